@@ -1,0 +1,65 @@
+// The model folder's manifest.json: its type (shared by exporter docs, engine, UI, eval).
+// The exporter (training/export.py) writes exactly this shape.
+
+export type Precision = 'fp32' | 'int8' | 'q4';
+export type ModelFileKey = 'vision_encoder' | 'embed_tokens' | 'decoder_model_merged';
+
+export interface ModelFileEntry {
+  path: string; // relative to the model folder, e.g. "onnx/decoder_model_merged_int8.onnx"
+  bytes: number;
+  sha256: string;
+}
+
+export interface DecodingDefaults {
+  beam: number;
+  alpha: number; // length penalty exponent: logp / |c|^alpha
+  beta: number; // weight of cos(p_img, p_txt) in the rerank
+  repetition_penalty: number;
+  no_repeat_ngram: number;
+  min_length: number;
+  max_length: number;
+}
+
+export interface OodStats {
+  score: 'diag_mahalanobis';
+  mean: number[]; // [E] mean of training image_embeds
+  var: number[]; // [E] per-dimension variance
+  threshold: number; // score above this → warn
+  train_quantiles?: Record<string, number>;
+}
+
+export interface ModelManifest {
+  format: 'serpent-model';
+  format_version: number;
+  id: string;
+  version: string;
+  created: string;
+  preprocessing: {
+    image_size: number; // S, square input
+    pixel_mean: number;
+    pixel_std: number;
+    grid: [number, number]; // patch grid (rows, cols); N = rows*cols
+  };
+  architecture: {
+    d_model: number;
+    n_layers: number;
+    n_heads: number;
+    head_dim: number;
+    embed_dim: number;
+    n_image_tokens: number;
+    vocab_size: number;
+    params?: Record<string, number>;
+  };
+  tokenizer: string; // "tokenizer.json"
+  special_ids: { pad: number; bos: number; eos: number; unk: number; sep: number };
+  max_length: number;
+  decoding: DecodingDefaults;
+  default_precision: Precision;
+  files: Partial<Record<Precision, Record<ModelFileKey, ModelFileEntry>>>;
+  findings: string[];
+  ood: OodStats;
+  training?: Record<string, unknown>;
+  evaluation?: Record<string, unknown>;
+  intended_use: string;
+  licence: string;
+}

@@ -1,0 +1,97 @@
+// The engine's public interface: what the in-thread engine and the worker client both implement,
+// and the result shape the page, the report CLI and the evaluation all consume. No DOM here.
+import type { DecodingDefaults, Precision } from './manifest';
+
+export type Backend = 'webgpu' | 'wasm' | 'cpu'; // 'cpu' = onnxruntime-node CPU provider (Node only)
+export type DeviceRequest = Backend | 'auto';
+
+export interface LoadOptions {
+  modelUrl: string; // folder holding manifest.json (URL in the page, path or file URL in Node)
+  device?: DeviceRequest;
+  precision?: Precision;
+  numThreads?: number;
+}
+
+export interface LoadInfo {
+  modelId: string;
+  modelVersion: string;
+  backend: Backend;
+  backendReason: string; // why this backend ("WebGPU adapter found", "no WebGPU adapter: …", "fell back after error: …")
+  precision: Precision;
+  sessionMs: number;
+  downloadBytes: number;
+}
+
+/** One preprocessed view: normalised pixels [1,1,S,S] plus the original size for drawing. */
+export interface ImageTensor {
+  data: Float32Array; // length S*S, already normalised
+  size: number; // S
+  view?: 'frontal' | 'lateral' | 'unknown';
+}
+
+export interface GenerateOptions extends Partial<DecodingDefaults> {
+  signal?: AbortSignal;
+}
+
+export type Stage = 'download' | 'compile' | 'encode' | 'decode' | 'rerank' | 'done';
+
+export interface ProgressEvent {
+  stage: Stage;
+  loaded?: number;
+  total?: number;
+  file?: string;
+  message?: string;
+}
+
+export interface Candidate {
+  text: string;
+  tokenIds: number[];
+  logp: number; // sum of token log-probabilities
+  lengthNormLogp: number; // logp / |c|^alpha
+  similarity: number; // cos(p_img, p_txt(c))
+  score: number; // lengthNormLogp + beta * similarity
+  chosen: boolean;
+}
+
+export interface TokenInfo {
+  text: string;
+  grounding: number; // cos(e_t, p_img)
+  sentence: number; // index of the sentence the token belongs to
+  section: 'findings' | 'impression';
+}
+
+export interface Heatmap {
+  grid: [number, number];
+  views: number;
+  values: Float32Array; // [tokens, views, rows*cols] cos(e_t, v_n), token-major
+}
+
+export interface OodResult {
+  score: number;
+  threshold: number;
+  warning: string | null; // a message for a person when the image looks out of distribution
+}
+
+export interface ReportResult {
+  report: { findings: string; impression: string; text: string };
+  candidates: Candidate[];
+  rerankChangedChoice: boolean;
+  tokens: TokenInfo[];
+  heatmap: Heatmap;
+  sentenceHeatmaps: Float32Array; // [sentences, views, rows*cols]
+  ood: OodResult;
+  backend: Backend;
+  settings: DecodingDefaults;
+  timings: { encode_ms: number; decode_ms: number; total_ms: number };
+}
+
+export interface GenerateCallbacks {
+  onStage?: (e: ProgressEvent) => void;
+  onToken?: (partialText: string) => void; // best partial beam so far
+}
+
+export interface ReportEngine {
+  load(opts: LoadOptions, onProgress?: (e: ProgressEvent) => void): Promise<LoadInfo>;
+  generate(images: ImageTensor[], opts?: GenerateOptions, callbacks?: GenerateCallbacks): Promise<ReportResult>;
+  dispose(): Promise<void>;
+}

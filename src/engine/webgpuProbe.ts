@@ -1,0 +1,29 @@
+// Decides between WebGPU and WASM from what the browser offers, and says why. No DOM.
+import type { Backend } from './types';
+
+export interface BackendChoice {
+  backend: Backend;
+  reason: string;
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<unknown | null>;
+}
+
+export async function probeWebGpu(): Promise<BackendChoice> {
+  const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+  if (!gpu) return { backend: 'wasm', reason: 'this browser has no WebGPU (navigator.gpu is missing); running on the CPU with WASM' };
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { backend: 'wasm', reason: 'WebGPU is present but no GPU adapter was found; running on the CPU with WASM' };
+    return { backend: 'webgpu', reason: 'a WebGPU adapter was found' };
+  } catch (err) {
+    return { backend: 'wasm', reason: `WebGPU adapter request failed (${(err as Error).message}); running on the CPU with WASM` };
+  }
+}
+
+/** `?device=wasm|webgpu` overrides the probe. */
+export function deviceOverrideFromUrl(search: string): Backend | null {
+  const v = new URLSearchParams(search).get('device');
+  return v === 'wasm' || v === 'webgpu' ? v : null;
+}
