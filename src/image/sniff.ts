@@ -1,0 +1,79 @@
+// Format detection from magic bytes (never the file name) and the cheap header reads that give the
+// pixel size of a PNG or JPEG before anything is decoded or allocated.
+import { ImageCorruptError, ImageFormatError } from './errors';
+import type { ImageFormat } from './types';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+export function sniffFormat(bytes: Uint8Array): ImageFormat {
+  if (bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d) {
+    return 'dicom'; // "DICM" after the 128-byte preamble
+  }
+  throw new ImageFormatError(describeUnknown(bytes));
+}
+
+function describeUnknown(bytes: Uint8Array): string {
+  if (bytes.length === 0) return 'The file is empty.';
+  const ascii = String.fromCharCode(...bytes.subarray(0, 8));
+  if (ascii.startsWith('GIF8')) return 'This is a GIF image, which is not supported.';
+  if (ascii.startsWith('BM')) return 'This is a BMP image, which is not supported.';
+  if (ascii.startsWith('II*') || ascii.startsWith('MM\0*')) return 'This is a TIFF image, which is not supported.';
+  if (ascii.startsWith('RIFF')) return 'This is a WebP (or other RIFF) file, which is not supported.';
+  if (ascii.startsWith('%PDF')) return 'This is a PDF document, not an image.';
+  return 'This file is not a recognised image.';
+}
+
+export interface HeaderInfo {
+  width: number;
+  height: number;
+}
+
+/** PNG: width and height from the IHDR chunk, which the format requires to come first. */
+export function readPngHeader(bytes: Uint8Array): HeaderInfo & { bitDepth: number; colourType: number } {
+  const isIhdr = bytes.length >= 26 && String.fromCharCode(...bytes.subarray(12, 16)) === 'IHDR';
+  if (!isIhdr) throw new ImageCorruptError('PNG', 'its IHDR header is missing or cut short');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20), bitDepth: bytes[24], colourType: bytes[25] };
+}
+
+// SOF markers: C0..CF except C4 (DHT), C8 (JPG extension) and CC (DAC).
+const SOF_DECODABLE = new Set([0xc0, 0xc1, 0xc2]); // baseline, extended sequential, progressive (Huffman)
+const SOF_NAMES: Record<number, string> = {
+  0xc3: 'lossless', 0xc5: 'hierarchical', 0xc6: 'hierarchical progressive', 0xc7: 'hierarchical lossless',
+  0xc9: 'arithmetic-coded', 0xca: 'arithmetic progressive', 0xcb: 'arithmetic lossless', 0xcd: 'hierarchical arithmetic',
+  0xce: 'hierarchical arithmetic progressive', 0xcf: 'hierarchical arithmetic lossless',
+};
+
+/** JPEG: walk the marker segments to the first SOF and read its size, precision and coding process. */
+export function readJpegHeader(bytes: Uint8Array): HeaderInfo & { precision: number; components: number } {
+  let pos = 2;
+  while (pos + 4 <= bytes.length) {
+    if (bytes[pos] !== 0xff) throw new ImageCorruptError('JPEG', `no marker where one was expected at byte ${pos}`);
+    const marker = bytes[pos + 1];
+    if (marker === 0xff) { pos += 1; continue; } // fill byte
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { pos += 2; continue; }
+    if (marker === 0xd9 || marker === 0xda) break; // EOI / SOS before any frame header
+    const length = (bytes[pos + 2] << 8) | bytes[pos + 3];
+    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isSof) {
+      if (pos + 10 > bytes.length) break;
+      if (!SOF_DECODABLE.has(marker)) {
+        throw new ImageFormatError(`This JPEG uses ${SOF_NAMES[marker] ?? 'an unusual'} coding, which the browser decoder cannot read.`);
+      }
+      const precision = bytes[pos + 4];
+      if (precision !== 8) {
+        throw new ImageFormatError(`This JPEG stores ${precision}-bit samples; only 8-bit JPEG is supported (use PNG or DICOM for 12/16-bit images).`);
+      }
+      return {
+        precision,
+        height: (bytes[pos + 5] << 8) | bytes[pos + 6],
+        width: (bytes[pos + 7] << 8) | bytes[pos + 8],
+        components: bytes[pos + 9],
+      };
+    }
+    pos += 2 + length;
+  }
+  throw new ImageCorruptError('JPEG', 'its frame header (image size) is missing');
+}

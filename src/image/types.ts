@@ -1,0 +1,34 @@
+// Shapes shared by the image decoders and the preprocessor. No DOM, no Node APIs.
+
+export type ImageFormat = 'png' | 'jpeg' | 'dicom';
+export type ViewKind = 'frontal' | 'lateral' | 'unknown';
+
+export interface ImageMeta {
+  format: ImageFormat;
+  /** Fraction of pixels whose colour channels differ by more than COLOUR_SPREAD (0 for grey sources). */
+  colourFraction?: number;
+  /** DICOM only. */
+  viewPosition?: string; // (0018,5101) as written, e.g. "PA"
+  view?: ViewKind; // viewPosition mapped through viewPositions.json
+  bodyPart?: string; // (0018,0015) BodyPartExamined
+  modality?: string; // (0008,0060)
+  photometric?: string; // MONOCHROME1 / MONOCHROME2
+  window?: { center: number; width: number; fromFile: boolean };
+  transferSyntax?: string;
+  frames?: number; // number of frames in the file (only the first is decoded)
+}
+
+/** A decoded image as one grey channel. */
+export interface GreyImage {
+  width: number;
+  height: number;
+  data: Float32Array; // [height*width] row-major, values in [0,1], 0 = black
+  bitsStored: number; // bits per sample in the source (8, 16, 12 …)
+  isColour: boolean; // the source had real colour (channels differ noticeably): likely a photo, not a radiograph
+  meta?: ImageMeta;
+}
+
+export interface DecodeOptions {
+  maxPixels?: number; // default MAX_PIXELS (8192²)
+  minSide?: number; // default MIN_SIDE (32)
+}
