@@ -27,6 +27,22 @@ export interface ImageTensor {
   data: Float32Array; // length S*S, already normalised
   size: number; // S
   view?: 'frontal' | 'lateral' | 'unknown';
+  name?: string; // file name, for messages
+  isColour?: boolean; // the source image had colour (a cheap "is this a radiograph?" check)
+}
+
+/** A raw image file (PNG, JPEG, DICOM) for the engine to decode and preprocess itself. */
+export interface ImageFile {
+  name: string;
+  bytes: ArrayBuffer;
+}
+
+/** A view as the model saw it, for drawing under the heatmap: the preprocessed grey image before normalisation. */
+export interface PreparedView {
+  name: string;
+  size: number; // S
+  grey: Uint8Array; // [S*S] row-major
+  isColour: boolean;
 }
 
 export interface GenerateOptions extends Partial<DecodingDefaults> {
@@ -45,8 +61,9 @@ export interface ProgressEvent {
 
 export interface Candidate {
   text: string;
-  tokenIds: number[];
-  logp: number; // sum of token log-probabilities
+  tokenIds: number[]; // generated ids after BOS, EOS included when the candidate ended with it
+  logp: number; // sum of token log-probabilities (under the processed distribution the search ranks by)
+  length: number; // |c| = tokenIds.length
   lengthNormLogp: number; // logp / |c|^alpha
   similarity: number; // cos(p_img, p_txt(c))
   score: number; // lengthNormLogp + beta * similarity
@@ -55,6 +72,7 @@ export interface Candidate {
 
 export interface TokenInfo {
   text: string;
+  id: number; // token id
   grounding: number; // cos(e_t, p_img)
   sentence: number; // index of the sentence the token belongs to
   section: 'findings' | 'impression';
@@ -80,6 +98,8 @@ export interface ReportResult {
   heatmap: Heatmap;
   sentenceHeatmaps: Float32Array; // [sentences, views, rows*cols]
   ood: OodResult;
+  warnings: string[]; // everything a person should know before trusting the draft (OOD, colour image, …)
+  views?: PreparedView[]; // filled by generateFiles
   backend: Backend;
   settings: DecodingDefaults;
   timings: { encode_ms: number; decode_ms: number; total_ms: number };
@@ -93,5 +113,7 @@ export interface GenerateCallbacks {
 export interface ReportEngine {
   load(opts: LoadOptions, onProgress?: (e: ProgressEvent) => void): Promise<LoadInfo>;
   generate(images: ImageTensor[], opts?: GenerateOptions, callbacks?: GenerateCallbacks): Promise<ReportResult>;
+  /** Decode + preprocess the files (1 or 2 views) inside the engine, then generate; the result carries `views`. */
+  generateFiles(files: ImageFile[], opts?: GenerateOptions, callbacks?: GenerateCallbacks): Promise<ReportResult>;
   dispose(): Promise<void>;
 }

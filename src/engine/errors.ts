@@ -1,0 +1,113 @@
+// Typed engine errors: each says what went wrong and what a person should do about it.
+// Their `name`s cross the worker boundary as strings; `rebuildError` turns them back into classes.
+
+export class ModelVersionError extends Error {
+  override name = 'ModelVersionError';
+  constructor(
+    readonly found: string,
+    readonly needed: string,
+  ) {
+    super(
+      `This model folder is ${found}, but this version of Serpent needs ${needed}. ` +
+        'Download the model folder that matches this app (or update the app).',
+    );
+  }
+}
+
+export class ModelFileError extends Error {
+  override name = 'ModelFileError';
+  constructor(
+    readonly file: string,
+    readonly problem: 'missing' | 'corrupt' | 'unreadable',
+    detail = '',
+  ) {
+    const what =
+      problem === 'missing' ? `is missing${detail ? ` (${detail})` : ''}` : problem === 'corrupt' ? `is corrupt (${detail})` : `cannot be read (${detail})`;
+    super(`The model file ${file} ${what}. Re-download the model folder and try again.`);
+  }
+}
+
+export class ModelManifestError extends Error {
+  override name = 'ModelManifestError';
+  constructor(message: string) {
+    super(`${message} Re-download the model folder, or pick another model.`);
+  }
+}
+
+export class BackendUnavailableError extends Error {
+  override name = 'BackendUnavailableError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+export class EngineNotLoadedError extends Error {
+  override name = 'EngineNotLoadedError';
+  constructor() {
+    super('No model is loaded yet. Load a model folder first, then generate.');
+  }
+}
+
+export class InvalidInputError extends Error {
+  override name = 'InvalidInputError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+export class InvalidSettingError extends Error {
+  override name = 'InvalidSettingError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+export class GenerationCancelledError extends Error {
+  override name = 'GenerationCancelledError';
+  constructor() {
+    super('Report generation was cancelled.');
+  }
+}
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  fields?: Record<string, string | number | boolean>; // the error's own data (file, problem, found, needed)
+}
+
+const errorClasses: Record<string, { prototype: Error }> = {
+  ModelVersionError,
+  ModelFileError,
+  ModelManifestError,
+  BackendUnavailableError,
+  EngineNotLoadedError,
+  InvalidInputError,
+  InvalidSettingError,
+  GenerationCancelledError,
+};
+
+export function serializeError(err: unknown): SerializedError {
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+  const fields: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(err)) {
+    if (k !== 'name' && k !== 'message' && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) fields[k] = v;
+  }
+  return { name: err.name, message: err.message, fields };
+}
+
+/** Turn a serialised error back into an Error with the same name, message and fields; typed where the class is known. */
+export function rebuildError(e: SerializedError): Error {
+  const cls = errorClasses[e.name];
+  const err: Error = cls ? (Object.create(cls.prototype) as Error) : new Error(e.message);
+  Object.assign(err, e.fields ?? {});
+  Object.assign(err, { name: e.name, message: e.message, stack: `${e.name}: ${e.message}` });
+  return err;
+}
+
+export function isCancelled(err: unknown): boolean {
+  return err instanceof GenerationCancelledError || (err instanceof Error && err.name === 'GenerationCancelledError');
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new GenerationCancelledError();
+}
