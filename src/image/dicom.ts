@@ -49,7 +49,8 @@ export function viewFromPosition(viewPosition: string | undefined): ViewKind {
 
 function describeError(err: unknown): string {
   const inner = (err as { exception?: unknown })?.exception ?? err;
-  return inner instanceof Error ? inner.message : String(inner);
+  const message = inner instanceof Error ? inner.message : String(inner);
+  return /overrun|beyond|outside the bounds/i.test(message) ? 'the file ends early (truncated)' : message;
 }
 
 function parse(bytes: Uint8Array): { dataSet: DataSet; transferSyntax: string } {
@@ -60,9 +61,10 @@ function parse(bytes: Uint8Array): { dataSet: DataSet; transferSyntax: string } 
   } catch (err) {
     throw new ImageCorruptError('DICOM', `its file meta header cannot be read: ${describeError(err)}`);
   }
+  if (!transferSyntax) throw new ImageCorruptError('DICOM', 'its file meta header names no transfer syntax (0002,0010)');
   if (!(transferSyntax in UNCOMPRESSED)) {
     const name = COMPRESSED_NAMES[transferSyntax] ?? 'an unsupported';
-    throw new DicomUnsupportedError(`This DICOM file uses ${name} transfer syntax (${transferSyntax || 'none given'}); only uncompressed DICOM can be read here.`);
+    throw new DicomUnsupportedError(`This DICOM file uses ${name} transfer syntax (${transferSyntax}); only uncompressed DICOM can be read here.`);
   }
   try {
     return { dataSet: dicomParser.parseDicom(bytes), transferSyntax };
