@@ -1,0 +1,95 @@
+"""Writes manifest.json in exactly the shape of `ModelManifest` (src/engine/manifest.ts): file entries with sha256,
+OOD statistics of the training image embeddings, decoding defaults, licence notes.
+
+OOD score (the engine computes the same): diag Mahalanobis of the view-averaged image_embeds x,
+    score(x) = sqrt( Σ_e (x_e − mean_e)² / var_e ),
+threshold = 99th percentile of the training scores."""
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .tokenizer_json import SPECIAL_IDS
+
+LICENCES_PATH = Path(__file__).resolve().parent / "data_licences.json"
+FINDINGS_PATH = Path(__file__).resolve().parent.parent / "src" / "text" / "findings.json"
+INTENDED_USE = "open-data demo, not for clinical use"
+VAR_FLOOR = 1e-6
+
+
+def default_decoding(max_length, beta=1.0):
+    return {"beam": 3, "alpha": 1.0, "beta": float(beta), "repetition_penalty": 1.2, "no_repeat_ngram": 3,
+            "min_length": 8, "max_length": int(max_length)}
+
+
+def file_entry(model_dir, path):
+    data = Path(path).read_bytes()
+    return {"path": Path(path).relative_to(model_dir).as_posix(), "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def ood_scores(embeds, mean, var):
+    """embeds [n,E] → diag-Mahalanobis scores [n]."""
+    return np.sqrt((((embeds - mean) ** 2) / var).sum(axis=1))
+
+
+def ood_stats(embeds):
+    """embeds [n,E] training image_embeds (averaged over views) → OodStats."""
+    embeds = np.asarray(embeds, dtype=np.float64)
+    mean = embeds.mean(axis=0)
+    var = np.maximum(embeds.var(axis=0), VAR_FLOOR)
+    scores = ood_scores(embeds, mean, var)
+    qs = {f"p{q}": float(np.percentile(scores, q)) for q in (50, 90, 95, 99, 100)}
+    return {"score": "diag_mahalanobis", "mean": [float(v) for v in mean], "var": [float(v) for v in var],
+            "threshold": qs["p99"], "train_quantiles": qs}
+
+
+def default_findings():
+    with open(FINDINGS_PATH) as f:
+        return [x["name"] for x in json.load(f)]
+
+
+def licence_text():
+    with open(LICENCES_PATH) as f:
+        notes = json.load(f)
+    return " ".join(v for k, v in notes.items() if k != "comment")
+
+
+def build_manifest(*, model_dir, model_id, version, created, cfg, params, image_size, pixel_mean, pixel_std,
+                   max_length, files, findings, ood, decoding, training=None, evaluation=None):
+    """files: {precision: {file key: path}} → the manifest dict (paths made relative to model_dir)."""
+    entries = {prec: {key: file_entry(model_dir, p) for key, p in group.items()} for prec, group in files.items()}
+    manifest = {
+        "format": "serpent-model",
+        "format_version": 1,
+        "id": model_id,
+        "version": version,
+        "created": created,
+        "preprocessing": {"image_size": int(image_size), "pixel_mean": float(pixel_mean),
+                          "pixel_std": float(pixel_std), "grid": [cfg.grid, cfg.grid]},
+        "architecture": {"d_model": cfg.d_model, "n_layers": cfg.n_layers, "n_heads": cfg.n_heads,
+                         "head_dim": cfg.head_dim, "embed_dim": cfg.embed_dim,
+                         "n_image_tokens": cfg.n_image_tokens, "vocab_size": cfg.vocab_size, "params": params},
+        "tokenizer": "tokenizer.json",
+        "special_ids": dict(SPECIAL_IDS),
+        "max_length": int(max_length),
+        "decoding": decoding,
+        "default_precision": "int8" if "int8" in entries else "fp32",
+        "files": entries,
+        "findings": list(findings),
+        "ood": ood,
+        "intended_use": INTENDED_USE,
+        "licence": licence_text(),
+    }
+    if training is not None:
+        manifest["training"] = training
+    if evaluation is not None:
+        manifest["evaluation"] = evaluation
+    return manifest
+
+
+def write_manifest(model_dir, manifest):
+    with open(Path(model_dir) / "manifest.json", "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
