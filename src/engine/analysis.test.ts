@@ -1,0 +1,72 @@
+// Heatmaps, report token layout and the OOD score on hand-built vectors with known answers.
+import { describe, expect, it } from 'vitest';
+import { sentenceHeatmaps, tokenHeatmaps } from './heatmap';
+import { checkOod, colourWarning, diagMahalanobis } from './ood';
+import { layoutReportTokens } from './reportTokens';
+
+const f = (...v: number[]) => Float32Array.from(v);
+
+describe('tokenHeatmaps', () => {
+  // E = 2, grid 1×2 (N = 2), two views.
+  const view0 = f(1, 0, /* patch 1 */ 0, 1);
+  const view1 = f(-1, 0, /* */ 1, 1);
+  const pImg = f(1, 1);
+  const tokens = [f(2, 0), f(0, 3)];
+  const { heatmap, grounding } = tokenHeatmaps(tokens, [view0, view1], pImg, [1, 2]);
+
+  it('gives cos(e_t, patch_n) per token and view, token-major', () => {
+    expect(heatmap.views).toBe(2);
+    const s = Math.SQRT1_2;
+    const expected = [1, 0, -1, s, /* token 1 */ 0, 1, 0, s];
+    Array.from(heatmap.values).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+  });
+
+  it('gives grounding cos(e_t, p_img)', () => {
+    expect(grounding[0]).toBeCloseTo(Math.SQRT1_2, 6);
+    expect(grounding[1]).toBeCloseTo(Math.SQRT1_2, 6);
+  });
+
+  it('averages the token maps of each sentence', () => {
+    const s = sentenceHeatmaps(heatmap, [0, 0], 1);
+    expect(Array.from(s).map((v) => +v.toFixed(4))).toEqual([0.5, 0.5, -0.5, +Math.SQRT1_2.toFixed(4)]);
+  });
+
+  it('rejects patch embeddings that do not match the grid', () => {
+    expect(() => tokenHeatmaps(tokens, [f(1, 2, 3)], pImg, [1, 2])).toThrow(/expected 2×2/);
+  });
+});
+
+describe('layoutReportTokens', () => {
+  const vocab: Record<number, string> = { 2: '[EOS]', 4: '[SEP]', 10: 'heart', 11: 'normal', 12: '.', 13: 'lungs', 14: 'clear', 15: 'no', 16: 'disease' };
+  const texts = { tokenOf: (id: number) => vocab[id] };
+  it('drops SEP and EOS, numbers sentences across sections and pairs each token with its embedding', () => {
+    const ids = [10, 11, 12, 13, 14, 4, 15, 16, 12, 2];
+    const embeds = ids.slice(0, -1).map((id) => f(id));
+    const r = layoutReportTokens(ids, embeds, texts, { eos: 2, sep: 4 });
+    expect(r.tokens.map((t) => `${t.text}/${t.sentence}/${t.section[0]}`)).toEqual([
+      'heart/0/f', 'normal/0/f', './0/f', 'lungs/1/f', 'clear/1/f', 'no/2/i', 'disease/2/i', './2/i',
+    ]);
+    expect(r.sentences).toBe(3);
+    expect(r.embeds.map((e) => e[0])).toEqual([10, 11, 12, 13, 14, 15, 16, 12]);
+  });
+});
+
+describe('ood', () => {
+  it('is the diagonal Mahalanobis distance', () => {
+    expect(diagMahalanobis(f(3, 0), [1, 0], [4, 1])).toBeCloseTo(1, 6);
+    expect(diagMahalanobis(f(1, 2), [1, 0], [1, 1])).toBeCloseTo(2, 6);
+  });
+
+  it('warns, with both numbers, only above the threshold, taking the worst view', () => {
+    const stats = { score: 'diag_mahalanobis' as const, mean: [0, 0], var: [1, 1], threshold: 2 };
+    expect(checkOod([f(1, 0)], stats).warning).toBeNull();
+    const r = checkOod([f(1, 0), f(3, 4)], stats);
+    expect(r.score).toBeCloseTo(5, 6);
+    expect(r.warning).toMatch(/score 5\.0 > 2\.0/);
+    expect(r.warning).toMatch(/check the image is a frontal chest X-ray/);
+  });
+
+  it('says what to do about a colour image', () => {
+    expect(colourWarning('cat.jpg')).toMatch(/cat\.jpg is in colour.*not a photo/);
+  });
+});

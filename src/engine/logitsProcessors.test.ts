@@ -1,0 +1,73 @@
+// Each logits processor on hand-built [B,V] logits with known results.
+import { describe, expect, it } from 'vitest';
+import {
+  AtMostOnceProcessor,
+  ForcedEosProcessor,
+  logSoftmaxRows,
+  MinLengthProcessor,
+  NoRepeatNGramProcessor,
+  processorsFor,
+  RepetitionPenaltyProcessor,
+  SuppressTokensProcessor,
+} from './logitsProcessors';
+
+const special = { pad: 0, bos: 1, eos: 2, unk: 3, sep: 4 };
+
+describe('logits processors', () => {
+  it('repetition penalty divides positive and multiplies negative logits of seen tokens (CTRL)', () => {
+    const logits = new Float32Array([2, -2, 4, 1, /* row 2 */ 2, -2, 4, 1]);
+    new RepetitionPenaltyProcessor(2).process([[1, 0, 1], [3]], logits);
+    expect(Array.from(logits)).toEqual([1, -4, 4, 1, 2, -2, 4, 0.5]);
+  });
+
+  it('no-repeat-n-gram bans the token that would repeat a seen n-gram', () => {
+    const logits = new Float32Array(6).fill(1);
+    // sequence 1 5 3 5 ends with "5": bigrams seen after 5 are (5,3) → ban 3
+    new NoRepeatNGramProcessor(2).process([[1, 5, 3, 5]], logits);
+    expect(Array.from(logits)).toEqual([1, 1, 1, -Infinity, 1, 1]);
+    const tri = new Float32Array(6).fill(1);
+    // trigrams: (1,5,3) (5,3,5) ; prefix (3,5) → none seen before as prefix except… (3,5) at 2..3 is the tail itself
+    new NoRepeatNGramProcessor(3).process([[1, 5, 3, 5]], tri);
+    expect(Array.from(tri)).toEqual([1, 1, 1, 1, 1, 1]);
+    const tri2 = new Float32Array(6).fill(1);
+    new NoRepeatNGramProcessor(3).process([[5, 3, 4, 5, 3]], tri2); // prefix (5,3) seen followed by 4
+    expect(Array.from(tri2)).toEqual([1, 1, 1, 1, -Infinity, 1]);
+  });
+
+  it('min length bans EOS until enough report tokens (BOS not counted)', () => {
+    const logits = new Float32Array([0, 0, 5, 0, /* */ 0, 0, 5, 0]);
+    new MinLengthProcessor(2, 2).process([[1, 7], [1, 7, 8]], logits);
+    expect(logits[2]).toBe(-Infinity);
+    expect(logits[6]).toBe(5);
+  });
+
+  it('forces EOS on the last position max_length allows', () => {
+    const logits = new Float32Array([1, 2, 3, 4, /* */ 1, 2, 3, 4]);
+    new ForcedEosProcessor(4, 2).process([[1, 5, 6], [1, 5]], logits);
+    expect(Array.from(logits.subarray(0, 4))).toEqual([-Infinity, -Infinity, 3, -Infinity]);
+    expect(Array.from(logits.subarray(4))).toEqual([1, 2, 3, 4]);
+  });
+
+  it('suppresses tokens and allows SEP only once', () => {
+    const logits = new Float32Array(10).fill(1);
+    new SuppressTokensProcessor([0, 3]).process([[1], [1, 4]], logits);
+    new AtMostOnceProcessor(4).process([[1], [1, 4]], logits);
+    expect(Array.from(logits)).toEqual([-Infinity, 1, 1, -Infinity, 1, -Infinity, 1, 1, -Infinity, -Infinity]);
+  });
+
+  it('processorsFor applies the settings in order', () => {
+    const settings = { beam: 3, alpha: 1, beta: 0, repetition_penalty: 2, no_repeat_ngram: 0, min_length: 3, max_length: 10 };
+    const logits = new Float32Array([9, 9, 9, 9, 9, 6]);
+    processorsFor(settings, special).process([[1, 5]], logits);
+    expect(Array.from(logits)).toEqual([-Infinity, -Infinity, -Infinity, -Infinity, 9, 3]);
+  });
+
+  it('log-softmax rows sum to one in probability and keep -Infinity', () => {
+    const logits = new Float32Array([1, 2, 3, -Infinity, /* */ 0, 0, 0, 0]);
+    logSoftmaxRows(logits, 2);
+    const p = Array.from(logits).map(Math.exp);
+    expect(p[0] + p[1] + p[2] + p[3]).toBeCloseTo(1, 6);
+    expect(logits[3]).toBe(-Infinity);
+    expect(logits[4]).toBeCloseTo(Math.log(0.25), 6);
+  });
+});

@@ -1,0 +1,145 @@
+// Logits processors (transformers.js `generation/` style): small steps that edit the next-token logits of
+// every beam in place before the log-softmax. `inputIds[b]` is beam b's sequence so far, BOS included.
+// Logits are [B,V] row-major in one Float32Array. Banned tokens get -Infinity.
+import type { DecodingDefaults } from './manifest';
+
+export interface LogitsProcessor {
+  process(inputIds: readonly (readonly number[])[], logits: Float32Array): void;
+}
+
+function vocabOf(inputIds: readonly (readonly number[])[], logits: Float32Array): number {
+  return logits.length / inputIds.length;
+}
+
+/** CTRL-style (Keskar et al. 2019): logits of tokens already in the sequence are divided by p if positive, multiplied if negative. */
+export class RepetitionPenaltyProcessor implements LogitsProcessor {
+  constructor(private readonly penalty: number) {}
+
+  process(inputIds: readonly (readonly number[])[], logits: Float32Array): void {
+    if (this.penalty === 1) return;
+    const V = vocabOf(inputIds, logits);
+    inputIds.forEach((ids, b) => {
+      for (const id of new Set(ids)) {
+        const i = b * V + id;
+        logits[i] = logits[i] < 0 ? logits[i] * this.penalty : logits[i] / this.penalty;
+      }
+    });
+  }
+}
+
+/** Bans any token that would complete an n-gram already present in the beam's sequence. */
+export class NoRepeatNGramProcessor implements LogitsProcessor {
+  constructor(private readonly n: number) {}
+
+  process(inputIds: readonly (readonly number[])[], logits: Float32Array): void {
+    const n = this.n;
+    if (n <= 0) return;
+    const V = vocabOf(inputIds, logits);
+    inputIds.forEach((ids, b) => {
+      if (ids.length + 1 < n) return;
+      const prefix = ids.slice(ids.length - n + 1).join(',');
+      for (let start = 0; start + n <= ids.length; start++) {
+        if (ids.slice(start, start + n - 1).join(',') === prefix) logits[b * V + ids[start + n - 1]] = -Infinity;
+      }
+    });
+  }
+}
+
+/** EOS is banned until `minLength` report tokens have been generated (BOS not counted). */
+export class MinLengthProcessor implements LogitsProcessor {
+  constructor(
+    private readonly minLength: number,
+    private readonly eosId: number,
+  ) {}
+
+  process(inputIds: readonly (readonly number[])[], logits: Float32Array): void {
+    const V = vocabOf(inputIds, logits);
+    inputIds.forEach((ids, b) => {
+      if (ids.length - 1 < this.minLength) logits[b * V + this.eosId] = -Infinity;
+    });
+  }
+}
+
+/** When the next token is the last one `maxLength` allows (BOS and EOS counted), only EOS remains. */
+export class ForcedEosProcessor implements LogitsProcessor {
+  constructor(
+    private readonly maxLength: number,
+    private readonly eosId: number,
+  ) {}
+
+  process(inputIds: readonly (readonly number[])[], logits: Float32Array): void {
+    const V = vocabOf(inputIds, logits);
+    inputIds.forEach((ids, b) => {
+      if (ids.length < this.maxLength - 1) return;
+      const row = logits.subarray(b * V, (b + 1) * V);
+      const eos = row[this.eosId];
+      row.fill(-Infinity);
+      row[this.eosId] = Number.isFinite(eos) ? eos : 0;
+    });
+  }
+}
+
+/** Tokens that must never be generated (PAD, BOS, UNK). */
+export class SuppressTokensProcessor implements LogitsProcessor {
+  constructor(private readonly ids: readonly number[]) {}
+
+  process(inputIds: readonly (readonly number[])[], logits: Float32Array): void {
+    const V = vocabOf(inputIds, logits);
+    for (let b = 0; b < inputIds.length; b++) for (const id of this.ids) logits[b * V + id] = -Infinity;
+  }
+}
+
+/** A token that may appear at most once per sequence (SEP between findings and impression). */
+export class AtMostOnceProcessor implements LogitsProcessor {
+  constructor(private readonly id: number) {}
+
+  process(inputIds: readonly (readonly number[])[], logits: Float32Array): void {
+    const V = vocabOf(inputIds, logits);
+    inputIds.forEach((ids, b) => {
+      if (ids.includes(this.id)) logits[b * V + this.id] = -Infinity;
+    });
+  }
+}
+
+export class LogitsProcessorList implements LogitsProcessor {
+  constructor(readonly processors: LogitsProcessor[]) {}
+
+  process(inputIds: readonly (readonly number[])[], logits: Float32Array): void {
+    for (const p of this.processors) p.process(inputIds, logits);
+  }
+}
+
+export interface SpecialIdsLike {
+  pad: number;
+  bos: number;
+  eos: number;
+  unk: number;
+  sep: number;
+}
+
+/** The engine's processors for a set of decoding settings, in the order they apply. */
+export function processorsFor(settings: DecodingDefaults, special: SpecialIdsLike): LogitsProcessorList {
+  return new LogitsProcessorList([
+    new SuppressTokensProcessor([special.pad, special.bos, special.unk]),
+    new AtMostOnceProcessor(special.sep),
+    new RepetitionPenaltyProcessor(settings.repetition_penalty),
+    new NoRepeatNGramProcessor(settings.no_repeat_ngram),
+    new MinLengthProcessor(settings.min_length, special.eos),
+    new ForcedEosProcessor(settings.max_length, special.eos),
+  ]);
+}
+
+/** Row-wise log-softmax of [B,V] logits, in place. A row of all -Infinity stays -Infinity. */
+export function logSoftmaxRows(logits: Float32Array, rows: number): void {
+  const V = logits.length / rows;
+  for (let b = 0; b < rows; b++) {
+    const row = logits.subarray(b * V, (b + 1) * V);
+    let max = -Infinity;
+    for (let i = 0; i < V; i++) if (row[i] > max) max = row[i];
+    if (max === -Infinity) continue;
+    let sum = 0;
+    for (let i = 0; i < V; i++) sum += Math.exp(row[i] - max);
+    const logZ = max + Math.log(sum);
+    for (let i = 0; i < V; i++) row[i] -= logZ;
+  }
+}
