@@ -5,7 +5,7 @@
 import * as dicomParserModule from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 import { DicomUnsupportedError, ImageCorruptError, checkImageSize } from './errors';
-import tables from './dicomTables.json';
+import tables from './dicomTables.json' with { type: 'json' };
 import type { GreyImage, ViewKind } from './types';
 
 // dicom-parser ships as UMD: Node's ESM loader exposes it only as `default`, bundlers also as named exports.
