@@ -1,7 +1,10 @@
 // The diagnostics page: runs one ONNX model on WASM and WebGPU with the app's own ORT wiring,
 // and prints both outputs as JSON, so a person (or a browser test) can see both backends agree.
+// Second mode, ?preprocess=URL&size=S&mean=M&std=D: decodes and preprocesses one image file in the
+// page with src/image and prints the [S*S] unit tensor, so a browser test can compare it with Node's.
 import { configureOrtWeb } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
+import { decodeImage, preprocess } from '../image';
 
 interface BackendRun {
   ok: boolean;
@@ -34,9 +37,30 @@ async function runOn(modelUrl: string, device: 'wasm' | 'webgpu'): Promise<Backe
   }
 }
 
+async function runPreprocess(params: URLSearchParams): Promise<Record<string, unknown>> {
+  const number = (key: string, fallback: number) => Number(params.get(key) ?? fallback);
+  try {
+    const response = await fetch(params.get('preprocess')!);
+    if (!response.ok) return { error: `fetch failed: HTTP ${response.status}` };
+    const image = decodeImage(new Uint8Array(await response.arrayBuffer()));
+    const p = preprocess(image, { size: number('size', 224), mean: number('mean', 0.5), std: number('std', 0.25) });
+    let sum = 0;
+    for (const v of p.unit) sum += v;
+    return { size: p.size, sum, width: image.width, height: image.height, values: Array.from(p.unit) };
+  } catch (err) {
+    return { error: `${(err as Error).name}: ${(err as Error).message}` };
+  }
+}
+
 async function main(): Promise<void> {
   const out = document.getElementById('result')!;
-  const modelUrl = new URLSearchParams(location.search).get('model');
+  const params = new URLSearchParams(location.search);
+  if (params.has('preprocess')) {
+    out.textContent = JSON.stringify(await runPreprocess(params));
+    out.dataset.done = 'true';
+    return;
+  }
+  const modelUrl = params.get('model');
   if (!modelUrl) {
     out.textContent = JSON.stringify({ error: 'add ?model=URL of an .onnx file' });
     return;
