@@ -29,7 +29,7 @@ function option(args: string[], name: string): string | undefined {
 
 function validate(args: string[]): void {
   const csvPath = option(args, '--csv') ?? path.resolve(repoRoot, '../shared/data/iu_xray/indiana_reports.csv');
-  const uncertain = option(args, '--uncertain') ?? 'positive';
+  const uncertain = option(args, '--uncertain') ?? 'negative';
   if (uncertain !== 'positive' && uncertain !== 'negative') throw new UsageError(`--uncertain must be positive or negative. ${USAGE}`);
   const errorsFor = option(args, '--errors');
   if (errorsFor !== undefined && !isFindingKey(errorsFor)) {

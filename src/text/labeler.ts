@@ -41,17 +41,25 @@ interface Cue extends Span {
   kind: 'negation' | 'uncertainty';
 }
 
-function findCues(masked: string): { pre: Cue[]; post: Cue[] } {
+interface Cues {
+  pre: Cue[];
+  post: Cue[];
+  adjacent: Cue[];
+}
+
+function findCues(masked: string): Cues {
   const { negation, uncertainty } = LABELER_RULES;
   const uncertaintyText = maskSpans(masked, findSpans(uncertainty.pseudo, masked));
   const uncPre = findSpans(uncertainty.pre, uncertaintyText);
   const uncPost = findSpans(uncertainty.post, uncertaintyText);
+  const uncAdjacent = findSpans(uncertainty.adjacent, uncertaintyText);
   // Uncertainty phrases such as "cannot exclude" hide their negation words from the negation search.
-  const negationText = maskSpans(masked, [...findSpans(negation.pseudo, masked), ...uncPre, ...uncPost]);
+  const negationText = maskSpans(masked, [...findSpans(negation.pseudo, masked), ...uncPre, ...uncPost, ...uncAdjacent]);
   const tag = (spans: Span[], kind: Cue['kind']): Cue[] => spans.map((s) => ({ ...s, kind }));
   return {
     pre: [...tag(findSpans(negation.pre, negationText), 'negation'), ...tag(uncPre, 'uncertainty')],
     post: [...tag(findSpans(negation.post, negationText), 'negation'), ...tag(uncPost, 'uncertainty')],
+    adjacent: tag(uncAdjacent, 'uncertainty'),
   };
 }
 
@@ -65,7 +73,17 @@ function clauseOf(mention: Span, breaks: readonly Span[], length: number): Span 
   return { start, end };
 }
 
-function statusOf(mention: Span, clause: Span, pre: readonly Cue[], post: readonly Cue[]): MentionStatus {
+const MAX_ADJACENT_GAP_WORDS = 2;
+
+/** Whether an adjacent cue ("versus") touches the mention, with at most two words between them. */
+function touches(text: string, mention: Span, cue: Span): boolean {
+  const between = cue.start >= mention.end ? text.slice(mention.end, cue.start) : cue.end <= mention.start ? text.slice(cue.end, mention.start) : null;
+  if (between === null || /[,;:.]/.test(between)) return false;
+  return between.trim().split(/\s+/).filter((w) => w.length > 0).length <= MAX_ADJACENT_GAP_WORDS;
+}
+
+function statusOf(text: string, mention: Span, clause: Span, cues: Cues): MentionStatus {
+  const { pre, post } = cues;
   let nearestPre: Cue | undefined;
   for (const c of pre) {
     if (c.start < clause.start || c.end > mention.end || c.start >= mention.end) continue;
@@ -79,6 +97,7 @@ function statusOf(mention: Span, clause: Span, pre: readonly Cue[], post: readon
   }
   if (nearestPre?.kind === 'negation' || nearestPost?.kind === 'negation') return 'negative';
   if (nearestPre?.kind === 'uncertainty' || nearestPost?.kind === 'uncertainty') return 'uncertain';
+  if (cues.adjacent.some((c) => touches(text, mention, c))) return 'uncertain';
   return 'positive';
 }
 
@@ -139,7 +158,7 @@ export function labelSentence(rawSentence: string): Mention[] {
     const overlapsNormal = (s: Span): boolean => normals.some((n) => s.start < n.end && n.start < s.end);
     for (const span of findSpans(rules.mention, masked)) {
       if (overlapsNormal(span)) continue;
-      const status = statusOf(span, clauseOf(span, breaks, masked.length), cues.pre, cues.post);
+      const status = statusOf(masked, span, clauseOf(span, breaks, masked.length), cues);
       mentions.push({ finding: rules.key, status, sentence, ...span, ...locate(sentence, span) });
     }
     for (const span of normals) {

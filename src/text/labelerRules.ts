@@ -43,6 +43,7 @@ export interface CueRules {
   pre: RegExp | null;
   post: RegExp | null;
   pseudo: RegExp | null;
+  adjacent: RegExp | null; // cues that reach only the mentions right next to them ("x versus y")
 }
 
 export interface LocationRule<T> {
@@ -62,13 +63,14 @@ export interface LabelerRules {
 }
 
 type MentionLists = Record<string, { mention: string[]; normal: string[] } | string>;
-type CueLists = { pre: string[]; post: string[]; pseudo: string[] };
+type CueLists = { pre: string[]; post: string[]; pseudo: string[]; adjacent?: string[] };
 
 function cueRules(lists: CueLists, where: string): CueRules {
   return {
     pre: compilePatterns(lists.pre, `${where}.pre`),
     post: compilePatterns(lists.post, `${where}.post`),
     pseudo: compilePatterns(lists.pseudo, `${where}.pseudo`),
+    adjacent: compilePatterns(lists.adjacent ?? [], `${where}.adjacent`),
   };
 }
 
