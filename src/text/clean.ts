@@ -1,0 +1,61 @@
+// R2Gen-style report cleaning, once for the corpus, the evaluation and the page: lower-case, numbered-list
+// markers removed, IU's "XXXX" anonymisation repaired or its sentence dropped, punctuation normalised so that
+// "." "," ":" are the only marks left (decimals such as "1.5" kept), one space between words.
+// Rules are data: src/text/data/clean/rules.json.
+import rulesJson from './data/clean/rules.json';
+import { splitSentences } from './sentences';
+
+type Replacement = [RegExp, string];
+
+const toReplacements = (pairs: string[][]): Replacement[] => pairs.map(([p, r]) => [new RegExp(p, 'g'), r]);
+
+const XXXX_REPLACEMENTS = toReplacements(rulesJson.xxxx_replacements);
+const XXXX_FILLERS = rulesJson.xxxx_fillers.map((p) => new RegExp(p, 'g'));
+const CHAR_REPLACEMENTS = toReplacements(rulesJson.char_replacements);
+
+// "1. Bullous emphysema. 2. Scarring" → sentence breaks; "T12." and "1.5 cm" are not list markers.
+const LIST_MARKER = /(^|\s)\d{1,2}[.)](?=\s+[A-Za-z])/g;
+
+function cleanSentence(sentence: string): string | null {
+  let s = sentence;
+  for (const [pattern, replacement] of XXXX_REPLACEMENTS) s = s.replace(pattern, replacement);
+  for (const filler of XXXX_FILLERS) s = s.replace(filler, '');
+  if (/xxxx/.test(s)) return null;
+  s = s
+    .replace(/[.]+$/, '') // terminal period(s), added back once
+    .replace(/\s*([,:])(?:\s*[,:])*/g, '$1 ') // one mark, no space before, one after
+    .replace(/(^|\s)[,:.]\s/g, '$1') // stray marks
+    .replace(/\.(?!\d)/g, '. ')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s,:.-]+|[\s,:-]+$/g, '');
+  if (!/[a-z]/.test(s)) return null;
+  return `${s}.`;
+}
+
+/** Cleaned sentences of a report section, each ending with "."; sentences emptied by XXXX removal are dropped. */
+export function cleanSentences(text: string): string[] {
+  let t = text.replace(LIST_MARKER, '$1.').toLowerCase();
+  for (const [pattern, replacement] of CHAR_REPLACEMENTS) t = t.replace(pattern, replacement);
+  t = t
+    .replace(/\.(?=[a-z])/g, '. ') // "apex.There" → "apex. there"
+    .replace(/\s+/g, ' ');
+  const out: string[] = [];
+  for (const sentence of splitSentences(t)) {
+    const cleaned = cleanSentence(sentence);
+    if (cleaned !== null) out.push(cleaned);
+  }
+  return out;
+}
+
+/** Cleans one report section (findings or impression) into lower-case sentences joined by single spaces. */
+export function cleanReport(text: string): string {
+  return cleanSentences(text).join(' ');
+}
+
+/** Spaces out "." "," ":" so that a whitespace split yields them as tokens; decimals ("1.5") stay whole. */
+export function spacePunctuation(text: string): string {
+  return text
+    .replace(/(?<!\d)([.,:])|([.,:])(?!\d)/g, ' $1$2 ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
