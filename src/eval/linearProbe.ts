@@ -51,7 +51,7 @@ export function probePredict(probe: LinearProbe, x: Float32Array): boolean[] {
 }
 
 function bestThreshold(probs: number[], truth: boolean[]): number {
-  const order = probs.map((p, i) => i).sort((a, b) => probs[b] - probs[a]);
+  const order = probs.map((_, i) => i).sort((a, b) => probs[b] - probs[a]);
   const positives = truth.filter(Boolean).length;
   if (positives === 0) return 1.01; // never predict a finding the data never shows
   let tp = 0;
