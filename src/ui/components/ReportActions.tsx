@@ -1,0 +1,50 @@
+// Copy the (edited) report to the clipboard, or download it as .txt or .json (with model, settings,
+// candidates and scores, and the time it was drafted).
+import { useState } from 'react';
+import { reportAsText, reportFileStem, reportJsonFile, reportTextFile, type ExportContext } from '../lib/reportExport';
+
+interface Props {
+  context: ExportContext;
+}
+
+function download(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function ReportActions({ context }: Props) {
+  const [copyState, setCopyState] = useState<string>('');
+  const stem = reportFileStem(context.timestamp);
+
+  const copy = async (): Promise<void> => {
+    try {
+      await navigator.clipboard.writeText(reportAsText(context.report));
+      setCopyState('Copied to the clipboard.');
+    } catch (err) {
+      setCopyState(`Could not copy (${(err as Error).message}); select the text and copy it by hand.`);
+    }
+  };
+
+  return (
+    <div className="report-actions">
+      <button type="button" className="button" onClick={() => void copy()}>
+        Copy report
+      </button>
+      <button type="button" className="button secondary" onClick={() => download(`${stem}.txt`, reportTextFile(context), 'text/plain')}>
+        Download .txt
+      </button>
+      <button type="button" className="button secondary" onClick={() => download(`${stem}.json`, reportJsonFile(context), 'application/json')}>
+        Download .json
+      </button>
+      <span className="copy-state" role="status">
+        {copyState}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+// The study on screen: one or two dropped images with previews and views, and the message for a file
+// that could not be read (the image module's typed error, shown as is).
+import { useCallback, useState } from 'react';
+import type { ViewKind } from '../../image';
+import { MAX_FILES, TooManyFilesError, assignViews, prepareInputImage, type InputImage } from '../lib/inputImage';
+
+export interface ImagesState {
+  images: InputImage[];
+  error: string | null;
+  busy: boolean;
+}
+
+export interface UseImages extends ImagesState {
+  addFiles: (files: File[]) => Promise<InputImage[] | null>;
+  setView: (key: string, view: ViewKind) => void;
+  clear: () => void;
+}
+
+export function useImages(): UseImages {
+  const [state, setState] = useState<ImagesState>({ images: [], error: null, busy: false });
+
+  const addFiles = useCallback(async (files: File[]): Promise<InputImage[] | null> => {
+    if (files.length === 0) return null;
+    setState((s) => ({ ...s, busy: true, error: null }));
+    try {
+      if (files.length > MAX_FILES) throw new TooManyFilesError(files.length);
+      const prepared: InputImage[] = [];
+      for (const file of files) {
+        const bytes = await file.arrayBuffer();
+        try {
+          prepared.push(prepareInputImage(file.name, bytes));
+        } catch (err) {
+          throw Object.assign(err as Error, { message: `${file.name}: ${(err as Error).message}` });
+        }
+      }
+      const images = assignViews(prepared);
+      setState({ images, error: null, busy: false });
+      return images;
+    } catch (err) {
+      setState((s) => ({ ...s, busy: false, error: (err as Error).message }));
+      return null;
+    }
+  }, []);
+
+  const setView = useCallback((key: string, view: ViewKind) => {
+    setState((s) => ({ ...s, images: s.images.map((im) => (im.key === key ? { ...im, view } : im)) }));
+  }, []);
+
+  const clear = useCallback(() => setState({ images: [], error: null, busy: false }), []);
+
+  return { ...state, addFiles, setView, clear };
+}

@@ -1,0 +1,28 @@
+// Number formatting for the page: bytes, milliseconds, percentages, scores.
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = bytes / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+export function formatPercent(loaded: number, total: number | undefined): string {
+  if (!total || total <= 0) return '';
+  return `${Math.min(100, Math.floor((100 * loaded) / total))}%`;
+}
+
+export function formatScore(v: number, digits = 3): string {
+  return Number.isFinite(v) ? v.toFixed(digits) : '—';
+}

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assignViews, engineOrder, prepareInputImage, type InputImage } from './inputImage';
+
+const repoRoot = resolve(__dirname, '../../..');
+const radiograph = resolve(repoRoot, '../shared/data/cxr/images/jsrt/JPCLN001.png');
+
+function fake(key: string, view: InputImage['view'], viewFromFile = false): InputImage {
+  return { key, name: key, bytes: new ArrayBuffer(0), format: 'png', width: 1, height: 1, preview: new Uint8ClampedArray(4), previewSize: 1, view, viewFromFile, isColour: false };
+}
+
+describe('prepareInputImage', () => {
+  it('letterboxes a real radiograph into an opaque grey preview square', () => {
+    const bytes = readFileSync(radiograph);
+    const im = prepareInputImage('JPCLN001.png', bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), 64);
+    expect(im).toMatchObject({ format: 'png', previewSize: 64, view: 'unknown', viewFromFile: false });
+    expect(im.preview.length).toBe(64 * 64 * 4);
+    let spread = 0;
+    for (let i = 0; i < 64 * 64; i++) {
+      expect(im.preview[i * 4]).toBe(im.preview[i * 4 + 1]);
+      expect(im.preview[i * 4 + 3]).toBe(255);
+      spread = Math.max(spread, im.preview[i * 4]);
+    }
+    expect(spread).toBeGreaterThan(100); // an actual picture, not a blank square
+  });
+  it('throws the image module’s typed error for bytes that are not an image', () => {
+    expect(() => prepareInputImage('notes.txt', new TextEncoder().encode('hello, not an image').buffer as ArrayBuffer)).toThrow(/not a recognised image/);
+  });
+});
+
+describe('views', () => {
+  it('makes the first unlabelled image frontal and the second lateral', () => {
+    expect(assignViews([fake('a', 'unknown'), fake('b', 'unknown')]).map((i) => i.view)).toEqual(['frontal', 'lateral']);
+  });
+  it('respects a view the file already states', () => {
+    expect(assignViews([fake('a', 'unknown'), fake('b', 'frontal', true)]).map((i) => i.view)).toEqual(['lateral', 'frontal']);
+  });
+  it('hands the engine the frontal view first', () => {
+    expect(engineOrder([fake('l', 'lateral'), fake('f', 'frontal')]).map((i) => i.key)).toEqual(['f', 'l']);
+  });
+});

@@ -1,0 +1,80 @@
+// One dropped file as the page holds it: its bytes (sent to the engine), a letterboxed preview made by the
+// same resize + pad the model's input uses (so a heatmap over the square lines up), and its view.
+import { decodeImage, preprocess, type ViewKind } from '../../image';
+
+/** Side of the square preview canvas, in pixels (the model's input is smaller; the geometry is the same). */
+export const PREVIEW_SIZE = 512;
+export const MAX_FILES = 2;
+
+export interface InputImage {
+  key: string;
+  name: string;
+  bytes: ArrayBuffer; // the file as dropped; copy before transferring to the worker
+  format: 'png' | 'jpeg' | 'dicom';
+  width: number;
+  height: number;
+  preview: Uint8ClampedArray; // [PREVIEW_SIZE*PREVIEW_SIZE*4] RGBA grey, black padding
+  previewSize: number;
+  view: ViewKind;
+  viewFromFile: boolean; // DICOM ViewPosition said which view this is
+  viewPosition?: string;
+  isColour: boolean;
+}
+
+export class TooManyFilesError extends Error {
+  override name = 'TooManyFilesError';
+  constructor(count: number) {
+    super(`${count} files were dropped; Serpent reads one study at a time: drop one frontal image, or a frontal and a lateral.`);
+  }
+}
+
+let counter = 0;
+
+/** Decode (throws the image module's typed errors), letterbox into the preview square, read the view. */
+export function prepareInputImage(name: string, bytes: ArrayBuffer, previewSize = PREVIEW_SIZE): InputImage {
+  const grey = decodeImage(new Uint8Array(bytes));
+  const { unit } = preprocess(grey, { size: previewSize, mean: 0, std: 1 });
+  const preview = new Uint8ClampedArray(previewSize * previewSize * 4);
+  for (let i = 0; i < unit.length; i++) {
+    const v = Math.round(unit[i] * 255);
+    preview[i * 4] = v;
+    preview[i * 4 + 1] = v;
+    preview[i * 4 + 2] = v;
+    preview[i * 4 + 3] = 255;
+  }
+  const fileView = grey.meta?.view;
+  return {
+    key: `img-${++counter}`,
+    name,
+    bytes,
+    format: grey.meta?.format ?? 'png',
+    width: grey.width,
+    height: grey.height,
+    preview,
+    previewSize,
+    view: fileView && fileView !== 'unknown' ? fileView : 'unknown',
+    viewFromFile: !!fileView && fileView !== 'unknown',
+    viewPosition: grey.meta?.viewPosition,
+    isColour: grey.isColour,
+  };
+}
+
+/**
+ * Give every image without a view from its file one: the first such image becomes frontal unless a file
+ * already claims frontal, the other lateral. The person can change them with the view selector.
+ */
+export function assignViews(images: InputImage[]): InputImage[] {
+  const taken = new Set(images.filter((im) => im.view !== 'unknown').map((im) => im.view));
+  return images.map((im) => {
+    if (im.view !== 'unknown') return im;
+    const view: ViewKind = taken.has('frontal') ? 'lateral' : 'frontal';
+    taken.add(view);
+    return { ...im, view };
+  });
+}
+
+/** The order the engine gets them in: frontal first (its view 0 is the one the heatmaps and OOD check lead with). */
+export function engineOrder(images: InputImage[]): InputImage[] {
+  const rank = (v: ViewKind): number => (v === 'frontal' ? 0 : v === 'lateral' ? 1 : 2);
+  return [...images].sort((a, b) => rank(a.view) - rank(b.view));
+}

@@ -1,0 +1,34 @@
+// Which heatmap the overlay shows: a word's (hovered or focused, else pinned) or a sentence's aggregate,
+// taken from the result for one view and stretched to [0,1]; and the caption that names it.
+import type { ReportResult } from '../../engine/types';
+import { formatScore } from './format';
+import { mapSlice, normaliseMap } from './heatmap';
+import { WEAK_STRENGTH, type ReportSegments, type WordSegment } from './reportSegments';
+
+export type MapFocus = { kind: 'token'; index: number } | { kind: 'sentence'; index: number };
+
+export function focusedMap(result: ReportResult | null, focus: MapFocus | null, view: number): Float32Array | null {
+  if (!result || !focus) return null;
+  const { grid, views, values } = result.heatmap;
+  if (view >= views) return null;
+  const source = focus.kind === 'token' ? values : result.sentenceHeatmaps;
+  try {
+    return normaliseMap(mapSlice(source, focus.index, view, views, grid[0] * grid[1]));
+  } catch {
+    return null;
+  }
+}
+
+export function focusCaption(segments: ReportSegments | null, focus: MapFocus | null): string | null {
+  if (!segments || !focus) return null;
+  const groups = [...segments.findings, ...segments.impression];
+  if (focus.kind === 'sentence') {
+    const n = groups.findIndex((g) => g.sentence === focus.index);
+    if (n < 0) return null;
+    return `Sentence ${n + 1}: “${groups[n].text}” — where the whole sentence points (mean grounding strength ${Math.round(groups[n].meanStrength * 100)}%).`;
+  }
+  const word = groups.flatMap((g) => g.segments).find((s): s is WordSegment => s.kind === 'word' && s.tokenIndex === focus.index);
+  if (!word) return null;
+  const weak = word.strength < WEAK_STRENGTH ? ' — weakly grounded: the image gives little support for this word' : '';
+  return `“${word.text}”: grounding ${formatScore(word.grounding, 3)}${weak}.`;
+}

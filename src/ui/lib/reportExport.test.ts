@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { ReportResult } from '../../engine/types';
+import { CLINICAL_NOTE, reportAsText, reportFileStem, reportJsonFile, reportTextFile, type ExportContext } from './reportExport';
+
+const result: ReportResult = {
+  report: { findings: 'heart normal.', impression: 'no acute disease.', text: 'heart normal. no acute disease.' },
+  candidates: [
+    { text: 'heart normal. no acute disease.', tokenIds: [5, 6], logp: -2, length: 2, lengthNormLogp: -1, similarity: 0.4, score: -0.6, chosen: true },
+    { text: 'heart large.', tokenIds: [5, 7], logp: -1.8, length: 2, lengthNormLogp: -0.9, similarity: 0.1, score: -0.8, chosen: false },
+  ],
+  rerankChangedChoice: true,
+  tokens: [],
+  heatmap: { grid: [1, 1], views: 1, values: new Float32Array(0) },
+  sentenceHeatmaps: new Float32Array(0),
+  ood: { score: 3, threshold: 2, warning: 'This does not look like a frontal chest radiograph.' },
+  warnings: [],
+  backend: 'wasm',
+  settings: { beam: 2, alpha: 1, beta: 1, repetition_penalty: 1.2, no_repeat_ngram: 3, min_length: 2, max_length: 60 },
+  timings: { encode_ms: 10, decode_ms: 20, total_ms: 30 },
+};
+
+const ctx: ExportContext = {
+  report: { findings: 'Heart normal. ', impression: 'No acute disease.' },
+  result,
+  model: { modelId: 'serpent-tiny', modelVersion: '0.1', precision: 'int8' },
+  images: [{ name: 'a.png', view: 'frontal' }],
+  timestamp: new Date('2025-01-02T03:04:05Z'),
+};
+
+describe('report export', () => {
+  it('writes the edited text under FINDINGS and IMPRESSION', () => {
+    expect(reportAsText(ctx.report)).toBe('FINDINGS:\nHeart normal.\n\nIMPRESSION:\nNo acute disease.\n');
+    const txt = reportTextFile(ctx);
+    expect(txt).toContain(CLINICAL_NOTE);
+    expect(txt).toContain('serpent-tiny 0.1 (int8), WASM, 2025-01-02T03:04:05.000Z');
+    expect(txt).toContain('Warning: This does not look like');
+  });
+  it('puts model, settings, candidates with scores and the timestamp in the JSON', () => {
+    const doc = JSON.parse(reportJsonFile(ctx));
+    expect(doc.model).toEqual({ id: 'serpent-tiny', version: '0.1', precision: 'int8' });
+    expect(doc.timestamp).toBe('2025-01-02T03:04:05.000Z');
+    expect(doc.settings.beam).toBe(2);
+    expect(doc.candidates).toHaveLength(2);
+    expect(doc.candidates[0]).toEqual({ text: 'heart normal. no acute disease.', logp: -2, length_norm_logp: -1, similarity: 0.4, score: -0.6, chosen: true });
+    expect(doc.rerank_changed_choice).toBe(true);
+    expect(doc.report.edited).toBe(true);
+    expect(doc.draft.findings).toBe('heart normal.');
+  });
+  it('names files by time without colons', () => {
+    expect(reportFileStem(ctx.timestamp)).toBe('serpent-report-2025-01-02T03-04-05');
+  });
+});

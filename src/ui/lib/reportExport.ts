@@ -1,0 +1,65 @@
+// What "Copy", "Download .txt" and "Download .json" produce: the report as a radiologist edited it,
+// plus (JSON) the model, settings, candidates with their scores and the time it was drafted.
+import type { LoadInfo, ReportResult } from '../../engine/types';
+
+export const CLINICAL_NOTE = 'Draft written by an open-data demo model (Serpent). Not for clinical use; a radiologist must review every statement.';
+
+export interface EditedReport {
+  findings: string;
+  impression: string;
+}
+
+export interface ExportContext {
+  report: EditedReport;
+  result: ReportResult;
+  model: Pick<LoadInfo, 'modelId' | 'modelVersion' | 'precision'>;
+  images: { name: string; view: string }[];
+  timestamp: Date;
+}
+
+export function reportAsText(report: EditedReport): string {
+  return `FINDINGS:\n${report.findings.trim()}\n\nIMPRESSION:\n${report.impression.trim()}\n`;
+}
+
+export function reportTextFile(ctx: ExportContext): string {
+  return (
+    reportAsText(ctx.report) +
+    `\n--\n${CLINICAL_NOTE}\nModel: ${ctx.model.modelId} ${ctx.model.modelVersion} (${ctx.model.precision}), ` +
+    `${ctx.result.backend.toUpperCase()}, ${ctx.timestamp.toISOString()}\n` +
+    (ctx.result.ood.warning ? `Warning: ${ctx.result.ood.warning}\n` : '')
+  );
+}
+
+export function reportJsonFile(ctx: ExportContext): string {
+  const { result } = ctx;
+  const edited = ctx.report.findings.trim() !== result.report.findings.trim() || ctx.report.impression.trim() !== result.report.impression.trim();
+  const doc = {
+    format: 'serpent-report',
+    version: 1,
+    timestamp: ctx.timestamp.toISOString(),
+    note: CLINICAL_NOTE,
+    model: { id: ctx.model.modelId, version: ctx.model.modelVersion, precision: ctx.model.precision },
+    backend: result.backend,
+    images: ctx.images,
+    report: { findings: ctx.report.findings, impression: ctx.report.impression, edited },
+    draft: result.report,
+    settings: result.settings,
+    candidates: result.candidates.map((c) => ({
+      text: c.text,
+      logp: c.logp,
+      length_norm_logp: c.lengthNormLogp,
+      similarity: c.similarity,
+      score: c.score,
+      chosen: c.chosen,
+    })),
+    rerank_changed_choice: result.rerankChangedChoice,
+    out_of_distribution: { score: result.ood.score, threshold: result.ood.threshold, warning: result.ood.warning },
+    timings: result.timings,
+  };
+  return JSON.stringify(doc, null, 2);
+}
+
+/** File name stem: serpent-report-2024-05-01T10-20-30 */
+export function reportFileStem(timestamp: Date): string {
+  return `serpent-report-${timestamp.toISOString().slice(0, 19).replace(/:/g, '-')}`;
+}
