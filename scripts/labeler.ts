@@ -84,6 +84,11 @@ function main(args: string[]): void {
   console.log(JSON.stringify(labelReport(args.join(' ')), null, 2));
 }
 
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0); // output piped into `head`: stop quietly
+  throw err;
+});
+
 try {
   main(process.argv.slice(2));
 } catch (err) {
