@@ -94,6 +94,12 @@ describe('labelReport: normal statements and positives', () => {
     expect(mentionOf('Bilateral peripheral ground-glass opacities.', 'lung_opacity').side).toBe('bilateral');
   });
 
+  it('a focal ground-glass opacity is lung opacity but not the COVID-19 pattern; bilateral peripheral opacities are', () => {
+    expect(positiveFindings('There is a focal ground-glass opacity in the right upper lobe.')).toEqual(['lung_opacity']);
+    expect(positiveFindings('Bilateral peripheral and basal predominant opacities.')).toEqual(['lung_opacity', 'covid19_pattern']);
+    expect(statusOf('No findings to suggest COVID-19 pneumonia.', 'covid19_pattern')).toBe('negative');
+  });
+
   it('child findings lift their parents (nodule → lung lesion)', () => {
     expect(positiveFindings('A 1.5 cm nodule in the left upper lobe.')).toEqual(['lung_lesion', 'nodule']);
     const m = mentionOf('A 1.5 cm nodule in the left upper lobe.', 'nodule');
