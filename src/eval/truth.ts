@@ -27,16 +27,19 @@ function entryFindings(rec: ManifestRecord, label: string): string[] {
   return variant.findings;
 }
 
+/** Our findings for one source label of a source (no variant field needed for the plain entries). */
+export function sourceLabelFindings(rec: ManifestRecord, label: string): FindingKey[] {
+  return entryFindings(rec, label).map((name) => {
+    const key = KEY_BY_NAME.get(name);
+    if (!key) throw new TruthMappingError(`source_labels.json maps "${label}" to unknown finding "${name}"; use names from src/text/findings.json`);
+    return key;
+  });
+}
+
 /** True findings of a manifest record, vocabulary keys closed under parents. */
 export function truthFindings(rec: ManifestRecord): FindingKey[] {
   const keys = new Set<FindingKey>();
-  for (const label of rec.labels) {
-    for (const name of entryFindings(rec, label)) {
-      const key = KEY_BY_NAME.get(name);
-      if (!key) throw new TruthMappingError(`source_labels.json maps "${label}" to unknown finding "${name}"; use names from src/text/findings.json`);
-      keys.add(key);
-    }
-  }
+  for (const label of rec.labels) for (const key of sourceLabelFindings(rec, label)) keys.add(key);
   const abnormal = [...keys].filter((k) => k !== 'no_finding');
   return abnormal.length > 0 ? withAncestors(abnormal) : ['no_finding'];
 }
