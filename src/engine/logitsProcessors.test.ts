@@ -9,6 +9,7 @@ import {
   processorsFor,
   RepetitionPenaltyProcessor,
   SuppressTokensProcessor,
+  VocabLimitProcessor,
 } from './logitsProcessors';
 
 const special = { pad: 0, bos: 1, eos: 2, unk: 3, sep: 4 };
@@ -53,6 +54,12 @@ describe('logits processors', () => {
     new SuppressTokensProcessor([0, 3]).process([[1], [1, 4]], logits);
     new AtMostOnceProcessor(4).process([[1], [1, 4]], logits);
     expect(Array.from(logits)).toEqual([-Infinity, 1, 1, -Infinity, 1, -Infinity, 1, 1, -Infinity, -Infinity]);
+  });
+
+  it('never generates ids the tokenizer has no word for', () => {
+    const logits = new Float32Array([1, 2, 3, 4, 5, 6]);
+    new VocabLimitProcessor(2).process([[1], [1]], logits);
+    expect(Array.from(logits)).toEqual([1, 2, -Infinity, 4, 5, -Infinity]);
   });
 
   it('processorsFor applies the settings in order', () => {

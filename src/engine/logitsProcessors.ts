@@ -89,6 +89,17 @@ export class SuppressTokensProcessor implements LogitsProcessor {
   }
 }
 
+/** Ids at or above `limit` (model vocabulary rows the tokenizer has no word for) are never generated. */
+export class VocabLimitProcessor implements LogitsProcessor {
+  constructor(private readonly limit: number) {}
+
+  process(inputIds: readonly (readonly number[])[], logits: Float32Array): void {
+    const V = vocabOf(inputIds, logits);
+    if (this.limit >= V) return;
+    for (let b = 0; b < inputIds.length; b++) logits.fill(-Infinity, b * V + this.limit, (b + 1) * V);
+  }
+}
+
 /** A token that may appear at most once per sequence (SEP between findings and impression). */
 export class AtMostOnceProcessor implements LogitsProcessor {
   constructor(private readonly id: number) {}
@@ -118,8 +129,9 @@ export interface SpecialIdsLike {
 }
 
 /** The engine's processors for a set of decoding settings, in the order they apply. */
-export function processorsFor(settings: DecodingDefaults, special: SpecialIdsLike): LogitsProcessorList {
+export function processorsFor(settings: DecodingDefaults, special: SpecialIdsLike, vocabLimit = Infinity): LogitsProcessorList {
   return new LogitsProcessorList([
+    new VocabLimitProcessor(vocabLimit),
     new SuppressTokensProcessor([special.pad, special.bos, special.unk]),
     new AtMostOnceProcessor(special.sep),
     new RepetitionPenaltyProcessor(settings.repetition_penalty),

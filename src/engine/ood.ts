@@ -1,6 +1,7 @@
-// "Does this look like what the model was trained on?": the diagonal Mahalanobis distance of each view's
-// image_embeds from the training mean (manifest `ood`), sqrt(Σ_i (x_i − mean_i)² / var_i), worst view
-// counted; plus the cheap colour check from decoding. Both become warnings for a person, not errors.
+// "Does this look like what the model was trained on?": the diagonal Mahalanobis distance of the
+// view-averaged image_embeds (p_img) from the training mean, sqrt(Σ_i (x_i − mean_i)² / var_i), exactly as
+// training/manifest.py computes the manifest's `ood` stats; plus the cheap colour check from decoding.
+// Both become warnings for a person, not errors.
 import type { OodStats } from './manifest';
 import type { OodResult } from './types';
 
@@ -25,9 +26,9 @@ export function oodWarning(score: number, threshold: number): string {
   );
 }
 
-/** Scores every view (image_embeds [E] each) and reports the worst. */
-export function checkOod(viewEmbeds: readonly Float32Array[], stats: OodStats): OodResult {
-  const score = Math.max(...viewEmbeds.map((x) => diagMahalanobis(x, stats.mean, stats.var)));
+/** Scores p_img [E] (image_embeds averaged over views) against the manifest's stats. */
+export function checkOod(pImg: Float32Array, stats: OodStats): OodResult {
+  const score = diagMahalanobis(pImg, stats.mean, stats.var);
   return { score, threshold: stats.threshold, warning: score > stats.threshold ? oodWarning(score, stats.threshold) : null };
 }
 

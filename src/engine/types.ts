@@ -37,12 +37,20 @@ export interface ImageFile {
   bytes: ArrayBuffer;
 }
 
-/** A view as the model saw it, for drawing under the heatmap: the preprocessed grey image before normalisation. */
+/** A view as the model saw it, for drawing under the heatmap: the preprocessed grey image before normalisation,
+ *  and where the original image sits inside the S×S square (original x → x·resizedWidth/width + offsetX). */
 export interface PreparedView {
   name: string;
   size: number; // S
   grey: Uint8Array; // [S*S] row-major
   isColour: boolean;
+  view: 'frontal' | 'lateral' | 'unknown';
+  width: number; // original pixel size
+  height: number;
+  offsetX: number; // left padding in S-pixels
+  offsetY: number;
+  resizedWidth: number; // the image's extent inside the square, in S-pixels
+  resizedHeight: number;
 }
 
 export interface GenerateOptions extends Partial<DecodingDefaults> {
@@ -101,6 +109,7 @@ export interface ReportResult {
   warnings: string[]; // everything a person should know before trusting the draft (OOD, colour image, …)
   views?: PreparedView[]; // filled by generateFiles
   backend: Backend;
+  backendReason?: string; // set when this generate had to leave WebGPU (why, and what it runs on now)
   settings: DecodingDefaults;
   timings: { encode_ms: number; decode_ms: number; total_ms: number };
 }

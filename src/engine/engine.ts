@@ -1,0 +1,206 @@
+// The in-thread ReportEngine: loads a model folder onto a backend (with the WebGPU → WASM fallback and
+// its reason), then generates one report at a time. The ONNX runtimes, the model source and the WebGPU
+// probe are injected, so the same class runs in the page's worker (webEngine.ts) and in Node (node/).
+import { WordTokenizer } from '../text/tokenizer';
+import { chooseBackend, fallbackBackend, type Runtimes } from './backendChoice';
+import { BackendUnavailableError, EngineNotLoadedError, ModelManifestError, throwIfAborted } from './errors';
+import { generateReport } from './generateReport';
+import { checkImageTensors, prepareFiles } from './imageInput';
+import type { ModelFileKey, ModelManifest, Precision } from './manifest';
+import { loadModelFiles } from './modelLoader';
+import type { ModelSource } from './modelSource';
+import { OnnxReportModel } from './onnxModel';
+import { createSessions, releaseSessions, type ModelSessions } from './sessions';
+import { resolveSettings } from './settings';
+import type {
+  Backend,
+  GenerateCallbacks,
+  GenerateOptions,
+  ImageFile,
+  ImageTensor,
+  LoadInfo,
+  LoadOptions,
+  ProgressEvent,
+  ReportEngine,
+  ReportResult,
+} from './types';
+import type { BackendChoice } from './webgpuProbe';
+
+export interface EngineDeps {
+  runtimes: Runtimes;
+  sourceFor(modelUrl: string): ModelSource;
+  autoOrder: Backend[]; // backends 'auto' tries, in order ('webgpu' only when the probe finds an adapter)
+  probeWebGpu?: () => Promise<BackendChoice>;
+  configure?: (backend: Backend, numThreads: number | undefined) => void; // e.g. ORT-web wasm paths/threads
+  gpuPast?: boolean; // keep present.* on the GPU on WebGPU (default true)
+  warmup?: boolean; // run the model once at load on WebGPU to catch first-run failures (default true)
+}
+
+interface Loaded {
+  manifest: ModelManifest;
+  tokenizer: WordTokenizer;
+  precision: Precision;
+  model: OnnxReportModel;
+  backendReason: string;
+  files: Record<ModelFileKey, Uint8Array> | null; // kept while on WebGPU, to fall back without re-downloading
+}
+
+const isInputError = (err: unknown): boolean =>
+  err instanceof Error && ['GenerationCancelledError', 'InvalidInputError', 'InvalidSettingError'].includes(err.name);
+
+export class InThreadEngine implements ReportEngine {
+  private loaded: Loaded | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  get manifest(): ModelManifest | null {
+    return this.loaded?.manifest ?? null;
+  }
+
+  load(opts: LoadOptions, onProgress?: (e: ProgressEvent) => void): Promise<LoadInfo> {
+    return this.enqueue(() => this.doLoad(opts, onProgress));
+  }
+
+  generate(images: ImageTensor[], opts: GenerateOptions = {}, callbacks: GenerateCallbacks = {}): Promise<ReportResult> {
+    return this.enqueue(() => this.doGenerate(images, opts, callbacks));
+  }
+
+  generateFiles(files: ImageFile[], opts: GenerateOptions = {}, callbacks: GenerateCallbacks = {}): Promise<ReportResult> {
+    return this.enqueue(async () => {
+      const loaded = this.require();
+      const { images, views } = prepareFiles(files, loaded.manifest.preprocessing);
+      const result = await this.doGenerate(images, opts, callbacks);
+      return { ...result, views };
+    });
+  }
+
+  dispose(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.loaded) await releaseSessions(this.loaded.model.sessions);
+      this.loaded = null;
+    });
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private require(): Loaded {
+    if (!this.loaded) throw new EngineNotLoadedError();
+    return this.loaded;
+  }
+
+  private async doLoad(opts: LoadOptions, onProgress?: (e: ProgressEvent) => void): Promise<LoadInfo> {
+    if (this.loaded) await releaseSessions(this.loaded.model.sessions);
+    this.loaded = null;
+    const modelFiles = await loadModelFiles(this.deps.sourceFor(opts.modelUrl), opts.precision, onProgress);
+    const { manifest } = modelFiles;
+    const tokenizer = new WordTokenizer(modelFiles.tokenizerJson);
+    for (const [k, id] of Object.entries(manifest.special_ids)) {
+      if (tokenizer.special[k as keyof typeof tokenizer.special] !== id) {
+        throw new ModelManifestError(`manifest.json's special id ${k}=${id} disagrees with tokenizer.json.`);
+      }
+    }
+    if (tokenizer.vocabSize > manifest.architecture.vocab_size) {
+      throw new ModelManifestError(`tokenizer.json has ${tokenizer.vocabSize} tokens but the model only ${manifest.architecture.vocab_size}.`);
+    }
+
+    const choice = await chooseBackend(opts.device ?? 'auto', this.deps.runtimes, this.deps.autoOrder, this.deps.probeWebGpu);
+    const t0 = performance.now();
+    onProgress?.({ stage: 'compile', message: `creating ${choice.backend} sessions` });
+    let backend = choice.backend;
+    let reason = choice.reason;
+    let sessions: ModelSessions;
+    try {
+      sessions = await this.open(backend, modelFiles.files, manifest, opts.numThreads);
+    } catch (err) {
+      if (backend !== 'webgpu') throw this.sessionError(backend, err);
+      backend = fallbackBackend(this.deps.runtimes);
+      reason = `WebGPU failed (${(err as Error).message}); fell back to ${backend.toUpperCase()}`;
+      onProgress?.({ stage: 'compile', message: reason });
+      sessions = await this.open(backend, modelFiles.files, manifest, opts.numThreads).catch((e: unknown) => {
+        throw this.sessionError(backend, e);
+      });
+    }
+    this.loaded = {
+      manifest,
+      tokenizer,
+      precision: modelFiles.precision,
+      model: new OnnxReportModel(sessions, manifest),
+      backendReason: reason,
+      files: backend === 'webgpu' ? modelFiles.files : null,
+    };
+    return {
+      modelId: manifest.id,
+      modelVersion: manifest.version,
+      backend,
+      backendReason: reason,
+      precision: modelFiles.precision,
+      sessionMs: performance.now() - t0,
+      downloadBytes: modelFiles.downloadBytes,
+    };
+  }
+
+  /** Sessions on one backend; on WebGPU also one warm-up run, so a failing first run shows up here. */
+  private async open(backend: Backend, files: Record<ModelFileKey, Uint8Array>, manifest: ModelManifest, numThreads?: number): Promise<ModelSessions> {
+    this.deps.configure?.(backend, numThreads);
+    const ort = this.deps.runtimes[backend]!;
+    const sessions = await createSessions(ort, files, backend, manifest.architecture.n_layers, { numThreads, gpuPast: this.deps.gpuPast });
+    if (backend === 'webgpu' && this.deps.warmup !== false) {
+      try {
+        await warmUp(new OnnxReportModel(sessions, manifest));
+      } catch (err) {
+        await releaseSessions(sessions);
+        throw err;
+      }
+    }
+    return sessions;
+  }
+
+  private sessionError(backend: Backend, err: unknown): Error {
+    if (err instanceof Error && err.name !== 'Error') return err;
+    return new BackendUnavailableError(
+      `ONNX Runtime (${backend}) could not open the model: ${(err as Error).message ?? String(err)}. ` +
+        'Try another device (?device=wasm), or re-download the model folder.',
+    );
+  }
+
+  private async doGenerate(images: ImageTensor[], opts: GenerateOptions, callbacks: GenerateCallbacks): Promise<ReportResult> {
+    const loaded = this.require();
+    const { signal, ...overrides } = opts;
+    throwIfAborted(signal);
+    checkImageTensors(images, loaded.manifest.preprocessing.image_size);
+    const settings = resolveSettings(loaded.manifest, overrides);
+    const job = { tokenizer: loaded.tokenizer, images, settings, signal, callbacks };
+    try {
+      return await generateReport({ ...job, model: loaded.model, backend: loaded.model.sessions.backend });
+    } catch (err) {
+      if (loaded.model.sessions.backend !== 'webgpu' || !loaded.files || isInputError(err)) throw err;
+      // WebGPU failed mid-run: move to WASM (or CPU) once, say why, and run again.
+      const backend = fallbackBackend(this.deps.runtimes);
+      const reason = `WebGPU failed while generating (${(err as Error).message}); fell back to ${backend.toUpperCase()}`;
+      await releaseSessions(loaded.model.sessions);
+      const sessions = await this.open(backend, loaded.files, loaded.manifest);
+      Object.assign(loaded, { model: new OnnxReportModel(sessions, loaded.manifest), backendReason: reason, files: null });
+      const result = await generateReport({ ...job, model: loaded.model, backend });
+      return { ...result, backendReason: reason };
+    }
+  }
+}
+
+/** One encode of a blank image and one first decoder call: compiles the WebGPU kernels and proves they run. */
+async function warmUp(model: OnnxReportModel): Promise<void> {
+  const S = model.manifest.preprocessing.image_size;
+  const encoded = await model.encode([{ data: new Float32Array(S * S), size: S }]);
+  const decoder = model.stepDecoder(encoded.prefix);
+  try {
+    const out = await decoder.first();
+    await decoder.next([model.manifest.special_ids.sep], [0]);
+    if (!out.logits.every(Number.isFinite)) throw new Error('the first decoder call returned non-finite logits');
+  } finally {
+    decoder.dispose();
+  }
+}

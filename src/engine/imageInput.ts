@@ -1,0 +1,58 @@
+// Raw image files → what the model takes (normalised S×S tensors) and what the page draws (the grey
+// S×S image and its placement), through src/image's one decode + preprocess path. Errors name the file.
+import { decodeImage, preprocess, toUint8 } from '../image';
+import { InvalidInputError } from './errors';
+import type { ModelManifest } from './manifest';
+import type { ImageFile, ImageTensor, PreparedView } from './types';
+
+export const MAX_VIEWS = 2;
+
+export function checkViewCount(n: number): void {
+  if (n < 1 || n > MAX_VIEWS) {
+    throw new InvalidInputError(`Give one or two radiographs of one study (a frontal view, optionally a lateral); got ${n}.`);
+  }
+}
+
+/** Images must match the model's input size; a mismatch means the wrong preprocessing. */
+export function checkImageTensors(images: readonly ImageTensor[], size: number): void {
+  checkViewCount(images.length);
+  images.forEach((im, i) => {
+    if (im.size !== size || im.data.length !== size * size) {
+      throw new InvalidInputError(
+        `Image ${im.name ?? i + 1} is a ${im.size}×${im.size} tensor (${im.data.length} values) but this model takes ${size}×${size}; ` +
+          'preprocess with the model\'s image_size, or pass the files to generateFiles.',
+      );
+    }
+  });
+}
+
+export function prepareFiles(files: readonly ImageFile[], pre: ModelManifest['preprocessing']): { images: ImageTensor[]; views: PreparedView[] } {
+  checkViewCount(files.length);
+  const images: ImageTensor[] = [];
+  const views: PreparedView[] = [];
+  for (const file of files) {
+    try {
+      const img = decodeImage(new Uint8Array(file.bytes));
+      const p = preprocess(img, { size: pre.image_size, mean: pre.pixel_mean, std: pre.pixel_std, quantise: true });
+      const view = img.meta?.view ?? 'unknown';
+      images.push({ data: p.pixels, size: p.size, name: file.name, isColour: img.isColour, view });
+      views.push({
+        name: file.name,
+        size: p.size,
+        grey: toUint8(p.unit),
+        isColour: img.isColour,
+        view,
+        width: img.width,
+        height: img.height,
+        offsetX: p.offsetX,
+        offsetY: p.offsetY,
+        resizedWidth: p.resizedWidth,
+        resizedHeight: p.resizedHeight,
+      });
+    } catch (err) {
+      if (err instanceof Error) err.message = `${file.name}: ${err.message}`;
+      throw err;
+    }
+  }
+  return { images, views };
+}

@@ -1,0 +1,101 @@
+// Reads a model folder: manifest.json (format and version checked against modelIO.json), tokenizer.json,
+// and the three ONNX files of one precision, each checked against the manifest's size and sha256.
+import { ModelFileError, ModelManifestError, ModelVersionError } from './errors';
+import type { ModelFileKey, ModelFileEntry, ModelManifest, Precision } from './manifest';
+import modelIO from './modelIO.json';
+import type { ModelSource } from './modelSource';
+import type { ProgressEvent } from './types';
+
+export const MODEL_FILE_KEYS: readonly ModelFileKey[] = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'];
+export const SUPPORTED_FORMAT = modelIO.format;
+export const SUPPORTED_FORMAT_VERSION = modelIO.formatVersion;
+
+export interface LoadedModel {
+  manifest: ModelManifest;
+  tokenizerJson: unknown;
+  precision: Precision;
+  files: Record<ModelFileKey, Uint8Array>;
+  downloadBytes: number;
+}
+
+/** Format/version and the fields the engine relies on; throws typed errors that say what to do. */
+export function checkManifest(raw: unknown): ModelManifest {
+  const m = raw as Partial<ModelManifest> | null;
+  if (!m || typeof m !== 'object') throw new ModelManifestError('manifest.json is not a JSON object.');
+  if (m.format !== SUPPORTED_FORMAT) {
+    throw new ModelVersionError(`format "${String(m.format)}"`, `format "${SUPPORTED_FORMAT}" version ${SUPPORTED_FORMAT_VERSION}`);
+  }
+  if (m.format_version !== SUPPORTED_FORMAT_VERSION) {
+    throw new ModelVersionError(`format version ${String(m.format_version)}`, `format version ${SUPPORTED_FORMAT_VERSION}`);
+  }
+  const missing = (['id', 'preprocessing', 'architecture', 'special_ids', 'decoding', 'files', 'ood', 'tokenizer'] as const).filter(
+    (k) => m[k] === undefined || m[k] === null,
+  );
+  if (missing.length) throw new ModelManifestError(`manifest.json lacks ${missing.join(', ')}.`);
+  const grid = m.preprocessing?.grid;
+  if (!Array.isArray(grid) || grid[0] * grid[1] !== m.architecture?.n_image_tokens) {
+    throw new ModelManifestError(`manifest.json's grid ${JSON.stringify(grid)} does not match n_image_tokens ${m.architecture?.n_image_tokens}.`);
+  }
+  if (m.ood?.mean?.length !== m.architecture?.embed_dim || m.ood?.var?.length !== m.architecture?.embed_dim) {
+    throw new ModelManifestError('manifest.json\'s ood mean/var do not have embed_dim entries.');
+  }
+  return m as ModelManifest;
+}
+
+/** The requested precision, or the manifest's default, or the first precision the folder has. */
+export function pickPrecision(manifest: ModelManifest, requested?: Precision): Precision {
+  const available = (Object.keys(manifest.files) as Precision[]).filter((p) => manifest.files[p]);
+  if (available.length === 0) throw new ModelManifestError('manifest.json lists no ONNX files.');
+  if (requested) {
+    if (!manifest.files[requested]) {
+      throw new ModelManifestError(`This model folder has no ${requested} files (it has ${available.join(', ')}); choose one of those.`);
+    }
+    return requested;
+  }
+  return manifest.files[manifest.default_precision] ? manifest.default_precision : available[0];
+}
+
+function hex(buf: ArrayBuffer): string {
+  return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return hex(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+}
+
+export async function verifyFile(entry: ModelFileEntry, bytes: Uint8Array): Promise<void> {
+  if (bytes.length !== entry.bytes) {
+    throw new ModelFileError(entry.path, 'corrupt', `${bytes.length} bytes instead of ${entry.bytes}; the download is incomplete or the file was changed`);
+  }
+  const digest = await sha256Hex(bytes);
+  if (digest !== entry.sha256.toLowerCase()) {
+    throw new ModelFileError(entry.path, 'corrupt', `sha256 ${digest.slice(0, 12)}… does not match the manifest's ${entry.sha256.slice(0, 12)}…`);
+  }
+}
+
+export async function loadModelFiles(
+  source: ModelSource,
+  requested?: Precision,
+  onProgress?: (e: ProgressEvent) => void,
+): Promise<LoadedModel> {
+  const manifest = checkManifest(await source.fetchJson<unknown>('manifest.json'));
+  const precision = pickPrecision(manifest, requested);
+  const tokenizerJson = await source.fetchJson<unknown>(manifest.tokenizer);
+  const entries = manifest.files[precision]!;
+  for (const key of MODEL_FILE_KEYS) {
+    if (!entries[key]) throw new ModelManifestError(`manifest.json lists no ${precision} ${key} file.`);
+  }
+  const total = MODEL_FILE_KEYS.reduce((s, k) => s + entries[k].bytes, 0);
+  let done = 0;
+  const files = {} as Record<ModelFileKey, Uint8Array>;
+  for (const key of MODEL_FILE_KEYS) {
+    const entry = entries[key];
+    onProgress?.({ stage: 'download', loaded: done, total, file: entry.path });
+    const bytes = await source.fetchBytes(entry.path, (loaded) => onProgress?.({ stage: 'download', loaded: done + loaded, total, file: entry.path }));
+    await verifyFile(entry, bytes);
+    files[key] = bytes;
+    done += entry.bytes;
+  }
+  onProgress?.({ stage: 'download', loaded: done, total });
+  return { manifest, tokenizerJson, precision, files, downloadBytes: done };
+}

@@ -1,0 +1,159 @@
+// The model through ONNX Runtime: the vision encoder once per generate (all views in one batch) and a
+// StepDecoder over decoder_model_merged that keeps the key/value cache between calls (beam_idx reorders
+// it inside the graph). The image prefix goes through the decoder once, on the first call.
+import type { DecoderStep, StepDecoder } from './beamSearch';
+import type { ModelManifest } from './manifest';
+import modelIO from './modelIO.json';
+import { decoderNames, type DecoderNames, type ModelSessions, type OrtTensor } from './sessions';
+import type { ImageTensor } from './types';
+
+export interface EncodedImages {
+  prefix: Float32Array; // [N*D] image_features averaged over views
+  patchEmbeds: Float32Array[]; // per view [N*E]
+  pImg: Float32Array; // [E] image_embeds averaged over views
+}
+
+async function floats(t: OrtTensor): Promise<Float32Array> {
+  return (await t.getData()) as Float32Array;
+}
+
+/** Mean over the leading axis: [B, L] → [L]. */
+function meanRows(data: Float32Array, rows: number): Float32Array {
+  const L = data.length / rows;
+  const out = new Float32Array(L);
+  for (let i = 0; i < L; i++) {
+    let s = 0;
+    for (let b = 0; b < rows; b++) s += data[b * L + i];
+    out[i] = s / rows;
+  }
+  return out;
+}
+
+function disposeAll(tensors: Iterable<OrtTensor>): void {
+  for (const t of tensors) t.dispose();
+}
+
+export class OnnxReportModel {
+  readonly names: DecoderNames;
+
+  constructor(
+    readonly sessions: ModelSessions,
+    readonly manifest: ModelManifest,
+  ) {
+    this.names = decoderNames(manifest.architecture.n_layers);
+  }
+
+  /** One vision call for all views: [V,1,S,S] → prefix, per-view patch embeddings, p_img. */
+  async encode(images: ImageTensor[]): Promise<EncodedImages> {
+    const { ort, vision } = this.sessions;
+    const S = this.manifest.preprocessing.image_size;
+    const pixels = new Float32Array(images.length * S * S); // [V,1,S,S]
+    images.forEach((im, v) => pixels.set(im.data, v * S * S));
+    const io = modelIO.vision;
+    const input = new ort.Tensor('float32', pixels, [images.length, 1, S, S]);
+    const out = await vision.run({ [io.inputs.pixels]: input });
+    try {
+      const features = await floats(out[io.outputs.imageTokens]); // [V,N,D]
+      const patches = await floats(out[io.outputs.patchEmbeds]); // [V,N,E]
+      const embeds = await floats(out[io.outputs.imageEmbed]); // [V,E]
+      const per = patches.length / images.length;
+      return {
+        prefix: meanRows(features, images.length),
+        patchEmbeds: images.map((_, v) => patches.slice(v * per, (v + 1) * per)),
+        pImg: meanRows(embeds, images.length),
+      };
+    } finally {
+      disposeAll(Object.values(out));
+    }
+  }
+
+  stepDecoder(prefix: Float32Array): OnnxStepDecoder {
+    return new OnnxStepDecoder(this, prefix);
+  }
+}
+
+export class OnnxStepDecoder implements StepDecoder {
+  readonly vocabSize: number;
+  readonly embedDim: number;
+  private past: OrtTensor[] = []; // keys then values, per layer (the previous call's present.*)
+
+  constructor(
+    private readonly model: OnnxReportModel,
+    private readonly prefix: Float32Array,
+  ) {
+    this.vocabSize = model.manifest.architecture.vocab_size;
+    this.embedDim = model.manifest.architecture.embed_dim;
+  }
+
+  private async embed(ids: number[]): Promise<Float32Array> {
+    const { ort, embed } = this.model.sessions;
+    const io = modelIO.embed;
+    const input = new ort.Tensor('int64', BigInt64Array.from(ids, (i) => BigInt(i)), [ids.length, 1]);
+    const out = await embed.run({ [io.inputs.ids]: input });
+    try {
+      return (await floats(out[io.outputs.embeds])).slice(); // [B,1,D]
+    } finally {
+      disposeAll(Object.values(out));
+    }
+  }
+
+  async first(): Promise<DecoderStep> {
+    const { ort } = this.model.sessions;
+    const { d_model: D, n_heads: H, head_dim: Dh, n_layers: L } = this.model.manifest.architecture;
+    const bos = await this.embed([this.model.manifest.special_ids.bos]);
+    const T = this.prefix.length / D + 1;
+    const embeds = new Float32Array(T * D); // [1, N+1, D] = [prefix ; embed(BOS)]
+    embeds.set(this.prefix);
+    embeds.set(bos, this.prefix.length);
+    this.disposePast();
+    this.past = Array.from({ length: 2 * L }, () => new ort.Tensor('float32', new Float32Array(0), [1, H, 0, Dh]));
+    return this.run(embeds, [1, T, D], [0]);
+  }
+
+  async next(tokens: number[], parents: number[]): Promise<DecoderStep> {
+    const D = this.model.manifest.architecture.d_model;
+    const embeds = await this.embed(tokens);
+    return this.run(embeds, [tokens.length, 1, D], parents);
+  }
+
+  private async run(embeds: Float32Array, dims: [number, number, number], parents: number[]): Promise<DecoderStep> {
+    const { ort, decoder } = this.model.sessions;
+    const n = this.model.names;
+    const L = n.pastKeys.length;
+    const feeds: Record<string, OrtTensor> = {
+      [n.embeds]: new ort.Tensor('float32', embeds, dims),
+      [n.beamIdx]: new ort.Tensor('int64', BigInt64Array.from(parents, (p) => BigInt(p)), [parents.length]),
+    };
+    for (let i = 0; i < L; i++) {
+      feeds[n.pastKeys[i]] = this.past[i];
+      feeds[n.pastValues[i]] = this.past[L + i];
+    }
+    const out = await decoder.run(feeds);
+    this.disposePast();
+    this.past = [...n.presentKeys.map((k) => out[k]), ...n.presentValues.map((v) => out[v])];
+    const [B, T] = dims;
+    const V = this.vocabSize;
+    const E = this.embedDim;
+    const logitsAll = await floats(out[n.logits]); // [B,T,V]
+    const textAll = await floats(out[n.textEmbeds]); // [B,T,E]
+    const logits = new Float32Array(B * V); // [B,V] at the last position
+    const textEmbeds = new Float32Array(B * E); // [B,E] at the last position
+    for (let b = 0; b < B; b++) {
+      logits.set(logitsAll.subarray((b * T + T - 1) * V, (b * T + T) * V), b * V);
+      textEmbeds.set(textAll.subarray((b * T + T - 1) * E, (b * T + T) * E), b * E);
+    }
+    out[n.logits].dispose();
+    out[n.textEmbeds].dispose();
+    return { logits, textEmbeds };
+  }
+
+  private disposePast(): void {
+    disposeAll(this.past);
+    this.past = [];
+  }
+
+  /** Frees the cache (GPU buffers on WebGPU). Call after the search, also when it failed or was cancelled. */
+  dispose(): void {
+    this.disposePast();
+  }
+}

@@ -1,0 +1,101 @@
+// ONNX Runtime sessions for one model folder on one backend. The runtime is injected (onnxruntime-web in
+// the page and Node, onnxruntime-node for the CPU provider): both expose onnxruntime-common's API.
+// On WebGPU the decoder's present.* outputs stay on the GPU ('gpu-buffer') to be fed back as the next past.
+import type * as OrtCommon from 'onnxruntime-common';
+import type { ModelFileKey } from './manifest';
+import modelIO from './modelIO.json';
+import type { Backend } from './types';
+
+export interface OrtRuntime {
+  InferenceSession: { create(model: Uint8Array, options?: OrtCommon.InferenceSession.SessionOptions): Promise<OrtCommon.InferenceSession> };
+  Tensor: typeof OrtCommon.Tensor;
+  env: OrtCommon.Env;
+}
+
+export type Session = OrtCommon.InferenceSession;
+export type OrtTensor = OrtCommon.Tensor;
+
+export interface DecoderNames {
+  embeds: string;
+  beamIdx: string;
+  pastKeys: string[];
+  pastValues: string[];
+  logits: string;
+  textEmbeds: string;
+  presentKeys: string[];
+  presentValues: string[];
+}
+
+export function decoderNames(nLayers: number): DecoderNames {
+  const { inputs, outputs } = modelIO.decoder;
+  const layer = (pattern: string) => Array.from({ length: nLayers }, (_, i) => pattern.replace('{i}', String(i)));
+  return {
+    embeds: inputs.embeds,
+    beamIdx: inputs.beamIdx,
+    pastKeys: layer(inputs.pastKey),
+    pastValues: layer(inputs.pastValue),
+    logits: outputs.logits,
+    textEmbeds: outputs.textEmbeds,
+    presentKeys: layer(outputs.presentKey),
+    presentValues: layer(outputs.presentValue),
+  };
+}
+
+export interface ModelSessions {
+  ort: OrtRuntime;
+  backend: Backend;
+  gpuPast: boolean; // present.* kept on the GPU between steps
+  vision: Session;
+  embed: Session;
+  decoder: Session;
+}
+
+export interface SessionOptions {
+  numThreads?: number;
+  gpuPast?: boolean; // default: true on webgpu
+}
+
+function executionProvider(backend: Backend): string {
+  return backend === 'cpu' ? 'cpu' : backend;
+}
+
+export async function createSessions(
+  ort: OrtRuntime,
+  files: Record<ModelFileKey, Uint8Array>,
+  backend: Backend,
+  nLayers: number,
+  opts: SessionOptions = {},
+): Promise<ModelSessions> {
+  const base: OrtCommon.InferenceSession.SessionOptions = {
+    executionProviders: [executionProvider(backend)],
+    graphOptimizationLevel: 'all',
+  };
+  if (backend === 'cpu') {
+    if (opts.numThreads) base.intraOpNumThreads = opts.numThreads;
+    // The native CPU provider turns int8 DequantizeLinear+MatMul into MatMulNBits that by default quantises the
+    // activations too (accuracy level 4), which changes the reports; level 1 keeps fp32 compute, as WASM does.
+    base.extra = { session: { qdq_matmulnbits_accuracy_level: '1' } };
+  }
+  const gpuPast = backend === 'webgpu' && (opts.gpuPast ?? true);
+  const names = decoderNames(nLayers);
+  const decoderOptions: OrtCommon.InferenceSession.SessionOptions = { ...base };
+  if (gpuPast) {
+    decoderOptions.preferredOutputLocation = Object.fromEntries([...names.presentKeys, ...names.presentValues].map((n) => [n, 'gpu-buffer' as const]));
+  }
+  const created: Session[] = [];
+  try {
+    const vision = await ort.InferenceSession.create(files.vision_encoder, base);
+    created.push(vision);
+    const embed = await ort.InferenceSession.create(files.embed_tokens, base);
+    created.push(embed);
+    const decoder = await ort.InferenceSession.create(files.decoder_model_merged, decoderOptions);
+    return { ort, backend, gpuPast, vision, embed, decoder };
+  } catch (err) {
+    await Promise.all(created.map((s) => s.release().catch(() => undefined)));
+    throw err;
+  }
+}
+
+export async function releaseSessions(s: ModelSessions): Promise<void> {
+  await Promise.all([s.vision.release(), s.embed.release(), s.decoder.release()].map((p) => p.catch(() => undefined)));
+}
