@@ -17,6 +17,13 @@ describe('cleanReport', () => {
     ]);
   });
 
+  it('keeps a sentence that still asserts a finding without its anonymised words', () => {
+    expect(cleanSentences('XXXX XXXX opacities in right mid lung. Right XXXX-A-XXXX is in XXXX. Stable left XXXX.')).toEqual([
+      'opacities in right mid lung.',
+      'right port-a-cath.',
+    ]);
+  });
+
   it('removes numbered-list markers but keeps decimals and vertebral levels', () => {
     expect(cleanReport('1. Bullous emphysema. 2. A 2.6 cm mass at T12. 3. No effusion')).toBe(
       'bullous emphysema. a 2.6 cm mass at t12. no effusion.',
