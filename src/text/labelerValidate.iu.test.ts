@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cleanReport } from './clean';
 import { FINDING_KEYS } from './findings';
 import { labelReport } from './labeler';
 import { computeMetrics } from './labelerMetrics';
@@ -25,5 +26,20 @@ describe('labeler on IU X-ray reports vs MeSH codes', () => {
     expect(metrics.nReports).toBe(3734);
     expect(metrics.microF1).toBeGreaterThanOrEqual(0.93);
     expect(metrics.macroF1).toBeGreaterThanOrEqual(0.87);
+  });
+
+  it('keeps that agreement on cleaned text (cleaning must not drop findings)', () => {
+    const reports = readIuReports(readFileSync(CSV, 'utf8')).map((r) => ({
+      ...r,
+      findings: cleanReport(r.findings),
+      impression: cleanReport(r.impression),
+    }));
+    const set = buildValidationSet(reports, labelReport, false);
+    const metrics = computeMetrics(
+      set.cases.map((c) => c.gold),
+      set.cases.map((c) => c.predicted),
+      FINDING_KEYS,
+    );
+    expect(metrics.microF1).toBeGreaterThanOrEqual(0.93);
   });
 });
