@@ -1,0 +1,163 @@
+// `npm run report -- IMAGE_OR_FOLDER... [--json] [--beam N] [--beta B] [--device wasm|cpu]
+//                    [--precision int8|fp32|q4] [--model DIR]`
+// Drafts a report for every image (PNG, JPEG, DICOM; folders are searched recursively; `a.png+b.png` is one
+// two-view study) with the same engine as the page. --json prints one JSON object per image on stdout.
+// Bad files get an error line each; the exit code is non-zero only when every image failed (2: bad usage).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { serializeError } from '../src/engine/errors';
+import type { Precision } from '../src/engine/manifest';
+import { createNodeEngine, type NodeBackend } from '../src/engine/node/nodeEngine';
+import { progressBar, toJson, toText } from './reportOutput';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const USAGE =
+  'usage: npm run report -- IMAGE_OR_FOLDER... [--json] [--beam N] [--beta B] [--device wasm|cpu] [--precision int8|fp32|q4] [--model DIR]';
+const IMAGE_EXT = /\.(png|jpe?g|dcm|dicom)$/i;
+
+export interface ReportArgs {
+  inputs: string[];
+  json: boolean;
+  beam?: number;
+  beta?: number;
+  device: NodeBackend;
+  precision?: Precision;
+  model?: string;
+}
+
+export function parseArgs(argv: string[]): ReportArgs {
+  const args: ReportArgs = { inputs: [], json: false, device: 'cpu' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value. ${USAGE}`);
+      return v;
+    };
+    const number = (): number => {
+      const v = value();
+      if (!Number.isFinite(Number(v))) throw new UsageError(`${a} takes a number, not "${v}".`);
+      return Number(v);
+    };
+    if (a === '--json') args.json = true;
+    else if (a === '--beam') args.beam = number();
+    else if (a === '--beta') args.beta = number();
+    else if (a === '--device') {
+      const d = value();
+      if (d !== 'wasm' && d !== 'cpu') throw new UsageError(`--device is wasm (onnxruntime-web, as in the page) or cpu (onnxruntime-node); got "${d}".`);
+      args.device = d;
+    } else if (a === '--precision') {
+      const p = value();
+      if (p !== 'int8' && p !== 'fp32' && p !== 'q4') throw new UsageError(`--precision is int8, fp32 or q4; got "${p}".`);
+      args.precision = p;
+    } else if (a === '--model') args.model = value();
+    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}. ${USAGE}`);
+    else args.inputs.push(a);
+  }
+  if (args.inputs.length === 0) throw new UsageError(`give at least one image or folder. ${USAGE}`);
+  return args;
+}
+
+/** public/models/index.json's default model, else the first folder in public/models holding a manifest. */
+export function defaultModelDir(modelsDir = path.join(repoRoot, 'public/models')): string {
+  const index = path.join(modelsDir, 'index.json');
+  if (existsSync(index)) {
+    const { default: id, models } = JSON.parse(readFileSync(index, 'utf8')) as { default: string; models: { id: string; path: string }[] };
+    const entry = models.find((m) => m.id === id) ?? models[0];
+    if (entry) return path.resolve(modelsDir, entry.path);
+  }
+  const folders = existsSync(modelsDir) ? readdirSync(modelsDir).sort() : [];
+  const found = folders.find((f) => existsSync(path.join(modelsDir, f, 'manifest.json')));
+  if (!found) throw new UsageError(`no model in ${modelsDir}: export one (npm run export -- …) or pass --model DIR.`);
+  return path.join(modelsDir, found);
+}
+
+/** Each input → a study: a file, `a+b` (two views), or every image file under a folder. */
+export function findStudies(inputs: string[]): string[][] {
+  const studies: string[][] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (IMAGE_EXT.test(name)) studies.push([p]);
+    }
+  };
+  for (const input of inputs) {
+    if (existsSync(input) && statSync(input).isDirectory()) walk(input);
+    else if (!existsSync(input) && input.includes('+')) studies.push(input.split('+'));
+    else studies.push([input]);
+  }
+  return studies;
+}
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (text: string) => void;
+  tty: boolean;
+}
+
+export async function runReport(argv: string[], io: CliIo): Promise<number> {
+  let args: ReportArgs;
+  let studies: string[][];
+  let modelDir: string;
+  try {
+    args = parseArgs(argv);
+    studies = findStudies(args.inputs);
+    modelDir = args.model ?? defaultModelDir();
+  } catch (err) {
+    io.err(`report: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (studies.length === 0) {
+    io.err(`report: no images (.png, .jpg, .jpeg, .dcm) under ${args.inputs.join(', ')}\n`);
+    return 2;
+  }
+  const engine = await createNodeEngine({ backends: [args.device] });
+  try {
+    const info = await engine.load({ modelUrl: modelDir, device: args.device, precision: args.precision });
+    io.err(`model ${info.modelId} ${info.modelVersion} (${info.precision}) on ${info.backend}: ${info.backendReason}\n`);
+  } catch (err) {
+    io.err(`report: cannot load the model in ${modelDir}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  let failed = 0;
+  for (const [i, study] of studies.entries()) {
+    const label = study.map((f) => path.basename(f)).join('+');
+    if (io.tty) io.err(`\r${progressBar(i, studies.length, label)}\x1b[K`);
+    try {
+      const files = study.map((f) => {
+        const buf = readFileSync(f);
+        return { name: path.basename(f), bytes: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer };
+      });
+      const result = await engine.generateFiles(files, { beam: args.beam, beta: args.beta });
+      const name = study.join('+');
+      if (io.tty) io.err('\r\x1b[K');
+      io.out(args.json ? JSON.stringify(toJson(name, result)) : `${toText(name, result)}\n`);
+    } catch (err) {
+      failed++;
+      if (io.tty) io.err('\r\x1b[K');
+      const e = serializeError(err);
+      const named = study.map((f) => `${path.basename(f)}: `).find((prefix) => e.message.startsWith(prefix));
+      const message = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : named ? e.message.slice(named.length) : e.message;
+      if (args.json) io.out(JSON.stringify({ file: study.join('+'), error: { name: e.name, message } }));
+      io.err(`error: ${study.join('+')}: ${message}\n`);
+    }
+  }
+  if (io.tty) io.err(`\r${progressBar(studies.length, studies.length, 'done')}\n`);
+  await engine.dispose();
+  return failed === studies.length ? 1 : 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const code = await runReport(process.argv.slice(2), {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (text) => process.stderr.write(text),
+    tty: Boolean(process.stderr.isTTY),
+  });
+  process.exitCode = code;
+}
