@@ -34,6 +34,8 @@ describe('pre-tokenization and decoding text', () => {
   it('joins punctuation without the space before it', () => {
     expect(joinTokens(['no', 'effusion', '.', 'heart', ':', 'normal', ',', 'clear', '.'])).toBe('no effusion. heart: normal, clear.');
     expect(joinTokens(['ground', '-', 'glass', 'opacity'])).toBe('ground-glass opacity');
+    expect(joinTokens(['a', '1', '.', '5', 'cm', 'nodule', '.', 'no', 'effusion'])).toBe('a 1.5 cm nodule. no effusion');
+    expect(canonicalText("There's no effusion.")).toBe("there's no effusion.");
   });
 });
 

@@ -19,7 +19,7 @@ const IS_PUNCT_RE = new RegExp(`^[${PUNCT}]$`, 'u');
 // Decoding: no space before these, none after the openers, none around the joiners.
 const NO_SPACE_BEFORE = new Set(['.', ',', ':', ';', '?', '!', ')', ']', '%']);
 const NO_SPACE_AFTER = new Set(['(', '[']);
-const JOINERS = new Set(['-', '/']);
+const JOINERS = new Set(['-', '/', "'"]);
 
 /** BertNormalizer(lowercase, strip accents, clean text): what both tokenizers apply before splitting. */
 export function normalizeText(text: string): string {
@@ -42,12 +42,13 @@ export function preTokenize(text: string): string[] {
 /** Join tokens into text with natural spacing: "no effusion ." → "no effusion." */
 export function joinTokens(tokens: readonly string[]): string {
   let out = '';
-  let prev = '';
-  for (const tok of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    const prev = tokens[i - 1] ?? '';
+    const decimal = prev === '.' && /^\d+$/.test(tok) && /^\d+$/.test(tokens[i - 2] ?? ''); // "1 . 5" → "1.5"
     const glue =
-      out === '' || NO_SPACE_BEFORE.has(tok) || NO_SPACE_AFTER.has(prev) || JOINERS.has(tok) || JOINERS.has(prev);
+      out === '' || NO_SPACE_BEFORE.has(tok) || NO_SPACE_AFTER.has(prev) || JOINERS.has(tok) || JOINERS.has(prev) || decimal;
     out += (glue ? '' : ' ') + tok;
-    prev = tok;
   }
   return out;
 }
