@@ -1,0 +1,130 @@
+// The engine as the page sees it: one worker made once (again only when the person switches backend),
+// the model found through public/models/index.json and loaded with progress as data, and generate /
+// cancel with the stages, the streaming draft and the result as React state (whisper-web style).
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { isCancelled } from '../../engine/errors';
+import type { ModelManifest } from '../../engine/manifest';
+import type { DecodingDefaults } from '../../engine/manifest';
+import type { DeviceRequest, LoadInfo, ReportEngine, ReportResult } from '../../engine/types';
+import { createWorkerEngine } from '../../worker/createWorkerEngine';
+import { engineOrder, type InputImage } from '../lib/inputImage';
+import { fetchModelIndex, modelFolderUrl, modelIndexUrl } from '../lib/modelIndex';
+import { LOAD_STAGES, RUN_STAGES, completeStages, initialProgress, progressReducer, type ProgressState } from '../lib/progress';
+
+export type LoadPhase = 'loading' | 'ready' | 'no-model' | 'error';
+
+export interface LoadState {
+  phase: LoadPhase;
+  progress: ProgressState;
+  info: LoadInfo | null;
+  manifest: ModelManifest | null;
+  modelUrl: string | null;
+  error: string | null;
+}
+
+export interface RunState {
+  running: boolean;
+  progress: ProgressState;
+  partial: string;
+  result: ReportResult | null;
+  error: string | null;
+  cancelled: boolean;
+  runId: number;
+}
+
+export interface UseEngine {
+  load: LoadState;
+  run: RunState;
+  device: DeviceRequest;
+  generate: (images: InputImage[], settings: Partial<DecodingDefaults>) => Promise<void>;
+  cancel: () => void;
+  switchDevice: (device: DeviceRequest) => void;
+}
+
+const initialLoad = (): LoadState => ({ phase: 'loading', progress: initialProgress(), info: null, manifest: null, modelUrl: null, error: null });
+const initialRun = (): RunState => ({ running: false, progress: initialProgress(), partial: '', result: null, error: null, cancelled: false, runId: 0 });
+
+async function fetchManifest(modelUrl: string): Promise<ModelManifest | null> {
+  try {
+    const res = await fetch(new URL('manifest.json', modelUrl));
+    return res.ok ? ((await res.json()) as ModelManifest) : null;
+  } catch {
+    return null; // the engine's load reports a missing manifest with its own typed error
+  }
+}
+
+export function useEngine(initialDevice: DeviceRequest, makeEngine: () => ReportEngine = createWorkerEngine): UseEngine {
+  const [device, setDevice] = useState<DeviceRequest>(initialDevice);
+  const [load, setLoad] = useState<LoadState>(initialLoad);
+  const [run, setRun] = useState<RunState>(initialRun);
+  const engineRef = useRef<ReportEngine | null>(null);
+  const abortRef = useRef<AbortController | null>(null);
+  const runIdRef = useRef(0);
+  const makeEngineRef = useRef(makeEngine);
+
+  useEffect(() => {
+    let live = true;
+    const engine = makeEngineRef.current();
+    engineRef.current = engine;
+    setLoad(initialLoad());
+    const onProgress = (e: Parameters<typeof progressReducer>[1]): void => {
+      if (live) setLoad((s) => ({ ...s, progress: progressReducer(s.progress, e) }));
+    };
+    (async () => {
+      const indexUrl = modelIndexUrl(location.href);
+      const index = await fetchModelIndex(indexUrl);
+      const { url } = modelFolderUrl(index, indexUrl);
+      const manifest = await fetchManifest(url);
+      if (live) setLoad((s) => ({ ...s, manifest, modelUrl: url }));
+      const info = await engine.load({ modelUrl: url, device }, onProgress);
+      if (live) setLoad((s) => ({ ...s, phase: 'ready', info, progress: completeStages(s.progress, LOAD_STAGES) }));
+    })().catch((err: Error) => {
+      if (!live) return;
+      setLoad((s) => ({ ...s, phase: err.name === 'NoModelInstalledError' ? 'no-model' : 'error', error: err.message }));
+    });
+    return () => {
+      live = false;
+      abortRef.current?.abort();
+      if (engineRef.current === engine) engineRef.current = null;
+      void engine.dispose().catch(() => undefined);
+    };
+  }, [device]);
+
+  const generate = useCallback(async (images: InputImage[], settings: Partial<DecodingDefaults>): Promise<void> => {
+    const engine = engineRef.current;
+    if (!engine || images.length === 0) return;
+    abortRef.current?.abort();
+    const controller = new AbortController();
+    abortRef.current = controller;
+    const runId = ++runIdRef.current;
+    const current = (): boolean => runIdRef.current === runId;
+    setRun((s) => ({ ...initialRun(), running: true, runId, result: s.result }));
+    try {
+      const files = engineOrder(images).map((im) => ({ name: im.name, bytes: im.bytes.slice(0) }));
+      const result = await engine.generateFiles(files, { ...settings, signal: controller.signal }, {
+        onStage: (e) => current() && setRun((s) => ({ ...s, progress: progressReducer(s.progress, e) })),
+        onToken: (text) => current() && setRun((s) => ({ ...s, partial: text })),
+      });
+      if (current()) setRun((s) => ({ ...s, running: false, result, progress: completeStages(s.progress, [...RUN_STAGES, 'done']) }));
+    } catch (err) {
+      if (!current()) return;
+      if (isCancelled(err)) setRun((s) => ({ ...s, running: false, cancelled: true }));
+      else setRun((s) => ({ ...s, running: false, error: (err as Error).message }));
+    } finally {
+      if (abortRef.current === controller) abortRef.current = null;
+    }
+  }, []);
+
+  const cancel = useCallback(() => abortRef.current?.abort(), []);
+
+  const switchDevice = useCallback((next: DeviceRequest) => {
+    const url = new URL(location.href);
+    if (next === 'auto') url.searchParams.delete('device');
+    else url.searchParams.set('device', next);
+    history.replaceState(null, '', url);
+    setRun(initialRun());
+    setDevice(next);
+  }, []);
+
+  return { load, run, device, generate, cancel, switchDevice };
+}
