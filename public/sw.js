@@ -56,7 +56,7 @@ function isModelFile(url) {
 }
 
 async function cacheFirst(request, cacheName) {
-  const hit = await caches.match(request, { ignoreSearch: true });
+  const hit = await caches.match(request, { ignoreSearch: true, ignoreVary: true });
   if (hit) return hit;
   const res = await fetch(request);
   if (res.ok && res.status === 200 && cacheName) {
@@ -72,7 +72,7 @@ async function networkFirst(request, fallbackUrl, cacheName) {
     if (res.ok && cacheName) await (await caches.open(cacheName)).put(fallbackUrl ?? request, res.clone());
     return res;
   } catch (err) {
-    const hit = await caches.match(fallbackUrl ?? request, { ignoreSearch: true });
+    const hit = await caches.match(fallbackUrl ?? request, { ignoreSearch: true, ignoreVary: true });
     if (hit) return hit;
     throw err;
   }
@@ -101,7 +101,7 @@ async function fetchJson(url) {
   } catch {
     // offline: fall through to the cached copy
   }
-  const hit = await caches.match(url);
+  const hit = await caches.match(url, { ignoreVary: true });
   if (!hit) throw new Error(`${url} is neither reachable nor cached`);
   return hit.json();
 }
@@ -126,7 +126,7 @@ async function cacheModel() {
   const cache = await caches.open(MODEL_CACHE);
   await cache.put(model.indexUrl, new Response(JSON.stringify(await fetchJson(model.indexUrl)), { headers: { 'Content-Type': 'application/json' } }));
   for (const { url } of model.entries) {
-    if (await cache.match(url)) continue;
+    if (await cache.match(url, { ignoreVary: true })) continue;
     const res = await fetch(url);
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
     await cache.put(url, res);
