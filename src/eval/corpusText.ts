@@ -1,0 +1,77 @@
+// The corpus builder's text side for the evaluation (reference reports and template reports), built exactly
+// as scripts/corpus/build.ts builds it: sentence pools from the IU train reports, the ReportComposer, and one
+// seeded generator per image (seedFor(seed, id)), so an image's references are the reports the corpus wrote
+// for it. Seed and K come from corpus/meta.json when a corpus exists, else from the corpus defaults.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { cleanReport } from '../text/clean';
+import { ReportComposer, type CompositionPlan } from '../text/compose';
+import { planFor, type ManifestRow } from '../text/composeMapping';
+import { buildPools, type SentencePools } from '../text/composePools';
+import { mulberry32, seedFor } from '../text/composeRng';
+import { ancestorsOf, withAncestors, type FindingKey } from '../text/findings';
+import { canonicalText } from '../text/tokenizer';
+import { readIuTrainReports } from '../../scripts/corpus/sources';
+import { DEFAULT_REPORTS_PER_IMAGE, DEFAULT_SEED } from '../../scripts/corpus/config';
+import type { CorpusText } from './baselines';
+import type { ManifestRecord } from './manifest';
+
+export interface CorpusTextOptions {
+  dataRoot: string; // ../shared/data (for iu_xray/)
+  seed?: number;
+  reportsPerImage?: number;
+}
+
+/** Seed and K of a built corpus (corpus/meta.json), if there is one. */
+export function corpusSettings(corpusDir: string): { seed?: number; reportsPerImage?: number } {
+  const file = path.join(corpusDir, 'meta.json');
+  if (!existsSync(file)) return {};
+  const meta = JSON.parse(readFileSync(file, 'utf8')) as { seed?: number; reports_per_image?: number };
+  return { seed: meta.seed, reportsPerImage: meta.reports_per_image };
+}
+
+const poolsByRoot = new Map<string, SentencePools>();
+
+/** Sentence pools of the IU train reports, built once per process and data folder. */
+function poolsFor(dataRoot: string): SentencePools {
+  let pools = poolsByRoot.get(dataRoot);
+  if (!pools) {
+    pools = buildPools(readIuTrainReports(path.join(dataRoot, 'iu_xray')), cleanReport, ancestorsOf);
+    poolsByRoot.set(dataRoot, pools);
+  }
+  return pools;
+}
+
+export class ComposedCorpusText implements CorpusText {
+  readonly seed: number;
+  readonly k: number;
+  private readonly composer: ReportComposer;
+  private readonly cache = new Map<string, string[]>();
+
+  constructor(private readonly records: ReadonlyMap<string, ManifestRecord>, opts: CorpusTextOptions) {
+    this.seed = opts.seed ?? DEFAULT_SEED;
+    this.k = opts.reportsPerImage ?? DEFAULT_REPORTS_PER_IMAGE;
+    this.composer = new ReportComposer(poolsFor(opts.dataRoot), undefined, undefined, (t: string) => canonicalText(cleanReport(t)));
+  }
+
+  references(rec: { id: string }): string[] {
+    const hit = this.cache.get(rec.id);
+    if (hit) return hit;
+    const row = this.records.get(rec.id);
+    if (!row) throw new RangeError(`no manifest record ${rec.id} to compose references for`);
+    const texts = this.composer.compose(planFor(row as ManifestRow), this.k, mulberry32(seedFor(this.seed, rec.id))).map((r) => r.text);
+    this.cache.set(rec.id, texts);
+    return texts;
+  }
+
+  reportForFindings(findings: readonly FindingKey[], id: string): string {
+    const abnormal = findings.filter((f) => f !== 'no_finding');
+    const plan: CompositionPlan = {
+      id: `template:${id}`,
+      findings: abnormal.length ? withAncestors(abnormal) : ['no_finding'],
+      express: abnormal.map((f) => ({ findings: [f], key: f, location: {} })),
+      impression: abnormal.map((f) => ({ key: f, location: {} })),
+    };
+    return this.composer.composeOne(plan, mulberry32(seedFor(this.seed, `template:${id}`))).text;
+  }
+}

@@ -1,0 +1,48 @@
+// The eval section of docs/RESULTS.md: headline table per system, per-source micro-F1, grounding and robustness,
+// with the command line that produced it.
+import type { EvalResults } from './runEval';
+import { markdownTable } from './resultsDoc';
+import type { SystemScores } from './scoring';
+
+const NLG_COLS = ['bleu1', 'bleu2', 'bleu3', 'bleu4', 'meteor', 'rouge_l', 'cider'] as const;
+
+function systemRow(name: string, s: SystemScores): (string | number)[] {
+  const c = s.clinical;
+  return [name, ...NLG_COLS.map((k) => s.nlg[k]), c.micro_f1, c.macro_f1, c.normal_abnormal_accuracy, c.hallucination_rate, c.omission_rate];
+}
+
+export function evalMarkdown(r: EvalResults, command: string, date = new Date().toISOString().slice(0, 10)): string {
+  const parts: string[] = [];
+  parts.push(`## Evaluation: ${r.model.id} ${r.model.version}, split \`${r.split}\` (${r.n} images)`);
+  parts.push(`Command: \`${command}\` — ${date}, ${r.model.precision} on ${r.model.backend}, ${r.references_per_image} composed references per image, uncertain findings counted as ${r.uncertain_policy === 'positive' ? 'asserted' : 'not asserted'}.`);
+  parts.push('NLG as pycocoevalcap computes it (PTB-style tokens; BLEU "closest"; ROUGE-L β = 1.2; CIDEr-D σ = 6 with document frequencies over this set\'s references). **METEOR here is `meteor_exact_stem`**: METEOR 1.5 scoring with exact and Porter-stem matching only — not the Java METEOR (no WordNet synonyms, no paraphrases), so it reads lower than published METEOR. Clinical: the project\'s finding labeler on each generated report against the image\'s labels (micro/macro F1 without "No Finding"; hallucination = share of reports asserting a finding the labels lack; omission = share missing a labelled finding).');
+  parts.push(markdownTable(['system', 'B1', 'B2', 'B3', 'B4', 'METEOR (exact+stem)', 'ROUGE-L', 'CIDEr-D', 'micro-F1', 'macro-F1', 'normal/abnormal acc', 'halluc.', 'omission'],
+    Object.entries(r.systems).map(([name, s]) => systemRow(name, s))));
+  const skipped = Object.entries(r.skipped);
+  if (skipped.length) parts.push(skipped.map(([s, why]) => `- \`${s}\` skipped: ${why}`).join('\n'));
+  parts.push(`The rerank changed the chosen candidate for ${(100 * r.rerank_changed_share).toFixed(1)}% of images.`);
+
+  const sources = Object.keys(r.per_source);
+  const systems = Object.keys(r.systems);
+  parts.push('### Per source (micro-F1 / CIDEr-D / hallucination rate)');
+  parts.push(markdownTable(['system', ...sources.map((s) => `${s} (n=${r.per_source[s][systems[0]]?.n ?? 0})`)],
+    systems.map((name) => [name, ...sources.map((s) => {
+      const x = r.per_source[s][name];
+      return x ? `${x.clinical.micro_f1.toFixed(3)} / ${x.nlg.cider.toFixed(3)} / ${x.clinical.hallucination_rate.toFixed(3)}` : '–';
+    })])));
+
+  const g = r.grounding;
+  parts.push(`### Grounding (pointing game, splits ${g.splits.join(', ')}, grid ${g.grid.join('×')})`);
+  parts.push(`Rule: ${g.rule}. "named" = reports that asserted the annotated finding (its sentences' heatmap); the others use the whole report's mean heatmap.`);
+  parts.push(markdownTable(['target', 'n', 'named', 'hit (all)', 'hit (named)', 'centre prior', 'random cell'],
+    (['jsrt_nodule', 'nih_box'] as const).map((k) => [k, g[k].n, g[k].n_mentioned, g[k].hit_rate, g[k].hit_rate_mentioned, g[k].centre_hit_rate, g[k].random_hit_rate])));
+
+  const rb = r.robustness;
+  if ('rows' in rb && rb.rows) {
+    parts.push(`### Robustness (serpent, ${rb.n} images stratified by source; noise σ as a fraction of the intensity range, blur σ in pixels of the model input, contrast about the image mean)`);
+    parts.push(markdownTable(['condition', 'micro-F1', 'macro-F1', 'normal/abnormal acc', 'halluc.', 'omission', 'reports changed'],
+      Object.entries(rb.rows).map(([name, x]) => [name, x.micro_f1, x.macro_f1, x.normal_abnormal_accuracy, x.hallucination_rate, x.omission_rate, x.changed_share])));
+  }
+  parts.push(`Time: ${Object.entries(r.timings_s).map(([k, v]) => `${k.replace(/_s$/, '')} ${v.toFixed(0)} s`).join(', ')}.`);
+  return parts.join('\n\n');
+}
