@@ -233,6 +233,11 @@ class SerpentVLM(nn.Module):
         c = self.cfg
         return ((input_ids != c.bos_id) & (input_ids != c.pad_id) & (input_ids != c.eos_id)).float()
 
+    def pool_text(self, text_embeds, input_ids):
+        """p_txt: text_embeds [B,T,E] averaged over positions whose input token is a report token → [B,E]."""
+        mask = self.report_mask(input_ids).unsqueeze(-1).to(text_embeds.dtype)  # [B,T,1]
+        return (text_embeds * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
     def forward(self, pixels, view_idx, tokens, lam=0.5, label_smoothing=0.0):
         """pixels [M,1,S,S], view_idx [B,2], tokens [B,L] ([BOS]…[EOS] then PAD) → dict of losses and stats."""
         N = self.cfg.n_image_tokens
@@ -244,12 +249,13 @@ class SerpentVLM(nn.Module):
         logits = self.lm_head(h_txt)  # [B,L-1,V]
         ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), tgt.reshape(-1),
                              ignore_index=self.cfg.pad_id, label_smoothing=label_smoothing)
-        text_embeds = self.text_head(h_txt)  # [B,L-1,E]
-        mask = self.report_mask(inp).unsqueeze(-1)  # [B,L-1,1]
-        p_txt = (text_embeds * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # [B,E]
-        sim = F.cosine_similarity(p_img.float(), p_txt.float(), dim=-1)  # [B]
+        p_txt = self.pool_text(self.text_head(h_txt), inp).float()  # [B,E]
+        sim = F.cosine_similarity(p_img.float(), p_txt, dim=-1)  # [B]
         refine = (1.0 - sim).mean()
-        return {"loss": ce + lam * refine, "ce": ce, "refine": refine, "sim": sim.mean()}
+        # diagnostic: similarity to another study's report (in-batch); close to `sim` means it carries no signal
+        sim_other = F.cosine_similarity(p_img.float(), p_txt.roll(1, dims=0), dim=-1)
+        return {"loss": ce + lam * refine, "ce": ce, "refine": refine, "sim": sim.mean(),
+                "sim_other": sim_other.mean().detach(), "p_img": p_img.detach(), "p_txt": p_txt.detach()}
 
     @torch.no_grad()
     def generate_greedy(self, pixels, view_idx, max_len=None):

@@ -1,0 +1,81 @@
+"""train.py on a synthetic corpus in the CONTRACTS format: batches, a short run, the checkpoint's contents."""
+import contextlib
+import io
+import tempfile
+import unittest
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from training.augment import augment
+from training.data import CorpusError, CorpusSplit, load_meta
+from training.export import load_checkpoint
+from training.tests.corpus_fixture import write_synthetic_corpus
+from training.train import main as train_main
+
+TINY_MODEL = '{"vis_channels": [8, 16, 16, 32], "d_model": 32, "n_layers": 1, "n_heads": 2}'
+
+
+class TrainTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.corpus = write_synthetic_corpus(Path(cls.tmp.name) / "corpus",
+                                            sizes={"train": 24, "val": 8, "test": 4})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_batch_gathers_views_and_one_valid_report(self):
+        split = CorpusSplit(self.corpus, "train")
+        b = split.collate([3, 0, 7])  # studies 3 and 7 have two views
+        self.assertEqual(tuple(b["pixels"].shape[1:]), (1, 128, 128))
+        self.assertEqual(b["pixels"].shape[0], 5)
+        vi = b["view_idx"]
+        self.assertTrue((vi[:, 0] >= 0).all())
+        self.assertEqual(vi[1, 1].item(), -1)
+        for row, study in zip(vi, [3, 0, 7]):
+            orig = split.views[study]
+            np.testing.assert_array_equal(b["pixels"][row[0], 0].numpy(), split.pixels[orig[0]])
+        tok = b["tokens"].numpy()
+        self.assertTrue((tok[:, 0] == 1).all())
+        self.assertTrue((tok != 0).sum(1).max() == tok.shape[1])  # trimmed to the longest report
+        for row, study in zip(tok, [3, 0, 7]):
+            reports = split.tokens[study][:, : len(row)]
+            self.assertTrue(any((r == row).all() for r in reports))
+
+    def test_augmentation_keeps_range_and_changes_pixels(self):
+        x = torch.from_numpy(np.array(CorpusSplit(self.corpus, "val").pixels[:4])).unsqueeze(1)
+        y = augment(x)
+        self.assertEqual(y.shape, x.shape)
+        self.assertTrue(0.0 <= float(y.min()) and float(y.max()) <= 1.0)
+        self.assertGreater(float((y - x.float() / 255).abs().mean()), 0.005)
+
+    def test_missing_corpus_is_a_typed_error(self):
+        with self.assertRaises(CorpusError) as ctx:
+            load_meta(Path(self.tmp.name) / "nowhere")
+        self.assertIn("npm run corpus", str(ctx.exception))
+
+    def test_short_run_writes_a_loadable_checkpoint(self):
+        out = Path(self.tmp.name) / "run"
+        with contextlib.redirect_stdout(io.StringIO()) as log:
+            result = train_main(["--corpus", str(self.corpus), "--out", str(out), "--epochs", "2",
+                                 "--batch-size", "8", "--model", TINY_MODEL, "--lambda", "0.3"])
+        text = log.getvalue()
+        self.assertIn("samples/s", text)
+        self.assertIn("ETA", text)
+        self.assertIn("val loss", text)
+        self.assertEqual(len(result["history"]), 2)
+        model, ckpt = load_checkpoint(out / "ckpt.pt")
+        self.assertEqual(ckpt["model_config"]["d_model"], 32)
+        self.assertEqual(ckpt["corpus_meta"]["format"], "serpent-corpus")
+        self.assertEqual(ckpt["summary"]["lambda"], 0.3)
+        self.assertAlmostEqual(ckpt["val_loss"], min(h["loss"] for h in result["history"]))
+        self.assertEqual(ckpt["epoch"], 1 + int(np.argmin([h["loss"] for h in result["history"]])))
+        self.assertEqual(model.cfg.vocab_size, max(ckpt["model"]["lm_head.weight"].shape))
+
+
+if __name__ == "__main__":
+    unittest.main()

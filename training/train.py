@@ -1,0 +1,200 @@
+"""`npm run train -- [--smoke] [--lambda 0.5] [--out runs/NAME] [--epochs N] [--corpus corpus] [--device cpu|cuda]
+[--time-budget-min 90]`; multi-GPU: `torchrun --nproc_per_node=N -m training.train --ddp ...`.
+
+Trains SerpentVLM on the corpus (docs/CONTRACTS.md) with L = CE + λ·mean(1 − cos(p_img, p_txt)) (training/model.py).
+Sizes the number of epochs to the time budget from a measured throughput, logs progress lines, evaluates the
+validation loss each epoch (plus two greedy reports), keeps the best checkpoint in runs/NAME/ckpt.pt."""
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+
+from .data import CorpusSplit, id_to_token, load_meta, make_loader, vocab_size
+from .loop import (EVAL_KEYS, autocast, evaluate, fmt_eta, lr_at, make_optimizer, probe_epoch_overhead,
+                   probe_throughput, sample_reports, to_device)
+from .model import ModelConfig, SerpentVLM
+
+SMOKE_MODEL = dict(vis_channels=(16, 32, 64, 64), vis_extra_blocks=0, d_model=64, n_layers=2, n_heads=2)
+SMOKE_LIMITS = dict(train=192, val=32)
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", default="corpus")
+    ap.add_argument("--out", default=None, help="run folder (default runs/full, runs/smoke)")
+    ap.add_argument("--smoke", action="store_true", help="tiny model on a small slice (< 2 min on CPU)")
+    ap.add_argument("--lambda", dest="lam", type=float, default=0.5, help="weight of the refine loss (0: ablation)")
+    ap.add_argument("--epochs", type=int, default=None, help="upper bound; the time budget may lower it")
+    ap.add_argument("--time-budget-min", type=float, default=None, help="default 90 (full) or 1.5 (smoke)")
+    ap.add_argument("--batch-size", type=int, default=None, help="default 32 on CPU, 128 on CUDA")
+    ap.add_argument("--lr", type=float, default=None, help="peak LR (default 6e-4·sqrt(batch/32))")
+    ap.add_argument("--label-smoothing", type=float, default=0.0)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default=None)
+    ap.add_argument("--ddp", action="store_true", help="DistributedDataParallel (launch with torchrun)")
+    ap.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (tests)")
+    ap.add_argument("--val-max", type=int, default=1000, help="validation studies per epoch")
+    ap.add_argument("--model", default=None, help="JSON object overriding ModelConfig fields")
+    return ap.parse_args(argv)
+
+
+def setup_device(args):
+    """→ (device, rank, world). Threads: all cores on CPU (Debian's torch starts with 1)."""
+    torch.set_num_threads(os.cpu_count() or 1)
+    rank, world = 0, 1
+    cuda = torch.cuda.is_available() if args.device is None else args.device == "cuda"
+    if args.ddp:
+        dist.init_process_group(backend="nccl" if cuda else "gloo")
+        rank, world = dist.get_rank(), dist.get_world_size()
+    if cuda:
+        local = int(os.environ.get("LOCAL_RANK", 0))
+        torch.cuda.set_device(local)
+        if hasattr(torch.backends, "cuda"):
+            torch.backends.cuda.matmul.allow_tf32 = True
+        if hasattr(torch.backends, "cudnn"):
+            torch.backends.cudnn.allow_tf32 = True
+            torch.backends.cudnn.benchmark = True
+        return torch.device("cuda", local), rank, world
+    return torch.device("cpu"), rank, world
+
+
+def build_config(args, meta, corpus):
+    fields = dict(image_size=meta["image_size"], vocab_size=vocab_size(corpus), max_text_len=meta["max_length"])
+    fields.update({f"{k}_id": v for k, v in meta["special_ids"].items()})
+    if args.smoke:
+        fields.update(SMOKE_MODEL)
+    if args.model:
+        fields.update(json.loads(args.model))
+    return ModelConfig(**fields)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    device, rank, world = setup_device(args)
+    log = print if rank == 0 else (lambda *a, **k: None)
+    torch.manual_seed(args.seed + rank)
+    out = Path(args.out or ("runs/smoke" if args.smoke else "runs/full"))
+    meta = load_meta(args.corpus)
+    cfg = build_config(args, meta, args.corpus)
+    limits = SMOKE_LIMITS if args.smoke else {}
+    train_set = CorpusSplit(args.corpus, "train", limits.get("train"), cfg.bos_id)
+    val_set = CorpusSplit(args.corpus, "val", min(args.val_max, limits.get("val", args.val_max)), cfg.bos_id)
+    batch = args.batch_size or (128 if device.type == "cuda" else 32)
+    peak_lr = args.lr or 6e-4 * (batch * world / 32) ** 0.5
+    mean, std = meta["pixel_mean"], meta["pixel_std"]
+
+    model = SerpentVLM(cfg).to(device)
+    opt = make_optimizer(model, peak_lr)
+    params = model.num_params()
+    log(f"model: {params['total'] / 1e6:.2f}M params {params} | device {device} x{world} | batch {batch}")
+    vocab = id_to_token(args.corpus)
+    sps = probe_throughput(model, opt, train_set, batch, device, mean, std, args.lam)
+    overhead_s = probe_epoch_overhead(model, val_set, batch, device, mean, std, args.lam, vocab)
+    budget_s = 60 * (args.time_budget_min or (1.5 if args.smoke else 85))
+    epoch_s = len(train_set) / (sps * world) * 1.05 + overhead_s / world
+    epochs = args.epochs or max(1, int(budget_s // epoch_s))
+    # Without --epochs the LR schedule also follows elapsed time, so the run ends within the budget even when the
+    # machine is busier than during the probe (not under DDP: ranks must agree on the step count).
+    time_based = args.epochs is None and not args.ddp
+    log(f"throughput {sps:.1f} samples/s per process; validation+samples {overhead_s:.0f} s "
+        f"→ {epoch_s / 60:.1f} min/epoch; {epochs} epochs ≈ {epochs * epoch_s / 60:.1f} min "
+        f"(budget {budget_s / 60:.1f} min{', schedule follows time' if time_based else ''})")
+    if not time_based and epochs * epoch_s > budget_s:
+        log(f"warning: {epochs} epochs are estimated to exceed the {budget_s / 60:.0f} min budget")
+
+    sampler = torch.utils.data.DistributedSampler(train_set, seed=args.seed) if args.ddp else None
+    val_sampler = torch.utils.data.DistributedSampler(val_set, shuffle=False) if args.ddp else None
+    train_loader = make_loader(train_set, batch, True, True, sampler, seed=args.seed)
+    val_loader = make_loader(val_set, batch, False, False, val_sampler)
+    if args.ddp:
+        if device.type == "cuda":
+            model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.index is not None
+                                                        else None)
+    else:
+        net = model
+    scaler = None
+    if device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        scaler = torch.cuda.amp.GradScaler()
+    total = epochs * len(train_loader)
+    if args.max_steps:
+        total = min(total, args.max_steps)
+    warmup = max(1, min(500, total // 20))
+    out.mkdir(parents=True, exist_ok=True)
+    best, step, t_start, history, progress = float("inf"), 0, time.time(), [], 0.0
+    for epoch in range(epochs):
+        if sampler is not None:
+            sampler.set_epoch(epoch)
+        t_epoch, seen = time.time(), 0
+        for batch_data in train_loader:
+            progress = step / total
+            if time_based:
+                progress = max(progress, (time.time() - t_start) / budget_s)
+            if progress >= 1.0:
+                break
+            for g in opt.param_groups:
+                g["lr"] = lr_at(progress * total, total, peak_lr, warmup)
+            x, vi, tok = to_device(batch_data, device, mean, std, train=True)
+            with autocast(device):
+                res = net(x, vi, tok, lam=args.lam, label_smoothing=args.label_smoothing)
+            if scaler:
+                scaler.scale(res["loss"]).backward()
+                scaler.unscale_(opt)
+            else:
+                res["loss"].backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            scaler.step(opt) if scaler else opt.step()
+            if scaler:
+                scaler.update()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            seen += tok.shape[0] * world
+            if step % 20 == 0 or step == total:
+                rate = seen / (time.time() - t_epoch)
+                elapsed = time.time() - t_start
+                eta = elapsed / max(progress, step / total) - elapsed
+                log(f"epoch {epoch + 1}/{epochs} step {step}/{total} loss {float(res['loss']):.4f} "
+                    f"ce {float(res['ce']):.4f} sim {float(res['sim']):.3f} lr {opt.param_groups[0]['lr']:.2e} "
+                    f"{rate:.1f} samples/s ({rate / tok.shape[0] / world:.2f} it/s) ETA {fmt_eta(eta)}", flush=True)
+        val = evaluate(model, val_loader, device, mean, std, args.lam)
+        if args.ddp:
+            t = torch.tensor([val[k] for k in ("n",) + EVAL_KEYS], device=device)
+            dist.all_reduce(t)
+            val = dict(zip(("n",) + EVAL_KEYS, t.tolist()))
+        val = {k: v / max(val["n"], 1) for k, v in val.items() if k != "n"}
+        history.append({"epoch": epoch + 1, "step": step, "minutes": (time.time() - t_start) / 60, **val})
+        log(f"epoch {epoch + 1} val loss {val['loss']:.4f} ce {val['ce']:.4f} sim {val['sim']:.3f} "
+            f"(other study's report {val['sim_other']:.3f})")
+        if rank == 0:
+            for gen, ref in sample_reports(model, val_set, device, mean, std, vocab):
+                log(f"  sample: {gen}\n     ref: {ref}")
+            if val["loss"] < best:
+                best = val["loss"]
+                save_checkpoint(out / "ckpt.pt", model, cfg, meta, args, epoch + 1, val, history, params, sps)
+                log(f"  saved {out / 'ckpt.pt'} (best val loss)")
+            (out / "history.json").write_text(json.dumps(history, indent=1))
+        if step >= total or progress >= 1.0:
+            break
+    log(f"done in {(time.time() - t_start) / 60:.1f} min; best val loss {best:.4f}")
+    if args.ddp:
+        dist.destroy_process_group()
+    return {"best_val_loss": best, "history": history, "samples_per_s": sps, "params": params}
+
+
+def save_checkpoint(path, model, cfg, meta, args, epoch, val, history, params, sps):
+    torch.save({
+        "model": {k: v.detach().float().cpu() for k, v in model.state_dict().items()},
+        "model_config": cfg.to_dict(), "corpus_meta": meta, "corpus_dir": str(Path(args.corpus).resolve()),
+        "epoch": epoch, "val_loss": val["loss"], "val": val, "version": "1.0.0",
+        "summary": {"lambda": args.lam, "seed": args.seed, "smoke": args.smoke, "epochs_run": epoch,
+                    "params": params, "train_samples_per_s": round(sps, 2), "history": history,
+                    "label_smoothing": args.label_smoothing},
+    }, path)
+
+
+if __name__ == "__main__":
+    main()
