@@ -69,6 +69,7 @@ export async function createSessions(
   const base: OrtCommon.InferenceSession.SessionOptions = {
     executionProviders: [executionProvider(backend)],
     graphOptimizationLevel: 'all',
+    logSeverityLevel: 3, // errors only: ORT's node-placement warnings would reach the page's console as errors
   };
   if (backend === 'cpu') {
     if (opts.numThreads) base.intraOpNumThreads = opts.numThreads;

@@ -40,8 +40,11 @@ export class WorkerEngineClient implements ReportEngine {
     this.pending.clear();
   }
 
+  /** A relative modelUrl is resolved against this page, not against the worker script's URL. */
   load(opts: LoadOptions, onProgress?: (e: ProgressEvent) => void): Promise<LoadInfo> {
-    return this.request<LoadInfo>({ kind: 'load', id: this.nextId++, opts }, { onProgress });
+    const page = typeof location !== 'undefined' ? location.href : undefined;
+    const modelUrl = page ? new URL(opts.modelUrl, page).href : opts.modelUrl;
+    return this.request<LoadInfo>({ kind: 'load', id: this.nextId++, opts: { ...opts, modelUrl } }, { onProgress });
   }
 
   generate(images: ImageTensor[], opts: GenerateOptions = {}, callbacks: GenerateCallbacks = {}): Promise<ReportResult> {

@@ -1,7 +1,8 @@
 // Worker protocol round trip in one thread: the client and serveEngine on the two ends of a MessageChannel,
 // with a scripted engine behind it. Checks results, streaming, transfers, typed errors and cancellation.
 import { afterEach, describe, expect, it } from 'vitest';
-import { GenerationCancelledError, ModelFileError } from '../engine/errors';
+import { GenerationCancelledError, ModelFileError, rebuildError, serializeError } from '../engine/errors';
+import { ImageSizeError } from '../image/errors';
 import type { GenerateCallbacks, GenerateOptions, ImageFile, ImageTensor, LoadInfo, LoadOptions, ProgressEvent, ReportEngine, ReportResult } from '../engine/types';
 import { WorkerEngineClient } from './client';
 import { serveEngine } from './handler';
@@ -112,6 +113,13 @@ describe('worker protocol', () => {
     expect((err as ModelFileError).file).toBe('onnx/vision_encoder.onnx');
     expect((err as ModelFileError).problem).toBe('corrupt');
     expect((err as Error).message).toMatch(/Re-download the model folder/);
+  });
+
+  it('rebuilds the image decoder\'s errors as their classes', () => {
+    const err = rebuildError(serializeError(new ImageSizeError(10, 12)));
+    expect(err).toBeInstanceOf(ImageSizeError);
+    expect(err).toMatchObject({ width: 10, height: 12, name: 'ImageSizeError' });
+    expect(err.message).toMatch(/10×12 pixels, too small/);
   });
 
   it('cancels a running generate through the AbortSignal', async () => {
