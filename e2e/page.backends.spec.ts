@@ -1,0 +1,31 @@
+// Backends: the same image gives the same report on WebGPU (SwiftShader here) and on WASM; the switch in
+// the page re-loads the model on the other backend, keeps the study, and records ?device= in the URL.
+import { expect, test } from '@playwright/test';
+import { radiograph, screenshot, serveTinyModel, waitForReport } from './pageHelpers';
+
+test.use({ serviceWorkers: 'block' });
+
+async function draftText(page: import('@playwright/test').Page): Promise<string> {
+  return `${await page.getByTestId('grounded-findings').innerText()}\n${await page.getByTestId('grounded-impression').innerText()}`;
+}
+
+test('WebGPU and WASM give the same report, and the switch re-loads on the other backend', async ({ page, context }) => {
+  await serveTinyModel(context);
+  await page.goto('/?device=webgpu');
+  await page.getByTestId('file-input').setInputFiles(radiograph('covid_qu/COVID-1.jpg'));
+  await waitForReport(page);
+  await expect(page.getByTestId('backend')).toContainText('Backend: WEBGPU');
+  const onWebGpu = await draftText(page);
+  const candidatesWebGpu = await page.locator('.candidates tbody td.candidate-text').allInnerTexts();
+
+  await page.locator('summary', { hasText: 'Backend and timings' }).click();
+  await expect(page.getByTestId('timings')).toContainText('on WEBGPU');
+  await page.getByRole('button', { name: 'Switch to WASM (CPU)' }).click();
+  await expect(page.getByTestId('backend')).toContainText('Backend: WASM', { timeout: 60_000 });
+  await waitForReport(page);
+  await expect(page.getByTestId('timings')).toContainText('on WASM');
+  expect(new URL(page.url()).searchParams.get('device')).toBe('wasm');
+  expect(await draftText(page)).toBe(onWebGpu);
+  expect(await page.locator('.candidates tbody td.candidate-text').allInnerTexts()).toEqual(candidatesWebGpu);
+  await screenshot(page, '30-backend-switch');
+});

@@ -1,0 +1,192 @@
+// The page as a radiologist meets it, in Chromium against the built app with the random tiny model:
+// drop a real radiograph → a grounded draft; hovering or focusing a word paints its heatmap; sentences
+// have aggregate maps; edits are exported; DICOM works; bad files and a missing model give messages in
+// the page; warnings mark the draft unreliable; nothing leaves 127.0.0.1.
+import { readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+import { expect, test, type Page } from '@playwright/test';
+import { dicomFromRadiograph, dropFiles, radiograph, screenshot, serveTinyModel, waitForReport, watchErrors, watchExternal } from './pageHelpers';
+
+const overlaySum = (page: Page, index = 0) =>
+  page
+    .getByTestId('heatmap-canvas')
+    .nth(index)
+    .evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).reduce((a, v) => a + v, 0));
+
+// WebGPU on headless Chromium is SwiftShader (slow shader compiles): the first test runs the default
+// backend choice; the others use ?device=wasm to stay fast (page logic is the same; page.backends.spec.ts
+// checks both backends give the same report). Service workers are page.offline.spec.ts's subject.
+test.use({ serviceWorkers: 'block' });
+
+test.describe('with the tiny model installed', () => {
+  test.beforeEach(async ({ context }) => {
+    await serveTinyModel(context);
+  });
+
+  test('a dropped radiograph gets a grounded draft; words and sentences paint their heatmaps', async ({ page, context }) => {
+    const errors = watchErrors(page);
+    const external = watchExternal(context);
+    await page.goto('/');
+    await expect(page.getByTestId('backend')).toContainText(/Backend: (WEBGPU|WASM)/);
+    await expect(page.getByTestId('clinical-notice')).toContainText('not for clinical use');
+    await screenshot(page, '01-empty');
+
+    await dropFiles(page, [radiograph('jsrt/JPCLN001.png')]);
+    await waitForReport(page);
+    const report = page.getByRole('region', { name: 'Report' });
+    await expect(report).toBeVisible();
+    await expect(report.getByRole('heading', { name: 'Findings' })).toBeVisible();
+    await screenshot(page, '02-report');
+
+    // Hover a word: its map is drawn over the image.
+    expect(await overlaySum(page)).toBe(0);
+    const words = page.getByTestId('report-word');
+    await words.first().hover();
+    await expect.poll(() => overlaySum(page)).toBeGreaterThan(0);
+    await expect(page.getByTestId('map-caption')).toContainText('grounding');
+    const firstMap = await overlaySum(page);
+    await screenshot(page, '03-word-heatmap');
+
+    // Keyboard: focus the first word, arrow to the next; the caption and the map follow.
+    await page.mouse.move(0, 0);
+    await words.first().focus();
+    const firstCaption = await page.getByTestId('map-caption').textContent();
+    await page.keyboard.press('ArrowRight');
+    await expect(words.nth(1)).toBeFocused();
+    await expect(page.getByTestId('map-caption')).not.toHaveText(firstCaption ?? '');
+    await expect(page.getByTestId('map-caption')).toContainText(`“${(await words.nth(1).textContent())?.trim()}”`);
+
+    // Opacity changes the drawn pixels.
+    const before = await overlaySum(page);
+    await page.getByLabel('Overlay opacity').fill('1');
+    await expect.poll(() => overlaySum(page)).not.toBe(before);
+
+    // A sentence marker pins the sentence's aggregate map (it stays after focus leaves the words).
+    await page.getByTestId('sentence-marker').first().click();
+    await expect(page.getByTestId('sentence-marker').first()).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByTestId('map-caption')).toContainText('Sentence 1');
+    expect(await overlaySum(page)).toBeGreaterThan(0);
+    expect(await overlaySum(page)).not.toBe(firstMap);
+    await screenshot(page, '04-sentence-heatmap');
+
+    // Every word carries its grounding, and the underline strength follows it.
+    const grounding = await words.evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.grounding)));
+    expect(grounding.every(Number.isFinite)).toBe(true);
+
+    expect(errors).toEqual([]);
+    expect(external).toEqual([]);
+  });
+
+  test('the edited report is what gets downloaded, with model, settings and candidates', async ({ page }) => {
+    await page.goto('/?device=wasm');
+    await page.getByTestId('file-input').setInputFiles(radiograph('kermany/IM-0115-0001.jpeg'));
+    await waitForReport(page);
+    await page.getByRole('button', { name: 'Edit text' }).click();
+    const findings = page.getByTestId('findings-text');
+    await findings.fill('Heart size is normal. Lungs are clear.');
+    await page.getByTestId('impression-text').fill('No acute cardiopulmonary abnormality.');
+    await screenshot(page, '05-edit');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .json' }).click()]);
+    const doc = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(doc.report).toEqual({ findings: 'Heart size is normal. Lungs are clear.', impression: 'No acute cardiopulmonary abnormality.', edited: true });
+    expect(doc.model.id).toBe('random-tiny');
+    expect(doc.settings.beam).toBeGreaterThanOrEqual(1);
+    expect(doc.candidates.length).toBeGreaterThanOrEqual(1);
+    expect(doc.candidates.filter((c: { chosen: boolean }) => c.chosen)).toHaveLength(1);
+    expect(Date.parse(doc.timestamp)).not.toBeNaN();
+    const [txt] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .txt' }).click()]);
+    const text = readFileSync((await txt.path())!, 'utf8');
+    expect(text).toMatch(/^FINDINGS:\nHeart size is normal\. Lungs are clear\.\n\nIMPRESSION:\nNo acute cardiopulmonary abnormality\.\n/);
+    expect(text).toContain('Not for clinical use');
+  });
+
+  test('beam width and β re-run the self-refinement, and the candidates table follows', async ({ page }) => {
+    await page.goto('/?device=wasm');
+    await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN002.png'));
+    await waitForReport(page);
+    const panel = page.getByRole('region', { name: 'Self-refinement' });
+    await expect(panel.locator('tbody tr[data-chosen="true"]')).toHaveCount(1);
+    await panel.getByTestId('beam-input').fill('1');
+    await panel.getByTestId('beta-input').fill('0');
+    await panel.getByRole('button', { name: 'Re-run' }).click();
+    await waitForReport(page);
+    await expect(panel.locator('tbody tr')).toHaveCount(1);
+    await expect(panel.getByTestId('rerank-note')).toContainText('nothing to re-rank');
+    await panel.getByTestId('beam-input').fill('4');
+    await panel.getByRole('button', { name: 'Re-run' }).click();
+    await waitForReport(page);
+    expect(await panel.locator('tbody tr').count()).toBeGreaterThan(1);
+    await expect(panel.locator('tbody tr[data-chosen="true"]')).toHaveCount(1);
+    await screenshot(page, '06-candidates');
+  });
+
+  test('a DICOM file gets a report, its view read from the ViewPosition tag', async ({ page }) => {
+    const errors = watchErrors(page);
+    await page.goto('/?device=wasm');
+    const dicom = await dicomFromRadiograph('jsrt/JPCLN003.png', 'PA');
+    await page.getByTestId('file-input').setInputFiles({ name: 'chest.dcm', mimeType: 'application/dicom', buffer: dicom });
+    await waitForReport(page);
+    await expect(page.getByTestId('image-view')).toContainText('DICOM');
+    await expect(page.getByTestId('image-view')).toContainText('frontal (PA)');
+    await screenshot(page, '07-dicom');
+    expect(errors).toEqual([]);
+  });
+
+  test('two views: a frontal and a lateral each get a preview and a heatmap', async ({ page }) => {
+    await page.goto('/?device=wasm');
+    await page.getByTestId('file-input').setInputFiles([radiograph('jsrt/JPCLN004.png'), radiograph('jsrt/JPCLN005.png')]);
+    await expect(page.getByTestId('image-view')).toHaveCount(2);
+    await waitForReport(page);
+    await page.getByRole('combobox', { name: 'View' }).nth(1).selectOption('frontal');
+    await page.getByRole('combobox', { name: 'View' }).nth(0).selectOption('lateral');
+    await waitForReport(page);
+    await page.getByTestId('report-word').first().hover();
+    await expect.poll(() => overlaySum(page, 0)).toBeGreaterThan(0);
+    await expect.poll(() => overlaySum(page, 1)).toBeGreaterThan(0);
+    await screenshot(page, '08-two-views');
+  });
+
+  test('bad files get a message in the page that says what is wrong and what to do', async ({ page }) => {
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto('/?device=wasm');
+    const png = radiograph('jsrt/JPCLN006.png');
+    const truncated = { ...png, name: 'cut.png', buffer: png.buffer.subarray(0, 200) };
+    await page.getByTestId('file-input').setInputFiles(truncated);
+    const alert = page.getByTestId('input-error');
+    await expect(alert).toHaveAttribute('role', 'alert');
+    await expect(alert).toContainText('cut.png');
+    await expect(alert).toContainText(/damaged|export it again/i);
+    await screenshot(page, '09-corrupt-file');
+    await page.getByTestId('file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
+    await expect(alert).toContainText('not a recognised image');
+    await expect(alert).toContainText('PNG, JPEG or uncompressed DICOM');
+    await page.getByTestId('file-input').setInputFiles([png, png, png].map((f, i) => ({ ...f, name: `${i}.png` })));
+    await expect(alert).toContainText('one frontal image, or a frontal and a lateral');
+    expect(dialogs).toEqual([]);
+  });
+
+  test('a colour photograph gets a prominent warning and an unreliable draft', async ({ page }) => {
+    const png = new PNG({ width: 96, height: 96 });
+    for (let i = 0; i < 96 * 96; i++) png.data.set([(i * 7) % 256, 40, 255 - ((i * 3) % 256), 255], i * 4);
+    await page.goto('/?device=wasm');
+    await page.getByTestId('file-input').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: PNG.sync.write(png) });
+    await waitForReport(page);
+    await expect(page.getByTestId('ood-warning')).toBeVisible();
+    await expect(page.getByTestId('ood-warning')).toHaveAttribute('role', 'alert');
+    await expect(page.getByTestId('unreliable-badge')).toBeVisible();
+    await screenshot(page, '10-warning');
+  });
+});
+
+test('with no model installed the page says how to install one', async ({ page, context }) => {
+  const errors = watchErrors(page);
+  await context.route(/\/models\/index\.json(\?.*)?$/, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto('/?device=wasm');
+  await expect(page.getByTestId('model-error')).toContainText('No model is installed: run npm run export');
+  await screenshot(page, '11-no-model');
+  expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
+});

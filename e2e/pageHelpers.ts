@@ -1,0 +1,151 @@
+// Shared by the page's browser tests: a seeded random tiny model exported once per run and served with
+// context.route (never copied into the repo), real radiographs read from ../shared/data, a tiny
+// explicit-VR little-endian DICOM writer, and screenshots under test-results/screenshots/.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const cxrImages = path.resolve(repoRoot, '../shared/data/cxr/images');
+export const TINY_ID = 'random-tiny';
+
+let tinyDir: string | null = null;
+
+/** Export the random tiny model (seeded, deterministic) into a temp folder, once per worker process. */
+export function tinyModelDir(): string {
+  if (tinyDir && existsSync(path.join(tinyDir, 'manifest.json'))) return tinyDir;
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'serpent-page-')), TINY_ID);
+  execFileSync('/usr/bin/python3', ['-m', 'training.export', '--random-tiny', dir], { cwd: repoRoot, stdio: 'pipe' });
+  tinyDir = dir;
+  return dir;
+}
+
+/** Serve the tiny model as the installed one: models/index.json and models/random-tiny/** (page, worker and service worker). */
+export async function serveTinyModel(context: BrowserContext): Promise<void> {
+  const dir = tinyModelDir();
+  const index = JSON.stringify({ default: TINY_ID, models: [{ id: TINY_ID, path: `${TINY_ID}/` }] });
+  await context.route(/\/models\/index\.json(\?.*)?$/, (route) => route.fulfill({ body: index, contentType: 'application/json' }));
+  await context.route(new RegExp(`/models/${TINY_ID}/`), (route) => {
+    const rel = decodeURIComponent(new URL(route.request().url()).pathname.split(`/models/${TINY_ID}/`)[1] ?? '');
+    const file = path.join(dir, rel);
+    if (!rel || rel.includes('..') || !existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
+    const type = file.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+    return route.fulfill({ body: readFileSync(file), contentType: type });
+  });
+}
+
+/** Drop files on the image panel the way a browser does: a drop event carrying a DataTransfer. */
+export async function dropFiles(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, type: f.mimeType, b64: f.buffer.toString('base64') }));
+  const dataTransfer = await page.evaluateHandle((items) => {
+    const dt = new DataTransfer();
+    for (const it of items) dt.items.add(new File([Uint8Array.from(atob(it.b64), (c) => c.charCodeAt(0))], it.name, { type: it.type }));
+    return dt;
+  }, payload);
+  await page.dispatchEvent('[data-testid="drop-area"]', 'dragover', { dataTransfer });
+  await page.dispatchEvent('[data-testid="drop-area"]', 'drop', { dataTransfer });
+}
+
+export function radiograph(rel: string): { name: string; mimeType: string; buffer: Buffer } {
+  const buffer = readFileSync(path.join(cxrImages, rel));
+  const name = path.basename(rel);
+  return { name, mimeType: name.endsWith('.png') ? 'image/png' : 'image/jpeg', buffer };
+}
+
+/** Explicit VR little endian DICOM: 16-bit MONOCHROME2 pixels with a window and a ViewPosition. */
+export function makeDicom(opts: { width: number; height: number; pixels: Uint16Array; viewPosition: string; window?: [number, number] }): Buffer {
+  const parts: Buffer[] = [];
+  const el = (group: number, elem: number, vr: string, value: Buffer): Buffer => {
+    const padded = value.length % 2 ? Buffer.concat([value, Buffer.from(vr === 'UI' || vr === 'OB' ? [0] : [0x20])]) : value;
+    const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
+    const head = Buffer.alloc(long ? 12 : 8);
+    head.writeUInt16LE(group, 0);
+    head.writeUInt16LE(elem, 2);
+    head.write(vr, 4, 'ascii');
+    if (long) head.writeUInt32LE(padded.length, 8);
+    else head.writeUInt16LE(padded.length, 6);
+    return Buffer.concat([head, padded]);
+  };
+  const str = (s: string): Buffer => Buffer.from(s, 'ascii');
+  const us = (n: number): Buffer => {
+    const b = Buffer.alloc(2);
+    b.writeUInt16LE(n, 0);
+    return b;
+  };
+  const ts = '1.2.840.10008.1.2.1';
+  const metaBody = Buffer.concat([
+    el(0x0002, 0x0001, 'OB', Buffer.from([0, 1])),
+    el(0x0002, 0x0002, 'UI', str('1.2.840.10008.5.1.4.1.1.1.1')),
+    el(0x0002, 0x0003, 'UI', str('1.2.3.4.5.6.7')),
+    el(0x0002, 0x0010, 'UI', str(ts)),
+  ]);
+  const groupLength = Buffer.alloc(4);
+  groupLength.writeUInt32LE(metaBody.length, 0);
+  parts.push(Buffer.alloc(128), str('DICM'), el(0x0002, 0x0000, 'UL', groupLength), metaBody);
+  const [center, width] = opts.window ?? [2048, 4096];
+  parts.push(
+    el(0x0008, 0x0060, 'CS', str('DX')),
+    el(0x0018, 0x0015, 'CS', str('CHEST')),
+    el(0x0018, 0x5101, 'CS', str(opts.viewPosition)),
+    el(0x0028, 0x0002, 'US', us(1)),
+    el(0x0028, 0x0004, 'CS', str('MONOCHROME2')),
+    el(0x0028, 0x0010, 'US', us(opts.height)),
+    el(0x0028, 0x0011, 'US', us(opts.width)),
+    el(0x0028, 0x0100, 'US', us(16)),
+    el(0x0028, 0x0101, 'US', us(12)),
+    el(0x0028, 0x0102, 'US', us(11)),
+    el(0x0028, 0x0103, 'US', us(0)),
+    el(0x0028, 0x1050, 'DS', str(String(center))),
+    el(0x0028, 0x1051, 'DS', str(String(width))),
+    el(0x7fe0, 0x0010, 'OW', Buffer.from(opts.pixels.buffer, opts.pixels.byteOffset, opts.pixels.byteLength)),
+  );
+  return Buffer.concat(parts);
+}
+
+/** A 12-bit chest-like DICOM built from a real 8-bit radiograph's pixels (decoded in Node by the app's own decoder). */
+export async function dicomFromRadiograph(rel: string, viewPosition = 'PA'): Promise<Buffer> {
+  const { decodeImage } = await import('../src/image');
+  const img = decodeImage(new Uint8Array(readFileSync(path.join(cxrImages, rel))));
+  const pixels = new Uint16Array(img.width * img.height);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(img.data[i] * 4095);
+  return makeDicom({ width: img.width, height: img.height, pixels, viewPosition });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = path.join(repoRoot, 'test-results', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+// onnxruntime's C++ logger prints its session-creation notice about CPU-assigned shape ops through
+// console.error at warning level; it is not a page error (the engine is asked to raise logSeverityLevel).
+const ORT_WARNING = /^\S+ \S+ \[W:onnxruntime:/;
+
+/** Collect console errors and page errors (the page must have none). */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !ORT_WARNING.test(m.text())) errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+/** Every request must stay on 127.0.0.1. */
+export function watchExternal(context: BrowserContext): string[] {
+  const external: string[] = [];
+  context.on('request', (r) => {
+    const url = r.url();
+    if (!/^(https?:\/\/127\.0\.0\.1:4173\/|blob:|data:)/.test(url)) external.push(url);
+  });
+  return external;
+}
+
+/** The draft is on screen: report words rendered, no drafting in progress. */
+export async function waitForReport(page: Page): Promise<void> {
+  await expect(page.getByTestId('report-word').first()).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('run-progress')).toHaveCount(0);
+}
