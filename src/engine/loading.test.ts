@@ -1,0 +1,115 @@
+// Loading pieces without ONNX: the HTTP model source (byte progress, 404), manifest checks, precision
+// choice, sha256, decoding settings and the backend choice.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { chooseBackend } from './backendChoice';
+import { InvalidSettingError, ModelFileError, ModelManifestError, ModelVersionError } from './errors';
+import type { ModelManifest } from './manifest';
+import { checkManifest, pickPrecision, sha256Hex } from './modelLoader';
+import { HttpModelSource } from './modelSource';
+import type { OrtRuntime } from './sessions';
+import { resolveSettings } from './settings';
+
+function manifest(over: Partial<ModelManifest> = {}): ModelManifest {
+  return {
+    format: 'serpent-model',
+    format_version: 1,
+    id: 'm',
+    version: '1',
+    created: '',
+    preprocessing: { image_size: 16, pixel_mean: 0.5, pixel_std: 0.25, grid: [2, 2] },
+    architecture: { d_model: 4, n_layers: 1, n_heads: 1, head_dim: 4, embed_dim: 2, n_image_tokens: 4, vocab_size: 10 },
+    tokenizer: 'tokenizer.json',
+    special_ids: { pad: 0, bos: 1, eos: 2, unk: 3, sep: 4 },
+    max_length: 20,
+    decoding: { beam: 3, alpha: 1, beta: 1, repetition_penalty: 1.2, no_repeat_ngram: 3, min_length: 2, max_length: 20 },
+    default_precision: 'int8',
+    files: { fp32: { vision_encoder: { path: 'a', bytes: 1, sha256: '' }, embed_tokens: { path: 'b', bytes: 1, sha256: '' }, decoder_model_merged: { path: 'c', bytes: 1, sha256: '' } } },
+    findings: [],
+    ood: { score: 'diag_mahalanobis', mean: [0, 0], var: [1, 1], threshold: 3 },
+    intended_use: '',
+    licence: '',
+    ...over,
+  };
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('HttpModelSource', () => {
+  it('streams bytes with progress and maps 404 to ModelFileError(missing)', async () => {
+    const body = new Uint8Array(10).map((_, i) => i);
+    vi.stubGlobal('fetch', async (url: string) => {
+      if (url.endsWith('/gone.onnx')) return new Response('no', { status: 404 });
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(body.subarray(0, 4));
+          c.enqueue(body.subarray(4));
+          c.close();
+        },
+      });
+      return new Response(stream, { headers: { 'content-length': '10' } });
+    });
+    const source = new HttpModelSource('http://host/models/m');
+    const progress: [number, number | undefined][] = [];
+    const bytes = await source.fetchBytes('onnx/x.onnx', (l, t) => progress.push([l, t]));
+    expect(Array.from(bytes)).toEqual(Array.from(body));
+    expect(progress).toEqual([[4, 10], [10, 10]]);
+    await expect(source.fetchBytes('onnx/gone.onnx')).rejects.toMatchObject({ name: 'ModelFileError', problem: 'missing' });
+    await expect(source.fetchBytes('onnx/gone.onnx')).rejects.toBeInstanceOf(ModelFileError);
+  });
+});
+
+describe('manifest checks', () => {
+  it('accepts a good manifest and names what is wrong with a bad one', () => {
+    expect(checkManifest(manifest()).id).toBe('m');
+    expect(() => checkManifest({ ...manifest(), format: 'other' })).toThrow(ModelVersionError);
+    expect(() => checkManifest({ ...manifest(), decoding: undefined })).toThrow(/lacks decoding/);
+    expect(() => checkManifest(manifest({ preprocessing: { image_size: 16, pixel_mean: 0, pixel_std: 1, grid: [3, 3] } }))).toThrow(/grid \[3,3\]/);
+    expect(() => checkManifest(null)).toThrow(ModelManifestError);
+  });
+
+  it('picks the requested precision, else the default, else the first one present', () => {
+    const m = manifest();
+    expect(pickPrecision(m)).toBe('fp32'); // default int8 is absent
+    expect(pickPrecision(m, 'fp32')).toBe('fp32');
+    expect(() => pickPrecision(m, 'int8')).toThrow(/no int8 files \(it has fp32\)/);
+  });
+
+  it('hashes with WebCrypto sha256', async () => {
+    expect(await sha256Hex(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+describe('resolveSettings', () => {
+  it('overrides the manifest defaults, ignoring undefined and unknown keys', () => {
+    const s = resolveSettings(manifest(), { beam: 1, beta: undefined, signal: 'x' } as object);
+    expect(s).toEqual({ ...manifest().decoding, beam: 1 });
+  });
+
+  it('rejects values outside what the model allows', () => {
+    expect(() => resolveSettings(manifest(), { beam: 0 })).toThrow(InvalidSettingError);
+    expect(() => resolveSettings(manifest(), { beam: 2.5 })).toThrow(/beam must be a whole number/);
+    expect(() => resolveSettings(manifest(), { max_length: 21 })).toThrow(/max_length must be a whole number from 2 to 20/);
+    expect(() => resolveSettings(manifest(), { min_length: 19 })).toThrow(/min_length/);
+    expect(() => resolveSettings(manifest(), { alpha: NaN })).toThrow(/alpha must be a finite number/);
+  });
+});
+
+describe('chooseBackend', () => {
+  const rt = {} as OrtRuntime;
+  const adapter = async () => ({ backend: 'webgpu' as const, reason: 'a WebGPU adapter was found' });
+  const none = async () => ({ backend: 'wasm' as const, reason: 'this browser has no WebGPU (navigator.gpu is missing); running on the CPU with WASM' });
+
+  it('auto: WebGPU when the probe finds an adapter, else WASM with the probe\'s reason', async () => {
+    expect(await chooseBackend('auto', { webgpu: rt, wasm: rt }, ['webgpu', 'wasm'], adapter)).toEqual({ backend: 'webgpu', reason: 'a WebGPU adapter was found' });
+    expect(await chooseBackend('auto', { webgpu: rt, wasm: rt }, ['webgpu', 'wasm'], none)).toMatchObject({ backend: 'wasm', reason: expect.stringMatching(/navigator\.gpu is missing/) });
+    expect(await chooseBackend('auto', { cpu: rt, wasm: rt }, ['cpu', 'wasm'])).toMatchObject({ backend: 'cpu' });
+  });
+
+  it('explicit WebGPU without an adapter falls back to WASM and says so; explicit others are taken as asked', async () => {
+    expect(await chooseBackend('webgpu', { webgpu: rt, wasm: rt }, ['webgpu', 'wasm'], none)).toMatchObject({
+      backend: 'wasm',
+      reason: expect.stringMatching(/^WebGPU was requested, but this browser has no WebGPU/),
+    });
+    expect(await chooseBackend('wasm', { webgpu: rt, wasm: rt }, ['webgpu', 'wasm'], adapter)).toEqual({ backend: 'wasm', reason: 'wasm was requested' });
+  });
+});
