@@ -15,10 +15,10 @@ export class ModelRunner {
     readonly dir: string,
   ) {}
 
-  static async open(dir: string, device: 'cpu' | 'wasm', precision?: Precision): Promise<ModelRunner> {
+  static async open(dir: string, device: 'cpu' | 'wasm', precision?: Precision, numThreads?: number): Promise<ModelRunner> {
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
     const engine = await createNodeEngine({ backends: [device] });
-    const info = await engine.load({ modelUrl: dir, device, precision });
+    const info = await engine.load({ modelUrl: dir, device, precision, numThreads });
     return new ModelRunner(engine, manifest, info, dir);
   }
 

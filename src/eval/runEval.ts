@@ -32,6 +32,7 @@ export interface EvalOptions {
   ablationModel?: string;
   device: 'cpu' | 'wasm';
   precision?: Precision;
+  threads?: number; // ORT intra-op threads of the report model (1: the decoder's small matmuls gain nothing from more)
   systems: readonly SystemName[];
   groundingSplits: readonly string[];
   robustnessN: number;
@@ -75,7 +76,7 @@ export async function runEvaluation(o: EvalOptions) {
   const t0 = Date.now();
   const evalRecs = o.records.filter((r) => r.split === o.split).slice(0, o.limit ?? Infinity);
   if (evalRecs.length === 0) throw new RangeError(`no images in split "${o.split}" of the manifest; pass --split with a split it has`);
-  const runner = await ModelRunner.open(o.model, o.device, o.precision);
+  const runner = await ModelRunner.open(o.model, o.device, o.precision, o.threads);
   const grid = runner.manifest.preprocessing.grid;
   const items: EvalItem[] = evalRecs.map((r) => ({ id: r.id, source: r.source, references: o.corpus.references(r), truth: truthFindings(r) }));
   const reports: Partial<Record<SystemName, string[]>> = {};
@@ -115,7 +116,7 @@ export async function runEvaluation(o: EvalOptions) {
   if (has(o, 'serpent_lambda0')) {
     if (!o.ablationModel) skipped.serpent_lambda0 = 'no --ablation-model DIR given (a model trained with λ = 0)';
     else {
-      const ablation = await ModelRunner.open(o.ablationModel, o.device, o.precision).catch((err: Error) => err);
+      const ablation = await ModelRunner.open(o.ablationModel, o.device, o.precision, o.threads).catch((err: Error) => err);
       if (ablation instanceof Error) skipped.serpent_lambda0 = `cannot load ${o.ablationModel}: ${ablation.message}`;
       else {
         const texts: string[] = [];
