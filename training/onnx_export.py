@@ -61,6 +61,7 @@ def export_onnx_files(model, onnx_dir):
     """Writes the fp32 files into onnx_dir → {file key: Path} (keys as ModelFileKey in manifest.ts)."""
     io = load_model_io()
     cfg = model.cfg
+    was_training = model.training
     model = model.float().cpu().eval()
     onnx_dir = Path(onnx_dir)
     onnx_dir.mkdir(parents=True, exist_ok=True)
@@ -71,12 +72,12 @@ def export_onnx_files(model, onnx_dir):
     e_in, e_out = io["embed"]["inputs"], io["embed"]["outputs"]
     with torch.no_grad():
         pixels = torch.zeros(2, 1, cfg.image_size, cfg.image_size)
-        _export(VisionExport(model), (pixels,), paths["vision_encoder"], [v_in["pixels"]],
+        _export(VisionExport(model).eval(), (pixels,), paths["vision_encoder"], [v_in["pixels"]],
                 [v_out["imageTokens"], v_out["patchEmbeds"], v_out["imageEmbed"]],
                 {v_in["pixels"]: {0: "batch"}, v_out["imageTokens"]: {0: "batch"},
                  v_out["patchEmbeds"]: {0: "batch"}, v_out["imageEmbed"]: {0: "batch"}})
         ids = torch.ones(2, 3, dtype=torch.long)
-        _export(EmbedExport(model), (ids,), paths["embed_tokens"], [e_in["ids"]], [e_out["embeds"]],
+        _export(EmbedExport(model).eval(), (ids,), paths["embed_tokens"], [e_in["ids"]], [e_out["embeds"]],
                 {e_in["ids"]: {0: "batch", 1: "sequence"}, e_out["embeds"]: {0: "batch", 1: "sequence"}})
         # Trace with B0=2 past rows, B=3 new rows, P=3, T=2 so that no axis is specialised to 0 or 1.
         in_names, out_names = decoder_names(io, cfg.n_layers)
@@ -89,6 +90,7 @@ def export_onnx_files(model, onnx_dir):
             axes[name] = {0: "past_batch", 2: "past_sequence"}
         for name in out_names[2:]:
             axes[name] = {0: "batch", 2: "total_sequence"}
-        _export(DecoderExport(model), (embeds, beam_idx, *past), paths["decoder_model_merged"], in_names,
+        _export(DecoderExport(model).eval(), (embeds, beam_idx, *past), paths["decoder_model_merged"], in_names,
                 out_names, axes)
+    model.train(was_training)  # torch.onnx.export restores the wrapper's mode; leave the caller's as it was
     return paths

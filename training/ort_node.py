@@ -27,11 +27,12 @@ def _decode(t):
 
 
 def run_onnx(runs, timeout=300):
-    """runs: list of (model_path, {input_name: np.ndarray}) → list of {output_name: np.ndarray}, one per run."""
+    """runs: list of (model_path, {input_name: np.ndarray}[, session options dict]) → list of
+    {output_name: np.ndarray}, one per run."""
     with tempfile.TemporaryDirectory() as tmp:
         req, resp = Path(tmp) / "request.json", Path(tmp) / "response.json"
-        req.write_text(json.dumps({"runs": [{"model": str(m), "inputs": {k: _encode(v) for k, v in feeds.items()}}
-                                            for m, feeds in runs]}))
+        req.write_text(json.dumps({"runs": [{"model": str(r[0]), "inputs": {k: _encode(v) for k, v in r[1].items()},
+                                             "options": r[2] if len(r) > 2 else {}} for r in runs]}))
         proc = subprocess.run(["node", str(SCRIPT), str(req), str(resp)], capture_output=True, text=True,
                               timeout=timeout)
         if proc.returncode != 0:

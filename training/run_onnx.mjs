@@ -1,7 +1,8 @@
 // Runs ONNX models with onnxruntime-node (CPU) for the Python side, which has no onnxruntime:
 // `node training/run_onnx.mjs request.json response.json`. A request holds runs
-// [{model, inputs: {name: {type, dims, b64}}}]; the response holds, per run, every output as {type, dims, b64}
-// (raw little-endian bytes). Sessions are cached per model path, so one process serves many runs.
+// [{model, inputs: {name: {type, dims, b64}}, options?}] (options: extra session options such as
+// graphOptimizationLevel); the response holds, per run, every output as {type, dims, b64} (raw little-endian
+// bytes). Sessions are cached per model path and options, so one process serves many runs.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -29,10 +30,12 @@ const request = JSON.parse(readFileSync(requestPath, 'utf8'));
 const sessions = new Map();
 const results = [];
 for (const run of request.runs) {
-  if (!sessions.has(run.model)) {
-    sessions.set(run.model, await ort.InferenceSession.create(run.model, { executionProviders: ['cpu'], intraOpNumThreads: 1 }));
+  const key = run.model + JSON.stringify(run.options ?? {});
+  if (!sessions.has(key)) {
+    const options = { executionProviders: ['cpu'], intraOpNumThreads: 1, ...(run.options ?? {}) };
+    sessions.set(key, await ort.InferenceSession.create(run.model, options));
   }
-  const session = sessions.get(run.model);
+  const session = sessions.get(key);
   const feeds = {};
   for (const [name, t] of Object.entries(run.inputs)) feeds[name] = decodeTensor(t);
   const out = await session.run(feeds);
