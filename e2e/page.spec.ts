@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { expect, test, type Page } from '@playwright/test';
-import { dicomFromRadiograph, dropFiles, radiograph, screenshot, serveTinyModel, waitForReport, watchErrors, watchExternal } from './pageHelpers';
+import {
+  dicomFromRadiograph, dropFiles, progressTexts, radiograph, recordProgressTexts, screenshot, serveTinyModel, unnamedControls, waitForReport, watchErrors, watchExternal,
+} from './pageHelpers';
 
 const overlaySum = (page: Page, index = 0) =>
   page
@@ -26,6 +28,7 @@ test.describe('with the tiny model installed', () => {
   test('a dropped radiograph gets a grounded draft; words and sentences paint their heatmaps', async ({ page, context }) => {
     const errors = watchErrors(page);
     const external = watchExternal(context);
+    await recordProgressTexts(page);
     await page.goto('/');
     await expect(page.getByTestId('backend')).toContainText(/Backend: (WEBGPU|WASM)/);
     await expect(page.getByTestId('clinical-notice')).toContainText('not for clinical use');
@@ -37,6 +40,12 @@ test.describe('with the tiny model installed', () => {
     await expect(report).toBeVisible();
     await expect(report.getByRole('heading', { name: 'Findings' })).toBeVisible();
     await screenshot(page, '02-report');
+    const seen = await progressTexts(page);
+    expect(seen.load.some((t) => /Download model.*\d+(\.\d)? KB of [\d.]+ KB \(\d+%\)/.test(t))).toBe(true);
+    expect(seen.load.some((t) => t.includes('Compile and warm up'))).toBe(true);
+    expect(seen.run.some((t) => /Write draft\d+ words so far/.test(t))).toBe(true);
+    expect(seen.stream.some((t) => /\w+ \w+/.test(t) && !t.startsWith('Reading the image'))).toBe(true);
+    expect(await unnamedControls(page)).toEqual([]);
 
     // Hover a word: its map is drawn over the image.
     expect(await overlaySum(page)).toBe(0);
@@ -72,6 +81,14 @@ test.describe('with the tiny model installed', () => {
     // Every word carries its grounding, and the underline strength follows it.
     const grounding = await words.evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.grounding)));
     expect(grounding.every(Number.isFinite)).toBe(true);
+
+    // A running draft can be cancelled, and drafted again.
+    await page.getByRole('region', { name: 'Self-refinement' }).getByRole('button', { name: 'Re-run' }).click();
+    await expect(page.getByTestId('streaming-draft')).toContainText(/\w+ \w+/);
+    await page.getByTestId('run-progress').getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByTestId('report-placeholder')).toHaveText('Drafting was cancelled.');
+    await page.getByRole('button', { name: 'Draft again' }).click();
+    await waitForReport(page);
 
     expect(errors).toEqual([]);
     expect(external).toEqual([]);

@@ -149,3 +149,32 @@ export async function waitForReport(page: Page): Promise<void> {
   await expect(page.getByTestId('report-word').first()).toBeVisible({ timeout: 90_000 });
   await expect(page.getByTestId('run-progress')).toHaveCount(0);
 }
+
+/** Controls in the accessibility tree without a name (ariaSnapshot writes named ones as `- role "name"`). */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  const tree = await page.locator('body').ariaSnapshot();
+  const control = /^\s*- (button|textbox|slider|combobox|spinbutton|checkbox|radio|link|tab)\b(?! ")/;
+  return tree.split('\n').filter((line) => control.test(line));
+}
+
+/** Before the page's own scripts: remember every text the progress panels and the streaming draft showed. */
+export async function recordProgressTexts(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const seen: Record<string, string[]> = { load: [], run: [], stream: [] };
+    (window as unknown as { __seen: typeof seen }).__seen = seen;
+    const grab = (): void => {
+      const pick = (id: string, key: string): void => {
+        const text = document.querySelector(`[data-testid="${id}"]`)?.textContent;
+        if (text && seen[key][seen[key].length - 1] !== text) seen[key].push(text);
+      };
+      pick('load-progress', 'load');
+      pick('run-progress', 'run');
+      pick('streaming-draft', 'stream');
+    };
+    new MutationObserver(grab).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+export async function progressTexts(page: Page): Promise<Record<'load' | 'run' | 'stream', string[]>> {
+  return page.evaluate(() => (window as unknown as { __seen: Record<'load' | 'run' | 'stream', string[]> }).__seen);
+}

@@ -83,7 +83,7 @@ export function App() {
         : load.phase === 'loading'
           ? 'The draft starts as soon as the model has loaded.'
           : run.cancelled
-            ? 'Drafting was cancelled. Press Re-run to draft again.'
+            ? 'Drafting was cancelled.'
             : '';
 
   return (
@@ -129,6 +129,7 @@ export function App() {
             onHover={setHover}
             onPin={setPinned}
             placeholder={placeholder}
+            onRetry={(run.cancelled || run.error) && load.phase === 'ready' && ordered.length > 0 ? startRun : undefined}
           />
           <details className="panel" open={!!result}>
             <summary>Self-refinement{result ? `: ${result.candidates.length} candidates` : ''}</summary>

@@ -28,7 +28,7 @@ export function DecodingSettings({ beam, beta, onBeam, onBeta, onRerun, canRun }
         <output>{beam}</output>
       </label>
       <label>
-        β (weight of image–text similarity)
+        β (similarity weight)
         <input
           type="number"
           min={0}

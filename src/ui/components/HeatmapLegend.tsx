@@ -17,7 +17,7 @@ export function HeatmapLegend({ caption, opacity, onOpacity, hasReport }: Props)
       <div className="legend-row">
         <span className="legend-label">lower</span>
         <span className="legend-bar" style={{ background: legendGradient() }} title={`${colourMapName} colour map`} />
-        <span className="legend-label">higher similarity to the word</span>
+        <span className="legend-label">higher similarity to the word or sentence</span>
         <label className="opacity-control">
           Overlay opacity
           <input

@@ -18,7 +18,7 @@ function detail(stage: Stage, s: StageState): string {
     const pct = formatPercent(s.loaded, s.total);
     return `${formatBytes(s.loaded)}${s.total ? ` of ${formatBytes(s.total)}` : ''}${pct ? ` (${pct})` : ''}`;
   }
-  if (stage === 'decode') return `${s.loaded} tokens${s.total ? ` of at most ${s.total}` : ''}`;
+  if (stage === 'decode') return `${s.loaded} words so far`;
   return s.total ? `${s.loaded} of ${s.total}` : String(s.loaded);
 }
 

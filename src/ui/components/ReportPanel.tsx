@@ -21,6 +21,7 @@ interface Props {
   onHover: (f: MapFocus | null) => void;
   onPin: (f: MapFocus | null) => void;
   placeholder: string;
+  onRetry?: () => void; // offered after a cancelled or failed draft
 }
 
 export function ReportPanel(p: Props) {
@@ -75,7 +76,16 @@ export function ReportPanel(p: Props) {
           </div>
         )
       ) : (
-        <p className="placeholder">{p.placeholder}</p>
+        <div className="placeholder-row">
+          <p className="placeholder" data-testid="report-placeholder">
+            {p.placeholder}
+          </p>
+          {p.onRetry ? (
+            <button type="button" className="button" onClick={p.onRetry}>
+              Draft again
+            </button>
+          ) : null}
+        </div>
       )}
       {p.exportContext && !p.running ? <ReportActions context={p.exportContext} /> : null}
     </section>

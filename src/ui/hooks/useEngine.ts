@@ -44,6 +44,10 @@ export interface UseEngine {
 const initialLoad = (): LoadState => ({ phase: 'loading', progress: initialProgress(), info: null, manifest: null, modelUrl: null, error: null });
 const initialRun = (): RunState => ({ running: false, progress: initialProgress(), partial: '', result: null, error: null, cancelled: false, runId: 0 });
 
+function countWords(text: string): number {
+  return text.split(/\s+/).filter((w) => /\w/.test(w)).length;
+}
+
 async function fetchManifest(modelUrl: string): Promise<ModelManifest | null> {
   try {
     const res = await fetch(new URL('manifest.json', modelUrl));
@@ -98,12 +102,13 @@ export function useEngine(initialDevice: DeviceRequest, makeEngine: () => Report
     abortRef.current = controller;
     const runId = ++runIdRef.current;
     const current = (): boolean => runIdRef.current === runId;
-    setRun((s) => ({ ...initialRun(), running: true, runId, result: s.result }));
+    setRun({ ...initialRun(), running: true, runId });
     try {
       const files = engineOrder(images).map((im) => ({ name: im.name, bytes: im.bytes.slice(0) }));
       const result = await engine.generateFiles(files, { ...settings, signal: controller.signal }, {
         onStage: (e) => current() && setRun((s) => ({ ...s, progress: progressReducer(s.progress, e) })),
-        onToken: (text) => current() && setRun((s) => ({ ...s, partial: text })),
+        onToken: (text) =>
+          current() && setRun((s) => ({ ...s, partial: text, progress: progressReducer(s.progress, { stage: 'decode', loaded: countWords(text) }) })),
       });
       if (current()) setRun((s) => ({ ...s, running: false, result, progress: completeStages(s.progress, [...RUN_STAGES, 'done']) }));
     } catch (err) {
