@@ -36,6 +36,7 @@ interface Candidate {
   text: string;
   weight: number;
   origin: 'iu' | 'bank';
+  negated: FindingKey[];
 }
 
 type Bank = typeof bankJson;
@@ -52,6 +53,7 @@ function joinPhrases(phrases: readonly string[]): string {
 
 export class ReportComposer {
   private readonly positiveCache = new Map<string, Candidate[]>();
+  private readonly allowedCache = new Map<string, Array<PoolSentence & { weight: number }>>();
   private readonly normals: Array<PoolSentence & { weight: number }>;
   private readonly slotIndex: Map<string, number>;
 
@@ -85,7 +87,7 @@ export class ReportComposer {
     const require = requireText ? new RegExp(requireText) : undefined;
     const iu: Candidate[] = (this.pools.positive.get(poolKey(item.findings)) ?? [])
       .filter((s) => (!require || require.test(s.text)) && locationFits(s.loc, item.location))
-      .map((s) => ({ text: s.text, weight: Math.sqrt(s.count), origin: 'iu' as const }));
+      .map((s) => ({ text: s.text, weight: Math.sqrt(s.count), origin: 'iu' as const, negated: s.negated }));
     const templates = (this.bank.positive as Record<string, string[] | undefined>)[item.key];
     if (!templates) throw new CompositionError(`sentence_bank.json has no positive sentences for "${item.key}"`);
     const bank: Candidate[] = [];
@@ -100,15 +102,16 @@ export class ReportComposer {
           `sentence_bank.json positive "${item.key}" sentence "${text}" is labeled [${a.asserted.join(', ')}], expected [${wanted}]; reword it`,
         );
       }
-      bank.push({ text, weight: 1, origin: 'bank' });
+      bank.push({ text, weight: 1, origin: 'bank', negated: a.negated });
     }
     const out = [...iu, ...bank];
     this.positiveCache.set(cacheKey, out);
     return out;
   }
 
-  private pickPositive(item: ExpressItem, rng: Rng, used: Set<string>, planId: string): string {
-    const all = this.positiveCandidates(item).filter((c) => !used.has(c.text));
+  private pickPositive(item: ExpressItem, rng: Rng, used: Set<string>, closure: Set<FindingKey>, planId: string): string {
+    // A sentence may not deny another finding of the image ("hyperinflated, without effusion" beside an effusion).
+    const all = this.positiveCandidates(item).filter((c) => !used.has(c.text) && !c.negated.some((f) => closure.has(f)));
     if (all.length === 0) {
       throw new CompositionError(
         `${planId}: no sentence asserts ${item.findings.join('+')} (${item.key}) at ${JSON.stringify(item.location)}; add one to sentence_bank.json`,
@@ -151,17 +154,28 @@ export class ReportComposer {
     return this.normalise(template.replace('{phrases}', joinPhrases(phrases)));
   }
 
+  /** Normal statements that neither touch a blocked topic nor deny a finding of the image (cached per finding set). */
+  private allowedNormals(closure: Set<FindingKey>, blocked: Set<string>): Array<PoolSentence & { weight: number }> {
+    const key = [...closure].sort().join(',');
+    let hit = this.allowedCache.get(key);
+    if (!hit) {
+      hit = this.normals.filter((s) => !s.topics.some((t) => blocked.has(t)) && !s.negated.some((f) => closure.has(f)));
+      this.allowedCache.set(key, hit);
+    }
+    return hit;
+  }
+
   /** One report; deterministic for the rng state. */
   composeOne(plan: CompositionPlan, rng: Rng): ComposedReport {
     const closure = new Set(withAncestors(plan.findings.filter((f) => f !== 'no_finding')));
     const blocked = new Set<string>();
     for (const [topic, by] of Object.entries(this.rules.blocked_by)) if (by.some((f) => closure.has(f as FindingKey))) blocked.add(topic);
-    const allowed = this.normals.filter((s) => !s.topics.some((t) => blocked.has(t)) && !s.negated.some((f) => closure.has(f)));
+    const allowed = this.allowedNormals(closure, blocked);
 
     const used = new Set<string>();
     const parts: Array<{ text: string; slot: number; optional: boolean }> = [];
     for (const item of plan.express) {
-      const text = this.pickPositive(item, rng, used, plan.id);
+      const text = this.pickPositive(item, rng, used, closure, plan.id);
       used.add(text);
       parts.push({ text, slot: Math.min(...item.findings.map((f) => this.slotOfFinding(f))), optional: false });
     }
@@ -209,9 +223,12 @@ export class ReportComposer {
   }
 }
 
-/** The invariant: the labeler's positive+uncertain findings of the report equal the plan's (parents included). */
+/**
+ * The invariant: the labeler's positive+uncertain findings of the report equal the plan's (parents included),
+ * and no sentence denies one of them.
+ */
 export function checkReport(plan: CompositionPlan, report: ComposedReport): void {
-  const { findings } = labelReport(report.text);
+  const { findings, mentions } = labelReport(report.text);
   const asserted = Object.entries(findings)
     .filter(([k, s]) => k !== 'no_finding' && s !== 'negative')
     .map(([k]) => k)
@@ -221,5 +238,9 @@ export function checkReport(plan: CompositionPlan, report: ComposedReport): void
     throw new CompositionError(
       `${plan.id}: composed report asserts [${asserted.join(', ')}] but the image's findings are [${expected.join(', ')}]: "${report.text}"`,
     );
+  }
+  const denied = mentions.find((m) => m.status === 'negative' && expected.includes(m.finding));
+  if (denied) {
+    throw new CompositionError(`${plan.id}: composed report denies ${denied.finding} ("${denied.sentence}"), a finding of the image: "${report.text}"`);
   }
 }

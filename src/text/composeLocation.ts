@@ -57,7 +57,7 @@ export function fillTemplate(template: string, loc: Location): string | undefine
   const side = loc.side;
   const values: Record<string, string | undefined> = {
     side,
-    lung: side === undefined ? undefined : side === 'bilateral' ? 'both lungs' : `${side} lung`,
+    lung: side === undefined ? undefined : side === 'bilateral' ? 'lungs bilaterally' : `${side} lung`,
     base: side === undefined ? undefined : side === 'bilateral' ? 'lung bases' : `${side} lung base`,
     lobe: side === 'left' || side === 'right' ? (loc.lobe === undefined ? undefined : `${side} ${loc.lobe} lobe`) : undefined,
   };
