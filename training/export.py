@@ -122,7 +122,7 @@ def random_tiny(out_dir, seed=0, quantize=True, verify=True):
 
 
 def load_checkpoint(path):
-    ckpt = torch.load(path, map_location="cpu")
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)  # our own file: config dicts beside tensors
     model = SerpentVLM(ModelConfig(**ckpt["model_config"]))
     model.load_state_dict(ckpt["model"])
     return model.eval(), ckpt

@@ -119,7 +119,8 @@ def main(argv=None):
         net = model
     scaler = None
     if device.type == "cuda" and not torch.cuda.is_bf16_supported():
-        scaler = torch.cuda.amp.GradScaler()
+        amp = torch.amp if hasattr(torch.amp, "GradScaler") else torch.cuda.amp  # torch ≥ 2.3 / older
+        scaler = amp.GradScaler("cuda") if amp is torch.amp else amp.GradScaler()
     total = epochs * len(train_loader)
     if args.max_steps:
         total = min(total, args.max_steps)
