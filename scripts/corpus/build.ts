@@ -87,11 +87,18 @@ export async function buildCorpus(opts: BuildOptions): Promise<CorpusStats> {
   }
   let decoded = 0;
   let composed = 0;
-  const status = (): void => progress(`images ${decoded}/${jobs.length}  reports ${composed}/${items.length}`);
+  let lastStatus = 0;
+  const status = (force = false): void => {
+    const now = performance.now();
+    if (!force && now - lastStatus < 2000) return;
+    lastStatus = now;
+    const secs = ((now - t0) / 1000).toFixed(0);
+    progress(`[${secs}s] images ${decoded}/${jobs.length}  reports composed ${composed}/${items.length}`);
+  };
   const pixelsDone = decodeAll(jobs, { size: IMAGE_SIZE, mean: PIXEL_MEAN, std: PIXEL_STD, workers: opts.workers }, (job, px) => {
     writers.get((job as (typeof jobs)[number]).split)!.write(px);
     decoded += 1;
-    if (decoded % 250 === 0) status();
+    if (decoded % 100 === 0) status();
   });
   pixelsDone.catch(() => {}); // surfaced by the await below
 
@@ -119,6 +126,7 @@ export async function buildCorpus(opts: BuildOptions): Promise<CorpusStats> {
       await yieldToEvents();
     }
   }
+  status(true);
   const tCompose = performance.now();
 
   // Tokenizer: words seen twice in train reports, plus every sentence-bank word.
