@@ -134,6 +134,7 @@ test.describe('with the tiny model installed', () => {
     await waitForReport(page);
     expect(await panel.locator('tbody tr').count()).toBeGreaterThan(1);
     await expect(panel.locator('tbody tr[data-chosen="true"]')).toHaveCount(1);
+    await panel.locator('table').scrollIntoViewIfNeeded();
     await screenshot(page, '06-candidates');
   });
 
@@ -161,6 +162,8 @@ test.describe('with the tiny model installed', () => {
     await expect.poll(() => overlaySum(page, 0)).toBeGreaterThan(0);
     await expect.poll(() => overlaySum(page, 1)).toBeGreaterThan(0);
     await screenshot(page, '08-two-views');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await screenshot(page, '08-two-views-1920');
   });
 
   test('bad files get a message in the page that says what is wrong and what to do', async ({ page }) => {

@@ -147,7 +147,7 @@ export function App() {
           </details>
           <details className="panel">
             <summary>Backend and timings</summary>
-            <BackendPanel info={load.info} probe={probe} device={engine.device} result={result} busy={run.running} onSwitch={engine.switchDevice} />
+            <BackendPanel info={load.info} about={load.manifest ? { intendedUse: load.manifest.intended_use, licence: load.manifest.licence } : null} probe={probe} device={engine.device} result={result} busy={run.running} onSwitch={engine.switchDevice} />
           </details>
           <details className="panel">
             <summary>Offline use</summary>

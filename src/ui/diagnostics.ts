@@ -5,6 +5,7 @@
 import { configureOrtWeb } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import { decodeImage, preprocess } from '../image';
+import { runBench } from './diagnosticsBench';
 
 interface BackendRun {
   ok: boolean;
@@ -55,6 +56,11 @@ async function runPreprocess(params: URLSearchParams): Promise<Record<string, un
 async function main(): Promise<void> {
   const out = document.getElementById('result')!;
   const params = new URLSearchParams(location.search);
+  if (params.has('bench')) {
+    out.textContent = JSON.stringify(await runBench(params)); // ?bench= mode: see diagnosticsBench.ts
+    out.dataset.done = 'true';
+    return;
+  }
   if (params.has('preprocess')) {
     out.textContent = JSON.stringify(await runPreprocess(params));
     out.dataset.done = 'true';

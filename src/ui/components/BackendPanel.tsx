@@ -6,6 +6,7 @@ import { formatBytes, formatMs } from '../lib/format';
 
 interface Props {
   info: LoadInfo | null;
+  about?: { intendedUse: string; licence: string } | null;
   probe: BackendChoice | null;
   device: DeviceRequest;
   result: ReportResult | null;
@@ -13,7 +14,7 @@ interface Props {
   onSwitch: (device: DeviceRequest) => void;
 }
 
-export function BackendPanel({ info, probe, device, result, busy, onSwitch }: Props) {
+export function BackendPanel({ info, about, probe, device, result, busy, onSwitch }: Props) {
   const current = info?.backend ?? (device === 'auto' ? probe?.backend : device);
   const other: DeviceRequest = current === 'webgpu' ? 'wasm' : 'webgpu';
   return (
@@ -44,6 +45,12 @@ export function BackendPanel({ info, probe, device, result, busy, onSwitch }: Pr
           </>
         ) : null}
       </dl>
+      {about ? (
+        <div className="model-note" data-testid="model-about">
+          <p>Intended use: {about.intendedUse}.</p>
+          <p>Data and licences: {about.licence}</p>
+        </div>
+      ) : null}
       <div className="row">
         <button type="button" className="button secondary" disabled={busy} onClick={() => onSwitch(other)}>
           Switch to {other === 'wasm' ? 'WASM (CPU)' : 'WebGPU'}

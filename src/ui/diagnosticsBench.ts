@@ -1,0 +1,137 @@
+// diagnostics.html?bench=MODEL_FOLDER_URL&image=URL[&runs=N&beams=1,3,5&precisions=fp32,int8&devices=wasm,webgpu]:
+// times the page's own worker engine (the path a person's report takes) per device and precision — session
+// creation, first report cold and warm, then per beam a warm-up and N timed reports — plus the runtime's plain
+// MatMul throughput, and prints JSON rows for scripts/bench.ts (Playwright) to collect. WebGPU rows are
+// marked correctness_only (headless Chromium's adapter is SwiftShader) and say whether they reproduced WASM.
+import { configureOrtWeb } from '../engine/ortWeb';
+import { probeWebGpu } from '../engine/webgpuProbe';
+import type { Backend, ReportResult } from '../engine/types';
+import { createWorkerEngine } from '../worker/createWorkerEngine';
+import { matmulFlops, matmulModel } from '../../scripts/bench/matmulOnnx.mjs';
+
+interface PageRow {
+  where: 'chromium';
+  backend: Backend;
+  precision: string;
+  beam: number;
+  kv_cache: true;
+  runs: number;
+  encode_ms: number[];
+  decode_ms_per_token: number[];
+  report_ms: number[];
+  tokens: number[];
+  report_text: string;
+  session_ms: number;
+  load_ms: number;
+  download_bytes: number;
+  first_report_cold_ms: number;
+  first_report_warm_ms: number;
+  memory_mb: number | null;
+  memory_kind: string;
+  correctness_only: boolean;
+}
+
+const list = (v: string | null, fallback: string[]): string[] => (v ? v.split(',').filter(Boolean) : fallback);
+
+async function jsMemoryMb(): Promise<{ mb: number | null; kind: string }> {
+  const perf = performance as Performance & {
+    measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }>;
+    memory?: { usedJSHeapSize: number };
+  };
+  if (crossOriginIsolated && perf.measureUserAgentSpecificMemory) {
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 15_000));
+    const m = await Promise.race([perf.measureUserAgentSpecificMemory().catch(() => null), timeout]);
+    if (m) return { mb: m.bytes / 2 ** 20, kind: 'measureUserAgentSpecificMemory (page + workers)' };
+  }
+  if (perf.memory) return { mb: perf.memory.usedJSHeapSize / 2 ** 20, kind: 'performance.memory.usedJSHeapSize (page only)' };
+  return { mb: null, kind: 'unavailable' };
+}
+
+const steps = (r: ReportResult): number => Math.min(Math.max(...r.candidates.map((c) => c.tokenIds.length)) + 1, r.settings.max_length);
+
+async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend, precision: string, beams: number[], runs: number): Promise<PageRow[]> {
+  const engine = createWorkerEngine();
+  try {
+    const t0 = performance.now();
+    const info = await engine.load({ modelUrl, device, precision: precision as 'fp32' });
+    const loadMs = performance.now() - t0;
+    const run = async (beam?: number) => {
+      const t = performance.now();
+      const r = await engine.generateFiles([{ name: 'bench.png', bytes: image.slice(0) }], beam ? { beam } : {});
+      return { r, wall: performance.now() - t };
+    };
+    const cold = await run();
+    const warm = await run();
+    const rows: PageRow[] = [];
+    for (const beam of beams) {
+      await run(beam);
+      const samples = [];
+      for (let i = 0; i < runs; i++) samples.push(await run(beam));
+      const memory = await jsMemoryMb();
+      rows.push({
+        where: 'chromium', backend: info.backend, precision: info.precision, beam, kv_cache: true, runs,
+        encode_ms: samples.map((s) => s.r.timings.encode_ms),
+        decode_ms_per_token: samples.map((s) => s.r.timings.decode_ms / steps(s.r)),
+        report_ms: samples.map((s) => s.wall),
+        tokens: samples.map((s) => steps(s.r)),
+        report_text: samples[0].r.report.text,
+        session_ms: info.sessionMs, load_ms: loadMs, download_bytes: info.downloadBytes,
+        first_report_cold_ms: cold.wall, first_report_warm_ms: warm.wall,
+        memory_mb: memory.mb, memory_kind: memory.kind,
+        correctness_only: info.backend === 'webgpu',
+      });
+    }
+    return rows;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function matmulThroughput(device: 'wasm' | 'webgpu', shapes: [number, number, number][], runs: number) {
+  const ort = configureOrtWeb();
+  const out = [];
+  for (const [m, k, n] of shapes) {
+    const session = await ort.InferenceSession.create(matmulModel(m, k, n), { executionProviders: [device] });
+    const a = new ort.Tensor('float32', Float32Array.from({ length: m * k }, (_, i) => Math.cos(i) * 0.1), [m, k]);
+    const times: number[] = [];
+    for (let i = 0; i < runs + 2; i++) {
+      const t = performance.now();
+      const res = await session.run({ A: a });
+      await res.Y.getData();
+      times.push(performance.now() - t);
+      res.Y.dispose();
+    }
+    await session.release();
+    const sorted = times.slice(2).sort((x, y) => x - y);
+    const ms = sorted[Math.floor(sorted.length / 2)];
+    out.push({ where: 'chromium', backend: device, m, k, n, ms_median: ms, gflops_median: matmulFlops(m, k, n) / (ms * 1e6), correctness_only: device === 'webgpu' });
+  }
+  return out;
+}
+
+export async function runBench(params: URLSearchParams): Promise<Record<string, unknown>> {
+  const modelUrl = params.get('bench')!;
+  const imageUrl = params.get('image');
+  if (!imageUrl) return { error: 'add &image=URL of a radiograph (PNG/JPEG/DICOM)' };
+  const runs = Number(params.get('runs') ?? 5);
+  const beams = list(params.get('beams'), ['1', '3', '5']).map(Number);
+  const precisions = list(params.get('precisions'), ['fp32', 'int8']);
+  const probe = await probeWebGpu();
+  const devices = list(params.get('devices'), ['wasm', 'webgpu']).filter((d) => d !== 'webgpu' || probe.backend === 'webgpu') as Backend[];
+  const image = await (await fetch(imageUrl)).arrayBuffer();
+  const rows: PageRow[] = [];
+  const errors: string[] = [];
+  for (const device of devices) {
+    for (const precision of precisions) {
+      try {
+        rows.push(...(await deviceRows(modelUrl, image, device, precision, device === 'webgpu' ? beams.slice(0, 2) : beams, device === 'webgpu' ? 1 : runs)));
+      } catch (err) {
+        errors.push(`${device} ${precision}: ${(err as Error).name}: ${(err as Error).message}`);
+      }
+    }
+  }
+  const shapes: [number, number, number][] = JSON.parse(params.get('matmul') ?? '[[512,512,512]]');
+  const matmul = [];
+  for (const device of devices) matmul.push(...(await matmulThroughput(device as 'wasm' | 'webgpu', shapes, device === 'webgpu' ? 2 : runs).catch((e: Error) => (errors.push(`matmul ${device}: ${e.message}`), []))));
+  return { crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency, probe, userAgent: navigator.userAgent, rows, matmul, errors };
+}
