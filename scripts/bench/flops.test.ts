@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decoderFlops, visionFlops } from './flops';
+import { decoderFlops, mlpRatioFromParams, visionFlops } from './flops';
 
 const arch = { d_model: 32, n_layers: 2, n_heads: 2, head_dim: 16, embed_dim: 32, n_image_tokens: 64, vocab_size: 56 };
 
@@ -15,6 +15,14 @@ describe('analytic FLOPs', () => {
     // (2·9·2·2 + 2·9·2·2 + 2·1·2·2)·side² = 152·side² → 152·(64+16+4) = 12768; one extra block at side 2:
     // 2·(2·9·2·2·4) = 576; mapper 2·2·32·64 = 8192. Total 30752.
     expect(visionFlops(32, { ...arch, vis_channels: [2, 2, 2, 2], vis_extra_blocks: 1 } as never)).toBe(9216 + 12768 + 576 + 8192);
+  });
+
+  it('solves the MLP ratio from the decoder parameter count', () => {
+    // D=32, V=56, N=64, L=2, max_length 24: tok 1792 + pos 88·32 = 2816 + final LN 64; per layer with r = 4:
+    // 4·1024 + 9·32 + 4·(2·1024 + 32) = 4096 + 288 + 8320 = 12704 → decoder = 1792 + 2816 + 64 + 2·12704 = 30080
+    // (the tiny export's params.decoder).
+    expect(mlpRatioFromParams({ ...arch, params: { decoder: 30080 } }, 24)).toBe(4);
+    expect(mlpRatioFromParams({ ...arch, params: { decoder: 30081 } }, 24)).toBeUndefined();
   });
 
   it('lists the fields it had to assume', () => {

@@ -1,7 +1,8 @@
 // Analytic FLOPs of Serpent's model from the manifest's architecture (multiply-add = 2 FLOPs; matmuls and
-// convolutions only — norms, activations and softmax are lower order). Architecture fields the manifest does
-// not carry (vision channels, extra blocks, MLP ratio) fall back to training/model.py's ModelConfig defaults
-// and are listed in `assumed`, so a reader knows which numbers are estimates.
+// convolutions only — norms, activations and softmax are lower order). The MLP ratio is solved from the
+// decoder's parameter count when the manifest lists it; the vision encoder's channels are not in the manifest,
+// so its FLOPs come from the ONNX graph when the caller counted them (onnx_flops.py), else from
+// training/model.py's ModelConfig defaults — every assumption is listed in `assumed`.
 import type { ModelManifest } from '../../src/engine/manifest';
 
 const MODEL_CONFIG_DEFAULTS = { vis_channels: [32, 64, 128, 256], vis_extra_blocks: 1, mlp_ratio: 4 };
@@ -35,6 +36,16 @@ export function visionFlops(imageSize: number, arch: Architecture, assumed: stri
 }
 
 /** Decoder FLOPs for T new positions on a past of P, logits and text embeddings for all T. */
+/** MLP ratio from the decoder's parameter count: tok V·D + pos (N+L)·D + final LN 2D + per layer 4D²+9D+r(2D²+D). */
+export function mlpRatioFromParams(arch: Architecture, maxLength: number): number | undefined {
+  const params = arch.params?.decoder;
+  if (params === undefined) return undefined;
+  const D = arch.d_model;
+  const perLayer = (params - arch.vocab_size * D - (arch.n_image_tokens + maxLength) * D - 2 * D) / arch.n_layers;
+  const r = (perLayer - 4 * D * D - 9 * D) / (2 * D * D + D);
+  return Math.abs(r - Math.round(r)) < 1e-6 && r >= 1 ? Math.round(r) : undefined;
+}
+
 export function decoderFlops(arch: Architecture, T: number, P: number, assumed: string[] = []): number {
   const D = arch.d_model;
   const ratio = arch.mlp_ratio ?? (assumed.push('mlp_ratio'), MODEL_CONFIG_DEFAULTS.mlp_ratio);
@@ -44,11 +55,13 @@ export function decoderFlops(arch: Architecture, T: number, P: number, assumed: 
   return T * linearPerToken + attention;
 }
 
-export function modelFlops(manifest: ModelManifest, reportTokens = manifest.decoding.max_length / 2): ModelFlops {
+/** visionFromGraph: FLOPs counted on the vision ONNX graph (onnx_flops.py), when available. */
+export function modelFlops(manifest: ModelManifest, visionFromGraph?: number, reportTokens = manifest.decoding.max_length / 2): ModelFlops {
   const assumed: string[] = [];
-  const arch = manifest.architecture as Architecture;
+  const given = manifest.architecture as Architecture;
+  const arch: Architecture = { ...given, mlp_ratio: given.mlp_ratio ?? mlpRatioFromParams(given, manifest.max_length) };
   const prefix = arch.n_image_tokens + 1;
-  const vision = visionFlops(manifest.preprocessing.image_size, arch, assumed);
+  const vision = visionFromGraph ?? visionFlops(manifest.preprocessing.image_size, arch, assumed);
   const prefixFlops = decoderFlops(arch, prefix, 0, assumed);
   const perToken = decoderFlops(arch, 1, prefix + reportTokens / 2, assumed);
   return { vision_per_image: vision, decoder_prefix: prefixFlops, decoder_per_token: perToken, report_tokens: reportTokens, assumed: [...new Set(assumed)] };

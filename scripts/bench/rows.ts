@@ -1,0 +1,46 @@
+// The benchmark's row and result shapes (JSON written by npm run bench and scripts/bench/gpu.mjs).
+import type { Spread } from './stats';
+
+export type Where = 'node' | 'chromium' | 'gpu';
+
+export interface BenchRow {
+  where: Where;
+  backend: string; // wasm | cpu | webgpu
+  precision: string; // fp32 | int8 | q4
+  beam: number;
+  kv_cache: boolean;
+  runs: number;
+  encode_ms_median: number;
+  encode_ms_p10: number;
+  encode_ms_p90: number;
+  decode_ms_per_token_median: number;
+  decode_ms_per_token_p10: number;
+  decode_ms_per_token_p90: number;
+  report_ms_median: number;
+  report_ms_p10: number;
+  report_ms_p90: number;
+  tokens_median: number; // decoder steps per report
+  session_ms?: number; // session creation (incl. reading the files)
+  first_report_cold_ms?: number; // the first report after session creation
+  first_report_warm_ms?: number; // the next one
+  memory_mb?: number; // Node: process RSS after the row; Chromium: JS memory (see memory_kind)
+  peak_memory_mb?: number; // Node: the process's peak RSS so far
+  memory_kind?: string;
+  correctness_only?: boolean; // timings not meaningful (SwiftShader WebGPU)
+  same_report_as?: string; // the row whose report this one reproduced
+  note?: string;
+}
+
+export function spreadFields(prefix: 'encode_ms' | 'decode_ms_per_token' | 'report_ms', s: Spread): Record<string, number> {
+  return { [`${prefix}_median`]: s.median, [`${prefix}_p10`]: s.p10, [`${prefix}_p90`]: s.p90 };
+}
+
+export interface MatmulRow {
+  where: Where;
+  backend: string;
+  m: number;
+  k: number;
+  n: number;
+  gflops_median: number;
+  ms_median: number;
+}
