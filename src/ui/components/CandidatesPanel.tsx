@@ -16,9 +16,11 @@ export function CandidatesPanel({ result }: Props) {
       <p className="rerank-note" data-testid="rerank-note">
         {candidates.length <= 1
           ? 'One candidate (beam width 1): nothing to re-rank.'
-          : result.rerankChangedChoice
-            ? `The re-rank changed the choice: the language model alone preferred candidate ${byLm + 1}; the image–text similarity moved another to the top.`
-            : 'The re-rank kept the language model’s best candidate.'}
+          : settings.beta === 0
+            ? 'β = 0: the candidates are ranked by the language model alone (no re-rank).'
+            : result.rerankChangedChoice
+              ? `The re-rank changed the choice: the language model alone preferred candidate ${byLm + 1}; the image–text similarity moved another to the top.`
+              : 'The re-rank kept the language model’s best candidate.'}
       </p>
       <table>
         <caption className="visually-hidden">Beam candidates, scored as logp/|c|^α + β·similarity with α = {settings.alpha}, β = {settings.beta}</caption>
