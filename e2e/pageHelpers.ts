@@ -120,15 +120,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
 
-// onnxruntime's C++ logger prints its session-creation notice about CPU-assigned shape ops through
-// console.error at warning level; it is not a page error (the engine is asked to raise logSeverityLevel).
-const ORT_WARNING = /^\S+ \S+ \[W:onnxruntime:/;
-
 /** Collect console errors and page errors (the page must have none). */
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error' && !ORT_WARNING.test(m.text())) errors.push(m.text());
+    if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
   return errors;
