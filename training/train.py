@@ -94,7 +94,7 @@ def main(argv=None):
     vocab = id_to_token(args.corpus)
     sps = probe_throughput(model, opt, train_set, batch, device, mean, std, args.lam)
     overhead_s = probe_epoch_overhead(model, val_set, batch, device, mean, std, args.lam, vocab)
-    budget_s = 60 * (args.time_budget_min or (1.5 if args.smoke else 85))
+    budget_s = 60 * (args.time_budget_min or (1.25 if args.smoke else 85))
     epoch_s = len(train_set) / (sps * world) * 1.05 + overhead_s / world
     epochs = args.epochs or max(1, int(budget_s // epoch_s))
     # Without --epochs the LR schedule also follows elapsed time, so the run ends within the budget even when the
