@@ -104,8 +104,9 @@ export function buildPools(
       if (a.asserted.length === 0) {
         if (REJECT_NORMAL.test(text) || !NORMAL_WORDS.test(text)) continue;
         const topics = topicsOf(text);
-        if (topics.length === 0) continue;
-        add(normal, text, () => ({ loc: sentenceLocation(text), negated: a.negated, topics }));
+        const loc = sentenceLocation(text);
+        if (topics.length === 0 || loc.sides.has('left') || loc.sides.has('right')) continue; // "the right lung is clear"
+        add(normal, text, () => ({ loc, negated: a.negated, topics }));
         continue;
       }
       if (a.uncertain.length > 0 || REJECT_POSITIVE.test(text)) continue;
@@ -126,6 +127,6 @@ export function buildPools(
   return {
     positive: new Map([...positive.entries()].map(([k, m]) => [k, sorted(m)])),
     normal: sorted(normal),
-    normalImpressions: sorted(impressions),
+    normalImpressions: sorted(impressions).filter((s) => s.count >= topicsJson.min_impression_count), // drops one-off typos
   };
 }
