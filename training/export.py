@@ -128,7 +128,7 @@ def load_checkpoint(path):
     return model.eval(), ckpt
 
 
-def export_checkpoint(ckpt_path, out_dir, model_id=None, corpus=None, beta=1.0, ood_studies=4000, quantize=True):
+def export_checkpoint(ckpt_path, out_dir, model_id=None, corpus=None, beta=1.0, ood_studies=2000, quantize=True):
     if not Path(ckpt_path).exists():
         raise ExportError(f"checkpoint {ckpt_path} not found; train one with `npm run train -- --out runs/NAME`")
     model, ckpt = load_checkpoint(ckpt_path)

@@ -97,6 +97,10 @@ def main(argv=None):
     budget_s = 60 * (args.time_budget_min or (1.25 if args.smoke else 85))
     epoch_s = len(train_set) / (sps * world) * 1.05 + overhead_s / world
     epochs = args.epochs or max(1, int(budget_s // epoch_s))
+    if args.ddp:  # every rank must run the same number of steps: rank 0's estimate decides
+        t = torch.tensor([epochs], device=device)
+        dist.broadcast(t, src=0)
+        epochs = int(t.item())
     # Without --epochs the LR schedule also follows elapsed time, so the run ends within the budget even when the
     # machine is busier than during the probe (not under DDP: ranks must agree on the step count).
     time_based = args.epochs is None and not args.ddp
