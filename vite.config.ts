@@ -51,8 +51,39 @@ function precacheList(): Plugin {
   };
 }
 
+/**
+ * The built page's Content-Security-Policy: every fetch, script, worker and image comes from this origin
+ * (or blob:/data: made in the page), so no request can leave the machine. Build only: the dev server's
+ * React refresh uses an inline script.
+ */
+const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self' blob: data:",
+  "img-src 'self' blob: data:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ');
+
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'serpent-page-csp',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        if (!ctx.filename.endsWith('index.html')) return html;
+        return html.replace(/(<meta charset="[^"]*" \/>)/i, `$1\n    <meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}" />`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), precacheList()],
+  plugins: [react(), precacheList(), contentSecurityPolicy()],
   base: './',
   worker: { format: 'es' },
   server: { host: '127.0.0.1', headers: isolationHeaders },

