@@ -5,7 +5,7 @@
 // runtime's plain MatMul throughput for a roofline. Writes JSON rows and the bench section of docs/RESULTS.md.
 // Real-GPU WebGPU rows come from scripts/bench/gpu.mjs on a lent GPU machine.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import { writeSection } from '../src/eval/resultsDoc';
 import { chromiumRows } from './bench/chromium';
 import { readModelManifest } from './bench/greedy.mjs';
 import { cacheRows, engineRows, matmulRows, type NodeBenchOptions } from './bench/nodeBench';
-import { benchMarkdown, downloadBytes, roofline, visionGraphFlops } from './bench/report';
+import { benchMarkdown, downloadBytes, gpuMarkdown, roofline, visionGraphFlops } from './bench/report';
 import type { BenchRow, MatmulRow } from './bench/rows';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,6 +35,7 @@ const FLAGS: Record<string, FlagSpec> = {
   image: { type: 'string', help: 'radiograph to report on (default: the first covid_qu test image of ../shared/data)' },
   threads: { type: 'number', help: 'onnxruntime-node intra-op threads (default 1)' },
   'kv-steps': { type: 'number', help: 'decoder steps for the with/without KV cache rows (default max_length/2)' },
+  'import-gpu': { type: 'string', help: 'only write the GPU section of the results document from a gpu.mjs JSON file' },
   'no-build': { type: 'boolean', help: 'do not run `npx vite build` before the Chromium rows' },
   quick: { type: 'boolean', help: 'smoke run: Node only, 1 run, beam 1, one precision' },
   results: { type: 'string', help: 'Markdown document to update (default docs/RESULTS.md; "none" to skip)' },
@@ -64,6 +65,13 @@ export async function main(argv: string[]) {
   if (f.help) {
     process.stdout.write(`${usage(COMMAND, FLAGS)}\n`);
     return null;
+  }
+  const doc = (f.results as string) ?? path.join(repoRoot, 'docs/RESULTS.md');
+  if (f['import-gpu']) {
+    const gpu = JSON.parse(readFileSync(path.resolve(f['import-gpu'] as string), 'utf8'));
+    writeSection(path.resolve(doc), `bench-gpu:${gpu.model.id}`, gpuMarkdown(gpu, `node scripts/bench/gpu.mjs (imported with npm run bench -- ${argv.filter((a) => a !== '--').join(' ')})`));
+    process.stderr.write(`updated ${doc}\n`);
+    return gpu;
   }
   const quick = Boolean(f.quick);
   const modelDir = path.resolve((f.model as string) ?? defaultModel());
@@ -99,7 +107,7 @@ export async function main(argv: string[]) {
     const { ensurePreview } = await import('./bench/chromium');
     const server = await ensurePreview(repoRoot);
     try {
-      const c = await chromiumRows({ modelDir, image, runs, beams, precisions });
+      const c = await chromiumRows({ modelDir, image, runs, beams, precisions, webgpuPrecision: precisions.includes(manifest.default_precision) ? manifest.default_precision : precisions[0] });
       rows.push(...c.rows);
       matmul.push(...c.matmul);
       chromiumInfo = c.info;
@@ -123,7 +131,6 @@ export async function main(argv: string[]) {
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
   log(`wrote ${out}`);
-  const doc = (f.results as string) ?? path.join(repoRoot, 'docs/RESULTS.md');
   if (doc !== 'none') {
     writeSection(path.resolve(doc), `bench:${manifest.id}`, benchMarkdown(results, `npm run bench -- ${argv.filter((a) => a !== '--').join(' ')}`.trim()));
     log(`updated ${doc}`);

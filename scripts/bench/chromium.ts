@@ -48,7 +48,7 @@ export interface ChromiumResult {
   info: Record<string, unknown>;
 }
 
-export async function chromiumRows(opts: { modelDir: string; image: string; runs: number; beams: number[]; precisions: string[]; timeoutMs?: number }): Promise<ChromiumResult> {
+export async function chromiumRows(opts: { modelDir: string; image: string; runs: number; beams: number[]; precisions: string[]; webgpuPrecision: string; timeoutMs?: number }): Promise<ChromiumResult> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--no-sandbox'] });
   try {
     const context = await browser.newContext({ serviceWorkers: 'block' });
@@ -60,7 +60,7 @@ export async function chromiumRows(opts: { modelDir: string; image: string; runs
     });
     await context.route(/\/bench-image$/, (route) => route.fulfill({ body: readFileSync(opts.image), contentType: 'application/octet-stream' }));
     const page = await context.newPage();
-    const q = new URLSearchParams({ bench: `${BASE}/bench-model/`, image: `${BASE}/bench-image`, runs: String(opts.runs), beams: opts.beams.join(','), precisions: opts.precisions.join(',') });
+    const q = new URLSearchParams({ bench: `${BASE}/bench-model/`, image: `${BASE}/bench-image`, runs: String(opts.runs), beams: opts.beams.join(','), precisions: opts.precisions.join(','), webgpu_precision: opts.webgpuPrecision });
     await page.goto(`${BASE}/diagnostics.html?${q}`);
     await page.waitForSelector('#result[data-done="true"]', { timeout: opts.timeoutMs ?? 30 * 60_000 });
     const result = JSON.parse((await page.textContent('#result')) ?? '{}') as { rows?: PageRow[]; matmul?: MatmulRow[]; errors?: string[]; [k: string]: unknown };

@@ -1,8 +1,9 @@
-// diagnostics.html?bench=MODEL_FOLDER_URL&image=URL[&runs=N&beams=1,3,5&precisions=fp32,int8&devices=wasm,webgpu]:
+// diagnostics.html?bench=MODEL_FOLDER_URL&image=URL[&runs=N&beams=1,3,5&precisions=fp32,int8&devices=wasm,webgpu
+//   &webgpu_precision=int8]:
 // times the page's own worker engine (the path a person's report takes) per device and precision — session
 // creation, first report cold and warm, then per beam a warm-up and N timed reports — plus the runtime's plain
 // MatMul throughput, and prints JSON rows for scripts/bench.ts (Playwright) to collect. WebGPU rows are
-// marked correctness_only (headless Chromium's adapter is SwiftShader) and say whether they reproduced WASM.
+// marked correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
 import { configureOrtWeb } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import type { Backend, ReportResult } from '../engine/types';
@@ -39,7 +40,7 @@ async function jsMemoryMb(): Promise<{ mb: number | null; kind: string }> {
     memory?: { usedJSHeapSize: number };
   };
   if (crossOriginIsolated && perf.measureUserAgentSpecificMemory) {
-    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 15_000));
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000));
     const m = await Promise.race([perf.measureUserAgentSpecificMemory().catch(() => null), timeout]);
     if (m) return { mb: m.bytes / 2 ** 20, kind: 'measureUserAgentSpecificMemory (page + workers)' };
   }
@@ -63,11 +64,11 @@ async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend,
     const cold = await run();
     const warm = await run();
     const rows: PageRow[] = [];
+    const memory = { mb: null as number | null, kind: 'unavailable' };
     for (const beam of beams) {
       await run(beam);
       const samples = [];
       for (let i = 0; i < runs; i++) samples.push(await run(beam));
-      const memory = await jsMemoryMb();
       rows.push({
         where: 'chromium', backend: info.backend, precision: info.precision, beam, kv_cache: true, runs,
         encode_ms: samples.map((s) => s.r.timings.encode_ms),
@@ -77,10 +78,12 @@ async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend,
         report_text: samples[0].r.report.text,
         session_ms: info.sessionMs, load_ms: loadMs, download_bytes: info.downloadBytes,
         first_report_cold_ms: cold.wall, first_report_warm_ms: warm.wall,
-        memory_mb: memory.mb, memory_kind: memory.kind,
+        memory_mb: null, memory_kind: '',
         correctness_only: info.backend === 'webgpu',
       });
     }
+    Object.assign(memory, await jsMemoryMb()); // once per session: the measurement waits for a GC
+    for (const r of rows) [r.memory_mb, r.memory_kind] = [memory.mb, memory.kind];
     return rows;
   } finally {
     await engine.dispose();
@@ -121,10 +124,11 @@ export async function runBench(params: URLSearchParams): Promise<Record<string, 
   const image = await (await fetch(imageUrl)).arrayBuffer();
   const rows: PageRow[] = [];
   const errors: string[] = [];
+  const webgpuPrecision = params.get('webgpu_precision') ?? precisions[0];
   for (const device of devices) {
-    for (const precision of precisions) {
+    for (const precision of device === 'webgpu' ? [webgpuPrecision] : precisions) {
       try {
-        rows.push(...(await deviceRows(modelUrl, image, device, precision, device === 'webgpu' ? beams.slice(0, 2) : beams, device === 'webgpu' ? 1 : runs)));
+        rows.push(...(await deviceRows(modelUrl, image, device, precision, device === 'webgpu' ? [1] : beams, device === 'webgpu' ? 1 : runs)));
       } catch (err) {
         errors.push(`${device} ${precision}: ${(err as Error).name}: ${(err as Error).message}`);
       }
