@@ -83,13 +83,17 @@ def verify_model_folder(model_dir, manifest):
 
 def write_model_folder(model, out_dir, *, tokenizer, model_id, version, created, image_size, pixel_mean, pixel_std,
                        max_length, findings, ood, decoding, training, quantize=True, verify=True):
-    """Exports model to out_dir (fp32 + int8 + q4 unless quantize=False) → the manifest dict."""
+    """Exports model to out_dir (fp32 + int8 + q4 unless quantize=False) → the manifest dict.
+    tokenizer: a tokenizer.json dict, or the path of one to copy."""
     out_dir = Path(out_dir)
     if (out_dir / "onnx").exists():
         shutil.rmtree(out_dir / "onnx")
     fp32 = export_onnx_files(model, out_dir / "onnx")
     files = quantize_files(fp32, out_dir / "onnx") if quantize else {"fp32": fp32}
-    (out_dir / "tokenizer.json").write_text(json.dumps(tokenizer, indent=1) + "\n")
+    if isinstance(tokenizer, dict):
+        (out_dir / "tokenizer.json").write_text(json.dumps(tokenizer, indent=1) + "\n")
+    else:  # the corpus's file, copied byte for byte
+        shutil.copyfile(tokenizer, out_dir / "tokenizer.json")
     manifest = build_manifest(model_dir=out_dir, model_id=model_id, version=version, created=created,
                               cfg=model.cfg, params=model.num_params(), image_size=image_size,
                               pixel_mean=pixel_mean, pixel_std=pixel_std, max_length=max_length, files=files,
@@ -136,7 +140,7 @@ def export_checkpoint(ckpt_path, out_dir, model_id=None, corpus=None, beta=1.0, 
     corpus_dir = Path(corpus or ckpt["corpus_dir"])
     if not (corpus_dir / "tokenizer.json").exists():
         raise ExportError(f"{corpus_dir}/tokenizer.json not found; pass --corpus DIR (the corpus it was trained on)")
-    tokenizer = json.loads((corpus_dir / "tokenizer.json").read_text())
+    tokenizer = corpus_dir / "tokenizer.json"
     pixels = np.load(corpus_dir / "train" / "pixels.npy", mmap_mode="r")
     views = np.load(corpus_dir / "train" / "views.npy")
     pick = np.random.default_rng(0).permutation(len(views))[:ood_studies]

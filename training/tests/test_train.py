@@ -1,6 +1,7 @@
 """train.py on a synthetic corpus in the CONTRACTS format: batches, a short run, the checkpoint's contents."""
 import contextlib
 import io
+import json
 import tempfile
 import unittest
 from pathlib import Path
@@ -11,6 +12,7 @@ import torch
 from training.augment import augment
 from training.data import CorpusError, CorpusSplit, load_meta
 from training.export import load_checkpoint
+from training.export import main as export_main
 from training.tests.corpus_fixture import write_synthetic_corpus
 from training.train import main as train_main
 
@@ -75,6 +77,18 @@ class TrainTest(unittest.TestCase):
         self.assertAlmostEqual(ckpt["val_loss"], min(h["loss"] for h in result["history"]))
         self.assertEqual(ckpt["epoch"], 1 + int(np.argmin([h["loss"] for h in result["history"]])))
         self.assertEqual(model.cfg.vocab_size, max(ckpt["model"]["lm_head.weight"].shape))
+
+        folder = Path(self.tmp.name) / "model"
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.assertEqual(export_main(["--ckpt", str(out / "ckpt.pt"), "--out", str(folder), "--fp32-only"]), 0)
+        manifest = json.loads((folder / "manifest.json").read_text())
+        self.assertEqual(manifest["id"], "model")
+        self.assertEqual(manifest["training"]["epoch"], ckpt["epoch"])
+        self.assertEqual(manifest["max_length"], ckpt["corpus_meta"]["max_length"])
+        self.assertEqual((folder / "tokenizer.json").read_bytes(), (self.corpus / "tokenizer.json").read_bytes())
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            self.assertEqual(export_main(["--ckpt", str(out / "missing.pt"), "--out", str(folder)]), 2)
+        self.assertIn("npm run train", err.getvalue())
 
 
 if __name__ == "__main__":
