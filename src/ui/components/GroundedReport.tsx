@@ -5,6 +5,7 @@
 import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { WEAK_STRENGTH, type ReportSegments, type SentenceGroup, type WordSegment } from '../lib/reportSegments';
 import { formatScore } from '../lib/format';
+import { GroundingKey } from './GroundingKey';
 import type { MapFocus } from '../lib/mapFocus';
 
 export type { MapFocus };
@@ -117,6 +118,7 @@ export function GroundedReport({ segments, pinned, onHover, onPin }: Props) {
           </p>
         </div>
       ))}
+      <GroundingKey />
     </div>
   );
 }
