@@ -64,6 +64,13 @@ test.describe('with the tiny model installed', () => {
     await expect(words.nth(1)).toBeFocused();
     await expect(page.getByTestId('map-caption')).not.toHaveText(firstCaption ?? '');
     await expect(page.getByTestId('map-caption')).toContainText(`“${(await words.nth(1).textContent())?.trim()}”`);
+    await page.keyboard.press('Enter');
+    await expect(words.nth(1)).toHaveAttribute('aria-pressed', 'true');
+    await page.keyboard.press('Escape');
+    await expect(words.nth(1)).toHaveAttribute('aria-pressed', 'false');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    await expect(words.nth(1)).toBeFocused(); // one tab stop for all words: Tab comes back to the last one
 
     // Opacity changes the drawn pixels.
     const before = await overlaySum(page);

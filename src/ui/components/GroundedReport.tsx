@@ -27,6 +27,7 @@ function wordLabel(w: WordSegment): string {
 export function GroundedReport({ segments, pinned, onHover, onPin }: Props) {
   const words = [...segments.findings, ...segments.impression].flatMap((g) => g.segments.filter((s): s is WordSegment => s.kind === 'word'));
   const [current, setCurrent] = useState(0);
+  const tabStop = Math.max(0, Math.min(current, words.length - 1)); // the one word in the tab order (roving tabindex)
   const refs = useRef(new Map<number, HTMLSpanElement>());
 
   const moveTo = (pos: number): void => {
@@ -79,7 +80,7 @@ export function GroundedReport({ segments, pinned, onHover, onPin }: Props) {
                   else refs.current.delete(s.tokenIndex);
                 }}
                 role="button"
-                tabIndex={pos === current ? 0 : -1}
+                tabIndex={pos === tabStop ? 0 : -1}
                 className={`word${s.strength < WEAK_STRENGTH ? ' weak' : ''}${isPinned(tokenFocus) ? ' pinned' : ''}`}
                 style={{ ['--g' as string]: s.strength.toFixed(3) }}
                 aria-label={wordLabel(s)}
