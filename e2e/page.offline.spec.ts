@@ -15,6 +15,10 @@ test('after one visit the page and the model work with the network off', async (
   await expect(panel).toContainText(/App\s*\d+ files, [\d.]+ MB/);
   await expect(panel).toContainText(/Model\s*random-tiny 0\.0\.0: \d+ files, [\d.]+ KB/);
   await screenshot(page, '20-offline-ready');
+  const precache = await page.evaluate(async () => (await (await fetch('sw-precache.json')).json()) as { files: string[] });
+  expect(precache.files).toContain('index.html');
+  expect(precache.files.filter((f) => /ort-wasm[^/]*\.(wasm|mjs)$/.test(f))).toHaveLength(2);
+  expect(precache.files.some((f) => f.startsWith('models/'))).toBe(false);
 
   await context.unrouteAll({ behavior: 'ignoreErrors' });
   await context.setOffline(true);
