@@ -3,9 +3,15 @@
 pixels [B,1,S,S] → small ResNet (from scratch, stride 16) → 8×8 grid + learned 2-D positions
 → visual mapper (Linear + LayerNorm) → image tokens [B,N,D]: the prefix of a causal pre-LN Transformer decoder
 that then reads the report tokens. Shared space (E = D):
-  patch_embeds = image tokens, p_img = their mean over patches (DESIGN.md: "mean-pooled image tokens after the
-  visual mapper"), text_embeds = a linear head on the decoder's final hidden state,
-  p_txt = mean of text_embeds at positions whose *input* token is a report token (docs/CONTRACTS.md).
+  patch_embeds = image tokens standardised per dimension, p_img = their mean over patches (DESIGN.md: "mean-pooled
+  image tokens after the visual mapper"), text_embeds = a linear head on the decoder's final hidden state, likewise
+  standardised, p_txt = mean of text_embeds at positions whose *input* token is a report token (docs/CONTRACTS.md).
+
+Why standardise (a BatchNorm without scale or shift: batch statistics in training, running statistics at
+inference, folded into the exported graph): with raw embeddings, 1 − cos is minimised by both sides collapsing onto
+one shared direction, and the similarity then barely tells a study's own report from another study's (measured:
+0.96–0.99 for both). Removing the shared mean makes the cosine a correlation across studies, so it can only be
+raised by agreeing on what differs between images, which is what the decode-time rerank needs.
 
 Training loss (see `SerpentVLM.forward`):  L = CE + λ · mean_batch(1 − cos(p_img, p_txt)).
 p_txt is the pooled final hidden state through the text head, not the paper's Gumbel-softmax soft-embedding
@@ -188,6 +194,31 @@ class Decoder(nn.Module):
 
 # ---------------------------------------------------------------- the whole model
 
+class Standardise(nn.Module):
+    """Per-dimension (x − mean)/std over tokens, BatchNorm-style: batch statistics of the selected tokens in training
+    (gradients flow through them), running statistics at inference. No learned scale or shift."""
+
+    def __init__(self, dim, momentum=0.01, eps=1e-5):
+        super().__init__()
+        self.momentum, self.eps = momentum, eps
+        self.register_buffer("running_mean", torch.zeros(dim))
+        self.register_buffer("running_var", torch.ones(dim))
+
+    def forward(self, x, mask=None):
+        """x [..., E]; mask [...] (1 = token counts for the statistics) or None → [..., E]."""
+        if self.training:
+            flat = x.reshape(-1, x.shape[-1]).float()
+            if mask is not None:
+                flat = flat[mask.reshape(-1) > 0]
+            mean, var = flat.mean(0), flat.var(0, unbiased=False)
+            with torch.no_grad():
+                self.running_mean.lerp_(mean.detach(), self.momentum)
+                self.running_var.lerp_(var.detach(), self.momentum)
+        else:
+            mean, var = self.running_mean, self.running_var
+        return ((x.float() - mean) * torch.rsqrt(var + self.eps)).to(x.dtype)
+
+
 class SerpentVLM(nn.Module):
     def __init__(self, cfg):
         super().__init__()
@@ -197,6 +228,8 @@ class SerpentVLM(nn.Module):
         self.decoder = Decoder(cfg)
         self.lm_head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)  # untied: each weight downloaded once
         self.text_head = nn.Linear(cfg.d_model, cfg.embed_dim)
+        self.image_norm = Standardise(cfg.embed_dim)  # shared space, image side
+        self.text_norm = Standardise(cfg.embed_dim)  # shared space, text side
         self.apply(self._init_weights)
 
     @staticmethod
@@ -228,6 +261,16 @@ class SerpentVLM(nn.Module):
         second = torch.where(second >= 0, second, first)
         return 0.5 * (feats[first] + feats[second])
 
+    def patch_embeds(self, image_tokens):
+        """image tokens [B,N,D] → patch embeddings in the shared space [B,N,E]; p_img is their mean over N."""
+        return self.image_norm(image_tokens)
+
+    def token_embeds(self, hidden, input_ids=None):
+        """decoder hidden states [B,T,D] → per-token text embeddings in the shared space [B,T,E]. In training the
+        statistics come from the report tokens only (input_ids given)."""
+        mask = None if input_ids is None else self.report_mask(input_ids)
+        return self.text_norm(self.text_head(hidden), mask)
+
     def report_mask(self, input_ids):
         """[B,T] → float [B,T]: 1 where the input token is a report token (not BOS, PAD or EOS)."""
         c = self.cfg
@@ -242,14 +285,14 @@ class SerpentVLM(nn.Module):
         """pixels [M,1,S,S], view_idx [B,2], tokens [B,L] ([BOS]…[EOS] then PAD) → dict of losses and stats."""
         N = self.cfg.n_image_tokens
         img = self.study_tokens(pixels, view_idx)  # [B,N,D]
-        p_img = img.mean(dim=1)  # [B,E]
+        p_img = self.patch_embeds(img).mean(dim=1)  # [B,E]
         inp, tgt = tokens[:, :-1], tokens[:, 1:]  # [B,L-1]
         h, _ = self.decoder(torch.cat([img, self.decoder.tok(inp)], dim=1))  # [B,N+L-1,D]
         h_txt = h[:, N:]  # hidden states at the text inputs
         logits = self.lm_head(h_txt)  # [B,L-1,V]
         ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), tgt.reshape(-1),
                              ignore_index=self.cfg.pad_id, label_smoothing=label_smoothing)
-        p_txt = self.pool_text(self.text_head(h_txt), inp).float()  # [B,E]
+        p_txt = self.pool_text(self.token_embeds(h_txt, inp), inp).float()  # [B,E]
         sim = F.cosine_similarity(p_img.float(), p_txt, dim=-1)  # [B]
         refine = (1.0 - sim).mean()
         # diagnostic: similarity to another study's report (in-batch); close to `sim` means it carries no signal

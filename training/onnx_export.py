@@ -19,7 +19,8 @@ class VisionExport(nn.Module):
 
     def forward(self, pixel_values):  # [B,1,S,S]
         feats = self.model.image_tokens(pixel_values)  # [B,N,D]
-        return feats, feats.clone(), feats.mean(dim=1)  # image_features, patch_embeds (E = D), image_embeds
+        patches = self.model.patch_embeds(feats)  # [B,N,E]
+        return feats, patches, patches.mean(dim=1)  # image_features, patch_embeds, image_embeds
 
 
 class EmbedExport(nn.Module):
@@ -41,7 +42,7 @@ class DecoderExport(nn.Module):
         past = [(past_flat[2 * i].index_select(0, beam_idx), past_flat[2 * i + 1].index_select(0, beam_idx))
                 for i in range(len(past_flat) // 2)]  # [B,H,P,Dh]
         h, presents = self.model.decoder(inputs_embeds, past)
-        out = [self.model.lm_head(h), self.model.text_head(h)]  # logits [B,T,V], text_embeds [B,T,E]
+        out = [self.model.lm_head(h), self.model.token_embeds(h)]  # logits [B,T,V], text_embeds [B,T,E]
         for k, v in presents:
             out += [k, v]
         return tuple(out)

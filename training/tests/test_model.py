@@ -40,10 +40,10 @@ class ModelTest(unittest.TestCase):
                 embeds = []
                 for t in ids:
                     h, past = m.decoder(m.decoder.tok(torch.tensor([[t]])), past)
-                    embeds.append(m.text_head(h[:, -1]))
+                    embeds.append(m.token_embeds(h[:, -1]))
                 p_txt = torch.cat(embeds).mean(0)
                 torch.testing.assert_close(out["p_txt"][b], p_txt, atol=1e-5, rtol=1e-4)
-                torch.testing.assert_close(out["p_img"][b], img[b].mean(0))
+                torch.testing.assert_close(out["p_img"][b], m.patch_embeds(img)[b].mean(0))
 
     def test_cached_logits_equal_full_pass(self):
         m = self.model
@@ -97,3 +97,20 @@ class ModelTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class StandardiseTest(unittest.TestCase):
+    def test_training_uses_masked_batch_statistics_and_inference_the_running_ones(self):
+        from training.model import Standardise
+        torch.manual_seed(0)
+        norm = Standardise(4, momentum=1.0).train()
+        x = torch.randn(2, 5, 4) * 3 + 7  # [B,T,E]
+        mask = torch.ones(2, 5)
+        mask[:, -1] = 0  # last position is padding: it must not enter the statistics
+        x[:, -1] = 1000.0
+        y = norm(x, mask)
+        kept = y[mask > 0]
+        torch.testing.assert_close(kept.mean(0), torch.zeros(4), atol=1e-5, rtol=0)
+        torch.testing.assert_close(kept.std(0, unbiased=False), torch.ones(4), atol=1e-4, rtol=0)
+        norm.eval()  # momentum 1: running statistics are the last batch's
+        torch.testing.assert_close(norm(x)[mask > 0], kept, atol=1e-5, rtol=1e-5)

@@ -32,7 +32,7 @@ class ParityTest(unittest.TestCase):
         cls.pixels = normalise(torch.from_numpy(np.array(test.pixels)).unsqueeze(1), meta["pixel_mean"],
                                meta["pixel_std"])  # [20,1,S,S]
         with torch.no_grad():
-            embeds = cls.model.image_tokens(cls.pixels).mean(1).numpy()
+            embeds = cls.model.patch_embeds(cls.model.image_tokens(cls.pixels)).mean(1).numpy()
         cls.dir = root / "model"
         cls.manifest = write_model_folder(
             cls.model, cls.dir, tokenizer={}, model_id="parity", version="0", created="2020-01-01T00:00:00Z",
@@ -59,11 +59,12 @@ class ParityTest(unittest.TestCase):
                       (self.path("embed_tokens"), {"input_ids": np.array([[1, 5, 9]], np.int64)})])
         with torch.no_grad():
             feats = self.model.image_tokens(x)
+            patches = self.model.patch_embeds(feats)
             tok = self.model.decoder.tok(torch.tensor([[1, 5, 9]]))
         out = self.io["vision"]["outputs"]
         self.assert_close(r[0][out["imageTokens"]], feats, "image_features")
-        self.assert_close(r[0][out["patchEmbeds"]], feats, "patch_embeds")
-        self.assert_close(r[0][out["imageEmbed"]], feats.mean(1), "image_embeds")
+        self.assert_close(r[0][out["patchEmbeds"]], patches, "patch_embeds")
+        self.assert_close(r[0][out["imageEmbed"]], patches.mean(1), "image_embeds")
         self.assert_close(r[1][self.io["embed"]["outputs"]["embeds"]], tok, "inputs_embeds")
 
     def test_decoder_first_call_and_cached_beam_steps(self):
@@ -76,7 +77,7 @@ class ParityTest(unittest.TestCase):
         feeds.update({n: np.zeros((1, H, 0, Dh), np.float32) for n in ins[2:]})
         onnx_out = run_onnx([(self.path("decoder_model_merged"), feeds)])[0]
         self.assert_close(onnx_out[outs[0]], m.lm_head(h).detach(), "first-call logits")
-        self.assert_close(onnx_out[outs[1]], m.text_head(h).detach(), "first-call text_embeds")
+        self.assert_close(onnx_out[outs[1]], m.token_embeds(h).detach(), "first-call text_embeds")
         steps = [([0, 0, 0], [[7], [8], [9]]), ([2, 0, 1], [[10], [11], [12]]), ([1, 1, 2], [[13], [6], [5]])]
         for beam_idx, ids in steps:
             idx = torch.tensor(beam_idx)
@@ -87,7 +88,7 @@ class ParityTest(unittest.TestCase):
             feeds.update({n: onnx_out[o] for n, o in zip(ins[2:], outs[2:])})
             onnx_out = run_onnx([(self.path("decoder_model_merged"), feeds)])[0]
             self.assert_close(onnx_out[outs[0]], m.lm_head(h).detach(), f"logits beam_idx={beam_idx}")
-            self.assert_close(onnx_out[outs[1]], m.text_head(h).detach(), f"text_embeds beam_idx={beam_idx}")
+            self.assert_close(onnx_out[outs[1]], m.token_embeds(h).detach(), f"text_embeds beam_idx={beam_idx}")
             for i in range(L):
                 self.assert_close(onnx_out[outs[2 + 2 * i]], past[i][0], f"present.{i}.key")
 
