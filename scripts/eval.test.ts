@@ -2,7 +2,7 @@
 // per source/label kind, a JSRT nodule, an NIH box from val, and a small train split for the baselines).
 // Checks the output shape, the documented invariants (always_normal's micro-F1 is 0) and that onnxruntime-node
 // CPU and onnxruntime-web WASM write the same reports — not the numbers of a random model.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -38,13 +38,15 @@ beforeAll(() => {
   writeFileSync(manifest, rows.map((r) => JSON.stringify(r)).join('\n'));
 });
 
-const run = (device: string, out: string, extra: string[] = []) =>
-  main(['--manifest', manifest, '--root', cxr, '--model', model, '--device', device, '--out', out, '--results', path.join(dir, 'RESULTS.md'), ...extra]);
+const run = (device: string, out: string, extra: string[] = [], modelDir = model) =>
+  main(['--manifest', manifest, '--root', cxr, '--model', modelDir, '--device', device, '--out', out, '--results', path.join(dir, 'RESULTS.md'), ...extra]);
 
 describe('npm run eval (tiny model, real images)', () => {
   it('writes results of the documented shape, the Markdown section and per-image reports', async () => {
     const out = path.join(dir, 'cpu.json');
-    await run('cpu', out, ['--robustness-n', '2']);
+    const modelCopy = path.join(dir, 'model');
+    cpSync(model, modelCopy, { recursive: true });
+    await run('cpu', out, ['--robustness-n', '2', '--update-manifest'], modelCopy);
     const r = JSON.parse(readFileSync(out, 'utf8'));
     expect(r.n).toBe(6);
     expect(r.model).toMatchObject({ id: 'random-tiny', backend: 'cpu', precision: 'fp32' });
@@ -73,6 +75,10 @@ describe('npm run eval (tiny model, real images)', () => {
     const perImage = readFileSync(path.join(dir, 'cpu.reports.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(perImage).toHaveLength(6);
     expect(new Set(perImage.map((p) => p.reports.always_normal)).size).toBe(1);
+    const evaluation = JSON.parse(readFileSync(path.join(modelCopy, 'manifest.json'), 'utf8')).evaluation;
+    expect(evaluation.test.n).toBe(6);
+    expect(evaluation.test.systems.serpent.micro_f1).toBe(r.systems.serpent.clinical.micro_f1);
+    expect(md).toContain('<!-- section:eval:methods -->');
   });
 
   it('gives the same reports on onnxruntime-node CPU and onnxruntime-web WASM', async () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Precision } from '../src/engine/manifest';
 import { parseFlags, usage, UsageError, type FlagSpec } from '../src/eval/cliArgs';
 import { ComposedCorpusText, corpusSettings } from '../src/eval/corpusText';
-import { evalMarkdown } from '../src/eval/evalMarkdown';
+import { evalMarkdown, evalMethodsMarkdown } from '../src/eval/evalMarkdown';
 import { readManifest } from '../src/eval/manifest';
 import { writeSection } from '../src/eval/resultsDoc';
 import { runEvaluation, SYSTEMS, type EvalResults, type PerImageReports, type SystemName } from '../src/eval/runEval';
@@ -103,6 +103,7 @@ export async function main(argv: string[]): Promise<{ results: EvalResults; perI
   const commandLine = `npm run eval -- ${argv.filter((a) => a !== '--').join(' ')}`.trim();
   const doc = (f.results as string) ?? path.join(repoRoot, 'docs/RESULTS.md');
   if (doc !== 'none') {
+    writeSection(path.resolve(doc), 'eval:methods', evalMethodsMarkdown());
     writeSection(path.resolve(doc), `eval:${results.model.id}:${split}`, evalMarkdown(results, commandLine));
     process.stderr.write(`updated ${doc}\n`);
   }

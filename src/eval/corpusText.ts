@@ -5,7 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cleanReport } from '../text/clean';
-import { ReportComposer, type CompositionPlan } from '../text/compose';
+import { CompositionError, ReportComposer, type CompositionPlan } from '../text/compose';
+import type { Location } from '../text/composeLocation';
+import sourceLabels from '../text/data/corpus/source_labels.json';
 import { planFor, type ManifestRow } from '../text/composeMapping';
 import { buildPools, type SentencePools } from '../text/composePools';
 import { mulberry32, seedFor } from '../text/composeRng';
@@ -29,6 +31,14 @@ export function corpusSettings(corpusDir: string): { seed?: number; reportsPerIm
   const meta = JSON.parse(readFileSync(file, 'utf8')) as { seed?: number; reports_per_image?: number };
   return { seed: meta.seed, reportsPerImage: meta.reports_per_image };
 }
+
+/** Findings the corpus states bilaterally (source_labels.json location "bilateral"), so the template does too. */
+const BILATERAL = new Set<string>(
+  Object.values((sourceLabels as unknown as { sources: Record<string, Record<string, { location?: string; express?: { key: string }[] }>> }).sources)
+    .flatMap((labels) => Object.values(labels))
+    .filter((e) => e.location === 'bilateral')
+    .flatMap((e) => (e.express ?? []).map((x) => x.key)),
+);
 
 const poolsByRoot = new Map<string, SentencePools>();
 
@@ -64,14 +74,34 @@ export class ComposedCorpusText implements CorpusText {
     return texts;
   }
 
-  reportForFindings(findings: readonly FindingKey[], id: string): string {
-    const abnormal = findings.filter((f) => f !== 'no_finding');
+  private composeFindings(findings: readonly FindingKey[], id: string): string {
+    const location = (f: FindingKey): Location => (BILATERAL.has(f) ? { side: 'bilateral' } : {});
     const plan: CompositionPlan = {
       id: `template:${id}`,
-      findings: abnormal.length ? withAncestors(abnormal) : ['no_finding'],
-      express: abnormal.map((f) => ({ findings: [f], key: f, location: {} })),
-      impression: abnormal.map((f) => ({ key: f, location: {} })),
+      findings: findings.length ? withAncestors(findings) : ['no_finding'],
+      express: findings.map((f) => ({ findings: [f], key: f, location: location(f) })),
+      impression: findings.map((f) => ({ key: f, location: location(f) })),
     };
     return this.composer.composeOne(plan, mulberry32(seedFor(this.seed, `template:${id}`))).text;
+  }
+
+  /** A report stating the findings; if the composer cannot state them together, the largest prefix it can. */
+  reportForFindings(findings: readonly FindingKey[], id: string): string {
+    const abnormal = findings.filter((f) => f !== 'no_finding');
+    try {
+      return this.composeFindings(abnormal, id);
+    } catch (err) {
+      if (!(err instanceof CompositionError)) throw err;
+      const kept: FindingKey[] = [];
+      for (const f of abnormal) {
+        try {
+          this.composeFindings([...kept, f], id);
+          kept.push(f);
+        } catch (inner) {
+          if (!(inner instanceof CompositionError)) throw inner;
+        }
+      }
+      return this.composeFindings(kept, id);
+    }
   }
 }

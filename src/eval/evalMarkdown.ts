@@ -46,3 +46,39 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
   parts.push(`Time: ${Object.entries(r.timings_s).map(([k, v]) => `${k.replace(/_s$/, '')} ${v.toFixed(0)} s`).join(', ')}.`);
   return parts.join('\n\n');
 }
+
+/** How the evaluation numbers are made (written beside every eval section). */
+export function evalMethodsMarkdown(): string {
+  return `## How the evaluation is computed (\`npm run eval\`)
+
+- **References.** There are no real reports for these images: each image's references are the K reports the
+  corpus builder composes from its labels (same composer, same seed, \`src/eval/corpusText.ts\`). NLG scores
+  therefore measure agreement with label-derived text, not with radiologists' reports.
+- **NLG** (\`src/text/metrics/\`), as pycocoevalcap computes it: PTB-style tokenisation (lower-case, punctuation
+  dropped); corpus BLEU-1..4 with the closest reference length; ROUGE-L with β = 1.2 (max precision and max recall
+  over references); CIDEr-D (n = 4, σ = 6, clipping, ×10) with document frequencies over the references of the
+  evaluated set — per-source rows use that source's references, so CIDEr-D is not comparable across rows.
+- **METEOR is \`meteor_exact_stem\`**: METEOR 1.5's scoring (α 0.85, β 0.2, γ 0.6, δ 0.75, exact 1.0 / stem 0.6,
+  fragmentation penalty, corpus score from summed statistics) with only exact and Porter-stem matching. It is
+  **not** the Java METEOR 1.5 that pycocoevalcap runs: there are no WordNet synonyms or paraphrase tables here, so
+  it is lower than published METEOR numbers. The JSON carries it as both \`meteor\` and \`meteor_exact_stem\`.
+- **Clinical** (\`src/text/metrics/clinical.ts\`): the project's finding labeler reads each generated report; a
+  finding stated as uncertain counts as asserted (\`--uncertain negative\` to change). Truth: the image's source
+  labels mapped through \`src/text/data/corpus/source_labels.json\`; both sides closed under parents. Micro/macro F1
+  exclude "No Finding" (macro over findings present in the set); hallucination rate = share of reports asserting a
+  finding the labels lack; omission rate = share of reports missing a labelled finding.
+- **Systems.** \`serpent\`: model defaults. \`serpent_no_rerank\`: the same beams ranked by length-normalised log-prob
+  only (β = 0, no second decode). \`serpent_lambda0\`: a model trained without the refine loss (\`--ablation-model\`).
+  \`always_normal\`: the most common normal report among the training split's composed reports.
+  \`nearest_neighbour\`: the first composed report of the training image nearest by image_embeds cosine.
+  \`label_template\`: a logistic-regression probe on image_embeds (300 full-batch gradient steps, per-finding F1
+  thresholds on train) whose predicted findings the composer writes as a report.
+- **Grounding** (pointing game): annotated images of the grounding splits (JSRT nodules: centre and diameter; NIH
+  boxes) mapped through the preprocessing's scale/offset into the patch grid; a hit when the argmax cell of the
+  heatmap of the sentences asserting the annotated finding touches the box / nodule disk. Reports that do not name
+  the finding use the whole report's mean heatmap (counted separately). Baselines: the cell at the image centre,
+  and the expected hit rate of a uniformly random cell of the image.
+- **Robustness**: \`serpent\` on a source-stratified subset (\`--robustness-n\`) with Gaussian noise (σ = 0.05, 0.1,
+  0.2 of the intensity range), Gaussian blur (σ = 1, 2 px of the model input) and contrast ×0.5 / ×1.5 about the
+  mean, applied to the [0,1] image before normalisation; "reports changed" = share that differ from the clean one.`;
+}

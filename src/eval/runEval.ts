@@ -39,7 +39,7 @@ export interface EvalOptions {
   cacheDir: string;
   uncertain: UncertainPolicy;
   corpus: CorpusText;
-  stream?: ProgressStream;
+  stream?: ProgressStream & { write(s: string): unknown };
 }
 
 const has = (o: EvalOptions, s: SystemName): boolean => o.systems.includes(s);
@@ -127,27 +127,35 @@ export async function runEvaluation(o: EvalOptions) {
     }
   }
 
-  if (has(o, 'always_normal')) {
+  const baseline = (name: SystemName, make: () => string[]): void => {
+    if (!has(o, name)) return;
+    try {
+      reports[name] = make();
+    } catch (err) {
+      skipped[name] = `failed: ${(err as Error).name}: ${(err as Error).message}`;
+      (o.stream ?? process.stderr).write(`${name} ${skipped[name]}\n`);
+    }
+  };
+  baseline('always_normal', () => {
     const normals = o.trainRecords.filter((r) => truthFindings(r)[0] === 'no_finding').flatMap((r) => o.corpus.references(r));
-    const common = normals.length ? mostCommon(normals) : null;
-    if (common) reports.always_normal = evalRecs.map(() => common.text);
-    else skipped.always_normal = 'the training split has no normal image';
-  }
+    const common = mostCommon(normals);
+    return evalRecs.map(() => common.text);
+  });
   if (embedder) {
     const t = Date.now();
     if (o.trainRecords.length === 0) {
       for (const s of ['nearest_neighbour', 'label_template'] as const) if (has(o, s)) skipped[s] = 'no training split to learn from (pass --train-manifest)';
     } else {
       const trainEmbeds = await trainEmbeddings(embedder, runner, o);
-      if (has(o, 'nearest_neighbour')) {
+      baseline('nearest_neighbour', () => {
         const nn = new NearestNeighbourBaseline(trainEmbeds, (i) => o.corpus.references(o.trainRecords[i])[0]);
-        reports.nearest_neighbour = testEmbeds.map((e) => nn.report(e).text);
-      }
-      if (has(o, 'label_template')) {
+        return testEmbeds.map((e) => nn.report(e).text);
+      });
+      baseline('label_template', () => {
         const truths: FindingKey[][] = o.trainRecords.map(truthFindings);
         const template = new LabelTemplateBaseline(trainEmbeds, truths, o.corpus);
-        reports.label_template = testEmbeds.map((e, i) => template.report(e, evalRecs[i].id).text);
-      }
+        return testEmbeds.map((e, i) => template.report(e, evalRecs[i].id).text);
+      });
     }
     timings.baselines_s = (Date.now() - t) / 1000;
     await embedder.dispose();
