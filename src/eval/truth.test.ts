@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManifestError, parseManifest, readManifest, type ManifestRecord } from './manifest';
-import { TruthMappingError, truthFindings } from './truth';
+import { sourceLabelFindings, TruthMappingError, truthFindings } from './truth';
 
 const rec = (over: Partial<ManifestRecord>): ManifestRecord => ({ id: 'x/1', source: 'nih64', image: 'a.png', split: 'test', labels: [], ...over });
 const DATA_MANIFEST = path.resolve(__dirname, '../../../shared/data/cxr/manifest.jsonl');
@@ -15,8 +15,10 @@ describe('truthFindings', () => {
   });
 
   it('says which mapping is missing', () => {
-    expect(() => truthFindings(rec({ labels: ['Unicorn'] }))).toThrow(TruthMappingError);
+    expect(() => truthFindings(rec({ labels: ['Unicorn'] }))).toThrow(/Unicorn/);
     expect(() => truthFindings(rec({ source: 'kermany', labels: ['Pneumonia'] }))).toThrow(/pneumonia_type/);
+    expect(() => sourceLabelFindings(rec({ labels: [] }), 'Unicorn')).toThrow(TruthMappingError);
+    expect(sourceLabelFindings(rec({}), 'Infiltration')).toEqual(['infiltration']);
   });
 
   it('maps every record of the data manifest', () => {

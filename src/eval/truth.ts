@@ -1,8 +1,9 @@
-// An image's true findings: its source labels mapped to our vocabulary through the corpus builder's table
-// (src/text/data/corpus/source_labels.json; kermany's Pneumonia picks a variant by a manifest field), closed
-// under parents. ['no_finding'] for a normal image.
+// An image's true findings (the corpus builder's own mapping), and the findings one source label stands for
+// (for grounding: which sentence an NIH box or JSRT nodule belongs to), both from
+// src/text/data/corpus/source_labels.json.
 import sourceLabels from '../text/data/corpus/source_labels.json';
-import { FINDINGS, withAncestors, type FindingKey } from '../text/findings';
+import { mapFindings, type ManifestRow } from '../text/composeMapping';
+import { FINDINGS, type FindingKey } from '../text/findings';
 import type { ManifestRecord } from './manifest';
 
 interface LabelEntry { findings?: string[]; variant_field?: string; variants?: Record<string, LabelEntry> }
@@ -36,10 +37,8 @@ export function sourceLabelFindings(rec: ManifestRecord, label: string): Finding
   });
 }
 
-/** True findings of a manifest record, vocabulary keys closed under parents. */
+/** True findings of a manifest record: the corpus builder's mapping (composeMapping.mapFindings), so the
+ *  evaluation's truth is exactly what the corpus wrote into labels.npy (parents included). */
 export function truthFindings(rec: ManifestRecord): FindingKey[] {
-  const keys = new Set<FindingKey>();
-  for (const label of rec.labels) for (const key of sourceLabelFindings(rec, label)) keys.add(key);
-  const abnormal = [...keys].filter((k) => k !== 'no_finding');
-  return abnormal.length > 0 ? withAncestors(abnormal) : ['no_finding'];
+  return mapFindings(rec as ManifestRow);
 }
