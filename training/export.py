@@ -45,7 +45,7 @@ def image_embeds_of(model, pixels_u8, views, mean, std, batch=64):
         idx = torch.where(v >= 0, remap[v.clamp(min=0)], v)
         x = torch.as_tensor(np.asarray(pixels_u8[rows.numpy()]), dtype=torch.float32).unsqueeze(1)
         x = (x / 255.0 - mean) / std
-        out.append(model.study_tokens(x, idx).mean(dim=1).numpy())
+        out.append(model.patch_embeds(model.study_tokens(x, idx)).mean(dim=1).numpy())  # p_img, as exported
     return np.concatenate(out)
 
 

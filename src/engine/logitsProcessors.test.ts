@@ -35,6 +35,25 @@ describe('logits processors', () => {
     expect(Array.from(tri2)).toEqual([1, 1, 1, 1, -Infinity, 1]);
   });
 
+  it('repetition control looks only within the current section: the impression may restate the findings', () => {
+    const SEP = special.sep;
+    // findings "5 6 7", then [SEP], impression so far "5 6": the trigram (5,6,7) is allowed again after [SEP]…
+    const ngram = new Float32Array(8).fill(1);
+    new NoRepeatNGramProcessor(3, SEP).process([[1, 5, 6, 7, SEP, 5, 6]], ngram);
+    expect(Array.from(ngram)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    // …but not inside the impression itself
+    const within = new Float32Array(8).fill(1);
+    new NoRepeatNGramProcessor(3, SEP).process([[1, 5, 6, 7, SEP, 5, 6, 7, 5, 6]], within);
+    expect(within[7]).toBe(-Infinity);
+    // without a section break the whole sequence counts (the old behaviour)
+    const whole = new Float32Array(8).fill(1);
+    new NoRepeatNGramProcessor(3).process([[1, 5, 6, 7, SEP, 5, 6]], whole);
+    expect(whole[7]).toBe(-Infinity);
+    const penalty = new Float32Array([0, 0, 0, 0, 0, 2, 2, 2]);
+    new RepetitionPenaltyProcessor(2, SEP).process([[1, 5, 6, SEP, 7]], penalty);
+    expect(Array.from(penalty)).toEqual([0, 0, 0, 0, 0, 2, 2, 1]);
+  });
+
   it('min length bans EOS until enough report tokens (BOS not counted)', () => {
     const logits = new Float32Array([0, 0, 5, 0, /* */ 0, 0, 5, 0]);
     new MinLengthProcessor(2, 2).process([[1, 7], [1, 7, 8]], logits);

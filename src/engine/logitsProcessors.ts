@@ -11,15 +11,26 @@ function vocabOf(inputIds: readonly (readonly number[])[], logits: Float32Array)
   return logits.length / inputIds.length;
 }
 
+/** The tokens after the last section break (e.g. [SEP]): an impression restates its findings, so repetition
+ * control looks only within the section being written. No break id → the whole sequence. */
+export function currentSection(ids: readonly number[], sectionBreak?: number): readonly number[] {
+  if (sectionBreak === undefined) return ids;
+  const at = ids.lastIndexOf(sectionBreak);
+  return at < 0 ? ids : ids.slice(at + 1);
+}
+
 /** CTRL-style (Keskar et al. 2019): logits of tokens already in the sequence are divided by p if positive, multiplied if negative. */
 export class RepetitionPenaltyProcessor implements LogitsProcessor {
-  constructor(private readonly penalty: number) {}
+  constructor(
+    private readonly penalty: number,
+    private readonly sectionBreak?: number,
+  ) {}
 
   process(inputIds: readonly (readonly number[])[], logits: Float32Array): void {
     if (this.penalty === 1) return;
     const V = vocabOf(inputIds, logits);
     inputIds.forEach((ids, b) => {
-      for (const id of new Set(ids)) {
+      for (const id of new Set(currentSection(ids, this.sectionBreak))) {
         const i = b * V + id;
         logits[i] = logits[i] < 0 ? logits[i] * this.penalty : logits[i] / this.penalty;
       }
@@ -27,15 +38,19 @@ export class RepetitionPenaltyProcessor implements LogitsProcessor {
   }
 }
 
-/** Bans any token that would complete an n-gram already present in the beam's sequence. */
+/** Bans any token that would complete an n-gram already present in the beam's current section. */
 export class NoRepeatNGramProcessor implements LogitsProcessor {
-  constructor(private readonly n: number) {}
+  constructor(
+    private readonly n: number,
+    private readonly sectionBreak?: number,
+  ) {}
 
   process(inputIds: readonly (readonly number[])[], logits: Float32Array): void {
     const n = this.n;
     if (n <= 0) return;
     const V = vocabOf(inputIds, logits);
-    inputIds.forEach((ids, b) => {
+    inputIds.forEach((beamIds, b) => {
+      const ids = currentSection(beamIds, this.sectionBreak);
       if (ids.length + 1 < n) return;
       const prefix = ids.slice(ids.length - n + 1).join(',');
       for (let start = 0; start + n <= ids.length; start++) {
@@ -134,8 +149,8 @@ export function processorsFor(settings: DecodingDefaults, special: SpecialIdsLik
     new VocabLimitProcessor(vocabLimit),
     new SuppressTokensProcessor([special.pad, special.bos, special.unk]),
     new AtMostOnceProcessor(special.sep),
-    new RepetitionPenaltyProcessor(settings.repetition_penalty),
-    new NoRepeatNGramProcessor(settings.no_repeat_ngram),
+    new RepetitionPenaltyProcessor(settings.repetition_penalty, special.sep),
+    new NoRepeatNGramProcessor(settings.no_repeat_ngram, special.sep),
     new MinLengthProcessor(settings.min_length, special.eos),
     new ForcedEosProcessor(settings.max_length, special.eos),
   ]);
