@@ -62,3 +62,45 @@ describe('meteor_exact_stem', () => {
     expect(corpusMeteor([''], [['c d']]).corpus).toBe(0);
   });
 });
+
+describe('meteor alignment search', () => {
+  /** Exhaustive: the most matches, then the fewest chunks, over every 1-1 exact alignment. */
+  function bruteForce(hyp: string[], ref: string[]): { matches: number; chunks: number } {
+    let best = { matches: 0, chunks: 0 };
+    const used = new Array<boolean>(ref.length).fill(false);
+    const pairs: [number, number][] = [];
+    const visit = (h: number): void => {
+      if (h === hyp.length) {
+        let chunks = 0;
+        pairs.forEach(([ph, pr], i) => {
+          if (i === 0 || pairs[i - 1][0] !== ph - 1 || pairs[i - 1][1] !== pr - 1) chunks++;
+        });
+        if (pairs.length > best.matches || (pairs.length === best.matches && chunks < best.chunks)) best = { matches: pairs.length, chunks };
+        return;
+      }
+      visit(h + 1);
+      ref.forEach((w, r) => {
+        if (used[r] || w !== hyp[h]) return;
+        used[r] = true;
+        pairs.push([h, r]);
+        visit(h + 1);
+        pairs.pop();
+        used[r] = false;
+      });
+    };
+    visit(0);
+    return best;
+  }
+
+  it('finds the maximum matching with the fewest chunks on small random cases', () => {
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const sentence = (): string[] => Array.from({ length: 1 + Math.floor(rand() * 6) }, () => ['xa', 'xb', 'xc'][Math.floor(rand() * 3)]);
+    for (let i = 0; i < 300; i++) {
+      const hyp = sentence();
+      const ref = sentence();
+      const s = segmentStats(hyp, ref);
+      expect({ matches: s.matches, chunks: s.chunks }, `${hyp.join(' ')} | ${ref.join(' ')}`).toEqual(bruteForce(hyp, ref));
+    }
+  });
+});
