@@ -6,7 +6,8 @@ import path from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTinyModel } from '../src/engine/testing/tinyModel';
-import { defaultModelDir, findStudies, parseArgs, runReport, UsageError } from './report';
+import { defaultModelDir } from '../src/engine/node/defaultModelDir';
+import { findStudies, parseArgs, runReport, UsageError } from './report';
 import type { ReportJson } from './reportOutput';
 
 let modelDir: string;

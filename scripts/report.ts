@@ -5,9 +5,10 @@
 // Bad files get an error line each; the exit code is non-zero only when every image failed (2: bad usage).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { serializeError } from '../src/engine/errors';
 import type { Precision } from '../src/engine/manifest';
+import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { createNodeEngine, type NodeBackend } from '../src/engine/node/nodeEngine';
 import { progressBar, toJson, toText } from './reportOutput';
 
@@ -15,7 +16,6 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE =
   'usage: npm run report -- IMAGE_OR_FOLDER... [--json] [--beam N] [--beta B] [--device wasm|cpu] [--precision int8|fp32|q4] [--model DIR]';
 const IMAGE_EXT = /\.(png|jpe?g|dcm|dicom)$/i;
@@ -61,20 +61,6 @@ export function parseArgs(argv: string[]): ReportArgs {
   }
   if (args.inputs.length === 0) throw new UsageError(`give at least one image or folder. ${USAGE}`);
   return args;
-}
-
-/** public/models/index.json's default model, else the first folder in public/models holding a manifest. */
-export function defaultModelDir(modelsDir = path.join(repoRoot, 'public/models')): string {
-  const index = path.join(modelsDir, 'index.json');
-  if (existsSync(index)) {
-    const { default: id, models } = JSON.parse(readFileSync(index, 'utf8')) as { default: string; models: { id: string; path: string }[] };
-    const entry = models.find((m) => m.id === id) ?? models[0];
-    if (entry) return path.resolve(modelsDir, entry.path);
-  }
-  const folders = existsSync(modelsDir) ? readdirSync(modelsDir).sort() : [];
-  const found = folders.find((f) => existsSync(path.join(modelsDir, f, 'manifest.json')));
-  if (!found) throw new UsageError(`no model in ${modelsDir}: export one (npm run export -- …) or pass --model DIR.`);
-  return path.join(modelsDir, found);
 }
 
 /** Each input → a study: a file, `a+b` (two views), or every image file under a folder. */
