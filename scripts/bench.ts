@@ -85,6 +85,7 @@ export async function main(argv: string[]) {
   const where = (f.where as string[]) ?? (quick ? ['node'] : ['node', 'chromium']);
   const image = path.resolve((f.image as string) ?? defaultImage());
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const loadBefore = os.loadavg()[0];
   const rec = { id: 'bench', source: 'bench', image, split: 'bench', labels: [] };
   const pixels = (await loadRecordImage('/', rec, manifest.preprocessing)).pixels;
 
@@ -120,6 +121,7 @@ export async function main(argv: string[]) {
   const results = {
     model: { id: manifest.id, version: manifest.version, dir: modelDir },
     machine: machine(),
+    load_average: { before: loadBefore, after: os.loadavg()[0] }, // 1-minute load: other work on the machine skews timings
     image,
     rows,
     download_bytes: downloadBytes(manifest, extra),

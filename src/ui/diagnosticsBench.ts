@@ -2,8 +2,9 @@
 //   &webgpu_precision=int8]:
 // times the page's own worker engine (the path a person's report takes) per device and precision — session
 // creation, first report cold and warm, then per beam a warm-up and N timed reports — plus the runtime's plain
-// MatMul throughput, and prints JSON rows for scripts/bench.ts (Playwright) to collect. WebGPU rows are
-// marked correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
+// MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for scripts/bench.ts (Playwright) to collect; it
+// samples the browser's memory from outside, one page load per device/precision. WebGPU rows are marked
+// correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
 import { configureOrtWeb } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import type { Backend, ReportResult } from '../engine/types';
@@ -27,26 +28,10 @@ interface PageRow {
   download_bytes: number;
   first_report_cold_ms: number;
   first_report_warm_ms: number;
-  memory_mb: number | null;
-  memory_kind: string;
   correctness_only: boolean;
 }
 
-const list = (v: string | null, fallback: string[]): string[] => (v ? v.split(',').filter(Boolean) : fallback);
-
-async function jsMemoryMb(): Promise<{ mb: number | null; kind: string }> {
-  const perf = performance as Performance & {
-    measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }>;
-    memory?: { usedJSHeapSize: number };
-  };
-  if (crossOriginIsolated && perf.measureUserAgentSpecificMemory) {
-    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000));
-    const m = await Promise.race([perf.measureUserAgentSpecificMemory().catch(() => null), timeout]);
-    if (m) return { mb: m.bytes / 2 ** 20, kind: 'measureUserAgentSpecificMemory (page + workers)' };
-  }
-  if (perf.memory) return { mb: perf.memory.usedJSHeapSize / 2 ** 20, kind: 'performance.memory.usedJSHeapSize (page only)' };
-  return { mb: null, kind: 'unavailable' };
-}
+const list = (v: string | null, fallback: string[]): string[] => (v === null ? fallback : v.split(',').filter(Boolean));
 
 const steps = (r: ReportResult): number => Math.min(Math.max(...r.candidates.map((c) => c.tokenIds.length)) + 1, r.settings.max_length);
 
@@ -64,7 +49,6 @@ async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend,
     const cold = await run();
     const warm = await run();
     const rows: PageRow[] = [];
-    const memory = { mb: null as number | null, kind: 'unavailable' };
     for (const beam of beams) {
       await run(beam);
       const samples = [];
@@ -78,12 +62,9 @@ async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend,
         report_text: samples[0].r.report.text,
         session_ms: info.sessionMs, load_ms: loadMs, download_bytes: info.downloadBytes,
         first_report_cold_ms: cold.wall, first_report_warm_ms: warm.wall,
-        memory_mb: null, memory_kind: '',
         correctness_only: info.backend === 'webgpu',
       });
     }
-    Object.assign(memory, await jsMemoryMb()); // once per session: the measurement waits for a GC
-    for (const r of rows) [r.memory_mb, r.memory_kind] = [memory.mb, memory.kind];
     return rows;
   } finally {
     await engine.dispose();
