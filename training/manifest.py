@@ -19,7 +19,7 @@ VAR_FLOOR = 1e-6
 
 
 def default_decoding(max_length, beta=1.0):
-    return {"beam": 3, "alpha": 1.0, "beta": float(beta), "repetition_penalty": 1.2, "no_repeat_ngram": 3,
+    return {"beam": 3, "alpha": 1.0, "beta": float(beta), "repetition_penalty": 1.0, "no_repeat_ngram": 4,
             "min_length": 8, "max_length": int(max_length)}
 
 

@@ -6,7 +6,13 @@ int8 (`_int8` files): each big float weight initializer feeding MatMul/Gemm (B),
 q4 (`_q4` files): MatMul weights [K,N] → `com.microsoft.MatMulNBits` (bits 4, block_size 32): B uint8
   [N, n_blocks, 16] (two 4-bit codes per byte, lower k in the low nibble), scales f32 [N·n_blocks], zero points
   uint8 [N·ceil(n_blocks/2)] (packed the same way, per row n); w ≈ (q − zp)·scale, asymmetric per block, K zero-padded
-  to a multiple of 32. Other weights (Conv, Gather, Gemm) are int8 as above."""
+  to a multiple of 32. Other weights (Conv, Gather, Gemm) are int8 as above.
+
+Kept in fp32 in both: the LM head and the decoder's last block (`KEEP_FLOAT`). Their logits feed the beam search
+directly, and the decoder's text is a chain of near-ties between phrasings: with every decoder weight in int8 the
+greedy report equalled fp32's on 76 of 100 validation images, with the LM head kept fp32 on 94, and with the LM
+head and the last block kept fp32 on 98 (int8 files 2.7 MB larger). The vision encoder in int8 changed none."""
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +21,16 @@ from onnx import helper, numpy_helper
 
 MIN_ELEMENTS = 512  # smaller weights (norms, biases, tiny matrices) stay fp32
 BLOCK = 32
+LAST_BLOCK = "<last>"
+KEEP_FLOAT = ("/lm_head/", f"/decoder/blocks.{LAST_BLOCK}/")  # node-name prefixes whose weights stay fp32
+
+
+def keep_float_prefixes(graph, patterns=KEEP_FLOAT):
+    """Node-name prefixes whose weights stay fp32, with the decoder's last block index filled in."""
+    blocks = [int(m.group(1)) for n in graph.node for m in [re.match(r"/decoder/blocks\.(\d+)/", n.name)] if m]
+    last = str(max(blocks)) if blocks else None
+    return tuple(p if LAST_BLOCK not in p else p.replace(LAST_BLOCK, last) for p in patterns
+                 if LAST_BLOCK not in p or last is not None)
 
 
 def quantize_int8(w, axis):
@@ -65,11 +81,14 @@ def dequantize_q4(b, scales, zero_points, k):
     return w.reshape(n, -1)[:, :k].T
 
 
-def _weight_slots(graph):
+def _weight_slots(graph, keep_float=KEEP_FLOAT):
     """→ {initializer name: [(node, input index, op, channel axis)]} for the float weights worth quantising."""
     inits = {i.name: i for i in graph.initializer}
+    kept = keep_float_prefixes(graph, keep_float)
     slots = {}
     for node in graph.node:
+        if kept and node.name.startswith(kept):
+            continue
         if node.op_type in ("MatMul", "Gemm", "Conv"):
             idx = 1
         elif node.op_type == "Gather":
@@ -99,13 +118,14 @@ def _consumers(graph, name):
     return sum(1 for n in graph.node for i in n.input if i == name)
 
 
-def quantize_graph(model, mode):
-    """mode 'int8' or 'q4' → a new quantised ModelProto (the input is not modified)."""
+def quantize_graph(model, mode, keep_float=KEEP_FLOAT):
+    """mode 'int8' or 'q4' → a new quantised ModelProto (the input is not modified); weights of nodes whose name
+    starts with a `keep_float` prefix stay fp32."""
     model = onnx.ModelProto.FromString(model.SerializeToString())
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}
     new_nodes, drop = [], set()
-    for name, uses in _weight_slots(graph).items():
+    for name, uses in _weight_slots(graph, keep_float).items():
         w = numpy_helper.to_array(inits[name]).astype(np.float32)
         ops = {u[2] for u in uses}
         axes = {u[3] for u in uses}

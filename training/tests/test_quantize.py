@@ -88,6 +88,21 @@ class QuantizeTest(unittest.TestCase):
         self.assertLess(np.abs(r[1]["y"] - x @ w).max(), 0.25 * np.abs(x @ w).max())
         self.assertLess(np.abs(fused - x @ w).max(), 0.05 * np.abs(x @ w).max())
 
+    def test_lm_head_and_last_decoder_block_stay_float(self):
+        w = self.rng.standard_normal((64, 64)).astype(np.float32)
+        inits = [numpy_helper.from_array(w, f"w{i}") for i in range(4)]
+        names = ["/decoder/blocks.0/mlp/MatMul", "/decoder/blocks.1/mlp/MatMul", "/lm_head/MatMul", "/text_head/MatMul"]
+        nodes = [helper.make_node("MatMul", ["x", f"w{i}"], [f"y{i}"], name=n) for i, n in enumerate(names)]
+        graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64])],
+                                  [helper.make_tensor_value_info(f"y{i}", TensorProto.FLOAT, [1, 64]) for i in range(4)],
+                                  initializer=inits)
+        q = quantize_graph(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), "int8")
+        weight_of = {n.name: n.input[1] for n in q.graph.node if n.op_type == "MatMul"}
+        self.assertEqual(weight_of["/decoder/blocks.0/mlp/MatMul"], "w0_dq")  # earlier blocks: int8
+        self.assertEqual(weight_of["/text_head/MatMul"], "w3_dq")
+        self.assertEqual(weight_of["/decoder/blocks.1/mlp/MatMul"], "w1")  # the last block and the LM head: fp32
+        self.assertEqual(weight_of["/lm_head/MatMul"], "w2")
+
     def test_small_weights_stay_float(self):
         q = quantize_graph(matmul_model(self.rng.standard_normal((8, 8))), "int8")
         self.assertEqual([n.op_type for n in q.graph.node], ["MatMul"])
