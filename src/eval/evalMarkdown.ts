@@ -77,7 +77,8 @@ export function evalMethodsMarkdown(): string {
   boxes) mapped through the preprocessing's scale/offset into the patch grid; a hit when the argmax cell of the
   heatmap of the sentences asserting the annotated finding touches the box / nodule disk. Reports that do not name
   the finding use the whole report's mean heatmap (counted separately). Baselines: the cell at the image centre,
-  and the expected hit rate of a uniformly random cell of the image.
+  and the expected hit rate of a uniformly random cell of the image. The default grounding splits are val and test
+  because the test split holds no NIH box (5 in train, 4 in val); training never sees box positions.
 - **Robustness**: \`serpent\` on a source-stratified subset (\`--robustness-n\`) with Gaussian noise (σ = 0.05, 0.1,
   0.2 of the intensity range), Gaussian blur (σ = 1, 2 px of the model input) and contrast ×0.5 / ×1.5 about the
   mean, applied to the [0,1] image before normalisation; "reports changed" = share that differ from the clean one.`;
