@@ -2,7 +2,7 @@
 // and the three ONNX files of one precision, each checked against the manifest's size and sha256.
 import { ModelFileError, ModelManifestError, ModelVersionError } from './errors';
 import type { ModelFileKey, ModelFileEntry, ModelManifest, Precision } from './manifest';
-import modelIO from './modelIO.json';
+import modelIO from './modelIO.json' with { type: 'json' };
 import type { ModelSource } from './modelSource';
 import type { ProgressEvent } from './types';
 

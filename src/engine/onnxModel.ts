@@ -3,7 +3,7 @@
 // it inside the graph). The image prefix goes through the decoder once, on the first call.
 import type { DecoderStep, StepDecoder } from './beamSearch';
 import type { ModelManifest } from './manifest';
-import modelIO from './modelIO.json';
+import modelIO from './modelIO.json' with { type: 'json' };
 import { decoderNames, type DecoderNames, type ModelSessions, type OrtTensor } from './sessions';
 import type { ImageTensor } from './types';
 

@@ -3,7 +3,7 @@
 // On WebGPU the decoder's present.* outputs stay on the GPU ('gpu-buffer') to be fed back as the next past.
 import type * as OrtCommon from 'onnxruntime-common';
 import type { ModelFileKey } from './manifest';
-import modelIO from './modelIO.json';
+import modelIO from './modelIO.json' with { type: 'json' };
 import type { Backend } from './types';
 
 export interface OrtRuntime {

@@ -1,7 +1,7 @@
 // The baselines beside the model: always_normal (the most common normal report of the training corpus),
 // nearest_neighbour (the report of the training image nearest by image_embeds cosine) and label_template
 // (a linear probe on image_embeds predicts findings; the corpus composer writes them as a report).
-import bankJson from '../text/data/corpus/sentence_bank.json';
+import bankJson from '../text/data/corpus/sentence_bank.json' with { type: 'json' };
 import { FINDING_KEYS, type FindingKey } from '../text/findings';
 import { fitLinearProbe, probePredict, type LinearProbe, type ProbeOptions } from './linearProbe';
 import { EmbeddingIndex } from './neighbours';

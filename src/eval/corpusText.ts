@@ -7,7 +7,7 @@ import path from 'node:path';
 import { cleanReport } from '../text/clean';
 import { CompositionError, ReportComposer, type CompositionPlan } from '../text/compose';
 import type { Location } from '../text/composeLocation';
-import sourceLabels from '../text/data/corpus/source_labels.json';
+import sourceLabels from '../text/data/corpus/source_labels.json' with { type: 'json' };
 import { planFor, type ManifestRow } from '../text/composeMapping';
 import { buildPools, type SentencePools } from '../text/composePools';
 import { mulberry32, seedFor } from '../text/composeRng';

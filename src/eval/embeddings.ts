@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import modelIO from '../engine/modelIO.json';
+import modelIO from '../engine/modelIO.json' with { type: 'json' };
 import type { ModelManifest, Precision } from '../engine/manifest';
 import { loadOrtNode, loadOrtWeb } from '../engine/node/nodeEngine';
 import type { OrtRuntime, Session } from '../engine/sessions';

@@ -2,7 +2,7 @@
 // the report's sentence(s) that assert the annotated finding (mean of their maps, first view) is scored with
 // grounding.ts; a report that does not assert it falls back to the mean map of all its tokens, and the
 // results say how many reports named the finding. Centre and random baselines use the same rule.
-import sourceLabels from '../text/data/corpus/source_labels.json';
+import sourceLabels from '../text/data/corpus/source_labels.json' with { type: 'json' };
 import { ancestorsOf, type FindingKey } from '../text/findings';
 import { labelSentence } from '../text/labeler';
 import type { ReportResult } from '../engine/types';

@@ -1,7 +1,7 @@
 // An image's true findings (the corpus builder's own mapping), and the findings one source label stands for
 // (for grounding: which sentence an NIH box or JSRT nodule belongs to), both from
 // src/text/data/corpus/source_labels.json.
-import sourceLabels from '../text/data/corpus/source_labels.json';
+import sourceLabels from '../text/data/corpus/source_labels.json' with { type: 'json' };
 import { mapFindings, type ManifestRow } from '../text/composeMapping';
 import { FINDINGS, type FindingKey } from '../text/findings';
 import type { ManifestRecord } from './manifest';

@@ -3,7 +3,7 @@
 // sentence dropped, punctuation normalised so that
 // "." "," ":" are the only marks left (decimals such as "1.5" kept), one space between words.
 // Rules are data: src/text/data/clean/rules.json.
-import rulesJson from './data/clean/rules.json';
+import rulesJson from './data/clean/rules.json' with { type: 'json' };
 import { labelSentence } from './labeler';
 import { splitSentences } from './sentences';
 

@@ -1,7 +1,7 @@
 // Report composition: writes K different FINDINGS + IMPRESSION reports for one image from its mapped findings,
 // using real IU sentences chosen by the labeler (composePools) and the hand-written sentence bank where none
 // fits. Every report is labeled again; its asserted findings must equal the image's (parents included).
-import bankJson from './data/corpus/sentence_bank.json';
+import bankJson from './data/corpus/sentence_bank.json' with { type: 'json' };
 import { ancestorsOf, withAncestors, type FindingKey } from './findings';
 import { labelReport } from './labeler';
 import { fillTemplate, locationFits, sentenceLocation, type Location } from './composeLocation';

@@ -1,7 +1,7 @@
 // Source labels → our findings and a composition plan (what each report must say, and where), from
 // data/corpus/source_labels.json. Side/lobe from the manifest: JSRT nodule position, NIH box centres,
 // bilateral for the COVID-19 pattern.
-import sourceLabelsJson from './data/corpus/source_labels.json';
+import sourceLabelsJson from './data/corpus/source_labels.json' with { type: 'json' };
 import { FINDING_NAMES, FINDING_KEYS, withAncestors, type FindingKey } from './findings';
 import { locationFromJsrtPosition, sideFromBoxCentres, type Location } from './composeLocation';
 import type { CompositionPlan, ExpressItem } from './compose';

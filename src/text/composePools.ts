@@ -1,7 +1,7 @@
 // Sentence pools for report composition, built from real IU X-ray reports with the finding labeler:
 // positive sentences per finding (assert exactly one finding, nothing uncertain), normal statements per
 // anatomy topic (negative-only), and normal impressions. Rules in data/corpus/normal_topics.json.
-import topicsJson from './data/corpus/normal_topics.json';
+import topicsJson from './data/corpus/normal_topics.json' with { type: 'json' };
 import { FINDING_KEYS, type FindingKey } from './findings';
 import { aggregateMentions, labelSentence, type Mention } from './labeler';
 import { sentenceLocation, type SentenceLocation } from './composeLocation';

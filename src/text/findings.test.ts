@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import findingsJson from './findings.json';
+import findingsJson from './findings.json' with { type: 'json' };
 import { FINDING_KEYS, FINDING_NAMES, ancestorsOf, withAncestors } from './findings';
 
 describe('finding vocabulary', () => {

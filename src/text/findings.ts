@@ -1,6 +1,6 @@
 // The finding vocabulary (src/text/findings.json) as typed TypeScript: keys in their fixed order, names,
 // parents, and the parent closure that the labeler and the evaluation both apply.
-import findingsJson from './findings.json';
+import findingsJson from './findings.json' with { type: 'json' };
 
 export const FINDING_KEYS = [
   'no_finding',

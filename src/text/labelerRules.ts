@@ -1,10 +1,10 @@
 // Compiles the labeler's JSON term lists (src/text/data/labeler/*.json) into regular expressions, once.
 // Pattern syntax: lower-case regex fragments matched on whole words of a whitespace-normalised sentence;
 // " ... " is a gap of up to 4 words that never crosses punctuation or "and" / "but" / "with".
-import mentionsJson from './data/labeler/mentions.json';
-import cuesJson from './data/labeler/cues.json';
-import ignoreJson from './data/labeler/ignore.json';
-import locationJson from './data/labeler/location.json';
+import mentionsJson from './data/labeler/mentions.json' with { type: 'json' };
+import cuesJson from './data/labeler/cues.json' with { type: 'json' };
+import ignoreJson from './data/labeler/ignore.json' with { type: 'json' };
+import locationJson from './data/labeler/location.json' with { type: 'json' };
 import { FINDING_KEYS, type FindingKey } from './findings';
 
 export type Side = 'left' | 'right' | 'bilateral';

@@ -1,6 +1,6 @@
 // Validation inputs for the labeler: an RFC 4180 CSV parser for IU's indiana_reports.csv and the mapping of
 // its human MeSH codes to our findings (rules in data/labeler/mesh_map.json). No file access here.
-import meshMapJson from './data/labeler/mesh_map.json';
+import meshMapJson from './data/labeler/mesh_map.json' with { type: 'json' };
 import { isFindingKey, withAncestors, type FindingKey } from './findings';
 
 export class CsvFormatError extends Error {

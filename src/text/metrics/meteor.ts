@@ -5,7 +5,7 @@
 // words, then minimising chunks, then preferring exact over stem, then the sum of |i−j| distances.
 // Multi-reference: the best-scoring reference's statistics; the corpus score is computed from the statistics
 // summed over segments, as METEOR's aggregate score is (not the mean of segment scores).
-import functionWordsData from './functionWords.json';
+import functionWordsData from './functionWords.json' with { type: 'json' };
 import { porterStem } from './porterStemmer';
 import { splitWords } from './ngrams';
 

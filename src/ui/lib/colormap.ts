@@ -1,6 +1,6 @@
 // Colour map for heatmap overlays: piecewise-linear interpolation between the stops in colormap.json,
 // precomputed into a 256-entry RGB lookup table.
-import colormap from '../data/colormap.json';
+import colormap from '../data/colormap.json' with { type: 'json' };
 
 type Stop = [number, [number, number, number]];
 
