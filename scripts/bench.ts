@@ -5,11 +5,12 @@
 // runtime's plain MatMul throughput for a roofline. Writes JSON rows and the bench section of docs/RESULTS.md.
 // Real-GPU WebGPU rows come from scripts/bench/gpu.mjs on a lent GPU machine.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelManifest, Precision } from '../src/engine/manifest';
+import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import type { NodeBackend } from '../src/engine/node/nodeEngine';
 import { parseFlags, usage, UsageError, type FlagSpec } from '../src/eval/cliArgs';
 import { loadRecordImage } from '../src/eval/images';
@@ -26,7 +27,7 @@ const cxr = path.resolve(repoRoot, '../shared/data/cxr');
 const COMMAND = 'npm run bench -- [flags]';
 const FLAGS: Record<string, FlagSpec> = {
   out: { type: 'string', help: 'results JSON (default out/bench-<model>.json)' },
-  model: { type: 'string', help: 'model folder (default public/models/<first>)' },
+  model: { type: 'string', help: 'model folder (default: public/models/index.json\'s default)' },
   runs: { type: 'number', help: 'timed runs per row after the warm-up (default 5)' },
   where: { type: 'list', help: 'node and/or chromium (default both)', choices: ['node', 'chromium'] },
   backends: { type: 'list', help: 'Node backends (default wasm,cpu)', choices: ['wasm', 'cpu'] },
@@ -42,12 +43,6 @@ const FLAGS: Record<string, FlagSpec> = {
   help: { type: 'boolean', help: 'show this help' },
 };
 
-function defaultModel(): string {
-  const dir = path.join(repoRoot, 'public/models');
-  const first = existsSync(dir) ? readdirSync(dir).sort().find((d) => existsSync(path.join(dir, d, 'manifest.json'))) : undefined;
-  if (!first) throw new UsageError('no model folder in public/models/; pass --model DIR');
-  return path.join(dir, first);
-}
 
 function defaultImage(): string {
   const rec = readManifest(path.join(cxr, 'manifest.jsonl')).find((r) => r.split === 'test' && r.source === 'covid_qu');
@@ -74,7 +69,7 @@ export async function main(argv: string[]) {
     return gpu;
   }
   const quick = Boolean(f.quick);
-  const modelDir = path.resolve((f.model as string) ?? defaultModel());
+  const modelDir = path.resolve((f.model as string) ?? defaultModelDir());
   const manifest: ModelManifest = readModelManifest(modelDir);
   const available = Object.keys(manifest.files) as Precision[];
   const precisions = ((f.precisions as Precision[]) ?? (quick ? [available.includes('fp32') ? 'fp32' : available[0]] : available)).filter((p) => available.includes(p));

@@ -3,10 +3,11 @@
 // Scores the model, its variants and the baselines on any manifest in the cxr JSONL format (the blind test set
 // too), writes the results JSON, the eval section of docs/RESULTS.md and, with --update-manifest, the headline
 // numbers into the model's manifest.json `evaluation`. Progress on stderr. Exit 2 on bad usage.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Precision } from '../src/engine/manifest';
+import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { parseFlags, usage, UsageError, type FlagSpec } from '../src/eval/cliArgs';
 import { ComposedCorpusText, corpusSettings } from '../src/eval/corpusText';
 import { evalMarkdown, evalMethodsMarkdown } from '../src/eval/evalMarkdown';
@@ -22,7 +23,7 @@ const FLAGS: Record<string, FlagSpec> = {
   root: { type: 'string', help: "folder the manifest's image paths are relative to (default: the manifest's folder)" },
   split: { type: 'string', help: 'split to evaluate (default test)' },
   'train-manifest': { type: 'string', help: 'manifest whose train split the baselines learn from (default: --manifest if it has one, else the data manifest)' },
-  model: { type: 'string', help: 'model folder (default public/models/<first>)' },
+  model: { type: 'string', help: 'model folder (default: public/models/index.json\'s default)' },
   'ablation-model': { type: 'string', help: 'model folder trained with λ = 0 (serpent_lambda0)' },
   limit: { type: 'number', help: 'evaluate the first N images of the split' },
   systems: { type: 'list', help: `systems to score (default all: ${SYSTEMS.join(',')})`, choices: SYSTEMS },
@@ -39,12 +40,6 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 const COMMAND = 'npm run eval -- [flags]';
 
-function defaultModel(): string {
-  const dir = path.join(repoRoot, 'public/models');
-  const first = existsSync(dir) ? readdirSync(dir).sort().find((d) => existsSync(path.join(dir, d, 'manifest.json'))) : undefined;
-  if (!first) throw new UsageError('no model folder in public/models/; pass --model DIR (e.g. one written by training/export.py)');
-  return path.join(dir, first);
-}
 
 export function headline(r: EvalResults): Record<string, unknown> {
   const pick = (name: string) => {
@@ -75,7 +70,7 @@ export async function main(argv: string[]): Promise<{ results: EvalResults; perI
   if (!trainManifest && !records.some((r) => r.split === 'train')) trainManifest = path.join(dataRoot, 'cxr/manifest.jsonl');
   const trainRecords = (trainManifest ? readManifest(path.resolve(trainManifest)) : records).filter((r) => r.split === 'train');
   const trainRoot = trainManifest ? path.dirname(path.resolve(trainManifest)) : root;
-  const model = path.resolve((f.model as string) ?? defaultModel());
+  const model = path.resolve((f.model as string) ?? defaultModelDir());
   const split = (f.split as string) ?? 'test';
   const corpus = new ComposedCorpusText(new Map([...records, ...trainRecords].map((r) => [r.id, r])), { dataRoot, ...corpusSettings(path.join(repoRoot, 'corpus')) });
 
