@@ -4,11 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cleanReport } from '../../src/text/clean';
-import { ReportComposer, type ComposedReport } from '../../src/text/compose';
+import { type ComposedReport } from '../../src/text/compose';
+import { CorpusComposer } from '../../src/text/corpusComposer';
 import { planFor } from '../../src/text/composeMapping';
-import { buildPools } from '../../src/text/composePools';
-import { mulberry32, seedFor } from '../../src/text/composeRng';
-import { FINDING_KEYS, FINDING_NAMES, ancestorsOf, type FindingKey } from '../../src/text/findings';
+import { FINDING_KEYS, FINDING_NAMES, type FindingKey } from '../../src/text/findings';
 import { labelReport } from '../../src/text/labeler';
 import { SPECIAL_IDS, WordTokenizer, buildTokenizerJson, buildVocabulary, canonicalText } from '../../src/text/tokenizer';
 import { IMAGE_SIZE, MAX_LENGTH, PIXEL_MEAN, PIXEL_STD, SPLITS, VOCAB_MIN_COUNT, type Split } from './config';
@@ -103,15 +102,14 @@ export async function buildCorpus(opts: BuildOptions): Promise<CorpusStats> {
   pixelsDone.catch(() => {}); // surfaced by the await below
 
   // Reports.
-  const pools = buildPools(readIuTrainReports(path.join(opts.dataRoot, 'iu_xray')), cleanReport, ancestorsOf);
-  const composer = new ReportComposer(pools, undefined, undefined, (t) => canonicalText(cleanReport(t)));
+  const composer = new CorpusComposer(readIuTrainReports(path.join(opts.dataRoot, 'iu_xray')));
   const rowById = new Map(rows.map((r) => [r.id, r]));
   for (const item of items) {
     const row = rowById.get(item.id);
     if (row && item.source !== 'r2gen') {
       const plan = planFor(row);
       item.findings = plan.findings;
-      item.reports = composer.compose(plan, K, mulberry32(seedFor(opts.seed, item.id)));
+      item.reports = composer.reportsFor(plan, K, opts.seed, item.id);
       item.location = plan.express.map((e) => ({ findings: e.findings.map((f) => FINDING_NAMES[f]), ...e.location }));
     } else {
       const study = studies.find((s) => s.id === item.id)!;

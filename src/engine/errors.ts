@@ -38,9 +38,6 @@ export class ModelManifestError extends Error {
 
 export class BackendUnavailableError extends Error {
   override name = 'BackendUnavailableError';
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 export class EngineNotLoadedError extends Error {
@@ -52,16 +49,10 @@ export class EngineNotLoadedError extends Error {
 
 export class InvalidInputError extends Error {
   override name = 'InvalidInputError';
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 export class InvalidSettingError extends Error {
   override name = 'InvalidSettingError';
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 export class GenerationCancelledError extends Error {

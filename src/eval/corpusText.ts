@@ -4,15 +4,12 @@
 // for it. Seed and K come from corpus/meta.json when a corpus exists, else from the corpus defaults.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cleanReport } from '../text/clean';
-import { CompositionError, ReportComposer, type CompositionPlan } from '../text/compose';
+import { CompositionError, type CompositionPlan } from '../text/compose';
+import { CorpusComposer } from '../text/corpusComposer';
 import type { Location } from '../text/composeLocation';
 import sourceLabels from '../text/data/corpus/source_labels.json' with { type: 'json' };
 import { planFor, type ManifestRow } from '../text/composeMapping';
-import { buildPools, type SentencePools } from '../text/composePools';
-import { mulberry32, seedFor } from '../text/composeRng';
-import { ancestorsOf, withAncestors, type FindingKey } from '../text/findings';
-import { canonicalText } from '../text/tokenizer';
+import { withAncestors, type FindingKey } from '../text/findings';
 import { readIuTrainReports } from '../../scripts/corpus/sources';
 import { DEFAULT_REPORTS_PER_IMAGE, DEFAULT_SEED } from '../../scripts/corpus/config';
 import type { CorpusText } from './baselines';
@@ -40,28 +37,28 @@ const BILATERAL = new Set<string>(
     .flatMap((e) => (e.express ?? []).map((x) => x.key)),
 );
 
-const poolsByRoot = new Map<string, SentencePools>();
+const composerByRoot = new Map<string, CorpusComposer>();
 
-/** Sentence pools of the IU train reports, built once per process and data folder. */
-function poolsFor(dataRoot: string): SentencePools {
-  let pools = poolsByRoot.get(dataRoot);
-  if (!pools) {
-    pools = buildPools(readIuTrainReports(path.join(dataRoot, 'iu_xray')), cleanReport, ancestorsOf);
-    poolsByRoot.set(dataRoot, pools);
+/** The corpus composer over the IU train reports, built once per process and data folder. */
+function composerFor(dataRoot: string): CorpusComposer {
+  let composer = composerByRoot.get(dataRoot);
+  if (!composer) {
+    composer = new CorpusComposer(readIuTrainReports(path.join(dataRoot, 'iu_xray')));
+    composerByRoot.set(dataRoot, composer);
   }
-  return pools;
+  return composer;
 }
 
 export class ComposedCorpusText implements CorpusText {
   readonly seed: number;
   readonly k: number;
-  private readonly composer: ReportComposer;
+  private readonly composer: CorpusComposer;
   private readonly cache = new Map<string, string[]>();
 
   constructor(private readonly records: ReadonlyMap<string, ManifestRecord>, opts: CorpusTextOptions) {
     this.seed = opts.seed ?? DEFAULT_SEED;
     this.k = opts.reportsPerImage ?? DEFAULT_REPORTS_PER_IMAGE;
-    this.composer = new ReportComposer(poolsFor(opts.dataRoot), undefined, undefined, (t: string) => canonicalText(cleanReport(t)));
+    this.composer = composerFor(opts.dataRoot);
   }
 
   references(rec: { id: string }): string[] {
@@ -69,7 +66,7 @@ export class ComposedCorpusText implements CorpusText {
     if (hit) return hit;
     const row = this.records.get(rec.id);
     if (!row) throw new RangeError(`no manifest record ${rec.id} to compose references for`);
-    const texts = this.composer.compose(planFor(row as ManifestRow), this.k, mulberry32(seedFor(this.seed, rec.id))).map((r) => r.text);
+    const texts = this.composer.reportsFor(planFor(row as ManifestRow), this.k, this.seed, rec.id).map((r) => r.text);
     this.cache.set(rec.id, texts);
     return texts;
   }
@@ -82,7 +79,7 @@ export class ComposedCorpusText implements CorpusText {
       express: findings.map((f) => ({ findings: [f], key: f, location: location(f) })),
       impression: findings.map((f) => ({ key: f, location: location(f) })),
     };
-    return this.composer.composeOne(plan, mulberry32(seedFor(this.seed, `template:${id}`))).text;
+    return this.composer.reportFor(plan, this.seed, `template:${id}`).text;
   }
 
   /** A report stating the findings; if the composer cannot state them together, the largest prefix it can. */
