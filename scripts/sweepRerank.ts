@@ -11,6 +11,7 @@ import { readManifest } from '../src/eval/manifest';
 import { ModelRunner } from '../src/eval/modelRunner';
 import { truthFindings } from '../src/eval/truth';
 import { assertedFindings, scoreClinical } from '../src/text/metrics/clinical';
+import { combinedScore } from '../src/engine/rerank';
 import type { Candidate } from '../src/engine/types';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 
@@ -26,8 +27,10 @@ const specs: Record<string, FlagSpec> = {
   help: { type: 'boolean', help: 'show this help' },
 };
 
+/** The candidate the engine would choose under β (same score, first of equals as the engine's stable sort). */
 function choose(cands: readonly Candidate[], beta: number): Candidate {
-  return cands.reduce((best, c) => (c.lengthNormLogp + beta * c.similarity > best.lengthNormLogp + beta * best.similarity ? c : best));
+  const score = (c: Candidate) => combinedScore(c.lengthNormLogp, c.similarity, beta);
+  return cands.reduce((best, c) => (score(c) > score(best) ? c : best));
 }
 
 async function main(): Promise<void> {

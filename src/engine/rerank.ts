@@ -21,6 +21,11 @@ export interface RerankResult {
   rerankChangedChoice: boolean; // the chosen candidate differs from the best by lengthNormLogp alone (beta = 0)
 }
 
+/** The self-refinement score of one candidate: logp/|c|^α + β·cos(p_img, p_txt). */
+export function combinedScore(lengthNormLogp: number, similarity: number, beta: number): number {
+  return lengthNormLogp + beta * similarity;
+}
+
 export function rerank(hyps: readonly Hypothesis[], pImg: Float32Array, alpha: number, beta: number): RerankResult {
   if (hyps.length === 0) throw new RangeError('rerank needs at least one finished candidate');
   const E = pImg.length;
@@ -28,7 +33,7 @@ export function rerank(hyps: readonly Hypothesis[], pImg: Float32Array, alpha: n
     const length = h.tokenIds.length;
     const lengthNormLogp = h.logp / Math.pow(Math.max(1, length), alpha);
     const similarity = h.textEmbeds.length > 0 ? cosine(pImg, meanVector(h.textEmbeds, E)) : 0;
-    return { order, c: { tokenIds: h.tokenIds, length, logp: h.logp, lengthNormLogp, similarity, score: lengthNormLogp + beta * similarity, textEmbeds: h.textEmbeds, chosen: false } };
+    return { order, c: { tokenIds: h.tokenIds, length, logp: h.logp, lengthNormLogp, similarity, score: combinedScore(lengthNormLogp, similarity, beta), textEmbeds: h.textEmbeds, chosen: false } };
   });
   // Stable: equal scores keep the beam order.
   const byScore = [...scored].sort((a, b) => b.c.score - a.c.score || a.order - b.order);
