@@ -1,6 +1,7 @@
 """`npm run export -- --ckpt runs/NAME/ckpt.pt --out public/models/<id> [--id ID]` and `--random-tiny OUT`:
 writes a model folder (docs/CONTRACTS.md): onnx/ files per precision, tokenizer.json, manifest.json; then loads
-and runs every file once in onnxruntime-node (first call with an empty past, then a cached step)."""
+and runs every file once in onnxruntime-node (first call with an empty past, then a cached step).
+`--ood-ckpt runs/ood/ood.pt` adds the out-of-distribution detector (training/ood_export.py)."""
 import argparse
 import datetime
 import json
@@ -15,12 +16,15 @@ from .manifest import build_manifest, default_decoding, default_findings, ood_st
 from .model import ModelConfig, SerpentVLM
 from .modelio import decoder_names, load_model_io
 from .onnx_export import export_onnx_files
+from .ood_detector import load_detector
+from .ood_export import add_detector, random_detector, summary
 from .ort_node import run_onnx
 from .synthetic import load_bank, synthetic_image, synthetic_tokenizer
 
 TINY_CONFIG = dict(vis_channels=(8, 16, 16, 32), vis_extra_blocks=0, d_model=32, n_layers=2, n_heads=2,
                    max_text_len=24, dropout=0.0)
 TINY_CREATED = "2020-01-01T00:00:00Z"  # fixed so that the fixture folder is byte-for-byte reproducible
+TINY_OOD_THRESHOLD = 0.0  # the random fixture detector's cut-off: the tests check the plumbing, not the value
 
 
 class ExportError(Exception):
@@ -117,12 +121,15 @@ def random_tiny(out_dir, seed=0, quantize=True, verify=True):
                                                     replace=False)), rng, cfg.image_size) for _ in range(48)])
     views = np.stack([np.arange(48), -np.ones(48, dtype=np.int64)], axis=1)
     ood = ood_stats(image_embeds_of(model, pix, views, mean, std))
-    return write_model_folder(model, out_dir, tokenizer=tok, model_id="random-tiny", version="0.0.0",
-                              created=TINY_CREATED, image_size=cfg.image_size, pixel_mean=mean, pixel_std=std,
-                              max_length=cfg.max_text_len, findings=default_findings(), ood=ood,
-                              decoding=default_decoding(cfg.max_text_len),
-                              training={"note": "random weights (seed %d): a test fixture, not a trained model"
-                                        % seed}, quantize=quantize, verify=verify)
+    write_model_folder(model, out_dir, tokenizer=tok, model_id="random-tiny", version="0.0.0",
+                       created=TINY_CREATED, image_size=cfg.image_size, pixel_mean=mean, pixel_std=std,
+                       max_length=cfg.max_text_len, findings=default_findings(), ood=ood,
+                       decoding=default_decoding(cfg.max_text_len),
+                       training={"note": "random weights (seed %d): a test fixture, not a trained model" % seed},
+                       quantize=quantize, verify=verify)
+    add_detector(out_dir, random_detector(cfg.image_size, seed), TINY_OOD_THRESHOLD,
+                 {"note": "random weights: a test fixture"}, verify=verify)
+    return json.loads((Path(out_dir) / "manifest.json").read_text())
 
 
 def load_checkpoint(path):
@@ -132,7 +139,8 @@ def load_checkpoint(path):
     return model.eval(), ckpt
 
 
-def export_checkpoint(ckpt_path, out_dir, model_id=None, corpus=None, beta=1.0, ood_studies=2000, quantize=True):
+def export_checkpoint(ckpt_path, out_dir, model_id=None, corpus=None, beta=1.0, ood_studies=2000, quantize=True,
+                      ood_ckpt=None):
     if not Path(ckpt_path).exists():
         raise ExportError(f"checkpoint {ckpt_path} not found; train one with `npm run train -- --out runs/NAME`")
     model, ckpt = load_checkpoint(ckpt_path)
@@ -150,13 +158,22 @@ def export_checkpoint(ckpt_path, out_dir, model_id=None, corpus=None, beta=1.0, 
     training = dict(ckpt.get("summary", {}))
     training.update({"epoch": ckpt["epoch"], "val_loss": ckpt["val_loss"], "corpus": {
         k: meta.get(k) for k in ("version", "splits", "reports_per_image", "seed", "sources")}})
-    return write_model_folder(model, out_dir, tokenizer=tokenizer, model_id=model_id,
-                              version=ckpt.get("version", "1.0.0"), created=created,
-                              image_size=meta["image_size"], pixel_mean=meta["pixel_mean"],
-                              pixel_std=meta["pixel_std"], max_length=meta["max_length"],
-                              findings=meta["findings"], ood=ood,
-                              decoding=default_decoding(meta["max_length"], beta), training=training,
-                              quantize=quantize)
+    if ood_ckpt and not Path(ood_ckpt).exists():
+        raise ExportError(f"{ood_ckpt} not found; train it with `npm run train-ood` or leave out --ood-ckpt")
+    manifest = write_model_folder(model, out_dir, tokenizer=tokenizer, model_id=model_id,
+                                  version=ckpt.get("version", "1.0.0"), created=created,
+                                  image_size=meta["image_size"], pixel_mean=meta["pixel_mean"],
+                                  pixel_std=meta["pixel_std"], max_length=meta["max_length"],
+                                  findings=meta["findings"], ood=ood,
+                                  decoding=default_decoding(meta["max_length"], beta), training=training,
+                                  quantize=quantize)
+    if not ood_ckpt:
+        print("export: no --ood-ckpt, so this folder has no OOD detector; add one with `npm run export-ood`",
+              file=sys.stderr)
+        return manifest
+    detector, dckpt = load_detector(ood_ckpt)
+    add_detector(out_dir, detector, dckpt["threshold"], summary(dckpt["evaluation"]))
+    return json.loads((Path(out_dir) / "manifest.json").read_text())
 
 
 def main(argv=None):
@@ -169,13 +186,15 @@ def main(argv=None):
     ap.add_argument("--random-tiny", metavar="OUT", help="export a seeded random tiny model (test fixture)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fp32-only", action="store_true", help="skip int8/q4 quantisation")
+    ap.add_argument("--ood-ckpt", help="the OOD detector to add (runs/ood/ood.pt from `npm run train-ood`)")
     args = ap.parse_args(argv)
     try:
         if args.random_tiny:
             m = random_tiny(args.random_tiny, seed=args.seed, quantize=not args.fp32_only)
             out = args.random_tiny
         elif args.ckpt and args.out:
-            m = export_checkpoint(args.ckpt, args.out, args.id, args.corpus, args.beta, quantize=not args.fp32_only)
+            m = export_checkpoint(args.ckpt, args.out, args.id, args.corpus, args.beta, quantize=not args.fp32_only,
+                                  ood_ckpt=args.ood_ckpt)
             out = args.out
         else:
             raise ExportError("pass --ckpt CKPT --out DIR, or --random-tiny OUT")
