@@ -41,7 +41,12 @@ export function toJson(file: string, r: ReportResult): ReportJson {
         Array.from({ length: views }, (_, v) => Array.from(values.subarray((t * views + v) * N, (t * views + v + 1) * N), (x) => round(x))),
       ),
     },
-    ood: { ...r.ood, score: round(r.ood.score), threshold: round(r.ood.threshold) },
+    ood: {
+      ...r.ood,
+      score: round(r.ood.score),
+      threshold: round(r.ood.threshold),
+      detector: r.ood.detector && { logits: r.ood.detector.logits.map((x) => round(x)), threshold: round(r.ood.detector.threshold) },
+    },
     warnings: r.warnings,
     backend: r.backend,
     settings: r.settings,

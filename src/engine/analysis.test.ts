@@ -66,6 +66,36 @@ describe('ood', () => {
     expect(r.warning).toMatch(/check the image is a frontal chest X-ray/);
   });
 
+  const withDetector = {
+    score: 'diag_mahalanobis' as const,
+    mean: [0, 0],
+    var: [1, 1],
+    threshold: 2,
+    detector: { path: 'onnx/ood_detector.onnx', bytes: 1, sha256: '0', threshold: -0.5 },
+  };
+
+  it('reports the detector per view and warns, naming the view, when any view is above its threshold', () => {
+    const quiet = checkOod(f(1, 0), withDetector, Float32Array.of(-3, -1), ['pa.png', 'lat.png']);
+    expect(quiet.detector).toEqual({ logits: [-3, -1], threshold: -0.5 });
+    expect(quiet.warning).toBeNull();
+    const one = checkOod(f(1, 0), withDetector, Float32Array.of(-3, 4.25), ['pa.png', 'lat.png']);
+    expect(one.warning).toMatch(/^View 2 \(lat\.png\) does not look like a frontal chest radiograph \(detector score 4\.3 > -0\.5\)/);
+    expect(one.warning).toMatch(/use a frontal \(PA or AP\) chest X-ray/);
+    expect(one.warning).not.toMatch(/pa\.png/);
+    const single = checkOod(f(1, 0), withDetector, Float32Array.of(0), ['letter.png']);
+    expect(single.warning).toMatch(/^This image \(letter\.png\) does not look like/);
+  });
+
+  it('falls back to the embedding distance when the detector passes the image or the folder has none', () => {
+    const far = f(3, 4);
+    expect(checkOod(far, withDetector, Float32Array.of(-3)).warning).toMatch(/score 5\.0 > 2\.0/);
+    const noDetector = checkOod(far, { ...withDetector, detector: undefined }, null);
+    expect(noDetector.detector).toBeNull();
+    expect(noDetector.warning).toMatch(/score 5\.0 > 2\.0/);
+    const detectorBoth = checkOod(far, withDetector, Float32Array.of(1));
+    expect(detectorBoth.warning).toMatch(/detector score 1\.0/);
+  });
+
   it('says what to do about a colour image', () => {
     expect(colourWarning('cat.jpg')).toMatch(/cat\.jpg is in colour.*not a photo/);
   });

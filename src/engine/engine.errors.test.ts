@@ -85,6 +85,38 @@ describe('model folder problems', () => {
     expect((e2 as Error).message).toMatch(/100 bytes instead of \d+.*Re-download/);
   });
 
+  it('the OOD detector file is checked like the others; a detector entry without a threshold is refused', async () => {
+    const cut = copyModel('cut-detector', (d) => truncateSync(path.join(d, 'onnx/ood_detector.onnx'), 10));
+    const e1 = await cpuEngine().load({ modelUrl: cut }).catch((e: unknown) => e);
+    expect(e1).toMatchObject({ name: 'ModelFileError', problem: 'corrupt', file: 'onnx/ood_detector.onnx' });
+    const gone = copyModel('no-detector-file', (d) => rmSync(path.join(d, 'onnx/ood_detector.onnx')));
+    const e2 = await cpuEngine().load({ modelUrl: gone }).catch((e: unknown) => e);
+    expect(e2).toMatchObject({ name: 'ModelFileError', problem: 'missing', file: 'onnx/ood_detector.onnx' });
+    const noThreshold = copyModel('detector-no-threshold', (d) => {
+      const m = JSON.parse(readFileSync(path.join(d, 'manifest.json'), 'utf8'));
+      delete m.ood.detector.threshold;
+      writeFileSync(path.join(d, 'manifest.json'), JSON.stringify(m));
+    });
+    const e3 = await cpuEngine().load({ modelUrl: noThreshold }).catch((e: unknown) => e);
+    expect(e3).toBeInstanceOf(ModelManifestError);
+    expect((e3 as Error).message).toMatch(/ood\.detector needs a path and a numeric threshold.*export-ood/);
+  });
+
+  it('a folder without a detector (exported before it existed) still loads; its result says so', async () => {
+    const dir = copyModel('stats-only', (d) => {
+      const m = JSON.parse(readFileSync(path.join(d, 'manifest.json'), 'utf8'));
+      delete m.ood.detector;
+      writeFileSync(path.join(d, 'manifest.json'), JSON.stringify(m));
+      rmSync(path.join(d, 'onnx/ood_detector.onnx'));
+    });
+    const engine = cpuEngine();
+    await engine.load({ modelUrl: dir });
+    const r = await engine.generate([image()], { beam: 1 });
+    expect(r.ood.detector).toBeNull();
+    expect(Number.isFinite(r.ood.score)).toBe(true);
+    await engine.dispose();
+  });
+
   it('another format version → ModelVersionError saying which version the app needs', async () => {
     const dir = copyModel('v2', (d) => {
       const m = JSON.parse(readFileSync(path.join(d, 'manifest.json'), 'utf8'));
@@ -126,9 +158,16 @@ describe('backends', () => {
     expect(decoderOptions.preferredOutputLocation).toMatchObject({ 'present.0.key': 'gpu-buffer', 'present.1.value': 'gpu-buffer' });
     expect(webgpu.runs.filter((r) => r.kind === 'vision')).toHaveLength(1); // the warm-up
     expect(webgpu.livePresents.size).toBe(0);
-    const r = await engine.generate([image()], { beam: 3 });
+    const r = await engine.generate([image(), image()], { beam: 3 });
     expect(r.backend).toBe('webgpu');
     expect(webgpu.livePresents.size).toBe(0);
+    // the detector: one run per generate over both views, one logit each, compared with the manifest's threshold
+    const oodRuns = webgpu.runs.filter((x) => x.kind === 'ood');
+    expect(oodRuns).toHaveLength(1);
+    expect(Object.values(oodRuns[0].dims)[0]).toEqual([2, 1, S, S]);
+    expect(r.ood.detector?.logits).toHaveLength(2);
+    expect(r.ood.detector?.logits.every(Number.isFinite)).toBe(true);
+    expect(r.ood.warning !== null).toBe(r.ood.detector!.logits.some((x) => x > r.ood.detector!.threshold) || r.ood.score > r.ood.threshold);
   });
 
   it('cancelling releases the cache and rejects with GenerationCancelledError', async () => {

@@ -6,8 +6,8 @@ import { chooseBackend, fallbackBackend, type Runtimes } from './backendChoice';
 import { BackendUnavailableError, EngineNotLoadedError, ModelManifestError, throwIfAborted } from './errors';
 import { generateReport } from './generateReport';
 import { checkImageTensors, prepareFiles } from './imageInput';
-import type { ModelFileKey, ModelManifest, Precision } from './manifest';
-import { loadModelFiles } from './modelLoader';
+import type { ModelManifest, Precision } from './manifest';
+import { loadModelFiles, type ModelFileBytes } from './modelLoader';
 import type { ModelSource } from './modelSource';
 import { OnnxReportModel } from './onnxModel';
 import { createSessions, releaseSessions, type ModelSessions } from './sessions';
@@ -42,7 +42,7 @@ interface Loaded {
   precision: Precision;
   model: OnnxReportModel;
   backendReason: string;
-  files: Record<ModelFileKey, Uint8Array> | null; // kept while on WebGPU, to fall back without re-downloading
+  files: ModelFileBytes | null; // kept while on WebGPU, to fall back without re-downloading
 }
 
 const isInputError = (err: unknown): boolean =>
@@ -145,7 +145,7 @@ export class InThreadEngine implements ReportEngine {
   }
 
   /** Sessions on one backend; on WebGPU also one warm-up run, so a failing first run shows up here. */
-  private async open(backend: Backend, files: Record<ModelFileKey, Uint8Array>, manifest: ModelManifest, numThreads?: number): Promise<ModelSessions> {
+  private async open(backend: Backend, files: ModelFileBytes, manifest: ModelManifest, numThreads?: number): Promise<ModelSessions> {
     this.deps.configure?.(backend, numThreads);
     const ort = this.deps.runtimes[backend]!;
     const sessions = await createSessions(ort, files, backend, manifest.architecture.n_layers, { numThreads, gpuPast: this.deps.gpuPast });

@@ -20,12 +20,19 @@ export interface DecodingDefaults {
   max_length: number;
 }
 
+/** The out-of-distribution detector (training/ood_detector.py): pixels [V,1,S,S] → ood_logit [V]. */
+export interface OodDetectorEntry extends ModelFileEntry {
+  threshold: number; // logit above this → warn (set for a chosen false-alarm rate on validation radiographs)
+  evaluation?: Record<string, unknown>;
+}
+
 export interface OodStats {
   score: 'diag_mahalanobis';
   mean: number[]; // [E] mean of training image_embeds
   var: number[]; // [E] per-dimension variance
   threshold: number; // score above this → warn
   train_quantiles?: Record<string, number>;
+  detector?: OodDetectorEntry; // optional: folders exported before it existed have only the statistics
 }
 
 export interface ModelManifest {

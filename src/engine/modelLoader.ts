@@ -1,5 +1,6 @@
 // Reads a model folder: manifest.json (format and version checked against modelIO.json), tokenizer.json,
-// and the three ONNX files of one precision, each checked against the manifest's size and sha256.
+// the three ONNX files of one precision and the out-of-distribution detector when the manifest lists one, each
+// checked against the manifest's size and sha256.
 import { ModelFileError, ModelManifestError, ModelVersionError } from './errors';
 import type { ModelFileKey, ModelFileEntry, ModelManifest, Precision } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
@@ -10,11 +11,14 @@ export const MODEL_FILE_KEYS: readonly ModelFileKey[] = ['vision_encoder', 'embe
 export const SUPPORTED_FORMAT = modelIO.format;
 export const SUPPORTED_FORMAT_VERSION = modelIO.formatVersion;
 
+/** The ONNX files' bytes: the three of one precision, and the detector when the folder has one. */
+export type ModelFileBytes = Record<ModelFileKey, Uint8Array> & { ood_detector?: Uint8Array };
+
 export interface LoadedModel {
   manifest: ModelManifest;
   tokenizerJson: unknown;
   precision: Precision;
-  files: Record<ModelFileKey, Uint8Array>;
+  files: ModelFileBytes;
   downloadBytes: number;
 }
 
@@ -38,6 +42,10 @@ export function checkManifest(raw: unknown): ModelManifest {
   }
   if (m.ood?.mean?.length !== m.architecture?.embed_dim || m.ood?.var?.length !== m.architecture?.embed_dim) {
     throw new ModelManifestError('manifest.json\'s ood mean/var do not have embed_dim entries.');
+  }
+  const detector = m.ood.detector;
+  if (detector && (typeof detector.path !== 'string' || !Number.isFinite(detector.threshold))) {
+    throw new ModelManifestError('manifest.json\'s ood.detector needs a path and a numeric threshold; re-run `npm run export-ood`.');
   }
   return m as ModelManifest;
 }
@@ -85,11 +93,12 @@ export async function loadModelFiles(
   for (const key of MODEL_FILE_KEYS) {
     if (!entries[key]) throw new ModelManifestError(`manifest.json lists no ${precision} ${key} file.`);
   }
-  const total = MODEL_FILE_KEYS.reduce((s, k) => s + entries[k].bytes, 0);
+  const wanted: [keyof ModelFileBytes, ModelFileEntry][] = MODEL_FILE_KEYS.map((k) => [k, entries[k]]);
+  if (manifest.ood.detector) wanted.push(['ood_detector', manifest.ood.detector]);
+  const total = wanted.reduce((s, [, e]) => s + e.bytes, 0);
   let done = 0;
-  const files = {} as Record<ModelFileKey, Uint8Array>;
-  for (const key of MODEL_FILE_KEYS) {
-    const entry = entries[key];
+  const files = {} as ModelFileBytes;
+  for (const [key, entry] of wanted) {
     onProgress?.({ stage: 'download', loaded: done, total, file: entry.path });
     const bytes = await source.fetchBytes(entry.path, (loaded) => onProgress?.({ stage: 'download', loaded: done + loaded, total, file: entry.path }));
     await verifyFile(entry, bytes);

@@ -1,7 +1,10 @@
-// "Does this look like what the model was trained on?": the diagonal Mahalanobis distance of the
-// view-averaged image_embeds (p_img) from the training mean, sqrt(Σ_i (x_i − mean_i)² / var_i), exactly as
-// training/manifest.py computes the manifest's `ood` stats; plus the cheap colour check from decoding.
-// Both become warnings for a person, not errors.
+// "Does this look like what the model was trained on?" Two checks, both warnings for a person, not errors:
+//  - the detector (training/ood_detector.py), when the model folder has one: a small CNN's logit per view,
+//    trained to tell frontal chest radiographs from documents, screenshots, photos, noise, other radiographs
+//    and rotated, inverted, cropped or lateral chest images; above the manifest's threshold → warn;
+//  - the embedding distance: the diagonal Mahalanobis distance of the view-averaged image_embeds (p_img) from
+//    the training mean, sqrt(Σ_i (x_i − mean_i)² / var_i), exactly as training/manifest.py computes the stats.
+// Plus the cheap colour check from decoding.
 import type { OodStats } from './manifest';
 import type { OodResult } from './types';
 
@@ -26,10 +29,33 @@ export function oodWarning(score: number, threshold: number): string {
   );
 }
 
-/** Scores p_img [E] (image_embeds averaged over views) against the manifest's stats. */
-export function checkOod(pImg: Float32Array, stats: OodStats): OodResult {
+export function detectorWarning(flagged: { view: number; name?: string; logit: number }[], threshold: number, views: number): string {
+  const which =
+    views > 1
+      ? flagged.map((f) => `view ${f.view + 1}${f.name ? ` (${f.name})` : ''}`).join(' and ')
+      : `this image${flagged[0].name ? ` (${flagged[0].name})` : ''}`;
+  const scores = flagged.map((f) => f.logit.toFixed(1)).join(', ');
+  return (
+    `${which.charAt(0).toUpperCase()}${which.slice(1)} ${flagged.length > 1 ? 'do' : 'does'} not look like a frontal chest radiograph ` +
+    `(detector score ${scores} > ${threshold.toFixed(1)}): it may be a document, a photo or screenshot, a lateral view, ` +
+    'another body part, or a rotated, inverted or cropped image. The draft is unreliable: use a frontal (PA or AP) chest X-ray.'
+  );
+}
+
+/**
+ * pImg [E]: image_embeds averaged over views; logits [V]: the detector's per view, or null without one;
+ * names: the views' file names, for the message.
+ */
+export function checkOod(pImg: Float32Array, stats: OodStats, logits: Float32Array | null = null, names: (string | undefined)[] = []): OodResult {
   const score = diagMahalanobis(pImg, stats.mean, stats.var);
-  return { score, threshold: stats.threshold, warning: score > stats.threshold ? oodWarning(score, stats.threshold) : null };
+  const detector = logits && stats.detector ? { logits: Array.from(logits), threshold: stats.detector.threshold } : null;
+  const flagged = detector
+    ? detector.logits.map((logit, view) => ({ view, name: names[view], logit })).filter((f) => f.logit > detector.threshold)
+    : [];
+  let warning: string | null = null;
+  if (flagged.length) warning = detectorWarning(flagged, detector!.threshold, detector!.logits.length);
+  else if (score > stats.threshold) warning = oodWarning(score, stats.threshold);
+  return { score, threshold: stats.threshold, detector, warning };
 }
 
 export function colourWarning(name: string | undefined): string {

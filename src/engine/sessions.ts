@@ -2,7 +2,7 @@
 // the page and Node, onnxruntime-node for the CPU provider): both expose onnxruntime-common's API.
 // On WebGPU the decoder's present.* outputs stay on the GPU ('gpu-buffer') to be fed back as the next past.
 import type * as OrtCommon from 'onnxruntime-common';
-import type { ModelFileKey } from './manifest';
+import type { ModelFileBytes } from './modelLoader';
 import modelIO from './modelIO.json' with { type: 'json' };
 import type { Backend } from './types';
 
@@ -48,6 +48,7 @@ export interface ModelSessions {
   vision: Session;
   embed: Session;
   decoder: Session;
+  oodDetector: Session | null; // the out-of-distribution detector, when the model folder has one
 }
 
 export interface SessionOptions {
@@ -61,7 +62,7 @@ function executionProvider(backend: Backend): string {
 
 export async function createSessions(
   ort: OrtRuntime,
-  files: Record<ModelFileKey, Uint8Array>,
+  files: ModelFileBytes,
   backend: Backend,
   nLayers: number,
   opts: SessionOptions = {},
@@ -90,7 +91,9 @@ export async function createSessions(
     const embed = await ort.InferenceSession.create(files.embed_tokens, base);
     created.push(embed);
     const decoder = await ort.InferenceSession.create(files.decoder_model_merged, decoderOptions);
-    return { ort, backend, gpuPast, vision, embed, decoder };
+    created.push(decoder);
+    const oodDetector = files.ood_detector ? await ort.InferenceSession.create(files.ood_detector, base) : null;
+    return { ort, backend, gpuPast, vision, embed, decoder, oodDetector };
   } catch (err) {
     await Promise.all(created.map((s) => s.release().catch(() => undefined)));
     throw err;
@@ -98,5 +101,6 @@ export async function createSessions(
 }
 
 export async function releaseSessions(s: ModelSessions): Promise<void> {
-  await Promise.all([s.vision.release(), s.embed.release(), s.decoder.release()].map((p) => p.catch(() => undefined)));
+  const all = [s.vision, s.embed, s.decoder, ...(s.oodDetector ? [s.oodDetector] : [])];
+  await Promise.all(all.map((session) => session.release().catch(() => undefined)));
 }

@@ -93,8 +93,9 @@ export interface Heatmap {
 }
 
 export interface OodResult {
-  score: number;
+  score: number; // embedding distance: diag Mahalanobis of p_img from the training mean
   threshold: number;
+  detector: { logits: number[]; threshold: number } | null; // the detector's logit per view, when the model has one
   warning: string | null; // a message for a person when the image looks out of distribution
 }
 

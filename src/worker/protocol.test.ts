@@ -16,7 +16,7 @@ function fakeResult(nTokens: number): ReportResult {
     tokens: [],
     heatmap: { grid: [2, 2], views: 1, values: Float32Array.from({ length: nTokens * 4 }, (_, i) => i / 10) },
     sentenceHeatmaps: new Float32Array([0.5, 0.25, 0, 1]),
-    ood: { score: 1, threshold: 2, warning: null },
+    ood: { score: 1, threshold: 2, detector: { logits: [-3], threshold: -1 }, warning: null },
     warnings: [],
     backend: 'wasm',
     settings: { beam: 1, alpha: 0, beta: 0, repetition_penalty: 1, no_repeat_ngram: 0, min_length: 0, max_length: 8 },

@@ -2,9 +2,10 @@
 // execution provider (e.g. a "webgpu" that really runs on the CPU provider), inject failures, and tracks
 // the decoder's present.* tensors to check that every one is disposed.
 import type { InferenceSession } from 'onnxruntime-common';
+import modelIO from '../modelIO.json' with { type: 'json' };
 import type { OrtRuntime, OrtTensor, Session } from '../sessions';
 
-export type SessionKind = 'vision' | 'embed' | 'decoder';
+export type SessionKind = 'vision' | 'embed' | 'decoder' | 'ood';
 
 export interface RunRecord {
   kind: SessionKind;
@@ -25,8 +26,9 @@ export interface OrtSpy {
 }
 
 function kindOf(session: Session): SessionKind {
-  if (session.inputNames.includes('pixel_values')) return 'vision';
-  if (session.inputNames.includes('input_ids')) return 'embed';
+  if (session.outputNames.includes(modelIO.ood.outputs.score)) return 'ood';
+  if (session.inputNames.includes(modelIO.vision.inputs.pixels)) return 'vision';
+  if (session.inputNames.includes(modelIO.embed.inputs.ids)) return 'embed';
   return 'decoder';
 }
 

@@ -15,7 +15,7 @@ const result = {
   tokens,
   heatmap: { grid: [2, 2], views: 2, values: Float32Array.from({ length: 24 }, (_, i) => (i % 4) * (1 + Math.floor(i / 4))) },
   sentenceHeatmaps: Float32Array.from([4, 3, 2, 1, 0, 0, 0, 1]),
-  ood: { score: 1, threshold: 2, warning: null },
+  ood: { score: 1, threshold: 2, detector: null, warning: null },
   warnings: [],
 } as unknown as ReportResult;
 
@@ -49,7 +49,7 @@ describe('focusCaption', () => {
 
 describe('draftWarnings', () => {
   it('lists the engine’s warnings and the OOD warning once each', () => {
-    const warned = { ...result, warnings: ['Colour image.', 'Looks out of distribution.'], ood: { score: 3, threshold: 2, warning: 'Looks out of distribution.' } };
+    const warned = { ...result, warnings: ['Colour image.', 'Looks out of distribution.'], ood: { score: 3, threshold: 2, detector: null, warning: 'Looks out of distribution.' } };
     expect(draftWarnings(warned)).toEqual(['Colour image.', 'Looks out of distribution.']);
     expect(draftWarnings(result)).toEqual([]);
     expect(draftWarnings(null)).toEqual([]);

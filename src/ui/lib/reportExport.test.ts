@@ -12,7 +12,7 @@ const result: ReportResult = {
   tokens: [],
   heatmap: { grid: [1, 1], views: 1, values: new Float32Array(0) },
   sentenceHeatmaps: new Float32Array(0),
-  ood: { score: 3, threshold: 2, warning: 'This does not look like a frontal chest radiograph.' },
+  ood: { score: 3, threshold: 2, detector: { logits: [2.5], threshold: 0 }, warning: 'This does not look like a frontal chest radiograph.' },
   warnings: [],
   backend: 'wasm',
   settings: { beam: 2, alpha: 1, beta: 1, repetition_penalty: 1.2, no_repeat_ngram: 3, min_length: 2, max_length: 60 },

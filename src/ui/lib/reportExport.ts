@@ -53,7 +53,12 @@ export function reportJsonFile(ctx: ExportContext): string {
       chosen: c.chosen,
     })),
     rerank_changed_choice: result.rerankChangedChoice,
-    out_of_distribution: { score: result.ood.score, threshold: result.ood.threshold, warning: result.ood.warning },
+    out_of_distribution: {
+      score: result.ood.score,
+      threshold: result.ood.threshold,
+      detector: result.ood.detector,
+      warning: result.ood.warning,
+    },
     timings: result.timings,
   };
   return JSON.stringify(doc, null, 2);
