@@ -112,11 +112,12 @@ async function modelFileList() {
   const entry = index.models.find((m) => m.id === index.default) ?? index.models[0];
   const folder = new URL(entry.path.endsWith('/') ? entry.path : entry.path + '/', indexUrl);
   const manifest = await fetchJson(new URL('manifest.json', folder).href);
-  const files = manifest.files[manifest.default_precision] ?? {};
+  const files = Object.values(manifest.files[manifest.default_precision] ?? {});
+  if (manifest.ood?.detector) files.push(manifest.ood.detector); // the out-of-distribution detector
   const entries = [
     { url: new URL('manifest.json', folder).href, bytes: null },
     { url: new URL(manifest.tokenizer || 'tokenizer.json', folder).href, bytes: null },
-    ...Object.values(files).map((f) => ({ url: new URL(f.path, folder).href, bytes: f.bytes })),
+    ...files.map((f) => ({ url: new URL(f.path, folder).href, bytes: f.bytes })),
   ];
   return { id: manifest.id, version: manifest.version, indexUrl, entries };
 }
