@@ -58,6 +58,9 @@ export function checkOod(pImg: Float32Array, stats: OodStats, logits: Float32Arr
   return { score, threshold: stats.threshold, detector, warning };
 }
 
+/** The detector says at least one view is not a frontal chest radiograph (the page then withholds the draft). */
+export const detectorFlagged = (r: OodResult): boolean => !!r.detector && r.detector.logits.some((x) => x > r.detector!.threshold);
+
 export function colourWarning(name: string | undefined): string {
   return (
     `The image${name ? ` ${name}` : ''} is in colour, but chest radiographs are grey. ` +

@@ -1,6 +1,7 @@
 // The page: images on a dark panel (drop, preview, heatmap overlay), the draft report on a light panel
 // beside it (progress, warnings, grounded words, edit, export), then self-refinement, backend and offline.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { detectorFlagged } from '../engine/ood';
 import { deviceOverrideFromUrl, probeWebGpu, type BackendChoice } from '../engine/webgpuProbe';
 import { BackendPanel } from './components/BackendPanel';
 import { CandidatesPanel } from './components/CandidatesPanel';
@@ -68,6 +69,8 @@ export function App() {
   const result = run.running ? null : run.result;
   const segments = useMemo(() => (result ? segmentReport(result.tokens) : null), [result]);
   const warnings = useMemo(() => draftWarnings(result), [result]);
+  const [revealed, setRevealed] = useState<typeof result>(null); // a withheld draft the person chose to see
+  const withheld = !!result && detectorFlagged(result.ood) && revealed !== result;
   const focus = hover ?? pinned;
 
   const exportContext: ExportContext | null =
@@ -130,6 +133,8 @@ export function App() {
             onPin={setPinned}
             placeholder={placeholder}
             onRetry={(run.cancelled || run.error) && load.phase === 'ready' && ordered.length > 0 ? startRun : undefined}
+            withheld={withheld}
+            onReveal={() => setRevealed(result)}
           />
           <details className="panel" open={!!result}>
             <summary>Self-refinement{result ? `: ${result.candidates.length} candidates` : ''}</summary>
@@ -142,7 +147,7 @@ export function App() {
                 onRerun={startRun}
                 canRun={load.phase === 'ready' && ordered.length > 0 && !run.running}
               />
-              {result ? <CandidatesPanel result={result} /> : null}
+              {result && !withheld ? <CandidatesPanel result={result} /> : null}
             </section>
           </details>
           <details className="panel">

@@ -1,5 +1,6 @@
 // The report region (a landmark named "Report"): warnings, the draft streaming in while it is written,
-// then FINDINGS and IMPRESSION either as grounded words or as editable text, and the export actions.
+// then FINDINGS and IMPRESSION either as grounded words or as editable text, and the export actions. When the
+// out-of-distribution detector fired, the draft is withheld until the person asks to see it.
 import { useState } from 'react';
 import type { ReportResult } from '../../engine/types';
 import type { UseEditableReport } from '../hooks/useEditableReport';
@@ -8,6 +9,7 @@ import type { ReportSegments } from '../lib/reportSegments';
 import { GroundedReport, type MapFocus } from './GroundedReport';
 import { ReportActions } from './ReportActions';
 import { WarningBanner } from './WarningBanner';
+import { WithheldDraft } from './WithheldDraft';
 
 interface Props {
   result: ReportResult | null;
@@ -22,11 +24,14 @@ interface Props {
   onPin: (f: MapFocus | null) => void;
   placeholder: string;
   onRetry?: () => void; // offered after a cancelled or failed draft
+  withheld: boolean; // the OOD check fired and the person has not asked to see the draft
+  onReveal: () => void;
 }
 
 export function ReportPanel(p: Props) {
   const [mode, setMode] = useState<'grounded' | 'edit'>('grounded');
   const unreliable = p.warnings.length > 0;
+  const withheld = p.withheld;
   return (
     <section aria-label="Report" className={`report${unreliable ? ' unreliable' : ''}`} data-testid="report" aria-busy={p.running}>
       <div className="report-head">
@@ -39,7 +44,7 @@ export function ReportPanel(p: Props) {
           ) : null}
           {p.editable.edited ? <span className="badge">Edited</span> : null}
         </h2>
-        {p.result && !p.running ? (
+        {p.result && !p.running && !withheld ? (
           <div className="mode-toggle" role="group" aria-label="Report view">
             <button type="button" aria-pressed={mode === 'grounded'} onClick={() => setMode('grounded')}>
               Grounding
@@ -58,6 +63,8 @@ export function ReportPanel(p: Props) {
             <span className="caret" aria-hidden="true" />
           </p>
         </div>
+      ) : p.result && withheld ? (
+        <WithheldDraft onShow={p.onReveal} />
       ) : p.result && p.segments ? (
         mode === 'grounded' ? (
           <>
@@ -87,7 +94,7 @@ export function ReportPanel(p: Props) {
           ) : null}
         </div>
       )}
-      {p.exportContext && !p.running ? <ReportActions context={p.exportContext} /> : null}
+      {p.exportContext && !p.running && !withheld ? <ReportActions context={p.exportContext} /> : null}
     </section>
   );
 }
