@@ -75,15 +75,18 @@ describe('ood', () => {
   };
 
   it('reports the detector per view and warns, naming the view, when any view is above its threshold', () => {
-    const quiet = checkOod(f(1, 0), withDetector, Float32Array.of(-3, -1), ['pa.png', 'lat.png']);
+    const quiet = checkOod(f(1, 0), withDetector, Float32Array.of(-3, -1), [{ name: 'pa.png' }, { name: 'lat.png' }]);
     expect(quiet.detector).toEqual({ logits: [-3, -1], threshold: -0.5 });
     expect(quiet.warning).toBeNull();
-    const one = checkOod(f(1, 0), withDetector, Float32Array.of(-3, 4.25), ['pa.png', 'lat.png']);
+    const one = checkOod(f(1, 0), withDetector, Float32Array.of(-3, 4.25), [{ name: 'pa.png' }, { name: 'lat.png' }]);
     expect(one.warning).toMatch(/^View 2 \(lat\.png\) does not look like a frontal chest radiograph \(detector score 4\.3 > -0\.5\)/);
     expect(one.warning).toMatch(/use a frontal \(PA or AP\) chest X-ray/);
     expect(one.warning).not.toMatch(/pa\.png/);
-    const single = checkOod(f(1, 0), withDetector, Float32Array.of(0), ['letter.png']);
+    const single = checkOod(f(1, 0), withDetector, Float32Array.of(0), [{ name: 'letter.png' }]);
     expect(single.warning).toMatch(/^This image \(letter\.png\) does not look like/);
+    expect(single.warning).not.toMatch(/frontal views only/);
+    const lateral = checkOod(f(1, 0), withDetector, Float32Array.of(-3, 2), [{ name: 'pa.png', view: 'frontal' }, { name: 'lat.png', view: 'lateral' }]);
+    expect(lateral.warning).toMatch(/View 2 \(lat\.png\).*trained on frontal views only: open the frontal image on its own/);
   });
 
   it('falls back to the embedding distance when the detector passes the image or the folder has none', () => {

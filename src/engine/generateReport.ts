@@ -33,7 +33,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const encoded = await model.encode(job.images);
   const oodLogits = await model.oodLogits(job.images);
   const t1 = now();
-  const ood = checkOod(encoded.pImg, manifest.ood, oodLogits, job.images.map((im) => im.name));
+  const ood = checkOod(encoded.pImg, manifest.ood, oodLogits, job.images);
   const warnings = [
     ...(ood.warning ? [ood.warning] : []),
     ...job.images.filter((im) => im.isColour).map((im) => colourWarning(im.name)),

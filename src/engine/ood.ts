@@ -29,28 +29,43 @@ export function oodWarning(score: number, threshold: number): string {
   );
 }
 
-export function detectorWarning(flagged: { view: number; name?: string; logit: number }[], threshold: number, views: number): string {
+/** What the engine knows of each view: its file name and the view the person (or the DICOM header) gave it. */
+export interface ViewLabel {
+  name?: string;
+  view?: 'frontal' | 'lateral' | 'unknown';
+}
+
+interface FlaggedView extends ViewLabel {
+  index: number;
+  logit: number;
+}
+
+export function detectorWarning(flagged: FlaggedView[], threshold: number, views: number): string {
   const which =
     views > 1
-      ? flagged.map((f) => `view ${f.view + 1}${f.name ? ` (${f.name})` : ''}`).join(' and ')
+      ? flagged.map((f) => `view ${f.index + 1}${f.name ? ` (${f.name})` : ''}`).join(' and ')
       : `this image${flagged[0].name ? ` (${flagged[0].name})` : ''}`;
   const scores = flagged.map((f) => f.logit.toFixed(1)).join(', ');
+  const lateral = flagged.some((f) => f.view === 'lateral')
+    ? ' This model was trained on frontal views only: open the frontal image on its own for a draft from it alone.'
+    : '';
   return (
     `${which.charAt(0).toUpperCase()}${which.slice(1)} ${flagged.length > 1 ? 'do' : 'does'} not look like a frontal chest radiograph ` +
     `(detector score ${scores} > ${threshold.toFixed(1)}): it may be a document, a photo or screenshot, a lateral view, ` +
-    'another body part, or a rotated, inverted or cropped image. The draft is unreliable: use a frontal (PA or AP) chest X-ray.'
+    'another body part, or a rotated, inverted or cropped image. The draft is unreliable: use a frontal (PA or AP) chest X-ray.' +
+    lateral
   );
 }
 
 /**
  * pImg [E]: image_embeds averaged over views; logits [V]: the detector's per view, or null without one;
- * names: the views' file names, for the message.
+ * labels: the views' file names and kinds, for the message.
  */
-export function checkOod(pImg: Float32Array, stats: OodStats, logits: Float32Array | null = null, names: (string | undefined)[] = []): OodResult {
+export function checkOod(pImg: Float32Array, stats: OodStats, logits: Float32Array | null = null, labels: ViewLabel[] = []): OodResult {
   const score = diagMahalanobis(pImg, stats.mean, stats.var);
   const detector = logits && stats.detector ? { logits: Array.from(logits), threshold: stats.detector.threshold } : null;
   const flagged = detector
-    ? detector.logits.map((logit, view) => ({ view, name: names[view], logit })).filter((f) => f.logit > detector.threshold)
+    ? detector.logits.map((logit, index) => ({ ...labels[index], index, logit })).filter((f) => f.logit > detector.threshold)
     : [];
   let warning: string | null = null;
   if (flagged.length) warning = detectorWarning(flagged, detector!.threshold, detector!.logits.length);
