@@ -6,7 +6,7 @@ import { sentenceHeatmaps, tokenHeatmaps } from './heatmap';
 import { processorsFor } from './logitsProcessors';
 import type { DecodingDefaults } from './manifest';
 import type { OnnxReportModel } from './onnxModel';
-import { checkOod, colourWarning } from './ood';
+import { checkOod, colourWarning, detectorFlagged } from './ood';
 import { layoutReportTokens } from './reportTokens';
 import { rerank } from './rerank';
 import type { Backend, GenerateCallbacks, ImageTensor, ReportResult } from './types';
@@ -39,7 +39,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     ...job.images.filter((im) => im.isColour).map((im) => colourWarning(im.name)),
   ];
 
-  callbacks.onStage?.({ stage: 'decode' });
+  callbacks.onStage?.(detectorFlagged(ood) ? { stage: 'decode', notFrontalChest: true } : { stage: 'decode' });
   const decoder = model.stepDecoder(encoded.prefix);
   let hyps;
   try {

@@ -65,6 +65,7 @@ export interface ProgressEvent {
   total?: number;
   file?: string;
   message?: string;
+  notFrontalChest?: boolean; // on the decode stage: the OOD detector fired, so the page will withhold this draft
 }
 
 export interface Candidate {

@@ -125,6 +125,7 @@ export function App() {
             segments={segments}
             running={run.running}
             partial={run.partial}
+            notFrontalChest={run.notFrontalChest}
             warnings={warnings}
             editable={editable}
             exportContext={exportContext}

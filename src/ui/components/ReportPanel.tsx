@@ -16,6 +16,7 @@ interface Props {
   segments: ReportSegments | null;
   running: boolean;
   partial: string;
+  notFrontalChest: boolean; // while running: the detector fired, so the streaming draft is not shown
   warnings: string[];
   editable: UseEditableReport;
   exportContext: ExportContext | null;
@@ -59,7 +60,9 @@ export function ReportPanel(p: Props) {
       {p.running ? (
         <div className="streaming" data-testid="streaming-draft">
           <p className="report-text">
-            {p.partial || 'Reading the image…'}
+            {p.notFrontalChest
+              ? 'This image does not look like a frontal chest radiograph; its draft will be withheld.'
+              : p.partial || 'Reading the image…'}
             <span className="caret" aria-hidden="true" />
           </p>
         </div>

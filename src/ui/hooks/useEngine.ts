@@ -26,6 +26,7 @@ export interface RunState {
   running: boolean;
   progress: ProgressState;
   partial: string;
+  notFrontalChest: boolean; // the detector fired: the streaming draft is not shown
   result: ReportResult | null;
   error: string | null;
   cancelled: boolean;
@@ -42,7 +43,7 @@ export interface UseEngine {
 }
 
 const initialLoad = (): LoadState => ({ phase: 'loading', progress: initialProgress(), info: null, manifest: null, modelUrl: null, error: null });
-const initialRun = (): RunState => ({ running: false, progress: initialProgress(), partial: '', result: null, error: null, cancelled: false, runId: 0 });
+const initialRun = (): RunState => ({ running: false, progress: initialProgress(), partial: '', notFrontalChest: false, result: null, error: null, cancelled: false, runId: 0 });
 
 function countWords(text: string): number {
   return text.split(/\s+/).filter((w) => /\w/.test(w)).length;
@@ -106,7 +107,8 @@ export function useEngine(initialDevice: DeviceRequest, makeEngine: () => Report
     try {
       const files = engineOrder(images).map((im) => ({ name: im.name, bytes: im.bytes.slice(0) }));
       const result = await engine.generateFiles(files, { ...settings, signal: controller.signal }, {
-        onStage: (e) => current() && setRun((s) => ({ ...s, progress: progressReducer(s.progress, e) })),
+        onStage: (e) =>
+          current() && setRun((s) => ({ ...s, notFrontalChest: s.notFrontalChest || !!e.notFrontalChest, progress: progressReducer(s.progress, e) })),
         onToken: (text) =>
           current() && setRun((s) => ({ ...s, partial: text, progress: progressReducer(s.progress, { stage: 'decode', loaded: countWords(text) }) })),
       });
