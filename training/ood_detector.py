@@ -1,4 +1,4 @@
-"""The out-of-distribution detector: a ~30 k-parameter CNN that says whether an input looks like the frontal chest
+"""The out-of-distribution detector: a 32 k-parameter CNN that says whether an input looks like the frontal chest
 radiographs the report model was trained on. It reads the report model's own input (normalised pixels
 [B,1,S,S]) and returns one logit per image, `ood_logit` [B] (> threshold → warn).
 
