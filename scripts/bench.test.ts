@@ -23,6 +23,10 @@ describe('npm run bench -- --quick', () => {
     expect(cache.map((x: { kv_cache: boolean }) => x.kv_cache)).toEqual([true, false, true, false]);
     expect(Object.keys(r.download_bytes).sort()).toEqual(['fp32', 'int8', 'q4']);
     expect(r.download_bytes.int8).toBeLessThan(r.download_bytes.fp32);
+    const manifest = JSON.parse(readFileSync(path.join(ensureTinyModel(), 'manifest.json'), 'utf8'));
+    const onnx = (p: string) => Object.values(manifest.files[p] as Record<string, { bytes: number }>).reduce((s, f) => s + f.bytes, 0);
+    expect(r.download_bytes.fp32 - onnx('fp32')).toBeGreaterThan(manifest.ood.detector.bytes); // + detector, tokenizer, manifest
+    expect(r.download_bytes.fp32 - onnx('fp32')).toBe(r.download_bytes.q4 - onnx('q4'));
     expect(r.roofline.flops.vision_per_image).toBeGreaterThan(0);
     expect(r.roofline.rows).toHaveLength(2);
     expect(r.matmul.length).toBeGreaterThan(0);

@@ -54,8 +54,10 @@ export function roofline(manifest: ModelManifest, rows: readonly BenchRow[], mat
   return { flops, rows: out, note: 'GFLOP/s = FLOPs of matmuls and convolutions (vision: counted on the ONNX graph when possible; decoder: analytic, flops.ts) / measured median time; decode time per token includes the engine\'s JS (beam bookkeeping, logits processing) and the embed call' };
 }
 
+/** Bytes a first visit downloads per precision: its ONNX files, the OOD detector (shared) and extraBytes. */
 export function downloadBytes(manifest: ModelManifest, extraBytes: number): Record<string, number> {
-  return Object.fromEntries(Object.entries(manifest.files).map(([p, files]) => [p, Object.values(files ?? {}).reduce((s, f) => s + f.bytes, 0) + extraBytes]));
+  const shared = (manifest.ood.detector?.bytes ?? 0) + extraBytes;
+  return Object.fromEntries(Object.entries(manifest.files).map(([p, files]) => [p, Object.values(files ?? {}).reduce((s, f) => s + f.bytes, 0) + shared]));
 }
 
 const range = (m: number, lo: number, hi: number): string => (Number.isFinite(m) ? `${formatNumber(m)} (${formatNumber(lo)}–${formatNumber(hi)})` : '–');
@@ -76,7 +78,7 @@ export function benchMarkdown(r: { model: { id: string; version: string }; rows:
   parts.push(`Memory column: ${kinds.join('; ')}${idle ? ` (the same tree idle with a blank page: ${formatNumber(idle)} MiB)` : ''}.`);
   const notes = r.rows.filter((x) => x.same_report_as || x.note).map((x) => `- ${x.where} ${x.backend} ${x.precision} beam ${x.beam}${x.kv_cache ? '' : ' (no cache)'}: ${[x.note, x.same_report_as && `same report as ${x.same_report_as}`].filter(Boolean).join('; ')}`);
   if (notes.length) parts.push(notes.join('\n'));
-  parts.push(`Download per precision (ONNX files + tokenizer + manifest): ${Object.entries(r.download_bytes).map(([p, b]) => `${p} ${(b / 2 ** 20).toFixed(2)} MiB`).join(', ')}.`);
+  parts.push(`Download per precision (ONNX files + OOD detector + tokenizer + manifest): ${Object.entries(r.download_bytes).map(([p, b]) => `${p} ${(b / 2 ** 20).toFixed(2)} MiB`).join(', ')}.`);
   const f = r.roofline.flops;
   parts.push(`### Roofline\nFLOPs: ${(f.vision_per_image / 1e6).toFixed(1)} MFLOP per image (vision encoder + mapper), ${(f.decoder_prefix / 1e6).toFixed(1)} MFLOP for the image prefix, ${(f.decoder_per_token / 1e6).toFixed(2)} MFLOP per generated token (mean context of a ${f.report_tokens}-token report)${f.assumed.length ? `; assumed from training/model.py defaults (not in the manifest): ${f.assumed.join(', ')}` : ''}.`);
   parts.push(markdownTable(['where', 'backend', 'precision', 'vision GFLOP/s', 'decoder GFLOP/s', 'MatMul GFLOP/s', 'vision % of MatMul', 'decoder % of MatMul'],
