@@ -31,9 +31,8 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
 
   callbacks.onStage?.({ stage: 'encode' });
   const encoded = await model.encode(job.images);
-  const oodLogits = await model.oodLogits(job.images);
   const t1 = now();
-  const ood = checkOod(encoded.pImg, manifest.ood, oodLogits, job.images);
+  const ood = checkOod(encoded.pImg, manifest.ood, encoded.oodLogits, job.images);
   const warnings = [
     ...(ood.warning ? [ood.warning] : []),
     ...job.images.filter((im) => im.isColour).map((im) => colourWarning(im.name)),

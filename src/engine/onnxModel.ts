@@ -1,7 +1,7 @@
 // The model through ONNX Runtime: the vision encoder once per generate (all views in one batch) and a
 // StepDecoder over decoder_model_merged that keeps the key/value cache between calls (beam_idx reorders
 // it inside the graph). The image prefix goes through the decoder once, on the first call. The
-// out-of-distribution detector, when the folder has one, scores the same pixels.
+// out-of-distribution detector, when the folder has one, scores the same pixel tensor in the same encode.
 import type { DecoderStep, StepDecoder } from './beamSearch';
 import type { ModelManifest } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
@@ -12,6 +12,7 @@ export interface EncodedImages {
   prefix: Float32Array; // [N*D] image_features averaged over views
   patchEmbeds: Float32Array[]; // per view [N*E]
   pImg: Float32Array; // [E] image_embeds averaged over views
+  oodLogits: Float32Array | null; // [V] the detector's logit per view (high = unlike the training radiographs); null without one
 }
 
 async function floats(t: OrtTensor): Promise<Float32Array> {
@@ -44,17 +45,15 @@ export class OnnxReportModel {
     this.names = decoderNames(manifest.architecture.n_layers);
   }
 
-  private pixelBatch(images: ImageTensor[]): OrtTensor {
+  /** One vision call (and one detector call) for all views: [V,1,S,S] → prefix, per-view patch embeddings, p_img, OOD logits. */
+  async encode(images: ImageTensor[]): Promise<EncodedImages> {
     const S = this.manifest.preprocessing.image_size;
     const pixels = new Float32Array(images.length * S * S); // [V,1,S,S]
     images.forEach((im, v) => pixels.set(im.data, v * S * S));
-    return new this.sessions.ort.Tensor('float32', pixels, [images.length, 1, S, S]);
-  }
-
-  /** One vision call for all views: [V,1,S,S] → prefix, per-view patch embeddings, p_img. */
-  async encode(images: ImageTensor[]): Promise<EncodedImages> {
+    const input = new this.sessions.ort.Tensor('float32', pixels, [images.length, 1, S, S]);
+    const oodLogits = await this.detect(input);
     const io = modelIO.vision;
-    const out = await this.sessions.vision.run({ [io.inputs.pixels]: this.pixelBatch(images) });
+    const out = await this.sessions.vision.run({ [io.inputs.pixels]: input });
     try {
       const features = await floats(out[io.outputs.imageTokens]); // [V,N,D]
       const patches = await floats(out[io.outputs.patchEmbeds]); // [V,N,E]
@@ -64,18 +63,18 @@ export class OnnxReportModel {
         prefix: meanRows(features, images.length),
         patchEmbeds: images.map((_, v) => patches.slice(v * per, (v + 1) * per)),
         pImg: meanRows(embeds, images.length),
+        oodLogits,
       };
     } finally {
       disposeAll(Object.values(out));
     }
   }
 
-  /** The detector's logit per view [V] (high = unlike the training radiographs); null when the folder has none. */
-  async oodLogits(images: ImageTensor[]): Promise<Float32Array | null> {
+  private async detect(input: OrtTensor): Promise<Float32Array | null> {
     const detector = this.sessions.oodDetector;
     if (!detector) return null;
     const io = modelIO.ood;
-    const out = await detector.run({ [io.inputs.pixels]: this.pixelBatch(images) });
+    const out = await detector.run({ [io.inputs.pixels]: input });
     try {
       return (await floats(out[io.outputs.score])).slice(); // [V]
     } finally {

@@ -29,7 +29,7 @@ export class OodProbe {
     const { image_size: size, pixel_mean: mean, pixel_std: std } = this.manifest.preprocessing;
     const view = { data: preprocess(img, { size, mean, std }).pixels, size, name };
     const encoded = await this.model.encode([view]);
-    return checkOod(encoded.pImg, this.manifest.ood, await this.model.oodLogits([view]), [{ name }]);
+    return checkOod(encoded.pImg, this.manifest.ood, encoded.oodLogits, [{ name }]);
   }
 
   async dispose(): Promise<void> {
