@@ -25,14 +25,13 @@ interface Props {
   onPin: (f: MapFocus | null) => void;
   placeholder: string;
   onRetry?: () => void; // offered after a cancelled or failed draft
-  withheld: boolean; // the OOD check fired and the person has not asked to see the draft
+  withheld: boolean; // the OOD detector fired and the person has not asked to see the draft
   onReveal: () => void;
 }
 
 export function ReportPanel(p: Props) {
   const [mode, setMode] = useState<'grounded' | 'edit'>('grounded');
   const unreliable = p.warnings.length > 0;
-  const withheld = p.withheld;
   return (
     <section aria-label="Report" className={`report${unreliable ? ' unreliable' : ''}`} data-testid="report" aria-busy={p.running}>
       <div className="report-head">
@@ -45,7 +44,7 @@ export function ReportPanel(p: Props) {
           ) : null}
           {p.editable.edited ? <span className="badge">Edited</span> : null}
         </h2>
-        {p.result && !p.running && !withheld ? (
+        {p.result && !p.running && !p.withheld ? (
           <div className="mode-toggle" role="group" aria-label="Report view">
             <button type="button" aria-pressed={mode === 'grounded'} onClick={() => setMode('grounded')}>
               Grounding
@@ -66,7 +65,7 @@ export function ReportPanel(p: Props) {
             <span className="caret" aria-hidden="true" />
           </p>
         </div>
-      ) : p.result && withheld ? (
+      ) : p.result && p.withheld ? (
         <WithheldDraft onShow={p.onReveal} />
       ) : p.result && p.segments ? (
         mode === 'grounded' ? (
@@ -97,7 +96,7 @@ export function ReportPanel(p: Props) {
           ) : null}
         </div>
       )}
-      {p.exportContext && !p.running && !withheld ? <ReportActions context={p.exportContext} /> : null}
+      {p.exportContext && !p.running && !p.withheld ? <ReportActions context={p.exportContext} /> : null}
     </section>
   );
 }
