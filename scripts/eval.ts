@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Precision } from '../src/engine/manifest';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
-import { parseFlags, usage, UsageError, type FlagSpec } from '../src/eval/cliArgs';
+import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from '../src/eval/cliArgs';
 import { ComposedCorpusText, corpusSettings } from '../src/eval/corpusText';
 import { evalMarkdown, evalMethodsMarkdown } from '../src/eval/evalMarkdown';
 import { readManifest } from '../src/eval/manifest';
@@ -19,11 +19,9 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const dataRoot = path.resolve(repoRoot, '../shared/data');
 
 const FLAGS: Record<string, FlagSpec> = {
-  manifest: { type: 'string', help: 'JSONL manifest (default ../shared/data/cxr/manifest.jsonl)' },
-  root: { type: 'string', help: "folder the manifest's image paths are relative to (default: the manifest's folder)" },
+  ...MANIFEST_FLAGS,
   split: { type: 'string', help: 'split to evaluate (default test)' },
   'train-manifest': { type: 'string', help: 'manifest whose train split the baselines learn from (default: --manifest if it has one, else the data manifest)' },
-  model: { type: 'string', help: 'model folder (default: public/models/index.json\'s default)' },
   'ablation-model': { type: 'string', help: 'model folder trained with λ = 0 (serpent_lambda0)' },
   limit: { type: 'number', help: 'evaluate the first N images of the split' },
   systems: { type: 'list', help: `systems to score (default all: ${SYSTEMS.join(',')})`, choices: SYSTEMS },

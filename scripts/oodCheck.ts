@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { loadOrtNode, loadOrtWeb } from '../src/engine/node/nodeEngine';
 import type { OodResult } from '../src/engine/types';
-import { parseFlags, usage, UsageError, type FlagSpec } from '../src/eval/cliArgs';
-import { imagePath, readManifest } from '../src/eval/manifest';
+import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from '../src/eval/cliArgs';
+import { decodeRecordImage } from '../src/eval/images';
+import { readManifest } from '../src/eval/manifest';
 import { OodProbe, RADIOGRAPH_TRANSFORMS, detectorFlagged, embeddingFlagged, syntheticNonImages } from '../src/eval/oodProbe';
 import { markdownTable, writeSection } from '../src/eval/resultsDoc';
 import { decodeImage, type GreyImage } from '../src/image';
@@ -20,9 +21,7 @@ import { decodeImage, type GreyImage } from '../src/image';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const FLAGS: Record<string, FlagSpec> = {
-  model: { type: 'string', help: "model folder (default: public/models/index.json's default)" },
-  manifest: { type: 'string', help: 'JSONL manifest of frontal chest radiographs (default ../shared/data/cxr/manifest.jsonl)' },
-  root: { type: 'string', help: "folder the manifest's image paths are relative to (default: the manifest's folder)" },
+  ...MANIFEST_FLAGS,
   split: { type: 'string', help: 'split whose radiographs are scored (default test)' },
   limit: { type: 'number', help: 'score at most N radiographs per source' },
   extra: { type: 'list', help: 'folders of images that are NOT frontal chest radiographs; each is scored as a group' },
@@ -69,10 +68,7 @@ function filesUnder(dir: string): string[] {
     });
 }
 
-const decodeFile = (file: string): GreyImage => {
-  const bytes = readFileSync(file);
-  return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-};
+const decodeFile = (file: string): GreyImage => decodeImage(new Uint8Array(readFileSync(file)));
 
 export async function main(argv: string[]): Promise<GroupRate[] | null> {
   const f = parseFlags(argv, FLAGS, COMMAND);
@@ -99,7 +95,7 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
     let done = 0;
     for (const source of sources) {
       for (const rec of records.filter((r) => r.source === source).slice(0, limit)) {
-        const img = decodeFile(imagePath(root, rec));
+        const img = await decodeRecordImage(root, rec);
         perSource.get(source)!.add(await probe.check(img));
         for (const [name, transform] of Object.entries(RADIOGRAPH_TRANSFORMS)) transformed.get(name)!.add(await probe.check(transform(img)));
         if (++done % 100 === 0) process.stderr.write(`${done} radiographs\n`);

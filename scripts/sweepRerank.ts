@@ -5,7 +5,7 @@
 //                           [--betas 0,0.5,1,2,4,8,16] [--per-source N] [--out FILE.json]
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseFlags, usage, type FlagSpec } from '../src/eval/cliArgs';
+import { MANIFEST_FLAGS, parseFlags, usage, type FlagSpec } from '../src/eval/cliArgs';
 import { loadRecordImage } from '../src/eval/images';
 import { readManifest } from '../src/eval/manifest';
 import { ModelRunner } from '../src/eval/modelRunner';
@@ -16,10 +16,8 @@ import type { Candidate } from '../src/engine/types';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 
 const specs: Record<string, FlagSpec> = {
-  manifest: { type: 'string', help: 'JSONL manifest (default ../shared/data/cxr/manifest.jsonl)' },
-  root: { type: 'string', help: "folder the manifest's image paths are relative to (default: the manifest's folder)" },
+  ...MANIFEST_FLAGS,
   split: { type: 'string', help: 'split (default val)' },
-  model: { type: 'string', help: 'model folder (default public/models/<default>)' },
   beam: { type: 'number', help: 'beam width (default 5)' },
   betas: { type: 'list', help: 'β values to try (default 0,0.5,1,2,4,8,16)' },
   'per-source': { type: 'number', help: 'images per source, spread over the split (default 60)' },

@@ -23,6 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .augment import normalise
 from .data import load_meta
 from .ood_images import FAMILIES, augment_positive, letterbox, negative
 
@@ -61,8 +62,9 @@ def negative_pool(families, n_per_family, chest_pool, size, seed):
     return np.stack(images), np.array(fam)
 
 
-def normalise(u8, mean, std):
-    return (torch.from_numpy(np.ascontiguousarray(u8)).float().unsqueeze(1) / 255.0 - mean) / std
+def as_batch(u8):
+    """uint8 numpy [M,S,S] → torch [M,1,S,S] (still uint8 values)."""
+    return torch.from_numpy(np.ascontiguousarray(u8)).unsqueeze(1)
 
 
 def jitter(x01, g):
@@ -79,7 +81,7 @@ def jitter(x01, g):
 @torch.no_grad()
 def scores_of(model, u8, mean, std, batch=512):
     model.eval()
-    return torch.cat([model(normalise(u8[i:i + batch], mean, std)) for i in range(0, len(u8), batch)]).numpy()
+    return torch.cat([model(normalise(as_batch(u8[i:i + batch]), mean, std)) for i in range(0, len(u8), batch)]).numpy()
 
 
 def per_source(records, scores, threshold):
@@ -143,7 +145,7 @@ def train(args):
         total = 0.0
         for k in range(steps_per_epoch):
             idx = order[k * args.batch:(k + 1) * args.batch]
-            x01 = torch.from_numpy(x[idx]).float().unsqueeze(1) / 255.0
+            x01 = as_batch(x[idx]).float() / 255.0
             neg = torch.from_numpy(y[idx]).bool()
             x01 = torch.where(neg.view(-1, 1, 1, 1), jitter(x01, g), x01)
             logits = model((x01 - mean) / std)

@@ -3,11 +3,12 @@
 // might drop instead: the same radiographs rotated, upside down, inverted or cropped to a small patch, and
 // flat, gradient and noise images. The document case runs in the page (e2e/engine.committed.spec.ts).
 // These are properties of the trained model: a retrained model must keep them.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RADIOGRAPH_TRANSFORMS, OodProbe, detectorFlagged, syntheticNonImages } from '../eval/oodProbe';
-import { decodeImage, preprocess, type GreyImage } from '../image';
+import { decodeRecordImage } from '../eval/images';
+import { readManifest } from '../eval/manifest';
+import { preprocess, type GreyImage } from '../image';
 import { defaultModelDir } from './node/defaultModelDir';
 import { createNodeEngine, loadOrtNode } from './node/nodeEngine';
 import type { ProgressEvent } from './types';
@@ -22,18 +23,17 @@ beforeAll(async () => {
 afterAll(async () => probe.dispose());
 
 /** The first PER_SOURCE test-split images of every source, decoded. */
-function testRadiographs(): { id: string; image: GreyImage }[] {
-  const rows = readFileSync(path.join(CXR, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  return ['covid_qu', 'kermany', 'nih64', 'jsrt'].flatMap((source) =>
-    rows
-      .filter((r) => r.split === 'test' && r.source === source)
-      .slice(0, PER_SOURCE)
-      .map((r) => ({ id: r.id as string, image: decodeImage(new Uint8Array(readFileSync(path.join(CXR, r.image)))) })),
-  );
+async function testRadiographs(): Promise<{ id: string; image: GreyImage }[]> {
+  const rows = readManifest(path.join(CXR, 'manifest.jsonl')).filter((r) => r.split === 'test');
+  const picked = ['covid_qu', 'kermany', 'nih64', 'jsrt'].flatMap((source) => rows.filter((r) => r.source === source).slice(0, PER_SOURCE));
+  return Promise.all(picked.map(async (r) => ({ id: r.id, image: await decodeRecordImage(CXR, r) })));
 }
 
 describe('the committed model\'s out-of-distribution check', () => {
-  const radiographs = testRadiographs();
+  let radiographs: { id: string; image: GreyImage }[] = [];
+  beforeAll(async () => {
+    radiographs = await testRadiographs();
+  });
 
   it('the model folder has a detector', () => {
     expect(probe.manifest.ood.detector?.path).toBe('onnx/ood_detector.onnx');

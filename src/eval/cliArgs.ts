@@ -51,3 +51,10 @@ export function parseFlags(argv: readonly string[], specs: Record<string, FlagSp
   }
   return out;
 }
+
+/** Flags every CLI over an image manifest shares: where the images are and which model folder to use. */
+export const MANIFEST_FLAGS: Record<'manifest' | 'root' | 'model', FlagSpec> = {
+  manifest: { type: 'string', help: 'JSONL manifest (default ../shared/data/cxr/manifest.jsonl)' },
+  root: { type: 'string', help: "folder the manifest's image paths are relative to (default: the manifest's folder)" },
+  model: { type: 'string', help: "model folder (default: public/models/index.json's default)" },
+};

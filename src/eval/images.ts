@@ -2,7 +2,7 @@
 // pixels the page and the corpus see). Keeps the [0,1] unit image so robustness perturbations can be applied
 // before normalisation, and the geometry so grounding can map annotations into the patch grid.
 import { readFile } from 'node:fs/promises';
-import { decodeImage, preprocess, type Preprocessed } from '../image';
+import { decodeImage, preprocess, type GreyImage, type Preprocessed } from '../image';
 import type { ModelManifest } from '../engine/manifest';
 import { imagePath, type ManifestRecord } from './manifest';
 
@@ -18,7 +18,8 @@ export class EvalImageError extends Error {
   override name = 'EvalImageError';
 }
 
-export async function loadRecordImage(root: string, rec: ManifestRecord, pre: ModelManifest['preprocessing']): Promise<LoadedImage> {
+/** A manifest record's image, decoded to grey; errors name the record and the file. */
+export async function decodeRecordImage(root: string, rec: ManifestRecord): Promise<GreyImage> {
   const file = imagePath(root, rec);
   let bytes: Buffer;
   try {
@@ -27,13 +28,17 @@ export async function loadRecordImage(root: string, rec: ManifestRecord, pre: Mo
     throw new EvalImageError(`${rec.id}: cannot read ${file} (${(err as Error).message}); check --root (the folder the manifest's image paths are relative to)`);
   }
   try {
-    const img = decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    const p = preprocess(img, { size: pre.image_size, mean: pre.pixel_mean, std: pre.pixel_std, quantise: true });
-    return { pixels: p.pixels, unit: p.unit, pre: p, width: img.width, height: img.height };
+    return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (err) {
     if (err instanceof Error) err.message = `${rec.id} (${file}): ${err.message}`;
     throw err;
   }
+}
+
+export async function loadRecordImage(root: string, rec: ManifestRecord, pre: ModelManifest['preprocessing']): Promise<LoadedImage> {
+  const img = await decodeRecordImage(root, rec);
+  const p = preprocess(img, { size: pre.image_size, mean: pre.pixel_mean, std: pre.pixel_std, quantise: true });
+  return { pixels: p.pixels, unit: p.unit, pre: p, width: img.width, height: img.height };
 }
 
 /** Normalised model input from a (perturbed) unit image, quantised like the corpus's uint8 pixels. */
