@@ -135,7 +135,7 @@ export function watchExternal(context: BrowserContext): string[] {
   const external: string[] = [];
   context.on('request', (r) => {
     const url = r.url();
-    if (!/^(https?:\/\/127\.0\.0\.1:4173\/|blob:|data:)/.test(url)) external.push(url);
+    if (!/^(https?:\/\/127\.0\.0\.1:\d+\/|blob:|data:)/.test(url)) external.push(url);
   });
   return external;
 }
