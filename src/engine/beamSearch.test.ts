@@ -147,7 +147,7 @@ function referenceBeamSearch(probs: NextTokenProbs, V: number, k: number, alpha:
   let beams = [{ h: [] as number[], logp: 0 }];
   const done: Hypothesis[] = [];
   const push = (h: number[], logp: number): void => {
-    done.push({ tokenIds: h, logp, score: lengthNormalised(logp, h.length, alpha), textEmbeds: [] });
+    done.push({ tokenIds: h, logp, score: lengthNormalised(logp, h.length, alpha), textEmbeds: [], group: 0 });
     done.sort((a, b) => b.score - a.score);
     if (done.length > k) done.pop();
   };
@@ -172,3 +172,36 @@ function referenceBeamSearch(probs: NextTokenProbs, V: number, k: number, alpha:
     beams = next;
   }
 }
+
+describe('diverse beam search (groups)', () => {
+  /** Vocab: 0 pad, 1 bos, 2 eos, 3..6 words. A hesitant first step, then a few paths to EOS. */
+  const hesitant: NextTokenProbs = (h) => {
+    const key = h.join(',');
+    if (key === '') return [0, 0, 0, 0.4, 0.35, 0.25, 0];
+    if (h.length >= 3) return [0, 0, 1, 0, 0, 0, 0];
+    return [0, 0, 0.3, 0.1, 0.1, 0.2, 0.3];
+  };
+  const logpOf = (ids: number[]): number => ids.reduce((s, t, i) => s + Math.log(hesitant(ids.slice(0, i))[t]), 0);
+
+  it('without a penalty every group finds what a plain beam search of its width finds', async () => {
+    const plain = await run(hesitant, 2).result;
+    const grouped = await run(hesitant, 6, { groups: 3, diversityPenalty: 0 }).result;
+    for (const g of [0, 1, 2]) {
+      expect(grouped.filter((h) => h.group === g).map((h) => h.tokenIds)).toEqual(plain.map((h) => h.tokenIds));
+    }
+  });
+
+  it('with a penalty the groups start differently, and every candidate keeps its true log-probability', async () => {
+    const { result, decoder } = run(hesitant, 3, { groups: 3, diversityPenalty: 10 });
+    const hyps = await result;
+    const firstTokens = [0, 1, 2].map((g) => hyps.find((h) => h.group === g)!.tokenIds[0]);
+    expect(new Set(firstTokens).size).toBe(3);
+    expect(firstTokens[0]).toBe(3); // group 0 is the unpenalised search
+    for (const h of hyps) expect(h.logp).toBeCloseTo(logpOf(h.tokenIds), 5);
+    expect(decoder.firstCalls).toBe(1); // all groups advance in the same decoder calls
+  });
+
+  it('refuses groups that do not divide the beams', async () => {
+    await expect(run(hesitant, 4, { groups: 3 }).result).rejects.toThrow(RangeError);
+  });
+});

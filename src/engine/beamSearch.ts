@@ -2,6 +2,10 @@
 // beams; an EOS among the top k finishes a hypothesis (kept if it is among the k best finished), the
 // other candidates fill the k running beams. Greedy is the same path with k = 1. The search also keeps,
 // per beam, the `text_embeds` rows of the report tokens it fed, for p_txt and the heatmaps.
+// Diverse beam search (Vijayakumar et al., AAAI 2018): the k beams split into G groups that advance in one
+// decoder call; group g picks its tokens with a penalty of λ per earlier group that chose the same token at
+// this step, so the groups' candidates start to differ where the language model hesitates. The penalty only
+// steers the choice: every candidate keeps its true log-probability, so the rerank compares them fairly.
 import { throwIfAborted } from './errors';
 import { logSoftmaxRows, type LogitsProcessor } from './logitsProcessors';
 import { defaultStoppingCriteria, lengthNormalised, type StoppingCriterion } from './stoppingCriteria';
@@ -26,24 +30,34 @@ export interface Hypothesis {
   logp: number; // summed log-probabilities of tokenIds
   score: number; // logp / |tokenIds|^alpha
   textEmbeds: Float32Array[]; // [E] per fed report token, in order (EOS is never fed)
+  group: number; // diverse beam group (0 = the unpenalised one)
 }
 
 export interface BeamSearchOptions {
-  numBeams: number;
+  numBeams: number; // k, over all groups
   alpha: number;
   maxLength: number; // tokens incl. BOS and EOS
   bosId: number;
   eosId: number;
   processor: LogitsProcessor;
+  groups?: number; // G, dividing k (default 1: plain beam search)
+  diversityPenalty?: number; // λ: subtracted per earlier group that chose the token at this step (default 0)
   stopping?: StoppingCriterion[];
   signal?: AbortSignal;
-  onStep?: (bestPartialIds: number[]) => void; // the best running (or finished) hypothesis after each step
+  onStep?: (bestPartialIds: number[]) => void; // group 0's best running (or finished) hypothesis after each step
 }
 
 interface Beam {
   ids: number[]; // BOS first
   logp: number;
   textEmbeds: Float32Array[];
+}
+
+interface Group {
+  beams: Beam[];
+  rows: number[]; // the decoder rows (of the last call) that hold these beams' caches
+  finished: Hypothesis[];
+  done: boolean;
 }
 
 interface Pick {
@@ -75,65 +89,92 @@ function addFinished(finished: Hypothesis[], hyp: Hypothesis, numBeams: number):
 }
 
 export async function beamSearch(decoder: StepDecoder, o: BeamSearchOptions): Promise<Hypothesis[]> {
-  const k = o.numBeams;
+  const G = o.groups ?? 1;
+  if (!Number.isInteger(G) || G < 1 || o.numBeams % G !== 0) throw new RangeError(`beam search: ${G} groups do not divide ${o.numBeams} beams`);
+  const kg = o.numBeams / G; // beams per group
+  const penalty = o.diversityPenalty ?? 0;
   const V = decoder.vocabSize;
   const E = decoder.embedDim;
   const stopping = o.stopping ?? defaultStoppingCriteria(o.maxLength);
-  const finished: Hypothesis[] = [];
-  let beams: Beam[] = [{ ids: [o.bosId], logp: 0, textEmbeds: [] }];
+  let rows: Beam[] = [{ ids: [o.bosId], logp: 0, textEmbeds: [] }]; // every group starts from the one BOS row
+  const groups: Group[] = Array.from({ length: G }, () => ({ beams: [rows[0]], rows: [0], finished: [], done: false }));
 
   throwIfAborted(o.signal);
   let out = await decoder.first();
   for (;;) {
     throwIfAborted(o.signal);
-    const B = beams.length;
+    const R = rows.length;
     // The row each beam just fed is a report token unless it was BOS (the first call).
-    beams.forEach((beam, b) => {
-      if (beam.ids.length > 1) beam.textEmbeds.push(out.textEmbeds.slice(b * E, (b + 1) * E));
+    rows.forEach((beam, r) => {
+      if (beam.ids.length > 1) beam.textEmbeds.push(out.textEmbeds.slice(r * E, (r + 1) * E));
     });
-    const scores = out.logits; // [B,V]
+    const scores = out.logits; // [R,V]
     o.processor.process(
-      beams.map((beam) => beam.ids),
+      rows.map((beam) => beam.ids),
       scores,
     );
-    logSoftmaxRows(scores, B);
-    const total = new Float64Array(B * V); // [B,V] beam logp + token logp
-    for (let b = 0; b < B; b++) for (let v = 0; v < V; v++) total[b * V + v] = beams[b].logp + scores[b * V + v];
-
-    const picks = topK(total, 2 * k);
-    const curLen = beams[0].ids.length; // generated length (BOS excluded) once extended by one token
-    const next: Beam[] = [];
+    logSoftmaxRows(scores, R);
+    const chosenBefore = new Float64Array(V); // tokens picked at this step by earlier groups
+    const nextRows: Beam[] = [];
     const parents: number[] = [];
-    picks.forEach((pick, rank) => {
-      const b = Math.floor(pick.index / V);
-      const token = pick.index % V;
-      const parent = beams[b];
-      if (token === o.eosId) {
-        if (rank >= k) return;
-        const tokenIds = [...parent.ids.slice(1), token];
-        addFinished(finished, { tokenIds, logp: pick.value, score: lengthNormalised(pick.value, tokenIds.length, o.alpha), textEmbeds: parent.textEmbeds }, k);
-        return;
+    const curLen = rows[0].ids.length; // generated length (BOS excluded) once extended by one token
+    for (const [g, group] of groups.entries()) {
+      if (group.done) continue;
+      const B = group.beams.length;
+      const select = new Float64Array(B * V); // [B,V] beam logp + token logp − λ·(earlier groups' picks)
+      group.beams.forEach((beam, b) => {
+        const r = group.rows[b];
+        for (let v = 0; v < V; v++) select[b * V + v] = beam.logp + scores[r * V + v] - penalty * chosenBefore[v];
+      });
+      const picks = topK(select, 2 * kg);
+      const trueLogp = (pick: Pick) => {
+        const b = Math.floor(pick.index / V);
+        return group.beams[b].logp + scores[group.rows[b] * V + (pick.index % V)];
+      };
+      const next: Beam[] = [];
+      const nextParents: number[] = [];
+      picks.forEach((pick, rank) => {
+        const b = Math.floor(pick.index / V);
+        const token = pick.index % V;
+        const parent = group.beams[b];
+        const logp = trueLogp(pick);
+        if (token === o.eosId) {
+          if (rank >= kg) return;
+          const tokenIds = [...parent.ids.slice(1), token];
+          addFinished(group.finished, { tokenIds, logp, score: lengthNormalised(logp, tokenIds.length, o.alpha), textEmbeds: parent.textEmbeds, group: g }, kg);
+          return;
+        }
+        if (next.length === kg) return;
+        next.push({ ids: [...parent.ids, token], logp, textEmbeds: [...parent.textEmbeds] });
+        nextParents.push(group.rows[b]);
+      });
+      for (const beam of next) chosenBefore[beam.ids[beam.ids.length - 1]] += 1;
+      const best = picks.length ? Math.max(...picks.map(trueLogp)) : -Infinity;
+      const state = { numBeams: kg, alpha: o.alpha, curLen, bestCandidateLogp: best, finished: group.finished, running: next.length };
+      if (stopping.some((c) => c.shouldStop(state))) {
+        // Beams still running count as finished (HF's finalize; when the search was done they cannot beat the
+        // worst finished one). Cut by the length limit, their last token has no text embedding.
+        for (const beam of next) {
+          const tokenIds = beam.ids.slice(1);
+          addFinished(group.finished, { tokenIds, logp: beam.logp, score: lengthNormalised(beam.logp, tokenIds.length, o.alpha), textEmbeds: beam.textEmbeds, group: g }, kg);
+        }
+        group.done = true;
+        continue;
       }
-      if (next.length === k) return;
-      next.push({ ids: [...parent.ids, token], logp: pick.value, textEmbeds: [...parent.textEmbeds] });
-      parents.push(b);
-    });
-
-    const state = { numBeams: k, alpha: o.alpha, curLen, bestCandidateLogp: picks.length ? picks[0].value : -Infinity, finished, running: next.length };
-    if (stopping.some((c) => c.shouldStop(state))) {
-      // Beams still running count as finished (HF's finalize; when the search was done they cannot beat the
-      // worst finished one). Cut by the length limit, their last token has no text embedding.
-      for (const beam of next) {
-        const tokenIds = beam.ids.slice(1);
-        addFinished(finished, { tokenIds, logp: beam.logp, score: lengthNormalised(beam.logp, tokenIds.length, o.alpha), textEmbeds: beam.textEmbeds }, k);
-      }
-      o.onStep?.(finished[0]?.tokenIds ?? []);
-      return finished;
+      group.beams = next;
+      group.rows = next.map((_, i) => nextRows.length + i);
+      nextRows.push(...next);
+      parents.push(...nextParents);
     }
-    o.onStep?.(next[0].ids.slice(1));
-    beams = next;
+    const lead = groups[0];
+    if (groups.every((g) => g.done)) {
+      o.onStep?.(lead.finished[0]?.tokenIds ?? []);
+      return groups.flatMap((g) => g.finished);
+    }
+    o.onStep?.(lead.done ? (lead.finished[0]?.tokenIds ?? []) : lead.beams[0].ids.slice(1));
+    rows = nextRows;
     out = await decoder.next(
-      next.map((beam) => beam.ids[beam.ids.length - 1]),
+      rows.map((beam) => beam.ids[beam.ids.length - 1]),
       parents,
     );
   }

@@ -1,5 +1,6 @@
-// One report from preprocessed views on a loaded model: encode once → OOD check → beam search with the
-// cached decoder (best partial beam streamed) → self-refinement rerank → token/sentence heatmaps.
+// One report from preprocessed views on a loaded model: encode once → OOD check → (diverse) beam search with the
+// cached decoder (best partial beam streamed) → the labeler reads each candidate → self-refinement rerank by the
+// image–text similarity (the towers' when the model has them) → token/sentence heatmaps in the same space.
 import type { WordTokenizer } from '../text/tokenizer';
 import { beamSearch } from './beamSearch';
 import { sentenceHeatmaps, tokenHeatmaps } from './heatmap';
@@ -8,7 +9,10 @@ import type { DecodingDefaults } from './manifest';
 import type { OnnxReportModel } from './onnxModel';
 import { checkOod, colourWarning, detectorFlagged } from './ood';
 import { layoutReportTokens } from './reportTokens';
-import { rerank } from './rerank';
+import { assertedFindings } from '../text/metrics/clinical';
+import { decoderSimilarity, rerank } from './rerank';
+import { fedIds } from './similarityTowers';
+import { cosine } from './vectorMath';
 import type { Backend, GenerateCallbacks, ImageTensor, ReportResult } from './types';
 
 export interface ReportJob {
@@ -49,6 +53,8 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       bosId: special.bos,
       eosId: special.eos,
       processor: processorsFor(settings, special, tokenizer.vocabSize),
+      groups: settings.groups ?? 1,
+      diversityPenalty: settings.diversity_penalty ?? 0,
       signal: job.signal,
       onStep: callbacks.onToken ? (ids) => callbacks.onToken?.(tokenizer.decodeReport(ids).text) : undefined,
     });
@@ -57,10 +63,17 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   }
 
   callbacks.onStage?.({ stage: 'rerank' });
-  const ranked = rerank(hyps, encoded.pImg, settings.alpha, settings.beta);
+  const texts = hyps.map((h) => tokenizer.decodeReport(h.tokenIds).text);
+  const findings = texts.map((t) => assertedFindings(t));
+  const towers = model.towers && encoded.towers ? { model: model.towers, image: encoded.towers } : null;
+  const towerTexts = towers ? await towers.model.texts(hyps.map((h) => fedIds(h.tokenIds, special.eos))) : null;
+  const similarities = towers && towerTexts ? towerTexts.pooled.map((p) => cosine(towers.image.pImg, p)) : hyps.map((h) => decoderSimilarity(h, encoded.pImg));
+  const ranked = rerank(hyps, similarities, findings, settings.alpha, settings.beta);
   const chosen = ranked.chosen;
-  const layout = layoutReportTokens(chosen.tokenIds, chosen.textEmbeds, tokenizer, special);
-  const { heatmap, grounding } = tokenHeatmaps(layout.embeds, encoded.patchEmbeds, encoded.pImg, manifest.preprocessing.grid);
+  // Word maps in the space the similarity was measured in: the towers' token and patch embeddings, else the decoder's.
+  const layout = layoutReportTokens(chosen.tokenIds, towerTexts ? towerTexts.tokens[chosen.index] : chosen.textEmbeds, tokenizer, special);
+  const space = towers ? towers.image : { patchEmbeds: encoded.patchEmbeds, pImg: encoded.pImg };
+  const { heatmap, grounding } = tokenHeatmaps(layout.embeds, space.patchEmbeds, space.pImg, manifest.preprocessing.grid);
   layout.tokens.forEach((t, i) => (t.grounding = grounding[i]));
   const sentences = sentenceHeatmaps(
     heatmap,
@@ -72,16 +85,24 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   return {
     report: tokenizer.decodeReport(chosen.tokenIds),
     candidates: ranked.candidates.map((c) => ({
-      text: tokenizer.decodeReport(c.tokenIds).text,
+      text: texts[c.index],
       tokenIds: c.tokenIds,
       logp: c.logp,
       length: c.length,
       lengthNormLogp: c.lengthNormLogp,
       similarity: c.similarity,
       score: c.score,
+      group: c.group,
+      findings: c.findings,
       chosen: c.chosen,
     })),
     rerankChangedChoice: ranked.rerankChangedChoice,
+    refinement: {
+      similaritySource: towers ? 'towers' : 'decoder',
+      findingSets: ranked.findingSets,
+      tally: ranked.tally,
+      lmChoice: ranked.candidates.indexOf(ranked.lmChoice),
+    },
     tokens: layout.tokens,
     heatmap,
     sentenceHeatmaps: sentences,

@@ -82,7 +82,15 @@ describe('manifest checks', () => {
 describe('resolveSettings', () => {
   it('overrides the manifest defaults, ignoring undefined and unknown keys', () => {
     const s = resolveSettings(manifest(), { beam: 1, beta: undefined, signal: 'x' } as object);
-    expect(s).toEqual({ ...manifest().decoding, beam: 1 });
+    expect(s).toEqual({ groups: 1, diversity_penalty: 0, ...manifest().decoding, beam: 1 });
+  });
+
+  it('a manifest without diverse-beam defaults runs one group, and a caller can ask for groups', () => {
+    expect(resolveSettings(manifest())).toMatchObject({ groups: 1, diversity_penalty: 0 });
+    expect(resolveSettings(manifest(), { beam: 6, groups: 3, diversity_penalty: 2 })).toMatchObject({ beam: 6, groups: 3, diversity_penalty: 2 });
+    expect(() => resolveSettings(manifest(), { beam: 4, groups: 3 })).toThrow(/groups must divide the beam width/);
+    expect(() => resolveSettings(manifest(), { beam: 2, groups: 3 })).toThrow(/groups must be a whole number from 1 to 2/);
+    expect(() => resolveSettings(manifest(), { diversity_penalty: -1 })).toThrow(/diversity_penalty must be 0 or more/);
   });
 
   it('rejects values outside what the model allows', () => {

@@ -18,6 +18,8 @@ export interface DecodingDefaults {
   no_repeat_ngram: number;
   min_length: number;
   max_length: number;
+  groups?: number; // diverse beam search: groups the beams split into (1 = plain beam search)
+  diversity_penalty?: number; // λ: a group's penalty per earlier group that chose the same token at a step
 }
 
 /** The out-of-distribution detector (training/ood_detector.py): pixels [V,1,S,S] → ood_logit [V]. */
@@ -33,6 +35,16 @@ export interface OodStats {
   threshold: number; // score above this → warn
   train_quantiles?: Record<string, number>;
   detector?: OodDetectorEntry; // optional: folders exported before it existed have only the statistics
+}
+
+/** The similarity towers (training/similarity.py): image tokens → p_img and patch embeddings; report ids → p_txt
+ *  and token embeddings, in their own shared space. Optional: without them the rerank uses the decoder's own
+ *  cos(p_img, p_txt) (model 1.0's, which does not tell findings apart). */
+export interface SimilarityEntry {
+  image: ModelFileEntry; // onnx/similarity_image.onnx, fp32, for every precision
+  text: ModelFileEntry; // onnx/similarity_text.onnx
+  embed_dim: number;
+  evaluation?: Record<string, unknown>;
 }
 
 export interface ModelManifest {
@@ -65,6 +77,7 @@ export interface ModelManifest {
   files: Partial<Record<Precision, Record<ModelFileKey, ModelFileEntry>>>;
   findings: string[];
   ood: OodStats;
+  similarity?: SimilarityEntry;
   training?: Record<string, unknown>;
   evaluation?: Record<string, unknown>;
   intended_use: string;

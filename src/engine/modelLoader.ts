@@ -1,6 +1,6 @@
 // Reads a model folder: manifest.json (format and version checked against modelIO.json), tokenizer.json,
-// the three ONNX files of one precision and the out-of-distribution detector when the manifest lists one, each
-// checked against the manifest's size and sha256.
+// the three ONNX files of one precision, and the out-of-distribution detector and the similarity towers when the
+// manifest lists them, each checked against the manifest's size and sha256.
 import { ModelFileError, ModelManifestError, ModelVersionError } from './errors';
 import type { ModelFileKey, ModelFileEntry, ModelManifest, Precision } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
@@ -11,8 +11,8 @@ export const MODEL_FILE_KEYS: readonly ModelFileKey[] = ['vision_encoder', 'embe
 export const SUPPORTED_FORMAT = modelIO.format;
 export const SUPPORTED_FORMAT_VERSION = modelIO.formatVersion;
 
-/** The ONNX files' bytes: the three of one precision, and the detector when the folder has one. */
-export type ModelFileBytes = Record<ModelFileKey, Uint8Array> & { ood_detector?: Uint8Array };
+/** The ONNX files' bytes: the three of one precision, and the detector and the towers when the folder has them. */
+export type ModelFileBytes = Record<ModelFileKey, Uint8Array> & { ood_detector?: Uint8Array; similarity_image?: Uint8Array; similarity_text?: Uint8Array };
 
 export interface LoadedModel {
   manifest: ModelManifest;
@@ -46,6 +46,10 @@ export function checkManifest(raw: unknown): ModelManifest {
   const detector = m.ood.detector;
   if (detector && (typeof detector.path !== 'string' || !Number.isFinite(detector.threshold))) {
     throw new ModelManifestError('manifest.json\'s ood.detector needs a path and a numeric threshold; re-run `npm run export-ood`.');
+  }
+  const sim = m.similarity;
+  if (sim && (typeof sim.image?.path !== 'string' || typeof sim.text?.path !== 'string' || !Number.isInteger(sim.embed_dim))) {
+    throw new ModelManifestError('manifest.json\'s similarity needs image and text files and an embed_dim; re-run `npm run export-similarity`.');
   }
   return m as ModelManifest;
 }
@@ -95,6 +99,7 @@ export async function loadModelFiles(
   }
   const wanted: [keyof ModelFileBytes, ModelFileEntry][] = MODEL_FILE_KEYS.map((k) => [k, entries[k]]);
   if (manifest.ood.detector) wanted.push(['ood_detector', manifest.ood.detector]);
+  if (manifest.similarity) wanted.push(['similarity_image', manifest.similarity.image], ['similarity_text', manifest.similarity.text]);
   const total = wanted.reduce((s, [, e]) => s + e.bytes, 0);
   let done = 0;
   const files = {} as ModelFileBytes;

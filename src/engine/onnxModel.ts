@@ -1,11 +1,13 @@
 // The model through ONNX Runtime: the vision encoder once per generate (all views in one batch) and a
 // StepDecoder over decoder_model_merged that keeps the key/value cache between calls (beam_idx reorders
 // it inside the graph). The image prefix goes through the decoder once, on the first call. The
-// out-of-distribution detector, when the folder has one, scores the same pixel tensor in the same encode.
+// out-of-distribution detector, when the folder has one, scores the same pixel tensor in the same encode, and the
+// similarity towers' image side reads the same image tokens.
 import type { DecoderStep, StepDecoder } from './beamSearch';
 import type { ModelManifest } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
 import { decoderNames, type DecoderNames, type ModelSessions, type OrtTensor } from './sessions';
+import { SimilarityTowers, type TowerImage } from './similarityTowers';
 import type { ImageTensor } from './types';
 
 export interface EncodedImages {
@@ -13,6 +15,7 @@ export interface EncodedImages {
   patchEmbeds: Float32Array[]; // per view [N*E]
   pImg: Float32Array; // [E] image_embeds averaged over views
   oodLogits: Float32Array | null; // [V] the detector's logit per view (high = unlike the training radiographs); null without one
+  towers: TowerImage | null; // the similarity towers' p_img and patch embeddings; null without towers
 }
 
 async function floats(t: OrtTensor): Promise<Float32Array> {
@@ -37,12 +40,14 @@ function disposeAll(tensors: Iterable<OrtTensor>): void {
 
 export class OnnxReportModel {
   readonly names: DecoderNames;
+  readonly towers: SimilarityTowers | null;
 
   constructor(
     readonly sessions: ModelSessions,
     readonly manifest: ModelManifest,
   ) {
     this.names = decoderNames(manifest.architecture.n_layers);
+    this.towers = sessions.similarity && manifest.similarity ? new SimilarityTowers(sessions.ort, sessions.similarity, manifest) : null;
   }
 
   /** One vision call (and one detector call) for all views: [V,1,S,S] → prefix, per-view patch embeddings, p_img, OOD logits. */
@@ -64,6 +69,7 @@ export class OnnxReportModel {
         patchEmbeds: images.map((_, v) => patches.slice(v * per, (v + 1) * per)),
         pImg: meanRows(embeds, images.length),
         oodLogits,
+        towers: this.towers ? await this.towers.image(features.slice(), images.length) : null,
       };
     } finally {
       disposeAll(Object.values(out));

@@ -1,7 +1,7 @@
 // The rerank on hand-built candidates whose similarities and scores are known.
 import { describe, expect, it } from 'vitest';
 import type { Hypothesis } from './beamSearch';
-import { rerank } from './rerank';
+import { decoderSimilarity, rerank, tallyFindings } from './rerank';
 
 const pImg = new Float32Array([1, 0, 0]);
 const hyp = (tokenIds: number[], logp: number, embeds: number[][]): Hypothesis => ({
@@ -9,6 +9,7 @@ const hyp = (tokenIds: number[], logp: number, embeds: number[][]): Hypothesis =
   logp,
   score: logp,
   textEmbeds: embeds.map((e) => Float32Array.from(e)),
+  group: 0,
 });
 
 // A: more likely, text points away from the image; B: less likely, text aligned with the image.
@@ -17,14 +18,14 @@ const b = hyp([7, 8, 9, 2], -4, [[1, 1, 0], [1, -1, 0], [1, 0, 0]]); // p_txt = 
 
 describe('rerank', () => {
   it('with beta = 0 keeps the length-normalised beam order', () => {
-    const r = rerank([a, b], pImg, 0, 0);
+    const r = rerank([a, b], [a, b].map((h) => decoderSimilarity(h, pImg)), [[], []], 0, 0);
     expect(r.chosen.tokenIds).toEqual(a.tokenIds);
     expect(r.rerankChangedChoice).toBe(false);
     expect(r.candidates.map((c) => c.similarity)).toEqual([0, 1]);
   });
 
   it('computes lengthNormLogp = logp/|c|^alpha and score = that + beta·cos', () => {
-    const r = rerank([a, b], pImg, 1, 0.5);
+    const r = rerank([a, b], [a, b].map((h) => decoderSimilarity(h, pImg)), [[], []], 1, 0.5);
     const ca = r.candidates.find((c) => c.tokenIds === a.tokenIds)!;
     const cb = r.candidates.find((c) => c.tokenIds === b.tokenIds)!;
     expect(ca.lengthNormLogp).toBeCloseTo(-1, 6);
@@ -35,7 +36,7 @@ describe('rerank', () => {
   });
 
   it('a large enough beta changes the choice, and says so', () => {
-    const r = rerank([a, b], pImg, 0, 2);
+    const r = rerank([a, b], [a, b].map((h) => decoderSimilarity(h, pImg)), [[], []], 0, 2);
     expect(r.chosen.tokenIds).toEqual(b.tokenIds);
     expect(r.rerankChangedChoice).toBe(true);
     expect(r.candidates.filter((c) => c.chosen)).toHaveLength(1);
@@ -43,8 +44,31 @@ describe('rerank', () => {
   });
 
   it('an empty report (only EOS) has similarity 0', () => {
-    const r = rerank([hyp([2], -0.1, [])], pImg, 1, 1);
+    const h = hyp([2], -0.1, []);
+    const r = rerank([h], [decoderSimilarity(h, pImg)], [[]], 1, 1);
     expect(r.chosen.similarity).toBe(0);
     expect(r.chosen.score).toBeCloseTo(-0.1, 6);
+  });
+});
+
+describe('what the refinement weighed', () => {
+  it('counts, per finding, the candidates asserting it, and candidates with the same finding set as one alternative', () => {
+    const c = hyp([9, 2], -1, []);
+    const r = rerank([a, b, c], [0, 1, 0.5], [['pleural_effusion'], ['pleural_effusion', 'lung_opacity'], ['lung_opacity', 'pleural_effusion']], 1, 0);
+    expect(r.findingSets).toBe(2);
+    expect(r.tally).toEqual([
+      { finding: 'pleural_effusion', candidates: 3 },
+      { finding: 'lung_opacity', candidates: 2 },
+    ]);
+    expect(r.candidates.find((x) => x.tokenIds === b.tokenIds)!.findings).toEqual(['lung_opacity', 'pleural_effusion']);
+    expect(r.lmChoice.tokenIds).toEqual(c.tokenIds);
+  });
+
+  it('a finding asserted twice in one candidate counts once', () => {
+    expect(tallyFindings([{ findings: ['nodule', 'nodule'] }, { findings: [] }])).toEqual([{ finding: 'nodule', candidates: 1 }]);
+  });
+
+  it('refuses mismatched similarity lists', () => {
+    expect(() => rerank([a, b], [0], [[], []], 1, 1)).toThrow(RangeError);
   });
 });

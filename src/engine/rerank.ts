@@ -1,10 +1,14 @@
-// The self-refinement rerank: every finished beam candidate scored by its length-normalised logp plus
-// beta times cos(p_img, p_txt), p_txt being the mean text embedding of the report tokens it fed
-// (docs/CONTRACTS.md). beta = 0 is plain beam ranking; rerankChangedChoice compares the two.
+// The self-refinement rerank: every finished candidate scored by its length-normalised logp plus beta times its
+// image–text similarity; beta = 0 is plain beam ranking, and rerankChangedChoice compares the two. The similarity
+// is the similarity towers' cos(p_img, p_txt) when the model has them, else the decoder's own (model 1.0's:
+// p_txt = mean text embedding of the fed report tokens, docs/CONTRACTS.md). Each candidate also carries the
+// findings the labeler reads in it, so the page can say what the refinement weighed, and candidates that assert
+// the same finding set count as one alternative.
 import type { Hypothesis } from './beamSearch';
 import { cosine, meanVector } from './vectorMath';
 
 export interface RankedCandidate {
+  index: number; // position in the search's output (to find per-candidate data computed before ranking)
   tokenIds: number[];
   length: number; // |c|
   logp: number;
@@ -12,33 +16,83 @@ export interface RankedCandidate {
   similarity: number;
   score: number;
   textEmbeds: Float32Array[];
+  group: number; // diverse beam group
+  findings: string[]; // finding keys the labeler reads as asserted (ancestors included), sorted
   chosen: boolean;
+}
+
+export interface FindingTally {
+  finding: string;
+  candidates: number; // how many candidates assert it
 }
 
 export interface RerankResult {
   candidates: RankedCandidate[]; // best score first
   chosen: RankedCandidate;
   rerankChangedChoice: boolean; // the chosen candidate differs from the best by lengthNormLogp alone (beta = 0)
+  lmChoice: RankedCandidate; // the best by lengthNormLogp alone
+  findingSets: number; // distinct finding sets among the candidates (same set = one clinical alternative)
+  tally: FindingTally[]; // per finding asserted by any candidate, most asserted first
 }
 
-/** The self-refinement score of one candidate: logp/|c|^α + β·cos(p_img, p_txt). */
+/** The self-refinement score of one candidate: logp/|c|^α + β·similarity. */
 export function combinedScore(lengthNormLogp: number, similarity: number, beta: number): number {
   return lengthNormLogp + beta * similarity;
 }
 
-export function rerank(hyps: readonly Hypothesis[], pImg: Float32Array, alpha: number, beta: number): RerankResult {
+/** Model 1.0's similarity: cos(p_img, mean of the text embeddings the decoder emitted for the fed tokens). */
+export function decoderSimilarity(h: Hypothesis, pImg: Float32Array): number {
+  return h.textEmbeds.length > 0 ? cosine(pImg, meanVector(h.textEmbeds, pImg.length)) : 0;
+}
+
+export function findingSetKey(findings: readonly string[]): string {
+  return [...findings].sort().join('|');
+}
+
+export function tallyFindings(candidates: readonly { findings: readonly string[] }[]): FindingTally[] {
+  const counts = new Map<string, number>();
+  for (const c of candidates) for (const f of new Set(c.findings)) counts.set(f, (counts.get(f) ?? 0) + 1);
+  return [...counts.entries()].map(([finding, n]) => ({ finding, candidates: n })).sort((a, b) => b.candidates - a.candidates || a.finding.localeCompare(b.finding));
+}
+
+export function rerank(
+  hyps: readonly Hypothesis[],
+  similarities: readonly number[],
+  findings: readonly (readonly string[])[],
+  alpha: number,
+  beta: number,
+): RerankResult {
   if (hyps.length === 0) throw new RangeError('rerank needs at least one finished candidate');
-  const E = pImg.length;
-  const scored = hyps.map((h, order) => {
+  if (similarities.length !== hyps.length || findings.length !== hyps.length) throw new RangeError('rerank: one similarity and one finding list per candidate');
+  const scored: RankedCandidate[] = hyps.map((h, index) => {
     const length = h.tokenIds.length;
     const lengthNormLogp = h.logp / Math.pow(Math.max(1, length), alpha);
-    const similarity = h.textEmbeds.length > 0 ? cosine(pImg, meanVector(h.textEmbeds, E)) : 0;
-    return { order, c: { tokenIds: h.tokenIds, length, logp: h.logp, lengthNormLogp, similarity, score: combinedScore(lengthNormLogp, similarity, beta), textEmbeds: h.textEmbeds, chosen: false } };
+    const similarity = similarities[index];
+    return {
+      index,
+      tokenIds: h.tokenIds,
+      length,
+      logp: h.logp,
+      lengthNormLogp,
+      similarity,
+      score: combinedScore(lengthNormLogp, similarity, beta),
+      textEmbeds: h.textEmbeds,
+      group: h.group,
+      findings: [...findings[index]].sort(),
+      chosen: false,
+    };
   });
-  // Stable: equal scores keep the beam order.
-  const byScore = [...scored].sort((a, b) => b.c.score - a.c.score || a.order - b.order);
-  const byLogp = [...scored].sort((a, b) => b.c.lengthNormLogp - a.c.lengthNormLogp || a.order - b.order);
-  const chosen = byScore[0].c;
+  // Stable: equal scores keep the search's order.
+  const byScore = [...scored].sort((a, b) => b.score - a.score || a.index - b.index);
+  const byLogp = [...scored].sort((a, b) => b.lengthNormLogp - a.lengthNormLogp || a.index - b.index);
+  const chosen = byScore[0];
   chosen.chosen = true;
-  return { candidates: byScore.map((s) => s.c), chosen, rerankChangedChoice: byScore[0].order !== byLogp[0].order };
+  return {
+    candidates: byScore,
+    chosen,
+    rerankChangedChoice: chosen.index !== byLogp[0].index,
+    lmChoice: byLogp[0],
+    findingSets: new Set(scored.map((c) => findingSetKey(c.findings))).size,
+    tally: tallyFindings(scored),
+  };
 }

@@ -49,6 +49,7 @@ export interface ModelSessions {
   embed: Session;
   decoder: Session;
   oodDetector: Session | null; // the out-of-distribution detector, when the model folder has one
+  similarity: { image: Session; text: Session } | null; // the similarity towers, when the model folder has them
 }
 
 export interface SessionOptions {
@@ -93,7 +94,16 @@ export async function createSessions(
     const decoder = await ort.InferenceSession.create(files.decoder_model_merged, decoderOptions);
     created.push(decoder);
     const oodDetector = files.ood_detector ? await ort.InferenceSession.create(files.ood_detector, base) : null;
-    return { ort, backend, gpuPast, vision, embed, decoder, oodDetector };
+    if (oodDetector) created.push(oodDetector);
+    let similarity: ModelSessions['similarity'] = null;
+    if (files.similarity_image && files.similarity_text) {
+      const image = await ort.InferenceSession.create(files.similarity_image, base);
+      created.push(image);
+      const text = await ort.InferenceSession.create(files.similarity_text, base);
+      created.push(text);
+      similarity = { image, text };
+    }
+    return { ort, backend, gpuPast, vision, embed, decoder, oodDetector, similarity };
   } catch (err) {
     await Promise.all(created.map((s) => s.release().catch(() => undefined)));
     throw err;
@@ -101,6 +111,6 @@ export async function createSessions(
 }
 
 export async function releaseSessions(s: ModelSessions): Promise<void> {
-  const all = [s.vision, s.embed, s.decoder, ...(s.oodDetector ? [s.oodDetector] : [])];
+  const all = [s.vision, s.embed, s.decoder, ...(s.oodDetector ? [s.oodDetector] : []), ...(s.similarity ? [s.similarity.image, s.similarity.text] : [])];
   await Promise.all(all.map((session) => session.release().catch(() => undefined)));
 }

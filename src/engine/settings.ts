@@ -1,5 +1,6 @@
 // Decoding settings for one generate: the manifest's defaults overridden by the caller's, each checked
-// (beam width 1–8, lengths within what the model's positions allow). Bad values → InvalidSettingError.
+// (beam width 1–8, groups dividing it, lengths within what the model's positions allow). Bad values →
+// InvalidSettingError. Manifests written before diverse beam search default to one group (plain beam search).
 import { InvalidSettingError } from './errors';
 import type { DecodingDefaults, ModelManifest } from './manifest';
 
@@ -13,10 +14,13 @@ function finite(name: string, v: number): void {
   if (!Number.isFinite(v)) throw new InvalidSettingError(`${name} must be a finite number; got ${v}.`);
 }
 
+const DIVERSITY_DEFAULTS = { groups: 1, diversity_penalty: 0 };
+
 export function resolveSettings(manifest: ModelManifest, overrides: Partial<DecodingDefaults> = {}): DecodingDefaults {
+  const defaults = { ...DIVERSITY_DEFAULTS, ...manifest.decoding };
   const picked: Partial<DecodingDefaults> = {};
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined && k in manifest.decoding) (picked as Record<string, number>)[k] = v as number;
-  const s: DecodingDefaults = { ...manifest.decoding, ...picked };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined && k in defaults) (picked as Record<string, number>)[k] = v as number;
+  const s: DecodingDefaults = { ...defaults, ...picked };
   integerIn('beam', s.beam, 1, MAX_BEAM);
   finite('alpha', s.alpha);
   finite('beta', s.beta);
@@ -25,5 +29,9 @@ export function resolveSettings(manifest: ModelManifest, overrides: Partial<Deco
   integerIn('no_repeat_ngram', s.no_repeat_ngram, 0, 64);
   integerIn('max_length', s.max_length, 2, manifest.max_length);
   integerIn('min_length', s.min_length, 0, s.max_length - 2);
+  integerIn('groups', s.groups!, 1, s.beam);
+  if (s.beam % s.groups! !== 0) throw new InvalidSettingError(`groups must divide the beam width (${s.beam}); got ${s.groups}.`);
+  finite('diversity_penalty', s.diversity_penalty!);
+  if (s.diversity_penalty! < 0) throw new InvalidSettingError(`diversity_penalty must be 0 or more; got ${s.diversity_penalty}.`);
   return s;
 }

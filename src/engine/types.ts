@@ -74,9 +74,19 @@ export interface Candidate {
   logp: number; // sum of token log-probabilities (under the processed distribution the search ranks by)
   length: number; // |c| = tokenIds.length
   lengthNormLogp: number; // logp / |c|^alpha
-  similarity: number; // cos(p_img, p_txt(c))
+  similarity: number; // cos(p_img, p_txt(c)): the similarity towers' when the model has them, else the decoder's
   score: number; // lengthNormLogp + beta * similarity
+  group: number; // diverse beam group (0 = the unpenalised one)
+  findings: string[]; // finding keys the labeler reads as asserted in this candidate (ancestors included)
   chosen: boolean;
+}
+
+/** What the self-refinement weighed: the alternatives and why the chosen one won. */
+export interface Refinement {
+  similaritySource: 'towers' | 'decoder'; // towers: text-only p_txt (tells findings apart); decoder: model 1.0's
+  findingSets: number; // distinct finding sets among the candidates (same set = one clinical alternative)
+  tally: { finding: string; candidates: number }[]; // per finding, how many candidates assert it
+  lmChoice: number; // index into candidates of the best by language-model score alone
 }
 
 export interface TokenInfo {
@@ -102,8 +112,9 @@ export interface OodResult {
 
 export interface ReportResult {
   report: { findings: string; impression: string; text: string };
-  candidates: Candidate[];
+  candidates: Candidate[]; // best combined score first; the first is the chosen one
   rerankChangedChoice: boolean;
+  refinement: Refinement;
   tokens: TokenInfo[];
   heatmap: Heatmap;
   sentenceHeatmaps: Float32Array; // [sentences, views, rows*cols]

@@ -13,6 +13,7 @@ function fakeResult(nTokens: number): ReportResult {
     report: { findings: 'heart normal .', impression: 'no acute disease .', text: 'heart normal . no acute disease .' },
     candidates: [],
     rerankChangedChoice: false,
+    refinement: { similaritySource: 'decoder', findingSets: 0, tally: [], lmChoice: 0 },
     tokens: [],
     heatmap: { grid: [2, 2], views: 1, values: Float32Array.from({ length: nTokens * 4 }, (_, i) => i / 10) },
     sentenceHeatmaps: new Float32Array([0.5, 0.25, 0, 1]),

@@ -50,9 +50,11 @@ export function reportJsonFile(ctx: ExportContext): string {
       length_norm_logp: c.lengthNormLogp,
       similarity: c.similarity,
       score: c.score,
+      findings: c.findings,
       chosen: c.chosen,
     })),
     rerank_changed_choice: result.rerankChangedChoice,
+    similarity_source: result.refinement.similaritySource,
     out_of_distribution: {
       score: result.ood.score,
       threshold: result.ood.threshold,
