@@ -1,11 +1,13 @@
-// β sweep for the self-refinement rerank: decodes each image of a split once (beam B), keeps every finished
-// candidate with its length-normalised logp and image–text similarity, then re-chooses under each β and scores
-// the chosen reports with the clinical metrics. Picks the decoding default written to the manifest.
-//   npm run sweep-rerank -- [--manifest PATH] [--root DIR] [--split val] [--model DIR] [--beam 5]
-//                           [--betas 0,0.5,1,2,4,8,16] [--per-source N] [--out FILE.json]
-import { writeFileSync } from 'node:fs';
+// The self-refinement sweep: for each search configuration (beam width, diverse beam groups, diversity penalty)
+// decodes each image of a split once, keeps every finished candidate with its length-normalised logp and image–text
+// similarity, then re-chooses under each β and scores the chosen reports with the clinical metrics. The default is
+// the configuration with the lowest hallucination rate whose micro-F1 is at least the plain beam's (beam 3, one
+// group, β = 0); `--write-defaults` writes it into the model's manifest.
+//   npm run sweep-rerank -- [--manifest PATH] [--root DIR] [--split val] [--model DIR] [--per-source 60]
+//        [--configs 3x1:0,3x3:1,6x3:1] [--betas 0,0.25,0.5,1,2,4,8] [--out FILE.json] [--write-defaults]
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { MANIFEST_FLAGS, parseFlags, usage, type FlagSpec } from '../src/eval/cliArgs';
+import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from '../src/eval/cliArgs';
 import { loadRecordImage } from '../src/eval/images';
 import { readManifest } from '../src/eval/manifest';
 import { ModelRunner } from '../src/eval/modelRunner';
@@ -18,12 +20,25 @@ import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 const specs: Record<string, FlagSpec> = {
   ...MANIFEST_FLAGS,
   split: { type: 'string', help: 'split (default val)' },
-  beam: { type: 'number', help: 'beam width (default 5)' },
-  betas: { type: 'list', help: 'β values to try (default 0,0.5,1,2,4,8,16)' },
+  configs: { type: 'list', help: 'search configurations BEAMxGROUPS:PENALTY (default 3x1:0,3x3:0.5,3x3:1,3x3:2,3x3:4,6x3:1,6x3:2,6x6:1,6x6:2)' },
+  betas: { type: 'list', help: 'β values to try (default 0,0.25,0.5,1,2,4,8)' },
   'per-source': { type: 'number', help: 'images per source, spread over the split (default 60)' },
   out: { type: 'string', help: 'results JSON (default out/sweep-rerank.json)' },
+  'write-defaults': { type: 'boolean', help: "write the chosen beam, groups, diversity_penalty and β into the model's manifest.json" },
   help: { type: 'boolean', help: 'show this help' },
 };
+
+interface SearchConfig {
+  beam: number;
+  groups: number;
+  diversity_penalty: number;
+}
+
+function parseConfig(text: string): SearchConfig {
+  const m = /^(\d+)x(\d+):([\d.]+)$/.exec(text);
+  if (!m) throw new UsageError(`--configs: "${text}" is not BEAMxGROUPS:PENALTY (e.g. 6x3:1)`);
+  return { beam: Number(m[1]), groups: Number(m[2]), diversity_penalty: Number(m[3]) };
+}
 
 /** The candidate the engine would choose under β (same score, first of equals as the engine's stable sort). */
 function choose(cands: readonly Candidate[], beta: number): Candidate {
@@ -38,37 +53,58 @@ async function main(): Promise<void> {
   const root = (f.root as string) ?? path.dirname(manifestPath);
   const split = (f.split as string) ?? 'val';
   const perSource = (f['per-source'] as number) ?? 60;
-  const betas = ((f.betas as string[]) ?? ['0', '0.5', '1', '2', '4', '8', '16']).map(Number);
+  const betas = ((f.betas as string[]) ?? ['0', '0.25', '0.5', '1', '2', '4', '8']).map(Number);
+  const configs = ((f.configs as string[]) ?? ['3x1:0', '3x3:0.5', '3x3:1', '3x3:2', '3x3:4', '6x3:1', '6x3:2', '6x6:1', '6x6:2']).map(parseConfig);
   const bySource = new Map<string, ReturnType<typeof readManifest>>();
-  for (const r of readManifest(manifestPath).filter((r) => r.split === split)) {
-    bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
-  }
+  for (const r of readManifest(manifestPath).filter((r) => r.split === split)) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
   const records = [...bySource.values()].flatMap((rs) => {
     const step = Math.max(1, Math.floor(rs.length / perSource));
     return rs.filter((_, i) => i % step === 0).slice(0, perSource);
   });
-  const runner = await ModelRunner.open((f.model as string) ?? defaultModelDir(), 'cpu', 'int8', 1);
+  const modelDir = (f.model as string) ?? defaultModelDir();
+  const runner = await ModelRunner.open(modelDir, 'cpu', 'int8', 1);
   const pre = runner.manifest.preprocessing;
-  const cases: { source: string; truth: ReturnType<typeof truthFindings>; candidates: Candidate[] }[] = [];
-  for (const [i, rec] of records.entries()) {
-    const img = await loadRecordImage(root, rec, pre);
-    const res = await runner.generate(img.pixels, rec.id, { beam: (f.beam as number) ?? 5, beta: 0 });
-    cases.push({ source: rec.source, truth: truthFindings(rec), candidates: res.candidates });
-    process.stderr.write(`\r${i + 1}/${records.length}`);
+  const images = await Promise.all(records.map((rec) => loadRecordImage(root, rec, pre)));
+  const truths = records.map(truthFindings);
+  const rows = [];
+  for (const cfg of configs) {
+    const cases: { candidates: Candidate[]; ms: number }[] = [];
+    for (const [i, rec] of records.entries()) {
+      const res = await runner.generate(images[i].pixels, rec.id, { ...cfg, beta: 0 });
+      cases.push({ candidates: res.candidates, ms: res.timings.total_ms });
+      process.stderr.write(`\r${cfg.beam}x${cfg.groups}:${cfg.diversity_penalty} ${i + 1}/${records.length}`);
+    }
+    process.stderr.write('\n');
+    const sets = cases.map((c) => new Set(c.candidates.map((x) => x.findings.join('|'))).size);
+    const ms = cases.map((c) => c.ms).sort((a, b) => a - b);
+    for (const beta of betas) {
+      const chosen = cases.map((c) => choose(c.candidates, beta));
+      const s = scoreClinical(chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: truths[i] })));
+      const changed = chosen.filter((c, i) => c !== choose(cases[i].candidates, 0)).length;
+      rows.push({ ...cfg, beta, micro_f1: s.micro_f1, macro_f1: s.macro_f1, hallucination_rate: s.hallucination_rate, omission_rate: s.omission_rate,
+        changed_share: changed / cases.length, finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length, median_ms: ms[Math.floor(ms.length / 2)] });
+    }
   }
-  process.stderr.write('\n');
   await runner.dispose();
-  const rows = betas.map((beta) => {
-    const chosen = cases.map((c) => choose(c.candidates, beta));
-    const s = scoreClinical(chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: cases[i].truth })));
-    const changed = chosen.filter((c, i) => c !== choose(cases[i].candidates, 0)).length;
-    return { beta, micro_f1: s.micro_f1, macro_f1: s.macro_f1, hallucination_rate: s.hallucination_rate, omission_rate: s.omission_rate, changed };
-  });
-  console.log(`β sweep on ${cases.length} ${split} images (${[...bySource.keys()].join(', ')}; ≤${perSource} per source), beam ${(f.beam as number) ?? 5}`);
-  console.log('| β | micro-F1 | macro-F1 | hallucination | omission | choices changed |\n|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.beta} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${r.changed} |`);
+  const plain = rows.find((r) => r.beam === 3 && r.groups === 1 && r.beta === 0) ?? rows[0];
+  const eligible = rows.filter((r) => r.micro_f1 >= plain.micro_f1);
+  const best = eligible.reduce((a, b) => (b.hallucination_rate < a.hallucination_rate || (b.hallucination_rate === a.hallucination_rate && b.micro_f1 > a.micro_f1) ? b : a), plain);
+  console.log(`self-refinement sweep on ${records.length} ${split} images (${[...bySource.keys()].join(', ')}; ≤${perSource} per source), ${runner.manifest.id} ${runner.manifest.version} int8, similarity: ${runner.manifest.similarity ? 'towers' : 'decoder'}`);
+  console.log('| beam | groups | λ | β | micro-F1 | macro-F1 | hallucination | omission | choices changed | finding sets / image | median ms |\n|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(`| ${r.beam} | ${r.groups} | ${r.diversity_penalty} | ${r.beta} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${(100 * r.changed_share).toFixed(1)}% | ${r.finding_sets_mean.toFixed(2)} | ${r.median_ms.toFixed(0)} |`);
+  }
+  console.log(`chosen: beam ${best.beam}, groups ${best.groups}, λ ${best.diversity_penalty}, β ${best.beta} (hallucination ${best.hallucination_rate.toFixed(3)} vs plain ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ${plain.micro_f1.toFixed(3)})`);
   const out = (f.out as string) ?? 'out/sweep-rerank.json';
-  writeFileSync(out, JSON.stringify({ split, n: cases.length, rows }, null, 1));
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ split, n: records.length, model: runner.manifest.id, rows, chosen: best, plain }, null, 1));
+  if (f['write-defaults']) {
+    const file = path.join(modelDir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8'));
+    Object.assign(manifest.decoding, { beam: best.beam, groups: best.groups, diversity_penalty: best.diversity_penalty, beta: best.beta });
+    writeFileSync(file, JSON.stringify(manifest, null, 2) + '\n');
+    console.log(`wrote the chosen decoding defaults into ${file}`);
+  }
 }
 
 main().catch((err) => {

@@ -1,10 +1,12 @@
-// NumPy .npy files (format v1.0, C order, little-endian): write uint8 / int32 arrays, and parse
+// NumPy .npy files (format v1.0, C order, little-endian): write uint8 / int32 / float32 arrays, and parse
 // headers back (tests, sanity checks). Streaming writer for arrays too big to hold twice in memory.
 import fs from 'node:fs';
 
-export type NpyDtype = 'uint8' | 'int32';
-const DESCR: Record<NpyDtype, string> = { uint8: '|u1', int32: '<i4' };
-const ITEM_BYTES: Record<NpyDtype, number> = { uint8: 1, int32: 4 };
+export type NpyDtype = 'uint8' | 'int32' | 'float32';
+type NpyData = Uint8Array | Int32Array | Float32Array;
+const DESCR: Record<NpyDtype, string> = { uint8: '|u1', int32: '<i4', float32: '<f4' };
+const ITEM_BYTES: Record<NpyDtype, number> = { uint8: 1, int32: 4, float32: 4 };
+const ARRAY_OF: Record<NpyDtype, Function> = { uint8: Uint8Array, int32: Int32Array, float32: Float32Array };
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 
 export class NpyError extends Error {
@@ -32,22 +34,21 @@ function count(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-function dataBytes(dtype: NpyDtype, data: Uint8Array | Int32Array): Buffer {
-  if (dtype === 'uint8' && !(data instanceof Uint8Array)) throw new NpyError('uint8 .npy needs a Uint8Array');
-  if (dtype === 'int32' && !(data instanceof Int32Array)) throw new NpyError('int32 .npy needs an Int32Array');
+function dataBytes(dtype: NpyDtype, data: NpyData): Buffer {
+  if (!(data instanceof ARRAY_OF[dtype])) throw new NpyError(`${dtype} .npy needs a ${ARRAY_OF[dtype].name}`);
   // Little-endian hosts only (x86, ARM); typed arrays are host-endian.
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** Whole array to bytes. */
-export function encodeNpy(dtype: NpyDtype, shape: readonly number[], data: Uint8Array | Int32Array): Buffer {
+export function encodeNpy(dtype: NpyDtype, shape: readonly number[], data: NpyData): Buffer {
   if (data.length !== count(shape)) {
     throw new NpyError(`npy data has ${data.length} elements but shape [${shape.join(',')}] needs ${count(shape)}`);
   }
   return Buffer.concat([npyHeader(dtype, shape), dataBytes(dtype, data)]);
 }
 
-export function writeNpy(file: string, dtype: NpyDtype, shape: readonly number[], data: Uint8Array | Int32Array): void {
+export function writeNpy(file: string, dtype: NpyDtype, shape: readonly number[], data: NpyData): void {
   fs.writeFileSync(file, encodeNpy(dtype, shape, data));
 }
 
@@ -67,7 +68,7 @@ export class NpyStreamWriter {
     fs.writeSync(this.fd, npyHeader(dtype, shape));
   }
 
-  write(row: Uint8Array | Int32Array): void {
+  write(row: NpyData): void {
     if (row.length % this.rowElems !== 0 || row.length === 0) {
       throw new NpyError(`${this.file}: chunk of ${row.length} elements is not whole rows of ${this.rowElems}`);
     }
@@ -88,10 +89,10 @@ export interface NpyArray {
   shape: number[];
   fortranOrder: boolean;
   dataOffset: number;
-  data: Uint8Array | Int32Array;
+  data: NpyData;
 }
 
-/** Parse a .npy buffer (v1/v2, |u1 or <i4, C order). */
+/** Parse a .npy buffer (v1/v2, |u1, <i4 or <f4, C order). */
 export function parseNpy(buf: Buffer): NpyArray {
   if (!buf.subarray(0, 6).equals(MAGIC)) throw new NpyError('not a .npy file (bad magic)');
   const major = buf[6];
@@ -111,9 +112,10 @@ export function parseNpy(buf: Buffer): NpyArray {
   const bytes = buf.subarray(dataOffset);
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
-  let data: Uint8Array | Int32Array;
+  let data: NpyData;
   if (descr === '|u1') data = copy;
   else if (descr === '<i4') data = new Int32Array(copy.buffer, 0, copy.length / 4);
+  else if (descr === '<f4') data = new Float32Array(copy.buffer, 0, copy.length / 4);
   else throw new NpyError(`unsupported dtype ${descr}`);
   if (data.length !== count(shape)) throw new NpyError(`.npy holds ${data.length} elements, shape needs ${count(shape)}`);
   return { dtype: descr, shape, fortranOrder: fortran === 'True', dataOffset, data };

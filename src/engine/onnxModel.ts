@@ -91,6 +91,17 @@ export class OnnxReportModel {
   stepDecoder(prefix: Float32Array): OnnxStepDecoder {
     return new OnnxStepDecoder(this, prefix);
   }
+
+  /** Teacher-forced model 1.0 similarity input: the decoder's text_embeds [E] at each fed report token of `ids`
+   *  (no BOS, no EOS), read behind `prefix` in one uncached call. For evaluating the decoder's similarity. */
+  async teacherForcedTextEmbeds(prefix: Float32Array, ids: readonly number[]): Promise<Float32Array[]> {
+    const decoder = this.stepDecoder(prefix);
+    try {
+      return await decoder.forced(ids);
+    } finally {
+      decoder.dispose();
+    }
+  }
 }
 
 export class OnnxStepDecoder implements StepDecoder {
@@ -129,6 +140,37 @@ export class OnnxStepDecoder implements StepDecoder {
     this.disposePast();
     this.past = Array.from({ length: 2 * L }, () => new ort.Tensor('float32', new Float32Array(0), [1, H, 0, Dh]));
     return this.run(embeds, [1, T, D], [0]);
+  }
+
+  /** [prefix ; BOS ; ids] in one call → text_embeds at the positions of ids[i] as input, i.e. of BOS..ids[n-2]'s
+   *  successors: the embedding emitted when ids[i] is fed. */
+  async forced(ids: readonly number[]): Promise<Float32Array[]> {
+    const { ort, decoder } = this.model.sessions;
+    const { d_model: D, n_heads: H, head_dim: Dh, n_layers: L } = this.model.manifest.architecture;
+    const E = this.embedDim;
+    const tokens = await this.embed([this.model.manifest.special_ids.bos, ...ids]); // [1+n, D]
+    const N = this.prefix.length / D;
+    const T = N + 1 + ids.length;
+    const embeds = new Float32Array(T * D); // [1, T, D]
+    embeds.set(this.prefix);
+    embeds.set(tokens, this.prefix.length);
+    const n = this.model.names;
+    const empty = () => new ort.Tensor('float32', new Float32Array(0), [1, H, 0, Dh]);
+    const feeds: Record<string, OrtTensor> = {
+      [n.embeds]: new ort.Tensor('float32', embeds, [1, T, D]),
+      [n.beamIdx]: new ort.Tensor('int64', BigInt64Array.from([0n]), [1]),
+    };
+    for (let i = 0; i < L; i++) {
+      feeds[n.pastKeys[i]] = empty();
+      feeds[n.pastValues[i]] = empty();
+    }
+    const out = await decoder.run(feeds);
+    try {
+      const text = await floats(out[n.textEmbeds]); // [1,T,E]
+      return ids.map((_, i) => text.slice((N + 1 + i) * E, (N + 2 + i) * E));
+    } finally {
+      disposeAll(Object.values(out));
+    }
   }
 
   async next(tokens: number[], parents: number[]): Promise<DecoderStep> {

@@ -20,7 +20,11 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
     Object.entries(r.systems).map(([name, s]) => systemRow(name, s))));
   const skipped = Object.entries(r.skipped);
   if (skipped.length) parts.push(skipped.map(([s, why]) => `- \`${s}\` skipped: ${why}`).join('\n'));
-  parts.push(`The rerank changed the chosen candidate for ${(100 * r.rerank_changed_share).toFixed(1)}% of images.`);
+  parts.push(`The rerank changed the chosen candidate (against the best language-model score among the same candidates) for ${(100 * r.rerank_changed_share).toFixed(1)}% of images.`);
+  const ref = r.refinement as Record<string, number>;
+  if (ref.changed_vs_plain_beam_share !== undefined) {
+    parts.push(`Against the plain beam of the same width (\`serpent_no_rerank\`), the refinement's report differs for ${(100 * ref.changed_vs_plain_beam_share).toFixed(1)}% of images and asserts other findings for ${(100 * ref.findings_changed_vs_plain_beam_share).toFixed(1)}%; median report time ${ref.median_report_ms.toFixed(0)} ms vs ${ref.median_plain_beam_ms.toFixed(0)} ms (×${ref.time_ratio.toFixed(2)}, onnxruntime-node CPU, 1 thread).`);
+  }
 
   const sources = Object.keys(r.per_source);
   const systems = Object.keys(r.systems);
@@ -67,8 +71,9 @@ export function evalMethodsMarkdown(): string {
   labels mapped through \`src/text/data/corpus/source_labels.json\`; both sides closed under parents. Micro/macro F1
   exclude "No Finding" (macro over findings present in the set); hallucination rate = share of reports asserting a
   finding the labels lack; omission rate = share of reports missing a labelled finding.
-- **Systems.** \`serpent\`: model defaults. \`serpent_no_rerank\`: the same beams ranked by length-normalised log-prob
-  only (β = 0, no second decode). \`serpent_lambda0\`: a model trained without the refine loss (\`--ablation-model\`).
+- **Systems.** \`serpent\`: model defaults (with diverse beam groups and the rerank when the manifest sets them).
+  \`serpent_no_rerank\`: a plain beam search of the same width (one group, β = 0; a second decode).
+  \`serpent_diverse_lm\`: \`serpent\`'s own candidates chosen by length-normalised log-prob alone (β = 0). \`serpent_lambda0\`: a model trained without the refine loss (\`--ablation-model\`).
   \`always_normal\`: the most common normal report among the training split's composed reports.
   \`nearest_neighbour\`: the first composed report of the training image nearest by image_embeds cosine.
   \`label_template\`: a logistic-regression probe on image_embeds (300 full-batch gradient steps, per-finding F1

@@ -2,10 +2,10 @@
 // the annotated images and robustness on a stratified subset. Returns the results object that
 // scripts/eval.ts writes as JSON and Markdown. Every phase reports progress on stderr.
 import type { Precision } from '../engine/manifest';
-import type { ReportResult } from '../engine/types';
+import type { GenerateOptions, ReportResult } from '../engine/types';
 import type { FindingKey } from '../text/findings';
 import type { UncertainPolicy } from '../text/metrics/clinical';
-import { scoreReports } from '../text/metrics/clinical';
+import { assertedFindings, scoreReports } from '../text/metrics/clinical';
 import { LabelTemplateBaseline, mostCommon, NearestNeighbourBaseline, type CorpusText } from './baselines';
 import { readEmbeddingCache, VisionEmbedder, writeEmbeddingCache } from './embeddings';
 import { PointingTally, targetsFor } from './groundingRun';
@@ -18,7 +18,7 @@ import { robustnessRow, stratifiedSubset, type RobustnessRow } from './robustnes
 import { scoreAll, type EvalItem } from './scoring';
 import { truthFindings } from './truth';
 
-export const SYSTEMS = ['serpent', 'serpent_no_rerank', 'serpent_lambda0', 'always_normal', 'nearest_neighbour', 'label_template'] as const;
+export const SYSTEMS = ['serpent', 'serpent_no_rerank', 'serpent_diverse_lm', 'serpent_lambda0', 'always_normal', 'nearest_neighbour', 'label_template'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
 export interface EvalOptions {
@@ -44,12 +44,15 @@ export interface EvalOptions {
 
 const has = (o: EvalOptions, s: SystemName): boolean => o.systems.includes(s);
 
+/** The plain beam search the refinement is compared with: the same width, one group, no rerank. */
+export const PLAIN_BEAM: GenerateOptions = { groups: 1, diversity_penalty: 0, beta: 0 };
+
 async function generateAll(runner: ModelRunner, label: string, recs: readonly ManifestRecord[], o: EvalOptions,
-  each: (rec: ManifestRecord, img: LoadedImage, result: ReportResult, i: number) => Promise<void> | void): Promise<number> {
+  each: (rec: ManifestRecord, img: LoadedImage, result: ReportResult, i: number) => Promise<void> | void, settings: GenerateOptions = {}): Promise<number> {
   const bar = new ProgressBar(label, recs.length, o.stream);
   for (let i = 0; i < recs.length; i++) {
     const img = await loadRecordImage(o.root, recs[i], runner.manifest.preprocessing);
-    await each(recs[i], img, await runner.generate(img.pixels, recs[i].id), i);
+    await each(recs[i], img, await runner.generate(img.pixels, recs[i].id, settings), i);
     bar.tick();
   }
   return bar.finish();
@@ -90,12 +93,14 @@ export async function runEvaluation(o: EvalOptions) {
   const units = new Map<number, LoadedImage>();
   const testEmbeds: Float32Array[] = [];
   const serpent: string[] = [];
-  const noRerank: string[] = [];
+  const diverseLm: string[] = [];
+  const reportMs = { serpent: [] as number[], serpent_no_rerank: [] as number[] };
   let rerankChanged = 0;
 
   timings.serpent_s = await generateAll(runner, 'serpent', evalRecs, o, async (rec, img, result, i) => {
     serpent.push(result.report.text);
-    noRerank.push(noRerankCandidate(result).text);
+    diverseLm.push(noRerankCandidate(result).text);
+    reportMs.serpent.push(result.timings.total_ms);
     if (result.rerankChangedChoice) rerankChanged++;
     if (embedder) testEmbeds.push((await embedder.embed([img.pixels]))[0]);
     if (subset.has(i)) units.set(i, img);
@@ -108,7 +113,15 @@ export async function runEvaluation(o: EvalOptions) {
     }
   });
   if (has(o, 'serpent')) reports.serpent = serpent;
-  if (has(o, 'serpent_no_rerank')) reports.serpent_no_rerank = noRerank;
+  if (has(o, 'serpent_diverse_lm')) reports.serpent_diverse_lm = diverseLm;
+  if (has(o, 'serpent_no_rerank')) {
+    const plain: string[] = [];
+    timings.no_rerank_s = await generateAll(runner, 'serpent_no_rerank', evalRecs, o, (_r, _i, result) => {
+      plain.push(result.report.text);
+      reportMs.serpent_no_rerank.push(result.timings.total_ms);
+    }, PLAIN_BEAM);
+    reports.serpent_no_rerank = plain;
+  }
 
   const extra = o.records.filter((r) => o.groundingSplits.includes(r.split) && !groundingIds.has(r.id) && (r.nodule || r.boxes?.length));
   timings.grounding_s = await generateAll(runner, 'grounding', extra, o, (rec, img, result) => tally.add(result, targetsFor(rec, img.pre, img, grid), img.pre));
@@ -176,7 +189,8 @@ export async function runEvaluation(o: EvalOptions) {
     settings: runner.manifest.decoding,
     uncertain_policy: o.uncertain,
     references_per_image: items[0]?.references.length ?? 0,
-    rerank_changed_share: rerankChanged / evalRecs.length,
+    rerank_changed_share: rerankChanged / evalRecs.length, // vs the best LM score among the same candidates
+    refinement: refinementSummary(serpent, reports.serpent_no_rerank, reportMs, o.uncertain),
     systems: scored.systems,
     skipped,
     per_source: scored.per_source,
@@ -215,6 +229,23 @@ async function runRobustness(runner: ModelRunner, o: EvalOptions, evalRecs: Mani
   }
   timings.robustness_s = bar.finish();
   return { n: subset.length, system: 'serpent', rows };
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+
+/** How often the refinement's report differs from the plain beam's (in text, in asserted findings), and its time. */
+function refinementSummary(serpent: readonly string[], plain: readonly string[] | undefined, ms: { serpent: number[]; serpent_no_rerank: number[] }, uncertain: UncertainPolicy) {
+  const out: Record<string, number> = { median_report_ms: median(ms.serpent) };
+  if (!plain) return out;
+  const key = (t: string) => assertedFindings(t, uncertain).join('|');
+  out.changed_vs_plain_beam_share = serpent.filter((t, i) => t !== plain[i]).length / serpent.length;
+  out.findings_changed_vs_plain_beam_share = serpent.filter((t, i) => key(t) !== key(plain[i])).length / serpent.length;
+  out.median_plain_beam_ms = median(ms.serpent_no_rerank);
+  out.time_ratio = out.median_report_ms / out.median_plain_beam_ms;
+  return out;
 }
 
 export type EvalRun = Awaited<ReturnType<typeof runEvaluation>>;
