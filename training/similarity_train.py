@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import load_meta
+from .data import load_meta, vocab_size
 from .similarity import SimilarityConfig, SimilarityTowers, similarity_loss, text_inputs
 from .similarity_data import FINDING_WORD, SimilaritySplit, box_targets, finding_word_mask
 
@@ -43,6 +43,7 @@ class TrainConfig:
     negatives_per_image: int = 5  # for the validation AUROC
     seed: int = 0
     limit: int = 0  # train studies (0 = all; tests use a few)
+    data_dir: str = str(DATA_DIR)  # for the localisation targets (JSRT nodules, NIH and RSNA boxes); absent → none
 
 
 @torch.no_grad()
@@ -103,14 +104,14 @@ def main(argv=None):
     train = SimilaritySplit(tc.corpus, tc.features, "train", variants=("", "_noise", "_blur"))
     val = SimilaritySplit(tc.corpus, tc.features, "val")
     N, D = train.features[0].shape[1:]
-    cfg = SimilarityConfig(d_image=D, n_image_tokens=N, vocab_size=int(meta["vocab_size"]),
+    cfg = SimilarityConfig(d_image=D, n_image_tokens=N, vocab_size=vocab_size(tc.corpus),
                            max_text_len=int(meta["max_length"]), **{k: meta["special_ids"][k[:-3]] for k in ("pad_id", "bos_id", "eos_id")})
     towers = SimilarityTowers(cfg)
     vocab = json.loads((Path(tc.corpus) / "tokenizer.json").read_text())["model"]["vocab"]
     finding_ids = {i for t, i in vocab.items() if FINDING_WORD.search(t)}
-    boundary_ids = {vocab["."], meta["special_ids"]["sep"]}
+    boundary_ids = {i for t, i in vocab.items() if t == "."} | {meta["special_ids"]["sep"]}
     grid = int(round(N ** 0.5))
-    targets = box_targets(DATA_DIR, train.ids, grid, int(meta["image_size"]))
+    targets = box_targets(tc.data_dir, train.ids, grid, int(meta["image_size"]))
     print(f"train {len(train)} studies, {len(set(train.key))} content keys; {len(targets)} with localisation targets; "
           f"{sum(p.numel() for p in towers.image.parameters())} image + {sum(p.numel() for p in towers.text.parameters())} text parameters")
     opt = torch.optim.AdamW(towers.parameters(), lr=tc.lr, weight_decay=tc.weight_decay)

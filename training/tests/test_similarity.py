@@ -1,0 +1,135 @@
+"""The similarity towers: their losses rank what they should, a short training run learns to tell finding sets apart
+from image tokens that carry them, and the exported ONNX files match PyTorch and refuse a model they do not fit."""
+import contextlib
+import io
+import json
+import tempfile
+import unittest
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from training.similarity import SimilarityConfig, SimilarityTowers, box_loss, multi_positive_infonce
+from training.similarity_data import SimilaritySplit, finding_word_mask
+from training.similarity_export import SimilarityExportError, add_towers, load_towers
+from training.similarity_train import main as train_main
+from training.tests.corpus_fixture import write_synthetic_corpus
+
+N_TOKENS, D_IMAGE = 16, 32
+
+
+def write_features(corpus, features, seed=0):
+    """Image tokens [M,N,D] in which each finding adds its own direction to a few patches, plus noise: a stand-in
+    for `npm run image-features` in which the findings are visible, so a working tower must learn to read them."""
+    rng = np.random.default_rng(seed)
+    findings = json.loads((Path(corpus) / "meta.json").read_text())["findings"]
+    direction = {f: rng.normal(size=D_IMAGE).astype(np.float32) for f in findings}
+    patches = {f: rng.choice(N_TOKENS, 4, replace=False) for f in findings}
+    for split in ("train", "val", "test"):
+        views = np.load(Path(corpus) / split / "views.npy")
+        records = [json.loads(l) for l in (Path(corpus) / split / "records.jsonl").read_text().splitlines()]
+        feats = rng.normal(scale=0.5, size=(int(views.max()) + 1, N_TOKENS, D_IMAGE)).astype(np.float32)
+        for rows, r in zip(views, records):
+            for row in rows[rows >= 0]:
+                for f in r["findings"]:
+                    feats[row, patches[f]] += 2 * direction[f]
+        out = Path(features) / split
+        out.mkdir(parents=True, exist_ok=True)
+        for variant in ("", "_noise", "_blur") if split == "train" else ("",):
+            np.save(out / f"image_features{variant}.npy", feats + rng.normal(scale=0.1, size=feats.shape).astype(np.float32))
+
+
+class LossTest(unittest.TestCase):
+    def test_infonce_prefers_matching_content(self):
+        positives = torch.tensor([[1, 1, 0], [1, 1, 0], [0, 0, 1]], dtype=torch.bool)
+        right = torch.tensor([[5.0, 5.0, -5.0], [5.0, 5.0, -5.0], [-5.0, -5.0, 5.0]])
+        wrong = right.flip(0)
+        self.assertLess(float(multi_positive_infonce(right, positives)), 0.8)
+        self.assertGreater(float(multi_positive_infonce(wrong, positives)), 5.0)
+
+    def test_box_loss_is_low_when_finding_words_point_at_the_box(self):
+        E, N = 8, 4
+        v = torch.eye(E)[:N].unsqueeze(0)  # patch n = basis vector n
+        w = torch.stack([torch.eye(E)[2], torch.eye(E)[0]]).unsqueeze(0)  # words point at patches 2 and 0
+        target = torch.tensor([[0.0, 0.0, 1.0, 0.0]])
+        only_first = torch.tensor([[1.0, 0.0]])
+        only_second = torch.tensor([[0.0, 1.0]])
+        self.assertLess(float(box_loss(v, w, only_first, target)), 0.01)
+        self.assertGreater(float(box_loss(v, w, only_second, target)), 5.0)
+        self.assertEqual(float(box_loss(v, w, torch.zeros(1, 2), target)), 0.0)
+
+    def test_finding_word_mask_covers_whole_sentences(self):
+        ids = torch.tensor([[10, 11, 99, 12, 13, 99, 14]])
+        mask = torch.ones_like(ids)
+        got = finding_word_mask(ids, mask, finding_ids={13}, boundary_ids={99})
+        self.assertEqual(got[0].tolist(), [0, 0, 0, 1, 1, 0, 0])
+
+
+class TrainExportTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        root = Path(cls.tmp.name)
+        cls.corpus = write_synthetic_corpus(root / "corpus", sizes={"train": 160, "val": 40, "test": 4})
+        cls.features = root / "features"
+        write_features(cls.corpus, cls.features)
+        cls.out = root / "sim"
+        with contextlib.redirect_stdout(io.StringIO()):
+            cls.best = train_main(["--corpus", str(cls.corpus), "--features", str(cls.features), "--out", str(cls.out),
+                                   "--epochs", "6", "--batch-size", "32", "--local-batch", "8", "--lr", "3e-3",
+                                   "--data-dir", str(root / "no-data")])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_training_separates_finding_sets(self):
+        self.assertGreater(self.best["auroc"], 0.85)
+        self.assertGreater(self.best["mean_cos_own"], self.best["mean_cos_other"])
+
+    def test_checkpoint_describes_itself(self):
+        towers, ckpt = load_towers(self.out / "similarity.pt")
+        self.assertEqual(ckpt["config"]["n_image_tokens"], N_TOKENS)
+        self.assertEqual(ckpt["config"]["d_image"], D_IMAGE)
+        self.assertEqual(ckpt["val"]["auroc"], self.best["auroc"])
+        self.assertEqual(ckpt["train_config"]["epochs"], 6)
+        history = json.loads((self.out / "history.json").read_text())
+        self.assertEqual(len(history), 6)
+
+    def test_untrained_towers_do_not_separate(self):
+        """The same measurement on fresh weights stays near chance, so the trained AUROC is the training's work."""
+        from training.similarity_train import discrimination, embed_split
+        towers, ckpt = load_towers(self.out / "similarity.pt")
+        fresh = SimilarityTowers(SimilarityConfig(**ckpt["config"])).eval()
+        val = SimilaritySplit(self.corpus, self.features, "val")
+        m = discrimination(*embed_split(fresh, val, fresh.cfg), val.key, 5)
+        self.assertLess(m["auroc"], self.best["auroc"] - 0.15)
+
+    def _model_dir(self, n_tokens):
+        d = Path(self.tmp.name) / f"model{n_tokens}"
+        d.mkdir(exist_ok=True)
+        arch = {"n_image_tokens": n_tokens, "d_model": D_IMAGE, "vocab_size": load_towers(self.out / "similarity.pt")[0].cfg.vocab_size}
+        (d / "manifest.json").write_text(json.dumps({"architecture": arch}))
+        return d
+
+    def test_export_matches_pytorch_and_writes_the_manifest(self):
+        towers, _ = load_towers(self.out / "similarity.pt")
+        d = self._model_dir(N_TOKENS)
+        entry = add_towers(d, towers, {"val": self.best})  # raises if onnxruntime-node disagrees with PyTorch
+        manifest = json.loads((d / "manifest.json").read_text())
+        self.assertEqual(manifest["similarity"]["embed_dim"], towers.cfg.embed_dim)
+        for part in ("image", "text"):
+            path = d / entry[part]["path"]
+            self.assertTrue(path.exists())
+            self.assertEqual(path.stat().st_size, entry[part]["bytes"])
+
+    def test_export_refuses_a_model_with_other_image_tokens(self):
+        towers, _ = load_towers(self.out / "similarity.pt")
+        with self.assertRaises(SimilarityExportError) as ctx:
+            add_towers(self._model_dir(N_TOKENS * 4), towers)
+        self.assertIn("image-features", str(ctx.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
