@@ -124,7 +124,7 @@ test.describe('with the tiny model installed', () => {
     expect(text).toContain('Not for clinical use');
   });
 
-  test('beam width and β re-run the self-refinement, and the candidates table follows', async ({ page }) => {
+  test('beam width, diverse groups and β re-run the self-refinement; the panel says what each candidate asserts', async ({ page }) => {
     await page.goto('/?device=wasm');
     await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN002.png'));
     await waitForReport(page);
@@ -135,12 +135,18 @@ test.describe('with the tiny model installed', () => {
     await panel.getByRole('button', { name: 'Re-run' }).click();
     await waitForReport(page);
     await expect(panel.locator('tbody tr')).toHaveCount(1);
-    await expect(panel.getByTestId('rerank-note')).toContainText('nothing to re-rank');
+    await expect(panel.getByTestId('rerank-note')).toContainText('nothing to weigh');
     await panel.getByTestId('beam-input').fill('4');
-    await panel.getByRole('button', { name: 'Re-run' }).click();
+    await panel.getByTestId('groups-input').selectOption('2');
+    await panel.getByTestId('penalty-input').fill('2');
+    await panel.getByTestId('beta-input').fill('2');
+    await panel.getByTestId('penalty-input').press('Enter'); // the form submits from the keyboard
     await waitForReport(page);
-    expect(await panel.locator('tbody tr').count()).toBeGreaterThan(1);
+    await expect(panel.locator('tbody tr')).toHaveCount(4);
     await expect(panel.locator('tbody tr[data-chosen="true"]')).toHaveCount(1);
+    await expect(panel.getByTestId('rerank-note')).toContainText(/The 4 candidates assert|All 4 candidates assert/);
+    await expect(panel.getByTestId('finding-tally').locator('li').first()).toContainText(/asserted by [1-4] of 4 candidates/);
+    await expect(panel.getByRole('list', { name: 'Findings of candidate 1' })).toBeVisible();
     await panel.locator('table').scrollIntoViewIfNeeded();
     await screenshot(page, '06-candidates');
   });

@@ -11,7 +11,7 @@ import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from '../src/eval/cliArgs';
 import { ComposedCorpusText, corpusSettings } from '../src/eval/corpusText';
 import { evalMarkdown, evalMethodsMarkdown } from '../src/eval/evalMarkdown';
-import { readManifest } from '../src/eval/manifest';
+import { attachRsnaBoxes, readManifest } from '../src/eval/manifest';
 import { writeSection } from '../src/eval/resultsDoc';
 import { runEvaluation, SYSTEMS, type EvalResults, type PerImageReports, type SystemName } from '../src/eval/runEval';
 
@@ -51,7 +51,7 @@ export function headline(r: EvalResults): Record<string, unknown> {
     precision: r.model.precision,
     note: 'npm run eval; METEOR is meteor_exact_stem (exact + Porter stem, no synonyms); references are composed from labels',
     systems: Object.fromEntries(Object.keys(r.systems).map((k) => [k, pick(k)])),
-    grounding: { jsrt_nodule_hit_rate: r.grounding.jsrt_nodule.hit_rate, nih_box_hit_rate: r.grounding.nih_box.hit_rate },
+    grounding: { jsrt_nodule_hit_rate: r.grounding.jsrt_nodule.hit_rate, nih_box_hit_rate: r.grounding.nih_box.hit_rate, rsna_box_hit_rate: r.grounding.rsna_box?.hit_rate },
   };
 }
 
@@ -64,6 +64,7 @@ export async function main(argv: string[]): Promise<{ results: EvalResults; perI
   const manifest = path.resolve((f.manifest as string) ?? path.join(dataRoot, 'cxr/manifest.jsonl'));
   const root = path.resolve((f.root as string) ?? path.dirname(manifest));
   const records = readManifest(manifest);
+  attachRsnaBoxes(records, path.join(path.dirname(manifest), 'rsna_boxes_nih64.jsonl'));
   let trainManifest = f['train-manifest'] as string | undefined;
   if (!trainManifest && !records.some((r) => r.split === 'train')) trainManifest = path.join(dataRoot, 'cxr/manifest.jsonl');
   const trainRecords = (trainManifest ? readManifest(path.resolve(trainManifest)) : records).filter((r) => r.split === 'train');

@@ -39,7 +39,7 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
   parts.push(`### Grounding (pointing game, splits ${g.splits.join(', ')}, grid ${g.grid.join('×')})`);
   parts.push(`Rule: ${g.rule}. "named" = reports that asserted the annotated finding (its sentences' heatmap); the others use the whole report's mean heatmap.`);
   parts.push(markdownTable(['target', 'n', 'named', 'hit (all)', 'hit (named)', 'centre prior', 'random cell'],
-    (['jsrt_nodule', 'nih_box'] as const).map((k) => [k, g[k].n, g[k].n_mentioned, g[k].hit_rate, g[k].hit_rate_mentioned, g[k].centre_hit_rate, g[k].random_hit_rate])));
+    (['jsrt_nodule', 'nih_box', 'rsna_box'] as const).map((k) => [k, g[k].n, g[k].n_mentioned, g[k].hit_rate, g[k].hit_rate_mentioned, g[k].centre_hit_rate, g[k].random_hit_rate])));
 
   const rb = r.robustness;
   if ('rows' in rb && rb.rows) {
@@ -79,11 +79,12 @@ export function evalMethodsMarkdown(): string {
   \`label_template\`: a logistic-regression probe on image_embeds (300 full-batch gradient steps, per-finding F1
   thresholds on train) whose predicted findings the composer writes as a report.
 - **Grounding** (pointing game): annotated images of the grounding splits (JSRT nodules: centre and diameter; NIH
-  boxes) mapped through the preprocessing's scale/offset into the patch grid; a hit when the argmax cell of the
+  boxes; RSNA opacity boxes on nih64 images, one target per image, any of its boxes) mapped through the preprocessing's scale/offset into the patch grid; a hit when the argmax cell of the
   heatmap of the sentences asserting the annotated finding touches the box / nodule disk. Reports that do not name
   the finding use the whole report's mean heatmap (counted separately). Baselines: the cell at the image centre,
   and the expected hit rate of a uniformly random cell of the image. The default grounding splits are val and test
-  because the test split holds no NIH box (5 in train, 4 in val); training never sees box positions.
+  because the test split holds no NIH box (5 in train, 4 in val). Only the similarity towers see box positions in
+  training, and only the train split's (JSRT nodules, NIH and RSNA boxes).
 - **Robustness**: \`serpent\` on a source-stratified subset (\`--robustness-n\`) with Gaussian noise (σ = 0.05, 0.1,
   0.2 of the intensity range), Gaussian blur (σ = 1, 2 px of the model input) and contrast ×0.5 / ×1.5 about the
   mean, applied to the [0,1] image before normalisation; "reports changed" = share that differ from the clean one.`;

@@ -19,7 +19,10 @@ export interface TensorGeometry {
 }
 
 /** A target in grid units (columns, rows as continuous coordinates over [0, cols] × [0, rows]). */
-export type GridTarget = { kind: 'box'; x0: number; y0: number; x1: number; y1: number } | { kind: 'disk'; cx: number; cy: number; rx: number; ry: number };
+export type GridTarget =
+  | { kind: 'box'; x0: number; y0: number; x1: number; y1: number }
+  | { kind: 'disk'; cx: number; cy: number; rx: number; ry: number }
+  | { kind: 'any'; parts: GridTarget[] }; // e.g. an image's RSNA opacity boxes: touching one of them is a hit
 
 interface ImageSize { width: number; height: number }
 
@@ -47,6 +50,7 @@ export function noduleToGrid(nodule: { x: number; y: number; size_mm: number }, 
 
 /** Does grid cell (row, col) — the square [col, col+1] × [row, row+1] — touch the target? */
 export function cellHits(row: number, col: number, target: GridTarget): boolean {
+  if (target.kind === 'any') return target.parts.some((p) => cellHits(row, col, p));
   if (target.kind === 'box') return col < target.x1 && col + 1 > target.x0 && row < target.y1 && row + 1 > target.y0;
   // Nearest point of the cell to the disk centre, in the disk's normalised coordinates.
   const nx = Math.min(Math.max(target.cx, col), col + 1);

@@ -1,4 +1,4 @@
-// The pointing game over generated reports: for each annotated image (JSRT nodule, NIH boxes) the heatmap of
+// The pointing game over generated reports: for each annotated image (JSRT nodule, NIH boxes, RSNA opacity boxes) the heatmap of
 // the report's sentence(s) that assert the annotated finding (mean of their maps, first view) is scored with
 // grounding.ts; a report that does not assert it falls back to the mean map of all its tokens, and the
 // results say how many reports named the finding. Centre and random baselines use the same rule.
@@ -12,7 +12,8 @@ import { sourceLabelFindings } from './truth';
 
 const NIH_BOX_LABELS = (sourceLabels as unknown as { nih_box_labels: Record<string, string> }).nih_box_labels;
 
-export type GroundingKind = 'jsrt_nodule' | 'nih_box';
+export type GroundingKind = 'jsrt_nodule' | 'nih_box' | 'rsna_box';
+export const GROUNDING_KINDS: readonly GroundingKind[] = ['jsrt_nodule', 'nih_box', 'rsna_box'];
 
 export interface GroundingTarget {
   kind: GroundingKind;
@@ -35,6 +36,10 @@ export function targetsFor(rec: ManifestRecord, geom: TensorGeometry, img: { wid
     const label = NIH_BOX_LABELS[box.label];
     if (!label) continue;
     out.push({ kind: 'nih_box', findings: sourceLabelFindings(rec, label), target: boxToGrid(box, geom, img, grid, spaceOf(box.space, 1024)) });
+  }
+  // RSNA "Lung Opacity" boxes (one target per image: pointing at any of its boxes is a hit); any opacity sentence counts
+  if (rec.rsna_boxes?.length) {
+    out.push({ kind: 'rsna_box', findings: ['lung_opacity'], target: { kind: 'any', parts: rec.rsna_boxes.map((b) => boxToGrid(b, geom, img, grid, spaceOf(b.space, 1024))) } });
   }
   return out;
 }

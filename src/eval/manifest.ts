@@ -1,7 +1,7 @@
 // Reading an image manifest in the JSONL format of ../shared/data/cxr/manifest.jsonl (one JSON object per line:
 // id, source, image relative to the manifest's folder, split, labels, and per-source fields such as NIH `boxes`
 // and the JSRT `nodule`). The blind test set uses the same format, so nothing here assumes our data.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface ManifestBox { label: string; x: number; y: number; w: number; h: number; space?: string }
@@ -17,6 +17,7 @@ export interface ManifestRecord {
   labels: string[];
   boxes?: ManifestBox[];
   nodule?: ManifestNodule;
+  rsna_boxes?: ManifestBox[]; // RSNA "Lung Opacity" boxes (attachRsnaBoxes)
   [field: string]: unknown;
 }
 
@@ -58,4 +59,21 @@ export function readManifest(file: string): ManifestRecord[] {
 /** Absolute path of a record's image given the image root (the manifest's folder by default). */
 export function imagePath(root: string, rec: ManifestRecord): string {
   return path.resolve(root, rec.image);
+}
+
+/** Adds the RSNA opacity boxes of `cxr/rsna_boxes_nih64.jsonl` (id, boxes {x,y,w,h}, space) to the records they
+ *  name, as `rsna_boxes`; a missing file adds nothing (the blind test set may not have one). → records with boxes. */
+export function attachRsnaBoxes(records: ManifestRecord[], jsonlPath: string): number {
+  if (!existsSync(jsonlPath)) return 0;
+  const byId = new Map(records.map((r) => [r.id, r]));
+  let n = 0;
+  for (const line of readFileSync(jsonlPath, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const row = JSON.parse(line) as { id: string; boxes?: { x: number; y: number; w: number; h: number }[]; space?: string };
+    const rec = byId.get(row.id);
+    if (!rec || !row.boxes?.length) continue;
+    rec.rsna_boxes = row.boxes.map((b) => ({ label: 'Lung Opacity', x: b.x, y: b.y, w: b.w, h: b.h, space: row.space ?? '1024px' }));
+    n++;
+  }
+  return n;
 }

@@ -197,9 +197,10 @@ export async function runEvaluation(o: EvalOptions) {
     grounding: {
       splits: o.groundingSplits,
       grid,
-      rule: 'hit = the argmax cell of the sentence heatmap touches the NIH box / JSRT nodule disk (radius = size_mm/2 at 0.175 mm/px in 2048 px)',
+      rule: 'hit = the argmax cell of the sentence heatmap touches the NIH box / JSRT nodule disk (radius = size_mm/2 at 0.175 mm/px in 2048 px) / any of the image\'s RSNA opacity boxes',
       jsrt_nodule: tally.summary('jsrt_nodule'),
       nih_box: tally.summary('nih_box'),
+      rsna_box: tally.summary('rsna_box'),
     },
     robustness,
     timings_s: timings,

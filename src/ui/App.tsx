@@ -20,13 +20,12 @@ import { useEngine } from './hooks/useEngine';
 import { useImages } from './hooks/useImages';
 import { useOfflineCache } from './hooks/useOfflineCache';
 import { engineOrder } from './lib/inputImage';
+import { refinementDefaults, type RefinementSettings } from './lib/refinementSettings';
 import { focusCaption, focusedMap, type MapFocus } from './lib/mapFocus';
 import { LOAD_STAGES, RUN_STAGES } from './lib/progress';
 import type { ExportContext } from './lib/reportExport';
 import { segmentReport } from './lib/reportSegments';
 import { draftWarnings } from './lib/warnings';
-
-const FALLBACK_SETTINGS = { beam: 3, beta: 1 };
 
 export function App() {
   const forced = useMemo(() => deviceOverrideFromUrl(location.search), []);
@@ -41,14 +40,13 @@ export function App() {
   const images = useImages();
   const offline = useOfflineCache(load.phase === 'ready');
   const editable = useEditableReport(run.result);
-  const [settings, setSettings] = useState<{ beam: number; beta: number } | null>(null);
+  const [settings, setSettings] = useState<RefinementSettings | null>(null);
   const [opacity, setOpacity] = useState(0.6);
   const [hover, setHover] = useState<MapFocus | null>(null);
   const [pinned, setPinned] = useState<MapFocus | null>(null);
   const [draftedAt, setDraftedAt] = useState(new Date());
 
-  const defaults = load.manifest?.decoding;
-  const current = settings ?? (defaults ? { beam: defaults.beam, beta: defaults.beta } : FALLBACK_SETTINGS);
+  const current = settings ?? refinementDefaults(load.manifest?.decoding);
   const ordered = useMemo(() => engineOrder(images.images), [images.images]);
 
   const startRun = useCallback(() => {
@@ -141,10 +139,8 @@ export function App() {
             <summary>Self-refinement{result ? `: ${result.candidates.length} candidates` : ''}</summary>
             <section aria-label="Self-refinement">
               <DecodingSettings
-                beam={current.beam}
-                beta={current.beta}
-                onBeam={(beam) => setSettings({ ...current, beam })}
-                onBeta={(beta) => setSettings({ ...current, beta })}
+                value={current}
+                onChange={setSettings}
                 onRerun={startRun}
                 canRun={load.phase === 'ready' && ordered.length > 0 && !run.running}
               />

@@ -1,33 +1,39 @@
-// Self-refinement, made visible: every finished beam candidate with its language-model score, its
-// image–text similarity and the combined score the draft was chosen by; the chosen one marked, and
-// whether the re-rank changed the beam's own choice.
+// Self-refinement, made visible: what the alternatives asserted and why the draft won. A sentence on the choice
+// (language-model score against image–text similarity), a tally of each finding across the candidates, then every
+// finished candidate with its findings marked against the draft's and its three scores.
 import type { ReportResult } from '../../engine/types';
 import { formatScore } from '../lib/format';
+import { markFindings, whyChosen } from '../lib/refinementSummary';
+import { FindingTally } from './FindingTally';
 
 interface Props {
   result: ReportResult;
 }
 
+const SOURCE_NOTE = {
+  towers: 'Similarity: the similarity towers (the text is read without the image, so it tells findings apart).',
+  decoder: 'Similarity: the decoder’s own text embedding (model 1.0’s; it barely tells findings apart).',
+};
+
 export function CandidatesPanel({ result }: Props) {
-  const { candidates, settings } = result;
-  const byLm = candidates.reduce((best, c, i) => (c.lengthNormLogp > candidates[best].lengthNormLogp ? i : best), 0);
+  const { candidates, settings, refinement } = result;
+  const chosen = candidates.find((c) => c.chosen) ?? candidates[0];
   return (
     <div className="candidates" data-testid="candidates">
       <p className="rerank-note" data-testid="rerank-note">
-        {candidates.length <= 1
-          ? 'One candidate (beam width 1): nothing to re-rank.'
-          : settings.beta === 0
-            ? 'β = 0: the candidates are ranked by the language model alone (no re-rank).'
-            : result.rerankChangedChoice
-              ? `The re-rank changed the choice: the language model alone preferred candidate ${byLm + 1}; the image–text similarity moved another to the top.`
-              : 'The re-rank kept the language model’s best candidate.'}
+        {whyChosen(result)}
       </p>
+      <p className="similarity-source">{SOURCE_NOTE[refinement.similaritySource]}</p>
+      <FindingTally result={result} />
       <table>
-        <caption className="visually-hidden">Beam candidates, scored as logp/|c|^α + β·similarity with α = {settings.alpha}, β = {settings.beta}</caption>
+        <caption className="visually-hidden">
+          Candidates, best first, scored as LM score + β × similarity with α = {settings.alpha}, β = {settings.beta}; findings marked against the draft
+        </caption>
         <thead>
           <tr>
             <th scope="col">#</th>
             <th scope="col">Candidate</th>
+            <th scope="col">Findings (against the draft)</th>
             <th scope="col" title={`log-probability / length^${settings.alpha}`}>
               LM score
             </th>
@@ -40,23 +46,53 @@ export function CandidatesPanel({ result }: Props) {
           </tr>
         </thead>
         <tbody>
-          {candidates.map((c, i) => (
-            <tr key={i} className={c.chosen ? 'chosen' : undefined} data-chosen={c.chosen} aria-current={c.chosen ? 'true' : undefined}>
-              <td>
-                {i + 1}
-                {c.chosen ? (
-                  <span className="chosen-mark" title="shown as the draft">
-                    {' '}
-                    ✓<span className="visually-hidden"> chosen</span>
-                  </span>
-                ) : null}
-              </td>
-              <td className="candidate-text">{c.text}</td>
-              <td className="num">{formatScore(c.lengthNormLogp)}</td>
-              <td className="num">{formatScore(c.similarity)}</td>
-              <td className="num">{formatScore(c.score)}</td>
-            </tr>
-          ))}
+          {candidates.map((c, i) => {
+            const marks = markFindings(c, chosen);
+            return (
+              <tr key={i} className={c.chosen ? 'chosen' : undefined} data-chosen={c.chosen} aria-current={c.chosen ? 'true' : undefined}>
+                <td>
+                  {i + 1}
+                  {c.chosen ? (
+                    <span className="chosen-mark" title="shown as the draft">
+                      {' '}
+                      ✓<span className="visually-hidden"> chosen as the draft</span>
+                    </span>
+                  ) : null}
+                  {i === refinement.lmChoice && !c.chosen ? <span className="lm-mark"> (LM’s choice)</span> : null}
+                </td>
+                <td className="candidate-text">{c.text}</td>
+                <td>
+                  <ul className="finding-marks" aria-label={`Findings of candidate ${i + 1}`} data-testid="candidate-findings">
+                    {c.chosen
+                      ? marks.shared.map((f) => <li key={f} className="finding-shared">{f}</li>)
+                      : [
+                          ...marks.shared.map((f) => (
+                            <li key={`s${f}`} className="finding-shared">
+                              {f}
+                            </li>
+                          )),
+                          ...marks.extra.map((f) => (
+                            <li key={`e${f}`} className="finding-extra">
+                              + {f}
+                              <span className="visually-hidden"> (not in the draft)</span>
+                            </li>
+                          )),
+                          ...marks.missing.map((f) => (
+                            <li key={`m${f}`} className="finding-missing">
+                              − {f}
+                              <span className="visually-hidden"> (in the draft, not here)</span>
+                            </li>
+                          )),
+                        ]}
+                    {c.findings.length === 0 && marks.missing.length === 0 ? <li className="finding-none">no finding read</li> : null}
+                  </ul>
+                </td>
+                <td className="num">{formatScore(c.lengthNormLogp)}</td>
+                <td className="num">{formatScore(c.similarity)}</td>
+                <td className="num">{formatScore(c.score)}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

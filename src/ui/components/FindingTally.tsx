@@ -1,0 +1,19 @@
+// How many candidates assert each finding ("Pleural Effusion: asserted by 2 of 3 candidates"), and whether the draft
+// does: the alternatives the model considered, at a glance.
+import type { ReportResult } from '../../engine/types';
+import { tallyLines } from '../lib/refinementSummary';
+
+export function FindingTally({ result }: { result: ReportResult }) {
+  const lines = tallyLines(result);
+  if (lines.length === 0) return null;
+  return (
+    <ul className="finding-tally" aria-label="Findings across the candidates" data-testid="finding-tally">
+      {lines.map((t) => (
+        <li key={t.finding} className={t.inDraft ? 'in-draft' : 'not-in-draft'}>
+          <strong>{t.finding}</strong>: asserted by {t.count} of {t.total} candidates
+          {t.inDraft ? ' (in the draft)' : ' (not in the draft)'}
+        </li>
+      ))}
+    </ul>
+  );
+}

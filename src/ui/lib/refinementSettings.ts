@@ -1,0 +1,31 @@
+// The self-refinement settings the page lets a person change, their bounds, and how they follow each other: a new
+// beam width keeps the largest group count that still divides it, so the engine never gets an invalid pair.
+import type { DecodingDefaults } from '../../engine/manifest';
+
+export interface RefinementSettings {
+  beam: number;
+  groups: number;
+  diversity_penalty: number;
+  beta: number;
+}
+
+export const BEAM_MIN = 1;
+export const BEAM_MAX = 8;
+export const BETA_MAX = 10;
+export const PENALTY_MAX = 10;
+export const FALLBACK_SETTINGS: RefinementSettings = { beam: 3, groups: 1, diversity_penalty: 0, beta: 1 };
+
+export function refinementDefaults(decoding: DecodingDefaults | undefined): RefinementSettings {
+  if (!decoding) return FALLBACK_SETTINGS;
+  return { beam: decoding.beam, groups: decoding.groups ?? 1, diversity_penalty: decoding.diversity_penalty ?? 0, beta: decoding.beta };
+}
+
+/** Group counts that divide the beam width. */
+export function groupChoices(beam: number): number[] {
+  return Array.from({ length: beam }, (_, i) => i + 1).filter((g) => beam % g === 0);
+}
+
+export function withBeam(s: RefinementSettings, beam: number): RefinementSettings {
+  const groups = groupChoices(beam).filter((g) => g <= s.groups).pop() ?? 1;
+  return { ...s, beam, groups };
+}

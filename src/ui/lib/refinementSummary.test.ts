@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { Candidate, ReportResult } from '../../engine/types';
+import { markFindings, tallyLines, whyChosen } from './refinementSummary';
+import { groupChoices, refinementDefaults, withBeam } from './refinementSettings';
+
+const cand = (text: string, lengthNormLogp: number, similarity: number, findings: string[], chosen = false): Candidate => ({
+  text, tokenIds: [5], logp: lengthNormLogp, length: 1, lengthNormLogp, similarity, score: lengthNormLogp + similarity, group: 0, findings, chosen,
+});
+
+function result(candidates: Candidate[], over: Partial<ReportResult> = {}): ReportResult {
+  const sets = new Set(candidates.map((c) => c.findings.join('|'))).size;
+  const counts = new Map<string, number>();
+  for (const c of candidates) for (const f of c.findings) counts.set(f, (counts.get(f) ?? 0) + 1);
+  const lm = candidates.reduce((b, c, i) => (c.lengthNormLogp > candidates[b].lengthNormLogp ? i : b), 0);
+  return {
+    report: { findings: '', impression: '', text: candidates[0].text },
+    candidates,
+    rerankChangedChoice: !candidates[lm].chosen,
+    refinement: { similaritySource: 'towers', findingSets: sets, tally: [...counts].map(([finding, n]) => ({ finding, candidates: n })), lmChoice: lm },
+    tokens: [],
+    heatmap: { grid: [1, 1], views: 1, values: new Float32Array(0) },
+    sentenceHeatmaps: new Float32Array(0),
+    ood: { score: 0, threshold: 1 },
+    warnings: [],
+    backend: 'wasm',
+    settings: { beam: 3, alpha: 1, beta: 2, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60 },
+    timings: { encode_ms: 1, decode_ms: 1, total_ms: 2 },
+    ...over,
+  } as ReportResult;
+}
+
+const effusionDraft = cand('small left pleural effusion.', -0.5, 0.8, ['pleural_effusion'], true);
+const normal = cand('no acute disease.', -0.3, 0.2, ['no_finding']);
+const both = cand('left effusion and cardiomegaly.', -0.6, 0.6, ['cardiomegaly', 'pleural_effusion']);
+
+describe('refinement summary', () => {
+  it('marks a candidate’s findings against the draft by name', () => {
+    expect(markFindings(both, effusionDraft)).toEqual({ shared: ['Pleural Effusion'], extra: ['Cardiomegaly'], missing: [] });
+    expect(markFindings(normal, effusionDraft)).toEqual({ shared: [], extra: ['No Finding'], missing: ['Pleural Effusion'] });
+  });
+  it('tallies each finding as "n of m" and whether the draft asserts it', () => {
+    const lines = tallyLines(result([effusionDraft, normal, both]));
+    expect(lines).toContainEqual({ finding: 'Pleural Effusion', count: 2, total: 3, inDraft: true });
+    expect(lines).toContainEqual({ finding: 'Cardiomegaly', count: 1, total: 3, inDraft: false });
+  });
+  it('says the similarity overrode the language model, with both numbers, when the re-rank changed the choice', () => {
+    const text = whyChosen(result([effusionDraft, normal, both]));
+    expect(text).toContain('3 different sets of findings');
+    expect(text).toContain('preferred candidate 2');
+    expect(text).toContain('LM score -0.300 vs -0.500');
+    expect(text).toContain('similarity 0.800 vs 0.200');
+  });
+  it('says when the candidates differ in wording only, and when the LM’s choice was kept', () => {
+    const a = cand('no acute disease.', -0.2, 0.5, ['no_finding'], true);
+    const b = cand('no acute cardiopulmonary disease.', -0.4, 0.4, ['no_finding']);
+    const text = whyChosen(result([a, b]));
+    expect(text).toContain('differ in wording only');
+    expect(text).toContain('language model’s best candidate');
+    expect(whyChosen(result([a]))).toContain('nothing to weigh');
+  });
+});
+
+describe('refinement settings', () => {
+  it('offers only group counts that divide the beam, and keeps a valid pair when the beam changes', () => {
+    expect(groupChoices(6)).toEqual([1, 2, 3, 6]);
+    expect(withBeam({ beam: 6, groups: 6, diversity_penalty: 2, beta: 1 }, 4)).toEqual({ beam: 4, groups: 4, diversity_penalty: 2, beta: 1 });
+    expect(withBeam({ beam: 6, groups: 3, diversity_penalty: 2, beta: 1 }, 4).groups).toBe(2);
+    expect(withBeam({ beam: 3, groups: 3, diversity_penalty: 2, beta: 1 }, 5).groups).toBe(1);
+  });
+  it('reads the manifest’s decoding defaults, groups 1 and penalty 0 when absent', () => {
+    expect(refinementDefaults({ beam: 3, alpha: 1, beta: 2, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60 })).toEqual({ beam: 3, groups: 1, diversity_penalty: 0, beta: 2 });
+  });
+});

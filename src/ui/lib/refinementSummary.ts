@@ -1,0 +1,71 @@
+// What the self-refinement weighed, in words a radiologist reads: each candidate's findings against the draft's
+// (shared, only here, missing here), how many candidates assert each finding, and why the draft won (language-model
+// score against image–text similarity). Pure functions over a ReportResult; the panel only draws them.
+import type { Candidate, ReportResult } from '../../engine/types';
+import { FINDING_NAMES, isFindingKey } from '../../text/findings';
+import { formatScore } from './format';
+
+export interface FindingMarks {
+  shared: string[]; // asserted here and in the draft
+  extra: string[]; // asserted here, not in the draft
+  missing: string[]; // in the draft, not asserted here
+}
+
+export interface TallyLine {
+  finding: string; // display name
+  count: number; // candidates asserting it
+  total: number;
+  inDraft: boolean;
+}
+
+export function findingName(key: string): string {
+  return isFindingKey(key) ? FINDING_NAMES[key] : key;
+}
+
+/** A candidate's findings marked against the chosen candidate's, as display names. */
+export function markFindings(candidate: Pick<Candidate, 'findings'>, chosen: Pick<Candidate, 'findings'>): FindingMarks {
+  const mine = new Set(candidate.findings);
+  const draft = new Set(chosen.findings);
+  return {
+    shared: candidate.findings.filter((f) => draft.has(f)).map(findingName),
+    extra: candidate.findings.filter((f) => !draft.has(f)).map(findingName),
+    missing: chosen.findings.filter((f) => !mine.has(f)).map(findingName),
+  };
+}
+
+export function tallyLines(result: ReportResult): TallyLine[] {
+  const chosen = result.candidates.find((c) => c.chosen) ?? result.candidates[0];
+  const draft = new Set(chosen?.findings ?? []);
+  return result.refinement.tally.map((t) => ({
+    finding: findingName(t.finding),
+    count: t.candidates,
+    total: result.candidates.length,
+    inDraft: draft.has(t.finding),
+  }));
+}
+
+/** One or two sentences: what the alternatives were and why the draft was chosen. */
+export function whyChosen(result: ReportResult): string {
+  const { candidates, settings, refinement } = result;
+  const n = candidates.length;
+  if (n <= 1) return 'One candidate (beam width 1): nothing to weigh.';
+  const sets = refinement.findingSets;
+  const alternatives =
+    sets === 1 ? `All ${n} candidates assert the same findings; they differ in wording only.` : `The ${n} candidates assert ${sets} different sets of findings.`;
+  const chosenIndex = candidates.findIndex((c) => c.chosen);
+  const chosen = candidates[chosenIndex];
+  const lm = candidates[refinement.lmChoice];
+  if (settings.beta === 0) return `${alternatives} β = 0: the draft is the language model’s best candidate (no re-rank).`;
+  if (!result.rerankChangedChoice || !lm || !chosen) {
+    const runnerUp = candidates.find((c) => !c.chosen);
+    const margin = runnerUp ? ` It also has ${chosen.similarity >= runnerUp.similarity ? 'the higher' : 'a lower'} image–text similarity than the next candidate (${formatScore(chosen.similarity)} vs ${formatScore(runnerUp.similarity)}).` : '';
+    return `${alternatives} The draft is the language model’s best candidate (LM score ${formatScore(chosen.lengthNormLogp)}).${margin}`;
+  }
+  const lmLoss = lm.lengthNormLogp - chosen.lengthNormLogp;
+  const simGain = chosen.similarity - lm.similarity;
+  return (
+    `${alternatives} The re-rank changed the choice: the language model alone preferred candidate ${refinement.lmChoice + 1} ` +
+    `(LM score ${formatScore(lm.lengthNormLogp)} vs ${formatScore(chosen.lengthNormLogp)}), but candidate ${chosenIndex + 1} fits the image better ` +
+    `(similarity ${formatScore(chosen.similarity)} vs ${formatScore(lm.similarity)}); β = ${settings.beta} × ${formatScore(simGain)} outweighs ${formatScore(lmLoss)}.`
+  );
+}
