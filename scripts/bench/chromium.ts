@@ -70,7 +70,7 @@ export function treeRssMb(rootPid: number): number {
 }
 
 interface PageRow {
-  backend: string; precision: string; beam: number; runs: number;
+  backend: string; precision: string; beam: number; search: string; time_ratio_vs_plain?: number; runs: number;
   encode_ms: number[]; decode_ms_per_token: number[]; report_ms: number[]; tokens: number[]; report_text: string;
   session_ms: number; first_report_cold_ms: number; first_report_warm_ms: number;
   correctness_only: boolean;
@@ -87,7 +87,8 @@ interface PageResult { rows?: PageRow[]; matmul?: MatmulRow[]; errors?: string[]
 function toRow(r: PageRow, peakMb: number, wasmText: Map<string, string>): BenchRow {
   const same = r.backend === 'webgpu' ? wasmText.get(`${r.precision}:${r.beam}`) : undefined;
   return {
-    where: 'chromium', backend: r.backend, precision: r.precision, beam: r.beam, kv_cache: true, runs: r.runs,
+    where: 'chromium', backend: r.backend, precision: r.precision, beam: r.beam, search: r.search, kv_cache: true, runs: r.runs,
+    ...(r.time_ratio_vs_plain !== undefined ? { time_ratio_vs_plain: r.time_ratio_vs_plain } : {}),
     ...spreadFields('encode_ms', spread(r.encode_ms)),
     ...spreadFields('decode_ms_per_token', spread(r.decode_ms_per_token)),
     ...spreadFields('report_ms', spread(r.report_ms)),
@@ -148,7 +149,7 @@ export async function chromiumRows(opts: { modelDir: string; image: string; runs
     }
     const { result: mm } = await runPage({ devices: 'wasm,webgpu', precisions: '', beams: '', matmul: '[[512,512,512]]' });
     errors.push(...(mm.errors ?? []));
-    const wasmText = new Map(pageRows.filter((r) => r.row.backend === 'wasm').map((r) => [`${r.row.precision}:${r.row.beam}`, r.row.report_text]));
+    const wasmText = new Map(pageRows.filter((r) => r.row.backend === 'wasm' && r.row.search === 'plain').map((r) => [`${r.row.precision}:${r.row.beam}`, r.row.report_text]));
     return {
       rows: pageRows.map((r) => toRow(r.row, r.peakMb, wasmText)),
       matmul: (mm.matmul ?? []).map((m) => ({ ...m, where: 'chromium' as const })),

@@ -67,8 +67,8 @@ export function benchMarkdown(r: { model: { id: string; version: string }; rows:
   const parts: string[] = [];
   parts.push(`## Benchmark: ${r.model.id} ${r.model.version}`);
   parts.push(`Command: \`${command}\` — ${new Date().toISOString().slice(0, 10)}, ${r.machine}, 1-minute load average ${r.load_average.before.toFixed(1)} before / ${r.load_average.after.toFixed(1)} after (the machine is shared: load above ~0.5 means other work competed for the cores). Medians with p10–p90 over the timed runs after a warm-up. "decode/token" = decode time / decoder steps (incl. rerank and heatmaps). WebGPU in headless Chromium is SwiftShader (CPU): those rows check correctness only.`);
-  parts.push(markdownTable(['where', 'backend', 'precision', 'beam', 'KV cache', 'encode ms', 'decode ms/token', 'report ms', 'steps', 'session ms', 'first report cold / warm ms', 'memory MB'],
-    r.rows.map((x) => [x.where, x.backend + (x.correctness_only ? ' (correctness only)' : ''), x.precision, x.beam, x.kv_cache ? 'yes' : 'no',
+  parts.push(markdownTable(['where', 'backend', 'precision', 'beam', 'search', 'KV cache', 'encode ms', 'decode ms/token', 'report ms', 'steps', 'session ms', 'first report cold / warm ms', 'memory MB'],
+    r.rows.map((x) => [x.where, x.backend + (x.correctness_only ? ' (correctness only)' : ''), x.precision, x.beam, x.search ?? 'plain', x.kv_cache ? 'yes' : 'no',
       range(x.encode_ms_median, x.encode_ms_p10, x.encode_ms_p90), range(x.decode_ms_per_token_median, x.decode_ms_per_token_p10, x.decode_ms_per_token_p90),
       range(x.report_ms_median, x.report_ms_p10, x.report_ms_p90), x.tokens_median, x.session_ms ?? NaN,
       x.first_report_cold_ms !== undefined ? `${formatNumber(x.first_report_cold_ms)} / ${formatNumber(x.first_report_warm_ms ?? NaN)}` : '–',
@@ -76,6 +76,8 @@ export function benchMarkdown(r: { model: { id: string; version: string }; rows:
   const kinds = [...new Set(r.rows.map((x) => x.memory_kind && `${x.where}: ${x.memory_kind}`).filter(Boolean))];
   const idle = r.chromium?.idle_rss_mb_browser_process_tree as number | undefined;
   parts.push(`Memory column: ${kinds.join('; ')}${idle ? ` (the same tree idle with a blank page: ${formatNumber(idle)} MiB)` : ''}.`);
+  const ratios = r.rows.filter((x) => x.time_ratio_vs_plain !== undefined).map((x) => `${x.where} ${x.backend} ${x.precision}: ${x.time_ratio_vs_plain!.toFixed(2)}×`);
+  if (ratios.length) parts.push(`Self-refinement time cost (the model's defaults against a plain beam of the same width, runs interleaved, ratio of medians): ${ratios.join(', ')}.`);
   const notes = r.rows.filter((x) => x.same_report_as || x.note).map((x) => `- ${x.where} ${x.backend} ${x.precision} beam ${x.beam}${x.kv_cache ? '' : ' (no cache)'}: ${[x.note, x.same_report_as && `same report as ${x.same_report_as}`].filter(Boolean).join('; ')}`);
   if (notes.length) parts.push(notes.join('\n'));
   parts.push(`Download per precision (ONNX files + OOD detector + tokenizer + manifest): ${Object.entries(r.download_bytes).map(([p, b]) => `${p} ${(b / 2 ** 20).toFixed(2)} MiB`).join(', ')}.`);

@@ -8,6 +8,8 @@ export interface BenchRow {
   backend: string; // wasm | cpu | webgpu
   precision: string; // fp32 | int8 | q4
   beam: number;
+  search?: string; // 'plain' beam search, or 'refinement BxG:λ β' (the model's decoding defaults); Node rows: plain
+  time_ratio_vs_plain?: number; // refinement rows: median report ms over the interleaved plain beam's of the same width
   kv_cache: boolean;
   runs: number;
   encode_ms_median: number;

@@ -93,6 +93,15 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings(manifest(), { diversity_penalty: -1 })).toThrow(/diversity_penalty must be 0 or more/);
   });
 
+  it('a new beam width alone keeps the defaults’ groups where they divide it, else the largest count that does', () => {
+    const m = manifest();
+    m.decoding = { ...m.decoding, beam: 6, groups: 3, diversity_penalty: 2 };
+    expect(resolveSettings(m, { beam: 3 })).toMatchObject({ beam: 3, groups: 3 });
+    expect(resolveSettings(m, { beam: 4 })).toMatchObject({ beam: 4, groups: 2 });
+    expect(resolveSettings(m, { beam: 1 })).toMatchObject({ beam: 1, groups: 1 });
+    expect(() => resolveSettings(m, { beam: 4, groups: 3 })).toThrow(/groups must divide/); // named groups are checked, not changed
+  });
+
   it('rejects values outside what the model allows', () => {
     expect(() => resolveSettings(manifest(), { beam: 0 })).toThrow(InvalidSettingError);
     expect(() => resolveSettings(manifest(), { beam: 2.5 })).toThrow(/beam must be a whole number/);

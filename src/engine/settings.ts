@@ -1,6 +1,8 @@
 // Decoding settings for one generate: the manifest's defaults overridden by the caller's, each checked
 // (beam width 1–8, groups dividing it, lengths within what the model's positions allow). Bad values →
 // InvalidSettingError. Manifests written before diverse beam search default to one group (plain beam search).
+// A caller that changes the beam width without naming groups gets the largest default-or-fewer group count that
+// divides it (beam 1 under defaults of 3 groups is plain greedy), never an error for a setting it did not touch.
 import { InvalidSettingError } from './errors';
 import type { DecodingDefaults, ModelManifest } from './manifest';
 
@@ -21,6 +23,11 @@ export function resolveSettings(manifest: ModelManifest, overrides: Partial<Deco
   const picked: Partial<DecodingDefaults> = {};
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined && k in defaults) (picked as Record<string, number>)[k] = v as number;
   const s: DecodingDefaults = { ...defaults, ...picked };
+  if (picked.groups === undefined && Number.isInteger(s.beam) && s.beam >= 1) {
+    let g = Math.min(s.groups!, s.beam);
+    while (s.beam % g !== 0) g--;
+    s.groups = g;
+  }
   integerIn('beam', s.beam, 1, MAX_BEAM);
   finite('alpha', s.alpha);
   finite('beta', s.beta);

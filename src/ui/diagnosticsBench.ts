@@ -5,6 +5,8 @@
 // MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for scripts/bench.ts (Playwright) to collect; it
 // samples the browser's memory from outside, one page load per device/precision. WebGPU rows are marked
 // correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
+// Beam rows are plain beam search (one group, no diversity); the "refinement" row is the model's own decoding
+// defaults (diverse groups, towers rerank), timed interleaved with a plain beam of the same width for its ratio.
 import { configureOrtWeb } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import type { Backend, ReportResult } from '../engine/types';
@@ -16,6 +18,8 @@ interface PageRow {
   backend: Backend;
   precision: string;
   beam: number;
+  search: string; // 'plain' or 'refinement BxG:λ β' (the manifest's defaults)
+  time_ratio_vs_plain?: number; // refinement rows: median report ms / median of the interleaved plain beam's
   kv_cache: true;
   runs: number;
   encode_ms: number[];
@@ -31,6 +35,8 @@ interface PageRow {
   correctness_only: boolean;
 }
 
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 const list = (v: string | null, fallback: string[]): string[] => (v === null ? fallback : v.split(',').filter(Boolean));
 
 const steps = (r: ReportResult): number => Math.min(Math.max(...r.candidates.map((c) => c.tokenIds.length)) + 1, r.settings.max_length);
@@ -41,28 +47,43 @@ async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend,
     const t0 = performance.now();
     const info = await engine.load({ modelUrl, device, precision: precision as 'fp32' });
     const loadMs = performance.now() - t0;
-    const run = async (beam?: number) => {
+    const plain = (beam: number) => ({ beam, groups: 1, diversity_penalty: 0 });
+    const run = async (settings: Record<string, number>) => {
       const t = performance.now();
-      const r = await engine.generateFiles([{ name: 'bench.png', bytes: image.slice(0) }], beam ? { beam } : {});
+      const r = await engine.generateFiles([{ name: 'bench.png', bytes: image.slice(0) }], settings);
       return { r, wall: performance.now() - t };
     };
-    const cold = await run();
-    const warm = await run();
+    const cold = await run({});
+    const warm = await run({});
     const rows: PageRow[] = [];
+    const row = (beam: number, search: string, samples: { r: ReportResult; wall: number }[]): PageRow => ({
+      where: 'chromium', backend: info.backend, precision: info.precision, beam, search, kv_cache: true, runs,
+      encode_ms: samples.map((s) => s.r.timings.encode_ms),
+      decode_ms_per_token: samples.map((s) => s.r.timings.decode_ms / steps(s.r)),
+      report_ms: samples.map((s) => s.wall),
+      tokens: samples.map((s) => steps(s.r)),
+      report_text: samples[0].r.report.text,
+      session_ms: info.sessionMs, load_ms: loadMs, download_bytes: info.downloadBytes,
+      first_report_cold_ms: cold.wall, first_report_warm_ms: warm.wall,
+      correctness_only: info.backend === 'webgpu',
+    });
     for (const beam of beams) {
-      await run(beam);
+      await run(plain(beam));
       const samples = [];
-      for (let i = 0; i < runs; i++) samples.push(await run(beam));
+      for (let i = 0; i < runs; i++) samples.push(await run(plain(beam)));
+      rows.push(row(beam, 'plain', samples));
+    }
+    if (info.backend !== 'webgpu') {
+      const d = warm.r.settings;
+      const refined = [];
+      const paired = [];
+      for (let i = 0; i < runs; i++) {
+        refined.push(await run({}));
+        paired.push(await run(plain(d.beam)));
+      }
       rows.push({
-        where: 'chromium', backend: info.backend, precision: info.precision, beam, kv_cache: true, runs,
-        encode_ms: samples.map((s) => s.r.timings.encode_ms),
-        decode_ms_per_token: samples.map((s) => s.r.timings.decode_ms / steps(s.r)),
-        report_ms: samples.map((s) => s.wall),
-        tokens: samples.map((s) => steps(s.r)),
-        report_text: samples[0].r.report.text,
-        session_ms: info.sessionMs, load_ms: loadMs, download_bytes: info.downloadBytes,
-        first_report_cold_ms: cold.wall, first_report_warm_ms: warm.wall,
-        correctness_only: info.backend === 'webgpu',
+        ...row(d.beam, `refinement ${d.beam}x${d.groups ?? 1}:${d.diversity_penalty ?? 0} β ${d.beta}`, refined),
+        time_ratio_vs_plain: median(refined.map((s) => s.wall)) / median(paired.map((s) => s.wall)),
       });
     }
     return rows;
