@@ -5,6 +5,7 @@
 // group, β = 0); `--write-defaults` writes it into the model's manifest.
 //   npm run sweep-rerank -- [--manifest PATH] [--root DIR] [--split val] [--model DIR] [--per-source 60]
 //        [--configs 3x1:0,3x3:1,6x3:1] [--betas 0,0.25,0.5,1,2,4,8] [--out FILE.json] [--write-defaults]
+//   npm run sweep-rerank -- --from out/sweep-val.json --write-defaults      # re-choose from a saved sweep
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from '../src/eval/cliArgs';
@@ -24,6 +25,7 @@ const specs: Record<string, FlagSpec> = {
   betas: { type: 'list', help: 'β values to try (default 0,0.25,0.5,1,2,4,8)' },
   'per-source': { type: 'number', help: 'images per source, spread over the split (default 60)' },
   out: { type: 'string', help: 'results JSON (default out/sweep-rerank.json)' },
+  from: { type: 'string', help: 'choose (and with --write-defaults write) from a saved sweep JSON instead of decoding again' },
   'write-defaults': { type: 'boolean', help: "write the chosen beam, groups, diversity_penalty and β into the model's manifest.json" },
   help: { type: 'boolean', help: 'show this help' },
 };
@@ -46,9 +48,27 @@ function choose(cands: readonly Candidate[], beta: number): Candidate {
   return cands.reduce((best, c) => (score(c) > score(best) ? c : best));
 }
 
-async function main(): Promise<void> {
-  const f = parseFlags(process.argv.slice(2), specs, 'npm run sweep-rerank --');
-  if (f.help) return void console.log(usage('npm run sweep-rerank -- [flags]', specs));
+interface SweepRow extends SearchConfig {
+  beta: number;
+  micro_f1: number;
+  macro_f1: number;
+  hallucination_rate: number;
+  omission_rate: number;
+  changed_share: number;
+  finding_sets_mean: number;
+  median_ms: number;
+}
+
+interface Sweep {
+  split: string;
+  n: number;
+  model: string;
+  description: string;
+  rows: SweepRow[];
+}
+
+/** Decodes each image once per configuration and scores the choice under every β. */
+async function decodeSweep(f: Record<string, unknown>, modelDir: string): Promise<Sweep> {
   const manifestPath = (f.manifest as string) ?? path.resolve('../shared/data/cxr/manifest.jsonl');
   const root = (f.root as string) ?? path.dirname(manifestPath);
   const split = (f.split as string) ?? 'val';
@@ -61,12 +81,11 @@ async function main(): Promise<void> {
     const step = Math.max(1, Math.floor(rs.length / perSource));
     return rs.filter((_, i) => i % step === 0).slice(0, perSource);
   });
-  const modelDir = (f.model as string) ?? defaultModelDir();
   const runner = await ModelRunner.open(modelDir, 'cpu', 'int8', 1);
   const pre = runner.manifest.preprocessing;
   const images = await Promise.all(records.map((rec) => loadRecordImage(root, rec, pre)));
   const truths = records.map(truthFindings);
-  const rows = [];
+  const rows: SweepRow[] = [];
   for (const cfg of configs) {
     const cases: { candidates: Candidate[]; ms: number }[] = [];
     for (const [i, rec] of records.entries()) {
@@ -86,18 +105,35 @@ async function main(): Promise<void> {
     }
   }
   await runner.dispose();
+  const description = `${records.length} ${split} images (${[...bySource.keys()].join(', ')}; ≤${perSource} per source), ${runner.manifest.id} ${runner.manifest.version} int8, similarity: ${runner.manifest.similarity ? 'towers' : 'decoder'}`;
+  return { split, n: records.length, model: runner.manifest.id, description, rows };
+}
+
+/** The plain beam (3x1, β 0) and the lowest hallucination at micro-F1 ≥ the plain beam's (ties: higher micro-F1, then the earlier row). */
+export function chooseDefaults(rows: readonly SweepRow[]): { plain: SweepRow; best: SweepRow } {
   const plain = rows.find((r) => r.beam === 3 && r.groups === 1 && r.beta === 0) ?? rows[0];
   const eligible = rows.filter((r) => r.micro_f1 >= plain.micro_f1);
   const best = eligible.reduce((a, b) => (b.hallucination_rate < a.hallucination_rate || (b.hallucination_rate === a.hallucination_rate && b.micro_f1 > a.micro_f1) ? b : a), plain);
-  console.log(`self-refinement sweep on ${records.length} ${split} images (${[...bySource.keys()].join(', ')}; ≤${perSource} per source), ${runner.manifest.id} ${runner.manifest.version} int8, similarity: ${runner.manifest.similarity ? 'towers' : 'decoder'}`);
+  return { plain, best };
+}
+
+async function main(): Promise<void> {
+  const f = parseFlags(process.argv.slice(2), specs, 'npm run sweep-rerank --');
+  if (f.help) return void console.log(usage('npm run sweep-rerank -- [flags]', specs));
+  const modelDir = (f.model as string) ?? defaultModelDir();
+  const sweep: Sweep = f.from ? (JSON.parse(readFileSync(f.from as string, 'utf8')) as Sweep) : await decodeSweep(f, modelDir);
+  const { plain, best } = chooseDefaults(sweep.rows);
+  console.log(`self-refinement sweep on ${sweep.description ?? `${sweep.n} ${sweep.split} images`}`);
   console.log('| beam | groups | λ | β | micro-F1 | macro-F1 | hallucination | omission | choices changed | finding sets / image | median ms |\n|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) {
+  for (const r of sweep.rows) {
     console.log(`| ${r.beam} | ${r.groups} | ${r.diversity_penalty} | ${r.beta} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${(100 * r.changed_share).toFixed(1)}% | ${r.finding_sets_mean.toFixed(2)} | ${r.median_ms.toFixed(0)} |`);
   }
   console.log(`chosen: beam ${best.beam}, groups ${best.groups}, λ ${best.diversity_penalty}, β ${best.beta} (hallucination ${best.hallucination_rate.toFixed(3)} vs plain ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ${plain.micro_f1.toFixed(3)})`);
-  const out = (f.out as string) ?? 'out/sweep-rerank.json';
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ split, n: records.length, model: runner.manifest.id, rows, chosen: best, plain }, null, 1));
+  if (!f.from) {
+    const out = (f.out as string) ?? 'out/sweep-rerank.json';
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ ...sweep, chosen: best, plain }, null, 1));
+  }
   if (f['write-defaults']) {
     const file = path.join(modelDir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(file, 'utf8'));

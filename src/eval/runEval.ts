@@ -123,7 +123,7 @@ export async function runEvaluation(o: EvalOptions) {
     reports.serpent_no_rerank = plain;
   }
 
-  const extra = o.records.filter((r) => o.groundingSplits.includes(r.split) && !groundingIds.has(r.id) && (r.nodule || r.boxes?.length));
+  const extra = o.records.filter((r) => o.groundingSplits.includes(r.split) && !groundingIds.has(r.id) && (r.nodule || r.boxes?.length || r.rsna_boxes?.length));
   timings.grounding_s = await generateAll(runner, 'grounding', extra, o, (rec, img, result) => tally.add(result, targetsFor(rec, img.pre, img, grid), img.pre));
 
   if (has(o, 'serpent_lambda0')) {
