@@ -50,7 +50,12 @@ describe('npm run eval (tiny model, real images)', () => {
     const r = JSON.parse(readFileSync(out, 'utf8'));
     expect(r.n).toBe(6);
     expect(r.model).toMatchObject({ id: 'random-tiny', backend: 'cpu', precision: 'fp32' });
-    expect(Object.keys(r.systems).sort()).toEqual(['always_normal', 'label_template', 'nearest_neighbour', 'serpent', 'serpent_no_rerank']);
+    expect(Object.keys(r.systems).sort()).toEqual(['always_normal', 'label_template', 'nearest_neighbour', 'serpent', 'serpent_diverse_lm', 'serpent_no_rerank']);
+    // the refinement against a separate plain-beam decode of the same width: shares in [0, 1], both times measured
+    for (const k of ['changed_vs_plain_beam_share', 'findings_changed_vs_plain_beam_share']) expect(r.refinement[k]).toBeGreaterThanOrEqual(0);
+    expect(r.refinement.findings_changed_vs_plain_beam_share).toBeLessThanOrEqual(r.refinement.changed_vs_plain_beam_share);
+    expect(r.refinement.median_plain_beam_ms).toBeGreaterThan(0);
+    expect(r.grounding).toHaveProperty('rsna_box');
     expect(r.skipped.serpent_lambda0).toMatch(/ablation-model/);
     for (const s of Object.values(r.systems) as Array<{ nlg: Record<string, number>; clinical: Record<string, unknown> }>) {
       expect(Object.keys(s.nlg).sort()).toEqual(['bleu1', 'bleu2', 'bleu3', 'bleu4', 'cider', 'meteor', 'meteor_exact_stem', 'rouge_l']);
