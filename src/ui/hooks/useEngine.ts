@@ -105,7 +105,7 @@ export function useEngine(initialDevice: DeviceRequest, makeEngine: () => Report
     const current = (): boolean => runIdRef.current === runId;
     setRun({ ...initialRun(), running: true, runId });
     try {
-      const files = engineOrder(images).map((im) => ({ name: im.name, bytes: im.bytes.slice(0) }));
+      const files = engineOrder(images).map((im) => ({ name: im.name, bytes: im.bytes.slice(0), view: im.view }));
       const result = await engine.generateFiles(files, { ...settings, signal: controller.signal }, {
         onStage: (e) =>
           current() && setRun((s) => ({ ...s, notFrontalChest: s.notFrontalChest || !!e.notFrontalChest, progress: progressReducer(s.progress, e) })),
