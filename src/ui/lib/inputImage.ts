@@ -1,6 +1,6 @@
 // One dropped file as the page holds it: its bytes (sent to the engine), a letterboxed preview made by the
 // same resize + pad the model's input uses (so a heatmap over the square lines up), and its view.
-import { decodeImage, preprocess, type ViewKind } from '../../image';
+import { decodeImageAsync, preprocess, type ViewKind } from '../../image';
 
 /** Side of the square preview canvas, in pixels (the model's input is smaller; the geometry is the same). */
 export const PREVIEW_SIZE = 512;
@@ -19,6 +19,9 @@ export interface InputImage {
   viewFromFile: boolean; // DICOM ViewPosition said which view this is
   viewPosition?: string;
   isColour: boolean;
+  frames: number; // frames in the file; only the first is read
+  notChestRadiograph?: string; // the DICOM tags say this is not a chest radiograph: the message to show
+  transferSyntaxName?: string; // DICOM: how the pixels were stored (e.g. "JPEG 2000 lossless")
 }
 
 export class TooManyFilesError extends Error {
@@ -30,9 +33,9 @@ export class TooManyFilesError extends Error {
 
 let counter = 0;
 
-/** Decode (throws the image module's typed errors), letterbox into the preview square, read the view. */
-export function prepareInputImage(name: string, bytes: ArrayBuffer, previewSize = PREVIEW_SIZE): InputImage {
-  const grey = decodeImage(new Uint8Array(bytes));
+/** Decode (throws the image module's typed errors; compressed DICOM loads its decoder), letterbox into the preview square, read the view. */
+export async function prepareInputImage(name: string, bytes: ArrayBuffer, previewSize = PREVIEW_SIZE): Promise<InputImage> {
+  const grey = await decodeImageAsync(new Uint8Array(bytes));
   const { unit } = preprocess(grey, { size: previewSize, mean: 0, std: 1 });
   const preview = new Uint8ClampedArray(previewSize * previewSize * 4);
   for (let i = 0; i < unit.length; i++) {
@@ -56,7 +59,15 @@ export function prepareInputImage(name: string, bytes: ArrayBuffer, previewSize 
     viewFromFile: !!fileView && fileView !== 'unknown',
     viewPosition: grey.meta?.viewPosition,
     isColour: grey.isColour,
+    frames: grey.meta?.frames ?? 1,
+    notChestRadiograph: grey.meta?.notChestRadiograph,
+    transferSyntaxName: grey.meta?.transferSyntaxName,
   };
+}
+
+/** Names one study as drafted: which files, in which views. A draft is shown only beside the study it was made from. */
+export function studyKeyOf(images: readonly InputImage[]): string {
+  return engineOrder([...images]).map((im) => `${im.key}:${im.view}`).join('|');
 }
 
 /**
