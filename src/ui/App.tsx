@@ -66,6 +66,7 @@ export function App() {
     void images.addFiles(files);
   }, [engine, images]);
   const currentStudy = studyKeyOf(ordered);
+  const needsViews = ordered.some((im) => im.view === 'unknown'); // two untagged images: the person says which is which
   const sameStudy = run.studyKey === currentStudy;
 
   const startRun = useCallback(() => {
@@ -78,10 +79,10 @@ export function App() {
   const studyKey = `${currentStudy}@${load.info?.backend ?? ''}`;
   const lastStudy = useRef('');
   useEffect(() => {
-    if (load.phase !== 'ready' || ordered.length === 0 || lastStudy.current === studyKey) return;
+    if (load.phase !== 'ready' || ordered.length === 0 || needsViews || lastStudy.current === studyKey) return;
     lastStudy.current = studyKey;
     startRun();
-  }, [load.phase, ordered.length, studyKey, startRun]);
+  }, [load.phase, ordered.length, needsViews, studyKey, startRun]);
 
   const result = run.running || !sameStudy ? null : run.result;
   const segments = useMemo(() => (result ? segmentReport(result.tokens) : null), [result]);
@@ -103,7 +104,9 @@ export function App() {
       ? 'No draft can be written until a model is loaded.'
       : ordered.length === 0
         ? 'Drop a radiograph on the left panel, or choose a file: the draft appears here.'
-        : load.phase === 'loading'
+        : needsViews
+          ? 'Say which image is the frontal view and which the lateral (the View choice under each image): the draft is made from the frontal view.'
+          : load.phase === 'loading'
           ? 'The draft starts as soon as the model has loaded.'
           : run.cancelled
             ? 'Drafting was cancelled.'
@@ -169,7 +172,7 @@ export function App() {
                 onBeam={(beam) => setSettings({ ...current, beam })}
                 onBeta={(beta) => setSettings({ ...current, beta })}
                 onRerun={startRun}
-                canRun={load.phase === 'ready' && ordered.length > 0 && !run.running}
+                canRun={load.phase === 'ready' && ordered.length > 0 && !needsViews && !run.running}
               />
               {result && !withheld ? <CandidatesPanel result={result} /> : null}
             </section>

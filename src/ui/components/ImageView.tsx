@@ -64,11 +64,6 @@ export function ImageView({ image, map, grid, opacity, onViewChange, drafted = t
             frame 1 of {image.frames} (the only one read)
           </span>
         ) : null}
-        {!drafted ? (
-          <span className="reference-note" data-testid="reference-note">
-            for reference: not used in the draft
-          </span>
-        ) : null}
         {image.viewFromFile ? (
           <span className="view-tag" title={`DICOM ViewPosition ${image.viewPosition ?? ''}`}>
             {image.view} ({image.viewPosition})
@@ -76,12 +71,22 @@ export function ImageView({ image, map, grid, opacity, onViewChange, drafted = t
         ) : (
           <label className="view-select" htmlFor={selectId}>
             View
-            <select id={selectId} value={image.view} onChange={(e) => onViewChange(e.currentTarget.value as ViewKind)}>
+            <select id={selectId} value={image.view} required aria-invalid={image.view === 'unknown'} onChange={(e) => onViewChange(e.currentTarget.value as ViewKind)}>
+              {image.view === 'unknown' ? (
+                <option value="unknown" disabled>
+                  Choose: frontal or lateral?
+                </option>
+              ) : null}
               <option value="frontal">Frontal (PA/AP)</option>
               <option value="lateral">Lateral</option>
             </select>
           </label>
         )}
+        {!drafted ? (
+          <span className="reference-note" data-testid="reference-note">
+            for reference: not used in the draft
+          </span>
+        ) : null}
       </figcaption>
     </figure>
   );

@@ -30,8 +30,10 @@ describe('prepareInputImage', () => {
 });
 
 describe('views', () => {
-  it('makes the first unlabelled image frontal and the second lateral', () => {
-    expect(assignViews([fake('a', 'unknown'), fake('b', 'unknown')]).map((i) => i.view)).toEqual(['frontal', 'lateral']);
+  it('takes one unlabelled image as frontal, and leaves two unlabelled ones for the person to choose', () => {
+    expect(assignViews([fake('a', 'unknown')]).map((i) => i.view)).toEqual(['frontal']);
+    expect(assignViews([fake('a', 'unknown'), fake('b', 'unknown')]).map((i) => i.view)).toEqual(['unknown', 'unknown']);
+    expect(assignViews([fake('a', 'unknown'), fake('b', 'lateral', true)]).map((i) => i.view)).toEqual(['frontal', 'lateral']);
   });
   it('respects a view the file already states', () => {
     expect(assignViews([fake('a', 'unknown'), fake('b', 'frontal', true)]).map((i) => i.view)).toEqual(['lateral', 'frontal']);

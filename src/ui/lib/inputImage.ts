@@ -71,10 +71,14 @@ export function studyKeyOf(images: readonly InputImage[]): string {
 }
 
 /**
- * Give every image without a view from its file one: the first such image becomes frontal unless a file
- * already claims frontal, the other lateral. The person can change them with the view selector.
+ * Views for images whose file does not state one (PNG, JPEG, DICOM without ViewPosition). One such image alone is
+ * taken as frontal (the detector still withholds a draft of anything else); beside a view the file states, it gets
+ * the other view. Two such images could each be either, so both stay 'unknown' and the person chooses: no draft is
+ * made until they have (a lateral averaged into a frontal's draft changes it).
  */
 export function assignViews(images: InputImage[]): InputImage[] {
+  const untagged = images.filter((im) => im.view === 'unknown').length;
+  if (untagged > 1) return images;
   const taken = new Set(images.filter((im) => im.view !== 'unknown').map((im) => im.view));
   return images.map((im) => {
     if (im.view !== 'unknown') return im;
