@@ -161,8 +161,10 @@ test.describe('with the tiny model installed', () => {
     await page.goto('/?device=wasm');
     await page.getByTestId('file-input').setInputFiles([radiograph('jsrt/JPCLN004.png'), radiograph('jsrt/JPCLN005.png')]);
     await expect(page.getByTestId('image-view')).toHaveCount(2);
-    await page.getByRole('combobox', { name: 'View' }).nth(1).selectOption('frontal');
-    await page.getByRole('combobox', { name: 'View' }).nth(0).selectOption('lateral');
+    // Neither file states its view: the person says which is which (the frontal then moves first).
+    const viewOf = (name: string) => page.getByTestId('image-view').filter({ hasText: name }).getByRole('combobox', { name: 'View' });
+    await viewOf('JPCLN005.png').selectOption('frontal');
+    await viewOf('JPCLN004.png').selectOption('lateral');
     await waitForReport(page);
     await page.getByTestId('report-word').first().hover();
     // The frontal (shown first) has the word's map; the lateral is for reference: the draft was not made from it.
