@@ -2,7 +2,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
-import './image/codecs/webWasmUrls'; // compressed DICOM previews: the codec .wasm files this app serves
 import './ui/app.css';
 
 createRoot(document.getElementById('root')!).render(

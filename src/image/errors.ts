@@ -57,6 +57,14 @@ export class DicomUnsupportedError extends Error {
   }
 }
 
+/** Decoding did not finish within the page's time limit: a damaged codestream can make a decoder spin. */
+export class ImageTimeoutError extends Error {
+  override name = 'ImageTimeoutError';
+  constructor(name: string, seconds: number) {
+    super(`${name} took longer than ${seconds} s to decode, so it was stopped; the file is probably damaged: export it again from the viewer or PACS and retry.`);
+  }
+}
+
 /** Throws ImageSizeError unless width×height is within [minSide², maxPixels]. Call before allocating. */
 export function checkImageSize(width: number, height: number, minSide = MIN_SIDE, maxPixels = MAX_PIXELS): void {
   const ok = Number.isFinite(width) && Number.isFinite(height) && width > 0 && height > 0 &&

@@ -47,6 +47,13 @@ function j2kHeader(b: Uint8Array): StreamHeader | null {
   const height = v.getUint32(8) - v.getUint32(16);
   const components = v.getUint16(36);
   const precision = (v.getUint8(38) & 0x7f) + 1;
+  if (b.length < start + 4 + 38 + 3 * components) return null;
+  // DICOM allows no subsampled components, and a decoder given odd factors can spin for minutes (found by fuzzing).
+  for (let c = 0; c < components; c++) {
+    const [xr, yr] = [v.getUint8(39 + 3 * c), v.getUint8(40 + 3 * c)];
+    if (xr !== 1 || yr !== 1) throw new ImageCorruptError('DICOM', `its JPEG 2000 component ${c + 1} is subsampled ${xr}×${yr}, which DICOM does not allow`);
+  }
+  if (v.getUint32(20) === 0 || v.getUint32(24) === 0) return null; // tile size
   return { width, height, components, precision };
 }
 

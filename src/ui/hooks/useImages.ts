@@ -3,7 +3,8 @@
 // previous images go at once, and stay gone if the new files cannot be read.
 import { useCallback, useState } from 'react';
 import type { ViewKind } from '../../image';
-import { MAX_FILES, TooManyFilesError, assignViews, prepareInputImage, type InputImage } from '../lib/inputImage';
+import { decodeOffThread } from '../lib/decodeOffThread';
+import { MAX_FILES, PREVIEW_SIZE, TooManyFilesError, assignViews, prepareInputImage, type InputImage } from '../lib/inputImage';
 
 export interface ImagesState {
   images: InputImage[];
@@ -29,7 +30,7 @@ export function useImages(): UseImages {
       for (const file of files) {
         const bytes = await file.arrayBuffer();
         try {
-          prepared.push(await prepareInputImage(file.name, bytes));
+          prepared.push(await prepareInputImage(file.name, bytes, PREVIEW_SIZE, (b) => decodeOffThread(b, file.name)));
         } catch (err) {
           throw Object.assign(err as Error, { message: `${file.name}: ${(err as Error).message}` });
         }

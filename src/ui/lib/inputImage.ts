@@ -1,6 +1,6 @@
 // One dropped file as the page holds it: its bytes (sent to the engine), a letterboxed preview made by the
 // same resize + pad the model's input uses (so a heatmap over the square lines up), and its view.
-import { decodeImageAsync, preprocess, type ViewKind } from '../../image';
+import { decodeImageAsync, preprocess, type GreyImage, type ViewKind } from '../../image';
 
 /** Side of the square preview canvas, in pixels (the model's input is smaller; the geometry is the same). */
 export const PREVIEW_SIZE = 512;
@@ -34,8 +34,13 @@ export class TooManyFilesError extends Error {
 let counter = 0;
 
 /** Decode (throws the image module's typed errors; compressed DICOM loads its decoder), letterbox into the preview square, read the view. */
-export async function prepareInputImage(name: string, bytes: ArrayBuffer, previewSize = PREVIEW_SIZE): Promise<InputImage> {
-  const grey = await decodeImageAsync(new Uint8Array(bytes));
+export async function prepareInputImage(
+  name: string,
+  bytes: ArrayBuffer,
+  previewSize = PREVIEW_SIZE,
+  decode: (bytes: Uint8Array) => Promise<GreyImage> = decodeImageAsync, // the page decodes off the main thread (decodeOffThread)
+): Promise<InputImage> {
+  const grey = await decode(new Uint8Array(bytes));
   const { unit } = preprocess(grey, { size: previewSize, mean: 0, std: 1 });
   const preview = new Uint8ClampedArray(previewSize * previewSize * 4);
   for (let i = 0; i < unit.length; i++) {
