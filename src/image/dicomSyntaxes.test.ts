@@ -82,6 +82,20 @@ describe('DICOM transfer syntaxes (dcmtk renditions of a JSRT radiograph)', () =
     expect(lateral.meta?.view).toBe('lateral');
   });
 
+  it('honours the VOI LUT sequence and a SIGMOID window function', () => {
+    const dir = path.dirname(renditions[0].file);
+    const stored = decodeImage(read(path.join(dir, 'explicit_le_12.dcm'))); // min–max window: recover the stored values
+    const w = stored.meta!.window!;
+    const value = (i: number): number => Math.round(stored.data[i] * (w.width - 1) + w.center - 0.5 - (w.width - 1) / 2);
+    const lut = decodeImage(read(path.join(dir, 'voi_lut_12.dcm')));
+    const sig = decodeImage(read(path.join(dir, 'sigmoid_12.dcm')));
+    expect([lut.meta?.voi, sig.meta?.voi]).toEqual(['voi-lut', 'window']);
+    for (const i of [0, 1000, 20000, 30000, 50175]) {
+      expect(lut.data[i]).toBeCloseTo(Math.round(65535 * Math.sqrt(value(i) / 4095)) / 65535, 5);
+      expect(sig.data[i]).toBeCloseTo(1 / (1 + Math.exp((-4 * (value(i) - 2048)) / 1024)), 5);
+    }
+  });
+
   it('needs the asynchronous decoder only for the WebAssembly codecs', () => {
     const j2k = renditions.find((x) => x.name === 'j2k_lossless_12')!;
     expect(() => decodeImage(read(j2k.file))).toThrow(/decodeImageAsync/);
