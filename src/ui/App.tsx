@@ -89,9 +89,10 @@ export function App() {
   // The DICOM tags say "not a chest radiograph", or the study is laterals only: say so before any draft.
   const refusals = ordered.flatMap((im) => (im.notChestRadiograph ? [`${im.name}: ${im.notChestRadiograph}`] : []));
   const lateralOnly = ordered.length > 0 && ordered.every((im) => im.view === 'lateral');
-  const warnings = [...new Set([...refusals, ...draftWarnings(result)])];
   const withheldReason = refusals.length ? refusals.join(' ') : lateralOnly ? 'This study holds only a lateral view, and the model was trained on frontal (PA/AP) radiographs only.' : null;
   const withheld = !!result && (detectorFlagged(result.ood) || !!withheldReason) && revealed !== result;
+  // The reason is said once: in the withheld box while the draft is hidden, in the warnings otherwise.
+  const warnings = [...new Set([...refusals, ...draftWarnings(result)])].filter((w) => !(withheld && withheldReason?.includes(w)));
   const focus = hover ?? pinned;
 
   const exportContext: ExportContext | null =
