@@ -16,7 +16,7 @@ import { decodeRecordImage } from '../src/eval/images';
 import { readManifest } from '../src/eval/manifest';
 import { OodProbe, RADIOGRAPH_TRANSFORMS, detectorFlagged, embeddingFlagged, syntheticNonImages } from '../src/eval/oodProbe';
 import { markdownTable, writeSection } from '../src/eval/resultsDoc';
-import { decodeImage, type GreyImage } from '../src/image';
+import { decodeImageAsync, type GreyImage } from '../src/image';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -68,7 +68,7 @@ function filesUnder(dir: string): string[] {
     });
 }
 
-const decodeFile = (file: string): GreyImage => decodeImage(new Uint8Array(readFileSync(file)));
+const decodeFile = (file: string): Promise<GreyImage> => decodeImageAsync(new Uint8Array(readFileSync(file))); // compressed DICOM too
 
 export async function main(argv: string[]): Promise<GroupRate[] | null> {
   const f = parseFlags(argv, FLAGS, COMMAND);
@@ -112,7 +112,7 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
       for (const file of filesUnder(dir)) {
         let img: GreyImage;
         try {
-          img = decodeFile(file);
+          img = await decodeFile(file);
         } catch {
           unreadable++;
           continue;

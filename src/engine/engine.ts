@@ -5,6 +5,7 @@ import { WordTokenizer } from '../text/tokenizer';
 import { chooseBackend, fallbackBackend, type Runtimes } from './backendChoice';
 import { BackendUnavailableError, EngineNotLoadedError, ModelManifestError, throwIfAborted } from './errors';
 import { generateReport } from './generateReport';
+import { detectorFlaggedViews, draftViewIndices, draftViewsNote, trainedOnLaterals } from './draftViews';
 import { checkImageTensors, prepareFiles } from './imageInput';
 import type { ModelManifest, Precision } from './manifest';
 import { loadModelFiles, type ModelFileBytes } from './modelLoader';
@@ -69,9 +70,19 @@ export class InThreadEngine implements ReportEngine {
   generateFiles(files: ImageFile[], opts: GenerateOptions = {}, callbacks: GenerateCallbacks = {}): Promise<ReportResult> {
     return this.enqueue(async () => {
       const loaded = this.require();
-      const { images, views } = prepareFiles(files, loaded.manifest.preprocessing);
-      const result = await this.doGenerate(images, opts, callbacks);
-      return { ...result, views };
+      const { images, views } = await prepareFiles(files, loaded.manifest.preprocessing);
+      let used = draftViewIndices(images.map((im) => im.view), trainedOnLaterals(loaded.manifest));
+      let result = await this.doGenerate(used.map((i) => images[i]), opts, callbacks);
+      // A view the detector flags (a lateral given as frontal, say) must not change the others' draft either.
+      const flagged = detectorFlaggedViews(result.ood, used);
+      if (flagged.length > 0 && flagged.length < used.length) {
+        used = used.filter((i) => !flagged.includes(i));
+        result = await this.doGenerate(used.map((i) => images[i]), opts, callbacks);
+      }
+      const viewsNote = draftViewsNote(views, used, flagged);
+      const notChest = views.flatMap((v) => (v.notChestRadiograph ? [`${v.name}: ${v.notChestRadiograph}`] : []));
+      const warnings = [...notChest, ...(viewsNote && used.length === views.length ? [viewsNote] : []), ...result.warnings];
+      return { ...result, warnings, views, draftViews: used, ...(viewsNote ? { viewsNote } : {}) };
     });
   }
 

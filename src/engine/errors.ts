@@ -1,7 +1,7 @@
 // Typed engine errors: each says what went wrong and what a person should do about it.
 // Their `name`s cross the worker boundary as strings; `rebuildError` turns them back into classes
 // (the image decoder's errors too, so the page can test `instanceof ImageFormatError`).
-import { DicomUnsupportedError, ImageCorruptError, ImageFormatError, ImageSizeError } from '../image/errors';
+import { DicomUnsupportedError, ImageCorruptError, ImageFormatError, ImageSizeError, ImageTimeoutError } from '../image/errors';
 
 export class ModelVersionError extends Error {
   override name = 'ModelVersionError';
@@ -81,6 +81,7 @@ const errorClasses: Record<string, { prototype: Error }> = {
   ImageCorruptError,
   ImageSizeError,
   DicomUnsupportedError,
+  ImageTimeoutError,
 };
 
 export function serializeError(err: unknown): SerializedError {

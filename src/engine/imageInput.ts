@@ -1,6 +1,7 @@
 // Raw image files → what the model takes (normalised S×S tensors) and what the page draws (the grey
-// S×S image and its placement), through src/image's one decode + preprocess path. Errors name the file.
-import { decodeImage, preprocess, toUint8 } from '../image';
+// S×S image and its placement), through src/image's one decode + preprocess path (compressed DICOM decoders load
+// on first use). Errors name the file.
+import { decodeImageAsync, preprocess, toUint8 } from '../image';
 import { InvalidInputError } from './errors';
 import type { ModelManifest } from './manifest';
 import type { ImageFile, ImageTensor, PreparedView } from './types';
@@ -26,15 +27,16 @@ export function checkImageTensors(images: readonly ImageTensor[], size: number):
   });
 }
 
-export function prepareFiles(files: readonly ImageFile[], pre: ModelManifest['preprocessing']): { images: ImageTensor[]; views: PreparedView[] } {
+export async function prepareFiles(files: readonly ImageFile[], pre: ModelManifest['preprocessing']): Promise<{ images: ImageTensor[]; views: PreparedView[] }> {
   checkViewCount(files.length);
   const images: ImageTensor[] = [];
   const views: PreparedView[] = [];
   for (const file of files) {
     try {
-      const img = decodeImage(new Uint8Array(file.bytes));
+      const img = await decodeImageAsync(new Uint8Array(file.bytes));
       const p = preprocess(img, { size: pre.image_size, mean: pre.pixel_mean, std: pre.pixel_std, quantise: true });
-      const view = img.meta?.view ?? 'unknown';
+      const tagged = img.meta?.view ?? 'unknown';
+      const view = tagged !== 'unknown' ? tagged : (file.view ?? 'unknown');
       images.push({ data: p.pixels, size: p.size, name: file.name, isColour: img.isColour, view });
       views.push({
         name: file.name,
@@ -48,6 +50,8 @@ export function prepareFiles(files: readonly ImageFile[], pre: ModelManifest['pr
         offsetY: p.offsetY,
         resizedWidth: p.resizedWidth,
         resizedHeight: p.resizedHeight,
+        frames: img.meta?.frames,
+        notChestRadiograph: img.meta?.notChestRadiograph,
       });
     } catch (err) {
       if (err instanceof Error) err.message = `${file.name}: ${err.message}`;

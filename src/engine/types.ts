@@ -35,6 +35,7 @@ export interface ImageTensor {
 export interface ImageFile {
   name: string;
   bytes: ArrayBuffer;
+  view?: 'frontal' | 'lateral' | 'unknown'; // the view the person chose (a DICOM ViewPosition tag takes precedence)
 }
 
 /** A view as the model saw it, for drawing under the heatmap: the preprocessed grey image before normalisation,
@@ -51,6 +52,8 @@ export interface PreparedView {
   offsetY: number;
   resizedWidth: number; // the image's extent inside the square, in S-pixels
   resizedHeight: number;
+  frames?: number; // frames in the file (only the first is read)
+  notChestRadiograph?: string; // the DICOM tags say this is not a chest radiograph: why
 }
 
 export interface GenerateOptions extends Partial<DecodingDefaults> {
@@ -121,6 +124,8 @@ export interface ReportResult {
   ood: OodResult;
   warnings: string[]; // everything a person should know before trusting the draft (OOD, colour image, …)
   views?: PreparedView[]; // filled by generateFiles
+  draftViews?: number[]; // indices of the input views the draft was made from (laterals left out; see draftViews.ts)
+  viewsNote?: string; // how the views were used, for the page (null-ish when all went into the draft)
   backend: Backend;
   backendReason?: string; // set when this generate had to leave WebGPU (why, and what it runs on now)
   settings: DecodingDefaults;

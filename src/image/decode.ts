@@ -1,21 +1,16 @@
-// decodeImage: bytes (PNG, JPEG or DICOM, told apart by magic bytes) → one grey channel in [0,1].
+// decodeImage: bytes (PNG, JPEG or DICOM, told apart by magic bytes) → one grey channel in [0,1]; decodeImageAsync
+// also reads the compressed DICOM syntaxes whose WebAssembly decoders load on demand.
 // The pixel size is read from the header and checked BEFORE any pixel memory is allocated.
 // Colour sources are converted with ITU-R BT.601 luma; alpha is composited over black.
 import { decode as decodePng, convertIndexedToRgb, type DecodedPng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { ImageCorruptError, ImageFormatError, MAX_PIXELS, MIN_SIDE, checkImageSize } from './errors';
-import { decodeDicom } from './dicom';
+import { decodeDicom, decodeDicomAsync } from './dicom';
+import { samplesToGrey } from './grey';
 import { readJpegHeader, readPngHeader, sniffFormat } from './sniff';
 import type { DecodeOptions, GreyImage } from './types';
 
-/** A pixel counts as coloured when max(R,G,B) − min(R,G,B) exceeds this (on a [0,1] scale). */
-export const COLOUR_SPREAD = 0.1;
-/** An image is flagged isColour when more than this fraction of its pixels are coloured. */
-export const COLOUR_FRACTION = 0.05;
-
-const LUMA_R = 0.299;
-const LUMA_G = 0.587;
-const LUMA_B = 0.114;
+export { COLOUR_FRACTION, COLOUR_SPREAD, samplesToGrey } from './grey';
 
 export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): GreyImage {
   const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS };
@@ -23,6 +18,16 @@ export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): GreyIm
   if (format === 'png') return decodePngGrey(bytes, limits);
   if (format === 'jpeg') return decodeJpegGrey(bytes, limits);
   return decodeDicom(bytes, limits);
+}
+
+/**
+ * decodeImage, plus the compressed DICOM transfer syntaxes (JPEG, JPEG-LS, JPEG 2000, HTJ2K) whose decoders
+ * load on first use. The page, the worker and the CLIs call this one.
+ */
+export async function decodeImageAsync(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<GreyImage> {
+  const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS };
+  if (sniffFormat(bytes) === 'dicom') return decodeDicomAsync(bytes, limits);
+  return decodeImage(bytes, opts);
 }
 
 interface Limits { minSide: number; maxPixels: number }
@@ -90,33 +95,3 @@ function decodeJpegGrey(bytes: Uint8Array, limits: Limits): GreyImage {
   return { width, height, bitsStored: 8, ...grey, meta: { format: 'jpeg', colourFraction: grey.colourFraction } };
 }
 
-/**
- * Interleaved samples [height*width*channels] (1 grey, 2 grey+alpha, 3 RGB, 4 RGBA) with values in
- * [0, maxValue] → grey [height*width] in [0,1], plus how much of the image has real colour.
- */
-export function samplesToGrey(
-  samples: ArrayLike<number>, width: number, height: number, channels: number, maxValue: number,
-): { data: Float32Array; isColour: boolean; colourFraction: number } {
-  const n = width * height;
-  const data = new Float32Array(n);
-  const inv = 1 / maxValue;
-  let coloured = 0;
-  if (channels <= 2) {
-    for (let i = 0; i < n; i++) {
-      const g = samples[i * channels] * inv;
-      data[i] = channels === 2 ? g * samples[i * 2 + 1] * inv : g;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const o = i * channels;
-      const r = samples[o] * inv;
-      const g = samples[o + 1] * inv;
-      const b = samples[o + 2] * inv;
-      const alpha = channels === 4 ? samples[o + 3] * inv : 1;
-      data[i] = (LUMA_R * r + LUMA_G * g + LUMA_B * b) * alpha;
-      if (Math.max(r, g, b) - Math.min(r, g, b) > COLOUR_SPREAD) coloured++;
-    }
-  }
-  const colourFraction = n > 0 ? coloured / n : 0;
-  return { data, isColour: colourFraction > COLOUR_FRACTION, colourFraction };
-}

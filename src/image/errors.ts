@@ -6,7 +6,7 @@ export const MAX_SIDE = 8192;
 export const MAX_PIXELS = MAX_SIDE * MAX_SIDE;
 export const MIN_SIDE = 32;
 
-export const SUPPORTED_FORMATS = 'PNG, JPEG or uncompressed DICOM';
+export const SUPPORTED_FORMATS = 'PNG, JPEG or DICOM';
 
 /** Not an image we can read at all (wrong type, unknown signature, unsupported variant of a format). */
 export class ImageFormatError extends Error {
@@ -54,6 +54,14 @@ export class DicomUnsupportedError extends Error {
       `${detail} Convert it to uncompressed DICOM (for example \`gdcmconv --raw in.dcm out.dcm\` or \`dcmdjpeg in.dcm out.dcm\`), ` +
         'or export the image as PNG from your viewer, and try again.',
     );
+  }
+}
+
+/** Decoding did not finish within the page's time limit: a damaged codestream can make a decoder spin. */
+export class ImageTimeoutError extends Error {
+  override name = 'ImageTimeoutError';
+  constructor(name: string, seconds: number) {
+    super(`${name} took longer than ${seconds} s to decode, so it was stopped; the file is probably damaged: export it again from the viewer or PACS and retry.`);
   }
 }
 

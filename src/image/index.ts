@@ -1,12 +1,12 @@
 // Public API of src/image: the one decode + preprocess path shared by the page (worker), the corpus
 // builder and the evaluation. Bytes in, no DOM and no Node-only APIs.
-export { decodeImage, samplesToGrey, COLOUR_FRACTION, COLOUR_SPREAD } from './decode';
-export { applyWindow, viewFromPosition } from './dicom';
+export { decodeImage, decodeImageAsync, samplesToGrey, COLOUR_FRACTION, COLOUR_SPREAD } from './decode';
+export { applyWindow, viewFromPosition, notChestRadiograph } from './dicom';
 export { preprocess, resample, axisWeights, toUint8, normalise, tensorToImage } from './preprocess';
 export type { PreprocessOptions, Preprocessed } from './preprocess';
 export { sniffFormat } from './sniff';
 export {
-  ImageFormatError, ImageCorruptError, ImageSizeError, DicomUnsupportedError, checkImageSize,
+  ImageFormatError, ImageCorruptError, ImageSizeError, DicomUnsupportedError, ImageTimeoutError, checkImageSize,
   MAX_SIDE, MAX_PIXELS, MIN_SIDE, SUPPORTED_FORMATS,
 } from './errors';
 export type { GreyImage, ImageMeta, ImageFormat, ViewKind, DecodeOptions } from './types';

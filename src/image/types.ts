@@ -12,9 +12,12 @@ export interface ImageMeta {
   view?: ViewKind; // viewPosition mapped through viewPositions.json
   bodyPart?: string; // (0018,0015) BodyPartExamined
   modality?: string; // (0008,0060)
-  photometric?: string; // MONOCHROME1 / MONOCHROME2
+  notChestRadiograph?: string; // set when Modality / BodyPartExamined say this is not a chest radiograph: the message to show
+  photometric?: string; // MONOCHROME1 / MONOCHROME2 / RGB / YBR_FULL …
   window?: { center: number; width: number; fromFile: boolean };
+  voi?: 'window' | 'voi-lut' | 'pixel-range'; // what mapped the values to grey: the window tags, the VOI LUT sequence, or min–max
   transferSyntax?: string;
+  transferSyntaxName?: string; // e.g. "JPEG 2000 lossless"
   frames?: number; // number of frames in the file (only the first is decoded)
 }
 

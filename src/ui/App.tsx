@@ -19,13 +19,17 @@ import { useEditableReport } from './hooks/useEditableReport';
 import { useEngine } from './hooks/useEngine';
 import { useImages } from './hooks/useImages';
 import { useOfflineCache } from './hooks/useOfflineCache';
-import { engineOrder } from './lib/inputImage';
+import { engineOrder, studyKeyOf } from './lib/inputImage';
 import { refinementDefaults, type RefinementSettings } from './lib/refinementSettings';
 import { focusCaption, focusedMap, type MapFocus } from './lib/mapFocus';
 import { LOAD_STAGES, RUN_STAGES } from './lib/progress';
 import type { ExportContext } from './lib/reportExport';
 import { segmentReport } from './lib/reportSegments';
 import { draftWarnings } from './lib/warnings';
+import type { ReportResult } from '../engine/types';
+
+/** Where view v of the study sits in the draft's heatmaps (-1: the draft was not made from it). */
+const draftIndex = (result: ReportResult | null, v: number): number => (result?.draftViews ? result.draftViews.indexOf(v) : v);
 
 export function App() {
   const forced = useMemo(() => deviceOverrideFromUrl(location.search), []);
@@ -49,6 +53,20 @@ export function App() {
   const current = settings ?? refinementDefaults(load.manifest?.decoding);
   const ordered = useMemo(() => engineOrder(images.images), [images.images]);
 
+  // One study at a time: a new drop forgets the previous draft, heatmaps and candidates at once, and a draft is
+  // only ever shown beside the study it was made from.
+  const [revealed, setRevealed] = useState<ReportResult | null>(null); // a withheld draft the person chose to see
+  const onFiles = useCallback((files: File[]) => {
+    engine.reset();
+    setRevealed(null);
+    setHover(null);
+    setPinned(null);
+    void images.addFiles(files);
+  }, [engine, images]);
+  const currentStudy = studyKeyOf(ordered);
+  const needsViews = ordered.some((im) => im.view === 'unknown'); // two untagged images: the person says which is which
+  const sameStudy = run.studyKey === currentStudy;
+
   const startRun = useCallback(() => {
     setHover(null);
     setPinned(null);
@@ -56,19 +74,23 @@ export function App() {
   }, [engine, ordered, current]);
 
   // A new study, a changed view or a freshly loaded model drafts again by itself.
-  const studyKey = `${ordered.map((im) => `${im.key}:${im.view}`).join('|')}@${load.info?.backend ?? ''}`;
+  const studyKey = `${currentStudy}@${load.info?.backend ?? ''}`;
   const lastStudy = useRef('');
   useEffect(() => {
-    if (load.phase !== 'ready' || ordered.length === 0 || lastStudy.current === studyKey) return;
+    if (load.phase !== 'ready' || ordered.length === 0 || needsViews || lastStudy.current === studyKey) return;
     lastStudy.current = studyKey;
     startRun();
-  }, [load.phase, ordered.length, studyKey, startRun]);
+  }, [load.phase, ordered.length, needsViews, studyKey, startRun]);
 
-  const result = run.running ? null : run.result;
+  const result = run.running || !sameStudy ? null : run.result;
   const segments = useMemo(() => (result ? segmentReport(result.tokens) : null), [result]);
-  const warnings = useMemo(() => draftWarnings(result), [result]);
-  const [revealed, setRevealed] = useState<typeof result>(null); // a withheld draft the person chose to see
-  const withheld = !!result && detectorFlagged(result.ood) && revealed !== result;
+  // The DICOM tags say "not a chest radiograph", or the study is laterals only: say so before any draft.
+  const refusals = ordered.flatMap((im) => (im.notChestRadiograph ? [`${im.name}: ${im.notChestRadiograph}`] : []));
+  const lateralOnly = ordered.length > 0 && ordered.every((im) => im.view === 'lateral');
+  const withheldReason = refusals.length ? refusals.join(' ') : lateralOnly ? 'This study holds only a lateral view, and the model was trained on frontal (PA/AP) radiographs only.' : null;
+  const withheld = !!result && (detectorFlagged(result.ood) || !!withheldReason) && revealed !== result;
+  // The reason is said once: in the withheld box while the draft is hidden, in the warnings otherwise.
+  const warnings = [...new Set([...refusals, ...draftWarnings(result)])].filter((w) => !(withheld && withheldReason?.includes(w)));
   const focus = hover ?? pinned;
 
   const exportContext: ExportContext | null =
@@ -81,7 +103,9 @@ export function App() {
       ? 'No draft can be written until a model is loaded.'
       : ordered.length === 0
         ? 'Drop a radiograph on the left panel, or choose a file: the draft appears here.'
-        : load.phase === 'loading'
+        : needsViews
+          ? 'Say which image is the frontal view and which the lateral (the View choice under each image): the draft is made from the frontal view.'
+          : load.phase === 'loading'
           ? 'The draft starts as soon as the model has loaded.'
           : run.cancelled
             ? 'Drafting was cancelled.'
@@ -93,14 +117,15 @@ export function App() {
       <ClinicalNotice />
       <main className="workspace">
         <section className="image-panel" aria-label="Images">
-          <ImageInput onFiles={(files) => void images.addFiles(files)} busy={images.busy} compact={ordered.length > 0}>
+          <ImageInput onFiles={onFiles} busy={images.busy} compact={ordered.length > 0}>
             {ordered.length ? (
               <div className={`views views-${ordered.length}`}>
                 {ordered.map((im, v) => (
                   <ImageView
                     key={im.key}
                     image={im}
-                    map={focusedMap(result, focus, v)}
+                    map={focusedMap(result, focus, draftIndex(result, v))}
+                    drafted={!result?.draftViews || result.draftViews.includes(v)}
                     grid={result?.heatmap.grid ?? [1, 1]}
                     opacity={opacity}
                     onViewChange={(view) => images.setView(im.key, view)}
@@ -109,7 +134,6 @@ export function App() {
               </div>
             ) : null}
           </ImageInput>
-          <ErrorMessage message={images.error} title="This file cannot be read." testId="input-error" />
           <HeatmapLegend caption={focusCaption(segments, focus)} opacity={opacity} onOpacity={setOpacity} hasReport={!!result} />
         </section>
         <div className="side-panel">
@@ -117,13 +141,15 @@ export function App() {
           {load.phase === 'error' ? <ErrorMessage message={load.error} title="The model could not be loaded." testId="model-error" /> : null}
           {load.phase === 'loading' ? <ProgressPanel title="Loading the model" stages={LOAD_STAGES} progress={load.progress} testId="load-progress" /> : null}
           {run.running ? <ProgressPanel title="Drafting" stages={RUN_STAGES} progress={run.progress} onCancel={engine.cancel} testId="run-progress" /> : null}
-          <ErrorMessage message={run.error} title="The draft could not be written." testId="run-error" />
+          <ErrorMessage message={sameStudy ? run.error : null} title="The draft could not be written." testId="run-error" />
           <ReportPanel
             result={result}
             segments={segments}
             running={run.running}
             partial={run.partial}
-            notFrontalChest={run.notFrontalChest}
+            notFrontalChest={run.notFrontalChest || !!withheldReason}
+            inputError={images.error}
+            viewsNote={result?.viewsNote ?? null}
             warnings={warnings}
             editable={editable}
             exportContext={exportContext}
@@ -131,8 +157,9 @@ export function App() {
             onHover={setHover}
             onPin={setPinned}
             placeholder={placeholder}
-            onRetry={(run.cancelled || run.error) && load.phase === 'ready' && ordered.length > 0 ? startRun : undefined}
+            onRetry={sameStudy && (run.cancelled || run.error) && load.phase === 'ready' && ordered.length > 0 ? startRun : undefined}
             withheld={withheld}
+            withheldReason={withheldReason}
             onReveal={() => setRevealed(result)}
           />
           <details className="panel" open={!!result}>
@@ -142,7 +169,7 @@ export function App() {
                 value={current}
                 onChange={setSettings}
                 onRerun={startRun}
-                canRun={load.phase === 'ready' && ordered.length > 0 && !run.running}
+                canRun={load.phase === 'ready' && ordered.length > 0 && !needsViews && !run.running}
               />
               {result && !withheld ? <CandidatesPanel result={result} /> : null}
             </section>

@@ -12,9 +12,10 @@ interface Props {
   grid: [number, number];
   opacity: number;
   onViewChange: (view: ViewKind) => void;
+  drafted?: boolean; // false: the draft was not made from this view (a lateral, shown for reference)
 }
 
-export function ImageView({ image, map, grid, opacity, onViewChange }: Props) {
+export function ImageView({ image, map, grid, opacity, onViewChange, drafted = true }: Props) {
   const baseRef = useRef<HTMLCanvasElement>(null);
   const overlayRef = useRef<HTMLCanvasElement>(null);
   const size = image.previewSize;
@@ -56,7 +57,13 @@ export function ImageView({ image, map, grid, opacity, onViewChange }: Props) {
         </span>
         <span className="dims">
           {image.format.toUpperCase()} {image.width}×{image.height}
+          {image.transferSyntaxName ? ` · ${image.transferSyntaxName}` : ''}
         </span>
+        {image.frames > 1 ? (
+          <span className="frame-note" data-testid="frame-note">
+            frame 1 of {image.frames} (the only one read)
+          </span>
+        ) : null}
         {image.viewFromFile ? (
           <span className="view-tag" title={`DICOM ViewPosition ${image.viewPosition ?? ''}`}>
             {image.view} ({image.viewPosition})
@@ -64,12 +71,22 @@ export function ImageView({ image, map, grid, opacity, onViewChange }: Props) {
         ) : (
           <label className="view-select" htmlFor={selectId}>
             View
-            <select id={selectId} value={image.view} onChange={(e) => onViewChange(e.currentTarget.value as ViewKind)}>
+            <select id={selectId} value={image.view} required aria-invalid={image.view === 'unknown'} onChange={(e) => onViewChange(e.currentTarget.value as ViewKind)}>
+              {image.view === 'unknown' ? (
+                <option value="unknown" disabled>
+                  Choose: frontal or lateral?
+                </option>
+              ) : null}
               <option value="frontal">Frontal (PA/AP)</option>
               <option value="lateral">Lateral</option>
             </select>
           </label>
         )}
+        {!drafted ? (
+          <span className="reference-note" data-testid="reference-note">
+            for reference: not used in the draft
+          </span>
+        ) : null}
       </figcaption>
     </figure>
   );

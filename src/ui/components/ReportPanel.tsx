@@ -7,6 +7,7 @@ import type { UseEditableReport } from '../hooks/useEditableReport';
 import type { ExportContext } from '../lib/reportExport';
 import type { ReportSegments } from '../lib/reportSegments';
 import { GroundedReport, type MapFocus } from './GroundedReport';
+import { ErrorMessage } from './ErrorMessage';
 import { ReportActions } from './ReportActions';
 import { WarningBanner } from './WarningBanner';
 import { WithheldDraft } from './WithheldDraft';
@@ -25,8 +26,11 @@ interface Props {
   onPin: (f: MapFocus | null) => void;
   placeholder: string;
   onRetry?: () => void; // offered after a cancelled or failed draft
-  withheld: boolean; // the OOD detector fired and the person has not asked to see the draft
+  withheld: boolean; // the OOD detector fired (or the tags say not a chest film) and the person has not asked to see the draft
+  withheldReason?: string | null; // why, when it is not the detector
   onReveal: () => void;
+  inputError?: string | null; // the dropped file could not be read: this takes the report's place
+  viewsNote?: string | null; // how the study's views were used (a lateral left out of the draft …)
 }
 
 export function ReportPanel(p: Props) {
@@ -56,17 +60,24 @@ export function ReportPanel(p: Props) {
         ) : null}
       </div>
       <WarningBanner warnings={p.warnings} />
-      {p.running ? (
+      {p.viewsNote && !p.running ? (
+        <p className="hint views-note" data-testid="views-note">
+          {p.viewsNote}
+        </p>
+      ) : null}
+      {p.inputError ? (
+        <ErrorMessage message={p.inputError} title="This file cannot be read, so there is no draft." testId="input-error" />
+      ) : p.running ? (
         <div className="streaming" data-testid="streaming-draft">
           <p className="report-text">
             {p.notFrontalChest
-              ? 'This image does not look like a frontal chest radiograph; its draft will be withheld.'
+              ? 'This study is not a frontal chest radiograph; its draft will be withheld.'
               : p.partial || 'Reading the image…'}
             <span className="caret" aria-hidden="true" />
           </p>
         </div>
       ) : p.result && p.withheld ? (
-        <WithheldDraft onShow={p.onReveal} />
+        <WithheldDraft onShow={p.onReveal} reason={p.withheldReason ?? undefined} />
       ) : p.result && p.segments ? (
         mode === 'grounded' ? (
           <>

@@ -3,11 +3,13 @@
 // (The weaker embedding-distance check only warns: the draft stays visible, marked unreliable.)
 interface Props {
   onShow: () => void;
+  reason?: string; // why, when the DICOM tags (not the detector) say this is not a frontal chest radiograph
 }
 
-export function WithheldDraft({ onShow }: Props) {
+export function WithheldDraft({ onShow, reason }: Props) {
   return (
     <div className="withheld-draft" data-testid="withheld-draft">
+      {reason ? <p data-testid="withheld-reason">{reason}</p> : null}
       <p>
         No draft is shown: the model only knows frontal chest radiographs, so any text it wrote about this image would be
         made up. Open a frontal (PA or AP) chest X-ray instead.

@@ -7,7 +7,7 @@ import type { ModelManifest } from '../../engine/manifest';
 import type { DecodingDefaults } from '../../engine/manifest';
 import type { DeviceRequest, LoadInfo, ReportEngine, ReportResult } from '../../engine/types';
 import { createWorkerEngine } from '../../worker/createWorkerEngine';
-import { engineOrder, type InputImage } from '../lib/inputImage';
+import { engineOrder, studyKeyOf, type InputImage } from '../lib/inputImage';
 import { fetchModelIndex, modelFolderUrl, modelIndexUrl } from '../lib/modelIndex';
 import { LOAD_STAGES, RUN_STAGES, completeStages, initialProgress, progressReducer, type ProgressState } from '../lib/progress';
 
@@ -31,6 +31,7 @@ export interface RunState {
   error: string | null;
   cancelled: boolean;
   runId: number;
+  studyKey: string; // the study this run drafts (studyKeyOf): the page shows its result only beside that study
 }
 
 export interface UseEngine {
@@ -39,11 +40,12 @@ export interface UseEngine {
   device: DeviceRequest;
   generate: (images: InputImage[], settings: Partial<DecodingDefaults>) => Promise<void>;
   cancel: () => void;
+  reset: () => void; // a new study: stop any run and forget its draft
   switchDevice: (device: DeviceRequest) => void;
 }
 
 const initialLoad = (): LoadState => ({ phase: 'loading', progress: initialProgress(), info: null, manifest: null, modelUrl: null, error: null });
-const initialRun = (): RunState => ({ running: false, progress: initialProgress(), partial: '', notFrontalChest: false, result: null, error: null, cancelled: false, runId: 0 });
+const initialRun = (): RunState => ({ running: false, progress: initialProgress(), partial: '', notFrontalChest: false, result: null, error: null, cancelled: false, runId: 0, studyKey: '' });
 
 function countWords(text: string): number {
   return text.split(/\s+/).filter((w) => /\w/.test(w)).length;
@@ -103,9 +105,9 @@ export function useEngine(initialDevice: DeviceRequest, makeEngine: () => Report
     abortRef.current = controller;
     const runId = ++runIdRef.current;
     const current = (): boolean => runIdRef.current === runId;
-    setRun({ ...initialRun(), running: true, runId });
+    setRun({ ...initialRun(), running: true, runId, studyKey: studyKeyOf(images) });
     try {
-      const files = engineOrder(images).map((im) => ({ name: im.name, bytes: im.bytes.slice(0) }));
+      const files = engineOrder(images).map((im) => ({ name: im.name, bytes: im.bytes.slice(0), view: im.view }));
       const result = await engine.generateFiles(files, { ...settings, signal: controller.signal }, {
         onStage: (e) =>
           current() && setRun((s) => ({ ...s, notFrontalChest: s.notFrontalChest || !!e.notFrontalChest, progress: progressReducer(s.progress, e) })),
@@ -124,6 +126,12 @@ export function useEngine(initialDevice: DeviceRequest, makeEngine: () => Report
 
   const cancel = useCallback(() => abortRef.current?.abort(), []);
 
+  const reset = useCallback(() => {
+    abortRef.current?.abort();
+    runIdRef.current++; // a run still finishing cannot write its result any more
+    setRun(initialRun());
+  }, []);
+
   const switchDevice = useCallback((next: DeviceRequest) => {
     const url = new URL(location.href);
     if (next === 'auto') url.searchParams.delete('device');
@@ -133,5 +141,5 @@ export function useEngine(initialDevice: DeviceRequest, makeEngine: () => Report
     setDevice(next);
   }, []);
 
-  return { load, run, device, generate, cancel, switchDevice };
+  return { load, run, device, generate, cancel, reset, switchDevice };
 }

@@ -1,8 +1,10 @@
 // The study on screen: one or two dropped images with previews and views, and the message for a file
-// that could not be read (the image module's typed error, shown as is).
+// that could not be read (the image module's typed error, shown as is). Every drop starts a new study: the
+// previous images go at once, and stay gone if the new files cannot be read.
 import { useCallback, useState } from 'react';
 import type { ViewKind } from '../../image';
-import { MAX_FILES, TooManyFilesError, assignViews, prepareInputImage, type InputImage } from '../lib/inputImage';
+import { decodeOffThread } from '../lib/decodeOffThread';
+import { MAX_FILES, PREVIEW_SIZE, TooManyFilesError, assignViews, prepareInputImage, type InputImage } from '../lib/inputImage';
 
 export interface ImagesState {
   images: InputImage[];
@@ -21,14 +23,14 @@ export function useImages(): UseImages {
 
   const addFiles = useCallback(async (files: File[]): Promise<InputImage[] | null> => {
     if (files.length === 0) return null;
-    setState((s) => ({ ...s, busy: true, error: null }));
+    setState({ images: [], busy: true, error: null });
     try {
       if (files.length > MAX_FILES) throw new TooManyFilesError(files.length);
       const prepared: InputImage[] = [];
       for (const file of files) {
         const bytes = await file.arrayBuffer();
         try {
-          prepared.push(prepareInputImage(file.name, bytes));
+          prepared.push(await prepareInputImage(file.name, bytes, PREVIEW_SIZE, (b) => decodeOffThread(b, file.name)));
         } catch (err) {
           throw Object.assign(err as Error, { message: `${file.name}: ${(err as Error).message}` });
         }
@@ -37,7 +39,7 @@ export function useImages(): UseImages {
       setState({ images, error: null, busy: false });
       return images;
     } catch (err) {
-      setState((s) => ({ ...s, busy: false, error: (err as Error).message }));
+      setState({ images: [], busy: false, error: (err as Error).message });
       return null;
     }
   }, []);

@@ -7,13 +7,13 @@ const repoRoot = resolve(__dirname, '../../..');
 const radiograph = resolve(repoRoot, '../shared/data/cxr/images/jsrt/JPCLN001.png');
 
 function fake(key: string, view: InputImage['view'], viewFromFile = false): InputImage {
-  return { key, name: key, bytes: new ArrayBuffer(0), format: 'png', width: 1, height: 1, preview: new Uint8ClampedArray(4), previewSize: 1, view, viewFromFile, isColour: false };
+  return { key, name: key, bytes: new ArrayBuffer(0), format: 'png', width: 1, height: 1, preview: new Uint8ClampedArray(4), previewSize: 1, view, viewFromFile, isColour: false, frames: 1 };
 }
 
 describe('prepareInputImage', () => {
-  it('letterboxes a real radiograph into an opaque grey preview square', () => {
+  it('letterboxes a real radiograph into an opaque grey preview square', async () => {
     const bytes = readFileSync(radiograph);
-    const im = prepareInputImage('JPCLN001.png', bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), 64);
+    const im = await prepareInputImage('JPCLN001.png', bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), 64);
     expect(im).toMatchObject({ format: 'png', previewSize: 64, view: 'unknown', viewFromFile: false });
     expect(im.preview.length).toBe(64 * 64 * 4);
     let spread = 0;
@@ -24,14 +24,16 @@ describe('prepareInputImage', () => {
     }
     expect(spread).toBeGreaterThan(100); // an actual picture, not a blank square
   });
-  it('throws the image module’s typed error for bytes that are not an image', () => {
-    expect(() => prepareInputImage('notes.txt', new TextEncoder().encode('hello, not an image').buffer as ArrayBuffer)).toThrow(/not a recognised image/);
+  it('throws the image module’s typed error for bytes that are not an image', async () => {
+    await expect(prepareInputImage('notes.txt', new TextEncoder().encode('hello, not an image').buffer as ArrayBuffer)).rejects.toThrow(/not a recognised image/);
   });
 });
 
 describe('views', () => {
-  it('makes the first unlabelled image frontal and the second lateral', () => {
-    expect(assignViews([fake('a', 'unknown'), fake('b', 'unknown')]).map((i) => i.view)).toEqual(['frontal', 'lateral']);
+  it('takes one unlabelled image as frontal, and leaves two unlabelled ones for the person to choose', () => {
+    expect(assignViews([fake('a', 'unknown')]).map((i) => i.view)).toEqual(['frontal']);
+    expect(assignViews([fake('a', 'unknown'), fake('b', 'unknown')]).map((i) => i.view)).toEqual(['unknown', 'unknown']);
+    expect(assignViews([fake('a', 'unknown'), fake('b', 'lateral', true)]).map((i) => i.view)).toEqual(['frontal', 'lateral']);
   });
   it('respects a view the file already states', () => {
     expect(assignViews([fake('a', 'unknown'), fake('b', 'frontal', true)]).map((i) => i.view)).toEqual(['lateral', 'frontal']);

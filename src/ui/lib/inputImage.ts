@@ -1,6 +1,6 @@
 // One dropped file as the page holds it: its bytes (sent to the engine), a letterboxed preview made by the
 // same resize + pad the model's input uses (so a heatmap over the square lines up), and its view.
-import { decodeImage, preprocess, type ViewKind } from '../../image';
+import { decodeImageAsync, preprocess, type GreyImage, type ViewKind } from '../../image';
 
 /** Side of the square preview canvas, in pixels (the model's input is smaller; the geometry is the same). */
 export const PREVIEW_SIZE = 512;
@@ -19,6 +19,9 @@ export interface InputImage {
   viewFromFile: boolean; // DICOM ViewPosition said which view this is
   viewPosition?: string;
   isColour: boolean;
+  frames: number; // frames in the file; only the first is read
+  notChestRadiograph?: string; // the DICOM tags say this is not a chest radiograph: the message to show
+  transferSyntaxName?: string; // DICOM: how the pixels were stored (e.g. "JPEG 2000 lossless")
 }
 
 export class TooManyFilesError extends Error {
@@ -30,9 +33,14 @@ export class TooManyFilesError extends Error {
 
 let counter = 0;
 
-/** Decode (throws the image module's typed errors), letterbox into the preview square, read the view. */
-export function prepareInputImage(name: string, bytes: ArrayBuffer, previewSize = PREVIEW_SIZE): InputImage {
-  const grey = decodeImage(new Uint8Array(bytes));
+/** Decode (throws the image module's typed errors; compressed DICOM loads its decoder), letterbox into the preview square, read the view. */
+export async function prepareInputImage(
+  name: string,
+  bytes: ArrayBuffer,
+  previewSize = PREVIEW_SIZE,
+  decode: (bytes: Uint8Array) => Promise<GreyImage> = decodeImageAsync, // the page decodes off the main thread (decodeOffThread)
+): Promise<InputImage> {
+  const grey = await decode(new Uint8Array(bytes));
   const { unit } = preprocess(grey, { size: previewSize, mean: 0, std: 1 });
   const preview = new Uint8ClampedArray(previewSize * previewSize * 4);
   for (let i = 0; i < unit.length; i++) {
@@ -56,14 +64,26 @@ export function prepareInputImage(name: string, bytes: ArrayBuffer, previewSize 
     viewFromFile: !!fileView && fileView !== 'unknown',
     viewPosition: grey.meta?.viewPosition,
     isColour: grey.isColour,
+    frames: grey.meta?.frames ?? 1,
+    notChestRadiograph: grey.meta?.notChestRadiograph,
+    transferSyntaxName: grey.meta?.transferSyntaxName,
   };
 }
 
+/** Names one study as drafted: which files, in which views. A draft is shown only beside the study it was made from. */
+export function studyKeyOf(images: readonly InputImage[]): string {
+  return engineOrder([...images]).map((im) => `${im.key}:${im.view}`).join('|');
+}
+
 /**
- * Give every image without a view from its file one: the first such image becomes frontal unless a file
- * already claims frontal, the other lateral. The person can change them with the view selector.
+ * Views for images whose file does not state one (PNG, JPEG, DICOM without ViewPosition). One such image alone is
+ * taken as frontal (the detector still withholds a draft of anything else); beside a view the file states, it gets
+ * the other view. Two such images could each be either, so both stay 'unknown' and the person chooses: no draft is
+ * made until they have (a lateral averaged into a frontal's draft changes it).
  */
 export function assignViews(images: InputImage[]): InputImage[] {
+  const untagged = images.filter((im) => im.view === 'unknown').length;
+  if (untagged > 1) return images;
   const taken = new Set(images.filter((im) => im.view !== 'unknown').map((im) => im.view));
   return images.map((im) => {
     if (im.view !== 'unknown') return im;

@@ -10,7 +10,7 @@ export type MapFocus = { kind: 'token'; index: number } | { kind: 'sentence'; in
 export function focusedMap(result: ReportResult | null, focus: MapFocus | null, view: number): Float32Array | null {
   if (!result || !focus) return null;
   const { grid, views, values } = result.heatmap;
-  if (view >= views) return null;
+  if (view < 0 || view >= views) return null;
   const source = focus.kind === 'token' ? values : result.sentenceHeatmaps;
   try {
     return normaliseMap(mapSlice(source, focus.index, view, views, grid[0] * grid[1]));

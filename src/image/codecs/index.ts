@@ -1,0 +1,136 @@
+// The compressed-frame decoders, each loaded the first time a file needs it (dynamic import → its own chunk,
+// and its .wasm fetched then): libjpeg-turbo (JPEG baseline), jpeg-lossless-decoder-js (JPEG lossless,
+// process 14 / SV1), CharLS (JPEG-LS), OpenJPEG (JPEG 2000) and OpenJPH (HTJ2K). In the page, setCodecWasmUrls
+// (webWasmUrls.ts) points them at the .wasm files the app serves; in Node the packages find their own.
+import { DicomUnsupportedError, ImageCorruptError } from '../errors';
+import type { CodecKind, DicomHeader } from '../dicomParse';
+import { readStreamHeader } from './frameHeader';
+import type { EmscriptenFactory, EmscriptenModule, WasmDecoder } from './wasmTypes';
+
+export type WasmCodec = 'jpeg' | 'jpeg-ls' | 'j2k' | 'htj2k';
+
+/** A decoded frame: interleaved samples (colour comes back as RGB from every codec here). */
+export interface DecodedFrame {
+  width: number;
+  height: number;
+  components: number;
+  bitsPerSample: number;
+  samples: Uint8Array | Uint16Array; // [height*width*components]
+}
+
+const WASM: Record<WasmCodec, { load: () => Promise<{ default: EmscriptenFactory }>; decoder: string; name: string }> = {
+  jpeg: { load: () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'), decoder: 'JPEGDecoder', name: 'JPEG' },
+  'jpeg-ls': { load: () => import('@cornerstonejs/codec-charls/decodewasmjs'), decoder: 'JpegLSDecoder', name: 'JPEG-LS' },
+  j2k: { load: () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'), decoder: 'J2KDecoder', name: 'JPEG 2000' },
+  htj2k: { load: () => import('@cornerstonejs/codec-openjph/wasmjs'), decoder: 'HTJ2KDecoder', name: 'HTJ2K' },
+};
+
+let wasmUrl: ((codec: WasmCodec) => string) | null = null;
+const modules = new Map<WasmCodec, Promise<EmscriptenModule>>();
+
+/** The page's .wasm locations (set once, before the first decode; Node needs none). */
+export function setCodecWasmUrls(urlFor: (codec: WasmCodec) => string): void {
+  wasmUrl = urlFor;
+}
+
+/** Which codecs have been loaded in this thread so far (the page and tests read it). */
+export const loadedCodecs = (): WasmCodec[] => [...modules.keys()];
+
+function loadModule(codec: WasmCodec): Promise<EmscriptenModule> {
+  let m = modules.get(codec);
+  if (!m) {
+    const urlFor = wasmUrl;
+    const quiet = (): void => undefined;
+    m = WASM[codec].load().then(({ default: factory }) =>
+      factory({ print: quiet, printErr: quiet, ...(urlFor ? { locateFile: () => urlFor(codec) } : {}) }),
+    );
+    m.catch(() => modules.delete(codec)); // a failed download may be retried with the next file
+    modules.set(codec, m);
+  }
+  return m;
+}
+
+function emscriptenMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'number' ? 'the decoder rejected the codestream' : String(err);
+}
+
+async function decodeWasm(codec: WasmCodec, frame: Uint8Array): Promise<DecodedFrame> {
+  let mod: EmscriptenModule;
+  try {
+    mod = await loadModule(codec);
+  } catch (err) {
+    throw new DicomUnsupportedError(`The ${WASM[codec].name} decoder could not be loaded (${emscriptenMessage(err)}); reload the page while online once.`);
+  }
+  let decoder: WasmDecoder | null = null;
+  try {
+    decoder = new mod[WASM[codec].decoder]();
+    decoder.getEncodedBuffer(frame.length).set(frame);
+    decoder.decode();
+    const info = decoder.getFrameInfo();
+    const bytes = decoder.getDecodedBuffer();
+    const wide = info.bitsPerSample > 8;
+    const expected = info.width * info.height * info.componentCount * (wide ? 2 : 1);
+    if (bytes.length < expected) throw new Error(`it gave ${bytes.length} bytes for ${expected}`);
+    const copy = bytes.slice(0, expected);
+    return {
+      width: info.width,
+      height: info.height,
+      components: info.componentCount,
+      bitsPerSample: info.bitsPerSample,
+      samples: wide ? new Uint16Array(copy.buffer, 0, expected / 2) : copy,
+    };
+  } catch (err) {
+    throw new ImageCorruptError('DICOM', `its ${WASM[codec].name} codestream cannot be decoded: ${emscriptenMessage(err)}`);
+  } finally {
+    decoder?.delete();
+  }
+}
+
+async function decodeJpegLossless(frame: Uint8Array): Promise<DecodedFrame> {
+  const { Decoder } = await import('jpeg-lossless-decoder-js');
+  const decoder = new Decoder();
+  let out: Uint8Array | Uint16Array;
+  try {
+    const copy = frame.slice();
+    out = decoder.decode(copy.buffer, 0, copy.length);
+  } catch (err) {
+    throw new ImageCorruptError('DICOM', `its JPEG lossless codestream cannot be decoded: ${emscriptenMessage(err)}`);
+  }
+  const precision = decoder.precision ?? 8;
+  return { width: NaN, height: NaN, components: decoder.numComp, bitsPerSample: precision, samples: out };
+}
+
+/** Frame 1's codestream → samples, with the codestream's size checked against the header first. */
+export async function decodeCompressedFrame(codec: Exclude<CodecKind, 'native' | 'rle'>, frame: Uint8Array, header: DicomHeader): Promise<DecodedFrame> {
+  const { rows, columns } = header;
+  if (codec === 'j2k' || codec === 'htj2k') {
+    readStreamHeader('j2k', frame, rows, columns);
+    return checked(await decodeWasm(codec, frame), header);
+  }
+  const stream = readStreamHeader('jpeg', frame, rows, columns);
+  if (codec === 'jpeg-ls' || stream.sof === 0xf7) return checked(await decodeWasm('jpeg-ls', frame), header);
+  // Files are sometimes labelled with the wrong JPEG syntax: the frame marker decides which decoder reads them.
+  if (stream.sof === 0xc3) {
+    const out = await decodeJpegLossless(frame);
+    return checked({ ...out, width: columns, height: rows }, header);
+  }
+  if (stream.precision > 8) {
+    throw new DicomUnsupportedError(
+      `This DICOM file is ${stream.precision}-bit lossy JPEG (${header.syntax.name}, ${header.transferSyntax}), which the browser decoders here cannot read. ` +
+        'Export it from your PACS or viewer as JPEG lossless, JPEG 2000 or uncompressed DICOM instead.',
+    );
+  }
+  return checked(await decodeWasm('jpeg', frame), header);
+}
+
+function checked(out: DecodedFrame, header: DicomHeader): DecodedFrame {
+  const n = header.rows * header.columns * header.samplesPerPixel;
+  if (out.width !== header.columns || out.height !== header.rows || out.components !== header.samplesPerPixel || out.samples.length < n) {
+    throw new ImageCorruptError(
+      'DICOM',
+      `its codestream decodes to ${out.width}×${out.height}×${out.components} but the header says ${header.columns}×${header.rows}×${header.samplesPerPixel}`,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,150 @@
+// DICOM Part 10 bytes → dicom-parser DataSet and the header fields decoding needs. Deflated datasets are
+// inflated here (fflate); every transfer syntax Serpent can decode is listed in dicomTables.json.
+import * as dicomParserModule from 'dicom-parser';
+import type { DataSet } from 'dicom-parser';
+import { inflateSync } from 'fflate';
+import { DicomUnsupportedError, ImageCorruptError } from './errors';
+import tables from './dicomTables.json' with { type: 'json' };
+
+// dicom-parser ships as UMD: Node's ESM loader exposes it only as `default`, bundlers also as named exports.
+type DicomParserApi = typeof dicomParserModule & {
+  readPart10Header: (bytes: Uint8Array, options?: { untilTag?: string }) => DataSet;
+};
+export const dicomParser: DicomParserApi =
+  ((dicomParserModule as unknown as { default?: DicomParserApi }).default ?? dicomParserModule) as DicomParserApi;
+
+export const TAG = {
+  transferSyntax: 'x00020010',
+  modality: 'x00080060',
+  bodyPart: 'x00180015',
+  viewPosition: 'x00185101',
+  samplesPerPixel: 'x00280002',
+  photometric: 'x00280004',
+  planarConfiguration: 'x00280006',
+  frames: 'x00280008',
+  rows: 'x00280010',
+  columns: 'x00280011',
+  bitsAllocated: 'x00280100',
+  bitsStored: 'x00280101',
+  highBit: 'x00280102',
+  pixelRepresentation: 'x00280103',
+  windowCenter: 'x00281050',
+  windowWidth: 'x00281051',
+  rescaleIntercept: 'x00281052',
+  rescaleSlope: 'x00281053',
+  voiLutFunction: 'x00281056',
+  voiLutSequence: 'x00283010',
+  lutDescriptor: 'x00283002',
+  lutData: 'x00283006',
+  pixelData: 'x7fe00010',
+} as const;
+
+export type CodecKind = 'native' | 'rle' | 'jpeg' | 'jpeg-lossless' | 'jpeg-ls' | 'j2k' | 'htj2k';
+
+export interface SyntaxInfo {
+  name: string;
+  codec: CodecKind;
+  bigEndian?: boolean;
+  deflated?: boolean;
+}
+
+export const SYNTAXES: Record<string, SyntaxInfo> = tables.syntaxes as Record<string, SyntaxInfo>;
+
+/** What decoding needs from the header; validated, with defaults where DICOM gives them. */
+export interface DicomHeader {
+  transferSyntax: string;
+  syntax: SyntaxInfo;
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  photometric: string;
+  planarConfiguration: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  highBit: number;
+  signed: boolean;
+  frames: number;
+}
+
+export function describeError(err: unknown): string {
+  const inner = (err as { exception?: unknown })?.exception ?? err;
+  const message = inner instanceof Error ? inner.message : String(inner);
+  return /overrun|beyond|outside the bounds|offset is out/i.test(message) ? 'the file ends early (truncated)' : message;
+}
+
+/** dicom-parser's hook for deflated explicit little endian: the bytes after the meta header are raw DEFLATE. */
+function inflater(bytes: Uint8Array, position: number): Uint8Array {
+  let inflated: Uint8Array;
+  try {
+    inflated = inflateSync(bytes.subarray(position));
+  } catch (err) {
+    throw new ImageCorruptError('DICOM', `its deflated dataset cannot be inflated: ${(err as Error).message}`);
+  }
+  const full = new Uint8Array(position + inflated.length);
+  full.set(bytes.subarray(0, position), 0);
+  full.set(inflated, position);
+  return full;
+}
+
+export function parseDicom(bytes: Uint8Array): { dataSet: DataSet; transferSyntax: string; syntax: SyntaxInfo } {
+  let transferSyntax: string;
+  try {
+    const metaHeader = dicomParser.readPart10Header(bytes);
+    transferSyntax = (metaHeader.string(TAG.transferSyntax) ?? '').replace(/\0/g, '').trim();
+  } catch (err) {
+    throw new ImageCorruptError('DICOM', `its file meta header cannot be read: ${describeError(err)}`);
+  }
+  if (!transferSyntax) throw new ImageCorruptError('DICOM', 'its file meta header names no transfer syntax (0002,0010)');
+  const syntax = SYNTAXES[transferSyntax];
+  if (!syntax) {
+    throw new DicomUnsupportedError(`This DICOM file uses a transfer syntax Serpent does not know (${transferSyntax}).`);
+  }
+  try {
+    return { dataSet: dicomParser.parseDicom(bytes, { inflater } as never), transferSyntax, syntax };
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ImageCorruptError') throw err;
+    throw new ImageCorruptError('DICOM', describeError(err));
+  }
+}
+
+function requireNumber(dataSet: DataSet, tag: string, what: string): number {
+  const value = dataSet.uint16(tag);
+  if (value === undefined) throw new ImageCorruptError('DICOM', `the ${what} tag is missing`);
+  return value;
+}
+
+/** The pixel-describing tags (PS3.3 C.7.6.3), checked enough that the decoders can trust them. */
+export function readHeader(dataSet: DataSet, transferSyntax: string, syntax: SyntaxInfo): DicomHeader {
+  const rows = requireNumber(dataSet, TAG.rows, 'Rows (0028,0010)');
+  const columns = requireNumber(dataSet, TAG.columns, 'Columns (0028,0011)');
+  const samplesPerPixel = dataSet.uint16(TAG.samplesPerPixel) ?? 1;
+  const photometric = (dataSet.string(TAG.photometric) ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2')).trim().toUpperCase();
+  const bitsAllocated = requireNumber(dataSet, TAG.bitsAllocated, 'BitsAllocated (0028,0100)');
+  if (bitsAllocated !== 8 && bitsAllocated !== 16) {
+    throw new DicomUnsupportedError(`This DICOM image stores ${bitsAllocated} bits per sample; only 8 and 16 are supported.`);
+  }
+  if (samplesPerPixel !== 1 && samplesPerPixel !== 3) {
+    throw new DicomUnsupportedError(`This DICOM image has ${samplesPerPixel} samples per pixel; only 1 (grey) or 3 (colour) can be read.`);
+  }
+  const known = tables.photometrics as Record<string, number>;
+  if (known[photometric] !== samplesPerPixel) {
+    throw new DicomUnsupportedError(`This DICOM image is ${photometric} with ${samplesPerPixel} samples per pixel, which Serpent cannot read.`);
+  }
+  const bitsStored = Math.max(1, Math.min(dataSet.uint16(TAG.bitsStored) ?? bitsAllocated, bitsAllocated));
+  const highBit = Math.min(dataSet.uint16(TAG.highBit) ?? bitsStored - 1, bitsAllocated - 1);
+  const frames = Math.max(1, dataSet.intString(TAG.frames) ?? 1);
+  return {
+    transferSyntax,
+    syntax,
+    rows,
+    columns,
+    samplesPerPixel,
+    photometric,
+    planarConfiguration: dataSet.uint16(TAG.planarConfiguration) ?? 0,
+    bitsAllocated,
+    bitsStored,
+    highBit,
+    signed: (dataSet.uint16(TAG.pixelRepresentation) ?? 0) === 1,
+    frames: Number.isFinite(frames) ? frames : 1,
+  };
+}

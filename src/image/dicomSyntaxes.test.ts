@@ -1,0 +1,140 @@
+// Every transfer syntax against a reference decode: one real radiograph (JSRT, ../shared/data) written by
+// e2e/fixtures/dicom_renditions.py with Debian's dcmtk, opj_compress and ojph_compress, then read here. A lossless
+// rendition must give exactly the uncompressed file's grey values and so the same model input tensor; a lossy one
+// must stay within LOSSY_TOLERANCE. Also pydicom's own test files (Debian's python3-pydicom).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage, decodeImageAsync, preprocess } from '.';
+import type { GreyImage } from './types';
+
+const ROOT = path.resolve(__dirname, '../..');
+const RADIOGRAPH = path.resolve(ROOT, '../shared/data/cxr/images/jsrt/JPCLN001.png');
+const PYDICOM = execFileSync('/usr/bin/python3', ['-c', 'import pydicom.data, os; print(os.path.dirname(pydicom.data.get_testdata_file("CT_small.dcm")))'], { encoding: 'utf8' }).trim();
+const MANIFEST = JSON.parse(readFileSync(path.join(ROOT, 'public/models/serpent-cxr/manifest.json'), 'utf8')) as { preprocessing: { image_size: number; pixel_mean: number; pixel_std: number } };
+
+/** Lossy renditions: mean |Δ| of the model input in grey units (0–1) at most 0.005, worst pixel at most 0.03 (measured: ≤ 0.0025 and ≤ 0.012). */
+const LOSSY_TOLERANCE = { mean: 0.005, max: 0.03 };
+
+interface Rendition { name: string; file: string; syntax: string; lossless: boolean; base: string }
+let renditions: Rendition[] = [];
+
+const read = (file: string): Uint8Array => new Uint8Array(readFileSync(file));
+const tensor = (img: GreyImage): Float32Array =>
+  preprocess(img, { size: MANIFEST.preprocessing.image_size, mean: MANIFEST.preprocessing.pixel_mean, std: MANIFEST.preprocessing.pixel_std, quantise: true }).pixels;
+
+function diff(a: Float32Array, b: Float32Array, scale = 1): { mean: number; max: number } {
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]) * scale;
+    sum += d;
+    max = Math.max(max, d);
+  }
+  return { mean: sum / a.length, max };
+}
+
+beforeAll(() => {
+  const out = mkdtempSync(path.join(tmpdir(), 'serpent-dicom-'));
+  renditions = JSON.parse(execFileSync('/usr/bin/python3', [path.join(ROOT, 'e2e/fixtures/dicom_renditions.py'), RADIOGRAPH, out], { encoding: 'utf8' })) as Rendition[];
+});
+
+describe('DICOM transfer syntaxes (dcmtk renditions of a JSRT radiograph)', () => {
+  it('reads every rendition as the uncompressed file does: lossless exactly, lossy within tolerance', async () => {
+    expect(renditions.length).toBeGreaterThanOrEqual(20);
+    const syntaxes = new Set<string>();
+    for (const r of renditions) {
+      if (r.name === 'jpeg_extended_12') continue; // 12-bit lossy JPEG: a typed refusal, tested below
+      if (r.name === 'rgb_8') continue; // colour: read as PNG reads it, tested below
+      const img = await decodeImageAsync(read(r.file));
+      const base = decodeImage(read(r.base));
+      expect([img.width, img.height], r.name).toEqual([base.width, base.height]);
+      expect(img.meta?.transferSyntax, r.name).toBe(r.syntax);
+      const t = diff(tensor(img), tensor(base), MANIFEST.preprocessing.pixel_std);
+      if (r.lossless) {
+        expect(diff(img.data, base.data).max, `${r.name} grey values`).toBeLessThan(1e-6);
+        expect(t.max, `${r.name} model input`).toBeLessThan(1e-6);
+      } else {
+        expect(t.mean, `${r.name} mean error`).toBeLessThan(LOSSY_TOLERANCE.mean);
+        expect(t.max, `${r.name} worst pixel`).toBeLessThan(LOSSY_TOLERANCE.max);
+        expect(t.max, `${r.name} is lossy, so not identical`).toBeGreaterThan(0);
+      }
+      syntaxes.add(r.syntax);
+    }
+    expect(syntaxes.size).toBe(15);
+  });
+
+  it('refuses 12-bit lossy JPEG with a typed error that says how to re-export', async () => {
+    const r = renditions.find((x) => x.name === 'jpeg_extended_12')!;
+    await expect(decodeImageAsync(read(r.file))).rejects.toMatchObject({ name: 'DicomUnsupportedError', message: expect.stringMatching(/12-bit lossy JPEG.*JPEG lossless, JPEG 2000 or uncompressed/) });
+  });
+
+  it('marks the multi-frame file, the lateral and the RGB capture', async () => {
+    const multi = await decodeImageAsync(read(renditions.find((x) => x.name === 'multiframe_rle_12')!.file));
+    expect(multi.meta?.frames).toBe(2);
+    const rgb = decodeImage(read(renditions.find((x) => x.name === 'rgb_8')!.file));
+    expect(rgb.isColour).toBe(false); // three equal channels: a grey radiograph saved as RGB
+    expect(rgb.meta?.photometric).toBe('RGB');
+    expect(diff(rgb.data, decodeImage(read(RADIOGRAPH)).data).max).toBeLessThan(1e-6); // as its PNG reads
+    const lateral = decodeImage(read(path.join(path.dirname(renditions[0].file), 'lateral_12.dcm')));
+    expect(lateral.meta?.view).toBe('lateral');
+  });
+
+  it('honours the VOI LUT sequence and a SIGMOID window function', () => {
+    const dir = path.dirname(renditions[0].file);
+    const stored = decodeImage(read(path.join(dir, 'explicit_le_12.dcm'))); // min–max window: recover the stored values
+    const w = stored.meta!.window!;
+    const value = (i: number): number => Math.round(stored.data[i] * (w.width - 1) + w.center - 0.5 - (w.width - 1) / 2);
+    const lut = decodeImage(read(path.join(dir, 'voi_lut_12.dcm')));
+    const sig = decodeImage(read(path.join(dir, 'sigmoid_12.dcm')));
+    expect([lut.meta?.voi, sig.meta?.voi]).toEqual(['voi-lut', 'window']);
+    for (const i of [0, 1000, 20000, 30000, 50175]) {
+      expect(lut.data[i]).toBeCloseTo(Math.round(65535 * Math.sqrt(value(i) / 4095)) / 65535, 5);
+      expect(sig.data[i]).toBeCloseTo(1 / (1 + Math.exp((-4 * (value(i) - 2048)) / 1024)), 5);
+    }
+  });
+
+  it('needs the asynchronous decoder only for the WebAssembly codecs', () => {
+    const j2k = renditions.find((x) => x.name === 'j2k_lossless_12')!;
+    expect(() => decodeImage(read(j2k.file))).toThrow(/decodeImageAsync/);
+    expect(decodeImage(read(renditions.find((x) => x.name === 'deflated_12')!.file)).width).toBe(224);
+  });
+});
+
+describe("pydicom's test files", () => {
+  const file = (name: string): Uint8Array => read(path.join(PYDICOM, name));
+
+  it('reads its compressed MR renditions exactly as its uncompressed MR', async () => {
+    const base = decodeImage(file('MR_small.dcm'));
+    for (const name of ['MR_small_RLE.dcm', 'MR_small_jp2klossless.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_bigendian.dcm', 'MR_small_implicit.dcm', 'MR_small_expb.dcm']) {
+      const img = await decodeImageAsync(file(name));
+      expect(diff(img.data, base.data).max, name).toBeLessThan(1e-6);
+    }
+  });
+
+  it('says CT and MR are not chest radiographs', async () => {
+    expect((await decodeImageAsync(file('CT_small.dcm'))).meta?.notChestRadiograph).toMatch(/This is a CT image.*not a chest radiograph/);
+    expect((await decodeImageAsync(file('MR_small.dcm'))).meta?.notChestRadiograph).toMatch(/This is an MR image/);
+  });
+
+  it('reads colour captures as grey and flags real colour', async () => {
+    for (const name of ['SC_rgb_rle.dcm', 'SC_rgb_jpeg_dcmtk.dcm', 'SC_rgb_dcmtk_+eb+cy+np.dcm', 'SC_ybr_full_422_uncompressed.dcm', 'SC_rgb_rle_16bit.dcm', 'SC_rgb_rle_2frame.dcm']) {
+      const img = await decodeImageAsync(file(name));
+      expect(img.isColour, name).toBe(true);
+      expect(img.data.every((v) => v >= 0 && v <= 1), name).toBe(true);
+    }
+  });
+
+  it('decodes its JPEG, JPEG 2000 and deflated files, and gives typed errors for the broken ones', async () => {
+    for (const name of ['JPEG2000.dcm', 'image_dfl.dcm', 'ExplVR_BigEnd.dcm', 'SC_jpeg_no_color_transform.dcm']) {
+      const img = await decodeImageAsync(file(name));
+      expect(img.width, name).toBeGreaterThan(0);
+    }
+    await expect(decodeImageAsync(file('MR_truncated.dcm'))).rejects.toMatchObject({ name: 'ImageCorruptError' });
+    for (const name of ['JPGExtended.dcm', 'JPEG-lossy.dcm']) await expect(decodeImageAsync(file(name))).rejects.toMatchObject({ name: 'DicomUnsupportedError' });
+    await expect(decodeImageAsync(file('liver_1frame.dcm'))).rejects.toMatchObject({ name: 'DicomUnsupportedError', message: expect.stringMatching(/1 bits per sample/) });
+    await expect(decodeImageAsync(file('rtplan.dcm'))).rejects.toMatchObject({ name: 'ImageCorruptError' });
+  });
+});
