@@ -5,7 +5,7 @@
 // MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for scripts/bench.ts (Playwright) to collect; it
 // samples the browser's memory from outside, one page load per device/precision. WebGPU rows are marked
 // correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
-import { configureOrtWeb } from '../engine/ortWeb';
+import { loadOrtBuild } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import type { Backend, ReportResult } from '../engine/types';
 import { createWorkerEngine } from '../worker/createWorkerEngine';
@@ -72,7 +72,7 @@ async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend,
 }
 
 async function matmulThroughput(device: 'wasm' | 'webgpu', shapes: [number, number, number][], runs: number) {
-  const ort = configureOrtWeb();
+  const ort = await loadOrtBuild(device); // the plain WASM build for wasm rows, as the page uses
   const out = [];
   for (const [m, k, n] of shapes) {
     const session = await ort.InferenceSession.create(matmulModel(m, k, n), { executionProviders: [device] });
