@@ -1,6 +1,7 @@
 // A small HTTP proxy in front of `vite preview` for browser tests that count what the server sends: every
-// request is passed through unchanged and recorded (path, status, body bytes), so a test can say how many
-// times each file was downloaded and how many bytes a visit cost, counted at the server side of the browser.
+// request is passed through and recorded (path, status, body bytes), so a test can say how many times each
+// file was downloaded and how many bytes a visit cost, counted at the server side of the browser. `rewrite`
+// can change a file's body (e.g. serve the next build's sw.js, which context.route cannot intercept).
 import http from 'node:http';
 
 export interface Sent {
@@ -20,18 +21,43 @@ export interface CountingProxy {
   sent: Sent[];
   /** Per path, from `since` (an index into sent) on: requests, of them 304s (a revalidation, no body), and body bytes. */
   perPath(since?: number): Map<string, PathCount>;
+  /** When set and it returns a string for a path, that is the body served (the upstream one is read uncompressed). */
+  rewrite: ((path: string, body: string) => string | null) | null;
   close(): Promise<void>;
 }
 
 export async function startCountingProxy(target: string, port: number): Promise<CountingProxy> {
   const to = new URL(target);
   const sent: Sent[] = [];
+  const proxy = { rewrite: null as CountingProxy['rewrite'] };
   const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const rewrite = proxy.rewrite;
+    const headers = { ...req.headers, host: to.host };
+    if (rewrite) {
+      delete headers['accept-encoding'];
+      delete headers['if-none-match'];
+      delete headers['if-modified-since'];
+    }
     const upstream = http.request(
-      { host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, host: to.host } },
+      { host: to.hostname, port: to.port, path: req.url, method: req.method, headers },
       (up) => {
-        const record: Sent = { path: (req.url ?? '/').split('?')[0], status: up.statusCode ?? 0, bytes: 0 };
+        const record: Sent = { path, status: up.statusCode ?? 0, bytes: 0 };
         sent.push(record);
+        if (rewrite) {
+          const chunks: Buffer[] = [];
+          up.on('data', (c: Buffer) => chunks.push(c));
+          up.on('end', () => {
+            const original = Buffer.concat(chunks);
+            const changed = rewrite(path, original.toString('utf8'));
+            const body = changed === null ? original : Buffer.from(changed);
+            record.bytes = body.length;
+            const { etag: _etag, 'content-encoding': _encoding, ...kept } = up.headers;
+            res.writeHead(up.statusCode ?? 502, { ...kept, 'content-length': String(body.length) });
+            res.end(body);
+          });
+          return;
+        }
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.on('data', (chunk: Buffer) => {
           record.bytes += chunk.length;
@@ -46,7 +72,7 @@ export async function startCountingProxy(target: string, port: number): Promise<
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
+  return Object.assign(proxy, {
     origin: `http://127.0.0.1:${port}`,
     sent,
     perPath(since = 0) {
@@ -62,5 +88,5 @@ export async function startCountingProxy(target: string, port: number): Promise<
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
+  });
 }

@@ -138,7 +138,8 @@ self.addEventListener('message', (event) => {
   const type = event.data && event.data.type;
   const work = (async () => {
     try {
-      if (type === 'cache-model') reply({ ok: true, status: await status(await keepModel()) });
+      if (type === 'version') reply({ ok: true, version: BUILD.version });
+      else if (type === 'cache-model') reply({ ok: true, status: await status(await keepModel()) });
       else if (type === 'status') reply({ ok: true, status: await status(await modelStatus()) });
       else if (type === 'check-update') {
         await self.registration.update().catch(() => undefined); // a new sw.js (a new app build) installs itself

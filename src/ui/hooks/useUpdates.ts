@@ -11,6 +11,7 @@ export interface UpdateState {
   checked: string | null; // the last check's outcome, in words
 }
 
+type VersionReply = { ok: true; version: string } | { ok: false; error: string };
 type CheckReply = { ok: true; update: { online: boolean; current: string | null; available: string | null } } | { ok: false; error: string };
 
 export function useUpdates(): UpdateState & { check: () => Promise<void> } {
@@ -34,10 +35,20 @@ export function useUpdates(): UpdateState & { check: () => Promise<void> } {
   useEffect(() => {
     if (!serviceWorkersUsed()) return;
     let live = true;
-    let hadController = !!navigator.serviceWorker.controller;
+    let pageBuild: Promise<string | null> | null = null; // the build of the worker that served this page
+    const buildOf = async (): Promise<string | null> => {
+      const reply = await askServiceWorker<VersionReply>('version').catch(() => null);
+      return reply?.ok ? reply.version : null;
+    };
+    if (navigator.serviceWorker.controller) pageBuild = buildOf();
     const onChange = (): void => {
-      if (hadController && live) setState((s) => ({ ...s, app: true })); // a new build took over from the one this page runs
-      hadController = true;
+      if (!pageBuild) {
+        pageBuild = buildOf(); // the first install took control: this page is that build
+        return;
+      }
+      void Promise.all([pageBuild, buildOf()]).then(([was, now]) => {
+        if (live && was && now && was !== now) setState((s) => ({ ...s, app: true })); // a new build took over
+      });
     };
     navigator.serviceWorker.addEventListener('controllerchange', onChange);
     void whenControlled().then((w) => live && setControlled(!!w));

@@ -2,7 +2,7 @@
 // waits for whenControlled() before its worker fetches anything, so on a first visit the service worker
 // serves (and keeps) each file as it is downloaded, instead of downloading it a second time to keep it.
 
-export type SwRequest = 'status' | 'cache-model' | 'check-update' | 'clear';
+export type SwRequest = 'version' | 'status' | 'cache-model' | 'check-update' | 'clear';
 
 let registration: Promise<ServiceWorkerRegistration | null> | null = null;
 
