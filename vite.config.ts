@@ -13,8 +13,8 @@ const isolationHeaders = {
 
 /** The ONNX Runtime builds (ortWeb.ts): chunk and .wasm of each; a device downloads one, so none is precached. */
 const RUNTIME_BUILDS: Record<string, RegExp> = {
-  wasm: /^assets\/(ortBuildWasm-[^/]*\.js|ort-wasm-simd-threaded-[^/.]*\.wasm)$/,
-  webgpu: /^assets\/(ortBuildWebGpu-[^/]*\.js|ort-wasm-simd-threaded\.asyncify-[^/]*\.wasm)$/,
+  wasm: /^assets\/(ort\.wasm\.bundle\.min-[^/]*\.mjs|ort-wasm-simd-threaded-[^/.]*\.wasm)$/,
+  webgpu: /^assets\/(ort\.webgpu\.bundle\.min-[^/]*\.mjs|ort-wasm-simd-threaded\.asyncify-[^/]*\.wasm)$/,
 };
 const SW_OWN = ['sw.js', 'sw-models.js'];
 const SW_BUILD_LINE = 'self.SERPENT_BUILD = null;';

@@ -41,8 +41,8 @@ test('a first visit on WASM downloads each file once, the plain runtime build on
   expect(downloadedTwice).toEqual([]);
   expect((files.get('/')?.requests ?? 0) + (files.get('/index.html')?.requests ?? 0)).toBe(1); // the page, once, under either name
   const names = rows.map((r) => r.path);
-  expect(names.filter((p) => /ort-wasm-simd-threaded-[^.]*\.wasm$/.test(p))).toHaveLength(1);
-  expect(names.filter((p) => /asyncify|ortBuildWebGpu/.test(p))).toEqual([]);
+  expect(names.filter((p) => /ort-wasm-simd-threaded-[^.]*\.wasm$|ort\.wasm\.bundle\.min-[^/]*\.mjs$/.test(p))).toHaveLength(2);
+  expect(names.filter((p) => /asyncify|ort\.webgpu\.bundle/.test(p))).toEqual([]);
   for (const f of ['/models/index.json', '/models/serpent-cxr/manifest.json', '/models/serpent-cxr/tokenizer.json', '/sw.js', '/manifest.webmanifest']) {
     expect(names).toContain(f);
   }
@@ -54,6 +54,6 @@ test('a first visit on WebGPU downloads each file once, the WebGPU runtime build
   const { rows, downloadedTwice } = await firstVisit(page, 'webgpu');
   expect(downloadedTwice).toEqual([]);
   const names = rows.map((r) => r.path);
-  expect(names.filter((p) => /ort-wasm-simd-threaded\.asyncify-[^/]*\.wasm$/.test(p))).toHaveLength(1);
-  expect(names.filter((p) => /ort-wasm-simd-threaded-[^.]*\.wasm$|ortBuildWasm/.test(p))).toEqual([]);
+  expect(names.filter((p) => /ort-wasm-simd-threaded\.asyncify-[^/]*\.wasm$|ort\.webgpu\.bundle\.min-[^/]*\.mjs$/.test(p))).toHaveLength(2);
+  expect(names.filter((p) => /ort-wasm-simd-threaded-[^.]*\.wasm$|ort\.wasm\.bundle/.test(p))).toEqual([]);
 });

@@ -122,7 +122,7 @@ async function shellStatus() {
   for (const req of await cache.keys()) bytes += await sizeOf(await cache.match(req));
   const has = (p) => cached.has(abs(p));
   const runtimes = Object.entries(BUILD.runtime)
-    .filter(([, files]) => files.some((f) => f.endsWith('.wasm') && has(f)) && files.some((f) => f.endsWith('.js') && has(f)))
+    .filter(([, files]) => files.some((f) => f.endsWith('.wasm') && has(f)) && files.some((f) => f.endsWith('.mjs') && has(f)))
     .map(([name]) => name);
   return { version: BUILD.version, files: cached.size, bytes, runtimes, complete: BUILD.shell.every(has) && runtimes.length > 0 };
 }

@@ -1,7 +1,13 @@
 // onnxruntime-web for the page and its worker, one build per device: the plain SIMD-threaded WASM build
 // (~14 MB) when WebGPU is not used, the WebGPU build (~27 MB, which also runs WASM) only when it is. Each
-// is a dynamic import, so a device downloads only the build it runs. Threads are set explicitly.
+// build is onnxruntime-web's own self-contained bundle, served by this app as a file (no CDN, works
+// offline) and imported when first needed, so a device downloads only the build it runs; its WASM threads
+// start from that same file. Threads are set explicitly.
 import type * as OrtWebModule from 'onnxruntime-web';
+import wasmBuildUrl from 'onnxruntime-web/wasm?url';
+import wasmBinaryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import webgpuBuildUrl from 'onnxruntime-web/webgpu?url';
+import webgpuBinaryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import type { OrtRuntime } from './sessions';
 import type { Backend } from './types';
 
@@ -17,9 +23,18 @@ export function defaultThreadCount(): number {
   return isolated ? Math.max(1, Math.min(4, cores)) : 1;
 }
 
+const BUILD_FILES: Record<OrtBuild, { script: string; wasm: string }> = {
+  wasm: { script: wasmBuildUrl, wasm: wasmBinaryUrl },
+  webgpu: { script: webgpuBuildUrl, wasm: webgpuBinaryUrl },
+};
+
+const absolute = (url: string): string => new URL(url, globalThis.location?.href).href;
+
 async function importBuild(build: OrtBuild): Promise<OrtWeb> {
-  const mod = build === 'webgpu' ? await import('./ortBuildWebGpu') : await import('./ortBuildWasm');
-  return mod.ort as unknown as OrtWeb;
+  const files = BUILD_FILES[build];
+  const ort = (await import(/* @vite-ignore */ absolute(files.script))) as OrtWeb;
+  ort.env.wasm.wasmPaths = { wasm: absolute(files.wasm) };
+  return ort;
 }
 
 /** The build a backend needs: WebGPU's for webgpu; for wasm the plain one, unless WebGPU's is already here (a fallback). */
