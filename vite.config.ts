@@ -1,5 +1,5 @@
 // Vite config: React page, module workers, the cross-origin isolation headers that let onnxruntime-web
-// use WASM threads (SharedArrayBuffer) in dev and preview, and the service worker's precache list.
+// use WASM threads (SharedArrayBuffer) in dev and preview, and the service worker's file list.
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -11,14 +11,21 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** Built files that are app shell: everything in the output except models (cached from their manifest), sw.js and its list. */
-function shellFiles(dir: string): string[] {
+/** The ONNX Runtime builds (ortWeb.ts): chunk and .wasm of each; a device downloads one, so none is precached. */
+const RUNTIME_BUILDS: Record<string, RegExp> = {
+  wasm: /^assets\/(ort\.wasm\.bundle\.min-[^/]*\.mjs|ort-wasm-simd-threaded-[^/.]*\.wasm)$/,
+  webgpu: /^assets\/(ort\.webgpu\.bundle\.min-[^/]*\.mjs|ort-wasm-simd-threaded\.asyncify-[^/]*\.wasm)$/,
+};
+const SW_OWN = ['sw.js', 'sw-models.js'];
+const SW_BUILD_LINE = 'self.SERPENT_BUILD = null;';
+
+function builtFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const name of readdirSync(d)) {
       const path = join(d, name);
       const rel = relative(dir, path).split('\\').join('/');
-      if (rel === 'models' || rel === 'sw.js' || rel === PRECACHE_LIST || rel.endsWith('.map')) continue;
+      if (rel === 'models' || SW_OWN.includes(rel) || rel.endsWith('.map')) continue;
       if (statSync(path).isDirectory()) walk(path);
       else out.push(rel);
     }
@@ -27,26 +34,31 @@ function shellFiles(dir: string): string[] {
   return out.sort();
 }
 
-const PRECACHE_LIST = 'sw-precache.json';
-
 /**
- * Writes sw-precache.json after the build is on disk (so worker chunks and the ORT .mjs/.wasm they import are
- * there too): every built file plus "./", and a version that changes whenever a file name does.
+ * After the build is on disk (worker chunks and the ORT .wasm they import are there too), writes the service
+ * worker's file list into dist/sw.js: the shell (every built file but models and the runtime builds), the
+ * runtime builds' files (cached when a device fetches one), and a version that changes with any file. A new
+ * sw.js is what makes the browser install the new app and delete the old one.
  */
-function precacheList(): Plugin {
+function serviceWorkerFileList(): Plugin {
   let outDir = 'dist';
   return {
-    name: 'serpent-precache-list',
+    name: 'serpent-sw-file-list',
     apply: 'build',
     configResolved(config) {
       outDir = resolve(config.root, config.build.outDir);
     },
     closeBundle() {
-      const files = shellFiles(outDir);
+      const files = builtFiles(outDir);
+      const runtime = Object.fromEntries(Object.entries(RUNTIME_BUILDS).map(([name, re]) => [name, files.filter((f) => re.test(f))]));
+      const shell = files.filter((f) => !Object.values(RUNTIME_BUILDS).some((re) => re.test(f)));
       const hash = createHash('sha256');
-      for (const f of files) hash.update(f).update(f.endsWith('.html') ? readFileSync(join(outDir, f)) : '');
-      const version = hash.digest('hex').slice(0, 16);
-      writeFileSync(join(outDir, PRECACHE_LIST), JSON.stringify({ version, files: ['./', ...files] }, null, 1));
+      for (const f of [...files, ...SW_OWN]) hash.update(f).update(f.startsWith('assets/') ? '' : readFileSync(join(outDir, f)));
+      const list = { version: hash.digest('hex').slice(0, 16), shell, runtime };
+      const swPath = join(outDir, 'sw.js');
+      const sw = readFileSync(swPath, 'utf8');
+      if (!sw.includes(SW_BUILD_LINE)) throw new Error(`public/sw.js must contain the line "${SW_BUILD_LINE}" (the build writes the file list there)`);
+      writeFileSync(swPath, sw.replace(SW_BUILD_LINE, `self.SERPENT_BUILD = ${JSON.stringify(list)};`));
     },
   };
 }
@@ -83,11 +95,12 @@ function contentSecurityPolicy(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), precacheList(), contentSecurityPolicy()],
+  plugins: [react(), serviceWorkerFileList(), contentSecurityPolicy()],
   base: './',
   worker: { format: 'es' },
   server: { host: '127.0.0.1', headers: isolationHeaders },
-  preview: { host: '127.0.0.1', headers: isolationHeaders },
+  // cors off: same-origin only, and without `Vary: Origin` the service worker reuses what the page has just loaded
+  preview: { host: '127.0.0.1', headers: isolationHeaders, cors: false },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: {
     rollupOptions: { input: { main: 'index.html', diagnostics: 'diagnostics.html' } },

@@ -1,10 +1,70 @@
-// Offline: after one visit the service worker holds the app shell, the ONNX runtime files and the model;
-// with the network off (and the test's model routes gone) a reload still drafts a report, cross-origin
-// isolated, every response coming from the service worker. "Clear offline copy" removes it.
-import { expect, test } from '@playwright/test';
+// Offline and installed: after one visit the service worker holds the app shell, the one ONNX runtime build
+// the device used and the model; opened again from the installed app's start_url with the network off (and
+// the test's model routes gone) it still drafts a report, cross-origin isolated, every response from the
+// service worker. The panel says whether the browser keeps the copy and the space used. The web app manifest
+// is valid and Chromium finds the page installable. "Clear offline copy" removes it all.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, expect, test } from '@playwright/test';
 import { radiograph, screenshot, serveTinyModel, waitForReport, watchErrors, watchExternal } from './pageHelpers';
 
-test('after one visit the page and the model work with the network off', async ({ page, context }) => {
+interface WebManifest {
+  name: string;
+  short_name: string;
+  start_url: string;
+  scope: string;
+  display: string;
+  icons: { src: string; sizes: string; type: string; purpose?: string }[];
+}
+
+test('the web app manifest is valid, its icons load at their sizes, and Chromium can install the page', async ({ baseURL }, testInfo) => {
+  // A profile on disk: Chromium never offers to install from an incognito-like context.
+  const profile = mkdtempSync(path.join(tmpdir(), 'serpent-profile-'));
+  const launch = testInfo.project.use.launchOptions ?? {};
+  const context = await chromium.launchPersistentContext(profile, { executablePath: launch.executablePath, args: launch.args, baseURL });
+  try {
+    await installable(context);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+async function installable(context: import('@playwright/test').BrowserContext): Promise<void> {
+  const page = context.pages()[0] ?? (await context.newPage());
+  await serveTinyModel(context);
+  await page.goto('/');
+  const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+  const manifestUrl = new URL(href!, page.url()).href;
+  const res = await page.request.get(manifestUrl);
+  expect(res.ok()).toBe(true);
+  const m = (await res.json()) as WebManifest;
+  expect(m.name).toContain('Serpent');
+  expect(m.short_name).toBe('Serpent');
+  expect(m.display).toBe('standalone');
+  const scope = new URL(m.scope, manifestUrl).href;
+  expect(new URL(m.start_url, manifestUrl).href.startsWith(scope)).toBe(true);
+  expect(new URL(page.url()).href.startsWith(scope)).toBe(true);
+  for (const want of ['192x192', '512x512']) expect(m.icons.some((i) => i.sizes === want && (i.purpose ?? 'any').includes('any'))).toBe(true);
+  expect(m.icons.some((i) => i.purpose === 'maskable')).toBe(true);
+  for (const icon of m.icons) {
+    const url = new URL(icon.src, manifestUrl).href;
+    const size = await page.evaluate(async (u) => {
+      const bitmap = await createImageBitmap(await (await fetch(u)).blob());
+      return `${bitmap.width}x${bitmap.height}`;
+    }, url);
+    expect(size, icon.src).toBe(icon.sizes);
+    expect(icon.type).toBe('image/png');
+  }
+  // Chromium's own verdict (what makes it offer "Install"): no installability errors once the worker controls the page.
+  await expect(page.getByTestId('offline-chip')).toHaveText('Ready offline', { timeout: 90_000 });
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
+  expect(installabilityErrors.map((e) => e.errorId)).toEqual([]);
+}
+
+test('after one visit the installed app drafts with the network off', async ({ page, context }) => {
   const external = watchExternal(context);
   await serveTinyModel(context);
   await page.goto('/?device=wasm');
@@ -12,13 +72,25 @@ test('after one visit the page and the model work with the network off', async (
   await page.locator('summary', { hasText: 'Offline use' }).click();
   const panel = page.getByTestId('offline-panel');
   await expect(panel.getByTestId('offline-status')).toContainText('Ready offline');
-  await expect(panel).toContainText(/App\s*\d+ files, [\d.]+ MB/);
+  await expect(panel).toContainText(/App\s*\d+ files, [\d.]+ (KB|MB) \(ONNX Runtime: WASM build\)/);
   await expect(panel).toContainText(/Model\s*random-tiny 0\.0\.0: \d+ files, [\d.]+ KB/);
+  await expect(panel.getByTestId('storage-kept')).toContainText(/Kept on this laptop|The browser may clear it/);
+  await expect(panel.getByTestId('storage-used')).toContainText(/[\d.]+ (KB|MB) of [\d.]+ (MB|GB)/);
   await screenshot(page, '20-offline-ready');
-  const precache = await page.evaluate(async () => (await (await fetch('sw-precache.json')).json()) as { files: string[] });
-  expect(precache.files).toContain('index.html');
-  expect(precache.files.filter((f) => /ort-wasm[^/]*\.(wasm|mjs)$/.test(f))).toHaveLength(2);
-  expect(precache.files.some((f) => f.startsWith('models/'))).toBe(false);
+  const cached = await page.evaluate(async () => {
+    const names = await caches.keys();
+    const urls: string[] = [];
+    for (const n of names) for (const r of await (await caches.open(n)).keys()) urls.push(new URL(r.url).pathname);
+    return { names, urls };
+  });
+  expect(cached.names.filter((n) => n.startsWith('serpent-shell-'))).toHaveLength(1);
+  expect(cached.urls).toContain('/index.html');
+  expect(cached.urls.filter((u) => /ort-wasm-simd-threaded-[^.]*\.wasm$/.test(u))).toHaveLength(1);
+  expect(cached.urls.filter((u) => /asyncify/.test(u))).toEqual([]); // the WebGPU build was never downloaded
+
+  const manifestHref = await page.locator('link[rel="manifest"]').getAttribute('href');
+  const manifestUrl = new URL(manifestHref!, page.url()).href;
+  const startUrl = new URL(((await (await page.request.get(manifestUrl)).json()) as WebManifest).start_url, manifestUrl).href;
 
   await context.unrouteAll({ behavior: 'ignoreErrors' });
   await context.setOffline(true);
@@ -27,7 +99,8 @@ test('after one visit the page and the model work with the network off', async (
   page.on('response', (r) => {
     if (!r.fromServiceWorker() && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) notFromCache.push(r.url());
   });
-  await page.reload();
+  // Opened from the installed icon: the manifest's start_url, on the backend the first visit used.
+  await page.goto(`${startUrl}?device=wasm`);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await expect(page.getByTestId('backend')).toContainText('Backend: WASM');
   await page.getByTestId('file-input').setInputFiles(radiograph('kermany/IM-0117-0001.jpeg'));
@@ -38,8 +111,11 @@ test('after one visit the page and the model work with the network off', async (
   expect(notFromCache).toEqual([]);
   expect(errors).toEqual([]);
 
-  await context.setOffline(false);
   await page.locator('summary', { hasText: 'Offline use' }).click();
+  await page.getByRole('button', { name: 'Check for updates' }).click();
+  await expect(page.getByTestId('update-check')).toContainText('cannot be reached; the kept copy stays in use');
+
+  await context.setOffline(false);
   await page.getByRole('button', { name: 'Clear offline copy' }).click();
   await expect(page.getByTestId('offline-status')).toContainText('removed');
   expect(await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('serpent-')))).toEqual([]);

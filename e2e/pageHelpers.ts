@@ -2,7 +2,7 @@
 // context.route (never copied into the repo), real radiographs read from ../shared/data, a tiny
 // explicit-VR little-endian DICOM writer, and screenshots under test-results/screenshots/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,14 +23,26 @@ export function tinyModelDir(): string {
   return dir;
 }
 
-/** Serve the tiny model as the installed one: models/index.json and models/random-tiny/** (page, worker and service worker). */
-export async function serveTinyModel(context: BrowserContext): Promise<void> {
-  const dir = tinyModelDir();
+/** A second version of the tiny model (another seed, so other files and sha256s; version 0.0.1), exported once. */
+export function tinyModelDirB(): string {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'serpent-page-b-')), TINY_ID);
+  execFileSync('/usr/bin/python3', ['-m', 'training.export', '--random-tiny', dir, '--seed', '1'], { cwd: repoRoot, stdio: 'pipe' });
+  const manifestPath = path.join(dir, 'manifest.json');
+  writeFileSync(manifestPath, JSON.stringify({ ...JSON.parse(readFileSync(manifestPath, 'utf8')), version: '0.0.1' }, null, 1));
+  return dir;
+}
+
+/**
+ * Serve the tiny model as the installed one: models/index.json and models/random-tiny/** (page, worker and
+ * service worker), from `folder()` at the time of each request (a test can switch versions).
+ */
+export async function serveTinyModel(context: BrowserContext, folder: () => string = tinyModelDir): Promise<void> {
+  folder(); // exported before the page asks for it
   const index = JSON.stringify({ default: TINY_ID, models: [{ id: TINY_ID, path: `${TINY_ID}/` }] });
   await context.route(/\/models\/index\.json(\?.*)?$/, (route) => route.fulfill({ body: index, contentType: 'application/json' }));
   await context.route(new RegExp(`/models/${TINY_ID}/`), (route) => {
     const rel = decodeURIComponent(new URL(route.request().url()).pathname.split(`/models/${TINY_ID}/`)[1] ?? '');
-    const file = path.join(dir, rel);
+    const file = path.join(folder(), rel);
     if (!rel || rel.includes('..') || !existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
     const type = file.endsWith('.json') ? 'application/json' : 'application/octet-stream';
     return route.fulfill({ body: readFileSync(file), contentType: type });

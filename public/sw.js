@@ -1,22 +1,20 @@
-// Serpent's service worker: keeps the app shell (the built files listed in sw-precache.json, the ONNX
-// runtime's .mjs/.wasm among them) and the default model's files (from its manifest) in Cache Storage,
-// so the page and the model work with no network. Every response it serves carries the cross-origin
-// isolation headers, which WASM threads need, also when it comes from the cache. Same-origin only.
+// Serpent's service worker: keeps the app shell and one ONNX Runtime build (shell cache, one per build of the
+// app) and the model (sw-models.js: files keyed by their sha256 from manifest.json) in Cache Storage, so the
+// page and the model work with no network, and serves the engine worker's fetches, so a first visit downloads
+// each file once. A new build of the app writes a new sw.js (its file list is inlined below), so the browser
+// installs it, the old shell cache is deleted and the page says "reload". Every response it serves carries the
+// cross-origin isolation headers, which WASM threads need. Same-origin only.
 'use strict';
 
+// `npm run build` replaces this line with { version, shell: [paths], runtime: { wasm: [...], webgpu: [...] } }.
+self.SERPENT_BUILD = null;
+importScripts('sw-models.js');
+
 const SHELL_PREFIX = 'serpent-shell-';
-const MODEL_CACHE = 'serpent-models';
-const PRECACHE_LIST = 'sw-precache.json';
+const BUILD = self.SERPENT_BUILD || { version: 'unbuilt', shell: [], runtime: {} };
+const SHELL_CACHE = SHELL_PREFIX + BUILD.version;
+const RUNTIME_FILES = new Set(Object.values(BUILD.runtime).flat());
 const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-
-const scopeUrl = new URL(self.registration.scope);
-const abs = (path) => new URL(path, scopeUrl).href;
-
-async function readPrecacheList() {
-  const res = await fetch(abs(PRECACHE_LIST), { cache: 'no-store' });
-  if (!res.ok) throw new Error(`${PRECACHE_LIST}: HTTP ${res.status}`);
-  return res.json(); // { version, files: [paths relative to the scope] }
-}
 
 /** Rewrap a response with COOP/COEP (a cached copy or a network one alike). */
 function withIsolation(res) {
@@ -26,149 +24,112 @@ function withIsolation(res) {
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
-self.addEventListener('install', (event) => {
-  event.waitUntil(
-    (async () => {
-      const list = await readPrecacheList();
-      const cache = await caches.open(SHELL_PREFIX + list.version);
-      await cache.addAll(list.files.map(abs));
-      await cache.put(abs(PRECACHE_LIST), new Response(JSON.stringify(list), { headers: { 'Content-Type': 'application/json' } }));
-      await self.skipWaiting();
-    })(),
+/** The page this install started from, when it shows index.html: its document is already in the HTTP cache. */
+async function openIndexPage() {
+  const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const index = pages.find((c) => {
+    const path = new URL(c.url).pathname;
+    return path === scopeUrl.pathname || path === scopeUrl.pathname + 'index.html';
+  });
+  return index ? index.url : null;
+}
+
+/**
+ * The shell, without downloading again what the page has just loaded: hashed assets (content-addressed) and,
+ * on a first install, the rest come from the HTTP cache when they are in it ('force-cache'); on an update the
+ * unhashed files are revalidated ('no-cache'), so no stale copy is kept.
+ */
+async function precacheShell() {
+  const firstInstall = !(await caches.keys()).some((n) => n.startsWith(SHELL_PREFIX));
+  const page = firstInstall ? await openIndexPage() : null;
+  const cache = await caches.open(SHELL_CACHE);
+  await Promise.all(
+    BUILD.shell.map(async (path) => {
+      const url = abs(path);
+      if (await cache.match(url)) return;
+      const hashed = path.startsWith('assets/');
+      const source = path === 'index.html' && page ? page : url;
+      const reuse = hashed || (firstInstall && (!path.endsWith('.html') || source !== url));
+      const res = await fetch(source, { cache: reuse ? 'force-cache' : 'no-cache' });
+      if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+      await cache.put(url, res);
+    }),
   );
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precacheShell().then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
-      const list = await readPrecacheList().catch(() => null);
-      const keep = list ? SHELL_PREFIX + list.version : null;
       for (const name of await caches.keys()) {
-        if (name.startsWith(SHELL_PREFIX) && keep && name !== keep) await caches.delete(name);
+        if (name.startsWith('serpent-') && name !== SHELL_CACHE && name !== MODEL_CACHE) await caches.delete(name);
       }
       await self.clients.claim();
     })(),
   );
 });
 
-function isModelFile(url) {
-  return url.href.startsWith(abs('models/')) && !url.pathname.endsWith('/models/index.json');
-}
+const inFlight = new Map(); // url -> Promise<void>: one download per file, however many ask at once
 
-async function cacheFirst(request, cacheName) {
-  const hit = await caches.match(request, { ignoreSearch: true, ignoreVary: true });
+/** Cached, else fetched once (concurrent requests share it) and, when `keep`, stored in the shell cache. */
+async function cacheFirst(request, keep) {
+  const hit = await caches.match(request.url, { ignoreSearch: true, ignoreVary: true });
   if (hit) return hit;
-  const res = await fetch(request);
-  if (res.ok && res.status === 200 && cacheName) {
-    const cache = await caches.open(cacheName);
-    await cache.put(request, res.clone());
+  if (!keep) return fetch(request);
+  if (!inFlight.has(request.url)) {
+    const job = fetch(request.url).then(async (res) => {
+      if (res.status !== 200) throw Object.assign(new Error('not stored'), { res });
+      await (await caches.open(SHELL_CACHE)).put(request.url, res);
+    });
+    inFlight.set(request.url, job);
+    job.catch(() => undefined).finally(() => inFlight.delete(request.url));
   }
-  return res;
+  try {
+    await inFlight.get(request.url);
+  } catch (err) {
+    return err.res || fetch(request);
+  }
+  return (await caches.match(request.url)) || fetch(request);
 }
 
-async function networkFirst(request, fallbackUrl, cacheName) {
-  try {
-    const res = await fetch(request);
-    if (res.ok && cacheName) await (await caches.open(cacheName)).put(fallbackUrl ?? request, res.clone());
-    return res;
-  } catch (err) {
-    const hit = await caches.match(fallbackUrl ?? request, { ignoreSearch: true, ignoreVary: true });
-    if (hit) return hit;
-    throw err;
-  }
+async function navigation(request, url) {
+  const page = abs(url.pathname.endsWith('diagnostics.html') ? 'diagnostics.html' : 'index.html');
+  const hit = await caches.match(page, { ignoreVary: true });
+  return hit || fetch(request);
 }
 
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== scopeUrl.origin) return;
+  const path = url.pathname.slice(scopeUrl.pathname.length);
   let response;
-  if (request.mode === 'navigate') response = networkFirst(request, abs(url.pathname.endsWith('diagnostics.html') ? 'diagnostics.html' : 'index.html'), null);
-  else if (url.pathname.endsWith('/models/index.json')) response = networkFirst(request, null, MODEL_CACHE);
-  else if (isModelFile(url)) response = cacheFirst(request, MODEL_CACHE);
-  else if (url.pathname.endsWith('/' + PRECACHE_LIST)) return;
-  else response = cacheFirst(request, null);
+  if (request.mode === 'navigate') response = navigation(request, url);
+  else if (path.startsWith('models/')) response = modelResponse(event, url);
+  else response = cacheFirst(request, RUNTIME_FILES.has(path));
   event.respondWith(response.then(withIsolation));
 });
 
-// ---- the default model's files, and what is cached (for the page's "Ready offline" panel) ----
+// ---- what is kept, for the page's "Offline use" panel ----
 
-/** JSON from the network, else from the cache (this worker's own fetches bypass its fetch handler). */
-async function fetchJson(url) {
-  try {
-    const res = await fetch(url, { cache: 'no-cache' });
-    if (res.ok) return await res.json();
-  } catch {
-    // offline: fall through to the cached copy
-  }
-  const hit = await caches.match(url, { ignoreVary: true });
-  if (!hit) throw new Error(`${url} is neither reachable nor cached`);
-  return hit.json();
-}
-
-async function modelFileList() {
-  const indexUrl = abs('models/index.json');
-  const index = await fetchJson(indexUrl);
-  const entry = index.models.find((m) => m.id === index.default) ?? index.models[0];
-  const folder = new URL(entry.path.endsWith('/') ? entry.path : entry.path + '/', indexUrl);
-  const manifest = await fetchJson(new URL('manifest.json', folder).href);
-  const files = Object.values(manifest.files[manifest.default_precision] ?? {});
-  if (manifest.ood?.detector) files.push(manifest.ood.detector); // the out-of-distribution detector
-  const entries = [
-    { url: new URL('manifest.json', folder).href, bytes: null },
-    { url: new URL(manifest.tokenizer || 'tokenizer.json', folder).href, bytes: null },
-    ...files.map((f) => ({ url: new URL(f.path, folder).href, bytes: f.bytes })),
-  ];
-  return { id: manifest.id, version: manifest.version, indexUrl, entries };
-}
-
-async function cacheModel() {
-  const model = await modelFileList();
-  const cache = await caches.open(MODEL_CACHE);
-  await cache.put(model.indexUrl, new Response(JSON.stringify(await fetchJson(model.indexUrl)), { headers: { 'Content-Type': 'application/json' } }));
-  for (const { url } of model.entries) {
-    if (await cache.match(url, { ignoreVary: true })) continue;
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-    await cache.put(url, res);
-  }
-  return model;
-}
-
-async function sizeOf(res) {
-  const length = Number(res.headers.get('Content-Length'));
-  return Number.isFinite(length) && length > 0 ? length : (await res.blob()).size;
-}
-
-async function cacheStats(cacheName) {
-  const cache = await caches.open(cacheName);
+async function shellStatus() {
+  const cache = await caches.open(SHELL_CACHE);
+  const cached = new Set((await cache.keys()).map((r) => r.url));
   let bytes = 0;
-  const keys = await cache.keys();
-  for (const req of keys) bytes += await sizeOf(await cache.match(req));
-  return { files: keys.length, bytes, urls: keys.map((r) => r.url) };
+  for (const req of await cache.keys()) bytes += await sizeOf(await cache.match(req));
+  const has = (p) => cached.has(abs(p));
+  const runtimes = Object.entries(BUILD.runtime)
+    .filter(([, files]) => files.some((f) => f.endsWith('.wasm') && has(f)) && files.some((f) => f.endsWith('.mjs') && has(f)))
+    .map(([name]) => name);
+  return { version: BUILD.version, files: cached.size, bytes, runtimes, complete: BUILD.shell.every(has) && runtimes.length > 0 };
 }
 
-async function status(modelInfo) {
-  const names = await caches.keys();
-  const list = await readPrecacheList().catch(async () => {
-    const hit = await caches.match(abs(PRECACHE_LIST));
-    return hit ? hit.json() : null;
-  });
-  const shellName = list ? SHELL_PREFIX + list.version : names.find((n) => n.startsWith(SHELL_PREFIX));
-  const shell = shellName && names.includes(shellName) ? await cacheStats(shellName) : { files: 0, bytes: 0, urls: [] };
-  const shellComplete = !!list && list.files.every((f) => shell.urls.includes(abs(f)));
-  const models = names.includes(MODEL_CACHE) ? await cacheStats(MODEL_CACHE) : { files: 0, bytes: 0, urls: [] };
-  let modelComplete = false;
-  let modelId = null;
-  if (modelInfo) {
-    modelId = `${modelInfo.id} ${modelInfo.version}`;
-    modelComplete = modelInfo.entries.every((e) => models.urls.includes(e.url));
-  }
-  return {
-    shell: { files: shell.files, bytes: shell.bytes, complete: shellComplete },
-    model: { files: models.files, bytes: models.bytes, complete: modelComplete, id: modelId },
-    ready: shellComplete && modelComplete,
-  };
+async function status(model) {
+  const shell = await shellStatus();
+  return { shell, model, ready: shell.complete && model.complete };
 }
 
 self.addEventListener('message', (event) => {
@@ -177,9 +138,13 @@ self.addEventListener('message', (event) => {
   const type = event.data && event.data.type;
   const work = (async () => {
     try {
-      if (type === 'cache-model') reply({ ok: true, status: await status(await cacheModel()) });
-      else if (type === 'status') reply({ ok: true, status: await status(await modelFileList().catch(() => null)) });
-      else if (type === 'clear') {
+      if (type === 'version') reply({ ok: true, version: BUILD.version });
+      else if (type === 'cache-model') reply({ ok: true, status: await status(await keepModel()) });
+      else if (type === 'status') reply({ ok: true, status: await status(await modelStatus()) });
+      else if (type === 'check-update') {
+        await self.registration.update().catch(() => undefined); // a new sw.js (a new app build) installs itself
+        reply({ ok: true, update: await checkModelUpdate() });
+      } else if (type === 'clear') {
         for (const name of await caches.keys()) if (name.startsWith('serpent-')) await caches.delete(name);
         await self.registration.unregister();
         reply({ ok: true, status: null });

@@ -5,7 +5,11 @@ import type { OrtRuntime } from './sessions';
 import type { Backend, DeviceRequest } from './types';
 import type { BackendChoice } from './webgpuProbe';
 
-export type Runtimes = Partial<Record<Backend, OrtRuntime>>;
+/** Loads a backend's runtime on first use (the page fetches only the ONNX Runtime build its device runs). */
+export type RuntimeLoader = (numThreads: number | undefined) => Promise<OrtRuntime>;
+
+/** Each backend's runtime, or a loader of it. */
+export type Runtimes = Partial<Record<Backend, OrtRuntime | RuntimeLoader>>;
 
 export async function chooseBackend(
   request: DeviceRequest,

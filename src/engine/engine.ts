@@ -158,7 +158,8 @@ export class InThreadEngine implements ReportEngine {
   /** Sessions on one backend; on WebGPU also one warm-up run, so a failing first run shows up here. */
   private async open(backend: Backend, files: ModelFileBytes, manifest: ModelManifest, numThreads?: number): Promise<ModelSessions> {
     this.deps.configure?.(backend, numThreads);
-    const ort = this.deps.runtimes[backend]!;
+    const entry = this.deps.runtimes[backend]!;
+    const ort = typeof entry === 'function' ? await entry(numThreads) : entry;
     const sessions = await createSessions(ort, files, backend, manifest.architecture.n_layers, { numThreads, gpuPast: this.deps.gpuPast });
     if (backend === 'webgpu' && this.deps.warmup !== false) {
       try {

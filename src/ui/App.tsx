@@ -15,10 +15,12 @@ import { ImageView } from './components/ImageView';
 import { OfflinePanel } from './components/OfflinePanel';
 import { ProgressPanel } from './components/ProgressPanel';
 import { ReportPanel } from './components/ReportPanel';
+import { UpdateNotice } from './components/UpdateNotice';
 import { useEditableReport } from './hooks/useEditableReport';
 import { useEngine } from './hooks/useEngine';
 import { useImages } from './hooks/useImages';
 import { useOfflineCache } from './hooks/useOfflineCache';
+import { useUpdates } from './hooks/useUpdates';
 import { engineOrder, studyKeyOf } from './lib/inputImage';
 import { refinementDefaults, type RefinementSettings } from './lib/refinementSettings';
 import { focusCaption, focusedMap, type MapFocus } from './lib/mapFocus';
@@ -43,6 +45,7 @@ export function App() {
   const { load, run } = engine;
   const images = useImages();
   const offline = useOfflineCache(load.phase === 'ready');
+  const updates = useUpdates();
   const editable = useEditableReport(run.result);
   const [settings, setSettings] = useState<RefinementSettings | null>(null);
   const [opacity, setOpacity] = useState(0.6);
@@ -115,6 +118,7 @@ export function App() {
     <div className="app">
       <Header probe={probe} info={load.info} offline={offline.phase} />
       <ClinicalNotice />
+      <UpdateNotice updates={updates} />
       <main className="workspace">
         <section className="image-panel" aria-label="Images">
           <ImageInput onFiles={onFiles} busy={images.busy} compact={ordered.length > 0}>
@@ -180,7 +184,7 @@ export function App() {
           </details>
           <details className="panel">
             <summary>Offline use</summary>
-            <OfflinePanel offline={offline} onClear={() => void offline.clear()} />
+            <OfflinePanel offline={offline} updates={updates} onCheck={() => void updates.check()} onClear={() => void offline.clear()} />
           </details>
         </div>
       </main>

@@ -2,7 +2,7 @@
 // and prints both outputs as JSON, so a person (or a browser test) can see both backends agree.
 // Second mode, ?preprocess=URL&size=S&mean=M&std=D: decodes and preprocesses one image file in the
 // page with src/image and prints the [S*S] unit tensor, so a browser test can compare it with Node's.
-import { configureOrtWeb } from '../engine/ortWeb';
+import { loadOrtBuild } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import { decodeImage, preprocess } from '../image';
 import { runBench } from './diagnosticsBench';
@@ -14,7 +14,7 @@ interface BackendRun {
 }
 
 async function runOn(modelUrl: string, device: 'wasm' | 'webgpu'): Promise<BackendRun> {
-  const ort = configureOrtWeb();
+  const ort = await loadOrtBuild(device);
   try {
     const session = await ort.InferenceSession.create(modelUrl, { executionProviders: [device] });
     const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};

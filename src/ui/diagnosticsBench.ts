@@ -7,7 +7,7 @@
 // correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
 // Beam rows are plain beam search (one group, no diversity); the "refinement" row is the model's own decoding
 // defaults (diverse groups, towers rerank), timed interleaved with a plain beam of the same width for its ratio.
-import { configureOrtWeb } from '../engine/ortWeb';
+import { loadOrtBuild } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import type { Backend, ReportResult } from '../engine/types';
 import { createWorkerEngine } from '../worker/createWorkerEngine';
@@ -93,7 +93,7 @@ async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend,
 }
 
 async function matmulThroughput(device: 'wasm' | 'webgpu', shapes: [number, number, number][], runs: number) {
-  const ort = configureOrtWeb();
+  const ort = await loadOrtBuild(device); // the plain WASM build for wasm rows, as the page uses
   const out = [];
   for (const [m, k, n] of shapes) {
     const session = await ort.InferenceSession.create(matmulModel(m, k, n), { executionProviders: [device] });

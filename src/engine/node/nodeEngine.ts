@@ -29,7 +29,7 @@ export interface NodeEngineOptions {
 
 export async function createNodeEngine(opts: NodeEngineOptions = {}): Promise<InThreadEngine> {
   const backends = opts.backends ?? ['cpu', 'wasm'];
-  const runtimes: EngineDeps['runtimes'] = {};
+  const runtimes: Partial<Record<NodeBackend, OrtRuntime>> = {};
   for (const b of backends) runtimes[b] = b === 'cpu' ? await loadOrtNode() : await loadOrtWeb();
   return new InThreadEngine({
     runtimes,

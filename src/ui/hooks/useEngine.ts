@@ -1,6 +1,7 @@
 // The engine as the page sees it: one worker made once (again only when the person switches backend),
 // the model found through public/models/index.json and loaded with progress as data, and generate /
 // cancel with the stages, the streaming draft and the result as React state (whisper-web style).
+// Nothing is fetched before the service worker controls the page, so it keeps each file as it arrives.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isCancelled } from '../../engine/errors';
 import type { ModelManifest } from '../../engine/manifest';
@@ -9,6 +10,7 @@ import type { DeviceRequest, LoadInfo, ReportEngine, ReportResult } from '../../
 import { createWorkerEngine } from '../../worker/createWorkerEngine';
 import { engineOrder, studyKeyOf, type InputImage } from '../lib/inputImage';
 import { fetchModelIndex, modelFolderUrl, modelIndexUrl } from '../lib/modelIndex';
+import { whenControlled } from '../lib/serviceWorker';
 import { LOAD_STAGES, RUN_STAGES, completeStages, initialProgress, progressReducer, type ProgressState } from '../lib/progress';
 
 export type LoadPhase = 'loading' | 'ready' | 'no-model' | 'error';
@@ -51,16 +53,21 @@ function countWords(text: string): number {
   return text.split(/\s+/).filter((w) => /\w/.test(w)).length;
 }
 
+/** Asked fresh (`no-cache`): the service worker then keeps this version, and the engine worker loads the same one. */
 async function fetchManifest(modelUrl: string): Promise<ModelManifest | null> {
   try {
-    const res = await fetch(new URL('manifest.json', modelUrl));
+    const res = await fetch(new URL('manifest.json', modelUrl), { cache: 'no-cache' });
     return res.ok ? ((await res.json()) as ModelManifest) : null;
   } catch {
     return null; // the engine's load reports a missing manifest with its own typed error
   }
 }
 
-export function useEngine(initialDevice: DeviceRequest, makeEngine: () => ReportEngine = createWorkerEngine): UseEngine {
+export function useEngine(
+  initialDevice: DeviceRequest,
+  makeEngine: () => ReportEngine = createWorkerEngine,
+  beforeLoad: () => Promise<unknown> = whenControlled,
+): UseEngine {
   const [device, setDevice] = useState<DeviceRequest>(initialDevice);
   const [load, setLoad] = useState<LoadState>(initialLoad);
   const [run, setRun] = useState<RunState>(initialRun);
@@ -68,16 +75,20 @@ export function useEngine(initialDevice: DeviceRequest, makeEngine: () => Report
   const abortRef = useRef<AbortController | null>(null);
   const runIdRef = useRef(0);
   const makeEngineRef = useRef(makeEngine);
+  const beforeLoadRef = useRef(beforeLoad);
 
   useEffect(() => {
     let live = true;
-    const engine = makeEngineRef.current();
-    engineRef.current = engine;
+    let engine: ReportEngine | null = null;
     setLoad(initialLoad());
     const onProgress = (e: Parameters<typeof progressReducer>[1]): void => {
       if (live) setLoad((s) => ({ ...s, progress: progressReducer(s.progress, e) }));
     };
     (async () => {
+      await beforeLoadRef.current();
+      if (!live) return;
+      engine = makeEngineRef.current();
+      engineRef.current = engine;
       const indexUrl = modelIndexUrl(location.href);
       const index = await fetchModelIndex(indexUrl);
       const { url } = modelFolderUrl(index, indexUrl);
@@ -92,6 +103,7 @@ export function useEngine(initialDevice: DeviceRequest, makeEngine: () => Report
     return () => {
       live = false;
       abortRef.current?.abort();
+      if (!engine) return;
       if (engineRef.current === engine) engineRef.current = null;
       void engine.dispose().catch(() => undefined);
     };

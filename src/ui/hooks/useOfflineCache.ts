@@ -1,6 +1,9 @@
-// The offline copy: registers public/sw.js (built app only), asks it to keep the loaded model's files,
-// and reports what is cached and how big, for the "Ready offline" panel; `clear` removes it all.
+// The offline copy: asks the service worker (lib/serviceWorker.ts) to keep the loaded model's files, asks
+// the browser to keep them (persistent storage) once they are all there, and reports what is kept, how big,
+// and how much space the site uses, for the "Offline use" panel; `clear` removes it all.
 import { useCallback, useEffect, useState } from 'react';
+import { askServiceWorker, serviceWorkersUsed, whenControlled } from '../lib/serviceWorker';
+import { keepStorage, type StorageKeep } from '../lib/storageKeep';
 
 export interface CachePart {
   files: number;
@@ -9,8 +12,8 @@ export interface CachePart {
 }
 
 export interface OfflineStatus {
-  shell: CachePart;
-  model: CachePart & { id: string | null };
+  shell: CachePart & { version: string; runtimes: string[] };
+  model: CachePart & { id: string | null; removed?: number };
   ready: boolean;
 }
 
@@ -19,77 +22,71 @@ export type OfflinePhase = 'unsupported' | 'dev' | 'installing' | 'caching' | 'r
 export interface OfflineState {
   phase: OfflinePhase;
   status: OfflineStatus | null;
+  keep: StorageKeep | null;
   error: string | null;
 }
 
 type SwReply = { ok: true; status: OfflineStatus | null } | { ok: false; error: string };
 
-function ask(worker: ServiceWorker, type: 'status' | 'cache-model' | 'clear'): Promise<SwReply> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = (ev: MessageEvent) => resolve(ev.data as SwReply);
-    worker.postMessage({ type }, [channel.port2]);
-  });
-}
-
-function phaseOf(status: OfflineStatus | null): OfflinePhase {
-  if (!status) return 'partial';
-  return status.ready ? 'ready' : 'partial';
-}
+const noWorkers = typeof navigator === 'undefined' || !('serviceWorker' in navigator);
 
 export function useOfflineCache(modelLoaded: boolean): OfflineState & { clear: () => Promise<void>; refresh: () => Promise<void> } {
-  const supported = typeof navigator !== 'undefined' && 'serviceWorker' in navigator;
   const [state, setState] = useState<OfflineState>({
-    phase: !supported ? 'unsupported' : import.meta.env.DEV ? 'dev' : 'installing',
+    phase: noWorkers ? 'unsupported' : import.meta.env.DEV ? 'dev' : 'installing',
     status: null,
+    keep: null,
     error: null,
   });
-  const [worker, setWorker] = useState<ServiceWorker | null>(null);
+  const [controlled, setControlled] = useState(false);
 
   useEffect(() => {
-    if (!supported || import.meta.env.DEV) return;
+    if (!serviceWorkersUsed()) return;
     let live = true;
-    navigator.serviceWorker
-      .register('./sw.js', { scope: './' })
-      .then(() => navigator.serviceWorker.ready)
-      .then((reg) => live && setWorker(reg.active))
-      .catch((err: Error) => live && setState({ phase: 'error', status: null, error: `The offline copy could not be set up (${err.message}).` }));
+    void whenControlled().then((worker) => {
+      if (!live) return;
+      if (worker) setControlled(true);
+      else setState((s) => ({ ...s, phase: 'error', error: 'The offline copy could not be set up (the service worker did not start). Reload the page to try again.' }));
+    });
     return () => {
       live = false;
     };
-  }, [supported]);
+  }, []);
 
-  const apply = useCallback((reply: SwReply) => {
-    if (reply.ok) setState({ phase: phaseOf(reply.status), status: reply.status, error: null });
-    else setState((s) => ({ ...s, phase: 'error', error: `The offline copy is incomplete (${reply.error}).` }));
+  const apply = useCallback(async (reply: SwReply, askToKeep: boolean) => {
+    if (!reply.ok) {
+      setState((s) => ({ ...s, phase: 'error', error: `The offline copy is incomplete (${reply.error}).` }));
+      return;
+    }
+    const ready = !!reply.status?.ready;
+    setState((s) => ({ ...s, phase: ready ? 'ready' : 'partial', status: reply.status, error: null }));
+    const keep = await keepStorage(askToKeep && ready);
+    setState((s) => ({ ...s, keep }));
   }, []);
 
   useEffect(() => {
-    if (!worker) return;
+    if (!controlled) return;
     let live = true;
-    if (modelLoaded) {
-      setState((s) => ({ ...s, phase: s.status?.ready ? s.phase : 'caching' }));
-      void ask(worker, 'cache-model').then((r) => live && apply(r));
-    } else {
-      void ask(worker, 'status').then((r) => live && apply(r));
-    }
+    if (modelLoaded) setState((s) => ({ ...s, phase: s.status?.ready ? s.phase : 'caching' }));
+    void askServiceWorker<SwReply>(modelLoaded ? 'cache-model' : 'status').then((r) => {
+      if (live) void apply(r, modelLoaded);
+    });
     return () => {
       live = false;
     };
-  }, [worker, modelLoaded, apply]);
+  }, [controlled, modelLoaded, apply]);
 
   const refresh = useCallback(async () => {
-    if (worker) apply(await ask(worker, 'status'));
-  }, [worker, apply]);
+    if (controlled) await apply(await askServiceWorker<SwReply>('status'), false);
+  }, [controlled, apply]);
 
   const clear = useCallback(async () => {
-    if (!worker) return;
-    const reply = await ask(worker, 'clear');
+    if (!controlled) return;
+    const reply = await askServiceWorker<SwReply>('clear');
     if (reply.ok) {
-      setWorker(null);
-      setState({ phase: 'cleared', status: null, error: null });
-    } else apply(reply);
-  }, [worker, apply]);
+      setControlled(false);
+      setState({ phase: 'cleared', status: null, keep: await keepStorage(false), error: null });
+    } else await apply(reply, false);
+  }, [controlled, apply]);
 
   return { ...state, clear, refresh };
 }

@@ -1,0 +1,50 @@
+// The page's one registration of public/sw.js (built app only) and the messages it answers. The engine
+// waits for whenControlled() before its worker fetches anything, so on a first visit the service worker
+// serves (and keeps) each file as it is downloaded, instead of downloading it a second time to keep it.
+
+export type SwRequest = 'version' | 'status' | 'cache-model' | 'check-update' | 'clear';
+
+let registration: Promise<ServiceWorkerRegistration | null> | null = null;
+
+export function serviceWorkersUsed(): boolean {
+  return typeof navigator !== 'undefined' && 'serviceWorker' in navigator && !!navigator.serviceWorker && !import.meta.env.DEV;
+}
+
+/** Registers sw.js once; null where there are no service workers, in dev, or when registering fails (the page still works online). */
+export function registerServiceWorker(): Promise<ServiceWorkerRegistration | null> {
+  if (!serviceWorkersUsed()) return Promise.resolve(null);
+  registration ??= navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => null);
+  return registration;
+}
+
+/** The controlling worker, once it controls this page; null (promptly) when it cannot (unsupported, install failed). */
+export async function whenControlled(): Promise<ServiceWorker | null> {
+  const reg = await registerServiceWorker();
+  if (!reg) return null;
+  const sw = navigator.serviceWorker;
+  if (sw.controller) return sw.controller;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      const worker = reg.installing ?? reg.waiting ?? reg.active;
+      if (sw.controller) resolve(sw.controller);
+      else if (!worker || worker.state === 'redundant') resolve(null); // the install failed: go on without it
+      else if (worker.state === 'activated' && !reg.installing && !reg.waiting) resolve(null); // a hard reload: this page stays uncontrolled
+    };
+    sw.addEventListener('controllerchange', done);
+    const watch = (w: ServiceWorker | null): void => w?.addEventListener('statechange', done);
+    watch(reg.installing ?? reg.waiting);
+    reg.addEventListener('updatefound', () => watch(reg.installing));
+    done();
+  });
+}
+
+/** One request to the controlling (or active) worker, answered on its own channel. */
+export async function askServiceWorker<T>(type: SwRequest): Promise<T> {
+  const worker = navigator.serviceWorker?.controller ?? (await registerServiceWorker())?.active;
+  if (!worker) throw new Error('no service worker is running; reload the page');
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (ev: MessageEvent) => resolve(ev.data as T);
+    worker.postMessage({ type }, [channel.port2]);
+  });
+}
