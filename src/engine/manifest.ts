@@ -41,9 +41,10 @@ export interface OodStats {
  *  and token embeddings, in their own shared space. Optional: without them the rerank uses the decoder's own
  *  cos(p_img, p_txt) (model 1.0's, which does not tell findings apart). */
 export interface SimilarityEntry {
-  image: ModelFileEntry; // onnx/similarity_image.onnx, fp32, for every precision
+  image: ModelFileEntry; // onnx/similarity_image.onnx, one file for every precision (int8 weights unless exported with --fp32)
   text: ModelFileEntry; // onnx/similarity_text.onnx
   embed_dim: number;
+  precision?: 'int8' | 'fp32'; // of the towers' weights
   evaluation?: Record<string, unknown>;
 }
 
