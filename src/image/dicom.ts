@@ -79,7 +79,7 @@ function requireNumber(dataSet: DataSet, tag: string, what: string): number {
   return value;
 }
 
-export function decodeDicom(bytes: Uint8Array, limits: { minSide: number; maxPixels: number }): GreyImage {
+export function decodeDicom(bytes: Uint8Array, limits: { minSide: number; maxPixels: number; keepValues?: boolean }): GreyImage {
   const { dataSet, transferSyntax } = parse(bytes);
   const rows = requireNumber(dataSet, TAG.rows, 'Rows (0028,0010)');
   const columns = requireNumber(dataSet, TAG.columns, 'Columns (0028,0011)');
@@ -131,6 +131,7 @@ export function decodeDicom(bytes: Uint8Array, limits: { minSide: number; maxPix
   // Without a window, centre/width are chosen so the DICOM linear formula maps min → 0 and max → 1.
   const center = fromFile ? fileCenter : (min + max + 1) / 2;
   const width = fromFile ? fileWidth : max - min + 1;
+  const kept = limits.keepValues ? { values: values.slice() } : {}; // before applyWindow overwrites them
   const data = applyWindow(values, center, width, photometric === 'MONOCHROME1');
 
   const viewPosition = dataSet.string(TAG.viewPosition)?.trim() || undefined;
@@ -140,6 +141,7 @@ export function decodeDicom(bytes: Uint8Array, limits: { minSide: number; maxPix
     data,
     bitsStored,
     isColour: false,
+    ...kept,
     meta: {
       format: 'dicom',
       colourFraction: 0,
