@@ -1,4 +1,4 @@
-// The page: images on a dark panel (drop, preview, heatmap overlay), the draft report on a light panel
+// The page: images on a dark panel (drop, a zoomable, windowable viewer per view, heatmap overlay), the draft report on a light panel
 // beside it (progress, warnings, grounded words, edit, export), then self-refinement, backend and offline.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { detectorFlagged } from '../engine/ood';
@@ -15,15 +15,20 @@ import { ImageView } from './components/ImageView';
 import { OfflinePanel } from './components/OfflinePanel';
 import { ProgressPanel } from './components/ProgressPanel';
 import { ReportPanel } from './components/ReportPanel';
+import { ViewerOptions } from './components/ViewerOptions';
 import { useEditableReport } from './hooks/useEditableReport';
 import { useEngine } from './hooks/useEngine';
 import { useImages } from './hooks/useImages';
 import { useOfflineCache } from './hooks/useOfflineCache';
+import { useViewsLinked } from './hooks/useViewState';
+import { fnv1a } from './lib/checksum';
+import { hottestCaption } from './lib/hotRegion';
 import { engineOrder } from './lib/inputImage';
 import { focusCaption, focusedMap, type MapFocus } from './lib/mapFocus';
 import { LOAD_STAGES, RUN_STAGES } from './lib/progress';
 import type { ExportContext } from './lib/reportExport';
 import { segmentReport } from './lib/reportSegments';
+import { ViewStore } from './lib/viewStore';
 import { draftWarnings } from './lib/warnings';
 
 const FALLBACK_SETTINGS = { beam: 3, beta: 1 };
@@ -50,6 +55,9 @@ export function App() {
   const defaults = load.manifest?.decoding;
   const current = settings ?? (defaults ? { beam: defaults.beam, beta: defaults.beta } : FALLBACK_SETTINGS);
   const ordered = useMemo(() => engineOrder(images.images), [images.images]);
+  const [viewStore] = useState(() => new ViewStore());
+  viewStore.setKeys(ordered.map((im) => im.key));
+  const linked = useViewsLinked(viewStore);
 
   const startRun = useCallback(() => {
     setHover(null);
@@ -72,6 +80,9 @@ export function App() {
   const [revealed, setRevealed] = useState<typeof result>(null); // a withheld draft the person chose to see
   const withheld = !!result && detectorFlagged(result.ood) && revealed !== result;
   const focus = hover ?? pinned;
+  const caption = [focusCaption(segments, focus), hottestCaption(result, focus)].filter(Boolean).join(' ') || null;
+  const modelInputs = useMemo(() => result?.views?.map((v) => fnv1a(v.grey)) ?? [], [result]);
+  const maps = useMemo(() => ordered.map((_, v) => focusedMap(result, focus, v)), [ordered, result, focus]);
 
   const exportContext: ExportContext | null =
     result && load.info
@@ -96,14 +107,18 @@ export function App() {
       <main className="workspace">
         <section className="image-panel" aria-label="Images">
           <ImageInput onFiles={(files) => void images.addFiles(files)} busy={images.busy} compact={ordered.length > 0}>
+            {ordered.length ? <ViewerOptions views={ordered.length} linked={linked} onLinked={viewStore.setLinked} /> : null}
             {ordered.length ? (
               <div className={`views views-${ordered.length}`}>
                 {ordered.map((im, v) => (
                   <ImageView
                     key={im.key}
                     image={im}
-                    map={focusedMap(result, focus, v)}
+                    store={viewStore}
+                    map={maps[v]}
                     grid={result?.heatmap.grid ?? [1, 1]}
+                    placement={result?.views?.[v] ?? null}
+                    modelInput={modelInputs[v] ?? null}
                     opacity={opacity}
                     onViewChange={(view) => images.setView(im.key, view)}
                   />
@@ -112,7 +127,7 @@ export function App() {
             ) : null}
           </ImageInput>
           <ErrorMessage message={images.error} title="This file cannot be read." testId="input-error" />
-          <HeatmapLegend caption={focusCaption(segments, focus)} opacity={opacity} onOpacity={setOpacity} hasReport={!!result} />
+          <HeatmapLegend caption={caption} opacity={opacity} onOpacity={setOpacity} hasReport={!!result} />
         </section>
         <div className="side-panel">
           {load.phase === 'no-model' ? <ErrorMessage message={load.error} testId="model-error" /> : null}

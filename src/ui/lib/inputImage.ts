@@ -1,9 +1,7 @@
-// One dropped file as the page holds it: its bytes (sent to the engine), a letterboxed preview made by the
-// same resize + pad the model's input uses (so a heatmap over the square lines up), and its view.
-import { decodeImage, preprocess, type ViewKind } from '../../image';
+// One dropped file as the page holds it: its bytes (sent to the engine, which decodes them again for the
+// model), the full-resolution decoded values for the viewer (zoom, window/level), and its view.
+import { decodeImage, type ViewKind } from '../../image';
 
-/** Side of the square preview canvas, in pixels (the model's input is smaller; the geometry is the same). */
-export const PREVIEW_SIZE = 512;
 export const MAX_FILES = 2;
 
 export interface InputImage {
@@ -13,8 +11,9 @@ export interface InputImage {
   format: 'png' | 'jpeg' | 'dicom';
   width: number;
   height: number;
-  preview: Uint8ClampedArray; // [PREVIEW_SIZE*PREVIEW_SIZE*4] RGBA grey, black padding
-  previewSize: number;
+  values: Float32Array; // [height*width] the file's own values (DICOM modality values; PNG/JPEG samples), full resolution
+  fileWindow: { center: number; width: number } | null; // the DICOM file's own window, when it has one
+  monochrome1: boolean; // DICOM MONOCHROME1: high values display dark
   view: ViewKind;
   viewFromFile: boolean; // DICOM ViewPosition said which view this is
   viewPosition?: string;
@@ -30,18 +29,10 @@ export class TooManyFilesError extends Error {
 
 let counter = 0;
 
-/** Decode (throws the image module's typed errors), letterbox into the preview square, read the view. */
-export function prepareInputImage(name: string, bytes: ArrayBuffer, previewSize = PREVIEW_SIZE): InputImage {
-  const grey = decodeImage(new Uint8Array(bytes));
-  const { unit } = preprocess(grey, { size: previewSize, mean: 0, std: 1 });
-  const preview = new Uint8ClampedArray(previewSize * previewSize * 4);
-  for (let i = 0; i < unit.length; i++) {
-    const v = Math.round(unit[i] * 255);
-    preview[i * 4] = v;
-    preview[i * 4 + 1] = v;
-    preview[i * 4 + 2] = v;
-    preview[i * 4 + 3] = 255;
-  }
+/** Decode (throws the image module's typed errors) keeping the source's values, and read the view. */
+export function prepareInputImage(name: string, bytes: ArrayBuffer): InputImage {
+  const grey = decodeImage(new Uint8Array(bytes), { keepValues: true });
+  const window = grey.meta?.window;
   const fileView = grey.meta?.view;
   return {
     key: `img-${++counter}`,
@@ -50,8 +41,9 @@ export function prepareInputImage(name: string, bytes: ArrayBuffer, previewSize 
     format: grey.meta?.format ?? 'png',
     width: grey.width,
     height: grey.height,
-    preview,
-    previewSize,
+    values: grey.values ?? grey.data,
+    fileWindow: window?.fromFile ? { center: window.center, width: window.width } : null,
+    monochrome1: grey.meta?.photometric === 'MONOCHROME1',
     view: fileView && fileView !== 'unknown' ? fileView : 'unknown',
     viewFromFile: !!fileView && fileView !== 'unknown',
     viewPosition: grey.meta?.viewPosition,
