@@ -9,19 +9,19 @@ import { cxrImages, makeDicom } from './pageHelpers';
 export const BIG = 896; // 4 × the 224-pixel radiographs here: far more than the model's input
 export const CHECKER = { x: 416, y: 416, size: 64 }; // around the image centre
 
-/** A 12-bit MONOCHROME2 DICOM: a real radiograph upscaled ×4 (nearest), a 1-px checkerboard in the middle. */
-export async function bigDicom(rel = 'jsrt/JPCLN001.png', viewPosition = 'PA'): Promise<Buffer> {
+/** A 12-bit MONOCHROME2 DICOM, side × side: a real radiograph upscaled (nearest), a 1-px checkerboard near the middle. */
+export async function bigDicom(rel = 'jsrt/JPCLN001.png', viewPosition = 'PA', side = BIG): Promise<Buffer> {
   const { decodeImage } = await import('../src/image');
   const img = decodeImage(new Uint8Array(readFileSync(path.join(cxrImages, rel))));
-  const k = BIG / img.width;
-  const pixels = new Uint16Array(BIG * BIG);
-  for (let y = 0; y < BIG; y++) {
-    for (let x = 0; x < BIG; x++) {
+  const k = side / img.width;
+  const pixels = new Uint16Array(side * side);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
       const inChecker = x >= CHECKER.x && x < CHECKER.x + CHECKER.size && y >= CHECKER.y && y < CHECKER.y + CHECKER.size;
-      pixels[y * BIG + x] = inChecker ? ((x + y) % 2) * 4095 : Math.round(img.data[Math.floor(y / k) * img.width + Math.floor(x / k)] * 4095);
+      pixels[y * side + x] = inChecker ? ((x + y) % 2) * 4095 : Math.round(img.data[Math.floor(y / k) * img.width + Math.floor(x / k)] * 4095);
     }
   }
-  return makeDicom({ width: BIG, height: BIG, pixels, viewPosition, window: [2048, 4096] });
+  return makeDicom({ width: side, height: side, pixels, viewPosition, window: [2048, 4096] });
 }
 
 /** Sum of every RGBA byte of a canvas (0 = nothing drawn). */
