@@ -80,7 +80,7 @@ export function App() {
   const [revealed, setRevealed] = useState<typeof result>(null); // a withheld draft the person chose to see
   const withheld = !!result && detectorFlagged(result.ood) && revealed !== result;
   const focus = hover ?? pinned;
-  const caption = [focusCaption(segments, focus), hottestCaption(result, focus)].filter(Boolean).join(' ') || null;
+  const caption = [focusCaption(segments, focus), hottestCaption(result, focus, ordered.map((im) => im.view))].filter(Boolean).join(' ') || null;
   const modelInputs = useMemo(() => result?.views?.map((v) => fnv1a(v.grey)) ?? [], [result]);
   const maps = useMemo(() => ordered.map((_, v) => focusedMap(result, focus, v)), [ordered, result, focus]);
 

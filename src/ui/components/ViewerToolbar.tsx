@@ -9,7 +9,7 @@ interface Props {
 
 export function ViewerToolbar({ view, geometry, onView }: Props) {
   return (
-    <div className="viewer-toolbar" role="toolbar" aria-label="Zoom">
+    <div className="viewer-toolbar" role="group" aria-label="Zoom">
       <button type="button" className="button secondary small" onClick={() => onView((v) => zoomCentre(v, geometry, 1 / ZOOM_STEP))}>
         Zoom out
       </button>

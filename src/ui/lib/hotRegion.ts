@@ -1,6 +1,7 @@
 // The hottest region of a heatmap in words ("right lower zone"), from the rough chest regions in
 // chestRegions.json: on a frontal film the image's left is the patient's right; a lateral has no side.
 import type { ReportResult } from '../../engine/types';
+import type { ViewKind } from '../../image';
 import regions from '../data/chestRegions.json' with { type: 'json' };
 import { focusedMap, type MapFocus } from './mapFocus';
 import { hottestPoint } from './mapOverlay';
@@ -10,7 +11,7 @@ type Zone = { below: number; name: string };
 const pick = (zones: Zone[], y: number): string => (zones.find((z) => y < z.below) ?? zones[zones.length - 1]).name;
 
 /** fx, fy: fractions of the image (0,0 = its top-left). */
-export function regionName(fx: number, fy: number, view: 'frontal' | 'lateral' | 'unknown'): string {
+export function regionName(fx: number, fy: number, view: ViewKind): string {
   if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return regions.outside;
   if (view === 'lateral') return pick(regions.zones, fy).replace('{side}', '').replace(/\s+/g, ' ').trim();
   if (fx >= regions.midline.from && fx <= regions.midline.to) return pick(regions.midlineZones, fy);
@@ -18,8 +19,11 @@ export function regionName(fx: number, fy: number, view: 'frontal' | 'lateral' |
   return pick(regions.zones, fy).replace('{side}', side);
 }
 
-/** "Hottest: right lower zone." — one region per view, the view named when there are two. */
-export function hottestCaption(result: ReportResult | null, focus: MapFocus | null): string | null {
+/**
+ * "Hottest: right lower zone." — one region per view, the view named when there are two. viewKinds: the
+ * page's view of each image in engine order (a PNG's view is the person's choice, unknown to the engine).
+ */
+export function hottestCaption(result: ReportResult | null, focus: MapFocus | null, viewKinds: ViewKind[]): string | null {
   if (!result || !focus) return null;
   const parts: string[] = [];
   for (let v = 0; v < result.heatmap.views; v++) {
@@ -27,8 +31,9 @@ export function hottestCaption(result: ReportResult | null, focus: MapFocus | nu
     const prepared = result.views?.[v];
     if (!map || !prepared || !map.some((x) => x > 0)) continue;
     const [fx, fy] = hottestPoint(map, result.heatmap.grid, prepared);
-    const name = regionName(fx, fy, prepared.view);
-    parts.push(result.heatmap.views > 1 ? `${name} (${prepared.view})` : name);
+    const kind = viewKinds[v] ?? prepared.view;
+    const name = regionName(fx, fy, kind);
+    parts.push(result.heatmap.views > 1 ? `${name} (${kind})` : name);
   }
   return parts.length ? `Hottest: ${parts.join('; ')}.` : null;
 }
