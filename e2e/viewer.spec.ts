@@ -47,6 +47,19 @@ test('“Zoom in” redraws the image from full resolution, and the overlay with
   await view.getByRole('button', { name: 'Reset view' }).click();
   await expect(base).toHaveAttribute('data-zoom', '1');
   await expect.poll(() => canvasSum(base)).toBe(base0);
+
+  // The wheel zooms about the pointer: the image pixel under it stays under it. Double-click fits again.
+  const box = (await base.boundingBox())!;
+  const at: [number, number] = [box.x + box.width * 0.3, box.y + box.height * 0.7];
+  const fit = await viewInfo(base);
+  const pointer = (v: typeof fit) => toImage(v, ((at[0] - box.x) * v.side) / v.cssSide, ((at[1] - box.y) * v.side) / v.cssSide);
+  await page.mouse.move(...at);
+  await page.mouse.wheel(0, -400);
+  await expect.poll(async () => (await viewInfo(base)).zoom).toBeGreaterThan(1.5);
+  const [before, after] = [pointer(fit), pointer(await viewInfo(base))];
+  expect(Math.hypot(after[0] - before[0], after[1] - before[1])).toBeLessThan(1);
+  await base.dblclick({ position: { x: 10, y: 10 } });
+  await expect(base).toHaveAttribute('data-zoom', '1');
   expect(await unnamedControls(page)).toEqual([]);
   expect(errors).toEqual([]);
 });

@@ -33,7 +33,7 @@ export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag }: Vi
       e.preventDefault(); // the page must not scroll while the image zooms
       const [px, py] = toCanvas(e.clientX, e.clientY);
       const { geometry: g } = live.current;
-      live.current.onView((v) => zoomAbout(v, g, wheelFactor(e.deltaY * (e.deltaMode === 1 ? 16 : 1)), px, py));
+      live.current.onView((v) => zoomAbout(v, g, wheelFactor(e.deltaY * (e.deltaMode === 1 ? 16 : 1), e.ctrlKey), px, py));
     };
     canvas.addEventListener('wheel', onWheel, { passive: false });
     return () => canvas.removeEventListener('wheel', onWheel);

@@ -40,5 +40,6 @@ describe('viewTransform', () => {
     expect(wheelFactor(-100)).toBeGreaterThan(1);
     expect(wheelFactor(100)).toBeLessThan(1);
     expect(wheelFactor(100) * wheelFactor(-100)).toBeCloseTo(1, 9);
+    expect(wheelFactor(-10, true)).toBeGreaterThan(wheelFactor(-10)); // a pinch's small deltas still zoom
   });
 });

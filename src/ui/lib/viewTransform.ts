@@ -68,7 +68,7 @@ export function panBy(view: ViewState, g: ViewGeometry, dx: number, dy: number):
   return clampView({ ...view, cx: view.cx - dx / (s * g.width), cy: view.cy - dy / (s * g.height) });
 }
 
-/** The wheel's deltaY → a zoom factor (up zooms in). */
-export function wheelFactor(deltaY: number): number {
-  return Math.exp(-deltaY * settings.wheelSensitivity);
+/** The wheel's deltaY → a zoom factor (up zooms in); pinch: a trackpad pinch (Chromium sends it as ctrl+wheel). */
+export function wheelFactor(deltaY: number, pinch = false): number {
+  return Math.exp(-deltaY * settings.wheelSensitivity * (pinch ? settings.pinchWheelBoost : 1));
 }
