@@ -16,24 +16,25 @@ export class BenchPageError extends Error {
   override name = 'BenchPageError';
 }
 
-async function serverUp(): Promise<boolean> {
+async function serverUp(base = BASE): Promise<boolean> {
   try {
-    return (await fetch(`${BASE}/diagnostics.html`)).ok;
+    return (await fetch(`${base}/diagnostics.html`)).ok;
   } catch {
     return false;
   }
 }
 
-/** Starts `vite preview` on 4173 unless one is already serving; returns the process we started (or null). */
-export async function ensurePreview(repoRoot: string): Promise<ChildProcess | null> {
-  if (await serverUp()) return null;
-  const child = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', '4173', '--strictPort'], { cwd: repoRoot, stdio: 'ignore' });
+/** Starts `vite preview` on the port (4173) unless one is already serving; returns the process we started (or null). */
+export async function ensurePreview(repoRoot: string, port = 4173): Promise<ChildProcess | null> {
+  const base = `http://127.0.0.1:${port}`;
+  if (await serverUp(base)) return null;
+  const child = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: repoRoot, stdio: 'ignore' });
   for (let i = 0; i < 120; i++) {
-    if (await serverUp()) return child;
+    if (await serverUp(base)) return child;
     await new Promise((r) => setTimeout(r, 500));
   }
   child.kill();
-  throw new BenchPageError('vite preview did not start on 127.0.0.1:4173; run `npx vite build` and check the port is free');
+  throw new BenchPageError(`vite preview did not start on 127.0.0.1:${port}; run \`npx vite build\` and check the port is free`);
 }
 
 /** Sum of VmRSS (MiB) over a process and its descendants, from /proc (Linux). */

@@ -54,6 +54,15 @@ describe('decodeImage: PNG', () => {
     for (let i = 0; i < grey.length; i++) expect(img.data[i]).toBeCloseTo(grey[i] / 65535, 6);
   });
 
+  it('keepValues also returns the samples on their own scale, and the same grey', () => {
+    const grey = Uint16Array.from({ length: W * H }, (_, i) => (i * 1237) % 65536);
+    const png = encodePng({ width: W, height: H, data: grey, channels: 1, depth: 16 });
+    const img = decodeImage(png, { keepValues: true });
+    expect(Array.from(img.values!, Math.round)).toEqual(Array.from(grey));
+    expect(Array.from(img.data)).toEqual(Array.from(decodeImage(png).data));
+    expect(decodeImage(png).values).toBeUndefined();
+  });
+
   it('reads 1-bit grey (packed rows) as 0/1', () => {
     const rowBytes = Math.ceil(W / 8);
     const bits = Array.from({ length: W * H }, (_, i) => ((i % W) + Math.floor(i / W)) % 3 === 0 ? 1 : 0);

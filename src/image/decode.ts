@@ -1,7 +1,8 @@
 // decodeImage: bytes (PNG, JPEG or DICOM, told apart by magic bytes) → one grey channel in [0,1]; decodeImageAsync
 // also reads the compressed DICOM syntaxes whose WebAssembly decoders load on demand.
 // The pixel size is read from the header and checked BEFORE any pixel memory is allocated.
-// Colour sources are converted with ITU-R BT.601 luma; alpha is composited over black.
+// Colour sources are converted with ITU-R BT.601 luma; alpha is composited over black. keepValues also
+// returns the source's own values (see GreyImage.values) for the page's viewer; `data` is the same either way.
 import { decode as decodePng, convertIndexedToRgb, type DecodedPng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { ImageCorruptError, ImageFormatError, MAX_PIXELS, MIN_SIDE, checkImageSize } from './errors';
@@ -13,7 +14,7 @@ import type { DecodeOptions, GreyImage } from './types';
 export { COLOUR_FRACTION, COLOUR_SPREAD, samplesToGrey } from './grey';
 
 export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): GreyImage {
-  const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS };
+  const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS, keepValues: !!opts.keepValues };
   const format = sniffFormat(bytes);
   if (format === 'png') return decodePngGrey(bytes, limits);
   if (format === 'jpeg') return decodeJpegGrey(bytes, limits);
@@ -25,12 +26,19 @@ export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): GreyIm
  * load on first use. The page, the worker and the CLIs call this one.
  */
 export async function decodeImageAsync(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<GreyImage> {
-  const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS };
+  const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS, keepValues: !!opts.keepValues };
   if (sniffFormat(bytes) === 'dicom') return decodeDicomAsync(bytes, limits);
   return decodeImage(bytes, opts);
 }
 
-interface Limits { minSide: number; maxPixels: number }
+interface Limits { minSide: number; maxPixels: number; keepValues: boolean }
+
+/** The unit grey back on the source's sample scale: [n] data × maxValue. */
+function sampleValues(data: Float32Array, maxValue: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.round(data[i] * maxValue * 1000) / 1000;
+  return out;
+}
 
 function decodePngGrey(bytes: Uint8Array, limits: Limits): GreyImage {
   const header = readPngHeader(bytes);
@@ -45,13 +53,15 @@ function decodePngGrey(bytes: Uint8Array, limits: Limits): GreyImage {
   if (png.palette) {
     const rgb = convertIndexedToRgb(png);
     const grey = samplesToGrey(rgb, width, height, png.palette[0].length, 255);
-    return { width, height, bitsStored: 8, ...grey, meta: { format: 'png', colourFraction: grey.colourFraction } };
+    const values = limits.keepValues ? { values: sampleValues(grey.data, 255) } : {};
+    return { width, height, bitsStored: 8, ...grey, ...values, meta: { format: 'png', colourFraction: grey.colourFraction } };
   }
   const samples = png.depth < 8 ? unpackLowBitGrey(png) : png.data;
   const expected = width * height * png.channels;
   if (samples.length < expected) throw new ImageCorruptError('PNG', 'its pixel data is shorter than its size says');
   const grey = samplesToGrey(samples, width, height, png.channels, 2 ** png.depth - 1);
-  return { width, height, bitsStored: png.depth, ...grey, meta: { format: 'png', colourFraction: grey.colourFraction } };
+  const values = limits.keepValues ? { values: sampleValues(grey.data, 2 ** png.depth - 1) } : {};
+  return { width, height, bitsStored: png.depth, ...grey, ...values, meta: { format: 'png', colourFraction: grey.colourFraction } };
 }
 
 /** Grey PNGs of 1, 2 or 4 bits keep their rows packed in fast-png's output: one sample per byte here. */
@@ -92,6 +102,7 @@ function decodeJpegGrey(bytes: Uint8Array, limits: Limits): GreyImage {
     throw new ImageCorruptError('JPEG', 'its decoded size does not match its header');
   }
   const grey = samplesToGrey(rgba.data, width, height, 4, 255);
-  return { width, height, bitsStored: 8, ...grey, meta: { format: 'jpeg', colourFraction: grey.colourFraction } };
+  const values = limits.keepValues ? { values: sampleValues(grey.data, 255) } : {};
+  return { width, height, bitsStored: 8, ...grey, ...values, meta: { format: 'jpeg', colourFraction: grey.colourFraction } };
 }
 

@@ -155,6 +155,17 @@ describe('decodeImage: DICOM', () => {
     for (let i = 0; i < N; i++) expect(img.data[i]).toBeCloseTo(linearWindow(stored[i] * 4 - 100, -300, 1201), 5);
   });
 
+  it('keepValues returns the modality values before the window and before MONOCHROME1 inversion', () => {
+    const stored = Int16Array.from({ length: N }, (_, i) => (i % 400) - 200);
+    const file = writeDicom(imageElements({
+      rows: ROWS, columns: COLS, bitsAllocated: 16, signed: true, photometric: 'MONOCHROME1', pixels: stored,
+      extra: [ds(0x00281053, '4'), ds(0x00281052, '-100'), ds(WINDOW_CENTER, '-300'), ds(WINDOW_WIDTH, '1201')],
+    }));
+    const img = decodeImage(file, { keepValues: true });
+    expect(Array.from(img.values!)).toEqual(Array.from(stored, (v) => v * 4 - 100));
+    expect(Array.from(img.data)).toEqual(Array.from(decodeImage(file).data)); // the model's pixels are unchanged
+  });
+
   it('uses the first value of a multi-valued window', () => {
     const img = decodeImage(writeDicom(imageElements({
       rows: ROWS, columns: COLS, bitsAllocated: 16, bitsStored: 12, pixels: pixels12,

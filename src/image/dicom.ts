@@ -16,7 +16,7 @@ import type { GreyImage } from './types';
 export { applyWindow } from './dicomPixels';
 export { viewFromPosition, notChestRadiograph } from './dicomIdentity';
 
-interface Limits { minSide: number; maxPixels: number }
+interface Limits { minSide: number; maxPixels: number; keepValues?: boolean }
 
 function open(bytes: Uint8Array, limits: Limits): { dataSet: DataSet; header: DicomHeader } {
   const { dataSet, transferSyntax, syntax } = parseDicom(bytes);
@@ -26,22 +26,22 @@ function open(bytes: Uint8Array, limits: Limits): { dataSet: DataSet; header: Di
 }
 
 /** Native, deflated and RLE frames need no codec download. */
-function decodeSync(dataSet: DataSet, header: DicomHeader): GreyFrame | null {
+function decodeSync(dataSet: DataSet, header: DicomHeader, keepValues = false): GreyFrame | null {
   const colourSpace = header.photometric.startsWith('YBR') ? 'ybr' : 'rgb';
   if (header.syntax.codec === 'native') {
     const samples = nativeSamples(nativeFrameBytes(dataSet, header), header);
-    return frameToGrey(samples, header, dataSet, { shift: Math.max(header.highBit + 1 - header.bitsStored, 0), colourSpace });
+    return frameToGrey(samples, header, dataSet, { shift: Math.max(header.highBit + 1 - header.bitsStored, 0), colourSpace, keepValues });
   }
   if (header.syntax.codec === 'rle') {
     const samples = decodeRle(encapsulatedFirstFrame(dataSet, header), header.rows, header.columns, header.samplesPerPixel, header.bitsAllocated);
-    return frameToGrey(samples, header, dataSet, { shift: Math.max(header.highBit + 1 - header.bitsStored, 0), colourSpace });
+    return frameToGrey(samples, header, dataSet, { shift: Math.max(header.highBit + 1 - header.bitsStored, 0), colourSpace, keepValues });
   }
   return null;
 }
 
 export function decodeDicom(bytes: Uint8Array, limits: Limits): GreyImage {
   const { dataSet, header } = open(bytes, limits);
-  const frame = decodeSync(dataSet, header);
+  const frame = decodeSync(dataSet, header, limits.keepValues);
   if (!frame) {
     throw new DicomUnsupportedError(`This DICOM file is ${header.syntax.name} (${header.transferSyntax}); its decoder loads on demand, so read it with decodeImageAsync.`);
   }
@@ -50,11 +50,11 @@ export function decodeDicom(bytes: Uint8Array, limits: Limits): GreyImage {
 
 export async function decodeDicomAsync(bytes: Uint8Array, limits: Limits): Promise<GreyImage> {
   const { dataSet, header } = open(bytes, limits);
-  let frame = decodeSync(dataSet, header);
+  let frame = decodeSync(dataSet, header, limits.keepValues);
   if (!frame) {
     const codec = header.syntax.codec as Exclude<DicomHeader['syntax']['codec'], 'native' | 'rle'>;
     const decoded = await decodeCompressedFrame(codec, encapsulatedFirstFrame(dataSet, header), header);
-    frame = frameToGrey(decoded.samples, header, dataSet, { shift: 0, colourSpace: 'rgb' });
+    frame = frameToGrey(decoded.samples, header, dataSet, { shift: 0, colourSpace: 'rgb', keepValues: limits.keepValues });
   }
   return toImage(dataSet, header, frame);
 }
@@ -69,6 +69,7 @@ function toImage(dataSet: DataSet, header: DicomHeader, frame: GreyFrame): GreyI
     data: frame.data,
     bitsStored: header.bitsStored,
     isColour: frame.isColour,
+    ...(frame.values ? { values: frame.values } : {}),
     meta: {
       format: 'dicom',
       colourFraction: frame.colourFraction,

@@ -13,6 +13,7 @@ export interface GreyFrame {
   colourFraction: number;
   window?: ImageMeta['window'];
   voi: NonNullable<ImageMeta['voi']>;
+  values?: Float32Array; // [rows*columns] modality values before VOI and inversion (keepValues: the viewer's window/level)
 }
 
 /** Native pixel bytes of frame 1 → interleaved samples (8 or 16 bit, host order), YBR 4:2:2 expanded. */
@@ -52,13 +53,13 @@ function expand422(s: Uint8Array | Uint16Array, rows: number, columns: number): 
 }
 
 /** colourSpace 'ybr': the samples are still YCbCr (native and RLE); codecs hand back RGB. */
-export function frameToGrey(samples: Uint8Array | Uint16Array, header: DicomHeader, dataSet: DataSet, opts: { shift: number; colourSpace: 'rgb' | 'ybr' }): GreyFrame {
+export function frameToGrey(samples: Uint8Array | Uint16Array, header: DicomHeader, dataSet: DataSet, opts: { shift: number; colourSpace: 'rgb' | 'ybr'; keepValues?: boolean }): GreyFrame {
   const { rows, columns } = header;
   if (header.samplesPerPixel === 3) {
     const max = 2 ** (header.bitsAllocated === 8 ? 8 : header.bitsStored) - 1;
     const rgb = opts.colourSpace === 'ybr' ? ybrToRgb(samples, max) : samples;
     const grey = samplesToGrey(rgb, columns, rows, 3, max);
-    return { ...grey, voi: 'pixel-range' };
+    return { ...grey, voi: 'pixel-range', ...(opts.keepValues ? { values: grey.data.map((v) => Math.round(v * max * 1000) / 1000) } : {}) };
   }
   const n = rows * columns;
   const values = storedValues(samples, n, header, opts.shift);
@@ -72,13 +73,14 @@ export function frameToGrey(samples: Uint8Array | Uint16Array, header: DicomHead
     if (v < min) min = v;
     if (v > max) max = v;
   }
+  const kept = opts.keepValues ? { values: values.slice() } : {}; // the VOI below overwrites `values`
   const invert = header.photometric === 'MONOCHROME1';
   const center = dataSet.floatString(TAG.windowCenter, 0);
   const width = dataSet.floatString(TAG.windowWidth, 0);
   const fn = (dataSet.string(TAG.voiLutFunction) ?? 'LINEAR').trim().toUpperCase();
   if (center !== undefined && width !== undefined && Number.isFinite(center) && Number.isFinite(width) && width >= (fn === 'LINEAR' ? 1 : 1e-6)) {
     const data = fn === 'SIGMOID' ? applySigmoid(values, center, width, invert) : fn === 'LINEAR_EXACT' ? applyLinearExact(values, center, width, invert) : applyWindow(values, center, width, invert);
-    return { data, isColour: false, colourFraction: 0, window: { center, width, fromFile: true }, voi: 'window' };
+    return { data, isColour: false, colourFraction: 0, window: { center, width, fromFile: true }, voi: 'window', ...kept };
   }
   const lut = readVoiLut(dataSet);
   if (lut) {
@@ -87,12 +89,12 @@ export function frameToGrey(samples: Uint8Array | Uint16Array, header: DicomHead
       const y = lut.data[idx] / lut.max;
       values[i] = invert ? 1 - y : y;
     }
-    return { data: values, isColour: false, colourFraction: 0, voi: 'voi-lut' };
+    return { data: values, isColour: false, colourFraction: 0, voi: 'voi-lut', ...kept };
   }
   // Without a window, centre/width are chosen so the DICOM linear formula maps min → 0 and max → 1.
   const c = (min + max + 1) / 2;
   const w = max - min + 1;
-  return { data: applyWindow(values, c, w, invert), isColour: false, colourFraction: 0, window: { center: c, width: w, fromFile: false }, voi: 'pixel-range' };
+  return { data: applyWindow(values, c, w, invert), isColour: false, colourFraction: 0, window: { center: c, width: w, fromFile: false }, voi: 'pixel-range', ...kept };
 }
 
 /** Keeps bits [shift, shift+bitsStored) of each sample and sign-extends them when PixelRepresentation is 1. */

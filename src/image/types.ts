@@ -29,9 +29,13 @@ export interface GreyImage {
   bitsStored: number; // bits per sample in the source (8, 16, 12 …)
   isColour: boolean; // the source had real colour (channels differ noticeably): likely a photo, not a radiograph
   meta?: ImageMeta;
+  /** With keepValues: [height*width] the source's own values before any window (DICOM: modality values,
+   *  MONOCHROME1 not inverted; PNG/JPEG: samples on 0…2^bits−1), for a viewer's window/level. */
+  values?: Float32Array;
 }
 
 export interface DecodeOptions {
   maxPixels?: number; // default MAX_PIXELS (8192²)
   minSide?: number; // default MIN_SIDE (32)
+  keepValues?: boolean; // also return `values` (one more float per pixel); the model path never needs it
 }

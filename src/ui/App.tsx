@@ -1,4 +1,4 @@
-// The page: images on a dark panel (drop, preview, heatmap overlay), the draft report on a light panel
+// The page: images on a dark panel (drop, a zoomable, windowable viewer per view, heatmap overlay), the draft report on a light panel
 // beside it (progress, warnings, grounded words, edit, export), then self-refinement, backend and offline.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { detectorFlagged } from '../engine/ood';
@@ -16,17 +16,22 @@ import { OfflinePanel } from './components/OfflinePanel';
 import { ProgressPanel } from './components/ProgressPanel';
 import { ReportPanel } from './components/ReportPanel';
 import { UpdateNotice } from './components/UpdateNotice';
+import { ViewerOptions } from './components/ViewerOptions';
 import { useEditableReport } from './hooks/useEditableReport';
 import { useEngine } from './hooks/useEngine';
 import { useImages } from './hooks/useImages';
 import { useOfflineCache } from './hooks/useOfflineCache';
 import { useUpdates } from './hooks/useUpdates';
+import { useViewsLinked } from './hooks/useViewState';
+import { fnv1a } from './lib/checksum';
+import { hottestCaption } from './lib/hotRegion';
 import { engineOrder, studyKeyOf } from './lib/inputImage';
 import { refinementDefaults, type RefinementSettings } from './lib/refinementSettings';
 import { focusCaption, focusedMap, type MapFocus } from './lib/mapFocus';
 import { LOAD_STAGES, RUN_STAGES } from './lib/progress';
 import type { ExportContext } from './lib/reportExport';
 import { segmentReport } from './lib/reportSegments';
+import { ViewStore } from './lib/viewStore';
 import { draftWarnings } from './lib/warnings';
 import type { ReportResult } from '../engine/types';
 
@@ -55,6 +60,9 @@ export function App() {
 
   const current = settings ?? refinementDefaults(load.manifest?.decoding);
   const ordered = useMemo(() => engineOrder(images.images), [images.images]);
+  const [viewStore] = useState(() => new ViewStore());
+  viewStore.setKeys(ordered.map((im) => im.key));
+  const linked = useViewsLinked(viewStore);
 
   // One study at a time: a new drop forgets the previous draft, heatmaps and candidates at once, and a draft is
   // only ever shown beside the study it was made from.
@@ -95,6 +103,9 @@ export function App() {
   // The reason is said once: in the withheld box while the draft is hidden, in the warnings otherwise.
   const warnings = [...new Set([...refusals, ...draftWarnings(result)])].filter((w) => !(withheld && withheldReason?.includes(w)));
   const focus = hover ?? pinned;
+  const caption = [focusCaption(segments, focus), hottestCaption(result, focus, ordered.map((im) => im.view))].filter(Boolean).join(' ') || null;
+  const modelInputs = useMemo(() => result?.views?.map((v) => fnv1a(v.grey)) ?? [], [result]);
+  const maps = useMemo(() => ordered.map((_, v) => focusedMap(result, focus, draftIndex(result, v))), [ordered, result, focus]);
 
   const exportContext: ExportContext | null =
     result && load.info
@@ -122,15 +133,19 @@ export function App() {
       <main className="workspace">
         <section className="image-panel" aria-label="Images">
           <ImageInput onFiles={onFiles} busy={images.busy} compact={ordered.length > 0}>
+            {ordered.length ? <ViewerOptions views={ordered.length} linked={linked} onLinked={viewStore.setLinked} /> : null}
             {ordered.length ? (
               <div className={`views views-${ordered.length}`}>
                 {ordered.map((im, v) => (
                   <ImageView
                     key={im.key}
                     image={im}
-                    map={focusedMap(result, focus, draftIndex(result, v))}
+                    store={viewStore}
+                    map={maps[v]}
                     drafted={!result?.draftViews || result.draftViews.includes(v)}
                     grid={result?.heatmap.grid ?? [1, 1]}
+                    placement={result?.views?.[v] ?? null}
+                    modelInput={modelInputs[v] ?? null}
                     opacity={opacity}
                     onViewChange={(view) => images.setView(im.key, view)}
                   />
@@ -138,7 +153,7 @@ export function App() {
               </div>
             ) : null}
           </ImageInput>
-          <HeatmapLegend caption={focusCaption(segments, focus)} opacity={opacity} onOpacity={setOpacity} hasReport={!!result} />
+          <HeatmapLegend caption={caption} opacity={opacity} onOpacity={setOpacity} hasReport={!!result} />
         </section>
         <div className="side-panel">
           {load.phase === 'no-model' ? <ErrorMessage message={load.error} testId="model-error" /> : null}

@@ -1,56 +1,63 @@
-// One view of the study: the letterboxed radiograph on a canvas and, over it, the heatmap of the word or
-// sentence in focus (its own canvas, so the test and the eye can see it change). The view selector asks
-// which view a PNG/JPEG is; DICOM says it in its ViewPosition tag.
-import { useEffect, useRef } from 'react';
+// One view of the study: the radiograph at full resolution on a canvas that zooms, pans and windows, and
+// over it the heatmap of the word or sentence in focus (its own canvas, on the image's coordinates, so it
+// stays on the anatomy). The figure carries a fingerprint of the pixels the model read (data-model-input),
+// which no display setting changes. The view selector asks which view a PNG/JPEG is; DICOM says it.
+import { useMemo } from 'react';
+import type { PreparedView } from '../../engine/types';
 import type { ViewKind } from '../../image';
+import { useViewerCanvas } from '../hooks/useViewerCanvas';
+import { useViewerInput } from '../hooks/useViewerInput';
+import { useViewState } from '../hooks/useViewState';
+import { useWindowLevel } from '../hooks/useWindowLevel';
 import type { InputImage } from '../lib/inputImage';
-import { mapToRgba } from '../lib/heatmap';
+import { squareInImage } from '../lib/mapOverlay';
+import type { ViewStore } from '../lib/viewStore';
+import { ViewerToolbar } from './ViewerToolbar';
+import { WindowControls } from './WindowControls';
 
 interface Props {
   image: InputImage;
+  store: ViewStore; // zoom and pan, by image key
   map: Float32Array | null; // normalised [rows*cols] in [0,1], or null for no overlay
   grid: [number, number];
+  placement: PreparedView | null; // where the model's square sat on this image (from the engine)
+  modelInput: string | null; // checksum of the model's input pixels for this view
   opacity: number;
   onViewChange: (view: ViewKind) => void;
   drafted?: boolean; // false: the draft was not made from this view (a lateral, shown for reference)
 }
 
-export function ImageView({ image, map, grid, opacity, onViewChange, drafted = true }: Props) {
-  const baseRef = useRef<HTMLCanvasElement>(null);
-  const overlayRef = useRef<HTMLCanvasElement>(null);
-  const size = image.previewSize;
-
-  useEffect(() => {
-    const ctx = baseRef.current?.getContext('2d');
-    if (!ctx) return;
-    ctx.putImageData(new ImageData(new Uint8ClampedArray(image.preview), size, size), 0, 0);
-  }, [image, size]);
-
-  useEffect(() => {
-    const canvas = overlayRef.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) return;
-    ctx.clearRect(0, 0, size, size);
-    const [rows, cols] = grid;
-    if (!map || map.length !== rows * cols) return;
-    const cells = document.createElement('canvas');
-    cells.width = cols;
-    cells.height = rows;
-    cells.getContext('2d')!.putImageData(new ImageData(mapToRgba(map), cols, rows), 0, 0);
-    ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = 'high';
-    ctx.globalAlpha = opacity;
-    ctx.drawImage(cells, 0, 0, size, size);
-    ctx.globalAlpha = 1;
-  }, [map, grid, opacity, size]);
+export function ImageView({ image, store, map, grid, placement, modelInput, opacity, onViewChange, drafted = true }: Props) {
+  const [view, onView] = useViewState(store, image.key);
+  const wl = useWindowLevel(image);
+  const rect = useMemo(() => (placement ? squareInImage(placement, image) : null), [placement, image]);
+  const { boxRef, baseRef, overlayRef, side, geometry } = useViewerCanvas(image, view, wl.source, { map, grid, rect, opacity });
+  const input = useViewerInput({ canvasRef: baseRef, geometry, onView, onWindowDrag: wl.dragBy });
 
   const selectId = `view-${image.key}`;
   return (
-    <figure className="image-view" data-testid="image-view">
-      <div className="canvas-stack">
-        <canvas ref={baseRef} width={size} height={size} className="radiograph" role="img" aria-label={`Radiograph ${image.name} (${image.view} view)`} />
-        <canvas ref={overlayRef} width={size} height={size} className="heatmap" data-testid="heatmap-canvas" aria-hidden="true" />
+    <figure className="image-view" data-testid="image-view" data-model-input={modelInput ?? undefined}>
+      <div className="canvas-stack" ref={boxRef}>
+        <canvas
+          ref={baseRef}
+          width={side}
+          height={side}
+          className="radiograph"
+          tabIndex={0}
+          role="application"
+          aria-roledescription="image viewer"
+          aria-label={`Radiograph ${image.name} (${image.view} view). Plus and minus zoom, arrow keys pan, 0 resets; drag to pan, right-drag for window and level.`}
+          data-zoom={view.zoom}
+          data-cx={view.cx}
+          data-cy={view.cy}
+          data-width={image.width}
+          data-height={image.height}
+          {...input}
+        />
+        <canvas ref={overlayRef} width={side} height={side} className="heatmap" data-testid="heatmap-canvas" aria-hidden="true" />
       </div>
+      <ViewerToolbar view={view} geometry={geometry} onView={onView} />
+      <WindowControls wl={wl} />
       <figcaption>
         <span className="file-name" title={image.name}>
           {image.name}

@@ -4,7 +4,7 @@
 import { useCallback, useState } from 'react';
 import type { ViewKind } from '../../image';
 import { decodeOffThread } from '../lib/decodeOffThread';
-import { MAX_FILES, PREVIEW_SIZE, TooManyFilesError, assignViews, prepareInputImage, type InputImage } from '../lib/inputImage';
+import { MAX_FILES, TooManyFilesError, assignViews, prepareInputImage, type InputImage } from '../lib/inputImage';
 
 export interface ImagesState {
   images: InputImage[];
@@ -30,7 +30,7 @@ export function useImages(): UseImages {
       for (const file of files) {
         const bytes = await file.arrayBuffer();
         try {
-          prepared.push(await prepareInputImage(file.name, bytes, PREVIEW_SIZE, (b) => decodeOffThread(b, file.name)));
+          prepared.push(await prepareInputImage(file.name, bytes, (b) => decodeOffThread(b, file.name)));
         } catch (err) {
           throw Object.assign(err as Error, { message: `${file.name}: ${(err as Error).message}` });
         }

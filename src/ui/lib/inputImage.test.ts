@@ -7,22 +7,18 @@ const repoRoot = resolve(__dirname, '../../..');
 const radiograph = resolve(repoRoot, '../shared/data/cxr/images/jsrt/JPCLN001.png');
 
 function fake(key: string, view: InputImage['view'], viewFromFile = false): InputImage {
-  return { key, name: key, bytes: new ArrayBuffer(0), format: 'png', width: 1, height: 1, preview: new Uint8ClampedArray(4), previewSize: 1, view, viewFromFile, isColour: false, frames: 1 };
+  return { key, name: key, bytes: new ArrayBuffer(0), format: 'png', width: 1, height: 1, values: new Float32Array(1), fileWindow: null, monochrome1: false, view, viewFromFile, isColour: false, frames: 1 };
 }
 
 describe('prepareInputImage', () => {
-  it('letterboxes a real radiograph into an opaque grey preview square', async () => {
+  it('keeps a real radiograph at full resolution on its own value scale', async () => {
     const bytes = readFileSync(radiograph);
-    const im = await prepareInputImage('JPCLN001.png', bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), 64);
-    expect(im).toMatchObject({ format: 'png', previewSize: 64, view: 'unknown', viewFromFile: false });
-    expect(im.preview.length).toBe(64 * 64 * 4);
-    let spread = 0;
-    for (let i = 0; i < 64 * 64; i++) {
-      expect(im.preview[i * 4]).toBe(im.preview[i * 4 + 1]);
-      expect(im.preview[i * 4 + 3]).toBe(255);
-      spread = Math.max(spread, im.preview[i * 4]);
-    }
-    expect(spread).toBeGreaterThan(100); // an actual picture, not a blank square
+    const im = await prepareInputImage('JPCLN001.png', bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    expect(im).toMatchObject({ format: 'png', width: 224, height: 224, view: 'unknown', viewFromFile: false, fileWindow: null, monochrome1: false });
+    expect(im.values.length).toBe(224 * 224);
+    let max = 0;
+    for (const v of im.values) max = Math.max(max, v);
+    expect(max).toBeGreaterThan(100); // an actual picture on the PNG's sample scale, not [0,1]
   });
   it('throws the image module’s typed error for bytes that are not an image', async () => {
     await expect(prepareInputImage('notes.txt', new TextEncoder().encode('hello, not an image').buffer as ArrayBuffer)).rejects.toThrow(/not a recognised image/);

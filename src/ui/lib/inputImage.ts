@@ -1,9 +1,7 @@
-// One dropped file as the page holds it: its bytes (sent to the engine), a letterboxed preview made by the
-// same resize + pad the model's input uses (so a heatmap over the square lines up), and its view.
-import { decodeImageAsync, preprocess, type GreyImage, type ViewKind } from '../../image';
+// One dropped file as the page holds it: its bytes (sent to the engine, which decodes them again for the
+// model), the full-resolution decoded values for the viewer (zoom, window/level), and its view.
+import { decodeImageAsync, type GreyImage, type ViewKind } from '../../image';
 
-/** Side of the square preview canvas, in pixels (the model's input is smaller; the geometry is the same). */
-export const PREVIEW_SIZE = 512;
 export const MAX_FILES = 2;
 
 export interface InputImage {
@@ -13,8 +11,9 @@ export interface InputImage {
   format: 'png' | 'jpeg' | 'dicom';
   width: number;
   height: number;
-  preview: Uint8ClampedArray; // [PREVIEW_SIZE*PREVIEW_SIZE*4] RGBA grey, black padding
-  previewSize: number;
+  values: Float32Array; // [height*width] the file's own values (DICOM modality values; PNG/JPEG samples), full resolution
+  fileWindow: { center: number; width: number } | null; // the DICOM file's own window, when it has one
+  monochrome1: boolean; // DICOM MONOCHROME1: high values display dark
   view: ViewKind;
   viewFromFile: boolean; // DICOM ViewPosition said which view this is
   viewPosition?: string;
@@ -33,23 +32,14 @@ export class TooManyFilesError extends Error {
 
 let counter = 0;
 
-/** Decode (throws the image module's typed errors; compressed DICOM loads its decoder), letterbox into the preview square, read the view. */
+/** Decode (throws the image module's typed errors; compressed DICOM loads its decoder) keeping the source's values, and read the view. */
 export async function prepareInputImage(
   name: string,
   bytes: ArrayBuffer,
-  previewSize = PREVIEW_SIZE,
-  decode: (bytes: Uint8Array) => Promise<GreyImage> = decodeImageAsync, // the page decodes off the main thread (decodeOffThread)
+  decode: (bytes: Uint8Array) => Promise<GreyImage> = (b) => decodeImageAsync(b, { keepValues: true }), // the page decodes off the main thread (decodeOffThread)
 ): Promise<InputImage> {
   const grey = await decode(new Uint8Array(bytes));
-  const { unit } = preprocess(grey, { size: previewSize, mean: 0, std: 1 });
-  const preview = new Uint8ClampedArray(previewSize * previewSize * 4);
-  for (let i = 0; i < unit.length; i++) {
-    const v = Math.round(unit[i] * 255);
-    preview[i * 4] = v;
-    preview[i * 4 + 1] = v;
-    preview[i * 4 + 2] = v;
-    preview[i * 4 + 3] = 255;
-  }
+  const window = grey.meta?.window;
   const fileView = grey.meta?.view;
   return {
     key: `img-${++counter}`,
@@ -58,8 +48,9 @@ export async function prepareInputImage(
     format: grey.meta?.format ?? 'png',
     width: grey.width,
     height: grey.height,
-    preview,
-    previewSize,
+    values: grey.values ?? grey.data,
+    fileWindow: window?.fromFile ? { center: window.center, width: window.width } : null,
+    monochrome1: grey.meta?.photometric === 'MONOCHROME1',
     view: fileView && fileView !== 'unknown' ? fileView : 'unknown',
     viewFromFile: !!fileView && fileView !== 'unknown',
     viewPosition: grey.meta?.viewPosition,

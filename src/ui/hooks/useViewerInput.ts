@@ -1,0 +1,109 @@
+// Mouse, touch and keyboard on one view, turned into view changes: wheel (or trackpad pinch) zooms about
+// the pointer, a drag pans, two fingers pinch-zoom, a right-drag or Shift-drag changes window/level,
+// double-click fits; on the focused image + and − zoom, the arrow keys pan and 0 resets.
+import { useEffect, useRef, type KeyboardEvent, type MouseEvent, type PointerEvent, type RefObject } from 'react';
+import { FIT, PAN_STEP, ZOOM_STEP, panBy, wheelFactor, zoomAbout, zoomCentre, type ViewGeometry, type ViewState } from '../lib/viewTransform';
+
+export interface ViewerInputOptions {
+  canvasRef: RefObject<HTMLCanvasElement | null>;
+  geometry: ViewGeometry; // side in canvas pixels
+  onView: (change: (view: ViewState) => ViewState) => void;
+  onWindowDrag: (dx: number, dy: number) => void; // fractions of the view's side
+}
+
+type Drag = { mode: 'pan' | 'window'; x: number; y: number };
+
+export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag }: ViewerInputOptions) {
+  const live = useRef({ geometry, onView, onWindowDrag });
+  live.current = { geometry, onView, onWindowDrag };
+  const pointers = useRef(new Map<number, [number, number]>());
+  const drag = useRef<Drag | null>(null);
+
+  /** Client coordinates → canvas pixels. */
+  const toCanvas = (clientX: number, clientY: number): [number, number] => {
+    const canvas = canvasRef.current!;
+    const r = canvas.getBoundingClientRect();
+    return [((clientX - r.left) * canvas.width) / r.width, ((clientY - r.top) * canvas.height) / r.height];
+  };
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    const onWheel = (e: WheelEvent): void => {
+      e.preventDefault(); // the page must not scroll while the image zooms
+      const [px, py] = toCanvas(e.clientX, e.clientY);
+      const { geometry: g } = live.current;
+      live.current.onView((v) => zoomAbout(v, g, wheelFactor(e.deltaY * (e.deltaMode === 1 ? 16 : 1), e.ctrlKey), px, py));
+    };
+    canvas.addEventListener('wheel', onWheel, { passive: false });
+    return () => canvas.removeEventListener('wheel', onWheel);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reads the latest geometry and callbacks through `live`
+  }, [canvasRef]);
+
+  const onPointerDown = (e: PointerEvent<HTMLCanvasElement>): void => {
+    if (e.button !== 0 && e.button !== 2) return;
+    e.currentTarget.focus();
+    try {
+      e.currentTarget.setPointerCapture(e.pointerId);
+    } catch {
+      // a synthetic pointer cannot be captured; the drag still works while the pointer stays on the image
+    }
+    const p = toCanvas(e.clientX, e.clientY);
+    pointers.current.set(e.pointerId, p);
+    drag.current = { mode: e.button === 2 || e.shiftKey ? 'window' : 'pan', x: p[0], y: p[1] };
+  };
+
+  const onPointerMove = (e: PointerEvent<HTMLCanvasElement>): void => {
+    const previous = pointers.current.get(e.pointerId);
+    if (!previous) return;
+    const p = toCanvas(e.clientX, e.clientY);
+    const { geometry: g, onView } = live.current;
+    if (pointers.current.size === 2) {
+      const [other] = [...pointers.current].filter(([id]) => id !== e.pointerId).map(([, q]) => q);
+      const before = Math.hypot(previous[0] - other[0], previous[1] - other[1]);
+      const after = Math.hypot(p[0] - other[0], p[1] - other[1]);
+      if (before > 0) onView((v) => zoomAbout(v, g, after / before, (p[0] + other[0]) / 2, (p[1] + other[1]) / 2));
+    } else if (drag.current?.mode === 'window') {
+      live.current.onWindowDrag((p[0] - previous[0]) / g.side, (p[1] - previous[1]) / g.side);
+    } else if (drag.current) {
+      onView((v) => panBy(v, g, p[0] - previous[0], p[1] - previous[1]));
+    }
+    pointers.current.set(e.pointerId, p);
+  };
+
+  const onPointerUp = (e: PointerEvent<HTMLCanvasElement>): void => {
+    pointers.current.delete(e.pointerId);
+    if (pointers.current.size === 0) drag.current = null;
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLCanvasElement>): void => {
+    const { geometry: g, onView } = live.current;
+    const step = g.side * PAN_STEP;
+    const moves: Record<string, (v: ViewState) => ViewState> = {
+      '+': (v) => zoomCentre(v, g, ZOOM_STEP),
+      '=': (v) => zoomCentre(v, g, ZOOM_STEP),
+      '-': (v) => zoomCentre(v, g, 1 / ZOOM_STEP),
+      '−': (v) => zoomCentre(v, g, 1 / ZOOM_STEP),
+      _: (v) => zoomCentre(v, g, 1 / ZOOM_STEP),
+      ArrowLeft: (v) => panBy(v, g, step, 0),
+      ArrowRight: (v) => panBy(v, g, -step, 0),
+      ArrowUp: (v) => panBy(v, g, 0, step),
+      ArrowDown: (v) => panBy(v, g, 0, -step),
+      '0': () => FIT,
+    };
+    const move = moves[e.key];
+    if (!move || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault();
+    onView(move);
+  };
+
+  return {
+    onPointerDown,
+    onPointerMove,
+    onPointerUp,
+    onPointerCancel: onPointerUp,
+    onDoubleClick: () => live.current.onView(() => FIT),
+    onContextMenu: (e: MouseEvent) => e.preventDefault(), // the right button drags the window instead
+    onKeyDown,
+  };
+}
