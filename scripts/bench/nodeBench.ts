@@ -38,7 +38,7 @@ export async function engineRows(o: NodeBenchOptions): Promise<BenchRow[]> {
       const info = await engine.load({ modelUrl: o.modelDir, device: backend, precision, numThreads: backend === 'cpu' ? o.threads : 1 });
       const run = async (beam: number) => {
         const t = performance.now();
-        const r = await engine.generate([{ data: o.pixels.slice(), size: S, view: 'frontal' }], { beam });
+        const r = await engine.generate([{ data: o.pixels.slice(), size: S, view: 'frontal' }], { beam, groups: 1, diversity_penalty: 0 }); // plain beam search
         return { r, wall: performance.now() - t };
       };
       const cold = await run(o.manifest.decoding.beam);
@@ -49,7 +49,7 @@ export async function engineRows(o: NodeBenchOptions): Promise<BenchRow[]> {
         for (let i = 0; i < o.runs; i++) samples.push(await run(beam));
         const steps = samples.map((s) => decoderSteps(s.r));
         rows.push({
-          where: 'node', backend, precision, beam, kv_cache: true, runs: o.runs,
+          where: 'node', backend, precision, beam, search: 'plain', kv_cache: true, runs: o.runs,
           ...spreadFields('encode_ms', spread(samples.map((s) => s.r.timings.encode_ms))),
           ...spreadFields('decode_ms_per_token', spread(samples.map((s, i) => s.r.timings.decode_ms / steps[i]))),
           ...spreadFields('report_ms', spread(samples.map((s) => s.wall))),
