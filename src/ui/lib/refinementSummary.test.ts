@@ -43,6 +43,13 @@ describe('refinement summary', () => {
     expect(lines).toContainEqual({ finding: 'Pleural Effusion', count: 2, total: 3, inDraft: true });
     expect(lines).toContainEqual({ finding: 'Cardiomegaly', count: 1, total: 3, inDraft: false });
   });
+  it('counts candidates that assert nothing as a normal alternative, only when some candidate asserts a finding', () => {
+    const none = cand('no acute disease.', -0.3, 0.2, [], true);
+    const lines = tallyLines(result([none, cand('a focal infiltrate.', -0.5, 0.3, ['infiltration', 'lung_opacity']), cand('clear lungs.', -0.6, 0.1, [])]));
+    expect(lines).toContainEqual({ finding: 'No finding', count: 2, total: 3, inDraft: true });
+    expect(lines).toContainEqual({ finding: 'Infiltration', count: 1, total: 3, inDraft: false });
+    expect(tallyLines(result([none, cand('clear lungs.', -0.6, 0.1, [])]))).toEqual([]);
+  });
   it('says the similarity overrode the language model, with both numbers, when the re-rank changed the choice', () => {
     const text = whyChosen(result([effusionDraft, normal, both]));
     expect(text).toContain('3 different sets of findings');

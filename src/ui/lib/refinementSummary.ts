@@ -33,15 +33,20 @@ export function markFindings(candidate: Pick<Candidate, 'findings'>, chosen: Pic
   };
 }
 
+const isNormal = (c: Pick<Candidate, 'findings'>): boolean => c.findings.every((f) => f === 'no_finding');
+
+/** Per finding, how many candidates assert it; candidates that assert none count under "No finding", so a normal
+ *  alternative is visible too. */
 export function tallyLines(result: ReportResult): TallyLine[] {
   const chosen = result.candidates.find((c) => c.chosen) ?? result.candidates[0];
   const draft = new Set(chosen?.findings ?? []);
-  return result.refinement.tally.map((t) => ({
-    finding: findingName(t.finding),
-    count: t.candidates,
-    total: result.candidates.length,
-    inDraft: draft.has(t.finding),
-  }));
+  const total = result.candidates.length;
+  const lines = result.refinement.tally
+    .filter((t) => t.finding !== 'no_finding')
+    .map((t) => ({ finding: findingName(t.finding), count: t.candidates, total, inDraft: draft.has(t.finding) }));
+  const normal = result.candidates.filter(isNormal).length;
+  if (normal > 0 && lines.length > 0) lines.push({ finding: 'No finding', count: normal, total, inDraft: !!chosen && isNormal(chosen) });
+  return lines;
 }
 
 /** One or two sentences: what the alternatives were and why the draft was chosen. */
