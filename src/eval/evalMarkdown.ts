@@ -35,6 +35,13 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
       return x ? `${x.clinical.micro_f1.toFixed(3)} / ${x.nlg.cider.toFixed(3)} / ${x.clinical.hallucination_rate.toFixed(3)}` : '–';
     })])));
 
+  const withSubtype = systems.filter((name) => r.systems[name].subtype);
+  if (withSubtype.length) {
+    parts.push(`### Pneumonia subtype (images whose labels say bacterial or viral: Kermany; n = ${r.systems[withSubtype[0]].subtype!.n})`);
+    parts.push(markdownTable(['system', 'names a subtype', 'agrees (all)', 'agrees (when named)'],
+      withSubtype.map((name) => { const x = r.systems[name].subtype!; return [name, x.stated, x.agreement, x.agreement_when_stated]; })));
+  }
+
   const g = r.grounding;
   parts.push(`### Grounding (pointing game, splits ${g.splits.join(', ')}, grid ${g.grid.join('×')})`);
   parts.push(`Rule: ${g.rule}. "named" = reports that asserted the annotated finding (its sentences' heatmap); the others use the whole report's mean heatmap.`);
@@ -78,6 +85,9 @@ export function evalMethodsMarkdown(): string {
   \`nearest_neighbour\`: the first composed report of the training image nearest by image_embeds cosine.
   \`label_template\`: a logistic-regression probe on image_embeds (300 full-batch gradient steps, per-finding F1
   thresholds on train) whose predicted findings the composer writes as a report.
+- **Pneumonia subtype**: on images whose labels say bacterial or viral (Kermany), the report "names" a subtype when
+  it says bacterial or viral but not both; agreement is over all such images (silence does not agree) and over those
+  whose report names one (\`src/eval/subtype.ts\`).
 - **Grounding** (pointing game): annotated images of the grounding splits (JSRT nodules: centre and diameter; NIH
   boxes; RSNA opacity boxes on nih64 images, one target per image, any of its boxes) mapped through the preprocessing's scale/offset into the patch grid; a hit when the argmax cell of the
   heatmap of the sentences asserting the annotated finding touches the box / nodule disk. Reports that do not name

@@ -9,6 +9,7 @@ import { assertedFindings, scoreReports } from '../text/metrics/clinical';
 import { LabelTemplateBaseline, mostCommon, NearestNeighbourBaseline, type CorpusText } from './baselines';
 import { readEmbeddingCache, VisionEmbedder, writeEmbeddingCache } from './embeddings';
 import { PointingTally, targetsFor } from './groundingRun';
+import { subtypeRecord } from './subtype';
 import { loadRecordImage, unitToPixels, type LoadedImage } from './images';
 import type { ManifestRecord } from './manifest';
 import { ModelRunner, noRerankCandidate } from './modelRunner';
@@ -81,7 +82,7 @@ export async function runEvaluation(o: EvalOptions) {
   if (evalRecs.length === 0) throw new RangeError(`no images in split "${o.split}" of the manifest; pass --split with a split it has`);
   const runner = await ModelRunner.open(o.model, o.device, o.precision, o.threads);
   const grid = runner.manifest.preprocessing.grid;
-  const items: EvalItem[] = evalRecs.map((r) => ({ id: r.id, source: r.source, references: o.corpus.references(r), truth: truthFindings(r) }));
+  const items: EvalItem[] = evalRecs.map((r) => ({ id: r.id, source: r.source, references: o.corpus.references(r), truth: truthFindings(r), subtype: subtypeRecord(r) }));
   const reports: Partial<Record<SystemName, string[]>> = {};
   const skipped: Record<string, string> = {};
   const timings: Record<string, number> = {};

@@ -3,11 +3,13 @@
 import type { FindingKey } from '../text/findings';
 import { scoreNlg, type NlgScores } from '../text/metrics';
 import { scoreReports, type ClinicalScores, type UncertainPolicy } from '../text/metrics/clinical';
+import { scoreSubtype, type PneumoniaSubtype, type SubtypeScores } from './subtype';
 
 export interface SystemScores {
   n: number;
   nlg: NlgScores & { meteor_exact_stem: number };
   clinical: ClinicalScores;
+  subtype?: SubtypeScores; // pneumonia subtype agreement, where the labels give one (Kermany)
 }
 
 export interface EvalItem {
@@ -15,14 +17,17 @@ export interface EvalItem {
   source: string;
   references: string[];
   truth: FindingKey[];
+  subtype?: PneumoniaSubtype; // the labelled pneumonia subtype, where the source gives one
 }
 
 export function scoreSystem(reports: readonly string[], items: readonly EvalItem[], uncertain: UncertainPolicy = 'positive'): SystemScores {
   const nlg = scoreNlg([...reports], items.map((it) => it.references));
+  const subtype = scoreSubtype(reports, items.map((it) => it.subtype));
   return {
     n: items.length,
     nlg: { ...nlg, meteor_exact_stem: nlg.meteor },
     clinical: scoreReports(reports, items.map((it) => it.truth), uncertain),
+    ...(subtype ? { subtype } : {}),
   };
 }
 
