@@ -28,7 +28,9 @@ async function serverUp(base = BASE): Promise<boolean> {
 export async function ensurePreview(repoRoot: string, port = 4173): Promise<ChildProcess | null> {
   const base = `http://127.0.0.1:${port}`;
   if (await serverUp(base)) return null;
-  const child = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: repoRoot, stdio: 'ignore' });
+  // vite's own entry under this Node, not `npx vite`: killing npx would leave its vite child serving the port
+  const vite = path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
+  const child = spawn(process.execPath, [vite, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: repoRoot, stdio: 'ignore' });
   for (let i = 0; i < 120; i++) {
     if (await serverUp(base)) return child;
     await new Promise((r) => setTimeout(r, 500));
