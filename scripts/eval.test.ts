@@ -56,6 +56,10 @@ describe('npm run eval (tiny model, real images)', () => {
     expect(r.refinement.findings_changed_vs_plain_beam_share).toBeLessThanOrEqual(r.refinement.changed_vs_plain_beam_share);
     expect(r.refinement.median_plain_beam_ms).toBeGreaterThan(0);
     expect(r.grounding).toHaveProperty('rsna_box');
+    expect(Object.keys(r.refinement_by_source).sort()).toEqual(Object.keys(r.per_source).sort());
+    const perSourceN = Object.values(r.refinement_by_source as Record<string, { n: number; rerank_changed_share: number }>);
+    expect(perSourceN.reduce((a, x) => a + x.n, 0)).toBe(r.n);
+    expect(perSourceN.reduce((a, x) => a + x.n * x.rerank_changed_share, 0) / r.n).toBeCloseTo(r.rerank_changed_share, 10);
     expect(r.skipped.serpent_lambda0).toMatch(/ablation-model/);
     for (const s of Object.values(r.systems) as Array<{ nlg: Record<string, number>; clinical: Record<string, unknown> }>) {
       expect(Object.keys(s.nlg).sort()).toEqual(['bleu1', 'bleu2', 'bleu3', 'bleu4', 'cider', 'meteor', 'meteor_exact_stem', 'rouge_l']);

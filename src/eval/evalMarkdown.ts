@@ -35,6 +35,13 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
       return x ? `${x.clinical.micro_f1.toFixed(3)} / ${x.nlg.cider.toFixed(3)} / ${x.clinical.hallucination_rate.toFixed(3)}` : '–';
     })])));
 
+  const bySource = r.refinement_by_source as Record<string, Record<string, number>>;
+  if (bySource && Object.values(bySource).some((x) => x.changed_vs_plain_beam_share !== undefined)) {
+    parts.push('### Refinement per source (`serpent` against its best-LM candidate and against `serpent_no_rerank`)');
+    parts.push(markdownTable(['source', 'n', 'rerank changed the choice', 'report differs from plain beam', 'findings differ from plain beam'],
+      Object.entries(bySource).map(([src, x]) => [src, x.n, x.rerank_changed_share, x.changed_vs_plain_beam_share, x.findings_changed_vs_plain_beam_share])));
+  }
+
   const withSubtype = systems.filter((name) => r.systems[name].subtype);
   if (withSubtype.length) {
     parts.push(`### Pneumonia subtype (images whose labels say bacterial or viral: Kermany; n = ${r.systems[withSubtype[0]].subtype!.n})`);

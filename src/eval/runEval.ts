@@ -96,13 +96,13 @@ export async function runEvaluation(o: EvalOptions) {
   const serpent: string[] = [];
   const diverseLm: string[] = [];
   const reportMs = { serpent: [] as number[], serpent_no_rerank: [] as number[] };
-  let rerankChanged = 0;
+  const rerankChanged: boolean[] = []; // per image: the similarity moved the choice off the best LM score
 
   timings.serpent_s = await generateAll(runner, 'serpent', evalRecs, o, async (rec, img, result, i) => {
     serpent.push(result.report.text);
     diverseLm.push(noRerankCandidate(result).text);
     reportMs.serpent.push(result.timings.total_ms);
-    if (result.rerankChangedChoice) rerankChanged++;
+    rerankChanged.push(result.rerankChangedChoice);
     if (embedder) testEmbeds.push((await embedder.embed([img.pixels]))[0]);
     if (subset.has(i)) units.set(i, img);
     if (o.groundingSplits.includes(rec.split)) {
@@ -190,8 +190,14 @@ export async function runEvaluation(o: EvalOptions) {
     settings: runner.manifest.decoding,
     uncertain_policy: o.uncertain,
     references_per_image: items[0]?.references.length ?? 0,
-    rerank_changed_share: rerankChanged / evalRecs.length, // vs the best LM score among the same candidates
-    refinement: refinementSummary(serpent, reports.serpent_no_rerank, reportMs, o.uncertain),
+    rerank_changed_share: rerankChanged.filter(Boolean).length / evalRecs.length, // vs the best LM score among the same candidates
+    refinement: refinementSummary(serpent, reports.serpent_no_rerank, reportMs, rerankChanged, o.uncertain),
+    refinement_by_source: Object.fromEntries([...new Set(items.map((it) => it.source))].map((src) => {
+      const at = items.flatMap((it, i) => (it.source === src ? [i] : []));
+      const pick = <T,>(xs: readonly T[]) => at.map((i) => xs[i]);
+      const ms = { serpent: pick(reportMs.serpent), serpent_no_rerank: pick(reportMs.serpent_no_rerank) };
+      return [src, refinementSummary(pick(serpent), reports.serpent_no_rerank && pick(reports.serpent_no_rerank), ms, pick(rerankChanged), o.uncertain)];
+    })),
     systems: scored.systems,
     skipped,
     per_source: scored.per_source,
@@ -238,9 +244,11 @@ const median = (xs: readonly number[]): number => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 
-/** How often the refinement's report differs from the plain beam's (in text, in asserted findings), and its time. */
-function refinementSummary(serpent: readonly string[], plain: readonly string[] | undefined, ms: { serpent: number[]; serpent_no_rerank: number[] }, uncertain: UncertainPolicy) {
-  const out: Record<string, number> = { median_report_ms: median(ms.serpent) };
+/** How often the rerank moved the choice, how often the refinement's report differs from the plain beam's (in text,
+ *  in asserted findings), and its time. */
+function refinementSummary(serpent: readonly string[], plain: readonly string[] | undefined, ms: { serpent: number[]; serpent_no_rerank: number[] },
+  rerankChanged: readonly boolean[], uncertain: UncertainPolicy) {
+  const out: Record<string, number> = { n: serpent.length, rerank_changed_share: rerankChanged.filter(Boolean).length / serpent.length, median_report_ms: median(ms.serpent) };
   if (!plain) return out;
   const key = (t: string) => assertedFindings(t, uncertain).join('|');
   out.changed_vs_plain_beam_share = serpent.filter((t, i) => t !== plain[i]).length / serpent.length;
