@@ -17,7 +17,7 @@ import numpy as np
 import onnx
 import torch
 
-from .manifest import file_entry
+from .manifest import file_entry, write_manifest
 from .modelio import load_model_io
 from .ort_node import run_onnx
 from .quantize import quantize_graph
@@ -133,7 +133,7 @@ def add_towers(model_dir, towers, evaluation=None, int8=True):
     if evaluation is not None:
         entry["evaluation"] = evaluation
     manifest["similarity"] = entry
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    write_manifest(model_dir, manifest)
     return entry
 
 

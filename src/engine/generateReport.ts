@@ -6,7 +6,7 @@ import { beamSearch } from './beamSearch';
 import { sentenceHeatmaps, tokenHeatmaps } from './heatmap';
 import { processorsFor } from './logitsProcessors';
 import type { DecodingDefaults } from './manifest';
-import type { OnnxReportModel } from './onnxModel';
+import type { EncodedImages, OnnxReportModel } from './onnxModel';
 import { checkOod, colourWarning, detectorFlagged } from './ood';
 import { layoutReportTokens } from './reportTokens';
 import { assertedFindings } from '../text/metrics/clinical';
@@ -23,6 +23,7 @@ export interface ReportJob {
   settings: DecodingDefaults;
   signal?: AbortSignal;
   callbacks?: GenerateCallbacks;
+  encoded?: EncodedImages; // model.encode(images) when the caller already has it (it must be of these images)
 }
 
 const now = (): number => performance.now();
@@ -34,7 +35,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const t0 = now();
 
   callbacks.onStage?.({ stage: 'encode' });
-  const encoded = await model.encode(job.images);
+  const encoded = job.encoded ?? (await model.encode(job.images));
   const t1 = now();
   const ood = checkOod(encoded.pImg, manifest.ood, encoded.oodLogits, job.images);
   const warnings = [

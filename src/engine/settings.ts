@@ -18,16 +18,19 @@ function finite(name: string, v: number): void {
 
 const DIVERSITY_DEFAULTS = { groups: 1, diversity_penalty: 0 };
 
+/** The largest group count ≤ `groups` that divides `beam` (1 at worst): what a new beam width keeps of the groups. */
+export function groupsFitting(beam: number, groups: number): number {
+  let g = Math.max(1, Math.min(groups, beam));
+  while (beam % g !== 0) g--;
+  return g;
+}
+
 export function resolveSettings(manifest: ModelManifest, overrides: Partial<DecodingDefaults> = {}): DecodingDefaults {
   const defaults = { ...DIVERSITY_DEFAULTS, ...manifest.decoding };
   const picked: Partial<DecodingDefaults> = {};
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined && k in defaults) (picked as Record<string, number>)[k] = v as number;
   const s: DecodingDefaults = { ...defaults, ...picked };
-  if (picked.groups === undefined && Number.isInteger(s.beam) && s.beam >= 1) {
-    let g = Math.min(s.groups!, s.beam);
-    while (s.beam % g !== 0) g--;
-    s.groups = g;
-  }
+  if (picked.groups === undefined && Number.isInteger(s.beam) && s.beam >= 1) s.groups = groupsFitting(s.beam, s.groups!);
   integerIn('beam', s.beam, 1, MAX_BEAM);
   finite('alpha', s.alpha);
   finite('beta', s.beta);

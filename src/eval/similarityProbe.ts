@@ -66,8 +66,8 @@ export async function probeSimilarity(
     const drafts: { ids: number[]; findingKey: string; prefix: Float32Array; pImg: Float32Array; towerPImg: Float32Array | null }[] = [];
     for (const [i, c] of cases.entries()) {
       const images = [{ data: c.pixels, size: S, view: 'frontal' as const }];
-      const r = await generateReport({ model, tokenizer, backend: 'cpu', images, settings });
-      const encoded = await model.encode(images);
+      const encoded = await model.encode(images); // once: the draft and the scoring below share it
+      const r = await generateReport({ model, tokenizer, backend: 'cpu', images, settings, encoded });
       drafts.push({ ids: fedIds(r.candidates[0].tokenIds, eos), findingKey: findingSetKey(assertedFindings(r.report.text)), prefix: encoded.prefix, pImg: encoded.pImg, towerPImg: encoded.towers?.pImg ?? null });
       opts.onProgress?.(i + 1);
     }

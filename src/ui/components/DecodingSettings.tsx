@@ -2,6 +2,7 @@
 // penalty (how differently the candidates are pushed to read the image), and β (how much the image–text similarity
 // counts when choosing); "Re-run" drafts again with them. Groups always divide the beam width.
 import type { RefinementSettings } from '../lib/refinementSettings';
+import { NumberField } from './NumberField';
 import { BEAM_MAX, BEAM_MIN, BETA_MAX, PENALTY_MAX, groupChoices, withBeam } from '../lib/refinementSettings';
 
 interface Props {
@@ -9,11 +10,6 @@ interface Props {
   onChange: (v: RefinementSettings) => void;
   onRerun: () => void;
   canRun: boolean;
-}
-
-function clampNumber(text: string, max: number): number | null {
-  const v = Number(text);
-  return Number.isFinite(v) ? Math.min(max, Math.max(0, v)) : null;
 }
 
 export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
@@ -50,34 +46,11 @@ export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
       </label>
       <label>
         Diversity penalty
-        <input
-          type="number"
-          min={0}
-          max={PENALTY_MAX}
-          step={0.5}
-          value={value.diversity_penalty}
-          disabled={value.groups === 1}
-          onChange={(e) => {
-            const v = clampNumber(e.currentTarget.value, PENALTY_MAX);
-            if (v !== null) onChange({ ...value, diversity_penalty: v });
-          }}
-          data-testid="penalty-input"
-        />
+        <NumberField value={value.diversity_penalty} max={PENALTY_MAX} step={0.5} disabled={value.groups === 1} testId="penalty-input" onValue={(v) => onChange({ ...value, diversity_penalty: v })} />
       </label>
       <label>
         β (similarity weight)
-        <input
-          type="number"
-          min={0}
-          max={BETA_MAX}
-          step={0.1}
-          value={value.beta}
-          onChange={(e) => {
-            const v = clampNumber(e.currentTarget.value, BETA_MAX);
-            if (v !== null) onChange({ ...value, beta: v });
-          }}
-          data-testid="beta-input"
-        />
+        <NumberField value={value.beta} max={BETA_MAX} step={0.1} testId="beta-input" onValue={(v) => onChange({ ...value, beta: v })} />
       </label>
       <button type="submit" className="button" disabled={!canRun}>
         Re-run

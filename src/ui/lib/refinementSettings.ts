@@ -1,6 +1,7 @@
 // The self-refinement settings the page lets a person change, their bounds, and how they follow each other: a new
 // beam width keeps the largest group count that still divides it, so the engine never gets an invalid pair.
 import type { DecodingDefaults } from '../../engine/manifest';
+import { groupsFitting } from '../../engine/settings';
 
 export interface RefinementSettings {
   beam: number;
@@ -26,6 +27,5 @@ export function groupChoices(beam: number): number[] {
 }
 
 export function withBeam(s: RefinementSettings, beam: number): RefinementSettings {
-  const groups = groupChoices(beam).filter((g) => g <= s.groups).pop() ?? 1;
-  return { ...s, beam, groups };
+  return { ...s, beam, groups: groupsFitting(beam, s.groups) };
 }

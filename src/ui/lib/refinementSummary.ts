@@ -57,11 +57,11 @@ export function whyChosen(result: ReportResult): string {
   const sets = refinement.findingSets;
   const alternatives =
     sets === 1 ? `All ${n} candidates assert the same findings; they differ in wording only.` : `The ${n} candidates assert ${sets} different sets of findings.`;
-  const chosenIndex = candidates.findIndex((c) => c.chosen);
+  const chosenIndex = Math.max(0, candidates.findIndex((c) => c.chosen)); // best first: the draft leads
   const chosen = candidates[chosenIndex];
   const lm = candidates[refinement.lmChoice];
   if (settings.beta === 0) return `${alternatives} β = 0: the draft is the language model’s best candidate (no re-rank).`;
-  if (!result.rerankChangedChoice || !lm || !chosen) {
+  if (!result.rerankChangedChoice) {
     const runnerUp = candidates.find((c) => !c.chosen);
     const margin = runnerUp ? ` It also has ${chosen.similarity >= runnerUp.similarity ? 'the higher' : 'a lower'} image–text similarity than the next candidate (${formatScore(chosen.similarity)} vs ${formatScore(runnerUp.similarity)}).` : '';
     return `${alternatives} The draft is the language model’s best candidate (LM score ${formatScore(chosen.lengthNormLogp)}).${margin}`;
