@@ -34,6 +34,7 @@ export interface EngineDeps {
   probeWebGpu?: () => Promise<BackendChoice>;
   configure?: (backend: Backend, numThreads: number | undefined) => void; // e.g. ORT-web wasm paths/threads
   gpuPast?: boolean; // keep present.* on the GPU on WebGPU (default true)
+  foldQuantizedWeights?: boolean; // dequantise int8 weights once at session creation (default true)
   warmup?: boolean; // run the model once at load on WebGPU to catch first-run failures (default true)
 }
 
@@ -160,7 +161,11 @@ export class InThreadEngine implements ReportEngine {
     this.deps.configure?.(backend, numThreads);
     const entry = this.deps.runtimes[backend]!;
     const ort = typeof entry === 'function' ? await entry(numThreads) : entry;
-    const sessions = await createSessions(ort, files, backend, manifest.architecture.n_layers, { numThreads, gpuPast: this.deps.gpuPast });
+    const sessions = await createSessions(ort, files, backend, manifest.architecture.n_layers, {
+      numThreads,
+      gpuPast: this.deps.gpuPast,
+      foldQuantizedWeights: this.deps.foldQuantizedWeights,
+    });
     if (backend === 'webgpu' && this.deps.warmup !== false) {
       try {
         await warmUp(new OnnxReportModel(sessions, manifest));

@@ -55,6 +55,22 @@ export interface ModelSessions {
 export interface SessionOptions {
   numThreads?: number;
   gpuPast?: boolean; // default: true on webgpu
+  /** Dequantise int8 weights once when the session is created (default true); false re-runs DequantizeLinear every call. */
+  foldQuantizedWeights?: boolean;
+}
+
+/**
+ * Session config entries. ONNX Runtime's constant folding skips DequantizeLinear so that its QDQ fusions can
+ * see the pattern; with `disable_quant_qdq` it folds the int8 initializers into fp32 ones at session creation,
+ * so an int8 download computes at fp32 speed (about 4 bytes per weight of memory instead of 1).
+ */
+export function sessionConfigEntries(backend: Backend, foldQuantizedWeights: boolean): Record<string, string> {
+  const entries: Record<string, string> = {};
+  if (foldQuantizedWeights) entries.disable_quant_qdq = '1';
+  // The native CPU provider turns int8 DequantizeLinear+MatMul into MatMulNBits that by default quantises the
+  // activations too (accuracy level 4), which changes the reports; level 1 keeps fp32 compute, as WASM does.
+  if (backend === 'cpu') entries.qdq_matmulnbits_accuracy_level = '1';
+  return entries;
 }
 
 function executionProvider(backend: Backend): string {
@@ -73,12 +89,9 @@ export async function createSessions(
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3, // errors only: ORT's node-placement warnings would reach the page's console as errors
   };
-  if (backend === 'cpu') {
-    if (opts.numThreads) base.intraOpNumThreads = opts.numThreads;
-    // The native CPU provider turns int8 DequantizeLinear+MatMul into MatMulNBits that by default quantises the
-    // activations too (accuracy level 4), which changes the reports; level 1 keeps fp32 compute, as WASM does.
-    base.extra = { session: { qdq_matmulnbits_accuracy_level: '1' } };
-  }
+  if (backend === 'cpu' && opts.numThreads) base.intraOpNumThreads = opts.numThreads;
+  const entries = sessionConfigEntries(backend, opts.foldQuantizedWeights ?? true);
+  if (Object.keys(entries).length > 0) base.extra = { session: entries };
   const gpuPast = backend === 'webgpu' && (opts.gpuPast ?? true);
   const names = decoderNames(nLayers);
   const decoderOptions: OrtCommon.InferenceSession.SessionOptions = { ...base };
