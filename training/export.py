@@ -87,13 +87,14 @@ def verify_model_folder(model_dir, manifest):
 
 
 def write_model_folder(model, out_dir, *, tokenizer, model_id, version, created, image_size, pixel_mean, pixel_std,
-                       max_length, findings, ood, decoding, training, quantize=True, verify=True):
+                       max_length, findings, ood, decoding, training, quantize=True, verify=True,
+                       decoder_graph="fused"):
     """Exports model to out_dir (fp32 + int8 + q4 unless quantize=False) → the manifest dict.
-    tokenizer: a tokenizer.json dict, or the path of one to copy."""
+    tokenizer: a tokenizer.json dict, or the path of one to copy; decoder_graph: "fused" or "traced"."""
     out_dir = Path(out_dir)
     if (out_dir / "onnx").exists():
         shutil.rmtree(out_dir / "onnx")
-    fp32 = export_onnx_files(model, out_dir / "onnx")
+    fp32 = export_onnx_files(model, out_dir / "onnx", decoder_graph)
     files = quantize_files(fp32, out_dir / "onnx") if quantize else {"fp32": fp32}
     if isinstance(tokenizer, dict):
         (out_dir / "tokenizer.json").write_text(json.dumps(tokenizer, indent=1) + "\n")
@@ -102,7 +103,8 @@ def write_model_folder(model, out_dir, *, tokenizer, model_id, version, created,
     manifest = build_manifest(model_dir=out_dir, model_id=model_id, version=version, created=created,
                               cfg=model.cfg, params=model.num_params(), image_size=image_size,
                               pixel_mean=pixel_mean, pixel_std=pixel_std, max_length=max_length, files=files,
-                              findings=findings, ood=ood, decoding=decoding, training=training)
+                              findings=findings, ood=ood, decoding=decoding, training=training,
+                              decoder_graph=decoder_graph)
     write_manifest(out_dir, manifest)
     if verify:
         verify_model_folder(out_dir, manifest)

@@ -57,7 +57,7 @@ def licence_text():
 
 
 def build_manifest(*, model_dir, model_id, version, created, cfg, params, image_size, pixel_mean, pixel_std,
-                   max_length, files, findings, ood, decoding, training=None, evaluation=None):
+                   max_length, files, findings, ood, decoding, training=None, evaluation=None, decoder_graph="fused"):
     """files: {precision: {file key: path}} → the manifest dict (paths made relative to model_dir)."""
     entries = {prec: {key: file_entry(model_dir, p) for key, p in group.items()} for prec, group in files.items()}
     manifest = {
@@ -70,7 +70,8 @@ def build_manifest(*, model_dir, model_id, version, created, cfg, params, image_
                           "pixel_std": float(pixel_std), "grid": [cfg.grid, cfg.grid]},
         "architecture": {"d_model": cfg.d_model, "n_layers": cfg.n_layers, "n_heads": cfg.n_heads,
                          "head_dim": cfg.head_dim, "embed_dim": cfg.embed_dim,
-                         "n_image_tokens": cfg.n_image_tokens, "vocab_size": cfg.vocab_size, "params": params},
+                         "n_image_tokens": cfg.n_image_tokens, "vocab_size": cfg.vocab_size, "params": params,
+                         "decoder_graph": decoder_graph},
         "tokenizer": "tokenizer.json",
         "special_ids": dict(SPECIAL_IDS),
         "max_length": int(max_length),

@@ -1,5 +1,7 @@
 """Exports a SerpentVLM to the three fp32 ONNX files of docs/CONTRACTS.md (names from src/engine/modelIO.json):
-vision_encoder, embed_tokens, decoder_model_merged (KV cache in and out, beam_idx gathered inside the graph)."""
+vision_encoder, embed_tokens, decoder_model_merged (KV cache in and out, beam_idx gathered inside the graph).
+The decoder is written as ONNX Runtime's fused operators (fused_decoder.py) unless `decoder_graph="traced"`, which
+keeps the TorchScript trace (the reference the fused graph is tested against)."""
 import inspect
 import warnings
 from pathlib import Path
@@ -7,6 +9,9 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
+import onnx
+
+from .fused_decoder import build_fused_decoder, weights_from_model
 from .modelio import load_model_io, decoder_names, onnx_file_name
 
 OPSET = 17
@@ -58,8 +63,13 @@ def _export(module, args, path, input_names, output_names, dynamic_axes):
                           dynamic_axes=dynamic_axes, opset_version=OPSET, do_constant_folding=True, **kwargs)
 
 
-def export_onnx_files(model, onnx_dir):
+DECODER_GRAPHS = ("fused", "traced")
+
+
+def export_onnx_files(model, onnx_dir, decoder_graph="fused"):
     """Writes the fp32 files into onnx_dir → {file key: Path} (keys as ModelFileKey in manifest.ts)."""
+    if decoder_graph not in DECODER_GRAPHS:
+        raise ValueError(f"decoder_graph must be one of {DECODER_GRAPHS}, not {decoder_graph!r}")
     io = load_model_io()
     cfg = model.cfg
     was_training = model.training
@@ -91,7 +101,11 @@ def export_onnx_files(model, onnx_dir):
             axes[name] = {0: "past_batch", 2: "past_sequence"}
         for name in out_names[2:]:
             axes[name] = {0: "batch", 2: "total_sequence"}
-        _export(DecoderExport(model).eval(), (embeds, beam_idx, *past), paths["decoder_model_merged"], in_names,
-                out_names, axes)
+        if decoder_graph == "traced":
+            _export(DecoderExport(model).eval(), (embeds, beam_idx, *past), paths["decoder_model_merged"], in_names,
+                    out_names, axes)
+        else:
+            fused = build_fused_decoder(weights_from_model(model), cfg.n_layers, cfg.n_heads, cfg.head_dim)
+            onnx.save(fused, str(paths["decoder_model_merged"]))
     model.train(was_training)  # torch.onnx.export restores the wrapper's mode; leave the caller's as it was
     return paths

@@ -69,6 +69,7 @@ export interface ModelManifest {
     n_image_tokens: number;
     vocab_size: number;
     params?: Record<string, number>;
+    decoder_graph?: 'fused' | 'traced'; // how decoder_model_merged was built (training/fused_decoder.py); absent = traced
   };
   tokenizer: string; // "tokenizer.json"
   special_ids: { pad: number; bos: number; eos: number; unk: number; sep: number };
