@@ -54,6 +54,7 @@ function engineWith(gpu: SpyOptions, extra: Partial<EngineDeps> = {}) {
     sourceFor: nodeModelSource,
     autoOrder: ['webgpu', 'wasm'],
     probeWebGpu: adapter,
+    measureBackends: false, // these tests are about WebGPU itself; backendTiming.test.ts covers the measured choice
     ...extra,
   });
   return { engine, webgpu, wasm };

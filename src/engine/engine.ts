@@ -3,6 +3,7 @@
 // probe are injected, so the same class runs in the page's worker (webEngine.ts) and in Node (node/).
 import { WordTokenizer } from '../text/tokenizer';
 import { chooseBackend, fallbackBackend, type Runtimes } from './backendChoice';
+import { keepFasterBackend, timingKey, timingReason, type BackendTimings } from './backendTiming';
 import { BackendUnavailableError, EngineNotLoadedError, ModelManifestError, throwIfAborted } from './errors';
 import { generateReport } from './generateReport';
 import { detectorFlaggedViews, draftViewIndices, draftViewsNote, trainedOnLaterals } from './draftViews';
@@ -36,6 +37,7 @@ export interface EngineDeps {
   gpuPast?: boolean; // keep present.* on the GPU on WebGPU (default true)
   foldQuantizedWeights?: boolean; // dequantise int8 weights once at session creation (default true)
   warmup?: boolean; // run the model once at load on WebGPU to catch first-run failures (default true)
+  measureBackends?: boolean; // 'auto' with a WebGPU adapter times WebGPU and WASM and keeps the faster (default true)
 }
 
 interface Loaded {
@@ -126,8 +128,21 @@ export class InThreadEngine implements ReportEngine {
     let backend = choice.backend;
     let reason = choice.reason;
     let sessions: ModelSessions;
+    let timings: BackendTimings | undefined;
+    // 'auto' with a WebGPU adapter: the faster of WebGPU and WASM, remembered by the page or measured below.
+    const measure = (opts.device ?? 'auto') === 'auto' && backend === 'webgpu' && !!this.deps.runtimes.wasm && this.deps.measureBackends !== false;
+    const key = timingKey(choice.adapter ?? 'unnamed WebGPU adapter', manifest, modelFiles.precision);
+    const remembered = measure ? opts.rememberedTimings?.[key] : undefined;
+    if (remembered && (remembered.chosen === 'webgpu' || remembered.chosen === 'wasm')) {
+      [backend, reason, timings] = [remembered.chosen, timingReason(remembered, true), remembered];
+    }
     try {
       sessions = await this.open(backend, modelFiles.files, manifest, opts.numThreads);
+      if (measure && !timings) {
+        onProgress?.({ stage: 'compile', message: 'timing decoder steps on WebGPU and on WASM' });
+        ({ sessions, timings } = await keepFasterBackend(sessions, () => this.open('wasm', modelFiles.files, manifest, opts.numThreads), manifest, key));
+        [backend, reason] = [timings.chosen, timingReason(timings, false)];
+      }
     } catch (err) {
       if (backend !== 'webgpu') throw this.sessionError(backend, err);
       backend = fallbackBackend(this.deps.runtimes);
@@ -153,6 +168,7 @@ export class InThreadEngine implements ReportEngine {
       precision: modelFiles.precision,
       sessionMs: performance.now() - t0,
       downloadBytes: modelFiles.downloadBytes,
+      ...(timings ? { backendTimings: timings } : {}),
     };
   }
 

@@ -1,5 +1,6 @@
 // The engine's public interface: what the in-thread engine and the worker client both implement,
 // and the result shape the page, the report CLI and the evaluation all consume. No DOM here.
+import type { BackendTimings, RememberedTimings } from './backendTiming';
 import type { DecodingDefaults, Precision } from './manifest';
 
 export type Backend = 'webgpu' | 'wasm' | 'cpu'; // 'cpu' = onnxruntime-node CPU provider (Node only)
@@ -10,6 +11,7 @@ export interface LoadOptions {
   device?: DeviceRequest;
   precision?: Precision;
   numThreads?: number;
+  rememberedTimings?: RememberedTimings; // earlier loads' backend timings (LoadInfo.backendTimings), by key
 }
 
 export interface LoadInfo {
@@ -20,6 +22,7 @@ export interface LoadInfo {
   precision: Precision;
   sessionMs: number;
   downloadBytes: number;
+  backendTimings?: BackendTimings; // 'auto' with a WebGPU adapter: both backends' decoder step, measured or remembered
 }
 
 /** One preprocessed view: normalised pixels [1,1,S,S] plus the original size for drawing. */

@@ -16,6 +16,7 @@ export interface SpyOptions {
   provider?: string; // run on this execution provider whatever the engine asks for
   failCreate?: string; // session creation throws this message
   failDecoderRun?: { at: number; message: string }; // the at-th decoder run (1-based) throws
+  decoderDelayMs?: number; // each decoder run takes this much longer (a slow backend)
 }
 
 export interface OrtSpy {
@@ -40,6 +41,7 @@ export function spyRuntime(ort: OrtRuntime, opts: SpyOptions = {}): OrtSpy {
     const run = async (feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>> => {
       spy.runs.push({ kind, dims: Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.dims])) });
       if (kind === 'decoder' && opts.failDecoderRun && ++decoderRuns === opts.failDecoderRun.at) throw new Error(opts.failDecoderRun.message);
+      if (kind === 'decoder' && opts.decoderDelayMs) await new Promise((resolve) => setTimeout(resolve, opts.decoderDelayMs));
       const out = (await session.run(feeds)) as Record<string, OrtTensor>;
       if (kind === 'decoder') {
         for (const [name, t] of Object.entries(out)) {
