@@ -83,13 +83,17 @@ describe('engine on the tiny model', () => {
       expect(d.dims.inputs_embeds[1]).toBe(1); // T = 1: never the prefix again
       expect(d.dims['past_key_values.0.key'][2]).toBeGreaterThan(N);
     }
-    expect(spy.runs.filter((r) => r.kind === 'embed')).toHaveLength(decoder.length);
+    const embeds = spy.runs.filter((r) => r.kind === 'embed'); // the token table, read once in one call
+    expect(embeds).toHaveLength(1);
+    expect(embeds[0].dims.input_ids).toEqual([manifest.architecture.vocab_size, 1]);
     const longest = Math.max(...result.candidates.map((c) => c.length));
     expect(decoder.length).toBeLessThanOrEqual(longest);
     expect(result.heatmap.views).toBe(2);
     expect(result.heatmap.values.length).toBe(result.tokens.length * 2 * N);
     const sentences = new Set(result.tokens.map((t) => t.sentence)).size;
     expect(result.sentenceHeatmaps.length).toBe(sentences * 2 * N);
+    await engine.generate([image(3)], { beam: 3 });
+    expect(spy.runs.filter((r) => r.kind === 'embed')).toHaveLength(1);
     await engine.dispose();
   });
 

@@ -41,6 +41,7 @@ function disposeAll(tensors: Iterable<OrtTensor>): void {
 export class OnnxReportModel {
   readonly names: DecoderNames;
   readonly towers: SimilarityTowers | null;
+  private table: Promise<Float32Array> | null = null;
 
   constructor(
     readonly sessions: ModelSessions,
@@ -88,6 +89,24 @@ export class OnnxReportModel {
     }
   }
 
+  /** The token embedding table [V*D], read once through embed_tokens (all ids in one call) and then looked up in JS:
+   *  a decoder step then costs one session call, not two. The values are embed_tokens' own (int8 dequantised alike). */
+  tokenTable(): Promise<Float32Array> {
+    this.table ??= (async () => {
+      const { ort, embed } = this.sessions;
+      const V = this.manifest.architecture.vocab_size;
+      const io = modelIO.embed;
+      const ids = new ort.Tensor('int64', BigInt64Array.from({ length: V }, (_, i) => BigInt(i)), [V, 1]);
+      const out = await embed.run({ [io.inputs.ids]: ids });
+      try {
+        return (await floats(out[io.outputs.embeds])).slice(); // [V,1,D]
+      } finally {
+        disposeAll(Object.values(out));
+      }
+    })();
+    return this.table;
+  }
+
   stepDecoder(prefix: Float32Array): OnnxStepDecoder {
     return new OnnxStepDecoder(this, prefix);
   }
@@ -117,16 +136,13 @@ export class OnnxStepDecoder implements StepDecoder {
     this.embedDim = model.manifest.architecture.embed_dim;
   }
 
+  /** ids [B] → their token embeddings [B,D] from the table. */
   private async embed(ids: number[]): Promise<Float32Array> {
-    const { ort, embed } = this.model.sessions;
-    const io = modelIO.embed;
-    const input = new ort.Tensor('int64', BigInt64Array.from(ids, (i) => BigInt(i)), [ids.length, 1]);
-    const out = await embed.run({ [io.inputs.ids]: input });
-    try {
-      return (await floats(out[io.outputs.embeds])).slice(); // [B,1,D]
-    } finally {
-      disposeAll(Object.values(out));
-    }
+    const table = await this.model.tokenTable();
+    const D = this.model.manifest.architecture.d_model;
+    const out = new Float32Array(ids.length * D);
+    ids.forEach((id, b) => out.set(table.subarray(id * D, (id + 1) * D), b * D));
+    return out;
   }
 
   async first(): Promise<DecoderStep> {
