@@ -1,6 +1,7 @@
 // The engine through ONNX on the tiny random model: onnxruntime-web WASM and onnxruntime-node CPU give the
 // same candidates; beam 1 equals a greedy argmax computed independently (no cache, whole sequence each
-// step); the image prefix goes through the vision encoder and the decoder exactly once.
+// step); the image prefix goes through the vision encoder and the decoder exactly once, and the token table
+// through embed_tokens once per load.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { encode as encodePng } from 'fast-png';
