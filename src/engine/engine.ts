@@ -47,7 +47,10 @@ interface Loaded {
   model: OnnxReportModel;
   backendReason: string;
   files: ModelFileBytes | null; // kept while on WebGPU, to fall back without re-downloading
+  sessionOptions: SessionChoices; // the load's, for a fallback's sessions
 }
+
+type SessionChoices = Pick<LoadOptions, 'numThreads' | 'foldQuantizedWeights'>;
 
 const isInputError = (err: unknown): boolean =>
   err instanceof Error && ['GenerationCancelledError', 'InvalidInputError', 'InvalidSettingError'].includes(err.name);
@@ -137,10 +140,10 @@ export class InThreadEngine implements ReportEngine {
       [backend, reason, timings] = [remembered.chosen, timingReason(remembered, true), remembered];
     }
     try {
-      sessions = await this.open(backend, modelFiles.files, manifest, opts.numThreads);
+      sessions = await this.open(backend, modelFiles.files, manifest, opts);
       if (measure && !timings) {
         onProgress?.({ stage: 'compile', message: 'timing decoder steps on WebGPU and on WASM' });
-        ({ sessions, timings } = await keepFasterBackend(sessions, () => this.open('wasm', modelFiles.files, manifest, opts.numThreads), manifest, key));
+        ({ sessions, timings } = await keepFasterBackend(sessions, () => this.open('wasm', modelFiles.files, manifest, opts), manifest, key));
         [backend, reason] = [timings.chosen, timingReason(timings, false)];
       }
     } catch (err) {
@@ -148,7 +151,7 @@ export class InThreadEngine implements ReportEngine {
       backend = fallbackBackend(this.deps.runtimes);
       reason = `WebGPU failed (${(err as Error).message}); fell back to ${backend.toUpperCase()}`;
       onProgress?.({ stage: 'compile', message: reason });
-      sessions = await this.open(backend, modelFiles.files, manifest, opts.numThreads).catch((e: unknown) => {
+      sessions = await this.open(backend, modelFiles.files, manifest, opts).catch((e: unknown) => {
         throw this.sessionError(backend, e);
       });
     }
@@ -159,6 +162,7 @@ export class InThreadEngine implements ReportEngine {
       model: new OnnxReportModel(sessions, manifest),
       backendReason: reason,
       files: backend === 'webgpu' ? modelFiles.files : null,
+      sessionOptions: { numThreads: opts.numThreads, foldQuantizedWeights: opts.foldQuantizedWeights },
     };
     return {
       modelId: manifest.id,
@@ -173,14 +177,15 @@ export class InThreadEngine implements ReportEngine {
   }
 
   /** Sessions on one backend; on WebGPU also one warm-up run, so a failing first run shows up here. */
-  private async open(backend: Backend, files: ModelFileBytes, manifest: ModelManifest, numThreads?: number): Promise<ModelSessions> {
+  private async open(backend: Backend, files: ModelFileBytes, manifest: ModelManifest, opts: SessionChoices): Promise<ModelSessions> {
+    const { numThreads } = opts;
     this.deps.configure?.(backend, numThreads);
     const entry = this.deps.runtimes[backend]!;
     const ort = typeof entry === 'function' ? await entry(numThreads) : entry;
     const sessions = await createSessions(ort, files, backend, manifest.architecture.n_layers, {
       numThreads,
       gpuPast: this.deps.gpuPast,
-      foldQuantizedWeights: this.deps.foldQuantizedWeights,
+      foldQuantizedWeights: opts.foldQuantizedWeights ?? this.deps.foldQuantizedWeights,
     });
     if (backend === 'webgpu' && this.deps.warmup !== false) {
       try {
@@ -216,7 +221,7 @@ export class InThreadEngine implements ReportEngine {
       const backend = fallbackBackend(this.deps.runtimes);
       const reason = `WebGPU failed while generating (${(err as Error).message}); fell back to ${backend.toUpperCase()}`;
       await releaseSessions(loaded.model.sessions);
-      const sessions = await this.open(backend, loaded.files, loaded.manifest);
+      const sessions = await this.open(backend, loaded.files, loaded.manifest, loaded.sessionOptions);
       Object.assign(loaded, { model: new OnnxReportModel(sessions, loaded.manifest), backendReason: reason, files: null });
       const result = await generateReport({ ...job, model: loaded.model, backend });
       return { ...result, backendReason: reason };

@@ -12,6 +12,7 @@ export interface LoadOptions {
   precision?: Precision;
   numThreads?: number;
   rememberedTimings?: RememberedTimings; // earlier loads' backend timings (LoadInfo.backendTimings), by key
+  foldQuantizedWeights?: boolean; // int8 weights dequantised once at session creation (default true; false for the bench's comparison)
 }
 
 export interface LoadInfo {
