@@ -2,7 +2,7 @@
 //   &webgpu_precision=int8]:
 // times the page's own worker engine (the path a person's report takes) per device and precision — session
 // creation, first report cold and warm, then per beam a warm-up and N timed reports — plus the runtime's plain
-// MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for scripts/bench.ts (Playwright) to collect; it
+// MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for tools/bench.ts (Playwright) to collect; it
 // samples the browser's memory from outside, one page load per device/precision. WebGPU rows are marked
 // correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
 // Beam rows are plain beam search (one group, no diversity); the "refinement" row is the model's own decoding
@@ -11,7 +11,7 @@ import { loadOrtBuild } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import type { Backend, ReportResult } from '../engine/types';
 import { createWorkerEngine } from '../worker/createWorkerEngine';
-import { matmulFlops, matmulModel } from '../../scripts/bench/matmulOnnx.mjs';
+import { matmulFlops, matmulModel } from '../../tools/bench/matmulOnnx.mjs';
 
 interface PageRow {
   where: 'chromium';
