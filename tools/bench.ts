@@ -8,11 +8,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ModelManifest, Precision } from '../src/engine/manifest';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
-import type { NodeBackend } from '../src/engine/node/nodeEngine';
-import { parseFlags, usage, UsageError, type FlagSpec } from './eval/cliArgs';
+import { parseFlags, usage, UsageError, type FlagSpec } from './cli/flags';
+import { runMain } from './cli/main';
+import { CXR_DIR, CXR_MANIFEST, outPath, REPO_ROOT, RESULTS_DOC } from './cli/paths';
 import { loadRecordImage } from './eval/images';
 import { imagePath, readManifest } from './eval/manifest';
 import { writeSection } from './eval/resultsDoc';
@@ -22,10 +22,8 @@ import { cacheRows, engineRows, matmulRows, type NodeBenchOptions } from './benc
 import { benchMarkdown, downloadBytes, gpuMarkdown, roofline, visionGraphFlops } from './bench/report';
 import type { BenchRow, MatmulRow } from './bench/rows';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cxr = path.resolve(repoRoot, '../shared/data/cxr');
 const COMMAND = 'npm run bench -- [flags]';
-const FLAGS: Record<string, FlagSpec> = {
+const FLAGS = {
   out: { type: 'string', help: 'results JSON (default out/bench-<model>.json)' },
   model: { type: 'string', help: 'model folder (default: public/models/index.json\'s default)' },
   runs: { type: 'number', help: 'timed runs per row after the warm-up (default 5)' },
@@ -41,13 +39,13 @@ const FLAGS: Record<string, FlagSpec> = {
   quick: { type: 'boolean', help: 'smoke run: Node only, 1 run, beam 1, one precision' },
   results: { type: 'string', help: 'Markdown document to update (default docs/RESULTS.md; "none" to skip)' },
   help: { type: 'boolean', help: 'show this help' },
-};
+} as const satisfies Record<string, FlagSpec>;
 
 
 function defaultImage(): string {
-  const rec = readManifest(path.join(cxr, 'manifest.jsonl')).find((r) => r.split === 'test' && r.source === 'covid_qu');
+  const rec = readManifest(CXR_MANIFEST).find((r) => r.split === 'test' && r.source === 'covid_qu');
   if (!rec) throw new UsageError('no default image; pass --image PATH');
-  return imagePath(cxr, rec);
+  return imagePath(CXR_DIR, rec);
 }
 
 function machine(): string {
@@ -61,47 +59,47 @@ export async function main(argv: string[]) {
     process.stdout.write(`${usage(COMMAND, FLAGS)}\n`);
     return null;
   }
-  const doc = (f.results as string) ?? path.join(repoRoot, 'docs/RESULTS.md');
+  const doc = f.results ?? RESULTS_DOC;
   if (f['import-gpu']) {
-    const gpu = JSON.parse(readFileSync(path.resolve(f['import-gpu'] as string), 'utf8'));
+    const gpu = JSON.parse(readFileSync(path.resolve(f['import-gpu']), 'utf8'));
     writeSection(path.resolve(doc), `bench-gpu:${gpu.model.id}`, gpuMarkdown(gpu, `node scripts/bench/gpu.mjs (imported with npm run bench -- ${argv.filter((a) => a !== '--').join(' ')})`));
     process.stderr.write(`updated ${doc}\n`);
     return gpu;
   }
   const quick = Boolean(f.quick);
-  const modelDir = path.resolve((f.model as string) ?? defaultModelDir());
+  const modelDir = path.resolve(f.model ?? defaultModelDir());
   const manifest: ModelManifest = readModelManifest(modelDir);
   const available = Object.keys(manifest.files) as Precision[];
-  const precisions = ((f.precisions as Precision[]) ?? (quick ? [available.includes('fp32') ? 'fp32' : available[0]] : available)).filter((p) => available.includes(p));
+  const precisions = (f.precisions ?? (quick ? [available.includes('fp32') ? 'fp32' : available[0]] : available)).filter((p) => available.includes(p));
   if (precisions.length === 0) throw new UsageError(`the model has none of the requested precisions; it has ${available.join(', ')}`);
-  const beams = ((f.beams as string[]) ?? (quick ? ['1'] : ['1', '3', '5'])).map(Number);
+  const beams = (f.beams ?? (quick ? ['1'] : ['1', '3', '5'])).map(Number);
   if (beams.some((b) => !Number.isInteger(b) || b < 1)) throw new UsageError('--beams takes positive integers, e.g. 1,3,5');
-  const runs = (f.runs as number) ?? (quick ? 1 : 5);
-  const where = (f.where as string[]) ?? (quick ? ['node'] : ['node', 'chromium']);
-  const image = path.resolve((f.image as string) ?? defaultImage());
+  const runs = f.runs ?? (quick ? 1 : 5);
+  const where = f.where ?? (quick ? ['node'] : ['node', 'chromium']);
+  const image = path.resolve(f.image ?? defaultImage());
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const loadBefore = os.loadavg()[0];
   const rec = { id: 'bench', source: 'bench', image, split: 'bench', labels: [] };
   const pixels = (await loadRecordImage('/', rec, manifest.preprocessing)).pixels;
 
-  const opts: NodeBenchOptions = { modelDir, manifest, pixels, runs, beams, precisions, log, threads: (f.threads as number) ?? 1,
-    backends: ((f.backends as NodeBackend[]) ?? ['wasm', 'cpu']) };
+  const opts: NodeBenchOptions = { modelDir, manifest, pixels, runs, beams, precisions, log, threads: f.threads ?? 1,
+    backends: f.backends ?? ['wasm', 'cpu'] };
   const rows: BenchRow[] = [];
   const matmul: MatmulRow[] = [];
   const shapes: [number, number, number][] = [[512, 512, 512], [1, manifest.architecture.d_model, 4 * manifest.architecture.d_model]];
   let chromiumInfo: Record<string, unknown> | undefined;
   if (where.includes('node')) {
     rows.push(...(await engineRows(opts)));
-    rows.push(...(await cacheRows(opts, (f['kv-steps'] as number) ?? (quick ? 8 : Math.floor(manifest.decoding.max_length / 2)))));
+    rows.push(...(await cacheRows(opts, f['kv-steps'] ?? (quick ? 8 : Math.floor(manifest.decoding.max_length / 2)))));
     matmul.push(...(await matmulRows(opts, quick ? [shapes[1]] : shapes)));
   }
   if (where.includes('chromium')) {
     if (!f['no-build']) {
       log('building the page (npx vite build) …');
-      execFileSync('npx', ['vite', 'build'], { cwd: repoRoot, stdio: 'ignore' });
+      execFileSync('npx', ['vite', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' });
     }
     const { ensurePreview } = await import('./bench/chromium');
-    const server = await ensurePreview(repoRoot);
+    const server = await ensurePreview(REPO_ROOT);
     try {
       const c = await chromiumRows({ modelDir, image, runs, beams, precisions, webgpuPrecision: precisions.includes(manifest.default_precision) ? manifest.default_precision : precisions[0] });
       rows.push(...c.rows);
@@ -124,7 +122,7 @@ export async function main(argv: string[]) {
     roofline: roofline(manifest, rows, matmul, visionGraphFlops(modelDir, manifest, log)),
     ...(chromiumInfo ? { chromium: chromiumInfo } : {}),
   };
-  const out = path.resolve((f.out as string) ?? path.join(repoRoot, `out/bench-${manifest.id}.json`));
+  const out = path.resolve(f.out ?? outPath(`bench-${manifest.id}.json`));
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
   log(`wrote ${out}`);
@@ -135,9 +133,4 @@ export async function main(argv: string[]) {
   return results;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).catch((err: Error) => {
-    process.stderr.write(`${err.name}: ${err.message}\n`);
-    process.exit(err instanceof UsageError ? 2 : 1);
-  });
-}
+runMain(import.meta.url, main);

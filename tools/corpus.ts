@@ -1,52 +1,44 @@
 // `npm run corpus`: builds corpus/ from ../shared/data (docs/CONTRACTS.md, "Corpus").
 // Flags: --out DIR, --limit N, --seed S, --reports-per-image K (≥3), --r2gen DIR, --workers W.
 import path from 'node:path';
-import { DATA_ROOT, DEFAULT_OUT, DEFAULT_REPORTS_PER_IMAGE, DEFAULT_SEED, MIN_REPORTS_PER_IMAGE, REPO_ROOT } from './corpus/config';
+import { parseFlags, usage, UsageError, type FlagSpec } from './cli/flags';
+import { runMain } from './cli/main';
+import { CORPUS_DIR, DATA_ROOT, REPO_ROOT } from './cli/paths';
+import { DEFAULT_REPORTS_PER_IMAGE, DEFAULT_SEED, MIN_REPORTS_PER_IMAGE } from './corpus/config';
 import { buildCorpus } from './corpus/build';
 import { defaultWorkers } from './corpus/pixels';
 import { formatStats } from './corpus/stats';
 
-class UsageError extends Error {
-  override name = 'UsageError';
+const FLAGS = {
+  out: { type: 'string', help: 'output folder (default corpus/)' },
+  limit: { type: 'number', help: 'use the first N images only (a quick corpus)' },
+  seed: { type: 'number', help: `random seed of the composed reports (default ${DEFAULT_SEED})` },
+  'reports-per-image': { type: 'number', help: `composed reports per image, at least ${MIN_REPORTS_PER_IMAGE} (default ${DEFAULT_REPORTS_PER_IMAGE})` },
+  r2gen: { type: 'string', help: 'folder of an R2Gen-format IU X-ray split to use instead of composing' },
+  workers: { type: 'number', help: 'pixel worker threads (default: one per core but one; 0 decodes in the main thread)' },
+  help: { type: 'boolean', help: 'show this help' },
+} as const satisfies Record<string, FlagSpec>;
+const COMMAND = 'npm run corpus -- [flags]';
+
+function integer(name: string, value: number | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
+  return value;
 }
 
-const USAGE = 'usage: npm run corpus -- [--out DIR] [--limit N] [--seed S] [--reports-per-image K>=3] [--r2gen DIR] [--workers W]';
-
-function parseArgs(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') throw new UsageError(USAGE);
-    const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(a);
-    if (!m) throw new UsageError(`unexpected argument "${a}"\n${USAGE}`);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${m[1]} needs a value\n${USAGE}`);
-    out[m[1]] = value;
-  }
-  const known = new Set(['out', 'limit', 'seed', 'reports-per-image', 'r2gen', 'workers']);
-  for (const k of Object.keys(out)) if (!known.has(k)) throw new UsageError(`unknown flag --${k}\n${USAGE}`);
-  return out;
-}
-
-function int(args: Record<string, string>, name: string, fallback: number | undefined, min: number): number | undefined {
-  if (args[name] === undefined) return fallback;
-  const v = Number(args[name]);
-  if (!Number.isInteger(v) || v < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${args[name]}"`);
-  return v;
-}
-
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const out = args.out ? path.resolve(process.cwd(), args.out) : DEFAULT_OUT;
+async function main(argv: string[]): Promise<void> {
+  const args = parseFlags(argv, FLAGS, COMMAND);
+  if (args.help) return void process.stdout.write(`${usage(COMMAND, FLAGS)}\n`);
+  const out = args.out ? path.resolve(process.cwd(), args.out) : CORPUS_DIR;
   const isTty = process.stderr.isTTY;
   const stats = await buildCorpus({
     dataRoot: DATA_ROOT,
     out,
-    seed: int(args, 'seed', DEFAULT_SEED, 0)!,
-    reportsPerImage: int(args, 'reports-per-image', DEFAULT_REPORTS_PER_IMAGE, MIN_REPORTS_PER_IMAGE)!,
-    limit: int(args, 'limit', undefined, 1),
+    seed: integer('seed', args.seed, 0) ?? DEFAULT_SEED,
+    reportsPerImage: integer('reports-per-image', args['reports-per-image'], MIN_REPORTS_PER_IMAGE) ?? DEFAULT_REPORTS_PER_IMAGE,
+    limit: integer('limit', args.limit, 1),
     r2gen: args.r2gen ? path.resolve(process.cwd(), args.r2gen) : undefined,
-    workers: int(args, 'workers', defaultWorkers(), 0)!,
+    workers: integer('workers', args.workers, 0) ?? defaultWorkers(),
     log: (l) => process.stderr.write(`${l}\n`),
     progress: (l) => process.stderr.write(isTty ? `\r${l}   ` : `${l}\n`),
   });
@@ -55,7 +47,4 @@ async function main(): Promise<void> {
   process.stdout.write(`output: ${out.startsWith(REPO_ROOT) ? path.relative(REPO_ROOT, out) : out}\n`);
 }
 
-main().catch((e: Error) => {
-  process.stderr.write(`\n${e.name}: ${e.message}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
-});
+runMain(import.meta.url, main);

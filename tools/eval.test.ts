@@ -6,11 +6,11 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureTinyModel, repoRoot } from '../src/engine/testing/tinyModel';
+import { ensureTinyModel } from '../src/engine/testing/tinyModel';
+import { CXR_DIR } from './cli/paths';
 import { readManifest, type ManifestRecord } from './eval/manifest';
 import { main } from './eval';
 
-const cxr = path.resolve(repoRoot, '../shared/data/cxr');
 let model: string;
 let dir: string;
 let manifest: string;
@@ -22,7 +22,7 @@ function pick(all: ManifestRecord[], split: string, n: number, pred: (r: Manifes
 beforeAll(() => {
   model = ensureTinyModel();
   dir = mkdtempSync(path.join(os.tmpdir(), 'serpent-eval-'));
-  const all = readManifest(path.join(cxr, 'manifest.jsonl'));
+  const all = readManifest(path.join(CXR_DIR, 'manifest.jsonl'));
   const normal = (r: ManifestRecord) => r.labels.length === 1 && r.labels[0] === 'No Finding';
   const rows = [
     ...pick(all, 'test', 1, (r) => r.source === 'covid_qu' && !normal(r)),
@@ -39,7 +39,7 @@ beforeAll(() => {
 });
 
 const run = (device: string, out: string, extra: string[] = [], modelDir = model) =>
-  main(['--manifest', manifest, '--root', cxr, '--model', modelDir, '--device', device, '--out', out, '--results', path.join(dir, 'RESULTS.md'), ...extra]);
+  main(['--manifest', manifest, '--root', CXR_DIR, '--model', modelDir, '--device', device, '--out', out, '--results', path.join(dir, 'RESULTS.md'), ...extra]);
 
 describe('npm run eval (tiny model, real images)', () => {
   it('writes results of the documented shape, the Markdown section and per-image reports', async () => {

@@ -5,20 +5,17 @@
 // numbers into the model's manifest.json `evaluation`. Progress on stderr. Exit 2 on bad usage.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Precision } from '../src/engine/manifest';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
-import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from './eval/cliArgs';
+import { MANIFEST_FLAGS, parseFlags, usage, type FlagSpec } from './cli/flags';
+import { runMain } from './cli/main';
+import { CORPUS_DIR, CXR_MANIFEST, DATA_ROOT, OUT_DIR, outPath, RESULTS_DOC } from './cli/paths';
 import { ComposedCorpusText, corpusSettings } from './eval/corpusText';
 import { evalMarkdown, evalMethodsMarkdown } from './eval/evalMarkdown';
 import { attachRsnaBoxes, readManifest } from './eval/manifest';
 import { writeSection } from './eval/resultsDoc';
-import { runEvaluation, SYSTEMS, type EvalResults, type PerImageReports, type SystemName } from './eval/runEval';
+import { runEvaluation, SYSTEMS, type EvalResults, type PerImageReports } from './eval/runEval';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataRoot = path.resolve(repoRoot, '../shared/data');
-
-const FLAGS: Record<string, FlagSpec> = {
+const FLAGS = {
   ...MANIFEST_FLAGS,
   split: { type: 'string', help: 'split to evaluate (default test)' },
   'train-manifest': { type: 'string', help: 'manifest whose train split the baselines learn from (default: --manifest if it has one, else the data manifest)' },
@@ -35,9 +32,8 @@ const FLAGS: Record<string, FlagSpec> = {
   results: { type: 'string', help: 'Markdown document to update (default docs/RESULTS.md; "none" to skip)' },
   'update-manifest': { type: 'boolean', help: "write headline numbers into the model's manifest.json evaluation" },
   help: { type: 'boolean', help: 'show this help' },
-};
+} as const satisfies Record<string, FlagSpec>;
 const COMMAND = 'npm run eval -- [flags]';
-
 
 export function headline(r: EvalResults): Record<string, unknown> {
   const pick = (name: string) => {
@@ -61,41 +57,41 @@ export async function main(argv: string[]): Promise<{ results: EvalResults; perI
     process.stdout.write(`${usage(COMMAND, FLAGS)}\n`);
     return null;
   }
-  const manifest = path.resolve((f.manifest as string) ?? path.join(dataRoot, 'cxr/manifest.jsonl'));
-  const root = path.resolve((f.root as string) ?? path.dirname(manifest));
+  const manifest = path.resolve(f.manifest ?? CXR_MANIFEST);
+  const root = path.resolve(f.root ?? path.dirname(manifest));
   const records = readManifest(manifest);
   attachRsnaBoxes(records, path.join(path.dirname(manifest), 'rsna_boxes_nih64.jsonl'));
-  let trainManifest = f['train-manifest'] as string | undefined;
-  if (!trainManifest && !records.some((r) => r.split === 'train')) trainManifest = path.join(dataRoot, 'cxr/manifest.jsonl');
+  let trainManifest = f['train-manifest'];
+  if (!trainManifest && !records.some((r) => r.split === 'train')) trainManifest = CXR_MANIFEST;
   const trainRecords = (trainManifest ? readManifest(path.resolve(trainManifest)) : records).filter((r) => r.split === 'train');
   const trainRoot = trainManifest ? path.dirname(path.resolve(trainManifest)) : root;
-  const model = path.resolve((f.model as string) ?? defaultModelDir());
-  const split = (f.split as string) ?? 'test';
-  const corpus = new ComposedCorpusText(new Map([...records, ...trainRecords].map((r) => [r.id, r])), { dataRoot, ...corpusSettings(path.join(repoRoot, 'corpus')) });
+  const model = path.resolve(f.model ?? defaultModelDir());
+  const split = f.split ?? 'test';
+  const corpus = new ComposedCorpusText(new Map([...records, ...trainRecords].map((r) => [r.id, r])), { dataRoot: DATA_ROOT, ...corpusSettings(CORPUS_DIR) });
 
   const { results, perImage } = await runEvaluation({
     records, trainRecords, root, trainRoot, split, model,
-    limit: f.limit as number | undefined,
-    ablationModel: f['ablation-model'] ? path.resolve(f['ablation-model'] as string) : undefined,
-    device: ((f.device as string) ?? 'cpu') as 'cpu' | 'wasm',
-    precision: ((f.precision as string) ?? 'fp32') as Precision,
-    threads: (f.threads as number) ?? 1,
-    systems: (f.systems as SystemName[]) ?? SYSTEMS,
-    groundingSplits: (f['grounding-splits'] as string[]) ?? ['val', 'test'],
-    robustnessN: (f['robustness-n'] as number) ?? 200,
-    cacheDir: path.join(repoRoot, 'out/eval-cache'),
-    uncertain: ((f.uncertain as string) ?? 'positive') as 'positive' | 'negative',
+    limit: f.limit,
+    ablationModel: f['ablation-model'] ? path.resolve(f['ablation-model']) : undefined,
+    device: f.device ?? 'cpu',
+    precision: f.precision ?? 'fp32',
+    threads: f.threads ?? 1,
+    systems: f.systems ?? SYSTEMS,
+    groundingSplits: f['grounding-splits'] ?? ['val', 'test'],
+    robustnessN: f['robustness-n'] ?? 200,
+    cacheDir: path.join(OUT_DIR, 'eval-cache'),
+    uncertain: f.uncertain ?? 'positive',
     corpus,
   });
 
-  const out = path.resolve((f.out as string) ?? path.join(repoRoot, `out/eval-${results.model.id}-${split}.json`));
+  const out = path.resolve(f.out ?? outPath(`eval-${results.model.id}-${split}.json`));
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
   const reportsFile = out.replace(/\.json$/, '') + '.reports.jsonl';
   writeFileSync(reportsFile, perImage.map((p) => JSON.stringify(p)).join('\n') + '\n');
   process.stderr.write(`wrote ${out} and ${reportsFile}\n`);
   const commandLine = `npm run eval -- ${argv.filter((a) => a !== '--').join(' ')}`.trim();
-  const doc = (f.results as string) ?? path.join(repoRoot, 'docs/RESULTS.md');
+  const doc = f.results ?? RESULTS_DOC;
   if (doc !== 'none') {
     writeSection(path.resolve(doc), 'eval:methods', evalMethodsMarkdown());
     writeSection(path.resolve(doc), `eval:${results.model.id}:${split}`, evalMarkdown(results, commandLine));
@@ -111,9 +107,4 @@ export async function main(argv: string[]): Promise<{ results: EvalResults; perI
   return { results, perImage };
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).catch((err: Error) => {
-    process.stderr.write(`${err.name}: ${err.message}\n`);
-    process.exit(err instanceof UsageError ? 2 : 1);
-  });
-}
+runMain(import.meta.url, main);

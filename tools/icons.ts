@@ -3,11 +3,10 @@
 // sits inside the central 80 % safe zone on a full-bleed background. Run after changing the favicon.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { REPO_ROOT } from './cli/paths';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const svg = readFileSync(path.join(root, 'public/favicon.svg'), 'utf8');
+const svg = readFileSync(path.join(REPO_ROOT, 'public/favicon.svg'), 'utf8');
 const background = /fill="(#[0-9a-f]{3,6})"/i.exec(svg)?.[1] ?? '#12263a';
 
 const icons = [
@@ -24,7 +23,7 @@ try {
     const body = `<body style="margin:0;width:${size}px;height:${size}px;display:grid;place-items:center;background:${maskable ? background : 'transparent'}">`
       + `<img src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" width="${inner}" height="${inner}"></body>`;
     await page.setContent(body);
-    await page.screenshot({ path: path.join(root, 'public/icons', file), omitBackground: !maskable });
+    await page.screenshot({ path: path.join(REPO_ROOT, 'public/icons', file), omitBackground: !maskable });
     await page.close();
     console.log(`public/icons/${file}: ${size}×${size}${maskable ? ' (maskable)' : ''}`);
   }

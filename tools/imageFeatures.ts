@@ -6,7 +6,9 @@
 //   npm run image-features -- [--model DIR] [--corpus corpus] [--out corpus/features] [--splits train,val,test]
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseFlags, usage, type FlagSpec } from './eval/cliArgs';
+import { parseFlags, usage, type FlagSpec } from './cli/flags';
+import { runMain } from './cli/main';
+import { CORPUS_DIR } from './cli/paths';
 import { perturb, type Perturbation } from './eval/perturb';
 import { loadOrtNode } from '../src/engine/node/nodeEngine';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
@@ -14,13 +16,13 @@ import type { ModelManifest } from '../src/engine/manifest';
 import modelIO from '../src/engine/modelIO.json' with { type: 'json' };
 import { NpyStreamWriter, parseNpy } from './corpus/npy';
 
-const specs: Record<string, FlagSpec> = {
+const specs = {
   model: { type: 'string', help: "model folder whose vision encoder is frozen (default: public/models/index.json's default)" },
   corpus: { type: 'string', help: 'corpus folder (default corpus)' },
   out: { type: 'string', help: 'output folder (default corpus/features)' },
   splits: { type: 'list', help: 'splits (default train,val,test)', choices: ['train', 'val', 'test'] },
   help: { type: 'boolean', help: 'show this help' },
-};
+} as const satisfies Record<string, FlagSpec>;
 
 /** Training copies: the degradations of the eval's robustness grid at their middle strength. */
 const TRAIN_VARIANTS: Record<string, Perturbation | null> = {
@@ -29,12 +31,12 @@ const TRAIN_VARIANTS: Record<string, Perturbation | null> = {
   _blur: { kind: 'blur', sigma: 2 },
 };
 
-async function main(): Promise<void> {
-  const f = parseFlags(process.argv.slice(2), specs, 'npm run image-features --');
+async function main(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, specs, 'npm run image-features --');
   if (f.help) return void console.log(usage('npm run image-features -- [flags]', specs));
-  const modelDir = (f.model as string) ?? defaultModelDir();
-  const corpus = (f.corpus as string) ?? 'corpus';
-  const out = (f.out as string) ?? path.join(corpus, 'features');
+  const modelDir = f.model ?? defaultModelDir();
+  const corpus = f.corpus ?? CORPUS_DIR;
+  const out = f.out ?? path.join(corpus, 'features');
   const manifest = JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as ModelManifest;
   const { image_size: S, pixel_mean: mean, pixel_std: std } = manifest.preprocessing;
   const { n_image_tokens: N, d_model: D } = manifest.architecture;
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
   const vision = manifest.files.fp32?.vision_encoder;
   if (!vision) throw new Error(`${modelDir} has no fp32 vision encoder; export the model with its fp32 files`);
   const session = await ort.InferenceSession.create(readFileSync(path.join(modelDir, vision.path)), { executionProviders: ['cpu'] });
-  for (const split of (f.splits as string[]) ?? ['train', 'val', 'test']) {
+  for (const split of f.splits ?? ['train', 'val', 'test']) {
     const pixels = parseNpy(readFileSync(path.join(corpus, split, 'pixels.npy'))); // uint8 [M,S,S]
     const M = pixels.shape[0];
     if (pixels.shape[1] !== S) throw new Error(`${corpus}/${split}/pixels.npy is ${pixels.shape[1]} px but the model reads ${S} px`);
@@ -70,7 +72,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(`${(err as Error).name}: ${(err as Error).message}`);
-  process.exit(1);
-});
+runMain(import.meta.url, main);

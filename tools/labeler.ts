@@ -4,38 +4,29 @@
 //     → labels findings+impression of IU's indiana_reports.csv, compares with the mapped MeSH codes, prints a
 //       per-finding table and ends with one JSON line {"n_reports":…,"micro_f1":…,"macro_f1":…}.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FINDING_KEYS, isFindingKey } from '../src/text/findings';
+import { FINDING_KEYS } from '../src/text/findings';
 import { labelReport } from '../src/text/labeler';
 import { computeMetrics, formatMetricsTable } from '../src/text/labelerMetrics';
 import { buildValidationSet, readIuReports } from '../src/text/labelerValidate';
+import { parseCommandLine, usage, UsageError, type Flags, type FlagSpec } from './cli/flags';
+import { runMain } from './cli/main';
+import { IU_REPORTS_CSV } from './cli/paths';
 
-class UsageError extends Error {
-  override name = 'UsageError';
-}
+const FLAGS = {
+  validate: { type: 'boolean', help: "label IU X-ray's reports and compare with their MeSH codes" },
+  csv: { type: 'string', help: "IU X-ray's indiana_reports.csv (default ../shared/data/iu_xray/indiana_reports.csv)" },
+  uncertain: { type: 'string', help: 'count uncertain findings as asserted (positive) or not (negative, default)', choices: ['positive', 'negative'] },
+  errors: { type: 'string', help: 'print the reports the labeler gets wrong for this finding key', choices: FINDING_KEYS },
+  max: { type: 'number', help: 'at most N of those reports (default 40)' },
+  help: { type: 'boolean', help: 'show this help' },
+} as const satisfies Record<string, FlagSpec>;
+const COMMAND = 'npm run labeler -- "report text"  |  npm run labeler -- --validate [flags]';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE =
-  'usage: npm run labeler -- "report text"  |  npm run labeler -- --validate [--csv PATH] [--uncertain positive|negative] [--errors FINDING] [--max N]';
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const value = args[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value. ${USAGE}`);
-  return value;
-}
-
-function validate(args: string[]): void {
-  const csvPath = option(args, '--csv') ?? path.resolve(repoRoot, '../shared/data/iu_xray/indiana_reports.csv');
-  const uncertain = option(args, '--uncertain') ?? 'negative';
-  if (uncertain !== 'positive' && uncertain !== 'negative') throw new UsageError(`--uncertain must be positive or negative. ${USAGE}`);
-  const errorsFor = option(args, '--errors');
-  if (errorsFor !== undefined && !isFindingKey(errorsFor)) {
-    throw new UsageError(`--errors takes a finding key (${FINDING_KEYS.join(', ')}).`);
-  }
-  const maxErrors = Number(option(args, '--max') ?? '40');
+function validate(f: Flags<typeof FLAGS>): void {
+  const csvPath = f.csv ?? IU_REPORTS_CSV;
+  const uncertain = f.uncertain ?? 'negative';
+  const errorsFor = f.errors;
+  const maxErrors = f.max ?? 40;
   let csvText: string;
   try {
     csvText = readFileSync(csvPath, 'utf8');
@@ -52,9 +43,8 @@ function validate(args: string[]): void {
     FINDING_KEYS,
   );
   if (errorsFor !== undefined) {
-    const key = errorsFor as (typeof FINDING_KEYS)[number];
-    const wrong = set.cases.filter((c) => c.gold.has(key) !== c.predicted.has(key)).slice(0, maxErrors);
-    for (const c of wrong) console.log(`${c.gold.has(key) ? 'FN' : 'FP'} uid=${c.uid} gold=[${[...c.gold].join(',')}] :: ${c.text}`);
+    const wrong = set.cases.filter((c) => c.gold.has(errorsFor) !== c.predicted.has(errorsFor)).slice(0, maxErrors);
+    for (const c of wrong) console.log(`${c.gold.has(errorsFor) ? 'FN' : 'FP'} uid=${c.uid} gold=[${[...c.gold].join(',')}] :: ${c.text}`);
   }
   console.log(`reports: ${reports.length} read, ${set.cases.length} scored, ${set.skippedNotIndexed} without human codes ('No Indexing'), ${set.skippedNoText} without text`);
   console.log(`labeled in ${seconds.toFixed(2)} s; uncertain counted as ${uncertain}`);
@@ -72,16 +62,18 @@ function validate(args: string[]): void {
   console.log(JSON.stringify({ n_reports: metrics.nReports, micro_f1: round(metrics.microF1), macro_f1: round(metrics.macroF1) }));
 }
 
-function main(args: string[]): void {
-  if (args.includes('--help') || args.length === 0) {
-    console.log(USAGE);
+function main(argv: string[]): void {
+  const { flags, positionals } = parseCommandLine(argv, FLAGS, COMMAND, { positionals: true });
+  if (flags.help || argv.length === 0) {
+    console.log(usage(COMMAND, FLAGS));
     return;
   }
-  if (args.includes('--validate')) {
-    validate(args);
+  if (flags.validate) {
+    validate(flags);
     return;
   }
-  console.log(JSON.stringify(labelReport(args.join(' ')), null, 2));
+  if (positionals.length === 0) throw new UsageError(`give the report text to label, or --validate\n${usage(COMMAND, FLAGS)}`);
+  console.log(JSON.stringify(labelReport(positionals.join(' ')), null, 2));
 }
 
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -89,9 +81,4 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-try {
-  main(process.argv.slice(2));
-} catch (err) {
-  console.error(`${(err as Error).name}: ${(err as Error).message}`);
-  process.exit(1);
-}
+runMain(import.meta.url, main);

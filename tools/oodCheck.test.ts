@@ -7,7 +7,7 @@ import path from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { ensureTinyModel } from '../src/engine/testing/tinyModel';
-import { UsageError } from './eval/cliArgs';
+import { UsageError } from './cli/flags';
 import { main } from './oodCheck';
 
 describe('npm run ood-check (tiny model)', () => {

@@ -7,20 +7,19 @@
 // Writes a JSON summary and the ood section of docs/RESULTS.md. Progress on stderr. Exit 2 on bad usage.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { loadOrtNode, loadOrtWeb } from '../src/engine/node/nodeEngine';
 import type { OodResult } from '../src/engine/types';
-import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from './eval/cliArgs';
+import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from './cli/flags';
+import { runMain } from './cli/main';
+import { CXR_MANIFEST, outPath, RESULTS_DOC } from './cli/paths';
 import { decodeRecordImage } from './eval/images';
 import { readManifest } from './eval/manifest';
 import { OodProbe, RADIOGRAPH_TRANSFORMS, detectorFlagged, embeddingFlagged, syntheticNonImages } from './eval/oodProbe';
 import { markdownTable, writeSection } from './eval/resultsDoc';
 import { decodeImageAsync, type GreyImage } from '../src/image';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-const FLAGS: Record<string, FlagSpec> = {
+const FLAGS = {
   ...MANIFEST_FLAGS,
   split: { type: 'string', help: 'split whose radiographs are scored (default test)' },
   limit: { type: 'number', help: 'score at most N radiographs per source' },
@@ -29,7 +28,7 @@ const FLAGS: Record<string, FlagSpec> = {
   out: { type: 'string', help: 'summary JSON (default out/ood-check-<model>.json)' },
   results: { type: 'string', help: 'Markdown document to update (default docs/RESULTS.md; "none" to skip)' },
   help: { type: 'boolean', help: 'show this help' },
-};
+} as const satisfies Record<string, FlagSpec>;
 const COMMAND = 'npm run ood-check -- [flags]';
 
 export interface GroupRate {
@@ -76,17 +75,17 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
     process.stdout.write(`${usage(COMMAND, FLAGS)}\n`);
     return null;
   }
-  const manifestPath = path.resolve((f.manifest as string) ?? path.join(repoRoot, '../shared/data/cxr/manifest.jsonl'));
-  const root = path.resolve((f.root as string) ?? path.dirname(manifestPath));
-  const split = (f.split as string) ?? 'test';
-  const limit = (f.limit as number | undefined) ?? Infinity;
-  const extra = ((f.extra as string[] | undefined) ?? []).map((d) => path.resolve(d));
+  const manifestPath = path.resolve(f.manifest ?? CXR_MANIFEST);
+  const root = path.resolve(f.root ?? path.dirname(manifestPath));
+  const split = f.split ?? 'test';
+  const limit = f.limit ?? Infinity;
+  const extra = (f.extra ?? []).map((d) => path.resolve(d));
   for (const d of extra) if (!statSync(d, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--extra ${d} is not a folder`);
   const records = readManifest(manifestPath).filter((r) => r.split === split);
   if (!records.length) throw new UsageError(`${manifestPath} has no ${split} images; choose another --split`);
   const sources = [...new Set(records.map((r) => r.source))].sort();
-  const device = ((f.device as string) ?? 'cpu') as 'cpu' | 'wasm';
-  const modelDir = path.resolve((f.model as string) ?? defaultModelDir());
+  const device = f.device ?? 'cpu';
+  const modelDir = path.resolve(f.model ?? defaultModelDir());
   const probe = await OodProbe.open(modelDir, device === 'cpu' ? await loadOrtNode() : await loadOrtWeb(), device);
   const rates: GroupRate[] = [];
   try {
@@ -126,11 +125,11 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
   }
 
   const id = probe.manifest.id;
-  const out = path.resolve((f.out as string) ?? path.join(repoRoot, `out/ood-check-${id}.json`));
+  const out = path.resolve(f.out ?? outPath(`ood-check-${id}.json`));
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify({ model: { id, version: probe.manifest.version }, device, split, rates }, null, 1)}\n`);
   process.stderr.write(`wrote ${out}\n`);
-  const doc = (f.results as string) ?? path.join(repoRoot, 'docs/RESULTS.md');
+  const doc = f.results ?? RESULTS_DOC;
   if (doc !== 'none') {
     writeSection(path.resolve(doc), `ood:${id}`, oodMarkdown(id, probe.manifest.version, rates, `npm run ood-check -- ${argv.filter((a) => a !== '--').join(' ')}`.trim()));
     process.stderr.write(`updated ${doc}\n`);
@@ -152,9 +151,4 @@ export function oodMarkdown(id: string, version: string, rates: GroupRate[], com
   ].join('\n');
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).catch((err: Error) => {
-    process.stderr.write(`${err.name}: ${err.message}\n`);
-    process.exit(err instanceof UsageError ? 2 : 1);
-  });
-}
+runMain(import.meta.url, main);

@@ -7,7 +7,8 @@ import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTinyModel } from '../src/engine/testing/tinyModel';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
-import { findStudies, parseArgs, runReport, UsageError } from './report';
+import { UsageError } from './cli/flags';
+import { findStudies, parseArgs, runReport } from './report';
 import type { ReportJson } from './reportOutput';
 
 let modelDir: string;

@@ -5,19 +5,25 @@
 // Bad files get an error line each; the exit code is non-zero only when every image failed (2: bad usage).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { serializeError } from '../src/engine/errors';
 import type { Precision } from '../src/engine/manifest';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { createNodeEngine, type NodeBackend } from '../src/engine/node/nodeEngine';
+import { parseCommandLine, usage, UsageError, type FlagSpec } from './cli/flags';
+import { runMain } from './cli/main';
 import { progressBar, toJson, toText } from './reportOutput';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
-const USAGE =
-  'usage: npm run report -- IMAGE_OR_FOLDER... [--json] [--beam N] [--beta B] [--device wasm|cpu] [--precision int8|fp32|q4] [--model DIR]';
+
+const FLAGS = {
+  json: { type: 'boolean', help: 'one JSON object per image on stdout' },
+  beam: { type: 'number', help: "beam width (default: the model's)" },
+  beta: { type: 'number', help: "weight of the image–text similarity in the rerank (default: the model's)" },
+  device: { type: 'string', help: 'wasm (onnxruntime-web, as in the page) or cpu (onnxruntime-node, default)', choices: ['wasm', 'cpu'] },
+  precision: { type: 'string', help: "int8, fp32 or q4 (default: the model's)", choices: ['int8', 'fp32', 'q4'] },
+  model: { type: 'string', help: "model folder (default: public/models/index.json's default)" },
+} as const satisfies Record<string, FlagSpec>;
+const COMMAND = 'npm run report -- IMAGE_OR_FOLDER... [flags]';
 const IMAGE_EXT = /\.(png|jpe?g|dcm|dicom)$/i;
 
 export interface ReportArgs {
@@ -31,36 +37,9 @@ export interface ReportArgs {
 }
 
 export function parseArgs(argv: string[]): ReportArgs {
-  const args: ReportArgs = { inputs: [], json: false, device: 'cpu' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value. ${USAGE}`);
-      return v;
-    };
-    const number = (): number => {
-      const v = value();
-      if (!Number.isFinite(Number(v))) throw new UsageError(`${a} takes a number, not "${v}".`);
-      return Number(v);
-    };
-    if (a === '--json') args.json = true;
-    else if (a === '--beam') args.beam = number();
-    else if (a === '--beta') args.beta = number();
-    else if (a === '--device') {
-      const d = value();
-      if (d !== 'wasm' && d !== 'cpu') throw new UsageError(`--device is wasm (onnxruntime-web, as in the page) or cpu (onnxruntime-node); got "${d}".`);
-      args.device = d;
-    } else if (a === '--precision') {
-      const p = value();
-      if (p !== 'int8' && p !== 'fp32' && p !== 'q4') throw new UsageError(`--precision is int8, fp32 or q4; got "${p}".`);
-      args.precision = p;
-    } else if (a === '--model') args.model = value();
-    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}. ${USAGE}`);
-    else args.inputs.push(a);
-  }
-  if (args.inputs.length === 0) throw new UsageError(`give at least one image or folder. ${USAGE}`);
-  return args;
+  const { flags, positionals } = parseCommandLine(argv, FLAGS, COMMAND, { positionals: true });
+  if (positionals.length === 0) throw new UsageError(`give at least one image or folder.\n${usage(COMMAND, FLAGS)}`);
+  return { ...flags, inputs: positionals, json: flags.json ?? false, device: flags.device ?? 'cpu' };
 }
 
 /** Each input → a study: a file, `a+b` (two views), or every image file under a folder. */
@@ -139,11 +118,10 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
   return failed === studies.length ? 1 : 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const code = await runReport(process.argv.slice(2), {
+runMain(import.meta.url, (argv) =>
+  runReport(argv, {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (text) => process.stderr.write(text),
     tty: Boolean(process.stderr.isTTY),
-  });
-  process.exitCode = code;
-}
+  }),
+);

@@ -3,9 +3,11 @@
 // images with other findings (tools/eval/similarityProbe.ts); prints the AUROC and mean cosines for the decoder's
 // similarity (model 1.0's) and the similarity towers', and writes them to --out.
 //   npm run sim-auroc -- [--model DIR] [--split val] [--n 200] [--negatives 5] [--out out/sim-auroc.json]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { MANIFEST_FLAGS, parseFlags, usage, type FlagSpec } from './eval/cliArgs';
+import { MANIFEST_FLAGS, parseFlags, usage, type FlagSpec } from './cli/flags';
+import { runMain } from './cli/main';
+import { CXR_MANIFEST, outPath } from './cli/paths';
 import { loadRecordImage } from './eval/images';
 import { readManifest } from './eval/manifest';
 import { stratifiedSubset } from './eval/robustness';
@@ -14,27 +16,26 @@ import { truthFindings } from './eval/truth';
 import { findingSetKey } from '../src/engine/rerank';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import type { ModelManifest } from '../src/engine/manifest';
-import { readFileSync } from 'node:fs';
 
-const specs: Record<string, FlagSpec> = {
+const specs = {
   ...MANIFEST_FLAGS,
   split: { type: 'string', help: 'split (default val)' },
   n: { type: 'number', help: 'images, stratified by source (default 200)' },
   negatives: { type: 'number', help: 'other-findings drafts per image (default 5)' },
   out: { type: 'string', help: 'results JSON (default out/sim-auroc-<split>.json)' },
   help: { type: 'boolean', help: 'show this help' },
-};
+} as const satisfies Record<string, FlagSpec>;
 
-async function main(): Promise<void> {
-  const f = parseFlags(process.argv.slice(2), specs, 'npm run sim-auroc --');
+async function main(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, specs, 'npm run sim-auroc --');
   if (f.help) return void console.log(usage('npm run sim-auroc -- [flags]', specs));
-  const manifestPath = (f.manifest as string) ?? path.resolve('../shared/data/cxr/manifest.jsonl');
-  const root = (f.root as string) ?? path.dirname(manifestPath);
-  const split = (f.split as string) ?? 'val';
-  const modelDir = (f.model as string) ?? defaultModelDir();
+  const manifestPath = f.manifest ?? CXR_MANIFEST;
+  const root = f.root ?? path.dirname(manifestPath);
+  const split = f.split ?? 'val';
+  const modelDir = f.model ?? defaultModelDir();
   const model = JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as ModelManifest;
   const all = readManifest(manifestPath).filter((r) => r.split === split);
-  const records = stratifiedSubset(all, (f.n as number) ?? 200).map((i) => all[i]);
+  const records = stratifiedSubset(all, f.n ?? 200).map((i) => all[i]);
   const cases = [];
   for (const rec of records) {
     const img = await loadRecordImage(root, rec, model.preprocessing);
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   }
   const t0 = performance.now();
   const result = await probeSimilarity(modelDir, cases, {
-    negativesPerImage: (f.negatives as number) ?? 5,
+    negativesPerImage: f.negatives ?? 5,
     onProgress: (d) => process.stderr.write(`\rdrafts ${d}/${cases.length}`),
   });
   process.stderr.write('\n');
@@ -51,12 +52,9 @@ async function main(): Promise<void> {
   for (const [name, d] of Object.entries(result)) {
     if (d) console.log(`| ${name} | ${d.auroc.toFixed(3)} | ${d.mean_cos_own.toFixed(4)} | ${d.mean_cos_other.toFixed(4)} | ${d.images} | ${d.pairs} |`);
   }
-  const out = (f.out as string) ?? `out/sim-auroc-${split}.json`;
+  const out = f.out ?? outPath(`sim-auroc-${split}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ model: model.id, version: model.version, split, ...result }, null, 1));
 }
 
-main().catch((err) => {
-  console.error(`${(err as Error).name}: ${(err as Error).message}`);
-  process.exit(1);
-});
+runMain(import.meta.url, main);

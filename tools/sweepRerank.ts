@@ -8,7 +8,9 @@
 //   npm run sweep-rerank -- --from out/sweep-val.json --write-defaults      # re-choose from a saved sweep
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from './eval/cliArgs';
+import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec, type Flags } from './cli/flags';
+import { runMain } from './cli/main';
+import { CXR_MANIFEST, outPath } from './cli/paths';
 import { loadRecordImage } from './eval/images';
 import { readManifest } from './eval/manifest';
 import { ModelRunner } from './eval/modelRunner';
@@ -18,7 +20,7 @@ import { combinedScore } from '../src/engine/rerank';
 import type { Candidate } from '../src/engine/types';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 
-const specs: Record<string, FlagSpec> = {
+const specs = {
   ...MANIFEST_FLAGS,
   split: { type: 'string', help: 'split (default val)' },
   configs: { type: 'list', help: 'search configurations BEAMxGROUPS:PENALTY (default 3x1:0,3x3:0.5,3x3:1,3x3:2,3x3:4,6x3:1,6x3:2,6x6:1,6x6:2)' },
@@ -28,7 +30,7 @@ const specs: Record<string, FlagSpec> = {
   from: { type: 'string', help: 'choose (and with --write-defaults write) from a saved sweep JSON instead of decoding again' },
   'write-defaults': { type: 'boolean', help: "write the chosen beam, groups, diversity_penalty and β into the model's manifest.json" },
   help: { type: 'boolean', help: 'show this help' },
-};
+} as const satisfies Record<string, FlagSpec>;
 
 interface SearchConfig {
   beam: number;
@@ -68,13 +70,13 @@ interface Sweep {
 }
 
 /** Decodes each image once per configuration and scores the choice under every β. */
-async function decodeSweep(f: Record<string, unknown>, modelDir: string): Promise<Sweep> {
-  const manifestPath = (f.manifest as string) ?? path.resolve('../shared/data/cxr/manifest.jsonl');
-  const root = (f.root as string) ?? path.dirname(manifestPath);
-  const split = (f.split as string) ?? 'val';
-  const perSource = (f['per-source'] as number) ?? 60;
-  const betas = ((f.betas as string[]) ?? ['0', '0.25', '0.5', '1', '2', '4', '8']).map(Number);
-  const configs = ((f.configs as string[]) ?? ['3x1:0', '3x3:0.5', '3x3:1', '3x3:2', '3x3:4', '6x3:1', '6x3:2', '6x6:1', '6x6:2']).map(parseConfig);
+async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sweep> {
+  const manifestPath = f.manifest ?? CXR_MANIFEST;
+  const root = f.root ?? path.dirname(manifestPath);
+  const split = f.split ?? 'val';
+  const perSource = f['per-source'] ?? 60;
+  const betas = (f.betas ?? ['0', '0.25', '0.5', '1', '2', '4', '8']).map(Number);
+  const configs = (f.configs ?? ['3x1:0', '3x3:0.5', '3x3:1', '3x3:2', '3x3:4', '6x3:1', '6x3:2', '6x6:1', '6x6:2']).map(parseConfig);
   const bySource = new Map<string, ReturnType<typeof readManifest>>();
   for (const r of readManifest(manifestPath).filter((r) => r.split === split)) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
   const records = [...bySource.values()].flatMap((rs) => {
@@ -117,11 +119,11 @@ export function chooseDefaults(rows: readonly SweepRow[]): { plain: SweepRow; be
   return { plain, best };
 }
 
-async function main(): Promise<void> {
-  const f = parseFlags(process.argv.slice(2), specs, 'npm run sweep-rerank --');
+async function main(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, specs, 'npm run sweep-rerank --');
   if (f.help) return void console.log(usage('npm run sweep-rerank -- [flags]', specs));
-  const modelDir = (f.model as string) ?? defaultModelDir();
-  const sweep: Sweep = f.from ? (JSON.parse(readFileSync(f.from as string, 'utf8')) as Sweep) : await decodeSweep(f, modelDir);
+  const modelDir = f.model ?? defaultModelDir();
+  const sweep: Sweep = f.from ? (JSON.parse(readFileSync(f.from, 'utf8')) as Sweep) : await decodeSweep(f, modelDir);
   const { plain, best } = chooseDefaults(sweep.rows);
   console.log(`self-refinement sweep on ${sweep.description ?? `${sweep.n} ${sweep.split} images`}`);
   console.log('| beam | groups | λ | β | micro-F1 | macro-F1 | hallucination | omission | choices changed | finding sets / image | median ms |\n|---|---|---|---|---|---|---|---|---|---|---|');
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
   }
   console.log(`chosen: beam ${best.beam}, groups ${best.groups}, λ ${best.diversity_penalty}, β ${best.beta} (hallucination ${best.hallucination_rate.toFixed(3)} vs plain ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ${plain.micro_f1.toFixed(3)})`);
   if (!f.from) {
-    const out = (f.out as string) ?? 'out/sweep-rerank.json';
+    const out = f.out ?? outPath('sweep-rerank.json');
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify({ ...sweep, chosen: best, plain }, null, 1));
   }
@@ -143,7 +145,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(`${(err as Error).name}: ${(err as Error).message}`);
-  process.exit(1);
-});
+runMain(import.meta.url, main);

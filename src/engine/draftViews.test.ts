@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CXR_IMAGES } from './testing/sharedData';
 import { decodeImage } from '../image';
 import { draftViewIndices, draftViewsNote, trainedOnLaterals } from './draftViews';
 import type { InThreadEngine } from './engine';
@@ -12,7 +13,7 @@ import { defaultModelDir } from './node/defaultModelDir';
 import { createNodeEngine } from './node/nodeEngine';
 import type { ImageFile } from './types';
 
-const JSRT = path.resolve(defaultModelDir(), '../../../../shared/data/cxr/images/jsrt');
+const JSRT = path.join(CXR_IMAGES, 'jsrt');
 
 describe('draft views', () => {
   it('leaves laterals out unless the manifest says the model was trained on them', () => {

@@ -1,16 +1,14 @@
 // decodeImage on PNG/JPEG fixtures built here, bad inputs, and real radiographs from ../shared/data.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
+import { CXR_IMAGES } from '../engine/testing/sharedData';
 import {
   DicomUnsupportedError, ImageCorruptError, ImageFormatError, ImageSizeError, MAX_SIDE, decodeImage, sniffFormat,
 } from './index';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const cxrImages = path.resolve(repoRoot, '../shared/data/cxr/images');
 
 const W = 40;
 const H = 36;
@@ -206,7 +204,7 @@ describe('decodeImage: real radiographs from ../shared/data', () => {
     ['jsrt/JPCLN001.png', 224],
     ['nih64/00000001_000.png', 64],
   ])('%s decodes to %i×%i grey', (file, side) => {
-    const img = decodeImage(new Uint8Array(fs.readFileSync(path.join(cxrImages, file))));
+    const img = decodeImage(new Uint8Array(fs.readFileSync(path.join(CXR_IMAGES, file))));
     expect([img.width, img.height, img.isColour]).toEqual([side, side, false]);
     let min = 1;
     let max = 0;

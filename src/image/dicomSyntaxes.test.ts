@@ -7,11 +7,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { JSRT_RADIOGRAPH } from '../engine/testing/sharedData';
 import { decodeImage, decodeImageAsync, preprocess } from '.';
 import type { GreyImage } from './types';
 
 const ROOT = path.resolve(__dirname, '../..');
-const RADIOGRAPH = path.resolve(ROOT, '../shared/data/cxr/images/jsrt/JPCLN001.png');
 const PYDICOM = execFileSync('/usr/bin/python3', ['-c', 'import pydicom.data, os; print(os.path.dirname(pydicom.data.get_testdata_file("CT_small.dcm")))'], { encoding: 'utf8' }).trim();
 const MANIFEST = JSON.parse(readFileSync(path.join(ROOT, 'public/models/serpent-cxr/manifest.json'), 'utf8')) as { preprocessing: { image_size: number; pixel_mean: number; pixel_std: number } };
 
@@ -38,7 +38,7 @@ function diff(a: Float32Array, b: Float32Array, scale = 1): { mean: number; max:
 
 beforeAll(() => {
   const out = mkdtempSync(path.join(tmpdir(), 'serpent-dicom-'));
-  renditions = JSON.parse(execFileSync('/usr/bin/python3', [path.join(ROOT, 'e2e/fixtures/dicom_renditions.py'), RADIOGRAPH, out], { encoding: 'utf8' })) as Rendition[];
+  renditions = JSON.parse(execFileSync('/usr/bin/python3', [path.join(ROOT, 'e2e/fixtures/dicom_renditions.py'), JSRT_RADIOGRAPH, out], { encoding: 'utf8' })) as Rendition[];
 });
 
 describe('DICOM transfer syntaxes (dcmtk renditions of a JSRT radiograph)', () => {
@@ -77,7 +77,7 @@ describe('DICOM transfer syntaxes (dcmtk renditions of a JSRT radiograph)', () =
     const rgb = decodeImage(read(renditions.find((x) => x.name === 'rgb_8')!.file));
     expect(rgb.isColour).toBe(false); // three equal channels: a grey radiograph saved as RGB
     expect(rgb.meta?.photometric).toBe('RGB');
-    expect(diff(rgb.data, decodeImage(read(RADIOGRAPH)).data).max).toBeLessThan(1e-6); // as its PNG reads
+    expect(diff(rgb.data, decodeImage(read(JSRT_RADIOGRAPH)).data).max).toBeLessThan(1e-6); // as its PNG reads
     const lateral = decodeImage(read(path.join(path.dirname(renditions[0].file), 'lateral_12.dcm')));
     expect(lateral.meta?.view).toBe('lateral');
   });

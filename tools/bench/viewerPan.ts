@@ -5,17 +5,27 @@
 // notes every frame, whether the view moved in it, and the gaps between frames, and (2) a Chromium
 // performance trace records the compositor's frames (PipelineReporter: presented or dropped).
 // Dropped frames from rAF = Σ (round(gap / vsync) − 1), vsync = the median gap.
-import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { serveTinyModel, waitForReport } from '../../e2e/pageHelpers';
 import { bigDicom } from '../../e2e/viewerHelpers';
+import { parseFlags, usage, type FlagSpec } from '../cli/flags';
+import { runMain } from '../cli/main';
+import { REPO_ROOT } from '../cli/paths';
 import { BenchPageError, ensurePreview } from './chromium';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const FLAGS = {
+  side: { type: 'number', help: 'the DICOM\'s side in px (default 2048)' },
+  zooms: { type: 'list', help: 'zoom levels to pan at (default 1,2,4,8)' },
+  seconds: { type: 'number', help: 'seconds of dragging per zoom (default 2)' },
+  port: { type: 'number', help: 'port of the preview server (default $PW_PORT or 4174)' },
+  out: { type: 'string', help: 'results JSON (default: none)' },
+  traces: { type: 'string', help: 'folder to keep the Chromium traces in' },
+  help: { type: 'boolean', help: 'show this help' },
+} as const satisfies Record<string, FlagSpec>;
+const COMMAND = 'npm run bench-viewer -- [flags]';
 
 interface PanRow {
   zoom: number;
@@ -148,15 +158,14 @@ async function panAt(page: Page, zoom: number, seconds: number, traceDir?: strin
   };
 }
 
-async function main(): Promise<void> {
-  const { values: f } = parseArgs({
-    options: { side: { type: 'string' }, zooms: { type: 'string' }, seconds: { type: 'string' }, port: { type: 'string' }, out: { type: 'string' }, traces: { type: 'string' } },
-  });
-  const side = Number(f.side ?? 2048);
-  const zooms = (f.zooms ?? '1,2,4,8').split(',').map(Number);
-  const seconds = Number(f.seconds ?? 2);
-  const port = Number(f.port ?? process.env.PW_PORT ?? 4174);
-  const server = await ensurePreview(repoRoot, port);
+async function main(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, FLAGS, COMMAND);
+  if (f.help) return void console.log(usage(COMMAND, FLAGS));
+  const side = f.side ?? 2048;
+  const zooms = (f.zooms ?? ['1', '2', '4', '8']).map(Number);
+  const seconds = f.seconds ?? 2;
+  const port = f.port ?? Number(process.env.PW_PORT ?? 4174);
+  const server = await ensurePreview(REPO_ROOT, port);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, serviceWorkers: 'block' });
@@ -191,7 +200,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(import.meta.url, main);

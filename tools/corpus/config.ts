@@ -1,8 +1,5 @@
 // Corpus constants: image size and normalisation (copied into meta.json, then into the model manifest),
-// default flags and paths. The one place these numbers live on the TypeScript side.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
+// default flags (paths: tools/cli/paths.ts). The one place these numbers live on the TypeScript side.
 export const IMAGE_SIZE = 128; // S: square model input
 export const PIXEL_MEAN = 0.5; // Python: (x/255 - mean) / std
 export const PIXEL_STD = 0.25;
@@ -14,9 +11,3 @@ export const MAX_LENGTH = 80; // L: tokens per report incl. [BOS]…[EOS]; longe
 export const VOCAB_MIN_COUNT = 2;
 export const SPLITS = ['train', 'val', 'test'] as const;
 export type Split = (typeof SPLITS)[number];
-
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const DATA_ROOT = path.resolve(REPO_ROOT, '../shared/data');
-export const CXR_DIR = path.join(DATA_ROOT, 'cxr');
-export const IU_DIR = path.join(DATA_ROOT, 'iu_xray');
-export const DEFAULT_OUT = path.join(REPO_ROOT, 'corpus');

@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RADIOGRAPH_TRANSFORMS, OodProbe, detectorFlagged, syntheticNonImages } from './oodProbe';
 import { decodeRecordImage } from './images';
 import { readManifest } from './manifest';
+import { CXR_DIR } from '../cli/paths';
 import { preprocess, type GreyImage } from '../../src/image';
 import { defaultModelDir } from '../../src/engine/node/defaultModelDir';
 import { createNodeEngine, loadOrtNode } from '../../src/engine/node/nodeEngine';
 import type { ProgressEvent } from '../../src/engine/types';
 
-const CXR = path.resolve(defaultModelDir(), '../../../../shared/data/cxr');
 const PER_SOURCE = 10;
 
 let probe: OodProbe;
@@ -24,9 +24,9 @@ afterAll(async () => probe.dispose());
 
 /** The first PER_SOURCE test-split images of every source, decoded. */
 async function testRadiographs(): Promise<{ id: string; image: GreyImage }[]> {
-  const rows = readManifest(path.join(CXR, 'manifest.jsonl')).filter((r) => r.split === 'test');
+  const rows = readManifest(path.join(CXR_DIR, 'manifest.jsonl')).filter((r) => r.split === 'test');
   const picked = ['covid_qu', 'kermany', 'nih64', 'jsrt'].flatMap((source) => rows.filter((r) => r.source === source).slice(0, PER_SOURCE));
-  return Promise.all(picked.map(async (r) => ({ id: r.id, image: await decodeRecordImage(CXR, r) })));
+  return Promise.all(picked.map(async (r) => ({ id: r.id, image: await decodeRecordImage(CXR_DIR, r) })));
 }
 
 describe('the committed model\'s out-of-distribution check', () => {

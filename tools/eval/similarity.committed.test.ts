@@ -9,21 +9,21 @@ import { loadRecordImage } from './images';
 import { readManifest } from './manifest';
 import { probeSimilarity } from './similarityProbe';
 import { truthFindings } from './truth';
+import { CXR_DIR } from '../cli/paths';
 import type { ModelManifest } from '../../src/engine/manifest';
 import { defaultModelDir } from '../../src/engine/node/defaultModelDir';
 import { findingSetKey } from '../../src/engine/rerank';
 
-const CXR = path.resolve(defaultModelDir(), '../../../../shared/data/cxr');
 const PER_SOURCE = 6;
 
 describe("the committed model's image–text similarity", () => {
   it('the towers tell a draft’s findings apart; the decoder’s similarity does not', async () => {
     const model = JSON.parse(readFileSync(path.join(defaultModelDir(), 'manifest.json'), 'utf8')) as ModelManifest;
     expect(model.similarity?.text.path).toBe('onnx/similarity_text.onnx');
-    const rows = readManifest(path.join(CXR, 'manifest.jsonl')).filter((r) => r.split === 'test');
+    const rows = readManifest(path.join(CXR_DIR, 'manifest.jsonl')).filter((r) => r.split === 'test');
     const picked = ['covid_qu', 'kermany', 'nih64', 'jsrt'].flatMap((s) => rows.filter((r) => r.source === s).slice(0, PER_SOURCE));
     const cases = await Promise.all(
-      picked.map(async (r) => ({ truthKey: findingSetKey(truthFindings(r)), pixels: (await loadRecordImage(CXR, r, model.preprocessing)).pixels })),
+      picked.map(async (r) => ({ truthKey: findingSetKey(truthFindings(r)), pixels: (await loadRecordImage(CXR_DIR, r, model.preprocessing)).pixels })),
     );
     const { decoder, towers } = await probeSimilarity(defaultModelDir(), cases, { negativesPerImage: 3 });
     expect(towers).not.toBeNull();

@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManifestError, parseManifest, readManifest, type ManifestRecord } from './manifest';
 import { sourceLabelFindings, TruthMappingError, truthFindings } from './truth';
+import { CXR_MANIFEST } from '../cli/paths';
 
 const rec = (over: Partial<ManifestRecord>): ManifestRecord => ({ id: 'x/1', source: 'nih64', image: 'a.png', split: 'test', labels: [], ...over });
-const DATA_MANIFEST = path.resolve(__dirname, '../../../shared/data/cxr/manifest.jsonl');
 
 describe('truthFindings', () => {
   it('maps source labels to vocabulary keys closed under parents', () => {
@@ -22,7 +21,7 @@ describe('truthFindings', () => {
   });
 
   it('maps every record of the data manifest', () => {
-    const records = readManifest(DATA_MANIFEST);
+    const records = readManifest(CXR_MANIFEST);
     for (const r of records) expect(truthFindings(r).length).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFlags, UsageError, type FlagSpec } from './cliArgs';
+import { parseCommandLine, parseFlags, UsageError, type FlagSpec } from './flags';
 
 const specs: Record<string, FlagSpec> = {
   out: { type: 'string', help: 'output file' },
@@ -21,5 +21,12 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--systems', 'a,c'], specs, 'cmd')).toThrow(/unknown c/);
     expect(() => parseFlags(['--out'], specs, 'cmd')).toThrow(/needs a value/);
     expect(() => parseFlags(['--device', 'gpu'], specs, 'cmd')).toThrow(/one of cpu, wasm/);
+  });
+});
+
+describe('parseCommandLine', () => {
+  it('collects positionals where the command takes them, and refuses them where it does not', () => {
+    expect(parseCommandLine(['a.png', '--limit', '2', 'b.png'], specs, 'cmd', { positionals: true })).toEqual({ flags: { limit: 2 }, positionals: ['a.png', 'b.png'] });
+    expect(() => parseCommandLine(['a.png'], specs, 'cmd')).toThrow(/unexpected argument "a.png"/);
   });
 });
