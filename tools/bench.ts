@@ -3,7 +3,7 @@
 // Times the model where it runs: Node (onnxruntime-web WASM, onnxruntime-node CPU) and Chromium (the page's
 // worker engine on WASM, and WebGPU marked correctness_only), with and without the KV cache, plus each
 // runtime's plain MatMul throughput for a roofline. Writes JSON rows and the bench section of docs/RESULTS.md.
-// Real-GPU WebGPU rows come from scripts/bench/gpu.mjs on a lent GPU machine.
+// Real-GPU WebGPU rows come from tools/bench/gpu.ts (bundled by `npm run build:gpu-bench`) on a lent GPU machine.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +17,7 @@ import { loadRecordImage } from './eval/images';
 import { imagePath, readManifest } from './eval/manifest';
 import { writeSection } from './eval/resultsDoc';
 import { chromiumRows } from './bench/chromium';
-import { readModelManifest } from './bench/greedy.mjs';
+import { readModelManifest } from './bench/rawModel';
 import { cacheRows, engineRows, matmulRows, type NodeBenchOptions } from './bench/nodeBench';
 import { benchMarkdown, downloadBytes, gpuMarkdown, roofline, visionGraphFlops } from './bench/report';
 import type { BenchRow, MatmulRow } from './bench/rows';
@@ -34,7 +34,7 @@ const FLAGS = {
   image: { type: 'string', help: 'radiograph to report on (default: the first covid_qu test image of ../shared/data)' },
   threads: { type: 'number', help: 'onnxruntime-node intra-op threads (default 1)' },
   'kv-steps': { type: 'number', help: 'decoder steps for the with/without KV cache rows (default max_length/2)' },
-  'import-gpu': { type: 'string', help: 'only write the GPU section of the results document from a gpu.mjs JSON file' },
+  'import-gpu': { type: 'string', help: 'only write the GPU section of the results document from a gpu-bench.mjs JSON file' },
   'no-build': { type: 'boolean', help: 'do not run `npx vite build` before the Chromium rows' },
   quick: { type: 'boolean', help: 'smoke run: Node only, 1 run, beam 1, one precision' },
   results: { type: 'string', help: 'Markdown document to update (default docs/RESULTS.md; "none" to skip)' },
@@ -62,7 +62,7 @@ export async function main(argv: string[]) {
   const doc = f.results ?? RESULTS_DOC;
   if (f['import-gpu']) {
     const gpu = JSON.parse(readFileSync(path.resolve(f['import-gpu']), 'utf8'));
-    writeSection(path.resolve(doc), `bench-gpu:${gpu.model.id}`, gpuMarkdown(gpu, `node scripts/bench/gpu.mjs (imported with npm run bench -- ${argv.filter((a) => a !== '--').join(' ')})`));
+    writeSection(path.resolve(doc), `bench-gpu:${gpu.model.id}`, gpuMarkdown(gpu, `node gpu-bench.mjs (imported with npm run bench -- ${argv.filter((a) => a !== '--').join(' ')})`));
     process.stderr.write(`updated ${doc}\n`);
     return gpu;
   }

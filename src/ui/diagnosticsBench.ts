@@ -11,7 +11,7 @@ import { loadOrtBuild } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import type { Backend, ReportResult } from '../engine/types';
 import { createWorkerEngine } from '../worker/createWorkerEngine';
-import { matmulFlops, matmulModel } from '../../tools/bench/matmulOnnx.mjs';
+import { matmulFlops, matmulModel } from '../engine/matmulModel';
 
 interface PageRow {
   where: 'chromium';

@@ -1,11 +1,11 @@
 // Node rows of the benchmark: the engine (as the evaluation and report CLI run it) on onnxruntime-web WASM and
 // onnxruntime-node CPU, every precision the model has, beams 1/3/5; the same decoder with and without the
-// key/value cache (greedy.mjs); and each runtime's plain MatMul throughput for the roofline.
+// key/value cache (rawModel.ts, through the engine's KvDecoder); and each runtime's plain MatMul throughput for the roofline.
 import type { ModelManifest, Precision } from '../../src/engine/manifest';
 import { createNodeEngine, loadOrtNode, loadOrtWeb, type NodeBackend } from '../../src/engine/node/nodeEngine';
 import type { ReportResult } from '../../src/engine/types';
-import { decodeSteps, encodeImage, openRawModel, releaseRawModel } from './greedy.mjs';
-import { matmulFlops, matmulModel } from './matmulOnnx.mjs';
+import { decodeSteps, encodeImage, openRawModel, releaseRawModel } from './rawModel';
+import { matmulFlops, matmulModel } from '../../src/engine/matmulModel';
 import { spreadFields, type BenchRow, type MatmulRow } from './rows';
 import { spread } from './stats';
 

@@ -89,10 +89,10 @@ export function benchMarkdown(r: { model: { id: string; version: string }; rows:
   return parts.join('\n\n');
 }
 
-/** The GPU section: rows and MatMul throughput written by gpu.mjs on a lent GPU machine. */
+/** The GPU section: rows and MatMul throughput written by gpu-bench.mjs (tools/bench/gpu.ts) on a lent GPU machine. */
 export function gpuMarkdown(r: { model: { id: string; version: string }; machine: string; rows: (BenchRow & { same_tokens_as_cpu?: boolean })[]; matmul: MatmulRow[]; errors: string[] }, command: string): string {
   const parts = [`## GPU benchmark: ${r.model.id} ${r.model.version}`,
-    `Command: \`${command}\` — rows from scripts/bench/gpu.mjs (onnxruntime-node, native WebGPU provider through Vulkan vs its CPU provider) on ${r.machine}. Fixed-length argmax decoding on 1/3/5 rows (the cost of that beam width); report ms = encode + prefix + steps × step.`];
+    `Command: \`${command}\` — rows from tools/bench/gpu.ts (onnxruntime-node, native WebGPU provider through Vulkan vs its CPU provider) on ${r.machine}. Fixed-length argmax decoding on 1/3/5 rows (the cost of that beam width); report ms = encode + prefix + steps × step.`];
   parts.push(markdownTable(['backend', 'precision', 'rows (beam)', 'KV cache', 'encode ms', 'decode ms/step', 'report ms', 'steps', 'session ms', 'same tokens as CPU'],
     r.rows.map((x) => [x.backend, x.precision, x.beam, x.kv_cache ? 'yes' : 'no', range(x.encode_ms_median, x.encode_ms_p10, x.encode_ms_p90),
       range(x.decode_ms_per_token_median, x.decode_ms_per_token_p10, x.decode_ms_per_token_p90), range(x.report_ms_median, x.report_ms_p10, x.report_ms_p90),

@@ -1,4 +1,4 @@
-// The benchmark's row and result shapes (JSON written by npm run bench and scripts/bench/gpu.mjs).
+// The benchmark's row and result shapes (JSON written by npm run bench and the GPU benchmark, tools/bench/gpu.ts).
 import type { Spread } from './stats';
 
 export type Where = 'node' | 'chromium' | 'gpu';
@@ -30,11 +30,12 @@ export interface BenchRow {
   memory_kind?: string;
   correctness_only?: boolean; // timings not meaningful (SwiftShader WebGPU)
   same_report_as?: string; // the row whose report this one reproduced
+  same_tokens_as_cpu?: boolean; // GPU rows: WebGPU's argmax tokens equal the CPU provider's
   note?: string;
 }
 
-export function spreadFields(prefix: 'encode_ms' | 'decode_ms_per_token' | 'report_ms', s: Spread): Record<string, number> {
-  return { [`${prefix}_median`]: s.median, [`${prefix}_p10`]: s.p10, [`${prefix}_p90`]: s.p90 };
+export function spreadFields<P extends 'encode_ms' | 'decode_ms_per_token' | 'report_ms'>(prefix: P, s: Spread): Record<`${P}_median` | `${P}_p10` | `${P}_p90`, number> {
+  return { [`${prefix}_median`]: s.median, [`${prefix}_p10`]: s.p10, [`${prefix}_p90`]: s.p90 } as Record<`${P}_median` | `${P}_p10` | `${P}_p90`, number>;
 }
 
 export interface MatmulRow {

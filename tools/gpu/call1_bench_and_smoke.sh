@@ -8,7 +8,8 @@ for f in .gpu/debs/*.deb; do dpkg -x "$f" /; done; ldconfig
 export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 mkdir -p /tmp/g /tmp/stage && tar -xJf .gpu/payload.tar.xz -C /tmp/g && cp -r .gpu/model /tmp/g/model
 cp -r .gpu1/stage/. /tmp/stage/
-(cd /tmp/g && timeout 240 ./node scripts/bench/gpu.mjs --model model --out "$OUT/gpu_bench.json" --precisions int8,q4 --runs 7) 2>&1 | tail -n 30
+cp .gpu/gpu-bench.mjs /tmp/g/   # built here by `npm run build:gpu-bench` (the engine's decoder driver, bundled)
+(cd /tmp/g && timeout 240 ./node gpu-bench.mjs --model model --out "$OUT/gpu_bench.json" --precisions int8,q4 --runs 7) 2>&1 | tail -n 30
 python3 -c "from training.tests.corpus_fixture import write_synthetic_corpus as w; w('/tmp/syn')" &&
   timeout 150 python3 -m training.train --corpus /tmp/syn --smoke --device cuda --out /tmp/smoke --time-budget-min 0.3 2>&1 | tail -n 8
 du -sh /tmp/stage
