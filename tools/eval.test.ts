@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTinyModel } from '../src/engine/testing/tinyModel';
 import { CXR_DIR } from './cli/paths';
 import { readManifest, type ManifestRecord } from './eval/manifest';
+import { comparedWithPlainBeam, type EvalResults, type PerImageReport } from './eval/resultsSchema';
 import { main } from './eval';
 
 let model: string;
@@ -47,25 +48,26 @@ describe('npm run eval (tiny model, real images)', () => {
     const modelCopy = path.join(dir, 'model');
     cpSync(model, modelCopy, { recursive: true });
     await run('cpu', out, ['--robustness-n', '2', '--update-manifest'], modelCopy);
-    const r = JSON.parse(readFileSync(out, 'utf8'));
+    const r = JSON.parse(readFileSync(out, 'utf8')) as EvalResults;
     expect(r.n).toBe(6);
     expect(r.model).toMatchObject({ id: 'random-tiny', backend: 'cpu', precision: 'fp32' });
     expect(Object.keys(r.systems).sort()).toEqual(['always_normal', 'label_template', 'nearest_neighbour', 'serpent', 'serpent_diverse_lm', 'serpent_no_rerank']);
     // the refinement against a separate plain-beam decode of the same width: shares in [0, 1], both times measured
-    for (const k of ['changed_vs_plain_beam_share', 'findings_changed_vs_plain_beam_share']) expect(r.refinement[k]).toBeGreaterThanOrEqual(0);
+    for (const k of ['changed_vs_plain_beam_share', 'findings_changed_vs_plain_beam_share'] as const) expect(r.refinement[k]).toBeGreaterThanOrEqual(0);
+    if (!comparedWithPlainBeam(r.refinement)) throw new Error('the refinement was not compared with the plain beam');
     expect(r.refinement.findings_changed_vs_plain_beam_share).toBeLessThanOrEqual(r.refinement.changed_vs_plain_beam_share);
     expect(r.refinement.median_plain_beam_ms).toBeGreaterThan(0);
     expect(r.grounding).toHaveProperty('rsna_box');
     expect(Object.keys(r.refinement_by_source).sort()).toEqual(Object.keys(r.per_source).sort());
-    const perSourceN = Object.values(r.refinement_by_source as Record<string, { n: number; rerank_changed_share: number }>);
+    const perSourceN = Object.values(r.refinement_by_source);
     expect(perSourceN.reduce((a, x) => a + x.n, 0)).toBe(r.n);
     expect(perSourceN.reduce((a, x) => a + x.n * x.rerank_changed_share, 0) / r.n).toBeCloseTo(r.rerank_changed_share, 10);
     expect(r.skipped.serpent_lambda0).toMatch(/ablation-model/);
-    for (const s of Object.values(r.systems) as Array<{ nlg: Record<string, number>; clinical: Record<string, unknown> }>) {
+    for (const s of Object.values(r.systems)) {
       expect(Object.keys(s.nlg).sort()).toEqual(['bleu1', 'bleu2', 'bleu3', 'bleu4', 'cider', 'meteor', 'meteor_exact_stem', 'rouge_l']);
       for (const v of Object.values(s.nlg)) expect(v).toBeGreaterThanOrEqual(0);
       expect(s.clinical).toHaveProperty('per_finding');
-      for (const k of ['micro_f1', 'macro_f1', 'hallucination_rate', 'omission_rate']) expect(typeof s.clinical[k]).toBe('number');
+      for (const k of ['micro_f1', 'macro_f1', 'hallucination_rate', 'omission_rate'] as const) expect(typeof s.clinical[k]).toBe('number');
     }
     // The always-normal report asserts nothing: no true positive, nothing hallucinated, every abnormal image omitted.
     expect(r.systems.always_normal.clinical.micro_f1).toBe(0);
@@ -75,13 +77,14 @@ describe('npm run eval (tiny model, real images)', () => {
     expect(r.per_source.jsrt.serpent.n).toBe(2);
     expect(r.grounding.jsrt_nodule.n).toBe(1);
     expect(r.grounding.nih_box.n).toBeGreaterThanOrEqual(1); // the val image's box(es)
+    if (!('rows' in r.robustness)) throw new Error('robustness did not run');
     expect(Object.keys(r.robustness.rows)).toEqual(['clean', 'noise_0.05', 'noise_0.1', 'noise_0.2', 'blur_1', 'blur_2', 'contrast_0.5', 'contrast_1.5']);
     expect(r.robustness.rows.clean.changed_share).toBe(0);
     const md = readFileSync(path.join(dir, 'RESULTS.md'), 'utf8');
     expect(md).toContain('<!-- section:eval:random-tiny:test -->');
     expect(md).toContain('meteor_exact_stem');
     expect(md).toContain(`--manifest ${manifest}`);
-    const perImage = readFileSync(path.join(dir, 'cpu.reports.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const perImage = readFileSync(path.join(dir, 'cpu.reports.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PerImageReport);
     expect(perImage).toHaveLength(6);
     expect(new Set(perImage.map((p) => p.reports.always_normal)).size).toBe(1);
     const evaluation = JSON.parse(readFileSync(path.join(modelCopy, 'manifest.json'), 'utf8')).evaluation;

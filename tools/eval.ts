@@ -13,7 +13,8 @@ import { ComposedCorpusText, corpusSettings } from './eval/corpusText';
 import { evalMarkdown, evalMethodsMarkdown } from './eval/evalMarkdown';
 import { attachRsnaBoxes, readManifest } from './eval/manifest';
 import { writeSection } from './eval/resultsDoc';
-import { runEvaluation, SYSTEMS, type EvalResults, type PerImageReports } from './eval/runEval';
+import type { EvalResults, PerImageReport } from './eval/resultsSchema';
+import { runEvaluation, SYSTEMS } from './eval/runEval';
 
 const FLAGS = {
   ...MANIFEST_FLAGS,
@@ -51,7 +52,7 @@ export function headline(r: EvalResults): Record<string, unknown> {
   };
 }
 
-export async function main(argv: string[]): Promise<{ results: EvalResults; perImage: PerImageReports } | null> {
+export async function main(argv: string[]): Promise<{ results: EvalResults; perImage: PerImageReport[] } | null> {
   const f = parseFlags(argv, FLAGS, COMMAND);
   if (f.help) {
     process.stdout.write(`${usage(COMMAND, FLAGS)}\n`);

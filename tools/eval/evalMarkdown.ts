@@ -1,6 +1,6 @@
 // The eval section of docs/RESULTS.md: headline table per system, per-source micro-F1, grounding and robustness,
 // with the command line that produced it.
-import type { EvalResults } from './runEval';
+import { comparedWithPlainBeam, type EvalResults } from './resultsSchema';
 import { markdownTable } from './resultsDoc';
 import type { SystemScores } from './scoring';
 
@@ -21,8 +21,8 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
   const skipped = Object.entries(r.skipped);
   if (skipped.length) parts.push(skipped.map(([s, why]) => `- \`${s}\` skipped: ${why}`).join('\n'));
   parts.push(`The rerank changed the chosen candidate (against the best language-model score among the same candidates) for ${(100 * r.rerank_changed_share).toFixed(1)}% of images.`);
-  const ref = r.refinement as Record<string, number>;
-  if (ref.changed_vs_plain_beam_share !== undefined) {
+  const ref = r.refinement;
+  if (comparedWithPlainBeam(ref)) {
     parts.push(`Against the plain beam of the same width (\`serpent_no_rerank\`), the refinement's report differs for ${(100 * ref.changed_vs_plain_beam_share).toFixed(1)}% of images and asserts other findings for ${(100 * ref.findings_changed_vs_plain_beam_share).toFixed(1)}%; median report time ${ref.median_report_ms.toFixed(0)} ms vs ${ref.median_plain_beam_ms.toFixed(0)} ms (×${ref.time_ratio.toFixed(2)}, onnxruntime-node CPU, 1 thread).`);
   }
 
@@ -35,11 +35,11 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
       return x ? `${x.clinical.micro_f1.toFixed(3)} / ${x.nlg.cider.toFixed(3)} / ${x.clinical.hallucination_rate.toFixed(3)}` : '–';
     })])));
 
-  const bySource = r.refinement_by_source as Record<string, Record<string, number>>;
-  if (bySource && Object.values(bySource).some((x) => x.changed_vs_plain_beam_share !== undefined)) {
+  const bySource = r.refinement_by_source;
+  if (Object.values(bySource).some(comparedWithPlainBeam)) {
     parts.push('### Refinement per source (`serpent` against its best-LM candidate and against `serpent_no_rerank`)');
     parts.push(markdownTable(['source', 'n', 'rerank changed the choice', 'report differs from plain beam', 'findings differ from plain beam'],
-      Object.entries(bySource).map(([src, x]) => [src, x.n, x.rerank_changed_share, x.changed_vs_plain_beam_share, x.findings_changed_vs_plain_beam_share])));
+      Object.entries(bySource).map(([src, x]) => [src, x.n, x.rerank_changed_share, x.changed_vs_plain_beam_share ?? '–', x.findings_changed_vs_plain_beam_share ?? '–'])));
   }
 
   const withSubtype = systems.filter((name) => r.systems[name].subtype);

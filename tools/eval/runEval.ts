@@ -17,6 +17,7 @@ import { defaultPerturbations, perturb, perturbationName } from './perturb';
 import { ProgressBar, type ProgressStream } from './progress';
 import { robustnessRow, stratifiedSubset, type RobustnessRow } from './robustness';
 import { scoreAll, type EvalItem } from './scoring';
+import type { EvalResults, PerImageReport, Refinement, RobustnessResults } from './resultsSchema';
 import { truthFindings } from './truth';
 
 export const SYSTEMS = ['serpent', 'serpent_no_rerank', 'serpent_diverse_lm', 'serpent_lambda0', 'always_normal', 'nearest_neighbour', 'label_template'] as const;
@@ -179,11 +180,11 @@ export async function runEvaluation(o: EvalOptions) {
   await runner.dispose();
   const scored = scoreAll(reports as Record<string, string[]>, items, o.uncertain);
   timings.total_s = (Date.now() - t0) / 1000;
-  const perImage = items.map((it, i) => ({
+  const perImage: PerImageReport[] = items.map((it, i) => ({
     id: it.id, source: it.source, truth: it.truth,
     reports: Object.fromEntries(Object.entries(reports).map(([name, texts]) => [name, texts![i]])),
   }));
-  const results = {
+  const results: EvalResults = {
     model: { id: runner.manifest.id, version: runner.manifest.version, dir: runner.dir, precision: runner.info.precision, backend: runner.info.backend },
     split: o.split,
     n: evalRecs.length,
@@ -216,7 +217,7 @@ export async function runEvaluation(o: EvalOptions) {
 }
 
 async function runRobustness(runner: ModelRunner, o: EvalOptions, evalRecs: ManifestRecord[], items: EvalItem[], subset: number[],
-  units: Map<number, LoadedImage>, clean: string[], timings: Record<string, number>) {
+  units: Map<number, LoadedImage>, clean: string[], timings: Record<string, number>): Promise<RobustnessResults> {
   if (subset.length === 0) return { n: 0, note: 'disabled (--robustness-n 0)' };
   const truths = subset.map((i) => items[i].truth);
   const cleanTexts = subset.map((i) => clean[i]);
@@ -236,7 +237,7 @@ async function runRobustness(runner: ModelRunner, o: EvalOptions, evalRecs: Mani
     rows[perturbationName(p)] = robustnessRow(scoreReports(texts, truths, o.uncertain), texts, cleanTexts);
   }
   timings.robustness_s = bar.finish();
-  return { n: subset.length, system: 'serpent', rows };
+  return { n: subset.length, system: 'serpent' as const, rows };
 }
 
 const median = (xs: readonly number[]): number => {
@@ -247,8 +248,8 @@ const median = (xs: readonly number[]): number => {
 /** How often the rerank moved the choice, how often the refinement's report differs from the plain beam's (in text,
  *  in asserted findings), and its time. */
 function refinementSummary(serpent: readonly string[], plain: readonly string[] | undefined, ms: { serpent: number[]; serpent_no_rerank: number[] },
-  rerankChanged: readonly boolean[], uncertain: UncertainPolicy) {
-  const out: Record<string, number> = { n: serpent.length, rerank_changed_share: rerankChanged.filter(Boolean).length / serpent.length, median_report_ms: median(ms.serpent) };
+  rerankChanged: readonly boolean[], uncertain: UncertainPolicy): Refinement {
+  const out: Refinement = { n: serpent.length, rerank_changed_share: rerankChanged.filter(Boolean).length / serpent.length, median_report_ms: median(ms.serpent) };
   if (!plain) return out;
   const key = (t: string) => assertedFindings(t, uncertain).join('|');
   out.changed_vs_plain_beam_share = serpent.filter((t, i) => t !== plain[i]).length / serpent.length;
@@ -258,6 +259,3 @@ function refinementSummary(serpent: readonly string[], plain: readonly string[] 
   return out;
 }
 
-export type EvalRun = Awaited<ReturnType<typeof runEvaluation>>;
-export type EvalResults = EvalRun['results'];
-export type PerImageReports = EvalRun['perImage'];
