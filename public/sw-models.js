@@ -88,7 +88,10 @@ const downloads = new Map(); // key -> Promise<void>: one download per file, how
 async function keepVerified(key, res, sha) {
   const buf = await res.arrayBuffer();
   if ((await sha256Hex(buf)) !== sha.toLowerCase()) return;
-  await (await caches.open(MODEL_CACHE)).put(key, new Response(buf, { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(buf.byteLength) } }));
+  await (await caches.open(MODEL_CACHE)).put(
+    key,
+    new Response(buf, { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(buf.byteLength) } }),
+  );
 }
 
 async function fileResponse(event, url) {
@@ -146,7 +149,12 @@ async function modelStatus() {
   const model = await defaultModel();
   if (!model) return { files: 0, bytes: 0, complete: false, id: null };
   const cache = await caches.open(MODEL_CACHE);
-  const keys = [INDEX_URL, model.folder + 'manifest.json', await tokenizerKey(model.folder, model.text), ...neededEntries(model.manifest).map((e) => shaKey(e.sha256))];
+  const keys = [
+    INDEX_URL,
+    model.folder + 'manifest.json',
+    await tokenizerKey(model.folder, model.text),
+    ...neededEntries(model.manifest).map((e) => shaKey(e.sha256)),
+  ];
   let files = 0;
   let bytes = 0;
   for (const key of keys) {
@@ -190,9 +198,17 @@ async function checkModelUpdate() {
     const entry = index.models.find((m) => m.id === index.default) || index.models[0];
     const folder = new URL(entry.path.endsWith('/') ? entry.path : entry.path + '/', INDEX_URL).href;
     const manifest = await (await fetch(folder + 'manifest.json', { cache: 'no-store' })).json();
-    const hashes = (m) => neededEntries(m).map((e) => e.sha256).sort().join();
+    const hashes = (m) =>
+      neededEntries(m)
+        .map((e) => e.sha256)
+        .sort()
+        .join();
     const same = kept && kept.folder === folder && kept.manifest.version === manifest.version && hashes(kept.manifest) === hashes(manifest);
-    return { online: true, current: kept ? `${kept.manifest.id} ${kept.manifest.version}` : null, available: same ? null : `${manifest.id} ${manifest.version}` };
+    return {
+      online: true,
+      current: kept ? `${kept.manifest.id} ${kept.manifest.version}` : null,
+      available: same ? null : `${manifest.id} ${manifest.version}`,
+    };
   } catch {
     return { online: false, current: kept ? `${kept.manifest.id} ${kept.manifest.version}` : null, available: null };
   }

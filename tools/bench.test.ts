@@ -14,9 +14,21 @@ describe('npm run bench -- --quick', () => {
     await main(['--quick', '--model', ensureTinyModel(), '--out', out, '--results', path.join(dir, 'RESULTS.md')]);
     const r = JSON.parse(readFileSync(out, 'utf8'));
     const engine = r.rows.filter((x: { kv_cache: boolean; session_ms?: number }) => x.session_ms !== undefined);
-    expect(engine.map((x: { where: string; backend: string; beam: number }) => `${x.where}/${x.backend}/${x.beam}`).sort()).toEqual(['node/cpu/1', 'node/wasm/1']);
+    expect(engine.map((x: { where: string; backend: string; beam: number }) => `${x.where}/${x.backend}/${x.beam}`).sort()).toEqual([
+      'node/cpu/1',
+      'node/wasm/1',
+    ]);
     for (const row of engine) {
-      for (const k of ['encode_ms_median', 'decode_ms_per_token_median', 'report_ms_median', 'report_ms_p10', 'report_ms_p90', 'first_report_cold_ms', 'memory_mb']) expect(row[k]).toBeGreaterThan(0);
+      for (const k of [
+        'encode_ms_median',
+        'decode_ms_per_token_median',
+        'report_ms_median',
+        'report_ms_p10',
+        'report_ms_p90',
+        'first_report_cold_ms',
+        'memory_mb',
+      ])
+        expect(row[k]).toBeGreaterThan(0);
       expect(row.precision).toBe('fp32');
     }
     const cache = r.rows.filter((x: { session_ms?: number }) => x.session_ms === undefined);

@@ -25,7 +25,7 @@ import type { BenchRow, MatmulRow } from './bench/rows';
 const COMMAND = 'npm run bench -- [flags]';
 const FLAGS = {
   out: { type: 'string', help: 'results JSON (default out/bench-<model>.json)' },
-  model: { type: 'string', help: 'model folder (default: public/models/index.json\'s default)' },
+  model: { type: 'string', help: "model folder (default: public/models/index.json's default)" },
   runs: { type: 'number', help: 'timed runs per row after the warm-up (default 5)' },
   where: { type: 'list', help: 'node and/or chromium (default both)', choices: ['node', 'chromium'] },
   backends: { type: 'list', help: 'Node backends (default wasm,cpu)', choices: ['wasm', 'cpu'] },
@@ -40,7 +40,6 @@ const FLAGS = {
   results: { type: 'string', help: 'Markdown document to update (default docs/RESULTS.md; "none" to skip)' },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies Record<string, FlagSpec>;
-
 
 function defaultImage(): string {
   const rec = readManifest(CXR_MANIFEST).find((r) => r.split === 'test' && r.source === 'covid_qu');
@@ -62,7 +61,11 @@ export async function main(argv: string[]) {
   const doc = f.results ?? RESULTS_DOC;
   if (f['import-gpu']) {
     const gpu = JSON.parse(readFileSync(path.resolve(f['import-gpu']), 'utf8'));
-    writeSection(path.resolve(doc), `bench-gpu:${gpu.model.id}`, gpuMarkdown(gpu, `node gpu-bench.mjs (imported with npm run bench -- ${argv.filter((a) => a !== '--').join(' ')})`));
+    writeSection(
+      path.resolve(doc),
+      `bench-gpu:${gpu.model.id}`,
+      gpuMarkdown(gpu, `node gpu-bench.mjs (imported with npm run bench -- ${argv.filter((a) => a !== '--').join(' ')})`),
+    );
     process.stderr.write(`updated ${doc}\n`);
     return gpu;
   }
@@ -82,11 +85,13 @@ export async function main(argv: string[]) {
   const rec = { id: 'bench', source: 'bench', image, split: 'bench', labels: [] };
   const pixels = (await loadRecordImage('/', rec, manifest.preprocessing)).pixels;
 
-  const opts: NodeBenchOptions = { modelDir, manifest, pixels, runs, beams, precisions, log, threads: f.threads ?? 1,
-    backends: f.backends ?? ['wasm', 'cpu'] };
+  const opts: NodeBenchOptions = { modelDir, manifest, pixels, runs, beams, precisions, log, threads: f.threads ?? 1, backends: f.backends ?? ['wasm', 'cpu'] };
   const rows: BenchRow[] = [];
   const matmul: MatmulRow[] = [];
-  const shapes: [number, number, number][] = [[512, 512, 512], [1, manifest.architecture.d_model, 4 * manifest.architecture.d_model]];
+  const shapes: [number, number, number][] = [
+    [512, 512, 512],
+    [1, manifest.architecture.d_model, 4 * manifest.architecture.d_model],
+  ];
   let chromiumInfo: Record<string, unknown> | undefined;
   if (where.includes('node')) {
     rows.push(...(await engineRows(opts)));
@@ -101,7 +106,14 @@ export async function main(argv: string[]) {
     const { ensurePreview } = await import('./bench/chromium');
     const server = await ensurePreview(REPO_ROOT);
     try {
-      const c = await chromiumRows({ modelDir, image, runs, beams, precisions, webgpuPrecision: precisions.includes(manifest.default_precision) ? manifest.default_precision : precisions[0] });
+      const c = await chromiumRows({
+        modelDir,
+        image,
+        runs,
+        beams,
+        precisions,
+        webgpuPrecision: precisions.includes(manifest.default_precision) ? manifest.default_precision : precisions[0],
+      });
       rows.push(...c.rows);
       matmul.push(...c.matmul);
       chromiumInfo = c.info;

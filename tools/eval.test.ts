@@ -33,7 +33,10 @@ beforeAll(() => {
     ...pick(all, 'test', 1, (r) => r.source === 'jsrt' && !!r.nodule),
     ...pick(all, 'test', 1, (r) => r.source === 'jsrt' && normal(r)),
     ...pick(all, 'val', 1, (r) => (r.boxes?.length ?? 0) > 0),
-    ...['covid_qu', 'kermany', 'nih64', 'jsrt'].flatMap((s) => [...pick(all, 'train', 2, (r) => r.source === s && normal(r)), ...pick(all, 'train', 2, (r) => r.source === s && !normal(r))]),
+    ...['covid_qu', 'kermany', 'nih64', 'jsrt'].flatMap((s) => [
+      ...pick(all, 'train', 2, (r) => r.source === s && normal(r)),
+      ...pick(all, 'train', 2, (r) => r.source === s && !normal(r)),
+    ]),
   ];
   manifest = path.join(dir, 'manifest.jsonl');
   writeFileSync(manifest, rows.map((r) => JSON.stringify(r)).join('\n'));
@@ -51,7 +54,14 @@ describe('npm run eval (tiny model, real images)', () => {
     const r = JSON.parse(readFileSync(out, 'utf8')) as EvalResults;
     expect(r.n).toBe(6);
     expect(r.model).toMatchObject({ id: 'random-tiny', backend: 'cpu', precision: 'fp32' });
-    expect(Object.keys(r.systems).sort()).toEqual(['always_normal', 'label_template', 'nearest_neighbour', 'serpent', 'serpent_diverse_lm', 'serpent_no_rerank']);
+    expect(Object.keys(r.systems).sort()).toEqual([
+      'always_normal',
+      'label_template',
+      'nearest_neighbour',
+      'serpent',
+      'serpent_diverse_lm',
+      'serpent_no_rerank',
+    ]);
     // the refinement against a separate plain-beam decode of the same width: shares in [0, 1], both times measured
     for (const k of ['changed_vs_plain_beam_share', 'findings_changed_vs_plain_beam_share'] as const) expect(r.refinement[k]).toBeGreaterThanOrEqual(0);
     if (!comparedWithPlainBeam(r.refinement)) throw new Error('the refinement was not compared with the plain beam');
@@ -84,7 +94,10 @@ describe('npm run eval (tiny model, real images)', () => {
     expect(md).toContain('<!-- section:eval:random-tiny:test -->');
     expect(md).toContain('meteor_exact_stem');
     expect(md).toContain(`--manifest ${manifest}`);
-    const perImage = readFileSync(path.join(dir, 'cpu.reports.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PerImageReport);
+    const perImage = readFileSync(path.join(dir, 'cpu.reports.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as PerImageReport);
     expect(perImage).toHaveLength(6);
     expect(new Set(perImage.map((p) => p.reports.always_normal)).size).toBe(1);
     const evaluation = JSON.parse(readFileSync(path.join(modelCopy, 'manifest.json'), 'utf8')).evaluation;
@@ -97,7 +110,11 @@ describe('npm run eval (tiny model, real images)', () => {
     const args = ['--systems', 'serpent,serpent_no_rerank', '--robustness-n', '0', '--grounding-splits', 'none', '--limit', '4'];
     await run('cpu', path.join(dir, 'a.json'), args);
     await run('wasm', path.join(dir, 'b.json'), args);
-    const read = (f: string) => readFileSync(path.join(dir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l).reports);
+    const read = (f: string) =>
+      readFileSync(path.join(dir, f), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).reports);
     const [cpu, wasm] = [read('a.reports.jsonl'), read('b.reports.jsonl')];
     expect(cpu).toHaveLength(4);
     expect(wasm).toEqual(cpu);

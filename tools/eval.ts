@@ -39,7 +39,15 @@ const COMMAND = 'npm run eval -- [flags]';
 export function headline(r: EvalResults): Record<string, unknown> {
   const pick = (name: string) => {
     const s = r.systems[name];
-    return s && { ...s.nlg, micro_f1: s.clinical.micro_f1, macro_f1: s.clinical.macro_f1, hallucination_rate: s.clinical.hallucination_rate, omission_rate: s.clinical.omission_rate };
+    return (
+      s && {
+        ...s.nlg,
+        micro_f1: s.clinical.micro_f1,
+        macro_f1: s.clinical.macro_f1,
+        hallucination_rate: s.clinical.hallucination_rate,
+        omission_rate: s.clinical.omission_rate,
+      }
+    );
   };
   return {
     date: new Date().toISOString().slice(0, 10),
@@ -48,7 +56,11 @@ export function headline(r: EvalResults): Record<string, unknown> {
     precision: r.model.precision,
     note: 'npm run eval; METEOR is meteor_exact_stem (exact + Porter stem, no synonyms); references are composed from labels',
     systems: Object.fromEntries(Object.keys(r.systems).map((k) => [k, pick(k)])),
-    grounding: { jsrt_nodule_hit_rate: r.grounding.jsrt_nodule.hit_rate, nih_box_hit_rate: r.grounding.nih_box.hit_rate, rsna_box_hit_rate: r.grounding.rsna_box?.hit_rate },
+    grounding: {
+      jsrt_nodule_hit_rate: r.grounding.jsrt_nodule.hit_rate,
+      nih_box_hit_rate: r.grounding.nih_box.hit_rate,
+      rsna_box_hit_rate: r.grounding.rsna_box?.hit_rate,
+    },
   };
 }
 
@@ -71,7 +83,12 @@ export async function main(argv: string[]): Promise<{ results: EvalResults; perI
   const corpus = new ComposedCorpusText(new Map([...records, ...trainRecords].map((r) => [r.id, r])), { dataRoot: DATA_ROOT, ...corpusSettings(CORPUS_DIR) });
 
   const { results, perImage } = await runEvaluation({
-    records, trainRecords, root, trainRoot, split, model,
+    records,
+    trainRecords,
+    root,
+    trainRoot,
+    split,
+    model,
     limit: f.limit,
     ablationModel: f['ablation-model'] ? path.resolve(f['ablation-model']) : undefined,
     device: f.device ?? 'cpu',

@@ -17,11 +17,25 @@ const FLAGS = {
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies Record<string, FlagSpec>;
 const COMMAND = 'npm run fuzz-decode -- [flags]';
-const DICOM_SEEDS = ['explicit_le_12', 'big_endian_12', 'deflated_12', 'rle_12', 'jpeg_baseline_8', 'jpeg_lossless_sv1_12', 'jpegls_lossless_12', 'j2k_lossless_12', 'htj2k_lossless_12', 'multiframe_rle_12', 'rgb_8'];
+const DICOM_SEEDS = [
+  'explicit_le_12',
+  'big_endian_12',
+  'deflated_12',
+  'rle_12',
+  'jpeg_baseline_8',
+  'jpeg_lossless_sv1_12',
+  'jpegls_lossless_12',
+  'j2k_lossless_12',
+  'htj2k_lossless_12',
+  'multiframe_rle_12',
+  'rgb_8',
+];
 
 export function fuzzSeeds(): Seed[] {
   const dir = mkdtempSync(path.join(tmpdir(), 'serpent-fuzz-'));
-  execFileSync('/usr/bin/python3', [path.join(REPO_ROOT, 'e2e/fixtures/dicom_renditions.py'), path.join(CXR_IMAGES, 'jsrt/JPCLN001.png'), dir], { stdio: 'pipe' });
+  execFileSync('/usr/bin/python3', [path.join(REPO_ROOT, 'e2e/fixtures/dicom_renditions.py'), path.join(CXR_IMAGES, 'jsrt/JPCLN001.png'), dir], {
+    stdio: 'pipe',
+  });
   const read = (f: string): Uint8Array => new Uint8Array(readFileSync(f));
   return [
     { format: 'png', name: 'jsrt/JPCLN001.png', bytes: read(path.join(CXR_IMAGES, 'jsrt/JPCLN001.png')) },

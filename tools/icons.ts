@@ -20,8 +20,9 @@ try {
   for (const { file, size, maskable } of icons) {
     const page = await browser.newPage({ viewport: { width: size, height: size } });
     const inner = maskable ? Math.round(size * 0.7) : size;
-    const body = `<body style="margin:0;width:${size}px;height:${size}px;display:grid;place-items:center;background:${maskable ? background : 'transparent'}">`
-      + `<img src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" width="${inner}" height="${inner}"></body>`;
+    const body =
+      `<body style="margin:0;width:${size}px;height:${size}px;display:grid;place-items:center;background:${maskable ? background : 'transparent'}">` +
+      `<img src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" width="${inner}" height="${inner}"></body>`;
     await page.setContent(body);
     await page.screenshot({ path: path.join(REPO_ROOT, 'public/icons', file), omitBackground: !maskable });
     await page.close();

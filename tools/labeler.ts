@@ -46,7 +46,10 @@ function validate(f: Flags<typeof FLAGS>): void {
     const wrong = set.cases.filter((c) => c.gold.has(errorsFor) !== c.predicted.has(errorsFor)).slice(0, maxErrors);
     for (const c of wrong) console.log(`${c.gold.has(errorsFor) ? 'FN' : 'FP'} uid=${c.uid} gold=[${[...c.gold].join(',')}] :: ${c.text}`);
   }
-  console.log(`reports: ${reports.length} read, ${set.cases.length} scored, ${set.skippedNotIndexed} without human codes ('No Indexing'), ${set.skippedNoText} without text`);
+  console.log(
+    `reports: ${reports.length} read, ${set.cases.length} scored, ${set.skippedNotIndexed} without human codes ('No Indexing'), ${set.skippedNoText} ` +
+      `without text`,
+  );
   console.log(`labeled in ${seconds.toFixed(2)} s; uncertain counted as ${uncertain}`);
   if (set.unmappedHeads.size > 0) {
     console.log(`MeSH heads missing from mesh_map.json: ${[...set.unmappedHeads].map(([h, n]) => `${h} (${n})`).join(', ')}`);

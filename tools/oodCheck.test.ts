@@ -31,7 +31,9 @@ describe('npm run ood-check (tiny model)', () => {
       expect(r.any).toBeGreaterThanOrEqual(Math.max(r.detector, r.embedding));
     }
     expect(JSON.parse(readFileSync(out, 'utf8')).rates).toEqual(rates);
-    expect(readFileSync(md, 'utf8')).toMatch(/<!-- section:ood:random-tiny -->\n## Out-of-distribution check: random-tiny[\s\S]*\| flat, gradient and noise images \| 4 \|/);
+    expect(readFileSync(md, 'utf8')).toMatch(
+      /<!-- section:ood:random-tiny -->\n## Out-of-distribution check: random-tiny[\s\S]*\| flat, gradient and noise images \| 4 \|/,
+    );
   });
 
   it('refuses an --extra that is not a folder', async () => {

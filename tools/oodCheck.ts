@@ -131,7 +131,11 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
   process.stderr.write(`wrote ${out}\n`);
   const doc = f.results ?? RESULTS_DOC;
   if (doc !== 'none') {
-    writeSection(path.resolve(doc), `ood:${id}`, oodMarkdown(id, probe.manifest.version, rates, `npm run ood-check -- ${argv.filter((a) => a !== '--').join(' ')}`.trim()));
+    writeSection(
+      path.resolve(doc),
+      `ood:${id}`,
+      oodMarkdown(id, probe.manifest.version, rates, `npm run ood-check -- ${argv.filter((a) => a !== '--').join(' ')}`.trim()),
+    );
     process.stderr.write(`updated ${doc}\n`);
   }
   return rates;

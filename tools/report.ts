@@ -13,8 +13,6 @@ import { parseCommandLine, usage, UsageError, type FlagSpec } from './cli/flags'
 import { runMain } from './cli/main';
 import { progressBar, toJson, toText } from './reportOutput';
 
-
-
 const FLAGS = {
   json: { type: 'boolean', help: 'one JSON object per image on stdout' },
   beam: { type: 'number', help: "beam width (default: the model's)" },

@@ -59,7 +59,8 @@ export function toText(file: string, r: ReportResult): string {
   lines.push(`FINDINGS: ${r.report.findings || '(none)'}`);
   lines.push(`IMPRESSION: ${r.report.impression || '(none)'}`);
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
-  lines.push(`candidates (score = logp/|c|^${r.settings.alpha} + ${r.settings.beta}·similarity)${r.rerankChangedChoice ? ', rerank changed the choice' : ''}:`);
+  const changed = r.rerankChangedChoice ? ', rerank changed the choice' : '';
+  lines.push(`candidates (score = logp/|c|^${r.settings.alpha} + ${r.settings.beta}·similarity)${changed}:`);
   for (const c of r.candidates) {
     lines.push(`  ${c.chosen ? '*' : ' '} score ${c.score.toFixed(3)}  logp ${c.logp.toFixed(2)}  sim ${c.similarity.toFixed(3)}  ${c.text}`);
   }

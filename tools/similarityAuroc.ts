@@ -47,7 +47,10 @@ async function main(argv: string[]): Promise<void> {
     onProgress: (d) => process.stderr.write(`\rdrafts ${d}/${cases.length}`),
   });
   process.stderr.write('\n');
-  console.log(`similarity discrimination on ${cases.length} ${split} images of ${model.id} ${model.version} (fp32, own draft vs drafts with other findings), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(
+    `similarity discrimination on ${cases.length} ${split} images of ${model.id} ${model.version} (fp32, own draft vs drafts with other findings), ` +
+      `${((performance.now() - t0) / 1000).toFixed(0)} s`,
+  );
   console.log('| similarity | AUROC | mean cos own | mean cos other | images | pairs |\n|---|---|---|---|---|---|');
   for (const [name, d] of Object.entries(result)) {
     if (d) console.log(`| ${name} | ${d.auroc.toFixed(3)} | ${d.mean_cos_own.toFixed(4)} | ${d.mean_cos_other.toFixed(4)} | ${d.images} | ${d.pairs} |`);

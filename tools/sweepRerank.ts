@@ -102,12 +102,23 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
       const chosen = cases.map((c) => choose(c.candidates, beta));
       const s = scoreClinical(chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: truths[i] })));
       const changed = chosen.filter((c, i) => c !== choose(cases[i].candidates, 0)).length;
-      rows.push({ ...cfg, beta, micro_f1: s.micro_f1, macro_f1: s.macro_f1, hallucination_rate: s.hallucination_rate, omission_rate: s.omission_rate,
-        changed_share: changed / cases.length, finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length, median_ms: ms[Math.floor(ms.length / 2)] });
+      rows.push({
+        ...cfg,
+        beta,
+        micro_f1: s.micro_f1,
+        macro_f1: s.macro_f1,
+        hallucination_rate: s.hallucination_rate,
+        omission_rate: s.omission_rate,
+        changed_share: changed / cases.length,
+        finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length,
+        median_ms: ms[Math.floor(ms.length / 2)],
+      });
     }
   }
   await runner.dispose();
-  const description = `${records.length} ${split} images (${[...bySource.keys()].join(', ')}; ≤${perSource} per source), ${runner.manifest.id} ${runner.manifest.version} int8, similarity: ${runner.manifest.similarity ? 'towers' : 'decoder'}`;
+  const description =
+    `${records.length} ${split} images (${[...bySource.keys()].join(', ')}; ≤${perSource} per source), ${runner.manifest.id} ` +
+    `${runner.manifest.version} int8, similarity: ${runner.manifest.similarity ? 'towers' : 'decoder'}`;
   return { split, n: records.length, model: runner.manifest.id, description, rows };
 }
 
@@ -115,7 +126,10 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
 export function chooseDefaults(rows: readonly SweepRow[]): { plain: SweepRow; best: SweepRow } {
   const plain = rows.find((r) => r.beam === 3 && r.groups === 1 && r.beta === 0) ?? rows[0];
   const eligible = rows.filter((r) => r.micro_f1 >= plain.micro_f1);
-  const best = eligible.reduce((a, b) => (b.hallucination_rate < a.hallucination_rate || (b.hallucination_rate === a.hallucination_rate && b.micro_f1 > a.micro_f1) ? b : a), plain);
+  const best = eligible.reduce(
+    (a, b) => (b.hallucination_rate < a.hallucination_rate || (b.hallucination_rate === a.hallucination_rate && b.micro_f1 > a.micro_f1) ? b : a),
+    plain,
+  );
   return { plain, best };
 }
 
@@ -126,11 +140,22 @@ async function main(argv: string[]): Promise<void> {
   const sweep: Sweep = f.from ? (JSON.parse(readFileSync(f.from, 'utf8')) as Sweep) : await decodeSweep(f, modelDir);
   const { plain, best } = chooseDefaults(sweep.rows);
   console.log(`self-refinement sweep on ${sweep.description ?? `${sweep.n} ${sweep.split} images`}`);
-  console.log('| beam | groups | λ | β | micro-F1 | macro-F1 | hallucination | omission | choices changed | finding sets / image | median ms |\n|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log(
+    '| beam | groups | λ | β | micro-F1 | macro-F1 | hallucination | omission | choices changed | finding sets / image | median ms ' +
+      '|\n|---|---|---|---|---|---|---|---|---|---|---|',
+  );
   for (const r of sweep.rows) {
-    console.log(`| ${r.beam} | ${r.groups} | ${r.diversity_penalty} | ${r.beta} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${(100 * r.changed_share).toFixed(1)}% | ${r.finding_sets_mean.toFixed(2)} | ${r.median_ms.toFixed(0)} |`);
+    console.log(
+      `| ${r.beam} | ${r.groups} | ${r.diversity_penalty} | ${r.beta} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
+        `${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${(100 * r.changed_share).toFixed(1)}% | ` +
+        `${r.finding_sets_mean.toFixed(2)} | ${r.median_ms.toFixed(0)} |`,
+    );
   }
-  console.log(`chosen: beam ${best.beam}, groups ${best.groups}, λ ${best.diversity_penalty}, β ${best.beta} (hallucination ${best.hallucination_rate.toFixed(3)} vs plain ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ${plain.micro_f1.toFixed(3)})`);
+  console.log(
+    `chosen: beam ${best.beam}, groups ${best.groups}, λ ${best.diversity_penalty}, β ${best.beta} (hallucination ` +
+      `${best.hallucination_rate.toFixed(3)} vs plain ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ` +
+      `${plain.micro_f1.toFixed(3)})`,
+  );
   if (!f.from) {
     const out = f.out ?? outPath('sweep-rerank.json');
     mkdirSync(path.dirname(out), { recursive: true });

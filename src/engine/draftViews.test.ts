@@ -27,8 +27,13 @@ describe('draft views', () => {
   });
 
   it('says how the views were used', () => {
-    const views = [{ name: 'pa.dcm', view: 'frontal' as const }, { name: 'lat.dcm', view: 'lateral' as const }];
-    expect(draftViewsNote(views, [0])).toMatch(/made from the frontal view only: image 1 \(pa\.dcm\)\. The lateral image 2 \(lat\.dcm\) is shown for reference/);
+    const views = [
+      { name: 'pa.dcm', view: 'frontal' as const },
+      { name: 'lat.dcm', view: 'lateral' as const },
+    ];
+    expect(draftViewsNote(views, [0])).toMatch(
+      /made from the frontal view only: image 1 \(pa\.dcm\)\. The lateral image 2 \(lat\.dcm\) is shown for reference/,
+    );
     expect(draftViewsNote(views, [0, 1])).toBeNull();
     expect(draftViewsNote([views[1]], [0])).toMatch(/only a lateral view/);
   });

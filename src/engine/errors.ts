@@ -10,8 +10,7 @@ export class ModelVersionError extends Error {
     readonly needed: string,
   ) {
     super(
-      `This model folder is ${found}, but this version of Serpent needs ${needed}. ` +
-        'Download the model folder that matches this app (or update the app).',
+      `This model folder is ${found}, but this version of Serpent needs ${needed}. ` + 'Download the model folder that matches this app (or update the app).',
     );
   }
 }

@@ -49,7 +49,11 @@ export class KvDecoder {
     const L = n.pastKeys.length;
     const feeds: Record<string, OrtTensor> = {
       [n.embeds]: new this.ort.Tensor('float32', embeds, dims),
-      [n.beamIdx]: new this.ort.Tensor('int64', BigInt64Array.from(parents, (p) => BigInt(p)), [parents.length]),
+      [n.beamIdx]: new this.ort.Tensor(
+        'int64',
+        BigInt64Array.from(parents, (p) => BigInt(p)),
+        [parents.length],
+      ),
     };
     for (let i = 0; i < L; i++) {
       feeds[n.pastKeys[i]] = past[i];
@@ -77,7 +81,11 @@ export class KvDecoder {
 export async function embedTokens(ort: Pick<OrtRuntime, 'Tensor'>, embed: Session, rows: readonly (readonly number[])[]): Promise<Float32Array> {
   const io = modelIO.embed;
   const flat = rows.flat();
-  const input = new ort.Tensor('int64', BigInt64Array.from(flat, (i) => BigInt(i)), [rows.length, rows[0].length]);
+  const input = new ort.Tensor(
+    'int64',
+    BigInt64Array.from(flat, (i) => BigInt(i)),
+    [rows.length, rows[0].length],
+  );
   const out = await embed.run({ [io.inputs.ids]: input });
   try {
     return ((await out[io.outputs.embeds].getData()) as Float32Array).slice();

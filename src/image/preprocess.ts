@@ -65,9 +65,7 @@ export function axisWeights(inSize: number, outSize: number): AxisWeights {
 }
 
 /** Resamples a grey image [height*width] to [outHeight*outWidth]: rows first, then columns. */
-export function resample(
-  data: Float32Array, width: number, height: number, outWidth: number, outHeight: number,
-): Float32Array {
+export function resample(data: Float32Array, width: number, height: number, outWidth: number, outHeight: number): Float32Array {
   const wx = axisWeights(width, outWidth);
   const wy = axisWeights(height, outHeight);
   const rows = new Float32Array(height * outWidth); // [height, outWidth]

@@ -70,7 +70,10 @@ describe('report composition on real manifest rows', () => {
           .sort();
         expect(asserted, `${id}: ${r.text}`).toEqual(expected);
         expect(findings.no_finding === 'positive').toBe(expected.length === 0);
-        expect(mentions.filter((m) => m.status === 'negative' && expected.includes(m.finding)), r.text).toEqual([]);
+        expect(
+          mentions.filter((m) => m.status === 'negative' && expected.includes(m.finding)),
+          r.text,
+        ).toEqual([]);
         const words = preTokenize(r.text).filter((t) => /\w/.test(t)).length;
         expect(words, r.text).toBeGreaterThanOrEqual(12);
         expect(words, r.text).toBeLessThanOrEqual(75);

@@ -67,13 +67,16 @@ export function App() {
   // One study at a time: a new drop forgets the previous draft, heatmaps and candidates at once, and a draft is
   // only ever shown beside the study it was made from.
   const [revealed, setRevealed] = useState<ReportResult | null>(null); // a withheld draft the person chose to see
-  const onFiles = useCallback((files: File[]) => {
-    engine.reset();
-    setRevealed(null);
-    setHover(null);
-    setPinned(null);
-    void images.addFiles(files);
-  }, [engine, images]);
+  const onFiles = useCallback(
+    (files: File[]) => {
+      engine.reset();
+      setRevealed(null);
+      setHover(null);
+      setPinned(null);
+      void images.addFiles(files);
+    },
+    [engine, images],
+  );
   const currentStudy = studyKeyOf(ordered);
   const needsViews = ordered.some((im) => im.view === 'unknown'); // two untagged images: the person says which is which
   const sameStudy = run.studyKey === currentStudy;
@@ -98,12 +101,26 @@ export function App() {
   // The DICOM tags say "not a chest radiograph", or the study is laterals only: say so before any draft.
   const refusals = ordered.flatMap((im) => (im.notChestRadiograph ? [`${im.name}: ${im.notChestRadiograph}`] : []));
   const lateralOnly = ordered.length > 0 && ordered.every((im) => im.view === 'lateral');
-  const withheldReason = refusals.length ? refusals.join(' ') : lateralOnly ? 'This study holds only a lateral view, and the model was trained on frontal (PA/AP) radiographs only.' : null;
+  const withheldReason = refusals.length
+    ? refusals.join(' ')
+    : lateralOnly
+      ? 'This study holds only a lateral view, and the model was trained on frontal (PA/AP) radiographs only.'
+      : null;
   const withheld = !!result && (detectorFlagged(result.ood) || !!withheldReason) && revealed !== result;
   // The reason is said once: in the withheld box while the draft is hidden, in the warnings otherwise.
   const warnings = [...new Set([...refusals, ...draftWarnings(result)])].filter((w) => !(withheld && withheldReason?.includes(w)));
   const focus = hover ?? pinned;
-  const caption = [focusCaption(segments, focus), hottestCaption(result, focus, ordered.map((im) => im.view))].filter(Boolean).join(' ') || null;
+  const caption =
+    [
+      focusCaption(segments, focus),
+      hottestCaption(
+        result,
+        focus,
+        ordered.map((im) => im.view),
+      ),
+    ]
+      .filter(Boolean)
+      .join(' ') || null;
   const modelInputs = useMemo(() => result?.views?.map((v) => fnv1a(v.grey)) ?? [], [result]);
   const maps = useMemo(() => ordered.map((_, v) => focusedMap(result, focus, draftIndex(result, v))), [ordered, result, focus]);
 
@@ -120,10 +137,10 @@ export function App() {
         : needsViews
           ? 'Say which image is the frontal view and which the lateral (the View choice under each image): the draft is made from the frontal view.'
           : load.phase === 'loading'
-          ? 'The draft starts as soon as the model has loaded.'
-          : run.cancelled
-            ? 'Drafting was cancelled.'
-            : '';
+            ? 'The draft starts as soon as the model has loaded.'
+            : run.cancelled
+              ? 'Drafting was cancelled.'
+              : '';
 
   return (
     <div className="app">
@@ -195,7 +212,15 @@ export function App() {
           </details>
           <details className="panel">
             <summary>Backend and timings</summary>
-            <BackendPanel info={load.info} about={load.manifest ? { intendedUse: load.manifest.intended_use, licence: load.manifest.licence } : null} probe={probe} device={engine.device} result={result} busy={run.running} onSwitch={engine.switchDevice} />
+            <BackendPanel
+              info={load.info}
+              about={load.manifest ? { intendedUse: load.manifest.intended_use, licence: load.manifest.licence } : null}
+              probe={probe}
+              device={engine.device}
+              result={result}
+              busy={run.running}
+              onSwitch={engine.switchDevice}
+            />
           </details>
           <details className="panel">
             <summary>Offline use</summary>

@@ -28,7 +28,7 @@ async function runOn(modelUrl: string, device: 'wasm' | 'webgpu'): Promise<Backe
     const results = await session.run(feeds);
     const outputs: Record<string, number[]> = {};
     for (const [k, t] of Object.entries(results)) {
-      outputs[k] = Array.from(await t.getData() as Float32Array);
+      outputs[k] = Array.from((await t.getData()) as Float32Array);
       t.dispose();
     }
     await session.release();

@@ -73,9 +73,20 @@ export function treeRssMb(rootPid: number): number {
 }
 
 interface PageRow {
-  backend: string; precision: string; beam: number; search: string; time_ratio_vs_plain?: number; runs: number;
-  encode_ms: number[]; decode_ms_per_token: number[]; report_ms: number[]; tokens: number[]; report_text: string;
-  session_ms: number; first_report_cold_ms: number; first_report_warm_ms: number;
+  backend: string;
+  precision: string;
+  beam: number;
+  search: string;
+  time_ratio_vs_plain?: number;
+  runs: number;
+  encode_ms: number[];
+  decode_ms_per_token: number[];
+  report_ms: number[];
+  tokens: number[];
+  report_text: string;
+  session_ms: number;
+  first_report_cold_ms: number;
+  first_report_warm_ms: number;
   correctness_only: boolean;
 }
 
@@ -85,27 +96,52 @@ export interface ChromiumResult {
   info: Record<string, unknown>;
 }
 
-interface PageResult { rows?: PageRow[]; matmul?: MatmulRow[]; errors?: string[]; [k: string]: unknown }
+interface PageResult {
+  rows?: PageRow[];
+  matmul?: MatmulRow[];
+  errors?: string[];
+  [k: string]: unknown;
+}
 
 function toRow(r: PageRow, peakMb: number, wasmText: Map<string, string>): BenchRow {
   const same = r.backend === 'webgpu' ? wasmText.get(`${r.precision}:${r.beam}`) : undefined;
   return {
-    where: 'chromium', backend: r.backend, precision: r.precision, beam: r.beam, search: r.search, kv_cache: true, runs: r.runs,
+    where: 'chromium',
+    backend: r.backend,
+    precision: r.precision,
+    beam: r.beam,
+    search: r.search,
+    kv_cache: true,
+    runs: r.runs,
     ...(r.time_ratio_vs_plain !== undefined ? { time_ratio_vs_plain: r.time_ratio_vs_plain } : {}),
     ...spreadFields('encode_ms', spread(r.encode_ms)),
     ...spreadFields('decode_ms_per_token', spread(r.decode_ms_per_token)),
     ...spreadFields('report_ms', spread(r.report_ms)),
     tokens_median: spread(r.tokens).median,
-    session_ms: r.session_ms, first_report_cold_ms: r.first_report_cold_ms, first_report_warm_ms: r.first_report_warm_ms,
-    memory_mb: peakMb, memory_kind: 'peak RSS of the Chromium process tree while this device/precision ran (its own page load)',
+    session_ms: r.session_ms,
+    first_report_cold_ms: r.first_report_cold_ms,
+    first_report_warm_ms: r.first_report_warm_ms,
+    memory_mb: peakMb,
+    memory_kind: 'peak RSS of the Chromium process tree while this device/precision ran (its own page load)',
     ...(r.correctness_only ? { correctness_only: true } : {}),
     ...(same !== undefined ? { same_report_as: same === r.report_text ? 'chromium wasm (identical text)' : 'DIFFERS from chromium wasm' } : {}),
   } as BenchRow;
 }
 
 /** One page load per device/precision (so each gets its own peak memory), then the MatMul throughput. */
-export async function chromiumRows(opts: { modelDir: string; image: string; runs: number; beams: number[]; precisions: string[]; webgpuPrecision: string; timeoutMs?: number }): Promise<ChromiumResult> {
-  const server = await chromium.launchServer({ executablePath: '/usr/bin/chromium', args: ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--no-sandbox'] });
+export async function chromiumRows(opts: {
+  modelDir: string;
+  image: string;
+  runs: number;
+  beams: number[];
+  precisions: string[];
+  webgpuPrecision: string;
+  timeoutMs?: number;
+}): Promise<ChromiumResult> {
+  const server = await chromium.launchServer({
+    executablePath: '/usr/bin/chromium',
+    args: ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--no-sandbox'],
+  });
   const browser = await chromium.connect(server.wsEndpoint());
   const pid = server.process().pid;
   let peakRssMb = 0;
@@ -125,13 +161,22 @@ export async function chromiumRows(opts: { modelDir: string; image: string; runs
       const page = await context.newPage();
       await new Promise((r) => setTimeout(r, 500));
       peakRssMb = 0;
-      const q = new URLSearchParams({ bench: `${BASE}/bench-model/`, image: `${BASE}/bench-image`, runs: String(opts.runs), beams: opts.beams.join(','), ...params });
+      const q = new URLSearchParams({
+        bench: `${BASE}/bench-model/`,
+        image: `${BASE}/bench-image`,
+        runs: String(opts.runs),
+        beams: opts.beams.join(','),
+        ...params,
+      });
       await page.goto(`${BASE}/diagnostics.html?${q}`);
       await page.waitForSelector('#result[data-done="true"]', { timeout: opts.timeoutMs ?? 30 * 60_000 });
       const result = JSON.parse((await page.textContent('#result')) ?? '{}') as PageResult;
       const peakMb = peakRssMb;
       await page.close();
-      if (!result.rows) throw new BenchPageError(`the diagnostics page has no ?bench= mode or failed (${JSON.stringify(result).slice(0, 300)}); rebuild with \`npx vite build\``);
+      if (!result.rows)
+        throw new BenchPageError(
+          `the diagnostics page has no ?bench= mode or failed (${JSON.stringify(result).slice(0, 300)}); rebuild with \`npx vite build\``,
+        );
       return { result, peakMb };
     };
     const blank = await context.newPage();
@@ -152,7 +197,9 @@ export async function chromiumRows(opts: { modelDir: string; image: string; runs
     }
     const { result: mm } = await runPage({ devices: 'wasm,webgpu', precisions: '', beams: '', matmul: '[[512,512,512]]' });
     errors.push(...(mm.errors ?? []));
-    const wasmText = new Map(pageRows.filter((r) => r.row.backend === 'wasm' && r.row.search === 'plain').map((r) => [`${r.row.precision}:${r.row.beam}`, r.row.report_text]));
+    const wasmText = new Map(
+      pageRows.filter((r) => r.row.backend === 'wasm' && r.row.search === 'plain').map((r) => [`${r.row.precision}:${r.row.beam}`, r.row.report_text]),
+    );
     return {
       rows: pageRows.map((r) => toRow(r.row, r.peakMb, wasmText)),
       matmul: (mm.matmul ?? []).map((m) => ({ ...m, where: 'chromium' as const })),

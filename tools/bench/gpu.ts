@@ -35,7 +35,11 @@ const spread = (prefix: 'encode_ms' | 'decode_ms_per_token' | 'report_ms', xs: n
 
 async function timeMatmul(ep: Provider, m: number, k: number, n: number, runs: number): Promise<MatmulRow> {
   const session = await ort.InferenceSession.create(matmulModel(m, k, n), { executionProviders: [ep] });
-  const a = new ort.Tensor('float32', Float32Array.from({ length: m * k }, (_, i) => Math.cos(i) * 0.1), [m, k]);
+  const a = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: m * k }, (_, i) => Math.cos(i) * 0.1),
+    [m, k],
+  );
   const times = [];
   for (let i = 0; i < runs + 2; i++) {
     const t = performance.now();
@@ -60,7 +64,12 @@ async function modelRows(ep: Provider, dir: string, precision: Precision, runs: 
     features = r.features;
   }
   const rows: BenchRow[] = [];
-  const searches: [number, boolean][] = [[1, true], [3, true], [5, true], [1, false]];
+  const searches: [number, boolean][] = [
+    [1, true],
+    [3, true],
+    [5, true],
+    [1, false],
+  ];
   for (const [beam, cache] of searches) {
     await decodeSteps(m, features, { steps: 2, rows: beam, cache });
     const per: number[] = [];
@@ -77,10 +86,20 @@ async function modelRows(ep: Provider, dir: string, precision: Precision, runs: 
     const key = `${precision}:${beam}:${cache}`;
     if (ep === 'cpu') reference.set(key, tokens);
     rows.push({
-      where: 'gpu', backend: ep === 'webgpu' ? 'webgpu' : 'cpu', precision, beam, kv_cache: cache, runs,
-      ...spread('encode_ms', enc), ...spread('decode_ms_per_token', per), ...spread('report_ms', reports),
-      tokens_median: steps, session_ms: m.sessionMs,
-      note: `fixed ${steps} argmax steps on ${beam} row(s)${cache ? '' : ', no KV cache (whole sequence each step)'}; report_ms = encode + prefix + steps × step`,
+      where: 'gpu',
+      backend: ep === 'webgpu' ? 'webgpu' : 'cpu',
+      precision,
+      beam,
+      kv_cache: cache,
+      runs,
+      ...spread('encode_ms', enc),
+      ...spread('decode_ms_per_token', per),
+      ...spread('report_ms', reports),
+      tokens_median: steps,
+      session_ms: m.sessionMs,
+      note:
+        `fixed ${steps} argmax steps on ${beam} row(s)${cache ? '' : ', no KV cache (whole sequence each step)'}; report_ms = encode + prefix + ` +
+        `steps × step`,
       ...(ep === 'webgpu' && reference.has(key) ? { same_tokens_as_cpu: reference.get(key)?.join() === tokens.join() } : {}),
     });
   }
@@ -115,7 +134,11 @@ async function main(argv: string[]): Promise<void> {
         console.error(`${ep} ${precision}: ${(err as Error).message}`);
       }
     }
-    for (const [m, k, n] of [[1, 256, 1024], [512, 512, 512], [2048, 2048, 2048]]) {
+    for (const [m, k, n] of [
+      [1, 256, 1024],
+      [512, 512, 512],
+      [2048, 2048, 2048],
+    ]) {
       try {
         result.matmul.push(await timeMatmul(ep, m, k, n, runs));
       } catch (err) {

@@ -49,7 +49,13 @@ export async function engineRows(o: NodeBenchOptions): Promise<BenchRow[]> {
         for (let i = 0; i < o.runs; i++) samples.push(await run(beam));
         const steps = samples.map((s) => decoderSteps(s.r));
         rows.push({
-          where: 'node', backend, precision, beam, search: 'plain', kv_cache: true, runs: o.runs,
+          where: 'node',
+          backend,
+          precision,
+          beam,
+          search: 'plain',
+          kv_cache: true,
+          runs: o.runs,
           ...spreadFields('encode_ms', spread(samples.map((s) => s.r.timings.encode_ms))),
           ...spreadFields('decode_ms_per_token', spread(samples.map((s, i) => s.r.timings.decode_ms / steps[i]))),
           ...spreadFields('report_ms', spread(samples.map((s) => s.wall))),
@@ -91,18 +97,31 @@ export async function cacheRows(o: NodeBenchOptions, steps: number): Promise<Ben
       }
       const s = spread(per);
       rows.push({
-        where: 'node', backend, precision, beam: 1, kv_cache: cache, runs: per.length,
-        encode_ms_median: NaN, encode_ms_p10: NaN, encode_ms_p90: NaN,
+        where: 'node',
+        backend,
+        precision,
+        beam: 1,
+        kv_cache: cache,
+        runs: per.length,
+        encode_ms_median: NaN,
+        encode_ms_p10: NaN,
+        encode_ms_p90: NaN,
         ...spreadFields('decode_ms_per_token', s),
-        report_ms_median: NaN, report_ms_p10: NaN, report_ms_p90: NaN,
+        report_ms_median: NaN,
+        report_ms_p10: NaN,
+        report_ms_p90: NaN,
         tokens_median: steps,
         note: cache ? `greedy, ${steps} steps, cache (one token per call)` : `greedy, ${steps} steps, no cache (whole sequence each step, empty past)`,
       } as BenchRow);
     }
-    if (tokens.true.join() !== tokens.false.join()) throw new Error(`${backend}: decoding without the cache gave different tokens; the decoder's past handling is broken`);
+    if (tokens.true.join() !== tokens.false.join())
+      throw new Error(`${backend}: decoding without the cache gave different tokens; the decoder's past handling is broken`);
     rows[rows.length - 1].same_report_as = 'kv_cache=true';
     await releaseRawModel(m);
-    o.log(`node ${backend} kv cache: ${rows[rows.length - 2].decode_ms_per_token_median.toFixed(2)} vs ${rows[rows.length - 1].decode_ms_per_token_median.toFixed(2)} ms/token`);
+    o.log(
+      `node ${backend} kv cache: ${rows[rows.length - 2].decode_ms_per_token_median.toFixed(2)} vs ` +
+        `${rows[rows.length - 1].decode_ms_per_token_median.toFixed(2)} ms/token`,
+    );
   }
   return rows;
 }
@@ -114,7 +133,11 @@ export async function matmulRows(o: NodeBenchOptions, shapes: [number, number, n
     const ort = await runtimeFor(backend);
     for (const [m, k, n] of shapes) {
       const session = await ort.InferenceSession.create(matmulModel(m, k, n), { executionProviders: [backend], intraOpNumThreads: o.threads });
-      const a = new ort.Tensor('float32', Float32Array.from({ length: m * k }, (_, i) => Math.cos(i) * 0.1), [m, k]);
+      const a = new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: m * k }, (_, i) => Math.cos(i) * 0.1),
+        [m, k],
+      );
       const times: number[] = [];
       for (let i = 0; i < o.runs + 2; i++) {
         const t = performance.now();

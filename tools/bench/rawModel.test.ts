@@ -16,7 +16,10 @@ describe('decodeSteps', () => {
       const S = m.manifest.preprocessing.image_size;
       const pixels = Float32Array.from({ length: S * S }, (_, i) => Math.sin(i / 7));
       const { features } = await encodeImage(m, pixels);
-      const model = new OnnxReportModel({ ort, backend: 'cpu', gpuPast: false, vision: m.vision, embed: m.embed, decoder: m.decoder, oodDetector: null, similarity: null }, m.manifest);
+      const model = new OnnxReportModel(
+        { ort, backend: 'cpu', gpuPast: false, vision: m.vision, embed: m.embed, decoder: m.decoder, oodDetector: null, similarity: null },
+        m.manifest,
+      );
       const engine = model.stepDecoder(features);
       const expected: number[] = [];
       let step = await engine.first();
@@ -25,7 +28,12 @@ describe('decodeSteps', () => {
         if (i < 5) step = await engine.next([expected[i]], [0]);
       }
       engine.dispose();
-      for (const [rows, cache] of [[1, true], [3, true], [1, false], [3, false]] as const) {
+      for (const [rows, cache] of [
+        [1, true],
+        [3, true],
+        [1, false],
+        [3, false],
+      ] as const) {
         expect((await decodeSteps(m, features, { steps: 6, rows, cache })).tokens).toEqual(expected);
       }
     } finally {

@@ -26,7 +26,12 @@ export function readModelManifest(dir: string): ModelManifest {
 }
 
 /** Sessions for one precision; sessionOptions e.g. { executionProviders: ['cpu'] }. */
-export async function openRawModel(ort: OrtRuntime, dir: string, precision: Precision, sessionOptions: OrtCommon.InferenceSession.SessionOptions): Promise<RawModel> {
+export async function openRawModel(
+  ort: OrtRuntime,
+  dir: string,
+  precision: Precision,
+  sessionOptions: OrtCommon.InferenceSession.SessionOptions,
+): Promise<RawModel> {
   const manifest = readModelManifest(dir);
   const files = manifest.files[precision];
   if (!files) throw new Error(`${dir}/manifest.json has no ${precision} files; choose one of ${Object.keys(manifest.files).join(', ')}`);
@@ -50,7 +55,10 @@ export async function encodeImage(m: RawModel, pixels: Float32Array, batch = 1):
   for (let b = 0; b < batch; b++) data.set(pixels, b * S * S);
   const t0 = performance.now();
   const out = await m.vision.run({ [modelIO.vision.inputs.pixels]: new m.ort.Tensor('float32', data, [batch, 1, S, S]) });
-  const features = ((await out[modelIO.vision.outputs.imageTokens].getData()) as Float32Array).slice(0, m.manifest.architecture.n_image_tokens * m.manifest.architecture.d_model);
+  const features = ((await out[modelIO.vision.outputs.imageTokens].getData()) as Float32Array).slice(
+    0,
+    m.manifest.architecture.n_image_tokens * m.manifest.architecture.d_model,
+  );
   const ms = performance.now() - t0;
   for (const t of Object.values(out)) t.dispose();
   return { features, ms };

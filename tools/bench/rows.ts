@@ -34,7 +34,10 @@ export interface BenchRow {
   note?: string;
 }
 
-export function spreadFields<P extends 'encode_ms' | 'decode_ms_per_token' | 'report_ms'>(prefix: P, s: Spread): Record<`${P}_median` | `${P}_p10` | `${P}_p90`, number> {
+export function spreadFields<P extends 'encode_ms' | 'decode_ms_per_token' | 'report_ms'>(
+  prefix: P,
+  s: Spread,
+): Record<`${P}_median` | `${P}_p10` | `${P}_p90`, number> {
   return { [`${prefix}_median`]: s.median, [`${prefix}_p10`]: s.p10, [`${prefix}_p90`]: s.p90 } as Record<`${P}_median` | `${P}_p10` | `${P}_p90`, number>;
 }
 

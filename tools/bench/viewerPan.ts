@@ -17,7 +17,7 @@ import { REPO_ROOT } from '../cli/paths';
 import { BenchPageError, ensurePreview } from './chromium';
 
 const FLAGS = {
-  side: { type: 'number', help: 'the DICOM\'s side in px (default 2048)' },
+  side: { type: 'number', help: "the DICOM's side in px (default 2048)" },
   zooms: { type: 'list', help: 'zoom levels to pan at (default 1,2,4,8)' },
   seconds: { type: 'number', help: 'seconds of dragging per zoom (default 2)' },
   port: { type: 'number', help: 'port of the preview server (default $PW_PORT or 4174)' },
@@ -117,7 +117,11 @@ function mainThreadBusy(trace: Buffer, frames: number): PanRow['mainThread'] {
   busy += end - start;
   const span = slices[slices.length - 1].ts + slices[slices.length - 1].dur! - slices[0].ts;
   const longest = Math.max(0, ...slices.filter((e) => e.name === 'ProxyMain::BeginMainFrame').map((e) => e.dur!));
-  return { busyMsPerFrame: Math.round(busy / 1000 / Math.max(frames, 1) * 100) / 100, busyShare: Math.round((busy / span) * 100) / 100, longestMainFrameMs: Math.round(longest / 100) / 10 };
+  return {
+    busyMsPerFrame: Math.round((busy / 1000 / Math.max(frames, 1)) * 100) / 100,
+    busyShare: Math.round((busy / span) * 100) / 100,
+    longestMainFrameMs: Math.round(longest / 100) / 10,
+  };
 }
 
 async function panAt(page: Page, zoom: number, seconds: number, traceDir?: string): Promise<PanRow> {
@@ -174,7 +178,9 @@ async function main(argv: string[]): Promise<void> {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`http://127.0.0.1:${port}/?device=wasm`);
-    await page.getByTestId('file-input').setInputFiles({ name: 'film.dcm', mimeType: 'application/dicom', buffer: await bigDicom('jsrt/JPCLN001.png', 'PA', side) });
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'film.dcm', mimeType: 'application/dicom', buffer: await bigDicom('jsrt/JPCLN001.png', 'PA', side) });
     await waitForReport(page);
     await page.getByTestId('report-word').first().click(); // pin a word: its heatmap is drawn through every frame
     const rows: PanRow[] = [];
@@ -184,11 +190,20 @@ async function main(argv: string[]): Promise<void> {
       const t = row.trace
         ? `trace: ${row.trace.presented} frames presented, ${row.trace.dropped} dropped, ${row.trace.noUpdate} with nothing new`
         : 'trace: no PipelineReporter events';
-      const m = row.mainThread ? `; main thread busy ${row.mainThread.busyMsPerFrame} ms per frame (${Math.round(row.mainThread.busyShare * 100)}%), longest frame update ${row.mainThread.longestMainFrameMs} ms` : '';
-      console.log(`zoom ${row.zoom.toFixed(2)}: ${row.frames} frames in ${seconds} s (${row.framesWithMove} moved the view), vsync ${row.vsyncMs} ms, dropped ${row.droppedFrames}, longest gap ${row.longestGapMs} ms, ${row.pointerMoves} pointer moves; ${t}${m}`);
+      const m = row.mainThread
+        ? `; main thread busy ${row.mainThread.busyMsPerFrame} ms per frame (${Math.round(row.mainThread.busyShare * 100)}%), longest frame update ` +
+          `${row.mainThread.longestMainFrameMs} ms`
+        : '';
+      console.log(
+        `zoom ${row.zoom.toFixed(2)}: ${row.frames} frames in ${seconds} s (${row.framesWithMove} moved the view), vsync ${row.vsyncMs} ms, dropped ` +
+          `${row.droppedFrames}, longest gap ${row.longestGapMs} ms, ${row.pointerMoves} pointer moves; ${t}${m}`,
+      );
     }
     if (errors.length) throw new BenchPageError(`the page threw: ${errors.join('; ')}`);
-    const canvasSide = await page.locator('canvas.radiograph').first().evaluate((c: HTMLCanvasElement) => c.width);
+    const canvasSide = await page
+      .locator('canvas.radiograph')
+      .first()
+      .evaluate((c: HTMLCanvasElement) => c.width);
     // the machine's 1-minute load average beside the figures: dropped frames on a busy 2-core machine are contention
     const machine = { cpus: cpus().length, loadAverage1m: Math.round(loadavg()[0] * 100) / 100 };
     console.log(`canvas ${canvasSide}×${canvasSide} px, ${machine.cpus} CPUs, load average ${machine.loadAverage1m}`);

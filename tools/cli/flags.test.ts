@@ -11,8 +11,13 @@ const specs: Record<string, FlagSpec> = {
 
 describe('parseFlags', () => {
   it('reads values, inline values, lists and switches', () => {
-    expect(parseFlags(['--', '--out', 'x.json', '--limit=6', '--systems', 'a,b', '--quick', '--device', 'wasm'], specs, 'cmd'))
-      .toEqual({ out: 'x.json', limit: 6, systems: ['a', 'b'], quick: true, device: 'wasm' });
+    expect(parseFlags(['--', '--out', 'x.json', '--limit=6', '--systems', 'a,b', '--quick', '--device', 'wasm'], specs, 'cmd')).toEqual({
+      out: 'x.json',
+      limit: 6,
+      systems: ['a', 'b'],
+      quick: true,
+      device: 'wasm',
+    });
   });
 
   it('names the flag in errors', () => {
@@ -26,7 +31,10 @@ describe('parseFlags', () => {
 
 describe('parseCommandLine', () => {
   it('collects positionals where the command takes them, and refuses them where it does not', () => {
-    expect(parseCommandLine(['a.png', '--limit', '2', 'b.png'], specs, 'cmd', { positionals: true })).toEqual({ flags: { limit: 2 }, positionals: ['a.png', 'b.png'] });
+    expect(parseCommandLine(['a.png', '--limit', '2', 'b.png'], specs, 'cmd', { positionals: true })).toEqual({
+      flags: { limit: 2 },
+      positionals: ['a.png', 'b.png'],
+    });
     expect(() => parseCommandLine(['a.png'], specs, 'cmd')).toThrow(/unexpected argument "a.png"/);
   });
 });

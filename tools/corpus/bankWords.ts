@@ -3,13 +3,7 @@
 import bankJson from '../../src/text/data/corpus/sentence_bank.json';
 import { fillTemplate, type Location } from '../../src/text/composeLocation';
 
-const LOCATIONS: Location[] = [
-  {},
-  { side: 'bilateral' },
-  { side: 'left', lobe: 'upper' },
-  { side: 'right', lobe: 'middle' },
-  { side: 'left', lobe: 'lower' },
-];
+const LOCATIONS: Location[] = [{}, { side: 'bilateral' }, { side: 'left', lobe: 'upper' }, { side: 'right', lobe: 'middle' }, { side: 'left', lobe: 'lower' }];
 
 export function bankVocabularyTexts(clean: (text: string) => string): string[] {
   const templates = [

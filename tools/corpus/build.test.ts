@@ -36,7 +36,15 @@ describe('npm run corpus -- --limit 40', () => {
     expect(stdout).toMatch(/vocabulary: \d+ tokens/);
     expect(stdout).toMatch(/truncated \d+ of 120/);
     const meta = JSON.parse(fs.readFileSync(path.join(out, 'meta.json'), 'utf8'));
-    expect(meta).toMatchObject({ format: 'serpent-corpus', version: 1, image_size: IMAGE_SIZE, pixel_mean: 0.5, pixel_std: 0.25, reports_per_image: 3, seed: 1 });
+    expect(meta).toMatchObject({
+      format: 'serpent-corpus',
+      version: 1,
+      image_size: IMAGE_SIZE,
+      pixel_mean: 0.5,
+      pixel_std: 0.25,
+      reports_per_image: 3,
+      seed: 1,
+    });
     expect(meta.special_ids).toEqual({ pad: 0, bos: 1, eos: 2, unk: 3, sep: 4 });
     expect(meta.findings).toHaveLength(FINDING_KEYS.length);
     const L = meta.max_length;
@@ -84,9 +92,7 @@ describe('npm run corpus -- --limit 40', () => {
       if (n > 0) expect(mean).toBeGreaterThan(20);
     }
     expect(studies).toBe(40);
-    expect(new Set(['train', 'val', 'test'].flatMap((s) => records(out, s).map((r) => r.source)))).toEqual(
-      new Set(['covid_qu', 'kermany', 'nih64', 'jsrt']),
-    );
+    expect(new Set(['train', 'val', 'test'].flatMap((s) => records(out, s).map((r) => r.source)))).toEqual(new Set(['covid_qu', 'kermany', 'nih64', 'jsrt']));
   });
 });
 
@@ -152,7 +158,9 @@ describe('--r2gen layout', () => {
 describe('pixel decoding in worker threads', () => {
   it('returns the same pixels, in order, as decoding in this thread', async () => {
     const cxr = path.join(DATA_ROOT, 'cxr');
-    const rows = readManifest(cxr).filter((_, i) => i % 200 === 0).slice(0, 70);
+    const rows = readManifest(cxr)
+      .filter((_, i) => i % 200 === 0)
+      .slice(0, 70);
     const jobs = rows.map((r, index) => ({ index, file: path.join(cxr, r.image) }));
     const opts = { size: IMAGE_SIZE, mean: 0.5, std: 0.25 };
     const inThread: Uint8Array[] = [];

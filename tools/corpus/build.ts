@@ -181,7 +181,16 @@ export async function buildCorpus(opts: BuildOptions): Promise<CorpusStats> {
   await pixelsDone;
   for (const w of writers.values()) w.close();
   const seconds = (performance.now() - t0) / 1000;
-  const stats = computeStats({ items, lengths, truncated, unknownTokens, vocabSize: tokenizer.vocabSize, maxLength: L, seconds, composeSeconds: (tCompose - t0) / 1000 });
+  const stats = computeStats({
+    items,
+    lengths,
+    truncated,
+    unknownTokens,
+    vocabSize: tokenizer.vocabSize,
+    maxLength: L,
+    seconds,
+    composeSeconds: (tCompose - t0) / 1000,
+  });
   const sources: Record<string, Record<string, number>> = {};
   for (const item of items) {
     sources[item.source] ??= {};

@@ -31,11 +31,7 @@ export function defaultWorkers(): number {
  * Decode all jobs; `onResult` is called in job order (so the caller can stream rows into .npy files).
  * Rejects with the first file that fails, naming it.
  */
-export async function decodeAll(
-  jobs: readonly PixelJob[],
-  opts: PixelOptions,
-  onResult: (job: PixelJob, pixels: Uint8Array) => void,
-): Promise<void> {
+export async function decodeAll(jobs: readonly PixelJob[], opts: PixelOptions, onResult: (job: PixelJob, pixels: Uint8Array) => void): Promise<void> {
   if (opts.workers <= 0 || jobs.length < 64) {
     for (const job of jobs) onResult(job, filePixels(job.file, opts.size, opts.mean, opts.std));
     return;

@@ -85,8 +85,13 @@ export function formatStats(s: CorpusStats): string {
     lines.push(`${split.padEnd(6)}  ${sources.map((x) => String(row[x] ?? 0).padStart(9)).join('')}  ${String(total).padStart(7)}`);
   }
   lines.push(`vocabulary: ${s.vocabSize} tokens (incl. 5 special); unknown tokens in reports: ${s.unknownTokens}`);
-  lines.push(`report tokens ([BOS]…[EOS]): mean ${s.tokens.mean}, p95 ${s.tokens.p95}, max ${s.tokens.max}; max_length ${s.maxLength}, truncated ${s.truncated} of ${s.reports}`);
-  lines.push(`report words: mean ${s.words.mean}, p95 ${s.words.p95}, max ${s.words.max}; distinct reports per study: ${(s.uniqueReportShare * 100).toFixed(1)}%`);
+  lines.push(
+    `report tokens ([BOS]…[EOS]): mean ${s.tokens.mean}, p95 ${s.tokens.p95}, max ${s.tokens.max}; max_length ${s.maxLength}, truncated ` +
+      `${s.truncated} of ${s.reports}`,
+  );
+  lines.push(
+    `report words: mean ${s.words.mean}, p95 ${s.words.p95}, max ${s.words.max}; distinct reports per study: ${(s.uniqueReportShare * 100).toFixed(1)}%`,
+  );
   lines.push(`findings (studies)  ${SPLITS.map((x) => x.padStart(7)).join('')}`);
   for (const k of FINDING_KEYS) {
     const name = FINDING_NAMES[k];

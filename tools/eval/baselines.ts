@@ -32,7 +32,10 @@ export function mostCommon(texts: readonly string[]): { text: string; count: num
 export class NearestNeighbourBaseline {
   private readonly index: EmbeddingIndex;
 
-  constructor(trainEmbeds: readonly Float32Array[], private readonly trainReport: (i: number) => string) {
+  constructor(
+    trainEmbeds: readonly Float32Array[],
+    private readonly trainReport: (i: number) => string,
+  ) {
     this.index = new EmbeddingIndex(trainEmbeds, trainEmbeds[0]?.length ?? 0);
   }
 
@@ -45,7 +48,12 @@ export class NearestNeighbourBaseline {
 export class LabelTemplateBaseline {
   readonly probe: LinearProbe;
 
-  constructor(trainEmbeds: readonly Float32Array[], trainTruth: readonly (readonly FindingKey[])[], private readonly corpus: CorpusText, opts: ProbeOptions = {}) {
+  constructor(
+    trainEmbeds: readonly Float32Array[],
+    trainTruth: readonly (readonly FindingKey[])[],
+    private readonly corpus: CorpusText,
+    opts: ProbeOptions = {},
+  ) {
     const Y = trainTruth.map((t) => Uint8Array.from(TEMPLATE_FINDINGS, (k) => (t.includes(k) ? 1 : 0)));
     this.probe = fitLinearProbe(trainEmbeds, Y, opts);
   }

@@ -55,7 +55,10 @@ export class ComposedCorpusText implements CorpusText {
   private readonly composer: CorpusComposer;
   private readonly cache = new Map<string, string[]>();
 
-  constructor(private readonly records: ReadonlyMap<string, ManifestRecord>, opts: CorpusTextOptions) {
+  constructor(
+    private readonly records: ReadonlyMap<string, ManifestRecord>,
+    opts: CorpusTextOptions,
+  ) {
     this.seed = opts.seed ?? DEFAULT_SEED;
     this.k = opts.reportsPerImage ?? DEFAULT_REPORTS_PER_IMAGE;
     this.composer = composerFor(opts.dataRoot);

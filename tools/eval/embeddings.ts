@@ -57,7 +57,10 @@ export interface EmbeddingCacheKey {
 }
 
 function cacheFile(dir: string, key: EmbeddingCacheKey): string {
-  const hash = createHash('sha256').update(JSON.stringify({ ...key, ids: key.ids.join('\n') })).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ ...key, ids: key.ids.join('\n') }))
+    .digest('hex')
+    .slice(0, 16);
   return path.join(dir, `embeds-${key.modelId}-${hash}.f32`);
 }
 

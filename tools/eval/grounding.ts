@@ -24,7 +24,10 @@ export type GridTarget =
   | { kind: 'disk'; cx: number; cy: number; rx: number; ry: number }
   | { kind: 'any'; parts: GridTarget[] }; // e.g. an image's RSNA opacity boxes: touching one of them is a hit
 
-interface ImageSize { width: number; height: number }
+interface ImageSize {
+  width: number;
+  height: number;
+}
 
 function toGrid(geom: TensorGeometry, img: ImageSize, grid: [number, number], space: number) {
   // annotation px → stored image px → tensor px → grid units
@@ -36,13 +39,25 @@ function toGrid(geom: TensorGeometry, img: ImageSize, grid: [number, number], sp
 }
 
 /** NIH box {x,y,w,h} in `space`-px coordinates (1024 for NIH) → grid units. Assumes a square original. */
-export function boxToGrid(box: { x: number; y: number; w: number; h: number }, geom: TensorGeometry, img: ImageSize, grid: [number, number], space = 1024): GridTarget {
+export function boxToGrid(
+  box: { x: number; y: number; w: number; h: number },
+  geom: TensorGeometry,
+  img: ImageSize,
+  grid: [number, number],
+  space = 1024,
+): GridTarget {
   const t = toGrid(geom, img, grid, space);
   return { kind: 'box', x0: box.x * t.ax + t.bx, y0: box.y * t.ay + t.by, x1: (box.x + box.w) * t.ax + t.bx, y1: (box.y + box.h) * t.ay + t.by };
 }
 
 /** JSRT nodule centre (x, y in `space`-px) and diameter in mm → a disk (ellipse if anisotropic) in grid units. */
-export function noduleToGrid(nodule: { x: number; y: number; size_mm: number }, geom: TensorGeometry, img: ImageSize, grid: [number, number], space = 2048): GridTarget {
+export function noduleToGrid(
+  nodule: { x: number; y: number; size_mm: number },
+  geom: TensorGeometry,
+  img: ImageSize,
+  grid: [number, number],
+  space = 2048,
+): GridTarget {
   const t = toGrid(geom, img, grid, space);
   const radiusPx = nodule.size_mm / 2 / (JSRT_MM_PER_PX_2048 * (2048 / space));
   return { kind: 'disk', cx: nodule.x * t.ax + t.bx, cy: nodule.y * t.ay + t.by, rx: radiusPx * t.ax, ry: radiusPx * t.ay };
@@ -69,8 +84,10 @@ export function argmax(values: ArrayLike<number>): number {
 export function contentCells(geom: TensorGeometry, grid: [number, number]): [number, number][] {
   const cells: [number, number][] = [];
   const [rows, cols] = grid;
-  const x0 = (geom.offsetX * cols) / geom.size, x1 = ((geom.offsetX + geom.resizedWidth) * cols) / geom.size;
-  const y0 = (geom.offsetY * rows) / geom.size, y1 = ((geom.offsetY + geom.resizedHeight) * rows) / geom.size;
+  const x0 = (geom.offsetX * cols) / geom.size,
+    x1 = ((geom.offsetX + geom.resizedWidth) * cols) / geom.size;
+  const y0 = (geom.offsetY * rows) / geom.size,
+    y1 = ((geom.offsetY + geom.resizedHeight) * rows) / geom.size;
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) if (c < x1 && c + 1 > x0 && r < y1 && r + 1 > y0) cells.push([r, c]);
   return cells;
 }

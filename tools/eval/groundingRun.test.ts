@@ -39,13 +39,29 @@ describe('targets and tally', () => {
 
   it('makes one RSNA target per image that any of its opacity boxes satisfies', () => {
     // 1024-px boxes on a 64-px copy: one in the top-left cell, one in the bottom-right cell of a 2×2 grid.
-    const rec = { id: 'nih64/y', source: 'nih64', image: 'y.png', split: 'test', labels: ['Infiltration'],
-      rsna_boxes: [{ label: 'Lung Opacity', x: 50, y: 50, w: 200, h: 200, space: '1024px' }, { label: 'Lung Opacity', x: 700, y: 700, w: 200, h: 200, space: '1024px' }] };
+    const rec = {
+      id: 'nih64/y',
+      source: 'nih64',
+      image: 'y.png',
+      split: 'test',
+      labels: ['Infiltration'],
+      rsna_boxes: [
+        { label: 'Lung Opacity', x: 50, y: 50, w: 200, h: 200, space: '1024px' },
+        { label: 'Lung Opacity', x: 700, y: 700, w: 200, h: 200, space: '1024px' },
+      ],
+    };
     const g64: TensorGeometry = { size: 128, scale: 2, offsetX: 0, offsetY: 0, resizedWidth: 128, resizedHeight: 128 };
     const targets = targetsFor(rec, g64, { width: 64, height: 64 }, [2, 2]);
     expect(targets.map((t) => [t.kind, t.findings])).toEqual([['rsna_box', ['lung_opacity']]]);
     const tally = new PointingTally();
-    const opacity = { ...result, tokens: [{ text: 'patchy', sentence: 0 }, { text: 'opacity', sentence: 0 }], sentenceHeatmaps: Float32Array.from([0, 0, 0, 1]) } as unknown as ReportResult;
+    const opacity = {
+      ...result,
+      tokens: [
+        { text: 'patchy', sentence: 0 },
+        { text: 'opacity', sentence: 0 },
+      ],
+      sentenceHeatmaps: Float32Array.from([0, 0, 0, 1]),
+    } as unknown as ReportResult;
     tally.add(opacity, targets, g64); // points at cell 3: the second box
     tally.add({ ...opacity, sentenceHeatmaps: Float32Array.from([0, 1, 0, 0]) } as unknown as ReportResult, targets, g64); // cell 1: neither
     expect(tally.summary('rsna_box')).toMatchObject({ n: 2, n_mentioned: 2, hit_rate: 0.5, random_hit_rate: 0.5 });

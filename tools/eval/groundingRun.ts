@@ -30,7 +30,11 @@ function spaceOf(field: unknown, fallback: number): number {
 export function targetsFor(rec: ManifestRecord, geom: TensorGeometry, img: { width: number; height: number }, grid: [number, number]): GroundingTarget[] {
   const out: GroundingTarget[] = [];
   if (rec.nodule && Number.isFinite(rec.nodule.x) && Number.isFinite(rec.nodule.size_mm)) {
-    out.push({ kind: 'jsrt_nodule', findings: sourceLabelFindings(rec, 'Nodule'), target: noduleToGrid(rec.nodule, geom, img, grid, spaceOf(rec.nodule.space, 2048)) });
+    out.push({
+      kind: 'jsrt_nodule',
+      findings: sourceLabelFindings(rec, 'Nodule'),
+      target: noduleToGrid(rec.nodule, geom, img, grid, spaceOf(rec.nodule.space, 2048)),
+    });
   }
   for (const box of rec.boxes ?? []) {
     const label = NIH_BOX_LABELS[box.label];
@@ -39,7 +43,11 @@ export function targetsFor(rec: ManifestRecord, geom: TensorGeometry, img: { wid
   }
   // RSNA "Lung Opacity" boxes (one target per image: pointing at any of its boxes is a hit); any opacity sentence counts
   if (rec.rsna_boxes?.length) {
-    out.push({ kind: 'rsna_box', findings: ['lung_opacity'], target: { kind: 'any', parts: rec.rsna_boxes.map((b) => boxToGrid(b, geom, img, grid, spaceOf(b.space, 1024))) } });
+    out.push({
+      kind: 'rsna_box',
+      findings: ['lung_opacity'],
+      target: { kind: 'any', parts: rec.rsna_boxes.map((b) => boxToGrid(b, geom, img, grid, spaceOf(b.space, 1024))) },
+    });
   }
   return out;
 }

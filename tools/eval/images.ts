@@ -25,7 +25,9 @@ export async function decodeRecordImage(root: string, rec: ManifestRecord): Prom
   try {
     bytes = await readFile(file);
   } catch (err) {
-    throw new EvalImageError(`${rec.id}: cannot read ${file} (${(err as Error).message}); check --root (the folder the manifest's image paths are relative to)`);
+    throw new EvalImageError(
+      `${rec.id}: cannot read ${file} (${(err as Error).message}); check --root (the folder the manifest's image paths are relative to)`,
+    );
   }
   try {
     return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));

@@ -67,7 +67,8 @@ function bestThreshold(probs: number[], truth: boolean[]): number {
 
 /** Fits the probe: X[n] is an embedding [E], Y[n] a multi-hot label vector [F]. */
 export function fitLinearProbe(X: readonly Float32Array[], Y: readonly Uint8Array[], opts: ProbeOptions = {}): LinearProbe {
-  if (X.length === 0 || X.length !== Y.length) throw new ProbeInputError(`fitLinearProbe: ${X.length} embeddings and ${Y.length} label rows; need the same non-zero number`);
+  if (X.length === 0 || X.length !== Y.length)
+    throw new ProbeInputError(`fitLinearProbe: ${X.length} embeddings and ${Y.length} label rows; need the same non-zero number`);
   const dim = X[0].length;
   const labels = Y[0].length;
   const { iterations = 300, learningRate = 0.5, l2 = 1e-3 } = opts;
@@ -95,6 +96,10 @@ export function fitLinearProbe(X: readonly Float32Array[], Y: readonly Uint8Arra
   }
   const probe: LinearProbe = { dim, labels, mean, scale, weights, bias, thresholds: new Float32Array(labels).fill(0.5) };
   const probs = X.map((x) => probeProbabilities(probe, x));
-  for (let f = 0; f < labels; f++) probe.thresholds[f] = bestThreshold(probs.map((p) => p[f]), Y.map((y) => y[f] === 1));
+  for (let f = 0; f < labels; f++)
+    probe.thresholds[f] = bestThreshold(
+      probs.map((p) => p[f]),
+      Y.map((y) => y[f] === 1),
+    );
   return probe;
 }

@@ -4,8 +4,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export interface ManifestBox { label: string; x: number; y: number; w: number; h: number; space?: string }
-export interface ManifestNodule { x: number; y: number; size_mm: number; position?: string; state?: string; space?: string }
+export interface ManifestBox {
+  label: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  space?: string;
+}
+export interface ManifestNodule {
+  x: number;
+  y: number;
+  size_mm: number;
+  position?: string;
+  state?: string;
+  space?: string;
+}
 
 export interface ManifestRecord {
   id: string;

@@ -5,7 +5,7 @@ import { ProgressBar, formatDuration } from './progress';
 describe('EmbeddingIndex', () => {
   it('finds the row with the largest cosine, ignoring scale', () => {
     const index = new EmbeddingIndex([Float32Array.from([1, 0]), Float32Array.from([10, 10]), Float32Array.from([0, -1])], 2);
-    expect(index.nearest(Float32Array.from([1, 0.9]))).toEqual({ index: 1, cosine: expect.closeTo((1.9 / Math.SQRT2) / Math.hypot(1, 0.9), 6) });
+    expect(index.nearest(Float32Array.from([1, 0.9]))).toEqual({ index: 1, cosine: expect.closeTo(1.9 / Math.SQRT2 / Math.hypot(1, 0.9), 6) });
     expect(index.nearest(Float32Array.from([0.1, -5])).index).toBe(2);
   });
 

@@ -5,7 +5,10 @@ export class EmbeddingIndex {
   private readonly rows: Float32Array; // [M*E] unit rows
   readonly size: number;
 
-  constructor(vectors: readonly Float32Array[], readonly dim: number) {
+  constructor(
+    vectors: readonly Float32Array[],
+    readonly dim: number,
+  ) {
     if (vectors.length === 0) throw new RangeError('EmbeddingIndex: no vectors; embed at least one training image');
     this.size = vectors.length;
     this.rows = new Float32Array(vectors.length * dim);

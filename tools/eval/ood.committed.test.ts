@@ -29,7 +29,7 @@ async function testRadiographs(): Promise<{ id: string; image: GreyImage }[]> {
   return Promise.all(picked.map(async (r) => ({ id: r.id, image: await decodeRecordImage(CXR_DIR, r) })));
 }
 
-describe('the committed model\'s out-of-distribution check', () => {
+describe("the committed model's out-of-distribution check", () => {
   let radiographs: { id: string; image: GreyImage }[] = [];
   beforeAll(async () => {
     radiographs = await testRadiographs();

@@ -2,10 +2,7 @@
 // (before normalisation) and clamped back to [0,1]: seeded Gaussian noise (σ as a fraction of the intensity
 // range), Gaussian blur (σ in input pixels) and a contrast change about the image mean.
 
-export type Perturbation =
-  | { kind: 'noise'; sigma: number; seed: number }
-  | { kind: 'blur'; sigma: number }
-  | { kind: 'contrast'; factor: number };
+export type Perturbation = { kind: 'noise'; sigma: number; seed: number } | { kind: 'blur'; sigma: number } | { kind: 'contrast'; factor: number };
 
 /** Name used in result tables, e.g. "noise_0.1", "blur_1.5", "contrast_0.5". */
 export function perturbationName(p: Perturbation): string {
@@ -74,8 +71,12 @@ export function perturb(unit: Float32Array, size: number, p: Perturbation): Floa
 /** The robustness grid of the evaluation: noise σ 0.05/0.1/0.2, blur σ 1/2 px, contrast ×0.5/×1.5. */
 export function defaultPerturbations(seed = 1): Perturbation[] {
   return [
-    { kind: 'noise', sigma: 0.05, seed }, { kind: 'noise', sigma: 0.1, seed }, { kind: 'noise', sigma: 0.2, seed },
-    { kind: 'blur', sigma: 1 }, { kind: 'blur', sigma: 2 },
-    { kind: 'contrast', factor: 0.5 }, { kind: 'contrast', factor: 1.5 },
+    { kind: 'noise', sigma: 0.05, seed },
+    { kind: 'noise', sigma: 0.1, seed },
+    { kind: 'noise', sigma: 0.2, seed },
+    { kind: 'blur', sigma: 1 },
+    { kind: 'blur', sigma: 2 },
+    { kind: 'contrast', factor: 0.5 },
+    { kind: 'contrast', factor: 1.5 },
   ];
 }

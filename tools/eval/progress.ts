@@ -36,7 +36,10 @@ export class ProgressBar {
     const filled = Math.round(frac * width);
     const rate = elapsed > 0 ? this.done / elapsed : 0;
     const eta = rate > 0 ? (this.total - this.done) / rate : Infinity;
-    return `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${this.total} ${rate.toFixed(1)}/s elapsed ${formatDuration(elapsed)} ETA ${formatDuration(eta)}`;
+    return (
+      `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${this.total} ${rate.toFixed(1)}/s elapsed ` +
+      `${formatDuration(elapsed)} ETA ${formatDuration(eta)}`
+    );
   }
 
   tick(n = 1): void {

@@ -11,7 +11,15 @@ describe('results document', () => {
   });
 
   it('formats tables and numbers', () => {
-    expect(markdownTable(['a', 'b'], [['x|y', 0.12345], ['z', 1234.5]])).toBe('| a | b |\n|---|---|\n| x\\|y | 0.123 |\n| z | 1235 |');
+    expect(
+      markdownTable(
+        ['a', 'b'],
+        [
+          ['x|y', 0.12345],
+          ['z', 1234.5],
+        ],
+      ),
+    ).toBe('| a | b |\n|---|---|\n| x\\|y | 0.123 |\n| z | 1235 |');
     expect(formatNumber(NaN)).toBe('–');
     expect(formatNumber(0.00012)).toBe('1.2e-4');
   });

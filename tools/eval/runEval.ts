@@ -20,7 +20,15 @@ import { scoreAll, type EvalItem } from './scoring';
 import type { EvalResults, PerImageReport, Refinement, RobustnessResults } from './resultsSchema';
 import { truthFindings } from './truth';
 
-export const SYSTEMS = ['serpent', 'serpent_no_rerank', 'serpent_diverse_lm', 'serpent_lambda0', 'always_normal', 'nearest_neighbour', 'label_template'] as const;
+export const SYSTEMS = [
+  'serpent',
+  'serpent_no_rerank',
+  'serpent_diverse_lm',
+  'serpent_lambda0',
+  'always_normal',
+  'nearest_neighbour',
+  'label_template',
+] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
 export interface EvalOptions {
@@ -49,8 +57,14 @@ const has = (o: EvalOptions, s: SystemName): boolean => o.systems.includes(s);
 /** The plain beam search the refinement is compared with: the same width, one group, no rerank. */
 export const PLAIN_BEAM: GenerateOptions = { groups: 1, diversity_penalty: 0, beta: 0 };
 
-async function generateAll(runner: ModelRunner, label: string, recs: readonly ManifestRecord[], o: EvalOptions,
-  each: (rec: ManifestRecord, img: LoadedImage, result: ReportResult, i: number) => Promise<void> | void, settings: GenerateOptions = {}): Promise<number> {
+async function generateAll(
+  runner: ModelRunner,
+  label: string,
+  recs: readonly ManifestRecord[],
+  o: EvalOptions,
+  each: (rec: ManifestRecord, img: LoadedImage, result: ReportResult, i: number) => Promise<void> | void,
+  settings: GenerateOptions = {},
+): Promise<number> {
   const bar = new ProgressBar(label, recs.length, o.stream);
   for (let i = 0; i < recs.length; i++) {
     const img = await loadRecordImage(o.root, recs[i], runner.manifest.preprocessing);
@@ -61,7 +75,12 @@ async function generateAll(runner: ModelRunner, label: string, recs: readonly Ma
 }
 
 async function trainEmbeddings(embedder: VisionEmbedder, runner: ModelRunner, o: EvalOptions): Promise<Float32Array[]> {
-  const key = { modelId: runner.manifest.id, visionSha: embedder.visionSha, preprocessing: runner.manifest.preprocessing, ids: o.trainRecords.map((r) => r.id) };
+  const key = {
+    modelId: runner.manifest.id,
+    visionSha: embedder.visionSha,
+    preprocessing: runner.manifest.preprocessing,
+    ids: o.trainRecords.map((r) => r.id),
+  };
   const cached = readEmbeddingCache(o.cacheDir, key);
   if (cached) return cached;
   const bar = new ProgressBar('train embeddings', o.trainRecords.length, o.stream);
@@ -83,7 +102,13 @@ export async function runEvaluation(o: EvalOptions) {
   if (evalRecs.length === 0) throw new RangeError(`no images in split "${o.split}" of the manifest; pass --split with a split it has`);
   const runner = await ModelRunner.open(o.model, o.device, o.precision, o.threads);
   const grid = runner.manifest.preprocessing.grid;
-  const items: EvalItem[] = evalRecs.map((r) => ({ id: r.id, source: r.source, references: o.corpus.references(r), truth: truthFindings(r), subtype: subtypeRecord(r) }));
+  const items: EvalItem[] = evalRecs.map((r) => ({
+    id: r.id,
+    source: r.source,
+    references: o.corpus.references(r),
+    truth: truthFindings(r),
+    subtype: subtypeRecord(r),
+  }));
   const reports: Partial<Record<SystemName, string[]>> = {};
   const skipped: Record<string, string> = {};
   const timings: Record<string, number> = {};
@@ -118,14 +143,23 @@ export async function runEvaluation(o: EvalOptions) {
   if (has(o, 'serpent_diverse_lm')) reports.serpent_diverse_lm = diverseLm;
   if (has(o, 'serpent_no_rerank')) {
     const plain: string[] = [];
-    timings.no_rerank_s = await generateAll(runner, 'serpent_no_rerank', evalRecs, o, (_r, _i, result) => {
-      plain.push(result.report.text);
-      reportMs.serpent_no_rerank.push(result.timings.total_ms);
-    }, PLAIN_BEAM);
+    timings.no_rerank_s = await generateAll(
+      runner,
+      'serpent_no_rerank',
+      evalRecs,
+      o,
+      (_r, _i, result) => {
+        plain.push(result.report.text);
+        reportMs.serpent_no_rerank.push(result.timings.total_ms);
+      },
+      PLAIN_BEAM,
+    );
     reports.serpent_no_rerank = plain;
   }
 
-  const extra = o.records.filter((r) => o.groundingSplits.includes(r.split) && !groundingIds.has(r.id) && (r.nodule || r.boxes?.length || r.rsna_boxes?.length));
+  const extra = o.records.filter(
+    (r) => o.groundingSplits.includes(r.split) && !groundingIds.has(r.id) && (r.nodule || r.boxes?.length || r.rsna_boxes?.length),
+  );
   timings.grounding_s = await generateAll(runner, 'grounding', extra, o, (rec, img, result) => tally.add(result, targetsFor(rec, img.pre, img, grid), img.pre));
 
   if (has(o, 'serpent_lambda0')) {
@@ -181,7 +215,9 @@ export async function runEvaluation(o: EvalOptions) {
   const scored = scoreAll(reports as Record<string, string[]>, items, o.uncertain);
   timings.total_s = (Date.now() - t0) / 1000;
   const perImage: PerImageReport[] = items.map((it, i) => ({
-    id: it.id, source: it.source, truth: it.truth,
+    id: it.id,
+    source: it.source,
+    truth: it.truth,
     reports: Object.fromEntries(Object.entries(reports).map(([name, texts]) => [name, texts![i]])),
   }));
   const results: EvalResults = {
@@ -193,19 +229,23 @@ export async function runEvaluation(o: EvalOptions) {
     references_per_image: items[0]?.references.length ?? 0,
     rerank_changed_share: rerankChanged.filter(Boolean).length / evalRecs.length, // vs the best LM score among the same candidates
     refinement: refinementSummary(serpent, reports.serpent_no_rerank, reportMs, rerankChanged, o.uncertain),
-    refinement_by_source: Object.fromEntries([...new Set(items.map((it) => it.source))].map((src) => {
-      const at = items.flatMap((it, i) => (it.source === src ? [i] : []));
-      const pick = <T,>(xs: readonly T[]) => at.map((i) => xs[i]);
-      const ms = { serpent: pick(reportMs.serpent), serpent_no_rerank: pick(reportMs.serpent_no_rerank) };
-      return [src, refinementSummary(pick(serpent), reports.serpent_no_rerank && pick(reports.serpent_no_rerank), ms, pick(rerankChanged), o.uncertain)];
-    })),
+    refinement_by_source: Object.fromEntries(
+      [...new Set(items.map((it) => it.source))].map((src) => {
+        const at = items.flatMap((it, i) => (it.source === src ? [i] : []));
+        const pick = <T>(xs: readonly T[]) => at.map((i) => xs[i]);
+        const ms = { serpent: pick(reportMs.serpent), serpent_no_rerank: pick(reportMs.serpent_no_rerank) };
+        return [src, refinementSummary(pick(serpent), reports.serpent_no_rerank && pick(reports.serpent_no_rerank), ms, pick(rerankChanged), o.uncertain)];
+      }),
+    ),
     systems: scored.systems,
     skipped,
     per_source: scored.per_source,
     grounding: {
       splits: o.groundingSplits,
       grid,
-      rule: 'hit = the argmax cell of the sentence heatmap touches the NIH box / JSRT nodule disk (radius = size_mm/2 at 0.175 mm/px in 2048 px) / any of the image\'s RSNA opacity boxes',
+      rule:
+        'hit = the argmax cell of the sentence heatmap touches the NIH box / JSRT nodule disk (radius = size_mm/2 at 0.175 mm/px in 2048 px) / ' +
+        "any of the image's RSNA opacity boxes",
       jsrt_nodule: tally.summary('jsrt_nodule'),
       nih_box: tally.summary('nih_box'),
       rsna_box: tally.summary('rsna_box'),
@@ -216,8 +256,16 @@ export async function runEvaluation(o: EvalOptions) {
   return { results, perImage };
 }
 
-async function runRobustness(runner: ModelRunner, o: EvalOptions, evalRecs: ManifestRecord[], items: EvalItem[], subset: number[],
-  units: Map<number, LoadedImage>, clean: string[], timings: Record<string, number>): Promise<RobustnessResults> {
+async function runRobustness(
+  runner: ModelRunner,
+  o: EvalOptions,
+  evalRecs: ManifestRecord[],
+  items: EvalItem[],
+  subset: number[],
+  units: Map<number, LoadedImage>,
+  clean: string[],
+  timings: Record<string, number>,
+): Promise<RobustnessResults> {
   if (subset.length === 0) return { n: 0, note: 'disabled (--robustness-n 0)' };
   const truths = subset.map((i) => items[i].truth);
   const cleanTexts = subset.map((i) => clean[i]);
@@ -247,9 +295,18 @@ const median = (xs: readonly number[]): number => {
 
 /** How often the rerank moved the choice, how often the refinement's report differs from the plain beam's (in text,
  *  in asserted findings), and its time. */
-function refinementSummary(serpent: readonly string[], plain: readonly string[] | undefined, ms: { serpent: number[]; serpent_no_rerank: number[] },
-  rerankChanged: readonly boolean[], uncertain: UncertainPolicy): Refinement {
-  const out: Refinement = { n: serpent.length, rerank_changed_share: rerankChanged.filter(Boolean).length / serpent.length, median_report_ms: median(ms.serpent) };
+function refinementSummary(
+  serpent: readonly string[],
+  plain: readonly string[] | undefined,
+  ms: { serpent: number[]; serpent_no_rerank: number[] },
+  rerankChanged: readonly boolean[],
+  uncertain: UncertainPolicy,
+): Refinement {
+  const out: Refinement = {
+    n: serpent.length,
+    rerank_changed_share: rerankChanged.filter(Boolean).length / serpent.length,
+    median_report_ms: median(ms.serpent),
+  };
   if (!plain) return out;
   const key = (t: string) => assertedFindings(t, uncertain).join('|');
   out.changed_vs_plain_beam_share = serpent.filter((t, i) => t !== plain[i]).length / serpent.length;
@@ -258,4 +315,3 @@ function refinementSummary(serpent: readonly string[], plain: readonly string[] 
   out.time_ratio = out.median_report_ms / out.median_plain_beam_ms;
   return out;
 }
-

@@ -21,12 +21,22 @@ export interface EvalItem {
 }
 
 export function scoreSystem(reports: readonly string[], items: readonly EvalItem[], uncertain: UncertainPolicy = 'positive'): SystemScores {
-  const nlg = scoreNlg([...reports], items.map((it) => it.references));
-  const subtype = scoreSubtype(reports, items.map((it) => it.subtype));
+  const nlg = scoreNlg(
+    [...reports],
+    items.map((it) => it.references),
+  );
+  const subtype = scoreSubtype(
+    reports,
+    items.map((it) => it.subtype),
+  );
   return {
     n: items.length,
     nlg: { ...nlg, meteor_exact_stem: nlg.meteor },
-    clinical: scoreReports(reports, items.map((it) => it.truth), uncertain),
+    clinical: scoreReports(
+      reports,
+      items.map((it) => it.truth),
+      uncertain,
+    ),
     ...(subtype ? { subtype } : {}),
   };
 }
@@ -45,7 +55,11 @@ export function scoreAll(
     out[name] = scoreSystem(reports, items, uncertain);
     for (const source of sources) {
       const idx = items.map((it, i) => (it.source === source ? i : -1)).filter((i) => i >= 0);
-      (perSource[source] ??= {})[name] = scoreSystem(idx.map((i) => reports[i]), idx.map((i) => items[i]), uncertain);
+      (perSource[source] ??= {})[name] = scoreSystem(
+        idx.map((i) => reports[i]),
+        idx.map((i) => items[i]),
+        uncertain,
+      );
     }
   }
   return { systems: out, per_source: perSource };

@@ -68,7 +68,13 @@ export async function probeSimilarity(
       const images = [{ data: c.pixels, size: S, view: 'frontal' as const }];
       const encoded = await model.encode(images); // once: the draft and the scoring below share it
       const r = await generateReport({ model, tokenizer, backend: 'cpu', images, settings, encoded });
-      drafts.push({ ids: fedIds(r.candidates[0].tokenIds, eos), findingKey: findingSetKey(assertedFindings(r.report.text)), prefix: encoded.prefix, pImg: encoded.pImg, towerPImg: encoded.towers?.pImg ?? null });
+      drafts.push({
+        ids: fedIds(r.candidates[0].tokenIds, eos),
+        findingKey: findingSetKey(assertedFindings(r.report.text)),
+        prefix: encoded.prefix,
+        pImg: encoded.pImg,
+        towerPImg: encoded.towers?.pImg ?? null,
+      });
       opts.onProgress?.(i + 1);
     }
     const towerText = model.towers ? (await model.towers.texts(drafts.map((d) => d.ids))).pooled : null;

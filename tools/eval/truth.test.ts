@@ -7,7 +7,11 @@ const rec = (over: Partial<ManifestRecord>): ManifestRecord => ({ id: 'x/1', sou
 
 describe('truthFindings', () => {
   it('maps source labels to vocabulary keys closed under parents', () => {
-    expect(truthFindings(rec({ source: 'kermany', labels: ['Pneumonia'], pneumonia_type: 'bacterial' }))).toEqual(['lung_opacity', 'consolidation', 'pneumonia']);
+    expect(truthFindings(rec({ source: 'kermany', labels: ['Pneumonia'], pneumonia_type: 'bacterial' }))).toEqual([
+      'lung_opacity',
+      'consolidation',
+      'pneumonia',
+    ]);
     expect(truthFindings(rec({ source: 'kermany', labels: ['Pneumonia'], pneumonia_type: 'viral' }))).toEqual(['lung_opacity', 'pneumonia']);
     expect(truthFindings(rec({ labels: ['Effusion', 'Nodule'] }))).toEqual(['lung_lesion', 'pleural_effusion', 'nodule']);
     expect(truthFindings(rec({ source: 'covid_qu', labels: ['No Finding'] }))).toEqual(['no_finding']);

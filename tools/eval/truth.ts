@@ -6,7 +6,11 @@ import { mapFindings, type ManifestRow } from '../../src/text/composeMapping';
 import { FINDINGS, type FindingKey } from '../../src/text/findings';
 import type { ManifestRecord } from './manifest';
 
-interface LabelEntry { findings?: string[]; variant_field?: string; variants?: Record<string, LabelEntry> }
+interface LabelEntry {
+  findings?: string[];
+  variant_field?: string;
+  variants?: Record<string, LabelEntry>;
+}
 const SOURCES = (sourceLabels as unknown as { sources: Record<string, Record<string, LabelEntry>> }).sources;
 const KEY_BY_NAME = new Map<string, FindingKey>(FINDINGS.map((f) => [f.name, f.key]));
 
@@ -23,7 +27,9 @@ function entryFindings(rec: ManifestRecord, label: string): string[] {
   const value = String(rec[entry.variant_field ?? ''] ?? '');
   const variant = entry.variants?.[value];
   if (!variant?.findings) {
-    throw new TruthMappingError(`${rec.id}: label "${label}" needs field "${entry.variant_field}" to be one of ${Object.keys(entry.variants ?? {}).join(', ')}, got "${value}"`);
+    throw new TruthMappingError(
+      `${rec.id}: label "${label}" needs field "${entry.variant_field}" to be one of ${Object.keys(entry.variants ?? {}).join(', ')}, got "${value}"`,
+    );
   }
   return variant.findings;
 }

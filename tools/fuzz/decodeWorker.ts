@@ -13,6 +13,10 @@ parentPort!.on('message', async ({ id, bytes }: { id: number; bytes: Uint8Array 
   } catch (err) {
     const name = err instanceof Error ? err.name : typeof err;
     const typed = TYPED_ERRORS.includes(name);
-    parentPort!.postMessage({ id, outcome: typed ? 'typed-error' : 'crash', detail: `${name}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300) });
+    parentPort!.postMessage({
+      id,
+      outcome: typed ? 'typed-error' : 'crash',
+      detail: `${name}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300),
+    });
   }
 });

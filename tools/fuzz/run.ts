@@ -3,7 +3,11 @@
 import { Worker } from 'node:worker_threads';
 import { MUTATIONS, mutate, rng } from './mutate';
 
-export interface Seed { format: 'png' | 'jpeg' | 'dicom'; name: string; bytes: Uint8Array }
+export interface Seed {
+  format: 'png' | 'jpeg' | 'dicom';
+  name: string;
+  bytes: Uint8Array;
+}
 export type Outcome = 'image' | 'typed-error' | 'crash' | 'hang';
 export interface FuzzResult {
   counts: Record<string, Record<Outcome, number>>; // per format

@@ -35,7 +35,8 @@ async function main(argv: string[]): Promise<void> {
   const files = manifest.files[req.precision];
   if (!files) throw new UsageError(`${req.dir}/manifest.json has no ${req.precision} files`);
   const ort = await loadOrtNode();
-  const open = (key: keyof typeof files) => ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(req.dir, files[key].path))), { intraOpNumThreads: 1 });
+  const open = (key: keyof typeof files) =>
+    ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(req.dir, files[key].path))), { intraOpNumThreads: 1 });
   const [vision, embed, decoder] = await Promise.all([open('vision_encoder'), open('embed_tokens'), open('decoder_model_merged')]);
   const sessions: ModelSessions = { ort, backend: 'cpu', gpuPast: false, vision, embed, decoder, oodDetector: null, similarity: null };
   const model = new OnnxReportModel(sessions, manifest);

@@ -40,7 +40,8 @@ export function BackendPanel({ info, about, probe, device, result, busy, onSwitc
           <>
             <dt>Last draft</dt>
             <dd data-testid="timings">
-              encode {formatMs(result.timings.encode_ms)}, decode {formatMs(result.timings.decode_ms)}, total {formatMs(result.timings.total_ms)} on {result.backend.toUpperCase()}
+              encode {formatMs(result.timings.encode_ms)}, decode {formatMs(result.timings.decode_ms)}, total {formatMs(result.timings.total_ms)} on{' '}
+              {result.backend.toUpperCase()}
             </dd>
           </>
         ) : null}

@@ -64,7 +64,11 @@ export function CandidatesPanel({ result }: Props) {
                 <td>
                   <ul className="finding-marks" aria-label={`Findings of candidate ${i + 1}`} data-testid="candidate-findings">
                     {c.chosen
-                      ? marks.shared.map((f) => <li key={f} className="finding-shared">{f}</li>)
+                      ? marks.shared.map((f) => (
+                          <li key={f} className="finding-shared">
+                            {f}
+                          </li>
+                        ))
                       : [
                           ...marks.shared.map((f) => (
                             <li key={`s${f}`} className="finding-shared">

@@ -46,7 +46,9 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
           tabIndex={0}
           role="application"
           aria-roledescription="image viewer"
-          aria-label={`Radiograph ${image.name} (${image.view} view). Plus and minus zoom, arrow keys pan, 0 resets; drag to pan, right-drag for window and level.`}
+          aria-label={
+            `Radiograph ${image.name} (${image.view} view). Plus and minus zoom, arrow keys pan, 0 resets; drag to pan, right-drag for ` + `window and level.`
+          }
           data-zoom={view.zoom}
           data-cx={view.cx}
           data-cy={view.cy}
@@ -78,7 +80,13 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
         ) : (
           <label className="view-select" htmlFor={selectId}>
             View
-            <select id={selectId} value={image.view} required aria-invalid={image.view === 'unknown'} onChange={(e) => onViewChange(e.currentTarget.value as ViewKind)}>
+            <select
+              id={selectId}
+              value={image.view}
+              required
+              aria-invalid={image.view === 'unknown'}
+              onChange={(e) => onViewChange(e.currentTarget.value as ViewKind)}
+            >
               {image.view === 'unknown' ? (
                 <option value="unknown" disabled>
                   Choose: frontal or lateral?

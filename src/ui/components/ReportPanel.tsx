@@ -70,9 +70,7 @@ export function ReportPanel(p: Props) {
       ) : p.running ? (
         <div className="streaming" data-testid="streaming-draft">
           <p className="report-text">
-            {p.notFrontalChest
-              ? 'This study is not a frontal chest radiograph; its draft will be withheld.'
-              : p.partial || 'Reading the image…'}
+            {p.notFrontalChest ? 'This study is not a frontal chest radiograph; its draft will be withheld.' : p.partial || 'Reading the image…'}
             <span className="caret" aria-hidden="true" />
           </p>
         </div>
@@ -87,9 +85,21 @@ export function ReportPanel(p: Props) {
         ) : (
           <div className="edit-report">
             <label htmlFor="findings-text">Findings</label>
-            <textarea id="findings-text" data-testid="findings-text" rows={6} value={p.editable.report.findings} onChange={(e) => p.editable.setSection('findings', e.currentTarget.value)} />
+            <textarea
+              id="findings-text"
+              data-testid="findings-text"
+              rows={6}
+              value={p.editable.report.findings}
+              onChange={(e) => p.editable.setSection('findings', e.currentTarget.value)}
+            />
             <label htmlFor="impression-text">Impression</label>
-            <textarea id="impression-text" data-testid="impression-text" rows={3} value={p.editable.report.impression} onChange={(e) => p.editable.setSection('impression', e.currentTarget.value)} />
+            <textarea
+              id="impression-text"
+              data-testid="impression-text"
+              rows={3}
+              value={p.editable.report.impression}
+              onChange={(e) => p.editable.setSection('impression', e.currentTarget.value)}
+            />
             <button type="button" className="button secondary small" onClick={p.editable.reset} disabled={!p.editable.edited}>
               Undo my edits
             </button>

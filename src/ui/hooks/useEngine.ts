@@ -47,7 +47,17 @@ export interface UseEngine {
 }
 
 const initialLoad = (): LoadState => ({ phase: 'loading', progress: initialProgress(), info: null, manifest: null, modelUrl: null, error: null });
-const initialRun = (): RunState => ({ running: false, progress: initialProgress(), partial: '', notFrontalChest: false, result: null, error: null, cancelled: false, runId: 0, studyKey: '' });
+const initialRun = (): RunState => ({
+  running: false,
+  progress: initialProgress(),
+  partial: '',
+  notFrontalChest: false,
+  result: null,
+  error: null,
+  cancelled: false,
+  runId: 0,
+  studyKey: '',
+});
 
 function countWords(text: string): number {
   return text.split(/\s+/).filter((w) => /\w/.test(w)).length;
@@ -120,12 +130,16 @@ export function useEngine(
     setRun({ ...initialRun(), running: true, runId, studyKey: studyKeyOf(images) });
     try {
       const files = engineOrder(images).map((im) => ({ name: im.name, bytes: im.bytes.slice(0), view: im.view }));
-      const result = await engine.generateFiles(files, { ...settings, signal: controller.signal }, {
-        onStage: (e) =>
-          current() && setRun((s) => ({ ...s, notFrontalChest: s.notFrontalChest || !!e.notFrontalChest, progress: progressReducer(s.progress, e) })),
-        onToken: (text) =>
-          current() && setRun((s) => ({ ...s, partial: text, progress: progressReducer(s.progress, { stage: 'decode', loaded: countWords(text) }) })),
-      });
+      const result = await engine.generateFiles(
+        files,
+        { ...settings, signal: controller.signal },
+        {
+          onStage: (e) =>
+            current() && setRun((s) => ({ ...s, notFrontalChest: s.notFrontalChest || !!e.notFrontalChest, progress: progressReducer(s.progress, e) })),
+          onToken: (text) =>
+            current() && setRun((s) => ({ ...s, partial: text, progress: progressReducer(s.progress, { stage: 'decode', loaded: countWords(text) }) })),
+        },
+      );
       if (current()) setRun((s) => ({ ...s, running: false, result, progress: completeStages(s.progress, [...RUN_STAGES, 'done']) }));
     } catch (err) {
       if (!current()) return;

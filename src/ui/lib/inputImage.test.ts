@@ -3,9 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { JSRT_RADIOGRAPH } from '../../engine/testing/sharedData';
 import { assignViews, engineOrder, prepareInputImage, type InputImage } from './inputImage';
 
-
 function fake(key: string, view: InputImage['view'], viewFromFile = false): InputImage {
-  return { key, name: key, bytes: new ArrayBuffer(0), format: 'png', width: 1, height: 1, values: new Float32Array(1), fileWindow: null, monochrome1: false, view, viewFromFile, isColour: false, frames: 1 };
+  return {
+    key,
+    name: key,
+    bytes: new ArrayBuffer(0),
+    format: 'png',
+    width: 1,
+    height: 1,
+    values: new Float32Array(1),
+    fileWindow: null,
+    monochrome1: false,
+    view,
+    viewFromFile,
+    isColour: false,
+    frames: 1,
+  };
 }
 
 describe('prepareInputImage', () => {
@@ -19,7 +32,9 @@ describe('prepareInputImage', () => {
     expect(max).toBeGreaterThan(100); // an actual picture on the PNG's sample scale, not [0,1]
   });
   it('throws the image module’s typed error for bytes that are not an image', async () => {
-    await expect(prepareInputImage('notes.txt', new TextEncoder().encode('hello, not an image').buffer as ArrayBuffer)).rejects.toThrow(/not a recognised image/);
+    await expect(prepareInputImage('notes.txt', new TextEncoder().encode('hello, not an image').buffer as ArrayBuffer)).rejects.toThrow(
+      /not a recognised image/,
+    );
   });
 });
 
