@@ -105,8 +105,8 @@ export async function main(argv: string[]): Promise<{ results: EvalResults; perI
   const out = path.resolve(f.out ?? outPath(`eval-${results.model.id}-${split}.json`));
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
-  const reportsFile = out.replace(/\.json$/, '') + '.reports.jsonl';
-  writeFileSync(reportsFile, perImage.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  const reportsFile = `${out.replace(/\.json$/, '')}.reports.jsonl`;
+  writeFileSync(reportsFile, `${perImage.map((p) => JSON.stringify(p)).join('\n')}\n`);
   process.stderr.write(`wrote ${out} and ${reportsFile}\n`);
   const commandLine = `npm run eval -- ${argv.filter((a) => a !== '--').join(' ')}`.trim();
   const doc = f.results ?? RESULTS_DOC;

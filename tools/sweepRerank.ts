@@ -165,7 +165,7 @@ async function main(argv: string[]): Promise<void> {
     const file = path.join(modelDir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(file, 'utf8'));
     Object.assign(manifest.decoding, { beam: best.beam, groups: best.groups, diversity_penalty: best.diversity_penalty, beta: best.beta });
-    writeFileSync(file, JSON.stringify(manifest, null, 2) + '\n');
+    writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
     console.log(`wrote the chosen decoding defaults into ${file}`);
   }
 }

@@ -42,7 +42,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
 
   callbacks.onStage?.(detectorFlagged(ood) ? { stage: 'decode', notFrontalChest: true } : { stage: 'decode' });
   const decoder = model.stepDecoder(encoded.prefix);
-  let hyps;
+  let hyps: Awaited<ReturnType<typeof beamSearch>>;
   try {
     hyps = await beamSearch(decoder, {
       numBeams: settings.beam,

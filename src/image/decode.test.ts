@@ -152,7 +152,7 @@ describe('decodeImage: bad input', () => {
   it('rejects random bytes and other formats with the list of supported formats', () => {
     expect(() => decodeImage(randomBytes(5000))).toThrow(ImageFormatError);
     expect(() => decodeImage(new Uint8Array(0))).toThrow(/empty/);
-    const gif = new TextEncoder().encode('GIF89a' + 'x'.repeat(200));
+    const gif = new TextEncoder().encode(`GIF89a${'x'.repeat(200)}`);
     expect(() => decodeImage(gif)).toThrow(/GIF.*PNG, JPEG or DICOM/);
   });
 

@@ -5,7 +5,7 @@ import { ImageCorruptError } from './errors';
 import { describeError, dicomParser, type DicomHeader } from './dicomParse';
 
 export function pixelElement(dataSet: DataSet): Element {
-  const el = dataSet.elements['x7fe00010'];
+  const el = dataSet.elements.x7fe00010;
   if (!el) throw new ImageCorruptError('DICOM', 'it has no pixel data (7FE0,0010)');
   return el;
 }

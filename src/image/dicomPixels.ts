@@ -131,7 +131,7 @@ function storedValues(samples: Uint8Array | Uint16Array, n: number, header: Dico
 function ybrToRgb(s: Uint8Array | Uint16Array, max: number): Float32Array {
   const half = (max + 1) / 2;
   const out = new Float32Array(s.length);
-  const clamp = (v: number): number => (v < 0 ? 0 : v > max ? max : v);
+  const clamp = (v: number): number => (v < 0 ? 0 : Math.min(v, max));
   for (let i = 0; i + 2 < s.length; i += 3) {
     const y = s[i];
     const cb = s[i + 1] - half;
@@ -146,7 +146,7 @@ function ybrToRgb(s: Uint8Array | Uint16Array, max: number): Float32Array {
 /** The first item of the VOI LUT sequence (0028,3010): LUTDescriptor [entries, first mapped, bits] and LUTData. */
 function readVoiLut(dataSet: DataSet): { first: number; max: number; data: Uint16Array } | null {
   const item = dataSet.elements[TAG.voiLutSequence]?.items?.[0]?.dataSet;
-  if (!item || !item.elements[TAG.lutDescriptor] || !item.elements[TAG.lutData]) return null;
+  if (!item?.elements[TAG.lutDescriptor] || !item.elements[TAG.lutData]) return null;
   const entries = item.uint16(TAG.lutDescriptor, 0) || 65536;
   let first = item.uint16(TAG.lutDescriptor, 1) ?? 0;
   if (first > 32767) first -= 65536; // SS when the pixels are signed

@@ -111,7 +111,7 @@ export function preprocess(img: GreyImage, opts: PreprocessOptions): Preprocesse
   for (let y = 0; y < resizedHeight; y++) {
     for (let x = 0; x < resizedWidth; x++) {
       const v = resized[y * resizedWidth + x];
-      const clamped = v < 0 ? 0 : v > 1 ? 1 : v;
+      const clamped = v < 0 ? 0 : Math.min(v, 1);
       unit[(y + offsetY) * size + x + offsetX] = opts.quantise ? Math.round(clamped * 255) / 255 : clamped;
     }
   }

@@ -162,9 +162,10 @@ export async function runBench(params: URLSearchParams): Promise<Record<string, 
   const matmul = [];
   for (const device of devices)
     matmul.push(
-      ...(await matmulThroughput(device as 'wasm' | 'webgpu', shapes, device === 'webgpu' ? 2 : runs).catch(
-        (e: Error) => (errors.push(`matmul ${device}: ${e.message}`), []),
-      )),
+      ...(await matmulThroughput(device as 'wasm' | 'webgpu', shapes, device === 'webgpu' ? 2 : runs).catch((e: Error) => {
+        errors.push(`matmul ${device}: ${e.message}`);
+        return [];
+      })),
     );
   return { crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency, probe, userAgent: navigator.userAgent, rows, matmul, errors };
 }

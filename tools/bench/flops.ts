@@ -20,9 +20,17 @@ type Architecture = ModelManifest['architecture'] & Partial<typeof MODEL_CONFIG_
 /** Conv FLOPs: 2 · k² · c_in · c_out · out_h · out_w. */
 const conv = (k: number, cIn: number, cOut: number, outSide: number): number => 2 * k * k * cIn * cOut * outSide * outSide;
 
+/** arch[key], or the training default (noted in `assumed`) when the manifest does not give it. */
+function orDefault<K extends keyof typeof MODEL_CONFIG_DEFAULTS>(arch: Architecture, key: K, assumed: string[]): (typeof MODEL_CONFIG_DEFAULTS)[K] {
+  const given = arch[key] as (typeof MODEL_CONFIG_DEFAULTS)[K] | undefined;
+  if (given !== undefined) return given;
+  assumed.push(key);
+  return MODEL_CONFIG_DEFAULTS[key];
+}
+
 export function visionFlops(imageSize: number, arch: Architecture, assumed: string[] = []): number {
-  const channels = arch.vis_channels ?? (assumed.push('vis_channels'), MODEL_CONFIG_DEFAULTS.vis_channels);
-  const extra = arch.vis_extra_blocks ?? (assumed.push('vis_extra_blocks'), MODEL_CONFIG_DEFAULTS.vis_extra_blocks);
+  const channels = orDefault(arch, 'vis_channels', assumed);
+  const extra = orDefault(arch, 'vis_extra_blocks', assumed);
   const [c0] = channels;
   let side = imageSize / 2;
   let flops = conv(3, 1, c0, side); // stem, stride 2
@@ -48,7 +56,7 @@ export function mlpRatioFromParams(arch: Architecture, maxLength: number): numbe
 
 export function decoderFlops(arch: Architecture, T: number, P: number, assumed: string[] = []): number {
   const D = arch.d_model;
-  const ratio = arch.mlp_ratio ?? (assumed.push('mlp_ratio'), MODEL_CONFIG_DEFAULTS.mlp_ratio);
+  const ratio = orDefault(arch, 'mlp_ratio', assumed);
   const linearPerToken = arch.n_layers * 2 * (3 * D * D + D * D + 2 * ratio * D * D) + 2 * D * arch.vocab_size + 2 * D * arch.embed_dim;
   let attention = 0;
   for (let t = 0; t < T; t++) attention += arch.n_layers * 2 * 2 * D * (P + t + 1); // QKᵀ and AV over the context

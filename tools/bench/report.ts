@@ -155,7 +155,7 @@ export function benchMarkdown(
       (x) =>
         `- ${x.where} ${x.backend} ${x.precision} beam ${x.beam}${x.kv_cache ? '' : ' (no cache)'}: ${[
           x.note,
-          x.same_report_as && `same report as ` + `${x.same_report_as}`,
+          x.same_report_as && `same report as ${x.same_report_as}`,
         ]
           .filter(Boolean)
           .join('; ')}`,

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cleanReport } from '../../src/text/clean';
-import { type ComposedReport } from '../../src/text/compose';
+import type { ComposedReport } from '../../src/text/compose';
 import { CorpusComposer } from '../../src/text/corpusComposer';
 import { planFor } from '../../src/text/composeMapping';
 import { FINDING_KEYS, FINDING_NAMES, type FindingKey } from '../../src/text/findings';

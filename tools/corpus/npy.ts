@@ -6,7 +6,11 @@ export type NpyDtype = 'uint8' | 'int32' | 'float32';
 type NpyData = Uint8Array | Int32Array | Float32Array;
 const DESCR: Record<NpyDtype, string> = { uint8: '|u1', int32: '<i4', float32: '<f4' };
 const ITEM_BYTES: Record<NpyDtype, number> = { uint8: 1, int32: 4, float32: 4 };
-const ARRAY_OF: Record<NpyDtype, Function> = { uint8: Uint8Array, int32: Int32Array, float32: Float32Array };
+const ARRAY_OF: Record<NpyDtype, Uint8ArrayConstructor | Int32ArrayConstructor | Float32ArrayConstructor> = {
+  uint8: Uint8Array,
+  int32: Int32Array,
+  float32: Float32Array,
+};
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 
 export class NpyError extends Error {
@@ -19,7 +23,7 @@ export function npyHeader(dtype: NpyDtype, shape: readonly number[]): Buffer {
   const dict = `{'descr': '${DESCR[dtype]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const unpadded = MAGIC.length + 2 + 2 + dict.length + 1;
   const pad = (64 - (unpadded % 64)) % 64;
-  const headerText = dict + ' '.repeat(pad) + '\n';
+  const headerText = `${dict + ' '.repeat(pad)}\n`;
   if (headerText.length > 0xffff) throw new NpyError(`npy header too long for v1.0 (shape ${shapeText})`);
   const out = Buffer.alloc(MAGIC.length + 4 + headerText.length);
   MAGIC.copy(out, 0);

@@ -29,7 +29,7 @@ function gaussianSampler(seed: number): () => number {
   };
 }
 
-const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
+const clamp01 = (v: number): number => (v < 0 ? 0 : Math.min(v, 1));
 
 function blur(unit: Float32Array, size: number, sigma: number): Float32Array {
   const radius = Math.max(1, Math.ceil(3 * sigma));

@@ -89,9 +89,9 @@ function step1ab(w: string): string {
   for (const suffix of ['ed', 'ing']) {
     if (w.endsWith(suffix) && hasVowel(w, w.length - suffix.length)) {
       w = w.slice(0, -suffix.length);
-      if (w.endsWith('at') || w.endsWith('bl') || w.endsWith('iz')) return w + 'e';
+      if (w.endsWith('at') || w.endsWith('bl') || w.endsWith('iz')) return `${w}e`;
       if (endsDoubleConsonant(w) && !'lsz'.includes(w[w.length - 1])) return w.slice(0, -1);
-      if (measure(w, w.length) === 1 && endsCvc(w)) return w + 'e';
+      if (measure(w, w.length) === 1 && endsCvc(w)) return `${w}e`;
       return w;
     }
   }
@@ -99,7 +99,7 @@ function step1ab(w: string): string {
 }
 
 function step1c(w: string): string {
-  return w.endsWith('y') && hasVowel(w, w.length - 1) ? w.slice(0, -1) + 'i' : w;
+  return w.endsWith('y') && hasVowel(w, w.length - 1) ? `${w.slice(0, -1)}i` : w;
 }
 
 function stepTable(w: string, table: [string, string][]): string {

@@ -116,7 +116,7 @@ export function GroundedReport({ segments, pinned, onHover, onPin }: Props) {
           <h3>{SECTION_TITLES[section]}</h3>
           <p className="report-text" data-testid={`grounded-${section}`}>
             {segments[section].length ? (
-              segments[section].map((g) => renderSentence(g, ++n)).reduce<ReactNode[]>((acc, el, i) => (i ? [...acc, ' ', el] : [el]), [])
+              segments[section].flatMap((g, i): ReactNode[] => (i ? [' ', renderSentence(g, ++n)] : [renderSentence(g, ++n)]))
             ) : (
               <em>(empty)</em>
             )}

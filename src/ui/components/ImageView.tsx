@@ -46,9 +46,7 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
           tabIndex={0}
           role="application"
           aria-roledescription="image viewer"
-          aria-label={
-            `Radiograph ${image.name} (${image.view} view). Plus and minus zoom, arrow keys pan, 0 resets; drag to pan, right-drag for ` + `window and level.`
-          }
+          aria-label={`Radiograph ${image.name} (${image.view} view). Plus and minus zoom, arrow keys pan, 0 resets; drag to pan, right-drag for window and level.`}
           data-zoom={view.zoom}
           data-cx={view.cx}
           data-cy={view.cy}
