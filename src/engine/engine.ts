@@ -163,6 +163,9 @@ export class InThreadEngine implements ReportEngine {
       precision: modelFiles.precision,
       sessionMs: performance.now() - t0,
       downloadBytes: modelFiles.downloadBytes,
+      decoding: manifest.decoding,
+      intendedUse: manifest.intended_use,
+      licence: manifest.licence,
     };
   }
 

@@ -20,6 +20,9 @@ export interface LoadInfo {
   precision: Precision;
   sessionMs: number;
   downloadBytes: number;
+  decoding: DecodingDefaults; // the manifest's decoding defaults (the page's refinement settings start from them)
+  intendedUse: string; // the manifest's intended use and licence notes, for the page to show
+  licence: string;
 }
 
 /** One preprocessed view: normalised pixels [1,1,S,S] plus the original size for drawing. */

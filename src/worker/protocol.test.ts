@@ -44,7 +44,18 @@ class ScriptedEngine implements ReportEngine {
   async load(opts: LoadOptions, onProgress?: (e: ProgressEvent) => void): Promise<LoadInfo> {
     if (opts.modelUrl === 'broken') throw new ModelFileError('onnx/vision_encoder.onnx', 'corrupt', 'sha256 mismatch');
     onProgress?.({ stage: 'download', loaded: 5, total: 10, file: 'manifest.json' });
-    return { modelId: 'm', modelVersion: '1', backend: 'wasm', backendReason: 'test', precision: 'int8', sessionMs: 1, downloadBytes: 10 };
+    return {
+      modelId: 'm',
+      modelVersion: '1',
+      backend: 'wasm',
+      backendReason: 'test',
+      precision: 'int8',
+      sessionMs: 1,
+      downloadBytes: 10,
+      decoding: { beam: 1, alpha: 1, beta: 0, repetition_penalty: 1, no_repeat_ngram: 0, min_length: 1, max_length: 8 },
+      intendedUse: 'tests',
+      licence: 'none',
+    };
   }
 
   async generate(images: ImageTensor[], opts: GenerateOptions = {}, cb: GenerateCallbacks = {}): Promise<ReportResult> {
