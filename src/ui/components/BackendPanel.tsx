@@ -6,7 +6,6 @@ import { formatBytes, formatMs } from '../lib/format';
 
 interface Props {
   info: LoadInfo | null;
-  about?: { intendedUse: string; licence: string } | null;
   probe: BackendChoice | null;
   device: DeviceRequest;
   result: ReportResult | null;
@@ -14,7 +13,7 @@ interface Props {
   onSwitch: (device: DeviceRequest) => void;
 }
 
-export function BackendPanel({ info, about, probe, device, result, busy, onSwitch }: Props) {
+export function BackendPanel({ info, probe, device, result, busy, onSwitch }: Props) {
   const current = info?.backend ?? (device === 'auto' ? probe?.backend : device);
   const other: DeviceRequest = current === 'webgpu' ? 'wasm' : 'webgpu';
   return (
@@ -46,10 +45,10 @@ export function BackendPanel({ info, about, probe, device, result, busy, onSwitc
           </>
         ) : null}
       </dl>
-      {about ? (
+      {info ? (
         <div className="model-note" data-testid="model-about">
-          <p>Intended use: {about.intendedUse}.</p>
-          <p>Data and licences: {about.licence}</p>
+          <p>Intended use: {info.intendedUse}.</p>
+          <p>Data and licences: {info.licence}</p>
         </div>
       ) : null}
       <div className="row">
