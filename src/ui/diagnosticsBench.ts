@@ -13,7 +13,8 @@ import type { Backend, ReportResult } from '../engine/types';
 import { createWorkerEngine } from '../worker/createWorkerEngine';
 import { matmulFlops, matmulModel } from '../engine/matmulModel';
 
-interface PageRow {
+/** One row the page prints (read back by tools/bench/chromium.ts). */
+export interface PageRow {
   where: 'chromium';
   backend: Backend;
   precision: string;

@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { spreadFields, type BenchRow, type MatmulRow } from './rows';
 import { spread } from './stats';
+import type { PageRow } from '../../src/ui/diagnosticsBench';
 
 const BASE = 'http://127.0.0.1:4173';
 
@@ -70,24 +71,6 @@ export function treeRssMb(rootPid: number): number {
     }
   }
   return kb / 1024;
-}
-
-interface PageRow {
-  backend: string;
-  precision: string;
-  beam: number;
-  search: string;
-  time_ratio_vs_plain?: number;
-  runs: number;
-  encode_ms: number[];
-  decode_ms_per_token: number[];
-  report_ms: number[];
-  tokens: number[];
-  report_text: string;
-  session_ms: number;
-  first_report_cold_ms: number;
-  first_report_warm_ms: number;
-  correctness_only: boolean;
 }
 
 export interface ChromiumResult {
