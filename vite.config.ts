@@ -104,5 +104,7 @@ export default defineConfig({
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: {
     rollupOptions: { input: { main: 'index.html', diagnostics: 'diagnostics.html' } },
-    target: 'es2022', chunkSizeWarningLimit: 2048 },
+    target: 'es2022',
+    chunkSizeWarningLimit: 2048,
+  },
 });

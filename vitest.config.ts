@@ -1,9 +1,9 @@
-// Unit tests (Node): everything under src/, scripts/ and tests/ named *.test.ts.
+// Unit tests (Node): everything under src/, tools/ and tests/ named *.test.ts.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'tools/**/*.test.ts', 'tests/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 180_000,

@@ -39,32 +39,29 @@ export async function startCountingProxy(target: string, port: number): Promise<
       delete headers['if-none-match'];
       delete headers['if-modified-since'];
     }
-    const upstream = http.request(
-      { host: to.hostname, port: to.port, path: req.url, method: req.method, headers },
-      (up) => {
-        const record: Sent = { path, status: up.statusCode ?? 0, bytes: 0 };
-        sent.push(record);
-        if (rewrite) {
-          const chunks: Buffer[] = [];
-          up.on('data', (c: Buffer) => chunks.push(c));
-          up.on('end', () => {
-            const original = Buffer.concat(chunks);
-            const changed = rewrite(path, original.toString('utf8'));
-            const body = changed === null ? original : Buffer.from(changed);
-            record.bytes = body.length;
-            const { etag: _etag, 'content-encoding': _encoding, ...kept } = up.headers;
-            res.writeHead(up.statusCode ?? 502, { ...kept, 'content-length': String(body.length) });
-            res.end(body);
-          });
-          return;
-        }
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.on('data', (chunk: Buffer) => {
-          record.bytes += chunk.length;
+    const upstream = http.request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers }, (up) => {
+      const record: Sent = { path, status: up.statusCode ?? 0, bytes: 0 };
+      sent.push(record);
+      if (rewrite) {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          const original = Buffer.concat(chunks);
+          const changed = rewrite(path, original.toString('utf8'));
+          const body = changed === null ? original : Buffer.from(changed);
+          record.bytes = body.length;
+          const { etag: _etag, 'content-encoding': _encoding, ...kept } = up.headers;
+          res.writeHead(up.statusCode ?? 502, { ...kept, 'content-length': String(body.length) });
+          res.end(body);
         });
-        up.pipe(res);
-      },
-    );
+        return;
+      }
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.on('data', (chunk: Buffer) => {
+        record.bytes += chunk.length;
+      });
+      up.pipe(res);
+    });
     upstream.on('error', (err) => {
       res.writeHead(502);
       res.end(String(err));

@@ -36,10 +36,15 @@ async function pageCandidates(page: Page, device: 'wasm' | 'webgpu'): Promise<st
     await page.getByTestId('file-input').setInputFiles(radiograph(rel));
     await waitForReport(page);
     // the three images have different drafts: wait until this image's candidates have replaced the last ones
-    await expect.poll(async () => {
-      const now = await candidates.allInnerTexts();
-      return now.length > 0 && JSON.stringify(now) !== JSON.stringify(previous);
-    }, { timeout: 300_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const now = await candidates.allInnerTexts();
+          return now.length > 0 && JSON.stringify(now) !== JSON.stringify(previous);
+        },
+        { timeout: 300_000 },
+      )
+      .toBe(true);
     await expect(page.getByTestId('backend')).toContainText(`Backend: ${device.toUpperCase()}`);
     out.push(await candidates.allInnerTexts());
   }

@@ -30,7 +30,10 @@ async function firstVisit(page: import('@playwright/test').Page, device: 'wasm' 
   const downloadedTwice = rows.filter((r) => r.requests !== 1 && !swCheck(r));
   const dir = path.join(repoRoot, 'test-results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `first-visit-${device}.json`), JSON.stringify({ device, requests: rows.reduce((s, r) => s + r.requests, 0), bytes: total, files: rows }));
+  writeFileSync(
+    path.join(dir, `first-visit-${device}.json`),
+    JSON.stringify({ device, requests: rows.reduce((s, r) => s + r.requests, 0), bytes: total, files: rows }),
+  );
   expect(errors).toEqual([]);
   return { rows, total, files, downloadedTwice };
 }

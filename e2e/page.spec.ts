@@ -6,7 +6,17 @@ import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { expect, test, type Page } from '@playwright/test';
 import {
-  dicomFromRadiograph, dropFiles, progressTexts, radiograph, recordProgressTexts, screenshot, serveTinyModel, unnamedControls, waitForReport, watchErrors, watchExternal,
+  dicomFromRadiograph,
+  dropFiles,
+  progressTexts,
+  radiograph,
+  recordProgressTexts,
+  screenshot,
+  serveTinyModel,
+  unnamedControls,
+  waitForReport,
+  watchErrors,
+  watchExternal,
 } from './pageHelpers';
 
 const overlaySum = (page: Page, index = 0) =>

@@ -194,7 +194,9 @@ let renditionDir: string | null = null;
 export function dicomRendition(name: string): { name: string; mimeType: string; buffer: Buffer } {
   if (!renditionDir) {
     const dir = mkdtempSync(path.join(tmpdir(), 'serpent-dicom-'));
-    execFileSync('/usr/bin/python3', [path.join(repoRoot, 'e2e/fixtures/dicom_renditions.py'), path.join(cxrImages, 'jsrt/JPCLN001.png'), dir], { stdio: 'pipe' });
+    execFileSync('/usr/bin/python3', [path.join(repoRoot, 'e2e/fixtures/dicom_renditions.py'), path.join(cxrImages, 'jsrt/JPCLN001.png'), dir], {
+      stdio: 'pipe',
+    });
     renditionDir = dir;
   }
   return { name: `${name}.dcm`, mimeType: 'application/dicom', buffer: readFileSync(path.join(renditionDir, `${name}.dcm`)) };
@@ -202,6 +204,8 @@ export function dicomRendition(name: string): { name: string; mimeType: string; 
 
 /** A file from Debian's python3-pydicom test data (real third-party DICOM). */
 export function pydicomFile(name: string): { name: string; mimeType: string; buffer: Buffer } {
-  const dir = execFileSync('/usr/bin/python3', ['-c', 'import pydicom.data, os; print(os.path.dirname(pydicom.data.get_testdata_file("CT_small.dcm")))'], { encoding: 'utf8' }).trim();
+  const dir = execFileSync('/usr/bin/python3', ['-c', 'import pydicom.data, os; print(os.path.dirname(pydicom.data.get_testdata_file("CT_small.dcm")))'], {
+    encoding: 'utf8',
+  }).trim();
   return { name, mimeType: 'application/dicom', buffer: readFileSync(path.join(dir, name)) };
 }

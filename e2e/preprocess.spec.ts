@@ -11,11 +11,17 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const cxrImages = path.resolve(repoRoot, '../shared/data/cxr/images');
 const OPTS = { size: 128, mean: 0.5, std: 0.25 };
 
-interface PageResult { size?: number; sum?: number; values?: number[]; error?: string }
+interface PageResult {
+  size?: number;
+  sum?: number;
+  values?: number[];
+  error?: string;
+}
 
 async function preprocessInPage(page: Page, name: string, bytes: Uint8Array): Promise<PageResult> {
-  await page.route((url) => url.pathname === `/__fixtures__/${name}`, (route) =>
-    route.fulfill({ body: Buffer.from(bytes), contentType: 'application/octet-stream' }),
+  await page.route(
+    (url) => url.pathname === `/__fixtures__/${name}`,
+    (route) => route.fulfill({ body: Buffer.from(bytes), contentType: 'application/octet-stream' }),
   );
   const query = new URLSearchParams({ preprocess: `/__fixtures__/${name}`, ...Object.fromEntries(Object.entries(OPTS).map(([k, v]) => [k, String(v)])) });
   await page.goto(`/diagnostics.html?${query}`);

@@ -18,8 +18,9 @@ test('the page runs a generated ONNX model on WASM and WebGPU with the same numb
   page.on('request', (r) => {
     if (!r.url().startsWith('http://127.0.0.1:')) external.push(r.url());
   });
-  await page.route((url) => url.pathname === '/__fixtures__/tiny.onnx', (route) =>
-    route.fulfill({ body: model, contentType: 'application/octet-stream' }),
+  await page.route(
+    (url) => url.pathname === '/__fixtures__/tiny.onnx',
+    (route) => route.fulfill({ body: model, contentType: 'application/octet-stream' }),
   );
   await page.goto('/diagnostics.html?model=/__fixtures__/tiny.onnx');
   const result = page.locator('#result[data-done="true"]');

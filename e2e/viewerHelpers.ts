@@ -26,7 +26,12 @@ export async function bigDicom(rel = 'jsrt/JPCLN001.png', viewPosition = 'PA', s
 
 /** Sum of every RGBA byte of a canvas (0 = nothing drawn). */
 export const canvasSum = (canvas: Locator): Promise<number> =>
-  canvas.evaluate((c: HTMLCanvasElement) => c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.reduce((a, v) => a + v, 0));
+  canvas.evaluate((c: HTMLCanvasElement) =>
+    c
+      .getContext('2d')!
+      .getImageData(0, 0, c.width, c.height)
+      .data.reduce((a, v) => a + v, 0),
+  );
 
 /** Mean |difference| of horizontally adjacent red values in a square of `half` pixels around the canvas centre. */
 export const centreDetail = (canvas: Locator, half = 20): Promise<number> =>
@@ -57,7 +62,15 @@ export const overlayPeak = (canvas: Locator): Promise<[number, number]> =>
     return [sx / n, sy / n] as [number, number];
   });
 
-export interface ViewInfo { zoom: number; cx: number; cy: number; width: number; height: number; side: number; cssSide: number }
+export interface ViewInfo {
+  zoom: number;
+  cx: number;
+  cy: number;
+  width: number;
+  height: number;
+  side: number;
+  cssSide: number;
+}
 
 /** The view transform as the page reports it on the radiograph canvas (data-zoom, data-cx, …). */
 export const viewInfo = (canvas: Locator): Promise<ViewInfo> =>

@@ -41,7 +41,7 @@ async function cachedJson(url) {
 function manifestEntries(manifest) {
   const out = new Map();
   for (const files of Object.values(manifest.files || {})) for (const e of Object.values(files || {})) out.set(e.path, e);
-  if (manifest.ood && manifest.ood.detector) out.set(manifest.ood.detector.path, manifest.ood.detector);
+  if (manifest.ood?.detector) out.set(manifest.ood.detector.path, manifest.ood.detector);
   if (manifest.similarity) for (const k of ['image', 'text']) if (manifest.similarity[k]) out.set(manifest.similarity[k].path, manifest.similarity[k]);
   return out;
 }
@@ -49,7 +49,7 @@ function manifestEntries(manifest) {
 /** What the engine loads: the default precision's files, the detector and the towers. */
 function neededEntries(manifest) {
   const out = Object.values(manifest.files[manifest.default_precision] || {});
-  if (manifest.ood && manifest.ood.detector) out.push(manifest.ood.detector);
+  if (manifest.ood?.detector) out.push(manifest.ood.detector);
   if (manifest.similarity) out.push(manifest.similarity.image, manifest.similarity.text);
   return out.filter(Boolean);
 }
@@ -88,16 +88,19 @@ const downloads = new Map(); // key -> Promise<void>: one download per file, how
 async function keepVerified(key, res, sha) {
   const buf = await res.arrayBuffer();
   if ((await sha256Hex(buf)) !== sha.toLowerCase()) return;
-  await (await caches.open(MODEL_CACHE)).put(key, new Response(buf, { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(buf.byteLength) } }));
+  await (await caches.open(MODEL_CACHE)).put(
+    key,
+    new Response(buf, { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(buf.byteLength) } }),
+  );
 }
 
 async function fileResponse(event, url) {
   const folder = folderOf(url.href);
   const cache = await caches.open(MODEL_CACHE);
-  const keptManifest = folder && (await cache.match(folder + 'manifest.json'));
+  const keptManifest = folder && (await cache.match(`${folder}manifest.json`));
   if (!keptManifest) return fetch(event.request);
   const text = await keptManifest.text();
-  if (url.href.startsWith(folder) && url.pathname.endsWith('/' + (JSON.parse(text).tokenizer || 'tokenizer.json'))) {
+  if (url.href.startsWith(folder) && url.pathname.endsWith(`/${JSON.parse(text).tokenizer || 'tokenizer.json'}`)) {
     const key = await tokenizerKey(folder, text);
     const hit = await cache.match(key);
     if (hit) return hit;
@@ -106,7 +109,7 @@ async function fileResponse(event, url) {
     return res;
   }
   const entry = manifestEntries(JSON.parse(text)).get(url.href.slice(folder.length));
-  if (!entry || !entry.sha256) return fetch(event.request);
+  if (!entry?.sha256) return fetch(event.request);
   const key = shaKey(entry.sha256);
   const hit = await cache.match(key);
   if (hit) return hit;
@@ -135,8 +138,8 @@ async function defaultModel() {
   const index = await cachedJson(INDEX_URL);
   if (!index) return null;
   const entry = index.models.find((m) => m.id === index.default) || index.models[0];
-  const folder = new URL(entry.path.endsWith('/') ? entry.path : entry.path + '/', INDEX_URL).href;
-  const hit = await (await caches.open(MODEL_CACHE)).match(folder + 'manifest.json');
+  const folder = new URL(entry.path.endsWith('/') ? entry.path : `${entry.path}/`, INDEX_URL).href;
+  const hit = await (await caches.open(MODEL_CACHE)).match(`${folder}manifest.json`);
   if (!hit) return null;
   const text = await hit.text();
   return { index, folder, text, manifest: JSON.parse(text) };
@@ -146,7 +149,12 @@ async function modelStatus() {
   const model = await defaultModel();
   if (!model) return { files: 0, bytes: 0, complete: false, id: null };
   const cache = await caches.open(MODEL_CACHE);
-  const keys = [INDEX_URL, model.folder + 'manifest.json', await tokenizerKey(model.folder, model.text), ...neededEntries(model.manifest).map((e) => shaKey(e.sha256))];
+  const keys = [
+    INDEX_URL,
+    `${model.folder}manifest.json`,
+    await tokenizerKey(model.folder, model.text),
+    ...neededEntries(model.manifest).map((e) => shaKey(e.sha256)),
+  ];
   let files = 0;
   let bytes = 0;
   for (const key of keys) {
@@ -172,8 +180,8 @@ async function keepModel() {
   }
   const tokKey = await tokenizerKey(model.folder, model.text);
   if (!(await cache.match(tokKey))) await cache.put(tokKey, await fetch(new URL(model.manifest.tokenizer || 'tokenizer.json', model.folder).href));
-  await cache.put(model.folder + 'manifest.json' + COMPLETE, jsonResponse(model.text));
-  const keep = new Set([INDEX_URL, model.folder + 'manifest.json', model.folder + 'manifest.json' + COMPLETE, tokKey]);
+  await cache.put(`${model.folder}manifest.json${COMPLETE}`, jsonResponse(model.text));
+  const keep = new Set([INDEX_URL, `${model.folder}manifest.json`, `${model.folder}manifest.json${COMPLETE}`, tokKey]);
   for (const e of manifestEntries(model.manifest).values()) if (e.sha256) keep.add(shaKey(e.sha256));
   let removed = 0;
   for (const req of await cache.keys()) {
@@ -188,11 +196,19 @@ async function checkModelUpdate() {
   try {
     const index = await (await fetch(INDEX_URL, { cache: 'no-store' })).json();
     const entry = index.models.find((m) => m.id === index.default) || index.models[0];
-    const folder = new URL(entry.path.endsWith('/') ? entry.path : entry.path + '/', INDEX_URL).href;
-    const manifest = await (await fetch(folder + 'manifest.json', { cache: 'no-store' })).json();
-    const hashes = (m) => neededEntries(m).map((e) => e.sha256).sort().join();
+    const folder = new URL(entry.path.endsWith('/') ? entry.path : `${entry.path}/`, INDEX_URL).href;
+    const manifest = await (await fetch(`${folder}manifest.json`, { cache: 'no-store' })).json();
+    const hashes = (m) =>
+      neededEntries(m)
+        .map((e) => e.sha256)
+        .sort()
+        .join();
     const same = kept && kept.folder === folder && kept.manifest.version === manifest.version && hashes(kept.manifest) === hashes(manifest);
-    return { online: true, current: kept ? `${kept.manifest.id} ${kept.manifest.version}` : null, available: same ? null : `${manifest.id} ${manifest.version}` };
+    return {
+      online: true,
+      current: kept ? `${kept.manifest.id} ${kept.manifest.version}` : null,
+      available: same ? null : `${manifest.id} ${manifest.version}`,
+    };
   } catch {
     return { online: false, current: kept ? `${kept.manifest.id} ${kept.manifest.version}` : null, available: null };
   }

@@ -29,7 +29,7 @@ async function openIndexPage() {
   const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const index = pages.find((c) => {
     const path = new URL(c.url).pathname;
-    return path === scopeUrl.pathname || path === scopeUrl.pathname + 'index.html';
+    return path === scopeUrl.pathname || path === `${scopeUrl.pathname}index.html`;
   });
   return index ? index.url : null;
 }
@@ -135,7 +135,7 @@ async function status(model) {
 self.addEventListener('message', (event) => {
   const port = event.ports[0];
   const reply = (msg) => (port ? port.postMessage(msg) : event.source?.postMessage(msg));
-  const type = event.data && event.data.type;
+  const type = event.data?.type;
   const work = (async () => {
     try {
       if (type === 'version') reply({ ok: true, version: BUILD.version });
@@ -150,7 +150,7 @@ self.addEventListener('message', (event) => {
         reply({ ok: true, status: null });
       }
     } catch (err) {
-      reply({ ok: false, error: String(err && err.message ? err.message : err) });
+      reply({ ok: false, error: String(err?.message ? err.message : err) });
     }
   })();
   event.waitUntil(work);

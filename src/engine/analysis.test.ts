@@ -44,7 +44,14 @@ describe('layoutReportTokens', () => {
     const embeds = ids.slice(0, -1).map((id) => f(id));
     const r = layoutReportTokens(ids, embeds, texts, { eos: 2, sep: 4 });
     expect(r.tokens.map((t) => `${t.text}/${t.sentence}/${t.section[0]}`)).toEqual([
-      'heart/0/f', 'normal/0/f', './0/f', 'lungs/1/f', 'clear/1/f', 'no/2/i', 'disease/2/i', './2/i',
+      'heart/0/f',
+      'normal/0/f',
+      './0/f',
+      'lungs/1/f',
+      'clear/1/f',
+      'no/2/i',
+      'disease/2/i',
+      './2/i',
     ]);
     expect(r.sentences).toBe(3);
     expect(r.embeds.map((e) => e[0])).toEqual([10, 11, 12, 13, 14, 15, 16, 12]);
@@ -85,7 +92,10 @@ describe('ood', () => {
     const single = checkOod(f(1, 0), withDetector, Float32Array.of(0), [{ name: 'letter.png' }]);
     expect(single.warning).toMatch(/^This image \(letter\.png\) does not look like/);
     expect(single.warning).not.toMatch(/frontal views only/);
-    const lateral = checkOod(f(1, 0), withDetector, Float32Array.of(-3, 2), [{ name: 'pa.png', view: 'frontal' }, { name: 'lat.png', view: 'lateral' }]);
+    const lateral = checkOod(f(1, 0), withDetector, Float32Array.of(-3, 2), [
+      { name: 'pa.png', view: 'frontal' },
+      { name: 'lat.png', view: 'lateral' },
+    ]);
     expect(lateral.warning).toMatch(/View 2 \(lat\.png\).*trained on frontal views only: open the frontal image on its own/);
   });
 

@@ -38,7 +38,10 @@ export async function timeDecoderSteps(model: OnnxReportModel, rows = TIMED_ROWS
     const times: number[] = [];
     for (let s = 0; s < WARMUP_STEPS + steps; s++) {
       const t0 = performance.now();
-      await decoder.next(Array(rows).fill(token), Array.from({ length: rows }, (_, r) => r));
+      await decoder.next(
+        Array(rows).fill(token),
+        Array.from({ length: rows }, (_, r) => r),
+      );
       if (s >= WARMUP_STEPS) times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);

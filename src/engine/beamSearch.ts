@@ -156,7 +156,11 @@ export async function beamSearch(decoder: StepDecoder, o: BeamSearchOptions): Pr
         // worst finished one). Cut by the length limit, their last token has no text embedding.
         for (const beam of next) {
           const tokenIds = beam.ids.slice(1);
-          addFinished(group.finished, { tokenIds, logp: beam.logp, score: lengthNormalised(beam.logp, tokenIds.length, o.alpha), textEmbeds: beam.textEmbeds, group: g }, kg);
+          addFinished(
+            group.finished,
+            { tokenIds, logp: beam.logp, score: lengthNormalised(beam.logp, tokenIds.length, o.alpha), textEmbeds: beam.textEmbeds, group: g },
+            kg,
+          );
         }
         group.done = true;
         continue;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CXR_IMAGES } from './testing/sharedData';
 import { decodeImage } from '../image';
 import { draftViewIndices, draftViewsNote, trainedOnLaterals } from './draftViews';
 import type { InThreadEngine } from './engine';
@@ -12,7 +13,7 @@ import { defaultModelDir } from './node/defaultModelDir';
 import { createNodeEngine } from './node/nodeEngine';
 import type { ImageFile } from './types';
 
-const JSRT = path.resolve(defaultModelDir(), '../../../../shared/data/cxr/images/jsrt');
+const JSRT = path.join(CXR_IMAGES, 'jsrt');
 
 describe('draft views', () => {
   it('leaves laterals out unless the manifest says the model was trained on them', () => {
@@ -26,8 +27,13 @@ describe('draft views', () => {
   });
 
   it('says how the views were used', () => {
-    const views = [{ name: 'pa.dcm', view: 'frontal' as const }, { name: 'lat.dcm', view: 'lateral' as const }];
-    expect(draftViewsNote(views, [0])).toMatch(/made from the frontal view only: image 1 \(pa\.dcm\)\. The lateral image 2 \(lat\.dcm\) is shown for reference/);
+    const views = [
+      { name: 'pa.dcm', view: 'frontal' as const },
+      { name: 'lat.dcm', view: 'lateral' as const },
+    ];
+    expect(draftViewsNote(views, [0])).toMatch(
+      /made from the frontal view only: image 1 \(pa\.dcm\)\. The lateral image 2 \(lat\.dcm\) is shown for reference/,
+    );
     expect(draftViewsNote(views, [0, 1])).toBeNull();
     expect(draftViewsNote([views[1]], [0])).toMatch(/only a lateral view/);
   });

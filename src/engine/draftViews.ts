@@ -33,7 +33,10 @@ export function detectorFlaggedViews(ood: OodResult, used: readonly number[]): n
 export function draftViewsNote(views: readonly { name?: string; view?: ViewKind }[], used: readonly number[], flagged: readonly number[] = []): string | null {
   if (used.length === views.length) {
     if (views.length > 0 && views.every((v) => v.view === 'lateral')) {
-      return 'This study holds only a lateral view, and the model was trained on frontal (PA/AP) radiographs only: its draft would describe a view it has never seen.';
+      return (
+        'This study holds only a lateral view, and the model was trained on frontal (PA/AP) radiographs only: its draft would describe a view it ' +
+        'has never seen.'
+      );
     }
     return null;
   }
@@ -43,7 +46,8 @@ export function draftViewsNote(views: readonly { name?: string; view?: ViewKind 
     flagged.includes(i) && views[i].view !== 'lateral' ? `${name(i)}, which does not look like a frontal chest radiograph,` : `the lateral ${name(i)}`;
   return (
     `The draft is made from the frontal view only: ${used.map(name).join(' and ')}. ` +
-    `${capital(left.map(why).join(' and '))} ${left.length > 1 ? 'are' : 'is'} shown for reference and did not change the draft: this model was trained on frontal views only.`
+    `${capital(left.map(why).join(' and '))} ${left.length > 1 ? 'are' : 'is'} shown for reference and did not change the draft: this model was ` +
+    `trained on frontal views only.`
   );
 }
 

@@ -65,7 +65,9 @@ describe('model folder problems', () => {
 
   it('a missing ONNX file → ModelFileError(missing) telling to re-download', async () => {
     const dir = copyModel('missing', (d) => rmSync(path.join(d, 'onnx/decoder_model_merged_int8.onnx')));
-    const err = await cpuEngine().load({ modelUrl: dir }).catch((e: unknown) => e);
+    const err = await cpuEngine()
+      .load({ modelUrl: dir })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelFileError);
     expect(err).toMatchObject({ name: 'ModelFileError', problem: 'missing', file: 'onnx/decoder_model_merged_int8.onnx' });
     expect((err as Error).message).toMatch(/Re-download the model folder/);
@@ -78,27 +80,37 @@ describe('model folder problems', () => {
       bytes[bytes.length >> 1] ^= 0xff;
       writeFileSync(f, bytes);
     });
-    const e1 = await cpuEngine().load({ modelUrl: flipped }).catch((e: unknown) => e);
+    const e1 = await cpuEngine()
+      .load({ modelUrl: flipped })
+      .catch((e: unknown) => e);
     expect(e1).toMatchObject({ name: 'ModelFileError', problem: 'corrupt' });
     expect((e1 as Error).message).toMatch(/sha256 .* does not match/);
     const cut = copyModel('cut', (d) => truncateSync(path.join(d, 'onnx/embed_tokens_int8.onnx'), 100));
-    const e2 = await cpuEngine().load({ modelUrl: cut }).catch((e: unknown) => e);
+    const e2 = await cpuEngine()
+      .load({ modelUrl: cut })
+      .catch((e: unknown) => e);
     expect((e2 as Error).message).toMatch(/100 bytes instead of \d+.*Re-download/);
   });
 
   it('the OOD detector file is checked like the others; a detector entry without a threshold is refused', async () => {
     const cut = copyModel('cut-detector', (d) => truncateSync(path.join(d, 'onnx/ood_detector.onnx'), 10));
-    const e1 = await cpuEngine().load({ modelUrl: cut }).catch((e: unknown) => e);
+    const e1 = await cpuEngine()
+      .load({ modelUrl: cut })
+      .catch((e: unknown) => e);
     expect(e1).toMatchObject({ name: 'ModelFileError', problem: 'corrupt', file: 'onnx/ood_detector.onnx' });
     const gone = copyModel('no-detector-file', (d) => rmSync(path.join(d, 'onnx/ood_detector.onnx')));
-    const e2 = await cpuEngine().load({ modelUrl: gone }).catch((e: unknown) => e);
+    const e2 = await cpuEngine()
+      .load({ modelUrl: gone })
+      .catch((e: unknown) => e);
     expect(e2).toMatchObject({ name: 'ModelFileError', problem: 'missing', file: 'onnx/ood_detector.onnx' });
     const noThreshold = copyModel('detector-no-threshold', (d) => {
       const m = JSON.parse(readFileSync(path.join(d, 'manifest.json'), 'utf8'));
       delete m.ood.detector.threshold;
       writeFileSync(path.join(d, 'manifest.json'), JSON.stringify(m));
     });
-    const e3 = await cpuEngine().load({ modelUrl: noThreshold }).catch((e: unknown) => e);
+    const e3 = await cpuEngine()
+      .load({ modelUrl: noThreshold })
+      .catch((e: unknown) => e);
     expect(e3).toBeInstanceOf(ModelManifestError);
     expect((e3 as Error).message).toMatch(/ood\.detector needs a path and a numeric threshold.*export-ood/);
   });
@@ -123,7 +135,9 @@ describe('model folder problems', () => {
       const m = JSON.parse(readFileSync(path.join(d, 'manifest.json'), 'utf8'));
       writeFileSync(path.join(d, 'manifest.json'), JSON.stringify({ ...m, format_version: 2 }));
     });
-    const err = await cpuEngine().load({ modelUrl: dir }).catch((e: unknown) => e);
+    const err = await cpuEngine()
+      .load({ modelUrl: dir })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelVersionError);
     expect((err as Error).message).toMatch(/format version 2, but this version of Serpent needs format version 1/);
   });
@@ -133,16 +147,20 @@ describe('model folder problems', () => {
       const m = JSON.parse(readFileSync(path.join(d, 'manifest.json'), 'utf8'));
       writeFileSync(path.join(d, 'manifest.json'), JSON.stringify({ ...m, files: { fp32: m.files.fp32 } }));
     });
-    const err = await cpuEngine().load({ modelUrl: dir, precision: 'q4' }).catch((e: unknown) => e);
+    const err = await cpuEngine()
+      .load({ modelUrl: dir, precision: 'q4' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelManifestError);
     expect((err as Error).message).toMatch(/no q4 files \(it has fp32\)/);
-    const none = await cpuEngine().load({ modelUrl: path.join(scratch, 'nowhere') }).catch((e: unknown) => e);
+    const none = await cpuEngine()
+      .load({ modelUrl: path.join(scratch, 'nowhere') })
+      .catch((e: unknown) => e);
     expect(none).toMatchObject({ name: 'ModelFileError', file: 'manifest.json', problem: 'missing' });
   });
 });
 
 describe('backends', () => {
-  it('no WebGPU adapter (probe mocked) → WASM, with the probe\'s reason', async () => {
+  it("no WebGPU adapter (probe mocked) → WASM, with the probe's reason", async () => {
     const { engine, webgpu } = engineWith({}, { probeWebGpu: noAdapter });
     const info = await engine.load({ modelUrl: modelDir });
     expect(info.backend).toBe('wasm');
@@ -227,7 +245,7 @@ describe('bad generate input', () => {
     await expect(engine.generate([image(), image(), image()])).rejects.toBeInstanceOf(InvalidInputError);
   });
 
-  it('passes on the image decoder\'s typed errors, naming the file', async () => {
+  it("passes on the image decoder's typed errors, naming the file", async () => {
     const notImage = new TextEncoder().encode('hello, this is not a radiograph at all').buffer;
     await expect(engine.generateFiles([{ name: 'notes.txt', bytes: notImage }])).rejects.toMatchObject({
       name: 'ImageFormatError',

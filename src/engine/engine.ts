@@ -77,13 +77,24 @@ export class InThreadEngine implements ReportEngine {
     return this.enqueue(async () => {
       const loaded = this.require();
       const { images, views } = await prepareFiles(files, loaded.manifest.preprocessing);
-      let used = draftViewIndices(images.map((im) => im.view), trainedOnLaterals(loaded.manifest));
-      let result = await this.doGenerate(used.map((i) => images[i]), opts, callbacks);
+      let used = draftViewIndices(
+        images.map((im) => im.view),
+        trainedOnLaterals(loaded.manifest),
+      );
+      let result = await this.doGenerate(
+        used.map((i) => images[i]),
+        opts,
+        callbacks,
+      );
       // A view the detector flags (a lateral given as frontal, say) must not change the others' draft either.
       const flagged = detectorFlaggedViews(result.ood, used);
       if (flagged.length > 0 && flagged.length < used.length) {
         used = used.filter((i) => !flagged.includes(i));
-        result = await this.doGenerate(used.map((i) => images[i]), opts, callbacks);
+        result = await this.doGenerate(
+          used.map((i) => images[i]),
+          opts,
+          callbacks,
+        );
       }
       const viewsNote = draftViewsNote(views, used, flagged);
       const notChest = views.flatMap((v) => (v.notChestRadiograph ? [`${v.name}: ${v.notChestRadiograph}`] : []));
@@ -172,6 +183,9 @@ export class InThreadEngine implements ReportEngine {
       precision: modelFiles.precision,
       sessionMs: performance.now() - t0,
       downloadBytes: modelFiles.downloadBytes,
+      decoding: manifest.decoding,
+      intendedUse: manifest.intended_use,
+      licence: manifest.licence,
       ...(timings ? { backendTimings: timings } : {}),
     };
   }

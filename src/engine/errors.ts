@@ -9,10 +9,7 @@ export class ModelVersionError extends Error {
     readonly found: string,
     readonly needed: string,
   ) {
-    super(
-      `This model folder is ${found}, but this version of Serpent needs ${needed}. ` +
-        'Download the model folder that matches this app (or update the app).',
-    );
+    super(`This model folder is ${found}, but this version of Serpent needs ${needed}. Download the model folder that matches this app (or update the app).`);
   }
 }
 

@@ -38,14 +38,11 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const encoded = job.encoded ?? (await model.encode(job.images));
   const t1 = now();
   const ood = checkOod(encoded.pImg, manifest.ood, encoded.oodLogits, job.images);
-  const warnings = [
-    ...(ood.warning ? [ood.warning] : []),
-    ...job.images.filter((im) => im.isColour).map((im) => colourWarning(im.name)),
-  ];
+  const warnings = [...(ood.warning ? [ood.warning] : []), ...job.images.filter((im) => im.isColour).map((im) => colourWarning(im.name))];
 
   callbacks.onStage?.(detectorFlagged(ood) ? { stage: 'decode', notFrontalChest: true } : { stage: 'decode' });
   const decoder = model.stepDecoder(encoded.prefix);
-  let hyps;
+  let hyps: Awaited<ReturnType<typeof beamSearch>>;
   try {
     hyps = await beamSearch(decoder, {
       numBeams: settings.beam,

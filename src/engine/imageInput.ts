@@ -21,13 +21,16 @@ export function checkImageTensors(images: readonly ImageTensor[], size: number):
     if (im.size !== size || im.data.length !== size * size) {
       throw new InvalidInputError(
         `Image ${im.name ?? i + 1} is a ${im.size}×${im.size} tensor (${im.data.length} values) but this model takes ${size}×${size}; ` +
-          'preprocess with the model\'s image_size, or pass the files to generateFiles.',
+          "preprocess with the model's image_size, or pass the files to generateFiles.",
       );
     }
   });
 }
 
-export async function prepareFiles(files: readonly ImageFile[], pre: ModelManifest['preprocessing']): Promise<{ images: ImageTensor[]; views: PreparedView[] }> {
+export async function prepareFiles(
+  files: readonly ImageFile[],
+  pre: ModelManifest['preprocessing'],
+): Promise<{ images: ImageTensor[]; views: PreparedView[] }> {
   checkViewCount(files.length);
   const images: ImageTensor[] = [];
   const views: PreparedView[] = [];

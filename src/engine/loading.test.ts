@@ -23,7 +23,13 @@ function manifest(over: Partial<ModelManifest> = {}): ModelManifest {
     max_length: 20,
     decoding: { beam: 3, alpha: 1, beta: 1, repetition_penalty: 1.2, no_repeat_ngram: 3, min_length: 2, max_length: 20 },
     default_precision: 'int8',
-    files: { fp32: { vision_encoder: { path: 'a', bytes: 1, sha256: '' }, embed_tokens: { path: 'b', bytes: 1, sha256: '' }, decoder_model_merged: { path: 'c', bytes: 1, sha256: '' } } },
+    files: {
+      fp32: {
+        vision_encoder: { path: 'a', bytes: 1, sha256: '' },
+        embed_tokens: { path: 'b', bytes: 1, sha256: '' },
+        decoder_model_merged: { path: 'c', bytes: 1, sha256: '' },
+      },
+    },
     findings: [],
     ood: { score: 'diag_mahalanobis', mean: [0, 0], var: [1, 1], threshold: 3 },
     intended_use: '',
@@ -52,7 +58,10 @@ describe('HttpModelSource', () => {
     const progress: [number, number | undefined][] = [];
     const bytes = await source.fetchBytes('onnx/x.onnx', (l, t) => progress.push([l, t]));
     expect(Array.from(bytes)).toEqual(Array.from(body));
-    expect(progress).toEqual([[4, 10], [10, 10]]);
+    expect(progress).toEqual([
+      [4, 10],
+      [10, 10],
+    ]);
     await expect(source.fetchBytes('onnx/gone.onnx')).rejects.toMatchObject({ name: 'ModelFileError', problem: 'missing' });
     await expect(source.fetchBytes('onnx/gone.onnx')).rejects.toBeInstanceOf(ModelFileError);
   });
@@ -116,9 +125,15 @@ describe('chooseBackend', () => {
   const adapter = async () => ({ backend: 'webgpu' as const, reason: 'a WebGPU adapter was found' });
   const none = async () => ({ backend: 'wasm' as const, reason: 'this browser has no WebGPU (navigator.gpu is missing); running on the CPU with WASM' });
 
-  it('auto: WebGPU when the probe finds an adapter, else WASM with the probe\'s reason', async () => {
-    expect(await chooseBackend('auto', { webgpu: rt, wasm: rt }, ['webgpu', 'wasm'], adapter)).toEqual({ backend: 'webgpu', reason: 'a WebGPU adapter was found' });
-    expect(await chooseBackend('auto', { webgpu: rt, wasm: rt }, ['webgpu', 'wasm'], none)).toMatchObject({ backend: 'wasm', reason: expect.stringMatching(/navigator\.gpu is missing/) });
+  it("auto: WebGPU when the probe finds an adapter, else WASM with the probe's reason", async () => {
+    expect(await chooseBackend('auto', { webgpu: rt, wasm: rt }, ['webgpu', 'wasm'], adapter)).toEqual({
+      backend: 'webgpu',
+      reason: 'a WebGPU adapter was found',
+    });
+    expect(await chooseBackend('auto', { webgpu: rt, wasm: rt }, ['webgpu', 'wasm'], none)).toMatchObject({
+      backend: 'wasm',
+      reason: expect.stringMatching(/navigator\.gpu is missing/),
+    });
     expect(await chooseBackend('auto', { cpu: rt, wasm: rt }, ['cpu', 'wasm'])).toMatchObject({ backend: 'cpu' });
   });
 

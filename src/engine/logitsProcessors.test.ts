@@ -56,14 +56,26 @@ describe('logits processors', () => {
 
   it('min length bans EOS until enough report tokens (BOS not counted)', () => {
     const logits = new Float32Array([0, 0, 5, 0, /* */ 0, 0, 5, 0]);
-    new MinLengthProcessor(2, 2).process([[1, 7], [1, 7, 8]], logits);
+    new MinLengthProcessor(2, 2).process(
+      [
+        [1, 7],
+        [1, 7, 8],
+      ],
+      logits,
+    );
     expect(logits[2]).toBe(-Infinity);
     expect(logits[6]).toBe(5);
   });
 
   it('forces EOS on the last position max_length allows', () => {
     const logits = new Float32Array([1, 2, 3, 4, /* */ 1, 2, 3, 4]);
-    new ForcedEosProcessor(4, 2).process([[1, 5, 6], [1, 5]], logits);
+    new ForcedEosProcessor(4, 2).process(
+      [
+        [1, 5, 6],
+        [1, 5],
+      ],
+      logits,
+    );
     expect(Array.from(logits.subarray(0, 4))).toEqual([-Infinity, -Infinity, 3, -Infinity]);
     expect(Array.from(logits.subarray(4))).toEqual([1, 2, 3, 4]);
   });

@@ -41,15 +41,15 @@ export function checkManifest(raw: unknown): ModelManifest {
     throw new ModelManifestError(`manifest.json's grid ${JSON.stringify(grid)} does not match n_image_tokens ${m.architecture?.n_image_tokens}.`);
   }
   if (m.ood?.mean?.length !== m.architecture?.embed_dim || m.ood?.var?.length !== m.architecture?.embed_dim) {
-    throw new ModelManifestError('manifest.json\'s ood mean/var do not have embed_dim entries.');
+    throw new ModelManifestError("manifest.json's ood mean/var do not have embed_dim entries.");
   }
   const detector = m.ood.detector;
   if (detector && (typeof detector.path !== 'string' || !Number.isFinite(detector.threshold))) {
-    throw new ModelManifestError('manifest.json\'s ood.detector needs a path and a numeric threshold; re-run `npm run export-ood`.');
+    throw new ModelManifestError("manifest.json's ood.detector needs a path and a numeric threshold; re-run `npm run export-ood`.");
   }
   const sim = m.similarity;
   if (sim && (typeof sim.image?.path !== 'string' || typeof sim.text?.path !== 'string' || !Number.isInteger(sim.embed_dim))) {
-    throw new ModelManifestError('manifest.json\'s similarity needs image and text files and an embed_dim; re-run `npm run export-similarity`.');
+    throw new ModelManifestError("manifest.json's similarity needs image and text files and an embed_dim; re-run `npm run export-similarity`.");
   }
   return m as ModelManifest;
 }
@@ -85,11 +85,7 @@ export async function verifyFile(entry: ModelFileEntry, bytes: Uint8Array): Prom
   }
 }
 
-export async function loadModelFiles(
-  source: ModelSource,
-  requested?: Precision,
-  onProgress?: (e: ProgressEvent) => void,
-): Promise<LoadedModel> {
+export async function loadModelFiles(source: ModelSource, requested?: Precision, onProgress?: (e: ProgressEvent) => void): Promise<LoadedModel> {
   const manifest = checkManifest(await source.fetchJson<unknown>('manifest.json'));
   const precision = pickPrecision(manifest, requested);
   const tokenizerJson = await source.fetchJson<unknown>(manifest.tokenizer);

@@ -14,7 +14,12 @@ export interface ModelSource {
 export class HttpModelSource implements ModelSource {
   private readonly base: string;
 
-  constructor(folderUrl: string) {
+  /** freshManifest: ask for manifest.json with `cache: 'no-cache'` (the page does, once per load, so its service
+   *  worker notices a re-exported model; everything else may come from the cache). */
+  constructor(
+    folderUrl: string,
+    private readonly opts: { freshManifest?: boolean } = {},
+  ) {
     const href = typeof location !== 'undefined' ? new URL(folderUrl, location.href).href : folderUrl;
     this.base = href.endsWith('/') ? href : `${href}/`;
   }
@@ -26,7 +31,8 @@ export class HttpModelSource implements ModelSource {
   private async get(path: string): Promise<Response> {
     let res: Response;
     try {
-      res = await fetch(new URL(path, this.base).href);
+      const fresh = this.opts.freshManifest && path === 'manifest.json';
+      res = await fetch(new URL(path, this.base).href, fresh ? { cache: 'no-cache' } : undefined);
     } catch (err) {
       throw new ModelFileError(path, 'unreadable', `the request failed: ${(err as Error).message}`);
     }

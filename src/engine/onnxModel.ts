@@ -6,7 +6,8 @@
 import type { DecoderStep, StepDecoder } from './beamSearch';
 import type { ModelManifest } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
-import { decoderNames, type DecoderNames, type ModelSessions, type OrtTensor } from './sessions';
+import { type DecoderCall, KvDecoder } from './kvDecoder';
+import type { ModelSessions, OrtTensor } from './sessions';
 import { SimilarityTowers, type TowerImage } from './similarityTowers';
 import type { ImageTensor } from './types';
 
@@ -39,7 +40,6 @@ function disposeAll(tensors: Iterable<OrtTensor>): void {
 }
 
 export class OnnxReportModel {
-  readonly names: DecoderNames;
   readonly towers: SimilarityTowers | null;
   private table: Promise<Float32Array> | null = null;
 
@@ -47,7 +47,6 @@ export class OnnxReportModel {
     readonly sessions: ModelSessions,
     readonly manifest: ModelManifest,
   ) {
-    this.names = decoderNames(manifest.architecture.n_layers);
     this.towers = sessions.similarity && manifest.similarity ? new SimilarityTowers(sessions.ort, sessions.similarity, manifest) : null;
   }
 
@@ -96,7 +95,11 @@ export class OnnxReportModel {
       const { ort, embed } = this.sessions;
       const V = this.manifest.architecture.vocab_size;
       const io = modelIO.embed;
-      const ids = new ort.Tensor('int64', BigInt64Array.from({ length: V }, (_, i) => BigInt(i)), [V, 1]);
+      const ids = new ort.Tensor(
+        'int64',
+        BigInt64Array.from({ length: V }, (_, i) => BigInt(i)),
+        [V, 1],
+      );
       const out = await embed.run({ [io.inputs.ids]: ids });
       try {
         return (await floats(out[io.outputs.embeds])).slice(); // [V,1,D]
@@ -126,7 +129,7 @@ export class OnnxReportModel {
 export class OnnxStepDecoder implements StepDecoder {
   readonly vocabSize: number;
   readonly embedDim: number;
-  private past: OrtTensor[] = []; // keys then values, per layer (the previous call's present.*)
+  private readonly kv: KvDecoder;
 
   constructor(
     private readonly model: OnnxReportModel,
@@ -134,10 +137,11 @@ export class OnnxStepDecoder implements StepDecoder {
   ) {
     this.vocabSize = model.manifest.architecture.vocab_size;
     this.embedDim = model.manifest.architecture.embed_dim;
+    this.kv = new KvDecoder(model.sessions.ort, model.sessions.decoder, model.manifest.architecture);
   }
 
   /** ids [B] → their token embeddings [B,D] from the table. */
-  private async embed(ids: number[]): Promise<Float32Array> {
+  private async embed(ids: readonly number[]): Promise<Float32Array> {
     const table = await this.model.tokenTable();
     const D = this.model.manifest.architecture.d_model;
     const out = new Float32Array(ids.length * D);
@@ -145,94 +149,65 @@ export class OnnxStepDecoder implements StepDecoder {
     return out;
   }
 
-  async first(): Promise<DecoderStep> {
-    const { ort } = this.model.sessions;
-    const { d_model: D, n_heads: H, head_dim: Dh, n_layers: L } = this.model.manifest.architecture;
-    const bos = await this.embed([this.model.manifest.special_ids.bos]);
-    const T = this.prefix.length / D + 1;
-    const embeds = new Float32Array(T * D); // [1, N+1, D] = [prefix ; embed(BOS)]
+  /** [prefix ; embed(BOS)] as [1, N+1, D] */
+  private async prefixed(ids: readonly number[]): Promise<{ embeds: Float32Array; T: number }> {
+    const D = this.model.manifest.architecture.d_model;
+    const tokens = await this.embed([this.model.manifest.special_ids.bos, ...ids]);
+    const T = this.prefix.length / D + 1 + ids.length;
+    const embeds = new Float32Array(T * D);
     embeds.set(this.prefix);
-    embeds.set(bos, this.prefix.length);
-    this.disposePast();
-    this.past = Array.from({ length: 2 * L }, () => new ort.Tensor('float32', new Float32Array(0), [1, H, 0, Dh]));
-    return this.run(embeds, [1, T, D], [0]);
+    embeds.set(tokens, this.prefix.length);
+    return { embeds, T };
+  }
+
+  async first(): Promise<DecoderStep> {
+    const D = this.model.manifest.architecture.d_model;
+    const { embeds, T } = await this.prefixed([]); // [1, N+1, D] = [prefix ; embed(BOS)]
+    return this.lastPosition(await this.kv.start(embeds, [1, T, D]), 1, T);
   }
 
   /** [prefix ; BOS ; ids] in one call → text_embeds at the positions of ids[i] as input, i.e. of BOS..ids[n-2]'s
    *  successors: the embedding emitted when ids[i] is fed. */
   async forced(ids: readonly number[]): Promise<Float32Array[]> {
-    const { ort, decoder } = this.model.sessions;
-    const { d_model: D, n_heads: H, head_dim: Dh, n_layers: L } = this.model.manifest.architecture;
+    const D = this.model.manifest.architecture.d_model;
     const E = this.embedDim;
-    const tokens = await this.embed([this.model.manifest.special_ids.bos, ...ids]); // [1+n, D]
     const N = this.prefix.length / D;
-    const T = N + 1 + ids.length;
-    const embeds = new Float32Array(T * D); // [1, T, D]
-    embeds.set(this.prefix);
-    embeds.set(tokens, this.prefix.length);
-    const n = this.model.names;
-    const empty = () => new ort.Tensor('float32', new Float32Array(0), [1, H, 0, Dh]);
-    const feeds: Record<string, OrtTensor> = {
-      [n.embeds]: new ort.Tensor('float32', embeds, [1, T, D]),
-      [n.beamIdx]: new ort.Tensor('int64', BigInt64Array.from([0n]), [1]),
-    };
-    for (let i = 0; i < L; i++) {
-      feeds[n.pastKeys[i]] = empty();
-      feeds[n.pastValues[i]] = empty();
-    }
-    const out = await decoder.run(feeds);
+    const { embeds, T } = await this.prefixed(ids); // [1, T, D]
+    const out = await this.kv.start(embeds, [1, T, D]);
     try {
-      const text = await floats(out[n.textEmbeds]); // [1,T,E]
+      const text = await floats(out.textEmbeds); // [1,T,E]
       return ids.map((_, i) => text.slice((N + 1 + i) * E, (N + 2 + i) * E));
     } finally {
-      disposeAll(Object.values(out));
+      disposeAll([out.logits, out.textEmbeds]);
+      this.kv.dispose();
     }
   }
 
   async next(tokens: number[], parents: number[]): Promise<DecoderStep> {
     const D = this.model.manifest.architecture.d_model;
-    const embeds = await this.embed(tokens);
-    return this.run(embeds, [tokens.length, 1, D], parents);
+    const embeds = await this.embed(tokens); // [B,1,D]
+    return this.lastPosition(await this.kv.step(embeds, [tokens.length, 1, D], parents), tokens.length, 1);
   }
 
-  private async run(embeds: Float32Array, dims: [number, number, number], parents: number[]): Promise<DecoderStep> {
-    const { ort, decoder } = this.model.sessions;
-    const n = this.model.names;
-    const L = n.pastKeys.length;
-    const feeds: Record<string, OrtTensor> = {
-      [n.embeds]: new ort.Tensor('float32', embeds, dims),
-      [n.beamIdx]: new ort.Tensor('int64', BigInt64Array.from(parents, (p) => BigInt(p)), [parents.length]),
-    };
-    for (let i = 0; i < L; i++) {
-      feeds[n.pastKeys[i]] = this.past[i];
-      feeds[n.pastValues[i]] = this.past[L + i];
-    }
-    const out = await decoder.run(feeds);
-    this.disposePast();
-    this.past = [...n.presentKeys.map((k) => out[k]), ...n.presentValues.map((v) => out[v])];
-    const [B, T] = dims;
+  /** The [B,V] logits and [B,E] text embeddings at each row's last position. */
+  private async lastPosition(out: DecoderCall, B: number, T: number): Promise<DecoderStep> {
     const V = this.vocabSize;
     const E = this.embedDim;
-    const logitsAll = await floats(out[n.logits]); // [B,T,V]
-    const textAll = await floats(out[n.textEmbeds]); // [B,T,E]
-    const logits = new Float32Array(B * V); // [B,V] at the last position
-    const textEmbeds = new Float32Array(B * E); // [B,E] at the last position
+    const logitsAll = await floats(out.logits); // [B,T,V]
+    const textAll = await floats(out.textEmbeds); // [B,T,E]
+    const logits = new Float32Array(B * V);
+    const textEmbeds = new Float32Array(B * E);
     for (let b = 0; b < B; b++) {
       logits.set(logitsAll.subarray((b * T + T - 1) * V, (b * T + T) * V), b * V);
       textEmbeds.set(textAll.subarray((b * T + T - 1) * E, (b * T + T) * E), b * E);
     }
-    out[n.logits].dispose();
-    out[n.textEmbeds].dispose();
+    out.logits.dispose();
+    out.textEmbeds.dispose();
     return { logits, textEmbeds };
-  }
-
-  private disposePast(): void {
-    disposeAll(this.past);
-    this.past = [];
   }
 
   /** Frees the cache (GPU buffers on WebGPU). Call after the search, also when it failed or was cancelled. */
   dispose(): void {
-    this.disposePast();
+    this.kv.dispose();
   }
 }

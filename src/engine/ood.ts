@@ -64,9 +64,7 @@ export function detectorWarning(flagged: FlaggedView[], threshold: number, views
 export function checkOod(pImg: Float32Array, stats: OodStats, logits: Float32Array | null = null, labels: ViewLabel[] = []): OodResult {
   const score = diagMahalanobis(pImg, stats.mean, stats.var);
   const detector = logits && stats.detector ? { logits: Array.from(logits), threshold: stats.detector.threshold } : null;
-  const flagged = detector
-    ? detector.logits.map((logit, index) => ({ ...labels[index], index, logit })).filter((f) => f.logit > detector.threshold)
-    : [];
+  const flagged = detector ? detector.logits.map((logit, index) => ({ ...labels[index], index, logit })).filter((f) => f.logit > detector.threshold) : [];
   let warning: string | null = null;
   if (flagged.length) warning = detectorWarning(flagged, detector!.threshold, detector!.logits.length);
   else if (score > stats.threshold) warning = oodWarning(score, stats.threshold);

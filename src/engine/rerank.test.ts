@@ -13,19 +13,38 @@ const hyp = (tokenIds: number[], logp: number, embeds: number[][]): Hypothesis =
 });
 
 // A: more likely, text points away from the image; B: less likely, text aligned with the image.
-const a = hyp([5, 6, 2], -3, [[0, 1, 0], [0, 0, 1]]); // p_txt = (0, .5, .5) → cos 0
-const b = hyp([7, 8, 9, 2], -4, [[1, 1, 0], [1, -1, 0], [1, 0, 0]]); // p_txt = (1, 0, 0) → cos 1
+const a = hyp([5, 6, 2], -3, [
+  [0, 1, 0],
+  [0, 0, 1],
+]); // p_txt = (0, .5, .5) → cos 0
+const b = hyp([7, 8, 9, 2], -4, [
+  [1, 1, 0],
+  [1, -1, 0],
+  [1, 0, 0],
+]); // p_txt = (1, 0, 0) → cos 1
 
 describe('rerank', () => {
   it('with beta = 0 keeps the length-normalised beam order', () => {
-    const r = rerank([a, b], [a, b].map((h) => decoderSimilarity(h, pImg)), [[], []], 0, 0);
+    const r = rerank(
+      [a, b],
+      [a, b].map((h) => decoderSimilarity(h, pImg)),
+      [[], []],
+      0,
+      0,
+    );
     expect(r.chosen.tokenIds).toEqual(a.tokenIds);
     expect(r.rerankChangedChoice).toBe(false);
     expect(r.candidates.map((c) => c.similarity)).toEqual([0, 1]);
   });
 
   it('computes lengthNormLogp = logp/|c|^alpha and score = that + beta·cos', () => {
-    const r = rerank([a, b], [a, b].map((h) => decoderSimilarity(h, pImg)), [[], []], 1, 0.5);
+    const r = rerank(
+      [a, b],
+      [a, b].map((h) => decoderSimilarity(h, pImg)),
+      [[], []],
+      1,
+      0.5,
+    );
     const ca = r.candidates.find((c) => c.tokenIds === a.tokenIds)!;
     const cb = r.candidates.find((c) => c.tokenIds === b.tokenIds)!;
     expect(ca.lengthNormLogp).toBeCloseTo(-1, 6);
@@ -36,7 +55,13 @@ describe('rerank', () => {
   });
 
   it('a large enough beta changes the choice, and says so', () => {
-    const r = rerank([a, b], [a, b].map((h) => decoderSimilarity(h, pImg)), [[], []], 0, 2);
+    const r = rerank(
+      [a, b],
+      [a, b].map((h) => decoderSimilarity(h, pImg)),
+      [[], []],
+      0,
+      2,
+    );
     expect(r.chosen.tokenIds).toEqual(b.tokenIds);
     expect(r.rerankChangedChoice).toBe(true);
     expect(r.candidates.filter((c) => c.chosen)).toHaveLength(1);

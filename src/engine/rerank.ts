@@ -52,7 +52,9 @@ export function findingSetKey(findings: readonly string[]): string {
 export function tallyFindings(candidates: readonly { findings: readonly string[] }[]): FindingTally[] {
   const counts = new Map<string, number>();
   for (const c of candidates) for (const f of new Set(c.findings)) counts.set(f, (counts.get(f) ?? 0) + 1);
-  return [...counts.entries()].map(([finding, n]) => ({ finding, candidates: n })).sort((a, b) => b.candidates - a.candidates || a.finding.localeCompare(b.finding));
+  return [...counts.entries()]
+    .map(([finding, n]) => ({ finding, candidates: n }))
+    .sort((a, b) => b.candidates - a.candidates || a.finding.localeCompare(b.finding));
 }
 
 export function rerank(

@@ -23,6 +23,9 @@ export interface LoadInfo {
   precision: Precision;
   sessionMs: number;
   downloadBytes: number;
+  decoding: DecodingDefaults; // the manifest's decoding defaults (the page's refinement settings start from them)
+  intendedUse: string; // the manifest's intended use and licence notes, for the page to show
+  licence: string;
   backendTimings?: BackendTimings; // 'auto' with a WebGPU adapter: both backends' decoder step, measured or remembered
 }
 

@@ -9,7 +9,7 @@ import { probeWebGpu } from './webgpuProbe';
 export function createWebEngine(): InThreadEngine {
   return new InThreadEngine({
     runtimes: { webgpu: ortRuntimeFor('webgpu'), wasm: ortRuntimeFor('wasm') },
-    sourceFor: (url) => new HttpModelSource(url),
+    sourceFor: (url) => new HttpModelSource(url, { freshManifest: true }),
     autoOrder: ['webgpu', 'wasm'],
     probeWebGpu,
   });

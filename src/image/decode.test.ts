@@ -1,16 +1,11 @@
 // decodeImage on PNG/JPEG fixtures built here, bad inputs, and real radiographs from ../shared/data.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import {
-  DicomUnsupportedError, ImageCorruptError, ImageFormatError, ImageSizeError, MAX_SIDE, decodeImage, sniffFormat,
-} from './index';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const cxrImages = path.resolve(repoRoot, '../shared/data/cxr/images');
+import { CXR_IMAGES } from '../engine/testing/sharedData';
+import { DicomUnsupportedError, ImageCorruptError, ImageFormatError, ImageSizeError, MAX_SIDE, decodeImage, sniffFormat } from './index';
 
 const W = 40;
 const H = 36;
@@ -65,7 +60,7 @@ describe('decodeImage: PNG', () => {
 
   it('reads 1-bit grey (packed rows) as 0/1', () => {
     const rowBytes = Math.ceil(W / 8);
-    const bits = Array.from({ length: W * H }, (_, i) => ((i % W) + Math.floor(i / W)) % 3 === 0 ? 1 : 0);
+    const bits = Array.from({ length: W * H }, (_, i) => (((i % W) + Math.floor(i / W)) % 3 === 0 ? 1 : 0));
     const packed = new Uint8Array(rowBytes * H);
     bits.forEach((b, i) => {
       const x = i % W;
@@ -116,7 +111,12 @@ describe('decodeImage: PNG', () => {
   });
 
   it('reads a palette PNG through its colour table', () => {
-    const palette = [[0, 0, 0], [255, 255, 255], [128, 128, 128], [255, 0, 0]];
+    const palette = [
+      [0, 0, 0],
+      [255, 255, 255],
+      [128, 128, 128],
+      [255, 0, 0],
+    ];
     const indices = Uint8Array.from({ length: W * H }, (_, i) => i % 3); // grey entries only
     const img = decodeImage(encodePng({ width: W, height: H, data: indices, channels: 1, depth: 8, palette }));
     expect(img.isColour).toBe(false);
@@ -152,7 +152,7 @@ describe('decodeImage: bad input', () => {
   it('rejects random bytes and other formats with the list of supported formats', () => {
     expect(() => decodeImage(randomBytes(5000))).toThrow(ImageFormatError);
     expect(() => decodeImage(new Uint8Array(0))).toThrow(/empty/);
-    const gif = new TextEncoder().encode('GIF89a' + 'x'.repeat(200));
+    const gif = new TextEncoder().encode(`GIF89a${'x'.repeat(200)}`);
     expect(() => decodeImage(gif)).toThrow(/GIF.*PNG, JPEG or DICOM/);
   });
 
@@ -176,7 +176,14 @@ describe('decodeImage: bad input', () => {
 
   it('rejects 20000×20000 from the header alone (the rest of the file is not even valid)', () => {
     const headerOnly = setPngSize(goodPng, 20000, 20000).subarray(0, 33); // signature + IHDR, no IDAT
-    const err = (() => { try { decodeImage(headerOnly); } catch (e) { return e as Error; } return null; })();
+    const err = (() => {
+      try {
+        decodeImage(headerOnly);
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
     expect(err).toBeInstanceOf(ImageSizeError);
     expect(err?.message).toContain(`${MAX_SIDE}×${MAX_SIDE}`);
     expect(err?.message).toMatch(/downscale/);
@@ -206,11 +213,14 @@ describe('decodeImage: real radiographs from ../shared/data', () => {
     ['jsrt/JPCLN001.png', 224],
     ['nih64/00000001_000.png', 64],
   ])('%s decodes to %i×%i grey', (file, side) => {
-    const img = decodeImage(new Uint8Array(fs.readFileSync(path.join(cxrImages, file))));
+    const img = decodeImage(new Uint8Array(fs.readFileSync(path.join(CXR_IMAGES, file))));
     expect([img.width, img.height, img.isColour]).toEqual([side, side, false]);
     let min = 1;
     let max = 0;
-    for (const v of img.data) { min = Math.min(min, v); max = Math.max(max, v); }
+    for (const v of img.data) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
     expect(min).toBeGreaterThanOrEqual(0);
     expect(max).toBeLessThanOrEqual(1);
     expect(max - min).toBeGreaterThan(0.3); // a real radiograph has contrast

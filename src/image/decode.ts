@@ -31,7 +31,11 @@ export async function decodeImageAsync(bytes: Uint8Array, opts: DecodeOptions = 
   return decodeImage(bytes, opts);
 }
 
-interface Limits { minSide: number; maxPixels: number; keepValues: boolean }
+interface Limits {
+  minSide: number;
+  maxPixels: number;
+  keepValues: boolean;
+}
 
 /** The unit grey back on the source's sample scale: [n] data × maxValue. */
 function sampleValues(data: Float32Array, maxValue: number): Float32Array {
@@ -105,4 +109,3 @@ function decodeJpegGrey(bytes: Uint8Array, limits: Limits): GreyImage {
   const values = limits.keepValues ? { values: sampleValues(grey.data, 255) } : {};
   return { width, height, bitsStored: 8, ...grey, ...values, meta: { format: 'jpeg', colourFraction: grey.colourFraction } };
 }
-

@@ -12,21 +12,33 @@ const TS = {
 };
 
 type Value = string | number[] | Uint8Array | Uint16Array | Int16Array;
-interface DicomElement { tag: number; vr: string; value: Value }
+interface DicomElement {
+  tag: number;
+  vr: string;
+  value: Value;
+}
 
 const LONG_LENGTH_VRS = new Set(['OB', 'OW', 'OF', 'SQ', 'UT', 'UN']);
 
 class ByteWriter {
   private bytes: number[] = [];
   constructor(private littleEndian: boolean) {}
-  u8(...values: number[]): void { this.bytes.push(...values); }
-  u16(v: number): void { this.u8(...(this.littleEndian ? [v & 255, (v >> 8) & 255] : [(v >> 8) & 255, v & 255])); }
+  u8(...values: number[]): void {
+    this.bytes.push(...values);
+  }
+  u16(v: number): void {
+    this.u8(...(this.littleEndian ? [v & 255, (v >> 8) & 255] : [(v >> 8) & 255, v & 255]));
+  }
   u32(v: number): void {
     const b = [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];
     this.u8(...(this.littleEndian ? b : b.reverse()));
   }
-  get length(): number { return this.bytes.length; }
-  toArray(): number[] { return this.bytes; }
+  get length(): number {
+    return this.bytes.length;
+  }
+  toArray(): number[] {
+    return this.bytes;
+  }
 }
 
 /** Element value → bytes in the given byte order, padded to even length (UI with NUL, strings with space). */
@@ -54,8 +66,13 @@ function writeElement(w: ByteWriter, el: DicomElement, explicit: boolean, little
   w.u16(el.tag >>> 16);
   w.u16(el.tag & 0xffff);
   if (!explicit) w.u32(body.length);
-  else if (LONG_LENGTH_VRS.has(el.vr)) { w.u8(...new TextEncoder().encode(el.vr), 0, 0); w.u32(body.length); }
-  else { w.u8(...new TextEncoder().encode(el.vr)); w.u16(body.length); }
+  else if (LONG_LENGTH_VRS.has(el.vr)) {
+    w.u8(...new TextEncoder().encode(el.vr), 0, 0);
+    w.u32(body.length);
+  } else {
+    w.u8(...new TextEncoder().encode(el.vr));
+    w.u16(body.length);
+  }
   w.u8(...body);
 }
 
@@ -80,8 +97,14 @@ function writeDicom(elements: DicomElement[], transferSyntax = TS.explicitLE): U
 }
 
 interface ImageSpec {
-  rows: number; columns: number; bitsAllocated: 8 | 16; bitsStored?: number; signed?: boolean;
-  photometric?: string; pixels: Uint8Array | Uint16Array | Int16Array; extra?: DicomElement[];
+  rows: number;
+  columns: number;
+  bitsAllocated: 8 | 16;
+  bitsStored?: number;
+  signed?: boolean;
+  photometric?: string;
+  pixels: Uint8Array | Uint16Array | Int16Array;
+  extra?: DicomElement[];
 }
 
 function imageElements(spec: ImageSpec): DicomElement[] {
@@ -119,14 +142,26 @@ const pixels12 = Uint16Array.from({ length: N }, (_, i) => (i * 97) % 4096);
 
 describe('decodeImage: DICOM', () => {
   it('16-bit MONOCHROME1 with a file window: windowed, then inverted', () => {
-    const file = writeDicom(imageElements({
-      rows: ROWS, columns: COLS, bitsAllocated: 16, bitsStored: 12, photometric: 'MONOCHROME1', pixels: pixels12,
-      extra: [ds(WINDOW_CENTER, '1500'), ds(WINDOW_WIDTH, '2000'), cs(0x00185101, 'PA'), cs(0x00180015, 'CHEST')],
-    }));
+    const file = writeDicom(
+      imageElements({
+        rows: ROWS,
+        columns: COLS,
+        bitsAllocated: 16,
+        bitsStored: 12,
+        photometric: 'MONOCHROME1',
+        pixels: pixels12,
+        extra: [ds(WINDOW_CENTER, '1500'), ds(WINDOW_WIDTH, '2000'), cs(0x00185101, 'PA'), cs(0x00180015, 'CHEST')],
+      }),
+    );
     const img = decodeImage(file);
     expect([img.width, img.height, img.bitsStored, img.isColour]).toEqual([COLS, ROWS, 12, false]);
     expect(img.meta).toMatchObject({
-      format: 'dicom', photometric: 'MONOCHROME1', view: 'frontal', viewPosition: 'PA', bodyPart: 'CHEST', modality: 'DX',
+      format: 'dicom',
+      photometric: 'MONOCHROME1',
+      view: 'frontal',
+      viewPosition: 'PA',
+      bodyPart: 'CHEST',
+      modality: 'DX',
       window: { center: 1500, width: 2000, fromFile: true },
     });
     for (let i = 0; i < N; i++) expect(img.data[i]).toBeCloseTo(1 - linearWindow(pixels12[i], 1500, 2000), 5);
@@ -136,10 +171,17 @@ describe('decodeImage: DICOM', () => {
 
   it('8-bit MONOCHROME2 with a narrow window clips both ends', () => {
     const pixels = Uint8Array.from({ length: N }, (_, i) => i % 256);
-    const img = decodeImage(writeDicom(imageElements({
-      rows: ROWS, columns: COLS, bitsAllocated: 8, pixels,
-      extra: [ds(WINDOW_CENTER, '100'), ds(WINDOW_WIDTH, '50'), cs(0x00185101, 'LL')],
-    })));
+    const img = decodeImage(
+      writeDicom(
+        imageElements({
+          rows: ROWS,
+          columns: COLS,
+          bitsAllocated: 8,
+          pixels,
+          extra: [ds(WINDOW_CENTER, '100'), ds(WINDOW_WIDTH, '50'), cs(0x00185101, 'LL')],
+        }),
+      ),
+    );
     expect([img.bitsStored, img.meta?.view]).toEqual([8, 'lateral']);
     for (let i = 0; i < N; i++) expect(img.data[i]).toBeCloseTo(linearWindow(pixels[i], 100, 50), 5);
     expect(img.data[50]).toBe(0);
@@ -148,29 +190,52 @@ describe('decodeImage: DICOM', () => {
 
   it('applies RescaleSlope/Intercept to signed values before the window', () => {
     const stored = Int16Array.from({ length: N }, (_, i) => (i % 400) - 200); // −200 … 199
-    const img = decodeImage(writeDicom(imageElements({
-      rows: ROWS, columns: COLS, bitsAllocated: 16, signed: true, pixels: stored,
-      extra: [ds(0x00281053, '4'), ds(0x00281052, '-100'), ds(WINDOW_CENTER, '-300'), ds(WINDOW_WIDTH, '1201')],
-    })));
+    const img = decodeImage(
+      writeDicom(
+        imageElements({
+          rows: ROWS,
+          columns: COLS,
+          bitsAllocated: 16,
+          signed: true,
+          pixels: stored,
+          extra: [ds(0x00281053, '4'), ds(0x00281052, '-100'), ds(WINDOW_CENTER, '-300'), ds(WINDOW_WIDTH, '1201')],
+        }),
+      ),
+    );
     for (let i = 0; i < N; i++) expect(img.data[i]).toBeCloseTo(linearWindow(stored[i] * 4 - 100, -300, 1201), 5);
   });
 
   it('keepValues returns the modality values before the window and before MONOCHROME1 inversion', () => {
     const stored = Int16Array.from({ length: N }, (_, i) => (i % 400) - 200);
-    const file = writeDicom(imageElements({
-      rows: ROWS, columns: COLS, bitsAllocated: 16, signed: true, photometric: 'MONOCHROME1', pixels: stored,
-      extra: [ds(0x00281053, '4'), ds(0x00281052, '-100'), ds(WINDOW_CENTER, '-300'), ds(WINDOW_WIDTH, '1201')],
-    }));
+    const file = writeDicom(
+      imageElements({
+        rows: ROWS,
+        columns: COLS,
+        bitsAllocated: 16,
+        signed: true,
+        photometric: 'MONOCHROME1',
+        pixels: stored,
+        extra: [ds(0x00281053, '4'), ds(0x00281052, '-100'), ds(WINDOW_CENTER, '-300'), ds(WINDOW_WIDTH, '1201')],
+      }),
+    );
     const img = decodeImage(file, { keepValues: true });
     expect(Array.from(img.values!)).toEqual(Array.from(stored, (v) => v * 4 - 100));
     expect(Array.from(img.data)).toEqual(Array.from(decodeImage(file).data)); // the model's pixels are unchanged
   });
 
   it('uses the first value of a multi-valued window', () => {
-    const img = decodeImage(writeDicom(imageElements({
-      rows: ROWS, columns: COLS, bitsAllocated: 16, bitsStored: 12, pixels: pixels12,
-      extra: [ds(WINDOW_CENTER, '2048\\600'), ds(WINDOW_WIDTH, '4096\\1200')],
-    })));
+    const img = decodeImage(
+      writeDicom(
+        imageElements({
+          rows: ROWS,
+          columns: COLS,
+          bitsAllocated: 16,
+          bitsStored: 12,
+          pixels: pixels12,
+          extra: [ds(WINDOW_CENTER, '2048\\600'), ds(WINDOW_WIDTH, '4096\\1200')],
+        }),
+      ),
+    );
     expect(img.meta?.window).toEqual({ center: 2048, width: 4096, fromFile: true });
   });
 
@@ -190,7 +255,11 @@ describe('decodeImage: DICOM', () => {
 
   it('reads implicit VR little endian and explicit big endian the same as explicit little endian', () => {
     const elements = imageElements({
-      rows: ROWS, columns: COLS, bitsAllocated: 16, bitsStored: 12, pixels: pixels12,
+      rows: ROWS,
+      columns: COLS,
+      bitsAllocated: 16,
+      bitsStored: 12,
+      pixels: pixels12,
       extra: [ds(WINDOW_CENTER, '2000'), ds(WINDOW_WIDTH, '3000')],
     });
     const reference = Array.from(decodeImage(writeDicom(elements, TS.explicitLE)).data);
@@ -203,16 +272,31 @@ describe('decodeImage: DICOM', () => {
     const both = new Uint16Array(2 * N);
     both.set(frame0);
     both.fill(4000, N);
-    const img = decodeImage(writeDicom(imageElements({
-      rows: ROWS, columns: COLS, bitsAllocated: 16, pixels: both, extra: [{ tag: 0x00280008, vr: 'IS', value: '2' }],
-    })));
+    const img = decodeImage(
+      writeDicom(
+        imageElements({
+          rows: ROWS,
+          columns: COLS,
+          bitsAllocated: 16,
+          pixels: both,
+          extra: [{ tag: 0x00280008, vr: 'IS', value: '2' }],
+        }),
+      ),
+    );
     expect(img.meta?.frames).toBe(2);
     for (let i = 0; i < N; i++) expect(img.data[i]).toBeCloseTo(frame0[i] / 999, 5);
   });
 
   it('rejects an unknown transfer syntax with how to convert, and a compressed one holding native pixels as damaged', () => {
     const elements = imageElements({ rows: ROWS, columns: COLS, bitsAllocated: 8, pixels: new Uint8Array(N) });
-    const err = (() => { try { decodeImage(writeDicom(elements, '1.2.840.10008.1.2.4.100')); } catch (e) { return e as Error; } return null; })();
+    const err = (() => {
+      try {
+        decodeImage(writeDicom(elements, '1.2.840.10008.1.2.4.100'));
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
     expect(err).toBeInstanceOf(DicomUnsupportedError);
     expect(err?.message).toMatch(/gdcmconv --raw/);
     expect(() => decodeImage(writeDicom(elements, TS.rle))).toThrow(/needs encapsulated pixel data/);
@@ -221,8 +305,9 @@ describe('decodeImage: DICOM', () => {
   it('rejects a colour photometric with one sample per pixel, and odd bit depths', () => {
     const rgb = imageElements({ rows: ROWS, columns: COLS, bitsAllocated: 8, photometric: 'RGB', pixels: new Uint8Array(3 * N) });
     expect(() => decodeImage(writeDicom(rgb))).toThrow(/RGB with 1 samples per pixel/);
-    const bits32 = imageElements({ rows: ROWS, columns: COLS, bitsAllocated: 16, pixels: new Uint16Array(2 * N) })
-      .map((el) => (el.tag === 0x00280100 ? { ...el, value: [32] } : el));
+    const bits32 = imageElements({ rows: ROWS, columns: COLS, bitsAllocated: 16, pixels: new Uint16Array(2 * N) }).map((el) =>
+      el.tag === 0x00280100 ? { ...el, value: [32] } : el,
+    );
     expect(() => decodeImage(writeDicom(bits32))).toThrow(DicomUnsupportedError);
   });
 

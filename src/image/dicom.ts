@@ -16,7 +16,11 @@ import type { GreyImage } from './types';
 export { applyWindow } from './dicomPixels';
 export { viewFromPosition, notChestRadiograph } from './dicomIdentity';
 
-interface Limits { minSide: number; maxPixels: number; keepValues?: boolean }
+interface Limits {
+  minSide: number;
+  maxPixels: number;
+  keepValues?: boolean;
+}
 
 function open(bytes: Uint8Array, limits: Limits): { dataSet: DataSet; header: DicomHeader } {
   const { dataSet, transferSyntax, syntax } = parseDicom(bytes);
@@ -43,7 +47,9 @@ export function decodeDicom(bytes: Uint8Array, limits: Limits): GreyImage {
   const { dataSet, header } = open(bytes, limits);
   const frame = decodeSync(dataSet, header, limits.keepValues);
   if (!frame) {
-    throw new DicomUnsupportedError(`This DICOM file is ${header.syntax.name} (${header.transferSyntax}); its decoder loads on demand, so read it with decodeImageAsync.`);
+    throw new DicomUnsupportedError(
+      `This DICOM file is ${header.syntax.name} (${header.transferSyntax}); its decoder loads on demand, so read it with decodeImageAsync.`,
+    );
   }
   return toImage(dataSet, header, frame);
 }

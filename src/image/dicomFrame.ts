@@ -5,7 +5,7 @@ import { ImageCorruptError } from './errors';
 import { describeError, dicomParser, type DicomHeader } from './dicomParse';
 
 export function pixelElement(dataSet: DataSet): Element {
-  const el = dataSet.elements['x7fe00010'];
+  const el = dataSet.elements.x7fe00010;
   if (!el) throw new ImageCorruptError('DICOM', 'it has no pixel data (7FE0,0010)');
   return el;
 }
@@ -19,10 +19,8 @@ export function nativeFrameBytes(dataSet: DataSet, header: DicomHeader): Uint8Ar
   const frameBytes = header.rows * header.columns * perPixel * (header.bitsAllocated / 8);
   const available = Math.min(el.length, bytes.length - el.dataOffset);
   if (available < frameBytes) {
-    throw new ImageCorruptError(
-      'DICOM',
-      `its pixel data holds ${Math.max(available, 0)} bytes but ${header.rows}×${header.columns} pixels need ${frameBytes}`,
-    );
+    const holds = `its pixel data holds ${Math.max(available, 0)} bytes`;
+    throw new ImageCorruptError('DICOM', `${holds} but ${header.rows}×${header.columns} pixels need ${frameBytes}`);
   }
   return bytes.subarray(el.dataOffset, el.dataOffset + frameBytes);
 }

@@ -4,10 +4,24 @@ import tables from './dicomTables.json' with { type: 'json' };
 import type { ViewKind } from './types';
 
 const MODALITY_NAMES: Record<string, string> = {
-  CT: 'a CT image', MR: 'an MR image', US: 'an ultrasound image', NM: 'a nuclear medicine image', PT: 'a PET image',
-  MG: 'a mammogram', XA: 'an angiography image', RF: 'a fluoroscopy image', IO: 'an intra-oral radiograph',
-  PX: 'a panoramic dental radiograph', OT: 'an image of another kind (OT)', SC: 'a secondary capture', ES: 'an endoscopy image',
-  OP: 'an ophthalmic photograph', XC: 'a photograph', SM: 'a microscopy slide', RTIMAGE: 'a radiotherapy image', RTDOSE: 'a radiotherapy dose grid',
+  CT: 'a CT image',
+  MR: 'an MR image',
+  US: 'an ultrasound image',
+  NM: 'a nuclear medicine image',
+  PT: 'a PET image',
+  MG: 'a mammogram',
+  XA: 'an angiography image',
+  RF: 'a fluoroscopy image',
+  IO: 'an intra-oral radiograph',
+  PX: 'a panoramic dental radiograph',
+  OT: 'an image of another kind (OT)',
+  SC: 'a secondary capture',
+  ES: 'an endoscopy image',
+  OP: 'an ophthalmic photograph',
+  XC: 'a photograph',
+  SM: 'a microscopy slide',
+  RTIMAGE: 'a radiotherapy image',
+  RTDOSE: 'a radiotherapy dose grid',
 };
 
 export function viewFromPosition(viewPosition: string | undefined): ViewKind {
@@ -31,7 +45,10 @@ export function notChestRadiograph(modality: string | undefined, bodyPart: strin
     return `This is ${what} (DICOM Modality ${m}), not a chest radiograph. The model reads chest radiographs (CR/DX) only, so its draft would be meaningless.`;
   }
   if (part && !tables.chestBodyParts.includes(part)) {
-    return `This radiograph is of the ${part.toLowerCase()} (DICOM BodyPartExamined ${part}), not the chest. The model reads chest radiographs only, so its draft would be meaningless.`;
+    return (
+      `This radiograph is of the ${part.toLowerCase()} (DICOM BodyPartExamined ${part}), not the chest. The model reads chest radiographs only, ` +
+      `so its draft would be meaningless.`
+    );
   }
   return null;
 }

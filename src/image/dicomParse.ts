@@ -10,8 +10,7 @@ import tables from './dicomTables.json' with { type: 'json' };
 type DicomParserApi = typeof dicomParserModule & {
   readPart10Header: (bytes: Uint8Array, options?: { untilTag?: string }) => DataSet;
 };
-export const dicomParser: DicomParserApi =
-  ((dicomParserModule as unknown as { default?: DicomParserApi }).default ?? dicomParserModule) as DicomParserApi;
+export const dicomParser: DicomParserApi = ((dicomParserModule as unknown as { default?: DicomParserApi }).default ?? dicomParserModule) as DicomParserApi;
 
 export const TAG = {
   transferSyntax: 'x00020010',

@@ -53,7 +53,12 @@ function expand422(s: Uint8Array | Uint16Array, rows: number, columns: number): 
 }
 
 /** colourSpace 'ybr': the samples are still YCbCr (native and RLE); codecs hand back RGB. */
-export function frameToGrey(samples: Uint8Array | Uint16Array, header: DicomHeader, dataSet: DataSet, opts: { shift: number; colourSpace: 'rgb' | 'ybr'; keepValues?: boolean }): GreyFrame {
+export function frameToGrey(
+  samples: Uint8Array | Uint16Array,
+  header: DicomHeader,
+  dataSet: DataSet,
+  opts: { shift: number; colourSpace: 'rgb' | 'ybr'; keepValues?: boolean },
+): GreyFrame {
   const { rows, columns } = header;
   if (header.samplesPerPixel === 3) {
     const max = 2 ** (header.bitsAllocated === 8 ? 8 : header.bitsStored) - 1;
@@ -79,7 +84,12 @@ export function frameToGrey(samples: Uint8Array | Uint16Array, header: DicomHead
   const width = dataSet.floatString(TAG.windowWidth, 0);
   const fn = (dataSet.string(TAG.voiLutFunction) ?? 'LINEAR').trim().toUpperCase();
   if (center !== undefined && width !== undefined && Number.isFinite(center) && Number.isFinite(width) && width >= (fn === 'LINEAR' ? 1 : 1e-6)) {
-    const data = fn === 'SIGMOID' ? applySigmoid(values, center, width, invert) : fn === 'LINEAR_EXACT' ? applyLinearExact(values, center, width, invert) : applyWindow(values, center, width, invert);
+    const data =
+      fn === 'SIGMOID'
+        ? applySigmoid(values, center, width, invert)
+        : fn === 'LINEAR_EXACT'
+          ? applyLinearExact(values, center, width, invert)
+          : applyWindow(values, center, width, invert);
     return { data, isColour: false, colourFraction: 0, window: { center, width, fromFile: true }, voi: 'window', ...kept };
   }
   const lut = readVoiLut(dataSet);
@@ -94,7 +104,14 @@ export function frameToGrey(samples: Uint8Array | Uint16Array, header: DicomHead
   // Without a window, centre/width are chosen so the DICOM linear formula maps min → 0 and max → 1.
   const c = (min + max + 1) / 2;
   const w = max - min + 1;
-  return { data: applyWindow(values, c, w, invert), isColour: false, colourFraction: 0, window: { center: c, width: w, fromFile: false }, voi: 'pixel-range', ...kept };
+  return {
+    data: applyWindow(values, c, w, invert),
+    isColour: false,
+    colourFraction: 0,
+    window: { center: c, width: w, fromFile: false },
+    voi: 'pixel-range',
+    ...kept,
+  };
 }
 
 /** Keeps bits [shift, shift+bitsStored) of each sample and sign-extends them when PixelRepresentation is 1. */
@@ -114,7 +131,7 @@ function storedValues(samples: Uint8Array | Uint16Array, n: number, header: Dico
 function ybrToRgb(s: Uint8Array | Uint16Array, max: number): Float32Array {
   const half = (max + 1) / 2;
   const out = new Float32Array(s.length);
-  const clamp = (v: number): number => (v < 0 ? 0 : v > max ? max : v);
+  const clamp = (v: number): number => (v < 0 ? 0 : Math.min(v, max));
   for (let i = 0; i + 2 < s.length; i += 3) {
     const y = s[i];
     const cb = s[i + 1] - half;
@@ -129,7 +146,7 @@ function ybrToRgb(s: Uint8Array | Uint16Array, max: number): Float32Array {
 /** The first item of the VOI LUT sequence (0028,3010): LUTDescriptor [entries, first mapped, bits] and LUTData. */
 function readVoiLut(dataSet: DataSet): { first: number; max: number; data: Uint16Array } | null {
   const item = dataSet.elements[TAG.voiLutSequence]?.items?.[0]?.dataSet;
-  if (!item || !item.elements[TAG.lutDescriptor] || !item.elements[TAG.lutData]) return null;
+  if (!item?.elements[TAG.lutDescriptor] || !item.elements[TAG.lutData]) return null;
   const entries = item.uint16(TAG.lutDescriptor, 0) || 65536;
   let first = item.uint16(TAG.lutDescriptor, 1) ?? 0;
   if (first > 32767) first -= 65536; // SS when the pixels are signed
@@ -139,7 +156,7 @@ function readVoiLut(dataSet: DataSet): { first: number; max: number; data: Uint1
   const count = Math.min(entries, wide ? Math.floor(el.length / 2) : el.length);
   if (count < 1) return null;
   const data = new Uint16Array(count);
-  for (let i = 0; i < count; i++) data[i] = wide ? item.uint16(TAG.lutData, i) ?? 0 : item.byteArray[el.dataOffset + i];
+  for (let i = 0; i < count; i++) data[i] = wide ? (item.uint16(TAG.lutData, i) ?? 0) : item.byteArray[el.dataOffset + i];
   return { first, max: 2 ** bits - 1, data };
 }
 

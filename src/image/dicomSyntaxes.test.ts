@@ -7,23 +7,34 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { JSRT_RADIOGRAPH } from '../engine/testing/sharedData';
 import { decodeImage, decodeImageAsync, preprocess } from '.';
 import type { GreyImage } from './types';
 
 const ROOT = path.resolve(__dirname, '../..');
-const RADIOGRAPH = path.resolve(ROOT, '../shared/data/cxr/images/jsrt/JPCLN001.png');
-const PYDICOM = execFileSync('/usr/bin/python3', ['-c', 'import pydicom.data, os; print(os.path.dirname(pydicom.data.get_testdata_file("CT_small.dcm")))'], { encoding: 'utf8' }).trim();
-const MANIFEST = JSON.parse(readFileSync(path.join(ROOT, 'public/models/serpent-cxr/manifest.json'), 'utf8')) as { preprocessing: { image_size: number; pixel_mean: number; pixel_std: number } };
+const PYDICOM = execFileSync('/usr/bin/python3', ['-c', 'import pydicom.data, os; print(os.path.dirname(pydicom.data.get_testdata_file("CT_small.dcm")))'], {
+  encoding: 'utf8',
+}).trim();
+const MANIFEST = JSON.parse(readFileSync(path.join(ROOT, 'public/models/serpent-cxr/manifest.json'), 'utf8')) as {
+  preprocessing: { image_size: number; pixel_mean: number; pixel_std: number };
+};
 
 /** Lossy renditions: mean |Δ| of the model input in grey units (0–1) at most 0.005, worst pixel at most 0.03 (measured: ≤ 0.0025 and ≤ 0.012). */
 const LOSSY_TOLERANCE = { mean: 0.005, max: 0.03 };
 
-interface Rendition { name: string; file: string; syntax: string; lossless: boolean; base: string }
+interface Rendition {
+  name: string;
+  file: string;
+  syntax: string;
+  lossless: boolean;
+  base: string;
+}
 let renditions: Rendition[] = [];
 
 const read = (file: string): Uint8Array => new Uint8Array(readFileSync(file));
 const tensor = (img: GreyImage): Float32Array =>
-  preprocess(img, { size: MANIFEST.preprocessing.image_size, mean: MANIFEST.preprocessing.pixel_mean, std: MANIFEST.preprocessing.pixel_std, quantise: true }).pixels;
+  preprocess(img, { size: MANIFEST.preprocessing.image_size, mean: MANIFEST.preprocessing.pixel_mean, std: MANIFEST.preprocessing.pixel_std, quantise: true })
+    .pixels;
 
 function diff(a: Float32Array, b: Float32Array, scale = 1): { mean: number; max: number } {
   let sum = 0;
@@ -38,7 +49,9 @@ function diff(a: Float32Array, b: Float32Array, scale = 1): { mean: number; max:
 
 beforeAll(() => {
   const out = mkdtempSync(path.join(tmpdir(), 'serpent-dicom-'));
-  renditions = JSON.parse(execFileSync('/usr/bin/python3', [path.join(ROOT, 'e2e/fixtures/dicom_renditions.py'), RADIOGRAPH, out], { encoding: 'utf8' })) as Rendition[];
+  renditions = JSON.parse(
+    execFileSync('/usr/bin/python3', [path.join(ROOT, 'e2e/fixtures/dicom_renditions.py'), JSRT_RADIOGRAPH, out], { encoding: 'utf8' }),
+  ) as Rendition[];
 });
 
 describe('DICOM transfer syntaxes (dcmtk renditions of a JSRT radiograph)', () => {
@@ -68,7 +81,10 @@ describe('DICOM transfer syntaxes (dcmtk renditions of a JSRT radiograph)', () =
 
   it('refuses 12-bit lossy JPEG with a typed error that says how to re-export', async () => {
     const r = renditions.find((x) => x.name === 'jpeg_extended_12')!;
-    await expect(decodeImageAsync(read(r.file))).rejects.toMatchObject({ name: 'DicomUnsupportedError', message: expect.stringMatching(/12-bit lossy JPEG.*JPEG lossless, JPEG 2000 or uncompressed/) });
+    await expect(decodeImageAsync(read(r.file))).rejects.toMatchObject({
+      name: 'DicomUnsupportedError',
+      message: expect.stringMatching(/12-bit lossy JPEG.*JPEG lossless, JPEG 2000 or uncompressed/),
+    });
   });
 
   it('marks the multi-frame file, the lateral and the RGB capture', async () => {
@@ -77,7 +93,7 @@ describe('DICOM transfer syntaxes (dcmtk renditions of a JSRT radiograph)', () =
     const rgb = decodeImage(read(renditions.find((x) => x.name === 'rgb_8')!.file));
     expect(rgb.isColour).toBe(false); // three equal channels: a grey radiograph saved as RGB
     expect(rgb.meta?.photometric).toBe('RGB');
-    expect(diff(rgb.data, decodeImage(read(RADIOGRAPH)).data).max).toBeLessThan(1e-6); // as its PNG reads
+    expect(diff(rgb.data, decodeImage(read(JSRT_RADIOGRAPH)).data).max).toBeLessThan(1e-6); // as its PNG reads
     const lateral = decodeImage(read(path.join(path.dirname(renditions[0].file), 'lateral_12.dcm')));
     expect(lateral.meta?.view).toBe('lateral');
   });
@@ -108,7 +124,14 @@ describe("pydicom's test files", () => {
 
   it('reads its compressed MR renditions exactly as its uncompressed MR', async () => {
     const base = decodeImage(file('MR_small.dcm'));
-    for (const name of ['MR_small_RLE.dcm', 'MR_small_jp2klossless.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_bigendian.dcm', 'MR_small_implicit.dcm', 'MR_small_expb.dcm']) {
+    for (const name of [
+      'MR_small_RLE.dcm',
+      'MR_small_jp2klossless.dcm',
+      'MR_small_jpeg_ls_lossless.dcm',
+      'MR_small_bigendian.dcm',
+      'MR_small_implicit.dcm',
+      'MR_small_expb.dcm',
+    ]) {
       const img = await decodeImageAsync(file(name));
       expect(diff(img.data, base.data).max, name).toBeLessThan(1e-6);
     }
@@ -120,10 +143,20 @@ describe("pydicom's test files", () => {
   });
 
   it('reads colour captures as grey and flags real colour', async () => {
-    for (const name of ['SC_rgb_rle.dcm', 'SC_rgb_jpeg_dcmtk.dcm', 'SC_rgb_dcmtk_+eb+cy+np.dcm', 'SC_ybr_full_422_uncompressed.dcm', 'SC_rgb_rle_16bit.dcm', 'SC_rgb_rle_2frame.dcm']) {
+    for (const name of [
+      'SC_rgb_rle.dcm',
+      'SC_rgb_jpeg_dcmtk.dcm',
+      'SC_rgb_dcmtk_+eb+cy+np.dcm',
+      'SC_ybr_full_422_uncompressed.dcm',
+      'SC_rgb_rle_16bit.dcm',
+      'SC_rgb_rle_2frame.dcm',
+    ]) {
       const img = await decodeImageAsync(file(name));
       expect(img.isColour, name).toBe(true);
-      expect(img.data.every((v) => v >= 0 && v <= 1), name).toBe(true);
+      expect(
+        img.data.every((v) => v >= 0 && v <= 1),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -133,8 +166,12 @@ describe("pydicom's test files", () => {
       expect(img.width, name).toBeGreaterThan(0);
     }
     await expect(decodeImageAsync(file('MR_truncated.dcm'))).rejects.toMatchObject({ name: 'ImageCorruptError' });
-    for (const name of ['JPGExtended.dcm', 'JPEG-lossy.dcm']) await expect(decodeImageAsync(file(name))).rejects.toMatchObject({ name: 'DicomUnsupportedError' });
-    await expect(decodeImageAsync(file('liver_1frame.dcm'))).rejects.toMatchObject({ name: 'DicomUnsupportedError', message: expect.stringMatching(/1 bits per sample/) });
+    for (const name of ['JPGExtended.dcm', 'JPEG-lossy.dcm'])
+      await expect(decodeImageAsync(file(name))).rejects.toMatchObject({ name: 'DicomUnsupportedError' });
+    await expect(decodeImageAsync(file('liver_1frame.dcm'))).rejects.toMatchObject({
+      name: 'DicomUnsupportedError',
+      message: expect.stringMatching(/1 bits per sample/),
+    });
     await expect(decodeImageAsync(file('rtplan.dcm'))).rejects.toMatchObject({ name: 'ImageCorruptError' });
   });
 });

@@ -42,7 +42,10 @@ export class ImageSizeError extends Error {
       return `The image is ${size} pixels, too small to read (at least ${minSide}×${minSide} is needed); use the original, full-size radiograph.`;
     }
     const maxSide = Math.floor(Math.sqrt(maxPixels));
-    return `The image is ${size} pixels, larger than the ${maxSide}×${maxSide} maximum; downscale it (for example to 2048 pixels on the long side) and try again.`;
+    return (
+      `The image is ${size} pixels, larger than the ${maxSide}×${maxSide} maximum; downscale it (for example to 2048 pixels on the long side) ` +
+      `and try again.`
+    );
   }
 }
 
@@ -61,13 +64,14 @@ export class DicomUnsupportedError extends Error {
 export class ImageTimeoutError extends Error {
   override name = 'ImageTimeoutError';
   constructor(name: string, seconds: number) {
-    super(`${name} took longer than ${seconds} s to decode, so it was stopped; the file is probably damaged: export it again from the viewer or PACS and retry.`);
+    super(
+      `${name} took longer than ${seconds} s to decode, so it was stopped; the file is probably damaged: export it again from the viewer or PACS and retry.`,
+    );
   }
 }
 
 /** Throws ImageSizeError unless width×height is within [minSide², maxPixels]. Call before allocating. */
 export function checkImageSize(width: number, height: number, minSide = MIN_SIDE, maxPixels = MAX_PIXELS): void {
-  const ok = Number.isFinite(width) && Number.isFinite(height) && width > 0 && height > 0 &&
-    Math.min(width, height) >= minSide && width * height <= maxPixels;
+  const ok = Number.isFinite(width) && Number.isFinite(height) && width > 0 && height > 0 && Math.min(width, height) >= minSide && width * height <= maxPixels;
   if (!ok) throw new ImageSizeError(width, height, minSide, maxPixels);
 }

@@ -15,7 +15,11 @@ const LUMA_B = 0.114;
  * [0, maxValue] → grey [height*width] in [0,1], plus how much of the image has real colour.
  */
 export function samplesToGrey(
-  samples: ArrayLike<number>, width: number, height: number, channels: number, maxValue: number,
+  samples: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: number,
+  maxValue: number,
 ): { data: Float32Array; isColour: boolean; colourFraction: number } {
   const n = width * height;
   const data = new Float32Array(n);

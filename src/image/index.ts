@@ -6,7 +6,15 @@ export { preprocess, resample, axisWeights, toUint8, normalise, tensorToImage } 
 export type { PreprocessOptions, Preprocessed } from './preprocess';
 export { sniffFormat } from './sniff';
 export {
-  ImageFormatError, ImageCorruptError, ImageSizeError, DicomUnsupportedError, ImageTimeoutError, checkImageSize,
-  MAX_SIDE, MAX_PIXELS, MIN_SIDE, SUPPORTED_FORMATS,
+  ImageFormatError,
+  ImageCorruptError,
+  ImageSizeError,
+  DicomUnsupportedError,
+  ImageTimeoutError,
+  checkImageSize,
+  MAX_SIDE,
+  MAX_PIXELS,
+  MIN_SIDE,
+  SUPPORTED_FORMATS,
 } from './errors';
 export type { GreyImage, ImageMeta, ImageFormat, ViewKind, DecodeOptions } from './types';

@@ -27,19 +27,27 @@ describe('resample', () => {
   });
 
   it('is the identity at the same size', () => {
-    const img = image(9, 7, (x, y) => (x * 7 + y * 3) % 5 / 5);
+    const img = image(9, 7, (x, y) => ((x * 7 + y * 3) % 5) / 5);
     expect(Array.from(resample(img.data, 9, 7, 9, 7))).toEqual(Array.from(img.data));
   });
 
   it('keeps a constant image constant at any ratio', () => {
-    for (const [w, h, ow, oh] of [[97, 61, 50, 31], [13, 29, 100, 223], [224, 224, 37, 37]]) {
+    for (const [w, h, ow, oh] of [
+      [97, 61, 50, 31],
+      [13, 29, 100, 223],
+      [224, 224, 37, 37],
+    ]) {
       const out = resample(new Float32Array(w * h).fill(0.37), w, h, ow, oh);
       for (const v of out) expect(v).toBeCloseTo(0.37, 6);
     }
   });
 
   it('antialiases: a 1-pixel checkerboard shrinks to mid-grey, not to aliased stripes', () => {
-    for (const [side, out] of [[256, 32], [250, 37], [224, 64]]) {
+    for (const [side, out] of [
+      [256, 32],
+      [250, 37],
+      [224, 64],
+    ]) {
       const board = image(side, side, (x, y) => (x + y) % 2);
       const small = resample(board.data, side, side, out, out);
       for (const v of small) expect(Math.abs(v - 0.5)).toBeLessThan(0.03);
@@ -49,14 +57,20 @@ describe('resample', () => {
 
 describe('preprocess', () => {
   it('fills the square for a square image, with no padding', () => {
-    const p = preprocess(image(448, 448, () => 0.25), { size: 224, ...plain });
+    const p = preprocess(
+      image(448, 448, () => 0.25),
+      { size: 224, ...plain },
+    );
     expect([p.size, p.scale, p.offsetX, p.offsetY, p.resizedWidth, p.resizedHeight]).toEqual([224, 0.5, 0, 0, 224, 224]);
     expect(p.unit.length).toBe(224 * 224);
     for (const v of p.unit) expect(v).toBeCloseTo(0.25, 6);
   });
 
   it('pads the short side centred with black and records the offsets', () => {
-    const p = preprocess(image(64, 32, () => 0.6), { size: 16, mean: 0.5, std: 0.25 });
+    const p = preprocess(
+      image(64, 32, () => 0.6),
+      { size: 16, mean: 0.5, std: 0.25 },
+    );
     expect([p.scale, p.offsetX, p.offsetY, p.resizedWidth, p.resizedHeight]).toEqual([0.25, 0, 4, 16, 8]);
     for (let y = 0; y < 16; y++) {
       for (let x = 0; x < 16; x++) {
@@ -68,7 +82,10 @@ describe('preprocess', () => {
   });
 
   it('pads a tall image left and right, odd remainder going right', () => {
-    const p = preprocess(image(33, 60, () => 1), { size: 20, ...plain });
+    const p = preprocess(
+      image(33, 60, () => 1),
+      { size: 20, ...plain },
+    );
     expect([p.resizedWidth, p.resizedHeight, p.offsetX, p.offsetY]).toEqual([11, 20, 4, 0]);
     const row = Array.from(p.unit.subarray(0, 20)).map((v) => Math.round(v));
     expect(row).toEqual([0, 0, 0, 0, ...Array(11).fill(1), 0, 0, 0, 0, 0]);
@@ -83,7 +100,10 @@ describe('preprocess', () => {
   });
 
   it('keeps orientation: a bright top-left quadrant stays top-left', () => {
-    const p = preprocess(image(100, 100, (x, y) => (x < 50 && y < 50 ? 1 : 0)), { size: 10, ...plain });
+    const p = preprocess(
+      image(100, 100, (x, y) => (x < 50 && y < 50 ? 1 : 0)),
+      { size: 10, ...plain },
+    );
     expect(p.unit[0]).toBeCloseTo(1, 6);
     expect(p.unit[99]).toBeCloseTo(0, 6);
   });

@@ -65,9 +65,7 @@ export function axisWeights(inSize: number, outSize: number): AxisWeights {
 }
 
 /** Resamples a grey image [height*width] to [outHeight*outWidth]: rows first, then columns. */
-export function resample(
-  data: Float32Array, width: number, height: number, outWidth: number, outHeight: number,
-): Float32Array {
+export function resample(data: Float32Array, width: number, height: number, outWidth: number, outHeight: number): Float32Array {
   const wx = axisWeights(width, outWidth);
   const wy = axisWeights(height, outHeight);
   const rows = new Float32Array(height * outWidth); // [height, outWidth]
@@ -113,7 +111,7 @@ export function preprocess(img: GreyImage, opts: PreprocessOptions): Preprocesse
   for (let y = 0; y < resizedHeight; y++) {
     for (let x = 0; x < resizedWidth; x++) {
       const v = resized[y * resizedWidth + x];
-      const clamped = v < 0 ? 0 : v > 1 ? 1 : v;
+      const clamped = v < 0 ? 0 : Math.min(v, 1);
       unit[(y + offsetY) * size + x + offsetX] = opts.quantise ? Math.round(clamped * 255) / 255 : clamped;
     }
   }

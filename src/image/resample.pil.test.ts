@@ -19,7 +19,14 @@ json.dump(out, sys.stdout)
 
 describe('resample vs Pillow BILINEAR', () => {
   it('agrees on shrinking, enlarging and uneven ratios', () => {
-    const cases = [[37, 53, 17, 29], [64, 64, 224, 224], [224, 224, 128, 128], [100, 70, 33, 23], [50, 40, 131, 97], [1024, 16, 224, 4]];
+    const cases = [
+      [37, 53, 17, 29],
+      [64, 64, 224, 224],
+      [224, 224, 128, 128],
+      [100, 70, 33, 23],
+      [50, 40, 131, 97],
+      [1024, 16, 224, 4],
+    ];
     let seed = 3;
     const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const inputs = cases.map(([w, h, ow, oh]) => ({ w, h, ow, oh, data: Array.from({ length: w * h }, random) }));

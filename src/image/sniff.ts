@@ -41,9 +41,16 @@ export function readPngHeader(bytes: Uint8Array): HeaderInfo & { bitDepth: numbe
 // SOF markers: C0..CF except C4 (DHT), C8 (JPG extension) and CC (DAC).
 const SOF_DECODABLE = new Set([0xc0, 0xc1, 0xc2]); // baseline, extended sequential, progressive (Huffman)
 const SOF_NAMES: Record<number, string> = {
-  0xc3: 'lossless', 0xc5: 'hierarchical', 0xc6: 'hierarchical progressive', 0xc7: 'hierarchical lossless',
-  0xc9: 'arithmetic-coded', 0xca: 'arithmetic progressive', 0xcb: 'arithmetic lossless', 0xcd: 'hierarchical arithmetic',
-  0xce: 'hierarchical arithmetic progressive', 0xcf: 'hierarchical arithmetic lossless',
+  0xc3: 'lossless',
+  0xc5: 'hierarchical',
+  0xc6: 'hierarchical progressive',
+  0xc7: 'hierarchical lossless',
+  0xc9: 'arithmetic-coded',
+  0xca: 'arithmetic progressive',
+  0xcb: 'arithmetic lossless',
+  0xcd: 'hierarchical arithmetic',
+  0xce: 'hierarchical arithmetic progressive',
+  0xcf: 'hierarchical arithmetic lossless',
 };
 
 /** JPEG: walk the marker segments to the first SOF and read its size, precision and coding process. */
@@ -52,8 +59,14 @@ export function readJpegHeader(bytes: Uint8Array): HeaderInfo & { precision: num
   while (pos + 4 <= bytes.length) {
     if (bytes[pos] !== 0xff) throw new ImageCorruptError('JPEG', `no marker where one was expected at byte ${pos}`);
     const marker = bytes[pos + 1];
-    if (marker === 0xff) { pos += 1; continue; } // fill byte
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { pos += 2; continue; }
+    if (marker === 0xff) {
+      pos += 1;
+      continue;
+    } // fill byte
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      pos += 2;
+      continue;
+    }
     if (marker === 0xd9 || marker === 0xda) break; // EOI / SOS before any frame header
     const length = (bytes[pos + 2] << 8) | bytes[pos + 3];
     const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;

@@ -25,9 +25,7 @@ describe('cleanReport', () => {
   });
 
   it('removes numbered-list markers but keeps decimals and vertebral levels', () => {
-    expect(cleanReport('1. Bullous emphysema. 2. A 2.6 cm mass at T12. 3. No effusion')).toBe(
-      'bullous emphysema. a 2.6 cm mass at t12. no effusion.',
-    );
+    expect(cleanReport('1. Bullous emphysema. 2. A 2.6 cm mass at T12. 3. No effusion')).toBe('bullous emphysema. a 2.6 cm mass at t12. no effusion.');
   });
 
   it('normalises punctuation and white space', () => {

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_DATA } from '../engine/testing/sharedData';
 import { cleanReport } from './clean';
 import { CompositionError, ReportComposer, checkReport, type CompositionPlan } from './compose';
 import { planFor, type ManifestRow } from './composeMapping';
@@ -12,10 +13,9 @@ import { labelReport } from './labeler';
 import { readIuReports } from './labelerValidate';
 import { canonicalText, preTokenize } from './tokenizer';
 
-const DATA = path.resolve(__dirname, '../../../shared/data');
 const rows = new Map<string, ManifestRow>(
   fs
-    .readFileSync(path.join(DATA, 'cxr/manifest.jsonl'), 'utf8')
+    .readFileSync(path.join(SHARED_DATA, 'cxr/manifest.jsonl'), 'utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as ManifestRow)
@@ -49,9 +49,9 @@ let composer: ReportComposer;
 const normalise = (t: string): string => canonicalText(cleanReport(t));
 
 beforeAll(() => {
-  const annotation = JSON.parse(fs.readFileSync(path.join(DATA, 'iu_xray/annotation.json'), 'utf8')) as { train: Array<{ id: string }> };
+  const annotation = JSON.parse(fs.readFileSync(path.join(SHARED_DATA, 'iu_xray/annotation.json'), 'utf8')) as { train: Array<{ id: string }> };
   const uids = new Set(annotation.train.map((s) => /^CXR(\d+)_/.exec(s.id)![1]));
-  const reports = readIuReports(fs.readFileSync(path.join(DATA, 'iu_xray/indiana_reports.csv'), 'utf8')).filter((r) => uids.has(r.uid));
+  const reports = readIuReports(fs.readFileSync(path.join(SHARED_DATA, 'iu_xray/indiana_reports.csv'), 'utf8')).filter((r) => uids.has(r.uid));
   composer = new ReportComposer(buildPools(reports, cleanReport, ancestorsOf), undefined, undefined, normalise);
 });
 
@@ -70,7 +70,10 @@ describe('report composition on real manifest rows', () => {
           .sort();
         expect(asserted, `${id}: ${r.text}`).toEqual(expected);
         expect(findings.no_finding === 'positive').toBe(expected.length === 0);
-        expect(mentions.filter((m) => m.status === 'negative' && expected.includes(m.finding)), r.text).toEqual([]);
+        expect(
+          mentions.filter((m) => m.status === 'negative' && expected.includes(m.finding)),
+          r.text,
+        ).toEqual([]);
         const words = preTokenize(r.text).filter((t) => /\w/.test(t)).length;
         expect(words, r.text).toBeGreaterThanOrEqual(12);
         expect(words, r.text).toBeLessThanOrEqual(75);

@@ -202,7 +202,11 @@ export class ReportComposer {
       for (const p of added) order.push(p);
       order.sort((a, b) => a.slot - b.slot);
     }
-    while (words() > this.rules.max_words && order.some((p) => p.optional)) order.splice(order.findIndex((p) => p.optional), 1);
+    while (words() > this.rules.max_words && order.some((p) => p.optional))
+      order.splice(
+        order.findIndex((p) => p.optional),
+        1,
+      );
     const findings = order.map((p) => p.text).join(' ');
     return { findings, impression, text: `${findings} ${impression}` };
   }

@@ -81,11 +81,7 @@ export interface IuReportText {
 }
 
 /** Classify every sentence of the given (train-split) reports. `clean` is the project's report cleaner. */
-export function buildPools(
-  reports: readonly IuReportText[],
-  clean: (text: string) => string,
-  ancestors: (k: FindingKey) => FindingKey[],
-): SentencePools {
+export function buildPools(reports: readonly IuReportText[], clean: (text: string) => string, ancestors: (k: FindingKey) => FindingKey[]): SentencePools {
   const positive = new Map<string, Map<string, PoolSentence>>();
   const normal = new Map<string, PoolSentence>();
   const impressions = new Map<string, PoolSentence>();
@@ -122,8 +118,7 @@ export function buildPools(
       if (a.asserted.length === 0) add(impressions, imp, () => ({ loc: sentenceLocation(imp), negated: a.negated, topics: [] }));
     }
   }
-  const sorted = (m: Map<string, PoolSentence>): PoolSentence[] =>
-    [...m.values()].sort((a, b) => b.count - a.count || (a.text < b.text ? -1 : 1));
+  const sorted = (m: Map<string, PoolSentence>): PoolSentence[] => [...m.values()].sort((a, b) => b.count - a.count || (a.text < b.text ? -1 : 1));
   return {
     positive: new Map([...positive.entries()].map(([k, m]) => [k, sorted(m)])),
     normal: sorted(normal),

@@ -3,10 +3,22 @@ import findingsJson from './findings.json' with { type: 'json' };
 import { FINDING_KEYS, FINDING_NAMES, ancestorsOf, withAncestors } from './findings';
 
 describe('finding vocabulary', () => {
-  it('keeps CheXpert\'s 14 observations first, in CheXpert order', () => {
+  it("keeps CheXpert's 14 observations first, in CheXpert order", () => {
     expect(findingsJson.slice(0, 14).map((f) => f.name)).toEqual([
-      'No Finding', 'Enlarged Cardiomediastinum', 'Cardiomegaly', 'Lung Lesion', 'Lung Opacity', 'Edema', 'Consolidation',
-      'Pneumonia', 'Atelectasis', 'Pneumothorax', 'Pleural Effusion', 'Pleural Other', 'Fracture', 'Support Devices',
+      'No Finding',
+      'Enlarged Cardiomediastinum',
+      'Cardiomegaly',
+      'Lung Lesion',
+      'Lung Opacity',
+      'Edema',
+      'Consolidation',
+      'Pneumonia',
+      'Atelectasis',
+      'Pneumothorax',
+      'Pleural Effusion',
+      'Pleural Other',
+      'Fracture',
+      'Support Devices',
     ]);
     expect(findingsJson.map((f) => f.key)).toEqual([...FINDING_KEYS]);
     for (const f of findingsJson) expect(f.description.length).toBeGreaterThan(10);

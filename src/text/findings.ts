@@ -44,9 +44,7 @@ function loadFindings(): Finding[] {
   const entries = findingsJson as Array<{ key: string; name: string; parent?: string; description: string }>;
   const keys = entries.map((e) => e.key);
   if (keys.join(',') !== FINDING_KEYS.join(',')) {
-    throw new FindingVocabularyError(
-      `src/text/findings.json keys (${keys.join(',')}) differ from FINDING_KEYS in src/text/findings.ts; edit both together.`,
-    );
+    throw new FindingVocabularyError(`src/text/findings.json keys (${keys.join(',')}) differ from FINDING_KEYS in src/text/findings.ts; edit both together.`);
   }
   for (const e of entries) {
     if (e.parent !== undefined && !keys.includes(e.parent)) {
@@ -58,9 +56,7 @@ function loadFindings(): Finding[] {
 
 export const FINDINGS: readonly Finding[] = loadFindings();
 
-export const FINDING_NAMES: Record<FindingKey, string> = Object.fromEntries(
-  FINDINGS.map((f) => [f.key, f.name]),
-) as Record<FindingKey, string>;
+export const FINDING_NAMES: Record<FindingKey, string> = Object.fromEntries(FINDINGS.map((f) => [f.key, f.name])) as Record<FindingKey, string>;
 
 export function isFindingKey(value: string): value is FindingKey {
   return (FINDING_KEYS as readonly string[]).includes(value);

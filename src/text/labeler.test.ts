@@ -121,7 +121,12 @@ describe('aggregateMentions', () => {
   const mention = (finding: Mention['finding'], status: Mention['status']): Mention => ({ finding, status, sentence: '', start: 0, end: 0 });
 
   it('positive beats uncertain beats negative; every key present', () => {
-    const f = aggregateMentions([mention('edema', 'negative'), mention('edema', 'uncertain'), mention('atelectasis', 'uncertain'), mention('atelectasis', 'positive')]);
+    const f = aggregateMentions([
+      mention('edema', 'negative'),
+      mention('edema', 'uncertain'),
+      mention('atelectasis', 'uncertain'),
+      mention('atelectasis', 'positive'),
+    ]);
     expect(f.edema).toBe('uncertain');
     expect(f.atelectasis).toBe('positive');
     expect(f.lung_opacity).toBe('positive');

@@ -30,11 +30,7 @@ const RANK: Record<MentionStatus, number> = { negative: 0, uncertain: 1, positiv
 
 /** Lower-cases, collapses white space and spaces out '?' so it can act as a cue word. */
 export function normaliseSentence(sentence: string): string {
-  return sentence
-    .toLowerCase()
-    .replace(/\?/g, ' ? ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return sentence.toLowerCase().replace(/\?/g, ' ? ').replace(/\s+/g, ' ').trim();
 }
 
 interface Cue extends Span {
@@ -79,7 +75,12 @@ const MAX_ADJACENT_GAP_WORDS = 2;
 function touches(text: string, mention: Span, cue: Span): boolean {
   const between = cue.start >= mention.end ? text.slice(mention.end, cue.start) : cue.end <= mention.start ? text.slice(cue.end, mention.start) : null;
   if (between === null || /[,;:.]/.test(between)) return false;
-  return between.trim().split(/\s+/).filter((w) => w.length > 0).length <= MAX_ADJACENT_GAP_WORDS;
+  return (
+    between
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w.length > 0).length <= MAX_ADJACENT_GAP_WORDS
+  );
 }
 
 function statusOf(text: string, mention: Span, clause: Span, cues: Cues): MentionStatus {
@@ -168,9 +169,7 @@ export function labelSentence(rawSentence: string): Mention[] {
   return mentions.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
-const PARENT: Partial<Record<FindingKey, FindingKey>> = Object.fromEntries(
-  FINDINGS.filter((f) => f.parent !== undefined).map((f) => [f.key, f.parent]),
-);
+const PARENT: Partial<Record<FindingKey, FindingKey>> = Object.fromEntries(FINDINGS.filter((f) => f.parent !== undefined).map((f) => [f.key, f.parent]));
 
 /** Per-finding status from mentions: positive > uncertain > negative; a child lifts its parent; then No Finding. */
 export function aggregateMentions(mentions: readonly Mention[]): Record<FindingKey, MentionStatus> {

@@ -71,7 +71,9 @@ export function computeMetrics(
 
 /** A fixed-width table, one row per finding, for the validation CLI. */
 export function formatMetricsTable(metrics: ValidationMetrics): string {
-  const head = `${'finding'.padEnd(28)} ${'prec'.padStart(6)} ${'recall'.padStart(6)} ${'f1'.padStart(6)} ${'support'.padStart(7)} ${'tp'.padStart(5)} ${'fp'.padStart(5)} ${'fn'.padStart(5)}`;
+  const head =
+    `${'finding'.padEnd(28)} ${'prec'.padStart(6)} ${'recall'.padStart(6)} ${'f1'.padStart(6)} ${'support'.padStart(7)} ` +
+    `${'tp'.padStart(5)} ${'fp'.padStart(5)} ${'fn'.padStart(5)}`;
   const rows = metrics.perFinding.map(
     (s) =>
       `${FINDING_NAMES[s.finding].padEnd(28)} ${s.precision.toFixed(3).padStart(6)} ${s.recall.toFixed(3).padStart(6)} ${s.f1

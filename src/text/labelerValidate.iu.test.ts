@@ -3,13 +3,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SHARED_DATA } from '../engine/testing/sharedData';
 import { cleanReport } from './clean';
 import { FINDING_KEYS } from './findings';
 import { labelReport } from './labeler';
 import { computeMetrics } from './labelerMetrics';
 import { buildValidationSet, readIuReports } from './labelerValidate';
 
-const CSV = path.resolve(__dirname, '../../../shared/data/iu_xray/indiana_reports.csv');
+const CSV = path.join(SHARED_DATA, 'iu_xray/indiana_reports.csv');
 
 describe('labeler on IU X-ray reports vs MeSH codes', () => {
   it('reaches micro-F1 ≥ 0.93 over all findings with every MeSH head accounted for', () => {

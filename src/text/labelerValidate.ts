@@ -62,10 +62,7 @@ const REQUIRED_COLUMNS = ['uid', 'MeSH', 'Problems', 'findings', 'impression'] a
 export function readIuReports(csvText: string): IuReport[] {
   const [header, ...rows] = parseCsv(csvText);
   if (header === undefined) throw new CsvFormatError('indiana_reports.csv is empty; expected a header row.');
-  const index = Object.fromEntries(REQUIRED_COLUMNS.map((c) => [c, header.indexOf(c)])) as Record<
-    (typeof REQUIRED_COLUMNS)[number],
-    number
-  >;
+  const index = Object.fromEntries(REQUIRED_COLUMNS.map((c) => [c, header.indexOf(c)])) as Record<(typeof REQUIRED_COLUMNS)[number], number>;
   const missing = REQUIRED_COLUMNS.filter((c) => index[c] < 0);
   if (missing.length > 0) {
     throw new CsvFormatError(`indiana_reports.csv lacks column(s) ${missing.join(', ')}; expected ${REQUIRED_COLUMNS.join(', ')}.`);
@@ -109,7 +106,10 @@ export interface MeshMapping {
 
 /** Maps one report's MeSH field ("Cardiomegaly/borderline;Pleural Effusion/left") to gold findings. */
 export function meshToFindings(meshField: string): MeshMapping {
-  const terms = meshField.split(';').map(norm).filter((t) => t.length > 0);
+  const terms = meshField
+    .split(';')
+    .map(norm)
+    .filter((t) => t.length > 0);
   const indexed = terms.length > 0 && !terms.includes('no indexing');
   const found = new Set<FindingKey>();
   const unmapped = new Set<string>();
@@ -144,10 +144,7 @@ export interface ValidationSet {
 }
 
 /** Predicted label set from a labeler result: positive (and uncertain when asked); No Finding when nothing is left. */
-export function predictedSet(
-  findings: Record<FindingKey, 'positive' | 'negative' | 'uncertain'>,
-  uncertainAsPositive: boolean,
-): Set<FindingKey> {
+export function predictedSet(findings: Record<FindingKey, 'positive' | 'negative' | 'uncertain'>, uncertainAsPositive: boolean): Set<FindingKey> {
   const set = new Set<FindingKey>();
   for (const [key, status] of Object.entries(findings) as Array<[FindingKey, string]>) {
     if (key === 'no_finding') continue;

@@ -3,10 +3,7 @@ import { splitSentenceSpans, splitSentences } from './sentences';
 
 describe('splitSentences', () => {
   it('does not split inside decimals', () => {
-    expect(splitSentences('There is a 1.5 cm nodule. Heart size is normal.')).toEqual([
-      'There is a 1.5 cm nodule.',
-      'Heart size is normal.',
-    ]);
+    expect(splitSentences('There is a 1.5 cm nodule. Heart size is normal.')).toEqual(['There is a 1.5 cm nodule.', 'Heart size is normal.']);
   });
 
   it('splits on a period that ends a number-final sentence', () => {
@@ -14,11 +11,7 @@ describe('splitSentences', () => {
   });
 
   it('keeps abbreviations and ellipses inside their sentence', () => {
-    expect(splitSentences('Atelectasis vs. pneumonia... Follow up, e.g. CT. Done')).toEqual([
-      'Atelectasis vs. pneumonia...',
-      'Follow up, e.g. CT.',
-      'Done',
-    ]);
+    expect(splitSentences('Atelectasis vs. pneumonia... Follow up, e.g. CT. Done')).toEqual(['Atelectasis vs. pneumonia...', 'Follow up, e.g. CT.', 'Done']);
   });
 
   it('splits on question and exclamation marks and drops punctuation-only pieces', () => {

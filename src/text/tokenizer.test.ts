@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Tokenizer } from '@huggingface/tokenizers';
-import {
-  SPECIAL_IDS,
-  TokenizerError,
-  WordTokenizer,
-  buildTokenizerJson,
-  buildVocabulary,
-  canonicalText,
-  joinTokens,
-  preTokenize,
-} from './tokenizer';
+import { SPECIAL_IDS, TokenizerError, WordTokenizer, buildTokenizerJson, buildVocabulary, canonicalText, joinTokens, preTokenize } from './tokenizer';
 
 const reports = [
   'The heart is normal in size. The mediastinum is unremarkable. The lungs are clear.',

@@ -31,7 +31,10 @@ export function normalizeText(text: string): string {
     else if (/^[\p{Cc}\p{Cf}\p{Co}\p{Cs}]$/u.test(ch)) continue;
     else out += ch;
   }
-  return out.toLowerCase().normalize('NFD').replace(/\p{Mn}/gu, '');
+  return out
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{Mn}/gu, '');
 }
 
 /** Normalise then split into words and single punctuation marks (BertPreTokenizer). */
@@ -46,8 +49,7 @@ export function joinTokens(tokens: readonly string[]): string {
     const tok = tokens[i];
     const prev = tokens[i - 1] ?? '';
     const decimal = prev === '.' && /^\d+$/.test(tok) && /^\d+$/.test(tokens[i - 2] ?? ''); // "1 . 5" → "1.5"
-    const glue =
-      out === '' || NO_SPACE_BEFORE.has(tok) || NO_SPACE_AFTER.has(prev) || JOINERS.has(tok) || JOINERS.has(prev) || decimal;
+    const glue = out === '' || NO_SPACE_BEFORE.has(tok) || NO_SPACE_AFTER.has(prev) || JOINERS.has(tok) || JOINERS.has(prev) || decimal;
     out += (glue ? '' : ' ') + tok;
   }
   return out;

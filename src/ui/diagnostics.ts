@@ -20,7 +20,7 @@ async function runOn(modelUrl: string, device: 'wasm' | 'webgpu'): Promise<Backe
     const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
     for (const name of session.inputNames) {
       const meta = session.inputMetadata.find((m) => m.name === name);
-      const dims = meta && meta.isTensor ? meta.shape.map((d) => (typeof d === 'number' ? d : 1)) : [1];
+      const dims = meta?.isTensor ? meta.shape.map((d) => (typeof d === 'number' ? d : 1)) : [1];
       const n = dims.reduce((a, b) => a * b, 1);
       const data = Float32Array.from({ length: n }, (_, i) => Math.sin(i + 1));
       feeds[name] = new ort.Tensor('float32', data, dims);
@@ -28,7 +28,7 @@ async function runOn(modelUrl: string, device: 'wasm' | 'webgpu'): Promise<Backe
     const results = await session.run(feeds);
     const outputs: Record<string, number[]> = {};
     for (const [k, t] of Object.entries(results)) {
-      outputs[k] = Array.from(await t.getData() as Float32Array);
+      outputs[k] = Array.from((await t.getData()) as Float32Array);
       t.dispose();
     }
     await session.release();

@@ -2,7 +2,7 @@
 //   &webgpu_precision=int8]:
 // times the page's own worker engine (the path a person's report takes) per device and precision — session
 // creation, first report cold and warm, then per beam a warm-up and N timed reports — plus the runtime's plain
-// MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for scripts/bench.ts (Playwright) to collect; it
+// MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for tools/bench.ts (Playwright) to collect; it
 // samples the browser's memory from outside, one page load per device/precision. WebGPU rows are marked
 // correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
 // Beam rows are plain beam search (one group, no diversity); the "refinement" row is the model's own decoding
@@ -11,9 +11,10 @@ import { loadOrtBuild } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import type { Backend, ReportResult } from '../engine/types';
 import { createWorkerEngine } from '../worker/createWorkerEngine';
-import { matmulFlops, matmulModel } from '../../scripts/bench/matmulOnnx.mjs';
+import { matmulFlops, matmulModel } from '../engine/matmulModel';
 
-interface PageRow {
+/** One row the page prints (read back by tools/bench/chromium.ts). */
+export interface PageRow {
   where: 'chromium';
   backend: Backend;
   precision: string;
@@ -57,14 +58,23 @@ async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend,
     const warm = await run({});
     const rows: PageRow[] = [];
     const row = (beam: number, search: string, samples: { r: ReportResult; wall: number }[]): PageRow => ({
-      where: 'chromium', backend: info.backend, precision: info.precision, beam, search, kv_cache: true, runs,
+      where: 'chromium',
+      backend: info.backend,
+      precision: info.precision,
+      beam,
+      search,
+      kv_cache: true,
+      runs,
       encode_ms: samples.map((s) => s.r.timings.encode_ms),
       decode_ms_per_token: samples.map((s) => s.r.timings.decode_ms / steps(s.r)),
       report_ms: samples.map((s) => s.wall),
       tokens: samples.map((s) => steps(s.r)),
       report_text: samples[0].r.report.text,
-      session_ms: info.sessionMs, load_ms: loadMs, download_bytes: info.downloadBytes,
-      first_report_cold_ms: cold.wall, first_report_warm_ms: warm.wall,
+      session_ms: info.sessionMs,
+      load_ms: loadMs,
+      download_bytes: info.downloadBytes,
+      first_report_cold_ms: cold.wall,
+      first_report_warm_ms: warm.wall,
       correctness_only: info.backend === 'webgpu',
     });
     for (const beam of beams) {
@@ -97,7 +107,11 @@ async function matmulThroughput(device: 'wasm' | 'webgpu', shapes: [number, numb
   const out = [];
   for (const [m, k, n] of shapes) {
     const session = await ort.InferenceSession.create(matmulModel(m, k, n), { executionProviders: [device] });
-    const a = new ort.Tensor('float32', Float32Array.from({ length: m * k }, (_, i) => Math.cos(i) * 0.1), [m, k]);
+    const a = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: m * k }, (_, i) => Math.cos(i) * 0.1),
+      [m, k],
+    );
     const times: number[] = [];
     for (let i = 0; i < runs + 2; i++) {
       const t = performance.now();
@@ -109,7 +123,16 @@ async function matmulThroughput(device: 'wasm' | 'webgpu', shapes: [number, numb
     await session.release();
     const sorted = times.slice(2).sort((x, y) => x - y);
     const ms = sorted[Math.floor(sorted.length / 2)];
-    out.push({ where: 'chromium', backend: device, m, k, n, ms_median: ms, gflops_median: matmulFlops(m, k, n) / (ms * 1e6), correctness_only: device === 'webgpu' });
+    out.push({
+      where: 'chromium',
+      backend: device,
+      m,
+      k,
+      n,
+      ms_median: ms,
+      gflops_median: matmulFlops(m, k, n) / (ms * 1e6),
+      correctness_only: device === 'webgpu',
+    });
   }
   return out;
 }
@@ -138,6 +161,12 @@ export async function runBench(params: URLSearchParams): Promise<Record<string, 
   }
   const shapes: [number, number, number][] = JSON.parse(params.get('matmul') ?? '[[512,512,512]]');
   const matmul = [];
-  for (const device of devices) matmul.push(...(await matmulThroughput(device as 'wasm' | 'webgpu', shapes, device === 'webgpu' ? 2 : runs).catch((e: Error) => (errors.push(`matmul ${device}: ${e.message}`), []))));
+  for (const device of devices)
+    matmul.push(
+      ...(await matmulThroughput(device as 'wasm' | 'webgpu', shapes, device === 'webgpu' ? 2 : runs).catch((e: Error) => {
+        errors.push(`matmul ${device}: ${e.message}`);
+        return [];
+      })),
+    );
   return { crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency, probe, userAgent: navigator.userAgent, rows, matmul, errors };
 }

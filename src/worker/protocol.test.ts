@@ -3,7 +3,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenerationCancelledError, ModelFileError, rebuildError, serializeError } from '../engine/errors';
 import { ImageSizeError } from '../image/errors';
-import type { GenerateCallbacks, GenerateOptions, ImageFile, ImageTensor, LoadInfo, LoadOptions, ProgressEvent, ReportEngine, ReportResult } from '../engine/types';
+import type {
+  GenerateCallbacks,
+  GenerateOptions,
+  ImageFile,
+  ImageTensor,
+  LoadInfo,
+  LoadOptions,
+  ProgressEvent,
+  ReportEngine,
+  ReportResult,
+} from '../engine/types';
 import { WorkerEngineClient } from './client';
 import { serveEngine } from './handler';
 import type { PortLike } from './protocol';
@@ -34,7 +44,18 @@ class ScriptedEngine implements ReportEngine {
   async load(opts: LoadOptions, onProgress?: (e: ProgressEvent) => void): Promise<LoadInfo> {
     if (opts.modelUrl === 'broken') throw new ModelFileError('onnx/vision_encoder.onnx', 'corrupt', 'sha256 mismatch');
     onProgress?.({ stage: 'download', loaded: 5, total: 10, file: 'manifest.json' });
-    return { modelId: 'm', modelVersion: '1', backend: 'wasm', backendReason: 'test', precision: 'int8', sessionMs: 1, downloadBytes: 10 };
+    return {
+      modelId: 'm',
+      modelVersion: '1',
+      backend: 'wasm',
+      backendReason: 'test',
+      precision: 'int8',
+      sessionMs: 1,
+      downloadBytes: 10,
+      decoding: { beam: 1, alpha: 1, beta: 0, repetition_penalty: 1, no_repeat_ngram: 0, min_length: 1, max_length: 8 },
+      intendedUse: 'tests',
+      licence: 'none',
+    };
   }
 
   async generate(images: ImageTensor[], opts: GenerateOptions = {}, cb: GenerateCallbacks = {}): Promise<ReportResult> {
@@ -116,7 +137,7 @@ describe('worker protocol', () => {
     expect((err as Error).message).toMatch(/Re-download the model folder/);
   });
 
-  it('rebuilds the image decoder\'s errors as their classes', () => {
+  it("rebuilds the image decoder's errors as their classes", () => {
     const err = rebuildError(serializeError(new ImageSizeError(10, 12)));
     expect(err).toBeInstanceOf(ImageSizeError);
     expect(err).toMatchObject({ width: 10, height: 12, name: 'ImageSizeError' });
@@ -126,9 +147,13 @@ describe('worker protocol', () => {
   it('cancels a running generate through the AbortSignal', async () => {
     const { client, engine } = connect();
     const controller = new AbortController();
-    const running = client.generate([{ data: new Float32Array([1]), size: 1 }], { beam: 99, signal: controller.signal }, {
-      onToken: () => controller.abort(),
-    });
+    const running = client.generate(
+      [{ data: new Float32Array([1]), size: 1 }],
+      { beam: 99, signal: controller.signal },
+      {
+        onToken: () => controller.abort(),
+      },
+    );
     await expect(running).rejects.toBeInstanceOf(GenerationCancelledError);
     expect(engine.aborted).toBe(true);
   });
@@ -137,8 +162,6 @@ describe('worker protocol', () => {
     const { client } = connect();
     const controller = new AbortController();
     controller.abort();
-    await expect(client.generate([{ data: new Float32Array([1]), size: 1 }], { signal: controller.signal })).rejects.toBeInstanceOf(
-      GenerationCancelledError,
-    );
+    await expect(client.generate([{ data: new Float32Array([1]), size: 1 }], { signal: controller.signal })).rejects.toBeInstanceOf(GenerationCancelledError);
   });
 });

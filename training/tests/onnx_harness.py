@@ -1,5 +1,5 @@
 """Test helpers: a briefly trained tiny model on the synthetic corpus, and greedy decoding of a model folder in
-onnxruntime-node (greedy_onnx.mjs)."""
+onnxruntime-node through the engine's step decoder (tools/parity/greedyOnnx.ts)."""
 import base64
 import json
 import subprocess
@@ -14,7 +14,9 @@ from training.data import CorpusSplit, load_meta, vocab_size
 from training.export import TINY_CONFIG
 from training.model import ModelConfig, SerpentVLM
 
-GREEDY_SCRIPT = Path(__file__).resolve().parent / "greedy_onnx.mjs"
+REPO = Path(__file__).resolve().parents[2]
+# The engine's own step decoder, run through tsx (a devDependency, so `npm ci` provides it).
+GREEDY_SCRIPT = REPO / "tools" / "parity" / "greedyOnnx.ts"
 
 
 def train_tiny(corpus, steps=120, batch=16, seed=0):
@@ -44,7 +46,8 @@ def greedy_onnx(model_dir, precision, pixels, max_len):
         req.write_text(json.dumps({"dir": str(model_dir), "precision": precision, "maxLen": max_len,
                                    "pixels": {"dims": list(pixels.shape),
                                               "b64": base64.b64encode(pixels.tobytes()).decode()}}))
-        proc = subprocess.run(["node", str(GREEDY_SCRIPT), str(req), str(resp)], capture_output=True, text=True,
+        proc = subprocess.run(["node", "--import", "tsx", str(GREEDY_SCRIPT), str(req), str(resp)], cwd=REPO,
+                              capture_output=True, text=True,
                               timeout=300)
         if proc.returncode != 0:
             raise RuntimeError(proc.stderr)

@@ -48,7 +48,12 @@ export function spyRuntime(ort: OrtRuntime, opts: SpyOptions = {}): OrtSpy {
           if (!name.startsWith('present.')) continue;
           spy.livePresents.add(t);
           const dispose = t.dispose.bind(t);
-          Object.defineProperty(t, 'dispose', { value: () => (spy.livePresents.delete(t), dispose()) });
+          Object.defineProperty(t, 'dispose', {
+            value: () => {
+              spy.livePresents.delete(t);
+              return dispose();
+            },
+          });
         }
       }
       return out;

@@ -41,9 +41,7 @@ function loadModule(codec: WasmCodec): Promise<EmscriptenModule> {
   if (!m) {
     const urlFor = wasmUrl;
     const quiet = (): void => undefined;
-    m = WASM[codec].load().then(({ default: factory }) =>
-      factory({ print: quiet, printErr: quiet, ...(urlFor ? { locateFile: () => urlFor(codec) } : {}) }),
-    );
+    m = WASM[codec].load().then(({ default: factory }) => factory({ print: quiet, printErr: quiet, ...(urlFor ? { locateFile: () => urlFor(codec) } : {}) }));
     m.catch(() => modules.delete(codec)); // a failed download may be retried with the next file
     modules.set(codec, m);
   }
@@ -129,7 +127,8 @@ function checked(out: DecodedFrame, header: DicomHeader): DecodedFrame {
   if (out.width !== header.columns || out.height !== header.rows || out.components !== header.samplesPerPixel || out.samples.length < n) {
     throw new ImageCorruptError(
       'DICOM',
-      `its codestream decodes to ${out.width}×${out.height}×${out.components} but the header says ${header.columns}×${header.rows}×${header.samplesPerPixel}`,
+      `its codestream decodes to ${out.width}×${out.height}×${out.components} ` +
+        `but the header says ${header.columns}×${header.rows}×${header.samplesPerPixel}`,
     );
   }
   return out;

@@ -55,7 +55,8 @@ function cumulativeBleu(correct: number[], guess: number[], testLen: number, ref
 
 /** BLEU-1..n over a corpus: hyps[i] is scored against refs[i] (at least one reference each). */
 export function corpusBleu(hyps: string[], refs: string[][], n = 4): BleuResult {
-  if (hyps.length !== refs.length) throw new RangeError(`corpusBleu: ${hyps.length} hypotheses but ${refs.length} reference sets; pass one reference set per hypothesis`);
+  if (hyps.length !== refs.length)
+    throw new RangeError(`corpusBleu: ${hyps.length} hypotheses but ${refs.length} reference sets; pass one reference set per hypothesis`);
   const totalGuess = new Array<number>(n).fill(0);
   const totalCorrect = new Array<number>(n).fill(0);
   let testLen = 0;

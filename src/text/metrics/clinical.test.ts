@@ -69,10 +69,17 @@ describe('scoreReports (labeler on generated text)', () => {
   const truth = [['no_finding'], ['pleural_effusion']] as const;
   it('labels reports and counts an uncertain finding as asserted by default', () => {
     const reports = ['Possible left lower lobe pneumonia. No pleural effusion.', 'There is a small right pleural effusion. Heart size is normal.'];
-    const positive = scoreReports(reports, truth.map((t) => [...t]));
+    const positive = scoreReports(
+      reports,
+      truth.map((t) => [...t]),
+    );
     expect(positive.hallucination_rate).toBe(0.5); // "possible pneumonia" on the normal image
     expect(positive.per_finding.pleural_effusion?.tp).toBe(1);
-    const firm = scoreReports(reports, truth.map((t) => [...t]), 'negative');
+    const firm = scoreReports(
+      reports,
+      truth.map((t) => [...t]),
+      'negative',
+    );
     expect(firm.hallucination_rate).toBe(0);
     expect(firm.micro_f1).toBe(1);
   });

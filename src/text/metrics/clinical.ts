@@ -49,9 +49,7 @@ export class ClinicalInputError extends Error {
 /** Findings a generated report asserts, closed under parents, without 'no_finding'. */
 export function assertedFindings(report: string, uncertain: UncertainPolicy = 'positive'): FindingKey[] {
   const { findings } = labelReport(report);
-  const asserted = FINDING_KEYS.filter(
-    (k) => k !== 'no_finding' && (findings[k] === 'positive' || (uncertain === 'positive' && findings[k] === 'uncertain')),
-  );
+  const asserted = FINDING_KEYS.filter((k) => k !== 'no_finding' && (findings[k] === 'positive' || (uncertain === 'positive' && findings[k] === 'uncertain')));
   return withAncestors(asserted);
 }
 
@@ -67,7 +65,13 @@ export function scoreClinical(cases: readonly ClinicalCase[]): ClinicalScores {
   if (cases.length === 0) throw new ClinicalInputError('scoreClinical: no cases; evaluate at least one report');
   const counts = new Map<FindingKey, { tp: number; predicted: number; support: number }>();
   for (const k of FINDING_KEYS) counts.set(k, { tp: 0, predicted: 0, support: 0 });
-  let hallucinating = 0, omitting = 0, omittingAbnormal = 0, abnormalImages = 0, agree = 0, hallucinated = 0, omitted = 0;
+  let hallucinating = 0,
+    omitting = 0,
+    omittingAbnormal = 0,
+    abnormalImages = 0,
+    agree = 0,
+    hallucinated = 0,
+    omitted = 0;
   for (const c of cases) {
     for (const k of [...c.predicted, ...c.truth]) {
       if (!counts.has(k)) throw new ClinicalInputError(`scoreClinical: unknown finding "${k}"; use keys from src/text/findings.json`);
@@ -97,7 +101,9 @@ export function scoreClinical(cases: readonly ClinicalCase[]): ClinicalScores {
     }
   }
   const perFinding: Partial<Record<FindingKey, FindingScore>> = {};
-  let tp = 0, predicted = 0, support = 0;
+  let tp = 0,
+    predicted = 0,
+    support = 0;
   const macro: number[] = [];
   for (const k of FINDING_KEYS) {
     const e = counts.get(k)!;
@@ -132,6 +138,7 @@ export function scoreClinical(cases: readonly ClinicalCase[]): ClinicalScores {
 
 /** Labels each generated report and scores it against the image's true findings. */
 export function scoreReports(reports: readonly string[], truths: readonly (readonly FindingKey[])[], uncertain: UncertainPolicy = 'positive'): ClinicalScores {
-  if (reports.length !== truths.length) throw new ClinicalInputError(`scoreReports: ${reports.length} reports but ${truths.length} label sets; pass one per report`);
+  if (reports.length !== truths.length)
+    throw new ClinicalInputError(`scoreReports: ${reports.length} reports but ${truths.length} label sets; pass one per report`);
   return scoreClinical(reports.map((r, i) => ({ predicted: assertedFindings(r, uncertain), truth: truths[i] })));
 }

@@ -34,7 +34,10 @@ export function scoreNlg(hyps: string[], refs: string[][]): NlgScores {
   });
   const bleu = corpusBleu(h, r).corpus;
   return {
-    bleu1: bleu[0], bleu2: bleu[1], bleu3: bleu[2], bleu4: bleu[3],
+    bleu1: bleu[0],
+    bleu2: bleu[1],
+    bleu3: bleu[2],
+    bleu4: bleu[3],
     meteor: corpusMeteor(h, r).corpus,
     rouge_l: corpusRougeL(h, r).corpus,
     cider: corpusCiderD(h, r).corpus,

@@ -5,15 +5,47 @@ import { porterStem } from './porterStemmer';
 
 describe('porterStem', () => {
   it("matches Porter's examples", () => {
-    const pairs: [string, string][] = [['caresses', 'caress'], ['ponies', 'poni'], ['cats', 'cat'], ['feed', 'feed'],
-      ['agreed', 'agre'], ['plastered', 'plaster'], ['motoring', 'motor'], ['sing', 'sing'], ['conflated', 'conflat'],
-      ['sized', 'size'], ['hopping', 'hop'], ['falling', 'fall'], ['filing', 'file'], ['happy', 'happi'], ['sky', 'sky'],
-      ['relational', 'relat'], ['conditional', 'condit'], ['rational', 'ration'], ['digitizer', 'digit'],
-      ['vietnamization', 'vietnam'], ['decisiveness', 'decis'], ['hopefulness', 'hope'], ['sensibiliti', 'sensibl'],
-      ['triplicate', 'triplic'], ['electrical', 'electr'], ['goodness', 'good'], ['allowance', 'allow'],
-      ['replacement', 'replac'], ['adoption', 'adopt'], ['homologous', 'homolog'], ['bowdlerize', 'bowdler'],
-      ['cease', 'ceas'], ['controll', 'control'], ['roll', 'roll'], ['generalizations', 'gener'],
-      ['effusions', 'effus'], ['effusion', 'effus'], ['opacities', 'opac'], ['is', 'is']];
+    const pairs: [string, string][] = [
+      ['caresses', 'caress'],
+      ['ponies', 'poni'],
+      ['cats', 'cat'],
+      ['feed', 'feed'],
+      ['agreed', 'agre'],
+      ['plastered', 'plaster'],
+      ['motoring', 'motor'],
+      ['sing', 'sing'],
+      ['conflated', 'conflat'],
+      ['sized', 'size'],
+      ['hopping', 'hop'],
+      ['falling', 'fall'],
+      ['filing', 'file'],
+      ['happy', 'happi'],
+      ['sky', 'sky'],
+      ['relational', 'relat'],
+      ['conditional', 'condit'],
+      ['rational', 'ration'],
+      ['digitizer', 'digit'],
+      ['vietnamization', 'vietnam'],
+      ['decisiveness', 'decis'],
+      ['hopefulness', 'hope'],
+      ['sensibiliti', 'sensibl'],
+      ['triplicate', 'triplic'],
+      ['electrical', 'electr'],
+      ['goodness', 'good'],
+      ['allowance', 'allow'],
+      ['replacement', 'replac'],
+      ['adoption', 'adopt'],
+      ['homologous', 'homolog'],
+      ['bowdlerize', 'bowdler'],
+      ['cease', 'ceas'],
+      ['controll', 'control'],
+      ['roll', 'roll'],
+      ['generalizations', 'gener'],
+      ['effusions', 'effus'],
+      ['effusion', 'effus'],
+      ['opacities', 'opac'],
+      ['is', 'is'],
+    ];
     for (const [word, stem] of pairs) expect(porterStem(word), word).toBe(stem);
   });
 });
@@ -94,7 +126,7 @@ describe('meteor alignment search', () => {
 
   it('finds the maximum matching with the fewest chunks on small random cases', () => {
     let seed = 7;
-    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const sentence = (): string[] => Array.from({ length: 1 + Math.floor(rand() * 6) }, () => ['xa', 'xb', 'xc'][Math.floor(rand() * 3)]);
     for (let i = 0; i < 300; i++) {
       const hyp = sentence();

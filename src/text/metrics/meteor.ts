@@ -31,8 +31,20 @@ export interface MeteorStats {
   chunks: number;
 }
 
-interface Pair { h: number; r: number; module: number }
-interface State { used: Uint8Array; pairs: Pair[]; chunks: number; weight: number; distance: number; lastH: number; lastR: number }
+interface Pair {
+  h: number;
+  r: number;
+  module: number;
+}
+interface State {
+  used: Uint8Array;
+  pairs: Pair[];
+  chunks: number;
+  weight: number;
+  distance: number;
+  lastH: number;
+  lastR: number;
+}
 
 function candidatesPerHyp(hyp: string[], ref: string[]): Pair[][] {
   const refStems = ref.map(porterStem);
@@ -55,7 +67,7 @@ function potential(state: State, cands: Pair[][], from: number): number {
 }
 
 function better(a: State, b: State, pa: number, pb: number): number {
-  return (b.pairs.length + pb) - (a.pairs.length + pa) || a.chunks - b.chunks || b.weight - a.weight || a.distance - b.distance;
+  return b.pairs.length + pb - (a.pairs.length + pa) || a.chunks - b.chunks || b.weight - a.weight || a.distance - b.distance;
 }
 
 /** The word alignment between hypothesis and reference tokens. */
@@ -72,8 +84,15 @@ export function align(hyp: string[], ref: string[]): Pair[] {
         const used = s.used.slice();
         used[c.r] = 1;
         const continues = s.lastH === h - 1 && s.lastR === c.r - 1;
-        next.push({ used, pairs: [...s.pairs, c], chunks: s.chunks + (continues ? 0 : 1), weight: s.weight + MODULE_WEIGHTS[c.module],
-          distance: s.distance + Math.abs(h - c.r), lastH: h, lastR: c.r });
+        next.push({
+          used,
+          pairs: [...s.pairs, c],
+          chunks: s.chunks + (continues ? 0 : 1),
+          weight: s.weight + MODULE_WEIGHTS[c.module],
+          distance: s.distance + Math.abs(h - c.r),
+          lastH: h,
+          lastR: c.r,
+        });
       }
     }
     const pot = next.map((s) => potential(s, cands, h + 1));
@@ -84,8 +103,18 @@ export function align(hyp: string[], ref: string[]): Pair[] {
 }
 
 function emptyStats(): MeteorStats {
-  return { testLength: 0, refLength: 0, testFunctionWords: 0, refFunctionWords: 0, testMatchesContent: [0, 0],
-    testMatchesFunction: [0, 0], refMatchesContent: [0, 0], refMatchesFunction: [0, 0], matches: 0, chunks: 0 };
+  return {
+    testLength: 0,
+    refLength: 0,
+    testFunctionWords: 0,
+    refFunctionWords: 0,
+    testMatchesContent: [0, 0],
+    testMatchesFunction: [0, 0],
+    refMatchesContent: [0, 0],
+    refMatchesFunction: [0, 0],
+    matches: 0,
+    chunks: 0,
+  };
 }
 
 /** Statistics of one tokenised hypothesis against one tokenised reference. */
@@ -110,17 +139,23 @@ export function segmentStats(hyp: string[], ref: string[]): MeteorStats {
 
 export function addStats(a: MeteorStats, b: MeteorStats): MeteorStats {
   const add = (x: number[], y: number[]) => x.map((v, i) => v + y[i]);
-  return { testLength: a.testLength + b.testLength, refLength: a.refLength + b.refLength,
-    testFunctionWords: a.testFunctionWords + b.testFunctionWords, refFunctionWords: a.refFunctionWords + b.refFunctionWords,
-    testMatchesContent: add(a.testMatchesContent, b.testMatchesContent), testMatchesFunction: add(a.testMatchesFunction, b.testMatchesFunction),
-    refMatchesContent: add(a.refMatchesContent, b.refMatchesContent), refMatchesFunction: add(a.refMatchesFunction, b.refMatchesFunction),
-    matches: a.matches + b.matches, chunks: a.chunks + b.chunks };
+  return {
+    testLength: a.testLength + b.testLength,
+    refLength: a.refLength + b.refLength,
+    testFunctionWords: a.testFunctionWords + b.testFunctionWords,
+    refFunctionWords: a.refFunctionWords + b.refFunctionWords,
+    testMatchesContent: add(a.testMatchesContent, b.testMatchesContent),
+    testMatchesFunction: add(a.testMatchesFunction, b.testMatchesFunction),
+    refMatchesContent: add(a.refMatchesContent, b.refMatchesContent),
+    refMatchesFunction: add(a.refMatchesFunction, b.refMatchesFunction),
+    matches: a.matches + b.matches,
+    chunks: a.chunks + b.chunks,
+  };
 }
 
 /** METEOR score from (possibly summed) statistics. */
 export function scoreFromStats(s: MeteorStats): number {
-  const weighted = (content: number[], fn: number[]) =>
-    MODULE_WEIGHTS.reduce((acc, w, i) => acc + w * (DELTA * content[i] + (1 - DELTA) * fn[i]), 0);
+  const weighted = (content: number[], fn: number[]) => MODULE_WEIGHTS.reduce((acc, w, i) => acc + w * (DELTA * content[i] + (1 - DELTA) * fn[i]), 0);
   const testDen = DELTA * (s.testLength - s.testFunctionWords) + (1 - DELTA) * s.testFunctionWords;
   const refDen = DELTA * (s.refLength - s.refFunctionWords) + (1 - DELTA) * s.refFunctionWords;
   if (testDen === 0 || refDen === 0 || s.matches === 0) return 0;

@@ -47,16 +47,38 @@ function replaceIf(w: string, suffix: string, replacement: string, minMeasure: n
 }
 
 const STEP2: [string, string][] = [
-  ['ational', 'ate'], ['tional', 'tion'], ['enci', 'ence'], ['anci', 'ance'], ['izer', 'ize'], ['bli', 'ble'],
-  ['alli', 'al'], ['entli', 'ent'], ['eli', 'e'], ['ousli', 'ous'], ['ization', 'ize'], ['ation', 'ate'],
-  ['ator', 'ate'], ['alism', 'al'], ['iveness', 'ive'], ['fulness', 'ful'], ['ousness', 'ous'], ['aliti', 'al'],
-  ['iviti', 'ive'], ['biliti', 'ble'], ['logi', 'log'],
+  ['ational', 'ate'],
+  ['tional', 'tion'],
+  ['enci', 'ence'],
+  ['anci', 'ance'],
+  ['izer', 'ize'],
+  ['bli', 'ble'],
+  ['alli', 'al'],
+  ['entli', 'ent'],
+  ['eli', 'e'],
+  ['ousli', 'ous'],
+  ['ization', 'ize'],
+  ['ation', 'ate'],
+  ['ator', 'ate'],
+  ['alism', 'al'],
+  ['iveness', 'ive'],
+  ['fulness', 'ful'],
+  ['ousness', 'ous'],
+  ['aliti', 'al'],
+  ['iviti', 'ive'],
+  ['biliti', 'ble'],
+  ['logi', 'log'],
 ];
 const STEP3: [string, string][] = [
-  ['icate', 'ic'], ['ative', ''], ['alize', 'al'], ['iciti', 'ic'], ['ical', 'ic'], ['ful', ''], ['ness', ''],
+  ['icate', 'ic'],
+  ['ative', ''],
+  ['alize', 'al'],
+  ['iciti', 'ic'],
+  ['ical', 'ic'],
+  ['ful', ''],
+  ['ness', ''],
 ];
-const STEP4 = ['al', 'ance', 'ence', 'er', 'ic', 'able', 'ible', 'ant', 'ement', 'ment', 'ent', 'ion', 'ou', 'ism',
-  'ate', 'iti', 'ous', 'ive', 'ize'];
+const STEP4 = ['al', 'ance', 'ence', 'er', 'ic', 'able', 'ible', 'ant', 'ement', 'ment', 'ent', 'ion', 'ou', 'ism', 'ate', 'iti', 'ous', 'ive', 'ize'];
 
 function step1ab(w: string): string {
   if (w.endsWith('sses')) w = w.slice(0, -2);
@@ -67,9 +89,9 @@ function step1ab(w: string): string {
   for (const suffix of ['ed', 'ing']) {
     if (w.endsWith(suffix) && hasVowel(w, w.length - suffix.length)) {
       w = w.slice(0, -suffix.length);
-      if (w.endsWith('at') || w.endsWith('bl') || w.endsWith('iz')) return w + 'e';
+      if (w.endsWith('at') || w.endsWith('bl') || w.endsWith('iz')) return `${w}e`;
       if (endsDoubleConsonant(w) && !'lsz'.includes(w[w.length - 1])) return w.slice(0, -1);
-      if (measure(w, w.length) === 1 && endsCvc(w)) return w + 'e';
+      if (measure(w, w.length) === 1 && endsCvc(w)) return `${w}e`;
       return w;
     }
   }
@@ -77,14 +99,14 @@ function step1ab(w: string): string {
 }
 
 function step1c(w: string): string {
-  return w.endsWith('y') && hasVowel(w, w.length - 1) ? w.slice(0, -1) + 'i' : w;
+  return w.endsWith('y') && hasVowel(w, w.length - 1) ? `${w.slice(0, -1)}i` : w;
 }
 
 function stepTable(w: string, table: [string, string][]): string {
   // The longest matching suffix decides; it is replaced only if the stem's measure > 0.
   let best: [string, string] | null = null;
   for (const entry of table) if (w.endsWith(entry[0]) && (!best || entry[0].length > best[0].length)) best = entry;
-  return best ? replaceIf(w, best[0], best[1], 0) ?? w : w;
+  return best ? (replaceIf(w, best[0], best[1], 0) ?? w) : w;
 }
 
 function step4(w: string): string {

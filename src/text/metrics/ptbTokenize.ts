@@ -14,6 +14,7 @@ function splitPiece(piece: string, out: string[]): void {
   const protectedCommas = piece.replace(/(\d),(?=\d)/g, '$1\u0000');
   for (const raw of protectedCommas.split(SEPARATORS)) {
     if (!raw || SEPARATORS.test(raw)) continue;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the placeholder this tokenizer put in for commas
     let part = raw.replace(/\u0000/g, ',');
     while (part.startsWith("'") && !/^'(s|re|ve|ll|d|m)$/.test(part)) part = part.slice(1);
     if (!ABBREVIATION.test(part)) {

@@ -6,7 +6,6 @@ import { formatBytes, formatMs } from '../lib/format';
 
 interface Props {
   info: LoadInfo | null;
-  about?: { intendedUse: string; licence: string } | null;
   probe: BackendChoice | null;
   device: DeviceRequest;
   result: ReportResult | null;
@@ -14,7 +13,7 @@ interface Props {
   onSwitch: (device: DeviceRequest) => void;
 }
 
-export function BackendPanel({ info, about, probe, device, result, busy, onSwitch }: Props) {
+export function BackendPanel({ info, probe, device, result, busy, onSwitch }: Props) {
   const current = info?.backend ?? (device === 'auto' ? probe?.backend : device);
   const other: DeviceRequest = current === 'webgpu' ? 'wasm' : 'webgpu';
   return (
@@ -40,15 +39,16 @@ export function BackendPanel({ info, about, probe, device, result, busy, onSwitc
           <>
             <dt>Last draft</dt>
             <dd data-testid="timings">
-              encode {formatMs(result.timings.encode_ms)}, decode {formatMs(result.timings.decode_ms)}, total {formatMs(result.timings.total_ms)} on {result.backend.toUpperCase()}
+              encode {formatMs(result.timings.encode_ms)}, decode {formatMs(result.timings.decode_ms)}, total {formatMs(result.timings.total_ms)} on{' '}
+              {result.backend.toUpperCase()}
             </dd>
           </>
         ) : null}
       </dl>
-      {about ? (
+      {info ? (
         <div className="model-note" data-testid="model-about">
-          <p>Intended use: {about.intendedUse}.</p>
-          <p>Data and licences: {about.licence}</p>
+          <p>Intended use: {info.intendedUse}.</p>
+          <p>Data and licences: {info.licence}</p>
         </div>
       ) : null}
       <div className="row">

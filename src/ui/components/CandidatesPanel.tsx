@@ -49,6 +49,7 @@ export function CandidatesPanel({ result }: Props) {
           {candidates.map((c, i) => {
             const marks = markFindings(c, chosen);
             return (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the rank is the row's identity; the list is replaced as a whole
               <tr key={i} className={c.chosen ? 'chosen' : undefined} data-chosen={c.chosen} aria-current={c.chosen ? 'true' : undefined}>
                 <td>
                   {i + 1}
@@ -64,7 +65,11 @@ export function CandidatesPanel({ result }: Props) {
                 <td>
                   <ul className="finding-marks" aria-label={`Findings of candidate ${i + 1}`} data-testid="candidate-findings">
                     {c.chosen
-                      ? marks.shared.map((f) => <li key={f} className="finding-shared">{f}</li>)
+                      ? marks.shared.map((f) => (
+                          <li key={f} className="finding-shared">
+                            {f}
+                          </li>
+                        ))
                       : [
                           ...marks.shared.map((f) => (
                             <li key={`s${f}`} className="finding-shared">

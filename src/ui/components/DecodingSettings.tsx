@@ -46,7 +46,14 @@ export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
       </label>
       <label>
         Diversity penalty
-        <NumberField value={value.diversity_penalty} max={PENALTY_MAX} step={0.5} disabled={value.groups === 1} testId="penalty-input" onValue={(v) => onChange({ ...value, diversity_penalty: v })} />
+        <NumberField
+          value={value.diversity_penalty}
+          max={PENALTY_MAX}
+          step={0.5}
+          disabled={value.groups === 1}
+          testId="penalty-input"
+          onValue={(v) => onChange({ ...value, diversity_penalty: v })}
+        />
       </label>
       <label>
         β (similarity weight)

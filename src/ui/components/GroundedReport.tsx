@@ -115,7 +115,11 @@ export function GroundedReport({ segments, pinned, onHover, onPin }: Props) {
         <div key={section} className="report-section" data-section={section}>
           <h3>{SECTION_TITLES[section]}</h3>
           <p className="report-text" data-testid={`grounded-${section}`}>
-            {segments[section].length ? segments[section].map((g) => renderSentence(g, ++n)).reduce<ReactNode[]>((acc, el, i) => (i ? [...acc, ' ', el] : [el]), []) : <em>(empty)</em>}
+            {segments[section].length ? (
+              segments[section].flatMap((g, i): ReactNode[] => (i ? [' ', renderSentence(g, ++n)] : [renderSentence(g, ++n)]))
+            ) : (
+              <em>(empty)</em>
+            )}
           </p>
         </div>
       ))}

@@ -12,7 +12,10 @@ export function HeatmapLegend({ caption, opacity, onOpacity, hasReport }: Props)
   return (
     <div className="heatmap-legend" data-testid="heatmap-legend">
       <p className="map-caption" aria-live="polite" data-testid="map-caption">
-        {caption ?? (hasReport ? 'Hover or focus a word (or pick a sentence number) to see where in the image it comes from.' : 'Heatmaps appear once a draft is written.')}
+        {caption ??
+          (hasReport
+            ? 'Hover or focus a word (or pick a sentence number) to see where in the image it comes from.'
+            : 'Heatmaps appear once a draft is written.')}
       </p>
       <div className="legend-row">
         <span className="legend-label">lower</span>

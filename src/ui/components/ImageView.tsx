@@ -78,7 +78,13 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
         ) : (
           <label className="view-select" htmlFor={selectId}>
             View
-            <select id={selectId} value={image.view} required aria-invalid={image.view === 'unknown'} onChange={(e) => onViewChange(e.currentTarget.value as ViewKind)}>
+            <select
+              id={selectId}
+              value={image.view}
+              required
+              aria-invalid={image.view === 'unknown'}
+              onChange={(e) => onViewChange(e.currentTarget.value as ViewKind)}
+            >
               {image.view === 'unknown' ? (
                 <option value="unknown" disabled>
                   Choose: frontal or lateral?

@@ -34,9 +34,8 @@ function KeptText({ offline }: { offline: OfflineState }) {
     </p>
   ) : (
     <p data-testid="storage-kept" data-persisted="false">
-      <strong>The browser may clear it</strong> when the disk runs short, and the page would then need the network
-      again. To keep it, install the app (the install icon in the address bar, or the menu's “Install Serpent”) or
-      bookmark this page, then reload it.
+      <strong>The browser may clear it</strong> when the disk runs short, and the page would then need the network again. To keep it, install the app (the
+      install icon in the address bar, or the menu's “Install Serpent”) or bookmark this page, then reload it.
     </p>
   );
 }

@@ -19,7 +19,9 @@ export function ViewerToolbar({ view, geometry, onView }: Props) {
       <button type="button" className="button secondary small" onClick={() => onView(() => FIT)}>
         Reset view
       </button>
-      <output className="zoom-value" aria-label="Zoom level">{Math.round(view.zoom * 100)}%</output>
+      <output className="zoom-value" aria-label="Zoom level">
+        {Math.round(view.zoom * 100)}%
+      </output>
     </div>
   );
 }

@@ -17,7 +17,11 @@ export function WindowControls({ wl }: { wl: WindowLevel }) {
       <label>
         Window
         <input
-          type="range" min={bounds.width[0]} max={bounds.width[1]} step={bounds.step} value={w.width}
+          type="range"
+          min={bounds.width[0]}
+          max={bounds.width[1]}
+          step={bounds.step}
+          value={w.width}
           onChange={(e) => wl.setWindow({ width: Number(e.currentTarget.value) })}
           aria-valuetext={`width ${format(w.width)}`}
         />
@@ -26,7 +30,11 @@ export function WindowControls({ wl }: { wl: WindowLevel }) {
       <label>
         Level
         <input
-          type="range" min={bounds.level[0]} max={bounds.level[1]} step={bounds.step} value={w.center}
+          type="range"
+          min={bounds.level[0]}
+          max={bounds.level[1]}
+          step={bounds.step}
+          value={w.center}
           onChange={(e) => wl.setWindow({ center: Number(e.currentTarget.value) })}
           aria-valuetext={`centre ${format(w.center)}`}
         />
@@ -37,7 +45,9 @@ export function WindowControls({ wl }: { wl: WindowLevel }) {
         <select value={wl.preset ?? CUSTOM} onChange={(e) => wl.applyPreset(e.currentTarget.value)}>
           {wl.preset === null ? <option value={CUSTOM}>Custom</option> : null}
           {wl.presets.map((p) => (
-            <option key={p.id} value={p.id}>{p.label}</option>
+            <option key={p.id} value={p.id}>
+              {p.label}
+            </option>
           ))}
         </select>
       </label>

@@ -11,8 +11,8 @@ export function WithheldDraft({ onShow, reason }: Props) {
     <div className="withheld-draft" data-testid="withheld-draft">
       {reason ? <p data-testid="withheld-reason">{reason}</p> : null}
       <p>
-        No draft is shown: the model only knows frontal chest radiographs, so any text it wrote about this image would be
-        made up. Open a frontal (PA or AP) chest X-ray instead.
+        No draft is shown: the model only knows frontal chest radiographs, so any text it wrote about this image would be made up. Open a frontal (PA or AP)
+        chest X-ray instead.
       </p>
       <button type="button" className="button secondary small" data-testid="show-withheld-draft" onClick={onShow}>
         Show the draft anyway

@@ -45,7 +45,12 @@ export function useOfflineCache(modelLoaded: boolean): OfflineState & { clear: (
     void whenControlled().then((worker) => {
       if (!live) return;
       if (worker) setControlled(true);
-      else setState((s) => ({ ...s, phase: 'error', error: 'The offline copy could not be set up (the service worker did not start). Reload the page to try again.' }));
+      else
+        setState((s) => ({
+          ...s,
+          phase: 'error',
+          error: 'The offline copy could not be set up (the service worker did not start). Reload the page to try again.',
+        }));
     });
     return () => {
       live = false;

@@ -33,11 +33,13 @@ export function useViewerCanvas(image: { width: number; height: number }, view: 
   const { map, grid, rect, opacity } = overlay;
   const heat = useMemo(() => (map && map.length === grid[0] * grid[1] ? overlaySource(map, grid) : null), [map, grid]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: side resizes the canvas, which clears it: redraw
   useEffect(() => {
     const ctx = baseRef.current?.getContext('2d');
     if (ctx) drawImageLayer(ctx, picture.canvas, matrix);
   }, [picture, matrix, side]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: side resizes the canvas, which clears it: redraw
   useEffect(() => {
     const ctx = overlayRef.current?.getContext('2d');
     if (ctx) drawOverlayLayer(ctx, heat && rect ? heat : null, rect ?? [0, 0, 0, 0], matrix, opacity);

@@ -26,6 +26,7 @@ export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag }: Vi
     return [((clientX - r.left) * canvas.width) / r.width, ((clientY - r.top) * canvas.height) / r.height];
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: toCanvas reads only refs; the wheel listener is attached once per canvas
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
@@ -85,9 +86,13 @@ export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag }: Vi
       '-': (v) => zoomCentre(v, g, 1 / ZOOM_STEP),
       '−': (v) => zoomCentre(v, g, 1 / ZOOM_STEP),
       _: (v) => zoomCentre(v, g, 1 / ZOOM_STEP),
+      // biome-ignore lint/correctness/noComponentHookFactories: a key name, not a component
       ArrowLeft: (v) => panBy(v, g, step, 0),
+      // biome-ignore lint/correctness/noComponentHookFactories: a key name, not a component
       ArrowRight: (v) => panBy(v, g, -step, 0),
+      // biome-ignore lint/correctness/noComponentHookFactories: a key name, not a component
       ArrowUp: (v) => panBy(v, g, 0, step),
+      // biome-ignore lint/correctness/noComponentHookFactories: a key name, not a component
       ArrowDown: (v) => panBy(v, g, 0, -step),
       '0': () => FIT,
     };

@@ -5,7 +5,14 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import type { InputImage } from '../lib/inputImage';
 import { windowedSource, type Source } from '../lib/viewerCanvas';
 import {
-  availablePresets, dragWindow, prepareDisplay, presetWindow, windowLut, type DisplayValues, type WindowPreset, type WindowState,
+  availablePresets,
+  dragWindow,
+  prepareDisplay,
+  presetWindow,
+  windowLut,
+  type DisplayValues,
+  type WindowPreset,
+  type WindowState,
 } from '../lib/windowLevel';
 import settings from '../data/viewer.json' with { type: 'json' };
 
@@ -35,21 +42,27 @@ export function useWindowLevel(image: InputImage): WindowLevel {
     return { canvas: canvasRef.current, lut };
   }, [display, lut, image.width, image.height]);
 
-  const applyPreset = useCallback((id: string) => {
-    const preset = presets.find((p) => p.id === id);
-    if (!preset) return;
-    const w = presetWindow(preset, display, image.fileWindow, image.monochrome1);
-    setState((s) => ({ window: { ...s.window, ...w }, preset: id }));
-  }, [presets, display, image.fileWindow, image.monochrome1]);
+  const applyPreset = useCallback(
+    (id: string) => {
+      const preset = presets.find((p) => p.id === id);
+      if (!preset) return;
+      const w = presetWindow(preset, display, image.fileWindow, image.monochrome1);
+      setState((s) => ({ window: { ...s.window, ...w }, preset: id }));
+    },
+    [presets, display, image.fileWindow, image.monochrome1],
+  );
 
   const setWindow = useCallback((change: Partial<WindowState>) => {
     const byHand = change.center !== undefined || change.width !== undefined;
     setState((s) => ({ window: { ...s.window, ...change }, preset: byHand ? null : s.preset }));
   }, []);
 
-  const dragBy = useCallback((dx: number, dy: number) => {
-    setState((s) => ({ window: dragWindow(s.window, display, dx, dy, settings.windowDragSensitivity), preset: null }));
-  }, [display]);
+  const dragBy = useCallback(
+    (dx: number, dy: number) => {
+      setState((s) => ({ window: dragWindow(s.window, display, dx, dy, settings.windowDragSensitivity), preset: null }));
+    },
+    [display],
+  );
 
   return { display, window: state.window, preset: state.preset, presets, source, applyPreset, setWindow, dragBy };
 }

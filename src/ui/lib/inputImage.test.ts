@@ -1,18 +1,29 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { JSRT_RADIOGRAPH } from '../../engine/testing/sharedData';
 import { assignViews, engineOrder, prepareInputImage, type InputImage } from './inputImage';
 
-const repoRoot = resolve(__dirname, '../../..');
-const radiograph = resolve(repoRoot, '../shared/data/cxr/images/jsrt/JPCLN001.png');
-
 function fake(key: string, view: InputImage['view'], viewFromFile = false): InputImage {
-  return { key, name: key, bytes: new ArrayBuffer(0), format: 'png', width: 1, height: 1, values: new Float32Array(1), fileWindow: null, monochrome1: false, view, viewFromFile, isColour: false, frames: 1 };
+  return {
+    key,
+    name: key,
+    bytes: new ArrayBuffer(0),
+    format: 'png',
+    width: 1,
+    height: 1,
+    values: new Float32Array(1),
+    fileWindow: null,
+    monochrome1: false,
+    view,
+    viewFromFile,
+    isColour: false,
+    frames: 1,
+  };
 }
 
 describe('prepareInputImage', () => {
-  it('keeps a real radiograph at full resolution on its own value scale', async () => {
-    const bytes = readFileSync(radiograph);
+  it('keeps a real JSRT_RADIOGRAPH at full resolution on its own value scale', async () => {
+    const bytes = readFileSync(JSRT_RADIOGRAPH);
     const im = await prepareInputImage('JPCLN001.png', bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     expect(im).toMatchObject({ format: 'png', width: 224, height: 224, view: 'unknown', viewFromFile: false, fileWindow: null, monochrome1: false });
     expect(im.values.length).toBe(224 * 224);
@@ -21,7 +32,9 @@ describe('prepareInputImage', () => {
     expect(max).toBeGreaterThan(100); // an actual picture on the PNG's sample scale, not [0,1]
   });
   it('throws the image module’s typed error for bytes that are not an image', async () => {
-    await expect(prepareInputImage('notes.txt', new TextEncoder().encode('hello, not an image').buffer as ArrayBuffer)).rejects.toThrow(/not a recognised image/);
+    await expect(prepareInputImage('notes.txt', new TextEncoder().encode('hello, not an image').buffer as ArrayBuffer)).rejects.toThrow(
+      /not a recognised image/,
+    );
   });
 });
 

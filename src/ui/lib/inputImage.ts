@@ -36,7 +36,8 @@ let counter = 0;
 export async function prepareInputImage(
   name: string,
   bytes: ArrayBuffer,
-  decode: (bytes: Uint8Array) => Promise<GreyImage> = (b) => decodeImageAsync(b, { keepValues: true }), // the page decodes off the main thread (decodeOffThread)
+  // the page decodes off the main thread (decodeOffThread)
+  decode: (bytes: Uint8Array) => Promise<GreyImage> = (b) => decodeImageAsync(b, { keepValues: true }),
 ): Promise<InputImage> {
   const grey = await decode(new Uint8Array(bytes));
   const window = grey.meta?.window;
@@ -63,7 +64,9 @@ export async function prepareInputImage(
 
 /** Names one study as drafted: which files, in which views. A draft is shown only beside the study it was made from. */
 export function studyKeyOf(images: readonly InputImage[]): string {
-  return engineOrder([...images]).map((im) => `${im.key}:${im.view}`).join('|');
+  return engineOrder([...images])
+    .map((im) => `${im.key}:${im.view}`)
+    .join('|');
 }
 
 /**

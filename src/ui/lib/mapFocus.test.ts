@@ -49,7 +49,11 @@ describe('focusCaption', () => {
 
 describe('draftWarnings', () => {
   it('lists the engine’s warnings and the OOD warning once each', () => {
-    const warned = { ...result, warnings: ['Colour image.', 'Looks out of distribution.'], ood: { score: 3, threshold: 2, detector: null, warning: 'Looks out of distribution.' } };
+    const warned = {
+      ...result,
+      warnings: ['Colour image.', 'Looks out of distribution.'],
+      ood: { score: 3, threshold: 2, detector: null, warning: 'Looks out of distribution.' },
+    };
     expect(draftWarnings(warned)).toEqual(['Colour image.', 'Looks out of distribution.']);
     expect(draftWarnings(result)).toEqual([]);
     expect(draftWarnings(null)).toEqual([]);

@@ -25,7 +25,8 @@ export function focusCaption(segments: ReportSegments | null, focus: MapFocus | 
   if (focus.kind === 'sentence') {
     const n = groups.findIndex((g) => g.sentence === focus.index);
     if (n < 0) return null;
-    return `Sentence ${n + 1}: “${groups[n].text}” — where the whole sentence points (mean grounding strength ${Math.round(groups[n].meanStrength * 100)}%).`;
+    const strength = Math.round(groups[n].meanStrength * 100);
+    return `Sentence ${n + 1}: “${groups[n].text}” — where the whole sentence points (mean grounding strength ${strength}%).`;
   }
   const word = groups.flatMap((g) => g.segments).find((s): s is WordSegment => s.kind === 'word' && s.tokenIndex === focus.index);
   if (!word) return null;

@@ -45,7 +45,19 @@ describe('hottestCaption', () => {
     const values = new Float32Array(2 * 16); // 1 token × 2 views × 4×4
     values[2 * 4 + 0] = 1; // view 0: third row, left cell (fy = 0.625)
     values[16 + 0 * 4 + 3] = 1; // view 1: top-right cell
-    const view = { name: 'x', size: 64, grey: new Uint8Array(0), isColour: false, view: 'unknown' as const, width: 64, height: 64, offsetX: 0, offsetY: 0, resizedWidth: 64, resizedHeight: 64 };
+    const view = {
+      name: 'x',
+      size: 64,
+      grey: new Uint8Array(0),
+      isColour: false,
+      view: 'unknown' as const,
+      width: 64,
+      height: 64,
+      offsetX: 0,
+      offsetY: 0,
+      resizedWidth: 64,
+      resizedHeight: 64,
+    };
     const result = { heatmap: { grid: [4, 4], views: 2, values }, sentenceHeatmaps: new Float32Array(0), views: [view, view] } as never;
     expect(hottestCaption(result, { kind: 'token', index: 0 }, ['frontal', 'lateral'])).toBe('Hottest: right lower zone (frontal); upper zone (lateral).');
     expect(hottestCaption(result, null, ['frontal', 'lateral'])).toBeNull();

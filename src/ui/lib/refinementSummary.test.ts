@@ -4,7 +4,16 @@ import { markFindings, tallyLines, whyChosen } from './refinementSummary';
 import { groupChoices, refinementDefaults, withBeam } from './refinementSettings';
 
 const cand = (text: string, lengthNormLogp: number, similarity: number, findings: string[], chosen = false): Candidate => ({
-  text, tokenIds: [5], logp: lengthNormLogp, length: 1, lengthNormLogp, similarity, score: lengthNormLogp + similarity, group: 0, findings, chosen,
+  text,
+  tokenIds: [5],
+  logp: lengthNormLogp,
+  length: 1,
+  lengthNormLogp,
+  similarity,
+  score: lengthNormLogp + similarity,
+  group: 0,
+  findings,
+  chosen,
 });
 
 function result(candidates: Candidate[], over: Partial<ReportResult> = {}): ReportResult {
@@ -75,6 +84,11 @@ describe('refinement settings', () => {
     expect(withBeam({ beam: 3, groups: 3, diversity_penalty: 2, beta: 1 }, 5).groups).toBe(1);
   });
   it('reads the manifest’s decoding defaults, groups 1 and penalty 0 when absent', () => {
-    expect(refinementDefaults({ beam: 3, alpha: 1, beta: 2, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60 })).toEqual({ beam: 3, groups: 1, diversity_penalty: 0, beta: 2 });
+    expect(refinementDefaults({ beam: 3, alpha: 1, beta: 2, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60 })).toEqual({
+      beam: 3,
+      groups: 1,
+      diversity_penalty: 0,
+      beta: 2,
+    });
   });
 });

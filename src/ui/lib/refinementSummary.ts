@@ -56,14 +56,22 @@ export function whyChosen(result: ReportResult): string {
   if (n <= 1) return 'One candidate (beam width 1): nothing to weigh.';
   const sets = refinement.findingSets;
   const alternatives =
-    sets === 1 ? `All ${n} candidates assert the same findings; they differ in wording only.` : `The ${n} candidates assert ${sets} different sets of findings.`;
-  const chosenIndex = Math.max(0, candidates.findIndex((c) => c.chosen)); // best first: the draft leads
+    sets === 1
+      ? `All ${n} candidates assert the same findings; they differ in wording only.`
+      : `The ${n} candidates assert ${sets} different sets of findings.`;
+  const chosenIndex = Math.max(
+    0,
+    candidates.findIndex((c) => c.chosen),
+  ); // best first: the draft leads
   const chosen = candidates[chosenIndex];
   const lm = candidates[refinement.lmChoice];
   if (settings.beta === 0) return `${alternatives} β = 0: the draft is the language model’s best candidate (no re-rank).`;
   if (!result.rerankChangedChoice) {
     const runnerUp = candidates.find((c) => !c.chosen);
-    const margin = runnerUp ? ` It also has ${chosen.similarity >= runnerUp.similarity ? 'the higher' : 'a lower'} image–text similarity than the next candidate (${formatScore(chosen.similarity)} vs ${formatScore(runnerUp.similarity)}).` : '';
+    const margin = runnerUp
+      ? ` It also has ${chosen.similarity >= runnerUp.similarity ? 'the higher' : 'a lower'} image–text similarity than the next candidate ` +
+        `(${formatScore(chosen.similarity)} vs ${formatScore(runnerUp.similarity)}).`
+      : '';
     return `${alternatives} The draft is the language model’s best candidate (LM score ${formatScore(chosen.lengthNormLogp)}).${margin}`;
   }
   const lmLoss = lm.lengthNormLogp - chosen.lengthNormLogp;
@@ -71,6 +79,7 @@ export function whyChosen(result: ReportResult): string {
   return (
     `${alternatives} The re-rank changed the choice: the language model alone preferred candidate ${refinement.lmChoice + 1} ` +
     `(LM score ${formatScore(lm.lengthNormLogp)} vs ${formatScore(chosen.lengthNormLogp)}), but candidate ${chosenIndex + 1} fits the image better ` +
-    `(similarity ${formatScore(chosen.similarity)} vs ${formatScore(lm.similarity)}); β = ${settings.beta} × ${formatScore(simGain)} outweighs ${formatScore(lmLoss)}.`
+    `(similarity ${formatScore(chosen.similarity)} vs ${formatScore(lm.similarity)}); β = ${settings.beta} × ${formatScore(simGain)} outweighs ` +
+    `${formatScore(lmLoss)}.`
   );
 }

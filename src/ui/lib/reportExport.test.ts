@@ -5,8 +5,30 @@ import { CLINICAL_NOTE, reportAsText, reportFileStem, reportJsonFile, reportText
 const result: ReportResult = {
   report: { findings: 'heart normal.', impression: 'no acute disease.', text: 'heart normal. no acute disease.' },
   candidates: [
-    { text: 'heart normal. no acute disease.', tokenIds: [5, 6], logp: -2, length: 2, lengthNormLogp: -1, similarity: 0.4, score: -0.6, group: 0, findings: [], chosen: true },
-    { text: 'heart large.', tokenIds: [5, 7], logp: -1.8, length: 2, lengthNormLogp: -0.9, similarity: 0.1, score: -0.8, group: 1, findings: ['cardiomegaly'], chosen: false },
+    {
+      text: 'heart normal. no acute disease.',
+      tokenIds: [5, 6],
+      logp: -2,
+      length: 2,
+      lengthNormLogp: -1,
+      similarity: 0.4,
+      score: -0.6,
+      group: 0,
+      findings: [],
+      chosen: true,
+    },
+    {
+      text: 'heart large.',
+      tokenIds: [5, 7],
+      logp: -1.8,
+      length: 2,
+      lengthNormLogp: -0.9,
+      similarity: 0.1,
+      score: -0.8,
+      group: 1,
+      findings: ['cardiomegaly'],
+      chosen: false,
+    },
   ],
   rerankChangedChoice: true,
   refinement: { similaritySource: 'towers', findingSets: 2, tally: [{ finding: 'cardiomegaly', candidates: 1 }], lmChoice: 1 },
@@ -42,7 +64,15 @@ describe('report export', () => {
     expect(doc.timestamp).toBe('2025-01-02T03:04:05.000Z');
     expect(doc.settings.beam).toBe(2);
     expect(doc.candidates).toHaveLength(2);
-    expect(doc.candidates[0]).toEqual({ text: 'heart normal. no acute disease.', logp: -2, length_norm_logp: -1, similarity: 0.4, score: -0.6, findings: [], chosen: true });
+    expect(doc.candidates[0]).toEqual({
+      text: 'heart normal. no acute disease.',
+      logp: -2,
+      length_norm_logp: -1,
+      similarity: 0.4,
+      score: -0.6,
+      findings: [],
+      chosen: true,
+    });
     expect(doc.candidates[1].findings).toEqual(['cardiomegaly']);
     expect(doc.similarity_source).toBe('towers');
     expect(doc.rerank_changed_choice).toBe(true);

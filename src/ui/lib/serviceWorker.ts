@@ -27,7 +27,8 @@ export async function whenControlled(): Promise<ServiceWorker | null> {
     const done = (): void => {
       const worker = reg.installing ?? reg.waiting ?? reg.active;
       if (sw.controller) resolve(sw.controller);
-      else if (!worker || worker.state === 'redundant') resolve(null); // the install failed: go on without it
+      else if (!worker || worker.state === 'redundant')
+        resolve(null); // the install failed: go on without it
       else if (worker.state === 'activated' && !reg.installing && !reg.waiting) resolve(null); // a hard reload: this page stays uncontrolled
     };
     sw.addEventListener('controllerchange', done);

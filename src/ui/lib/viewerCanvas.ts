@@ -50,7 +50,11 @@ export function drawImageLayer(ctx: CanvasRenderingContext2D, source: Source, ma
 
 /** The heatmap over its square (rect, in image pixels) through the same transform; nothing when map is null. */
 export function drawOverlayLayer(
-  ctx: CanvasRenderingContext2D, overlay: Source | null, rect: [number, number, number, number], matrix: Matrix, opacity: number,
+  ctx: CanvasRenderingContext2D,
+  overlay: Source | null,
+  rect: [number, number, number, number],
+  matrix: Matrix,
+  opacity: number,
 ): void {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);

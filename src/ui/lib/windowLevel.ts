@@ -73,7 +73,10 @@ export function availablePresets(fileWindow: { center: number; width: number } |
  * percentiles are counted from the top. The window spans the two percentiles (DICOM width = span + 1).
  */
 export function presetWindow(
-  preset: WindowPreset, d: DisplayValues, fileWindow: { center: number; width: number } | null, monochrome1: boolean,
+  preset: WindowPreset,
+  d: DisplayValues,
+  fileWindow: { center: number; width: number } | null,
+  monochrome1: boolean,
 ): { center: number; width: number } {
   if (preset.source === 'file') {
     if (!fileWindow) throw new RangeError(`the ${preset.label} preset needs a DICOM window; this image has none`);

@@ -1,0 +1,95 @@
+// The one driver of decoder_model_merged's calling convention, shared by the engine (OnnxStepDecoder), the
+// benchmarks and the parity tests: the first call takes [B,T,D] embeddings (image prefix + BOS, or a whole
+// sequence) with an empty past; each later call takes one token per row and beam_idx, which reorders the cache
+// inside the graph; each call's present.* outputs are fed back as the next call's past.
+import type { ModelManifest } from './manifest';
+import modelIO from './modelIO.json' with { type: 'json' };
+import { decoderNames, type DecoderNames, type OrtRuntime, type OrtTensor, type Session } from './sessions';
+
+/** The decoder outputs of one call, [B,T,V] logits and [B,T,E] text embeddings; the caller disposes both. */
+export interface DecoderCall {
+  logits: OrtTensor;
+  textEmbeds: OrtTensor;
+}
+
+type Geometry = Pick<ModelManifest['architecture'], 'n_layers' | 'n_heads' | 'head_dim'>;
+
+export class KvDecoder {
+  readonly names: DecoderNames;
+  private past: OrtTensor[] = []; // keys then values, per layer (the previous call's present.*)
+
+  constructor(
+    private readonly ort: Pick<OrtRuntime, 'Tensor'>,
+    private readonly decoder: Session,
+    private readonly geometry: Geometry,
+  ) {
+    this.names = decoderNames(geometry.n_layers);
+  }
+
+  /** A first call: `embeds` [B,T,D] with an empty past for B rows (beam_idx 0..B-1). Drops any earlier cache. */
+  start(embeds: Float32Array, dims: [number, number, number]): Promise<DecoderCall> {
+    const { n_heads: H, head_dim: Dh, n_layers: L } = this.geometry;
+    const B = dims[0];
+    const empty = Array.from({ length: 2 * L }, () => new this.ort.Tensor('float32', new Float32Array(0), [B, H, 0, Dh]));
+    return this.call(
+      embeds,
+      dims,
+      Array.from({ length: B }, (_, b) => b),
+      empty,
+    );
+  }
+
+  /** A later call: `embeds` [B,1,D], one new token per row; row b continues the cached row parents[b]. */
+  step(embeds: Float32Array, dims: [number, number, number], parents: readonly number[]): Promise<DecoderCall> {
+    return this.call(embeds, dims, parents, this.past);
+  }
+
+  private async call(embeds: Float32Array, dims: [number, number, number], parents: readonly number[], past: OrtTensor[]): Promise<DecoderCall> {
+    const n = this.names;
+    const L = n.pastKeys.length;
+    const feeds: Record<string, OrtTensor> = {
+      [n.embeds]: new this.ort.Tensor('float32', embeds, dims),
+      [n.beamIdx]: new this.ort.Tensor(
+        'int64',
+        BigInt64Array.from(parents, (p) => BigInt(p)),
+        [parents.length],
+      ),
+    };
+    for (let i = 0; i < L; i++) {
+      feeds[n.pastKeys[i]] = past[i];
+      feeds[n.pastValues[i]] = past[L + i];
+    }
+    const out = await this.decoder.run(feeds);
+    for (const t of past) t.dispose();
+    if (past !== this.past) this.disposePast();
+    this.past = [...n.presentKeys.map((k) => out[k]), ...n.presentValues.map((v) => out[v])];
+    return { logits: out[n.logits], textEmbeds: out[n.textEmbeds] };
+  }
+
+  private disposePast(): void {
+    for (const t of this.past) t.dispose();
+    this.past = [];
+  }
+
+  /** Frees the cache (GPU buffers on WebGPU). Call when done, also after a failure or a cancel. */
+  dispose(): void {
+    this.disposePast();
+  }
+}
+
+/** embed_tokens on rows of ids ([B,T], equal lengths) → a copy of the [B,T,D] embeddings. */
+export async function embedTokens(ort: Pick<OrtRuntime, 'Tensor'>, embed: Session, rows: readonly (readonly number[])[]): Promise<Float32Array> {
+  const io = modelIO.embed;
+  const flat = rows.flat();
+  const input = new ort.Tensor(
+    'int64',
+    BigInt64Array.from(flat, (i) => BigInt(i)),
+    [rows.length, rows[0].length],
+  );
+  const out = await embed.run({ [io.inputs.ids]: input });
+  try {
+    return ((await out[io.outputs.embeds].getData()) as Float32Array).slice();
+  } finally {
+    for (const t of Object.values(out)) t.dispose();
+  }
+}

@@ -1,0 +1,54 @@
+// A one-node ONNX model Y = A·W (A [M,K] input, W [K,N] float32 initializer), written with a minimal protobuf
+// encoder so a runtime's plain matmul throughput can be measured without Python: by the diagnostics page in the
+// browser and by the Node and GPU benchmarks (tools/bench). Field numbers: onnx/onnx.proto (IR 8, opset 17).
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  let v = BigInt(n);
+  do {
+    let byte = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v > 0n) byte |= 0x80;
+    out.push(byte);
+  } while (v > 0n);
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const total = parts.reduce((s, p) => s + p.length, 0);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const int = (field: number, n: number): Uint8Array => Uint8Array.from([...varint((field << 3) | 0), ...varint(n)]);
+const bytes = (field: number, payload: Uint8Array): Uint8Array => concat([Uint8Array.from([...varint((field << 3) | 2), ...varint(payload.length)]), payload]);
+const str = (field: number, s: string): Uint8Array => bytes(field, new TextEncoder().encode(s));
+
+const FLOAT = 1;
+
+function valueInfo(name: string, dims: number[]): Uint8Array {
+  const shape = concat(dims.map((d) => bytes(1, int(1, d)))); // TensorShapeProto.dim { dim_value }
+  const tensorType = concat([int(1, FLOAT), bytes(2, shape)]); // TypeProto.Tensor { elem_type, shape }
+  return concat([str(1, name), bytes(2, bytes(1, tensorType))]); // ValueInfoProto { name, type { tensor_type } }
+}
+
+/** Bytes of an ONNX model computing Y[M,N] = A[M,K] · W[K,N], W filled deterministically. */
+export function matmulModel(m: number, k: number, n: number): Uint8Array {
+  const weights = new Float32Array(k * n);
+  for (let i = 0; i < weights.length; i++) weights[i] = Math.sin(i) * 0.05;
+  const initializer = concat([int(1, k), int(1, n), int(2, FLOAT), str(8, 'W'), bytes(9, new Uint8Array(weights.buffer))]);
+  const node = concat([str(1, 'A'), str(1, 'W'), str(2, 'Y'), str(3, 'matmul'), str(4, 'MatMul')]);
+  const graph = concat([bytes(1, node), str(2, 'matmul_bench'), bytes(5, initializer), bytes(11, valueInfo('A', [m, k])), bytes(12, valueInfo('Y', [m, n]))]);
+  const opset = concat([str(1, ''), int(2, 17)]);
+  return concat([int(1, 8), str(2, 'serpent-bench'), bytes(7, graph), bytes(8, opset)]);
+}
+
+/** FLOPs of one run of matmulModel(m, k, n): one multiply and one add per term. */
+export function matmulFlops(m: number, k: number, n: number): number {
+  return 2 * m * k * n;
+}

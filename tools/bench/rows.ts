@@ -1,0 +1,52 @@
+// The benchmark's row and result shapes (JSON written by npm run bench and the GPU benchmark, tools/bench/gpu.ts).
+import type { Spread } from './stats';
+
+export type Where = 'node' | 'chromium' | 'gpu';
+
+export interface BenchRow {
+  where: Where;
+  backend: string; // wasm | cpu | webgpu
+  precision: string; // fp32 | int8 | q4
+  beam: number;
+  search?: string; // 'plain' beam search, or 'refinement BxG:λ β' (the model's decoding defaults); Node rows: plain
+  time_ratio_vs_plain?: number; // refinement rows: median report ms over the interleaved plain beam's of the same width
+  kv_cache: boolean;
+  runs: number;
+  encode_ms_median: number;
+  encode_ms_p10: number;
+  encode_ms_p90: number;
+  decode_ms_per_token_median: number;
+  decode_ms_per_token_p10: number;
+  decode_ms_per_token_p90: number;
+  report_ms_median: number;
+  report_ms_p10: number;
+  report_ms_p90: number;
+  tokens_median: number; // decoder steps per report
+  session_ms?: number; // session creation (incl. reading the files)
+  first_report_cold_ms?: number; // the first report after session creation
+  first_report_warm_ms?: number; // the next one
+  memory_mb?: number; // Node: process RSS after the row; Chromium: JS memory (see memory_kind)
+  peak_memory_mb?: number; // Node: the process's peak RSS so far
+  memory_kind?: string;
+  correctness_only?: boolean; // timings not meaningful (SwiftShader WebGPU)
+  same_report_as?: string; // the row whose report this one reproduced
+  same_tokens_as_cpu?: boolean; // GPU rows: WebGPU's argmax tokens equal the CPU provider's
+  note?: string;
+}
+
+export function spreadFields<P extends 'encode_ms' | 'decode_ms_per_token' | 'report_ms'>(
+  prefix: P,
+  s: Spread,
+): Record<`${P}_median` | `${P}_p10` | `${P}_p90`, number> {
+  return { [`${prefix}_median`]: s.median, [`${prefix}_p10`]: s.p10, [`${prefix}_p90`]: s.p90 } as Record<`${P}_median` | `${P}_p10` | `${P}_p90`, number>;
+}
+
+export interface MatmulRow {
+  where: Where;
+  backend: string;
+  m: number;
+  k: number;
+  n: number;
+  gflops_median: number;
+  ms_median: number;
+}

@@ -1,0 +1,190 @@
+// The eval section of docs/RESULTS.md: headline table per system, per-source micro-F1, grounding and robustness,
+// with the command line that produced it.
+import { comparedWithPlainBeam, type EvalResults } from './resultsSchema';
+import { markdownTable } from './resultsDoc';
+import type { SystemScores } from './scoring';
+
+const NLG_COLS = ['bleu1', 'bleu2', 'bleu3', 'bleu4', 'meteor', 'rouge_l', 'cider'] as const;
+
+function systemRow(name: string, s: SystemScores): (string | number)[] {
+  const c = s.clinical;
+  return [name, ...NLG_COLS.map((k) => s.nlg[k]), c.micro_f1, c.macro_f1, c.normal_abnormal_accuracy, c.hallucination_rate, c.omission_rate];
+}
+
+export function evalMarkdown(r: EvalResults, command: string, date = new Date().toISOString().slice(0, 10)): string {
+  const parts: string[] = [];
+  parts.push(`## Evaluation: ${r.model.id} ${r.model.version}, split \`${r.split}\` (${r.n} images)`);
+  parts.push(
+    `Command: \`${command}\` — ${date}, ${r.model.precision} on ${r.model.backend}, ${r.references_per_image} composed references per image, ` +
+      `uncertain findings counted as ${r.uncertain_policy === 'positive' ? 'asserted' : 'not asserted'}.`,
+  );
+  parts.push(
+    'NLG as pycocoevalcap computes it (PTB-style tokens; BLEU "closest"; ROUGE-L β = 1.2; CIDEr-D σ = 6 with document frequencies over this set\'s ' +
+      'references). **METEOR here is `meteor_exact_stem`**: METEOR 1.5 scoring with exact and Porter-stem matching only — not the Java METEOR (no ' +
+      "WordNet synonyms, no paraphrases), so it reads lower than published METEOR. Clinical: the project's finding labeler on each generated " +
+      'report against the image\'s labels (micro/macro F1 without "No Finding"; hallucination = share of reports asserting a finding the labels ' +
+      'lack; omission = share missing a labelled finding).',
+  );
+  parts.push(
+    markdownTable(
+      ['system', 'B1', 'B2', 'B3', 'B4', 'METEOR (exact+stem)', 'ROUGE-L', 'CIDEr-D', 'micro-F1', 'macro-F1', 'normal/abnormal acc', 'halluc.', 'omission'],
+      Object.entries(r.systems).map(([name, s]) => systemRow(name, s)),
+    ),
+  );
+  const skipped = Object.entries(r.skipped);
+  if (skipped.length) parts.push(skipped.map(([s, why]) => `- \`${s}\` skipped: ${why}`).join('\n'));
+  parts.push(
+    `The rerank changed the chosen candidate (against the best language-model score among the same candidates) for ` +
+      `${(100 * r.rerank_changed_share).toFixed(1)}% of images.`,
+  );
+  const ref = r.refinement;
+  if (comparedWithPlainBeam(ref)) {
+    parts.push(
+      `Against the plain beam of the same width (\`serpent_no_rerank\`), the refinement's report differs for ` +
+        `${(100 * ref.changed_vs_plain_beam_share).toFixed(1)}% of images and asserts other findings for ` +
+        `${(100 * ref.findings_changed_vs_plain_beam_share).toFixed(1)}%; median report time ${ref.median_report_ms.toFixed(0)} ms vs ` +
+        `${ref.median_plain_beam_ms.toFixed(0)} ms (×${ref.time_ratio.toFixed(2)}, onnxruntime-node CPU, 1 thread).`,
+    );
+  }
+
+  const sources = Object.keys(r.per_source);
+  const systems = Object.keys(r.systems);
+  parts.push('### Per source (micro-F1 / CIDEr-D / hallucination rate)');
+  parts.push(
+    markdownTable(
+      ['system', ...sources.map((s) => `${s} (n=${r.per_source[s][systems[0]]?.n ?? 0})`)],
+      systems.map((name) => [
+        name,
+        ...sources.map((s) => {
+          const x = r.per_source[s][name];
+          return x ? `${x.clinical.micro_f1.toFixed(3)} / ${x.nlg.cider.toFixed(3)} / ${x.clinical.hallucination_rate.toFixed(3)}` : '–';
+        }),
+      ]),
+    ),
+  );
+
+  const bySource = r.refinement_by_source;
+  if (Object.values(bySource).some(comparedWithPlainBeam)) {
+    parts.push('### Refinement per source (`serpent` against its best-LM candidate and against `serpent_no_rerank`)');
+    parts.push(
+      markdownTable(
+        ['source', 'n', 'rerank changed the choice', 'report differs from plain beam', 'findings differ from plain beam'],
+        Object.entries(bySource).map(([src, x]) => [
+          src,
+          x.n,
+          x.rerank_changed_share,
+          x.changed_vs_plain_beam_share ?? '–',
+          x.findings_changed_vs_plain_beam_share ?? '–',
+        ]),
+      ),
+    );
+  }
+
+  const withSubtype = systems.filter((name) => r.systems[name].subtype);
+  if (withSubtype.length) {
+    parts.push(`### Pneumonia subtype (images whose labels say bacterial or viral: Kermany; n = ${r.systems[withSubtype[0]].subtype!.n})`);
+    parts.push(
+      markdownTable(
+        ['system', 'names a subtype', 'agrees (all)', 'agrees (when named)'],
+        withSubtype.map((name) => {
+          const x = r.systems[name].subtype!;
+          return [name, x.stated, x.agreement, x.agreement_when_stated];
+        }),
+      ),
+    );
+  }
+
+  const g = r.grounding;
+  parts.push(`### Grounding (pointing game, splits ${g.splits.join(', ')}, grid ${g.grid.join('×')})`);
+  parts.push(
+    `Rule: ${g.rule}. "named" = reports that asserted the annotated finding (its sentences' heatmap); the others use the whole report's mean heatmap.`,
+  );
+  parts.push(
+    markdownTable(
+      ['target', 'n', 'named', 'hit (all)', 'hit (named)', 'centre prior', 'random cell'],
+      (['jsrt_nodule', 'nih_box', 'rsna_box'] as const).map((k) => [
+        k,
+        g[k].n,
+        g[k].n_mentioned,
+        g[k].hit_rate,
+        g[k].hit_rate_mentioned,
+        g[k].centre_hit_rate,
+        g[k].random_hit_rate,
+      ]),
+    ),
+  );
+
+  const rb = r.robustness;
+  if ('rows' in rb && rb.rows) {
+    parts.push(
+      `### Robustness (serpent, ${rb.n} images stratified by source; noise σ as a fraction of the intensity range, blur σ in pixels of the model ` +
+        `input, contrast about the image mean)`,
+    );
+    parts.push(
+      markdownTable(
+        ['condition', 'micro-F1', 'macro-F1', 'normal/abnormal acc', 'halluc.', 'omission', 'reports changed'],
+        Object.entries(rb.rows).map(([name, x]) => [
+          name,
+          x.micro_f1,
+          x.macro_f1,
+          x.normal_abnormal_accuracy,
+          x.hallucination_rate,
+          x.omission_rate,
+          x.changed_share,
+        ]),
+      ),
+    );
+  }
+  parts.push(
+    `Time: ${Object.entries(r.timings_s)
+      .map(([k, v]) => `${k.replace(/_s$/, '')} ${v.toFixed(0)} s`)
+      .join(', ')}.`,
+  );
+  return parts.join('\n\n');
+}
+
+/** How the evaluation numbers are made (written beside every eval section). */
+export function evalMethodsMarkdown(): string {
+  return (
+    `## How the evaluation is computed (\`npm run eval\`)
+
+- **References.** There are no real reports for these images: each image's references are the K reports the
+  corpus builder composes from its labels (same composer, same seed, \`tools/eval/corpusText.ts\`). NLG scores
+  therefore measure agreement with label-derived text, not with radiologists' reports.
+- **NLG** (\`src/text/metrics/\`), as pycocoevalcap computes it: PTB-style tokenisation (lower-case, punctuation
+  dropped); corpus BLEU-1..4 with the closest reference length; ROUGE-L with β = 1.2 (max precision and max recall
+  over references); CIDEr-D (n = 4, σ = 6, clipping, ×10) with document frequencies over the references of the
+  evaluated set — per-source rows use that source's references, so CIDEr-D is not comparable across rows.
+- **METEOR is \`meteor_exact_stem\`**: METEOR 1.5's scoring (α 0.85, β 0.2, γ 0.6, δ 0.75, exact 1.0 / stem 0.6,
+  fragmentation penalty, corpus score from summed statistics) with only exact and Porter-stem matching. It is
+  **not** the Java METEOR 1.5 that pycocoevalcap runs: there are no WordNet synonyms or paraphrase tables here, so
+  it is lower than published METEOR numbers. The JSON carries it as both \`meteor\` and \`meteor_exact_stem\`.
+- **Clinical** (\`src/text/metrics/clinical.ts\`): the project's finding labeler reads each generated report; a
+  finding stated as uncertain counts as asserted (\`--uncertain negative\` to change). Truth: the image's source
+  labels mapped through \`src/text/data/corpus/source_labels.json\`; both sides closed under parents. Micro/macro F1
+  exclude "No Finding" (macro over findings present in the set); hallucination rate = share of reports asserting a
+  finding the labels lack; omission rate = share of reports missing a labelled finding.
+- **Systems.** \`serpent\`: model defaults (with diverse beam groups and the rerank when the manifest sets them).
+  \`serpent_no_rerank\`: a plain beam search of the same width (one group, β = 0; a second decode).
+  \`serpent_diverse_lm\`: \`serpent\`'s own candidates chosen by length-normalised log-prob alone (β = 0). \`serpent_lambda0\`: a model trained ` +
+    `without the refine loss (\`--ablation-model\`).
+  \`always_normal\`: the most common normal report among the training split's composed reports.
+  \`nearest_neighbour\`: the first composed report of the training image nearest by image_embeds cosine.
+  \`label_template\`: a logistic-regression probe on image_embeds (300 full-batch gradient steps, per-finding F1
+  thresholds on train) whose predicted findings the composer writes as a report.
+- **Pneumonia subtype**: on images whose labels say bacterial or viral (Kermany), the report "names" a subtype when
+  it says bacterial or viral but not both; agreement is over all such images (silence does not agree) and over those
+  whose report names one (\`tools/eval/subtype.ts\`).
+- **Grounding** (pointing game): annotated images of the grounding splits (JSRT nodules: centre and diameter; NIH
+  boxes; RSNA opacity boxes on nih64 images, one target per image, any of its boxes) mapped through the preprocessing's scale/offset into the patch ' +
+    'grid; a hit when the argmax cell of the
+  heatmap of the sentences asserting the annotated finding touches the box / nodule disk. Reports that do not name
+  the finding use the whole report's mean heatmap (counted separately). Baselines: the cell at the image centre,
+  and the expected hit rate of a uniformly random cell of the image. The default grounding splits are val and test
+  because the test split holds no NIH box (5 in train, 4 in val). Only the similarity towers see box positions in
+  training, and only the train split's (JSRT nodules, NIH and RSNA boxes).
+- **Robustness**: \`serpent\` on a source-stratified subset (\`--robustness-n\`) with Gaussian noise (σ = 0.05, 0.1,
+  0.2 of the intensity range), Gaussian blur (σ = 1, 2 px of the model input) and contrast ×0.5 / ×1.5 about the
+  mean, applied to the [0,1] image before normalisation; "reports changed" = share that differ from the clean one.`
+  );
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { ReportResult } from '../../src/engine/types';
+import { findingHeatmap, PointingTally, sentenceTexts, targetsFor } from './groundingRun';
+import type { TensorGeometry } from './grounding';
+
+const words0 = ['heart', 'size', 'is', 'normal', '.'];
+const words1 = ['there', 'is', 'a', 'right', 'upper', 'lobe', 'nodule', '.'];
+// grid 2×2, one view: sentence 0 points at cell 0, sentence 1 at cell 3; token maps all point at cell 1.
+const result = {
+  tokens: [...words0.map((text) => ({ text, sentence: 0 })), ...words1.map((text) => ({ text, sentence: 1 }))],
+  heatmap: { grid: [2, 2], views: 1, values: Float32Array.from({ length: 13 * 4 }, (_, i) => (i % 4 === 1 ? 1 : 0)) },
+  sentenceHeatmaps: Float32Array.from([1, 0, 0, 0, 0, 0, 0, 1]),
+} as unknown as ReportResult;
+const geom: TensorGeometry = { size: 128, scale: 128 / 224, offsetX: 0, offsetY: 0, resizedWidth: 128, resizedHeight: 128 };
+
+describe('finding heatmaps', () => {
+  it('uses the sentences that assert the finding', () => {
+    expect(sentenceTexts(result)).toEqual(['heart size is normal .', 'there is a right upper lobe nodule .']);
+    expect(findingHeatmap(result, ['nodule'])).toEqual({ heat: Float32Array.from([0, 0, 0, 1]), mentioned: true });
+    expect(findingHeatmap(result, ['lung_lesion']).mentioned).toBe(true); // a nodule is a lung lesion
+  });
+
+  it('falls back to the whole report when no sentence asserts it', () => {
+    expect(findingHeatmap(result, ['pleural_effusion'])).toEqual({ heat: Float32Array.from([0, 1, 0, 0]), mentioned: false });
+  });
+});
+
+describe('targets and tally', () => {
+  it('builds a JSRT nodule target and scores the tally', () => {
+    // Nodule at (1900, 1900) of 2048 px → grid (1.86, 1.86) on a 2×2 grid: cell 3 holds it.
+    const rec = { id: 'jsrt/x', source: 'jsrt', image: 'x.png', split: 'test', labels: ['Nodule'], nodule: { x: 1900, y: 1900, size_mm: 10, space: '2048px' } };
+    const targets = targetsFor(rec, geom, { width: 224, height: 224 }, [2, 2]);
+    expect(targets.map((t) => [t.kind, t.findings])).toEqual([['jsrt_nodule', ['nodule']]]);
+    const tally = new PointingTally();
+    tally.add(result, targets, geom);
+    expect(tally.summary('jsrt_nodule')).toEqual({ n: 1, n_mentioned: 1, hit_rate: 1, hit_rate_mentioned: 1, centre_hit_rate: 1, random_hit_rate: 0.25 });
+    expect(tally.summary('nih_box').n).toBe(0);
+  });
+
+  it('makes one RSNA target per image that any of its opacity boxes satisfies', () => {
+    // 1024-px boxes on a 64-px copy: one in the top-left cell, one in the bottom-right cell of a 2×2 grid.
+    const rec = {
+      id: 'nih64/y',
+      source: 'nih64',
+      image: 'y.png',
+      split: 'test',
+      labels: ['Infiltration'],
+      rsna_boxes: [
+        { label: 'Lung Opacity', x: 50, y: 50, w: 200, h: 200, space: '1024px' },
+        { label: 'Lung Opacity', x: 700, y: 700, w: 200, h: 200, space: '1024px' },
+      ],
+    };
+    const g64: TensorGeometry = { size: 128, scale: 2, offsetX: 0, offsetY: 0, resizedWidth: 128, resizedHeight: 128 };
+    const targets = targetsFor(rec, g64, { width: 64, height: 64 }, [2, 2]);
+    expect(targets.map((t) => [t.kind, t.findings])).toEqual([['rsna_box', ['lung_opacity']]]);
+    const tally = new PointingTally();
+    const opacity = {
+      ...result,
+      tokens: [
+        { text: 'patchy', sentence: 0 },
+        { text: 'opacity', sentence: 0 },
+      ],
+      sentenceHeatmaps: Float32Array.from([0, 0, 0, 1]),
+    } as unknown as ReportResult;
+    tally.add(opacity, targets, g64); // points at cell 3: the second box
+    tally.add({ ...opacity, sentenceHeatmaps: Float32Array.from([0, 1, 0, 0]) } as unknown as ReportResult, targets, g64); // cell 1: neither
+    expect(tally.summary('rsna_box')).toMatchObject({ n: 2, n_mentioned: 2, hit_rate: 0.5, random_hit_rate: 0.5 });
+  });
+});

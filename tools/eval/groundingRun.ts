@@ -1,0 +1,115 @@
+// The pointing game over generated reports: for each annotated image (JSRT nodule, NIH boxes, RSNA opacity boxes) the heatmap of
+// the report's sentence(s) that assert the annotated finding (mean of their maps, first view) is scored with
+// grounding.ts; a report that does not assert it falls back to the mean map of all its tokens, and the
+// results say how many reports named the finding. Centre and random baselines use the same rule.
+import sourceLabels from '../../src/text/data/corpus/source_labels.json' with { type: 'json' };
+import { ancestorsOf, type FindingKey } from '../../src/text/findings';
+import { labelSentence } from '../../src/text/labeler';
+import type { ReportResult } from '../../src/engine/types';
+import { boxToGrid, noduleToGrid, pointingGame, type GridTarget, type TensorGeometry } from './grounding';
+import type { ManifestRecord } from './manifest';
+import { sourceLabelFindings } from './truth';
+
+const NIH_BOX_LABELS = (sourceLabels as unknown as { nih_box_labels: Record<string, string> }).nih_box_labels;
+
+export type GroundingKind = 'jsrt_nodule' | 'nih_box' | 'rsna_box';
+export const GROUNDING_KINDS: readonly GroundingKind[] = ['jsrt_nodule', 'nih_box', 'rsna_box'];
+
+export interface GroundingTarget {
+  kind: GroundingKind;
+  findings: FindingKey[]; // what a sentence must assert to be this target's sentence
+  target: GridTarget;
+}
+
+function spaceOf(field: unknown, fallback: number): number {
+  const m = /^(\d+)px$/.exec(String(field ?? ''));
+  return m ? Number(m[1]) : fallback;
+}
+
+/** The record's annotated targets in grid units (none for images without a nodule or boxes). */
+export function targetsFor(rec: ManifestRecord, geom: TensorGeometry, img: { width: number; height: number }, grid: [number, number]): GroundingTarget[] {
+  const out: GroundingTarget[] = [];
+  if (rec.nodule && Number.isFinite(rec.nodule.x) && Number.isFinite(rec.nodule.size_mm)) {
+    out.push({
+      kind: 'jsrt_nodule',
+      findings: sourceLabelFindings(rec, 'Nodule'),
+      target: noduleToGrid(rec.nodule, geom, img, grid, spaceOf(rec.nodule.space, 2048)),
+    });
+  }
+  for (const box of rec.boxes ?? []) {
+    const label = NIH_BOX_LABELS[box.label];
+    if (!label) continue;
+    out.push({ kind: 'nih_box', findings: sourceLabelFindings(rec, label), target: boxToGrid(box, geom, img, grid, spaceOf(box.space, 1024)) });
+  }
+  // RSNA "Lung Opacity" boxes (one target per image: pointing at any of its boxes is a hit); any opacity sentence counts
+  if (rec.rsna_boxes?.length) {
+    out.push({
+      kind: 'rsna_box',
+      findings: ['lung_opacity'],
+      target: { kind: 'any', parts: rec.rsna_boxes.map((b) => boxToGrid(b, geom, img, grid, spaceOf(b.space, 1024))) },
+    });
+  }
+  return out;
+}
+
+/** Sentence texts of a result, rebuilt from its tokens. */
+export function sentenceTexts(result: ReportResult): string[] {
+  const texts: string[][] = [];
+  for (const t of result.tokens) (texts[t.sentence] ??= []).push(t.text);
+  return Array.from(texts, (words) => (words ?? []).join(' '));
+}
+
+/** Heatmap [rows*cols] of the sentences asserting one of `findings` (a descendant counts), first view. */
+export function findingHeatmap(result: ReportResult, findings: readonly FindingKey[]): { heat: Float32Array; mentioned: boolean } {
+  const [rows, cols] = result.heatmap.grid;
+  const cells = rows * cols;
+  const views = result.heatmap.views;
+  const wanted = new Set(findings);
+  const matching = sentenceTexts(result)
+    .map((text, s) => ({ s, hit: labelSentence(text).some((m) => m.status !== 'negative' && ancestorsOf(m.finding).some((a) => wanted.has(a))) }))
+    .filter((x) => x.hit)
+    .map((x) => x.s);
+  const heat = new Float32Array(cells);
+  if (matching.length > 0) {
+    for (const s of matching) for (let n = 0; n < cells; n++) heat[n] += result.sentenceHeatmaps[s * views * cells + n] / matching.length;
+    return { heat, mentioned: true };
+  }
+  const T = result.tokens.length;
+  for (let t = 0; t < T; t++) for (let n = 0; n < cells; n++) heat[n] += result.heatmap.values[t * views * cells + n] / T;
+  return { heat, mentioned: false };
+}
+
+export interface PointingSummary {
+  n: number;
+  n_mentioned: number; // reports that asserted the annotated finding
+  hit_rate: number; // all targets (mentioned: the finding's sentences; otherwise the whole report's map)
+  hit_rate_mentioned: number; // targets whose report asserted the finding
+  centre_hit_rate: number;
+  random_hit_rate: number; // expected, uniform over content cells
+}
+
+export class PointingTally {
+  private rows: Array<{ kind: GroundingKind; hit: boolean; mentioned: boolean; centre: boolean; random: number }> = [];
+
+  add(result: ReportResult, targets: readonly GroundingTarget[], geom: TensorGeometry): void {
+    for (const t of targets) {
+      const { heat, mentioned } = findingHeatmap(result, t.findings);
+      const o = pointingGame(heat, result.heatmap.grid, t.target, geom);
+      this.rows.push({ kind: t.kind, hit: o.hit, mentioned, centre: o.centreHit, random: o.randomHit });
+    }
+  }
+
+  summary(kind: GroundingKind): PointingSummary {
+    const rows = this.rows.filter((r) => r.kind === kind);
+    const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+    const mentioned = rows.filter((r) => r.mentioned);
+    return {
+      n: rows.length,
+      n_mentioned: mentioned.length,
+      hit_rate: mean(rows.map((r) => Number(r.hit))),
+      hit_rate_mentioned: mean(mentioned.map((r) => Number(r.hit))),
+      centre_hit_rate: mean(rows.map((r) => Number(r.centre))),
+      random_hit_rate: mean(rows.map((r) => r.random)),
+    };
+  }
+}

@@ -1,0 +1,40 @@
+// The model under evaluation: the engine in Node (onnxruntime-node CPU by default, or onnxruntime-web WASM)
+// on one model folder, one preprocessed frontal view per report. Also the β = 0 choice from the same beams.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { InThreadEngine } from '../../src/engine/engine';
+import type { ModelManifest, Precision } from '../../src/engine/manifest';
+import { createNodeEngine } from '../../src/engine/node/nodeEngine';
+import type { Candidate, GenerateOptions, LoadInfo, ReportResult } from '../../src/engine/types';
+
+export class ModelRunner {
+  private constructor(
+    private readonly engine: InThreadEngine,
+    readonly manifest: ModelManifest,
+    readonly info: LoadInfo,
+    readonly dir: string,
+  ) {}
+
+  static async open(dir: string, device: 'cpu' | 'wasm', precision?: Precision, numThreads?: number): Promise<ModelRunner> {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
+    const engine = await createNodeEngine({ backends: [device] });
+    const info = await engine.load({ modelUrl: dir, device, precision, numThreads });
+    return new ModelRunner(engine, manifest, info, dir);
+  }
+
+  /** One report for one normalised S×S view. */
+  generate(pixels: Float32Array, name: string, opts: GenerateOptions = {}): Promise<ReportResult> {
+    const S = this.manifest.preprocessing.image_size;
+    return this.engine.generate([{ data: pixels, size: S, view: 'frontal', name }], opts);
+  }
+
+  dispose(): Promise<void> {
+    return this.engine.dispose();
+  }
+}
+
+/** The candidate plain beam search would show (β = 0: best length-normalised logp), from the same beams. */
+export function noRerankCandidate(result: ReportResult): Candidate {
+  if (result.candidates.length === 0) throw new RangeError('noRerankCandidate: the result has no candidates');
+  return result.candidates.reduce((best, c) => (c.lengthNormLogp > best.lengthNormLogp ? c : best));
+}

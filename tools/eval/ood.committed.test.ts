@@ -1,0 +1,79 @@
+// The committed model's out-of-distribution check, through the engine's own code path (decode → preprocess →
+// vision encoder + detector → checkOod), on real test-split radiographs from ../shared/data and on what a person
+// might drop instead: the same radiographs rotated, upside down, inverted or cropped to a small patch, and
+// flat, gradient and noise images. The document case runs in the page (e2e/engine.committed.spec.ts).
+// These are properties of the trained model: a retrained model must keep them.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RADIOGRAPH_TRANSFORMS, OodProbe, detectorFlagged, syntheticNonImages } from './oodProbe';
+import { decodeRecordImage } from './images';
+import { readManifest } from './manifest';
+import { CXR_DIR } from '../cli/paths';
+import { preprocess, type GreyImage } from '../../src/image';
+import { defaultModelDir } from '../../src/engine/node/defaultModelDir';
+import { createNodeEngine, loadOrtNode } from '../../src/engine/node/nodeEngine';
+import type { ProgressEvent } from '../../src/engine/types';
+
+const PER_SOURCE = 10;
+
+let probe: OodProbe;
+beforeAll(async () => {
+  probe = await OodProbe.open(defaultModelDir(), await loadOrtNode(), 'cpu');
+});
+afterAll(async () => probe.dispose());
+
+/** The first PER_SOURCE test-split images of every source, decoded. */
+async function testRadiographs(): Promise<{ id: string; image: GreyImage }[]> {
+  const rows = readManifest(path.join(CXR_DIR, 'manifest.jsonl')).filter((r) => r.split === 'test');
+  const picked = ['covid_qu', 'kermany', 'nih64', 'jsrt'].flatMap((source) => rows.filter((r) => r.source === source).slice(0, PER_SOURCE));
+  return Promise.all(picked.map(async (r) => ({ id: r.id, image: await decodeRecordImage(CXR_DIR, r) })));
+}
+
+describe("the committed model's out-of-distribution check", () => {
+  let radiographs: { id: string; image: GreyImage }[] = [];
+  beforeAll(async () => {
+    radiographs = await testRadiographs();
+  });
+
+  it('the model folder has a detector', () => {
+    expect(probe.manifest.ood.detector?.path).toBe('onnx/ood_detector.onnx');
+  });
+
+  it('passes real frontal radiographs from every source (at most 1 warning in 40)', async () => {
+    const warned: string[] = [];
+    for (const r of radiographs) if ((await probe.check(r.image)).warning) warned.push(r.id);
+    expect(radiographs).toHaveLength(4 * PER_SOURCE);
+    expect(warned.length).toBeLessThanOrEqual(1);
+  });
+
+  it.each(Object.entries(RADIOGRAPH_TRANSFORMS))('warns about radiographs transformed: %s (at least 36 in 40)', async (_, transform) => {
+    let warned = 0;
+    for (const r of radiographs) if (detectorFlagged(await probe.check(transform(r.image)))) warned++;
+    expect(warned).toBeGreaterThanOrEqual(36);
+  });
+
+  it('warns about flat, gradient and noise images, and says what to do', async () => {
+    for (const [name, img] of Object.entries(syntheticNonImages())) {
+      const r = await probe.check(img, `${name}.png`);
+      expect(detectorFlagged(r), name).toBe(true);
+      expect(r.warning, name).toMatch(new RegExp(`${name}\\.png\\) does not look like a frontal chest radiograph.*use a frontal \\(PA or AP\\) chest X-ray`));
+    }
+  });
+
+  it('generate says at the decode stage that the draft will be withheld, before any token streams', async () => {
+    const engine = await createNodeEngine();
+    await engine.load({ modelUrl: defaultModelDir(), device: 'cpu' });
+    const { image_size: size } = probe.manifest.preprocessing;
+    const stagesFor = async (data: Float32Array): Promise<ProgressEvent[]> => {
+      const stages: ProgressEvent[] = [];
+      await engine.generate([{ data, size }], { beam: 1 }, { onStage: (e) => stages.push(e) });
+      return stages;
+    };
+    const flat = await stagesFor(new Float32Array(size * size)); // a flat mid-grey image (normalised 0)
+    expect(flat.find((e) => e.stage === 'decode')).toEqual({ stage: 'decode', notFrontalChest: true });
+    const { pixel_mean: mean, pixel_std: std } = probe.manifest.preprocessing;
+    const real = await stagesFor(preprocess(radiographs[0].image, { size, mean, std }).pixels);
+    expect(real.find((e) => e.stage === 'decode')).toEqual({ stage: 'decode' });
+    await engine.dispose();
+  });
+});

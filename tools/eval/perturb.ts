@@ -1,0 +1,82 @@
+// Image perturbations for the robustness evaluation, applied to the preprocessed [0,1] unit image [S*S]
+// (before normalisation) and clamped back to [0,1]: seeded Gaussian noise (σ as a fraction of the intensity
+// range), Gaussian blur (σ in input pixels) and a contrast change about the image mean.
+
+export type Perturbation = { kind: 'noise'; sigma: number; seed: number } | { kind: 'blur'; sigma: number } | { kind: 'contrast'; factor: number };
+
+/** Name used in result tables, e.g. "noise_0.1", "blur_1.5", "contrast_0.5". */
+export function perturbationName(p: Perturbation): string {
+  return p.kind === 'contrast' ? `contrast_${p.factor}` : `${p.kind}_${p.sigma}`;
+}
+
+/** Deterministic uniform generator in [0,1) (mulberry32). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussianSampler(seed: number): () => number {
+  const uniform = mulberry32(seed);
+  return () => {
+    const u = Math.max(uniform(), 1e-12);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
+  };
+}
+
+const clamp01 = (v: number): number => (v < 0 ? 0 : Math.min(v, 1));
+
+function blur(unit: Float32Array, size: number, sigma: number): Float32Array {
+  const radius = Math.max(1, Math.ceil(3 * sigma));
+  const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
+  const total = kernel.reduce((a, b) => a + b, 0);
+  const k = kernel.map((v) => v / total);
+  const pass = (src: Float32Array, horizontal: boolean): Float32Array => {
+    const dst = new Float32Array(src.length); // [S,S]; borders replicate the edge pixel
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        let acc = 0;
+        for (let j = -radius; j <= radius; j++) {
+          const xx = horizontal ? Math.min(size - 1, Math.max(0, x + j)) : x;
+          const yy = horizontal ? y : Math.min(size - 1, Math.max(0, y + j));
+          acc += src[yy * size + xx] * k[j + radius];
+        }
+        dst[y * size + x] = acc;
+      }
+    }
+    return dst;
+  };
+  return pass(pass(unit, true), false);
+}
+
+/** Returns a perturbed copy of a square unit image [size*size] with values in [0,1]. */
+export function perturb(unit: Float32Array, size: number, p: Perturbation): Float32Array {
+  if (unit.length !== size * size) throw new RangeError(`perturb: ${unit.length} values for a ${size}×${size} image`);
+  if (p.kind === 'noise') {
+    const gauss = gaussianSampler(p.seed);
+    return unit.map((v) => clamp01(v + p.sigma * gauss()));
+  }
+  if (p.kind === 'blur') return p.sigma > 0 ? blur(unit, size, p.sigma).map(clamp01) : unit.slice();
+  let mean = 0;
+  for (const v of unit) mean += v;
+  mean /= unit.length;
+  return unit.map((v) => clamp01(mean + p.factor * (v - mean)));
+}
+
+/** The robustness grid of the evaluation: noise σ 0.05/0.1/0.2, blur σ 1/2 px, contrast ×0.5/×1.5. */
+export function defaultPerturbations(seed = 1): Perturbation[] {
+  return [
+    { kind: 'noise', sigma: 0.05, seed },
+    { kind: 'noise', sigma: 0.1, seed },
+    { kind: 'noise', sigma: 0.2, seed },
+    { kind: 'blur', sigma: 1 },
+    { kind: 'blur', sigma: 2 },
+    { kind: 'contrast', factor: 0.5 },
+    { kind: 'contrast', factor: 1.5 },
+  ];
+}

@@ -1,0 +1,69 @@
+// The eval's results JSON (what `npm run eval` writes to --out) and its per-image reports (.reports.jsonl),
+// declared once: runEvaluation builds values of these types, and every reader (the Markdown section, the
+// manifest's headline numbers, the tests) reads them through these types.
+import type { Precision } from '../../src/engine/manifest';
+import type { ModelManifest } from '../../src/engine/manifest';
+import type { Backend } from '../../src/engine/types';
+import type { FindingKey } from '../../src/text/findings';
+import type { UncertainPolicy } from '../../src/text/metrics/clinical';
+import type { PointingSummary } from './groundingRun';
+import type { RobustnessRow } from './robustness';
+import type { SystemScores } from './scoring';
+
+/** How often the rerank moved the choice, and the refinement's time. */
+export interface RefinementSummary {
+  n: number;
+  rerank_changed_share: number; // vs the best language-model score among the same candidates
+  median_report_ms: number;
+}
+
+/** Present when the plain beam (`serpent_no_rerank`) was decoded too. */
+export interface PlainBeamComparison {
+  changed_vs_plain_beam_share: number; // the refinement's report text differs
+  findings_changed_vs_plain_beam_share: number; // its asserted findings differ
+  median_plain_beam_ms: number;
+  time_ratio: number; // median_report_ms / median_plain_beam_ms
+}
+
+export type Refinement = RefinementSummary & Partial<PlainBeamComparison>;
+
+export function comparedWithPlainBeam(r: Refinement): r is RefinementSummary & PlainBeamComparison {
+  return r.changed_vs_plain_beam_share !== undefined;
+}
+
+export interface GroundingResults {
+  splits: readonly string[];
+  grid: [number, number];
+  rule: string;
+  jsrt_nodule: PointingSummary;
+  nih_box: PointingSummary;
+  rsna_box: PointingSummary;
+}
+
+export type RobustnessResults = { n: 0; note: string } | { n: number; system: 'serpent'; rows: Record<string, RobustnessRow> };
+
+export interface EvalResults {
+  model: { id: string; version: string; dir: string; precision: Precision; backend: Backend };
+  split: string;
+  n: number;
+  settings: ModelManifest['decoding'];
+  uncertain_policy: UncertainPolicy;
+  references_per_image: number;
+  rerank_changed_share: number;
+  refinement: Refinement;
+  refinement_by_source: Record<string, Refinement>;
+  systems: Record<string, SystemScores>;
+  skipped: Record<string, string>;
+  per_source: Record<string, Record<string, SystemScores>>;
+  grounding: GroundingResults;
+  robustness: RobustnessResults;
+  timings_s: Record<string, number>;
+}
+
+/** One line of <out>.reports.jsonl: every system's report for one image. */
+export interface PerImageReport {
+  id: string;
+  source: string;
+  truth: FindingKey[];
+  reports: Record<string, string>;
+}

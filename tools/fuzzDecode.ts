@@ -1,0 +1,61 @@
+// npm run fuzz-decode [-- --per-seed N --timeout-ms T --seed S]: mutated PNG, JPEG and DICOM files (every transfer
+// syntax, made by e2e/fixtures/dicom_renditions.py from a JSRT radiograph) through the page's decoder. Each must
+// end in an image or a typed error within the time limit. Prints the counts; exits 1 on any crash or hang.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseFlags, usage, type FlagSpec } from './cli/flags';
+import { runMain } from './cli/main';
+import { CXR_IMAGES, REPO_ROOT } from './cli/paths';
+import { runFuzz, type Seed } from './fuzz/run';
+
+const FLAGS = {
+  'per-seed': { type: 'number', help: 'mutated files per seed file (default 100)' },
+  'timeout-ms': { type: 'number', help: 'time limit per file in ms (default 10000)' },
+  seed: { type: 'number', help: 'random seed of the mutations (default 1)' },
+  help: { type: 'boolean', help: 'show this help' },
+} as const satisfies Record<string, FlagSpec>;
+const COMMAND = 'npm run fuzz-decode -- [flags]';
+const DICOM_SEEDS = [
+  'explicit_le_12',
+  'big_endian_12',
+  'deflated_12',
+  'rle_12',
+  'jpeg_baseline_8',
+  'jpeg_lossless_sv1_12',
+  'jpegls_lossless_12',
+  'j2k_lossless_12',
+  'htj2k_lossless_12',
+  'multiframe_rle_12',
+  'rgb_8',
+];
+
+export function fuzzSeeds(): Seed[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'serpent-fuzz-'));
+  execFileSync('/usr/bin/python3', [path.join(REPO_ROOT, 'e2e/fixtures/dicom_renditions.py'), path.join(CXR_IMAGES, 'jsrt/JPCLN001.png'), dir], {
+    stdio: 'pipe',
+  });
+  const read = (f: string): Uint8Array => new Uint8Array(readFileSync(f));
+  return [
+    { format: 'png', name: 'jsrt/JPCLN001.png', bytes: read(path.join(CXR_IMAGES, 'jsrt/JPCLN001.png')) },
+    { format: 'png', name: 'nih64/00000013_002.png', bytes: read(path.join(CXR_IMAGES, 'nih64/00000013_002.png')) },
+    { format: 'jpeg', name: 'kermany/IM-0512-0001.jpeg', bytes: read(path.join(CXR_IMAGES, 'kermany/IM-0512-0001.jpeg')) },
+    { format: 'jpeg', name: 'covid_qu/COVID-331.jpg', bytes: read(path.join(CXR_IMAGES, 'covid_qu/COVID-331.jpg')) },
+    ...DICOM_SEEDS.map((name) => ({ format: 'dicom' as const, name: `${name}.dcm`, bytes: read(path.join(dir, `${name}.dcm`)) })),
+  ];
+}
+
+async function main(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, FLAGS, COMMAND);
+  if (f.help) return void console.log(usage(COMMAND, FLAGS));
+  const seeds = fuzzSeeds();
+  const result = await runFuzz(seeds, f['per-seed'] ?? 100, { timeoutMs: f['timeout-ms'] ?? 10_000, seed: f.seed ?? 1 });
+  console.log(`fuzz-decode: ${result.files} mutated files from ${seeds.length} seeds`);
+  console.log('format | image | typed error | crash | hang');
+  for (const [format, c] of Object.entries(result.counts)) console.log(`${format} | ${c.image} | ${c['typed-error']} | ${c.crash} | ${c.hang}`);
+  for (const f of result.failures) console.log(`FAIL ${f.outcome} ${f.seed} ${f.mutation} #${f.index}: ${f.detail}`);
+  process.exitCode = result.failures.length ? 1 : 0;
+}
+
+runMain(import.meta.url, main);

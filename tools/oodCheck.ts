@@ -1,0 +1,158 @@
+// `npm run ood-check -- [--model DIR] [--manifest PATH] [--root DIR] [--split test] [--limit N]
+//                       [--extra DIR,DIR] [--device cpu|wasm] [--out FILE.json] [--results FILE.md|none]`
+// How often the model folder's out-of-distribution check warns, and on what: real radiographs of a split per
+// source (false alarms), the same radiographs rotated, upside down, inverted or cropped, flat/gradient/noise
+// images, and every image in each --extra folder (your own documents, photos, lateral views, other body parts).
+// Runs the engine's encode + detector + checkOod only (no reports), so the whole test split takes a minute or two.
+// Writes a JSON summary and the ood section of docs/RESULTS.md. Progress on stderr. Exit 2 on bad usage.
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { defaultModelDir } from '../src/engine/node/defaultModelDir';
+import { loadOrtNode, loadOrtWeb } from '../src/engine/node/nodeEngine';
+import type { OodResult } from '../src/engine/types';
+import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from './cli/flags';
+import { runMain } from './cli/main';
+import { CXR_MANIFEST, outPath, RESULTS_DOC } from './cli/paths';
+import { decodeRecordImage } from './eval/images';
+import { readManifest } from './eval/manifest';
+import { OodProbe, RADIOGRAPH_TRANSFORMS, detectorFlagged, embeddingFlagged, syntheticNonImages } from './eval/oodProbe';
+import { markdownTable, writeSection } from './eval/resultsDoc';
+import { decodeImageAsync, type GreyImage } from '../src/image';
+
+const FLAGS = {
+  ...MANIFEST_FLAGS,
+  split: { type: 'string', help: 'split whose radiographs are scored (default test)' },
+  limit: { type: 'number', help: 'score at most N radiographs per source' },
+  extra: { type: 'list', help: 'folders of images that are NOT frontal chest radiographs; each is scored as a group' },
+  device: { type: 'string', help: 'cpu (onnxruntime-node, default) or wasm (onnxruntime-web, as the page)', choices: ['cpu', 'wasm'] },
+  out: { type: 'string', help: 'summary JSON (default out/ood-check-<model>.json)' },
+  results: { type: 'string', help: 'Markdown document to update (default docs/RESULTS.md; "none" to skip)' },
+  help: { type: 'boolean', help: 'show this help' },
+} as const satisfies Record<string, FlagSpec>;
+const COMMAND = 'npm run ood-check -- [flags]';
+
+export interface GroupRate {
+  group: string;
+  kind: 'radiograph' | 'not_a_frontal_radiograph';
+  n: number;
+  detector: number; // share the detector warned about
+  embedding: number; // share above the embedding-distance threshold
+  any: number; // share with any warning (detector, embedding or colour)
+  unreadable?: number; // files the decoder refused (typed errors: not counted in n)
+}
+
+class Tally {
+  n = 0;
+  detector = 0;
+  embedding = 0;
+  any = 0;
+  add(r: OodResult, colour = false): void {
+    this.n++;
+    if (detectorFlagged(r)) this.detector++;
+    if (embeddingFlagged(r)) this.embedding++;
+    if (r.warning || colour) this.any++;
+  }
+  rate(group: string, kind: GroupRate['kind']): GroupRate {
+    const share = (k: number) => (this.n ? k / this.n : 0);
+    return { group, kind, n: this.n, detector: share(this.detector), embedding: share(this.embedding), any: share(this.any) };
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = path.join(dir, name);
+      return statSync(p).isDirectory() ? filesUnder(p) : [p];
+    });
+}
+
+const decodeFile = (file: string): Promise<GreyImage> => decodeImageAsync(new Uint8Array(readFileSync(file))); // compressed DICOM too
+
+export async function main(argv: string[]): Promise<GroupRate[] | null> {
+  const f = parseFlags(argv, FLAGS, COMMAND);
+  if (f.help) {
+    process.stdout.write(`${usage(COMMAND, FLAGS)}\n`);
+    return null;
+  }
+  const manifestPath = path.resolve(f.manifest ?? CXR_MANIFEST);
+  const root = path.resolve(f.root ?? path.dirname(manifestPath));
+  const split = f.split ?? 'test';
+  const limit = f.limit ?? Infinity;
+  const extra = (f.extra ?? []).map((d) => path.resolve(d));
+  for (const d of extra) if (!statSync(d, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--extra ${d} is not a folder`);
+  const records = readManifest(manifestPath).filter((r) => r.split === split);
+  if (!records.length) throw new UsageError(`${manifestPath} has no ${split} images; choose another --split`);
+  const sources = [...new Set(records.map((r) => r.source))].sort();
+  const device = f.device ?? 'cpu';
+  const modelDir = path.resolve(f.model ?? defaultModelDir());
+  const probe = await OodProbe.open(modelDir, device === 'cpu' ? await loadOrtNode() : await loadOrtWeb(), device);
+  const rates: GroupRate[] = [];
+  try {
+    const perSource = new Map(sources.map((s) => [s, new Tally()]));
+    const transformed = new Map(Object.keys(RADIOGRAPH_TRANSFORMS).map((k) => [k, new Tally()]));
+    let done = 0;
+    for (const source of sources) {
+      for (const rec of records.filter((r) => r.source === source).slice(0, limit)) {
+        const img = await decodeRecordImage(root, rec);
+        perSource.get(source)!.add(await probe.check(img));
+        for (const [name, transform] of Object.entries(RADIOGRAPH_TRANSFORMS)) transformed.get(name)!.add(await probe.check(transform(img)));
+        if (++done % 100 === 0) process.stderr.write(`${done} radiographs\n`);
+      }
+    }
+    for (const [s, t] of perSource) rates.push(t.rate(`${split} radiographs: ${s}`, 'radiograph'));
+    for (const [name, t] of transformed) rates.push(t.rate(`the same, ${name.replace(/_/g, ' ')}`, 'not_a_frontal_radiograph'));
+    const synthetic = new Tally();
+    for (const img of Object.values(syntheticNonImages())) synthetic.add(await probe.check(img));
+    rates.push(synthetic.rate('flat, gradient and noise images', 'not_a_frontal_radiograph'));
+    for (const dir of extra) {
+      const t = new Tally();
+      let unreadable = 0;
+      for (const file of filesUnder(dir)) {
+        let img: GreyImage;
+        try {
+          img = await decodeFile(file);
+        } catch {
+          unreadable++;
+          continue;
+        }
+        t.add(await probe.check(img, path.basename(file)), img.isColour);
+      }
+      rates.push({ ...t.rate(`--extra ${path.basename(dir)}`, 'not_a_frontal_radiograph'), unreadable });
+    }
+  } finally {
+    await probe.dispose();
+  }
+
+  const id = probe.manifest.id;
+  const out = path.resolve(f.out ?? outPath(`ood-check-${id}.json`));
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ model: { id, version: probe.manifest.version }, device, split, rates }, null, 1)}\n`);
+  process.stderr.write(`wrote ${out}\n`);
+  const doc = f.results ?? RESULTS_DOC;
+  if (doc !== 'none') {
+    writeSection(
+      path.resolve(doc),
+      `ood:${id}`,
+      oodMarkdown(id, probe.manifest.version, rates, `npm run ood-check -- ${argv.filter((a) => a !== '--').join(' ')}`.trim()),
+    );
+    process.stderr.write(`updated ${doc}\n`);
+  }
+  return rates;
+}
+
+export function oodMarkdown(id: string, version: string, rates: GroupRate[], commandLine: string): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  const rows = rates.map((r) => [r.group, r.n, pct(r.detector), pct(r.embedding), pct(r.any)]);
+  return [
+    `## Out-of-distribution check: ${id} ${version}`,
+    '',
+    `\`${commandLine}\`. Share of images warned about: by the detector, by the embedding distance (diag Mahalanobis`,
+    'of p_img above the training p99), and by any check (either, or a colour image). On radiographs a warning is a',
+    'false alarm; on everything else it is a catch.',
+    '',
+    markdownTable(['images', 'n', 'detector', 'embedding distance', 'any warning'], rows),
+  ].join('\n');
+}
+
+runMain(import.meta.url, main);

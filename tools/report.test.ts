@@ -1,0 +1,87 @@
+// The report CLI end to end on the tiny model: folders and two-view studies, JSON lines, per-file errors,
+// exit codes, and how it finds the default model.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { encode as encodePng } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTinyModel } from '../src/engine/testing/tinyModel';
+import { defaultModelDir } from '../src/engine/node/defaultModelDir';
+import { UsageError } from './cli/flags';
+import { findStudies, parseArgs, runReport } from './report';
+import type { ReportJson } from './reportOutput';
+
+let modelDir: string;
+let dir: string;
+
+beforeAll(() => {
+  modelDir = ensureTinyModel();
+  dir = mkdtempSync(path.join(tmpdir(), 'serpent-report-'));
+  const W = 80;
+  const png = (seed: number) => encodePng({ width: W, height: W, data: Uint8Array.from({ length: W * W }, (_, i) => (i * seed) % 256), channels: 1, depth: 8 });
+  mkdirSync(path.join(dir, 'imgs/sub'), { recursive: true });
+  writeFileSync(path.join(dir, 'imgs/a.png'), png(3));
+  writeFileSync(path.join(dir, 'imgs/sub/b.png'), png(5));
+  writeFileSync(path.join(dir, 'imgs/notes.txt'), 'ignored: not an image extension');
+  writeFileSync(path.join(dir, 'bad.jpg'), 'this is not a JPEG');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
+  const out: string[] = [];
+  let err = '';
+  const code = await runReport(argv, { out: (l) => out.push(l), err: (t) => (err += t), tty: false });
+  return { code, out, err };
+}
+
+describe('npm run report', () => {
+  it('reports every image of a folder and a two-view study as JSON lines, with an error line for a bad file', async () => {
+    const study = `${path.join(dir, 'imgs/a.png')}+${path.join(dir, 'imgs/sub/b.png')}`;
+    const { code, out, err } = await cli([path.join(dir, 'imgs'), study, path.join(dir, 'bad.jpg'), '--json', '--beam', '2', '--model', modelDir]);
+    expect(code).toBe(0);
+    const lines = out.map((l) => JSON.parse(l) as ReportJson & { error?: { name: string; message: string } });
+    expect(lines.map((l) => l.file)).toEqual([path.join(dir, 'imgs/a.png'), path.join(dir, 'imgs/sub/b.png'), study, path.join(dir, 'bad.jpg')]);
+    const ok = lines.slice(0, 3);
+    for (const r of ok) {
+      expect(r.candidates).toHaveLength(2);
+      expect(r.report.text.length).toBeGreaterThan(0);
+      expect(r.heatmap.grid).toEqual([8, 8]);
+      expect(r.heatmap.values).toHaveLength(r.tokens.length);
+      expect(r.heatmap.values[0][0]).toHaveLength(64);
+      expect(r.backend).toBe('cpu');
+      expect(r.timings.total_ms).toBeGreaterThan(0);
+      expect(typeof r.ood.score).toBe('number');
+    }
+    expect(ok[2].heatmap.views).toBe(2);
+    expect(lines[3].error?.name).toBe('ImageFormatError');
+    expect(err).toMatch(/error: .*bad\.jpg: This file is not a recognised image/);
+  });
+
+  it('prints a readable report without --json', async () => {
+    const { code, out } = await cli([path.join(dir, 'imgs/a.png'), '--model', modelDir, '--beta', '0']);
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/FINDINGS: .+\nIMPRESSION: .+/);
+    expect(out.join('\n')).toMatch(/score = logp\/\|c\|\^1 \+ 0·similarity/);
+  });
+
+  it('exits non-zero only when every image failed; 2 on bad usage', async () => {
+    expect((await cli([path.join(dir, 'bad.jpg'), path.join(dir, 'missing.png'), '--model', modelDir])).code).toBe(1);
+    const usage = await cli(['--beam']);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toMatch(/--beam needs a value/);
+    expect(() => parseArgs(['x.png', '--device', 'webgpu'])).toThrow(UsageError);
+    expect(parseArgs(['x.png', '--precision', 'q4', '--device', 'wasm'])).toMatchObject({ precision: 'q4', device: 'wasm', json: false });
+  });
+
+  it('finds studies and the default model folder', () => {
+    expect(findStudies([path.join(dir, 'imgs')]).map((s) => s.map((f) => path.basename(f)))).toEqual([['a.png'], ['b.png']]);
+    const models = path.join(dir, 'models');
+    mkdirSync(path.join(models, 'alpha'), { recursive: true });
+    mkdirSync(path.join(models, 'beta'), { recursive: true });
+    writeFileSync(path.join(models, 'beta/manifest.json'), '{}');
+    expect(defaultModelDir(models)).toBe(path.join(models, 'beta'));
+    writeFileSync(path.join(models, 'index.json'), JSON.stringify({ default: 'a', models: [{ id: 'a', path: 'alpha' }] }));
+    expect(defaultModelDir(models)).toBe(path.join(models, 'alpha'));
+    expect(() => defaultModelDir(path.join(dir, 'nomodels'))).toThrow(/no model in .*pass --model DIR/);
+  });
+});

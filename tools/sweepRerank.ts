@@ -1,0 +1,173 @@
+// The self-refinement sweep: for each search configuration (beam width, diverse beam groups, diversity penalty)
+// decodes each image of a split once, keeps every finished candidate with its length-normalised logp and image–text
+// similarity, then re-chooses under each β and scores the chosen reports with the clinical metrics. The default is
+// the configuration with the lowest hallucination rate whose micro-F1 is at least the plain beam's (beam 3, one
+// group, β = 0); `--write-defaults` writes it into the model's manifest.
+//   npm run sweep-rerank -- [--manifest PATH] [--root DIR] [--split val] [--model DIR] [--per-source 60]
+//        [--configs 3x1:0,3x3:1,6x3:1] [--betas 0,0.25,0.5,1,2,4,8] [--out FILE.json] [--write-defaults]
+//   npm run sweep-rerank -- --from out/sweep-val.json --write-defaults      # re-choose from a saved sweep
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec, type Flags } from './cli/flags';
+import { runMain } from './cli/main';
+import { CXR_MANIFEST, outPath } from './cli/paths';
+import { loadRecordImage } from './eval/images';
+import { readManifest } from './eval/manifest';
+import { ModelRunner } from './eval/modelRunner';
+import { truthFindings } from './eval/truth';
+import { assertedFindings, scoreClinical } from '../src/text/metrics/clinical';
+import { combinedScore } from '../src/engine/rerank';
+import type { Candidate } from '../src/engine/types';
+import { defaultModelDir } from '../src/engine/node/defaultModelDir';
+
+const specs = {
+  ...MANIFEST_FLAGS,
+  split: { type: 'string', help: 'split (default val)' },
+  configs: { type: 'list', help: 'search configurations BEAMxGROUPS:PENALTY (default 3x1:0,3x3:0.5,3x3:1,3x3:2,3x3:4,6x3:1,6x3:2,6x6:1,6x6:2)' },
+  betas: { type: 'list', help: 'β values to try (default 0,0.25,0.5,1,2,4,8)' },
+  'per-source': { type: 'number', help: 'images per source, spread over the split (default 60)' },
+  out: { type: 'string', help: 'results JSON (default out/sweep-rerank.json)' },
+  from: { type: 'string', help: 'choose (and with --write-defaults write) from a saved sweep JSON instead of decoding again' },
+  'write-defaults': { type: 'boolean', help: "write the chosen beam, groups, diversity_penalty and β into the model's manifest.json" },
+  help: { type: 'boolean', help: 'show this help' },
+} as const satisfies Record<string, FlagSpec>;
+
+interface SearchConfig {
+  beam: number;
+  groups: number;
+  diversity_penalty: number;
+}
+
+function parseConfig(text: string): SearchConfig {
+  const m = /^(\d+)x(\d+):([\d.]+)$/.exec(text);
+  if (!m) throw new UsageError(`--configs: "${text}" is not BEAMxGROUPS:PENALTY (e.g. 6x3:1)`);
+  return { beam: Number(m[1]), groups: Number(m[2]), diversity_penalty: Number(m[3]) };
+}
+
+/** The candidate the engine would choose under β (same score, first of equals as the engine's stable sort). */
+function choose(cands: readonly Candidate[], beta: number): Candidate {
+  const score = (c: Candidate) => combinedScore(c.lengthNormLogp, c.similarity, beta);
+  return cands.reduce((best, c) => (score(c) > score(best) ? c : best));
+}
+
+interface SweepRow extends SearchConfig {
+  beta: number;
+  micro_f1: number;
+  macro_f1: number;
+  hallucination_rate: number;
+  omission_rate: number;
+  changed_share: number;
+  finding_sets_mean: number;
+  median_ms: number;
+}
+
+interface Sweep {
+  split: string;
+  n: number;
+  model: string;
+  description: string;
+  rows: SweepRow[];
+}
+
+/** Decodes each image once per configuration and scores the choice under every β. */
+async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sweep> {
+  const manifestPath = f.manifest ?? CXR_MANIFEST;
+  const root = f.root ?? path.dirname(manifestPath);
+  const split = f.split ?? 'val';
+  const perSource = f['per-source'] ?? 60;
+  const betas = (f.betas ?? ['0', '0.25', '0.5', '1', '2', '4', '8']).map(Number);
+  const configs = (f.configs ?? ['3x1:0', '3x3:0.5', '3x3:1', '3x3:2', '3x3:4', '6x3:1', '6x3:2', '6x6:1', '6x6:2']).map(parseConfig);
+  const bySource = new Map<string, ReturnType<typeof readManifest>>();
+  for (const r of readManifest(manifestPath).filter((r) => r.split === split)) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
+  const records = [...bySource.values()].flatMap((rs) => {
+    const step = Math.max(1, Math.floor(rs.length / perSource));
+    return rs.filter((_, i) => i % step === 0).slice(0, perSource);
+  });
+  const runner = await ModelRunner.open(modelDir, 'cpu', 'int8', 1);
+  const pre = runner.manifest.preprocessing;
+  const images = await Promise.all(records.map((rec) => loadRecordImage(root, rec, pre)));
+  const truths = records.map(truthFindings);
+  const rows: SweepRow[] = [];
+  for (const cfg of configs) {
+    const cases: { candidates: Candidate[]; ms: number }[] = [];
+    for (const [i, rec] of records.entries()) {
+      const res = await runner.generate(images[i].pixels, rec.id, { ...cfg, beta: 0 });
+      cases.push({ candidates: res.candidates, ms: res.timings.total_ms });
+      process.stderr.write(`\r${cfg.beam}x${cfg.groups}:${cfg.diversity_penalty} ${i + 1}/${records.length}`);
+    }
+    process.stderr.write('\n');
+    const sets = cases.map((c) => new Set(c.candidates.map((x) => x.findings.join('|'))).size);
+    const ms = cases.map((c) => c.ms).sort((a, b) => a - b);
+    for (const beta of betas) {
+      const chosen = cases.map((c) => choose(c.candidates, beta));
+      const s = scoreClinical(chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: truths[i] })));
+      const changed = chosen.filter((c, i) => c !== choose(cases[i].candidates, 0)).length;
+      rows.push({
+        ...cfg,
+        beta,
+        micro_f1: s.micro_f1,
+        macro_f1: s.macro_f1,
+        hallucination_rate: s.hallucination_rate,
+        omission_rate: s.omission_rate,
+        changed_share: changed / cases.length,
+        finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length,
+        median_ms: ms[Math.floor(ms.length / 2)],
+      });
+    }
+  }
+  await runner.dispose();
+  const description =
+    `${records.length} ${split} images (${[...bySource.keys()].join(', ')}; ≤${perSource} per source), ${runner.manifest.id} ` +
+    `${runner.manifest.version} int8, similarity: ${runner.manifest.similarity ? 'towers' : 'decoder'}`;
+  return { split, n: records.length, model: runner.manifest.id, description, rows };
+}
+
+/** The plain beam (3x1, β 0) and the lowest hallucination at micro-F1 ≥ the plain beam's (ties: higher micro-F1, then the earlier row). */
+export function chooseDefaults(rows: readonly SweepRow[]): { plain: SweepRow; best: SweepRow } {
+  const plain = rows.find((r) => r.beam === 3 && r.groups === 1 && r.beta === 0) ?? rows[0];
+  const eligible = rows.filter((r) => r.micro_f1 >= plain.micro_f1);
+  const best = eligible.reduce(
+    (a, b) => (b.hallucination_rate < a.hallucination_rate || (b.hallucination_rate === a.hallucination_rate && b.micro_f1 > a.micro_f1) ? b : a),
+    plain,
+  );
+  return { plain, best };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, specs, 'npm run sweep-rerank --');
+  if (f.help) return void console.log(usage('npm run sweep-rerank -- [flags]', specs));
+  const modelDir = f.model ?? defaultModelDir();
+  const sweep: Sweep = f.from ? (JSON.parse(readFileSync(f.from, 'utf8')) as Sweep) : await decodeSweep(f, modelDir);
+  const { plain, best } = chooseDefaults(sweep.rows);
+  console.log(`self-refinement sweep on ${sweep.description ?? `${sweep.n} ${sweep.split} images`}`);
+  console.log(
+    '| beam | groups | λ | β | micro-F1 | macro-F1 | hallucination | omission | choices changed | finding sets / image | median ms ' +
+      '|\n|---|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const r of sweep.rows) {
+    console.log(
+      `| ${r.beam} | ${r.groups} | ${r.diversity_penalty} | ${r.beta} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
+        `${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${(100 * r.changed_share).toFixed(1)}% | ` +
+        `${r.finding_sets_mean.toFixed(2)} | ${r.median_ms.toFixed(0)} |`,
+    );
+  }
+  console.log(
+    `chosen: beam ${best.beam}, groups ${best.groups}, λ ${best.diversity_penalty}, β ${best.beta} (hallucination ` +
+      `${best.hallucination_rate.toFixed(3)} vs plain ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ` +
+      `${plain.micro_f1.toFixed(3)})`,
+  );
+  if (!f.from) {
+    const out = f.out ?? outPath('sweep-rerank.json');
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ ...sweep, chosen: best, plain }, null, 1));
+  }
+  if (f['write-defaults']) {
+    const file = path.join(modelDir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8'));
+    Object.assign(manifest.decoding, { beam: best.beam, groups: best.groups, diversity_penalty: best.diversity_penalty, beta: best.beta });
+    writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+    console.log(`wrote the chosen decoding defaults into ${file}`);
+  }
+}
+
+runMain(import.meta.url, main);
