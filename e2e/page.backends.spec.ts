@@ -1,5 +1,6 @@
-// Backends: the same image gives the same report on WebGPU (SwiftShader here) and on WASM; the switch in
-// the page re-loads the model on the other backend, keeps the study, and records ?device= in the URL.
+// Backends: the same image gives the same report on WebGPU (SwiftShader here) and on WASM; a running draft can be
+// cancelled; the switch in the page re-loads the model on the other backend, keeps the study, and records ?device= in
+// the URL.
 import { expect, test } from '@playwright/test';
 import { radiograph, screenshot, serveTinyModel, waitForReport } from './pageHelpers';
 
@@ -18,6 +19,15 @@ test('WebGPU and WASM give the same report, and the switch re-loads on the other
   await expect(page.getByTestId('backend')).toContainText('Backend: WEBGPU');
   const onWebGpu = await draftText(page);
   const candidatesWebGpu = await page.locator('.candidates tbody td.candidate-text').allInnerTexts();
+
+  // A running draft can be cancelled, and drafted again (WebGPU on SwiftShader drafts slowly enough to click Cancel).
+  await page.getByRole('region', { name: 'Self-refinement' }).getByRole('button', { name: 'Re-run' }).click();
+  await expect(page.getByTestId('streaming-draft')).toContainText(/\w+ \w+/);
+  await page.getByTestId('run-progress').getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('report-placeholder')).toHaveText('Drafting was cancelled.');
+  await page.getByRole('button', { name: 'Draft again' }).click();
+  await waitForReport(page);
+  expect(await draftText(page)).toBe(onWebGpu);
 
   await page.locator('summary', { hasText: 'Backend and timings' }).click();
   await expect(page.getByTestId('timings')).toContainText('on WEBGPU');

@@ -46,7 +46,7 @@ export function App() {
     else void probeWebGpu().then(setProbe);
   }, [forced]);
 
-  const { load, engine, device, switchDevice } = useEngine(forced ?? 'auto');
+  const { load, engine, device, switchDevice, remeasure } = useEngine(forced ?? 'auto');
   const images = useImages();
   const offline = useOfflineCache(load.phase === 'ready');
   const updates = useUpdates();
@@ -145,6 +145,10 @@ export function App() {
               onSwitch={(next) => {
                 reset();
                 switchDevice(next);
+              }}
+              onRemeasure={() => {
+                reset();
+                remeasure();
               }}
             />
           </details>

@@ -1,5 +1,6 @@
 // Which backend runs the model and why, a switch to the other one (re-loads the model on it, and sets
-// ?device= so a reload keeps the choice), and the timings of the model load and of the last draft.
+// ?device= so a reload keeps the choice), the decoder step measured on each backend when the choice was 'auto',
+// and the timings of the model load and of the last draft.
 import type { DeviceRequest, LoadInfo, ReportResult } from '../../engine/types';
 import type { BackendChoice } from '../../engine/webgpuProbe';
 import { formatBytes, formatMs } from '../lib/format';
@@ -11,9 +12,13 @@ interface Props {
   result: ReportResult | null;
   busy: boolean;
   onSwitch: (device: DeviceRequest) => void;
+  onRemeasure: () => void;
 }
 
-export function BackendPanel({ info, probe, device, result, busy, onSwitch }: Props) {
+const stepMs = (ms: number | undefined): string => (ms === undefined ? 'not measured' : `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms/step`);
+
+export function BackendPanel({ info, probe, device, result, busy, onSwitch, onRemeasure }: Props) {
+  const timings = info?.backendTimings;
   const current = info?.backend ?? (device === 'auto' ? probe?.backend : device);
   const other: DeviceRequest = current === 'webgpu' ? 'wasm' : 'webgpu';
   return (
@@ -32,6 +37,15 @@ export function BackendPanel({ info, probe, device, result, busy, onSwitch }: Pr
             <dt>Load</dt>
             <dd>
               {formatMs(info.sessionMs)}, {formatBytes(info.downloadBytes)} downloaded
+            </dd>
+          </>
+        ) : null}
+        {timings ? (
+          <>
+            <dt>Decoder step</dt>
+            <dd data-testid="backend-timings">
+              WebGPU {stepMs(timings.msPerStep.webgpu)}, WASM {stepMs(timings.msPerStep.wasm)} ({timings.rows} beams; measured {timings.measuredAt.slice(0, 10)}
+              ) → {timings.chosen === 'webgpu' ? 'WebGPU' : 'WASM'}
             </dd>
           </>
         ) : null}
@@ -55,6 +69,11 @@ export function BackendPanel({ info, probe, device, result, busy, onSwitch }: Pr
         <button type="button" className="button secondary" disabled={busy} onClick={() => onSwitch(other)}>
           Switch to {other === 'wasm' ? 'WASM (CPU)' : 'WebGPU'}
         </button>
+        {timings ? (
+          <button type="button" className="button secondary" disabled={busy} onClick={onRemeasure}>
+            Measure both backends again
+          </button>
+        ) : null}
         {device !== 'auto' ? (
           <button type="button" className="button secondary" disabled={busy} onClick={() => onSwitch('auto')}>
             Choose automatically

@@ -6,6 +6,7 @@
 import { type RefObject, useCallback, useEffect, useRef, useState } from 'react';
 import type { DeviceRequest, LoadInfo, ReportEngine } from '../../engine/types';
 import { createWorkerEngine } from '../../worker/createWorkerEngine';
+import { forgetTimings, readRememberedTimings, rememberTimings } from '../lib/backendMemory';
 import { fetchModelIndex, modelFolderUrl, modelIndexUrl } from '../lib/modelIndex';
 import { completeStages, initialProgress, LOAD_STAGES, type ProgressState, progressReducer } from '../lib/progress';
 import { whenControlled } from '../lib/serviceWorker';
@@ -25,6 +26,7 @@ export interface UseEngine {
   device: DeviceRequest;
   engine: RefObject<ReportEngine | null>; // the loaded engine (null until made, and after it is disposed)
   switchDevice: (device: DeviceRequest) => void;
+  remeasure: () => void; // forget this load's backend timings and load again, measuring both backends
 }
 
 const initialLoad = (): LoadState => ({ phase: 'loading', progress: initialProgress(), info: null, error: null });
@@ -36,10 +38,12 @@ export function useEngine(
 ): UseEngine {
   const [device, setDevice] = useState<DeviceRequest>(initialDevice);
   const [load, setLoad] = useState<LoadState>(initialLoad);
+  const [loadCount, setLoadCount] = useState(0); // bumped to load again on the same device
   const engineRef = useRef<ReportEngine | null>(null);
   const makeEngineRef = useRef(makeEngine);
   const beforeLoadRef = useRef(beforeLoad);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loadCount is what triggers a new load on the same device
   useEffect(() => {
     let live = true;
     let engine: ReportEngine | null = null;
@@ -55,7 +59,8 @@ export function useEngine(
       const indexUrl = modelIndexUrl(location.href);
       const index = await fetchModelIndex(indexUrl);
       const { url } = modelFolderUrl(index, indexUrl);
-      const info = await engine.load({ modelUrl: url, device }, onProgress);
+      const info = await engine.load({ modelUrl: url, device, rememberedTimings: readRememberedTimings() }, onProgress);
+      if (info.backendTimings) rememberTimings(info.backendTimings);
       if (live) setLoad((s) => ({ ...s, phase: 'ready', info, progress: completeStages(s.progress, LOAD_STAGES) }));
     })().catch((err: Error) => {
       if (!live) return;
@@ -67,7 +72,7 @@ export function useEngine(
       if (engineRef.current === engine) engineRef.current = null;
       void engine.dispose().catch(() => undefined);
     };
-  }, [device]);
+  }, [device, loadCount]);
 
   const switchDevice = useCallback((next: DeviceRequest) => {
     const url = new URL(location.href);
@@ -77,5 +82,11 @@ export function useEngine(
     setDevice(next);
   }, []);
 
-  return { load, device, engine: engineRef, switchDevice };
+  const timingsKey = load.info?.backendTimings?.key;
+  const remeasure = useCallback(() => {
+    if (timingsKey) forgetTimings(timingsKey);
+    setLoadCount((n) => n + 1);
+  }, [timingsKey]);
+
+  return { load, device, engine: engineRef, switchDevice, remeasure };
 }
