@@ -20,7 +20,8 @@ import { chromiumRows } from './bench/chromium';
 import { readModelManifest } from './bench/rawModel';
 import { cacheRows, engineRows, matmulRows, type NodeBenchOptions } from './bench/nodeBench';
 import { benchMarkdown, downloadBytes, gpuMarkdown, roofline, visionGraphFlops } from './bench/report';
-import type { BenchRow, MatmulRow } from './bench/rows';
+import type { BenchRow, DecoderGraphRow, MatmulRow } from './bench/rows';
+import { decoderGraphRows } from './bench/decoderGraph';
 
 const COMMAND = 'npm run bench -- [flags]';
 const FLAGS = {
@@ -34,6 +35,10 @@ const FLAGS = {
   image: { type: 'string', help: 'radiograph to report on (default: the first covid_qu test image of ../shared/data)' },
   threads: { type: 'number', help: 'onnxruntime-node intra-op threads (default 1)' },
   'kv-steps': { type: 'number', help: 'decoder steps for the with/without KV cache rows (default max_length/2)' },
+  'baseline-model': {
+    type: 'string',
+    help: 'a model folder whose decoder graph the decoder-graph rows compare against (e.g. an earlier version taken out with git archive)',
+  },
   'import-gpu': { type: 'string', help: 'only write the GPU section of the results document from a gpu-bench.mjs JSON file' },
   'no-build': { type: 'boolean', help: 'do not run `npx vite build` before the Chromium rows' },
   quick: { type: 'boolean', help: 'smoke run: Node only, 1 run, beam 1, one precision' },
@@ -88,6 +93,7 @@ export async function main(argv: string[]) {
   const opts: NodeBenchOptions = { modelDir, manifest, pixels, runs, beams, precisions, log, threads: f.threads ?? 1, backends: f.backends ?? ['wasm', 'cpu'] };
   const rows: BenchRow[] = [];
   const matmul: MatmulRow[] = [];
+  const decoderGraphs: DecoderGraphRow[] = [];
   const shapes: [number, number, number][] = [
     [512, 512, 512],
     [1, manifest.architecture.d_model, 4 * manifest.architecture.d_model],
@@ -97,6 +103,10 @@ export async function main(argv: string[]) {
     rows.push(...(await engineRows(opts)));
     rows.push(...(await cacheRows(opts, f['kv-steps'] ?? (quick ? 8 : Math.floor(manifest.decoding.max_length / 2)))));
     matmul.push(...(await matmulRows(opts, quick ? [shapes[1]] : shapes)));
+    if (!quick) {
+      const models = [{ dir: modelDir }, ...(f['baseline-model'] ? [{ dir: path.resolve(f['baseline-model']) }] : [])];
+      decoderGraphs.push(...(await decoderGraphRows({ models, pixels, runs, steps: Math.floor(manifest.decoding.max_length / 2), log })));
+    }
   }
   if (where.includes('chromium')) {
     if (!f['no-build']) {
@@ -113,6 +123,7 @@ export async function main(argv: string[]) {
         beams,
         precisions,
         webgpuPrecision: precisions.includes(manifest.default_precision) ? manifest.default_precision : precisions[0],
+        defaultBeam: manifest.decoding.beam,
       });
       rows.push(...c.rows);
       matmul.push(...c.matmul);
@@ -131,6 +142,8 @@ export async function main(argv: string[]) {
     rows,
     download_bytes: downloadBytes(manifest, extra),
     matmul,
+    decoder_graphs: decoderGraphs,
+    default_beam: manifest.decoding.beam,
     roofline: roofline(manifest, rows, matmul, visionGraphFlops(modelDir, manifest, log)),
     ...(chromiumInfo ? { chromium: chromiumInfo } : {}),
   };

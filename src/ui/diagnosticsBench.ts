@@ -1,5 +1,5 @@
 // diagnostics.html?bench=MODEL_FOLDER_URL&image=URL[&runs=N&beams=1,3,5&precisions=fp32,int8&devices=wasm,webgpu
-//   &webgpu_precision=int8]:
+//   &webgpu_precision=int8&fold=0&auto=int8]:
 // times the page's own worker engine (the path a person's report takes) per device and precision — session
 // creation, first report cold and warm, then per beam a warm-up and N timed reports — plus the runtime's plain
 // MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for tools/bench.ts (Playwright) to collect; it
@@ -7,6 +7,8 @@
 // correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
 // Beam rows are plain beam search (one group, no diversity); the "refinement" row is the model's own decoding
 // defaults (diverse groups, towers rerank), timed interleaved with a plain beam of the same width for its ratio.
+// &fold=0 loads int8 with its weights re-dequantised every call (as before they were folded at session creation);
+// &auto=PRECISION only loads with device 'auto' and returns the backend timings the engine measured (auto_choice).
 import { loadOrtBuild } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import type { Backend, ReportResult } from '../engine/types';
@@ -33,6 +35,8 @@ export interface PageRow {
   download_bytes: number;
   first_report_cold_ms: number;
   first_report_warm_ms: number;
+  first_report_from_page_open_ms: number; // navigation start → the first report done
+  variant?: string; // 'int8 weights re-dequantised every call' with &fold=0
   correctness_only: boolean;
 }
 
@@ -42,11 +46,21 @@ const list = (v: string | null, fallback: string[]): string[] => (v === null ? f
 
 const steps = (r: ReportResult): number => Math.min(Math.max(...r.candidates.map((c) => c.tokenIds.length)) + 1, r.settings.max_length);
 
-async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend, precision: string, beams: number[], runs: number): Promise<PageRow[]> {
+export const UNFOLDED = 'int8 weights re-dequantised every call';
+
+async function deviceRows(
+  modelUrl: string,
+  image: ArrayBuffer,
+  device: Backend,
+  precision: string,
+  beams: number[],
+  runs: number,
+  fold: boolean,
+): Promise<PageRow[]> {
   const engine = createWorkerEngine();
   try {
     const t0 = performance.now();
-    const info = await engine.load({ modelUrl, device, precision: precision as 'fp32' });
+    const info = await engine.load({ modelUrl, device, precision: precision as 'fp32', ...(fold ? {} : { foldQuantizedWeights: false }) });
     const loadMs = performance.now() - t0;
     const plain = (beam: number) => ({ beam, groups: 1, diversity_penalty: 0 });
     const run = async (settings: Record<string, number>) => {
@@ -55,6 +69,7 @@ async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend,
       return { r, wall: performance.now() - t };
     };
     const cold = await run({});
+    const coldDoneAt = performance.now(); // ms since navigation start
     const warm = await run({});
     const rows: PageRow[] = [];
     const row = (beam: number, search: string, samples: { r: ReportResult; wall: number }[]): PageRow => ({
@@ -75,6 +90,8 @@ async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend,
       download_bytes: info.downloadBytes,
       first_report_cold_ms: cold.wall,
       first_report_warm_ms: warm.wall,
+      first_report_from_page_open_ms: coldDoneAt,
+      ...(fold ? {} : { variant: UNFOLDED }),
       correctness_only: info.backend === 'webgpu',
     });
     for (const beam of beams) {
@@ -83,7 +100,7 @@ async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend,
       for (let i = 0; i < runs; i++) samples.push(await run(plain(beam)));
       rows.push(row(beam, 'plain', samples));
     }
-    if (info.backend !== 'webgpu') {
+    if (info.backend !== 'webgpu' && fold) {
       const d = warm.r.settings;
       const refined = [];
       const paired = [];
@@ -97,6 +114,17 @@ async function deviceRows(modelUrl: string, image: ArrayBuffer, device: Backend,
       });
     }
     return rows;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+/** A load with device 'auto' (no remembered timings): the backend the engine measured to be faster, and both numbers. */
+async function autoChoice(modelUrl: string, precision: string) {
+  const engine = createWorkerEngine();
+  try {
+    const info = await engine.load({ modelUrl, device: 'auto', precision: precision as 'fp32' });
+    return { backend: info.backend, reason: info.backendReason, timings: info.backendTimings ?? null, session_ms: info.sessionMs };
   } finally {
     await engine.dispose();
   }
@@ -150,15 +178,18 @@ export async function runBench(params: URLSearchParams): Promise<Record<string, 
   const rows: PageRow[] = [];
   const errors: string[] = [];
   const webgpuPrecision = params.get('webgpu_precision') ?? precisions[0];
+  const fold = params.get('fold') !== '0';
   for (const device of devices) {
     for (const precision of device === 'webgpu' ? [webgpuPrecision] : precisions) {
       try {
-        rows.push(...(await deviceRows(modelUrl, image, device, precision, device === 'webgpu' ? [1] : beams, device === 'webgpu' ? 1 : runs)));
+        rows.push(...(await deviceRows(modelUrl, image, device, precision, device === 'webgpu' ? [1] : beams, device === 'webgpu' ? 1 : runs, fold)));
       } catch (err) {
         errors.push(`${device} ${precision}: ${(err as Error).name}: ${(err as Error).message}`);
       }
     }
   }
+  const autoPrecision = params.get('auto');
+  const auto_choice = autoPrecision ? await autoChoice(modelUrl, autoPrecision).catch((e: Error) => ({ error: e.message })) : undefined;
   const shapes: [number, number, number][] = JSON.parse(params.get('matmul') ?? '[[512,512,512]]');
   const matmul = [];
   for (const device of devices)
@@ -168,5 +199,5 @@ export async function runBench(params: URLSearchParams): Promise<Record<string, 
         return [];
       })),
     );
-  return { crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency, probe, userAgent: navigator.userAgent, rows, matmul, errors };
+  return { crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency, probe, userAgent: navigator.userAgent, rows, matmul, errors, auto_choice };
 }

@@ -94,6 +94,7 @@ function toRow(r: PageRow, peakMb: number, wasmText: Map<string, string>): Bench
     precision: r.precision,
     beam: r.beam,
     search: r.search,
+    ...(r.variant ? { variant: r.variant } : {}),
     kv_cache: true,
     runs: r.runs,
     ...(r.time_ratio_vs_plain !== undefined ? { time_ratio_vs_plain: r.time_ratio_vs_plain } : {}),
@@ -104,6 +105,7 @@ function toRow(r: PageRow, peakMb: number, wasmText: Map<string, string>): Bench
     session_ms: r.session_ms,
     first_report_cold_ms: r.first_report_cold_ms,
     first_report_warm_ms: r.first_report_warm_ms,
+    first_report_from_page_open_ms: r.first_report_from_page_open_ms,
     memory_mb: peakMb,
     memory_kind: 'peak RSS of the Chromium process tree while this device/precision ran (its own page load)',
     ...(r.correctness_only ? { correctness_only: true } : {}),
@@ -119,6 +121,7 @@ export async function chromiumRows(opts: {
   beams: number[];
   precisions: string[];
   webgpuPrecision: string;
+  defaultBeam: number; // the int8 row with weights re-dequantised every call runs at this beam only
   timeoutMs?: number;
 }): Promise<ChromiumResult> {
   const server = await chromium.launchServer({
@@ -169,24 +172,31 @@ export async function chromiumRows(opts: {
     const pageRows: Array<{ row: PageRow; peakMb: number }> = [];
     const errors: string[] = [];
     let info: Record<string, unknown> = {};
-    const combos = [...opts.precisions.map((p) => ['wasm', p]), ['webgpu', opts.webgpuPrecision]];
-    for (const [device, precision] of combos) {
-      const { result, peakMb } = await runPage({ devices: device, precisions: precision, webgpu_precision: precision, matmul: '[]' });
+    const combos: Record<string, string>[] = [
+      ...opts.precisions.map((p) => ({ devices: 'wasm', precisions: p })),
+      ...(opts.precisions.includes('int8') ? [{ devices: 'wasm', precisions: 'int8', fold: '0', beams: String(opts.defaultBeam) }] : []),
+      { devices: 'webgpu', precisions: opts.webgpuPrecision },
+    ];
+    for (const combo of combos) {
+      const { result, peakMb } = await runPage({ webgpu_precision: combo.precisions, matmul: '[]', ...combo });
       pageRows.push(...(result.rows ?? []).map((row) => ({ row, peakMb })));
       errors.push(...(result.errors ?? []));
       const { rows: _r, matmul: _m, errors: _e, ...rest } = result;
       void [_r, _m, _e];
       info = rest;
     }
-    const { result: mm } = await runPage({ devices: 'wasm,webgpu', precisions: '', beams: '', matmul: '[[512,512,512]]' });
+    // The MatMul throughput, and the backend the engine picks with device 'auto' (both timed; SwiftShader's WebGPU here).
+    const { result: mm } = await runPage({ devices: 'wasm,webgpu', precisions: '', beams: '', matmul: '[[512,512,512]]', auto: opts.webgpuPrecision });
     errors.push(...(mm.errors ?? []));
     const wasmText = new Map(
-      pageRows.filter((r) => r.row.backend === 'wasm' && r.row.search === 'plain').map((r) => [`${r.row.precision}:${r.row.beam}`, r.row.report_text]),
+      pageRows
+        .filter((r) => r.row.backend === 'wasm' && r.row.search === 'plain' && !r.row.variant)
+        .map((r) => [`${r.row.precision}:${r.row.beam}`, r.row.report_text]),
     );
     return {
       rows: pageRows.map((r) => toRow(r.row, r.peakMb, wasmText)),
       matmul: (mm.matmul ?? []).map((m) => ({ ...m, where: 'chromium' as const })),
-      info: { ...info, errors, idle_rss_mb_browser_process_tree: idleRssMb },
+      info: { ...info, errors, idle_rss_mb_browser_process_tree: idleRssMb, auto_choice: mm.auto_choice },
     };
   } finally {
     clearInterval(sampler);

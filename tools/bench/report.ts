@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { ModelManifest } from '../../src/engine/manifest';
 import modelIO from '../../src/engine/modelIO.json';
 import { formatNumber, markdownTable } from '../eval/resultsDoc';
+import { autoChoiceLine, decoderGraphMarkdown, speedRatios } from './speedReport';
 import { modelFlops, type ModelFlops } from './flops';
-import type { BenchRow, MatmulRow } from './rows';
+import type { BenchRow, DecoderGraphRow, MatmulRow } from './rows';
 
 export interface RooflineRow {
   where: string;
@@ -51,7 +52,7 @@ export function roofline(manifest: ModelManifest, rows: readonly BenchRow[], mat
   const flops = modelFlops(manifest, visionFromGraph);
   const out: RooflineRow[] = [];
   for (const r of rows) {
-    if (r.beam !== 1 || !r.kv_cache || r.correctness_only || !Number.isFinite(r.encode_ms_median)) continue;
+    if (r.beam !== 1 || !r.kv_cache || r.correctness_only || r.variant || !Number.isFinite(r.encode_ms_median)) continue;
     const mm = matmul.filter((m) => m.where === r.where && m.backend === r.backend).sort((a, b) => b.m * b.k * b.n - a.m * a.k * a.n)[0];
     const vision = flops.vision_per_image / (r.encode_ms_median * 1e6);
     const decoder = flops.decoder_per_token / (r.decode_ms_per_token_median * 1e6);
@@ -91,6 +92,8 @@ export function benchMarkdown(
     matmul: MatmulRow[];
     download_bytes: Record<string, number>;
     roofline: Roofline;
+    decoder_graphs?: DecoderGraphRow[];
+    default_beam?: number;
     machine: string;
     load_average: { before: number; after: number };
     chromium?: Record<string, unknown>;
@@ -125,7 +128,7 @@ export function benchMarkdown(
       r.rows.map((x) => [
         x.where,
         x.backend + (x.correctness_only ? ' (correctness only)' : ''),
-        x.precision,
+        x.precision + (x.variant ? ` (${x.variant})` : ''),
         x.beam,
         x.search ?? 'plain',
         x.kv_cache ? 'yes' : 'no',
@@ -134,7 +137,10 @@ export function benchMarkdown(
         range(x.report_ms_median, x.report_ms_p10, x.report_ms_p90),
         x.tokens_median,
         x.session_ms ?? NaN,
-        x.first_report_cold_ms !== undefined ? `${formatNumber(x.first_report_cold_ms)} / ${formatNumber(x.first_report_warm_ms ?? NaN)}` : '–',
+        x.first_report_cold_ms !== undefined
+          ? `${formatNumber(x.first_report_cold_ms)} / ${formatNumber(x.first_report_warm_ms ?? NaN)}` +
+            (x.first_report_from_page_open_ms !== undefined ? ` (page open → first report ${formatNumber(x.first_report_from_page_open_ms)})` : '')
+          : '–',
         x.memory_mb !== undefined ? `${formatNumber(x.memory_mb)}${x.peak_memory_mb ? ` (peak ${formatNumber(x.peak_memory_mb)})` : ''}` : '–',
       ]),
     ),
@@ -149,6 +155,11 @@ export function benchMarkdown(
     parts.push(
       `Self-refinement time cost (the model's defaults against a plain beam of the same width, runs interleaved, ratio of medians): ${ratios.join(', ')}.`,
     );
+  const unfolded = r.rows.find((x) => x.variant)?.variant;
+  const speed = r.default_beam && unfolded ? speedRatios(r.rows, r.default_beam, unfolded) : [];
+  if (speed.length) parts.push(`Speed ratios at the default beam (same run, ratio of medians):\n${speed.join('\n')}`);
+  const auto = autoChoiceLine(r.chromium?.auto_choice as Parameters<typeof autoChoiceLine>[0]);
+  if (auto) parts.push(auto);
   const notes = r.rows
     .filter((x) => x.same_report_as || x.note)
     .map(
@@ -193,6 +204,8 @@ export function benchMarkdown(
       r.matmul.map((m) => [m.where, m.backend, `${m.m}×${m.k}×${m.n}`, m.ms_median, m.gflops_median]),
     ),
   );
+  const graphs = decoderGraphMarkdown(r.decoder_graphs ?? []);
+  if (graphs) parts.push(graphs);
   return parts.join('\n\n');
 }
 

@@ -9,6 +9,7 @@ export interface BenchRow {
   precision: string; // fp32 | int8 | q4
   beam: number;
   search?: string; // 'plain' beam search, or 'refinement BxG:λ β' (the model's decoding defaults); Node rows: plain
+  variant?: string; // a configuration kept for comparison, e.g. int8 with its weights re-dequantised every call
   time_ratio_vs_plain?: number; // refinement rows: median report ms over the interleaved plain beam's of the same width
   kv_cache: boolean;
   runs: number;
@@ -25,6 +26,7 @@ export interface BenchRow {
   session_ms?: number; // session creation (incl. reading the files)
   first_report_cold_ms?: number; // the first report after session creation
   first_report_warm_ms?: number; // the next one
+  first_report_from_page_open_ms?: number; // Chromium: navigation start → the first report done (model files served locally, as from the cache)
   memory_mb?: number; // Node: process RSS after the row; Chromium: JS memory (see memory_kind)
   peak_memory_mb?: number; // Node: the process's peak RSS so far
   memory_kind?: string;
@@ -49,4 +51,21 @@ export interface MatmulRow {
   n: number;
   gflops_median: number;
   ms_median: number;
+}
+
+/** One decoder graph × precision on one runtime: its size before and after ONNX Runtime's optimiser, and the time
+ *  of a cached step for `rows` rows (rawModel.ts's argmax loop). */
+export interface DecoderGraphRow {
+  where: Where;
+  backend: string;
+  graph: string; // 'fused' | 'traced'
+  model: string; // id@version
+  precision: string;
+  fold: boolean; // int8 weights dequantised once at session creation
+  nodes: number; // in the file
+  nodes_optimised: number; // after onnxruntime-node's optimiser with the engine's session options
+  rows: number;
+  step_ms_median: number;
+  step_ms_p10: number;
+  step_ms_p90: number;
 }

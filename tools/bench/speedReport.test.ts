@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchRow, DecoderGraphRow } from './rows';
+import { autoChoiceLine, decoderGraphMarkdown, speedRatios } from './speedReport';
+
+const row = (where: 'node' | 'chromium', precision: string, reportMs: number, extra: Partial<BenchRow> = {}): BenchRow =>
+  ({ where, backend: 'wasm', precision, beam: 3, search: 'plain', kv_cache: true, runs: 5, report_ms_median: reportMs, ...extra }) as BenchRow;
+
+describe('speed summaries', () => {
+  it('int8 ÷ fp32 and unfolded ÷ folded at the default beam, per place; other beams and searches ignored', () => {
+    const rows = [
+      row('chromium', 'fp32', 200),
+      row('chromium', 'int8', 210),
+      row('chromium', 'int8', 340, { variant: 'before' }),
+      row('chromium', 'int8', 150, { search: 'refinement 3x3:2 β 0' }),
+      row('chromium', 'int8', 90, { beam: 1 }),
+      row('node', 'fp32', 100),
+    ];
+    expect(speedRatios(rows, 3, 'before')).toEqual(['- chromium wasm beam 3: int8 ÷ fp32 report 1.05× (210 vs 200 ms); before ÷ folded 1.62× (340 vs 210 ms)']);
+  });
+
+  it('the decoder-graph table names the int8 weight handling; nothing without rows', () => {
+    const g: DecoderGraphRow = {
+      where: 'node',
+      backend: 'wasm',
+      graph: 'fused',
+      model: 'm@1',
+      precision: 'int8',
+      fold: false,
+      nodes: 79,
+      nodes_optimised: 79,
+      rows: 3,
+      step_ms_median: 4.5,
+      step_ms_p10: 4,
+      step_ms_p90: 5,
+    };
+    expect(decoderGraphMarkdown([g])).toContain('| m@1 | fused | int8 | dequantised every call | 79 | 79 | 3 | 4.500 (4–5) |');
+    expect(decoderGraphMarkdown([])).toBe('');
+  });
+
+  it("states the 'auto' choice with both numbers, or its error", () => {
+    expect(autoChoiceLine({ backend: 'wasm', timings: { msPerStep: { webgpu: 250, wasm: 2.5 }, rows: 3 } })).toMatch(
+      /measured webgpu 250 ms\/step, wasm 2\.500 ms\/step at 3 rows → wasm/,
+    );
+    expect(autoChoiceLine({ error: 'no adapter' })).toMatch(/failed: no adapter/);
+    expect(autoChoiceLine(undefined)).toBe('');
+  });
+});
