@@ -12,7 +12,7 @@ import type { ModelManifest, Precision } from './manifest';
 import { loadModelFiles, type ModelFileBytes } from './modelLoader';
 import type { ModelSource } from './modelSource';
 import { OnnxReportModel } from './onnxModel';
-import { createSessions, releaseSessions, type ModelSessions } from './sessions';
+import { createSessions, initialiseRuntime, releaseSessions, type ModelSessions, type OrtRuntime } from './sessions';
 import { resolveSettings } from './settings';
 import type {
   Backend,
@@ -36,7 +36,10 @@ export interface EngineDeps {
   configure?: (backend: Backend, numThreads: number | undefined) => void; // e.g. ORT-web wasm paths/threads
   gpuPast?: boolean; // keep present.* on the GPU on WebGPU (default true)
   foldQuantizedWeights?: boolean; // dequantise int8 weights once at session creation (default true)
-  warmup?: boolean; // run the model once at load on WebGPU to catch first-run failures (default true)
+  // Run the model briefly at load: on WebGPU always (compiles the kernels, catches first-run failures) unless false; on
+  // WASM too with 'every-backend' (the page: ORT's first runs and V8's tier-up of its kernels then happen while the
+  // person picks a file, not during their first draft).
+  warmup?: boolean | 'every-backend';
   measureBackends?: boolean; // 'auto' with a WebGPU adapter times WebGPU and WASM and keeps the faster (default true)
 }
 
@@ -124,6 +127,14 @@ export class InThreadEngine implements ReportEngine {
   private async doLoad(opts: LoadOptions, onProgress?: (e: ProgressEvent) => void): Promise<LoadInfo> {
     if (this.loaded) await releaseSessions(this.loaded.model.sessions);
     this.loaded = null;
+    const choice = await chooseBackend(opts.device ?? 'auto', this.deps.runtimes, this.deps.autoOrder, this.deps.probeWebGpu);
+    // When the backend is settled already (not an 'auto' that may measure both), its runtime loads and initialises (in
+    // the page: the ONNX Runtime build and its WebAssembly) while the model files download; errors surface where the
+    // sessions are opened.
+    if (choice.backend === 'wasm' || (choice.backend === 'webgpu' && opts.device === 'webgpu'))
+      void this.runtime(choice.backend, opts)
+        .then(initialiseRuntime)
+        .catch(() => undefined);
     const modelFiles = await loadModelFiles(this.deps.sourceFor(opts.modelUrl), opts.precision, onProgress);
     const { manifest } = modelFiles;
     const tokenizer = new WordTokenizer(modelFiles.tokenizerJson);
@@ -136,7 +147,6 @@ export class InThreadEngine implements ReportEngine {
       throw new ModelManifestError(`tokenizer.json has ${tokenizer.vocabSize} tokens but the model only ${manifest.architecture.vocab_size}.`);
     }
 
-    const choice = await chooseBackend(opts.device ?? 'auto', this.deps.runtimes, this.deps.autoOrder, this.deps.probeWebGpu);
     const t0 = performance.now();
     onProgress?.({ stage: 'compile', message: `creating ${choice.backend} sessions` });
     let backend = choice.backend;
@@ -191,17 +201,22 @@ export class InThreadEngine implements ReportEngine {
   }
 
   /** Sessions on one backend; on WebGPU also one warm-up run, so a failing first run shows up here. */
+  /** A backend's runtime, configured (loaders cache what they load, so asking twice costs nothing). */
+  private async runtime(backend: Backend, opts: SessionChoices): Promise<OrtRuntime> {
+    this.deps.configure?.(backend, opts.numThreads);
+    const entry = this.deps.runtimes[backend]!;
+    return typeof entry === 'function' ? await entry(opts.numThreads) : entry;
+  }
+
   private async open(backend: Backend, files: ModelFileBytes, manifest: ModelManifest, opts: SessionChoices): Promise<ModelSessions> {
     const { numThreads } = opts;
-    this.deps.configure?.(backend, numThreads);
-    const entry = this.deps.runtimes[backend]!;
-    const ort = typeof entry === 'function' ? await entry(numThreads) : entry;
+    const ort = await this.runtime(backend, opts);
     const sessions = await createSessions(ort, files, backend, manifest.architecture.n_layers, {
       numThreads,
       gpuPast: this.deps.gpuPast,
       foldQuantizedWeights: opts.foldQuantizedWeights ?? this.deps.foldQuantizedWeights,
     });
-    if (backend === 'webgpu' && this.deps.warmup !== false) {
+    if ((backend === 'webgpu' && this.deps.warmup !== false) || this.deps.warmup === 'every-backend') {
       try {
         await warmUp(new OnnxReportModel(sessions, manifest));
       } catch (err) {
@@ -243,14 +258,22 @@ export class InThreadEngine implements ReportEngine {
   }
 }
 
-/** One encode of a blank image and one first decoder call: compiles the WebGPU kernels and proves they run. */
+/** One encode of a blank image, the first decoder call and a few beam-width steps: compiles the WebGPU kernels (or
+ *  warms WASM's), reads the token table, and proves the model runs. */
 async function warmUp(model: OnnxReportModel): Promise<void> {
   const S = model.manifest.preprocessing.image_size;
   const encoded = await model.encode([{ data: new Float32Array(S * S), size: S }]);
   const decoder = model.stepDecoder(encoded.prefix);
+  const rows = model.manifest.decoding.beam;
+  const sep = model.manifest.special_ids.sep;
   try {
     const out = await decoder.first();
-    await decoder.next([model.manifest.special_ids.sep], [0]);
+    await decoder.next(Array(rows).fill(sep), Array(rows).fill(0));
+    for (let s = 0; s < 3; s++)
+      await decoder.next(
+        Array(rows).fill(sep),
+        Array.from({ length: rows }, (_, r) => r),
+      );
     if (!out.logits.every(Number.isFinite)) throw new Error('the first decoder call returned non-finite logits');
   } finally {
     decoder.dispose();

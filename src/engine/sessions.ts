@@ -4,6 +4,7 @@
 import type * as OrtCommon from 'onnxruntime-common';
 import type { ModelFileBytes } from './modelLoader';
 import modelIO from './modelIO.json' with { type: 'json' };
+import { matmulModel } from './matmulModel';
 import type { Backend } from './types';
 
 export interface OrtRuntime {
@@ -126,4 +127,11 @@ export async function createSessions(
 export async function releaseSessions(s: ModelSessions): Promise<void> {
   const all = [s.vision, s.embed, s.decoder, ...(s.oodDetector ? [s.oodDetector] : []), ...(s.similarity ? [s.similarity.image, s.similarity.text] : [])];
   await Promise.all(all.map((session) => session.release().catch(() => undefined)));
+}
+
+/** Opens and releases a one-node session on the CPU/WASM provider: onnxruntime-web initialises its WebAssembly (fetch,
+ *  compile, threads) on the first session, so doing it early lets that overlap the model download. */
+export async function initialiseRuntime(ort: OrtRuntime): Promise<void> {
+  const session = await ort.InferenceSession.create(matmulModel(1, 1, 1), { logSeverityLevel: 3 });
+  await session.release();
 }

@@ -1,6 +1,6 @@
 // The engine as the page's worker builds it: onnxruntime-web served by this app, one build per device
 // (ortWeb.ts: the plain WASM build, or the WebGPU build only when WebGPU is used), model folders fetched
-// by URL, WebGPU when the probe finds an adapter.
+// by URL, WebGPU when the probe finds an adapter; the model is warmed up at load on either backend.
 import { InThreadEngine } from './engine';
 import { HttpModelSource } from './modelSource';
 import { ortRuntimeFor } from './ortWeb';
@@ -12,5 +12,6 @@ export function createWebEngine(): InThreadEngine {
     sourceFor: (url) => new HttpModelSource(url, { freshManifest: true }),
     autoOrder: ['webgpu', 'wasm'],
     probeWebGpu,
+    warmup: 'every-backend',
   });
 }
