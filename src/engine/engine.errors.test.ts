@@ -211,12 +211,23 @@ describe('backends', () => {
   });
 
   it('WebGPU failing on the first real run → the report comes from WASM and says why', async () => {
-    const { engine, wasm } = engineWith({ failDecoderRun: { at: 4, message: 'device lost' } }); // runs 1–2: warm-up
+    const { engine, wasm } = engineWith({ failDecoderRun: { at: 7, message: 'device lost' } }); // runs 1–5: warm-up (first call, 4 steps)
     await engine.load({ modelUrl: modelDir });
     const r = await engine.generate([image()], { beam: 2 });
     expect(r.backend).toBe('wasm');
     expect(r.backendReason).toMatch(/WebGPU failed while generating \(device lost\); fell back to WASM/);
     expect(wasm.runs.filter((x) => x.kind === 'vision')).toHaveLength(1);
+  });
+
+  it("warmup 'every-backend' (the page's) runs the model on WASM at load too; by default only WebGPU warms up", async () => {
+    for (const warmup of ['every-backend', undefined] as const) {
+      const wasm = spyRuntime(ortNode, { provider: 'cpu' });
+      const engine = new InThreadEngine({ runtimes: { wasm: wasm.runtime }, sourceFor: nodeModelSource, autoOrder: ['wasm'], ...(warmup ? { warmup } : {}) });
+      await engine.load({ modelUrl: modelDir, device: 'wasm' });
+      expect(wasm.runs.filter((r) => r.kind === 'vision')).toHaveLength(warmup ? 1 : 0);
+      expect(wasm.runs.filter((r) => r.kind === 'decoder').length).toBe(warmup ? 5 : 0);
+      await engine.dispose();
+    }
   });
 
   it('a backend this runtime does not have → BackendUnavailableError', async () => {
