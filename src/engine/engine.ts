@@ -128,13 +128,12 @@ export class InThreadEngine implements ReportEngine {
     if (this.loaded) await releaseSessions(this.loaded.model.sessions);
     this.loaded = null;
     const choice = await chooseBackend(opts.device ?? 'auto', this.deps.runtimes, this.deps.autoOrder, this.deps.probeWebGpu);
-    // When the backend is settled already (not an 'auto' that may measure both), its runtime loads and initialises (in
-    // the page: the ONNX Runtime build and its WebAssembly) while the model files download; errors surface where the
+    // When the backend is settled already (not an 'auto' that may measure both), its runtime loads while the model
+    // files download (in the page: the ONNX Runtime build; for WASM also its WebAssembly, which a tiny session
+    // initialises — not for WebGPU, whose backend must be the first to initialise it); errors surface where the
     // sessions are opened.
-    if (choice.backend === 'wasm' || (choice.backend === 'webgpu' && opts.device === 'webgpu'))
-      void this.runtime(choice.backend, opts)
-        .then(initialiseRuntime)
-        .catch(() => undefined);
+    if (choice.backend === 'wasm') void this.runtime('wasm', opts).then(initialiseRuntime).catch(() => undefined);
+    else if (opts.device === 'webgpu') void this.runtime('webgpu', opts).catch(() => undefined);
     const modelFiles = await loadModelFiles(this.deps.sourceFor(opts.modelUrl), opts.precision, onProgress);
     const { manifest } = modelFiles;
     const tokenizer = new WordTokenizer(modelFiles.tokenizerJson);
