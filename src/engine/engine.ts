@@ -132,7 +132,10 @@ export class InThreadEngine implements ReportEngine {
     // files download (in the page: the ONNX Runtime build; for WASM also its WebAssembly, which a tiny session
     // initialises — not for WebGPU, whose backend must be the first to initialise it); errors surface where the
     // sessions are opened.
-    if (choice.backend === 'wasm') void this.runtime('wasm', opts).then(initialiseRuntime).catch(() => undefined);
+    if (choice.backend === 'wasm')
+      void this.runtime('wasm', opts)
+        .then(initialiseRuntime)
+        .catch(() => undefined);
     else if (opts.device === 'webgpu') void this.runtime('webgpu', opts).catch(() => undefined);
     const modelFiles = await loadModelFiles(this.deps.sourceFor(opts.modelUrl), opts.precision, onProgress);
     const { manifest } = modelFiles;
