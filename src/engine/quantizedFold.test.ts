@@ -1,13 +1,12 @@
 // int8 weights dequantised once at session creation (sessions.ts, `disable_quant_qdq`): ONNX Runtime's optimised
 // graph then has no DequantizeLinear left, and the engine's reports are those of re-running DequantizeLinear
 // every call, on both runtimes.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelManifest } from './manifest';
-import { createNodeEngine, loadOrtNode, type NodeBackend } from './node/nodeEngine';
-import { sessionConfigEntries } from './sessions';
+import { createNodeEngine, type NodeBackend } from './node/nodeEngine';
+import { withOptimisedGraph } from './node/optimisedGraph';
 import { ensureTinyModel } from './testing/tinyModel';
 import type { ReportResult } from './types';
 
@@ -20,18 +19,8 @@ beforeAll(() => {
 });
 
 /** Counts `DequantizeLinear` op names left in the graph ONNX Runtime (node, CPU provider) optimised and saved. */
-async function dequantizeNodesAfterOptimisation(file: string, fold: boolean): Promise<number> {
-  const ort = await loadOrtNode();
-  const out = path.join(mkdtempSync(path.join(tmpdir(), 'serpent-fold-')), 'optimised.onnx');
-  const session = await ort.InferenceSession.create(readFileSync(path.join(modelDir, file)), {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-    optimizedModelFilePath: out,
-    extra: { session: sessionConfigEntries('cpu', fold) },
-  });
-  await session.release();
-  return readFileSync(out).toString('latin1').split('DequantizeLinear').length - 1;
+function dequantizeNodesAfterOptimisation(file: string, fold: boolean): Promise<number> {
+  return withOptimisedGraph(path.join(modelDir, file), fold, (out) => readFileSync(out).toString('latin1').split('DequantizeLinear').length - 1);
 }
 
 async function report(backend: NodeBackend, fold: boolean): Promise<ReportResult> {

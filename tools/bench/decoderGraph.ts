@@ -3,11 +3,10 @@
 // dequantised once at session creation or every call. Per row: nodes in the file and after onnxruntime-node's
 // optimiser (the work a step dispatches), and the median ms of a cached argmax step for 1 and 3 rows in Node WASM.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Precision } from '../../src/engine/manifest';
-import { loadOrtNode, loadOrtWeb } from '../../src/engine/node/nodeEngine';
+import { loadOrtWeb } from '../../src/engine/node/nodeEngine';
+import { withOptimisedGraph } from '../../src/engine/node/optimisedGraph';
 import { sessionConfigEntries } from '../../src/engine/sessions';
 import { decodeSteps, encodeImage, openRawModel, readModelManifest, releaseRawModel } from './rawModel';
 import type { DecoderGraphRow } from './rows';
@@ -24,24 +23,7 @@ function countNodes(file: string): number {
 }
 
 /** Nodes of `file` after onnxruntime-node's optimiser with the engine's options for this fold choice. */
-async function optimisedNodes(file: string, fold: boolean): Promise<number> {
-  const ort = await loadOrtNode();
-  const dir = mkdtempSync(path.join(tmpdir(), 'serpent-graph-'));
-  try {
-    const out = path.join(dir, 'optimised.onnx');
-    const session = await ort.InferenceSession.create(readFileSync(file), {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      optimizedModelFilePath: out,
-      extra: { session: sessionConfigEntries('cpu', fold) },
-    });
-    await session.release();
-    return countNodes(out);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const optimisedNodes = (file: string, fold: boolean): Promise<number> => withOptimisedGraph(file, fold, countNodes);
 
 export interface DecoderGraphOptions {
   models: { dir: string; graph?: string }[]; // graph: label; default the manifest's architecture.decoder_graph
