@@ -2,6 +2,7 @@
 // and on WASM after a warm-up and keeps the faster (a small model on a GPU is often dispatch-bound and slower than the
 // CPU). The result is keyed by adapter, model and precision so that the page can remember it and skip the
 // measurement next time; `?device=` still overrides. No DOM: the page stores what `load` returns.
+import type { DecoderStep } from './beamSearch';
 import type { ModelManifest, Precision } from './manifest';
 import { OnnxReportModel } from './onnxModel';
 import { releaseSessions, type ModelSessions } from './sessions';
@@ -27,28 +28,41 @@ export function timingKey(adapter: string, manifest: ModelManifest, precision: P
   return `${adapter} | ${manifest.id}@${manifest.version} | ${precision}`;
 }
 
-/** Median ms of a cached decoder step of `rows` rows, after the prefix call and warm-up steps (all untimed). */
-export async function timeDecoderSteps(model: OnnxReportModel, rows = TIMED_ROWS, steps = TIMED_STEPS): Promise<number> {
-  const { d_model: D, n_image_tokens: N } = model.manifest.architecture;
-  const token = model.manifest.special_ids.sep;
-  const decoder = model.stepDecoder(new Float32Array(N * D)); // the step's cost does not depend on the image
+/** Behind `prefix` [N*D]: the prefix call, the step from 1 row to `rows`, then `steps` cached steps of `rows` rows
+ *  (the token is [SEP]: a step's cost does not depend on it) → the first call's outputs and each cached step's ms.
+ *  The warm-up at load and the backend timing both run this. */
+export async function runDecoderSteps(
+  model: OnnxReportModel,
+  prefix: Float32Array,
+  rows: number,
+  steps: number,
+): Promise<{ first: DecoderStep; ms: number[] }> {
+  const tokens = Array(rows).fill(model.manifest.special_ids.sep);
+  const decoder = model.stepDecoder(prefix);
   try {
-    await decoder.first();
-    await decoder.next(Array(rows).fill(token), Array(rows).fill(0)); // [1 row] → [rows]
-    const times: number[] = [];
-    for (let s = 0; s < WARMUP_STEPS + steps; s++) {
+    const first = await decoder.first();
+    await decoder.next(tokens, Array(rows).fill(0)); // [1 row] → [rows]
+    const ms: number[] = [];
+    for (let s = 0; s < steps; s++) {
       const t0 = performance.now();
       await decoder.next(
-        Array(rows).fill(token),
+        tokens,
         Array.from({ length: rows }, (_, r) => r),
       );
-      if (s >= WARMUP_STEPS) times.push(performance.now() - t0);
+      ms.push(performance.now() - t0);
     }
-    times.sort((a, b) => a - b);
-    return times[times.length >> 1];
+    return { first, ms };
   } finally {
     decoder.dispose();
   }
+}
+
+/** Median ms of a cached decoder step of `rows` rows, after the prefix call and warm-up steps (all untimed). */
+export async function timeDecoderSteps(model: OnnxReportModel, rows = TIMED_ROWS, steps = TIMED_STEPS): Promise<number> {
+  const { d_model: D, n_image_tokens: N } = model.manifest.architecture;
+  const { ms } = await runDecoderSteps(model, new Float32Array(N * D), rows, WARMUP_STEPS + steps); // the image does not matter
+  const timed = ms.slice(WARMUP_STEPS).sort((a, b) => a - b);
+  return timed[timed.length >> 1];
 }
 
 /** The faster of the measured backends (ties go to WASM: it needs no GPU and its memory is the page's). */

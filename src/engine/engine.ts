@@ -3,7 +3,7 @@
 // probe are injected, so the same class runs in the page's worker (webEngine.ts) and in Node (node/).
 import { WordTokenizer } from '../text/tokenizer';
 import { chooseBackend, fallbackBackend, type Runtimes } from './backendChoice';
-import { keepFasterBackend, timingKey, timingReason, type BackendTimings } from './backendTiming';
+import { keepFasterBackend, runDecoderSteps, timingKey, timingReason, type BackendTimings } from './backendTiming';
 import { BackendUnavailableError, EngineNotLoadedError, ModelManifestError, throwIfAborted } from './errors';
 import { generateReport } from './generateReport';
 import { detectorFlaggedViews, draftViewIndices, draftViewsNote, trainedOnLaterals } from './draftViews';
@@ -35,7 +35,6 @@ export interface EngineDeps {
   probeWebGpu?: () => Promise<BackendChoice>;
   configure?: (backend: Backend, numThreads: number | undefined) => void; // e.g. ORT-web wasm paths/threads
   gpuPast?: boolean; // keep present.* on the GPU on WebGPU (default true)
-  foldQuantizedWeights?: boolean; // dequantise int8 weights once at session creation (default true)
   // Run the model briefly at load: on WebGPU always (compiles the kernels, catches first-run failures) unless false; on
   // WASM too with 'every-backend' (the page: ORT's first runs and V8's tier-up of its kernels then happen while the
   // person picks a file, not during their first draft).
@@ -202,7 +201,6 @@ export class InThreadEngine implements ReportEngine {
     };
   }
 
-  /** Sessions on one backend; on WebGPU also one warm-up run, so a failing first run shows up here. */
   /** A backend's runtime, configured (loaders cache what they load, so asking twice costs nothing). */
   private async runtime(backend: Backend, opts: SessionChoices): Promise<OrtRuntime> {
     this.deps.configure?.(backend, opts.numThreads);
@@ -210,13 +208,14 @@ export class InThreadEngine implements ReportEngine {
     return typeof entry === 'function' ? await entry(opts.numThreads) : entry;
   }
 
+  /** Sessions on one backend, warmed up as `deps.warmup` says (on WebGPU, so that a failing first run shows up here). */
   private async open(backend: Backend, files: ModelFileBytes, manifest: ModelManifest, opts: SessionChoices): Promise<ModelSessions> {
     const { numThreads } = opts;
     const ort = await this.runtime(backend, opts);
     const sessions = await createSessions(ort, files, backend, manifest.architecture.n_layers, {
       numThreads,
       gpuPast: this.deps.gpuPast,
-      foldQuantizedWeights: opts.foldQuantizedWeights ?? this.deps.foldQuantizedWeights,
+      foldQuantizedWeights: opts.foldQuantizedWeights,
     });
     if ((backend === 'webgpu' && this.deps.warmup !== false) || this.deps.warmup === 'every-backend') {
       try {
@@ -265,19 +264,6 @@ export class InThreadEngine implements ReportEngine {
 async function warmUp(model: OnnxReportModel): Promise<void> {
   const S = model.manifest.preprocessing.image_size;
   const encoded = await model.encode([{ data: new Float32Array(S * S), size: S }]);
-  const decoder = model.stepDecoder(encoded.prefix);
-  const rows = model.manifest.decoding.beam;
-  const sep = model.manifest.special_ids.sep;
-  try {
-    const out = await decoder.first();
-    await decoder.next(Array(rows).fill(sep), Array(rows).fill(0));
-    for (let s = 0; s < 3; s++)
-      await decoder.next(
-        Array(rows).fill(sep),
-        Array.from({ length: rows }, (_, r) => r),
-      );
-    if (!out.logits.every(Number.isFinite)) throw new Error('the first decoder call returned non-finite logits');
-  } finally {
-    decoder.dispose();
-  }
+  const { first } = await runDecoderSteps(model, encoded.prefix, model.manifest.decoding.beam, 3);
+  if (!first.logits.every(Number.isFinite)) throw new Error('the first decoder call returned non-finite logits');
 }

@@ -6,7 +6,7 @@
 import type { DecoderStep, StepDecoder } from './beamSearch';
 import type { ModelManifest } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
-import { type DecoderCall, KvDecoder } from './kvDecoder';
+import { type DecoderCall, embedTokens, KvDecoder } from './kvDecoder';
 import type { ModelSessions, OrtTensor } from './sessions';
 import { SimilarityTowers, type TowerImage } from './similarityTowers';
 import type { ImageTensor } from './types';
@@ -91,22 +91,12 @@ export class OnnxReportModel {
   /** The token embedding table [V*D], read once through embed_tokens (all ids in one call) and then looked up in JS:
    *  a decoder step then costs one session call, not two. The values are embed_tokens' own (int8 dequantised alike). */
   tokenTable(): Promise<Float32Array> {
-    this.table ??= (async () => {
-      const { ort, embed } = this.sessions;
-      const V = this.manifest.architecture.vocab_size;
-      const io = modelIO.embed;
-      const ids = new ort.Tensor(
-        'int64',
-        BigInt64Array.from({ length: V }, (_, i) => BigInt(i)),
-        [V, 1],
-      );
-      const out = await embed.run({ [io.inputs.ids]: ids });
-      try {
-        return (await floats(out[io.outputs.embeds])).slice(); // [V,1,D]
-      } finally {
-        disposeAll(Object.values(out));
-      }
-    })();
+    const V = this.manifest.architecture.vocab_size;
+    this.table ??= embedTokens(
+      this.sessions.ort,
+      this.sessions.embed,
+      Array.from({ length: V }, (_, id) => [id]),
+    ); // [V,1,D]
     return this.table;
   }
 

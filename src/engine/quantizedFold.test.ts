@@ -24,9 +24,8 @@ function dequantizeNodesAfterOptimisation(file: string, fold: boolean): Promise<
 }
 
 async function report(backend: NodeBackend, fold: boolean): Promise<ReportResult> {
-  // The WASM engine gets the choice per load (as the bench does), the CPU one from its construction.
-  const engine = await createNodeEngine({ backends: [backend], extra: backend === 'cpu' ? { foldQuantizedWeights: fold } : {} });
-  await engine.load({ modelUrl: modelDir, device: backend, precision: 'int8', ...(backend === 'wasm' ? { foldQuantizedWeights: fold } : {}) });
+  const engine = await createNodeEngine({ backends: [backend] });
+  await engine.load({ modelUrl: modelDir, device: backend, precision: 'int8', foldQuantizedWeights: fold });
   try {
     const S = manifest.preprocessing.image_size;
     const data = Float32Array.from({ length: S * S }, (_, i) => Math.sin(i / 41) * 1.2);

@@ -65,6 +65,9 @@ export interface SessionOptions {
  * see the pattern; with `disable_quant_qdq` it folds the int8 initializers into fp32 ones at session creation,
  * so an int8 download computes at fp32 speed (about 4 bytes per weight of memory instead of 1).
  */
+/** How the bench labels int8 loaded with foldQuantizedWeights: false (the behaviour before folding). */
+export const UNFOLDED_INT8 = 'int8 weights re-dequantised every call';
+
 export function sessionConfigEntries(backend: Backend, foldQuantizedWeights: boolean): Record<string, string> {
   const entries: Record<string, string> = {};
   if (foldQuantizedWeights) entries.disable_quant_qdq = '1';

@@ -14,6 +14,7 @@ import { probeWebGpu } from '../engine/webgpuProbe';
 import type { Backend, ReportResult } from '../engine/types';
 import { createWorkerEngine } from '../worker/createWorkerEngine';
 import { matmulFlops, matmulModel } from '../engine/matmulModel';
+import { UNFOLDED_INT8 } from '../engine/sessions';
 
 /** One row the page prints (read back by tools/bench/chromium.ts). */
 export interface PageRow {
@@ -45,8 +46,6 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const list = (v: string | null, fallback: string[]): string[] => (v === null ? fallback : v.split(',').filter(Boolean));
 
 const steps = (r: ReportResult): number => Math.min(Math.max(...r.candidates.map((c) => c.tokenIds.length)) + 1, r.settings.max_length);
-
-export const UNFOLDED = 'int8 weights re-dequantised every call';
 
 async function deviceRows(
   modelUrl: string,
@@ -91,7 +90,7 @@ async function deviceRows(
       first_report_cold_ms: cold.wall,
       first_report_warm_ms: warm.wall,
       first_report_from_page_open_ms: coldDoneAt,
-      ...(fold ? {} : { variant: UNFOLDED }),
+      ...(fold ? {} : { variant: UNFOLDED_INT8 }),
       correctness_only: info.backend === 'webgpu',
     });
     for (const beam of beams) {

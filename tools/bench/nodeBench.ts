@@ -3,6 +3,7 @@
 // key/value cache (rawModel.ts, through the engine's KvDecoder); and each runtime's plain MatMul throughput for the roofline.
 import type { ModelManifest, Precision } from '../../src/engine/manifest';
 import { createNodeEngine, loadOrtNode, loadOrtWeb, type NodeBackend } from '../../src/engine/node/nodeEngine';
+import { UNFOLDED_INT8 } from '../../src/engine/sessions';
 import type { ReportResult } from '../../src/engine/types';
 import { decodeSteps, encodeImage, openRawModel, releaseRawModel } from './rawModel';
 import { matmulFlops, matmulModel } from '../../src/engine/matmulModel';
@@ -29,14 +30,11 @@ export function decoderSteps(r: ReportResult): number {
   return Math.min(longest + 1, r.settings.max_length);
 }
 
-/** int8 as it ran before weights were folded at session creation (re-dequantised every call), at the default beam. */
-const UNFOLDED = 'int8 weights re-dequantised every call';
-
 export async function engineRows(o: NodeBenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const backend of o.backends) {
     for (const precision of o.precisions) rows.push(...(await engineRowsFor(o, backend, precision, o.beams)));
-    if (o.precisions.includes('int8')) rows.push(...(await engineRowsFor(o, backend, 'int8', [o.manifest.decoding.beam], UNFOLDED)));
+    if (o.precisions.includes('int8')) rows.push(...(await engineRowsFor(o, backend, 'int8', [o.manifest.decoding.beam], UNFOLDED_INT8)));
   }
   return rows;
 }
@@ -50,7 +48,7 @@ async function engineRowsFor(o: NodeBenchOptions, backend: NodeBackend, precisio
     device: backend,
     precision,
     numThreads: backend === 'cpu' ? o.threads : 1,
-    ...(variant === UNFOLDED ? { foldQuantizedWeights: false } : {}),
+    ...(variant === UNFOLDED_INT8 ? { foldQuantizedWeights: false } : {}),
   });
   const run = async (beam: number) => {
     const t = performance.now();

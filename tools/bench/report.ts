@@ -85,6 +85,15 @@ export function downloadBytes(manifest: ModelManifest, extraBytes: number): Reco
 
 const range = (m: number, lo: number, hi: number): string => (Number.isFinite(m) ? `${formatNumber(m)} (${formatNumber(lo)}–${formatNumber(hi)})` : '–');
 
+/** encode ms, decode ms per token (or step), report ms (medians with p10–p90), steps and session ms: both tables' columns. */
+const timingCells = (x: BenchRow): (string | number)[] => [
+  range(x.encode_ms_median, x.encode_ms_p10, x.encode_ms_p90),
+  range(x.decode_ms_per_token_median, x.decode_ms_per_token_p10, x.decode_ms_per_token_p90),
+  range(x.report_ms_median, x.report_ms_p10, x.report_ms_p90),
+  x.tokens_median,
+  x.session_ms ?? NaN,
+];
+
 export function benchMarkdown(
   r: {
     model: { id: string; version: string };
@@ -132,11 +141,7 @@ export function benchMarkdown(
         x.beam,
         x.search ?? 'plain',
         x.kv_cache ? 'yes' : 'no',
-        range(x.encode_ms_median, x.encode_ms_p10, x.encode_ms_p90),
-        range(x.decode_ms_per_token_median, x.decode_ms_per_token_p10, x.decode_ms_per_token_p90),
-        range(x.report_ms_median, x.report_ms_p10, x.report_ms_p90),
-        x.tokens_median,
-        x.session_ms ?? NaN,
+        ...timingCells(x),
         x.first_report_cold_ms !== undefined
           ? `${formatNumber(x.first_report_cold_ms)} / ${formatNumber(x.first_report_warm_ms ?? NaN)}` +
             (x.first_report_from_page_open_ms !== undefined ? ` (page open → first report ${formatNumber(x.first_report_from_page_open_ms)})` : '')
@@ -227,11 +232,7 @@ export function gpuMarkdown(
         x.precision,
         x.beam,
         x.kv_cache ? 'yes' : 'no',
-        range(x.encode_ms_median, x.encode_ms_p10, x.encode_ms_p90),
-        range(x.decode_ms_per_token_median, x.decode_ms_per_token_p10, x.decode_ms_per_token_p90),
-        range(x.report_ms_median, x.report_ms_p10, x.report_ms_p90),
-        x.tokens_median,
-        x.session_ms ?? NaN,
+        ...timingCells(x),
         x.same_tokens_as_cpu === undefined ? '–' : x.same_tokens_as_cpu ? 'yes' : 'NO',
       ]),
     ),
