@@ -1,6 +1,7 @@
 """Serpent's vision-language model: SERPENT-VLM at browser scale, written nanoGPT style.
 
-pixels [B,1,S,S] → small ResNet (from scratch, stride 16) → 8×8 grid + learned 2-D positions
+pixels [B,1,S,S] → small ResNet (from scratch, stride 16), or MobileNetV2 at output stride 16 (from scratch or
+ImageNet weights; training/vision_mobilenet.py) → 8×8 grid + learned 2-D positions
 → visual mapper (Linear + LayerNorm) → image tokens [B,N,D]: the prefix of a causal pre-LN Transformer decoder
 that then reads the report tokens. Shared space (E = D):
   patch_embeds = image tokens standardised per dimension, p_img = their mean over patches (DESIGN.md: "mean-pooled
@@ -26,10 +27,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .vision_mobilenet import FEATURE_CHANNELS, MobileNetEncoder
+
+
+VISION_CHANNELS = {"mobilenet_v2": FEATURE_CHANNELS}
+
 
 @dataclass
 class ModelConfig:
     image_size: int = 128
+    vision: str = "resnet"  # "resnet" (from scratch, vis_channels) or "mobilenet_v2" (training/vision_mobilenet.py)
     vis_channels: tuple = (32, 64, 128, 256)  # stem (stride 2), then 3 stride-2 stages: 16 px patches
     vis_extra_blocks: int = 1  # stride-1 residual blocks on the final 8×8 grid
     vocab_size: int = 1024
@@ -48,8 +55,14 @@ class ModelConfig:
     def __post_init__(self):
         self.vis_channels = tuple(self.vis_channels)
         assert len(self.vis_channels) == 4, "vis_channels: stem + 3 stages"
+        assert self.vision in VISION_CHANNELS or self.vision == "resnet", f"unknown vision encoder {self.vision!r}"
         assert self.image_size % 16 == 0, "image_size must be a multiple of the 16 px patch"
         assert self.d_model % self.n_heads == 0, "d_model must divide by n_heads"
+
+    @property
+    def vision_channels(self):
+        """Width of the vision encoder's patch features (the mapper's input)."""
+        return VISION_CHANNELS.get(self.vision, self.vis_channels[-1])
 
     @property
     def grid(self):
@@ -223,8 +236,8 @@ class SerpentVLM(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         self.cfg = cfg
-        self.vision = VisionEncoder(cfg)
-        self.mapper = nn.Sequential(nn.Linear(cfg.vis_channels[-1], cfg.d_model), nn.LayerNorm(cfg.d_model))
+        self.vision = MobileNetEncoder(cfg) if cfg.vision == "mobilenet_v2" else VisionEncoder(cfg)
+        self.mapper = nn.Sequential(nn.Linear(cfg.vision_channels, cfg.d_model), nn.LayerNorm(cfg.d_model))
         self.decoder = Decoder(cfg)
         self.lm_head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)  # untied: each weight downloaded once
         self.text_head = nn.Linear(cfg.d_model, cfg.embed_dim)

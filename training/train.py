@@ -17,6 +17,7 @@ from .data import CorpusSplit, id_to_token, load_meta, make_loader, vocab_size
 from .loop import (EVAL_KEYS, autocast, evaluate, fmt_eta, lr_at, make_optimizer, probe_epoch_overhead,
                    probe_throughput, sample_reports, to_device)
 from .model import ModelConfig, SerpentVLM
+from .vision_mobilenet import PIXEL_MEAN, PIXEL_STD
 
 SMOKE_MODEL = dict(vis_channels=(16, 32, 64, 64), vis_extra_blocks=0, d_model=64, n_layers=2, n_heads=2)
 SMOKE_LIMITS = dict(train=192, val=32)
@@ -39,6 +40,12 @@ def parse_args(argv=None):
     ap.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (tests)")
     ap.add_argument("--val-max", type=int, default=1000, help="validation studies per epoch")
     ap.add_argument("--model", default=None, help="JSON object overriding ModelConfig fields")
+    ap.add_argument("--vision", choices=["resnet", "mobilenet_v2"], default=None,
+                    help="vision encoder (default: the config's, resnet)")
+    ap.add_argument("--vision-init", choices=["scratch", "imagenet"], default="scratch",
+                    help="imagenet: MobileNetV2 starts from ../shared/data/pretrained (needs --vision mobilenet_v2)")
+    ap.add_argument("--imagenet-weights", default=None,
+                    help="the TFLite file (default ../shared/data/pretrained/…) or a .pt from `training.mobilenet_v2 --save`")
     return ap.parse_args(argv)
 
 
@@ -69,7 +76,15 @@ def build_config(args, meta, corpus):
         fields.update(SMOKE_MODEL)
     if args.model:
         fields.update(json.loads(args.model))
-    return ModelConfig(**fields)
+    if args.vision:
+        fields["vision"] = args.vision
+    cfg = ModelConfig(**fields)
+    if args.vision_init == "imagenet" and cfg.vision != "mobilenet_v2":
+        raise SystemExit("--vision-init imagenet needs --vision mobilenet_v2 (the only encoder with ImageNet weights)")
+    if cfg.vision == "mobilenet_v2" and (meta["pixel_mean"], meta["pixel_std"]) != (PIXEL_MEAN, PIXEL_STD):
+        raise SystemExit(f"the MobileNetV2 encoder expects pixels normalised with mean {PIXEL_MEAN} and std "
+                         f"{PIXEL_STD}; this corpus uses {meta['pixel_mean']} and {meta['pixel_std']}: rebuild it")
+    return cfg
 
 
 def main(argv=None):
@@ -87,10 +102,13 @@ def main(argv=None):
     peak_lr = args.lr or 6e-4 * (batch * world / 32) ** 0.5
     mean, std = meta["pixel_mean"], meta["pixel_std"]
 
-    model = SerpentVLM(cfg).to(device)
+    model = SerpentVLM(cfg)
+    if args.vision_init == "imagenet":
+        model.vision.load_imagenet(args.imagenet_weights)
+    model = model.to(device)
     opt = make_optimizer(model, peak_lr)
     params = model.num_params()
-    log(f"model: {params['total'] / 1e6:.2f}M params {params} | device {device} x{world} | batch {batch}")
+    log(f"model: {params['total'] / 1e6:.2f}M params {params} | vision {cfg.vision} ({args.vision_init}) | device {device} x{world} | batch {batch}")
     vocab = id_to_token(args.corpus)
     sps = probe_throughput(model, opt, train_set, batch, device, mean, std, args.lam)
     overhead_s = probe_epoch_overhead(model, val_set, batch, device, mean, std, args.lam, vocab)
@@ -197,7 +215,7 @@ def save_checkpoint(path, model, cfg, meta, args, epoch, val, history, params, s
         "epoch": epoch, "val_loss": val["loss"], "val": val, "version": "1.0.0",
         "summary": {"lambda": args.lam, "seed": args.seed, "smoke": args.smoke, "epochs_run": epoch,
                     "params": params, "train_samples_per_s": round(sps, 2), "history": history,
-                    "label_smoothing": args.label_smoothing},
+                    "label_smoothing": args.label_smoothing, "vision_init": args.vision_init},
     }, path)
 
 
