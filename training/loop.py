@@ -27,9 +27,9 @@ def lr_at(step, total, peak, warmup, floor=0.05):
     return peak * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * t)))
 
 
-def to_device(batch, device, mean, std, train):
+def to_device(batch, device, mean, std, train, recipe="standard"):
     pixels = batch["pixels"].to(device, non_blocking=True)
-    x = augment_and_normalise(pixels, mean, std) if train else normalise(pixels, mean, std)
+    x = augment_and_normalise(pixels, mean, std, recipe) if train else normalise(pixels, mean, std)
     return x, batch["view_idx"].to(device), batch["tokens"].to(device)
 
 

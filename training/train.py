@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
+from .augment import AUGMENTS
 from .data import CorpusSplit, id_to_token, load_meta, make_loader, vocab_size
 from .loop import (EVAL_KEYS, autocast, evaluate, fmt_eta, lr_at, make_optimizer, probe_epoch_overhead,
                    probe_throughput, sample_reports, to_device)
@@ -40,6 +41,8 @@ def parse_args(argv=None):
     ap.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (tests)")
     ap.add_argument("--val-max", type=int, default=1000, help="validation studies per epoch")
     ap.add_argument("--model", default=None, help="JSON object overriding ModelConfig fields")
+    ap.add_argument("--augment", choices=AUGMENTS, default="standard",
+                    help="robust adds blur, strong noise, gamma and contrast (training/augment.py)")
     ap.add_argument("--vision", choices=["resnet", "mobilenet_v2"], default=None,
                     help="vision encoder (default: the config's, resnet)")
     ap.add_argument("--vision-init", choices=["scratch", "imagenet"], default="scratch",
@@ -161,7 +164,7 @@ def main(argv=None):
                 break
             for g in opt.param_groups:
                 g["lr"] = lr_at(progress * total, total, peak_lr, warmup)
-            x, vi, tok = to_device(batch_data, device, mean, std, train=True)
+            x, vi, tok = to_device(batch_data, device, mean, std, train=True, recipe=args.augment)
             with autocast(device):
                 res = net(x, vi, tok, lam=args.lam, label_smoothing=args.label_smoothing)
             if scaler:
@@ -215,7 +218,7 @@ def save_checkpoint(path, model, cfg, meta, args, epoch, val, history, params, s
         "epoch": epoch, "val_loss": val["loss"], "val": val, "version": "1.0.0",
         "summary": {"lambda": args.lam, "seed": args.seed, "smoke": args.smoke, "epochs_run": epoch,
                     "params": params, "train_samples_per_s": round(sps, 2), "history": history,
-                    "label_smoothing": args.label_smoothing, "vision_init": args.vision_init},
+                    "label_smoothing": args.label_smoothing, "vision_init": args.vision_init, "augment": args.augment},
     }, path)
 
 
