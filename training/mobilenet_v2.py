@@ -48,10 +48,15 @@ class SameConv(nn.Conv2d):
 
     def forward(self, x):
         # x [B,C,H,W] -> [B,O,ceil(H/s),ceil(W/s)]
-        h, w = x.shape[-2:]
+        # Python ints, so an exported graph holds constant pads for its fixed input size (not Shape arithmetic),
+        # symmetric ones inside the Conv and only the stride-2 layers' bottom/right row as a Pad node.
+        h, w = int(x.shape[-2]), int(x.shape[-1])
         k = self.dilation[0] * (self.kernel_size[0] - 1) + 1  # the dilated kernel's extent
-        x = F.pad(x, same_padding(h, w, k, self.stride[0]))
-        x = super().forward(x)
+        left, right, top, bottom = same_padding(h, w, k, self.stride[0])
+        if (left, top) != (right, bottom):
+            x = F.pad(x, (left, right, top, bottom))
+            left = top = 0
+        x = F.conv2d(x, self.weight, self.bias, self.stride, (top, left), self.dilation, self.groups)
         return F.relu6(x) if self.relu6 else x
 
 
