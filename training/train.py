@@ -39,6 +39,10 @@ def parse_args(argv=None):
     ap.add_argument("--device", choices=["cpu", "cuda"], default=None)
     ap.add_argument("--ddp", action="store_true", help="DistributedDataParallel (launch with torchrun)")
     ap.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (tests)")
+    ap.add_argument("--resume", action="store_true",
+                    help="continue the run in --out from its last.pt (written after every epoch); same --epochs")
+    ap.add_argument("--stop-after-epoch", type=int, default=None,
+                    help="end this process after epoch K of the schedule (a run spread over sessions; then --resume)")
     ap.add_argument("--val-max", type=int, default=1000, help="validation studies per epoch")
     ap.add_argument("--model", default=None, help="JSON object overriding ModelConfig fields")
     ap.add_argument("--augment", choices=AUGMENTS, default="standard",
@@ -152,7 +156,19 @@ def main(argv=None):
     warmup = max(1, min(500, total // 20))
     out.mkdir(parents=True, exist_ok=True)
     best, step, t_start, history, progress = float("inf"), 0, time.time(), [], 0.0
-    for epoch in range(epochs):
+    start_epoch = 0
+    if args.resume:
+        if args.epochs is None or args.ddp:
+            raise SystemExit("--resume needs the run's fixed --epochs (a step-based schedule) and no --ddp")
+        state = load_resume_state(out / "last.pt", total)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        best, step, history, start_epoch = state["best"], state["step"], state["history"], state["epoch"]
+        t_start -= 60 * state["minutes"]
+        torch.set_rng_state(state["rng"])
+        train_loader.generator.set_state(state["loader_rng"])
+        log(f"resumed {out / 'last.pt'} after epoch {start_epoch} (step {step}/{total}, best val loss {best:.4f})")
+    for epoch in range(start_epoch, epochs):
         if sampler is not None:
             sampler.set_epoch(epoch)
         t_epoch, seen = time.time(), 0
@@ -203,12 +219,37 @@ def main(argv=None):
                 save_checkpoint(out / "ckpt.pt", model, cfg, meta, args, epoch + 1, val, history, params, sps)
                 log(f"  saved {out / 'ckpt.pt'} (best val loss)")
             (out / "history.json").write_text(json.dumps(history, indent=1))
+            if not args.ddp:
+                save_resume_state(out / "last.pt", model, opt, epoch + 1, step, total, best, history,
+                                  (time.time() - t_start) / 60, train_loader.generator)
         if step >= total or progress >= 1.0:
+            break
+        if args.stop_after_epoch and epoch + 1 >= args.stop_after_epoch:
+            log(f"stopping after epoch {epoch + 1} of {epochs}; continue with the same command and --resume")
             break
     log(f"done in {(time.time() - t_start) / 60:.1f} min; best val loss {best:.4f}")
     if args.ddp:
         dist.destroy_process_group()
     return {"best_val_loss": best, "history": history, "samples_per_s": sps, "params": params}
+
+
+def save_resume_state(path, model, opt, epoch, step, total, best, history, minutes, loader_generator):
+    """Everything the next epoch needs to continue bit for bit: weights, optimiser, RNG streams, schedule position."""
+    tmp = path.with_suffix(".tmp")
+    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch, "step": step,
+                "total": total, "best": best, "history": history, "minutes": minutes,
+                "rng": torch.get_rng_state(), "loader_rng": loader_generator.get_state()}, tmp)
+    tmp.replace(path)  # a process killed mid-write leaves the previous epoch's state intact
+
+
+def load_resume_state(path, total):
+    if not path.exists():
+        raise SystemExit(f"--resume: {path} not found; start the run without --resume (it writes last.pt every epoch)")
+    state = torch.load(path, map_location="cpu")
+    if state["total"] != total:
+        raise SystemExit(f"--resume: {path} was a {state['total']}-step schedule, this command makes {total}; "
+                         f"use the run's --epochs and --batch-size")
+    return state
 
 
 def save_checkpoint(path, model, cfg, meta, args, epoch, val, history, params, sps):

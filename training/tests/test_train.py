@@ -60,6 +60,33 @@ class TrainTest(unittest.TestCase):
             load_meta(Path(self.tmp.name) / "nowhere")
         self.assertIn("npm run corpus", str(ctx.exception))
 
+    def test_a_run_stopped_and_resumed_ends_as_the_run_in_one_go(self):
+        common = ["--corpus", str(self.corpus), "--epochs", "3", "--batch-size", "8", "--model", TINY_MODEL]
+        whole, split = Path(self.tmp.name) / "whole", Path(self.tmp.name) / "split"
+        with contextlib.redirect_stdout(io.StringIO()) as log:
+            train_main(common + ["--out", str(whole)])
+            train_main(common + ["--out", str(split), "--stop-after-epoch", "1"])
+            stopped = json.loads((split / "history.json").read_text())
+            train_main(common + ["--out", str(split), "--resume"])
+        self.assertEqual(len(stopped), 1)
+        self.assertIn("resumed", log.getvalue())
+        a = torch.load(whole / "last.pt")
+        b = torch.load(split / "last.pt")
+        self.assertEqual((a["epoch"], a["step"]), (b["epoch"], b["step"]))
+        self.assertEqual([h["loss"] for h in a["history"]], [h["loss"] for h in b["history"]])
+        for k, v in a["model"].items():
+            torch.testing.assert_close(b["model"][k], v, atol=0, rtol=0, msg=k)
+
+    def test_resume_refuses_another_schedule(self):
+        common = ["--corpus", str(self.corpus), "--batch-size", "8", "--model", TINY_MODEL]
+        out = Path(self.tmp.name) / "sched"
+        with contextlib.redirect_stdout(io.StringIO()):
+            train_main(common + ["--out", str(out), "--epochs", "2", "--stop-after-epoch", "1"])
+            with self.assertRaisesRegex(SystemExit, "schedule"):
+                train_main(common + ["--out", str(out), "--epochs", "3", "--resume"])
+            with self.assertRaisesRegex(SystemExit, "not found"):
+                train_main(common + ["--out", str(Path(self.tmp.name) / "none"), "--epochs", "2", "--resume"])
+
     def test_short_run_writes_a_loadable_checkpoint(self):
         out = Path(self.tmp.name) / "run"
         with contextlib.redirect_stdout(io.StringIO()) as log:
