@@ -19,13 +19,24 @@ def normalise(pixels_u8, mean, std):
     return (pixels_u8.float() / 255.0 - mean) / std
 
 
+def per_image_uniform(x, lo, hi):
+    """x [M,...] → [M] draws from U(lo, hi), one per image, on x's device."""
+    return torch.rand(x.shape[0], device=x.device) * (hi - lo) + lo
+
+
+def scale_contrast(x, c):
+    """x [M,1,S,S], c [M,1,1,1] → each image's deviations from its own mean scaled by c."""
+    mu = x.mean(dim=(1, 2, 3), keepdim=True)
+    return (x - mu) * c + mu
+
+
 def augment(pixels_u8, crop=0.08, rotate_deg=7.0, brightness=0.08, contrast=0.12, noise=0.02):
     """[M,1,S,S] uint8 values → [M,1,S,S] float in [0,1], augmented."""
     x = pixels_u8.float() / 255.0
     m = x.shape[0]
 
     def uniform(lo, hi):
-        return torch.rand(m, device=x.device) * (hi - lo) + lo
+        return per_image_uniform(x, lo, hi)
 
     angle = uniform(-rotate_deg, rotate_deg) * (math.pi / 180.0)
     scale = uniform(1.0 - crop, 1.0 + crop)  # <1 zooms in (crop), >1 zooms out (pad)
@@ -36,8 +47,7 @@ def augment(pixels_u8, crop=0.08, rotate_deg=7.0, brightness=0.08, contrast=0.12
     x = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     c = uniform(1.0 - contrast, 1.0 + contrast).view(m, 1, 1, 1)
     b = uniform(-brightness, brightness).view(m, 1, 1, 1)
-    mu = x.mean(dim=(1, 2, 3), keepdim=True)
-    x = (x - mu) * c + mu + b
+    x = scale_contrast(x, c) + b
     sigma = uniform(0.0, noise).view(m, 1, 1, 1)
     x = x + sigma * torch.randn_like(x)
     return x.clamp(0.0, 1.0)
@@ -61,17 +71,15 @@ def degrade(x, p=0.3, blur=2.5, noise=0.15, gamma=(0.7, 1.4), contrast=(0.6, 1.4
     m = x.shape[0]
 
     def pick():
-        return (torch.rand(m, device=x.device) < p).to(x.dtype)
+        return (per_image_uniform(x, 0.0, 1.0) < p).to(x.dtype)
 
     def uniform(lo, hi):
-        return torch.rand(m, device=x.device) * (hi - lo) + lo
+        return per_image_uniform(x, lo, hi)
 
     x = gaussian_blur(x, pick() * uniform(0.0, blur))
     g = 1.0 + pick() * (uniform(*gamma) - 1.0)
     x = x.clamp(0.0, 1.0) ** g.view(m, 1, 1, 1)
-    c = (1.0 + pick() * (uniform(*contrast) - 1.0)).view(m, 1, 1, 1)
-    mu = x.mean(dim=(1, 2, 3), keepdim=True)
-    x = (x - mu) * c + mu
+    x = scale_contrast(x, (1.0 + pick() * (uniform(*contrast) - 1.0)).view(m, 1, 1, 1))
     sigma = (pick() * uniform(0.0, noise)).view(m, 1, 1, 1)
     return (x + sigma * torch.randn_like(x)).clamp(0.0, 1.0)
 

@@ -25,8 +25,13 @@ class MobileNetEncoder(nn.Module):
         self.pos_row = nn.Parameter(torch.randn(cfg.grid, 1, FEATURE_CHANNELS) * 0.02)  # 2-D position = row + column
         self.pos_col = nn.Parameter(torch.randn(1, cfg.grid, FEATURE_CHANNELS) * 0.02)
 
+    @staticmethod
+    def network_input(pixels):
+        """Corpus-normalised pixels → MobileNet's [-1,1] range: 2·(std·p + mean) − 1 with mean 0.5."""
+        return pixels * (2 * PIXEL_STD)
+
     def forward(self, pixels):
-        x = self.stem(pixels * (2 * PIXEL_STD))  # [-1,1] = 2·(std·p + mean) − 1 with mean 0.5; → [B,32,S/2,S/2]
+        x = self.stem(self.network_input(pixels))  # [B,32,S/2,S/2]
         for block in self.blocks:
             x = block(x)
         f = self.last(x)  # [B,1280,g,g]

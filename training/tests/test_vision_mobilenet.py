@@ -34,13 +34,13 @@ class MobileNetEncoderTest(unittest.TestCase):
 
     @torch.no_grad()
     def test_grey_stem_is_the_rgb_stem_on_a_repeated_grey_image(self):
-        ours = self.enc.stem(self.pixels * (2 * PIXEL_STD))
+        ours = self.enc.stem(self.enc.network_input(self.pixels))
         theirs = self.net.stem(grey_to_input(self.x01))
         torch.testing.assert_close(ours, theirs, atol=1e-4, rtol=1e-4)
 
     @torch.no_grad()
     def test_undilated_blocks_equal_the_pretrained_network(self):
-        x = self.enc.stem(self.pixels * (2 * PIXEL_STD))
+        x = self.enc.stem(self.enc.network_input(self.pixels))
         for block in self.enc.blocks[:STRIDE16_BLOCKS]:
             x = block(x)
         torch.testing.assert_close(x, self.net.features(grey_to_input(self.x01), 16), atol=1e-3, rtol=1e-3)
