@@ -137,13 +137,14 @@ test.describe('with the tiny model installed', () => {
     expect(text).toContain('Not for clinical use');
   });
 
-  test('beam width, diverse groups and β re-run the self-refinement; the panel says what each candidate asserts', async ({ page }) => {
+  test('beam width, diverse groups, samples and β re-run the self-refinement; the panel says what each candidate asserts', async ({ page }) => {
     await page.goto('/?device=wasm');
     await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN002.png'));
     await waitForReport(page);
     const panel = page.getByRole('region', { name: 'Self-refinement' });
     await expect(panel.locator('tbody tr[data-chosen="true"]')).toHaveCount(1);
     await panel.getByTestId('beam-input').fill('1');
+    await panel.getByTestId('samples-input').fill('0');
     await panel.getByTestId('beta-input').fill('0');
     await panel.getByRole('button', { name: 'Re-run' }).click();
     await waitForReport(page);
@@ -160,6 +161,16 @@ test.describe('with the tiny model installed', () => {
     await expect(panel.getByTestId('rerank-note')).toContainText(/The 4 candidates assert|All 4 candidates assert/);
     await expect(panel.getByTestId('finding-tally').locator('li').first()).toContainText(/asserted by [1-4] of 4 candidates/);
     await expect(panel.getByRole('list', { name: 'Findings of candidate 1' })).toBeVisible();
+    await expect(panel.locator('.sampled-mark')).toHaveCount(0);
+    // Greedy plus three samples from the model's own distribution: every candidate but the greedy one says it was sampled.
+    await panel.getByTestId('beam-input').fill('1');
+    await panel.getByTestId('samples-input').fill('3');
+    await panel.getByTestId('temperature-input').fill('1');
+    await panel.getByRole('button', { name: 'Re-run' }).click();
+    await waitForReport(page);
+    const rows = await panel.locator('tbody tr').count();
+    expect(rows).toBeGreaterThanOrEqual(2);
+    await expect(panel.locator('.sampled-mark')).toHaveCount(rows - 1);
     await panel.locator('table').scrollIntoViewIfNeeded();
     await screenshot(page, '06-candidates');
   });

@@ -30,7 +30,8 @@ export interface Hypothesis {
   logp: number; // summed log-probabilities of tokenIds
   score: number; // logp / |tokenIds|^alpha
   textEmbeds: Float32Array[]; // [E] per fed report token, in order (EOS is never fed)
-  group: number; // diverse beam group (0 = the unpenalised one)
+  group: number; // diverse beam group (0 = the unpenalised one); sampled alternatives come after the groups
+  sampled?: boolean; // drawn from the model's distribution (samplingSearch) rather than kept by the beam
 }
 
 export interface BeamSearchOptions {

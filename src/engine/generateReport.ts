@@ -2,7 +2,8 @@
 // cached decoder (best partial beam streamed) → the labeler reads each candidate → self-refinement rerank by the
 // image–text similarity (the towers' when the model has them) → token/sentence heatmaps in the same space.
 import type { WordTokenizer } from '../text/tokenizer';
-import { beamSearch } from './beamSearch';
+import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beamSearch';
+import { samplingSearch } from './samplingSearch';
 import { sentenceHeatmaps, tokenHeatmaps } from './heatmap';
 import { processorsFor } from './logitsProcessors';
 import type { DecodingDefaults } from './manifest';
@@ -28,6 +29,44 @@ export interface ReportJob {
 
 const now = (): number => performance.now();
 
+/** The candidates: a (diverse) beam search, plus S sampled alternatives when settings.samples > 0. With beam 1 the
+ *  greedy row and the samples share one batched decode; otherwise the samples follow the beam (their groups after). */
+async function searchCandidates(
+  decoder: ReturnType<OnnxReportModel['stepDecoder']>,
+  search: BeamSearchOptions,
+  settings: DecodingDefaults,
+): Promise<Hypothesis[]> {
+  const samples = settings.samples ?? 0;
+  if (samples === 0) return beamSearch(decoder, search);
+  const sampling = {
+    samples,
+    temperature: settings.temperature ?? 1,
+    seed: settings.seed ?? 0,
+    alpha: search.alpha,
+    maxLength: search.maxLength,
+    bosId: search.bosId,
+    eosId: search.eosId,
+    processor: search.processor,
+    signal: search.signal,
+  };
+  if (search.numBeams === 1) return samplingSearch(decoder, { ...sampling, greedy: true, onStep: search.onStep });
+  const beams = await beamSearch(decoder, search);
+  const offset = search.groups ?? 1;
+  const sampled = await samplingSearch(decoder, { ...sampling, greedy: false });
+  return [...beams, ...sampled.map((h) => ({ ...h, group: h.group - 1 + offset }))];
+}
+
+/** The first of each distinct token sequence (a sample may repeat the beam's candidate word for word). */
+function distinct(hyps: readonly Hypothesis[]): Hypothesis[] {
+  const seen = new Set<string>();
+  return hyps.filter((h) => {
+    const key = h.tokenIds.join(',');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const { model, tokenizer, settings, callbacks = {} } = job;
   const manifest = model.manifest;
@@ -42,9 +81,9 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
 
   callbacks.onStage?.(detectorFlagged(ood) ? { stage: 'decode', notFrontalChest: true } : { stage: 'decode' });
   const decoder = model.stepDecoder(encoded.prefix);
-  let hyps: Awaited<ReturnType<typeof beamSearch>>;
+  let hyps: Hypothesis[];
   try {
-    hyps = await beamSearch(decoder, {
+    const search: BeamSearchOptions = {
       numBeams: settings.beam,
       alpha: settings.alpha,
       maxLength: settings.max_length,
@@ -55,7 +94,8 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       diversityPenalty: settings.diversity_penalty ?? 0,
       signal: job.signal,
       onStep: callbacks.onToken ? (ids) => callbacks.onToken?.(tokenizer.decodeReport(ids).text) : undefined,
-    });
+    };
+    hyps = distinct(await searchCandidates(decoder, search, settings));
   } finally {
     decoder.dispose();
   }
@@ -91,6 +131,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       similarity: c.similarity,
       score: c.score,
       group: c.group,
+      sampled: hyps[c.index].sampled === true,
       findings: c.findings,
       chosen: c.chosen,
     })),

@@ -91,7 +91,15 @@ describe('manifest checks', () => {
 describe('resolveSettings', () => {
   it('overrides the manifest defaults, ignoring undefined and unknown keys', () => {
     const s = resolveSettings(manifest(), { beam: 1, beta: undefined, signal: 'x' } as object);
-    expect(s).toEqual({ groups: 1, diversity_penalty: 0, ...manifest().decoding, beam: 1 });
+    expect(s).toEqual({ groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0, ...manifest().decoding, beam: 1 });
+  });
+
+  it('sampled alternatives: a whole number of samples up to 8, a temperature above 0, a whole seed', () => {
+    expect(resolveSettings(manifest(), { samples: 2, temperature: 0.7, seed: 5 })).toMatchObject({ samples: 2, temperature: 0.7, seed: 5 });
+    expect(() => resolveSettings(manifest(), { samples: 9 })).toThrow(/samples must be a whole number from 0 to 8/);
+    expect(() => resolveSettings(manifest(), { samples: 1.5 })).toThrow(/samples must be a whole number/);
+    expect(() => resolveSettings(manifest(), { temperature: 0 })).toThrow(/temperature must be above 0/);
+    expect(() => resolveSettings(manifest(), { seed: -1 })).toThrow(/seed must be a whole number/);
   });
 
   it('a manifest without diverse-beam defaults runs one group, and a caller can ask for groups', () => {

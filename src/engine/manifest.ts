@@ -20,6 +20,9 @@ export interface DecodingDefaults {
   max_length: number;
   groups?: number; // diverse beam search: groups the beams split into (1 = plain beam search)
   diversity_penalty?: number; // λ: a group's penalty per earlier group that chose the same token at a step
+  samples?: number; // sampled alternatives beside the beam (0 = none); with beam 1 they share its decode
+  temperature?: number; // of the sampled alternatives (1 = the model's own distribution)
+  seed?: number; // of the sampled alternatives: the same image and settings give the same candidates
 }
 
 /** The out-of-distribution detector (training/ood_detector.py): pixels [V,1,S,S] → ood_logit [V]. */

@@ -16,7 +16,8 @@ function finite(name: string, v: number): void {
   if (!Number.isFinite(v)) throw new InvalidSettingError(`${name} must be a finite number; got ${v}.`);
 }
 
-const DIVERSITY_DEFAULTS = { groups: 1, diversity_penalty: 0 };
+const DIVERSITY_DEFAULTS = { groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0 };
+export const MAX_SAMPLES = 8;
 
 /** The largest group count ≤ `groups` that divides `beam` (1 at worst): what a new beam width keeps of the groups. */
 export function groupsFitting(beam: number, groups: number): number {
@@ -43,5 +44,21 @@ export function resolveSettings(manifest: ModelManifest, overrides: Partial<Deco
   if (s.beam % s.groups! !== 0) throw new InvalidSettingError(`groups must divide the beam width (${s.beam}); got ${s.groups}.`);
   finite('diversity_penalty', s.diversity_penalty!);
   if (s.diversity_penalty! < 0) throw new InvalidSettingError(`diversity_penalty must be 0 or more; got ${s.diversity_penalty}.`);
+  integerIn('samples', s.samples!, 0, MAX_SAMPLES);
+  finite('temperature', s.temperature!);
+  if (s.temperature! <= 0) throw new InvalidSettingError(`temperature must be above 0 (1 = the model's own distribution); got ${s.temperature}.`);
+  integerIn('seed', s.seed!, 0, 2 ** 32 - 1);
   return s;
+}
+
+/** A search in one short label: BEAMxGROUPS:PENALTY, and +sS@T when it adds S samples at temperature T. */
+export function searchLabel(d: Pick<DecodingDefaults, 'beam' | 'groups' | 'diversity_penalty' | 'samples' | 'temperature'>): string {
+  const sampled = (d.samples ?? 0) > 0 ? `+s${d.samples}@${d.temperature ?? 1}` : '';
+  return `${d.beam}x${d.groups ?? 1}:${d.diversity_penalty ?? 0}${sampled}`;
+}
+
+/** The plain beam search a refinement is compared with: as many candidates (beam + samples), one group, no
+ *  samples, β = 0 (the language model's choice). */
+export function plainBeamOf(d: Pick<DecodingDefaults, 'beam' | 'samples'>): Partial<DecodingDefaults> {
+  return { beam: d.beam + (d.samples ?? 0), groups: 1, diversity_penalty: 0, samples: 0, beta: 0 };
 }

@@ -86,7 +86,8 @@ export interface Candidate {
   lengthNormLogp: number; // logp / |c|^alpha
   similarity: number; // cos(p_img, p_txt(c)): the similarity towers' when the model has them, else the decoder's
   score: number; // lengthNormLogp + beta * similarity
-  group: number; // diverse beam group (0 = the unpenalised one)
+  group: number; // diverse beam group (0 = the unpenalised one); sampled alternatives come after the groups
+  sampled: boolean; // drawn from the model's distribution rather than kept by the beam
   findings: string[]; // finding keys the labeler reads as asserted in this candidate (ancestors included)
   chosen: boolean;
 }

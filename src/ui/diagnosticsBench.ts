@@ -15,6 +15,7 @@ import type { Backend, ReportResult } from '../engine/types';
 import { createWorkerEngine } from '../worker/createWorkerEngine';
 import { matmulFlops, matmulModel } from '../engine/matmulModel';
 import { UNFOLDED_INT8 } from '../engine/sessions';
+import { plainBeamOf, searchLabel } from '../engine/settings';
 
 /** One row the page prints (read back by tools/bench/chromium.ts). */
 export interface PageRow {
@@ -61,7 +62,7 @@ async function deviceRows(
     const t0 = performance.now();
     const info = await engine.load({ modelUrl, device, precision: precision as 'fp32', ...(fold ? {} : { foldQuantizedWeights: false }) });
     const loadMs = performance.now() - t0;
-    const plain = (beam: number) => ({ beam, groups: 1, diversity_penalty: 0 });
+    const plain = (beam: number) => ({ beam, groups: 1, diversity_penalty: 0, samples: 0 });
     const run = async (settings: Record<string, number>) => {
       const t = performance.now();
       const r = await engine.generateFiles([{ name: 'bench.png', bytes: image.slice(0) }], settings);
@@ -105,10 +106,10 @@ async function deviceRows(
       const paired = [];
       for (let i = 0; i < runs; i++) {
         refined.push(await run({}));
-        paired.push(await run(plain(d.beam)));
+        paired.push(await run(plainBeamOf(d) as Record<string, number>));
       }
       rows.push({
-        ...row(d.beam, `refinement ${d.beam}x${d.groups ?? 1}:${d.diversity_penalty ?? 0} β ${d.beta}`, refined),
+        ...row(d.beam, `refinement ${searchLabel(d)} β ${d.beta}`, refined),
         time_ratio_vs_plain: median(refined.map((s) => s.wall)) / median(paired.map((s) => s.wall)),
       });
     }

@@ -1,6 +1,6 @@
 // Self-refinement, made visible: what the alternatives asserted and why the draft won. A sentence on the choice
 // (language-model score against image–text similarity), a tally of each finding across the candidates, then every
-// finished candidate with its findings marked against the draft's and its three scores.
+// finished candidate with its findings marked against the draft's and its three scores; sampled alternatives say so.
 import type { ReportResult } from '../../engine/types';
 import { formatScore } from '../lib/format';
 import { markFindings, whyChosen } from '../lib/refinementSummary';
@@ -60,6 +60,12 @@ export function CandidatesPanel({ result }: Props) {
                     </span>
                   ) : null}
                   {i === refinement.lmChoice && !c.chosen ? <span className="lm-mark"> (LM’s choice)</span> : null}
+                  {c.sampled ? (
+                    <span className="sampled-mark" title="drawn from the model’s own distribution, not kept by the beam">
+                      {' '}
+                      sampled
+                    </span>
+                  ) : null}
                 </td>
                 <td className="candidate-text">{c.text}</td>
                 <td>

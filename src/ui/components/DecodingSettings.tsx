@@ -1,9 +1,10 @@
 // The knobs of the self-refinement a person may turn: beam width (how many candidates), diverse groups and their
-// penalty (how differently the candidates are pushed to read the image), and β (how much the image–text similarity
-// counts when choosing); "Re-run" drafts again with them. Groups always divide the beam width.
+// penalty (how differently the groups are pushed to word the report), sampled alternatives and their temperature (other
+// readings drawn from the model's own distribution, so they differ in findings where the model is unsure), and β (how
+// much the image–text similarity counts when choosing); "Re-run" drafts again with them. Groups divide the beam width.
 import type { RefinementSettings } from '../lib/refinementSettings';
 import { NumberField } from './NumberField';
-import { BEAM_MAX, BEAM_MIN, BETA_MAX, PENALTY_MAX, groupChoices, withBeam } from '../lib/refinementSettings';
+import { BEAM_MAX, BEAM_MIN, BETA_MAX, PENALTY_MAX, SAMPLES_MAX, TEMPERATURE_MAX, groupChoices, withBeam } from '../lib/refinementSettings';
 
 interface Props {
   value: RefinementSettings;
@@ -53,6 +54,21 @@ export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
           disabled={value.groups === 1}
           testId="penalty-input"
           onValue={(v) => onChange({ ...value, diversity_penalty: v })}
+        />
+      </label>
+      <label title="Other readings drawn from the model's own distribution: they differ in findings where the model is unsure">
+        Sampled alternatives
+        <NumberField value={value.samples} max={SAMPLES_MAX} step={1} testId="samples-input" onValue={(v) => onChange({ ...value, samples: Math.round(v) })} />
+      </label>
+      <label title="1 = the model's own distribution; lower stays closer to its best reading, higher wanders further">
+        Temperature
+        <NumberField
+          value={value.temperature}
+          max={TEMPERATURE_MAX}
+          step={0.1}
+          disabled={value.samples === 0}
+          testId="temperature-input"
+          onValue={(v) => onChange({ ...value, temperature: Math.max(0.1, v) })}
         />
       </label>
       <label>

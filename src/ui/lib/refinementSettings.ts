@@ -7,6 +7,8 @@ export interface RefinementSettings {
   beam: number;
   groups: number;
   diversity_penalty: number;
+  samples: number; // sampled alternatives beside the beam
+  temperature: number; // of the samples
   beta: number;
 }
 
@@ -14,11 +16,20 @@ export const BEAM_MIN = 1;
 export const BEAM_MAX = 8;
 export const BETA_MAX = 10;
 export const PENALTY_MAX = 10;
-export const FALLBACK_SETTINGS: RefinementSettings = { beam: 3, groups: 1, diversity_penalty: 0, beta: 1 };
+export const SAMPLES_MAX = 8;
+export const TEMPERATURE_MAX = 2;
+export const FALLBACK_SETTINGS: RefinementSettings = { beam: 3, groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, beta: 1 };
 
 export function refinementDefaults(decoding: DecodingDefaults | undefined): RefinementSettings {
   if (!decoding) return FALLBACK_SETTINGS;
-  return { beam: decoding.beam, groups: decoding.groups ?? 1, diversity_penalty: decoding.diversity_penalty ?? 0, beta: decoding.beta };
+  return {
+    beam: decoding.beam,
+    groups: decoding.groups ?? 1,
+    diversity_penalty: decoding.diversity_penalty ?? 0,
+    samples: decoding.samples ?? 0,
+    temperature: decoding.temperature ?? 1,
+    beta: decoding.beta,
+  };
 }
 
 /** Group counts that divide the beam width. */

@@ -12,6 +12,7 @@ const cand = (text: string, lengthNormLogp: number, similarity: number, findings
   similarity,
   score: lengthNormLogp + similarity,
   group: 0,
+  sampled: false,
   findings,
   chosen,
 });
@@ -79,15 +80,24 @@ describe('refinement summary', () => {
 describe('refinement settings', () => {
   it('offers only group counts that divide the beam, and keeps a valid pair when the beam changes', () => {
     expect(groupChoices(6)).toEqual([1, 2, 3, 6]);
-    expect(withBeam({ beam: 6, groups: 6, diversity_penalty: 2, beta: 1 }, 4)).toEqual({ beam: 4, groups: 4, diversity_penalty: 2, beta: 1 });
-    expect(withBeam({ beam: 6, groups: 3, diversity_penalty: 2, beta: 1 }, 4).groups).toBe(2);
-    expect(withBeam({ beam: 3, groups: 3, diversity_penalty: 2, beta: 1 }, 5).groups).toBe(1);
+    expect(withBeam({ beam: 6, groups: 6, diversity_penalty: 2, samples: 0, temperature: 1, beta: 1 }, 4)).toEqual({
+      beam: 4,
+      groups: 4,
+      diversity_penalty: 2,
+      samples: 0,
+      temperature: 1,
+      beta: 1,
+    });
+    expect(withBeam({ beam: 6, groups: 3, diversity_penalty: 2, samples: 0, temperature: 1, beta: 1 }, 4).groups).toBe(2);
+    expect(withBeam({ beam: 3, groups: 3, diversity_penalty: 2, samples: 2, temperature: 1, beta: 1 }, 5).groups).toBe(1);
   });
   it('reads the manifest’s decoding defaults, groups 1 and penalty 0 when absent', () => {
     expect(refinementDefaults({ beam: 3, alpha: 1, beta: 2, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60 })).toEqual({
       beam: 3,
       groups: 1,
       diversity_penalty: 0,
+      samples: 0,
+      temperature: 1,
       beta: 2,
     });
   });
