@@ -13,7 +13,7 @@ import { loadModelFiles, type ModelFileBytes } from './modelLoader';
 import type { ModelSource } from './modelSource';
 import { OnnxReportModel } from './onnxModel';
 import { createSessions, initialiseRuntime, releaseSessions, type ModelSessions, type OrtRuntime } from './sessions';
-import { resolveSettings } from './settings';
+import { plainBeamOf, resolveSettings } from './settings';
 import type {
   Backend,
   GenerateCallbacks,
@@ -259,11 +259,11 @@ export class InThreadEngine implements ReportEngine {
   }
 }
 
-/** One encode of a blank image, the first decoder call and a few beam-width steps: compiles the WebGPU kernels (or
- *  warms WASM's), reads the token table, and proves the model runs. */
+/** One encode of a blank image, the first decoder call and a few steps as wide as the default search (beam +
+ *  samples rows): compiles the WebGPU kernels (or warms WASM's), reads the token table, and proves the model runs. */
 async function warmUp(model: OnnxReportModel): Promise<void> {
   const S = model.manifest.preprocessing.image_size;
   const encoded = await model.encode([{ data: new Float32Array(S * S), size: S }]);
-  const { first } = await runDecoderSteps(model, encoded.prefix, model.manifest.decoding.beam, 3);
+  const { first } = await runDecoderSteps(model, encoded.prefix, plainBeamOf(model.manifest.decoding).beam!, 3);
   if (!first.logits.every(Number.isFinite)) throw new Error('the first decoder call returned non-finite logits');
 }
