@@ -22,6 +22,7 @@ import { cacheRows, engineRows, matmulRows, type NodeBenchOptions } from './benc
 import { benchMarkdown, downloadBytes, gpuMarkdown, roofline, visionGraphFlops } from './bench/report';
 import type { BenchRow, DecoderGraphRow, MatmulRow } from './bench/rows';
 import { decoderGraphRows } from './bench/decoderGraph';
+import { plainBeamOf } from '../src/engine/settings';
 
 const COMMAND = 'npm run bench -- [flags]';
 const FLAGS = {
@@ -77,6 +78,9 @@ export async function main(argv: string[]) {
   const quick = Boolean(f.quick);
   const modelDir = path.resolve(f.model ?? defaultModelDir());
   const manifest: ModelManifest = readModelManifest(modelDir);
+  // The width of the default search in decoder rows (beam + sampled alternatives): the plain beam it costs as much as,
+  // where the int8-vs-fp32 ratios are read.
+  const defaultWidth = plainBeamOf(manifest.decoding).beam!;
   const available = Object.keys(manifest.files) as Precision[];
   const precisions = (f.precisions ?? (quick ? [available.includes('fp32') ? 'fp32' : available[0]] : available)).filter((p) => available.includes(p));
   if (precisions.length === 0) throw new UsageError(`the model has none of the requested precisions; it has ${available.join(', ')}`);
@@ -123,7 +127,7 @@ export async function main(argv: string[]) {
         beams,
         precisions,
         webgpuPrecision: precisions.includes(manifest.default_precision) ? manifest.default_precision : precisions[0],
-        defaultBeam: manifest.decoding.beam,
+        defaultBeam: defaultWidth,
       });
       rows.push(...c.rows);
       matmul.push(...c.matmul);
@@ -143,7 +147,7 @@ export async function main(argv: string[]) {
     download_bytes: downloadBytes(manifest, extra),
     matmul,
     decoder_graphs: decoderGraphs,
-    default_beam: manifest.decoding.beam,
+    default_beam: defaultWidth,
     roofline: roofline(manifest, rows, matmul, visionGraphFlops(modelDir, manifest, log)),
     ...(chromiumInfo ? { chromium: chromiumInfo } : {}),
   };

@@ -62,7 +62,7 @@ describe('npm run eval (tiny model, real images)', () => {
       'serpent_diverse_lm',
       'serpent_no_rerank',
     ]);
-    // the refinement against a separate plain-beam decode of the same width: shares in [0, 1], both times measured
+    // the refinement against a separate plain-beam decode as wide as its candidate count: shares in [0, 1], both times measured
     for (const k of ['changed_vs_plain_beam_share', 'findings_changed_vs_plain_beam_share'] as const) expect(r.refinement[k]).toBeGreaterThanOrEqual(0);
     if (!comparedWithPlainBeam(r.refinement)) throw new Error('the refinement was not compared with the plain beam');
     expect(r.refinement.findings_changed_vs_plain_beam_share).toBeLessThanOrEqual(r.refinement.changed_vs_plain_beam_share);
@@ -72,6 +72,8 @@ describe('npm run eval (tiny model, real images)', () => {
     const perSourceN = Object.values(r.refinement_by_source);
     expect(perSourceN.reduce((a, x) => a + x.n, 0)).toBe(r.n);
     expect(perSourceN.reduce((a, x) => a + x.n * x.rerank_changed_share, 0) / r.n).toBeCloseTo(r.rerank_changed_share, 10);
+    expect(r.refinement.finding_sets_mean).toBeGreaterThanOrEqual(1); // every image has at least one candidate
+    expect(perSourceN.reduce((a, x) => a + x.n * x.finding_sets_mean!, 0) / r.n).toBeCloseTo(r.refinement.finding_sets_mean!, 10);
     expect(r.skipped.serpent_lambda0).toMatch(/ablation-model/);
     for (const s of Object.values(r.systems)) {
       expect(Object.keys(s.nlg).sort()).toEqual(['bleu1', 'bleu2', 'bleu3', 'bleu4', 'cider', 'meteor', 'meteor_exact_stem', 'rouge_l']);

@@ -1,12 +1,15 @@
-// The self-refinement sweep: for each search configuration (beam width, diverse beam groups, diversity penalty)
-// decodes each image of a split once, keeps every finished candidate with its length-normalised logp and image–text
-// similarity, then re-chooses under each β and scores the chosen reports with the clinical metrics. The default is
-// the configuration with the lowest hallucination rate whose micro-F1 is at least the plain beam's (beam 3, one
-// group, β = 0); `--write-defaults` writes it into the model's manifest.
+// The self-refinement sweep: for each search configuration (beam width, diverse beam groups and their per-step token
+// penalty, and sampled alternatives with their temperature: 3x3:2, 1x1:0+s2@1) decodes each image of a
+// split once, keeps every finished candidate with its length-normalised logp and image–text similarity, then
+// re-chooses under each β and scores the chosen reports with the clinical metrics. The default is the configuration
+// with the lowest hallucination rate whose micro-F1 is at least the plain beam's (beam 3, one group, β = 0);
+// `--write-defaults` writes it into the model's manifest. It also says, where a configuration's candidates disagree
+// on findings, whether the LM's choice or the most image-similar candidate is the one with the fewest finding errors.
 //   npm run sweep-rerank -- [--manifest PATH] [--root DIR] [--split val] [--model DIR] [--per-source 60]
-//        [--configs 3x1:0,3x3:1,6x3:1] [--betas 0,0.25,0.5,1,2,4,8] [--out FILE.json] [--write-defaults]
+//        [--configs 3x1:0,3x3:1,1x1:0+s2@1] [--betas 0,0.25,0.5,1,2,4,8] [--out FILE.json] [--candidates FILE.jsonl]
+//        [--write-defaults]
 //   npm run sweep-rerank -- --from out/sweep-val.json --write-defaults      # re-choose from a saved sweep
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec, type Flags } from './cli/flags';
 import { runMain } from './cli/main';
@@ -16,7 +19,9 @@ import { readManifest } from './eval/manifest';
 import { ModelRunner } from './eval/modelRunner';
 import { truthFindings } from './eval/truth';
 import { assertedFindings, scoreClinical } from '../src/text/metrics/clinical';
+import { withAncestors, type FindingKey } from '../src/text/findings';
 import { combinedScore } from '../src/engine/rerank';
+import { searchLabel } from '../src/engine/settings';
 import type { Candidate } from '../src/engine/types';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 
@@ -27,6 +32,7 @@ const specs = {
   betas: { type: 'list', help: 'β values to try (default 0,0.25,0.5,1,2,4,8)' },
   'per-source': { type: 'number', help: 'images per source, spread over the split (default 60)' },
   out: { type: 'string', help: 'results JSON (default out/sweep-rerank.json)' },
+  candidates: { type: 'string', help: 'also write every candidate (text, logp, similarity, findings) per image and configuration to this JSONL' },
   from: { type: 'string', help: 'choose (and with --write-defaults write) from a saved sweep JSON instead of decoding again' },
   'write-defaults': { type: 'boolean', help: "write the chosen beam, groups, diversity_penalty and β into the model's manifest.json" },
   help: { type: 'boolean', help: 'show this help' },
@@ -36,12 +42,17 @@ interface SearchConfig {
   beam: number;
   groups: number;
   diversity_penalty: number;
+  samples: number;
+  temperature: number;
 }
 
-function parseConfig(text: string): SearchConfig {
-  const m = /^(\d+)x(\d+):([\d.]+)$/.exec(text);
-  if (!m) throw new UsageError(`--configs: "${text}" is not BEAMxGROUPS:PENALTY (e.g. 6x3:1)`);
-  return { beam: Number(m[1]), groups: Number(m[2]), diversity_penalty: Number(m[3]) };
+export const configLabel = searchLabel;
+
+/** BEAMxGROUPS:PENALTY, optionally +sS@T: S sampled alternatives at temperature T (e.g. 3x3:2, 1x1:0+s2@1). */
+export function parseConfig(text: string): SearchConfig {
+  const m = /^(\d+)x(\d+):([\d.]+)(?:\+s(\d+)(?:@([\d.]+))?)?$/.exec(text);
+  if (!m) throw new UsageError(`--configs: "${text}" is not BEAMxGROUPS:PENALTY[+sSAMPLES@TEMPERATURE] (e.g. 6x3:1, 1x1:0+s2@1)`);
+  return { beam: Number(m[1]), groups: Number(m[2]), diversity_penalty: Number(m[3]), samples: Number(m[4] ?? 0), temperature: Number(m[5] ?? 1) };
 }
 
 /** The candidate the engine would choose under β (same score, first of equals as the engine's stable sort). */
@@ -58,6 +69,9 @@ interface SweepRow extends SearchConfig {
   omission_rate: number;
   changed_share: number;
   finding_sets_mean: number;
+  multi_set_share: number; // images whose candidates assert ≥ 2 finding sets
+  lm_fewest_errors: number; // of those: share where the LM's choice has the fewest finding errors among the candidates
+  sim_fewest_errors: number; // … and where the most similar candidate has
   median_ms: number;
 }
 
@@ -69,6 +83,31 @@ interface Sweep {
   rows: SweepRow[];
 }
 
+/** Finding errors of a report: findings asserted but absent, plus findings present but not asserted (both closed). */
+function findingErrors(c: Candidate, truth: readonly FindingKey[]): number {
+  const predicted = new Set(assertedFindings(c.text));
+  const actual = new Set(withAncestors(truth.filter((k) => k !== 'no_finding')));
+  return [...predicted].filter((k) => !actual.has(k)).length + [...actual].filter((k) => !predicted.has(k)).length;
+}
+
+/** Who judges findings better where the candidates disagree: on images with ≥ 2 finding sets, how often the LM's
+ *  choice, and how often the most image-similar candidate, has the fewest finding errors among the candidates. */
+export function judgeFindings(perImage: readonly (readonly Candidate[])[], truths: readonly (readonly FindingKey[])[]) {
+  let multi = 0,
+    lm = 0,
+    sim = 0;
+  perImage.forEach((cands, i) => {
+    if (new Set(cands.map((c) => c.findings.join('|'))).size < 2) return;
+    multi++;
+    const errors = cands.map((c) => findingErrors(c, truths[i]));
+    const fewest = Math.min(...errors);
+    const best = (key: (c: Candidate) => number) => cands.reduce((a, c, j) => (key(c) > key(cands[a]) ? j : a), 0);
+    if (errors[best((c) => c.lengthNormLogp)] === fewest) lm++;
+    if (errors[best((c) => c.similarity)] === fewest) sim++;
+  });
+  return { multi_set_share: multi / perImage.length, lm_fewest_errors: multi ? lm / multi : 0, sim_fewest_errors: multi ? sim / multi : 0 };
+}
+
 /** Decodes each image once per configuration and scores the choice under every β. */
 async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sweep> {
   const manifestPath = f.manifest ?? CXR_MANIFEST;
@@ -76,6 +115,7 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
   const split = f.split ?? 'val';
   const perSource = f['per-source'] ?? 60;
   const betas = (f.betas ?? ['0', '0.25', '0.5', '1', '2', '4', '8']).map(Number);
+  if (f.candidates) writeFileSync(f.candidates, '');
   const configs = (f.configs ?? ['3x1:0', '3x3:0.5', '3x3:1', '3x3:2', '3x3:4', '6x3:1', '6x3:2', '6x6:1', '6x6:2']).map(parseConfig);
   const bySource = new Map<string, ReturnType<typeof readManifest>>();
   for (const r of readManifest(manifestPath).filter((r) => r.split === split)) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
@@ -93,10 +133,21 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
     for (const [i, rec] of records.entries()) {
       const res = await runner.generate(images[i].pixels, rec.id, { ...cfg, beta: 0 });
       cases.push({ candidates: res.candidates, ms: res.timings.total_ms });
-      process.stderr.write(`\r${cfg.beam}x${cfg.groups}:${cfg.diversity_penalty} ${i + 1}/${records.length}`);
+      process.stderr.write(`\r${configLabel(cfg)} ${i + 1}/${records.length}`);
     }
     process.stderr.write('\n');
+    if (f.candidates) {
+      const lines = cases.map((c, i) => {
+        const cands = c.candidates.map((x) => ({ text: x.text, lm: x.lengthNormLogp, sim: x.similarity, group: x.group, findings: x.findings }));
+        return JSON.stringify({ config: configLabel(cfg), id: records[i].id, source: records[i].source, truth: truths[i], cands });
+      });
+      appendFileSync(f.candidates, `${lines.join('\n')}\n`);
+    }
     const sets = cases.map((c) => new Set(c.candidates.map((x) => x.findings.join('|'))).size);
+    const judges = judgeFindings(
+      cases.map((c) => c.candidates),
+      truths,
+    );
     const ms = cases.map((c) => c.ms).sort((a, b) => a - b);
     for (const beta of betas) {
       const chosen = cases.map((c) => choose(c.candidates, beta));
@@ -111,6 +162,7 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
         omission_rate: s.omission_rate,
         changed_share: changed / cases.length,
         finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length,
+        ...judges,
         median_ms: ms[Math.floor(ms.length / 2)],
       });
     }
@@ -122,14 +174,19 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
   return { split, n: records.length, model: runner.manifest.id, description, rows };
 }
 
-/** The plain beam (3x1, β 0) and the lowest hallucination at micro-F1 ≥ the plain beam's (ties: higher micro-F1, then the earlier row). */
-export function chooseDefaults(rows: readonly SweepRow[]): { plain: SweepRow; best: SweepRow } {
+/** The plain beam (3x1, β 0) and the lowest hallucination at micro-F1 ≥ the plain beam's. Ties: higher micro-F1,
+ *  then more finding sets per image (the candidates show the reader more clinical alternatives), then the earlier row. */
+type Choosable = Pick<SweepRow, 'beam' | 'groups' | 'beta' | 'micro_f1' | 'hallucination_rate' | 'finding_sets_mean'>;
+export function chooseDefaults<R extends Choosable>(rows: readonly R[]): { plain: R; best: R } {
   const plain = rows.find((r) => r.beam === 3 && r.groups === 1 && r.beta === 0) ?? rows[0];
   const eligible = rows.filter((r) => r.micro_f1 >= plain.micro_f1);
-  const best = eligible.reduce(
-    (a, b) => (b.hallucination_rate < a.hallucination_rate || (b.hallucination_rate === a.hallucination_rate && b.micro_f1 > a.micro_f1) ? b : a),
-    plain,
-  );
+  const better = (a: R, b: R) =>
+    b.hallucination_rate !== a.hallucination_rate
+      ? b.hallucination_rate < a.hallucination_rate
+      : b.micro_f1 !== a.micro_f1
+        ? b.micro_f1 > a.micro_f1
+        : b.finding_sets_mean > a.finding_sets_mean;
+  const best = eligible.reduce((a, b) => (better(a, b) ? b : a), plain);
   return { plain, best };
 }
 
@@ -141,21 +198,27 @@ async function main(argv: string[]): Promise<void> {
   const { plain, best } = chooseDefaults(sweep.rows);
   console.log(`self-refinement sweep on ${sweep.description ?? `${sweep.n} ${sweep.split} images`}`);
   console.log(
-    '| beam | groups | λ | β | micro-F1 | macro-F1 | hallucination | omission | choices changed | finding sets / image | median ms ' +
-      '|\n|---|---|---|---|---|---|---|---|---|---|---|',
+    '| search | β | micro-F1 | macro-F1 | hallucination | omission | choices changed | finding sets / image | median ms ' +
+      '|\n|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const r of sweep.rows) {
     console.log(
-      `| ${r.beam} | ${r.groups} | ${r.diversity_penalty} | ${r.beta} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
+      `| ${configLabel(r)} | ${r.beta} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
         `${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${(100 * r.changed_share).toFixed(1)}% | ` +
         `${r.finding_sets_mean.toFixed(2)} | ${r.median_ms.toFixed(0)} |`,
     );
   }
   console.log(
-    `chosen: beam ${best.beam}, groups ${best.groups}, λ ${best.diversity_penalty}, β ${best.beta} (hallucination ` +
+    `chosen: ${configLabel(best)}, β ${best.beta} (hallucination ` +
       `${best.hallucination_rate.toFixed(3)} vs plain ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ` +
       `${plain.micro_f1.toFixed(3)})`,
   );
+  console.log('\nWhere the candidates disagree (≥ 2 finding sets): whose pick has the fewest finding errors among them');
+  console.log('| search | images with ≥ 2 finding sets | LM’s choice | most similar candidate |\n|---|---|---|---|');
+  for (const r of sweep.rows.filter((x) => x.beta === 0 && x.multi_set_share !== undefined)) {
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    console.log(`| ${configLabel(r)} | ${pct(r.multi_set_share)} | ${pct(r.lm_fewest_errors)} | ${pct(r.sim_fewest_errors)} |`);
+  }
   if (!f.from) {
     const out = f.out ?? outPath('sweep-rerank.json');
     mkdirSync(path.dirname(out), { recursive: true });
@@ -164,7 +227,8 @@ async function main(argv: string[]): Promise<void> {
   if (f['write-defaults']) {
     const file = path.join(modelDir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(file, 'utf8'));
-    Object.assign(manifest.decoding, { beam: best.beam, groups: best.groups, diversity_penalty: best.diversity_penalty, beta: best.beta });
+    const { beam, groups, diversity_penalty, samples = 0, temperature = 1, beta } = best;
+    Object.assign(manifest.decoding, { beam, groups, diversity_penalty, samples, temperature, beta });
     writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
     console.log(`wrote the chosen decoding defaults into ${file}`);
   }

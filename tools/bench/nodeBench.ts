@@ -9,6 +9,7 @@ import { decodeSteps, encodeImage, openRawModel, releaseRawModel } from './rawMo
 import { matmulFlops, matmulModel } from '../../src/engine/matmulModel';
 import { spreadFields, type BenchRow, type MatmulRow } from './rows';
 import { spread } from './stats';
+import { plainBeamOf } from '../../src/engine/settings';
 
 export interface NodeBenchOptions {
   modelDir: string;
@@ -34,7 +35,7 @@ export async function engineRows(o: NodeBenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const backend of o.backends) {
     for (const precision of o.precisions) rows.push(...(await engineRowsFor(o, backend, precision, o.beams)));
-    if (o.precisions.includes('int8')) rows.push(...(await engineRowsFor(o, backend, 'int8', [o.manifest.decoding.beam], UNFOLDED_INT8)));
+    if (o.precisions.includes('int8')) rows.push(...(await engineRowsFor(o, backend, 'int8', [plainBeamOf(o.manifest.decoding).beam!], UNFOLDED_INT8)));
   }
   return rows;
 }
@@ -52,11 +53,11 @@ async function engineRowsFor(o: NodeBenchOptions, backend: NodeBackend, precisio
   });
   const run = async (beam: number) => {
     const t = performance.now();
-    const r = await engine.generate([{ data: o.pixels.slice(), size: S, view: 'frontal' }], { beam, groups: 1, diversity_penalty: 0 }); // plain beam search
+    const r = await engine.generate([{ data: o.pixels.slice(), size: S, view: 'frontal' }], { beam, groups: 1, diversity_penalty: 0, samples: 0 }); // plain beam search
     return { r, wall: performance.now() - t };
   };
-  const cold = await run(o.manifest.decoding.beam);
-  const warm = await run(o.manifest.decoding.beam);
+  const cold = await run(plainBeamOf(o.manifest.decoding).beam!);
+  const warm = await run(plainBeamOf(o.manifest.decoding).beam!);
   for (const beam of beams) {
     await run(beam); // warm-up at this beam
     const samples = [];

@@ -158,7 +158,7 @@ export function benchMarkdown(
     .map((x) => `${x.where} ${x.backend} ${x.precision}: ${x.time_ratio_vs_plain!.toFixed(2)}×`);
   if (ratios.length)
     parts.push(
-      `Self-refinement time cost (the model's defaults against a plain beam of the same width, runs interleaved, ratio of medians): ${ratios.join(', ')}.`,
+      `Self-refinement time cost (the model's defaults against a plain beam as wide as their candidate count (beam + samples), runs interleaved, ratio of medians): ${ratios.join(', ')}.`,
     );
   const unfolded = r.rows.find((x) => x.variant)?.variant;
   const speed = r.default_beam && unfolded ? speedRatios(r.rows, r.default_beam, unfolded) : [];

@@ -10,7 +10,7 @@ export interface BenchRow {
   beam: number;
   search?: string; // 'plain' beam search, or 'refinement BxG:λ β' (the model's decoding defaults); Node rows: plain
   variant?: string; // a configuration kept for comparison, e.g. int8 with its weights re-dequantised every call
-  time_ratio_vs_plain?: number; // refinement rows: median report ms over the interleaved plain beam's of the same width
+  time_ratio_vs_plain?: number; // refinement rows: median report ms over the interleaved plain beam's as wide as beam + samples
   kv_cache: boolean;
   runs: number;
   encode_ms_median: number;

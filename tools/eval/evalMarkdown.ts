@@ -35,12 +35,15 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
   if (skipped.length) parts.push(skipped.map(([s, why]) => `- \`${s}\` skipped: ${why}`).join('\n'));
   parts.push(
     `The rerank changed the chosen candidate (against the best language-model score among the same candidates) for ` +
-      `${(100 * r.rerank_changed_share).toFixed(1)}% of images.`,
+      `${(100 * r.rerank_changed_share).toFixed(1)}% of images.` +
+      (r.refinement.finding_sets_mean !== undefined
+        ? ` The candidates asserted ${r.refinement.finding_sets_mean.toFixed(2)} distinct finding sets per image on average (1 = they differ in wording only).`
+        : ''),
   );
   const ref = r.refinement;
   if (comparedWithPlainBeam(ref)) {
     parts.push(
-      `Against the plain beam of the same width (\`serpent_no_rerank\`), the refinement's report differs for ` +
+      `Against the plain beam as wide as its candidate count (\`serpent_no_rerank\`), the refinement's report differs for ` +
         `${(100 * ref.changed_vs_plain_beam_share).toFixed(1)}% of images and asserts other findings for ` +
         `${(100 * ref.findings_changed_vs_plain_beam_share).toFixed(1)}%; median report time ${ref.median_report_ms.toFixed(0)} ms vs ` +
         `${ref.median_plain_beam_ms.toFixed(0)} ms (×${ref.time_ratio.toFixed(2)}, onnxruntime-node CPU, 1 thread).`,
@@ -68,10 +71,11 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
     parts.push('### Refinement per source (`serpent` against its best-LM candidate and against `serpent_no_rerank`)');
     parts.push(
       markdownTable(
-        ['source', 'n', 'rerank changed the choice', 'report differs from plain beam', 'findings differ from plain beam'],
+        ['source', 'n', 'finding sets / image', 'rerank changed the choice', 'report differs from plain beam', 'findings differ from plain beam'],
         Object.entries(bySource).map(([src, x]) => [
           src,
           x.n,
+          x.finding_sets_mean ?? '–',
           x.rerank_changed_share,
           x.changed_vs_plain_beam_share ?? '–',
           x.findings_changed_vs_plain_beam_share ?? '–',
@@ -165,7 +169,7 @@ export function evalMethodsMarkdown(): string {
   exclude "No Finding" (macro over findings present in the set); hallucination rate = share of reports asserting a
   finding the labels lack; omission rate = share of reports missing a labelled finding.
 - **Systems.** \`serpent\`: model defaults (with diverse beam groups and the rerank when the manifest sets them).
-  \`serpent_no_rerank\`: a plain beam search of the same width (one group, β = 0; a second decode).
+  \`serpent_no_rerank\`: a plain beam search as wide as the refinement's candidate count (beam + samples; one group, no samples, β = 0; a second decode).
   \`serpent_diverse_lm\`: \`serpent\`'s own candidates chosen by length-normalised log-prob alone (β = 0). \`serpent_lambda0\`: a model trained ` +
     `without the refine loss (\`--ablation-model\`).
   \`always_normal\`: the most common normal report among the training split's composed reports.

@@ -14,6 +14,7 @@ import type { SystemScores } from './scoring';
 export interface RefinementSummary {
   n: number;
   rerank_changed_share: number; // vs the best language-model score among the same candidates
+  finding_sets_mean?: number; // distinct finding sets among an image's candidates (1 = they differ in wording only)
   median_report_ms: number;
 }
 

@@ -3,6 +3,7 @@
 // tools/eval.ts writes as JSON and Markdown. Every phase reports progress on stderr.
 import type { Precision } from '../../src/engine/manifest';
 import type { GenerateOptions, ReportResult } from '../../src/engine/types';
+import { plainBeamOf } from '../../src/engine/settings';
 import type { FindingKey } from '../../src/text/findings';
 import type { UncertainPolicy } from '../../src/text/metrics/clinical';
 import { assertedFindings, scoreReports } from '../../src/text/metrics/clinical';
@@ -55,7 +56,8 @@ export interface EvalOptions {
 const has = (o: EvalOptions, s: SystemName): boolean => o.systems.includes(s);
 
 /** The plain beam search the refinement is compared with: the same width, one group, no rerank. */
-export const PLAIN_BEAM: GenerateOptions = { groups: 1, diversity_penalty: 0, beta: 0 };
+/** serpent_no_rerank's search: a plain beam as wide as the refinement's candidate count (settings.plainBeamOf). */
+export const plainBeam = (runner: ModelRunner): GenerateOptions => plainBeamOf(runner.manifest.decoding);
 
 async function generateAll(
   runner: ModelRunner,
@@ -123,12 +125,14 @@ export async function runEvaluation(o: EvalOptions) {
   const diverseLm: string[] = [];
   const reportMs = { serpent: [] as number[], serpent_no_rerank: [] as number[] };
   const rerankChanged: boolean[] = []; // per image: the similarity moved the choice off the best LM score
+  const findingSets: number[] = []; // per image: distinct finding sets among the candidates
 
   timings.serpent_s = await generateAll(runner, 'serpent', evalRecs, o, async (rec, img, result, i) => {
     serpent.push(result.report.text);
     diverseLm.push(noRerankCandidate(result).text);
     reportMs.serpent.push(result.timings.total_ms);
     rerankChanged.push(result.rerankChangedChoice);
+    findingSets.push(result.refinement.findingSets);
     if (embedder) testEmbeds.push((await embedder.embed([img.pixels]))[0]);
     if (subset.has(i)) units.set(i, img);
     if (o.groundingSplits.includes(rec.split)) {
@@ -152,7 +156,7 @@ export async function runEvaluation(o: EvalOptions) {
         plain.push(result.report.text);
         reportMs.serpent_no_rerank.push(result.timings.total_ms);
       },
-      PLAIN_BEAM,
+      plainBeam(runner),
     );
     reports.serpent_no_rerank = plain;
   }
@@ -228,13 +232,14 @@ export async function runEvaluation(o: EvalOptions) {
     uncertain_policy: o.uncertain,
     references_per_image: items[0]?.references.length ?? 0,
     rerank_changed_share: rerankChanged.filter(Boolean).length / evalRecs.length, // vs the best LM score among the same candidates
-    refinement: refinementSummary(serpent, reports.serpent_no_rerank, reportMs, rerankChanged, o.uncertain),
+    refinement: refinementSummary(serpent, reports.serpent_no_rerank, reportMs, { rerankChanged, findingSets }, o.uncertain),
     refinement_by_source: Object.fromEntries(
       [...new Set(items.map((it) => it.source))].map((src) => {
         const at = items.flatMap((it, i) => (it.source === src ? [i] : []));
         const pick = <T>(xs: readonly T[]) => at.map((i) => xs[i]);
         const ms = { serpent: pick(reportMs.serpent), serpent_no_rerank: pick(reportMs.serpent_no_rerank) };
-        return [src, refinementSummary(pick(serpent), reports.serpent_no_rerank && pick(reports.serpent_no_rerank), ms, pick(rerankChanged), o.uncertain)];
+        const perImage = { rerankChanged: pick(rerankChanged), findingSets: pick(findingSets) };
+        return [src, refinementSummary(pick(serpent), reports.serpent_no_rerank && pick(reports.serpent_no_rerank), ms, perImage, o.uncertain)];
       }),
     ),
     systems: scored.systems,
@@ -293,18 +298,19 @@ const median = (xs: readonly number[]): number => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 
-/** How often the rerank moved the choice, how often the refinement's report differs from the plain beam's (in text,
- *  in asserted findings), and its time. */
+/** How often the rerank moved the choice, how many finding sets the candidates offered, how often the refinement's
+ *  report differs from the plain beam's (in text, in asserted findings), and its time. */
 function refinementSummary(
   serpent: readonly string[],
   plain: readonly string[] | undefined,
   ms: { serpent: number[]; serpent_no_rerank: number[] },
-  rerankChanged: readonly boolean[],
+  perImage: { rerankChanged: readonly boolean[]; findingSets: readonly number[] },
   uncertain: UncertainPolicy,
 ): Refinement {
   const out: Refinement = {
     n: serpent.length,
-    rerank_changed_share: rerankChanged.filter(Boolean).length / serpent.length,
+    rerank_changed_share: perImage.rerankChanged.filter(Boolean).length / serpent.length,
+    finding_sets_mean: perImage.findingSets.reduce((a, b) => a + b, 0) / serpent.length,
     median_report_ms: median(ms.serpent),
   };
   if (!plain) return out;

@@ -1,0 +1,56 @@
+// The sweep's choice of defaults and its judge of who picks findings better, on hand-made rows and candidates.
+import { describe, expect, it } from 'vitest';
+import { assertedFindings } from '../src/text/metrics/clinical';
+import type { Candidate } from '../src/engine/types';
+import { chooseDefaults, configLabel, judgeFindings, parseConfig } from './sweepRerank';
+
+const row = (beam: number, groups: number, beta: number, micro_f1: number, hallucination_rate: number, finding_sets_mean: number) => ({
+  beam,
+  groups,
+  beta,
+  micro_f1,
+  hallucination_rate,
+  finding_sets_mean,
+});
+
+function candidate(text: string, lengthNormLogp: number, similarity: number): Candidate {
+  const findings = assertedFindings(text);
+  return { text, tokenIds: [], logp: lengthNormLogp, length: 1, lengthNormLogp, similarity, score: 0, group: 0, sampled: false, findings, chosen: false };
+}
+
+describe('chooseDefaults', () => {
+  it('takes the lowest hallucination at micro-F1 ≥ the plain beam, then higher micro-F1, then more finding sets', () => {
+    const plain = row(3, 1, 0, 0.7, 0.2, 1);
+    const worseF1 = row(3, 3, 1, 0.69, 0.05, 1.5);
+    const a = row(3, 3, 0, 0.72, 0.1, 1.1);
+    const b = row(3, 3, 0, 0.72, 0.1, 1.7);
+    expect(chooseDefaults([plain, worseF1, a, b]).best).toBe(b);
+    expect(chooseDefaults([plain, worseF1]).best).toBe(plain);
+    expect(chooseDefaults([plain, a, row(3, 3, 2, 0.75, 0.1, 1)]).best.micro_f1).toBe(0.75);
+  });
+});
+
+describe('judgeFindings', () => {
+  it('counts, where the candidates disagree, whose pick has the fewest finding errors', () => {
+    const normal = 'no focal consolidation, pleural effusion or pneumothorax.';
+    const effusion = 'there is a small left pleural effusion.';
+    const disagree = [candidate(effusion, -0.2, 0.9), candidate(normal, -0.5, 0.95)]; // truth normal: similarity right
+    const agree = [candidate(normal, -0.2, 0.9), candidate(normal, -0.3, 0.8)];
+    const lmRight = [candidate(effusion, -0.2, 0.8), candidate(normal, -0.4, 0.9)]; // truth effusion: LM right
+    const judged = judgeFindings([disagree, agree, lmRight], [['no_finding'], ['no_finding'], ['pleural_effusion']]);
+    expect(judged.multi_set_share).toBeCloseTo(2 / 3, 6);
+    expect(judged.lm_fewest_errors).toBeCloseTo(0.5, 6);
+    expect(judged.sim_fewest_errors).toBeCloseTo(0.5, 6);
+  });
+});
+
+describe('search configurations', () => {
+  it('reads and names beams, diverse groups and sampled alternatives', () => {
+    expect(parseConfig('3x3:2')).toEqual({ beam: 3, groups: 3, diversity_penalty: 2, samples: 0, temperature: 1 });
+    expect(parseConfig('1x1:0+s2@0.7')).toEqual({ beam: 1, groups: 1, diversity_penalty: 0, samples: 2, temperature: 0.7 });
+    expect(parseConfig('1x1:0+s4')).toMatchObject({ samples: 4, temperature: 1 });
+    expect(() => parseConfig('3x3')).toThrow(/BEAMxGROUPS:PENALTY/);
+    for (const text of ['3x3:2', '1x1:0+s2@0.7', '3x1:0']) expect(configLabel(parseConfig(text))).toBe(text);
+    expect(configLabel({ beam: 3, groups: 1, diversity_penalty: 0 })).toBe('3x1:0');
+  });
+});
