@@ -32,7 +32,10 @@ const specs = {
   betas: { type: 'list', help: 'β values to try (default 0,0.25,0.5,1,2,4,8)' },
   'per-source': { type: 'number', help: 'images per source, spread over the split (default 60)' },
   out: { type: 'string', help: 'results JSON (default out/sweep-rerank.json)' },
-  candidates: { type: 'string', help: 'also write every candidate (text, logp, similarity, findings) per image and configuration to this JSONL' },
+  candidates: {
+    type: 'string',
+    help: 'also write every candidate (text, token ids, logp, similarity, findings, finding errors against the labels) per image and configuration to this JSONL',
+  },
   from: { type: 'string', help: 'choose (and with --write-defaults write) from a saved sweep JSON instead of decoding again' },
   'write-defaults': { type: 'boolean', help: "write the chosen beam, groups, diversity_penalty and β into the model's manifest.json" },
   help: { type: 'boolean', help: 'show this help' },
@@ -138,7 +141,15 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
     process.stderr.write('\n');
     if (f.candidates) {
       const lines = cases.map((c, i) => {
-        const cands = c.candidates.map((x) => ({ text: x.text, lm: x.lengthNormLogp, sim: x.similarity, group: x.group, findings: x.findings }));
+        const cands = c.candidates.map((x) => ({
+          text: x.text,
+          tokenIds: x.tokenIds,
+          lm: x.lengthNormLogp,
+          sim: x.similarity,
+          group: x.group,
+          findings: x.findings,
+          errors: findingErrors(x, truths[i]),
+        }));
         return JSON.stringify({ config: configLabel(cfg), id: records[i].id, source: records[i].source, truth: truths[i], cands });
       });
       appendFileSync(f.candidates, `${lines.join('\n')}\n`);

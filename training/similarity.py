@@ -10,7 +10,7 @@ p_txt encodes the image more than the words: a study's own report and reports wi
                w_t [B,T,E]; p_txt = a linear map of their masked mean                  (one more small ONNX file)
 
 Loss (each term is one function below):
-  L = InfoNCE_global + λ_pair · mean(1 − cos(p_img, p_txt)) + λ_local · InfoNCE_local + λ_box · box
+  L = InfoNCE_global + λ_pair · mean(1 − cos(p_img, p_txt)) + λ_local · InfoNCE_local + λ_box · box + λ_hard · hard
   - InfoNCE_global: symmetric, learned temperature (CLIP/ConVIRT); studies whose reports state the same findings
     (same finding set and location) are positives of each other, so the cosine ranks by content, not phrasing.
   - the SERPENT pair term, kept.
@@ -18,6 +18,9 @@ Loss (each term is one function below):
     an image, the image–report score aggregates cos(word, its attended region) over words; contrastive as above.
   - box: weak localisation on the train split only (JSRT nodule disks, NIH and RSNA boxes mapped to the patch
     grid): the words of the sentences that name the finding put their patch softmax on the annotated cells.
+  - hard (optional): the report model's own candidates on train images (greedy + samples, read by the labeler):
+    per image, its report and the candidates whose findings match its labels against the candidates whose findings
+    do not, so the similarity learns to judge exactly the choices the rerank has to make.
 
 The engine computes the same numbers at decode time: it runs the image tower once per image and the text tower on
 each finished candidate (and on partial beams at sentence ends), then ranks by cos(p_img, p_txt) and draws word maps
@@ -164,20 +167,42 @@ def box_loss(v, w, word_box, target, temp=0.1):
     return (ce * word_box).sum() / word_box.sum()
 
 
+def candidate_loss(scores_own, scores_cand, owner, right):
+    """The report model's own candidates as hard cases, per image: its corpus report and its right candidates
+    (findings as labelled) are positives, its wrong candidates negatives; multi-positive InfoNCE over that set.
+    scores_own [B] (scaled cos of image b with its report), scores_cand [M] (image owner[m] with candidate m),
+    owner [M] long, right [M] bool → mean over the images that have at least one wrong candidate."""
+    losses = []
+    for b in torch.unique(owner[~right]).tolist():
+        mine = owner == b
+        pos = torch.cat([scores_own[b:b + 1], scores_cand[mine & right]])
+        every = torch.cat([scores_own[b:b + 1], scores_cand[mine]])
+        losses.append(torch.logsumexp(every, 0) - torch.logsumexp(pos, 0))
+    return torch.stack(losses).mean() if losses else scores_own.sum() * 0.0
+
+
 def similarity_loss(towers, feats, ids, mask, positives, word_box=None, box_target=None,
-                    lam_pair=0.5, lam_local=0.5, lam_box=0.5, local_max=64):
-    """One batch → dict of losses and statistics. feats [B,N,D], ids/mask [B,T], positives [B,B] bool."""
+                    lam_pair=0.5, lam_local=0.5, lam_box=0.5, local_max=64, candidates=None, lam_hard=1.0):
+    """One batch → dict of losses and statistics. feats [B,N,D], ids/mask [B,T], positives [B,B] bool;
+    candidates: None or (ids [M,T'], mask [M,T'], owner [M], right [M]), the report model's own candidates."""
     v, p_img = towers.image(feats)
     w, p_txt = towers.text(ids, mask)
     cos = F.normalize(p_img, dim=-1) @ F.normalize(p_txt, dim=-1).T  # [B,B]
-    glob = multi_positive_infonce(towers.scale(towers.logit_scale) * cos, positives)
+    scale = towers.scale(towers.logit_scale)
+    glob = multi_positive_infonce(scale * cos, positives)
+    hard = cos.sum() * 0.0
+    if candidates is not None and lam_hard > 0 and candidates[0].shape[0] > 0:
+        c_ids, c_mask, owner, right = candidates
+        p_cand = F.normalize(towers.text(c_ids, c_mask)[1], dim=-1)  # [M,E]
+        cos_cand = (F.normalize(p_img, dim=-1)[owner] * p_cand).sum(-1)  # [M]
+        hard = candidate_loss(scale * cos.diagonal(), scale * cos_cand, owner, right)
     pair = (1.0 - cos.diagonal()).mean()
     k = min(local_max, feats.shape[0])  # the local score is O(B²·T·N): a sub-batch
     local = multi_positive_infonce(towers.scale(towers.local_scale) * local_scores(v[:k], w[:k], mask[:k]),
                                    positives[:k, :k]) if lam_local > 0 else cos.sum() * 0.0
     box = box_loss(v, w, word_box, box_target) if (word_box is not None and lam_box > 0) else cos.sum() * 0.0
-    loss = glob + lam_pair * pair + lam_local * local + lam_box * box
+    loss = glob + lam_pair * pair + lam_local * local + lam_box * box + lam_hard * hard
     other = ~positives
     sim_other = (cos * other).sum() / other.sum().clamp(min=1)
     return {"loss": loss, "global": glob.detach(), "pair": pair.detach(), "local": local.detach(),
-            "box": box.detach(), "sim": cos.diagonal().mean().detach(), "sim_other": sim_other.detach()}
+            "box": box.detach(), "hard": hard.detach(), "sim": cos.diagonal().mean().detach(), "sim_other": sim_other.detach()}

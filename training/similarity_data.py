@@ -132,3 +132,46 @@ class SimilaritySplit:
             ks = np.flatnonzero(self.valid[i])
             rows.append(self.tokens[i, ks[rng.integers(len(ks))] if rng is not None else ks[0]])
         return torch.from_numpy(np.stack(rows).astype(np.int64))
+
+
+class ModelCandidates:
+    """The report model's own candidates on train studies (`npm run sweep-rerank -- --split train --candidates F`):
+    per study, token rows [BOS] ids… (the ids end with [EOS]) and whether their findings match the labels
+    (`errors` = 0). Only studies with at least one wrong candidate are kept: the others teach the judge nothing."""
+
+    def __init__(self, path, ids, bos_id, pad_id, max_len, max_per_study=5):
+        index = {i: n for n, i in enumerate(ids)}
+        self.rows, self.right = {}, {}
+        for line in Path(path).read_text().splitlines():
+            r = json.loads(line)
+            n = index.get(r["id"])
+            if n is None:
+                continue
+            cands = r["cands"][:max_per_study]
+            if all(c["errors"] == 0 for c in cands):
+                continue
+            rows = np.full((len(cands), max_len), pad_id, np.int64)
+            for k, c in enumerate(cands):
+                seq = [bos_id] + c["tokenIds"][:max_len - 1]
+                rows[k, :len(seq)] = seq
+            self.rows[n] = rows
+            self.right[n] = np.array([c["errors"] == 0 for c in cands])
+        if not self.rows:
+            raise CorpusError(f"{path}: no train study with a wrong candidate; write it with "
+                              "`npm run sweep-rerank -- --split train --candidates FILE`")
+
+    def __len__(self):
+        return len(self.rows)
+
+    def batch(self, idx):
+        """study indices of a batch → (token rows [M,L], owner [M] = position in the batch, right [M]) or None."""
+        rows, owner, right = [], [], []
+        for j, n in enumerate(idx):
+            if int(n) in self.rows:
+                rows.append(self.rows[int(n)])
+                owner.extend([j] * len(self.rows[int(n)]))
+                right.append(self.right[int(n)])
+        if not rows:
+            return None
+        return (torch.from_numpy(np.concatenate(rows)), torch.tensor(owner, dtype=torch.long),
+                torch.from_numpy(np.concatenate(right)))

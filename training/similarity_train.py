@@ -8,6 +8,7 @@ epoch by that AUROC is kept in `<out>/similarity.pt` with its config and metrics
 
     npm run image-features                          # once: corpus/features/<split>/image_features*.npy
     npm run train-similarity -- --out runs/sim [--epochs 4] [--lambda-local 0.5] [--lambda-box 0.5]
+        [--hard-negatives out/cands-train.jsonl --lambda-hard 1]   # the report model's own candidates as hard cases
 """
 import argparse
 import json
@@ -21,7 +22,7 @@ import torch
 
 from .data import load_meta, vocab_size
 from .similarity import SimilarityConfig, SimilarityTowers, similarity_loss, text_inputs
-from .similarity_data import FINDING_WORD, SimilaritySplit, box_targets, finding_word_mask
+from .similarity_data import FINDING_WORD, ModelCandidates, SimilaritySplit, box_targets, finding_word_mask
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -38,6 +39,8 @@ class TrainConfig:
     lambda_pair: float = 0.5  # SERPENT's pair term, 1 − cos(p_img, p_txt)
     lambda_local: float = 0.5
     lambda_box: float = 0.5
+    hard_negatives: str = ""  # the report model's candidates on train studies (JSONL from sweep-rerank --candidates)
+    lambda_hard: float = 1.0
     local_batch: int = 32  # studies per batch in the O(B²) word–region term
     aug: float = 0.5  # share of studies read from a degraded (noise / blur) copy of their image tokens
     negatives_per_image: int = 5  # for the validation AUROC
@@ -110,6 +113,9 @@ def main(argv=None):
     vocab = json.loads((Path(tc.corpus) / "tokenizer.json").read_text())["model"]["vocab"]
     finding_ids = {i for t, i in vocab.items() if FINDING_WORD.search(t)}
     boundary_ids = {i for t, i in vocab.items() if t == "."} | {meta["special_ids"]["sep"]}
+    hard = ModelCandidates(tc.hard_negatives, train.ids, cfg.bos_id, cfg.pad_id, train.tokens.shape[-1]) if tc.hard_negatives else None
+    if hard is not None:
+        print(f"{len(hard)} train studies with a wrong candidate of the report model's own ({tc.hard_negatives})")
     grid = int(round(N ** 0.5))
     targets = box_targets(tc.data_dir, train.ids, grid, int(meta["image_size"]))
     print(f"train {len(train)} studies, {len(set(train.key))} content keys; {len(targets)} with localisation targets; "
@@ -136,8 +142,10 @@ def main(argv=None):
                 if has[j]:
                     tgt[j] = targets[train.ids[i]]
             word_box = finding_word_mask(ids, mask, finding_ids, boundary_ids) * torch.from_numpy(has[:, None].astype(np.float32))
+            cands = hard.batch(idx) if hard is not None else None
+            cands = (*text_inputs(cands[0], cfg), cands[1], cands[2]) if cands is not None else None
             out = similarity_loss(towers, train.feats(idx, variant), ids, mask, positives, word_box, torch.from_numpy(tgt),
-                                  tc.lambda_pair, tc.lambda_local, tc.lambda_box, tc.local_batch)
+                                  tc.lambda_pair, tc.lambda_local, tc.lambda_box, tc.local_batch, cands, tc.lambda_hard)
             opt.zero_grad(set_to_none=True)
             out["loss"].backward()
             torch.nn.utils.clip_grad_norm_(towers.parameters(), 1.0)
@@ -150,7 +158,7 @@ def main(argv=None):
         m = discrimination(p_img, p_txt, val.key, tc.negatives_per_image)
         history.append({"epoch": epoch + 1, **stats, **{f"val_{k}": v for k, v in m.items()}})
         print(f"epoch {epoch + 1}/{tc.epochs} loss {stats['loss']:.3f} (global {stats['global']:.3f} pair {stats['pair']:.3f} "
-              f"local {stats['local']:.3f} box {stats['box']:.3f}) | val AUROC {m['auroc']:.4f} cos own {m['mean_cos_own']:.3f} "
+              f"local {stats['local']:.3f} box {stats['box']:.3f} hard {stats['hard']:.3f}) | val AUROC {m['auroc']:.4f} cos own {m['mean_cos_own']:.3f} "
               f"other {m['mean_cos_other']:.3f} | {time.time() - t0:.0f} s", flush=True)
         if best is None or m["auroc"] > best["auroc"]:
             best = {**m, "epoch": epoch + 1}

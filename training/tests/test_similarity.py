@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from training.similarity import SimilarityConfig, SimilarityTowers, box_loss, multi_positive_infonce
-from training.similarity_data import SimilaritySplit, finding_word_mask
+from training.data import CorpusError
+from training.similarity import SimilarityConfig, SimilarityTowers, box_loss, candidate_loss, multi_positive_infonce
+from training.similarity_data import ModelCandidates, SimilaritySplit, finding_word_mask
 from training.similarity_export import SimilarityExportError, add_towers, load_towers
 from training.similarity_train import main as train_main
 from training.tests.corpus_fixture import write_synthetic_corpus
@@ -58,6 +59,33 @@ class LossTest(unittest.TestCase):
         self.assertLess(float(box_loss(v, w, only_first, target)), 0.01)
         self.assertGreater(float(box_loss(v, w, only_second, target)), 5.0)
         self.assertEqual(float(box_loss(v, w, torch.zeros(1, 2), target)), 0.0)
+
+    def test_candidate_loss_prefers_the_right_candidates_of_each_image(self):
+        owner = torch.tensor([0, 0, 1, 1])
+        right = torch.tensor([True, False, False, False])
+        good = candidate_loss(torch.tensor([5.0, 5.0]), torch.tensor([5.0, -5.0, -5.0, -5.0]), owner, right)
+        bad = candidate_loss(torch.tensor([-5.0, -5.0]), torch.tensor([-5.0, 5.0, 5.0, 5.0]), owner, right)
+        self.assertLess(float(good), 0.01)
+        self.assertGreater(float(bad), 9.0)
+        all_right = candidate_loss(torch.tensor([0.0]), torch.tensor([1.0]), torch.tensor([0]), torch.tensor([True]))
+        self.assertEqual(float(all_right), 0.0)  # an image whose candidates are all right teaches nothing
+
+    def test_model_candidates_keep_studies_with_a_wrong_candidate(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "cands.jsonl"
+            lines = [{"id": "a", "cands": [{"tokenIds": [7, 8, 2], "errors": 0}, {"tokenIds": [9, 2], "errors": 2}]},
+                     {"id": "b", "cands": [{"tokenIds": [7, 2], "errors": 0}]},
+                     {"id": "elsewhere", "cands": [{"tokenIds": [5, 2], "errors": 1}]}]
+            path.write_text("\n".join(json.dumps(x) for x in lines))
+            mc = ModelCandidates(path, ["b", "a"], bos_id=1, pad_id=0, max_len=5)
+            self.assertEqual(len(mc), 1)
+            rows, owner, right = mc.batch(np.array([0, 1]))
+            self.assertEqual(rows.tolist(), [[1, 7, 8, 2, 0], [1, 9, 2, 0, 0]])
+            self.assertEqual(owner.tolist(), [1, 1])
+            self.assertEqual(right.tolist(), [True, False])
+            self.assertIsNone(mc.batch(np.array([0])))
+            with self.assertRaises(CorpusError):
+                ModelCandidates(path, ["b"], bos_id=1, pad_id=0, max_len=5)
 
     def test_finding_word_mask_covers_whole_sentences(self):
         ids = torch.tensor([[10, 11, 99, 12, 13, 99, 14]])
@@ -133,3 +161,31 @@ class TrainExportTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class HardCandidatesTest(unittest.TestCase):
+    """Training with the report model's own candidates as hard cases: a stand-in candidate file in which each train
+    study has its own report (right) and the report of a study with other findings (wrong)."""
+
+    def test_the_hard_term_trains_down_and_the_checkpoint_says_what_it_used(self):
+        with tempfile.TemporaryDirectory() as d:
+            root = Path(d)
+            corpus = write_synthetic_corpus(root / "corpus", sizes={"train": 96, "val": 32, "test": 4})
+            write_features(corpus, root / "features")
+            split = SimilaritySplit(corpus, root / "features", "train")
+            ids = lambda row: [int(t) for t in row[1:] if t != 0]  # noqa: E731  [BOS] dropped, PAD dropped
+            with open(root / "cands.jsonl", "w") as f:
+                for i, sid in enumerate(split.ids):
+                    other = next(j for j in range(len(split.ids)) if split.key[j] != split.key[i])
+                    cands = [{"tokenIds": ids(split.tokens[i, 0]), "errors": 0}, {"tokenIds": ids(split.tokens[other, 0]), "errors": 2}]
+                    f.write(json.dumps({"id": sid, "cands": cands}) + "\n")
+            out = root / "sim"
+            with contextlib.redirect_stdout(io.StringIO()):
+                train_main(["--corpus", str(corpus), "--features", str(root / "features"), "--out", str(out), "--epochs", "4",
+                            "--batch-size", "32", "--local-batch", "8", "--lr", "3e-3", "--data-dir", str(root / "no-data"),
+                            "--hard-negatives", str(root / "cands.jsonl")])
+            history = json.loads((out / "history.json").read_text())
+            self.assertGreater(history[0]["hard"], 0.0)
+            self.assertLess(history[-1]["hard"], 0.5 * history[0]["hard"])
+            ckpt = torch.load(out / "similarity.pt", weights_only=False)
+            self.assertEqual(ckpt["train_config"]["hard_negatives"], str(root / "cands.jsonl"))
