@@ -52,7 +52,8 @@ export function roofline(manifest: ModelManifest, rows: readonly BenchRow[], mat
   const flops = modelFlops(manifest, visionFromGraph);
   const out: RooflineRow[] = [];
   for (const r of rows) {
-    if (r.beam !== 1 || !r.kv_cache || r.correctness_only || r.variant || !Number.isFinite(r.encode_ms_median)) continue;
+    // One row per place: the plain greedy decode (a refinement row at beam 1 decodes more rows per step).
+    if (r.beam !== 1 || (r.search ?? 'plain') !== 'plain' || !r.kv_cache || r.correctness_only || r.variant || !Number.isFinite(r.encode_ms_median)) continue;
     const mm = matmul.filter((m) => m.where === r.where && m.backend === r.backend).sort((a, b) => b.m * b.k * b.n - a.m * a.k * a.n)[0];
     const vision = flops.vision_per_image / (r.encode_ms_median * 1e6);
     const decoder = flops.decoder_per_token / (r.decode_ms_per_token_median * 1e6);

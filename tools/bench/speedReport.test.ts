@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchRow, DecoderGraphRow } from './rows';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { defaultModelDir } from '../../src/engine/node/defaultModelDir';
+import type { BenchRow, DecoderGraphRow, MatmulRow } from './rows';
 import { autoChoiceLine, decoderGraphMarkdown, speedRatios } from './speedReport';
+import { roofline } from './report';
 
 const row = (where: 'node' | 'chromium', precision: string, reportMs: number, extra: Partial<BenchRow> = {}): BenchRow =>
   ({ where, backend: 'wasm', precision, beam: 3, search: 'plain', kv_cache: true, runs: 5, report_ms_median: reportMs, ...extra }) as BenchRow;
@@ -16,6 +20,17 @@ describe('speed summaries', () => {
       row('node', 'fp32', 100),
     ];
     expect(speedRatios(rows, 3, 'before')).toEqual(['- chromium wasm beam 3: int8 ÷ fp32 report 1.05× (210 vs 200 ms); before ÷ folded 1.62× (340 vs 210 ms)']);
+  });
+
+  it('the roofline reads the plain greedy row only, not a refinement row that also runs at beam 1', () => {
+    const manifest = JSON.parse(readFileSync(path.join(defaultModelDir(), 'manifest.json'), 'utf8'));
+    const timed = { encode_ms_median: 10, decode_ms_per_token_median: 2 };
+    const rows = [
+      row('chromium', 'int8', 90, { beam: 1, ...timed }),
+      row('chromium', 'int8', 120, { beam: 1, search: 'refinement 1x1:0+s2@1 β 0.5', ...timed }),
+    ];
+    const matmul = [{ where: 'chromium', backend: 'wasm', m: 512, k: 512, n: 512, ms_median: 5, gflops_median: 50 }] as MatmulRow[];
+    expect(roofline(manifest, rows, matmul, 5e8).rows).toHaveLength(1);
   });
 
   it('the decoder-graph table names the int8 weight handling; nothing without rows', () => {
