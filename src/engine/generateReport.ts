@@ -3,7 +3,7 @@
 // image–text similarity (the towers' when the model has them) → token/sentence heatmaps in the same space.
 import type { WordTokenizer } from '../text/tokenizer';
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beamSearch';
-import { samplingSearch } from './samplingSearch';
+import { pixelDigest, samplingSearch } from './samplingSearch';
 import { sentenceHeatmaps, tokenHeatmaps } from './heatmap';
 import { processorsFor } from './logitsProcessors';
 import type { DecodingDefaults } from './manifest';
@@ -30,18 +30,21 @@ export interface ReportJob {
 const now = (): number => performance.now();
 
 /** The candidates: a (diverse) beam search, plus S sampled alternatives when settings.samples > 0. With beam 1 the
- *  greedy row and the samples share one batched decode; otherwise the samples follow the beam (their groups after). */
+ *  greedy row and the samples share one batched decode; otherwise the samples follow the beam (their groups after).
+ *  The samples' seed is the settings' seed mixed with a digest of the images: reproducible per image, independent
+ *  across images. */
 async function searchCandidates(
   decoder: ReturnType<OnnxReportModel['stepDecoder']>,
   search: BeamSearchOptions,
   settings: DecodingDefaults,
+  images: readonly ImageTensor[],
 ): Promise<Hypothesis[]> {
   const samples = settings.samples ?? 0;
   if (samples === 0) return beamSearch(decoder, search);
   const sampling = {
     samples,
     temperature: settings.temperature ?? 1,
-    seed: settings.seed ?? 0,
+    seed: ((settings.seed ?? 0) ^ images.reduce((h: number, im) => Math.imul(h ^ pixelDigest(im.data), 0x01000193) >>> 0, 0)) >>> 0,
     alpha: search.alpha,
     maxLength: search.maxLength,
     bosId: search.bosId,
@@ -95,7 +98,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       signal: job.signal,
       onStep: callbacks.onToken ? (ids) => callbacks.onToken?.(tokenizer.decodeReport(ids).text) : undefined,
     };
-    hyps = distinct(await searchCandidates(decoder, search, settings));
+    hyps = distinct(await searchCandidates(decoder, search, settings, job.images));
   } finally {
     decoder.dispose();
   }

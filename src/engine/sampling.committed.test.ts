@@ -1,6 +1,7 @@
-// Sampled alternatives through the committed model on a real radiograph (a Kermany pneumonia from the val split):
-// the greedy draft comes first and equals a plain greedy decode, the samples say so, a seed reproduces them, and
-// with samples the candidates assert more than one set of findings where the beam's only rephrase.
+// Sampled alternatives through the committed model on a real radiograph (a normal Kermany film from the val split
+// that the draft reads as pneumonia): the greedy draft comes first and equals a plain greedy decode, the samples
+// say so, a seed reproduces them, and the candidates assert more than one set of findings where the beam's only
+// rephrase.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { createNodeEngine } from './node/nodeEngine';
 import { CXR_IMAGES } from './testing/sharedData';
 import type { ImageFile, ReportResult } from './types';
 
-const IMAGE = path.join(CXR_IMAGES, 'kermany/person1007_bacteria_2938.jpeg');
+const IMAGE = path.join(CXR_IMAGES, 'kermany/IM-0125-0001.jpeg');
 
 describe('sampled alternatives on the committed model', () => {
   let engine: InThreadEngine;

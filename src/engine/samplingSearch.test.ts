@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { beamSearch } from './beamSearch';
 import { LogitsProcessorList } from './logitsProcessors';
-import { drawToken, samplingSearch, seededUniform } from './samplingSearch';
+import { drawToken, pixelDigest, samplingSearch, seededUniform } from './samplingSearch';
 import { FakeDecoder, type NextTokenProbs } from './testing/fakeDecoder';
 
 const BOS = 1;
@@ -51,6 +51,16 @@ describe('drawToken', () => {
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...xs)).toBeLessThan(1);
     expect(seededUniform(43)()).not.toBe(xs[0]);
+  });
+});
+
+describe('pixelDigest', () => {
+  it('gives each image its own seed and the same image the same one', () => {
+    const a = Float32Array.from({ length: 4096 }, (_, i) => Math.sin(i));
+    const b = Float32Array.from({ length: 4096 }, (_, i) => Math.sin(i + 1));
+    expect(pixelDigest(a)).toBe(pixelDigest(a.slice()));
+    expect(pixelDigest(a)).not.toBe(pixelDigest(b));
+    expect(pixelDigest(a.subarray(61))).not.toBe(pixelDigest(a)); // reads the view it is given, not its buffer from 0
   });
 });
 

@@ -4,7 +4,8 @@
 // findings about as often as the model is unsure of them (Holtzman et al., 2020, on why the mode of a language model
 // is not representative of it), so a tally over them says "effusion: asserted by 2 of 3 candidates" with meaning.
 // Optionally row 0 is greedy, so the LM's best reading and its samples cost one batched decode of 1 + S rows.
-// A seeded generator makes a draft reproducible: the same image, settings and seed give the same candidates.
+// A seeded generator makes a draft reproducible: the same image, settings and seed give the same candidates; the
+// seed is mixed with a digest of the image so that different images get independent draws.
 import type { Hypothesis, StepDecoder } from './beamSearch';
 import { throwIfAborted } from './errors';
 import { logSoftmaxRows, type LogitsProcessor } from './logitsProcessors';
@@ -34,6 +35,19 @@ export function seededUniform(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A 32-bit digest of the input pixels (FNV-1a over the float bits of every 61st value): mixed into the seed so that
+ *  each image gets its own draws (the same image, settings and seed still give the same candidates). With one seed
+ *  for every image, the k-th sample of every image would start from the same uniform and so often the same word. */
+export function pixelDigest(data: Float32Array): number {
+  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bits.length; i += 61) {
+    h ^= bits[i];
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
 }
 
 /** A token drawn from exp(logp / T) over one row [V] of log-probabilities (−Infinity never drawn). */
