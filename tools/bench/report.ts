@@ -162,8 +162,9 @@ export function benchMarkdown(
       `Self-refinement time cost (the model's defaults against a plain beam as wide as their candidate count (beam + samples), runs interleaved, ratio of medians): ${ratios.join(', ')}.`,
     );
   const unfolded = r.rows.find((x) => x.variant)?.variant;
-  const speed = r.default_beam && unfolded ? speedRatios(r.rows, r.default_beam, unfolded) : [];
-  if (speed.length) parts.push(`Speed ratios at the default beam (same run, ratio of medians):\n${speed.join('\n')}`);
+  const beams = [...new Set(r.rows.filter((x) => (x.search ?? 'plain') === 'plain' && !x.variant).map((x) => x.beam))].sort((a, b) => a - b);
+  const speed = unfolded ? beams.flatMap((beam) => speedRatios(r.rows, beam, unfolded)) : [];
+  if (speed.length) parts.push(`Speed ratios per beam width (plain beam search, same run, ratio of medians):\n${speed.join('\n')}`);
   const auto = autoChoiceLine(r.chromium?.auto_choice as Parameters<typeof autoChoiceLine>[0]);
   if (auto) parts.push(auto);
   const notes = r.rows
