@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { beamSearch } from './beamSearch';
 import { LogitsProcessorList } from './logitsProcessors';
-import { drawToken, pixelDigest, samplingSearch, seededUniform } from './samplingSearch';
+import { drawToken, pixelDigest, samplingSearch } from './samplingSearch';
+import { mulberry32 } from '../text/composeRng';
+
+const seededUniform = (seed: number) => mulberry32(seed).next;
 import { FakeDecoder, type NextTokenProbs } from './testing/fakeDecoder';
 
 const BOS = 1;
@@ -41,16 +44,6 @@ describe('drawToken', () => {
     let top = 0;
     for (let i = 0; i < 2000; i++) top += drawToken(logp, 0.05, uniform) === 0 ? 1 : 0;
     expect(top).toBeGreaterThan(1990);
-  });
-
-  it('the seeded generator is reproducible and stays in [0, 1)', () => {
-    const a = seededUniform(42);
-    const b = seededUniform(42);
-    const xs = Array.from({ length: 1000 }, () => a());
-    expect(Array.from({ length: 1000 }, () => b())).toEqual(xs);
-    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...xs)).toBeLessThan(1);
-    expect(seededUniform(43)()).not.toBe(xs[0]);
   });
 });
 

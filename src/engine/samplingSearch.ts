@@ -10,6 +10,7 @@ import type { Hypothesis, StepDecoder } from './beamSearch';
 import { throwIfAborted } from './errors';
 import { logSoftmaxRows, type LogitsProcessor } from './logitsProcessors';
 import { lengthNormalised } from './stoppingCriteria';
+import { mulberry32 } from '../text/composeRng';
 
 export interface SamplingOptions {
   samples: number; // S sampled rows
@@ -23,18 +24,6 @@ export interface SamplingOptions {
   processor: LogitsProcessor; // the same processors as the beam (no-repeat n-grams, min/max length …)
   signal?: AbortSignal;
   onStep?: (greedyIds: number[]) => void; // the greedy row's tokens after each step (when there is one)
-}
-
-/** mulberry32: a small, fast, seeded generator of uniforms in [0, 1). */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A 32-bit digest of the input pixels (FNV-1a over the float bits of every 61st value): mixed into the seed so that
@@ -86,7 +75,7 @@ export async function samplingSearch(decoder: StepDecoder, o: SamplingOptions): 
   if (!(o.temperature > 0)) throw new RangeError(`sampling: temperature must be above 0; got ${o.temperature}`);
   const V = decoder.vocabSize;
   const E = decoder.embedDim;
-  const uniform = seededUniform(o.seed);
+  const uniform = mulberry32(o.seed).next;
   const groups = [...(o.greedy ? [0] : []), ...Array.from({ length: o.samples }, (_, i) => i + 1)];
   if (groups.length === 0) return [];
   const finished: Hypothesis[] = [];

@@ -2,6 +2,8 @@
 // (before normalisation) and clamped back to [0,1]: seeded Gaussian noise (σ as a fraction of the intensity
 // range), Gaussian blur (σ in input pixels) and a contrast change about the image mean.
 
+import { mulberry32 as seededRng } from '../../src/text/composeRng';
+
 export type Perturbation = { kind: 'noise'; sigma: number; seed: number } | { kind: 'blur'; sigma: number } | { kind: 'contrast'; factor: number };
 
 /** Name used in result tables, e.g. "noise_0.1", "blur_1.5", "contrast_0.5". */
@@ -9,16 +11,9 @@ export function perturbationName(p: Perturbation): string {
   return p.kind === 'contrast' ? `contrast_${p.factor}` : `${p.kind}_${p.sigma}`;
 }
 
-/** Deterministic uniform generator in [0,1) (mulberry32). */
+/** Deterministic uniform generator in [0,1) (the corpus composer's mulberry32). */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRng(seed).next;
 }
 
 function gaussianSampler(seed: number): () => number {
