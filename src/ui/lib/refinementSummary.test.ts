@@ -74,6 +74,11 @@ describe('refinement summary', () => {
     expect(text).toContain('differ in wording only');
     expect(text).toContain('language model’s best candidate');
     expect(whyChosen(result([a]))).toContain('nothing to weigh');
+    expect(whyChosen(result([a]))).toContain('add sampled alternatives');
+    const sure = result([a], {
+      settings: { beam: 1, alpha: 1, beta: 0, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60, samples: 2 },
+    });
+    expect(whyChosen(sure)).toContain('all 2 samples repeated the draft');
   });
 });
 

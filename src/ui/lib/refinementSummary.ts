@@ -53,7 +53,13 @@ export function tallyLines(result: ReportResult): TallyLine[] {
 export function whyChosen(result: ReportResult): string {
   const { candidates, settings, refinement } = result;
   const n = candidates.length;
-  if (n <= 1) return 'One candidate (beam width 1): nothing to weigh.';
+  if (n <= 1 && (settings.samples ?? 0) > 0)
+    return `One candidate: all ${settings.samples} samples repeated the draft word for word, so the model is sure of this reading.`;
+  if (n <= 1)
+    return (
+      'One candidate (the greedy draft): nothing to weigh. To see what else the model considers, add sampled alternatives ' +
+      '(they differ in findings where the model is unsure) or widen the beam, and re-run.'
+    );
   const sets = refinement.findingSets;
   const alternatives =
     sets === 1
