@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { assertedFindings } from '../src/text/metrics/clinical';
 import type { Candidate } from '../src/engine/types';
-import { chooseDefaults, configLabel, judgeFindings, parseConfig } from './sweepRerank';
+import { searchLabel } from '../src/engine/settings';
+import { chooseDefaults, judgeFindings, parseConfig } from './sweepRerank';
 
 const row = (beam: number, groups: number, beta: number, micro_f1: number, hallucination_rate: number, finding_sets_mean: number) => ({
   beam,
@@ -50,7 +51,7 @@ describe('search configurations', () => {
     expect(parseConfig('1x1:0+s2@0.7')).toEqual({ beam: 1, groups: 1, diversity_penalty: 0, samples: 2, temperature: 0.7 });
     expect(parseConfig('1x1:0+s4')).toMatchObject({ samples: 4, temperature: 1 });
     expect(() => parseConfig('3x3')).toThrow(/BEAMxGROUPS:PENALTY/);
-    for (const text of ['3x3:2', '1x1:0+s2@0.7', '3x1:0']) expect(configLabel(parseConfig(text))).toBe(text);
-    expect(configLabel({ beam: 3, groups: 1, diversity_penalty: 0 })).toBe('3x1:0');
+    for (const text of ['3x3:2', '1x1:0+s2@0.7', '3x1:0']) expect(searchLabel(parseConfig(text))).toBe(text);
+    expect(searchLabel({ beam: 3, groups: 1, diversity_penalty: 0 })).toBe('3x1:0');
   });
 });

@@ -49,8 +49,6 @@ interface SearchConfig {
   temperature: number;
 }
 
-export const configLabel = searchLabel;
-
 /** BEAMxGROUPS:PENALTY, optionally +sS@T: S sampled alternatives at temperature T (e.g. 3x3:2, 1x1:0+s2@1). */
 export function parseConfig(text: string): SearchConfig {
   const m = /^(\d+)x(\d+):([\d.]+)(?:\+s(\d+)(?:@([\d.]+))?)?$/.exec(text);
@@ -136,7 +134,7 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
     for (const [i, rec] of records.entries()) {
       const res = await runner.generate(images[i].pixels, rec.id, { ...cfg, beta: 0 });
       cases.push({ candidates: res.candidates, ms: res.timings.total_ms });
-      process.stderr.write(`\r${configLabel(cfg)} ${i + 1}/${records.length}`);
+      process.stderr.write(`\r${searchLabel(cfg)} ${i + 1}/${records.length}`);
     }
     process.stderr.write('\n');
     if (f.candidates) {
@@ -150,7 +148,7 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
           findings: x.findings,
           errors: findingErrors(x, truths[i]),
         }));
-        return JSON.stringify({ config: configLabel(cfg), id: records[i].id, source: records[i].source, truth: truths[i], cands });
+        return JSON.stringify({ config: searchLabel(cfg), id: records[i].id, source: records[i].source, truth: truths[i], cands });
       });
       appendFileSync(f.candidates, `${lines.join('\n')}\n`);
     }
@@ -214,13 +212,13 @@ async function main(argv: string[]): Promise<void> {
   );
   for (const r of sweep.rows) {
     console.log(
-      `| ${configLabel(r)} | ${r.beta} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
+      `| ${searchLabel(r)} | ${r.beta} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
         `${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${(100 * r.changed_share).toFixed(1)}% | ` +
         `${r.finding_sets_mean.toFixed(2)} | ${r.median_ms.toFixed(0)} |`,
     );
   }
   console.log(
-    `chosen: ${configLabel(best)}, β ${best.beta} (hallucination ` +
+    `chosen: ${searchLabel(best)}, β ${best.beta} (hallucination ` +
       `${best.hallucination_rate.toFixed(3)} vs plain ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ` +
       `${plain.micro_f1.toFixed(3)})`,
   );
@@ -228,7 +226,7 @@ async function main(argv: string[]): Promise<void> {
   console.log('| search | images with ≥ 2 finding sets | LM’s choice | most similar candidate |\n|---|---|---|---|');
   for (const r of sweep.rows.filter((x) => x.beta === 0 && x.multi_set_share !== undefined)) {
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-    console.log(`| ${configLabel(r)} | ${pct(r.multi_set_share)} | ${pct(r.lm_fewest_errors)} | ${pct(r.sim_fewest_errors)} |`);
+    console.log(`| ${searchLabel(r)} | ${pct(r.multi_set_share)} | ${pct(r.lm_fewest_errors)} | ${pct(r.sim_fewest_errors)} |`);
   }
   if (!f.from) {
     const out = f.out ?? outPath('sweep-rerank.json');

@@ -86,9 +86,11 @@ export async function samplingSearch(decoder: StepDecoder, o: SamplingOptions): 
   for (;;) {
     throwIfAborted(o.signal);
     const R = rows.length;
-    const scores = new Float32Array(R * V); // [R,V]
+    // [R,V]: after the first call row r is decoder row r, so the logits are used in place; the first call's one
+    // row is shared by every row and copied out to each.
+    const scores = outRow.every((o, r) => o === r) ? out.logits : new Float32Array(R * V);
     rows.forEach((row, r) => {
-      scores.set(out.logits.subarray(outRow[r] * V, (outRow[r] + 1) * V), r * V);
+      if (scores !== out.logits) scores.set(out.logits.subarray(outRow[r] * V, (outRow[r] + 1) * V), r * V);
       if (row.ids.length > 1) row.textEmbeds.push(out.textEmbeds.slice(outRow[r] * E, (outRow[r] + 1) * E));
     });
     o.processor.process(
