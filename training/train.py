@@ -41,6 +41,9 @@ def parse_args(argv=None):
     ap.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (tests)")
     ap.add_argument("--resume", action="store_true",
                     help="continue the run in --out from its last.pt (written after every epoch); same --epochs")
+    ap.add_argument("--reschedule", action="store_true",
+                    help="with --resume: continue under this command's --epochs (the LR follows the new schedule from "
+                         "the current step; shortens a run that will not finish in time)")
     ap.add_argument("--stop-after-epoch", type=int, default=None,
                     help="end this process after epoch K of the schedule (a run spread over sessions; then --resume)")
     ap.add_argument("--val-max", type=int, default=1000, help="validation studies per epoch")
@@ -160,14 +163,15 @@ def main(argv=None):
     if args.resume:
         if args.epochs is None or args.ddp:
             raise SystemExit("--resume needs the run's fixed --epochs (a step-based schedule) and no --ddp")
-        state = load_resume_state(out / "last.pt", total)
+        state = load_resume_state(out / "last.pt", total, args.reschedule)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         best, step, history, start_epoch = state["best"], state["step"], state["history"], state["epoch"]
         t_start -= 60 * state["minutes"]
         torch.set_rng_state(state["rng"])
         train_loader.generator.set_state(state["loader_rng"])
-        log(f"resumed {out / 'last.pt'} after epoch {start_epoch} (step {step}/{total}, best val loss {best:.4f})")
+        log(f"resumed {out / 'last.pt'} after epoch {start_epoch} (step {step}/{total}, best val loss {best:.4f})"
+            + (f"; rescheduled from {state['total']} steps" if state["total"] != total else ""))
     for epoch in range(start_epoch, epochs):
         if sampler is not None:
             sampler.set_epoch(epoch)
@@ -242,13 +246,16 @@ def save_resume_state(path, model, opt, epoch, step, total, best, history, minut
     tmp.replace(path)  # a process killed mid-write leaves the previous epoch's state intact
 
 
-def load_resume_state(path, total):
+def load_resume_state(path, total, reschedule=False):
     if not path.exists():
         raise SystemExit(f"--resume: {path} not found; start the run without --resume (it writes last.pt every epoch)")
     state = torch.load(path, map_location="cpu")
-    if state["total"] != total:
+    if state["total"] != total and not reschedule:
         raise SystemExit(f"--resume: {path} was a {state['total']}-step schedule, this command makes {total}; "
-                         f"use the run's --epochs and --batch-size")
+                         f"use the run's --epochs and --batch-size, or add --reschedule to follow the new one")
+    if state["step"] >= total:
+        raise SystemExit(f"--resume: {path} is already at step {state['step']}, past this schedule's {total}; "
+                         f"give more --epochs")
     return state
 
 

@@ -80,12 +80,17 @@ class TrainTest(unittest.TestCase):
     def test_resume_refuses_another_schedule(self):
         common = ["--corpus", str(self.corpus), "--batch-size", "8", "--model", TINY_MODEL]
         out = Path(self.tmp.name) / "sched"
-        with contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()) as log:
             train_main(common + ["--out", str(out), "--epochs", "2", "--stop-after-epoch", "1"])
+            per_epoch = torch.load(out / "last.pt")["step"]
             with self.assertRaisesRegex(SystemExit, "schedule"):
                 train_main(common + ["--out", str(out), "--epochs", "3", "--resume"])
+            train_main(common + ["--out", str(out), "--epochs", "3", "--resume", "--reschedule"])
             with self.assertRaisesRegex(SystemExit, "not found"):
                 train_main(common + ["--out", str(Path(self.tmp.name) / "none"), "--epochs", "2", "--resume"])
+        rescheduled = torch.load(out / "last.pt")
+        self.assertEqual((rescheduled["epoch"], rescheduled["step"], rescheduled["total"]), (3, 3 * per_epoch, 3 * per_epoch))
+        self.assertIn(f"rescheduled from {2 * per_epoch} steps", log.getvalue())
 
     def test_short_run_writes_a_loadable_checkpoint(self):
         out = Path(self.tmp.name) / "run"
