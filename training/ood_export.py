@@ -3,7 +3,11 @@
 evaluation}. Names come from src/engine/modelIO.json. The ONNX file is checked against PyTorch in
 onnxruntime-node before the manifest is written.
 
-    npm run export-ood -- --ckpt runs/ood/ood.pt --model public/models/serpent-cxr"""
+    npm run export-ood -- --ckpt runs/ood/ood.pt --model public/models/serpent-cxr
+    npm run export-ood -- --from-model public/models/serpent-cxr --model /tmp/next/serpent-cxr
+
+The detector reads pixels, not the report model's features, so a retrained report model with the same
+preprocessing can take the shipped detector over (`--from-model`) instead of retraining it."""
 import argparse
 import json
 import sys
@@ -77,6 +81,34 @@ def add_detector(model_dir, model, threshold, evaluation=None, verify=True):
     return entry
 
 
+def copy_detector(src_dir, model_dir):
+    """Copies src_dir's detector (file and manifest entry) into model_dir → the entry. Both folders must feed it
+    the same pixels: same image size, mean and std."""
+    src, dst = Path(src_dir) / "manifest.json", Path(model_dir) / "manifest.json"
+    for path in (src, dst):
+        if not path.exists():
+            raise OodExportError(f"{path} not found; both --from-model and --model must be exported model folders")
+    src_manifest, manifest = json.loads(src.read_text()), json.loads(dst.read_text())
+    entry = src_manifest.get("ood", {}).get("detector")
+    if entry is None:
+        raise OodExportError(f"{src_dir} has no OOD detector to copy; train one with `npm run train-ood`")
+    keys = ("image_size", "pixel_mean", "pixel_std")
+    want = {k: src_manifest["preprocessing"][k] for k in keys}
+    got = {k: manifest["preprocessing"][k] for k in keys}
+    if want != got:
+        raise OodExportError(f"the detector was exported for preprocessing {want} but {model_dir} uses {got}; "
+                             "train a detector for it with `npm run train-ood`")
+    path = Path(model_dir) / entry["path"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes((Path(src_dir) / entry["path"]).read_bytes())
+    copied = {**entry, **file_entry(model_dir, path)}
+    if copied["sha256"] != entry["sha256"]:
+        raise OodExportError(f"{src_dir}/{entry['path']} does not match its manifest's sha256; re-export that folder")
+    manifest["ood"]["detector"] = copied
+    dst.write_text(json.dumps(manifest, indent=2) + "\n")
+    return copied
+
+
 def random_detector(image_size, seed=0):
     """Seeded random weights: the engine tests' fixture."""
     torch.manual_seed(seed)
@@ -99,8 +131,13 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", default="runs/ood/ood.pt")
     ap.add_argument("--model", default="public/models/serpent-cxr", help="model folder to add the detector to")
+    ap.add_argument("--from-model", help="copy the detector of this model folder instead of exporting --ckpt")
     args = ap.parse_args(argv)
     try:
+        if args.from_model:
+            entry = copy_detector(args.from_model, args.model)
+            print(f"copied {args.from_model}/{entry['path']} into {args.model} (threshold {entry['threshold']:.3f})")
+            return 0
         if not Path(args.ckpt).exists():
             raise OodExportError(f"{args.ckpt} not found; train it with `npm run train-ood -- --out runs/ood`")
         model, ckpt = load_detector(args.ckpt)

@@ -11,7 +11,7 @@ import torch
 
 from training.export import random_tiny
 from training.ood_detector import OodConfig, OodDetector, load_detector, parse_args, train
-from training.ood_export import OodExportError, add_detector, verify_detector
+from training.ood_export import OodExportError, add_detector, copy_detector, verify_detector
 from training.ood_images import FAMILIES, augment_positive, letterbox, negative
 from training.tests.corpus_fixture import write_synthetic_corpus
 
@@ -95,6 +95,22 @@ class TrainAndExportTest(unittest.TestCase):
             other = OodDetector(OodConfig()).eval()
             with self.assertRaises(OodExportError):
                 verify_detector(other, Path(d) / entry["path"], 128)
+
+    def test_a_retrained_model_folder_takes_over_the_detector(self):
+        model, ckpt = load_detector(self.ckpt)
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            random_tiny(a, quantize=False, verify=False)
+            entry = add_detector(a, model, ckpt["threshold"], {"note": "test"})
+            random_tiny(b, seed=1, quantize=False, verify=False)
+            copied = copy_detector(a, b)
+            self.assertEqual(copied, entry)
+            self.assertEqual(json.loads((Path(b) / "manifest.json").read_text())["ood"]["detector"], entry)
+            verify_detector(model, Path(b) / entry["path"], 128)
+            manifest = json.loads((Path(b) / "manifest.json").read_text())
+            manifest["preprocessing"]["pixel_std"] = 0.3
+            (Path(b) / "manifest.json").write_text(json.dumps(manifest))
+            with self.assertRaisesRegex(OodExportError, "preprocessing"):
+                copy_detector(a, b)
 
     def test_refuses_a_folder_without_a_manifest(self):
         model, ckpt = load_detector(self.ckpt)
