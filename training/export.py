@@ -143,7 +143,7 @@ def load_checkpoint(path):
 
 
 def export_checkpoint(ckpt_path, out_dir, model_id=None, corpus=None, beta=1.0, ood_studies=2000, quantize=True,
-                      ood_ckpt=None):
+                      ood_ckpt=None, version=None):
     if not Path(ckpt_path).exists():
         raise ExportError(f"checkpoint {ckpt_path} not found; train one with `npm run train -- --out runs/NAME`")
     model, ckpt = load_checkpoint(ckpt_path)
@@ -164,7 +164,7 @@ def export_checkpoint(ckpt_path, out_dir, model_id=None, corpus=None, beta=1.0, 
     if ood_ckpt and not Path(ood_ckpt).exists():
         raise ExportError(f"{ood_ckpt} not found; train it with `npm run train-ood` or leave out --ood-ckpt")
     manifest = write_model_folder(model, out_dir, tokenizer=tokenizer, model_id=model_id,
-                                  version=ckpt.get("version", "1.0.0"), created=created,
+                                  version=version or ckpt.get("version", "1.0.0"), created=created,
                                   image_size=meta["image_size"], pixel_mean=meta["pixel_mean"],
                                   pixel_std=meta["pixel_std"], max_length=meta["max_length"],
                                   findings=meta["findings"], ood=ood,
@@ -186,6 +186,7 @@ def main(argv=None):
     ap.add_argument("--id", help="model id (default: the out folder's name)")
     ap.add_argument("--corpus", help="corpus folder (default: the one recorded in the checkpoint)")
     ap.add_argument("--beta", type=float, default=1.0, help="rerank weight written to decoding defaults")
+    ap.add_argument("--version", help="the model's version in its manifest (default: the checkpoint's)")
     ap.add_argument("--random-tiny", metavar="OUT", help="export a seeded random tiny model (test fixture)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fp32-only", action="store_true", help="skip int8/q4 quantisation")
@@ -197,7 +198,7 @@ def main(argv=None):
             out = args.random_tiny
         elif args.ckpt and args.out:
             m = export_checkpoint(args.ckpt, args.out, args.id, args.corpus, args.beta, quantize=not args.fp32_only,
-                                  ood_ckpt=args.ood_ckpt)
+                                  ood_ckpt=args.ood_ckpt, version=args.version)
             out = args.out
         else:
             raise ExportError("pass --ckpt CKPT --out DIR, or --random-tiny OUT")
