@@ -137,7 +137,7 @@ test.describe('with the tiny model installed', () => {
     expect(text).toContain('Not for clinical use');
   });
 
-  test('beam width, diverse groups, samples and β re-run the self-refinement; the panel says what each candidate asserts', async ({ page }) => {
+  test('beam width, diverse groups, samples, β and γ re-run the self-refinement; the panel says what each candidate asserts', async ({ page }) => {
     await page.goto('/?device=wasm');
     await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN002.png'));
     await waitForReport(page);
@@ -171,6 +171,14 @@ test.describe('with the tiny model installed', () => {
     const rows = await panel.locator('tbody tr').count();
     expect(rows).toBeGreaterThanOrEqual(2);
     await expect(panel.locator('.sampled-mark')).toHaveCount(rows - 1);
+    // A large γ: the draft is a candidate whose findings the most other candidates share, and the table shows agreement.
+    await panel.getByTestId('beta-input').fill('0');
+    await panel.getByTestId('consensus-input').fill('10');
+    await panel.getByRole('button', { name: 'Re-run' }).click();
+    await waitForReport(page);
+    await expect(panel.getByRole('columnheader', { name: 'Agreement' })).toBeVisible();
+    const agreement = await panel.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.children[5].textContent)));
+    expect(agreement[0]).toBe(Math.max(...agreement)); // best first, and the draft leads
     await panel.locator('table').scrollIntoViewIfNeeded();
     await screenshot(page, '06-candidates');
   });

@@ -1,4 +1,4 @@
-// `npm run report -- IMAGE_OR_FOLDER... [--json] [--beam N] [--beta B] [--device wasm|cpu]
+// `npm run report -- IMAGE_OR_FOLDER... [--json] [--beam N] [--beta B] [--samples S] [--consensus G] [--device wasm|cpu]
 //                    [--precision int8|fp32|q4] [--model DIR]`
 // Drafts a report for every image (PNG, JPEG, DICOM; folders are searched recursively; `a.png+b.png` is one
 // two-view study) with the same engine as the page. --json prints one JSON object per image on stdout.
@@ -17,6 +17,8 @@ const FLAGS = {
   json: { type: 'boolean', help: 'one JSON object per image on stdout' },
   beam: { type: 'number', help: "beam width (default: the model's)" },
   beta: { type: 'number', help: "weight of the image–text similarity in the rerank (default: the model's)" },
+  samples: { type: 'number', help: "sampled alternatives beside the beam (default: the model's)" },
+  consensus: { type: 'number', help: "weight of the candidates' agreement on findings in the rerank (default: the model's)" },
   device: { type: 'string', help: 'wasm (onnxruntime-web, as in the page) or cpu (onnxruntime-node, default)', choices: ['wasm', 'cpu'] },
   precision: { type: 'string', help: "int8, fp32 or q4 (default: the model's)", choices: ['int8', 'fp32', 'q4'] },
   model: { type: 'string', help: "model folder (default: public/models/index.json's default)" },
@@ -29,6 +31,8 @@ export interface ReportArgs {
   json: boolean;
   beam?: number;
   beta?: number;
+  samples?: number;
+  consensus?: number;
   device: NodeBackend;
   precision?: Precision;
   model?: string;
@@ -97,7 +101,7 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
         const buf = readFileSync(f);
         return { name: path.basename(f), bytes: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer };
       });
-      const result = await engine.generateFiles(files, { beam: args.beam, beta: args.beta });
+      const result = await engine.generateFiles(files, { beam: args.beam, beta: args.beta, samples: args.samples, consensus: args.consensus });
       const name = study.join('+');
       if (io.tty) io.err('\r\x1b[K');
       io.out(args.json ? JSON.stringify(toJson(name, result)) : `${toText(name, result)}\n`);

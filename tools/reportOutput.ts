@@ -60,9 +60,11 @@ export function toText(file: string, r: ReportResult): string {
   lines.push(`IMPRESSION: ${r.report.impression || '(none)'}`);
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
   const changed = r.rerankChangedChoice ? ', rerank changed the choice' : '';
-  lines.push(`candidates (score = logp/|c|^${r.settings.alpha} + ${r.settings.beta}·similarity)${changed}:`);
+  lines.push(`candidates (score = logp/|c|^${r.settings.alpha} + ${r.settings.beta}·similarity + ${r.settings.consensus ?? 0}·agreement)${changed}:`);
   for (const c of r.candidates) {
-    lines.push(`  ${c.chosen ? '*' : ' '} score ${c.score.toFixed(3)}  logp ${c.logp.toFixed(2)}  sim ${c.similarity.toFixed(3)}  ${c.text}`);
+    lines.push(
+      `  ${c.chosen ? '*' : ' '} score ${c.score.toFixed(3)}  logp ${c.logp.toFixed(2)}  sim ${c.similarity.toFixed(3)}  agree ${c.agreement.toFixed(2)}  ${c.text}`,
+    );
   }
   return lines.join('\n');
 }

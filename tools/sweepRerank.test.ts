@@ -14,9 +14,22 @@ const row = (beam: number, groups: number, beta: number, micro_f1: number, hallu
   finding_sets_mean,
 });
 
-function candidate(text: string, lengthNormLogp: number, similarity: number): Candidate {
+function candidate(text: string, lengthNormLogp: number, similarity: number, agreement = 0): Candidate {
   const findings = assertedFindings(text);
-  return { text, tokenIds: [], logp: lengthNormLogp, length: 1, lengthNormLogp, similarity, score: 0, group: 0, sampled: false, findings, chosen: false };
+  return {
+    text,
+    tokenIds: [],
+    logp: lengthNormLogp,
+    length: 1,
+    lengthNormLogp,
+    similarity,
+    agreement,
+    score: 0,
+    group: 0,
+    sampled: false,
+    findings,
+    chosen: false,
+  };
 }
 
 describe('chooseDefaults', () => {
@@ -42,6 +55,14 @@ describe('judgeFindings', () => {
     expect(judged.multi_set_share).toBeCloseTo(2 / 3, 6);
     expect(judged.lm_fewest_errors).toBeCloseTo(0.5, 6);
     expect(judged.sim_fewest_errors).toBeCloseTo(0.5, 6);
+  });
+  it('judges the candidate the others agree with most, ties to the LM’s order', () => {
+    const normal = 'no focal consolidation, pleural effusion or pneumothorax.';
+    const effusion = 'there is a small left pleural effusion.';
+    const lone = [candidate(effusion, -0.1, 0.9, 0), candidate(normal, -0.3, 0.5, 0.5), candidate(normal, -0.4, 0.5, 0.5)];
+    expect(judgeFindings([lone], [['no_finding']]).agree_fewest_errors).toBe(1);
+    expect(judgeFindings([lone], [['pleural_effusion']]).agree_fewest_errors).toBe(0);
+    expect(judgeFindings([lone], [['pleural_effusion']]).lm_fewest_errors).toBe(1);
   });
 });
 

@@ -1,12 +1,15 @@
 // The self-refinement sweep: for each search configuration (beam width, diverse beam groups and their per-step token
 // penalty, and sampled alternatives with their temperature: 3x3:2, 1x1:0+s2@1) decodes each image of a
 // split once, keeps every finished candidate with its length-normalised logp and image–text similarity, then
-// re-chooses under each β and scores the chosen reports with the clinical metrics. The default is the configuration
+// re-chooses under each β and consensus weight γ (the candidates' agreement on findings) and scores the chosen
+// reports with the clinical metrics. The default is the configuration
 // with the lowest hallucination rate whose micro-F1 is at least the plain beam's (beam 3, one group, β = 0);
 // `--write-defaults` writes it into the model's manifest. It also says, where a configuration's candidates disagree
-// on findings, whether the LM's choice or the most image-similar candidate is the one with the fewest finding errors.
+// on findings, whether the LM's choice, the most image-similar candidate or the one the others agree with most is the
+// one with the fewest finding errors.
 //   npm run sweep-rerank -- [--manifest PATH] [--root DIR] [--split val] [--model DIR] [--per-source 60]
-//        [--configs 3x1:0,3x3:1,1x1:0+s2@1] [--betas 0,0.25,0.5,1,2,4,8] [--out FILE.json] [--candidates FILE.jsonl]
+//        [--configs 3x1:0,3x3:1,1x1:0+s2@1] [--betas 0,0.25,0.5,1,2,4,8] [--consensus 0,0.5,1] [--out FILE.json]
+//        [--candidates FILE.jsonl]
 //        [--write-defaults]
 //   npm run sweep-rerank -- --from out/sweep-val.json --write-defaults      # re-choose from a saved sweep
 import { appendFileSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -30,6 +33,7 @@ const specs = {
   split: { type: 'string', help: 'split (default val)' },
   configs: { type: 'list', help: 'search configurations BEAMxGROUPS:PENALTY (default 3x1:0,3x3:0.5,3x3:1,3x3:2,3x3:4,6x3:1,6x3:2,6x6:1,6x6:2)' },
   betas: { type: 'list', help: 'β values to try (default 0,0.25,0.5,1,2,4,8)' },
+  consensus: { type: 'list', help: 'γ values to try: weight of a candidate’s agreement on findings with the others (default 0)' },
   'per-source': { type: 'number', help: 'images per source, spread over the split (default 60)' },
   out: { type: 'string', help: 'results JSON (default out/sweep-rerank.json)' },
   candidates: {
@@ -37,7 +41,7 @@ const specs = {
     help: 'also write every candidate (text, token ids, logp, similarity, findings, finding errors against the labels) per image and configuration to this JSONL',
   },
   from: { type: 'string', help: 'choose (and with --write-defaults write) from a saved sweep JSON instead of decoding again' },
-  'write-defaults': { type: 'boolean', help: "write the chosen beam, groups, diversity_penalty and β into the model's manifest.json" },
+  'write-defaults': { type: 'boolean', help: "write the chosen search, β and γ into the model's manifest.json" },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -56,14 +60,15 @@ export function parseConfig(text: string): SearchConfig {
   return { beam: Number(m[1]), groups: Number(m[2]), diversity_penalty: Number(m[3]), samples: Number(m[4] ?? 0), temperature: Number(m[5] ?? 1) };
 }
 
-/** The candidate the engine would choose under β (same score, first of equals as the engine's stable sort). */
-function choose(cands: readonly Candidate[], beta: number): Candidate {
-  const score = (c: Candidate) => combinedScore(c.lengthNormLogp, c.similarity, beta);
+/** The candidate the engine would choose under β and γ (same score, first of equals as the engine's stable sort). */
+function choose(cands: readonly Candidate[], beta: number, consensus = 0): Candidate {
+  const score = (c: Candidate) => combinedScore(c.lengthNormLogp, c.similarity, beta, c.agreement, consensus);
   return cands.reduce((best, c) => (score(c) > score(best) ? c : best));
 }
 
 interface SweepRow extends SearchConfig {
   beta: number;
+  consensus: number;
   micro_f1: number;
   macro_f1: number;
   hallucination_rate: number;
@@ -73,6 +78,7 @@ interface SweepRow extends SearchConfig {
   multi_set_share: number; // images whose candidates assert ≥ 2 finding sets
   lm_fewest_errors: number; // of those: share where the LM's choice has the fewest finding errors among the candidates
   sim_fewest_errors: number; // … and where the most similar candidate has
+  agree_fewest_errors: number; // … and where the candidate the others agree with most has
   median_ms: number;
 }
 
@@ -92,11 +98,13 @@ function findingErrors(c: Candidate, truth: readonly FindingKey[]): number {
 }
 
 /** Who judges findings better where the candidates disagree: on images with ≥ 2 finding sets, how often the LM's
- *  choice, and how often the most image-similar candidate, has the fewest finding errors among the candidates. */
+ *  choice, the most image-similar candidate, and the candidate the others agree with most (ties to the LM's order)
+ *  has the fewest finding errors among the candidates. */
 export function judgeFindings(perImage: readonly (readonly Candidate[])[], truths: readonly (readonly FindingKey[])[]) {
   let multi = 0,
     lm = 0,
-    sim = 0;
+    sim = 0,
+    agree = 0;
   perImage.forEach((cands, i) => {
     if (new Set(cands.map((c) => c.findings.join('|'))).size < 2) return;
     multi++;
@@ -105,8 +113,10 @@ export function judgeFindings(perImage: readonly (readonly Candidate[])[], truth
     const best = (key: (c: Candidate) => number) => cands.reduce((a, c, j) => (key(c) > key(cands[a]) ? j : a), 0);
     if (errors[best((c) => c.lengthNormLogp)] === fewest) lm++;
     if (errors[best((c) => c.similarity)] === fewest) sim++;
+    if (errors[best((c) => c.agreement + 1e-9 * c.lengthNormLogp)] === fewest) agree++;
   });
-  return { multi_set_share: multi / perImage.length, lm_fewest_errors: multi ? lm / multi : 0, sim_fewest_errors: multi ? sim / multi : 0 };
+  const share = (k: number) => (multi ? k / multi : 0);
+  return { multi_set_share: multi / perImage.length, lm_fewest_errors: share(lm), sim_fewest_errors: share(sim), agree_fewest_errors: share(agree) };
 }
 
 /** Decodes each image once per configuration and scores the choice under every β. */
@@ -116,6 +126,8 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
   const split = f.split ?? 'val';
   const perSource = f['per-source'] ?? 60;
   const betas = (f.betas ?? ['0', '0.25', '0.5', '1', '2', '4', '8']).map(Number);
+  const gammas = (f.consensus ?? ['0']).map(Number);
+  if ([...betas, ...gammas].some((x) => !Number.isFinite(x) || x < 0)) throw new UsageError('--betas and --consensus take numbers ≥ 0');
   if (f.candidates) writeFileSync(f.candidates, '');
   const configs = (f.configs ?? ['3x1:0', '3x3:0.5', '3x3:1', '3x3:2', '3x3:4', '6x3:1', '6x3:2', '6x6:1', '6x6:2']).map(parseConfig);
   const bySource = new Map<string, ReturnType<typeof readManifest>>();
@@ -132,7 +144,7 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
   for (const cfg of configs) {
     const cases: { candidates: Candidate[]; ms: number }[] = [];
     for (const [i, rec] of records.entries()) {
-      const res = await runner.generate(images[i].pixels, rec.id, { ...cfg, beta: 0 });
+      const res = await runner.generate(images[i].pixels, rec.id, { ...cfg, beta: 0, consensus: 0 });
       cases.push({ candidates: res.candidates, ms: res.timings.total_ms });
       process.stderr.write(`\r${searchLabel(cfg)} ${i + 1}/${records.length}`);
     }
@@ -144,6 +156,7 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
           tokenIds: x.tokenIds,
           lm: x.lengthNormLogp,
           sim: x.similarity,
+          agreement: x.agreement,
           group: x.group,
           findings: x.findings,
           errors: findingErrors(x, truths[i]),
@@ -158,23 +171,25 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
       truths,
     );
     const ms = cases.map((c) => c.ms).sort((a, b) => a - b);
-    for (const beta of betas) {
-      const chosen = cases.map((c) => choose(c.candidates, beta));
-      const s = scoreClinical(chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: truths[i] })));
-      const changed = chosen.filter((c, i) => c !== choose(cases[i].candidates, 0)).length;
-      rows.push({
-        ...cfg,
-        beta,
-        micro_f1: s.micro_f1,
-        macro_f1: s.macro_f1,
-        hallucination_rate: s.hallucination_rate,
-        omission_rate: s.omission_rate,
-        changed_share: changed / cases.length,
-        finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length,
-        ...judges,
-        median_ms: ms[Math.floor(ms.length / 2)],
-      });
-    }
+    for (const beta of betas)
+      for (const consensus of gammas) {
+        const chosen = cases.map((c) => choose(c.candidates, beta, consensus));
+        const s = scoreClinical(chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: truths[i] })));
+        const changed = chosen.filter((c, i) => c !== choose(cases[i].candidates, 0)).length;
+        rows.push({
+          ...cfg,
+          beta,
+          consensus,
+          micro_f1: s.micro_f1,
+          macro_f1: s.macro_f1,
+          hallucination_rate: s.hallucination_rate,
+          omission_rate: s.omission_rate,
+          changed_share: changed / cases.length,
+          finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length,
+          ...judges,
+          median_ms: ms[Math.floor(ms.length / 2)],
+        });
+      }
   }
   await runner.dispose();
   const description =
@@ -183,11 +198,11 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
   return { split, n: records.length, model: runner.manifest.id, description, rows };
 }
 
-/** The plain beam (3x1, β 0) and the lowest hallucination at micro-F1 ≥ the plain beam's. Ties: higher micro-F1,
+/** The plain beam (3x1, β 0, γ 0) and the lowest hallucination at micro-F1 ≥ the plain beam's. Ties: higher micro-F1,
  *  then more finding sets per image (the candidates show the reader more clinical alternatives), then the earlier row. */
-type Choosable = Pick<SweepRow, 'beam' | 'groups' | 'beta' | 'micro_f1' | 'hallucination_rate' | 'finding_sets_mean'>;
+type Choosable = Pick<SweepRow, 'beam' | 'groups' | 'beta' | 'micro_f1' | 'hallucination_rate' | 'finding_sets_mean'> & { consensus?: number };
 export function chooseDefaults<R extends Choosable>(rows: readonly R[]): { plain: R; best: R } {
-  const plain = rows.find((r) => r.beam === 3 && r.groups === 1 && r.beta === 0) ?? rows[0];
+  const plain = rows.find((r) => r.beam === 3 && r.groups === 1 && r.beta === 0 && !r.consensus) ?? rows[0];
   const eligible = rows.filter((r) => r.micro_f1 >= plain.micro_f1);
   const better = (a: R, b: R) =>
     b.hallucination_rate !== a.hallucination_rate
@@ -207,26 +222,26 @@ async function main(argv: string[]): Promise<void> {
   const { plain, best } = chooseDefaults(sweep.rows);
   console.log(`self-refinement sweep on ${sweep.description ?? `${sweep.n} ${sweep.split} images`}`);
   console.log(
-    '| search | β | micro-F1 | macro-F1 | hallucination | omission | choices changed | finding sets / image | median ms ' +
-      '|\n|---|---|---|---|---|---|---|---|---|---|',
+    '| search | β | γ | micro-F1 | macro-F1 | hallucination | omission | choices changed | finding sets / image | median ms ' +
+      '|\n|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const r of sweep.rows) {
     console.log(
-      `| ${searchLabel(r)} | ${r.beta} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
+      `| ${searchLabel(r)} | ${r.beta} | ${r.consensus ?? 0} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
         `${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${(100 * r.changed_share).toFixed(1)}% | ` +
         `${r.finding_sets_mean.toFixed(2)} | ${r.median_ms.toFixed(0)} |`,
     );
   }
   console.log(
-    `chosen: ${searchLabel(best)}, β ${best.beta} (hallucination ` +
+    `chosen: ${searchLabel(best)}, β ${best.beta}, γ ${best.consensus ?? 0} (hallucination ` +
       `${best.hallucination_rate.toFixed(3)} vs plain ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ` +
       `${plain.micro_f1.toFixed(3)})`,
   );
   console.log('\nWhere the candidates disagree (≥ 2 finding sets): whose pick has the fewest finding errors among them');
-  console.log('| search | images with ≥ 2 finding sets | LM’s choice | most similar candidate |\n|---|---|---|---|');
-  for (const r of sweep.rows.filter((x) => x.beta === 0 && x.multi_set_share !== undefined)) {
-    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-    console.log(`| ${searchLabel(r)} | ${pct(r.multi_set_share)} | ${pct(r.lm_fewest_errors)} | ${pct(r.sim_fewest_errors)} |`);
+  console.log('| search | images with ≥ 2 finding sets | LM’s choice | most similar candidate | most agreed candidate |\n|---|---|---|---|---|');
+  for (const r of sweep.rows.filter((x) => x.beta === 0 && !x.consensus && x.multi_set_share !== undefined)) {
+    const pct = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
+    console.log(`| ${searchLabel(r)} | ${pct(r.multi_set_share)} | ${pct(r.lm_fewest_errors)} | ${pct(r.sim_fewest_errors)} | ${pct(r.agree_fewest_errors)} |`);
   }
   if (!f.from) {
     const out = f.out ?? outPath('sweep-rerank.json');
@@ -236,8 +251,8 @@ async function main(argv: string[]): Promise<void> {
   if (f['write-defaults']) {
     const file = path.join(modelDir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(file, 'utf8'));
-    const { beam, groups, diversity_penalty, samples = 0, temperature = 1, beta } = best;
-    Object.assign(manifest.decoding, { beam, groups, diversity_penalty, samples, temperature, beta });
+    const { beam, groups, diversity_penalty, samples = 0, temperature = 1, beta, consensus = 0 } = best;
+    Object.assign(manifest.decoding, { beam, groups, diversity_penalty, samples, temperature, beta, consensus });
     writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
     console.log(`wrote the chosen decoding defaults into ${file}`);
   }

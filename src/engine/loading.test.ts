@@ -91,7 +91,7 @@ describe('manifest checks', () => {
 describe('resolveSettings', () => {
   it('overrides the manifest defaults, ignoring undefined and unknown keys', () => {
     const s = resolveSettings(manifest(), { beam: 1, beta: undefined, signal: 'x' } as object);
-    expect(s).toEqual({ groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0, ...manifest().decoding, beam: 1 });
+    expect(s).toEqual({ groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0, consensus: 0, ...manifest().decoding, beam: 1 });
   });
 
   it('sampled alternatives: a whole number of samples up to 8, a temperature above 0, a whole seed', () => {
@@ -125,6 +125,8 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings(manifest(), { max_length: 21 })).toThrow(/max_length must be a whole number from 2 to 20/);
     expect(() => resolveSettings(manifest(), { min_length: 19 })).toThrow(/min_length/);
     expect(() => resolveSettings(manifest(), { alpha: NaN })).toThrow(/alpha must be a finite number/);
+    expect(() => resolveSettings(manifest(), { consensus: -0.5 })).toThrow(/consensus must be 0 or more/);
+    expect(resolveSettings(manifest(), { consensus: 0.5 }).consensus).toBe(0.5);
   });
 });
 

@@ -23,6 +23,7 @@ export interface DecodingDefaults {
   samples?: number; // sampled alternatives beside the beam (0 = none); with beam 1 they share its decode
   temperature?: number; // of the sampled alternatives (1 = the model's own distribution)
   seed?: number; // of the sampled alternatives: the same image and settings give the same candidates
+  consensus?: number; // γ: weight in the rerank of a candidate's agreement on findings with the others (0 = off)
 }
 
 /** The out-of-distribution detector (training/ood_detector.py): pixels [V,1,S,S] → ood_logit [V]. */

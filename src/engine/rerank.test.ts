@@ -1,7 +1,7 @@
 // The rerank on hand-built candidates whose similarities and scores are known.
 import { describe, expect, it } from 'vitest';
 import type { Hypothesis } from './beamSearch';
-import { decoderSimilarity, rerank, tallyFindings } from './rerank';
+import { decoderSimilarity, findingAgreement, findingJaccard, rerank, tallyFindings } from './rerank';
 
 const pImg = new Float32Array([1, 0, 0]);
 const hyp = (tokenIds: number[], logp: number, embeds: number[][]): Hypothesis => ({
@@ -91,6 +91,32 @@ describe('what the refinement weighed', () => {
 
   it('a finding asserted twice in one candidate counts once', () => {
     expect(tallyFindings([{ findings: ['nodule', 'nodule'] }, { findings: [] }])).toEqual([{ finding: 'nodule', candidates: 1 }]);
+  });
+
+  it('agreement is the mean Jaccard of a candidate’s finding set with each other candidate’s', () => {
+    expect(findingJaccard([], [])).toBe(1); // two normal reports agree
+    expect(findingJaccard(['effusion'], [])).toBe(0);
+    expect(findingJaccard(['effusion', 'opacity'], ['opacity'])).toBe(0.5);
+    expect(findingAgreement([['nodule']])).toEqual([1]);
+    expect(findingAgreement([['nodule'], [], []])).toEqual([0, 0.5, 0.5]);
+    expect(findingAgreement([['a', 'b'], ['a'], ['a']])).toEqual([0.5, 0.75, 0.75]);
+  });
+
+  it('the consensus term picks the finding set most candidates share over a lone, likelier one, and only when weighted', () => {
+    const lone = hyp([5, 2], -0.2, []); // the LM's choice asserts a nodule
+    const normal1 = hyp([6, 2], -0.4, []);
+    const normal2 = hyp([7, 2], -0.5, []);
+    const findings = [['nodule'], [], []];
+    const off = rerank([lone, normal1, normal2], [0, 0, 0], findings, 1, 0, 0);
+    expect(off.chosen.tokenIds).toEqual(lone.tokenIds);
+    expect(off.candidates.map((c) => c.agreement)).toEqual([0, 0.5, 0.5]);
+    const small = rerank([lone, normal1, normal2], [0, 0, 0], findings, 1, 0, 0.1); // 0.1 × 0.5 < the 0.1 LM gap
+    expect(small.rerankChangedChoice).toBe(false);
+    const on = rerank([lone, normal1, normal2], [0, 0, 0], findings, 1, 0, 1);
+    expect(on.chosen.tokenIds).toEqual(normal1.tokenIds); // among the agreeing ones the LM still orders
+    expect(on.chosen.score).toBeCloseTo(-0.2 + 0.5, 6);
+    expect(on.rerankChangedChoice).toBe(true);
+    expect(on.lmChoice.tokenIds).toEqual(lone.tokenIds);
   });
 
   it('refuses mismatched similarity lists', () => {

@@ -1,5 +1,9 @@
-// The self-refinement rerank: every finished candidate scored by its length-normalised logp plus beta times its
-// image–text similarity; beta = 0 is plain beam ranking, and rerankChangedChoice compares the two. The similarity
+// The self-refinement rerank: every finished candidate scored by its length-normalised logp, plus beta times its
+// image–text similarity, plus consensus (γ) times its agreement: how far the other candidates assert the same
+// findings (mean Jaccard of finding sets). With sampled alternatives the agreement estimates how much of the
+// model's own distribution backs what a candidate asserts, so γ > 0 is minimum-Bayes-risk selection over findings:
+// a finding that only the top candidate asserts must win on the language-model score alone. beta = γ = 0 is plain
+// beam ranking, and rerankChangedChoice compares the two. The similarity
 // is the similarity towers' cos(p_img, p_txt) when the model has them, else the decoder's own (model 1.0's:
 // p_txt = mean text embedding of the fed report tokens, docs/CONTRACTS.md). Each candidate also carries the
 // findings the labeler reads in it, so the page can say what the refinement weighed, and candidates that assert
@@ -14,6 +18,7 @@ export interface RankedCandidate {
   logp: number;
   lengthNormLogp: number;
   similarity: number;
+  agreement: number; // mean Jaccard of its finding set with each other candidate's (1 when it is the only one)
   score: number;
   textEmbeds: Float32Array[];
   group: number; // diverse beam group
@@ -35,9 +40,31 @@ export interface RerankResult {
   tally: FindingTally[]; // per finding asserted by any candidate, most asserted first
 }
 
-/** The self-refinement score of one candidate: logp/|c|^α + β·similarity. */
-export function combinedScore(lengthNormLogp: number, similarity: number, beta: number): number {
-  return lengthNormLogp + beta * similarity;
+/** The self-refinement score of one candidate: logp/|c|^α + β·similarity + γ·agreement. */
+export function combinedScore(lengthNormLogp: number, similarity: number, beta: number, agreement = 0, consensus = 0): number {
+  return lengthNormLogp + beta * similarity + consensus * agreement;
+}
+
+/** |a ∩ b| / |a ∪ b| of two finding sets; two empty sets (two normal reports) agree fully. */
+export function findingJaccard(a: readonly string[], b: readonly string[]): number {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  let both = 0;
+  for (const f of sa) if (sb.has(f)) both++;
+  const union = sa.size + sb.size - both;
+  return union === 0 ? 1 : both / union;
+}
+
+/** Per candidate: the mean Jaccard of its finding set with every other candidate's (1 for a lone candidate). */
+export function findingAgreement(findings: readonly (readonly string[])[]): number[] {
+  if (findings.length < 2) return findings.map(() => 1);
+  return findings.map((f, i) => {
+    let sum = 0;
+    findings.forEach((g, j) => {
+      if (j !== i) sum += findingJaccard(f, g);
+    });
+    return sum / (findings.length - 1);
+  });
 }
 
 /** Model 1.0's similarity: cos(p_img, mean of the text embeddings the decoder emitted for the fed tokens). */
@@ -63,9 +90,11 @@ export function rerank(
   findings: readonly (readonly string[])[],
   alpha: number,
   beta: number,
+  consensus = 0,
 ): RerankResult {
   if (hyps.length === 0) throw new RangeError('rerank needs at least one finished candidate');
   if (similarities.length !== hyps.length || findings.length !== hyps.length) throw new RangeError('rerank: one similarity and one finding list per candidate');
+  const agreements = findingAgreement(findings);
   const scored: RankedCandidate[] = hyps.map((h, index) => {
     const length = h.tokenIds.length;
     const lengthNormLogp = h.logp / Math.pow(Math.max(1, length), alpha);
@@ -77,7 +106,8 @@ export function rerank(
       logp: h.logp,
       lengthNormLogp,
       similarity,
-      score: combinedScore(lengthNormLogp, similarity, beta),
+      agreement: agreements[index],
+      score: combinedScore(lengthNormLogp, similarity, beta, agreements[index], consensus),
       textEmbeds: h.textEmbeds,
       group: h.group,
       findings: [...findings[index]].sort(),

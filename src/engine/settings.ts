@@ -16,7 +16,7 @@ function finite(name: string, v: number): void {
   if (!Number.isFinite(v)) throw new InvalidSettingError(`${name} must be a finite number; got ${v}.`);
 }
 
-const DIVERSITY_DEFAULTS = { groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0 };
+const DIVERSITY_DEFAULTS = { groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0, consensus: 0 };
 export const MAX_SAMPLES = 8;
 
 /** The largest group count ≤ `groups` that divides `beam` (1 at worst): what a new beam width keeps of the groups. */
@@ -48,6 +48,8 @@ export function resolveSettings(manifest: ModelManifest, overrides: Partial<Deco
   finite('temperature', s.temperature!);
   if (s.temperature! <= 0) throw new InvalidSettingError(`temperature must be above 0 (1 = the model's own distribution); got ${s.temperature}.`);
   integerIn('seed', s.seed!, 0, 2 ** 32 - 1);
+  finite('consensus', s.consensus!);
+  if (s.consensus! < 0) throw new InvalidSettingError(`consensus must be 0 or more (0 = off); got ${s.consensus}.`);
   return s;
 }
 
@@ -58,7 +60,7 @@ export function searchLabel(d: Pick<DecodingDefaults, 'beam' | 'groups' | 'diver
 }
 
 /** The plain beam search a refinement is compared with: as many candidates (beam + samples), one group, no
- *  samples, β = 0 (the language model's choice). */
+ *  samples, β = γ = 0 (the language model's choice). */
 export function plainBeamOf(d: Pick<DecodingDefaults, 'beam' | 'samples'>): Partial<DecodingDefaults> {
-  return { beam: d.beam + (d.samples ?? 0), groups: 1, diversity_penalty: 0, samples: 0, beta: 0 };
+  return { beam: d.beam + (d.samples ?? 0), groups: 1, diversity_penalty: 0, samples: 0, beta: 0, consensus: 0 };
 }

@@ -85,7 +85,8 @@ export interface Candidate {
   length: number; // |c| = tokenIds.length
   lengthNormLogp: number; // logp / |c|^alpha
   similarity: number; // cos(p_img, p_txt(c)): the similarity towers' when the model has them, else the decoder's
-  score: number; // lengthNormLogp + beta * similarity
+  agreement: number; // how far the other candidates assert the same findings (mean Jaccard, 0–1)
+  score: number; // lengthNormLogp + beta * similarity + consensus * agreement
   group: number; // diverse beam group (0 = the unpenalised one); sampled alternatives come after the groups
   sampled: boolean; // drawn from the model's distribution rather than kept by the beam
   findings: string[]; // finding keys the labeler reads as asserted in this candidate (ancestors included)

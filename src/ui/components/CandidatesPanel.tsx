@@ -1,6 +1,7 @@
 // Self-refinement, made visible: what the alternatives asserted and why the draft won. A sentence on the choice
-// (language-model score against image–text similarity), a tally of each finding across the candidates, then every
-// finished candidate with its findings marked against the draft's and its three scores; sampled alternatives say so.
+// (language-model score against image–text similarity and the candidates' agreement on findings), a tally of each
+// finding across the candidates, then every finished candidate with its findings marked against the draft's and its
+// scores; sampled alternatives say so.
 import type { ReportResult } from '../../engine/types';
 import { formatScore } from '../lib/format';
 import { markFindings, whyChosen } from '../lib/refinementSummary';
@@ -27,7 +28,8 @@ export function CandidatesPanel({ result }: Props) {
       <FindingTally result={result} />
       <table>
         <caption className="visually-hidden">
-          Candidates, best first, scored as LM score + β × similarity with α = {settings.alpha}, β = {settings.beta}; findings marked against the draft
+          Candidates, best first, scored as LM score + β × similarity + γ × agreement with α = {settings.alpha}, β = {settings.beta}, γ ={' '}
+          {settings.consensus ?? 0}; findings marked against the draft
         </caption>
         <thead>
           <tr>
@@ -40,7 +42,10 @@ export function CandidatesPanel({ result }: Props) {
             <th scope="col" title="cos(p_img, p_txt)">
               Similarity
             </th>
-            <th scope="col" title={`LM score + ${settings.beta} × similarity`}>
+            <th scope="col" title="mean overlap (Jaccard) of its findings with each other candidate's">
+              Agreement
+            </th>
+            <th scope="col" title={`LM score + ${settings.beta} × similarity + ${settings.consensus ?? 0} × agreement`}>
               Combined
             </th>
           </tr>
@@ -100,6 +105,7 @@ export function CandidatesPanel({ result }: Props) {
                 </td>
                 <td className="num">{formatScore(c.lengthNormLogp)}</td>
                 <td className="num">{formatScore(c.similarity)}</td>
+                <td className="num">{formatScore(c.agreement)}</td>
                 <td className="num">{formatScore(c.score)}</td>
               </tr>
             );

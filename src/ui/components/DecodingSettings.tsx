@@ -1,10 +1,11 @@
 // The knobs of the self-refinement a person may turn: beam width (how many candidates), diverse groups and their
 // penalty (how differently the groups are pushed to word the report), sampled alternatives and their temperature (other
-// readings drawn from the model's own distribution, so they differ in findings where the model is unsure), and β (how
-// much the image–text similarity counts when choosing); "Re-run" drafts again with them. Groups divide the beam width.
+// readings drawn from the model's own distribution, so they differ in findings where the model is unsure), β (how
+// much the image–text similarity counts when choosing) and γ (how much the candidates' agreement on findings counts);
+// "Re-run" drafts again with them. Groups divide the beam width.
 import type { RefinementSettings } from '../lib/refinementSettings';
 import { NumberField } from './NumberField';
-import { BEAM_MAX, BEAM_MIN, BETA_MAX, PENALTY_MAX, SAMPLES_MAX, TEMPERATURE_MAX, groupChoices, withBeam } from '../lib/refinementSettings';
+import { BEAM_MAX, BEAM_MIN, BETA_MAX, CONSENSUS_MAX, PENALTY_MAX, SAMPLES_MAX, TEMPERATURE_MAX, groupChoices, withBeam } from '../lib/refinementSettings';
 
 interface Props {
   value: RefinementSettings;
@@ -74,6 +75,10 @@ export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
       <label>
         β (similarity weight)
         <NumberField value={value.beta} max={BETA_MAX} step={0.1} testId="beta-input" onValue={(v) => onChange({ ...value, beta: v })} />
+      </label>
+      <label title="How much it counts that the other candidates assert the same findings: a finding only one reading asserts needs a clearly better language-model score">
+        γ (agreement weight)
+        <NumberField value={value.consensus} max={CONSENSUS_MAX} step={0.1} testId="consensus-input" onValue={(v) => onChange({ ...value, consensus: v })} />
       </label>
       <button type="submit" className="button" disabled={!canRun}>
         Re-run

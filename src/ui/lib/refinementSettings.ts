@@ -10,15 +10,17 @@ export interface RefinementSettings {
   samples: number; // sampled alternatives beside the beam
   temperature: number; // of the samples
   beta: number;
+  consensus: number; // γ: weight of a candidate's agreement on findings with the others
 }
 
 export const BEAM_MIN = 1;
 export const BEAM_MAX = 8;
 export const BETA_MAX = 10;
+export const CONSENSUS_MAX = 10;
 export const PENALTY_MAX = 10;
 export const SAMPLES_MAX = 8;
 export const TEMPERATURE_MAX = 2;
-export const FALLBACK_SETTINGS: RefinementSettings = { beam: 3, groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, beta: 1 };
+export const FALLBACK_SETTINGS: RefinementSettings = { beam: 3, groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, beta: 1, consensus: 0 };
 
 export function refinementDefaults(decoding: DecodingDefaults | undefined): RefinementSettings {
   if (!decoding) return FALLBACK_SETTINGS;
@@ -29,6 +31,7 @@ export function refinementDefaults(decoding: DecodingDefaults | undefined): Refi
     samples: decoding.samples ?? 0,
     temperature: decoding.temperature ?? 1,
     beta: decoding.beta,
+    consensus: decoding.consensus ?? 0,
   };
 }
 

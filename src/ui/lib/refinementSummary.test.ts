@@ -10,6 +10,7 @@ const cand = (text: string, lengthNormLogp: number, similarity: number, findings
   length: 1,
   lengthNormLogp,
   similarity,
+  agreement: 0,
   score: lengthNormLogp + similarity,
   group: 0,
   sampled: false,
@@ -67,6 +68,19 @@ describe('refinement summary', () => {
     expect(text).toContain('LM score -0.300 vs -0.500');
     expect(text).toContain('similarity 0.800 vs 0.200');
   });
+  it('says the candidates’ agreement overrode the language model when the consensus term changed the choice', () => {
+    const lmPick = { ...cand('small nodule in the right lung.', -0.2, 0.5, ['nodule', 'lung_lesion']), agreement: 0 };
+    const majority = [
+      { ...cand('no acute disease.', -0.4, 0.5, ['no_finding'], true), agreement: 0.5 },
+      { ...cand('lungs are clear.', -0.5, 0.5, ['no_finding']), agreement: 0.5 },
+    ];
+    const settings = { beam: 1, alpha: 1, beta: 0, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60, samples: 2, consensus: 1 };
+    const text = whyChosen(result([majority[0], lmPick, majority[1]], { settings }));
+    expect(text).toContain('preferred candidate 2');
+    expect(text).toContain('asserts what more of the other candidates assert (agreement on findings 0.500 vs 0.000)');
+    expect(text).toContain('γ = 1 × 0.500 outweighs 0.200');
+    expect(text).not.toContain('similarity');
+  });
   it('says when the candidates differ in wording only, and when the LM’s choice was kept', () => {
     const a = cand('no acute disease.', -0.2, 0.5, ['no_finding'], true);
     const b = cand('no acute cardiopulmonary disease.', -0.4, 0.4, ['no_finding']);
@@ -85,18 +99,19 @@ describe('refinement summary', () => {
 describe('refinement settings', () => {
   it('offers only group counts that divide the beam, and keeps a valid pair when the beam changes', () => {
     expect(groupChoices(6)).toEqual([1, 2, 3, 6]);
-    expect(withBeam({ beam: 6, groups: 6, diversity_penalty: 2, samples: 0, temperature: 1, beta: 1 }, 4)).toEqual({
+    expect(withBeam({ beam: 6, groups: 6, diversity_penalty: 2, samples: 0, temperature: 1, beta: 1, consensus: 0 }, 4)).toEqual({
       beam: 4,
       groups: 4,
       diversity_penalty: 2,
       samples: 0,
       temperature: 1,
       beta: 1,
+      consensus: 0,
     });
-    expect(withBeam({ beam: 6, groups: 3, diversity_penalty: 2, samples: 0, temperature: 1, beta: 1 }, 4).groups).toBe(2);
-    expect(withBeam({ beam: 3, groups: 3, diversity_penalty: 2, samples: 2, temperature: 1, beta: 1 }, 5).groups).toBe(1);
+    expect(withBeam({ beam: 6, groups: 3, diversity_penalty: 2, samples: 0, temperature: 1, beta: 1, consensus: 0 }, 4).groups).toBe(2);
+    expect(withBeam({ beam: 3, groups: 3, diversity_penalty: 2, samples: 2, temperature: 1, beta: 1, consensus: 0 }, 5).groups).toBe(1);
   });
-  it('reads the manifest’s decoding defaults, groups 1 and penalty 0 when absent', () => {
+  it('reads the manifest’s decoding defaults, groups 1, penalty 0 and γ 0 when absent', () => {
     expect(refinementDefaults({ beam: 3, alpha: 1, beta: 2, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60 })).toEqual({
       beam: 3,
       groups: 1,
@@ -104,6 +119,10 @@ describe('refinement settings', () => {
       samples: 0,
       temperature: 1,
       beta: 2,
+      consensus: 0,
     });
+    expect(
+      refinementDefaults({ beam: 1, alpha: 1, beta: 0, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60, consensus: 0.5 }).consensus,
+    ).toBe(0.5);
   });
 });

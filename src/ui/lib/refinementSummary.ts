@@ -1,6 +1,6 @@
 // What the self-refinement weighed, in words a radiologist reads: each candidate's findings against the draft's
 // (shared, only here, missing here), how many candidates assert each finding, and why the draft won (language-model
-// score against image–text similarity). Pure functions over a ReportResult; the panel only draws them.
+// score against image–text similarity and the candidates' agreement on findings). Pure functions over a ReportResult; the panel only draws them.
 import type { Candidate, ReportResult } from '../../engine/types';
 import { FINDING_NAMES, isFindingKey } from '../../text/findings';
 import { formatScore } from './format';
@@ -71,7 +71,8 @@ export function whyChosen(result: ReportResult): string {
   ); // best first: the draft leads
   const chosen = candidates[chosenIndex];
   const lm = candidates[refinement.lmChoice];
-  if (settings.beta === 0) return `${alternatives} β = 0: the draft is the language model’s best candidate (no re-rank).`;
+  const consensus = settings.consensus ?? 0;
+  if (settings.beta === 0 && consensus === 0) return `${alternatives} β = γ = 0: the draft is the language model’s best candidate (no re-rank).`;
   if (!result.rerankChangedChoice) {
     const runnerUp = candidates.find((c) => !c.chosen);
     const margin = runnerUp
@@ -82,10 +83,26 @@ export function whyChosen(result: ReportResult): string {
   }
   const lmLoss = lm.lengthNormLogp - chosen.lengthNormLogp;
   const simGain = chosen.similarity - lm.similarity;
+  const agreeGain = chosen.agreement - lm.agreement;
+  const reasons: string[] = [];
+  if (settings.beta !== 0 && simGain !== 0)
+    reasons.push(
+      `${simGain > 0 ? 'fits the image better' : 'fits the image less well'} (similarity ${formatScore(chosen.similarity)} vs ${formatScore(lm.similarity)})`,
+    );
+  if (consensus !== 0 && agreeGain !== 0)
+    reasons.push(
+      `${agreeGain > 0 ? 'asserts what more of the other candidates assert' : 'agrees less with the other candidates'} ` +
+        `(agreement on findings ${formatScore(chosen.agreement)} vs ${formatScore(lm.agreement)})`,
+    );
+  const terms = [
+    settings.beta !== 0 ? `β = ${settings.beta} × ${formatScore(simGain)}` : '',
+    consensus !== 0 ? `γ = ${consensus} × ${formatScore(agreeGain)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' + ');
   return (
     `${alternatives} The re-rank changed the choice: the language model alone preferred candidate ${refinement.lmChoice + 1} ` +
-    `(LM score ${formatScore(lm.lengthNormLogp)} vs ${formatScore(chosen.lengthNormLogp)}), but candidate ${chosenIndex + 1} fits the image better ` +
-    `(similarity ${formatScore(chosen.similarity)} vs ${formatScore(lm.similarity)}); β = ${settings.beta} × ${formatScore(simGain)} outweighs ` +
-    `${formatScore(lmLoss)}.`
+    `(LM score ${formatScore(lm.lengthNormLogp)} vs ${formatScore(chosen.lengthNormLogp)}), but candidate ${chosenIndex + 1} ${reasons.join(' and ')}; ` +
+    `${terms} outweighs ${formatScore(lmLoss)}.`
   );
 }

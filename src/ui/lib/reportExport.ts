@@ -49,6 +49,7 @@ export function reportJsonFile(ctx: ExportContext): string {
       logp: c.logp,
       length_norm_logp: c.lengthNormLogp,
       similarity: c.similarity,
+      agreement: c.agreement,
       score: c.score,
       findings: c.findings,
       chosen: c.chosen,
