@@ -171,14 +171,16 @@ test.describe('with the tiny model installed', () => {
     const rows = await panel.locator('tbody tr').count();
     expect(rows).toBeGreaterThanOrEqual(2);
     await expect(panel.locator('.sampled-mark')).toHaveCount(rows - 1);
-    // A large γ: the draft is a candidate whose findings the most other candidates share, and the table shows agreement.
+    // γ = 10 (β 0): each candidate is scored LM score + 10 × its agreement on findings, best first.
     await panel.getByTestId('beta-input').fill('0');
     await panel.getByTestId('consensus-input').fill('10');
     await panel.getByRole('button', { name: 'Re-run' }).click();
     await waitForReport(page);
     await expect(panel.getByRole('columnheader', { name: 'Agreement' })).toBeVisible();
-    const agreement = await panel.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.children[5].textContent)));
-    expect(agreement[0]).toBe(Math.max(...agreement)); // best first, and the draft leads
+    const cells = await panel.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [3, 5, 6].map((i) => Number(tr.children[i].textContent))));
+    for (const [lm, agree, combined] of cells) expect(Math.abs(combined - (lm + 10 * agree))).toBeLessThan(0.01);
+    const combined = cells.map((c) => c[2]);
+    expect(combined).toEqual([...combined].sort((a, b) => b - a));
     await panel.locator('table').scrollIntoViewIfNeeded();
     await screenshot(page, '06-candidates');
   });
