@@ -59,15 +59,24 @@ async function searchCandidates(
   return [...beams, ...sampled.map((h) => ({ ...h, group: h.group - 1 + offset }))];
 }
 
-/** The first of each distinct token sequence (a sample may repeat the beam's candidate word for word). */
-function distinct(hyps: readonly Hypothesis[]): Hypothesis[] {
-  const seen = new Set<string>();
-  return hyps.filter((h) => {
+/** The first of each distinct token sequence (a sample may repeat the beam's candidate word for word), and how
+ *  many rows produced each: the consensus term counts a repeated reading once per draw. */
+function distinct(all: readonly Hypothesis[]): { hyps: Hypothesis[]; draws: number[] } {
+  const index = new Map<string, number>();
+  const hyps: Hypothesis[] = [];
+  const draws: number[] = [];
+  for (const h of all) {
     const key = h.tokenIds.join(',');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+    const at = index.get(key);
+    if (at !== undefined) {
+      draws[at]++;
+      continue;
+    }
+    index.set(key, hyps.length);
+    hyps.push(h);
+    draws.push(1);
+  }
+  return { hyps, draws };
 }
 
 export async function generateReport(job: ReportJob): Promise<ReportResult> {
@@ -85,6 +94,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   callbacks.onStage?.(detectorFlagged(ood) ? { stage: 'decode', notFrontalChest: true } : { stage: 'decode' });
   const decoder = model.stepDecoder(encoded.prefix);
   let hyps: Hypothesis[];
+  let draws: number[];
   try {
     const search: BeamSearchOptions = {
       numBeams: settings.beam,
@@ -98,7 +108,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       signal: job.signal,
       onStep: callbacks.onToken ? (ids) => callbacks.onToken?.(tokenizer.decodeReport(ids).text) : undefined,
     };
-    hyps = distinct(await searchCandidates(decoder, search, settings, job.images));
+    ({ hyps, draws } = distinct(await searchCandidates(decoder, search, settings, job.images)));
   } finally {
     decoder.dispose();
   }
@@ -109,7 +119,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const towers = model.towers && encoded.towers ? { model: model.towers, image: encoded.towers } : null;
   const towerTexts = towers ? await towers.model.texts(hyps.map((h) => fedIds(h.tokenIds, special.eos))) : null;
   const similarities = towers && towerTexts ? towerTexts.pooled.map((p) => cosine(towers.image.pImg, p)) : hyps.map((h) => decoderSimilarity(h, encoded.pImg));
-  const ranked = rerank(hyps, similarities, findings, settings.alpha, settings.beta, settings.consensus ?? 0);
+  const ranked = rerank(hyps, similarities, findings, settings.alpha, settings.beta, settings.consensus ?? 0, draws);
   const chosen = ranked.chosen;
   // Word maps in the space the similarity was measured in: the towers' token and patch embeddings, else the decoder's.
   const layout = layoutReportTokens(chosen.tokenIds, towerTexts ? towerTexts.tokens[chosen.index] : chosen.textEmbeds, tokenizer, special);

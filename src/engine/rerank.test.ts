@@ -100,6 +100,10 @@ describe('what the refinement weighed', () => {
     expect(findingAgreement([['nodule']])).toEqual([1]);
     expect(findingAgreement([['nodule'], [], []])).toEqual([0, 0.5, 0.5]);
     expect(findingAgreement([['a', 'b'], ['a'], ['a']])).toEqual([0.5, 0.75, 0.75]);
+    // A reading drawn three times: its own copies agree with it, and it weighs three times for the others.
+    expect(findingAgreement([['nodule'], []], [1, 3])).toEqual([0, 2 / 3]);
+    expect(findingAgreement([['nodule']], [4])).toEqual([1]);
+    expect(() => findingAgreement([['a']], [1, 1])).toThrow(RangeError);
   });
 
   it('the consensus term picks the finding set most candidates share over a lone, likelier one, and only when weighted', () => {

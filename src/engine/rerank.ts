@@ -55,15 +55,19 @@ export function findingJaccard(a: readonly string[], b: readonly string[]): numb
   return union === 0 ? 1 : both / union;
 }
 
-/** Per candidate: the mean Jaccard of its finding set with every other candidate's (1 for a lone candidate). */
-export function findingAgreement(findings: readonly (readonly string[])[]): number[] {
-  if (findings.length < 2) return findings.map(() => 1);
+/** Per candidate: the mean Jaccard of its finding set with every other draw's, where `draws[j]` says how many
+ *  search rows produced candidate j (a sample that repeats a reading word for word is one more vote for it; its own
+ *  other copies agree fully). 1 when there is no other draw. */
+export function findingAgreement(findings: readonly (readonly string[])[], draws: readonly number[] = findings.map(() => 1)): number[] {
+  if (draws.length !== findings.length) throw new RangeError('findingAgreement: one draw count per candidate');
+  const total = draws.reduce((a, b) => a + b, 0);
+  if (total < 2) return findings.map(() => 1);
   return findings.map((f, i) => {
-    let sum = 0;
+    let sum = draws[i] - 1;
     findings.forEach((g, j) => {
-      if (j !== i) sum += findingJaccard(f, g);
+      if (j !== i) sum += draws[j] * findingJaccard(f, g);
     });
-    return sum / (findings.length - 1);
+    return sum / (total - 1);
   });
 }
 
@@ -91,10 +95,11 @@ export function rerank(
   alpha: number,
   beta: number,
   consensus = 0,
+  draws?: readonly number[], // per candidate, how many search rows produced it (default 1 each)
 ): RerankResult {
   if (hyps.length === 0) throw new RangeError('rerank needs at least one finished candidate');
   if (similarities.length !== hyps.length || findings.length !== hyps.length) throw new RangeError('rerank: one similarity and one finding list per candidate');
-  const agreements = findingAgreement(findings);
+  const agreements = findingAgreement(findings, draws);
   const scored: RankedCandidate[] = hyps.map((h, index) => {
     const length = h.tokenIds.length;
     const lengthNormLogp = h.logp / Math.pow(Math.max(1, length), alpha);

@@ -41,6 +41,16 @@ describe('sampled alternatives on the committed model', () => {
     expect(sampled.refinement.findingSets).toBeGreaterThanOrEqual(2);
   });
 
+  it('a large consensus weight drafts the reading the most draws agree with, and says the choice changed when the LM disagreed', async () => {
+    const r = await draft({ beam: 1, samples: 4, temperature: 1, beta: 0, consensus: 1000 });
+    const top = Math.max(...r.candidates.map((c) => c.agreement));
+    expect(r.candidates[0].chosen).toBe(true);
+    expect(r.candidates[0].agreement).toBe(top);
+    for (const c of r.candidates) expect(c.agreement).toBeGreaterThanOrEqual(0);
+    const lm = r.candidates[r.refinement.lmChoice];
+    expect(r.rerankChangedChoice).toBe(lm.agreement < top);
+  });
+
   it('the same seed reproduces the candidates; the plain beam of the same width only rephrases here', async () => {
     const a = await draft({ beam: 1, samples: 4, seed: 3 });
     expect(texts(await draft({ beam: 1, samples: 4, seed: 3 }))).toEqual(texts(a));
