@@ -2,7 +2,7 @@
 // image–text similarity, plus consensus (γ) times its agreement: how far the other candidates assert the same
 // findings (mean Jaccard of finding sets). With sampled alternatives the agreement estimates how much of the
 // model's own distribution backs what a candidate asserts, so γ > 0 is minimum-Bayes-risk selection over findings:
-// a finding that only the top candidate asserts must win on the language-model score alone. beta = γ = 0 is plain
+// a finding that no other draw asserts gets no support from them. beta = γ = 0 is plain
 // beam ranking, and rerankChangedChoice compares the two. The similarity
 // is the similarity towers' cos(p_img, p_txt) when the model has them, else the decoder's own (model 1.0's:
 // p_txt = mean text embedding of the fed report tokens, docs/CONTRACTS.md). Each candidate also carries the
@@ -18,7 +18,7 @@ export interface RankedCandidate {
   logp: number;
   lengthNormLogp: number;
   similarity: number;
-  agreement: number; // mean Jaccard of its finding set with each other candidate's (1 when it is the only one)
+  agreement: number; // mean Jaccard of its finding set with each other draw's (1 when it is the only draw)
   score: number;
   textEmbeds: Float32Array[];
   group: number; // diverse beam group
