@@ -97,6 +97,9 @@ function findingErrors(c: Candidate, truth: readonly FindingKey[]): number {
   return [...predicted].filter((k) => !actual.has(k)).length + [...actual].filter((k) => !predicted.has(k)).length;
 }
 
+/** γ so large that agreement decides and the LM score only orders candidates of equal agreement. */
+const AGREEMENT_FIRST = 1e6;
+
 /** Who judges findings better where the candidates disagree: on images with ≥ 2 finding sets, how often the LM's
  *  choice, the most image-similar candidate, and the candidate the others agree with most (ties to the LM's order)
  *  has the fewest finding errors among the candidates. */
@@ -113,7 +116,7 @@ export function judgeFindings(perImage: readonly (readonly Candidate[])[], truth
     const best = (key: (c: Candidate) => number) => cands.reduce((a, c, j) => (key(c) > key(cands[a]) ? j : a), 0);
     if (errors[best((c) => c.lengthNormLogp)] === fewest) lm++;
     if (errors[best((c) => c.similarity)] === fewest) sim++;
-    if (errors[best((c) => c.agreement + 1e-9 * c.lengthNormLogp)] === fewest) agree++;
+    if (errors[cands.indexOf(choose(cands, 0, AGREEMENT_FIRST))] === fewest) agree++;
   });
   const share = (k: number) => (multi ? k / multi : 0);
   return { multi_set_share: multi / perImage.length, lm_fewest_errors: share(lm), sim_fewest_errors: share(sim), agree_fewest_errors: share(agree) };
@@ -171,11 +174,12 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
       truths,
     );
     const ms = cases.map((c) => c.ms).sort((a, b) => a - b);
+    const lmChoices = cases.map((c) => choose(c.candidates, 0));
     for (const beta of betas)
       for (const consensus of gammas) {
         const chosen = cases.map((c) => choose(c.candidates, beta, consensus));
         const s = scoreClinical(chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: truths[i] })));
-        const changed = chosen.filter((c, i) => c !== choose(cases[i].candidates, 0)).length;
+        const changed = chosen.filter((c, i) => c !== lmChoices[i]).length;
         rows.push({
           ...cfg,
           beta,

@@ -88,7 +88,7 @@ export async function samplingSearch(decoder: StepDecoder, o: SamplingOptions): 
     const R = rows.length;
     // [R,V]: after the first call row r is decoder row r, so the logits are used in place; the first call's one
     // row is shared by every row and copied out to each.
-    const scores = outRow.every((o, r) => o === r) ? out.logits : new Float32Array(R * V);
+    const scores = outRow.every((decoderRow, r) => decoderRow === r) ? out.logits : new Float32Array(R * V);
     rows.forEach((row, r) => {
       if (scores !== out.logits) scores.set(out.logits.subarray(outRow[r] * V, (outRow[r] + 1) * V), r * V);
       if (row.ids.length > 1) row.textEmbeds.push(out.textEmbeds.slice(outRow[r] * E, (outRow[r] + 1) * E));

@@ -16,7 +16,7 @@ function finite(name: string, v: number): void {
   if (!Number.isFinite(v)) throw new InvalidSettingError(`${name} must be a finite number; got ${v}.`);
 }
 
-const DIVERSITY_DEFAULTS = { groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0, consensus: 0 };
+const LATER_FIELD_DEFAULTS = { groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0, consensus: 0 };
 export const MAX_SAMPLES = 8;
 
 /** The largest group count ≤ `groups` that divides `beam` (1 at worst): what a new beam width keeps of the groups. */
@@ -27,7 +27,7 @@ export function groupsFitting(beam: number, groups: number): number {
 }
 
 export function resolveSettings(manifest: ModelManifest, overrides: Partial<DecodingDefaults> = {}): DecodingDefaults {
-  const defaults = { ...DIVERSITY_DEFAULTS, ...manifest.decoding };
+  const defaults = { ...LATER_FIELD_DEFAULTS, ...manifest.decoding };
   const picked: Partial<DecodingDefaults> = {};
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined && k in defaults) (picked as Record<string, number>)[k] = v as number;
   const s: DecodingDefaults = { ...defaults, ...picked };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { fitLinearProbe, probePredict, probeProbabilities, ProbeInputError } from './linearProbe';
-import { mulberry32 } from './perturb';
+import { mulberry32 } from '../../src/text/composeRng';
 
 describe('linear probe', () => {
   it('learns separable labels and picks thresholds that reproduce them', () => {
     // Label 0 = x0 > 0, label 1 = x1 > 0.5 (offset, so the bias matters), label 2 never occurs.
-    const rand = mulberry32(3);
+    const rand = mulberry32(3).next;
     const X = Array.from({ length: 200 }, () => Float32Array.from([rand() * 2 - 1, rand() * 2 - 1, rand()]));
     const Y = X.map((x) => Uint8Array.from([x[0] > 0 ? 1 : 0, x[1] > 0.5 ? 1 : 0, 0]));
     const probe = fitLinearProbe(X, Y, { iterations: 300 });

@@ -2,7 +2,7 @@
 // (before normalisation) and clamped back to [0,1]: seeded Gaussian noise (σ as a fraction of the intensity
 // range), Gaussian blur (σ in input pixels) and a contrast change about the image mean.
 
-import { mulberry32 as seededRng } from '../../src/text/composeRng';
+import { mulberry32 } from '../../src/text/composeRng';
 
 export type Perturbation = { kind: 'noise'; sigma: number; seed: number } | { kind: 'blur'; sigma: number } | { kind: 'contrast'; factor: number };
 
@@ -11,13 +11,8 @@ export function perturbationName(p: Perturbation): string {
   return p.kind === 'contrast' ? `contrast_${p.factor}` : `${p.kind}_${p.sigma}`;
 }
 
-/** Deterministic uniform generator in [0,1) (the corpus composer's mulberry32). */
-export function mulberry32(seed: number): () => number {
-  return seededRng(seed).next;
-}
-
 function gaussianSampler(seed: number): () => number {
-  const uniform = mulberry32(seed);
+  const uniform = mulberry32(seed).next;
   return () => {
     const u = Math.max(uniform(), 1e-12);
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());

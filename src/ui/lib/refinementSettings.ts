@@ -16,7 +16,7 @@ export interface RefinementSettings {
 export const BEAM_MIN = 1;
 export const BEAM_MAX = 8;
 export const BETA_MAX = 10;
-export const CONSENSUS_MAX = 10;
+export const CONSENSUS_MAX = 100; // the val sweep tries γ up to 100 (agreement first, the LM within a finding set)
 export const PENALTY_MAX = 10;
 export const SAMPLES_MAX = 8;
 export const TEMPERATURE_MAX = 2;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate, ReportResult } from '../../engine/types';
 import { markFindings, tallyLines, whyChosen } from './refinementSummary';
-import { groupChoices, refinementDefaults, withBeam } from './refinementSettings';
+import { readFileSync } from 'node:fs';
+import type { ModelManifest } from '../../engine/manifest';
+import { BEAM_MAX, BETA_MAX, CONSENSUS_MAX, PENALTY_MAX, SAMPLES_MAX, TEMPERATURE_MAX, groupChoices, refinementDefaults, withBeam } from './refinementSettings';
 
 const cand = (text: string, lengthNormLogp: number, similarity: number, findings: string[], chosen = false): Candidate => ({
   text,
@@ -97,6 +99,19 @@ describe('refinement summary', () => {
 });
 
 describe('refinement settings', () => {
+  it('the committed model’s defaults fit the settings form’s bounds (an out-of-range field blocks Re-run)', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../../public/models/serpent-cxr/manifest.json', import.meta.url), 'utf8')) as ModelManifest;
+    const d = refinementDefaults(manifest.decoding);
+    const bounds: [number, number][] = [
+      [d.beam, BEAM_MAX],
+      [d.diversity_penalty, PENALTY_MAX],
+      [d.samples, SAMPLES_MAX],
+      [d.temperature, TEMPERATURE_MAX],
+      [d.beta, BETA_MAX],
+      [d.consensus, CONSENSUS_MAX],
+    ];
+    for (const [value, max] of bounds) expect(value).toBeLessThanOrEqual(max);
+  });
   it('offers only group counts that divide the beam, and keeps a valid pair when the beam changes', () => {
     expect(groupChoices(6)).toEqual([1, 2, 3, 6]);
     expect(withBeam({ beam: 6, groups: 6, diversity_penalty: 2, samples: 0, temperature: 1, beta: 1, consensus: 0 }, 4)).toEqual({
