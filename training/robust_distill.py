@@ -1,0 +1,253 @@
+"""Makes a shipped model's vision encoder survive ordinary film degradations by distilling it from itself.
+
+    npm run robust-distill -- --model public/models/serpent-cxr --out /tmp/next/serpent-cxr --version 1.2.0
+
+Why: serpent-cxr 1.1's report collapses under noise σ 0.1 or blur σ 2 (eval robustness grid), and retraining the whole
+model with degradations (`npm run train -- --augment robust`) cost clean accuracy on this CPU budget.
+Here only the encoder moves, and its target is its own clean output:
+- teacher: the model's fp32 vision encoder, frozen, on the (standard-)augmented clean image;
+- student: a copy of it (training/onnx_torch.py; the exporter folded BatchNorm, so the graph holds the weights), on
+  the same image with blur, noise, gamma and contrast (training/augment.degrade) on `degraded_share` of the batch;
+- loss: MSE of image_features, the decoder's image prefix, against the teacher's.
+The decoder, embeddings and similarity towers see features close to those they were trained on, so they are kept;
+the clean share of each batch holds the clean features in place.
+
+Writes a copy of the model folder with the new vision encoder (fp32, int8, q4; same graph, new numbers), the OOD
+Mahalanobis stats recomputed on the new embeddings, the version, fresh sha256s, and `training.robust_distill` (the
+config and per-epoch val feature errors). Drops the old `evaluation` (it described the old encoder): run
+`npm run eval -- --model-dir OUT --update-manifest` next."""
+import argparse
+import dataclasses
+import datetime
+import functools
+import json
+import math
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+
+from .augment import augment, degrade, gaussian_blur
+from .manifest import file_entry, ood_stats
+from .modelio import load_model_io
+from .onnx_torch import OnnxModule, upstream_initializers
+
+
+class DistillError(Exception):
+    """The model folder or corpus is missing or not what this command expects."""
+
+
+@dataclasses.dataclass
+class DistillConfig:
+    model: str = "public/models/serpent-cxr"
+    corpus: str = "corpus"
+    out: str = ""
+    version: str = ""
+    epochs: int = 4
+    batch_size: int = 64
+    lr: float = 2e-4
+    degraded_share: float = 0.5  # of each batch; the rest is the clean image
+    p: float = 0.6  # each degradation's probability on a degraded image
+    blur: float = 3.0  # σ ≤ px of the model input (eval grid: 1, 2)
+    noise: float = 0.2  # σ ≤ of the [0,1] range (eval grid: 0.05, 0.1, 0.2)
+    val_n: int = 256
+    time_budget_min: float = 60.0
+    max_steps: int = 0  # tests: stop after this many steps
+    seed: int = 0
+
+
+def load_encoder(model_dir):
+    """→ (onnx ModelProto of the fp32 vision encoder, its path, manifest)."""
+    model_dir = Path(model_dir)
+    mpath = model_dir / "manifest.json"
+    if not mpath.exists():
+        raise DistillError(f"{mpath} not found; pass --model DIR, a model folder written by `npm run export`")
+    manifest = json.loads(mpath.read_text())
+    io = load_model_io()
+    entry = manifest["files"].get("fp32", {}).get(io["files"]["vision"])
+    if not entry or not (model_dir / entry["path"]).exists():
+        raise DistillError(f"{model_dir} has no fp32 vision encoder; distillation needs the fp32 file")
+    return onnx.load(str(model_dir / entry["path"])), model_dir / entry["path"], manifest
+
+
+def normalise01(x, manifest):
+    pre = manifest["preprocessing"]
+    return (x - pre["pixel_mean"]) / pre["pixel_std"]
+
+
+def features(module, x01, manifest):
+    """x01 [B,1,S,S] in [0,1] → image_features [B,N,D]."""
+    io = load_model_io()
+    return module(**{io["vision"]["inputs"]["pixels"]: normalise01(x01, manifest)})[io["vision"]["outputs"]["imageTokens"]]
+
+
+def val_probes(pixels_u8, seed=0):
+    """Fixed [0,1] val images and their eval-grid perturbations: {name: [n,1,S,S]}."""
+    x = torch.from_numpy(np.asarray(pixels_u8, dtype=np.float32) / 255.0).unsqueeze(1)
+    g = torch.Generator().manual_seed(seed)
+    n = x.shape[0]
+    return {"clean": x,
+            "noise_0.1": (x + 0.1 * torch.randn(x.shape, generator=g)).clamp(0, 1),
+            "blur_2": gaussian_blur(x, torch.full((n,), 2.0)).clamp(0, 1)}
+
+
+@torch.no_grad()
+def val_errors(student, teacher_clean, probes, manifest, batch=64):
+    """→ {probe: mean squared error of the student's features against the teacher's clean ones}."""
+    out = {}
+    for name, x in probes.items():
+        err = [((features(student, x[i:i + batch], manifest) - teacher_clean[i:i + batch]) ** 2).mean(dim=(1, 2))
+               for i in range(0, len(x), batch)]
+        out[name] = float(torch.cat(err).mean())
+    return out
+
+
+@torch.no_grad()
+def study_embeds(module, pixels_u8, views, manifest, batch=64):
+    """views [n,2] rows into pixels (−1: none) → image_embeds averaged over each study's views [n,E]."""
+    io = load_model_io()
+    out = []
+    for i in range(0, len(views), batch):
+        v = np.asarray(views[i:i + batch])
+        rows = np.unique(v[v >= 0])
+        x = torch.from_numpy(np.asarray(pixels_u8[rows], dtype=np.float32) / 255.0).unsqueeze(1)
+        e = module(**{io["vision"]["inputs"]["pixels"]: normalise01(x, manifest)})[io["vision"]["outputs"]["imageEmbed"]]
+        pos = {int(r): k for k, r in enumerate(rows)}
+        for pair in v:
+            out.append(torch.stack([e[pos[int(r)]] for r in pair if r >= 0]).mean(dim=0).numpy())
+    return np.stack(out)
+
+
+def train(cfg, log=functools.partial(print, flush=True)):
+    """→ (student OnnxModule, teacher OnnxModule, encoder ModelProto, manifest, history)."""
+    torch.manual_seed(cfg.seed)
+    proto, _, manifest = load_encoder(cfg.model)
+    corpus = Path(cfg.corpus)
+    if not (corpus / "train" / "pixels.npy").exists():
+        raise DistillError(f"{corpus}/train/pixels.npy not found; build the corpus with `npm run corpus`")
+    train_px = np.load(corpus / "train" / "pixels.npy")  # [M,S,S] uint8
+    val_px = np.load(corpus / "val" / "pixels.npy", mmap_mode="r")
+    size = manifest["preprocessing"]["image_size"]
+    if train_px.shape[1:] != (size, size):
+        raise DistillError(f"corpus images are {train_px.shape[1:]}, the model takes {size}×{size}")
+    io = load_model_io()
+    trainable = upstream_initializers(proto.graph, io["vision"]["outputs"]["imageTokens"])
+    teacher = OnnxModule(proto).eval()
+    student = OnnxModule(proto, trainable)
+    opt = torch.optim.AdamW(student.parameters(), lr=cfg.lr, weight_decay=0.0)
+    steps_per_epoch = math.ceil(len(train_px) / cfg.batch_size)
+    total = cfg.epochs * steps_per_epoch if not cfg.max_steps else cfg.max_steps
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
+    probes = val_probes(val_px[np.random.default_rng(cfg.seed).permutation(len(val_px))[:cfg.val_n]])
+    with torch.no_grad():
+        teacher_clean = torch.cat([features(teacher, probes["clean"][i:i + 64], manifest)
+                                   for i in range(0, cfg.val_n, 64)])
+    history = [{"epoch": 0, "step": 0, "minutes": 0.0, **val_errors(student, teacher_clean, probes, manifest)}]
+    log(f"robust-distill: before {history[0]}")
+    best = (math.inf, None)
+    rng = np.random.default_rng(cfg.seed)
+    start, step = time.time(), 0
+    for epoch in range(1, cfg.epochs + 1):
+        order = rng.permutation(len(train_px))
+        student.train()
+        losses = []
+        for i in range(0, len(order), cfg.batch_size):
+            pixels = torch.from_numpy(train_px[np.sort(order[i:i + cfg.batch_size])]).unsqueeze(1)  # [B,1,S,S]
+            x = augment(pixels)  # [B,1,S,S] in [0,1]
+            k = int(round(cfg.degraded_share * len(x)))
+            x_in = torch.cat([x[: len(x) - k], degrade(x[len(x) - k:], p=cfg.p, blur=cfg.blur, noise=cfg.noise)])
+            with torch.no_grad():
+                target = features(teacher, x, manifest)  # [B,N,D]
+            loss = ((features(student, x_in, manifest) - target) ** 2).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            losses.append(float(loss))
+            step += 1
+            if step % 20 == 0:
+                log(f"  epoch {epoch} step {step} loss {np.mean(losses[-20:]):.5f} {(time.time() - start) / 60:.1f} min")
+            if (cfg.max_steps and step >= cfg.max_steps) or (time.time() - start) / 60 > cfg.time_budget_min:
+                break
+        student.eval()
+        row = {"epoch": epoch, "step": step, "minutes": (time.time() - start) / 60, "train_loss": float(np.mean(losses)),
+               **val_errors(student, teacher_clean, probes, manifest)}
+        history.append(row)
+        log(f"robust-distill: {row}")
+        score = row["clean"] + row["noise_0.1"] + row["blur_2"]
+        if score < best[0]:
+            best = (score, {k: v.detach().clone() for k, v in student.state_dict().items()})
+        if (cfg.max_steps and step >= cfg.max_steps) or (time.time() - start) / 60 > cfg.time_budget_min:
+            break
+    if best[1] is not None:
+        student.load_state_dict(best[1])
+    return student, proto, manifest, history
+
+
+def write_folder(cfg, student, proto, manifest, history):
+    """Copies the model folder to cfg.out with the student's encoder and an updated manifest → the manifest."""
+    from .export import verify_model_folder
+    from .quantize import quantize_model_files
+    src, out = Path(cfg.model), Path(cfg.out)
+    if out.resolve() == src.resolve():
+        raise DistillError("--out must differ from --model (the source folder is the teacher)")
+    if out.exists():
+        if not (out / "manifest.json").exists():
+            raise DistillError(f"{out} exists and is not a model folder; pass a new --out")
+        shutil.rmtree(out)  # a model folder written before: replaced
+    shutil.copytree(src, out)
+    io = load_model_io()
+    key = io["files"]["vision"]
+    fp32_path = out / manifest["files"]["fp32"][key]["path"]
+    onnx.save(student.write_back(proto), str(fp32_path))
+    quantized = quantize_model_files({key: fp32_path}, fp32_path.parent)
+    manifest["files"]["fp32"][key] = file_entry(out, fp32_path)
+    for prec, files in quantized.items():
+        if prec in manifest["files"]:
+            manifest["files"][prec][key] = file_entry(out, files[key])
+    corpus = Path(cfg.corpus)
+    views = np.load(corpus / "train" / "views.npy")
+    pick = np.sort(np.random.default_rng(0).permutation(len(views))[:2000])  # as export.py picks
+    pixels = np.load(corpus / "train" / "pixels.npy", mmap_mode="r")
+    stats = ood_stats(study_embeds(student.eval(), pixels, views[pick], manifest))
+    detector = manifest.get("ood", {}).get("detector")
+    manifest["ood"] = {**stats, **({"detector": detector} if detector else {})}
+    manifest["version"] = cfg.version or manifest["version"]
+    manifest["created"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    manifest.pop("evaluation", None)
+    manifest.setdefault("training", {})["robust_distill"] = {
+        "from": {"id": manifest["id"], "sha256_vision_fp32": json.loads((src / "manifest.json").read_text())
+                 ["files"]["fp32"][key]["sha256"]},
+        "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("out", "model", "max_steps")},
+        "history": history}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    verify_model_folder(out, manifest)
+    return manifest
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    d = DistillConfig()
+    for f in dataclasses.fields(DistillConfig):
+        ap.add_argument("--" + f.name.replace("_", "-"), type=type(getattr(d, f.name)), default=getattr(d, f.name))
+    cfg = DistillConfig(**vars(ap.parse_args(argv)))
+    if not cfg.out:
+        print("robust-distill: pass --out DIR (a new model folder)", file=sys.stderr)
+        return 2
+    try:
+        student, proto, manifest, history = train(cfg)
+        m = write_folder(cfg, student, proto, manifest, history)
+    except DistillError as e:
+        print(f"robust-distill: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {cfg.out}/manifest.json (version {m['version']}, verified in onnxruntime-node); next: "
+          f"npm run eval -- --model-dir {cfg.out} --update-manifest")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
