@@ -117,6 +117,18 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
       ]),
     ),
   );
+  const lat = g.laterality;
+  if (lat) {
+    const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '–');
+    parts.push(
+      `Laterality (every ${r.split} image, serpent's reports): of ${lat.n} positive sentences that name one side, the sentence heatmap's peak ` +
+        `lies on the patient's side they name for ${fmt(lat.side_agreement)} (chance 0.5; ` +
+        Object.entries(lat.by_finding)
+          .map(([f, v]) => `${f} ${fmt(v.side_agreement)} of ${v.n}`)
+          .join(', ') +
+        `). Pleural effusion sentences (${lat.effusion.n}): peak in the lower half of the film ${fmt(lat.effusion.lower_half)} (chance 0.5).`,
+    );
+  }
 
   const rb = r.robustness;
   if ('rows' in rb && rb.rows) {

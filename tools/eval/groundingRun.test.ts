@@ -32,8 +32,10 @@ describe('targets and tally', () => {
     const targets = targetsFor(rec, geom, { width: 224, height: 224 }, [2, 2]);
     expect(targets.map((t) => [t.kind, t.findings])).toEqual([['jsrt_nodule', ['nodule']]]);
     const tally = new PointingTally();
-    tally.add(result, targets, geom);
+    tally.add(rec.id, result, targets, geom);
     expect(tally.summary('jsrt_nodule')).toEqual({ n: 1, n_mentioned: 1, hit_rate: 1, hit_rate_mentioned: 1, centre_hit_rate: 1, random_hit_rate: 0.25 });
+    // the nodule sentence peaks in cell 3 (centre 1.5, 1.5); the nodule's centre is 1900/2048 × 2 grid units
+    expect(tally.targets()).toEqual([{ id: 'jsrt/x', kind: 'jsrt_nodule', hit: true, mentioned: true, peak: [1.5, 1.5], truth: [1.86, 1.86] }]);
     expect(tally.summary('nih_box').n).toBe(0);
   });
 
@@ -62,8 +64,8 @@ describe('targets and tally', () => {
       ],
       sentenceHeatmaps: Float32Array.from([0, 0, 0, 1]),
     } as unknown as ReportResult;
-    tally.add(opacity, targets, g64); // points at cell 3: the second box
-    tally.add({ ...opacity, sentenceHeatmaps: Float32Array.from([0, 1, 0, 0]) } as unknown as ReportResult, targets, g64); // cell 1: neither
+    tally.add(rec.id, opacity, targets, g64); // points at cell 3: the second box
+    tally.add(rec.id, { ...opacity, sentenceHeatmaps: Float32Array.from([0, 1, 0, 0]) } as unknown as ReportResult, targets, g64); // cell 1: neither
     expect(tally.summary('rsna_box')).toMatchObject({ n: 2, n_mentioned: 2, hit_rate: 0.5, random_hit_rate: 0.5 });
   });
 });

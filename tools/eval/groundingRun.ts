@@ -6,7 +6,7 @@ import sourceLabels from '../../src/text/data/corpus/source_labels.json' with { 
 import { ancestorsOf, type FindingKey } from '../../src/text/findings';
 import { labelSentence } from '../../src/text/labeler';
 import type { ReportResult } from '../../src/engine/types';
-import { boxToGrid, noduleToGrid, pointingGame, type GridTarget, type TensorGeometry } from './grounding';
+import { argmax, boxToGrid, noduleToGrid, pointingGame, type GridTarget, type TensorGeometry } from './grounding';
 import type { ManifestRecord } from './manifest';
 import { sourceLabelFindings } from './truth';
 
@@ -88,15 +88,41 @@ export interface PointingSummary {
   random_hit_rate: number; // expected, uniform over content cells
 }
 
-export class PointingTally {
-  private rows: Array<{ kind: GroundingKind; hit: boolean; mentioned: boolean; centre: boolean; random: number }> = [];
+/** One scored target: where the heatmap peaked and where the annotation is, both [row, col] in grid units. */
+export interface PointingRow {
+  id: string;
+  kind: GroundingKind;
+  hit: boolean;
+  mentioned: boolean;
+  peak: [number, number]; // centre of the argmax cell
+  truth: [number, number]; // centre of the box / nodule disk (the first box of an RSNA image)
+}
 
-  add(result: ReportResult, targets: readonly GroundingTarget[], geom: TensorGeometry): void {
+function targetCentre(t: GridTarget): [number, number] {
+  if (t.kind === 'any') return targetCentre(t.parts[0]);
+  return t.kind === 'box' ? [(t.y0 + t.y1) / 2, (t.x0 + t.x1) / 2] : [t.cy, t.cx];
+}
+
+const round2 = (v: number): number => Math.round(v * 100) / 100;
+
+export class PointingTally {
+  private rows: Array<PointingRow & { centre: boolean; random: number }> = [];
+
+  add(id: string, result: ReportResult, targets: readonly GroundingTarget[], geom: TensorGeometry): void {
+    const cols = result.heatmap.grid[1];
     for (const t of targets) {
       const { heat, mentioned } = findingHeatmap(result, t.findings);
       const o = pointingGame(heat, result.heatmap.grid, t.target, geom);
-      this.rows.push({ kind: t.kind, hit: o.hit, mentioned, centre: o.centreHit, random: o.randomHit });
+      const best = argmax(heat);
+      const peak: [number, number] = [Math.floor(best / cols) + 0.5, (best % cols) + 0.5];
+      const truth = targetCentre(t.target).map(round2) as [number, number];
+      this.rows.push({ id, kind: t.kind, hit: o.hit, mentioned, peak, truth, centre: o.centreHit, random: o.randomHit });
     }
+  }
+
+  /** Every scored target, in the order they were added. */
+  targets(): PointingRow[] {
+    return this.rows.map(({ centre: _c, random: _r, ...row }) => row);
   }
 
   summary(kind: GroundingKind): PointingSummary {

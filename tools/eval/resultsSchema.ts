@@ -6,7 +6,8 @@ import type { ModelManifest } from '../../src/engine/manifest';
 import type { Backend } from '../../src/engine/types';
 import type { FindingKey } from '../../src/text/findings';
 import type { UncertainPolicy } from '../../src/text/metrics/clinical';
-import type { PointingSummary } from './groundingRun';
+import type { PointingRow, PointingSummary } from './groundingRun';
+import type { LateralitySummary } from './laterality';
 import type { RobustnessRow } from './robustness';
 import type { SystemScores } from './scoring';
 
@@ -39,6 +40,8 @@ export interface GroundingResults {
   jsrt_nodule: PointingSummary;
   nih_box: PointingSummary;
   rsna_box: PointingSummary;
+  targets?: PointingRow[]; // absent in results written before they were recorded
+  laterality?: LateralitySummary; // lateralised sentences of the eval split's serpent reports
 }
 
 export type RobustnessResults = { n: 0; note: string } | { n: number; system: 'serpent'; rows: Record<string, RobustnessRow> };

@@ -10,6 +10,7 @@ import { assertedFindings, scoreReports } from '../../src/text/metrics/clinical'
 import { LabelTemplateBaseline, mostCommon, NearestNeighbourBaseline, type CorpusText } from './baselines';
 import { readEmbeddingCache, VisionEmbedder, writeEmbeddingCache } from './embeddings';
 import { PointingTally, targetsFor } from './groundingRun';
+import { LateralityTally } from './laterality';
 import { subtypeRecord } from './subtype';
 import { loadRecordImage, unitToPixels, type LoadedImage } from './images';
 import type { ManifestRecord } from './manifest';
@@ -117,6 +118,7 @@ export async function runEvaluation(o: EvalOptions) {
   const needEmbeds = has(o, 'nearest_neighbour') || has(o, 'label_template');
   const embedder = needEmbeds ? await VisionEmbedder.open(o.model, runner.manifest, runner.info.precision, o.device) : null;
   const tally = new PointingTally();
+  const laterality = new LateralityTally();
   const groundingIds = new Set<string>();
   const subset = new Set(stratifiedSubset(evalRecs, o.robustnessN));
   const units = new Map<number, LoadedImage>();
@@ -135,10 +137,11 @@ export async function runEvaluation(o: EvalOptions) {
     findingSets.push(result.refinement.findingSets);
     if (embedder) testEmbeds.push((await embedder.embed([img.pixels]))[0]);
     if (subset.has(i)) units.set(i, img);
+    laterality.add(rec.id, result, img.pre);
     if (o.groundingSplits.includes(rec.split)) {
       const targets = targetsFor(rec, img.pre, img, grid);
       if (targets.length) {
-        tally.add(result, targets, img.pre);
+        tally.add(rec.id, result, targets, img.pre);
         groundingIds.add(rec.id);
       }
     }
@@ -164,7 +167,9 @@ export async function runEvaluation(o: EvalOptions) {
   const extra = o.records.filter(
     (r) => o.groundingSplits.includes(r.split) && !groundingIds.has(r.id) && (r.nodule || r.boxes?.length || r.rsna_boxes?.length),
   );
-  timings.grounding_s = await generateAll(runner, 'grounding', extra, o, (rec, img, result) => tally.add(result, targetsFor(rec, img.pre, img, grid), img.pre));
+  timings.grounding_s = await generateAll(runner, 'grounding', extra, o, (rec, img, result) =>
+    tally.add(rec.id, result, targetsFor(rec, img.pre, img, grid), img.pre),
+  );
 
   if (has(o, 'serpent_lambda0')) {
     if (!o.ablationModel) skipped.serpent_lambda0 = 'no --ablation-model DIR given (a model trained with λ = 0)';
@@ -254,6 +259,8 @@ export async function runEvaluation(o: EvalOptions) {
       jsrt_nodule: tally.summary('jsrt_nodule'),
       nih_box: tally.summary('nih_box'),
       rsna_box: tally.summary('rsna_box'),
+      targets: tally.targets(),
+      laterality: laterality.summary(),
     },
     robustness,
     timings_s: timings,
