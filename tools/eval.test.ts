@@ -89,6 +89,12 @@ describe('npm run eval (tiny model, real images)', () => {
     expect(r.per_source.jsrt.serpent.n).toBe(2);
     expect(r.grounding.jsrt_nodule.n).toBe(1);
     expect(r.grounding.nih_box.n).toBeGreaterThanOrEqual(1); // the val image's box(es)
+    // one row per scored target, each with its peak and truth inside the grid
+    const g = r.grounding;
+    expect(g.targets?.length).toBe(g.jsrt_nodule.n + g.nih_box.n + g.rsna_box.n);
+    for (const t of g.targets ?? []) for (const v of [...t.peak, ...t.truth]) expect(v).toBeGreaterThanOrEqual(0);
+    expect(g.targets?.find((t) => t.kind === 'jsrt_nodule')?.id).toMatch(/^jsrt\//);
+    expect(g.laterality?.n).toBe(Object.values(g.laterality?.by_finding ?? {}).reduce((a, x) => a + x.n, 0));
     if (!('rows' in r.robustness)) throw new Error('robustness did not run');
     expect(Object.keys(r.robustness.rows)).toEqual(['clean', 'noise_0.05', 'noise_0.1', 'noise_0.2', 'blur_1', 'blur_2', 'contrast_0.5', 'contrast_1.5']);
     expect(r.robustness.rows.clean.changed_share).toBe(0);

@@ -15,7 +15,7 @@ the clean share of each batch holds the clean features in place.
 Writes a copy of the model folder with the new vision encoder (fp32, int8, q4; same graph, new numbers), the OOD
 Mahalanobis stats recomputed on the new embeddings, the version, fresh sha256s, and `training.robust_distill` (the
 config and per-epoch val feature errors). Drops the old `evaluation` (it described the old encoder): run
-`npm run eval -- --model-dir OUT --update-manifest` next."""
+`npm run eval -- --model OUT` next."""
 import argparse
 import dataclasses
 import datetime
@@ -245,7 +245,7 @@ def main(argv=None):
         print(f"robust-distill: {e}", file=sys.stderr)
         return 2
     print(f"wrote {cfg.out}/manifest.json (version {m['version']}, verified in onnxruntime-node); next: "
-          f"npm run eval -- --model-dir {cfg.out} --update-manifest")
+          f"npm run eval -- --model {cfg.out} --split val --results none")
     return 0
 
 
