@@ -54,7 +54,11 @@ describe('laterality of sentence heatmaps', () => {
     expect(s.side_agreement).toBeCloseTo(2 / 3); // a's effusion (cell 3) and b's effusion (cell 0) agree; a's nodule (cell 1, image right) does not
     expect(s.by_finding.pleural_effusion).toEqual({ n: 2, side_agreement: 1 });
     expect(s.by_finding.nodule).toEqual({ n: 1, side_agreement: 0 });
-    expect(s.effusion).toEqual({ n: 2, lower_half: 0.5, side_agreement: 1 });
+    expect(s.effusion).toMatchObject({ n: 2, lower_half: 0.5, side_agreement: 1 });
+    expect(s.effusion.examples).toEqual([
+      { id: 'a', side: 'left', peak: { x: 0.75, y: 0.75 } },
+      { id: 'b', side: 'right', peak: { x: 0.25, y: 0.25 } },
+    ]);
     expect(s.examples[0]).toEqual({ id: 'a', finding: 'pleural_effusion', side: 'left', peak: { x: 0.75, y: 0.75 }, agrees: true });
   });
 });

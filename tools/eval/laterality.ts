@@ -39,11 +39,17 @@ export interface LateralityRow {
   agrees: boolean;
 }
 
+export interface EffusionRow {
+  id: string;
+  side: Side | null;
+  peak: { x: number; y: number };
+}
+
 export interface LateralitySummary {
   n: number; // lateralised positive sentences
   side_agreement: number; // share whose heatmap peak is on the side they name (chance 0.5)
   by_finding: Record<string, { n: number; side_agreement: number }>;
-  effusion: { n: number; lower_half: number; side_agreement: number }; // pleural effusion sentences (any side named or not)
+  effusion: { n: number; lower_half: number; side_agreement: number; examples: EffusionRow[] }; // pleural effusion sentences, sided or not
   examples: LateralityRow[]; // the first few, for the closing note and RESULTS
 }
 
@@ -51,7 +57,7 @@ const ROOTS: readonly FindingKey[] = ['pleural_effusion', 'nodule', 'mass', 'lun
 
 export class LateralityTally {
   private rows: LateralityRow[] = [];
-  private effusion: Array<{ lower: boolean; agrees: boolean | null }> = [];
+  private effusion: Array<EffusionRow & { lower: boolean; agrees: boolean | null }> = [];
 
   add(id: string, result: ReportResult, geom: TensorGeometry): void {
     sentenceTexts(result).forEach((text, s) => {
@@ -64,7 +70,7 @@ export class LateralityTally {
       const side = namedSide(text);
       const imageSide: Side = peak.x >= 0.5 ? 'left' : 'right'; // the patient's side under the peak
       if (side) this.rows.push({ id, finding: asserted[0], side, peak, agrees: side === imageSide });
-      if (asserted.includes('pleural_effusion')) this.effusion.push({ lower: peak.y >= 0.5, agrees: side && side === imageSide });
+      if (asserted.includes('pleural_effusion')) this.effusion.push({ id, side, peak, lower: peak.y >= 0.5, agrees: side && side === imageSide });
     });
   }
 
@@ -80,7 +86,12 @@ export class LateralityTally {
       n: this.rows.length,
       side_agreement: share(this.rows.map((r) => r.agrees)),
       by_finding: by,
-      effusion: { n: this.effusion.length, lower_half: share(this.effusion.map((e) => e.lower)), side_agreement: share(sided.map((e) => e.agrees === true)) },
+      effusion: {
+        n: this.effusion.length,
+        lower_half: share(this.effusion.map((e) => e.lower)),
+        side_agreement: share(sided.map((e) => e.agrees === true)),
+        examples: this.effusion.slice(0, examples).map(({ id, side, peak }) => ({ id, side, peak })),
+      },
       examples: this.rows.slice(0, examples),
     };
   }
