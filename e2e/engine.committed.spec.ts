@@ -1,7 +1,9 @@
 // The committed model gives the same candidates in Node (onnxruntime-web WASM, as the eval and report CLIs can run
 // it) and in the page on WASM, sampled alternatives included (same code, same seed); the page on WebGPU (SwiftShader
-// here: correctness only) gives the same greedy/beam candidates — its samples may part from WASM's where a draw falls
-// within float rounding of a boundary between two tokens — on three real radiographs;
+// here: correctness only) gives greedy/beam candidates that assert the same findings — its wording may part from
+// WASM's where two words tie within float rounding (serpent-cxr 1.2.0 on JPCLN005: "no focal consolidation, …
+// identified" against "no focal airspace consolidation, …"), and its samples where a draw falls on a boundary
+// between two tokens — on three real radiographs;
 // and its out-of-distribution detector flags a document (a page the browser renders with real fonts, so nothing
 // like the synthetic pages it was trained on) but not a real radiograph.
 import { readFileSync } from 'node:fs';
@@ -9,6 +11,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { createNodeEngine } from '../src/engine/node/nodeEngine';
+import { assertedFindings } from '../src/text/metrics/clinical';
 import { cxrImages, radiograph, screenshot, waitForReport } from './pageHelpers';
 
 const IMAGES = ['covid_qu/COVID-1.jpg', 'kermany/IM-0115-0001.jpeg', 'jsrt/JPCLN005.png'];
@@ -66,7 +69,12 @@ test('Node WASM, page WASM and page WebGPU give the same candidates for the comm
   expect(inNode.all.every((c) => c.length > 0 && c[0].split(' ').length > 8)).toBe(true);
   expect(inNode.searched.every((c) => c.length > 0)).toBe(true);
   expect(await pageCandidates(page, 'wasm')).toEqual(inNode);
-  expect((await pageCandidates(page, 'webgpu')).searched).toEqual(inNode.searched);
+  const findingsOf = (c: Candidates) => c.searched.map((texts) => texts.map((t) => assertedFindings(t)));
+  const onGpu = await pageCandidates(page, 'webgpu');
+  expect(findingsOf(onGpu)).toEqual(findingsOf(inNode));
+  // most of the wording agrees too: a broken kernel would change every candidate, a near-tie changes one or two
+  const same = onGpu.searched.flat().filter((t, i) => t === inNode.searched.flat()[i]).length;
+  expect(same).toBeGreaterThanOrEqual(inNode.searched.flat().length - 2);
 });
 
 const LETTER = `<body style="font: 15px/1.5 Georgia, serif; margin: 48px 64px; background: #fff; color: #111">
