@@ -39,19 +39,27 @@ def quantize_files(fp32_paths, onnx_dir):
 
 
 @torch.no_grad()
-def image_embeds_of(model, pixels_u8, views, mean, std, batch=64):
-    """pixels_u8 [M,S,S] uint8, views [n,2] → image_embeds averaged over each study's views [n,E]."""
+def study_embeds(embed_images, pixels_u8, views, mean, std, batch=64):
+    """embed_images: normalised pixels [M,1,S,S] → image_embeds [M,E]. pixels_u8 [M,S,S] uint8, views [n,2] rows into
+    pixels (second −1 for one view) → image_embeds averaged over each study's views [n,E]."""
     out = []
     for i in range(0, len(views), batch):
         v = torch.as_tensor(np.asarray(views[i:i + batch]), dtype=torch.long)
         rows = torch.unique(v[v >= 0])
         remap = torch.full((int(rows.max()) + 1,), -1, dtype=torch.long)
         remap[rows] = torch.arange(len(rows))
-        idx = torch.where(v >= 0, remap[v.clamp(min=0)], v)
+        first = remap[v[:, 0]]
+        second = torch.where(v[:, 1] >= 0, remap[v[:, 1].clamp(min=0)], first)
         x = torch.as_tensor(np.asarray(pixels_u8[rows.numpy()]), dtype=torch.float32).unsqueeze(1)
-        x = (x / 255.0 - mean) / std
-        out.append(model.patch_embeds(model.study_tokens(x, idx)).mean(dim=1).numpy())  # p_img, as exported
+        e = embed_images((x / 255.0 - mean) / std)  # [M,E]
+        out.append((0.5 * (e[first] + e[second])).numpy())
     return np.concatenate(out)
+
+
+def image_embeds_of(model, pixels_u8, views, mean, std, batch=64):
+    """SerpentVLM's p_img (mean patch embedding, as exported), averaged over each study's views [n,E]."""
+    return study_embeds(lambda x: model.patch_embeds(model.image_tokens(x)).mean(dim=1), pixels_u8, views, mean, std,
+                        batch)
 
 
 def verify_model_folder(model_dir, manifest):

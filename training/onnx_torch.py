@@ -9,7 +9,7 @@ Only the operators our vision encoder export uses are implemented; any other rai
 import numpy as np
 import torch
 import torch.nn.functional as F
-from onnx import numpy_helper
+from onnx import helper, numpy_helper
 
 
 class OnnxTorchError(Exception):
@@ -17,7 +17,6 @@ class OnnxTorchError(Exception):
 
 
 def _attrs(node):
-    from onnx import helper
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
 
@@ -55,6 +54,10 @@ class OnnxModule(torch.nn.Module):
             else:
                 self.register_buffer(attr, value)
         self.outputs = [o.name for o in self.graph.output]
+        # parsed once: forward() runs every node each step of a training loop
+        self.node_attrs = [_attrs(n) for n in self.graph.node]
+        self.constants = {n.output[0]: torch.from_numpy(np.array(numpy_helper.to_array(a["value"])))
+                          for n, a in zip(self.graph.node, self.node_attrs) if n.op_type == "Constant"}
 
     def _value(self, env, name):
         if name == "":
@@ -64,15 +67,14 @@ class OnnxModule(torch.nn.Module):
         return getattr(self, self.slots[name])
 
     def forward(self, **inputs):
-        env = dict(inputs)
-        for node in self.graph.node:
-            args = [self._value(env, n) for n in node.input]
-            outs = self._run(node, args)
-            env.update(zip(node.output, outs))
+        env = {**self.constants, **inputs}
+        for node, a in zip(self.graph.node, self.node_attrs):
+            if node.op_type == "Constant":
+                continue
+            env.update(zip(node.output, self._run(node, a, [self._value(env, n) for n in node.input])))
         return {name: env[name] for name in self.outputs}
 
-    def _run(self, node, x):
-        a = _attrs(node)
+    def _run(self, node, a, x):
         op = node.op_type
         if op == "Conv":
             if any(d != 1 for d in a.get("dilations", [1, 1])) or a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
@@ -95,8 +97,6 @@ class OnnxModule(torch.nn.Module):
             return [x[0] * x[1]]
         if op == "MatMul":
             return [x[0] @ x[1]]
-        if op == "Constant":
-            return [torch.from_numpy(np.array(numpy_helper.to_array(a["value"])))]
         if op == "Cast":
             if a["to"] != 1:
                 raise OnnxTorchError(f"Cast {node.name}: only to float32 is implemented")

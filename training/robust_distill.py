@@ -32,9 +32,14 @@ import onnx
 import torch
 
 from .augment import augment, degrade, gaussian_blur
+from .export import study_embeds, verify_model_folder
 from .manifest import file_entry, ood_stats
 from .modelio import load_model_io
 from .onnx_torch import OnnxModule, upstream_initializers
+from .quantize import quantize_model_files
+
+
+VISION_IO = load_model_io()["vision"]  # input/output names, read once (features() runs twice per training step)
 
 
 class DistillError(Exception):
@@ -79,10 +84,14 @@ def normalise01(x, manifest):
     return (x - pre["pixel_mean"]) / pre["pixel_std"]
 
 
+def encode(module, x, output):
+    """Normalised pixels [B,1,S,S] → the encoder output named by modelIO.json's vision.outputs[output]."""
+    return module(**{VISION_IO["inputs"]["pixels"]: x})[VISION_IO["outputs"][output]]
+
+
 def features(module, x01, manifest):
     """x01 [B,1,S,S] in [0,1] → image_features [B,N,D]."""
-    io = load_model_io()
-    return module(**{io["vision"]["inputs"]["pixels"]: normalise01(x01, manifest)})[io["vision"]["outputs"]["imageTokens"]]
+    return encode(module, normalise01(x01, manifest), "imageTokens")
 
 
 def val_probes(pixels_u8, seed=0):
@@ -106,22 +115,6 @@ def val_errors(student, teacher_clean, probes, manifest, batch=64):
     return out
 
 
-@torch.no_grad()
-def study_embeds(module, pixels_u8, views, manifest, batch=64):
-    """views [n,2] rows into pixels (−1: none) → image_embeds averaged over each study's views [n,E]."""
-    io = load_model_io()
-    out = []
-    for i in range(0, len(views), batch):
-        v = np.asarray(views[i:i + batch])
-        rows = np.unique(v[v >= 0])
-        x = torch.from_numpy(np.asarray(pixels_u8[rows], dtype=np.float32) / 255.0).unsqueeze(1)
-        e = module(**{io["vision"]["inputs"]["pixels"]: normalise01(x, manifest)})[io["vision"]["outputs"]["imageEmbed"]]
-        pos = {int(r): k for k, r in enumerate(rows)}
-        for pair in v:
-            out.append(torch.stack([e[pos[int(r)]] for r in pair if r >= 0]).mean(dim=0).numpy())
-    return np.stack(out)
-
-
 def train(cfg, log=functools.partial(print, flush=True)):
     """→ (student OnnxModule, teacher OnnxModule, encoder ModelProto, manifest, history)."""
     torch.manual_seed(cfg.seed)
@@ -134,8 +127,7 @@ def train(cfg, log=functools.partial(print, flush=True)):
     size = manifest["preprocessing"]["image_size"]
     if train_px.shape[1:] != (size, size):
         raise DistillError(f"corpus images are {train_px.shape[1:]}, the model takes {size}×{size}")
-    io = load_model_io()
-    trainable = upstream_initializers(proto.graph, io["vision"]["outputs"]["imageTokens"])
+    trainable = upstream_initializers(proto.graph, VISION_IO["outputs"]["imageTokens"])
     teacher = OnnxModule(proto).eval()
     student = OnnxModule(proto, trainable)
     opt = torch.optim.AdamW(student.parameters(), lr=cfg.lr, weight_decay=0.0)
@@ -190,8 +182,6 @@ def train(cfg, log=functools.partial(print, flush=True)):
 
 def write_folder(cfg, student, proto, manifest, history):
     """Copies the model folder to cfg.out with the student's encoder and an updated manifest → the manifest."""
-    from .export import verify_model_folder
-    from .quantize import quantize_model_files
     src, out = Path(cfg.model), Path(cfg.out)
     if out.resolve() == src.resolve():
         raise DistillError("--out must differ from --model (the source folder is the teacher)")
@@ -203,6 +193,7 @@ def write_folder(cfg, student, proto, manifest, history):
     io = load_model_io()
     key = io["files"]["vision"]
     fp32_path = out / manifest["files"]["fp32"][key]["path"]
+    teacher_sha = manifest["files"]["fp32"][key]["sha256"]
     onnx.save(student.write_back(proto), str(fp32_path))
     quantized = quantize_model_files({key: fp32_path}, fp32_path.parent)
     manifest["files"]["fp32"][key] = file_entry(out, fp32_path)
@@ -213,15 +204,16 @@ def write_folder(cfg, student, proto, manifest, history):
     views = np.load(corpus / "train" / "views.npy")
     pick = np.sort(np.random.default_rng(0).permutation(len(views))[:2000])  # as export.py picks
     pixels = np.load(corpus / "train" / "pixels.npy", mmap_mode="r")
-    stats = ood_stats(study_embeds(student.eval(), pixels, views[pick], manifest))
+    pre = manifest["preprocessing"]
+    stats = ood_stats(study_embeds(lambda x: encode(student.eval(), x, "imageEmbed"), pixels, views[pick],
+                                   pre["pixel_mean"], pre["pixel_std"]))
     detector = manifest.get("ood", {}).get("detector")
     manifest["ood"] = {**stats, **({"detector": detector} if detector else {})}
     manifest["version"] = cfg.version or manifest["version"]
     manifest["created"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     manifest.pop("evaluation", None)
     manifest.setdefault("training", {})["robust_distill"] = {
-        "from": {"id": manifest["id"], "sha256_vision_fp32": json.loads((src / "manifest.json").read_text())
-                 ["files"]["fp32"][key]["sha256"]},
+        "from": {"id": manifest["id"], "sha256_vision_fp32": teacher_sha},
         "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("out", "model", "max_steps")},
         "history": history}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

@@ -80,6 +80,12 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
+/** The heatmap's argmax cell [rows*cols] → the centre of that cell, [row, col] in grid units. */
+export function peakCell(heat: ArrayLike<number>, cols: number): [number, number] {
+  const best = argmax(heat);
+  return [Math.floor(best / cols) + 0.5, (best % cols) + 0.5];
+}
+
 /** Cells [row, col] whose area lies inside the image content (not only padding). */
 export function contentCells(geom: TensorGeometry, grid: [number, number]): [number, number][] {
   const cells: [number, number][] = [];

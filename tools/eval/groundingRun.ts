@@ -6,7 +6,7 @@ import sourceLabels from '../../src/text/data/corpus/source_labels.json' with { 
 import { ancestorsOf, type FindingKey } from '../../src/text/findings';
 import { labelSentence } from '../../src/text/labeler';
 import type { ReportResult } from '../../src/engine/types';
-import { argmax, boxToGrid, noduleToGrid, pointingGame, type GridTarget, type TensorGeometry } from './grounding';
+import { boxToGrid, noduleToGrid, peakCell, pointingGame, type GridTarget, type TensorGeometry } from './grounding';
 import type { ManifestRecord } from './manifest';
 import { sourceLabelFindings } from './truth';
 
@@ -113,8 +113,7 @@ export class PointingTally {
     for (const t of targets) {
       const { heat, mentioned } = findingHeatmap(result, t.findings);
       const o = pointingGame(heat, result.heatmap.grid, t.target, geom);
-      const best = argmax(heat);
-      const peak: [number, number] = [Math.floor(best / cols) + 0.5, (best % cols) + 0.5];
+      const peak = peakCell(heat, cols);
       const truth = targetCentre(t.target).map(round2) as [number, number];
       this.rows.push({ id, kind: t.kind, hit: o.hit, mentioned, peak, truth, centre: o.centreHit, random: o.randomHit });
     }

@@ -6,7 +6,7 @@
 import { type FindingKey, ancestorsOf } from '../../src/text/findings';
 import { labelSentence } from '../../src/text/labeler';
 import type { ReportResult } from '../../src/engine/types';
-import { argmax, type TensorGeometry } from './grounding';
+import { peakCell, type TensorGeometry } from './grounding';
 import { sentenceTexts } from './groundingRun';
 
 export type Side = 'left' | 'right';
@@ -25,9 +25,9 @@ export function sentencePeak(result: ReportResult, s: number, geom: TensorGeomet
   const [rows, cols] = result.heatmap.grid;
   const cells = rows * cols;
   const start = s * result.heatmap.views * cells;
-  const best = argmax(result.sentenceHeatmaps.subarray(start, start + cells));
-  const px = ((best % cols) + 0.5) * (geom.size / cols);
-  const py = (Math.floor(best / cols) + 0.5) * (geom.size / rows);
+  const [row, col] = peakCell(result.sentenceHeatmaps.subarray(start, start + cells), cols);
+  const px = col * (geom.size / cols);
+  const py = row * (geom.size / rows);
   return { x: (px - geom.offsetX) / geom.resizedWidth, y: (py - geom.offsetY) / geom.resizedHeight };
 }
 
