@@ -46,7 +46,7 @@ async function pageCandidates(page: Page, device: 'wasm' | 'webgpu'): Promise<Ca
   for (const rel of IMAGES) {
     const previous = out.all.at(-1) ?? [];
     await page.getByTestId('file-input').setInputFiles(radiograph(rel));
-    await waitForReport(page);
+    await waitForReport(page, device === 'webgpu' ? 300_000 : 90_000); // WebGPU here is SwiftShader: a GPU emulated on the CPU
     // the three images have different drafts: wait until this image's candidates have replaced the last ones
     await expect
       .poll(

@@ -154,8 +154,8 @@ export function watchExternal(context: BrowserContext): string[] {
 
 /** The draft is on screen: report words rendered, no drafting in progress. */
 /** The draft is done: its words are shown, or it was withheld because the image is out of distribution. */
-export async function waitForReport(page: Page): Promise<void> {
-  await expect(page.getByTestId('report-word').first().or(page.getByTestId('withheld-draft'))).toBeVisible({ timeout: 90_000 });
+export async function waitForReport(page: Page, timeout = 90_000): Promise<void> {
+  await expect(page.getByTestId('report-word').first().or(page.getByTestId('withheld-draft'))).toBeVisible({ timeout });
   await expect(page.getByTestId('run-progress')).toHaveCount(0);
 }
 
