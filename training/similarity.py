@@ -47,6 +47,7 @@ class SimilarityConfig:
     pad_id: int = 0
     bos_id: int = 1
     eos_id: int = 2
+    image_input: str = "image_tokens"  # or "mobilenet_v2_s16": the tower reads similarity_mobilenet.PixelFeatures
 
     def to_dict(self):
         return asdict(self)

@@ -21,7 +21,9 @@ from .manifest import file_entry, write_manifest
 from .modelio import load_model_io
 from .ort_node import run_onnx
 from .quantize import quantize_graph
+from .mobilenet_v2 import load_mobilenet_v2
 from .similarity import SimilarityConfig, SimilarityTowers
+from .similarity_mobilenet import PixelFeatures
 
 OPSET = 17
 MAX_DIFF = 1e-3
@@ -39,6 +41,17 @@ class _Image(torch.nn.Module):
 
     def forward(self, feats):
         return self.t(feats)
+
+
+class _PixelImage(torch.nn.Module):
+    """Towers with their own eyes: normalised pixels [V,1,S,S] → frozen MobileNetV2 features → the image tower."""
+
+    def __init__(self, towers, features):
+        super().__init__()
+        self.f, self.t = features, towers.image
+
+    def forward(self, pixels):
+        return self.t(self.f(pixels))
 
 
 class _Text(torch.nn.Module):
@@ -69,17 +82,23 @@ def _rows_cos(a, b):
     return (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
 
 
-def export_towers(towers, onnx_dir, int8=True):
-    """→ (image path, text path), verified against PyTorch."""
+def export_towers(towers, onnx_dir, int8=True, pixel_features=None, image_size=128):
+    """→ (image path, text path), verified against PyTorch. pixel_features: the towers' own eyes
+    (similarity_mobilenet.PixelFeatures) for towers trained on them; the image file then reads pixel_values."""
     io, c = load_model_io(), towers.cfg
     si, st = io["similarityImage"], io["similarityText"]
     img_path = Path(onnx_dir) / (io["files"]["similarityImage"] + ".onnx")
     txt_path = Path(onnx_dir) / (io["files"]["similarityText"] + ".onnx")
     img_path.parent.mkdir(parents=True, exist_ok=True)
-    feats = torch.randn(2, c.n_image_tokens, c.d_image)
-    _export(_Image(towers), (feats,), img_path, [si["inputs"]["imageTokens"]],
+    if pixel_features is None:
+        image_module, image_in = _Image(towers), si["inputs"]["imageTokens"]
+        image_arg = lambda b: torch.randn(b, c.n_image_tokens, c.d_image)  # noqa: E731
+    else:
+        image_module, image_in = _PixelImage(towers, pixel_features), si["inputs"]["pixels"]
+        image_arg = lambda b: torch.randn(b, 1, image_size, image_size)  # noqa: E731
+    _export(image_module, (image_arg(2),), img_path, [image_in],
             [si["outputs"]["patchEmbeds"], si["outputs"]["imageEmbed"]],
-            {si["inputs"]["imageTokens"]: {0: "views"}, si["outputs"]["patchEmbeds"]: {0: "views"},
+            {image_in: {0: "views"}, si["outputs"]["patchEmbeds"]: {0: "views"},
              si["outputs"]["imageEmbed"]: {0: "views"}})
     ids = torch.randint(5, c.vocab_size, (3, 7))
     mask = torch.tensor([[1] * 7, [1] * 4 + [0] * 3, [1] * 6 + [0]])
@@ -93,12 +112,12 @@ def export_towers(towers, onnx_dir, int8=True):
             onnx.checker.check_model(q)
             onnx.save(q, str(path))
     # verify on other shapes than the tracing ones
-    feats = torch.randn(1, c.n_image_tokens, c.d_image)
+    feats = image_arg(1)
     ids = torch.randint(5, c.vocab_size, (2, 11))
     mask = torch.tensor([[1] * 11, [1] * 5 + [0] * 6])
     with torch.no_grad():
-        want_img, want_txt = towers.image(feats), towers.text(ids, mask)
-    got_img, got_txt = run_onnx([(img_path, {si["inputs"]["imageTokens"]: feats.numpy()}),
+        want_img, want_txt = image_module.eval()(feats), towers.text(ids, mask)
+    got_img, got_txt = run_onnx([(img_path, {image_in: feats.numpy()}),
                                  (txt_path, {st["inputs"]["ids"]: ids.numpy(), st["inputs"]["mask"]: mask.numpy()})])
     pairs = [(got_img[si["outputs"]["patchEmbeds"]], want_img[0]), (got_img[si["outputs"]["imageEmbed"]], want_img[1]),
              (got_txt[st["outputs"]["textEmbed"]], want_txt[1]),
@@ -114,22 +133,38 @@ def export_towers(towers, onnx_dir, int8=True):
     return img_path, txt_path
 
 
-def add_towers(model_dir, towers, evaluation=None, int8=True):
-    """Writes both files into model_dir/onnx and `manifest.similarity` → that entry."""
+def add_towers(model_dir, towers, evaluation=None, int8=True, pixel_features=None):
+    """Writes both files into model_dir/onnx and `manifest.similarity` → that entry. Towers trained on
+    `npm run tower-features` need pixel_features (similarity_mobilenet.PixelFeatures) to put inside the image file."""
     model_dir = Path(model_dir)
     manifest_path = model_dir / "manifest.json"
     if not manifest_path.exists():
         raise SimilarityExportError(f"{manifest_path} not found; export the report model first (`npm run export`)")
     manifest = json.loads(manifest_path.read_text())
-    arch, c = manifest["architecture"], towers.cfg
-    if (arch["n_image_tokens"], arch["d_model"]) != (c.n_image_tokens, c.d_image) or arch["vocab_size"] != c.vocab_size:
+    arch, c, pre = manifest["architecture"], towers.cfg, manifest.get("preprocessing", {})
+    own_eyes = c.image_input != "image_tokens"
+    if own_eyes != (pixel_features is not None):
+        raise SimilarityExportError(f"the towers read {c.image_input}; pass the matching pixel features (or none for image tokens)")
+    if own_eyes:
+        if (pixel_features.mean, pixel_features.std) != (pre["pixel_mean"], pre["pixel_std"]) or pixel_features.grid ** 2 != c.n_image_tokens:
+            raise SimilarityExportError(
+                f"the towers' features normalise pixels with mean {pixel_features.mean}, std {pixel_features.std} on a "
+                f"{pixel_features.grid}² grid, but the model folder uses {pre['pixel_mean']}, {pre['pixel_std']} and the "
+                f"towers read {c.n_image_tokens} cells: rebuild the features with `npm run tower-features`")
+    elif (arch["n_image_tokens"], arch["d_model"]) != (c.n_image_tokens, c.d_image):
         raise SimilarityExportError(
-            f"the towers read {c.n_image_tokens}×{c.d_image} image tokens and {c.vocab_size} token ids, but the model folder has "
-            f"{arch['n_image_tokens']}×{arch['d_model']} and {arch['vocab_size']}: train them on this model's features "
+            f"the towers read {c.n_image_tokens}×{c.d_image} image tokens, but the model folder has "
+            f"{arch['n_image_tokens']}×{arch['d_model']}: train them on this model's features "
             "(`npm run image-features -- --model DIR`, then `npm run train-similarity`)")
-    img_path, txt_path = export_towers(towers, model_dir / "onnx", int8)
+    if arch["vocab_size"] != c.vocab_size:
+        raise SimilarityExportError(
+            f"the towers read {c.vocab_size} token ids, but the model folder's vocabulary has {arch['vocab_size']}: "
+            "train them on this model's corpus (`npm run train-similarity`)")
+    img_path, txt_path = export_towers(towers, model_dir / "onnx", int8, pixel_features, pre.get("image_size", 128))
     entry = {"image": file_entry(model_dir, img_path), "text": file_entry(model_dir, txt_path), "embed_dim": c.embed_dim,
              "precision": "int8" if int8 else "fp32"}
+    if own_eyes:
+        entry.update(input="pixels", grid=[pixel_features.grid, pixel_features.grid])
     if evaluation is not None:
         entry["evaluation"] = evaluation
     manifest["similarity"] = entry
@@ -147,7 +182,12 @@ def main(argv=None):
         if not Path(args.ckpt).exists():
             raise SimilarityExportError(f"{args.ckpt} not found; train it with `npm run train-similarity -- --out runs/sim`")
         towers, ckpt = load_towers(args.ckpt)
-        entry = add_towers(args.model, towers, {"val": ckpt["val"], "train_config": ckpt["train_config"]}, int8=not args.fp32)
+        pixel_features = None
+        if towers.cfg.image_input != "image_tokens":
+            spec = ckpt["image_features"]  # features.json of the folder the towers were trained on
+            pixel_features = PixelFeatures(load_mobilenet_v2(), spec["pixel_mean"], spec["pixel_std"], spec["size"])
+        entry = add_towers(args.model, towers, {"val": ckpt["val"], "train_config": ckpt["train_config"]}, int8=not args.fp32,
+                           pixel_features=pixel_features)
     except SimilarityExportError as e:
         print(f"export-similarity: {e}", file=sys.stderr)
         return 2

@@ -107,7 +107,10 @@ def main(argv=None):
     train = SimilaritySplit(tc.corpus, tc.features, "train", variants=("", "_noise", "_blur"))
     val = SimilaritySplit(tc.corpus, tc.features, "val")
     N, D = train.features[0].shape[1:]
-    cfg = SimilarityConfig(d_image=D, n_image_tokens=N, vocab_size=vocab_size(tc.corpus),
+    described = Path(tc.features) / "features.json"  # written by `npm run tower-features` (absent: the model's tokens)
+    image_features = json.loads(described.read_text()) if described.exists() else {"image_input": "image_tokens"}
+    image_input = image_features["image_input"]
+    cfg = SimilarityConfig(d_image=D, n_image_tokens=N, vocab_size=vocab_size(tc.corpus), image_input=image_input,
                            max_text_len=int(meta["max_length"]), **{k: meta["special_ids"][k[:-3]] for k in ("pad_id", "bos_id", "eos_id")})
     towers = SimilarityTowers(cfg)
     vocab = json.loads((Path(tc.corpus) / "tokenizer.json").read_text())["model"]["vocab"]
@@ -163,7 +166,8 @@ def main(argv=None):
         if best is None or m["auroc"] > best["auroc"]:
             best = {**m, "epoch": epoch + 1}
             torch.save({"config": cfg.to_dict(), "train_config": asdict(tc), "state_dict": towers.state_dict(),
-                        "val": best, "frozen_model_features": str(Path(tc.features).resolve())}, Path(tc.out) / "similarity.pt")
+                        "val": best, "frozen_model_features": str(Path(tc.features).resolve()), "image_features": image_features},
+                       Path(tc.out) / "similarity.pt")
     (Path(tc.out) / "history.json").write_text(json.dumps(history, indent=1))
     print(f"best val AUROC {best['auroc']:.4f} at epoch {best['epoch']} → {tc.out}/similarity.pt ({time.time() - t0:.0f} s)")
     return best

@@ -46,10 +46,18 @@ export interface OodStats {
  *  cos(p_img, p_txt) (model 1.0's, which does not tell findings apart). */
 export interface SimilarityEntry {
   image: ModelFileEntry; // onnx/similarity_image.onnx, one file for every precision (int8 weights unless exported with --fp32)
+  input?: 'image_tokens' | 'pixels'; // what the image tower reads: the vision encoder's image tokens (absent = these), or
+  //   the same normalised pixels as the vision encoder (its own frozen ImageNet MobileNetV2 inside the file)
+  grid?: [number, number]; // the image tower's patch grid (absent = preprocessing.grid); word maps are drawn on it
   text: ModelFileEntry; // onnx/similarity_text.onnx
   embed_dim: number;
   precision?: 'int8' | 'fp32'; // of the towers' weights
   evaluation?: Record<string, unknown>;
+}
+
+/** The grid word maps are drawn on: the towers' own when they have one, else the vision encoder's. */
+export function heatmapGrid(manifest: Pick<ModelManifest, 'similarity' | 'preprocessing'>): [number, number] {
+  return manifest.similarity?.grid ?? manifest.preprocessing.grid;
 }
 
 export interface ModelManifest {

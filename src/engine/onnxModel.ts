@@ -69,7 +69,7 @@ export class OnnxReportModel {
         patchEmbeds: images.map((_, v) => patches.slice(v * per, (v + 1) * per)),
         pImg: meanRows(embeds, images.length),
         oodLogits,
-        towers: this.towers ? await this.towers.image(features.slice(), images.length) : null,
+        towers: this.towers ? await this.towers.image({ features: features.slice(), pixels }, images.length) : null,
       };
     } finally {
       disposeAll(Object.values(out));

@@ -34,14 +34,20 @@ export class SimilarityTowers {
     this.embedDim = manifest.similarity!.embed_dim;
   }
 
-  /** features [V*N*D] (the vision encoder's image_features for V views) → p_img and patch embeddings. */
-  async image(features: Float32Array, views: number): Promise<TowerImage> {
+  /** The image tower on V views: it reads `features` [V*N*D] (the vision encoder's image_features) or, for towers
+   *  with their own eyes (`similarity.input` "pixels"), `pixels` [V*S*S] (the vision encoder's normalised input). */
+  async image(inputs: { features: Float32Array; pixels: Float32Array }, views: number): Promise<TowerImage> {
     const { n_image_tokens: N, d_model: D } = this.manifest.architecture;
+    const S = this.manifest.preprocessing.image_size;
     const E = this.embedDim;
     const io = modelIO.similarityImage;
-    const out = await this.sessions.image.run({ [io.inputs.imageTokens]: new this.ort.Tensor('float32', features, [views, N, D]) });
+    const feed =
+      this.manifest.similarity?.input === 'pixels'
+        ? { [io.inputs.pixels]: new this.ort.Tensor('float32', inputs.pixels, [views, 1, S, S]) }
+        : { [io.inputs.imageTokens]: new this.ort.Tensor('float32', inputs.features, [views, N, D]) };
+    const out = await this.sessions.image.run(feed);
     try {
-      const patches = await floats(out[io.outputs.patchEmbeds]); // [V,N,E]
+      const patches = await floats(out[io.outputs.patchEmbeds]); // [V,N',E], N' = the towers' grid cells
       const pooled = await floats(out[io.outputs.imageEmbed]); // [V,E]
       const pImg = new Float32Array(E);
       for (let v = 0; v < views; v++) for (let e = 0; e < E; e++) pImg[e] += pooled[v * E + e] / views;

@@ -1,7 +1,7 @@
 // The evaluation run: the model and its variants over a manifest split, the baselines beside it, grounding on
 // the annotated images and robustness on a stratified subset. Returns the results object that
 // tools/eval.ts writes as JSON and Markdown. Every phase reports progress on stderr.
-import type { Precision } from '../../src/engine/manifest';
+import { heatmapGrid, type Precision } from '../../src/engine/manifest';
 import type { GenerateOptions, ReportResult } from '../../src/engine/types';
 import { plainBeamOf } from '../../src/engine/settings';
 import type { FindingKey } from '../../src/text/findings';
@@ -104,7 +104,7 @@ export async function runEvaluation(o: EvalOptions) {
   const evalRecs = o.records.filter((r) => r.split === o.split).slice(0, o.limit ?? Infinity);
   if (evalRecs.length === 0) throw new RangeError(`no images in split "${o.split}" of the manifest; pass --split with a split it has`);
   const runner = await ModelRunner.open(o.model, o.device, o.precision, o.threads);
-  const grid = runner.manifest.preprocessing.grid;
+  const grid = heatmapGrid(runner.manifest); // the word maps' grid: the towers' own when they have one
   const items: EvalItem[] = evalRecs.map((r) => ({
     id: r.id,
     source: r.source,
