@@ -51,7 +51,8 @@ export class SimilarityTowers {
       const pooled = await floats(out[io.outputs.imageEmbed]); // [V,E]
       const pImg = new Float32Array(E);
       for (let v = 0; v < views; v++) for (let e = 0; e < E; e++) pImg[e] += pooled[v * E + e] / views;
-      return { pImg, patchEmbeds: Array.from({ length: views }, (_, v) => patches.slice(v * N * E, (v + 1) * N * E)) };
+      const per = patches.length / views; // N'·E: the towers' own cell count when they read pixels
+      return { pImg, patchEmbeds: Array.from({ length: views }, (_, v) => patches.slice(v * per, (v + 1) * per)) };
     } finally {
       disposeAll(out);
     }
