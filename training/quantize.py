@@ -179,3 +179,52 @@ def quantize_model_files(fp32_paths, onnx_dir, suffixes=None):
             onnx.save(q, str(dst))
             out[mode][key] = dst
     return out
+
+
+def uint8_grid(w, tol=1e-3):
+    """w float → (q uint8, scale, zero_point) with w = scale·(q − zero_point) to within tol·scale, when w's values
+    lie on one per-tensor 8-bit grid (weights dequantised from an asymmetric uint8 file, e.g. a TFLite *_quant
+    model); else None."""
+    u = np.unique(w.astype(np.float64))
+    if len(u) < 2 or len(u) > 256:
+        return None
+    k = np.round((u - u[0]) / np.diff(u).min())  # grid index of each value (the smallest gap is one step, or a few)
+    step = float(((u - u[0]) * k).sum() / (k * k).sum())  # least squares: float32 gaps scatter by ~1e-7
+    if np.abs((u - u[0]) / step - k).max() > tol or k.max() > 255:
+        return None
+    zero = int(np.round(-u[0] / step))
+    if abs(-u[0] / step - zero) > tol:
+        return None
+    q = np.round(w / step + zero)
+    if q.min() < 0 or q.max() > 255:
+        return None
+    return q.astype(np.uint8), np.float32(step), np.uint8(zero)
+
+
+def requantize_exact(model, node_prefix):
+    """Conv weights of nodes named node_prefix… whose values lie on a per-tensor uint8 grid → that uint8 tensor and a
+    DequantizeLinear: a quarter of the bytes, the same numbers (weights that are off the grid stay fp32)."""
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    new_nodes, drop = [], set()
+    for node in graph.node:
+        if node.op_type != "Conv" or not node.name.startswith(node_prefix) or node.input[1] not in inits:
+            continue
+        name = node.input[1]
+        grid = uint8_grid(numpy_helper.to_array(inits[name]))
+        if grid is None or _consumers(graph, name) != 1:
+            continue
+        q, scale, zero = grid
+        graph.initializer.extend([numpy_helper.from_array(q, name + "_u8"), numpy_helper.from_array(np.array(scale), name + "_scale"),
+                                  numpy_helper.from_array(np.array(zero), name + "_zero")])
+        new_nodes.append(helper.make_node("DequantizeLinear", [name + "_u8", name + "_scale", name + "_zero"], [name + "_dq"],
+                                          name=name + "_dequantize"))
+        node.input[1] = name + "_dq"
+        drop.add(name)
+    kept = [i for i in graph.initializer if i.name not in drop]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    nodes = new_nodes + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    return model

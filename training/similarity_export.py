@@ -20,7 +20,7 @@ import torch
 from .manifest import file_entry, write_manifest
 from .modelio import load_model_io
 from .ort_node import run_onnx
-from .quantize import quantize_graph
+from .quantize import quantize_graph, requantize_exact
 from .mobilenet_v2 import load_mobilenet_v2
 from .similarity import SimilarityConfig, SimilarityTowers
 from .similarity_mobilenet import PixelFeatures
@@ -111,9 +111,10 @@ def export_towers(towers, onnx_dir, int8=True, pixel_features=None, image_size=1
              st["outputs"]["tokenEmbeds"]: {0: "batch", 1: "tokens"}, st["outputs"]["textEmbed"]: {0: "batch"}})
     if int8:
         for path in (img_path, txt_path):
-            # the frozen MobileNetV2's depthwise convs lose too much at int8 (row cosine 0.984): its weights stay fp32
-            keep = (PIXEL_FEATURES_NODES,) if path == img_path and pixel_features is not None else ()
-            q = quantize_graph(onnx.load(str(path)), "int8", keep_float=keep)
+            own_eyes = path == img_path and pixel_features is not None
+            q = quantize_graph(onnx.load(str(path)), "int8", keep_float=(PIXEL_FEATURES_NODES,) if own_eyes else ())
+            if own_eyes:  # the ImageNet file's weights are uint8 already: store them as such, exactly
+                q = requantize_exact(q, PIXEL_FEATURES_NODES)
             onnx.checker.check_model(q)
             onnx.save(q, str(path))
     # verify on other shapes than the tracing ones

@@ -9,7 +9,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from training.ort_node import run_onnx
-from training.quantize import (BLOCK, dequantize_int8, dequantize_q4, quantize_graph, quantize_int8,
+from training.quantize import (BLOCK, dequantize_int8, dequantize_q4, quantize_graph, quantize_int8, requantize_exact, uint8_grid,
                                quantize_q4)
 
 
@@ -87,6 +87,35 @@ class QuantizeTest(unittest.TestCase):
         np.testing.assert_allclose(r[2]["y"], x @ dequantize_int8(*quantize_int8(w.T.copy(), 0), 0).T, atol=1e-4)
         self.assertLess(np.abs(r[1]["y"] - x @ w).max(), 0.25 * np.abs(x @ w).max())
         self.assertLess(np.abs(fused - x @ w).max(), 0.05 * np.abs(x @ w).max())
+
+    def test_weights_on_a_uint8_grid_are_stored_exactly(self):
+        """A conv whose weights were dequantised from uint8 (as the TFLite MobileNetV2's are) keeps the same numbers
+        as uint8 + scale + zero point; weights off any 8-bit grid stay fp32."""
+        scale, zero = np.float32(0.0374), 131
+        q = self.rng.integers(0, 256, size=(8, 4, 3, 3))
+        w = (scale * (q.astype(np.float32) - zero)).astype(np.float32)
+        found = uint8_grid(w)
+        self.assertIsNotNone(found)
+        np.testing.assert_allclose(found[1] * (found[0].astype(np.float32) - found[2].astype(np.float32)), w, atol=1e-6)
+        self.assertIsNone(uint8_grid(self.rng.standard_normal((8, 4, 3, 3)).astype(np.float32)))
+        x = self.rng.standard_normal((1, 4, 6, 6)).astype(np.float32)
+        graph = helper.make_graph(
+            [helper.make_node("Conv", ["x", "w_on"], ["a"], name="/f/on/Conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Conv", ["a", "w_off"], ["y"], name="/f/off/Conv", pads=[1, 1, 1, 1])],
+            "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 6, 6])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 6, 6])],
+            [numpy_helper.from_array(w, "w_on"), numpy_helper.from_array(self.rng.standard_normal((2, 8, 3, 3)).astype(np.float32), "w_off")])
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        with tempfile.TemporaryDirectory() as tmp:
+            onnx.save(model, str(Path(tmp) / "f.onnx"))
+            exact = requantize_exact(onnx.ModelProto.FromString(model.SerializeToString()), "/f/")
+            onnx.checker.check_model(exact)
+            onnx.save(exact, str(Path(tmp) / "q.onnx"))
+            want, got = run_onnx([(Path(tmp) / "f.onnx", {"x": x}), (Path(tmp) / "q.onnx", {"x": x})])
+        kinds = {i.name: i.data_type for i in exact.graph.initializer}
+        self.assertEqual(kinds["w_on_u8"], TensorProto.UINT8)
+        self.assertEqual(kinds["w_off"], TensorProto.FLOAT)
+        np.testing.assert_allclose(got["y"], want["y"], atol=1e-4)
 
     def test_lm_head_and_last_decoder_block_stay_float(self):
         w = self.rng.standard_normal((64, 64)).astype(np.float32)
