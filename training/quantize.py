@@ -118,6 +118,16 @@ def _consumers(graph, name):
     return sum(1 for n in graph.node for i in n.input if i == name)
 
 
+def _replace_weights(graph, drop, new_nodes):
+    """Drops the fp32 initializers named in `drop` and puts the DequantizeLinear nodes that replace them first."""
+    kept = [i for i in graph.initializer if i.name not in drop]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    nodes = new_nodes + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+
+
 def quantize_graph(model, mode, keep_float=KEEP_FLOAT):
     """mode 'int8' or 'q4' → a new quantised ModelProto (the input is not modified); weights of nodes whose name
     starts with a `keep_float` prefix stay fp32."""
@@ -152,12 +162,7 @@ def quantize_graph(model, mode, keep_float=KEEP_FLOAT):
             for node, idx, _, _ in uses:
                 node.input[idx] = name + "_dq"
         drop.add(name)
-    kept = [i for i in graph.initializer if i.name not in drop]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
-    nodes = new_nodes + list(graph.node)
-    del graph.node[:]
-    graph.node.extend(nodes)
+    _replace_weights(graph, drop, new_nodes)
     if mode == "q4" and not any(o.domain == "com.microsoft" for o in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     return model
@@ -221,10 +226,5 @@ def requantize_exact(model, node_prefix):
                                           name=name + "_dequantize"))
         node.input[1] = name + "_dq"
         drop.add(name)
-    kept = [i for i in graph.initializer if i.name not in drop]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
-    nodes = new_nodes + list(graph.node)
-    del graph.node[:]
-    graph.node.extend(nodes)
+    _replace_weights(graph, drop, new_nodes)
     return model
