@@ -105,7 +105,17 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
   );
   parts.push(
     markdownTable(
-      ['target', 'n', 'named', 'hit (all)', 'hit (named)', 'centre prior', 'random cell'],
+      [
+        'target',
+        'n',
+        'named',
+        'hit (all)',
+        'hit (named)',
+        'centre prior',
+        'random cell',
+        "peak on the target's side",
+        'median peak–target distance (film widths)',
+      ],
       (['jsrt_nodule', 'nih_box', 'rsna_box'] as const).map((k) => [
         k,
         g[k].n,
@@ -114,6 +124,8 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
         g[k].hit_rate_mentioned,
         g[k].centre_hit_rate,
         g[k].random_hit_rate,
+        g[k].same_side_rate,
+        g[k].median_distance,
       ]),
     ),
   );

@@ -33,7 +33,10 @@ describe('targets and tally', () => {
     expect(targets.map((t) => [t.kind, t.findings])).toEqual([['jsrt_nodule', ['nodule']]]);
     const tally = new PointingTally();
     tally.add(rec.id, result, targets, geom);
-    expect(tally.summary('jsrt_nodule')).toEqual({ n: 1, n_mentioned: 1, hit_rate: 1, hit_rate_mentioned: 1, centre_hit_rate: 1, random_hit_rate: 0.25 });
+    const { same_side_rate, median_distance, ...hits } = tally.summary('jsrt_nodule');
+    expect(hits).toEqual({ n: 1, n_mentioned: 1, hit_rate: 1, hit_rate_mentioned: 1, centre_hit_rate: 1, random_hit_rate: 0.25 });
+    expect(same_side_rate).toBe(1); // peak column 1.5 and nodule column 1.86: both right of the midline at 1
+    expect(median_distance).toBeCloseTo(Math.hypot(1.8555 - 1.5, 1.8555 - 1.5) / 2, 3); // in film widths (2 columns)
     // the nodule sentence peaks in cell 3 (centre 1.5, 1.5); the nodule's centre is 1900/2048 × 2 grid units
     expect(tally.targets()).toEqual([{ id: 'jsrt/x', kind: 'jsrt_nodule', hit: true, mentioned: true, peak: [1.5, 1.5], truth: [1.86, 1.86] }]);
     expect(tally.summary('nih_box').n).toBe(0);
@@ -67,5 +70,25 @@ describe('targets and tally', () => {
     tally.add(rec.id, opacity, targets, g64); // points at cell 3: the second box
     tally.add(rec.id, { ...opacity, sentenceHeatmaps: Float32Array.from([0, 1, 0, 0]) } as unknown as ReportResult, targets, g64); // cell 1: neither
     expect(tally.summary('rsna_box')).toMatchObject({ n: 2, n_mentioned: 2, hit_rate: 0.5, random_hit_rate: 0.5 });
+    expect(tally.summary('rsna_box').same_side_rate).toBe(1); // one box on each side: any peak is on a box's side
+  });
+
+  it("judges sides against the film's own midline when the film is letterboxed", () => {
+    // A film 64 px wide centred in the 128 px tensor (columns 32–96): on a 4×4 grid its midline is column 2. A nodule
+    // at x = 300 of 2048 px lies in its left part (column ≈ 1.3); the map peaks in cell 2 (column 2.5, the right half).
+    const narrow: TensorGeometry = { size: 128, scale: 64 / 2048, offsetX: 32, offsetY: 0, resizedWidth: 64, resizedHeight: 128 };
+    const rec = { id: 'jsrt/z', source: 'jsrt', image: 'z.png', split: 'test', labels: ['Nodule'], nodule: { x: 300, y: 1000, size_mm: 10, space: '2048px' } };
+    const targets = targetsFor(rec, narrow, { width: 1024, height: 2048 }, [4, 4]);
+    const peaked = {
+      ...result,
+      heatmap: { grid: [4, 4], views: 1, values: new Float32Array(13 * 16) },
+      sentenceHeatmaps: Float32Array.from({ length: 32 }, (_, i) => (i === 16 + 2 ? 1 : 0)),
+    };
+    const tally = new PointingTally();
+    tally.add(rec.id, peaked as unknown as ReportResult, targets, narrow);
+    expect(tally.targets()[0].truth[1]).toBeCloseTo(1 + (300 / 2048) * 2, 1);
+    expect(tally.summary('jsrt_nodule').same_side_rate).toBe(0);
+    const [row, col] = tally.targets()[0].truth;
+    expect(tally.summary('jsrt_nodule').median_distance).toBeCloseTo(Math.hypot(0.5 - row, 2.5 - col) / 2, 1); // the film is 2 columns wide
   });
 });

@@ -86,6 +86,8 @@ export interface PointingSummary {
   hit_rate_mentioned: number; // targets whose report asserted the finding
   centre_hit_rate: number;
   random_hit_rate: number; // expected, uniform over content cells
+  same_side_rate: number; // the peak on the target's side of the film's vertical midline (any box's, for RSNA)
+  median_distance: number; // from the peak cell's centre to the target's centre, in film widths (first box for RSNA)
 }
 
 /** One scored target: where the heatmap peaked and where the annotation is, both [row, col] in grid units. */
@@ -103,10 +105,29 @@ function targetCentre(t: GridTarget): [number, number] {
   return t.kind === 'box' ? [(t.y0 + t.y1) / 2, (t.x0 + t.x1) / 2] : [t.cy, t.cx];
 }
 
+/** The film's vertical midline and width in grid columns (the film may be letterboxed inside the square tensor). */
+function filmColumns(geom: TensorGeometry, cols: number): { midline: number; width: number } {
+  const perPx = cols / geom.size;
+  return { midline: (geom.offsetX + geom.resizedWidth / 2) * perPx, width: geom.resizedWidth * perPx };
+}
+
+/** Is the peak column on the same side of the midline as the target (as any part of it, for RSNA)? */
+function sameSide(t: GridTarget, peakCol: number, midline: number): boolean {
+  if (t.kind === 'any') return t.parts.some((p) => sameSide(p, peakCol, midline));
+  return targetCentre(t)[1] < midline === peakCol < midline;
+}
+
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 
+function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 export class PointingTally {
-  private rows: Array<PointingRow & { centre: boolean; random: number }> = [];
+  private rows: Array<PointingRow & { centre: boolean; random: number; side: boolean; distance: number }> = [];
 
   add(id: string, result: ReportResult, targets: readonly GroundingTarget[], geom: TensorGeometry): void {
     const cols = result.heatmap.grid[1];
@@ -114,14 +135,18 @@ export class PointingTally {
       const { heat, mentioned } = findingHeatmap(result, t.findings);
       const o = pointingGame(heat, result.heatmap.grid, t.target, geom);
       const peak = peakCell(heat, cols);
-      const truth = targetCentre(t.target).map(round2) as [number, number];
-      this.rows.push({ id, kind: t.kind, hit: o.hit, mentioned, peak, truth, centre: o.centreHit, random: o.randomHit });
+      const centre = targetCentre(t.target);
+      const truth = centre.map(round2) as [number, number];
+      const film = filmColumns(geom, cols);
+      const side = sameSide(t.target, peak[1], film.midline);
+      const distance = Math.hypot(peak[0] - centre[0], peak[1] - centre[1]) / film.width;
+      this.rows.push({ id, kind: t.kind, hit: o.hit, mentioned, peak, truth, centre: o.centreHit, random: o.randomHit, side, distance });
     }
   }
 
   /** Every scored target, in the order they were added. */
   targets(): PointingRow[] {
-    return this.rows.map(({ centre: _c, random: _r, ...row }) => row);
+    return this.rows.map(({ centre: _c, random: _r, side: _s, distance: _d, ...row }) => row);
   }
 
   summary(kind: GroundingKind): PointingSummary {
@@ -135,6 +160,8 @@ export class PointingTally {
       hit_rate_mentioned: mean(mentioned.map((r) => Number(r.hit))),
       centre_hit_rate: mean(rows.map((r) => Number(r.centre))),
       random_hit_rate: mean(rows.map((r) => r.random)),
+      same_side_rate: mean(rows.map((r) => Number(r.side))),
+      median_distance: median(rows.map((r) => r.distance)),
     };
   }
 }
