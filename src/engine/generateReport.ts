@@ -6,7 +6,7 @@ import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beamSearc
 import { pixelDigest, samplingSearch } from './samplingSearch';
 import { sentenceHeatmaps, tokenHeatmaps } from './heatmap';
 import { processorsFor } from './logitsProcessors';
-import { heatmapGrid, type DecodingDefaults } from './manifest';
+import type { DecodingDefaults } from './manifest';
 import type { EncodedImages, OnnxReportModel } from './onnxModel';
 import { checkOod, colourWarning, detectorFlagged } from './ood';
 import { layoutReportTokens } from './reportTokens';
@@ -123,9 +123,8 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const chosen = ranked.chosen;
   // Word maps in the space the similarity was measured in: the towers' token and patch embeddings, else the decoder's.
   const layout = layoutReportTokens(chosen.tokenIds, towerTexts ? towerTexts.tokens[chosen.index] : chosen.textEmbeds, tokenizer, special);
-  const space = towers ? towers.image : { patchEmbeds: encoded.patchEmbeds, pImg: encoded.pImg };
-  const grid = towers ? heatmapGrid(manifest) : manifest.preprocessing.grid;
-  const { heatmap, grounding } = tokenHeatmaps(layout.embeds, space.patchEmbeds, space.pImg, grid);
+  const space = towers ? towers.image : { patchEmbeds: encoded.patchEmbeds, pImg: encoded.pImg, grid: manifest.preprocessing.grid };
+  const { heatmap, grounding } = tokenHeatmaps(layout.embeds, space.patchEmbeds, space.pImg, space.grid);
   layout.tokens.forEach((t, i) => (t.grounding = grounding[i]));
   const sentences = sentenceHeatmaps(
     heatmap,

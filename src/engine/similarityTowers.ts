@@ -1,13 +1,14 @@
 // The similarity towers through ONNX Runtime (training/similarity.py): the image tower on the vision encoder's
 // per-view image tokens, and the text tower on report token ids alone (no image), so p_txt says what a report
 // states. The engine scores every finished candidate (and partial beams at sentence ends) with one text call.
-import type { ModelManifest } from './manifest';
+import { heatmapGrid, type ModelManifest } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
 import type { OrtRuntime, OrtTensor, Session } from './sessions';
 
 export interface TowerImage {
   pImg: Float32Array; // [E] averaged over views
-  patchEmbeds: Float32Array[]; // per view [N*E]
+  patchEmbeds: Float32Array[]; // per view [N'*E], N' = the cells of `grid`
+  grid: [number, number]; // the towers' patch grid (their own when they read pixels), which word maps are drawn on
 }
 
 export interface TowerTexts {
@@ -52,7 +53,7 @@ export class SimilarityTowers {
       const pImg = new Float32Array(E);
       for (let v = 0; v < views; v++) for (let e = 0; e < E; e++) pImg[e] += pooled[v * E + e] / views;
       const per = patches.length / views; // N'·E: the towers' own cell count when they read pixels
-      return { pImg, patchEmbeds: Array.from({ length: views }, (_, v) => patches.slice(v * per, (v + 1) * per)) };
+      return { pImg, patchEmbeds: Array.from({ length: views }, (_, v) => patches.slice(v * per, (v + 1) * per)), grid: heatmapGrid(this.manifest) };
     } finally {
       disposeAll(out);
     }

@@ -6,6 +6,7 @@ import sourceLabels from '../../src/text/data/corpus/source_labels.json' with { 
 import { ancestorsOf, type FindingKey } from '../../src/text/findings';
 import { labelSentence } from '../../src/text/labeler';
 import type { ReportResult } from '../../src/engine/types';
+import { quantile } from '../bench/stats';
 import { boxToGrid, noduleToGrid, peakCell, pointingGame, type GridTarget, type TensorGeometry } from './grounding';
 import type { ManifestRecord } from './manifest';
 import { sourceLabelFindings } from './truth';
@@ -119,13 +120,6 @@ function sameSide(t: GridTarget, peakCol: number, midline: number): boolean {
 
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 export class PointingTally {
   private rows: Array<PointingRow & { centre: boolean; random: number; side: boolean; distance: number }> = [];
 
@@ -161,7 +155,10 @@ export class PointingTally {
       centre_hit_rate: mean(rows.map((r) => Number(r.centre))),
       random_hit_rate: mean(rows.map((r) => r.random)),
       same_side_rate: mean(rows.map((r) => Number(r.side))),
-      median_distance: median(rows.map((r) => r.distance)),
+      median_distance: quantile(
+        rows.map((r) => r.distance),
+        0.5,
+      ),
     };
   }
 }

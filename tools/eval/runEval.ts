@@ -2,6 +2,7 @@
 // the annotated images and robustness on a stratified subset. Returns the results object that
 // tools/eval.ts writes as JSON and Markdown. Every phase reports progress on stderr.
 import { heatmapGrid, type Precision } from '../../src/engine/manifest';
+import { quantile } from '../bench/stats';
 import type { GenerateOptions, ReportResult } from '../../src/engine/types';
 import { plainBeamOf } from '../../src/engine/settings';
 import type { FindingKey } from '../../src/text/findings';
@@ -300,10 +301,7 @@ async function runRobustness(
   return { n: subset.length, system: 'serpent' as const, rows };
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-};
+const median = (xs: readonly number[]): number => quantile(xs, 0.5);
 
 /** How often the rerank moved the choice, how many finding sets the candidates offered, how often the refinement's
  *  report differs from the plain beam's (in text, in asserted findings), and its time. */
