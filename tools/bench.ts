@@ -1,8 +1,9 @@
 // `npm run bench -- [--out FILE.json] [--model DIR] [--runs N] [--where node,chromium] [--beams 1,3,5]
-//                   [--precisions fp32,int8] [--image PATH] [--threads N] [--no-build] [--quick]`
+//                   [--precisions fp32,int8] [--image PATH] [--threads N] [--no-build] [--quick] [--visits N]`
 // Times the model where it runs: Node (onnxruntime-web WASM, onnxruntime-node CPU) and Chromium (the page's
 // worker engine on WASM, and WebGPU marked correctness_only), with and without the KV cache, plus each
-// runtime's plain MatMul throughput for a roofline. Writes JSON rows and the bench section of docs/RESULTS.md.
+// runtime's plain MatMul throughput for a roofline; in Chromium also the app page itself, first visit and returning
+// visits (navigation start → the first report word, model and WebAssembly code cached). Writes JSON rows and the bench section of docs/RESULTS.md.
 // Real-GPU WebGPU rows come from tools/bench/gpu.ts (bundled by `npm run build:gpu-bench`) on a lent GPU machine.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { loadRecordImage } from './eval/images';
 import { imagePath, readManifest } from './eval/manifest';
 import { writeSection } from './eval/resultsDoc';
 import { chromiumRows } from './bench/chromium';
+import { returningVisitRows } from './bench/returningVisit';
 import { readModelManifest } from './bench/rawModel';
 import { cacheRows, engineRows, matmulRows, type NodeBenchOptions } from './bench/nodeBench';
 import { benchMarkdown, downloadBytes, gpuMarkdown, roofline, visionGraphFlops } from './bench/report';
@@ -41,6 +43,7 @@ const FLAGS = {
     help: 'a model folder whose decoder graph the decoder-graph rows compare against (e.g. an earlier version taken out with git archive)',
   },
   'import-gpu': { type: 'string', help: 'only write the GPU section of the results document from a gpu-bench.mjs JSON file' },
+  visits: { type: 'number', help: 'returning visits of the app page to time (default 5; 0 skips them; only for the installed model)' },
   'no-build': { type: 'boolean', help: 'do not run `npx vite build` before the Chromium rows' },
   quick: { type: 'boolean', help: 'smoke run: Node only, 1 run, beam 1, one precision' },
   results: { type: 'string', help: 'Markdown document to update (default docs/RESULTS.md; "none" to skip)' },
@@ -133,6 +136,13 @@ export async function main(argv: string[]) {
       matmul.push(...c.matmul);
       chromiumInfo = c.info;
       for (const e of (c.info.errors as string[] | undefined) ?? []) log(`chromium: ${e}`);
+      const visits = f.visits ?? (quick ? 0 : 5);
+      if (visits > 0 && path.resolve(modelDir) !== path.resolve(defaultModelDir())) {
+        log(`returning-visit rows skipped: they time the app's installed model, not ${modelDir}`);
+      } else if (visits > 0) {
+        log(`timing the app page: a first visit and ${visits} returning visits …`);
+        chromiumInfo.app_page = await returningVisitRows({ image, visits });
+      }
     } finally {
       server?.kill();
     }

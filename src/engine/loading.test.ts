@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { chooseBackend } from './backendChoice';
 import { InvalidSettingError, ModelFileError, ModelManifestError, ModelVersionError } from './errors';
 import type { ModelManifest } from './manifest';
-import { checkManifest, pickPrecision, sha256Hex } from './modelLoader';
+import { checkManifest, loadModelFiles, pickPrecision, sha256Hex } from './modelLoader';
+import type { ModelSource } from './modelSource';
 import { HttpModelSource } from './modelSource';
 import type { OrtRuntime } from './sessions';
 import { resolveSettings } from './settings';
@@ -64,6 +65,51 @@ describe('HttpModelSource', () => {
     ]);
     await expect(source.fetchBytes('onnx/gone.onnx')).rejects.toMatchObject({ name: 'ModelFileError', problem: 'missing' });
     await expect(source.fetchBytes('onnx/gone.onnx')).rejects.toBeInstanceOf(ModelFileError);
+  });
+});
+
+describe('loadModelFiles', () => {
+  /** A source that holds every file until all three were asked for: it only finishes if the loader asks at once. */
+  async function folder(corrupt?: string) {
+    const bytes = { 'vision.onnx': new Uint8Array([1, 2]), 'embed.onnx': new Uint8Array([3]), 'decoder.onnx': new Uint8Array([4, 5, 6]) };
+    const entry = async (path: keyof typeof bytes) => ({ path, bytes: bytes[path].length, sha256: await sha256Hex(bytes[path]) });
+    const m = manifest({
+      files: {
+        fp32: { vision_encoder: await entry('vision.onnx'), embed_tokens: await entry('embed.onnx'), decoder_model_merged: await entry('decoder.onnx') },
+      },
+    });
+    const asked: string[] = [];
+    let release: () => void = () => undefined;
+    const allAsked = new Promise<void>((r) => (release = r));
+    const source: ModelSource = {
+      location: 'test folder',
+      fetchJson: async <T>(path: string) => (path === 'manifest.json' ? m : { model: {} }) as T,
+      fetchBytes: async (path, onProgress) => {
+        asked.push(path);
+        if (asked.length === 3) release();
+        await allAsked;
+        const b = bytes[path as keyof typeof bytes];
+        onProgress?.(b.length, b.length);
+        return path === corrupt ? new Uint8Array(b.length) : b;
+      },
+    };
+    return { source, bytes };
+  }
+
+  it('fetches the files at once, verifies each and reports progress summed over them', async () => {
+    const { source, bytes } = await folder();
+    const progress: number[] = [];
+    const loaded = await loadModelFiles(source, 'fp32', (e) => progress.push(e.loaded ?? -1));
+    expect(loaded.files.vision_encoder).toEqual(bytes['vision.onnx']);
+    expect(loaded.files.decoder_model_merged).toEqual(bytes['decoder.onnx']);
+    expect(loaded.downloadBytes).toBe(6);
+    expect(progress.at(-1)).toBe(6);
+    expect(progress.every((v, i) => i === 0 || v >= progress[i - 1])).toBe(true);
+  });
+
+  it('a corrupt file among them fails the load with its name', async () => {
+    const { source } = await folder('embed.onnx');
+    await expect(loadModelFiles(source, 'fp32')).rejects.toMatchObject({ name: 'ModelFileError', message: expect.stringContaining('embed.onnx') });
   });
 });
 

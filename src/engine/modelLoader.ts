@@ -88,7 +88,6 @@ export async function verifyFile(entry: ModelFileEntry, bytes: Uint8Array): Prom
 export async function loadModelFiles(source: ModelSource, requested?: Precision, onProgress?: (e: ProgressEvent) => void): Promise<LoadedModel> {
   const manifest = checkManifest(await source.fetchJson<unknown>('manifest.json'));
   const precision = pickPrecision(manifest, requested);
-  const tokenizerJson = await source.fetchJson<unknown>(manifest.tokenizer);
   const entries = manifest.files[precision]!;
   for (const key of MODEL_FILE_KEYS) {
     if (!entries[key]) throw new ModelManifestError(`manifest.json lists no ${precision} ${key} file.`);
@@ -97,15 +96,25 @@ export async function loadModelFiles(source: ModelSource, requested?: Precision,
   if (manifest.ood.detector) wanted.push(['ood_detector', manifest.ood.detector]);
   if (manifest.similarity) wanted.push(['similarity_image', manifest.similarity.image], ['similarity_text', manifest.similarity.text]);
   const total = wanted.reduce((s, [, e]) => s + e.bytes, 0);
-  let done = 0;
+  // All files at once: from a cache (the service worker's offline copy) the time is latency, not bandwidth, so
+  // one file after another would add up each file's round trip. Progress is the sum over the files.
+  const loaded = new Map<string, number>();
+  const report = (file?: string) =>
+    onProgress?.({ stage: 'download', loaded: [...loaded.values()].reduce((a, b) => a + b, 0), total, ...(file ? { file } : {}) });
   const files = {} as ModelFileBytes;
-  for (const [key, entry] of wanted) {
-    onProgress?.({ stage: 'download', loaded: done, total, file: entry.path });
-    const bytes = await source.fetchBytes(entry.path, (loaded) => onProgress?.({ stage: 'download', loaded: done + loaded, total, file: entry.path }));
-    await verifyFile(entry, bytes);
-    files[key] = bytes;
-    done += entry.bytes;
-  }
-  onProgress?.({ stage: 'download', loaded: done, total });
-  return { manifest, tokenizerJson, precision, files, downloadBytes: done };
+  const [tokenizerJson] = await Promise.all([
+    source.fetchJson<unknown>(manifest.tokenizer),
+    ...wanted.map(async ([key, entry]) => {
+      loaded.set(entry.path, 0);
+      const bytes = await source.fetchBytes(entry.path, (n) => {
+        loaded.set(entry.path, n);
+        report(entry.path);
+      });
+      await verifyFile(entry, bytes);
+      files[key] = bytes;
+      loaded.set(entry.path, entry.bytes);
+    }),
+  ]);
+  report();
+  return { manifest, tokenizerJson, precision, files, downloadBytes: total };
 }

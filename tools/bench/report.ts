@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { ModelManifest } from '../../src/engine/manifest';
 import modelIO from '../../src/engine/modelIO.json';
 import { formatNumber, markdownTable } from '../eval/resultsDoc';
-import { autoChoiceLine, decoderGraphMarkdown, speedRatios } from './speedReport';
+import { appPageLine, autoChoiceLine, decoderGraphMarkdown, speedRatios } from './speedReport';
 import { modelFlops, type ModelFlops } from './flops';
 import type { BenchRow, DecoderGraphRow, MatmulRow } from './rows';
 
@@ -167,6 +167,8 @@ export function benchMarkdown(
   if (speed.length) parts.push(`Speed ratios per beam width (plain beam search, same run, ratio of medians):\n${speed.join('\n')}`);
   const auto = autoChoiceLine(r.chromium?.auto_choice as Parameters<typeof autoChoiceLine>[0]);
   if (auto) parts.push(auto);
+  const app = appPageLine(r.chromium?.app_page as Parameters<typeof appPageLine>[0]);
+  if (app) parts.push(app);
   const notes = r.rows
     .filter((x) => x.same_report_as || x.note)
     .map(

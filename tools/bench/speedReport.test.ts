@@ -3,13 +3,26 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultModelDir } from '../../src/engine/node/defaultModelDir';
 import type { BenchRow, DecoderGraphRow, MatmulRow } from './rows';
-import { autoChoiceLine, decoderGraphMarkdown, speedRatios } from './speedReport';
+import { appPageLine, autoChoiceLine, decoderGraphMarkdown, speedRatios } from './speedReport';
 import { roofline } from './report';
 
 const row = (where: 'node' | 'chromium', precision: string, reportMs: number, extra: Partial<BenchRow> = {}): BenchRow =>
   ({ where, backend: 'wasm', precision, beam: 3, search: 'plain', kv_cache: true, runs: 5, report_ms_median: reportMs, ...extra }) as BenchRow;
 
 describe('speed summaries', () => {
+  it('the app page line gives the first visit and the returning visits’ median and spread, and nothing without a run', () => {
+    expect(appPageLine(undefined)).toBeNull();
+    const line = appPageLine({
+      first_visit_ms: 4200,
+      returning_visit_ms: [1700, 1500, 1900],
+      returning_visit: { median: 1700, p10: 1540, p90: 1860 },
+      image_given_at_ms: [250, 240, 260],
+      settle_ms: 10000,
+    });
+    expect(line).toMatch(/first visit, empty profile, 4,?200 ms/);
+    expect(line).toMatch(/median 1,?700 ms \(p10–p90 1,?540–1,?860, 3 visits\)/);
+  });
+
   it('int8 ÷ fp32 and unfolded ÷ folded at the default beam, per place; other beams and searches ignored', () => {
     const rows = [
       row('chromium', 'fp32', 200),

@@ -1,7 +1,9 @@
 // The benchmark's speed summaries: the ratios the speed targets are stated in (int8 against fp32 at the default beam,
 // int8 before and after its weights were folded at session creation, all from one run), the decoder-graph table
-// (fused against a baseline graph: nodes dispatched per step and ms per step) and the backend 'auto' measured.
+// (fused against a baseline graph: nodes dispatched per step and ms per step), the backend 'auto' measured, and the
+// app page's first and returning visits.
 import { formatNumber, markdownTable } from '../eval/resultsDoc';
+import type { ReturningVisitResult } from './returningVisit';
 import type { BenchRow, DecoderGraphRow } from './rows';
 
 const plainAt = (rows: readonly BenchRow[], where: string, backend: string, precision: string, beam: number, variant?: string) =>
@@ -69,4 +71,16 @@ export function autoChoiceLine(auto: AutoChoice | undefined): string {
     .map(([b, v]) => `${b} ${formatNumber(v)} ms/step`)
     .join(', ');
   return `Backend 'auto' in Chromium (WebGPU is SwiftShader here, so only the mechanism is shown): measured ${both || 'nothing'} at ${auto.timings?.rows ?? '?'} rows → ${auto.backend}.`;
+}
+
+/** The app page's own timing (tools/bench/returningVisit.ts): empty profile, then returning visits. */
+export function appPageLine(app: ReturningVisitResult | undefined): string | null {
+  if (!app) return null;
+  const v = app.returning_visit;
+  return (
+    `The app page (WASM int8, the installed model; navigation start → the first report word on screen, the radiograph given as soon as ` +
+    `the file input exists): first visit, empty profile, ${formatNumber(app.first_visit_ms)} ms; returning visit (the model in the ` +
+    `service worker's offline copy, V8's code for onnxruntime's WebAssembly cached) median ${formatNumber(v.median)} ms ` +
+    `(p10–p90 ${formatNumber(v.p10)}–${formatNumber(v.p90)}, ${app.returning_visit_ms.length} visits).`
+  );
 }
