@@ -1,10 +1,16 @@
 // The eval section of docs/RESULTS.md: headline table per system, per-source micro-F1, grounding and robustness,
 // with the command line that produced it.
 import { comparedWithPlainBeam, type EvalResults } from './resultsSchema';
-import { markdownTable } from './resultsDoc';
+import { formatNumber, markdownTable } from './resultsDoc';
 import type { SystemScores } from './scoring';
 
 const NLG_COLS = ['bleu1', 'bleu2', 'bleu3', 'bleu4', 'meteor', 'rouge_l', 'cider'] as const;
+
+/** "0.229 (0.121–0.390)": a rate with its interval (older results without one show the rate alone). */
+export function withInterval(rate: number, interval?: [number, number]): string {
+  if (!interval?.every(Number.isFinite)) return formatNumber(rate);
+  return `${formatNumber(rate)} (${formatNumber(interval[0])}–${formatNumber(interval[1])})`;
+}
 
 function systemRow(name: string, s: SystemScores): (string | number)[] {
   const c = s.clinical;
@@ -109,7 +115,7 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
         'target',
         'n',
         'named',
-        'hit (all)',
+        'hit (all, Wilson 95 %)',
         'hit (named)',
         'centre prior',
         'random cell',
@@ -120,7 +126,7 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
         k,
         g[k].n,
         g[k].n_mentioned,
-        g[k].hit_rate,
+        withInterval(g[k].hit_rate, g[k].hit_interval),
         g[k].hit_rate_mentioned,
         g[k].centre_hit_rate,
         g[k].random_hit_rate,

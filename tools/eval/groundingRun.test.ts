@@ -33,8 +33,10 @@ describe('targets and tally', () => {
     expect(targets.map((t) => [t.kind, t.findings])).toEqual([['jsrt_nodule', ['nodule']]]);
     const tally = new PointingTally();
     tally.add(rec.id, result, targets, geom);
-    const { same_side_rate, median_distance, ...hits } = tally.summary('jsrt_nodule');
+    const { same_side_rate, median_distance, hit_interval, ...hits } = tally.summary('jsrt_nodule');
     expect(hits).toEqual({ n: 1, n_mentioned: 1, hit_rate: 1, hit_rate_mentioned: 1, centre_hit_rate: 1, random_hit_rate: 0.25 });
+    expect(hit_interval[0]).toBeCloseTo(0.207, 3); // one hit in one: Wilson's lower bound, not 1
+    expect(hit_interval[1]).toBeCloseTo(1, 10);
     expect(same_side_rate).toBe(1); // peak column 1.5 and nodule column 1.86: both right of the midline at 1
     expect(median_distance).toBeCloseTo(Math.hypot(1.8555 - 1.5, 1.8555 - 1.5) / 2, 3); // in film widths (2 columns)
     // the nodule sentence peaks in cell 3 (centre 1.5, 1.5); the nodule's centre is 1900/2048 × 2 grid units

@@ -6,7 +6,7 @@ import sourceLabels from '../../src/text/data/corpus/source_labels.json' with { 
 import { ancestorsOf, type FindingKey } from '../../src/text/findings';
 import { labelSentence } from '../../src/text/labeler';
 import type { ReportResult } from '../../src/engine/types';
-import { quantile } from '../bench/stats';
+import { quantile, wilsonInterval } from '../bench/stats';
 import { boxToGrid, noduleToGrid, peakCell, pointingGame, type GridTarget, type TensorGeometry } from './grounding';
 import type { ManifestRecord } from './manifest';
 import { sourceLabelFindings } from './truth';
@@ -84,6 +84,7 @@ export interface PointingSummary {
   n: number;
   n_mentioned: number; // reports that asserted the annotated finding
   hit_rate: number; // all targets (mentioned: the finding's sentences; otherwise the whole report's map)
+  hit_interval: [number, number]; // Wilson 95 % interval of hit_rate: with a few dozen targets one hit moves the rate by ~0.03
   hit_rate_mentioned: number; // targets whose report asserted the finding
   centre_hit_rate: number;
   random_hit_rate: number; // expected, uniform over content cells
@@ -151,6 +152,7 @@ export class PointingTally {
       n: rows.length,
       n_mentioned: mentioned.length,
       hit_rate: mean(rows.map((r) => Number(r.hit))),
+      hit_interval: wilsonInterval(rows.filter((r) => r.hit).length, rows.length),
       hit_rate_mentioned: mean(mentioned.map((r) => Number(r.hit))),
       centre_hit_rate: mean(rows.map((r) => Number(r.centre))),
       random_hit_rate: mean(rows.map((r) => r.random)),
