@@ -42,12 +42,6 @@ const FIRST_REPORT_PROBE = `
 /** One visit: open the app, give it the image, wait for the first report word; both times since navigation start. */
 async function visit(context: import('@playwright/test').BrowserContext, image: string, timeoutMs: number): Promise<{ reportAt: number; imageAt: number }> {
   const page = await context.newPage();
-  if (process.env.RV_DEBUG)
-    page.on('worker', (w) =>
-      w.on('console', (m) => {
-        if (m.text().startsWith('TIMING')) console.log('  W', m.text().slice(7));
-      }),
-    );
   try {
     await page.goto(`${BASE}/`, { waitUntil: 'commit' });
     await page.getByTestId('file-input').setInputFiles(image, { timeout: timeoutMs });
