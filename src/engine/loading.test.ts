@@ -103,6 +103,7 @@ describe('loadModelFiles', () => {
     expect(loaded.files.vision_encoder).toEqual(bytes['vision.onnx']);
     expect(loaded.files.decoder_model_merged).toEqual(bytes['decoder.onnx']);
     expect(loaded.downloadBytes).toBe(6);
+    expect(progress[0]).toBe(0); // the download stage shows before any bytes arrive
     expect(progress.at(-1)).toBe(6);
     expect(progress.every((v, i) => i === 0 || v >= progress[i - 1])).toBe(true);
   });

@@ -101,11 +101,12 @@ export async function loadModelFiles(source: ModelSource, requested?: Precision,
   const loaded = new Map<string, number>();
   const report = (file?: string) =>
     onProgress?.({ stage: 'download', loaded: [...loaded.values()].reduce((a, b) => a + b, 0), total, ...(file ? { file } : {}) });
+  for (const [, entry] of wanted) loaded.set(entry.path, 0);
+  report(); // the download stage starts now, before the first bytes
   const files = {} as ModelFileBytes;
   const [tokenizerJson] = await Promise.all([
     source.fetchJson<unknown>(manifest.tokenizer),
     ...wanted.map(async ([key, entry]) => {
-      loaded.set(entry.path, 0);
       const bytes = await source.fetchBytes(entry.path, (n) => {
         loaded.set(entry.path, n);
         report(entry.path);
