@@ -40,10 +40,15 @@ const FIRST_REPORT_PROBE = `
 `;
 
 /** One visit: open the app, give it the image, wait for the first report word; both times since navigation start. */
-async function visit(context: import('@playwright/test').BrowserContext, image: string, timeoutMs: number): Promise<{ reportAt: number; imageAt: number }> {
+async function visit(
+  context: import('@playwright/test').BrowserContext,
+  base: string,
+  image: string,
+  timeoutMs: number,
+): Promise<{ reportAt: number; imageAt: number }> {
   const page = await context.newPage();
   try {
-    await page.goto(`${BASE}/`, { waitUntil: 'commit' });
+    await page.goto(`${base}/`, { waitUntil: 'commit' });
     await page.getByTestId('file-input').setInputFiles(image, { timeout: timeoutMs });
     const imageAt = await page.evaluate(() => performance.now());
     await page.waitForFunction(() => typeof window.__serpentFirstReportAt === 'number', null, { timeout: timeoutMs });
@@ -54,21 +59,28 @@ async function visit(context: import('@playwright/test').BrowserContext, image: 
   }
 }
 
-export async function returningVisitRows(opts: { image: string; visits: number; settleMs?: number; timeoutMs?: number }): Promise<ReturningVisitResult> {
+export async function returningVisitRows(opts: {
+  image: string;
+  visits: number;
+  settleMs?: number;
+  timeoutMs?: number;
+  base?: string; // the served build (default vite preview's 127.0.0.1:4173)
+}): Promise<ReturningVisitResult> {
+  const base = opts.base ?? BASE;
   const settleMs = opts.settleMs ?? 10_000;
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const profile = mkdtempSync(path.join(tmpdir(), 'serpent-returning-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
     await context.addInitScript(FIRST_REPORT_PROBE);
-    const first = await visit(context, opts.image, timeoutMs);
+    const first = await visit(context, base, opts.image, timeoutMs);
     // The first visit's page stays open while V8 writes its code cache and the service worker keeps the model.
     const settle = await context.newPage();
-    await settle.goto(`${BASE}/`);
+    await settle.goto(`${base}/`);
     await new Promise((r) => setTimeout(r, settleMs));
     await settle.close();
     const later: { reportAt: number; imageAt: number }[] = [];
-    for (let i = 0; i < opts.visits; i++) later.push(await visit(context, opts.image, timeoutMs));
+    for (let i = 0; i < opts.visits; i++) later.push(await visit(context, base, opts.image, timeoutMs));
     const ms = later.map((v) => v.reportAt);
     return {
       first_visit_ms: first.reportAt,
