@@ -19,6 +19,14 @@ export function registerServiceWorker(): Promise<ServiceWorkerRegistration | nul
 
 /** The controlling worker, once it controls this page; null (promptly) when it cannot (unsupported, install failed). */
 export async function whenControlled(): Promise<ServiceWorker | null> {
+  // Every visit after the first starts controlled: go on at once. Registering again only checks sw.js for an update,
+  // and in Chromium that check took 2.6 s on some visits (a page opened soon after another), all of it before the
+  // model could start loading.
+  const controller = serviceWorkersUsed() ? navigator.serviceWorker.controller : null;
+  if (controller) {
+    void registerServiceWorker();
+    return controller;
+  }
   const reg = await registerServiceWorker();
   if (!reg) return null;
   const sw = navigator.serviceWorker;

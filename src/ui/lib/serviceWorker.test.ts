@@ -1,0 +1,50 @@
+// whenControlled: a page that a service worker already controls goes on at once, without waiting for the update
+// check that registering again starts; an uncontrolled page waits until the worker takes it over.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+function stubServiceWorkers(controller: object | null) {
+  const listeners: Record<string, (() => void)[]> = {};
+  const sw = {
+    controller,
+    register: vi.fn(() => new Promise(() => undefined)), // an update check that never finishes
+    addEventListener: (type: string, fn: () => void) => (listeners[type] ??= []).push(fn),
+  };
+  vi.stubGlobal('navigator', { serviceWorker: sw });
+  vi.stubEnv('DEV', false);
+  return { sw, fire: (type: string) => (listeners[type] ?? []).forEach((fn) => fn()) };
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+describe('whenControlled', () => {
+  it('returns the controller at once and still registers, for updates, in the background', async () => {
+    const controller = { state: 'activated' };
+    const { sw } = stubServiceWorkers(controller);
+    const { whenControlled } = await import('./serviceWorker');
+    await expect(whenControlled()).resolves.toBe(controller);
+    expect(sw.register).toHaveBeenCalledTimes(1);
+  });
+
+  it('an uncontrolled page waits for registration and the takeover', async () => {
+    const { sw, fire } = stubServiceWorkers(null);
+    const active = { state: 'activated', addEventListener: vi.fn() };
+    const installing = { state: 'installing', addEventListener: vi.fn() };
+    const reg = { installing, waiting: null, active: null, addEventListener: vi.fn() };
+    sw.register.mockReturnValue(Promise.resolve(reg));
+    const { whenControlled } = await import('./serviceWorker');
+    let settled: unknown = 'pending';
+    const p = whenControlled().then((w) => (settled = w));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(settled).toBe('pending');
+    Object.assign(reg, { installing: null, active });
+    sw.controller = active;
+    fire('controllerchange');
+    await p;
+    expect(settled).toBe(active);
+  });
+});
