@@ -18,7 +18,6 @@ export interface ReturningVisitResult {
   returning_visit: Spread;
   image_given_at_ms: number[]; // navigation start → the file input had the radiograph, per later visit
   settle_ms: number;
-  threads?: number;
 }
 
 declare global {
