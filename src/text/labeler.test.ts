@@ -139,3 +139,16 @@ describe('aggregateMentions', () => {
     expect(labelSentence('')).toEqual([]);
   });
 });
+
+describe('labelSentence: the memo of labelled sentences', () => {
+  it('gives the same mentions again, as copies a caller may change', () => {
+    const sentence = 'Small left pleural effusion.';
+    const first = labelSentence(sentence);
+    expect(first.map((m) => [m.finding, m.status, m.side])).toEqual([['pleural_effusion', 'positive', 'left']]);
+    first[0].status = 'negative';
+    first[0].side = 'right';
+    const again = labelSentence('  small LEFT pleural   effusion. '); // the same sentence once normalised
+    expect(again.map((m) => [m.finding, m.status, m.side])).toEqual([['pleural_effusion', 'positive', 'left']]);
+    expect(again[0]).not.toBe(first[0]);
+  });
+});

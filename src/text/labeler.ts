@@ -146,10 +146,27 @@ function locate(sentence: string, mention: Span): Pick<Mention, 'side' | 'zone' 
   return out;
 }
 
+// Sentences recur: a report's candidates share most of theirs, and a model writes from a small repertoire. The
+// rules are large regular expressions, slow until V8 tiers them up (about half of the engine's JS time in a
+// beam-3 report), so each normalised sentence is labelled once (a bounded table, emptied when full); callers get
+// copies.
+const SENTENCE_MEMO_LIMIT = 4096;
+const sentenceMemo = new Map<string, readonly Mention[]>();
+
 /** Labels one sentence: every mention with its status and location. */
 export function labelSentence(rawSentence: string): Mention[] {
   const sentence = normaliseSentence(rawSentence);
   if (sentence.length === 0) return [];
+  let mentions = sentenceMemo.get(sentence);
+  if (mentions === undefined) {
+    if (sentenceMemo.size >= SENTENCE_MEMO_LIMIT) sentenceMemo.clear();
+    mentions = labelNormalisedSentence(sentence);
+    sentenceMemo.set(sentence, mentions);
+  }
+  return mentions.map((m) => ({ ...m }));
+}
+
+function labelNormalisedSentence(sentence: string): Mention[] {
   const masked = maskSpans(sentence, findSpans(LABELER_RULES.ignore, sentence));
   const cues = findCues(masked);
   const breaks = findSpans(LABELER_RULES.clauseBreaks, masked);
