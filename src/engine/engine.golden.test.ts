@@ -89,6 +89,13 @@ describe('engine on the tiny model', () => {
     expect(embeds[0].dims.input_ids).toEqual([manifest.architecture.vocab_size, 1]);
     const longest = Math.max(...result.candidates.map((c) => c.length));
     expect(decoder.length).toBeLessThanOrEqual(longest);
+    // The report's decoder accounting matches the calls the session saw: one prefix row, then the rows of each step.
+    const t = result.timings;
+    expect(t.decoder_prefix_rows).toBe(1);
+    expect(t.decoder_token_rows).toBe(decoder.slice(1).reduce((sum, d) => sum + d.dims.inputs_embeds[0], 0));
+    expect(t.decoder_token_rows).toBeGreaterThan(decoder.length - 1); // beam 3: more than one row per step
+    expect(t.decoder_run_ms).toBeGreaterThan(0);
+    expect(t.decoder_run_ms).toBeLessThanOrEqual(t.decode_ms);
     expect(result.heatmap.views).toBe(2);
     expect(result.heatmap.values.length).toBe(result.tokens.length * 2 * N);
     const sentences = new Set(result.tokens.map((t) => t.sentence)).size;

@@ -7,6 +7,7 @@ import { pixelDigest, samplingSearch } from './samplingSearch';
 import { sentenceHeatmaps, tokenHeatmaps } from './heatmap';
 import { processorsFor } from './logitsProcessors';
 import type { DecodingDefaults } from './manifest';
+import type { DecoderRunStats } from './kvDecoder';
 import type { EncodedImages, OnnxReportModel } from './onnxModel';
 import { checkOod, colourWarning, detectorFlagged } from './ood';
 import { layoutReportTokens } from './reportTokens';
@@ -95,6 +96,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const decoder = model.stepDecoder(encoded.prefix);
   let hyps: Hypothesis[];
   let draws: number[];
+  let decoderStats: DecoderRunStats;
   try {
     const search: BeamSearchOptions = {
       numBeams: settings.beam,
@@ -110,6 +112,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     };
     ({ hyps, draws } = distinct(await searchCandidates(decoder, search, settings, job.images)));
   } finally {
+    decoderStats = decoder.runStats;
     decoder.dispose();
   }
 
@@ -163,6 +166,13 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     warnings,
     backend: job.backend,
     settings,
-    timings: { encode_ms: t1 - t0, decode_ms: t2 - t1, total_ms: t2 - t0 },
+    timings: {
+      encode_ms: t1 - t0,
+      decode_ms: t2 - t1,
+      total_ms: t2 - t0,
+      decoder_run_ms: decoderStats.run_ms,
+      decoder_prefix_rows: decoderStats.prefix_rows,
+      decoder_token_rows: decoderStats.token_rows,
+    },
   };
 }

@@ -14,9 +14,17 @@ export interface DecoderCall {
 
 type Geometry = Pick<ModelManifest['architecture'], 'n_layers' | 'n_heads' | 'head_dim'>;
 
+/** What the decoder session did for one search: its calls' time and the rows they computed (for FLOP counts). */
+export interface DecoderRunStats {
+  run_ms: number; // summed wall time of the session calls (the runtime's own work, with its input/output copies)
+  prefix_rows: number; // rows of first calls (image prefix + BOS, T positions each)
+  token_rows: number; // rows of later calls (one token each)
+}
+
 export class KvDecoder {
   readonly names: DecoderNames;
   private past: OrtTensor[] = []; // keys then values, per layer (the previous call's present.*)
+  readonly stats: DecoderRunStats = { run_ms: 0, prefix_rows: 0, token_rows: 0 };
 
   constructor(
     private readonly ort: Pick<OrtRuntime, 'Tensor'>,
@@ -59,7 +67,11 @@ export class KvDecoder {
       feeds[n.pastKeys[i]] = past[i];
       feeds[n.pastValues[i]] = past[L + i];
     }
+    const t0 = performance.now();
     const out = await this.decoder.run(feeds);
+    this.stats.run_ms += performance.now() - t0;
+    if (past === this.past) this.stats.token_rows += dims[0];
+    else this.stats.prefix_rows += dims[0];
     for (const t of past) t.dispose();
     if (past !== this.past) this.disposePast();
     this.past = [...n.presentKeys.map((k) => out[k]), ...n.presentValues.map((v) => out[v])];

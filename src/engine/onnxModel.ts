@@ -6,7 +6,7 @@
 import type { DecoderStep, StepDecoder } from './beamSearch';
 import type { ModelManifest } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
-import { type DecoderCall, embedTokens, KvDecoder } from './kvDecoder';
+import { type DecoderCall, type DecoderRunStats, embedTokens, KvDecoder } from './kvDecoder';
 import type { ModelSessions, OrtTensor } from './sessions';
 import { SimilarityTowers, type TowerImage } from './similarityTowers';
 import type { ImageTensor } from './types';
@@ -194,6 +194,11 @@ export class OnnxStepDecoder implements StepDecoder {
     out.logits.dispose();
     out.textEmbeds.dispose();
     return { logits, textEmbeds };
+  }
+
+  /** The decoder session's calls so far: time and rows. */
+  get runStats(): DecoderRunStats {
+    return { ...this.kv.stats };
   }
 
   /** Frees the cache (GPU buffers on WebGPU). Call after the search, also when it failed or was cancelled. */

@@ -138,7 +138,19 @@ export interface ReportResult {
   backend: Backend;
   backendReason?: string; // set when this generate had to leave WebGPU (why, and what it runs on now)
   settings: DecodingDefaults;
-  timings: { encode_ms: number; decode_ms: number; total_ms: number };
+  timings: ReportTimings;
+}
+
+/** Wall times of one report (ms). decode_ms runs from the encoder's end to the maps (search, rerank, heatmaps);
+ *  decoder_run_ms is the part of it spent in the decoder session's calls, which computed decoder_prefix_rows rows
+ *  of the image prefix and decoder_token_rows one-token rows. */
+export interface ReportTimings {
+  encode_ms: number;
+  decode_ms: number;
+  total_ms: number;
+  decoder_run_ms: number;
+  decoder_prefix_rows: number;
+  decoder_token_rows: number;
 }
 
 export interface GenerateCallbacks {

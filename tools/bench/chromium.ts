@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readdirSync } from 'node:fs';
 import { chromium } from '@playwright/test';
-import { spreadFields, type BenchRow, type MatmulRow } from './rows';
+import { decoderFields, spreadFields, type BenchRow, type MatmulRow } from './rows';
 import { spread } from './stats';
 import type { PageRow } from '../../src/ui/diagnosticsBench';
 
@@ -102,6 +102,7 @@ function toRow(r: PageRow, peakMb: number, wasmText: Map<string, string>): Bench
     ...spreadFields('decode_ms_per_token', spread(r.decode_ms_per_token)),
     ...spreadFields('report_ms', spread(r.report_ms)),
     tokens_median: spread(r.tokens).median,
+    ...(r.decoder_timings ? decoderFields(r.decoder_timings) : {}),
     session_ms: r.session_ms,
     first_report_cold_ms: r.first_report_cold_ms,
     first_report_warm_ms: r.first_report_warm_ms,

@@ -7,7 +7,7 @@ import { UNFOLDED_INT8 } from '../../src/engine/sessions';
 import type { ReportResult } from '../../src/engine/types';
 import { decodeSteps, encodeImage, openRawModel, releaseRawModel } from './rawModel';
 import { matmulFlops, matmulModel } from '../../src/engine/matmulModel';
-import { spreadFields, type BenchRow, type MatmulRow } from './rows';
+import { decoderFields, spreadFields, type BenchRow, type MatmulRow } from './rows';
 import { spread } from './stats';
 import { plainBeamOf } from '../../src/engine/settings';
 
@@ -76,6 +76,7 @@ async function engineRowsFor(o: NodeBenchOptions, backend: NodeBackend, precisio
       ...spreadFields('decode_ms_per_token', spread(samples.map((s, i) => s.r.timings.decode_ms / steps[i]))),
       ...spreadFields('report_ms', spread(samples.map((s) => s.wall))),
       tokens_median: spread(steps).median,
+      ...decoderFields(samples.map((s) => s.r.timings)),
       session_ms: info.sessionMs,
       first_report_cold_ms: cold.wall,
       first_report_warm_ms: warm.wall,

@@ -1,5 +1,5 @@
 // The benchmark's row and result shapes (JSON written by npm run bench and the GPU benchmark, tools/bench/gpu.ts).
-import type { Spread } from './stats';
+import { spread, type Spread } from './stats';
 
 export type Where = 'node' | 'chromium' | 'gpu';
 
@@ -23,6 +23,9 @@ export interface BenchRow {
   report_ms_p10: number;
   report_ms_p90: number;
   tokens_median: number; // decoder steps per report
+  decoder_run_ms_median?: number; // time per report inside the decoder session's calls (ReportTimings.decoder_run_ms)
+  decoder_prefix_rows_median?: number; // rows of image-prefix calls per report
+  decoder_token_rows_median?: number; // one-token rows per report (summed over steps)
   session_ms?: number; // session creation (incl. reading the files)
   first_report_cold_ms?: number; // the first report after session creation
   first_report_warm_ms?: number; // the next one
@@ -41,6 +44,19 @@ export function spreadFields<P extends 'encode_ms' | 'decode_ms_per_token' | 're
   s: Spread,
 ): Record<`${P}_median` | `${P}_p10` | `${P}_p90`, number> {
   return { [`${prefix}_median`]: s.median, [`${prefix}_p10`]: s.p10, [`${prefix}_p90`]: s.p90 } as Record<`${P}_median` | `${P}_p10` | `${P}_p90`, number>;
+}
+
+/** The decoder-session medians of a row's timed reports (their timings as ReportTimings gives them). */
+export function decoderFields(timings: readonly { decoder_run_ms: number; decoder_prefix_rows: number; decoder_token_rows: number }[]): {
+  decoder_run_ms_median: number;
+  decoder_prefix_rows_median: number;
+  decoder_token_rows_median: number;
+} {
+  return {
+    decoder_run_ms_median: spread(timings.map((t) => t.decoder_run_ms)).median,
+    decoder_prefix_rows_median: spread(timings.map((t) => t.decoder_prefix_rows)).median,
+    decoder_token_rows_median: spread(timings.map((t) => t.decoder_token_rows)).median,
+  };
 }
 
 export interface MatmulRow {

@@ -35,15 +35,32 @@ describe('speed summaries', () => {
     expect(speedRatios(rows, 3, 'before')).toEqual(['- chromium wasm beam 3: int8 ÷ fp32 report 1.05× (210 vs 200 ms); before ÷ folded 1.62× (340 vs 210 ms)']);
   });
 
-  it('the roofline reads the plain greedy row only, not a refinement row that also runs at beam 1', () => {
+  it('the roofline reads plain beam 1 and 3 rows, not a refinement row, and counts the prefix with the tokens', () => {
     const manifest = JSON.parse(readFileSync(path.join(defaultModelDir(), 'manifest.json'), 'utf8'));
-    const timed = { encode_ms_median: 10, decode_ms_per_token_median: 2 };
+    // 46 steps: one prefix call, then 45 one-token calls of one row; 30 ms of 92 ms of decoding in the session.
+    const timed = {
+      encode_ms_median: 10,
+      decode_ms_per_token_median: 2,
+      tokens_median: 46,
+      decoder_run_ms_median: 30,
+      decoder_prefix_rows_median: 1,
+      decoder_token_rows_median: 45,
+    };
     const rows = [
       row('chromium', 'int8', 90, { beam: 1, ...timed }),
       row('chromium', 'int8', 120, { beam: 1, search: 'refinement 1x1:0+s2@1 β 0.5', ...timed }),
+      row('chromium', 'int8', 150, { beam: 3, ...timed, decoder_token_rows_median: 135 }),
+      row('chromium', 'int8', 200, { beam: 5, ...timed }),
     ];
     const matmul = [{ where: 'chromium', backend: 'wasm', m: 512, k: 512, n: 512, ms_median: 5, gflops_median: 50 }] as MatmulRow[];
-    expect(roofline(manifest, rows, matmul, 5e8).rows).toHaveLength(1);
+    const r = roofline(manifest, rows, matmul, 5e8);
+    expect(r.rows.map((x) => x.beam)).toEqual([1, 3]);
+    const f = r.flops;
+    const greedy = f.decoder_prefix + 45 * f.decoder_per_token;
+    expect(r.rows[0].decoder_gflops).toBeCloseTo(greedy / 30e6, 6);
+    expect(r.rows[0].decode_phase_gflops).toBeCloseTo(greedy / 92e6, 6);
+    expect(r.rows[0].decoder_pct_of_matmul).toBeCloseTo((100 * greedy) / 30e6 / 50, 6);
+    expect(r.rows[1].decoder_gflops).toBeCloseTo((f.decoder_prefix + 135 * f.decoder_per_token) / 30e6, 6);
   });
 
   it('the decoder-graph table names the int8 weight handling; nothing without rows', () => {
