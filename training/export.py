@@ -14,6 +14,7 @@ import torch
 
 from .manifest import build_manifest, default_decoding, default_findings, ood_stats, write_manifest
 from .model import ModelConfig, SerpentVLM
+from .decoder_calls import first_feeds, next_feeds, shares_prefix
 from .modelio import decoder_names, load_model_io
 from .onnx_export import export_onnx_files
 from .ood_detector import load_detector
@@ -63,12 +64,12 @@ def image_embeds_of(model, pixels_u8, views, mean, std, batch=64):
 
 
 def verify_model_folder(model_dir, manifest):
-    """Runs each precision once in onnxruntime-node: vision, embed, a first decoder call with an empty past
-    [1,H,0,Dh], then one cached step with 2 beams. Raises ExportError on a bad shape or a non-finite value."""
+    """Runs each precision once in onnxruntime-node: vision, embed, a first decoder call with an empty cache
+    [1,H,0,Dh], then one cached step with 2 beams (decoder_calls.py: the manifest's decoder_graph convention). Raises ExportError on a bad shape or a non-finite value."""
     io = load_model_io()
     arch = manifest["architecture"]
     s = manifest["preprocessing"]["image_size"]
-    in_names, out_names = decoder_names(io, arch["n_layers"])
+    _, out_names = decoder_names(io, arch["n_layers"])
     rng = np.random.default_rng(0)
     for prec, files in manifest["files"].items():
         p = {k: str(Path(model_dir) / e["path"]) for k, e in files.items()}
@@ -78,16 +79,14 @@ def verify_model_folder(model_dir, manifest):
                                            np.array([[manifest["special_ids"]["bos"]]], dtype=np.int64)})])
         img = r[0][io["vision"]["outputs"]["imageTokens"]]
         bos = r[1][io["embed"]["outputs"]["embeds"]]
-        empty = np.zeros((1, arch["n_heads"], 0, arch["head_dim"]), np.float32)
-        feeds = {in_names[0]: np.concatenate([img, bos], axis=1), in_names[1]: np.array([0], np.int64)}
-        feeds.update({n: empty for n in in_names[2:]})
-        first = run_onnx([(p["decoder_model_merged"], feeds)])[0]
-        feeds = {in_names[0]: np.repeat(bos, 2, axis=0), in_names[1]: np.array([0, 0], np.int64)}
-        feeds.update({n: first[o] for n, o in zip(in_names[2:], out_names[2:])})
-        second = run_onnx([(p["decoder_model_merged"], feeds)])[0]
-        n_prefix = arch["n_image_tokens"] + 1
+        graph = arch.get("decoder_graph", "traced")
+        prefix = np.concatenate([img, bos], axis=1)
+        first = run_onnx([(p["decoder_model_merged"], first_feeds(io, arch, graph, prefix))])[0]
+        step = next_feeds(io, arch, graph, np.repeat(bos, 2, axis=0), [0, 0], first)
+        second = run_onnx([(p["decoder_model_merged"], step)])[0]
+        cached = 1 if shares_prefix(graph) else arch["n_image_tokens"] + 2  # present.*: the report's tokens only, or all
         expect = {out_names[0]: (2, 1, arch["vocab_size"]), out_names[1]: (2, 1, arch["embed_dim"]),
-                  out_names[2]: (2, arch["n_heads"], n_prefix + 1, arch["head_dim"])}
+                  out_names[2]: (2, arch["n_heads"], cached, arch["head_dim"])}
         for name, shape in expect.items():
             got = second[name]
             if tuple(got.shape) != shape or not np.isfinite(got).all():
@@ -96,9 +95,9 @@ def verify_model_folder(model_dir, manifest):
 
 def write_model_folder(model, out_dir, *, tokenizer, model_id, version, created, image_size, pixel_mean, pixel_std,
                        max_length, findings, ood, decoding, training, quantize=True, verify=True,
-                       decoder_graph="fused"):
+                       decoder_graph="fused-prefix"):
     """Exports model to out_dir (fp32 + int8 + q4 unless quantize=False) → the manifest dict.
-    tokenizer: a tokenizer.json dict, or the path of one to copy; decoder_graph: "fused" or "traced"."""
+    tokenizer: a tokenizer.json dict, or the path of one to copy; decoder_graph: "fused-prefix", "fused" or "traced"."""
     out_dir = Path(out_dir)
     if (out_dir / "onnx").exists():
         shutil.rmtree(out_dir / "onnx")

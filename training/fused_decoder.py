@@ -10,6 +10,14 @@ inputs and outputs (names from src/engine/modelIO.json) but per layer only:
 Both ONNX Runtime WASM (the CPU kernels) and WebGPU implement these operators. Node names keep the traced graph's
 prefixes (/decoder/blocks.N/…, /lm_head/…) so quantize.py keeps the same weights in fp32.
 
+With `shared_prefix` ("fused-prefix" in the manifest) the image prefix's keys and values are extra inputs
+(prefix_key_values.*, [1,H,N,Dh]) that every beam row shares, and past/present hold only the report tokens. A first call
+(empty prefix, empty past) returns the prefix's cache as present.*; the caller passes it as the prefix from then on.
+A cached step then copies, reorders and returns B×(report length) rows of cache instead of B×(N + report length):
+in onnxruntime-web the cache crosses the JS/WASM boundary twice a step. Attention is written out (GroupQueryAttention
+takes one cache): scores against the prefix (broadcast over rows) and against the report's keys under a causal mask,
+one softmax over both, and the two weighted sums added.
+
 Weights come from a SerpentVLM (`weights_from_model`) or, for a model folder whose checkpoint is gone, from its traced
 fp32 decoder (`weights_from_traced_onnx`); both give the same dict, keyed as below, matrices as [in, out].
 """
@@ -17,7 +25,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from .modelio import decoder_names, load_model_io
+from .modelio import decoder_names, load_model_io, prefix_names
 
 OPSET = 17
 LN_EPS = 1e-5  # nn.LayerNorm's default; SkipLayerNormalization's own default is 1e-12
@@ -84,14 +92,36 @@ def weights_from_traced_onnx(path):
     return w
 
 
+def weights_from_fused_onnx(path):
+    """A fused fp32 decoder_model_merged.onnx (either cache layout) → the dict of weights_from_model, with the text
+    normalisation already folded into text.w / text.b (so text_norm is the identity)."""
+    inits = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
+    if "decoder.pos.weight" not in inits or "0.qkv.w" not in inits:
+        raise ValueError(f"{path} is not a fused SERPENT decoder (no decoder.pos.weight / 0.qkv.w initializers)")
+    w = {"pos": inits["decoder.pos.weight"], "ln_f.g": inits["ln_f.g"], "ln_f.b": inits["ln_f.b"],
+         "lm_head.w": inits["lm_head.w"], "text.w": inits["text.w"], "text.b": inits["text.b"],
+         "text_norm.mean": np.zeros(inits["text.b"].shape, np.float32),
+         "text_norm.scale": np.ones(inits["text.b"].shape, np.float32)}
+    layer = 0
+    while f"{layer}.qkv.w" in inits:
+        for key in ("ln1.g", "ln1.b", "ln2.g", "ln2.b", "qkv.w", "qkv.b", "proj.w", "proj.b", "fc1.w", "fc1.b", "fc2.w",
+                    "fc2.b"):
+            w[f"{layer}.{key}"] = inits[f"{layer}.{key}"]
+        layer += 1
+    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in w.items()}
+
+
 class _Graph:
     """Node and initializer lists with unique names."""
 
     def __init__(self):
-        self.nodes, self.inits = [], []
+        self.nodes, self.inits, self.init_names = [], [], set()
 
     def init(self, name, array):
-        self.inits.append(numpy_helper.from_array(np.asarray(array), name))
+        """Adds an initializer once; a later call with the same name (a per-layer constant) reuses it."""
+        if name not in self.init_names:
+            self.init_names.add(name)
+            self.inits.append(numpy_helper.from_array(np.asarray(array), name))
         return name
 
     def node(self, op, inputs, outputs, name, domain="", **attrs):
@@ -99,20 +129,80 @@ class _Graph:
         return outputs[0] if len(outputs) == 1 else outputs
 
 
-def build_fused_decoder(weights, n_layers, n_heads, head_dim):
-    """weights (weights_from_*) → ModelProto of decoder_model_merged with the traced graph's inputs and outputs."""
+def _causal_bias(g, text_past_len, new_len):
+    """[T, t+T] additive mask over the report part: row i (position t+i) sees columns j <= t+i, else −1e30."""
+    t = g.node("Squeeze", [text_past_len], ["mask_t"], "/decoder/mask/t")  # []
+    T = g.node("Squeeze", [new_len], ["mask_T"], "/decoder/mask/T")  # []
+    zero, step = g.init("const_zero_scalar_i64", np.array(0, np.int64)), "const_one_scalar_i64"
+    rows = g.node("Add", [g.node("Range", [zero, T, step], ["mask_i"], "/decoder/mask/i"), t], ["mask_row_last"],
+                  "/decoder/mask/row_last")  # [T]: the last column each row may see
+    rows = g.node("Unsqueeze", [rows, g.init("const_axis1_i64", np.array([1], np.int64))], ["mask_rows"],
+                  "/decoder/mask/rows")  # [T,1]
+    cols = g.node("Range", [zero, g.node("Add", [t, T], ["mask_tT"], "/decoder/mask/tT"), step], ["mask_cols"],
+                  "/decoder/mask/cols")  # [t+T]
+    future = g.node("Greater", [cols, rows], ["mask_future"], "/decoder/mask/future")  # [T,t+T]
+    return g.node("Where", [future, g.init("const_neg_big_f32", np.array(-1e30, np.float32)),
+                            g.init("const_zero_f32", np.array(0.0, np.float32))], ["causal_bias"], "/decoder/mask/bias")
+
+
+def _prefix_attention(g, i, q, k, v, past_k, past_v, prefix_k, prefix_v, present_k, present_v, bias, n_heads,
+                      head_dim):
+    """Causal attention of q [B,T,D] over [prefix ; past ; new] with the prefix shared by every row → [B,T,D]."""
+    p = f"/decoder/blocks.{i}/attn/"
+    split_heads = g.init("const_bthd_shape", np.array([0, 0, n_heads, head_dim], np.int64))
+
+    def heads(x, name):  # [B,T,D] → [B,H,T,Dh]
+        x = g.node("Reshape", [x, split_heads], [f"{name}_{i}_bthd"], p + f"{name}/Reshape")
+        return g.node("Transpose", [x], [f"{name}_{i}_bhtd"], p + f"{name}/Transpose", perm=[0, 2, 1, 3])
+
+    q = g.node("Mul", [q, g.init("const_attn_scale", np.array(1.0 / np.sqrt(head_dim), np.float32))], [f"qs_{i}"],
+               p + "q/scale")
+    qh, kh, vh = heads(q, "q"), heads(k, "k"), heads(v, "v")
+    keys = g.node("Concat", [past_k, kh], [present_k], p + "present_key", axis=2)  # [B,H,t+T,Dh]
+    values = g.node("Concat", [past_v, vh], [present_v], p + "present_value", axis=2)
+    to_kt = {"perm": [0, 1, 3, 2]}
+    s_prefix = g.node("MatMul", [qh, g.node("Transpose", [prefix_k], [f"prefix_kt_{i}"], p + "prefix_kt", **to_kt)],
+                      [f"scores_prefix_{i}"], p + "scores_prefix")  # [B,H,T,N] (the prefix broadcast over rows)
+    s_text = g.node("MatMul", [qh, g.node("Transpose", [keys], [f"kt_{i}"], p + "kt", **to_kt)], [f"scores_text_{i}"],
+                    p + "scores_text")  # [B,H,T,t+T]
+    s_text = g.node("Add", [s_text, bias], [f"scores_text_masked_{i}"], p + "scores_mask")
+    probs = g.node("Softmax", [g.node("Concat", [s_prefix, s_text], [f"scores_{i}"], p + "scores", axis=3)],
+                   [f"probs_{i}"], p + "Softmax", axis=-1)
+    lengths = g.node("Concat", [g.node("Shape", [prefix_k], [f"n_prefix_{i}"], p + "n_prefix", start=2, end=3),
+                                g.node("Shape", [keys], [f"n_text_{i}"], p + "n_text", start=2, end=3)],
+                     [f"split_lengths_{i}"], p + "split_lengths", axis=0)
+    w_prefix, w_text = g.node("Split", [probs, lengths], [f"probs_prefix_{i}", f"probs_text_{i}"], p + "probs_split",
+                              axis=3)
+    out = g.node("Add", [g.node("MatMul", [w_prefix, prefix_v], [f"att_prefix_{i}"], p + "att_prefix"),
+                         g.node("MatMul", [w_text, values], [f"att_text_{i}"], p + "att_text")], [f"att_h_{i}"],
+                 p + "att_sum")  # [B,H,T,Dh]
+    out = g.node("Transpose", [out], [f"att_bthd_{i}"], p + "att/Transpose", perm=[0, 2, 1, 3])
+    return g.node("Reshape", [out, g.init("const_btd_shape", np.array([0, 0, n_heads * head_dim], np.int64))],
+                  [f"att_{i}"], p + "att/Reshape")
+
+
+def build_fused_decoder(weights, n_layers, n_heads, head_dim, shared_prefix=False):
+    """weights (weights_from_*) → ModelProto of decoder_model_merged with the traced graph's inputs and outputs, plus
+    the prefix_key_values.* inputs when shared_prefix."""
     io = load_model_io()
     in_names, out_names = decoder_names(io, n_layers)
     embeds_name, beam_name, past_names = in_names[0], in_names[1], in_names[2:]
     logits_name, text_name, present_names = out_names[0], out_names[1], out_names[2:]
+    prefix = prefix_names(io, n_layers) if shared_prefix else []
     D, V = weights["pos"].shape[1], weights["lm_head.w"].shape[1]
     E = weights["text.w"].shape[1]
     g = _Graph()
     one = g.init("const_one_i64", np.array([1], np.int64))
 
-    # positions P .. P+T-1 (P = the past's length) and GroupQueryAttention's lengths: total = P+T for every row
-    past_len = g.node("Shape", [past_names[0]], ["past_len"], "/decoder/past_len", start=2, end=3)  # [1]
+    # positions P .. P+T-1 (P = the cached length: the prefix's, when shared, plus the past's) and GroupQueryAttention's
+    # lengths: total = P+T for every row
     new_len = g.node("Shape", [embeds_name], ["new_len"], "/decoder/new_len", start=1, end=2)  # [1]
+    if shared_prefix:
+        text_past_len = g.node("Shape", [past_names[0]], ["text_past_len"], "/decoder/text_past_len", start=2, end=3)
+        prefix_len = g.node("Shape", [prefix[0]], ["prefix_len"], "/decoder/prefix_len", start=2, end=3)
+        past_len = g.node("Add", [prefix_len, text_past_len], ["past_len"], "/decoder/past_len")  # [1]
+    else:
+        past_len = g.node("Shape", [past_names[0]], ["past_len"], "/decoder/past_len", start=2, end=3)  # [1]
     batch = g.node("Shape", [embeds_name], ["batch"], "/decoder/batch", start=0, end=1)  # [1]
     total = g.node("Add", [past_len, new_len], ["total_len"], "/decoder/total_len")  # [1]
     start = g.node("Squeeze", [past_len], ["pos_start"], "/decoder/pos_start")  # []
@@ -123,9 +213,12 @@ def build_fused_decoder(weights, n_layers, n_heads, head_dim):
                  "/decoder/pos/Gather")  # [T,D]
     x = g.node("Add", [embeds_name, pos], ["x0"], "/decoder/add_pos")  # [B,T,D]
     last = g.node("Sub", [total, one], ["last_index"], "/decoder/last_index")  # [1]
-    seqlens = g.node("Expand", [g.node("Cast", [last], ["last_index_i32"], "/decoder/last_index_i32",
-                                       to=TensorProto.INT32), batch], ["seqlens_k"], "/decoder/seqlens_k")  # [B]
-    total_i32 = g.node("Cast", [stop], ["total_len_i32"], "/decoder/total_len_i32", to=TensorProto.INT32)  # []
+    if shared_prefix:
+        bias = _causal_bias(g, text_past_len, new_len)
+    else:
+        seqlens = g.node("Expand", [g.node("Cast", [last], ["last_index_i32"], "/decoder/last_index_i32",
+                                           to=TensorProto.INT32), batch], ["seqlens_k"], "/decoder/seqlens_k")  # [B]
+        total_i32 = g.node("Cast", [stop], ["total_len_i32"], "/decoder/total_len_i32", to=TensorProto.INT32)  # []
 
     h = g.node("LayerNormalization", [x, g.init("0.ln1.g", weights["0.ln1.g"]), g.init("0.ln1.b", weights["0.ln1.b"])],
                ["h0"], "/decoder/blocks.0/ln1/LayerNormalization", axis=-1, epsilon=LN_EPS)  # [B,T,D]
@@ -138,10 +231,14 @@ def build_fused_decoder(weights, n_layers, n_heads, head_dim):
         qkv = g.node("Add", [qkv, g.init(f"{i}.qkv.b", weights[f"{i}.qkv.b"])], [f"qkv_{i}"], p + "attn/qkv/Add")
         q, k, v = g.node("Split", [qkv, g.init(f"split_{i}", np.array([D, D, D], np.int64))],
                          [f"q_{i}", f"k_{i}", f"v_{i}"], p + "attn/Split", axis=2)  # [B,T,D] each
-        att, _, _ = g.node("GroupQueryAttention", [q, k, v, pk, pv, seqlens, total_i32],
-                     [f"att_{i}", present_names[2 * i], present_names[2 * i + 1]], p + "attn/GroupQueryAttention",
-                     domain="com.microsoft", num_heads=n_heads, kv_num_heads=n_heads,
-                     scale=float(1.0 / np.sqrt(head_dim)))  # [B,T,D]; present [B,H,P+T,Dh]
+        if shared_prefix:
+            att = _prefix_attention(g, i, q, k, v, pk, pv, prefix[2 * i], prefix[2 * i + 1], present_names[2 * i],
+                                    present_names[2 * i + 1], bias, n_heads, head_dim)  # [B,T,D]; present [B,H,t+T,Dh]
+        else:
+            att, _, _ = g.node("GroupQueryAttention", [q, k, v, pk, pv, seqlens, total_i32],
+                               [f"att_{i}", present_names[2 * i], present_names[2 * i + 1]],
+                               p + "attn/GroupQueryAttention", domain="com.microsoft", num_heads=n_heads,
+                               kv_num_heads=n_heads, scale=float(1.0 / np.sqrt(head_dim)))  # [B,T,D]; present [B,H,P+T,Dh]
         proj = g.node("MatMul", [att, g.init(f"{i}.proj.w", weights[f"{i}.proj.w"])], [f"proj_{i}"],
                       p + "attn/proj/MatMul")
         h2, _, _, residual = g.node("SkipLayerNormalization",
@@ -176,11 +273,14 @@ def build_fused_decoder(weights, n_layers, n_heads, head_dim):
               helper.make_tensor_value_info(beam_name, TensorProto.INT64, ["batch"])]
     inputs += [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["past_batch", H, "past_sequence", Dh])
                for n in past_names]
+    inputs += [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["prefix_batch", H, "prefix_sequence", Dh])
+               for n in prefix]
     outputs = [helper.make_tensor_value_info(logits_name, TensorProto.FLOAT, ["batch", "sequence", V]),
                helper.make_tensor_value_info(text_name, TensorProto.FLOAT, ["batch", "sequence", E])]
     outputs += [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["batch", H, "total_sequence", Dh])
                 for n in present_names]
-    graph = helper.make_graph(g.nodes, "serpent_decoder_fused", inputs, outputs, g.inits)
+    graph = helper.make_graph(g.nodes, "serpent_decoder_fused_prefix" if shared_prefix else "serpent_decoder_fused", inputs,
+                              outputs, g.inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET),
                                                     helper.make_opsetid("com.microsoft", 1)],
                               producer_name="serpent training/fused_decoder.py")

@@ -57,7 +57,7 @@ def licence_text():
 
 
 def build_manifest(*, model_dir, model_id, version, created, cfg, params, image_size, pixel_mean, pixel_std,
-                   max_length, files, findings, ood, decoding, training=None, evaluation=None, decoder_graph="fused"):
+                   max_length, files, findings, ood, decoding, training=None, evaluation=None, decoder_graph="fused-prefix"):
     """files: {precision: {file key: path}} → the manifest dict (paths made relative to model_dir)."""
     entries = {prec: {key: file_entry(model_dir, p) for key, p in group.items()} for prec, group in files.items()}
     manifest = {

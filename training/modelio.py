@@ -24,6 +24,12 @@ def decoder_names(io, n_layers):
     return inputs, outputs
 
 
+def prefix_names(io, n_layers):
+    """→ the shared image-prefix cache inputs of a "fused-prefix" decoder (keys and values per layer, in order)."""
+    d = io["decoder"]["inputs"]
+    return [d[kind].format(i=i) for i in range(n_layers) for kind in ("prefixKey", "prefixValue")]
+
+
 def onnx_file_name(io, key, precision):
     """key ∈ vision|embed|decoder, precision ∈ fp32|int8|q4 → e.g. 'decoder_model_merged_int8.onnx'."""
     return io["files"][key] + io["precisionSuffix"][precision] + ".onnx"

@@ -1,7 +1,8 @@
 """Exports a SerpentVLM to the three fp32 ONNX files of docs/CONTRACTS.md (names from src/engine/modelIO.json):
 vision_encoder, embed_tokens, decoder_model_merged (KV cache in and out, beam_idx gathered inside the graph).
-The decoder is written as ONNX Runtime's fused operators (fused_decoder.py) unless `decoder_graph="traced"`, which
-keeps the TorchScript trace (the reference the fused graph is tested against)."""
+The decoder is written as ONNX Runtime's fused operators (fused_decoder.py) with the image prefix's cache shared by all
+rows ("fused-prefix", the default), or with one cache per row ("fused"), unless `decoder_graph="traced"`, which keeps the
+TorchScript trace (the reference the fused graphs are tested against)."""
 import inspect
 import warnings
 from pathlib import Path
@@ -11,6 +12,7 @@ import torch.nn as nn
 
 import onnx
 
+from .decoder_calls import GRAPHS, shares_prefix
 from .fused_decoder import build_fused_decoder, weights_from_model
 from .modelio import load_model_io, decoder_names, onnx_file_name
 
@@ -63,10 +65,10 @@ def _export(module, args, path, input_names, output_names, dynamic_axes):
                           dynamic_axes=dynamic_axes, opset_version=OPSET, do_constant_folding=True, **kwargs)
 
 
-DECODER_GRAPHS = ("fused", "traced")
+DECODER_GRAPHS = GRAPHS
 
 
-def export_onnx_files(model, onnx_dir, decoder_graph="fused"):
+def export_onnx_files(model, onnx_dir, decoder_graph="fused-prefix"):
     """Writes the fp32 files into onnx_dir → {file key: Path} (keys as ModelFileKey in manifest.ts)."""
     if decoder_graph not in DECODER_GRAPHS:
         raise ValueError(f"decoder_graph must be one of {DECODER_GRAPHS}, not {decoder_graph!r}")
@@ -105,7 +107,8 @@ def export_onnx_files(model, onnx_dir, decoder_graph="fused"):
             _export(DecoderExport(model).eval(), (embeds, beam_idx, *past), paths["decoder_model_merged"], in_names,
                     out_names, axes)
         else:
-            fused = build_fused_decoder(weights_from_model(model), cfg.n_layers, cfg.n_heads, cfg.head_dim)
+            fused = build_fused_decoder(weights_from_model(model), cfg.n_layers, cfg.n_heads, cfg.head_dim,
+                                        shared_prefix=shares_prefix(decoder_graph))
             onnx.save(fused, str(paths["decoder_model_merged"]))
     model.train(was_training)  # torch.onnx.export restores the wrapper's mode; leave the caller's as it was
     return paths

@@ -78,11 +78,15 @@ describe('engine on the tiny model', () => {
     const decoder = spy.runs.filter((r) => r.kind === 'decoder');
     expect(vision).toHaveLength(1);
     expect(vision[0].dims.pixel_values).toEqual([2, 1, S, S]);
+    const { n_heads: H, head_dim: Dh } = manifest.architecture;
+    expect(manifest.architecture.decoder_graph).toBe('fused-prefix'); // the exporter's default graph
     expect(decoder[0].dims.inputs_embeds).toEqual([1, N + 1, manifest.architecture.d_model]);
     expect(decoder[0].dims['past_key_values.0.key'][2]).toBe(0);
-    for (const d of decoder.slice(1)) {
+    expect(decoder[0].dims['prefix_key_values.0.key']).toEqual([1, H, 0, Dh]);
+    for (const [step, d] of decoder.slice(1).entries()) {
       expect(d.dims.inputs_embeds[1]).toBe(1); // T = 1: never the prefix again
-      expect(d.dims['past_key_values.0.key'][2]).toBeGreaterThan(N);
+      expect(d.dims['prefix_key_values.1.value']).toEqual([1, H, N + 1, Dh]); // the first call's cache, one row for all
+      expect(d.dims['past_key_values.0.key'][2]).toBe(step); // the report's own tokens only
     }
     const embeds = spy.runs.filter((r) => r.kind === 'embed'); // the token table, read once in one call
     expect(embeds).toHaveLength(1);
@@ -167,8 +171,12 @@ async function independentGreedy(ort: OrtRuntime, img: ImageTensor): Promise<num
       inputs_embeds: new ort.Tensor('float32', Float32Array.from([...prefix, ...emb]), [1, T, a.d_model]),
       beam_idx: new ort.Tensor('int64', BigInt64Array.from([0n]), [1]),
     };
+    const empty = () => new ort.Tensor('float32', new Float32Array(0), [1, a.n_heads, 0, a.head_dim]);
     for (let i = 0; i < a.n_layers; i++) {
-      for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, a.n_heads, 0, a.head_dim]);
+      for (const kv of ['key', 'value']) {
+        feeds[`past_key_values.${i}.${kv}`] = empty();
+        if (decoder.inputNames.includes(`prefix_key_values.${i}.${kv}`)) feeds[`prefix_key_values.${i}.${kv}`] = empty();
+      }
     }
     const logits = await get((await decoder.run(feeds)).logits); // [1,T,V]
     const last = logits.subarray((T - 1) * a.vocab_size, T * a.vocab_size);

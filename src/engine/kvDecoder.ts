@@ -1,7 +1,9 @@
 // The one driver of decoder_model_merged's calling convention, shared by the engine (OnnxStepDecoder), the
 // benchmarks and the parity tests: the first call takes [B,T,D] embeddings (image prefix + BOS, or a whole
 // sequence) with an empty past; each later call takes one token per row and beam_idx, which reorders the cache
-// inside the graph; each call's present.* outputs are fed back as the next call's past.
+// inside the graph; each call's present.* outputs are fed back as the next call's past. A "fused-prefix" decoder
+// (manifest architecture.decoder_graph) also takes prefix_key_values.*: empty on the first call, whose present.*
+// then become the prefix every later call shares, while past/present carry only the report's tokens.
 import type { ModelManifest } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
 import { decoderNames, type DecoderNames, type OrtRuntime, type OrtTensor, type Session } from './sessions';
@@ -12,7 +14,7 @@ export interface DecoderCall {
   textEmbeds: OrtTensor;
 }
 
-type Geometry = Pick<ModelManifest['architecture'], 'n_layers' | 'n_heads' | 'head_dim'>;
+type Geometry = Pick<ModelManifest['architecture'], 'n_layers' | 'n_heads' | 'head_dim' | 'decoder_graph'>;
 
 /** What the decoder session did for one search: its calls' time and the rows they computed (for FLOP counts). */
 export interface DecoderRunStats {
@@ -24,6 +26,8 @@ export interface DecoderRunStats {
 export class KvDecoder {
   readonly names: DecoderNames;
   private past: OrtTensor[] = []; // keys then values, per layer (the previous call's present.*)
+  private prefix: OrtTensor[] = []; // fused-prefix: the first call's present.*, keys then values, shared by every row
+  readonly sharedPrefix: boolean;
   readonly stats: DecoderRunStats = { run_ms: 0, prefix_rows: 0, token_rows: 0 };
 
   constructor(
@@ -32,23 +36,41 @@ export class KvDecoder {
     private readonly geometry: Geometry,
   ) {
     this.names = decoderNames(geometry.n_layers);
+    this.sharedPrefix = geometry.decoder_graph === 'fused-prefix';
   }
 
-  /** A first call: `embeds` [B,T,D] with an empty past for B rows (beam_idx 0..B-1). Drops any earlier cache. */
-  start(embeds: Float32Array, dims: [number, number, number]): Promise<DecoderCall> {
+  private empty(rows: number): OrtTensor[] {
     const { n_heads: H, head_dim: Dh, n_layers: L } = this.geometry;
+    return Array.from({ length: 2 * L }, () => new this.ort.Tensor('float32', new Float32Array(0), [rows, H, 0, Dh]));
+  }
+
+  /** A first call: `embeds` [B,T,D] with an empty cache for B rows (beam_idx 0..B-1). Drops any earlier cache. */
+  async start(embeds: Float32Array, dims: [number, number, number]): Promise<DecoderCall> {
     const B = dims[0];
-    const empty = Array.from({ length: 2 * L }, () => new this.ort.Tensor('float32', new Float32Array(0), [B, H, 0, Dh]));
-    return this.call(
+    this.disposePrefix();
+    if (this.sharedPrefix) this.prefix = this.empty(1);
+    const out = await this.call(
       embeds,
       dims,
       Array.from({ length: B }, (_, b) => b),
-      empty,
+      this.empty(B),
     );
+    if (this.sharedPrefix) {
+      // What the first call cached is the prefix from now on; the report's own cache starts empty.
+      this.disposePrefix();
+      this.prefix = this.past;
+      this.past = this.empty(B);
+    }
+    return out;
   }
 
   /** A later call: `embeds` [B,1,D], one new token per row; row b continues the cached row parents[b]. */
   step(embeds: Float32Array, dims: [number, number, number], parents: readonly number[]): Promise<DecoderCall> {
+    // A shared prefix of several rows (a first call with B > 1) lines up with the rows only while none is reordered.
+    const prefixRows = this.prefix[0]?.dims[0] ?? 1;
+    if (this.sharedPrefix && prefixRows > 1 && (parents.length !== prefixRows || parents.some((p, b) => p !== b))) {
+      throw new RangeError(`a ${prefixRows}-row shared prefix cannot follow reordered rows; start from one row to search beams`);
+    }
     return this.call(embeds, dims, parents, this.past);
   }
 
@@ -66,6 +88,10 @@ export class KvDecoder {
     for (let i = 0; i < L; i++) {
       feeds[n.pastKeys[i]] = past[i];
       feeds[n.pastValues[i]] = past[L + i];
+      if (this.sharedPrefix) {
+        feeds[n.prefixKeys[i]] = this.prefix[i];
+        feeds[n.prefixValues[i]] = this.prefix[L + i];
+      }
     }
     const t0 = performance.now();
     const out = await this.decoder.run(feeds);
@@ -83,9 +109,15 @@ export class KvDecoder {
     this.past = [];
   }
 
+  private disposePrefix(): void {
+    for (const t of this.prefix) t.dispose();
+    this.prefix = [];
+  }
+
   /** Frees the cache (GPU buffers on WebGPU). Call when done, also after a failure or a cancel. */
   dispose(): void {
     this.disposePast();
+    this.disposePrefix();
   }
 }
 

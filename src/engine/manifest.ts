@@ -81,7 +81,9 @@ export interface ModelManifest {
     n_image_tokens: number;
     vocab_size: number;
     params?: Record<string, number>;
-    decoder_graph?: 'fused' | 'traced'; // how decoder_model_merged was built (training/fused_decoder.py); absent = traced
+    // how decoder_model_merged was built (training/fused_decoder.py); absent = traced. 'fused-prefix' takes the image
+    // prefix's cache as prefix_key_values.* (one row, shared by every beam row) and keeps only report tokens in past/present.
+    decoder_graph?: 'fused-prefix' | 'fused' | 'traced';
   };
   tokenizer: string; // "tokenizer.json"
   special_ids: { pad: number; bos: number; eos: number; unk: number; sep: number };

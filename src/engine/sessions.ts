@@ -21,6 +21,8 @@ export interface DecoderNames {
   beamIdx: string;
   pastKeys: string[];
   pastValues: string[];
+  prefixKeys: string[]; // the shared image-prefix cache of a "fused-prefix" decoder (absent from other graphs)
+  prefixValues: string[];
   logits: string;
   textEmbeds: string;
   presentKeys: string[];
@@ -35,6 +37,8 @@ export function decoderNames(nLayers: number): DecoderNames {
     beamIdx: inputs.beamIdx,
     pastKeys: layer(inputs.pastKey),
     pastValues: layer(inputs.pastValue),
+    prefixKeys: layer(inputs.prefixKey),
+    prefixValues: layer(inputs.prefixValue),
     logits: outputs.logits,
     textEmbeds: outputs.textEmbeds,
     presentKeys: layer(outputs.presentKey),

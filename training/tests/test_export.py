@@ -10,7 +10,7 @@ from pathlib import Path
 import onnx
 
 from training.export import random_tiny
-from training.modelio import decoder_names, load_model_io
+from training.modelio import decoder_names, load_model_io, prefix_names
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,8 +64,10 @@ class RandomTinyExportTest(unittest.TestCase):
     def test_onnx_names_come_from_model_io(self):
         io = load_model_io()
         g = onnx.load(str(self.dir / self.manifest["files"]["fp32"]["decoder_model_merged"]["path"])).graph
-        ins, outs = decoder_names(io, self.manifest["architecture"]["n_layers"])
-        self.assertEqual([i.name for i in g.input], ins)
+        layers = self.manifest["architecture"]["n_layers"]
+        ins, outs = decoder_names(io, layers)
+        self.assertEqual(self.manifest["architecture"]["decoder_graph"], "fused-prefix")
+        self.assertEqual([i.name for i in g.input], ins + prefix_names(io, layers))
         self.assertEqual([o.name for o in g.output], outs)
         self.assertEqual(g.input[1].type.tensor_type.elem_type, onnx.TensorProto.INT64)
 

@@ -1,5 +1,6 @@
 """The fused decoder graph (fused_decoder.py) against the traced one from the same weights, the weights read back from a
-traced file, and fuse_model on a traced model folder."""
+traced file, the fused-prefix graph (the image prefix's cache shared by all rows) in its own calling convention, and
+fuse_model on traced and fused model folders."""
 import json
 import tempfile
 import unittest
@@ -10,12 +11,13 @@ import numpy as np
 import onnx
 import torch
 
+from training.decoder_calls import first_feeds, next_feeds
 from training.export import TINY_CONFIG, verify_model_folder, write_model_folder
 from training.fuse_model import FuseError, fuse_model_folder, max_logit_difference
 from training.fused_decoder import build_fused_decoder, weights_from_model, weights_from_traced_onnx
 from training.manifest import default_decoding, default_findings
 from training.model import ModelConfig, SerpentVLM
-from training.modelio import decoder_names, load_model_io
+from training.modelio import decoder_names, load_model_io, prefix_names
 from training.ort_node import run_onnx
 
 
@@ -91,7 +93,7 @@ class FusedDecoderTest(unittest.TestCase):
     def test_fuse_model_folder_rewrites_a_traced_folder(self):
         folder = self.root / "refuse"
         manifest = _write(self.model, folder, "traced")
-        manifest, differences = fuse_model_folder(folder, manifest)
+        manifest, differences = fuse_model_folder(folder, manifest, "fused")
         self.assertEqual(set(differences), {"fp32", "int8", "q4"})
         self.assertEqual(manifest["architecture"]["decoder_graph"], "fused")
         self.assertEqual(manifest["version"], "1.2.4")
@@ -101,6 +103,46 @@ class FusedDecoderTest(unittest.TestCase):
             ops = {n.op_type for n in onnx.load(str(path)).graph.node}
             self.assertIn("GroupQueryAttention", ops, precision)
         verify_model_folder(folder, manifest)
+        with self.assertRaises(FuseError):
+            fuse_model_folder(folder, json.loads(json.dumps(manifest)), "fused")
+
+    def test_shared_prefix_graph_matches_the_traced_graph(self):
+        """The fused-prefix graph in its own convention (decoder_calls.py) against the traced one: the first call, then
+        cached steps with beams reordered, every precision; a teacher-forced call (T > 1 after a cached report) too,
+        which GroupQueryAttention refuses with several rows and the written-out attention must mask causally."""
+        prefix = self.root / "prefix"
+        manifest = _write(self.model, prefix, "fused-prefix")
+        arch, io = manifest["architecture"], load_model_io()
+        self.assertEqual(arch["decoder_graph"], "fused-prefix")
+        _, out_names = decoder_names(io, arch["n_layers"])
+        for precision in ("fp32", "int8", "q4"):
+            diff = max_logit_difference(self.decoder("traced", precision),
+                                        str(prefix / manifest["files"][precision]["decoder_model_merged"]["path"]),
+                                        arch, old_graph="traced", new_graph="fused-prefix")
+            self.assertLess(diff, 1e-3, precision)
+        rng = np.random.default_rng(2)
+        D, n_prefix = arch["d_model"], arch["n_image_tokens"] + 1
+        whole = rng.standard_normal((1, n_prefix + 5, D)).astype(np.float32)
+        path = str(prefix / manifest["files"]["fp32"]["decoder_model_merged"]["path"])
+        traced_all, = run_onnx([(self.decoder("traced"), first_feeds(io, arch, "traced", whole))])
+        first, = run_onnx([(path, first_feeds(io, arch, "fused-prefix", whole[:, :n_prefix]))])
+        steps = next_feeds(io, arch, "fused-prefix", whole[:, n_prefix:n_prefix + 2], [0], first)
+        two, = run_onnx([(path, steps)])
+        three, = run_onnx([(path, next_feeds(io, arch, "fused-prefix", whole[:, n_prefix + 2:], [0], first, two))])
+        got = np.concatenate([first[out_names[0]], two[out_names[0]], three[out_names[0]]], axis=1)
+        self.assertEqual(three[out_names[2]].shape[2], 5)  # present.*: the five report positions, no prefix
+        self.assertLess(float(np.abs(got - traced_all[out_names[0]]).max()), 1e-4)
+
+    def test_fuse_model_folder_shares_the_prefix_of_a_fused_folder(self):
+        folder = self.root / "share"
+        manifest = _write(self.model, folder, "fused")
+        manifest, differences = fuse_model_folder(folder, manifest)  # the default target: fused-prefix
+        self.assertEqual(manifest["architecture"]["decoder_graph"], "fused-prefix")
+        self.assertTrue(all(d < 1e-3 for d in differences.values()), differences)
+        verify_model_folder(folder, manifest)
+        layers = manifest["architecture"]["n_layers"]
+        g = onnx.load(str(folder / manifest["files"]["int8"]["decoder_model_merged"]["path"])).graph
+        self.assertEqual([i.name for i in g.input][-2 * layers:], prefix_names(load_model_io(), layers))
         with self.assertRaises(FuseError):
             fuse_model_folder(folder, json.loads(json.dumps(manifest)))
 

@@ -11,6 +11,7 @@ from training.augment import normalise
 from training.data import CorpusSplit
 from training.export import write_model_folder
 from training.manifest import default_decoding, ood_stats
+from training.decoder_calls import first_feeds, next_feeds
 from training.modelio import decoder_names, load_model_io
 from training.ort_node import run_onnx
 from training.tests.corpus_fixture import write_synthetic_corpus
@@ -69,13 +70,15 @@ class ParityTest(unittest.TestCase):
 
     def test_decoder_first_call_and_cached_beam_steps(self):
         m, (ins, outs) = self.model, self.names
-        H, Dh, L = self.cfg.n_heads, self.cfg.head_dim, self.cfg.n_layers
+        L = self.cfg.n_layers
         with torch.no_grad():
             prefix = torch.cat([m.image_tokens(self.pixels[:1]), m.decoder.tok(torch.tensor([[1]]))], 1)
             h, past = m.decoder(prefix)
-        feeds = {ins[0]: prefix.numpy(), ins[1]: np.array([0], np.int64)}
-        feeds.update({n: np.zeros((1, H, 0, Dh), np.float32) for n in ins[2:]})
-        onnx_out = run_onnx([(self.path("decoder_model_merged"), feeds)])[0]
+        arch = self.manifest["architecture"]
+        graph = arch["decoder_graph"]
+        first = onnx_out = run_onnx([(self.path("decoder_model_merged"),
+                                      first_feeds(self.io, arch, graph, prefix.numpy()))])[0]
+        last = None
         self.assert_close(onnx_out[outs[0]], m.lm_head(h).detach(), "first-call logits")
         self.assert_close(onnx_out[outs[1]], m.token_embeds(h).detach(), "first-call text_embeds")
         steps = [([0, 0, 0], [[7], [8], [9]]), ([2, 0, 1], [[10], [11], [12]]), ([1, 1, 2], [[13], [6], [5]])]
@@ -84,13 +87,15 @@ class ParityTest(unittest.TestCase):
             with torch.no_grad():
                 emb = m.decoder.tok(torch.tensor(ids))
                 h, past = m.decoder(emb, [(k[idx], v[idx]) for k, v in past])
-            feeds = {ins[0]: emb.numpy(), ins[1]: np.array(beam_idx, np.int64)}
-            feeds.update({n: onnx_out[o] for n, o in zip(ins[2:], outs[2:])})
-            onnx_out = run_onnx([(self.path("decoder_model_merged"), feeds)])[0]
+            feeds = next_feeds(self.io, arch, graph, emb.numpy(), beam_idx, first, last)
+            onnx_out = last = run_onnx([(self.path("decoder_model_merged"), feeds)])[0]
             self.assert_close(onnx_out[outs[0]], m.lm_head(h).detach(), f"logits beam_idx={beam_idx}")
             self.assert_close(onnx_out[outs[1]], m.token_embeds(h).detach(), f"text_embeds beam_idx={beam_idx}")
+            n_prefix = prefix.shape[1]  # the fused-prefix graph's present.* hold only the report's tokens
+            cached = slice(n_prefix, None) if graph == "fused-prefix" else slice(None)
             for i in range(L):
-                self.assert_close(onnx_out[outs[2 + 2 * i]], past[i][0], f"present.{i}.key")
+                self.assert_close(onnx_out[outs[2 + 2 * i]], past[i][0][:, :, cached], f"present.{i}.key")
+                self.assert_close(onnx_out[outs[3 + 2 * i]], past[i][1][:, :, cached], f"present.{i}.value")
 
     def test_greedy_reports(self):
         with torch.no_grad():
