@@ -168,12 +168,25 @@ def _prefix_attention(g, i, q, k, v, past_k, past_v, prefix_k, prefix_v, present
     s_text = g.node("Add", [s_text, bias], [f"scores_text_masked_{i}"], p + "scores_mask")
     probs = g.node("Softmax", [g.node("Concat", [s_prefix, s_text], [f"scores_{i}"], p + "scores", axis=3)],
                    [f"probs_{i}"], p + "Softmax", axis=-1)
-    lengths = g.node("Concat", [g.node("Shape", [prefix_k], [f"n_prefix_{i}"], p + "n_prefix", start=2, end=3),
-                                g.node("Shape", [keys], [f"n_text_{i}"], p + "n_text", start=2, end=3)],
-                     [f"split_lengths_{i}"], p + "split_lengths", axis=0)
-    w_prefix, w_text = g.node("Split", [probs, lengths], [f"probs_prefix_{i}", f"probs_text_{i}"], p + "probs_split",
-                              axis=3)
-    out = g.node("Add", [g.node("MatMul", [w_prefix, prefix_v], [f"att_prefix_{i}"], p + "att_prefix"),
+    n_prefix = g.node("Shape", [prefix_k], [f"n_prefix_{i}"], p + "n_prefix", start=2, end=3)  # [1]
+    zero, one = g.init("const_zero_i64", np.array([0], np.int64)), g.init("const_one_i64", np.array([1], np.int64))
+    axis3 = g.init("const_axis3_i64", np.array([3], np.int64))
+    w_prefix = g.node("Slice", [probs, zero, n_prefix, axis3], [f"probs_prefix_{i}"], p + "probs_prefix")  # [B,H,T,N]
+    w_text = g.node("Slice", [probs, n_prefix, g.init("const_int64_max", np.array([np.iinfo(np.int64).max], np.int64)),
+                              axis3], [f"probs_text_{i}"], p + "probs_text")  # [B,H,T,t+T]
+    # One zero weight and one zero value row after the prefix: the sum is unchanged, and on the first call (an empty
+    # prefix) the product keeps an inner size of 1; WebGPU's MatMul cannot bind an inner size of 0.
+    zero_f = g.init("const_zero_f32", np.array(0.0, np.float32))
+    first_w = g.node("Slice", [w_text, zero, one, axis3], [f"probs_first_{i}"], p + "pad_w/Slice")  # [B,H,T,1]
+    first_v = g.node("Slice", [vh, g.init("const_zeros2_i64", np.array([0, 0], np.int64)),
+                               g.init("const_ones2_i64", np.array([1, 1], np.int64)),
+                               g.init("const_axes02_i64", np.array([0, 2], np.int64))], [f"v_first_{i}"],
+                     p + "pad_v/Slice")  # [1,H,1,Dh]
+    w_prefix = g.node("Concat", [w_prefix, g.node("Mul", [first_w, zero_f], [f"pad_w_{i}"], p + "pad_w")],
+                      [f"probs_prefix_pad_{i}"], p + "pad_w/Concat", axis=3)  # [B,H,T,N+1]
+    v_prefix = g.node("Concat", [prefix_v, g.node("Mul", [first_v, zero_f], [f"pad_v_{i}"], p + "pad_v")],
+                      [f"prefix_v_pad_{i}"], p + "pad_v/Concat", axis=2)  # [1,H,N+1,Dh]
+    out = g.node("Add", [g.node("MatMul", [w_prefix, v_prefix], [f"att_prefix_{i}"], p + "att_prefix"),
                          g.node("MatMul", [w_text, values], [f"att_text_{i}"], p + "att_text")], [f"att_h_{i}"],
                  p + "att_sum")  # [B,H,T,Dh]
     out = g.node("Transpose", [out], [f"att_bthd_{i}"], p + "att/Transpose", perm=[0, 2, 1, 3])
