@@ -1,5 +1,6 @@
 // The bench's raw loops drive the engine's KvDecoder: with and without the cache, and on one or several lockstep
-// rows, they must decode the same argmax tokens as the engine's own step decoder.
+// rows (one row reading the prefix, as the engine starts a search), they must decode the same argmax tokens as the
+// engine's own step decoder.
 import { describe, expect, it } from 'vitest';
 import { loadOrtNode } from '../../src/engine/node/nodeEngine';
 import { OnnxReportModel } from '../../src/engine/onnxModel';

@@ -109,11 +109,13 @@ export async function decodeSteps(
       const t0 = performance.now();
       let out: Awaited<ReturnType<KvDecoder['start']>>;
       let T: number;
+      // As the engine searches: with the cache, one row reads the prefix and every row continues from it.
+      const called = s === 0 && cache ? 1 : rows;
       if (s === 0 || !cache) {
         const t = seqs[0].length;
         T = N + t;
-        const text = await embedTokens(m.ort, m.embed, seqs); // [B, t, D]
-        out = await kv.start(prefixRows(features, text, rows, t, D), [rows, T, D]);
+        const text = await embedTokens(m.ort, m.embed, seqs.slice(0, called)); // [B, t, D]
+        out = await kv.start(prefixRows(features, text, called, t, D), [called, T, D]);
       } else {
         T = 1;
         const embeds = await embedTokens(
@@ -121,10 +123,13 @@ export async function decodeSteps(
           m.embed,
           seqs.map((q) => [q[q.length - 1]]),
         );
-        out = await kv.step(embeds, [rows, 1, D], lockstep);
+        out = await kv.step(embeds, [rows, 1, D], s === 1 ? lockstep.map(() => 0) : lockstep);
       }
       const logits = (await out.logits.getData()) as Float32Array;
-      if (s < steps) argmaxRows(logits, rows, T, V).forEach((tok, b) => seqs[b].push(tok));
+      if (s < steps) {
+        const next = argmaxRows(logits, called, T, V);
+        seqs.forEach((q, b) => q.push(next[called === 1 ? 0 : b]));
+      }
       out.logits.dispose();
       out.textEmbeds.dispose();
       const ms = performance.now() - t0;
