@@ -1,7 +1,7 @@
 // diagnostics.html?bench=MODEL_FOLDER_URL&image=URL[&runs=N&beams=1,3,5&precisions=fp32,int8&devices=wasm,webgpu
 //   &webgpu_precision=int8&fold=0&auto=int8]:
 // times the page's own worker engine (the path a person's report takes) per device and precision — session
-// creation, first report cold and warm, then per beam a warm-up and N timed reports — plus the runtime's plain
+// creation, first report cold and warm, then per beam two warm-ups and N timed reports — plus the runtime's plain
 // MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for tools/bench.ts (Playwright) to collect; it
 // samples the browser's memory from outside, one page load per device/precision. WebGPU rows are marked
 // correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
@@ -101,7 +101,9 @@ async function deviceRows(
       correctness_only: info.backend === 'webgpu',
     });
     for (const beam of beams) {
-      await run(plain(beam));
+      // Two warm-up reports per width: after one, the first row's timed reports still slowed down from run to run
+      // (seven beam-1 reports: 339 → 154 ms; the same width timed again after beam 3: 105–157 ms).
+      for (let i = 0; i < 2; i++) await run(plain(beam));
       const samples = [];
       for (let i = 0; i < runs; i++) samples.push(await run(plain(beam)));
       rows.push(row(beam, 'plain', samples));
