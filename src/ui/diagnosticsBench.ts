@@ -1,8 +1,8 @@
 // diagnostics.html?bench=MODEL_FOLDER_URL&image=URL[&runs=N&beams=1,3,5&precisions=fp32,int8&devices=wasm,webgpu
 //   &webgpu_precision=int8&fold=0&auto=int8]:
 // times the page's own worker engine (the path a person's report takes) per device and precision — session
-// creation, first report cold and warm, then per beam two warm-ups and N timed reports — plus the runtime's plain
-// MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for tools/bench.ts (Playwright) to collect; it
+// creation, first report cold and warm, 15 settling reports, then per beam a warm-up and N timed reports — plus the
+// runtime's plain MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for tools/bench.ts (Playwright) to collect; it
 // samples the browser's memory from outside, one page load per device/precision. WebGPU rows are marked
 // correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
 // Beam rows are plain beam search (one group, no diversity); the "refinement" row is the model's own decoding
@@ -42,6 +42,8 @@ export interface PageRow {
   variant?: string; // 'int8 weights re-dequantised every call' with &fold=0
   correctness_only: boolean;
 }
+
+const SETTLE_REPORTS = 15;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -100,10 +102,13 @@ async function deviceRows(
       ...(fold ? {} : { variant: UNFOLDED_INT8 }),
       correctness_only: info.backend === 'webgpu',
     });
+    // V8 first runs onnxruntime's WebAssembly from its baseline compiler and optimises hot functions as they run: a
+    // fresh page's reports got faster for ~20 reports (seven beam-1 reports 338 → 131 ms; flat at 88–159 ms with
+    // --js-flags=--no-liftoff). The rows time the settled engine, so the page first makes SETTLE_REPORTS reports at
+    // the model's defaults (every kernel the rows use); the cold and warm reports above are what a person meets.
+    if (info.backend !== 'webgpu') for (let i = 0; i < SETTLE_REPORTS; i++) await run({});
     for (const beam of beams) {
-      // Two warm-up reports per width: after one, the first row's timed reports still slowed down from run to run
-      // (seven beam-1 reports: 339 → 154 ms; the same width timed again after beam 3: 105–157 ms).
-      for (let i = 0; i < 2; i++) await run(plain(beam));
+      await run(plain(beam));
       const samples = [];
       for (let i = 0; i < runs; i++) samples.push(await run(plain(beam)));
       rows.push(row(beam, 'plain', samples));

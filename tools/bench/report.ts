@@ -127,7 +127,7 @@ export function benchMarkdown(
   parts.push(
     `Command: \`${command}\` — ${new Date().toISOString().slice(0, 10)}, ${r.machine}, 1-minute load average ${r.load_average.before.toFixed(1)} ` +
       `before / ${r.load_average.after.toFixed(1)} after (the machine is shared: load above ~0.5 means other work competed for the cores). Medians ` +
-      `with p10–p90 over the timed runs after warm-up runs (one per width in Node, two in Chromium). "decode/token" = decode time / decoder steps (incl. rerank and heatmaps). WebGPU in ` +
+      `with p10–p90 over the timed runs after a warm-up run per width (in Chromium after 15 settling reports too: V8 optimises onnxruntime's WebAssembly as it runs). "decode/token" = decode time / decoder steps (incl. rerank and heatmaps). WebGPU in ` +
       `headless Chromium is SwiftShader (CPU): those rows check correctness only.`,
   );
   parts.push(
