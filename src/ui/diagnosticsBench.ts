@@ -1,9 +1,9 @@
 // diagnostics.html?bench=MODEL_FOLDER_URL&image=URL[&runs=N&beams=1,3,5&precisions=fp32,int8&devices=wasm,webgpu
 //   &webgpu_precision=int8&fold=0&auto=int8]:
 // times the page's own worker engine (the path a person's report takes) per device and precision — session
-// creation, first report cold and warm, 15 settling reports, then per beam a warm-up and N timed reports — plus the
-// runtime's plain MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for tools/bench.ts (Playwright) to collect; it
-// samples the browser's memory from outside, one page load per device/precision. WebGPU rows are marked
+// creation, first report cold and warm, 15 settling reports, a warm-up per beam, N timed reports per beam (the beams
+// taking turns) — plus the runtime's plain MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for
+// tools/bench.ts (Playwright) to collect; it samples the browser's memory from outside, one page load per device/precision. WebGPU rows are marked
 // correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
 // Beam rows are plain beam search (one group, no diversity); the "refinement" row is the model's own decoding
 // defaults (diverse groups, towers rerank), timed interleaved with a plain beam of the same width for its ratio.
@@ -107,12 +107,11 @@ async function deviceRows(
     // --js-flags=--no-liftoff). The rows time the settled engine, so the page first makes SETTLE_REPORTS reports at
     // the model's defaults (every kernel the rows use); the cold and warm reports above are what a person meets.
     if (info.backend !== 'webgpu') for (let i = 0; i < SETTLE_REPORTS; i++) await run({});
-    for (const beam of beams) {
-      await run(plain(beam));
-      const samples = [];
-      for (let i = 0; i < runs; i++) samples.push(await run(plain(beam)));
-      rows.push(row(beam, 'plain', samples));
-    }
+    // The widths take turns, run by run, so that a change in the machine's load during the page reaches every row alike.
+    for (const beam of beams) await run(plain(beam));
+    const samples = beams.map(() => [] as { r: ReportResult; wall: number }[]);
+    for (let i = 0; i < runs; i++) for (const [k, beam] of beams.entries()) samples[k].push(await run(plain(beam)));
+    beams.forEach((beam, k) => rows.push(row(beam, 'plain', samples[k])));
     if (info.backend !== 'webgpu' && fold) {
       const d = warm.r.settings;
       const refined = [];
