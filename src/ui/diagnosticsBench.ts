@@ -3,8 +3,9 @@
 // times the page's own worker engine (the path a person's report takes) per device and precision — session
 // creation, first report cold and warm, 15 settling reports, a warm-up per beam, N timed reports per beam (the beams
 // taking turns) — plus the runtime's plain MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for
-// tools/bench.ts (Playwright) to collect; it samples the browser's memory from outside, one page load per device/precision. WebGPU rows are marked
-// correctness_only (headless Chromium's adapter is SwiftShader): one precision, beam 1, one run.
+// tools/bench.ts (Playwright) to collect; it samples the browser's memory from outside, one page load per
+// device/precision. WebGPU rows are marked correctness_only (headless Chromium's adapter is SwiftShader): one
+// precision, beam 1, one run.
 // Beam rows are plain beam search (one group, no diversity); the "refinement" row is the model's own decoding
 // defaults (diverse groups, towers rerank), timed interleaved with a plain beam of the same width for its ratio.
 // &fold=0 loads int8 with its weights re-dequantised every call (as before they were folded at session creation);
