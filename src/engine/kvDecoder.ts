@@ -65,11 +65,11 @@ export class KvDecoder {
   }
 
   /** A later call: `embeds` [B,1,D], one new token per row; row b continues the cached row parents[b]. */
-  step(embeds: Float32Array, dims: [number, number, number], parents: readonly number[]): Promise<DecoderCall> {
-    // A shared prefix of several rows (a first call with B > 1) lines up with the rows only while none is reordered.
+  async step(embeds: Float32Array, dims: [number, number, number], parents: readonly number[]): Promise<DecoderCall> {
+    // The graph shares one prefix row among all rows (a first call of B > 1 rows can only be read, not continued).
     const prefixRows = this.prefix[0]?.dims[0] ?? 1;
-    if (this.sharedPrefix && prefixRows > 1 && (parents.length !== prefixRows || parents.some((p, b) => p !== b))) {
-      throw new RangeError(`a ${prefixRows}-row shared prefix cannot follow reordered rows; start from one row to search beams`);
+    if (this.sharedPrefix && prefixRows > 1) {
+      throw new RangeError(`the shared image prefix has ${prefixRows} rows; start a search from one row, then step with parents`);
     }
     return this.call(embeds, dims, parents, this.past);
   }
