@@ -51,11 +51,10 @@ export function toJson(file: string, r: ReportResult): ReportJson {
     backend: r.backend,
     settings: r.settings,
     timings: {
-      ...r.timings,
       encode_ms: round(r.timings.encode_ms, 1),
       decode_ms: round(r.timings.decode_ms, 1),
       total_ms: round(r.timings.total_ms, 1),
-      decoder_run_ms: round(r.timings.decoder_run_ms, 1),
+      decoder: { ...r.timings.decoder, run_ms: round(r.timings.decoder.run_ms, 1) },
     },
   };
 }

@@ -115,13 +115,17 @@ class _Graph:
     """Node and initializer lists with unique names."""
 
     def __init__(self):
-        self.nodes, self.inits, self.init_names = [], [], set()
+        self.nodes, self.inits, self.init_names = [], [], {}
 
     def init(self, name, array):
-        """Adds an initializer once; a later call with the same name (a per-layer constant) reuses it."""
-        if name not in self.init_names:
-            self.init_names.add(name)
-            self.inits.append(numpy_helper.from_array(np.asarray(array), name))
+        """Adds an initializer once; a later call with the same name and value (a per-layer constant) reuses it."""
+        array = np.asarray(array)
+        if name in self.init_names:
+            if not np.array_equal(self.init_names[name], array):
+                raise ValueError(f"initializer {name} was already added with another value")
+            return name
+        self.init_names[name] = array
+        self.inits.append(numpy_helper.from_array(array, name))
         return name
 
     def node(self, op, inputs, outputs, name, domain="", **attrs):
@@ -133,7 +137,8 @@ def _causal_bias(g, text_past_len, new_len):
     """[T, t+T] additive mask over the report part: row i (position t+i) sees columns j <= t+i, else −1e30."""
     t = g.node("Squeeze", [text_past_len], ["mask_t"], "/decoder/mask/t")  # []
     T = g.node("Squeeze", [new_len], ["mask_T"], "/decoder/mask/T")  # []
-    zero, step = g.init("const_zero_scalar_i64", np.array(0, np.int64)), "const_one_scalar_i64"
+    zero = g.init("const_zero_scalar_i64", np.array(0, np.int64))
+    step = g.init("const_one_scalar_i64", np.array(1, np.int64))
     rows = g.node("Add", [g.node("Range", [zero, T, step], ["mask_i"], "/decoder/mask/i"), t], ["mask_row_last"],
                   "/decoder/mask/row_last")  # [T]: the last column each row may see
     rows = g.node("Unsqueeze", [rows, g.init("const_axis1_i64", np.array([1], np.int64))], ["mask_rows"],

@@ -65,13 +65,10 @@ def _export(module, args, path, input_names, output_names, dynamic_axes):
                           dynamic_axes=dynamic_axes, opset_version=OPSET, do_constant_folding=True, **kwargs)
 
 
-DECODER_GRAPHS = GRAPHS
-
-
 def export_onnx_files(model, onnx_dir, decoder_graph="fused-prefix"):
     """Writes the fp32 files into onnx_dir → {file key: Path} (keys as ModelFileKey in manifest.ts)."""
-    if decoder_graph not in DECODER_GRAPHS:
-        raise ValueError(f"decoder_graph must be one of {DECODER_GRAPHS}, not {decoder_graph!r}")
+    if decoder_graph not in GRAPHS:
+        raise ValueError(f"decoder_graph must be one of {GRAPHS}, not {decoder_graph!r}")
     io = load_model_io()
     cfg = model.cfg
     was_training = model.training

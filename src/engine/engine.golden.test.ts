@@ -95,11 +95,11 @@ describe('engine on the tiny model', () => {
     expect(decoder.length).toBeLessThanOrEqual(longest);
     // The report's decoder accounting matches the calls the session saw: one prefix row, then the rows of each step.
     const t = result.timings;
-    expect(t.decoder_prefix_rows).toBe(1);
-    expect(t.decoder_token_rows).toBe(decoder.slice(1).reduce((sum, d) => sum + d.dims.inputs_embeds[0], 0));
-    expect(t.decoder_token_rows).toBeGreaterThan(decoder.length - 1); // beam 3: more than one row per step
-    expect(t.decoder_run_ms).toBeGreaterThan(0);
-    expect(t.decoder_run_ms).toBeLessThanOrEqual(t.decode_ms);
+    expect(t.decoder.prefix_rows).toBe(1);
+    expect(t.decoder.token_rows).toBe(decoder.slice(1).reduce((sum, d) => sum + d.dims.inputs_embeds[0], 0));
+    expect(t.decoder.token_rows).toBeGreaterThan(decoder.length - 1); // beam 3: more than one row per step
+    expect(t.decoder.run_ms).toBeGreaterThan(0);
+    expect(t.decoder.run_ms).toBeLessThanOrEqual(t.decode_ms);
     expect(result.heatmap.views).toBe(2);
     expect(result.heatmap.values.length).toBe(result.tokens.length * 2 * N);
     const sentences = new Set(result.tokens.map((t) => t.sentence)).size;

@@ -170,9 +170,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       encode_ms: t1 - t0,
       decode_ms: t2 - t1,
       total_ms: t2 - t0,
-      decoder_run_ms: decoderStats.run_ms,
-      decoder_prefix_rows: decoderStats.prefix_rows,
-      decoder_token_rows: decoderStats.token_rows,
+      decoder: decoderStats,
     },
   };
 }

@@ -1,5 +1,6 @@
 // The engine's public interface: what the in-thread engine and the worker client both implement,
 // and the result shape the page, the report CLI and the evaluation all consume. No DOM here.
+import type { DecoderRunStats } from './kvDecoder';
 import type { BackendTimings, RememberedTimings } from './backendTiming';
 import type { DecodingDefaults, Precision } from './manifest';
 
@@ -142,15 +143,12 @@ export interface ReportResult {
 }
 
 /** Wall times of one report (ms). decode_ms runs from the encoder's end to the maps (search, rerank, heatmaps);
- *  decoder_run_ms is the part of it spent in the decoder session's calls, which computed decoder_prefix_rows rows
- *  of the image prefix and decoder_token_rows one-token rows. */
+ *  decoder is the part of it spent in the decoder session's calls, and the rows they computed. */
 export interface ReportTimings {
   encode_ms: number;
   decode_ms: number;
   total_ms: number;
-  decoder_run_ms: number;
-  decoder_prefix_rows: number;
-  decoder_token_rows: number;
+  decoder: DecoderRunStats;
 }
 
 export interface GenerateCallbacks {

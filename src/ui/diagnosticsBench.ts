@@ -12,7 +12,8 @@
 // &auto=PRECISION only loads with device 'auto' and returns the backend timings the engine measured (auto_choice).
 import { loadOrtBuild } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
-import type { Backend, ReportResult, ReportTimings } from '../engine/types';
+import type { DecoderRunStats } from '../engine/kvDecoder';
+import type { Backend, ReportResult } from '../engine/types';
 import { createWorkerEngine } from '../worker/createWorkerEngine';
 import { matmulFlops, matmulModel } from '../engine/matmulModel';
 import { UNFOLDED_INT8 } from '../engine/sessions';
@@ -32,7 +33,7 @@ export interface PageRow {
   decode_ms_per_token: number[];
   report_ms: number[];
   tokens: number[];
-  decoder_timings: Pick<ReportTimings, 'decoder_run_ms' | 'decoder_prefix_rows' | 'decoder_token_rows'>[];
+  decoder: DecoderRunStats[];
   report_text: string;
   session_ms: number;
   load_ms: number;
@@ -88,11 +89,7 @@ async function deviceRows(
       decode_ms_per_token: samples.map((s) => s.r.timings.decode_ms / steps(s.r)),
       report_ms: samples.map((s) => s.wall),
       tokens: samples.map((s) => steps(s.r)),
-      decoder_timings: samples.map(({ r: { timings: t } }) => ({
-        decoder_run_ms: t.decoder_run_ms,
-        decoder_prefix_rows: t.decoder_prefix_rows,
-        decoder_token_rows: t.decoder_token_rows,
-      })),
+      decoder: samples.map((s) => s.r.timings.decoder),
       report_text: samples[0].r.report.text,
       session_ms: info.sessionMs,
       load_ms: loadMs,

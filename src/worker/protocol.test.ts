@@ -31,7 +31,7 @@ function fakeResult(nTokens: number): ReportResult {
     warnings: [],
     backend: 'wasm',
     settings: { beam: 1, alpha: 0, beta: 0, repetition_penalty: 1, no_repeat_ngram: 0, min_length: 0, max_length: 8 },
-    timings: { encode_ms: 1, decode_ms: 1, total_ms: 2, decoder_run_ms: 1, decoder_prefix_rows: 1, decoder_token_rows: 3 },
+    timings: { encode_ms: 1, decode_ms: 1, total_ms: 2, decoder: { run_ms: 1, prefix_rows: 1, token_rows: 3 } },
   };
 }
 

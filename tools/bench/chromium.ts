@@ -102,7 +102,7 @@ function toRow(r: PageRow, peakMb: number, wasmText: Map<string, string>): Bench
     ...spreadFields('decode_ms_per_token', spread(r.decode_ms_per_token)),
     ...spreadFields('report_ms', spread(r.report_ms)),
     tokens_median: spread(r.tokens).median,
-    ...(r.decoder_timings ? decoderFields(r.decoder_timings) : {}),
+    ...(r.decoder ? decoderFields(r.decoder) : {}),
     session_ms: r.session_ms,
     first_report_cold_ms: r.first_report_cold_ms,
     first_report_warm_ms: r.first_report_warm_ms,

@@ -76,7 +76,7 @@ async function engineRowsFor(o: NodeBenchOptions, backend: NodeBackend, precisio
       ...spreadFields('decode_ms_per_token', spread(samples.map((s, i) => s.r.timings.decode_ms / steps[i]))),
       ...spreadFields('report_ms', spread(samples.map((s) => s.wall))),
       tokens_median: spread(steps).median,
-      ...decoderFields(samples.map((s) => s.r.timings)),
+      ...decoderFields(samples.map((s) => s.r.timings.decoder)),
       session_ms: info.sessionMs,
       first_report_cold_ms: cold.wall,
       first_report_warm_ms: warm.wall,

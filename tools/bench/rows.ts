@@ -1,4 +1,5 @@
 // The benchmark's row and result shapes (JSON written by npm run bench and the GPU benchmark, tools/bench/gpu.ts).
+import type { DecoderRunStats } from '../../src/engine/kvDecoder';
 import { spread, type Spread } from './stats';
 
 export type Where = 'node' | 'chromium' | 'gpu';
@@ -23,7 +24,7 @@ export interface BenchRow {
   report_ms_p10: number;
   report_ms_p90: number;
   tokens_median: number; // decoder steps per report
-  decoder_run_ms_median?: number; // time per report inside the decoder session's calls (ReportTimings.decoder_run_ms)
+  decoder_run_ms_median?: number; // time per report inside the decoder session's calls (ReportTimings.decoder.run_ms)
   decoder_prefix_rows_median?: number; // rows of image-prefix calls per report
   decoder_token_rows_median?: number; // one-token rows per report (summed over steps)
   session_ms?: number; // session creation (incl. reading the files)
@@ -46,16 +47,16 @@ export function spreadFields<P extends 'encode_ms' | 'decode_ms_per_token' | 're
   return { [`${prefix}_median`]: s.median, [`${prefix}_p10`]: s.p10, [`${prefix}_p90`]: s.p90 } as Record<`${P}_median` | `${P}_p10` | `${P}_p90`, number>;
 }
 
-/** The decoder-session medians of a row's timed reports (their timings as ReportTimings gives them). */
-export function decoderFields(timings: readonly { decoder_run_ms: number; decoder_prefix_rows: number; decoder_token_rows: number }[]): {
+/** The decoder-session medians of a row's timed reports (ReportTimings.decoder of each). */
+export function decoderFields(stats: readonly DecoderRunStats[]): {
   decoder_run_ms_median: number;
   decoder_prefix_rows_median: number;
   decoder_token_rows_median: number;
 } {
   return {
-    decoder_run_ms_median: spread(timings.map((t) => t.decoder_run_ms)).median,
-    decoder_prefix_rows_median: spread(timings.map((t) => t.decoder_prefix_rows)).median,
-    decoder_token_rows_median: spread(timings.map((t) => t.decoder_token_rows)).median,
+    decoder_run_ms_median: spread(stats.map((t) => t.run_ms)).median,
+    decoder_prefix_rows_median: spread(stats.map((t) => t.prefix_rows)).median,
+    decoder_token_rows_median: spread(stats.map((t) => t.token_rows)).median,
   };
 }
 

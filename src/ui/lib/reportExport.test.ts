@@ -43,7 +43,7 @@ const result: ReportResult = {
   warnings: [],
   backend: 'wasm',
   settings: { beam: 2, alpha: 1, beta: 1, repetition_penalty: 1.2, no_repeat_ngram: 3, min_length: 2, max_length: 60 },
-  timings: { encode_ms: 10, decode_ms: 20, total_ms: 30, decoder_run_ms: 1, decoder_prefix_rows: 1, decoder_token_rows: 3 },
+  timings: { encode_ms: 10, decode_ms: 20, total_ms: 30, decoder: { run_ms: 1, prefix_rows: 1, token_rows: 3 } },
 };
 
 const ctx: ExportContext = {
