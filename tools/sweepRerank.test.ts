@@ -27,6 +27,8 @@ function candidate(text: string, lengthNormLogp: number, similarity: number, agr
     score: 0,
     group: 0,
     sampled: false,
+    draws: 1,
+    support: 0,
     findings,
     chosen: false,
   };

@@ -1,15 +1,18 @@
 // The self-refinement sweep: for each search configuration (beam width, diverse beam groups and their per-step token
 // penalty, and sampled alternatives with their temperature: 3x3:2, 1x1:0+s2@1) decodes each image of a
 // split once, keeps every finished candidate with its length-normalised logp and image–text similarity, then
-// re-chooses under each β and consensus weight γ (the candidates' agreement on findings) and scores the chosen
+// re-chooses under each β, consensus weight γ (the candidates' agreement on findings) and finding-vote threshold τ
+// (src/engine/rerank.ts) and scores the chosen
 // reports with the clinical metrics. The default is the configuration
 // with the lowest hallucination rate whose micro-F1 is at least the plain beam's (beam 3, one group, β = 0);
 // `--write-defaults` writes it into the model's manifest. It also says, where a configuration's candidates disagree
 // on findings, whether the LM's choice, the most image-similar candidate or the one the others agree with most is the
 // one with the fewest finding errors.
 //   npm run sweep-rerank -- [--manifest PATH] [--root DIR] [--split val] [--model DIR] [--per-source 60]
-//        [--configs 3x1:0,3x3:1,1x1:0+s2@1] [--betas 0,0.25,0.5,1,2,4,8] [--consensus 0,0.5,1] [--out FILE.json]
+//        [--configs 3x1:0,3x3:1,1x1:0+s2@1] [--betas 0,0.25,0.5,1,2,4,8] [--consensus 0,0.5,1] [--vote-thresholds 0,0.6,0.7]
+//        [--out FILE.json]
 //        [--candidates FILE.jsonl]
+//   npm run sweep-rerank -- --rescore FILE.jsonl [--betas …] [--consensus …] [--vote-thresholds …]   # re-choose saved candidates
 //        [--write-defaults]
 //   npm run sweep-rerank -- --from out/sweep-val.json --write-defaults      # re-choose from a saved sweep
 import { appendFileSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -23,7 +26,7 @@ import { ModelRunner } from './eval/modelRunner';
 import { truthFindings } from './eval/truth';
 import { assertedFindings, scoreClinical } from '../src/text/metrics/clinical';
 import { withAncestors, type FindingKey } from '../src/text/findings';
-import { combinedScore } from '../src/engine/rerank';
+import { rerank } from '../src/engine/rerank';
 import { searchLabel } from '../src/engine/settings';
 import type { Candidate } from '../src/engine/types';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
@@ -34,12 +37,14 @@ const specs = {
   configs: { type: 'list', help: 'search configurations BEAMxGROUPS:PENALTY (default 3x1:0,3x3:0.5,3x3:1,3x3:2,3x3:4,6x3:1,6x3:2,6x6:1,6x6:2)' },
   betas: { type: 'list', help: 'β values to try (default 0,0.25,0.5,1,2,4,8)' },
   consensus: { type: 'list', help: 'γ values to try: weight of a candidate’s agreement on findings with the others (default 0)' },
+  'vote-thresholds': { type: 'list', help: 'τ values to try: the finding votes’ threshold, 0 = off (default 0)' },
   'per-source': { type: 'number', help: 'images per source, spread over the split (default 60)' },
   out: { type: 'string', help: 'results JSON (default out/sweep-rerank.json)' },
   candidates: {
     type: 'string',
     help: 'also write every candidate (text, token ids, logp, similarity, findings, finding errors against the labels) per image and configuration to this JSONL',
   },
+  rescore: { type: 'string', help: 're-choose the candidates saved by --candidates (FILE.jsonl) instead of decoding again' },
   from: { type: 'string', help: 'choose (and with --write-defaults write) from a saved sweep JSON instead of decoding again' },
   'write-defaults': { type: 'boolean', help: "write the chosen search, β and γ into the model's manifest.json" },
   help: { type: 'boolean', help: 'show this help' },
@@ -60,20 +65,33 @@ export function parseConfig(text: string): SearchConfig {
   return { beam: Number(m[1]), groups: Number(m[2]), diversity_penalty: Number(m[3]), samples: Number(m[4] ?? 0), temperature: Number(m[5] ?? 1) };
 }
 
-/** The candidate the engine would choose under β and γ (same score, first of equals as the engine's stable sort). */
-function choose(cands: readonly Candidate[], beta: number, consensus = 0): Candidate {
-  const score = (c: Candidate) => combinedScore(c.lengthNormLogp, c.similarity, beta, c.agreement, consensus);
-  return cands.reduce((best, c) => (score(c) > score(best) ? c : best));
+/** The candidate the engine would choose under β, γ and τ: the engine's own rerank over the saved candidates (their
+ *  length-normalised logp given as the logp, with α 0). */
+function choose(cands: readonly Candidate[], beta: number, consensus = 0, voteThreshold = 0): Candidate {
+  const hyps = cands.map((c) => ({ tokenIds: c.tokenIds, logp: c.lengthNormLogp, score: c.score, textEmbeds: [], group: c.group }));
+  const ranked = rerank(
+    hyps,
+    cands.map((c) => c.similarity),
+    cands.map((c) => c.findings),
+    0,
+    beta,
+    consensus,
+    cands.map((c) => c.draws),
+    voteThreshold,
+  );
+  return cands[ranked.chosen.index];
 }
 
 interface SweepRow extends SearchConfig {
   beta: number;
   consensus: number;
+  vote_threshold: number;
   micro_f1: number;
   macro_f1: number;
   hallucination_rate: number;
   omission_rate: number;
-  changed_share: number;
+  changed_share: number; // the chosen candidate is not the LM's best
+  findings_changed_share: number; // … and asserts other findings than the LM's best
   finding_sets_mean: number;
   multi_set_share: number; // images whose candidates assert ≥ 2 finding sets
   lm_fewest_errors: number; // of those: share where the LM's choice has the fewest finding errors among the candidates
@@ -122,15 +140,125 @@ export function judgeFindings(perImage: readonly (readonly Candidate[])[], truth
   return { multi_set_share: multi / perImage.length, lm_fewest_errors: share(lm), sim_fewest_errors: share(sim), agree_fewest_errors: share(agree) };
 }
 
+interface SweepCase {
+  candidates: Candidate[];
+  ms: number;
+  truth: FindingKey[];
+}
+
+interface RerankGrid {
+  betas: number[];
+  gammas: number[];
+  taus: number[];
+}
+
+function rerankGrid(f: Flags<typeof specs>): RerankGrid {
+  const betas = (f.betas ?? ['0', '0.25', '0.5', '1', '2', '4', '8']).map(Number);
+  const gammas = (f.consensus ?? ['0']).map(Number);
+  const taus = (f['vote-thresholds'] ?? ['0']).map(Number);
+  if ([...betas, ...gammas].some((x) => !Number.isFinite(x) || x < 0)) throw new UsageError('--betas and --consensus take numbers ≥ 0');
+  if (taus.some((x) => !(x >= 0 && x < 1))) throw new UsageError('--vote-thresholds take numbers from 0 (off) to below 1');
+  return { betas, gammas, taus };
+}
+
+/** One image's line in the --candidates file: enough to re-choose it under other β, γ and τ (--rescore). */
+function savedCase(cfg: SearchConfig, rec: { id: string; source: string }, c: SweepCase) {
+  const cands = c.candidates.map((x) => ({
+    text: x.text,
+    tokenIds: x.tokenIds,
+    lm: x.lengthNormLogp,
+    sim: x.similarity,
+    agreement: x.agreement,
+    group: x.group,
+    sampled: x.sampled,
+    draws: x.draws,
+    findings: x.findings,
+    errors: findingErrors(x, c.truth),
+  }));
+  return { config: searchLabel(cfg), id: rec.id, source: rec.source, truth: c.truth, ms: c.ms, cands };
+}
+
+type SavedCase = ReturnType<typeof savedCase>;
+
+function restoredCase(s: SavedCase): SweepCase {
+  const candidates = s.cands.map(
+    (x): Candidate => ({
+      text: x.text,
+      tokenIds: x.tokenIds,
+      logp: x.lm,
+      length: x.tokenIds.length,
+      lengthNormLogp: x.lm,
+      similarity: x.sim,
+      agreement: x.agreement,
+      support: 0,
+      score: x.lm,
+      group: x.group,
+      sampled: x.sampled ?? false,
+      draws: x.draws ?? 1,
+      findings: x.findings,
+      chosen: false,
+    }),
+  );
+  return { candidates, ms: s.ms ?? NaN, truth: s.truth };
+}
+
+/** The sweep rows of one search configuration: its decoded images re-chosen under every β, γ and τ. */
+export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid: RerankGrid): SweepRow[] {
+  const rows: SweepRow[] = [];
+  const truths = cases.map((c) => c.truth);
+  const sets = cases.map((c) => new Set(c.candidates.map((x) => x.findings.join('|'))).size);
+  const judges = judgeFindings(
+    cases.map((c) => c.candidates),
+    truths,
+  );
+  const ms = cases.map((c) => c.ms).sort((a, b) => a - b);
+  const lmChoices = cases.map((c) => choose(c.candidates, 0));
+  for (const beta of grid.betas)
+    for (const consensus of grid.gammas)
+      for (const voteThreshold of grid.taus) {
+        const chosen = cases.map((c) => choose(c.candidates, beta, consensus, voteThreshold));
+        const s = scoreClinical(chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: truths[i] })));
+        const changed = chosen.filter((c, i) => c !== lmChoices[i]).length;
+        const findingsChanged = chosen.filter((c, i) => c.findings.join('|') !== lmChoices[i].findings.join('|')).length;
+        rows.push({
+          ...cfg,
+          beta,
+          consensus,
+          vote_threshold: voteThreshold,
+          micro_f1: s.micro_f1,
+          macro_f1: s.macro_f1,
+          hallucination_rate: s.hallucination_rate,
+          omission_rate: s.omission_rate,
+          changed_share: changed / cases.length,
+          findings_changed_share: findingsChanged / cases.length,
+          finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length,
+          ...judges,
+          median_ms: ms[Math.floor(ms.length / 2)],
+        });
+      }
+  return rows;
+}
+
+/** Re-chooses the candidates a sweep saved with --candidates, without decoding again. */
+function rescoreSweep(file: string, grid: RerankGrid): Sweep {
+  const saved = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as SavedCase);
+  if (saved.length === 0) throw new UsageError(`--rescore: ${file} holds no saved candidates; write it with --candidates`);
+  const labels = [...new Set(saved.map((s) => s.config))];
+  const rows = labels.flatMap((label) => scoreConfig(parseConfig(label), saved.filter((s) => s.config === label).map(restoredCase), grid));
+  const n = saved.filter((s) => s.config === labels[0]).length;
+  return { split: 'saved', n, model: '', description: `${n} images saved in ${file}`, rows };
+}
+
 /** Decodes each image once per configuration and scores the choice under every β. */
 async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sweep> {
   const manifestPath = f.manifest ?? CXR_MANIFEST;
   const root = f.root ?? path.dirname(manifestPath);
   const split = f.split ?? 'val';
   const perSource = f['per-source'] ?? 60;
-  const betas = (f.betas ?? ['0', '0.25', '0.5', '1', '2', '4', '8']).map(Number);
-  const gammas = (f.consensus ?? ['0']).map(Number);
-  if ([...betas, ...gammas].some((x) => !Number.isFinite(x) || x < 0)) throw new UsageError('--betas and --consensus take numbers ≥ 0');
+  const grid = rerankGrid(f);
   if (f.candidates) writeFileSync(f.candidates, '');
   const configs = (f.configs ?? ['3x1:0', '3x3:0.5', '3x3:1', '3x3:2', '3x3:4', '6x3:1', '6x3:2', '6x6:1', '6x6:2']).map(parseConfig);
   const bySource = new Map<string, ReturnType<typeof readManifest>>();
@@ -145,55 +273,15 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
   const truths = records.map(truthFindings);
   const rows: SweepRow[] = [];
   for (const cfg of configs) {
-    const cases: { candidates: Candidate[]; ms: number }[] = [];
+    const cases: SweepCase[] = [];
     for (const [i, rec] of records.entries()) {
       const res = await runner.generate(images[i].pixels, rec.id, { ...cfg, beta: 0, consensus: 0 });
-      cases.push({ candidates: res.candidates, ms: res.timings.total_ms });
+      cases.push({ candidates: res.candidates, ms: res.timings.total_ms, truth: truths[i] });
       process.stderr.write(`\r${searchLabel(cfg)} ${i + 1}/${records.length}`);
     }
     process.stderr.write('\n');
-    if (f.candidates) {
-      const lines = cases.map((c, i) => {
-        const cands = c.candidates.map((x) => ({
-          text: x.text,
-          tokenIds: x.tokenIds,
-          lm: x.lengthNormLogp,
-          sim: x.similarity,
-          agreement: x.agreement,
-          group: x.group,
-          findings: x.findings,
-          errors: findingErrors(x, truths[i]),
-        }));
-        return JSON.stringify({ config: searchLabel(cfg), id: records[i].id, source: records[i].source, truth: truths[i], cands });
-      });
-      appendFileSync(f.candidates, `${lines.join('\n')}\n`);
-    }
-    const sets = cases.map((c) => new Set(c.candidates.map((x) => x.findings.join('|'))).size);
-    const judges = judgeFindings(
-      cases.map((c) => c.candidates),
-      truths,
-    );
-    const ms = cases.map((c) => c.ms).sort((a, b) => a - b);
-    const lmChoices = cases.map((c) => choose(c.candidates, 0));
-    for (const beta of betas)
-      for (const consensus of gammas) {
-        const chosen = cases.map((c) => choose(c.candidates, beta, consensus));
-        const s = scoreClinical(chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: truths[i] })));
-        const changed = chosen.filter((c, i) => c !== lmChoices[i]).length;
-        rows.push({
-          ...cfg,
-          beta,
-          consensus,
-          micro_f1: s.micro_f1,
-          macro_f1: s.macro_f1,
-          hallucination_rate: s.hallucination_rate,
-          omission_rate: s.omission_rate,
-          changed_share: changed / cases.length,
-          finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length,
-          ...judges,
-          median_ms: ms[Math.floor(ms.length / 2)],
-        });
-      }
+    if (f.candidates) appendFileSync(f.candidates, `${cases.map((c, i) => JSON.stringify(savedCase(cfg, records[i], c))).join('\n')}\n`);
+    rows.push(...scoreConfig(cfg, cases, grid));
   }
   await runner.dispose();
   const description =
@@ -202,11 +290,15 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
   return { split, n: records.length, model: runner.manifest.id, description, rows };
 }
 
-/** The plain beam (3x1, β 0, γ 0) and the lowest hallucination at micro-F1 ≥ the plain beam's. Ties: higher micro-F1,
+/** The plain beam (3x1, no samples, β 0, γ 0, no votes) and the lowest hallucination at micro-F1 ≥ the plain beam's. Ties: higher micro-F1,
  *  then more finding sets per image (the candidates show the reader more clinical alternatives), then the earlier row. */
-type Choosable = Pick<SweepRow, 'beam' | 'groups' | 'beta' | 'micro_f1' | 'hallucination_rate' | 'finding_sets_mean'> & { consensus?: number };
+type Choosable = Pick<SweepRow, 'beam' | 'groups' | 'beta' | 'micro_f1' | 'hallucination_rate' | 'finding_sets_mean'> & {
+  consensus?: number;
+  samples?: number;
+  vote_threshold?: number;
+};
 export function chooseDefaults<R extends Choosable>(rows: readonly R[]): { plain: R; best: R } {
-  const plain = rows.find((r) => r.beam === 3 && r.groups === 1 && r.beta === 0 && !r.consensus) ?? rows[0];
+  const plain = rows.find((r) => r.beam === 3 && r.groups === 1 && !r.samples && r.beta === 0 && !r.consensus && !r.vote_threshold) ?? rows[0];
   const eligible = rows.filter((r) => r.micro_f1 >= plain.micro_f1);
   const better = (a: R, b: R) =>
     b.hallucination_rate !== a.hallucination_rate
@@ -222,28 +314,33 @@ async function main(argv: string[]): Promise<void> {
   const f = parseFlags(argv, specs, 'npm run sweep-rerank --');
   if (f.help) return void console.log(usage('npm run sweep-rerank -- [flags]', specs));
   const modelDir = f.model ?? defaultModelDir();
-  const sweep: Sweep = f.from ? (JSON.parse(readFileSync(f.from, 'utf8')) as Sweep) : await decodeSweep(f, modelDir);
+  const sweep: Sweep = f.from
+    ? (JSON.parse(readFileSync(f.from, 'utf8')) as Sweep)
+    : f.rescore
+      ? rescoreSweep(f.rescore, rerankGrid(f))
+      : await decodeSweep(f, modelDir);
   const { plain, best } = chooseDefaults(sweep.rows);
   console.log(`self-refinement sweep on ${sweep.description ?? `${sweep.n} ${sweep.split} images`}`);
   console.log(
-    '| search | β | γ | micro-F1 | macro-F1 | hallucination | omission | choices changed | finding sets / image | median ms ' +
-      '|\n|---|---|---|---|---|---|---|---|---|---|---|',
+    '| search | β | γ | τ | micro-F1 | macro-F1 | hallucination | omission | choices changed | findings changed | finding sets / image | median ms ' +
+      '|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const r of sweep.rows) {
     console.log(
-      `| ${searchLabel(r)} | ${r.beta} | ${r.consensus ?? 0} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
+      `| ${searchLabel(r)} | ${r.beta} | ${r.consensus ?? 0} | ${r.vote_threshold ?? 0} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
         `${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${(100 * r.changed_share).toFixed(1)}% | ` +
+        `${r.findings_changed_share === undefined ? '–' : `${(100 * r.findings_changed_share).toFixed(1)}%`} | ` +
         `${r.finding_sets_mean.toFixed(2)} | ${r.median_ms.toFixed(0)} |`,
     );
   }
   console.log(
-    `chosen: ${searchLabel(best)}, β ${best.beta}, γ ${best.consensus ?? 0} (hallucination ` +
+    `chosen: ${searchLabel(best)}, β ${best.beta}, γ ${best.consensus ?? 0}, τ ${best.vote_threshold ?? 0} (hallucination ` +
       `${best.hallucination_rate.toFixed(3)} vs plain ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ` +
       `${plain.micro_f1.toFixed(3)})`,
   );
   console.log('\nWhere the candidates disagree (≥ 2 finding sets): whose pick has the fewest finding errors among them');
   console.log('| search | images with ≥ 2 finding sets | LM’s choice | most similar candidate | most agreed candidate |\n|---|---|---|---|---|');
-  for (const r of sweep.rows.filter((x) => x.beta === 0 && !x.consensus && x.multi_set_share !== undefined)) {
+  for (const r of sweep.rows.filter((x) => x.beta === 0 && !x.consensus && !x.vote_threshold && x.multi_set_share !== undefined)) {
     const pct = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
     console.log(`| ${searchLabel(r)} | ${pct(r.multi_set_share)} | ${pct(r.lm_fewest_errors)} | ${pct(r.sim_fewest_errors)} | ${pct(r.agree_fewest_errors)} |`);
   }
@@ -255,8 +352,8 @@ async function main(argv: string[]): Promise<void> {
   if (f['write-defaults']) {
     const file = path.join(modelDir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(file, 'utf8'));
-    const { beam, groups, diversity_penalty, samples = 0, temperature = 1, beta, consensus = 0 } = best;
-    Object.assign(manifest.decoding, { beam, groups, diversity_penalty, samples, temperature, beta, consensus });
+    const { beam, groups, diversity_penalty, samples = 0, temperature = 1, beta, consensus = 0, vote_threshold = 0 } = best;
+    Object.assign(manifest.decoding, { beam, groups, diversity_penalty, samples, temperature, beta, consensus, vote_threshold });
     writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
     console.log(`wrote the chosen decoding defaults into ${file}`);
   }

@@ -122,7 +122,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const towers = model.towers && encoded.towers ? { model: model.towers, image: encoded.towers } : null;
   const towerTexts = towers ? await towers.model.texts(hyps.map((h) => fedIds(h.tokenIds, special.eos))) : null;
   const similarities = towers && towerTexts ? towerTexts.pooled.map((p) => cosine(towers.image.pImg, p)) : hyps.map((h) => decoderSimilarity(h, encoded.pImg));
-  const ranked = rerank(hyps, similarities, findings, settings.alpha, settings.beta, settings.consensus ?? 0, draws);
+  const ranked = rerank(hyps, similarities, findings, settings.alpha, settings.beta, settings.consensus ?? 0, draws, settings.vote_threshold ?? 0);
   const chosen = ranked.chosen;
   // Word maps in the space the similarity was measured in: the towers' token and patch embeddings, else the decoder's.
   const layout = layoutReportTokens(chosen.tokenIds, towerTexts ? towerTexts.tokens[chosen.index] : chosen.textEmbeds, tokenizer, special);
@@ -146,9 +146,11 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       lengthNormLogp: c.lengthNormLogp,
       similarity: c.similarity,
       agreement: c.agreement,
+      support: c.support,
       score: c.score,
       group: c.group,
       sampled: hyps[c.index].sampled === true,
+      draws: c.draws,
       findings: c.findings,
       chosen: c.chosen,
     })),

@@ -8,7 +8,7 @@ import { checkManifest, loadModelFiles, pickPrecision, sha256Hex } from './model
 import type { ModelSource } from './modelSource';
 import { HttpModelSource } from './modelSource';
 import type { OrtRuntime } from './sessions';
-import { resolveSettings } from './settings';
+import { MAX_BEAM, plainBeamOf, resolveSettings } from './settings';
 
 function manifest(over: Partial<ModelManifest> = {}): ModelManifest {
   return {
@@ -138,7 +138,7 @@ describe('manifest checks', () => {
 describe('resolveSettings', () => {
   it('overrides the manifest defaults, ignoring undefined and unknown keys', () => {
     const s = resolveSettings(manifest(), { beam: 1, beta: undefined, signal: 'x' } as object);
-    expect(s).toEqual({ groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0, consensus: 0, ...manifest().decoding, beam: 1 });
+    expect(s).toEqual({ groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0, consensus: 0, vote_threshold: 0, ...manifest().decoding, beam: 1 });
   });
 
   it('sampled alternatives: a whole number of samples up to 8, a temperature above 0, a whole seed', () => {
@@ -147,6 +147,12 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings(manifest(), { samples: 1.5 })).toThrow(/samples must be a whole number/);
     expect(() => resolveSettings(manifest(), { temperature: 0 })).toThrow(/temperature must be above 0/);
     expect(() => resolveSettings(manifest(), { seed: -1 })).toThrow(/seed must be a whole number/);
+    expect(resolveSettings(manifest())).toMatchObject({ vote_threshold: 0 });
+    expect(plainBeamOf({ beam: 1, samples: 4 })).toMatchObject({ beam: 5, samples: 0, vote_threshold: 0 });
+    expect(plainBeamOf({ beam: 1, samples: 8 }).beam).toBe(MAX_BEAM);
+    expect(resolveSettings(manifest(), { vote_threshold: 0.7 })).toMatchObject({ vote_threshold: 0.7 });
+    expect(() => resolveSettings(manifest(), { vote_threshold: 1 })).toThrow(/vote_threshold must be from 0 \(off\) to below 1/);
+    expect(() => resolveSettings(manifest(), { vote_threshold: -0.1 })).toThrow(/vote_threshold/);
   });
 
   it('a manifest without diverse-beam defaults runs one group, and a caller can ask for groups', () => {

@@ -24,6 +24,7 @@ export interface DecodingDefaults {
   temperature?: number; // of the sampled alternatives (1 = the model's own distribution)
   seed?: number; // of the sampled alternatives: the same image and settings give the same candidates
   consensus?: number; // γ: weight in the rerank of a candidate's agreement on findings with the others (0 = off)
+  vote_threshold?: number; // τ of the finding votes (0 = off: candidate scores; docs/DESIGN.md, src/engine/rerank.ts)
 }
 
 /** The out-of-distribution detector (training/ood_detector.py): pixels [V,1,S,S] → ood_logit [V]. */

@@ -1,7 +1,7 @@
 // The rerank on hand-built candidates whose similarities and scores are known.
 import { describe, expect, it } from 'vitest';
 import type { Hypothesis } from './beamSearch';
-import { decoderSimilarity, findingAgreement, findingJaccard, rerank, tallyFindings } from './rerank';
+import { decoderSimilarity, findingAgreement, findingJaccard, findingSupport, findingVotes, rerank, tallyFindings } from './rerank';
 
 const pImg = new Float32Array([1, 0, 0]);
 const hyp = (tokenIds: number[], logp: number, embeds: number[][]): Hypothesis => ({
@@ -125,5 +125,48 @@ describe('what the refinement weighed', () => {
 
   it('refuses mismatched similarity lists', () => {
     expect(() => rerank([a, b], [0], [[], []], 1, 1)).toThrow(RangeError);
+  });
+});
+
+describe('finding votes', () => {
+  const h = (id: number, logp: number) => hyp([id, 2], logp, []);
+  const effusion = ['pleural_effusion'];
+  const effusionCardio = ['cardiomegaly', 'pleural_effusion'];
+
+  it('gives each finding the share of draws asserting it, a repeated sample counting each time', () => {
+    const votes = findingVotes([effusionCardio, effusion, []], [1, 3, 1]);
+    expect(votes.get('pleural_effusion')).toBeCloseTo(4 / 5, 9);
+    expect(votes.get('cardiomegaly')).toBeCloseTo(1 / 5, 9);
+    expect(findingSupport(effusionCardio, votes, 0.5)).toBeCloseTo(0.3 - 0.3, 9);
+    expect(findingSupport([], votes, 0.5)).toBe(0);
+  });
+
+  it('drops a finding few draws back even when the language model prefers the candidate asserting it', () => {
+    // The LM's best asserts cardiomegaly, which 1 of 5 draws backs; effusion alone is backed by 4 of 5.
+    const r = rerank([h(5, -0.1), h(6, -0.9), h(7, -0.5)], [0.5, 0.5, 0.5], [effusionCardio, effusion, []], 0, 0, 0, [1, 3, 1], 0.6);
+    expect(r.lmChoice.tokenIds[0]).toBe(5);
+    expect(r.chosen.tokenIds[0]).toBe(6);
+    expect(r.rerankChangedChoice).toBe(true);
+    expect(r.chosen.support).toBeCloseTo(0.8 - 0.6, 9);
+    // Without votes the same candidates keep the LM's choice.
+    expect(rerank([h(5, -0.1), h(6, -0.9), h(7, -0.5)], [0.5, 0.5, 0.5], [effusionCardio, effusion, []], 0, 0, 0, [1, 3, 1]).chosen.tokenIds[0]).toBe(5);
+  });
+
+  it('lets the image–text similarity pay for a finding the draws leave short, through the set’s best candidate', () => {
+    const hyps = [h(5, -0.2), h(6, -0.4), h(7, -0.3)];
+    const findings = [effusion, [], effusion];
+    // Effusion: 2 of 4 draws, below τ 0.6 by 0.1; its best similarity beats the normal reading's by 0.2.
+    const sims = [0.3, 0.4, 0.6];
+    expect(rerank(hyps, sims, findings, 0, 0, 0, [1, 2, 1], 0.6).chosen.tokenIds[0]).toBe(6);
+    const paid = rerank(hyps, sims, findings, 0, 1, 0, [1, 2, 1], 0.6);
+    // Both effusion candidates score the set's (−0.1 + 0.6); the LM orders them, so the draft is the LM's best of the set.
+    expect(paid.chosen.tokenIds[0]).toBe(5);
+    expect(paid.candidates[1].tokenIds[0]).toBe(7);
+    expect(paid.candidates[0].score).toBeCloseTo(paid.candidates[1].score, 9);
+    expect(paid.rerankChangedChoice).toBe(false);
+  });
+
+  it('refuses a threshold outside [0, 1)', () => {
+    expect(() => rerank([h(5, -0.1)], [0], [[]], 0, 0, 0, [1], 1)).toThrow(RangeError);
   });
 });

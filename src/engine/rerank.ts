@@ -1,13 +1,17 @@
-// The self-refinement rerank: every finished candidate scored by its length-normalised logp, plus beta times its
-// image–text similarity, plus consensus (γ) times its agreement: how far the other candidates assert the same
-// findings (mean Jaccard of finding sets). With sampled alternatives the agreement estimates how much of the
-// model's own distribution backs what a candidate asserts, so γ > 0 is minimum-Bayes-risk selection over findings:
-// a finding that no other draw asserts gets no support from them. beta = γ = 0 is plain
-// beam ranking, and rerankChangedChoice compares the two. The similarity
-// is the similarity towers' cos(p_img, p_txt) when the model has them, else the decoder's own (model 1.0's:
-// p_txt = mean text embedding of the fed report tokens, docs/CONTRACTS.md). Each candidate also carries the
-// findings the labeler reads in it, so the page can say what the refinement weighed, and candidates that assert
-// the same finding set count as one alternative.
+// The self-refinement rerank. Two ways to choose among the finished candidates:
+//  - Candidate scores (vote threshold 0): each candidate's length-normalised logp, plus β times its image–text
+//    similarity, plus γ (consensus) times its agreement, the mean Jaccard of its finding set with the other draws'.
+//    β = γ = 0 is plain beam ranking.
+//  - Finding votes (vote threshold τ in (0, 1)): choose what to assert, then how to say it. Each finding f gets
+//    p_f, the share of the search's rows (a repeated sample counts once per draw) whose candidate asserts it. Each
+//    finding set S among the candidates scores Σ_{f∈S} (p_f − τ) + β · the best similarity of its candidates +
+//    γ · its agreement, so a finding enters the draft only when most draws back it or the image–text similarity
+//    of a report asserting it is high enough to pay for it; τ above ½ trades recall for fewer unsupported
+//    findings. The draft is the language model's best candidate of the winning set.
+// rerankChangedChoice compares the choice with the LM's best. The similarity is the similarity towers'
+// cos(p_img, p_txt) when the model has them, else the decoder's own (model 1.0's: p_txt = mean text embedding of the
+// fed report tokens, docs/CONTRACTS.md). Each candidate also carries the findings the labeler reads in it, so the
+// page can say what the refinement weighed, and candidates that assert the same finding set count as one alternative.
 import type { Hypothesis } from './beamSearch';
 import { cosine, meanVector } from './vectorMath';
 
@@ -19,6 +23,8 @@ export interface RankedCandidate {
   lengthNormLogp: number;
   similarity: number;
   agreement: number; // mean Jaccard of its finding set with each other draw's (1 when it is the only draw)
+  support: number; // finding votes: Σ over its findings of (share of draws asserting it − τ); 0 without votes
+  draws: number; // search rows that produced it
   score: number;
   textEmbeds: Float32Array[];
   group: number; // diverse beam group
@@ -76,6 +82,23 @@ export function decoderSimilarity(h: Hypothesis, pImg: Float32Array): number {
   return h.textEmbeds.length > 0 ? cosine(pImg, meanVector(h.textEmbeds, pImg.length)) : 0;
 }
 
+/** Per finding, the share of draws whose candidate asserts it. */
+export function findingVotes(findings: readonly (readonly string[])[], draws: readonly number[]): Map<string, number> {
+  const total = draws.reduce((a, b) => a + b, 0);
+  const votes = new Map<string, number>();
+  findings.forEach((f, i) => {
+    for (const k of new Set(f)) votes.set(k, (votes.get(k) ?? 0) + draws[i] / total);
+  });
+  return votes;
+}
+
+/** Σ_{f∈S} (p_f − τ): positive when the set's findings are backed by more than τ of the draws on balance. */
+export function findingSupport(findings: readonly string[], votes: ReadonlyMap<string, number>, threshold: number): number {
+  let sum = 0;
+  for (const k of new Set(findings)) sum += (votes.get(k) ?? 0) - threshold;
+  return sum;
+}
+
 export function findingSetKey(findings: readonly string[]): string {
   return [...findings].sort().join('|');
 }
@@ -96,10 +119,14 @@ export function rerank(
   beta: number,
   consensus = 0,
   draws?: readonly number[], // per candidate, how many search rows produced it (default 1 each)
+  voteThreshold = 0, // τ of the finding votes; 0 = candidate scores
 ): RerankResult {
   if (hyps.length === 0) throw new RangeError('rerank needs at least one finished candidate');
   if (similarities.length !== hyps.length || findings.length !== hyps.length) throw new RangeError('rerank: one similarity and one finding list per candidate');
-  const agreements = findingAgreement(findings, draws);
+  if (!(voteThreshold >= 0 && voteThreshold < 1)) throw new RangeError(`rerank: the vote threshold is in [0, 1); got ${voteThreshold}`);
+  const drawCounts = draws ?? hyps.map(() => 1);
+  const agreements = findingAgreement(findings, drawCounts);
+  const votes = voteThreshold > 0 ? findingVotes(findings, drawCounts) : null;
   const scored: RankedCandidate[] = hyps.map((h, index) => {
     const length = h.tokenIds.length;
     const lengthNormLogp = h.logp / Math.pow(Math.max(1, length), alpha);
@@ -112,6 +139,8 @@ export function rerank(
       lengthNormLogp,
       similarity,
       agreement: agreements[index],
+      support: votes ? findingSupport(findings[index], votes, voteThreshold) : 0,
+      draws: drawCounts[index],
       score: combinedScore(lengthNormLogp, similarity, beta, agreements[index], consensus),
       textEmbeds: h.textEmbeds,
       group: h.group,
@@ -119,8 +148,9 @@ export function rerank(
       chosen: false,
     };
   });
-  // Stable: equal scores keep the search's order.
-  const byScore = [...scored].sort((a, b) => b.score - a.score || a.index - b.index);
+  if (votes) scoreFindingSets(scored, beta, consensus);
+  // Stable: equal scores keep the search's order; under finding votes a set's candidates tie and the LM orders them.
+  const byScore = [...scored].sort((a, b) => b.score - a.score || (votes ? b.lengthNormLogp - a.lengthNormLogp : 0) || a.index - b.index);
   const byLogp = [...scored].sort((a, b) => b.lengthNormLogp - a.lengthNormLogp || a.index - b.index);
   const chosen = byScore[0];
   chosen.chosen = true;
@@ -132,4 +162,14 @@ export function rerank(
     findingSets: new Set(scored.map((c) => findingSetKey(c.findings))).size,
     tally: tallyFindings(scored),
   };
+}
+
+/** Finding votes: every candidate gets its finding set's score, support + β · the set's best similarity + γ · agreement. */
+function scoreFindingSets(scored: RankedCandidate[], beta: number, consensus: number): void {
+  const bestSimilarity = new Map<string, number>();
+  for (const c of scored) {
+    const key = findingSetKey(c.findings);
+    bestSimilarity.set(key, Math.max(bestSimilarity.get(key) ?? -Infinity, c.similarity));
+  }
+  for (const c of scored) c.score = c.support + beta * bestSimilarity.get(findingSetKey(c.findings))! + consensus * c.agreement;
 }

@@ -16,7 +16,7 @@ function finite(name: string, v: number): void {
   if (!Number.isFinite(v)) throw new InvalidSettingError(`${name} must be a finite number; got ${v}.`);
 }
 
-const LATER_FIELD_DEFAULTS = { groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0, consensus: 0 };
+const LATER_FIELD_DEFAULTS = { groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0, consensus: 0, vote_threshold: 0 };
 export const MAX_SAMPLES = 8;
 
 /** The largest group count ≤ `groups` that divides `beam` (1 at worst): what a new beam width keeps of the groups. */
@@ -50,6 +50,9 @@ export function resolveSettings(manifest: ModelManifest, overrides: Partial<Deco
   integerIn('seed', s.seed!, 0, 2 ** 32 - 1);
   finite('consensus', s.consensus!);
   if (s.consensus! < 0) throw new InvalidSettingError(`consensus must be 0 or more (0 = off); got ${s.consensus}.`);
+  finite('vote_threshold', s.vote_threshold!);
+  if (s.vote_threshold! < 0 || s.vote_threshold! >= 1)
+    throw new InvalidSettingError(`vote_threshold must be from 0 (off) to below 1 (a share of the draws); got ${s.vote_threshold}.`);
   return s;
 }
 
@@ -59,8 +62,8 @@ export function searchLabel(d: Pick<DecodingDefaults, 'beam' | 'groups' | 'diver
   return `${d.beam}x${d.groups ?? 1}:${d.diversity_penalty ?? 0}${sampled}`;
 }
 
-/** The plain beam search a refinement is compared with: as many candidates (beam + samples), one group, no
- *  samples, β = γ = 0 (the language model's choice). */
+/** The plain beam search a refinement is compared with: as many candidates (beam + samples, at most MAX_BEAM), one
+ *  group, no samples, β = γ = 0, no finding votes (the language model's choice). */
 export function plainBeamOf(d: Pick<DecodingDefaults, 'beam' | 'samples'>): Partial<DecodingDefaults> {
-  return { beam: d.beam + (d.samples ?? 0), groups: 1, diversity_penalty: 0, samples: 0, beta: 0, consensus: 0 };
+  return { beam: Math.min(MAX_BEAM, d.beam + (d.samples ?? 0)), groups: 1, diversity_penalty: 0, samples: 0, beta: 0, consensus: 0, vote_threshold: 0 };
 }

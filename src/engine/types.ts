@@ -87,9 +87,11 @@ export interface Candidate {
   lengthNormLogp: number; // logp / |c|^alpha
   similarity: number; // cos(p_img, p_txt(c)): the similarity towers' when the model has them, else the decoder's
   agreement: number; // how far the other candidates assert the same findings (mean Jaccard, 0–1)
-  score: number; // lengthNormLogp + beta * similarity + consensus * agreement
+  support: number; // finding votes: Σ over its findings of (share of draws asserting it − τ); 0 without votes
+  score: number; // lengthNormLogp + beta * similarity + consensus * agreement; under finding votes its finding set's score
   group: number; // diverse beam group (0 = the unpenalised one); sampled alternatives come after the groups
   sampled: boolean; // drawn from the model's distribution rather than kept by the beam
+  draws: number; // how many search rows produced this exact token sequence (a repeated sample is one more vote)
   findings: string[]; // finding keys the labeler reads as asserted in this candidate (ancestors included)
   chosen: boolean;
 }

@@ -19,6 +19,10 @@ const SOURCE_NOTE = {
 export function CandidatesPanel({ result }: Props) {
   const { candidates, settings, refinement } = result;
   const chosen = candidates.find((c) => c.chosen) ?? candidates[0];
+  const voting = (settings.vote_threshold ?? 0) > 0;
+  const formula = voting
+    ? `its findings' votes (Σ share of draws − ${settings.vote_threshold}) + ${settings.beta} × the best similarity among candidates with the same findings + ${settings.consensus ?? 0} × agreement; the LM score orders equals`
+    : `LM score + ${settings.beta} × similarity + ${settings.consensus ?? 0} × agreement`;
   return (
     <div className="candidates" data-testid="candidates">
       <p className="rerank-note" data-testid="rerank-note">
@@ -28,8 +32,7 @@ export function CandidatesPanel({ result }: Props) {
       <FindingTally result={result} />
       <table>
         <caption className="visually-hidden">
-          Candidates, best first, scored as LM score + β × similarity + γ × agreement with α = {settings.alpha}, β = {settings.beta}, γ ={' '}
-          {settings.consensus ?? 0}; findings marked against the draft
+          Candidates, best first, scored as {formula} (α = {settings.alpha}); findings marked against the draft
         </caption>
         <thead>
           <tr>
@@ -45,7 +48,12 @@ export function CandidatesPanel({ result }: Props) {
             <th scope="col" title="mean overlap (Jaccard) of its findings with each other candidate's">
               Agreement
             </th>
-            <th scope="col" title={`LM score + ${settings.beta} × similarity + ${settings.consensus ?? 0} × agreement`}>
+            {voting ? (
+              <th scope="col" title="Σ over its findings of (share of the draws asserting it − τ)">
+                Votes
+              </th>
+            ) : null}
+            <th scope="col" title={formula}>
               Combined
             </th>
           </tr>
@@ -106,6 +114,7 @@ export function CandidatesPanel({ result }: Props) {
                 <td className="num">{formatScore(c.lengthNormLogp)}</td>
                 <td className="num">{formatScore(c.similarity)}</td>
                 <td className="num">{formatScore(c.agreement)}</td>
+                {voting ? <td className="num">{formatScore(c.support)}</td> : null}
                 <td className="num">{formatScore(c.score)}</td>
               </tr>
             );

@@ -1,11 +1,23 @@
 // The knobs of the self-refinement a person may turn: beam width (how many candidates), diverse groups and their
 // penalty (how differently the groups are pushed to word the report), sampled alternatives and their temperature (other
 // readings drawn from the model's own distribution, so they differ in findings where the model is unsure), β (how
-// much the image–text similarity counts when choosing) and γ (how much the candidates' agreement on findings counts);
+// much the image–text similarity counts when choosing), γ (how much the candidates' agreement on findings counts) and τ
+// (the share of the draws a finding needs to enter the draft; 0 turns the finding votes off);
 // "Re-run" drafts again with them. Groups divide the beam width.
 import type { RefinementSettings } from '../lib/refinementSettings';
 import { NumberField } from './NumberField';
-import { BEAM_MAX, BEAM_MIN, BETA_MAX, CONSENSUS_MAX, PENALTY_MAX, SAMPLES_MAX, TEMPERATURE_MAX, groupChoices, withBeam } from '../lib/refinementSettings';
+import {
+  BEAM_MAX,
+  BEAM_MIN,
+  BETA_MAX,
+  CONSENSUS_MAX,
+  PENALTY_MAX,
+  SAMPLES_MAX,
+  TEMPERATURE_MAX,
+  VOTE_THRESHOLD_MAX,
+  groupChoices,
+  withBeam,
+} from '../lib/refinementSettings';
 
 interface Props {
   value: RefinementSettings;
@@ -79,6 +91,16 @@ export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
       <label title="How much it counts that the other candidates assert the same findings: a finding only one reading asserts needs a clearly better language-model score">
         γ (agreement weight)
         <NumberField value={value.consensus} max={CONSENSUS_MAX} step={0.1} testId="consensus-input" onValue={(v) => onChange({ ...value, consensus: v })} />
+      </label>
+      <label title="Finding votes: a finding enters the draft when more than this share of the draws asserts it, unless the image–text similarity pays for it (0 = off)">
+        τ (vote threshold)
+        <NumberField
+          value={value.vote_threshold}
+          max={VOTE_THRESHOLD_MAX}
+          step={0.05}
+          testId="vote-threshold-input"
+          onValue={(v) => onChange({ ...value, vote_threshold: v })}
+        />
       </label>
       <button type="submit" className="button" disabled={!canRun}>
         Re-run

@@ -1,5 +1,5 @@
-// How many candidates assert each finding ("Pleural Effusion: asserted by 2 of 3 candidates"), and whether the draft
-// does: the alternatives the model considered, at a glance.
+// How many candidates assert each finding ("Pleural Effusion: asserted by 2 of 3 candidates (6 of 9 draws)": a sample
+// that repeats a candidate is one more draw), and whether the draft does: the alternatives the model considered, at a glance.
 import type { ReportResult } from '../../engine/types';
 import { tallyLines } from '../lib/refinementSummary';
 
@@ -11,6 +11,7 @@ export function FindingTally({ result }: { result: ReportResult }) {
       {lines.map((t) => (
         <li key={t.finding} className={t.inDraft ? 'in-draft' : 'not-in-draft'}>
           <strong>{t.finding}</strong>: asserted by {t.count} of {t.total} candidates
+          {t.totalDraws > t.total ? ` (${t.draws} of ${t.totalDraws} draws)` : ''}
           {t.inDraft ? ' (in the draft)' : ' (not in the draft)'}
         </li>
       ))}

@@ -11,6 +11,7 @@ export interface RefinementSettings {
   temperature: number; // of the samples
   beta: number;
   consensus: number; // γ: weight of a candidate's agreement on findings with the others
+  vote_threshold: number; // τ: share of the draws a finding needs (0 = off: candidate scores)
 }
 
 export const BEAM_MIN = 1;
@@ -18,9 +19,19 @@ export const BEAM_MAX = 8;
 export const BETA_MAX = 10;
 export const CONSENSUS_MAX = 100; // the val sweep tries γ up to 100 (agreement first, the LM within a finding set)
 export const PENALTY_MAX = 10;
+export const VOTE_THRESHOLD_MAX = 0.95; // below 1: a share of the draws
 export const SAMPLES_MAX = 8;
 export const TEMPERATURE_MAX = 2;
-export const FALLBACK_SETTINGS: RefinementSettings = { beam: 3, groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, beta: 1, consensus: 0 };
+export const FALLBACK_SETTINGS: RefinementSettings = {
+  beam: 3,
+  groups: 1,
+  diversity_penalty: 0,
+  samples: 0,
+  temperature: 1,
+  beta: 1,
+  consensus: 0,
+  vote_threshold: 0,
+};
 
 export function refinementDefaults(decoding: DecodingDefaults | undefined): RefinementSettings {
   if (!decoding) return FALLBACK_SETTINGS;
@@ -32,6 +43,7 @@ export function refinementDefaults(decoding: DecodingDefaults | undefined): Refi
     temperature: decoding.temperature ?? 1,
     beta: decoding.beta,
     consensus: decoding.consensus ?? 0,
+    vote_threshold: decoding.vote_threshold ?? 0,
   };
 }
 

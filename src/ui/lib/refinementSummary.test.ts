@@ -3,7 +3,7 @@ import type { Candidate, ReportResult } from '../../engine/types';
 import { markFindings, tallyLines, whyChosen } from './refinementSummary';
 import { readFileSync } from 'node:fs';
 import type { ModelManifest } from '../../engine/manifest';
-import { BEAM_MAX, BETA_MAX, CONSENSUS_MAX, PENALTY_MAX, SAMPLES_MAX, TEMPERATURE_MAX, groupChoices, refinementDefaults, withBeam } from './refinementSettings';
+import { BEAM_MAX, BETA_MAX, CONSENSUS_MAX, PENALTY_MAX, SAMPLES_MAX, TEMPERATURE_MAX, VOTE_THRESHOLD_MAX, groupChoices, refinementDefaults, withBeam } from './refinementSettings';
 
 const cand = (text: string, lengthNormLogp: number, similarity: number, findings: string[], chosen = false): Candidate => ({
   text,
@@ -16,6 +16,8 @@ const cand = (text: string, lengthNormLogp: number, similarity: number, findings
   score: lengthNormLogp + similarity,
   group: 0,
   sampled: false,
+  draws: 1,
+  support: 0,
   findings,
   chosen,
 });
@@ -53,14 +55,28 @@ describe('refinement summary', () => {
   });
   it('tallies each finding as "n of m" and whether the draft asserts it', () => {
     const lines = tallyLines(result([effusionDraft, normal, both]));
-    expect(lines).toContainEqual({ finding: 'Pleural Effusion', count: 2, total: 3, inDraft: true });
-    expect(lines).toContainEqual({ finding: 'Cardiomegaly', count: 1, total: 3, inDraft: false });
+    expect(lines).toContainEqual({ finding: 'Pleural Effusion', count: 2, total: 3, draws: 2, totalDraws: 3, inDraft: true });
+    expect(lines).toContainEqual({ finding: 'Cardiomegaly', count: 1, total: 3, draws: 1, totalDraws: 3, inDraft: false });
+  });
+  it('counts a sample that repeats a candidate as one more draw for its findings', () => {
+    const lines = tallyLines(result([{ ...effusionDraft, draws: 4 }, normal, { ...both, draws: 2 }]));
+    expect(lines).toContainEqual({ finding: 'Pleural Effusion', count: 2, total: 3, draws: 6, totalDraws: 7, inDraft: true });
+    expect(lines).toContainEqual({ finding: 'No finding', count: 1, total: 3, draws: 1, totalDraws: 7, inDraft: false });
+  });
+  it('under finding votes, names the finding the re-rank dropped and how many draws asserted it', () => {
+    const lmPick = { ...both, lengthNormLogp: -0.1, support: -0.3, score: 0.2, similarity: 0.6 };
+    const draft = { ...effusionDraft, draws: 5, support: 0.1, score: 0.9 };
+    const settings = { beam: 1, alpha: 1, beta: 1, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60, samples: 6, vote_threshold: 0.7 };
+    const text = whyChosen(result([draft, lmPick, normal], { settings }));
+    expect(text).toContain('more than 70 % of the draws');
+    expect(text).toContain('drops Cardiomegaly (asserted by 1 of 7 draws)');
+    expect(text).toContain('votes 0.100 vs -0.300');
   });
   it('counts candidates that assert nothing as a normal alternative, only when some candidate asserts a finding', () => {
     const none = cand('no acute disease.', -0.3, 0.2, [], true);
     const lines = tallyLines(result([none, cand('a focal infiltrate.', -0.5, 0.3, ['infiltration', 'lung_opacity']), cand('clear lungs.', -0.6, 0.1, [])]));
-    expect(lines).toContainEqual({ finding: 'No finding', count: 2, total: 3, inDraft: true });
-    expect(lines).toContainEqual({ finding: 'Infiltration', count: 1, total: 3, inDraft: false });
+    expect(lines).toContainEqual({ finding: 'No finding', count: 2, total: 3, draws: 2, totalDraws: 3, inDraft: true });
+    expect(lines).toContainEqual({ finding: 'Infiltration', count: 1, total: 3, draws: 1, totalDraws: 3, inDraft: false });
     expect(tallyLines(result([none, cand('clear lungs.', -0.6, 0.1, [])]))).toEqual([]);
   });
   it('says the similarity overrode the language model, with both numbers, when the re-rank changed the choice', () => {
@@ -109,12 +125,13 @@ describe('refinement settings', () => {
       [d.temperature, TEMPERATURE_MAX],
       [d.beta, BETA_MAX],
       [d.consensus, CONSENSUS_MAX],
+      [d.vote_threshold, VOTE_THRESHOLD_MAX],
     ];
     for (const [value, max] of bounds) expect(value).toBeLessThanOrEqual(max);
   });
   it('offers only group counts that divide the beam, and keeps a valid pair when the beam changes', () => {
     expect(groupChoices(6)).toEqual([1, 2, 3, 6]);
-    expect(withBeam({ beam: 6, groups: 6, diversity_penalty: 2, samples: 0, temperature: 1, beta: 1, consensus: 0 }, 4)).toEqual({
+    expect(withBeam({ beam: 6, groups: 6, diversity_penalty: 2, samples: 0, temperature: 1, beta: 1, consensus: 0, vote_threshold: 0 }, 4)).toEqual({
       beam: 4,
       groups: 4,
       diversity_penalty: 2,
@@ -122,9 +139,10 @@ describe('refinement settings', () => {
       temperature: 1,
       beta: 1,
       consensus: 0,
+      vote_threshold: 0,
     });
-    expect(withBeam({ beam: 6, groups: 3, diversity_penalty: 2, samples: 0, temperature: 1, beta: 1, consensus: 0 }, 4).groups).toBe(2);
-    expect(withBeam({ beam: 3, groups: 3, diversity_penalty: 2, samples: 2, temperature: 1, beta: 1, consensus: 0 }, 5).groups).toBe(1);
+    expect(withBeam({ beam: 6, groups: 3, diversity_penalty: 2, samples: 0, temperature: 1, beta: 1, consensus: 0, vote_threshold: 0 }, 4).groups).toBe(2);
+    expect(withBeam({ beam: 3, groups: 3, diversity_penalty: 2, samples: 2, temperature: 1, beta: 1, consensus: 0, vote_threshold: 0 }, 5).groups).toBe(1);
   });
   it('reads the manifest’s decoding defaults, groups 1, penalty 0 and γ 0 when absent', () => {
     expect(refinementDefaults({ beam: 3, alpha: 1, beta: 2, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60 })).toEqual({
@@ -135,6 +153,7 @@ describe('refinement settings', () => {
       temperature: 1,
       beta: 2,
       consensus: 0,
+      vote_threshold: 0,
     });
     expect(
       refinementDefaults({ beam: 1, alpha: 1, beta: 0, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60, consensus: 0.5 }).consensus,

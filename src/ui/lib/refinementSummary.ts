@@ -1,6 +1,7 @@
 // What the self-refinement weighed, in words a radiologist reads: each candidate's findings against the draft's
 // (shared, only here, missing here), how many candidates assert each finding, and why the draft won (language-model
-// score against image–text similarity and the candidates' agreement on findings). Pure functions over a ReportResult; the panel only draws them.
+// score against image–text similarity and the candidates' agreement on findings, or, under finding votes, how many
+// draws back each finding). Pure functions over a ReportResult; the panel only draws them.
 import type { Candidate, ReportResult } from '../../engine/types';
 import { FINDING_NAMES, isFindingKey } from '../../text/findings';
 import { formatScore } from './format';
@@ -15,6 +16,8 @@ export interface TallyLine {
   finding: string; // display name
   count: number; // candidates asserting it
   total: number;
+  draws: number; // search rows whose candidate asserts it (a repeated sample counts each time)
+  totalDraws: number;
   inDraft: boolean;
 }
 
@@ -41,11 +44,21 @@ export function tallyLines(result: ReportResult): TallyLine[] {
   const chosen = result.candidates.find((c) => c.chosen) ?? result.candidates[0];
   const draft = new Set(chosen?.findings ?? []);
   const total = result.candidates.length;
+  const drawsOf = (cs: readonly Candidate[]) => cs.reduce((sum, c) => sum + (c.draws ?? 1), 0);
+  const totalDraws = drawsOf(result.candidates);
   const lines = result.refinement.tally
     .filter((t) => t.finding !== 'no_finding')
-    .map((t) => ({ finding: findingName(t.finding), count: t.candidates, total, inDraft: draft.has(t.finding) }));
-  const normal = result.candidates.filter(isNormal).length;
-  if (normal > 0 && lines.length > 0) lines.push({ finding: 'No finding', count: normal, total, inDraft: !!chosen && isNormal(chosen) });
+    .map((t) => ({
+      finding: findingName(t.finding),
+      count: t.candidates,
+      total,
+      draws: drawsOf(result.candidates.filter((c) => c.findings.includes(t.finding))),
+      totalDraws,
+      inDraft: draft.has(t.finding),
+    }));
+  const normal = result.candidates.filter(isNormal);
+  if (normal.length > 0 && lines.length > 0)
+    lines.push({ finding: 'No finding', count: normal.length, total, draws: drawsOf(normal), totalDraws, inDraft: !!chosen && isNormal(chosen) });
   return lines;
 }
 
@@ -72,6 +85,7 @@ export function whyChosen(result: ReportResult): string {
   const chosen = candidates[chosenIndex];
   const lm = candidates[refinement.lmChoice];
   const consensus = settings.consensus ?? 0;
+  if ((settings.vote_threshold ?? 0) > 0) return `${alternatives} ${whyVoted(result, chosen, lm, chosenIndex)}`;
   if (settings.beta === 0 && consensus === 0) return `${alternatives} β = γ = 0: the draft is the language model’s best candidate (no re-rank).`;
   if (!result.rerankChangedChoice) {
     const runnerUp = candidates.find((c) => !c.chosen);
@@ -104,5 +118,32 @@ export function whyChosen(result: ReportResult): string {
     `${alternatives} The re-rank changed the choice: the language model alone preferred candidate ${refinement.lmChoice + 1} ` +
     `(LM score ${formatScore(lm.lengthNormLogp)} vs ${formatScore(chosen.lengthNormLogp)}), but candidate ${chosenIndex + 1} ${reasons.join(' and ')}; ` +
     `${terms} outweighs ${formatScore(lmLoss)}.`
+  );
+}
+
+/** Under finding votes: which findings the draws backed, and what the similarity paid for. */
+function whyVoted(result: ReportResult, chosen: Candidate, lm: Candidate, chosenIndex: number): string {
+  const { settings, refinement } = result;
+  const tau = settings.vote_threshold ?? 0;
+  const lines = tallyLines(result);
+  const backing = (key: string) => {
+    const line = lines.find((l) => l.finding === findingName(key));
+    return line ? `${line.draws} of ${line.totalDraws} draws` : 'no draw';
+  };
+  const rule = `A finding enters the draft when more than ${Math.round(100 * tau)} % of the draws assert it, or when the image–text similarity (β = ${settings.beta}) pays for it.`;
+  if (!result.rerankChangedChoice)
+    return `${rule} The language model’s best candidate passes: its findings score ${formatScore(chosen.score)} (votes ${formatScore(chosen.support)}, similarity ${formatScore(chosen.similarity)}).`;
+  const marks = markFindings(lm, chosen);
+  const dropped = lm.findings.filter((f) => !chosen.findings.includes(f) && f !== 'no_finding');
+  const added = chosen.findings.filter((f) => !lm.findings.includes(f) && f !== 'no_finding');
+  const changes = [
+    ...dropped.map((f) => `drops ${findingName(f)} (asserted by ${backing(f)})`),
+    ...added.map((f) => `adds ${findingName(f)} (asserted by ${backing(f)})`),
+  ];
+  const what = changes.length > 0 ? changes.join(', ') : `words the same findings differently (${marks.shared.join(', ') || 'none'})`;
+  return (
+    `${rule} The re-rank changed the choice: the language model alone preferred candidate ${refinement.lmChoice + 1}; ` +
+    `candidate ${chosenIndex + 1} ${what}. Its findings score ${formatScore(chosen.score)} against ${formatScore(lm.score)} ` +
+    `(votes ${formatScore(chosen.support)} vs ${formatScore(lm.support)}, similarity ${formatScore(chosen.similarity)} vs ${formatScore(lm.similarity)}).`
   );
 }
