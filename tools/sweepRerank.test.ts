@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { assertedFindings } from '../src/text/metrics/clinical';
 import type { Candidate } from '../src/engine/types';
 import { searchLabel } from '../src/engine/settings';
-import { chooseDefaults, judgeFindings, parseConfig } from './sweepRerank';
+import { chooseDefaults } from './sweepRerank';
+import { judgeFindings, parseConfig, restoredCase, savedCase, scoreConfig } from './sweep/scoring';
 
 const row = (beam: number, groups: number, beta: number, micro_f1: number, hallucination_rate: number, finding_sets_mean: number) => ({
   beam,
@@ -14,7 +15,7 @@ const row = (beam: number, groups: number, beta: number, micro_f1: number, hallu
   finding_sets_mean,
 });
 
-function candidate(text: string, lengthNormLogp: number, similarity: number, agreement = 0): Candidate {
+function candidate(text: string, lengthNormLogp: number, similarity: number, agreement = 0, draws = 1): Candidate {
   const findings = assertedFindings(text);
   return {
     text,
@@ -27,7 +28,7 @@ function candidate(text: string, lengthNormLogp: number, similarity: number, agr
     score: 0,
     group: 0,
     sampled: false,
-    draws: 1,
+    draws,
     support: 0,
     findings,
     chosen: false,
@@ -76,5 +77,28 @@ describe('search configurations', () => {
     expect(() => parseConfig('3x3')).toThrow(/BEAMxGROUPS:PENALTY/);
     for (const text of ['3x3:2', '1x1:0+s2@0.7', '3x1:0']) expect(searchLabel(parseConfig(text))).toBe(text);
     expect(searchLabel({ beam: 3, groups: 1, diversity_penalty: 0 })).toBe('3x1:0');
+  });
+});
+
+describe('scoring a configuration under finding votes', () => {
+  const normal = 'no focal consolidation, pleural effusion or pneumothorax.';
+  const effusion = 'there is a small left pleural effusion.';
+  const cfg = parseConfig('1x1:0+s4@1');
+  // A normal film: the greedy draft asserts an effusion that 1 of 5 draws backs; a repeated normal sample holds 4.
+  const cases = [
+    { candidates: [candidate(effusion, -0.1, 0.5), candidate(normal, -0.3, 0.5, 0, 4)], ms: 10, truth: ['no_finding' as const] },
+    { candidates: [candidate(effusion, -0.1, 0.5, 0, 5)], ms: 20, truth: ['pleural_effusion' as const] },
+  ];
+  const grid = { betas: [0], gammas: [0], taus: [0, 0.6] };
+
+  it('drops the finding few draws back under τ, and says the choice and its findings changed', () => {
+    const [lm, voted] = scoreConfig(cfg, cases, grid);
+    expect(lm).toMatchObject({ vote_threshold: 0, hallucination_rate: 0.5, changed_share: 0, findings_changed_share: 0 });
+    expect(voted).toMatchObject({ vote_threshold: 0.6, hallucination_rate: 0, micro_f1: 1, changed_share: 0.5, findings_changed_share: 0.5 });
+  });
+
+  it('re-scores the saved candidates of a case exactly as the decoded ones', () => {
+    const restored = cases.map((c, i) => restoredCase(JSON.parse(JSON.stringify(savedCase(cfg, { id: `x${i}`, source: 's' }, c)))));
+    expect(scoreConfig(cfg, restored, grid)).toEqual(scoreConfig(cfg, cases, grid));
   });
 });

@@ -2,18 +2,16 @@
 // penalty, and sampled alternatives with their temperature: 3x3:2, 1x1:0+s2@1) decodes each image of a
 // split once, keeps every finished candidate with its length-normalised logp and image–text similarity, then
 // re-chooses under each β, consensus weight γ (the candidates' agreement on findings) and finding-vote threshold τ
-// (src/engine/rerank.ts) and scores the chosen
-// reports with the clinical metrics. The default is the configuration
-// with the lowest hallucination rate whose micro-F1 is at least the plain beam's (beam 3, one group, β = 0);
+// (src/engine/rerank.ts) and scores the chosen reports with the clinical metrics (tools/sweep/scoring.ts). The default
+// is the configuration with the lowest hallucination rate whose micro-F1 is at least the plain beam's (beam 3, one
+// group, no samples, β = γ = τ = 0);
 // `--write-defaults` writes it into the model's manifest. It also says, where a configuration's candidates disagree
 // on findings, whether the LM's choice, the most image-similar candidate or the one the others agree with most is the
 // one with the fewest finding errors.
 //   npm run sweep-rerank -- [--manifest PATH] [--root DIR] [--split val] [--model DIR] [--per-source 60]
 //        [--configs 3x1:0,3x3:1,1x1:0+s2@1] [--betas 0,0.25,0.5,1,2,4,8] [--consensus 0,0.5,1] [--vote-thresholds 0,0.6,0.7]
-//        [--out FILE.json]
-//        [--candidates FILE.jsonl]
-//   npm run sweep-rerank -- --rescore FILE.jsonl [--betas …] [--consensus …] [--vote-thresholds …]   # re-choose saved candidates
-//        [--write-defaults]
+//        [--out FILE.json] [--candidates FILE.jsonl] [--write-defaults]
+//   npm run sweep-rerank -- --rescore FILE.jsonl [--betas …] [--consensus …] [--vote-thresholds …]   # saved candidates
 //   npm run sweep-rerank -- --from out/sweep-val.json --write-defaults      # re-choose from a saved sweep
 import { appendFileSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -24,11 +22,8 @@ import { loadRecordImage } from './eval/images';
 import { readManifest } from './eval/manifest';
 import { ModelRunner } from './eval/modelRunner';
 import { truthFindings } from './eval/truth';
-import { assertedFindings, scoreClinical } from '../src/text/metrics/clinical';
-import { withAncestors, type FindingKey } from '../src/text/findings';
-import { rerank } from '../src/engine/rerank';
 import { searchLabel } from '../src/engine/settings';
-import type { Candidate } from '../src/engine/types';
+import { parseConfig, type RerankGrid, rescoreSweep, savedCase, scoreConfig, type Sweep, type SweepCase, type SweepRow } from './sweep/scoring';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 
 const specs = {
@@ -50,108 +45,6 @@ const specs = {
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies Record<string, FlagSpec>;
 
-interface SearchConfig {
-  beam: number;
-  groups: number;
-  diversity_penalty: number;
-  samples: number;
-  temperature: number;
-}
-
-/** BEAMxGROUPS:PENALTY, optionally +sS@T: S sampled alternatives at temperature T (e.g. 3x3:2, 1x1:0+s2@1). */
-export function parseConfig(text: string): SearchConfig {
-  const m = /^(\d+)x(\d+):([\d.]+)(?:\+s(\d+)(?:@([\d.]+))?)?$/.exec(text);
-  if (!m) throw new UsageError(`--configs: "${text}" is not BEAMxGROUPS:PENALTY[+sSAMPLES@TEMPERATURE] (e.g. 6x3:1, 1x1:0+s2@1)`);
-  return { beam: Number(m[1]), groups: Number(m[2]), diversity_penalty: Number(m[3]), samples: Number(m[4] ?? 0), temperature: Number(m[5] ?? 1) };
-}
-
-/** The candidate the engine would choose under β, γ and τ: the engine's own rerank over the saved candidates (their
- *  length-normalised logp given as the logp, with α 0). */
-function choose(cands: readonly Candidate[], beta: number, consensus = 0, voteThreshold = 0): Candidate {
-  const hyps = cands.map((c) => ({ tokenIds: c.tokenIds, logp: c.lengthNormLogp, score: c.score, textEmbeds: [], group: c.group }));
-  const ranked = rerank(
-    hyps,
-    cands.map((c) => c.similarity),
-    cands.map((c) => c.findings),
-    0,
-    beta,
-    consensus,
-    cands.map((c) => c.draws),
-    voteThreshold,
-  );
-  return cands[ranked.chosen.index];
-}
-
-interface SweepRow extends SearchConfig {
-  beta: number;
-  consensus: number;
-  vote_threshold: number;
-  micro_f1: number;
-  macro_f1: number;
-  hallucination_rate: number;
-  omission_rate: number;
-  changed_share: number; // the chosen candidate is not the LM's best
-  findings_changed_share: number; // … and asserts other findings than the LM's best
-  finding_sets_mean: number;
-  multi_set_share: number; // images whose candidates assert ≥ 2 finding sets
-  lm_fewest_errors: number; // of those: share where the LM's choice has the fewest finding errors among the candidates
-  sim_fewest_errors: number; // … and where the most similar candidate has
-  agree_fewest_errors: number; // … and where the candidate the others agree with most has
-  median_ms: number;
-}
-
-interface Sweep {
-  split: string;
-  n: number;
-  model: string;
-  description: string;
-  rows: SweepRow[];
-}
-
-/** Finding errors of a report: findings asserted but absent, plus findings present but not asserted (both closed). */
-function findingErrors(c: Candidate, truth: readonly FindingKey[]): number {
-  const predicted = new Set(assertedFindings(c.text));
-  const actual = new Set(withAncestors(truth.filter((k) => k !== 'no_finding')));
-  return [...predicted].filter((k) => !actual.has(k)).length + [...actual].filter((k) => !predicted.has(k)).length;
-}
-
-/** γ so large that agreement decides and the LM score only orders candidates of equal agreement. */
-const AGREEMENT_FIRST = 1e6;
-
-/** Who judges findings better where the candidates disagree: on images with ≥ 2 finding sets, how often the LM's
- *  choice, the most image-similar candidate, and the candidate the others agree with most (ties to the LM's order)
- *  has the fewest finding errors among the candidates. */
-export function judgeFindings(perImage: readonly (readonly Candidate[])[], truths: readonly (readonly FindingKey[])[]) {
-  let multi = 0,
-    lm = 0,
-    sim = 0,
-    agree = 0;
-  perImage.forEach((cands, i) => {
-    if (new Set(cands.map((c) => c.findings.join('|'))).size < 2) return;
-    multi++;
-    const errors = cands.map((c) => findingErrors(c, truths[i]));
-    const fewest = Math.min(...errors);
-    const best = (key: (c: Candidate) => number) => cands.reduce((a, c, j) => (key(c) > key(cands[a]) ? j : a), 0);
-    if (errors[best((c) => c.lengthNormLogp)] === fewest) lm++;
-    if (errors[best((c) => c.similarity)] === fewest) sim++;
-    if (errors[cands.indexOf(choose(cands, 0, AGREEMENT_FIRST))] === fewest) agree++;
-  });
-  const share = (k: number) => (multi ? k / multi : 0);
-  return { multi_set_share: multi / perImage.length, lm_fewest_errors: share(lm), sim_fewest_errors: share(sim), agree_fewest_errors: share(agree) };
-}
-
-interface SweepCase {
-  candidates: Candidate[];
-  ms: number;
-  truth: FindingKey[];
-}
-
-interface RerankGrid {
-  betas: number[];
-  gammas: number[];
-  taus: number[];
-}
-
 function rerankGrid(f: Flags<typeof specs>): RerankGrid {
   const betas = (f.betas ?? ['0', '0.25', '0.5', '1', '2', '4', '8']).map(Number);
   const gammas = (f.consensus ?? ['0']).map(Number);
@@ -159,97 +52,6 @@ function rerankGrid(f: Flags<typeof specs>): RerankGrid {
   if ([...betas, ...gammas].some((x) => !Number.isFinite(x) || x < 0)) throw new UsageError('--betas and --consensus take numbers ≥ 0');
   if (taus.some((x) => !(x >= 0 && x < 1))) throw new UsageError('--vote-thresholds take numbers from 0 (off) to below 1');
   return { betas, gammas, taus };
-}
-
-/** One image's line in the --candidates file: enough to re-choose it under other β, γ and τ (--rescore). */
-function savedCase(cfg: SearchConfig, rec: { id: string; source: string }, c: SweepCase) {
-  const cands = c.candidates.map((x) => ({
-    text: x.text,
-    tokenIds: x.tokenIds,
-    lm: x.lengthNormLogp,
-    sim: x.similarity,
-    agreement: x.agreement,
-    group: x.group,
-    sampled: x.sampled,
-    draws: x.draws,
-    findings: x.findings,
-    errors: findingErrors(x, c.truth),
-  }));
-  return { config: searchLabel(cfg), id: rec.id, source: rec.source, truth: c.truth, ms: c.ms, cands };
-}
-
-type SavedCase = ReturnType<typeof savedCase>;
-
-function restoredCase(s: SavedCase): SweepCase {
-  const candidates = s.cands.map(
-    (x): Candidate => ({
-      text: x.text,
-      tokenIds: x.tokenIds,
-      logp: x.lm,
-      length: x.tokenIds.length,
-      lengthNormLogp: x.lm,
-      similarity: x.sim,
-      agreement: x.agreement,
-      support: 0,
-      score: x.lm,
-      group: x.group,
-      sampled: x.sampled ?? false,
-      draws: x.draws ?? 1,
-      findings: x.findings,
-      chosen: false,
-    }),
-  );
-  return { candidates, ms: s.ms ?? NaN, truth: s.truth };
-}
-
-/** The sweep rows of one search configuration: its decoded images re-chosen under every β, γ and τ. */
-export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid: RerankGrid): SweepRow[] {
-  const rows: SweepRow[] = [];
-  const truths = cases.map((c) => c.truth);
-  const sets = cases.map((c) => new Set(c.candidates.map((x) => x.findings.join('|'))).size);
-  const judges = judgeFindings(
-    cases.map((c) => c.candidates),
-    truths,
-  );
-  const ms = cases.map((c) => c.ms).sort((a, b) => a - b);
-  const lmChoices = cases.map((c) => choose(c.candidates, 0));
-  for (const beta of grid.betas)
-    for (const consensus of grid.gammas)
-      for (const voteThreshold of grid.taus) {
-        const chosen = cases.map((c) => choose(c.candidates, beta, consensus, voteThreshold));
-        const s = scoreClinical(chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: truths[i] })));
-        const changed = chosen.filter((c, i) => c !== lmChoices[i]).length;
-        const findingsChanged = chosen.filter((c, i) => c.findings.join('|') !== lmChoices[i].findings.join('|')).length;
-        rows.push({
-          ...cfg,
-          beta,
-          consensus,
-          vote_threshold: voteThreshold,
-          micro_f1: s.micro_f1,
-          macro_f1: s.macro_f1,
-          hallucination_rate: s.hallucination_rate,
-          omission_rate: s.omission_rate,
-          changed_share: changed / cases.length,
-          findings_changed_share: findingsChanged / cases.length,
-          finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length,
-          ...judges,
-          median_ms: ms[Math.floor(ms.length / 2)],
-        });
-      }
-  return rows;
-}
-
-/** Re-chooses the candidates a sweep saved with --candidates, without decoding again. */
-function rescoreSweep(file: string, grid: RerankGrid): Sweep {
-  const saved = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as SavedCase);
-  if (saved.length === 0) throw new UsageError(`--rescore: ${file} holds no saved candidates; write it with --candidates`);
-  const labels = [...new Set(saved.map((s) => s.config))];
-  const rows = labels.flatMap((label) => scoreConfig(parseConfig(label), saved.filter((s) => s.config === label).map(restoredCase), grid));
-  const n = saved.filter((s) => s.config === labels[0]).length;
-  return { split: 'saved', n, model: '', description: `${n} images saved in ${file}`, rows };
 }
 
 /** Decodes each image once per configuration and scores the choice under every β. */
