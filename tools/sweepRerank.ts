@@ -132,7 +132,7 @@ async function main(argv: string[]): Promise<void> {
       `| ${searchLabel(r)} | ${r.beta} | ${r.consensus ?? 0} | ${r.vote_threshold ?? 0} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
         `${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${(100 * r.changed_share).toFixed(1)}% | ` +
         `${r.findings_changed_share === undefined ? '–' : `${(100 * r.findings_changed_share).toFixed(1)}%`} | ` +
-        `${r.finding_sets_mean.toFixed(2)} | ${r.median_ms.toFixed(0)} |`,
+        `${r.finding_sets_mean.toFixed(2)} | ${Number.isFinite(r.median_ms) ? r.median_ms.toFixed(0) : '–'} |`,
     );
   }
   console.log(
