@@ -137,7 +137,7 @@ test.describe('with the tiny model installed', () => {
     expect(text).toContain('Not for clinical use');
   });
 
-  test('beam width, diverse groups, samples, β and γ re-run the self-refinement; the panel says what each candidate asserts', async ({ page }) => {
+  test('beam width, diverse groups, samples, β, γ and τ re-run the self-refinement; the panel says what each candidate asserts', async ({ page }) => {
     await page.goto('/?device=wasm');
     await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN002.png'));
     await waitForReport(page);
@@ -171,7 +171,17 @@ test.describe('with the tiny model installed', () => {
     const rows = await panel.locator('tbody tr').count();
     expect(rows).toBeGreaterThanOrEqual(2);
     await expect(panel.locator('.sampled-mark')).toHaveCount(rows - 1);
-    // γ = 10 (β 0): each candidate is scored LM score + 10 × its agreement on findings, best first.
+    // Finding votes (τ 0.6, β 1): each candidate carries its findings' vote support, and the note states the rule.
+    await panel.getByTestId('beta-input').fill('1');
+    await panel.getByTestId('vote-threshold-input').fill('0.6');
+    await panel.getByRole('button', { name: 'Re-run' }).click();
+    await waitForReport(page);
+    await expect(panel.getByRole('columnheader', { name: 'Votes' })).toBeVisible();
+    await expect(panel.getByTestId('rerank-note')).toContainText('more than 60 % of the draws');
+    const voted = await panel.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.children[7].textContent)));
+    expect(voted).toEqual([...voted].sort((a, b) => b - a));
+    // γ = 10 (β 0, no votes): each candidate is scored LM score + 10 × its agreement on findings, best first.
+    await panel.getByTestId('vote-threshold-input').fill('0');
     await panel.getByTestId('beta-input').fill('0');
     await panel.getByTestId('consensus-input').fill('10');
     await panel.getByRole('button', { name: 'Re-run' }).click();
