@@ -78,7 +78,7 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
     const cases: SweepCase[] = [];
     for (const [i, rec] of records.entries()) {
       const res = await runner.generate(images[i].pixels, rec.id, { ...cfg, beta: 0, consensus: 0 });
-      cases.push({ candidates: res.candidates, ms: res.timings.total_ms, truth: truths[i] });
+      cases.push({ candidates: res.candidates, ms: res.timings.total_ms, truth: truths[i], source: rec.source });
       process.stderr.write(`\r${searchLabel(cfg)} ${i + 1}/${records.length}`);
     }
     process.stderr.write('\n');
@@ -125,14 +125,17 @@ async function main(argv: string[]): Promise<void> {
   console.log(`self-refinement sweep on ${sweep.description ?? `${sweep.n} ${sweep.split} images`}`);
   console.log(
     '| search | β | γ | τ | micro-F1 | macro-F1 | hallucination | omission | choices changed | findings changed | finding sets / image | median ms ' +
-      '|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      '| per source: micro-F1 / hallucination |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const r of sweep.rows) {
     console.log(
       `| ${searchLabel(r)} | ${r.beta} | ${r.consensus ?? 0} | ${r.vote_threshold ?? 0} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
         `${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${(100 * r.changed_share).toFixed(1)}% | ` +
         `${r.findings_changed_share === undefined ? '–' : `${(100 * r.findings_changed_share).toFixed(1)}%`} | ` +
-        `${r.finding_sets_mean.toFixed(2)} | ${Number.isFinite(r.median_ms) ? r.median_ms.toFixed(0) : '–'} |`,
+        `${r.finding_sets_mean.toFixed(2)} | ${Number.isFinite(r.median_ms) ? r.median_ms.toFixed(0) : '–'} | ` +
+        `${Object.entries(r.per_source ?? {})
+          .map(([source, x]) => `${source} ${x.micro_f1.toFixed(3)} / ${x.hallucination_rate.toFixed(3)}`)
+          .join(', ')} |`,
     );
   }
   console.log(

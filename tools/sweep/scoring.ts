@@ -57,6 +57,7 @@ export interface SweepRow extends SearchConfig {
   sim_fewest_errors: number; // … and where the most similar candidate has
   agree_fewest_errors: number; // … and where the candidate the others agree with most has
   median_ms: number;
+  per_source?: Record<string, { n: number; micro_f1: number; hallucination_rate: number }>;
 }
 
 export interface Sweep {
@@ -103,6 +104,7 @@ export interface SweepCase {
   candidates: Candidate[];
   ms: number;
   truth: FindingKey[];
+  source?: string; // the image's data source, for the per-source columns
 }
 
 export interface RerankGrid {
@@ -149,7 +151,7 @@ export function restoredCase(s: SavedCase): SweepCase {
       chosen: false,
     }),
   );
-  return { candidates, ms: s.ms ?? NaN, truth: s.truth };
+  return { candidates, ms: s.ms ?? NaN, truth: s.truth, source: s.source };
 }
 
 /** The sweep rows of one search configuration: its decoded images re-chosen under every β, γ and τ. */
@@ -167,7 +169,14 @@ export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid
     for (const consensus of grid.gammas)
       for (const voteThreshold of grid.taus) {
         const chosen = cases.map((c) => choose(c.candidates, beta, consensus, voteThreshold));
-        const s = scoreClinical(chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: truths[i] })));
+        const clinical = chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: truths[i] }));
+        const s = scoreClinical(clinical);
+        const per_source: Record<string, { n: number; micro_f1: number; hallucination_rate: number }> = {};
+        for (const source of new Set(cases.map((c) => c.source ?? ''))) {
+          if (!source) continue;
+          const own = scoreClinical(clinical.filter((_, i) => cases[i].source === source));
+          per_source[source] = { n: own.n, micro_f1: own.micro_f1, hallucination_rate: own.hallucination_rate };
+        }
         const changed = chosen.filter((c, i) => c !== lmChoices[i]).length;
         const findingsChanged = chosen.filter((c, i) => c.findings.join('|') !== lmChoices[i].findings.join('|')).length;
         rows.push({
@@ -184,6 +193,7 @@ export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid
           finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length,
           ...judges,
           median_ms: ms[Math.floor(ms.length / 2)],
+          per_source,
         });
       }
   return rows;
