@@ -86,8 +86,8 @@ describe('scoring a configuration under finding votes', () => {
   const cfg = parseConfig('1x1:0+s4@1');
   // A normal film: the greedy draft asserts an effusion that 1 of 5 draws backs; a repeated normal sample holds 4.
   const cases = [
-    { candidates: [candidate(effusion, -0.1, 0.5), candidate(normal, -0.3, 0.5, 0, 4)], ms: 10, truth: ['no_finding' as const] },
-    { candidates: [candidate(effusion, -0.1, 0.5, 0, 5)], ms: 20, truth: ['pleural_effusion' as const] },
+    { candidates: [candidate(effusion, -0.1, 0.5), candidate(normal, -0.3, 0.5, 0, 4)], ms: 10, truth: ['no_finding' as const], source: 's' },
+    { candidates: [candidate(effusion, -0.1, 0.5, 0, 5)], ms: 20, truth: ['pleural_effusion' as const], source: 's' },
   ];
   const grid = { betas: [0], gammas: [0], taus: [0, 0.6] };
 
