@@ -78,6 +78,8 @@ describe('report export', () => {
       length_norm_logp: -1,
       similarity: 0.4,
       agreement: 0,
+      vote_support: 0,
+      draws: 1,
       score: -0.6,
       findings: [],
       chosen: true,

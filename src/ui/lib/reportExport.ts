@@ -50,6 +50,8 @@ export function reportJsonFile(ctx: ExportContext): string {
       length_norm_logp: c.lengthNormLogp,
       similarity: c.similarity,
       agreement: c.agreement,
+      vote_support: c.support,
+      draws: c.draws,
       score: c.score,
       findings: c.findings,
       chosen: c.chosen,
