@@ -138,7 +138,17 @@ describe('manifest checks', () => {
 describe('resolveSettings', () => {
   it('overrides the manifest defaults, ignoring undefined and unknown keys', () => {
     const s = resolveSettings(manifest(), { beam: 1, beta: undefined, signal: 'x' } as object);
-    expect(s).toEqual({ groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0, consensus: 0, vote_threshold: 0, ...manifest().decoding, beam: 1 });
+    expect(s).toEqual({
+      groups: 1,
+      diversity_penalty: 0,
+      samples: 0,
+      temperature: 1,
+      seed: 0,
+      consensus: 0,
+      vote_threshold: 0,
+      ...manifest().decoding,
+      beam: 1,
+    });
   });
 
   it('sampled alternatives: a whole number of samples up to 8, a temperature above 0, a whole seed', () => {

@@ -3,7 +3,18 @@ import type { Candidate, ReportResult } from '../../engine/types';
 import { markFindings, tallyLines, whyChosen } from './refinementSummary';
 import { readFileSync } from 'node:fs';
 import type { ModelManifest } from '../../engine/manifest';
-import { BEAM_MAX, BETA_MAX, CONSENSUS_MAX, PENALTY_MAX, SAMPLES_MAX, TEMPERATURE_MAX, VOTE_THRESHOLD_MAX, groupChoices, refinementDefaults, withBeam } from './refinementSettings';
+import {
+  BEAM_MAX,
+  BETA_MAX,
+  CONSENSUS_MAX,
+  PENALTY_MAX,
+  SAMPLES_MAX,
+  TEMPERATURE_MAX,
+  VOTE_THRESHOLD_MAX,
+  groupChoices,
+  refinementDefaults,
+  withBeam,
+} from './refinementSettings';
 
 const cand = (text: string, lengthNormLogp: number, similarity: number, findings: string[], chosen = false): Candidate => ({
   text,
