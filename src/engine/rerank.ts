@@ -127,10 +127,15 @@ export function rerank(
   const drawCounts = draws ?? hyps.map(() => 1);
   const agreements = findingAgreement(findings, drawCounts);
   const votes = voteThreshold > 0 ? findingVotes(findings, drawCounts) : null;
+  const setKeys = findings.map(findingSetKey);
+  // Finding votes score a finding set by its best candidate's similarity.
+  const bestSimilarity = new Map<string, number>();
+  if (votes) setKeys.forEach((key, i) => bestSimilarity.set(key, Math.max(bestSimilarity.get(key) ?? -Infinity, similarities[i])));
   const scored: RankedCandidate[] = hyps.map((h, index) => {
     const length = h.tokenIds.length;
     const lengthNormLogp = h.logp / Math.pow(Math.max(1, length), alpha);
     const similarity = similarities[index];
+    const support = votes ? findingSupport(findings[index], votes, voteThreshold) : 0;
     return {
       index,
       tokenIds: h.tokenIds,
@@ -139,16 +144,17 @@ export function rerank(
       lengthNormLogp,
       similarity,
       agreement: agreements[index],
-      support: votes ? findingSupport(findings[index], votes, voteThreshold) : 0,
+      support,
       draws: drawCounts[index],
-      score: combinedScore(lengthNormLogp, similarity, beta, agreements[index], consensus),
+      score: votes
+        ? support + beta * bestSimilarity.get(setKeys[index])! + consensus * agreements[index]
+        : combinedScore(lengthNormLogp, similarity, beta, agreements[index], consensus),
       textEmbeds: h.textEmbeds,
       group: h.group,
       findings: [...findings[index]].sort(),
       chosen: false,
     };
   });
-  if (votes) scoreFindingSets(scored, beta, consensus);
   // Stable: equal scores keep the search's order; under finding votes a set's candidates tie and the LM orders them.
   const byScore = [...scored].sort((a, b) => b.score - a.score || (votes ? b.lengthNormLogp - a.lengthNormLogp : 0) || a.index - b.index);
   const byLogp = [...scored].sort((a, b) => b.lengthNormLogp - a.lengthNormLogp || a.index - b.index);
@@ -159,17 +165,7 @@ export function rerank(
     chosen,
     rerankChangedChoice: chosen.index !== byLogp[0].index,
     lmChoice: byLogp[0],
-    findingSets: new Set(scored.map((c) => findingSetKey(c.findings))).size,
+    findingSets: new Set(setKeys).size,
     tally: tallyFindings(scored),
   };
-}
-
-/** Finding votes: every candidate gets its finding set's score, support + β · the set's best similarity + γ · agreement. */
-function scoreFindingSets(scored: RankedCandidate[], beta: number, consensus: number): void {
-  const bestSimilarity = new Map<string, number>();
-  for (const c of scored) {
-    const key = findingSetKey(c.findings);
-    bestSimilarity.set(key, Math.max(bestSimilarity.get(key) ?? -Infinity, c.similarity));
-  }
-  for (const c of scored) c.score = c.support + beta * bestSimilarity.get(findingSetKey(c.findings))! + consensus * c.agreement;
 }

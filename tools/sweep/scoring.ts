@@ -3,7 +3,7 @@
 // that saves them for --rescore. No model here: tools/sweepRerank.ts decodes.
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../cli/flags';
-import { assertedFindings, scoreClinical } from '../../src/text/metrics/clinical';
+import { scoreClinical } from '../../src/text/metrics/clinical';
 import { withAncestors, type FindingKey } from '../../src/text/findings';
 import { rerank } from '../../src/engine/rerank';
 import { searchLabel } from '../../src/engine/settings';
@@ -70,8 +70,8 @@ export interface Sweep {
 
 /** Finding errors of a report: findings asserted but absent, plus findings present but not asserted (both closed). */
 export function findingErrors(c: Candidate, truth: readonly FindingKey[]): number {
-  const predicted = new Set(assertedFindings(c.text));
-  const actual = new Set(withAncestors(truth.filter((k) => k !== 'no_finding')));
+  const predicted = new Set(c.findings); // the engine's labeler reading of c.text
+  const actual = new Set<string>(withAncestors(truth.filter((k) => k !== 'no_finding')));
   return [...predicted].filter((k) => !actual.has(k)).length + [...actual].filter((k) => !predicted.has(k)).length;
 }
 
@@ -169,7 +169,7 @@ export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid
     for (const consensus of grid.gammas)
       for (const voteThreshold of grid.taus) {
         const chosen = cases.map((c) => choose(c.candidates, beta, consensus, voteThreshold));
-        const clinical = chosen.map((c, i) => ({ predicted: assertedFindings(c.text), truth: truths[i] }));
+        const clinical = chosen.map((c, i) => ({ predicted: c.findings as FindingKey[], truth: truths[i] }));
         const s = scoreClinical(clinical);
         const per_source: Record<string, { n: number; micro_f1: number; hallucination_rate: number }> = {};
         for (const source of new Set(cases.map((c) => c.source ?? ''))) {

@@ -36,6 +36,9 @@ export function markFindings(candidate: Pick<Candidate, 'findings'>, chosen: Pic
   };
 }
 
+/** Search rows behind these candidates (a sample that repeats a candidate is one more draw). */
+const drawsOf = (cs: readonly Candidate[]): number => cs.reduce((sum, c) => sum + (c.draws ?? 1), 0);
+
 const isNormal = (c: Pick<Candidate, 'findings'>): boolean => c.findings.every((f) => f === 'no_finding');
 
 /** Per finding, how many candidates assert it; candidates that assert none count under "No finding", so a normal
@@ -44,7 +47,6 @@ export function tallyLines(result: ReportResult): TallyLine[] {
   const chosen = result.candidates.find((c) => c.chosen) ?? result.candidates[0];
   const draft = new Set(chosen?.findings ?? []);
   const total = result.candidates.length;
-  const drawsOf = (cs: readonly Candidate[]) => cs.reduce((sum, c) => sum + (c.draws ?? 1), 0);
   const totalDraws = drawsOf(result.candidates);
   const lines = result.refinement.tally
     .filter((t) => t.finding !== 'no_finding')
@@ -121,29 +123,22 @@ export function whyChosen(result: ReportResult): string {
   );
 }
 
-/** Under finding votes: which findings the draws backed, and what the similarity paid for. */
+/** Under finding votes: which findings the draws backed, and what the similarity paid for. A changed choice is
+ *  always another finding set (the LM orders the candidates within a set). */
 function whyVoted(result: ReportResult, chosen: Candidate, lm: Candidate, chosenIndex: number): string {
-  const { settings, refinement } = result;
-  const tau = settings.vote_threshold ?? 0;
-  const lines = tallyLines(result);
-  const backing = (key: string) => {
-    const line = lines.find((l) => l.finding === findingName(key));
-    return line ? `${line.draws} of ${line.totalDraws} draws` : 'no draw';
-  };
-  const rule = `A finding enters the draft when more than ${Math.round(100 * tau)} % of the draws assert it, or when the image–text similarity (β = ${settings.beta}) pays for it.`;
+  const { candidates, settings, refinement } = result;
+  const totalDraws = drawsOf(candidates);
+  const backing = (key: string) => `${drawsOf(candidates.filter((c) => c.findings.includes(key)))} of ${totalDraws} draws`;
+  const rule = `A finding enters the draft when more than ${Math.round(100 * (settings.vote_threshold ?? 0))} % of the draws assert it, or when the image–text similarity (β = ${settings.beta}) pays for it.`;
   if (!result.rerankChangedChoice)
     return `${rule} The language model’s best candidate passes: its findings score ${formatScore(chosen.score)} (votes ${formatScore(chosen.support)}, similarity ${formatScore(chosen.similarity)}).`;
-  const marks = markFindings(lm, chosen);
-  const dropped = lm.findings.filter((f) => !chosen.findings.includes(f) && f !== 'no_finding');
-  const added = chosen.findings.filter((f) => !lm.findings.includes(f) && f !== 'no_finding');
   const changes = [
-    ...dropped.map((f) => `drops ${findingName(f)} (asserted by ${backing(f)})`),
-    ...added.map((f) => `adds ${findingName(f)} (asserted by ${backing(f)})`),
+    ...lm.findings.filter((f) => !chosen.findings.includes(f)).map((f) => `drops ${findingName(f)} (asserted by ${backing(f)})`),
+    ...chosen.findings.filter((f) => !lm.findings.includes(f)).map((f) => `adds ${findingName(f)} (asserted by ${backing(f)})`),
   ];
-  const what = changes.length > 0 ? changes.join(', ') : `words the same findings differently (${marks.shared.join(', ') || 'none'})`;
   return (
     `${rule} The re-rank changed the choice: the language model alone preferred candidate ${refinement.lmChoice + 1}; ` +
-    `candidate ${chosenIndex + 1} ${what}. Its findings score ${formatScore(chosen.score)} against ${formatScore(lm.score)} ` +
+    `candidate ${chosenIndex + 1} ${changes.join(', ')}. Its findings score ${formatScore(chosen.score)} against ${formatScore(lm.score)} ` +
     `(votes ${formatScore(chosen.support)} vs ${formatScore(lm.support)}, similarity ${formatScore(chosen.similarity)} vs ${formatScore(lm.similarity)}).`
   );
 }
