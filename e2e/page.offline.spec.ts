@@ -107,6 +107,8 @@ test('after one visit the installed app drafts with the network off', async ({ p
   await waitForReport(page);
   await page.locator('summary', { hasText: 'Backend and timings' }).click();
   await expect(page.getByTestId('backend-panel')).toContainText('random-tiny');
+  // The engine worker read the model straight from Cache Storage, not through the service worker's fetch.
+  await expect(page.getByTestId('backend-panel')).toContainText(/[\d.]+ KB from the offline copy/);
   await screenshot(page, '21-offline-report');
   expect(notFromCache).toEqual([]);
   expect(errors).toEqual([]);

@@ -24,6 +24,15 @@ function withIsolation(res) {
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
+/**
+ * Documents and workers need the isolation headers; other same-origin files do not, and are served as the cached
+ * Response itself, so that Chromium can keep and reuse its compiled code for them (ONNX Runtime's 14 MB
+ * WebAssembly, the scripts); a rewrapped body is a new, uncacheable response.
+ */
+function needsIsolation(request) {
+  return request.mode === 'navigate' || ['document', 'iframe', 'worker', 'sharedworker'].includes(request.destination);
+}
+
 /** The page this install started from, when it shows index.html: its document is already in the HTTP cache. */
 async function openIndexPage() {
   const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
@@ -110,7 +119,7 @@ self.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate') response = navigation(request, url);
   else if (path.startsWith('models/')) response = modelResponse(event, url);
   else response = cacheFirst(request, RUNTIME_FILES.has(path));
-  event.respondWith(response.then(withIsolation));
+  event.respondWith(needsIsolation(request) ? response.then(withIsolation) : response);
 });
 
 // ---- what is kept, for the page's "Offline use" panel ----

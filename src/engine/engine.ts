@@ -194,6 +194,7 @@ export class InThreadEngine implements ReportEngine {
       precision: modelFiles.precision,
       sessionMs: performance.now() - t0,
       downloadBytes: modelFiles.downloadBytes,
+      keptBytes: modelFiles.keptBytes,
       decoding: manifest.decoding,
       intendedUse: manifest.intended_use,
       licence: manifest.licence,

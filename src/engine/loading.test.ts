@@ -112,6 +112,23 @@ describe('loadModelFiles', () => {
     const { source } = await folder('embed.onnx');
     await expect(loadModelFiles(source, 'fp32')).rejects.toMatchObject({ name: 'ModelFileError', message: expect.stringContaining('embed.onnx') });
   });
+
+  it('takes a kept copy that matches the manifest instead of fetching, and fetches one that does not', async () => {
+    const { source, bytes } = await folder();
+    const fetched: string[] = [];
+    const kept: ModelSource = {
+      location: 'kept folder',
+      fetchJson: source.fetchJson,
+      fetchBytes: async (path) => (fetched.push(path), bytes[path as keyof typeof bytes]),
+      // vision: kept and right; decoder: kept but changed (a stale copy); embed: not kept
+      readKept: async (entry) => (entry.path === 'vision.onnx' ? bytes['vision.onnx'] : entry.path === 'decoder.onnx' ? new Uint8Array(3) : null),
+    };
+    const loaded = await loadModelFiles(kept, 'fp32');
+    expect(fetched.sort()).toEqual(['decoder.onnx', 'embed.onnx']);
+    expect(loaded.files.decoder_model_merged).toEqual(bytes['decoder.onnx']);
+    expect(loaded.files.vision_encoder).toEqual(bytes['vision.onnx']);
+    expect([loaded.downloadBytes, loaded.keptBytes]).toEqual([6, 2]);
+  });
 });
 
 describe('manifest checks', () => {

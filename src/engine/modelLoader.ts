@@ -19,7 +19,8 @@ export interface LoadedModel {
   tokenizerJson: unknown;
   precision: Precision;
   files: ModelFileBytes;
-  downloadBytes: number;
+  downloadBytes: number; // the ONNX files' bytes, wherever they came from
+  keptBytes: number; // of which read from the source's kept copy (the page's offline copy), not fetched
 }
 
 /** Format/version and the fields the engine relies on; throws typed errors that say what to do. */
@@ -104,18 +105,32 @@ export async function loadModelFiles(source: ModelSource, requested?: Precision,
   for (const [, entry] of wanted) loaded.set(entry.path, 0);
   report(); // the download stage starts now, before the first bytes
   const files = {} as ModelFileBytes;
+  let keptBytes = 0;
   const [tokenizerJson] = await Promise.all([
     source.fetchJson<unknown>(manifest.tokenizer),
     ...wanted.map(async ([key, entry]) => {
-      const bytes = await source.fetchBytes(entry.path, (n) => {
-        loaded.set(entry.path, n);
-        report(entry.path);
-      });
-      await verifyFile(entry, bytes);
+      const kept = await source.readKept?.(entry);
+      // A kept copy that fails the check (a changed file) is ignored: the fetch below gets it again or says why.
+      const keptOk = kept
+        ? await verifyFile(entry, kept).then(
+            () => true,
+            () => false,
+          )
+        : false;
+      if (kept && keptOk) keptBytes += kept.length;
+      const bytes =
+        kept && keptOk
+          ? kept
+          : await source.fetchBytes(entry.path, (n) => {
+              loaded.set(entry.path, n);
+              report(entry.path);
+            });
+      if (!keptOk) await verifyFile(entry, bytes);
       files[key] = bytes;
       loaded.set(entry.path, entry.bytes);
+      report(entry.path);
     }),
   ]);
   report();
-  return { manifest, tokenizerJson, precision, files, downloadBytes: total };
+  return { manifest, tokenizerJson, precision, files, downloadBytes: total, keptBytes };
 }

@@ -1,6 +1,9 @@
-// Where model files come from: a folder behind a URL (browser fetch, with byte progress) or, in Node,
-// a folder on disk (node/fsModelSource.ts). Missing files become ModelFileError('missing').
+// Where model files come from: a folder behind a URL (browser fetch, with byte progress; in the page first the
+// service worker's offline copy, offlineCopy.ts) or, in Node, a folder on disk (node/fsModelSource.ts). Missing
+// files become ModelFileError('missing').
 import { ModelFileError } from './errors';
+import type { ModelFileEntry } from './manifest';
+import { readOfflineCopy } from './offlineCopy';
 
 export type ByteProgress = (loaded: number, total: number | undefined) => void;
 
@@ -8,6 +11,8 @@ export interface ModelSource {
   readonly location: string; // for messages
   fetchJson<T>(path: string): Promise<T>;
   fetchBytes(path: string, onProgress?: ByteProgress): Promise<Uint8Array>;
+  /** A kept copy of a manifest entry's file, when the source has one (null: fetch it). */
+  readKept?(entry: ModelFileEntry): Promise<Uint8Array | null>;
 }
 
 /** A model folder served over HTTP(S) (or any URL fetch understands). */
@@ -15,10 +20,11 @@ export class HttpModelSource implements ModelSource {
   private readonly base: string;
 
   /** freshManifest: ask for manifest.json with `cache: 'no-cache'` (the page does, once per load, so its service
-   *  worker notices a re-exported model; everything else may come from the cache). */
+   *  worker notices a re-exported model; everything else may come from the cache). offlineCopy: read ONNX files
+   *  the service worker keeps straight from Cache Storage (the page's worker does). */
   constructor(
     folderUrl: string,
-    private readonly opts: { freshManifest?: boolean } = {},
+    private readonly opts: { freshManifest?: boolean; offlineCopy?: boolean } = {},
   ) {
     const href = typeof location !== 'undefined' ? new URL(folderUrl, location.href).href : folderUrl;
     this.base = href.endsWith('/') ? href : `${href}/`;
@@ -39,6 +45,10 @@ export class HttpModelSource implements ModelSource {
     if (res.status === 404) throw new ModelFileError(path, 'missing', `not found at ${this.base}`);
     if (!res.ok) throw new ModelFileError(path, 'unreadable', `HTTP ${res.status} ${res.statusText}`);
     return res;
+  }
+
+  async readKept(entry: ModelFileEntry): Promise<Uint8Array | null> {
+    return this.opts.offlineCopy ? readOfflineCopy(this.base, entry) : null;
   }
 
   async fetchJson<T>(path: string): Promise<T> {

@@ -23,7 +23,8 @@ export interface LoadInfo {
   backendReason: string; // why this backend ("WebGPU adapter found", "no WebGPU adapter: …", "fell back after error: …")
   precision: Precision;
   sessionMs: number;
-  downloadBytes: number;
+  downloadBytes: number; // the model files' bytes
+  keptBytes?: number; // of which read from the page's offline copy instead of fetched
   decoding: DecodingDefaults; // the manifest's decoding defaults (the page's refinement settings start from them)
   intendedUse: string; // the manifest's intended use and licence notes, for the page to show
   licence: string;

@@ -3,7 +3,7 @@
 // and the timings of the model load and of the last draft.
 import type { DeviceRequest, LoadInfo, ReportResult } from '../../engine/types';
 import type { BackendChoice } from '../../engine/webgpuProbe';
-import { formatBytes, formatMs } from '../lib/format';
+import { formatLoadSource, formatMs } from '../lib/format';
 
 interface Props {
   info: LoadInfo | null;
@@ -36,7 +36,7 @@ export function BackendPanel({ info, probe, device, result, busy, onSwitch, onRe
             </dd>
             <dt>Load</dt>
             <dd>
-              {formatMs(info.sessionMs)}, {formatBytes(info.downloadBytes)} downloaded
+              {formatMs(info.sessionMs)}, {formatLoadSource(info.downloadBytes, info.keptBytes)}
             </dd>
           </>
         ) : null}

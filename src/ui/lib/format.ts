@@ -26,3 +26,12 @@ export function formatPercent(loaded: number, total: number | undefined): string
 export function formatScore(v: number, digits = 3): string {
   return Number.isFinite(v) ? v.toFixed(digits) : '—';
 }
+
+/** Where the model's files came from: "9.7 MB from the offline copy", "9.7 MB downloaded", or both parts. */
+export function formatLoadSource(downloadBytes: number, keptBytes = 0): string {
+  const kept = Math.min(Math.max(0, keptBytes), downloadBytes);
+  const fetched = downloadBytes - kept;
+  if (kept === 0) return `${formatBytes(downloadBytes)} downloaded`;
+  if (fetched === 0) return `${formatBytes(kept)} from the offline copy`;
+  return `${formatBytes(fetched)} downloaded, ${formatBytes(kept)} from the offline copy`;
+}
