@@ -3,7 +3,10 @@
 // word on screen is read in the page (a MutationObserver installed before the app's scripts). The first visit fills
 // the service worker's offline copy and lets V8 keep its optimised code for onnxruntime's WebAssembly (it does so
 // only for a module that has stayed alive a while, hence the settle pause); the later visits are what a person who
-// opened the page before sees. This measures the app's installed model (dist/models), not --model.
+// opened the page before sees. This measures the app's installed model (dist/models), not --model. Where the
+// time goes is read from the engine worker's messages (the page's Worker wrapped before its scripts run): when the
+// page asks it to load, when the model files start and finish arriving, when it starts creating sessions, when the
+// load is done; the rest, to the first report word, is the first report.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,10 +15,20 @@ import { spread, type Spread } from './stats';
 
 const BASE = 'http://127.0.0.1:4173';
 
+/** A returning visit's phases, ms (medians over the visits in ReturningVisitResult). */
+export interface VisitPhases {
+  to_load_request: number; // navigation start → the page asks the engine worker to load
+  to_files: number; // → the worker has the manifest and starts reading the model files
+  files: number; // reading them (the offline copy) and checking their sha256
+  sessions: number; // ONNX Runtime sessions and the warm-up (the WebAssembly start-up where it is not done yet)
+  first_report: number; // the load done → the first report word on screen
+}
+
 export interface ReturningVisitResult {
   first_visit_ms: number; // empty profile: the download, the WebAssembly compile and the first report
   returning_visit_ms: number[]; // navigation start → the first report word, per later visit
   returning_visit: Spread;
+  phases_median?: VisitPhases;
   image_given_at_ms: number[]; // navigation start → the file input had the radiograph, per later visit
   settle_ms: number;
 }
@@ -23,7 +36,54 @@ export interface ReturningVisitResult {
 declare global {
   interface Window {
     __serpentFirstReportAt?: number | null;
+    __serpentWorkerMarks?: Record<string, number>;
   }
+}
+
+// Times of the engine worker's messages: the first of each kind (a load request, download start and end, compile).
+const WORKER_PROBE = `
+  window.__serpentWorkerMarks = {};
+  const mark = (k) => { if (!(k in window.__serpentWorkerMarks)) window.__serpentWorkerMarks[k] = performance.now(); };
+  const PageWorker = window.Worker;
+  window.Worker = function (url, options) {
+    const worker = new PageWorker(url, options);
+    const post = worker.postMessage.bind(worker);
+    worker.postMessage = (message, transfer) => {
+      if (message && message.kind === 'load') mark('load_request');
+      return post(message, transfer);
+    };
+    worker.addEventListener('message', (e) => {
+      const d = e.data || {};
+      const ev = d.event || {};
+      if (d.kind === 'progress' && ev.stage === 'download' && ev.loaded === 0) mark('files_start');
+      if (d.kind === 'progress' && ev.stage === 'download' && ev.total > 0 && ev.loaded === ev.total) mark('files_end');
+      if (d.kind === 'progress' && ev.stage === 'compile') mark('sessions_start');
+      if (d.kind === 'result' && 'load_request' in window.__serpentWorkerMarks) mark('loaded');
+    });
+    return worker;
+  };
+  window.Worker.prototype = PageWorker.prototype;
+`;
+
+/** Phases of one visit from its marks; null when a mark is missing (e.g. an engine that changed its messages). */
+export function visitPhases(marks: Record<string, number>, reportAt: number): VisitPhases | null {
+  const { load_request, files_start, files_end, sessions_start, loaded } = marks;
+  if ([load_request, files_start, files_end, sessions_start, loaded].some((m) => typeof m !== 'number')) return null;
+  return {
+    to_load_request: load_request,
+    to_files: files_start - load_request,
+    files: files_end - files_start,
+    sessions: loaded - sessions_start,
+    first_report: reportAt - loaded,
+  };
+}
+
+/** The median of each phase over the visits that have them all (undefined when none has). */
+export function medianPhases(visits: readonly (VisitPhases | null)[]): VisitPhases | undefined {
+  const all = visits.filter((v): v is VisitPhases => v !== null);
+  if (all.length === 0) return undefined;
+  const keys = Object.keys(all[0]) as (keyof VisitPhases)[];
+  return Object.fromEntries(keys.map((k) => [k, spread(all.map((v) => v[k])).median])) as unknown as VisitPhases;
 }
 
 // A string, not a function: tsx would wrap a named function for the page in a helper the page does not have.
@@ -44,7 +104,7 @@ async function visit(
   base: string,
   image: string,
   timeoutMs: number,
-): Promise<{ reportAt: number; imageAt: number }> {
+): Promise<{ reportAt: number; imageAt: number; phases: VisitPhases | null }> {
   const page = await context.newPage();
   try {
     await page.goto(`${base}/`, { waitUntil: 'commit' });
@@ -52,7 +112,8 @@ async function visit(
     const imageAt = await page.evaluate(() => performance.now());
     await page.waitForFunction(() => typeof window.__serpentFirstReportAt === 'number', null, { timeout: timeoutMs });
     const reportAt = await page.evaluate(() => window.__serpentFirstReportAt as number);
-    return { reportAt, imageAt };
+    const marks = await page.evaluate(() => window.__serpentWorkerMarks ?? {});
+    return { reportAt, imageAt, phases: visitPhases(marks, reportAt) };
   } finally {
     await page.close();
   }
@@ -71,20 +132,21 @@ export async function returningVisitRows(opts: {
   const profile = mkdtempSync(path.join(tmpdir(), 'serpent-returning-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
-    await context.addInitScript(FIRST_REPORT_PROBE);
+    await context.addInitScript(FIRST_REPORT_PROBE + WORKER_PROBE);
     const first = await visit(context, base, opts.image, timeoutMs);
     // The first visit's page stays open while V8 writes its code cache and the service worker keeps the model.
     const settle = await context.newPage();
     await settle.goto(`${base}/`);
     await new Promise((r) => setTimeout(r, settleMs));
     await settle.close();
-    const later: { reportAt: number; imageAt: number }[] = [];
+    const later: { reportAt: number; imageAt: number; phases: VisitPhases | null }[] = [];
     for (let i = 0; i < opts.visits; i++) later.push(await visit(context, base, opts.image, timeoutMs));
     const ms = later.map((v) => v.reportAt);
     return {
       first_visit_ms: first.reportAt,
       returning_visit_ms: ms,
       returning_visit: spread(ms),
+      phases_median: medianPhases(later.map((v) => v.phases)),
       image_given_at_ms: later.map((v) => v.imageAt),
       settle_ms: settleMs,
     };

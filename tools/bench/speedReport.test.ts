@@ -5,6 +5,7 @@ import { defaultModelDir } from '../../src/engine/node/defaultModelDir';
 import type { BenchRow, DecoderGraphRow, MatmulRow } from './rows';
 import { appPageLine, autoChoiceLine, decoderGraphMarkdown, speedRatios } from './speedReport';
 import { roofline } from './report';
+import { medianPhases, visitPhases } from './returningVisit';
 
 const row = (where: 'node' | 'chromium', precision: string, reportMs: number, extra: Partial<BenchRow> = {}): BenchRow =>
   ({ where, backend: 'wasm', precision, beam: 3, search: 'plain', kv_cache: true, runs: 5, report_ms_median: reportMs, ...extra }) as BenchRow;
@@ -20,7 +21,28 @@ describe('speed summaries', () => {
       settle_ms: 10000,
     });
     expect(line).toMatch(/first visit, empty profile, 4,?200 ms/);
-    expect(line).toMatch(/median 1,?700 ms \(p10–p90 1,?540–1,?860, 3 visits\)/);
+    expect(line).toMatch(/median 1,?700 ms \(p10–p90 1,?540–1,?860, 3 visits\)\.$/);
+    const phases = { to_load_request: 400, to_files: 300, files: 350, sessions: 600, first_report: 900 };
+    const withPhases = appPageLine({
+      first_visit_ms: 4200,
+      returning_visit_ms: [1700],
+      returning_visit: { median: 1700, p10: 1700, p90: 1700 },
+      phases_median: phases,
+      image_given_at_ms: [250],
+      settle_ms: 10000,
+    });
+    expect(withPhases).toMatch(
+      /to the load request 400 ms, to the model files 300 ms, reading them 350 ms, sessions and warm-up 600 ms, the first report 900 ms\.$/,
+    );
+  });
+
+  it('a visit’s phases come from the worker marks, and the medians skip visits without them', () => {
+    const marks = { load_request: 400, files_start: 700, files_end: 1000, sessions_start: 1010, loaded: 1600 };
+    expect(visitPhases(marks, 2500)).toEqual({ to_load_request: 400, to_files: 300, files: 300, sessions: 590, first_report: 900 });
+    expect(visitPhases({ load_request: 400 }, 2500)).toBeNull();
+    const other = visitPhases({ ...marks, loaded: 1800 }, 2600)!;
+    expect(medianPhases([visitPhases(marks, 2500), null, other])?.sessions).toBe(690);
+    expect(medianPhases([null])).toBeUndefined();
   });
 
   it('int8 ÷ fp32 and unfolded ÷ folded at the default beam, per place; other beams and searches ignored', () => {

@@ -77,10 +77,15 @@ export function autoChoiceLine(auto: AutoChoice | undefined): string {
 export function appPageLine(app: ReturningVisitResult | undefined): string | null {
   if (!app) return null;
   const v = app.returning_visit;
+  const p = app.phases_median;
   return (
     `The app page (WASM int8, the installed model; navigation start → the first report word on screen, the radiograph given as soon as ` +
     `the file input exists): first visit, empty profile, ${formatNumber(app.first_visit_ms)} ms; returning visit (the model in the ` +
     `service worker's offline copy, V8's code for onnxruntime's WebAssembly cached) median ${formatNumber(v.median)} ms ` +
-    `(p10–p90 ${formatNumber(v.p10)}–${formatNumber(v.p90)}, ${app.returning_visit_ms.length} visits).`
+    `(p10–p90 ${formatNumber(v.p10)}–${formatNumber(v.p90)}, ${app.returning_visit_ms.length} visits)` +
+    (p
+      ? `; medians of its phases: to the load request ${formatNumber(p.to_load_request)} ms, to the model files ${formatNumber(p.to_files)} ms, ` +
+        `reading them ${formatNumber(p.files)} ms, sessions and warm-up ${formatNumber(p.sessions)} ms, the first report ${formatNumber(p.first_report)} ms.`
+      : '.')
   );
 }
