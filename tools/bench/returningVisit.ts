@@ -28,6 +28,7 @@ export interface ReturningVisitResult {
   first_visit_ms: number; // empty profile: the download, the WebAssembly compile and the first report
   returning_visit_ms: number[]; // navigation start → the first report word, per later visit
   returning_visit: Spread;
+  phases?: (VisitPhases | null)[]; // per returning visit (null: a mark was missing)
   phases_median?: VisitPhases;
   image_given_at_ms: number[]; // navigation start → the file input had the radiograph, per later visit
   settle_ms: number;
@@ -146,6 +147,7 @@ export async function returningVisitRows(opts: {
       first_visit_ms: first.reportAt,
       returning_visit_ms: ms,
       returning_visit: spread(ms),
+      phases: later.map((v) => v.phases),
       phases_median: medianPhases(later.map((v) => v.phases)),
       image_given_at_ms: later.map((v) => v.imageAt),
       settle_ms: settleMs,

@@ -112,3 +112,21 @@ describe('speed summaries', () => {
     expect(autoChoiceLine(undefined)).toBe('');
   });
 });
+
+describe('startup comparison', () => {
+  it('pools the visits and their phases of every run of a build', async () => {
+    const { summarise } = await import('./startupCompare');
+    const phase = (sessions: number) => ({ to_load_request: 400, to_files: 300, files: 300, sessions, first_report: 900 });
+    const run = (ms: number[], phases: (ReturnType<typeof phase> | null)[]) => ({
+      first_visit_ms: 9000,
+      returning_visit_ms: ms,
+      returning_visit: { median: 0, p10: 0, p90: 0 },
+      phases,
+      image_given_at_ms: ms.map(() => 300),
+      settle_ms: 10000,
+    });
+    const s = summarise([run([3000, 5000], [phase(700), null]), run([4000, 9000], [phase(900), phase(1100)])]);
+    expect([s.median_ms, s.min_ms, s.max_ms, s.visits_ms.length]).toEqual([4500, 3000, 9000, 4]);
+    expect(s.phases_median?.sessions).toBe(900);
+  });
+});
