@@ -37,7 +37,8 @@ export interface EngineDeps {
   gpuPast?: boolean; // keep present.* on the GPU on WebGPU (default true)
   // Run the model briefly at load: on WebGPU always (compiles the kernels, catches first-run failures) unless false; on
   // WASM too with 'every-backend' (the page: ORT's first runs and V8's tier-up of its kernels then happen while the
-  // person picks a file, not during their first draft).
+  // person picks a file, not during their first draft). On WASM it runs just after the load, unless a report has
+  // been asked for by then: a radiograph that was waiting for the model warms it up itself.
   warmup?: boolean | 'every-backend';
   measureBackends?: boolean; // 'auto' with a WebGPU adapter times WebGPU and WASM and keeps the faster (default true)
 }
@@ -57,9 +58,13 @@ type SessionChoices = Pick<LoadOptions, 'numThreads' | 'foldQuantizedWeights'>;
 const isInputError = (err: unknown): boolean =>
   err instanceof Error && ['GenerationCancelledError', 'InvalidInputError', 'InvalidSettingError'].includes(err.name);
 
+/** How long after a load the WASM warm-up waits for a report request that makes it unnecessary. */
+export const IDLE_WARMUP_DELAY_MS = 100;
+
 export class InThreadEngine implements ReportEngine {
   private loaded: Loaded | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private reportsAsked = 0; // generate requests so far (a report asked for after a load makes its warm-up needless)
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -72,10 +77,12 @@ export class InThreadEngine implements ReportEngine {
   }
 
   generate(images: ImageTensor[], opts: GenerateOptions = {}, callbacks: GenerateCallbacks = {}): Promise<ReportResult> {
+    this.reportsAsked++;
     return this.enqueue(() => this.doGenerate(images, opts, callbacks));
   }
 
   generateFiles(files: ImageFile[], opts: GenerateOptions = {}, callbacks: GenerateCallbacks = {}): Promise<ReportResult> {
+    this.reportsAsked++;
     return this.enqueue(async () => {
       const loaded = this.require();
       const { images, views } = await prepareFiles(files, loaded.manifest.preprocessing);
@@ -186,6 +193,7 @@ export class InThreadEngine implements ReportEngine {
       files: backend === 'webgpu' ? modelFiles.files : null,
       sessionOptions: { numThreads: opts.numThreads, foldQuantizedWeights: opts.foldQuantizedWeights },
     };
+    if (backend !== 'webgpu' && this.deps.warmup === 'every-backend') this.warmUpWhenIdle(this.loaded);
     return {
       modelId: manifest.id,
       modelVersion: manifest.version,
@@ -218,7 +226,7 @@ export class InThreadEngine implements ReportEngine {
       gpuPast: this.deps.gpuPast,
       foldQuantizedWeights: opts.foldQuantizedWeights,
     });
-    if ((backend === 'webgpu' && this.deps.warmup !== false) || this.deps.warmup === 'every-backend') {
+    if (backend === 'webgpu' && this.deps.warmup !== false) {
       try {
         await warmUp(new OnnxReportModel(sessions, manifest));
       } catch (err) {
@@ -227,6 +235,18 @@ export class InThreadEngine implements ReportEngine {
       }
     }
     return sessions;
+  }
+
+  /** The WASM warm-up, queued a moment after the load unless a report is asked for first, or another load came. */
+  private warmUpWhenIdle(loaded: Loaded): void {
+    const asked = this.reportsAsked;
+    setTimeout(() => {
+      if (this.reportsAsked !== asked || this.loaded !== loaded) return;
+      void this.enqueue(async () => {
+        if (this.reportsAsked !== asked || this.loaded !== loaded) return;
+        await warmUp(loaded.model).catch(() => undefined); // a real failure shows in the report that follows
+      });
+    }, IDLE_WARMUP_DELAY_MS);
   }
 
   private sessionError(backend: Backend, err: unknown): Error {
