@@ -117,7 +117,6 @@ export async function loadModelFiles(source: ModelSource, requested?: Precision,
             () => false,
           )
         : false;
-      if (kept && keptOk) keptBytes += kept.length;
       const bytes =
         kept && keptOk
           ? kept
@@ -125,7 +124,8 @@ export async function loadModelFiles(source: ModelSource, requested?: Precision,
               loaded.set(entry.path, n);
               report(entry.path);
             });
-      if (!keptOk) await verifyFile(entry, bytes);
+      if (keptOk) keptBytes += bytes.length;
+      else await verifyFile(entry, bytes);
       files[key] = bytes;
       loaded.set(entry.path, entry.bytes);
       report(entry.path);

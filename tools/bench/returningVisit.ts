@@ -15,7 +15,7 @@ import { spread, type Spread } from './stats';
 
 const BASE = 'http://127.0.0.1:4173';
 
-/** A returning visit's phases, ms (medians over the visits in ReturningVisitResult). */
+/** A returning visit's phases, ms. */
 export interface VisitPhases {
   to_load_request: number; // navigation start → the page asks the engine worker to load
   to_files: number; // → the worker has the manifest and starts reading the model files
@@ -28,8 +28,7 @@ export interface ReturningVisitResult {
   first_visit_ms: number; // empty profile: the download, the WebAssembly compile and the first report
   returning_visit_ms: number[]; // navigation start → the first report word, per later visit
   returning_visit: Spread;
-  phases?: (VisitPhases | null)[]; // per returning visit (null: a mark was missing)
-  phases_median?: VisitPhases;
+  phases?: (VisitPhases | null)[]; // per returning visit (null: a mark was missing); medianPhases summarises them
   image_given_at_ms: number[]; // navigation start → the file input had the radiograph, per later visit
   settle_ms: number;
 }
@@ -148,7 +147,6 @@ export async function returningVisitRows(opts: {
       returning_visit_ms: ms,
       returning_visit: spread(ms),
       phases: later.map((v) => v.phases),
-      phases_median: medianPhases(later.map((v) => v.phases)),
       image_given_at_ms: later.map((v) => v.imageAt),
       settle_ms: settleMs,
     };

@@ -25,9 +25,9 @@ describe('speed summaries', () => {
     const phases = { to_load_request: 400, to_files: 300, files: 350, sessions: 600, first_report: 900 };
     const withPhases = appPageLine({
       first_visit_ms: 4200,
-      returning_visit_ms: [1700],
-      returning_visit: { median: 1700, p10: 1700, p90: 1700 },
-      phases_median: phases,
+      returning_visit_ms: [1700, 1800],
+      returning_visit: { median: 1750, p10: 1700, p90: 1800 },
+      phases: [phases, null], // a visit whose marks were missing does not count
       image_given_at_ms: [250],
       settle_ms: 10000,
     });

@@ -3,7 +3,7 @@
 // (fused against a baseline graph: nodes dispatched per step and ms per step), the backend 'auto' measured, and the
 // app page's first and returning visits.
 import { formatNumber, markdownTable } from '../eval/resultsDoc';
-import type { ReturningVisitResult } from './returningVisit';
+import { medianPhases, type ReturningVisitResult } from './returningVisit';
 import type { BenchRow, DecoderGraphRow } from './rows';
 
 const plainAt = (rows: readonly BenchRow[], where: string, backend: string, precision: string, beam: number, variant?: string) =>
@@ -77,7 +77,7 @@ export function autoChoiceLine(auto: AutoChoice | undefined): string {
 export function appPageLine(app: ReturningVisitResult | undefined): string | null {
   if (!app) return null;
   const v = app.returning_visit;
-  const p = app.phases_median;
+  const p = medianPhases(app.phases ?? []);
   return (
     `The app page (WASM int8, the installed model; navigation start → the first report word on screen, the radiograph given as soon as ` +
     `the file input exists): first visit, empty profile, ${formatNumber(app.first_visit_ms)} ms; returning visit (the model in the ` +
