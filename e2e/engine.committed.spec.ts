@@ -4,6 +4,8 @@
 // WASM's where two words tie within float rounding (serpent-cxr 1.2.0 on JPCLN005: "no focal consolidation, …
 // identified" against "no focal airspace consolidation, …"), and its samples where a draw falls on a boundary
 // between two tokens — on three real radiographs;
+// its subtype gate keeps a pneumonia type the image probe does not back out of the draft, says so in the panel, and
+// lets the model name one when a person turns it off;
 // and its out-of-distribution detector flags a document (a page the browser renders with real fonts, so nothing
 // like the synthetic pages it was trained on) but not a real radiograph.
 import { readFileSync } from 'node:fs';
@@ -114,4 +116,24 @@ test('the committed model withholds the draft of a document, with a warning, and
   await waitForReport(page);
   await expect(page.getByTestId('ood-warning')).toHaveCount(0);
   await expect(page.getByTestId('unreliable-badge')).toHaveCount(0);
+});
+
+test('the pneumonia-type gate: the panel says what the image probe read, and turning it off lets the model name a type', async ({ page }) => {
+  await page.goto('/?device=wasm');
+  // A viral pneumonia film (val) whose probe reading is unsure: the language model alone calls it viral.
+  await page.getByTestId('file-input').setInputFiles(radiograph('kermany/person1007_virus_1690.jpeg'));
+  await waitForReport(page);
+  const panel = page.getByRole('region', { name: 'Self-refinement' });
+  await expect(panel.getByTestId('subtype-reading')).toContainText(/Pneumonia type: the image probe is unsure \(P\(bacterial\) 0\.\d\d/);
+  const subtypeWord = /\b(bacteri|viral|virus)/i;
+  const named = async () => (await panel.locator('tbody tr').allTextContents()).filter((t) => subtypeWord.test(t)).length;
+  expect(await named()).toBe(0);
+  await expect(page.getByTestId('report')).not.toContainText(subtypeWord);
+  const gate = panel.getByTestId('subtype-gate-input');
+  await expect(gate).toBeChecked();
+  await gate.uncheck();
+  await panel.getByRole('button', { name: 'Re-run' }).click();
+  await waitForReport(page);
+  await expect(panel.getByTestId('subtype-reading')).toHaveCount(0);
+  expect(await named()).toBeGreaterThan(0);
 });

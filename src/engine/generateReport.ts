@@ -1,5 +1,6 @@
 // One report from preprocessed views on a loaded model: encode once → OOD check → (diverse) beam search with the
-// cached decoder (best partial beam streamed) → the labeler reads each candidate → self-refinement rerank by the
+// cached decoder (best partial beam streamed) → the subtype gate takes out a pneumonia type the image does not back
+// → the labeler reads each candidate → self-refinement rerank by the
 // image–text similarity (the towers' when the model has them) → token/sentence heatmaps in the same space.
 import type { WordTokenizer } from '../text/tokenizer';
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beamSearch';
@@ -14,6 +15,7 @@ import { layoutReportTokens } from './reportTokens';
 import { assertedFindings } from '../text/metrics/clinical';
 import { decoderSimilarity, rerank } from './rerank';
 import { fedIds } from './similarityTowers';
+import { readSubtype, towerPatchMean, withheldSubtypeIds, withoutTokens } from './subtypeGate';
 import { cosine } from './vectorMath';
 import type { Backend, GenerateCallbacks, ImageTensor, ReportResult } from './types';
 
@@ -93,6 +95,11 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const warnings = [...(ood.warning ? [ood.warning] : []), ...job.images.filter((im) => im.isColour).map((im) => colourWarning(im.name))];
 
   callbacks.onStage?.(detectorFlagged(ood) ? { stage: 'decode', notFrontalChest: true } : { stage: 'decode' });
+  const probe = manifest.similarity?.subtype_probe;
+  const subtype =
+    probe && settings.subtype_gate === 1 && encoded.towers ? readSubtype(probe, towerPatchMean(encoded.towers, manifest.similarity!.embed_dim)) : undefined;
+  // The subtype words the image does not back leave every candidate (and the stream) before anything reads them.
+  const withheld = probe && subtype ? withheldSubtypeIds(probe, subtype, (w) => tokenizer.idOf(w)) : new Set<number>();
   const decoder = model.stepDecoder(encoded.prefix);
   let hyps: Hypothesis[];
   let draws: number[];
@@ -108,9 +115,10 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       groups: settings.groups ?? 1,
       diversityPenalty: settings.diversity_penalty ?? 0,
       signal: job.signal,
-      onStep: callbacks.onToken ? (ids) => callbacks.onToken?.(tokenizer.decodeReport(ids).text) : undefined,
+      onStep: callbacks.onToken ? (ids) => callbacks.onToken?.(tokenizer.decodeReport(withoutTokens(ids, withheld)).text) : undefined,
     };
-    ({ hyps, draws } = distinct(await searchCandidates(decoder, search, settings, job.images)));
+    const found = await searchCandidates(decoder, search, settings, job.images);
+    ({ hyps, draws } = distinct(withheld.size ? found.map((h) => ({ ...h, tokenIds: withoutTokens(h.tokenIds, withheld) })) : found));
   } finally {
     decoderStats = decoder.runStats;
     decoder.dispose();
@@ -160,6 +168,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       findingSets: ranked.findingSets,
       tally: ranked.tally,
       lmChoice: ranked.candidates.indexOf(ranked.lmChoice),
+      ...(subtype ? { subtype } : {}),
     },
     tokens: layout.tokens,
     heatmap,

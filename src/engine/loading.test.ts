@@ -119,7 +119,10 @@ describe('loadModelFiles', () => {
     const kept: ModelSource = {
       location: 'kept folder',
       fetchJson: source.fetchJson,
-      fetchBytes: async (path) => (fetched.push(path), bytes[path as keyof typeof bytes]),
+      fetchBytes: async (path) => {
+        fetched.push(path);
+        return bytes[path as keyof typeof bytes];
+      },
       // vision: kept and right; decoder: kept but changed (a stale copy); embed: not kept
       readKept: async (entry) => (entry.path === 'vision.onnx' ? bytes['vision.onnx'] : entry.path === 'decoder.onnx' ? new Uint8Array(3) : null),
     };
@@ -163,6 +166,7 @@ describe('resolveSettings', () => {
       seed: 0,
       consensus: 0,
       vote_threshold: 0,
+      subtype_gate: 0,
       ...manifest().decoding,
       beam: 1,
     });
@@ -180,6 +184,13 @@ describe('resolveSettings', () => {
     expect(resolveSettings(manifest(), { vote_threshold: 0.7 })).toMatchObject({ vote_threshold: 0.7 });
     expect(() => resolveSettings(manifest(), { vote_threshold: 1 })).toThrow(/vote_threshold must be from 0 \(off\) to below 1/);
     expect(() => resolveSettings(manifest(), { vote_threshold: -0.1 })).toThrow(/vote_threshold/);
+  });
+
+  it('the subtype gate is off unless the manifest or the caller turns it on, and is 0 or 1', () => {
+    expect(resolveSettings(manifest()).subtype_gate).toBe(0);
+    expect(resolveSettings({ ...manifest(), decoding: { ...manifest().decoding, subtype_gate: 1 } }).subtype_gate).toBe(1);
+    expect(resolveSettings(manifest(), { subtype_gate: 1 }).subtype_gate).toBe(1);
+    expect(() => resolveSettings(manifest(), { subtype_gate: 0.5 })).toThrow(/subtype_gate is 1 \(on\) or 0 \(off\)/);
   });
 
   it('a manifest without diverse-beam defaults runs one group, and a caller can ask for groups', () => {

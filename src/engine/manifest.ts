@@ -1,5 +1,6 @@
 // The model folder's manifest.json: its type (shared by exporter docs, engine, UI, eval).
 // The exporter (training/export.py) writes exactly this shape.
+import type { SubtypeProbe } from './subtypeGate';
 
 export type Precision = 'fp32' | 'int8' | 'q4';
 export type ModelFileKey = 'vision_encoder' | 'embed_tokens' | 'decoder_model_merged';
@@ -25,6 +26,7 @@ export interface DecodingDefaults {
   seed?: number; // of the sampled alternatives: the same image and settings give the same candidates
   consensus?: number; // γ: weight in the rerank of a candidate's agreement on findings with the others (0 = off)
   vote_threshold?: number; // τ of the finding votes (0 = off: candidate scores; docs/DESIGN.md, src/engine/rerank.ts)
+  subtype_gate?: number; // 1: the draft names a pneumonia subtype only when the towers' probe backs it (src/engine/subtypeGate.ts); 0: off
 }
 
 /** The out-of-distribution detector (training/ood_detector.py): pixels [V,1,S,S] → ood_logit [V]. */
@@ -54,6 +56,7 @@ export interface SimilarityEntry {
   embed_dim: number;
   precision?: 'int8' | 'fp32'; // of the towers' weights
   evaluation?: Record<string, unknown>;
+  subtype_probe?: SubtypeProbe; // the pneumonia-subtype gate's probe (`npm run subtype-probe -- --write`)
 }
 
 /** The grid word maps are drawn on: the towers' own when they have one, else the vision encoder's. */

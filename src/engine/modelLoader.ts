@@ -5,6 +5,7 @@ import { ModelFileError, ModelManifestError, ModelVersionError } from './errors'
 import type { ModelFileKey, ModelFileEntry, ModelManifest, Precision } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
 import type { ModelSource } from './modelSource';
+import { checkSubtypeProbe } from './subtypeGate';
 import type { ProgressEvent } from './types';
 
 export const MODEL_FILE_KEYS: readonly ModelFileKey[] = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'];
@@ -51,6 +52,13 @@ export function checkManifest(raw: unknown): ModelManifest {
   const sim = m.similarity;
   if (sim && (typeof sim.image?.path !== 'string' || typeof sim.text?.path !== 'string' || !Number.isInteger(sim.embed_dim))) {
     throw new ModelManifestError("manifest.json's similarity needs image and text files and an embed_dim; re-run `npm run export-similarity`.");
+  }
+  if (sim?.subtype_probe) {
+    try {
+      checkSubtypeProbe(sim.subtype_probe, sim.embed_dim);
+    } catch (e) {
+      throw new ModelManifestError((e as Error).message);
+    }
   }
   return m as ModelManifest;
 }

@@ -3,6 +3,7 @@
 import type { DecoderRunStats } from './kvDecoder';
 import type { BackendTimings, RememberedTimings } from './backendTiming';
 import type { DecodingDefaults, Precision } from './manifest';
+import type { SubtypeReading } from './subtypeGate';
 
 export type Backend = 'webgpu' | 'wasm' | 'cpu'; // 'cpu' = onnxruntime-node CPU provider (Node only)
 export type DeviceRequest = Backend | 'auto';
@@ -103,6 +104,7 @@ export interface Refinement {
   findingSets: number; // distinct finding sets among the candidates (same set = one clinical alternative)
   tally: { finding: string; candidates: number }[]; // per finding, how many candidates assert it
   lmChoice: number; // index into candidates of the best by language-model score alone
+  subtype?: SubtypeReading; // the pneumonia-subtype gate's reading, when the model has the probe and the gate is on
 }
 
 export interface TokenInfo {

@@ -1,23 +1,16 @@
 // Pneumonia subtype agreement: where the source labels say bacterial or viral (Kermany), does the report say the
 // same? A report "states" a subtype when it names one ("bacterial", "viral"; both or neither = none stated). The
 // share of agreeing reports is over all labelled images, so a report that stays silent does not agree.
-export type PneumoniaSubtype = 'bacterial' | 'viral';
+import type { PneumoniaSubtype } from '../../src/text/subtype';
+import { statedSubtype } from '../../src/text/subtype';
+
+export { BACTERIAL_WORD, VIRAL_WORD, statedSubtype, type PneumoniaSubtype } from '../../src/text/subtype';
 
 export interface SubtypeScores {
   n: number; // images with a labelled subtype
   stated: number; // share of their reports that name exactly one subtype
   agreement: number; // share whose named subtype is the labelled one
   agreement_when_stated: number; // the same among reports that name one (NaN when none does)
-}
-
-const BACTERIAL = /\bbacteri/i;
-const VIRAL = /\bvir(al|us)\b/i;
-
-/** The subtype a report names, or null when it names neither or both. */
-export function statedSubtype(report: string): PneumoniaSubtype | null {
-  const b = BACTERIAL.test(report);
-  const v = VIRAL.test(report);
-  return b === v ? null : b ? 'bacterial' : 'viral';
 }
 
 export function subtypeRecord(rec: { [field: string]: unknown }): PneumoniaSubtype | undefined {

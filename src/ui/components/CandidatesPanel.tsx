@@ -1,10 +1,10 @@
 // Self-refinement, made visible: what the alternatives asserted and why the draft won. A sentence on the choice
 // (language-model score against image–text similarity and the candidates' agreement on findings), a tally of each
 // finding across the candidates, then every finished candidate with its findings marked against the draft's and its
-// scores; sampled alternatives say so.
+// scores; sampled alternatives say so. With the subtype gate, what the image probe read of a pneumonia's type.
 import type { ReportResult } from '../../engine/types';
 import { formatScore } from '../lib/format';
-import { markFindings, whyChosen } from '../lib/refinementSummary';
+import { markFindings, subtypeLine, whyChosen } from '../lib/refinementSummary';
 import { FindingTally } from './FindingTally';
 
 interface Props {
@@ -29,6 +29,11 @@ export function CandidatesPanel({ result }: Props) {
         {whyChosen(result)}
       </p>
       <p className="similarity-source">{SOURCE_NOTE[refinement.similaritySource]}</p>
+      {subtypeLine(result) && (
+        <p className="subtype-reading" data-testid="subtype-reading">
+          {subtypeLine(result)}
+        </p>
+      )}
       <FindingTally result={result} />
       <table>
         <caption className="visually-hidden">

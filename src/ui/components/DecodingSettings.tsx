@@ -2,7 +2,8 @@
 // penalty (how differently the groups are pushed to word the report), sampled alternatives and their temperature (other
 // readings drawn from the model's own distribution, so they differ in findings where the model is unsure), β (how
 // much the image–text similarity counts when choosing), γ (how much the candidates' agreement on findings counts) and τ
-// (the share of the draws a finding needs to enter the draft; 0 turns the finding votes off);
+// (the share of the draws a finding needs to enter the draft; 0 turns the finding votes off), and, for a model with
+// the subtype gate, whether the draft may name a pneumonia subtype the image does not back;
 // "Re-run" drafts again with them. Groups divide the beam width.
 import type { RefinementSettings } from '../lib/refinementSettings';
 import { NumberField } from './NumberField';
@@ -102,6 +103,17 @@ export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
           onValue={(v) => onChange({ ...value, vote_threshold: v })}
         />
       </label>
+      {value.subtype_gate !== undefined && (
+        <label title="The image probe reads bacterial or viral; the draft names a subtype only when the probe is sure of it (off: the language model alone decides)">
+          <input
+            type="checkbox"
+            checked={value.subtype_gate === 1}
+            data-testid="subtype-gate-input"
+            onChange={(e) => onChange({ ...value, subtype_gate: e.target.checked ? 1 : 0 })}
+          />
+          Pneumonia type only when the image backs it
+        </label>
+      )}
       <button type="submit" className="button" disabled={!canRun}>
         Re-run
       </button>

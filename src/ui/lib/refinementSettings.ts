@@ -12,6 +12,7 @@ export interface RefinementSettings {
   beta: number;
   consensus: number; // γ: weight of a candidate's agreement on findings with the others
   vote_threshold: number; // τ: share of the draws a finding needs (0 = off: candidate scores)
+  subtype_gate?: number; // 1: name a pneumonia subtype only when the image backs it; absent when the model has no gate
 }
 
 export const BEAM_MIN = 1;
@@ -44,6 +45,7 @@ export function refinementDefaults(decoding: DecodingDefaults | undefined): Refi
     beta: decoding.beta,
     consensus: decoding.consensus ?? 0,
     vote_threshold: decoding.vote_threshold ?? 0,
+    ...(decoding.subtype_gate !== undefined ? { subtype_gate: decoding.subtype_gate } : {}),
   };
 }
 

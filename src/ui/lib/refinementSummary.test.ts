@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate, ReportResult } from '../../engine/types';
-import { markFindings, tallyLines, whyChosen } from './refinementSummary';
+import { markFindings, subtypeLine, tallyLines, whyChosen } from './refinementSummary';
 import { readFileSync } from 'node:fs';
 import type { ModelManifest } from '../../engine/manifest';
 import {
@@ -169,5 +169,27 @@ describe('refinement settings', () => {
     expect(
       refinementDefaults({ beam: 1, alpha: 1, beta: 0, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60, consensus: 0.5 }).consensus,
     ).toBe(0.5);
+  });
+});
+
+describe('subtypeLine', () => {
+  const pneumonia = [{ findings: ['lung_opacity', 'pneumonia'] }];
+  const reading = (bacterial: number, allowed: 'bacterial' | 'viral' | null) => ({ bacterial, margin: 0.35, allowed });
+  const result = (subtype: ReturnType<typeof reading> | undefined, candidates = pneumonia) =>
+    ({ refinement: { similaritySource: 'towers', findingSets: 1, tally: [], lmChoice: 0, subtype }, candidates }) as unknown as Parameters<
+      typeof subtypeLine
+    >[0];
+
+  it('says which subtype the image backs and that the other is never written', () => {
+    expect(subtypeLine(result(reading(0.9, 'bacterial')))).toBe(
+      'Pneumonia type: the image probe reads bacterial (P(bacterial) 0.90, beyond its ±0.35 margin), so the draft may call it bacterial and never viral.',
+    );
+    expect(subtypeLine(result(reading(0.1, 'viral')))).toMatch(/reads viral .* never bacterial/);
+  });
+
+  it('says when the image backs neither, and stays silent without the gate or without a pneumonia', () => {
+    expect(subtypeLine(result(reading(0.6, null)))).toMatch(/unsure \(P\(bacterial\) 0.60, within ±0.35 of even\), so the draft names neither/);
+    expect(subtypeLine(result(undefined))).toBeNull();
+    expect(subtypeLine(result(reading(0.9, 'bacterial'), [{ findings: [] }]))).toBeNull();
   });
 });

@@ -142,3 +142,16 @@ function whyVoted(result: ReportResult, chosen: Candidate, lm: Candidate, chosen
     `(votes ${formatScore(chosen.support)} vs ${formatScore(lm.support)}, similarity ${formatScore(chosen.similarity)} vs ${formatScore(lm.similarity)}).`
   );
 }
+
+/** What the pneumonia-subtype gate read and let the draft say, when the model has the gate and a candidate asserts
+ *  pneumonia; null otherwise (the reading says nothing about a film no candidate calls pneumonia). */
+export function subtypeLine(result: Pick<ReportResult, 'refinement' | 'candidates'>): string | null {
+  const reading = result.refinement.subtype;
+  if (!reading || !result.candidates.some((c) => c.findings.includes('pneumonia'))) return null;
+  const p = `P(bacterial) ${reading.bacterial.toFixed(2)}`;
+  if (reading.allowed) {
+    const other = reading.allowed === 'bacterial' ? 'viral' : 'bacterial';
+    return `Pneumonia type: the image probe reads ${reading.allowed} (${p}, beyond its ±${reading.margin} margin), so the draft may call it ${reading.allowed} and never ${other}.`;
+  }
+  return `Pneumonia type: the image probe is unsure (${p}, within ±${reading.margin} of even), so the draft names neither bacterial nor viral.`;
+}

@@ -1,0 +1,56 @@
+// The subtype gate through the committed model on real Kermany pneumonia films from the val split: with the gate on,
+// no candidate names a subtype the image probe does not back (and the result says what the probe read), and a
+// candidate that said "viral pneumonia" still says "pneumonia"; with it off, the same films' candidates do name such
+// subtypes, so the gate is what keeps them out.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statedSubtype } from '../text/subtype';
+import type { InThreadEngine } from './engine';
+import { defaultModelDir } from './node/defaultModelDir';
+import { createNodeEngine } from './node/nodeEngine';
+import { SHARED_DATA } from './testing/sharedData';
+import type { ImageFile, ReportResult } from './types';
+
+const FILMS = readFileSync(path.join(SHARED_DATA, 'cxr/manifest.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as { id: string; split: string; image: string; pneumonia_type?: string })
+  .filter((r) => r.split === 'val' && (r.pneumonia_type === 'bacterial' || r.pneumonia_type === 'viral'))
+  .slice(0, 12);
+
+describe('the subtype gate on the committed model', () => {
+  let engine: InThreadEngine;
+  const file = (image: string): ImageFile => {
+    const b = readFileSync(path.join(SHARED_DATA, 'cxr', image));
+    return { name: path.basename(image), bytes: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
+  };
+  const named = (r: ReportResult) => r.candidates.map((c) => statedSubtype(c.text));
+
+  beforeAll(async () => {
+    engine = await createNodeEngine({ backends: ['cpu'] });
+    await engine.load({ modelUrl: defaultModelDir(), device: 'cpu' });
+  });
+  afterAll(async () => engine.dispose());
+
+  it('keeps every subtype the probe does not back out of the candidates, and only then', async () => {
+    expect(FILMS.length).toBe(12);
+    let keptOut = 0;
+    let allowedNamed = 0;
+    const pneumonia = (r: ReportResult) => r.candidates.some((c) => c.findings.includes('pneumonia'));
+    for (const film of FILMS) {
+      const on = await engine.generateFiles([file(film.image)], { subtype_gate: 1 });
+      const off = await engine.generateFiles([file(film.image)], { subtype_gate: 0 });
+      const reading = on.refinement.subtype!;
+      expect(reading.bacterial).toBeGreaterThanOrEqual(0);
+      expect(reading.bacterial).toBeLessThanOrEqual(1);
+      for (const said of named(on)) if (said) expect(said).toBe(reading.allowed);
+      allowedNamed += named(on).filter(Boolean).length;
+      expect(off.refinement.subtype).toBeUndefined();
+      keptOut += named(off).filter((s) => s && s !== reading.allowed).length;
+      expect(pneumonia(on)).toBe(pneumonia(off)); // the gate drops an adjective, never the pneumonia
+    }
+    console.log(`subtype gate on ${FILMS.length} val films: ${keptOut} candidate namings kept out, ${allowedNamed} allowed ones written`);
+    expect(keptOut).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { WordTokenizer } from '../text/tokenizer';
+import { checkManifest } from './modelLoader';
+import { checkSubtypeProbe, readSubtype, towerPatchMean, withheldSubtypeIds, withoutTokens, type SubtypeProbe } from './subtypeGate';
+import { ModelManifestError } from './errors';
+import type { ModelManifest } from './manifest';
+
+// A 2-d probe: logit = 4·(x0 − 0.5)·2 on the standardised first dimension, so x0 decides the subtype.
+const probe = (margin = 0.3): SubtypeProbe => ({
+  feature: 'tower_patch_mean',
+  mean: [0.5, 0],
+  scale: [2, 1],
+  weights: [4, 0],
+  bias: 0,
+  margin,
+  words: { bacterial: ['bacterial', 'bacteria'], viral: ['viral'] },
+});
+const vocab: Record<string, number> = { bacterial: 7, viral: 8, pneumonia: 9 };
+const idOf = (w: string) => vocab[w];
+
+describe('towerPatchMean', () => {
+  it('averages every cell of every view', () => {
+    // two views of two cells, E = 2
+    const mean = towerPatchMean({ patchEmbeds: [Float32Array.of(1, 0, 3, 0), Float32Array.of(0, 4, 0, 0)] }, 2);
+    expect(Array.from(mean)).toEqual([1, 1]);
+  });
+});
+
+describe('readSubtype', () => {
+  it('allows the subtype the probe backs beyond its margin, and neither inside it', () => {
+    const sure = readSubtype(probe(), Float32Array.of(1, 0)); // z = 4·1 = 4 → P ≈ 0.98
+    expect(sure.bacterial).toBeGreaterThan(0.95);
+    expect(sure.allowed).toBe('bacterial');
+    expect(readSubtype(probe(), Float32Array.of(0, 0)).allowed).toBe('viral'); // z = −4
+    const unsure = readSubtype(probe(), Float32Array.of(0.55, 0)); // z = 0.4 → P ≈ 0.60
+    expect(unsure.allowed).toBeNull();
+    expect(readSubtype(probe(0), Float32Array.of(0.55, 0)).allowed).toBe('bacterial');
+  });
+});
+
+describe('the gate', () => {
+  // "consistent with viral pneumonia ." as ids, with the vocabulary above (4 = with, 5 = consistent, 6 = .)
+  const sentence = [5, 4, 8, 9, 6];
+
+  it('takes the other subtype out when the image backs one, and keeps the backed one', () => {
+    const withheld = withheldSubtypeIds(probe(), readSubtype(probe(), Float32Array.of(1, 0)), idOf);
+    expect([...withheld]).toEqual([8]);
+    expect(withoutTokens(sentence, withheld)).toEqual([5, 4, 9, 6]); // "consistent with pneumonia ."
+    expect(withoutTokens([5, 4, 7, 9, 6], withheld)).toEqual([5, 4, 7, 9, 6]);
+  });
+
+  it('takes both out when the image is unsure, skipping words the vocabulary lacks ("bacteria")', () => {
+    const withheld = withheldSubtypeIds(probe(), readSubtype(probe(), Float32Array.of(0.55, 0)), idOf);
+    expect([...withheld].sort()).toEqual([7, 8]);
+    expect(withoutTokens([7, 9, 6, 8, 9], withheld)).toEqual([9, 6, 9]);
+  });
+
+  it('nothing withheld leaves the candidate as it was (a copy)', () => {
+    const out = withoutTokens(sentence, new Set());
+    expect(out).toEqual(sentence);
+    expect(out).not.toBe(sentence);
+  });
+});
+
+describe('the probe in the manifest', () => {
+  it('must fit the towers it reads', () => {
+    expect(() => checkSubtypeProbe(probe(), 2)).not.toThrow();
+    expect(() => checkSubtypeProbe(probe(), 3)).toThrow(/subtype-probe -- --write/);
+    expect(() => checkSubtypeProbe({ ...probe(), margin: 0.7 }, 2)).toThrow(/margin 0.7/);
+  });
+
+  it('the committed model carries a probe that fits its towers, and its words are in its vocabulary', () => {
+    const dir = 'public/models/serpent-cxr';
+    const raw = JSON.parse(readFileSync(`${dir}/manifest.json`, 'utf8')) as ModelManifest;
+    const m = checkManifest(raw);
+    const p = m.similarity?.subtype_probe;
+    expect(p).toBeDefined();
+    expect(m.decoding.subtype_gate).toBe(1);
+    const tokenizer = new WordTokenizer(JSON.parse(readFileSync(`${dir}/${m.tokenizer}`, 'utf8')));
+    for (const w of [...p!.words.bacterial, ...p!.words.viral]) expect(tokenizer.idOf(w)).toBeDefined();
+    expect(p!.words.bacterial.length).toBeGreaterThan(0);
+    expect(p!.words.viral.length).toBeGreaterThan(0);
+    const broken = { ...raw, similarity: { ...raw.similarity!, subtype_probe: { ...p!, weights: p!.weights.slice(1) } } };
+    expect(() => checkManifest(broken)).toThrow(ModelManifestError);
+  });
+});

@@ -1,0 +1,77 @@
+// The pneumonia-subtype gate: a draft may say "bacterial" or "viral" only when the image supports it. A logistic
+// probe on the similarity towers' mean patch embedding (fitted on the train split's Kermany films by `npm run
+// subtype-probe`, its margin chosen on val) reads P(bacterial). Beyond the margin the draft may name that subtype
+// and not the other; inside it, neither. The language model still decides whether to name one at all; the gate takes
+// the words the image does not back out of its finished candidates. It does not ban them while decoding: on a viral
+// film whose reading was unsure, a ban left the model without its way of saying pneumonia ("consistent with viral
+// pneumonia"), and it wrote "consistent with perihilar interstitial opacities other acute abnormality" instead.
+import type { PneumoniaSubtype } from '../text/subtype';
+import type { TowerImage } from './similarityTowers';
+
+export type { PneumoniaSubtype };
+export const PNEUMONIA_SUBTYPES: readonly PneumoniaSubtype[] = ['bacterial', 'viral'];
+
+/** The probe as the manifest keeps it (`similarity.subtype_probe`). */
+export interface SubtypeProbe {
+  feature: 'tower_patch_mean'; // the towers' patch embeddings [N',E] averaged over cells and views
+  mean: number[]; // [E] feature mean on the fitting films
+  scale: number[]; // [E] 1/std
+  weights: number[]; // [E] on the standardised feature; logit > 0 → bacterial
+  bias: number;
+  margin: number; // |P(bacterial) − ½| above this: the image backs one subtype (0.5: never)
+  words: Record<PneumoniaSubtype, string[]>; // vocabulary words that name each subtype
+  evaluation?: Record<string, unknown>;
+}
+
+export interface SubtypeReading {
+  bacterial: number; // P(bacterial) from the probe
+  margin: number;
+  allowed: PneumoniaSubtype | null; // the subtype the draft may name; null = neither
+}
+
+export class SubtypeProbeError extends Error {
+  override name = 'SubtypeProbeError';
+}
+
+/** The probe's input: the towers' patch embeddings averaged over every cell of every view → [E]. */
+export function towerPatchMean(image: Pick<TowerImage, 'patchEmbeds'>, embedDim: number): Float32Array {
+  const out = new Float32Array(embedDim);
+  let cells = 0;
+  for (const view of image.patchEmbeds) {
+    const n = view.length / embedDim; // N' cells, each [E]
+    for (let c = 0; c < n; c++) for (let e = 0; e < embedDim; e++) out[e] += view[c * embedDim + e];
+    cells += n;
+  }
+  for (let e = 0; e < embedDim; e++) out[e] /= Math.max(1, cells);
+  return out;
+}
+
+export function checkSubtypeProbe(probe: SubtypeProbe, embedDim: number): void {
+  const sizes = [probe.mean.length, probe.scale.length, probe.weights.length];
+  if (probe.feature !== 'tower_patch_mean' || sizes.some((n) => n !== embedDim) || !Number.isFinite(probe.bias) || !(probe.margin >= 0 && probe.margin <= 0.5))
+    throw new SubtypeProbeError(
+      `manifest.json's similarity.subtype_probe does not fit these towers (feature ${probe.feature}, sizes ${sizes.join('/')} for embed_dim ${embedDim}, margin ${probe.margin}); re-run \`npm run subtype-probe -- --write\`.`,
+    );
+}
+
+/** P(bacterial) for one feature [E], and which subtype (if any) the image backs. */
+export function readSubtype(probe: SubtypeProbe, feature: Float32Array): SubtypeReading {
+  let z = probe.bias;
+  for (let e = 0; e < feature.length; e++) z += probe.weights[e] * (feature[e] - probe.mean[e]) * probe.scale[e];
+  const bacterial = 1 / (1 + Math.exp(-z));
+  const allowed = Math.abs(bacterial - 0.5) > probe.margin ? (bacterial > 0.5 ? 'bacterial' : 'viral') : null;
+  return { bacterial, margin: probe.margin, allowed };
+}
+
+/** The token ids of every subtype word the reading does not allow (words the vocabulary lacks are skipped: the
+ *  model can never write them). */
+export function withheldSubtypeIds(probe: SubtypeProbe, reading: SubtypeReading, idOf: (word: string) => number | undefined): Set<number> {
+  const words = PNEUMONIA_SUBTYPES.filter((s) => s !== reading.allowed).flatMap((s) => probe.words[s]);
+  return new Set(words.map(idOf).filter((id): id is number => id !== undefined));
+}
+
+/** A candidate with the withheld words taken out: "consistent with viral pneumonia" → "consistent with pneumonia".
+ *  The reports the model learnt from write a subtype only as the adjective of "pneumonia", so the sentence stands. */
+export function withoutTokens(tokenIds: readonly number[], withheld: ReadonlySet<number>): number[] {
+  return withheld.size === 0 ? [...tokenIds] : tokenIds.filter((id) => !withheld.has(id));
+}

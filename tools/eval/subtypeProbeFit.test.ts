@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { chooseMargin, fitSubtypeProbe, marginRows, type LabelledFeature } from './subtypeProbeFit';
+
+/** Films whose first feature says the subtype (bacterial > 0) with noise, the second is noise only. */
+function films(n: number, seed: number): LabelledFeature[] {
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  return Array.from({ length: n }, (_, i) => {
+    const bacterial = i % 2 === 0;
+    return { feature: Float32Array.of((bacterial ? 0.5 : -0.5) + rand(), rand()), subtype: bacterial ? 'bacterial' : 'viral' };
+  });
+}
+
+describe('the subtype probe fit', () => {
+  it('learns the subtype direction and a wider margin lets fewer, surer films through', () => {
+    const fit = fitSubtypeProbe(films(400, 1), films(200, 2), [0.001, 0.1]);
+    expect(fit.valAccuracy).toBeGreaterThan(0.6);
+    expect(Math.abs(fit.probe.weights[0])).toBeGreaterThan(Math.abs(fit.probe.weights[1]));
+    const films_ = fit.rows.map((r) => r.films);
+    expect(films_).toEqual([...films_].sort((a, b) => b - a));
+    expect(fit.rows[0].coverage).toBe(1);
+    const sure = fit.rows.filter((r) => r.films >= 20).at(-1)!;
+    expect(sure.accuracy).toBeGreaterThan(fit.rows[0].accuracy);
+  });
+
+  it('chooses the smallest margin that reaches the target on enough films, else never names one', () => {
+    const rows = [
+      { margin: 0, coverage: 1, accuracy: 0.7, films: 100 },
+      { margin: 0.1, coverage: 0.6, accuracy: 0.81, films: 60 },
+      { margin: 0.2, coverage: 0.1, accuracy: 0.95, films: 10 },
+    ];
+    expect(chooseMargin(rows, 0.8, 30)).toBe(0.1);
+    expect(chooseMargin(rows, 0.9, 30)).toBe(0.5);
+    expect(chooseMargin(rows, 0.9, 5)).toBe(0.2);
+  });
+
+  it('scores the allowed subtype against the label', () => {
+    const data: LabelledFeature[] = [
+      { feature: Float32Array.of(0), subtype: 'bacterial' },
+      { feature: Float32Array.of(0), subtype: 'viral' },
+      { feature: Float32Array.of(0), subtype: 'viral' },
+    ];
+    const [all, sure] = marginRows([0.9, 0.2, 0.55], data, [0, 0.2]);
+    expect(all).toEqual({ margin: 0, coverage: 1, accuracy: 2 / 3, films: 3 });
+    expect(sure).toEqual({ margin: 0.2, coverage: 2 / 3, accuracy: 1, films: 2 });
+  });
+});

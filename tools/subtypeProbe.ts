@@ -1,0 +1,142 @@
+// `npm run subtype-probe`: fits the pneumonia-subtype gate (src/engine/subtypeGate.ts) for a model with similarity
+// towers. The towers' mean patch embedding of every corpus film whose source labels say bacterial or viral
+// (Kermany) is computed with the model's own similarity_image.onnx; a logistic probe is fitted on train, its l2
+// chosen by val log-loss and its margin the widest gate whose val accuracy reaches --target; test is printed as a
+// check and never chooses anything. --write stores the probe in manifest.json (similarity.subtype_probe).
+//   npm run subtype-probe -- [--model DIR] [--target 0.8] [--min-films 30] [--l2 0.001,0.01,0.1] [--write]
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseFlags, usage, type FlagSpec, UsageError } from './cli/flags';
+import { runMain } from './cli/main';
+import { CORPUS_DIR, CXR_MANIFEST } from './cli/paths';
+import { parseNpy } from './corpus/npy';
+import { readManifest } from './eval/manifest';
+import { BACTERIAL_WORD, VIRAL_WORD, subtypeRecord } from './eval/subtype';
+import { chooseMargin, fitSubtypeProbe, marginRows, probabilities, type LabelledFeature, type MarginRow } from './eval/subtypeProbeFit';
+import modelIO from '../src/engine/modelIO.json' with { type: 'json' };
+import type { ModelManifest } from '../src/engine/manifest';
+import { defaultModelDir } from '../src/engine/node/defaultModelDir';
+import { loadOrtNode } from '../src/engine/node/nodeEngine';
+import { towerPatchMean, type PneumoniaSubtype, type SubtypeProbe } from '../src/engine/subtypeGate';
+
+const specs = {
+  model: { type: 'string', help: "model folder (default: public/models/index.json's default)" },
+  corpus: { type: 'string', help: 'prepared corpus (default corpus/, from `npm run corpus`)' },
+  manifest: { type: 'string', help: 'JSONL image manifest with pneumonia_type (default ../shared/data/cxr/manifest.jsonl)' },
+  target: { type: 'number', help: 'val accuracy the gate must reach on the films it lets name a subtype (default 0.8)' },
+  'min-films': { type: 'number', help: 'fewest val films a margin must let through to count (default 30)' },
+  l2: { type: 'list', help: 'l2 weights to try (default 0.001,0.01,0.1)' },
+  write: { type: 'boolean', help: "store the probe in the model's manifest.json" },
+  help: { type: 'boolean', help: 'show this help' },
+} as const satisfies Record<string, FlagSpec>;
+
+interface CorpusRecord {
+  id: string;
+}
+
+/** The towers' mean patch embedding [E] of every film of `split` with a labelled subtype. */
+async function splitFeatures(
+  modelDir: string,
+  model: ModelManifest,
+  corpus: string,
+  split: string,
+  subtypes: Map<string, PneumoniaSubtype>,
+): Promise<LabelledFeature[]> {
+  const ort = await loadOrtNode();
+  const sim = model.similarity!;
+  const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(modelDir, sim.image.path))), { executionProviders: ['cpu'] });
+  const records = readFileSync(path.join(corpus, split, 'records.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as CorpusRecord);
+  const pixels = parseNpy(readFileSync(path.join(corpus, split, 'pixels.npy'))); // [M,S,S] uint8
+  const S = model.preprocessing.image_size;
+  if (pixels.shape[1] !== S)
+    throw new UsageError(`${corpus}/${split}/pixels.npy is ${pixels.shape[1]} px; the model reads ${S} px. Rebuild it with \`npm run corpus\`.`);
+  const rows = records.flatMap((r, i) => (subtypes.has(r.id) ? [{ row: i, subtype: subtypes.get(r.id)! }] : []));
+  const { pixel_mean: mean, pixel_std: std } = model.preprocessing;
+  const out: LabelledFeature[] = [];
+  const batch = 32;
+  for (let b = 0; b < rows.length; b += batch) {
+    const chunk = rows.slice(b, b + batch);
+    const x = new Float32Array(chunk.length * S * S); // [B,1,S,S], the vision encoder's normalisation
+    chunk.forEach(({ row }, k) => {
+      for (let j = 0; j < S * S; j++) x[k * S * S + j] = ((pixels.data as Uint8Array)[row * S * S + j] / 255 - mean) / std;
+    });
+    const result = await session.run({ [modelIO.similarityImage.inputs.pixels]: new ort.Tensor('float32', x, [chunk.length, 1, S, S]) });
+    const patches = (await result[modelIO.similarityImage.outputs.patchEmbeds].getData()) as Float32Array; // [B,N',E]
+    const per = patches.length / chunk.length;
+    chunk.forEach(({ subtype }, k) =>
+      out.push({ feature: towerPatchMean({ patchEmbeds: [patches.subarray(k * per, (k + 1) * per)] }, sim.embed_dim), subtype }),
+    );
+    for (const t of Object.values(result)) t.dispose();
+  }
+  await session.release();
+  return out;
+}
+
+function table(title: string, rows: readonly MarginRow[], chosen: number): string {
+  const lines = rows.map(
+    (r) =>
+      `| ${r.margin.toFixed(2)}${r.margin === chosen ? ' (chosen)' : ''} | ${r.coverage.toFixed(3)} | ${r.films} | ${Number.isNaN(r.accuracy) ? '–' : r.accuracy.toFixed(3)} |`,
+  );
+  return [`${title}`, '| margin | films let through (share) | films | accuracy of the allowed subtype |', '|---|---|---|---|', ...lines].join('\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, specs, 'npm run subtype-probe --');
+  if (f.help) return void console.log(usage('npm run subtype-probe -- [flags]', specs));
+  const modelDir = f.model ?? defaultModelDir();
+  const manifestFile = path.join(modelDir, 'manifest.json');
+  const model = JSON.parse(readFileSync(manifestFile, 'utf8')) as ModelManifest;
+  if (!model.similarity)
+    throw new UsageError(
+      `${modelDir} has no similarity towers; the subtype gate reads their patch embeddings. Export them first (\`npm run export-similarity\`).`,
+    );
+  const l2s = (f.l2 ?? ['0.001', '0.01', '0.1']).map(Number);
+  if (l2s.some((v) => !(v >= 0))) throw new UsageError(`--l2 takes non-negative numbers; got ${f.l2?.join(',')}`);
+  const target = f.target ?? 0.8;
+  const subtypes = new Map<string, PneumoniaSubtype>();
+  for (const r of readManifest(f.manifest ?? CXR_MANIFEST)) {
+    const s = subtypeRecord(r);
+    if (s) subtypes.set(r.id, s);
+  }
+  const corpus = f.corpus ?? CORPUS_DIR;
+  const t0 = performance.now();
+  const data: Record<string, LabelledFeature[]> = {};
+  for (const split of ['train', 'val', 'test']) data[split] = await splitFeatures(modelDir, model, corpus, split, subtypes);
+  const fitted = fitSubtypeProbe(data.train, data.val, l2s);
+  const margin = chooseMargin(fitted.rows, target, f['min-films'] ?? 30);
+  const testRows = marginRows(probabilities(fitted.probe, data.test), data.test);
+  console.log(
+    `${model.id} ${model.version}: subtype probe on ${data.train.length} train films (l2 ${fitted.l2} by val log-loss ${fitted.valLogLoss.toFixed(3)}), ` +
+      `${((performance.now() - t0) / 1000).toFixed(0)} s`,
+  );
+  console.log(table(`\nval (${data.val.length} films; the margin is the smallest whose accuracy reaches ${target})`, fitted.rows, margin));
+  console.log(table(`\ntest (${data.test.length} films; a check, not used to choose)`, testRows, margin));
+  if (!f.write) return;
+  const vocab = Object.keys(
+    (JSON.parse(readFileSync(path.join(modelDir, model.tokenizer), 'utf8')) as { model: { vocab: Record<string, number> } }).model.vocab,
+  );
+  const words = { bacterial: vocab.filter((w) => BACTERIAL_WORD.test(w)), viral: vocab.filter((w) => VIRAL_WORD.test(w)) };
+  const atChosen = (rows: readonly MarginRow[]) => rows.find((r) => r.margin === margin) ?? null;
+  const probe: SubtypeProbe = {
+    ...fitted.probe,
+    margin,
+    words,
+    evaluation: {
+      l2: fitted.l2,
+      target,
+      train_films: data.train.length,
+      val: atChosen(fitted.rows),
+      val_accuracy_all: fitted.valAccuracy,
+      test: atChosen(testRows),
+    },
+  };
+  const raw = JSON.parse(readFileSync(manifestFile, 'utf8')) as { similarity: Record<string, unknown> };
+  raw.similarity.subtype_probe = probe;
+  writeFileSync(manifestFile, `${JSON.stringify(raw, null, 2)}\n`);
+  console.log(`\nwrote similarity.subtype_probe (margin ${margin}; words ${JSON.stringify(words)}) into ${manifestFile}`);
+}
+
+runMain(import.meta.url, main);
