@@ -121,7 +121,7 @@ test('the committed model withholds the draft of a document, with a warning, and
 test('the pneumonia-type gate: the panel says what the image probe read, and turning it off lets the model name a type', async ({ page }) => {
   await page.goto('/?device=wasm');
   // A viral pneumonia film (val) whose probe reading is unsure: the language model alone calls it viral.
-  await page.getByTestId('file-input').setInputFiles(radiograph('kermany/person1007_virus_1690.jpeg'));
+  await page.getByTestId('file-input').setInputFiles(radiograph('kermany/person1018_virus_1706.jpeg'));
   await waitForReport(page);
   const panel = page.getByRole('region', { name: 'Self-refinement' });
   await expect(panel.getByTestId('subtype-reading')).toContainText(/Pneumonia type: the image probe is unsure \(P\(bacterial\) 0\.\d\d/);

@@ -1,9 +1,10 @@
 // `npm run subtype-probe`: fits the pneumonia-subtype gate (src/engine/subtypeGate.ts) for a model with similarity
-// towers. The towers' mean patch embedding of every corpus film whose source labels say bacterial or viral
-// (Kermany) is computed with the model's own similarity_image.onnx; a logistic probe is fitted on train, its l2
-// chosen by val log-loss and its margin the widest gate whose val accuracy reaches --target; test is printed as a
-// check and never chooses anything. --write stores the probe in manifest.json (similarity.subtype_probe).
-//   npm run subtype-probe -- [--model DIR] [--target 0.8] [--min-films 30] [--l2 0.001,0.01,0.1] [--write]
+// towers. For every corpus film whose source labels say bacterial or viral (Kermany) the probe's feature is computed
+// with the model's own ONNX files (--feature: the fp32 vision encoder's p_img beside similarity_image.onnx's mean patch
+// embedding, or that mean alone); a logistic probe is fitted on train, its l2 chosen by val log-loss and its margin
+// the widest gate whose val accuracy reaches --target; test is printed as a check and never chooses anything.
+// --write stores the probe in manifest.json (similarity.subtype_probe).
+//   npm run subtype-probe -- [--model DIR] [--feature F] [--target 0.8] [--min-films 30] [--l2 0.001,0.01,0.1] [--write]
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlags, usage, type FlagSpec, UsageError } from './cli/flags';
@@ -17,7 +18,7 @@ import modelIO from '../src/engine/modelIO.json' with { type: 'json' };
 import type { ModelManifest } from '../src/engine/manifest';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { loadOrtNode } from '../src/engine/node/nodeEngine';
-import { towerPatchMean, type PneumoniaSubtype, type SubtypeProbe } from '../src/engine/subtypeGate';
+import { subtypeFeature, type PneumoniaSubtype, type SubtypeFeature, type SubtypeProbe } from '../src/engine/subtypeGate';
 
 const specs = {
   model: { type: 'string', help: "model folder (default: public/models/index.json's default)" },
@@ -26,6 +27,11 @@ const specs = {
   target: { type: 'number', help: 'val accuracy the gate must reach on the films it lets name a subtype (default 0.8)' },
   'min-films': { type: 'number', help: 'fewest val films a margin must let through to count (default 30)' },
   l2: { type: 'list', help: 'l2 weights to try (default 0.001,0.01,0.1)' },
+  feature: {
+    type: 'string',
+    help: "what the probe reads (default image_embed+tower_patch_mean: the vision encoder's p_img and the towers' mean patch)",
+    choices: ['image_embed+tower_patch_mean', 'tower_patch_mean'],
+  },
   write: { type: 'boolean', help: "store the probe in the model's manifest.json" },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies Record<string, FlagSpec>;
@@ -34,17 +40,21 @@ interface CorpusRecord {
   id: string;
 }
 
-/** The towers' mean patch embedding [E] of every film of `split` with a labelled subtype. */
+/** The probe's feature of every film of `split` with a labelled subtype, computed by the model's own files as the
+ *  engine computes it: the fp32 vision encoder's image_embeds (the eval's precision) and the towers' mean patch. */
 async function splitFeatures(
   modelDir: string,
   model: ModelManifest,
+  feature: SubtypeFeature,
   corpus: string,
   split: string,
   subtypes: Map<string, PneumoniaSubtype>,
 ): Promise<LabelledFeature[]> {
   const ort = await loadOrtNode();
   const sim = model.similarity!;
-  const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(modelDir, sim.image.path))), { executionProviders: ['cpu'] });
+  const open = (file: string) => ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(modelDir, file))), { executionProviders: ['cpu'] });
+  const towers = await open(sim.image.path);
+  const vision = feature === 'tower_patch_mean' ? null : await open(model.files.fp32!.vision_encoder.path);
   const records = readFileSync(path.join(corpus, split, 'records.jsonl'), 'utf8')
     .trim()
     .split('\n')
@@ -63,15 +73,21 @@ async function splitFeatures(
     chunk.forEach(({ row }, k) => {
       for (let j = 0; j < S * S; j++) x[k * S * S + j] = ((pixels.data as Uint8Array)[row * S * S + j] / 255 - mean) / std;
     });
-    const result = await session.run({ [modelIO.similarityImage.inputs.pixels]: new ort.Tensor('float32', x, [chunk.length, 1, S, S]) });
-    const patches = (await result[modelIO.similarityImage.outputs.patchEmbeds].getData()) as Float32Array; // [B,N',E]
+    const tensor = new ort.Tensor('float32', x, [chunk.length, 1, S, S]);
+    const t = await towers.run({ [modelIO.similarityImage.inputs.pixels]: tensor });
+    const patches = (await t[modelIO.similarityImage.outputs.patchEmbeds].getData()) as Float32Array; // [B,N',E']
+    const v = vision ? await vision.run({ [modelIO.vision.inputs.pixels]: tensor }) : null;
+    const embeds = v ? ((await v[modelIO.vision.outputs.imageEmbed].getData()) as Float32Array) : new Float32Array(0); // [B,E]
     const per = patches.length / chunk.length;
-    chunk.forEach(({ subtype }, k) =>
-      out.push({ feature: towerPatchMean({ patchEmbeds: [patches.subarray(k * per, (k + 1) * per)] }, sim.embed_dim), subtype }),
-    );
-    for (const t of Object.values(result)) t.dispose();
+    const E = embeds.length / chunk.length;
+    chunk.forEach(({ subtype }, k) => {
+      const tower = { patchEmbeds: [patches.subarray(k * per, (k + 1) * per)] };
+      out.push({ feature: subtypeFeature(feature, embeds.slice(k * E, (k + 1) * E), tower, sim.embed_dim), subtype });
+    });
+    for (const r of [t, v ?? {}]) for (const tt of Object.values(r)) tt.dispose();
   }
-  await session.release();
+  await towers.release();
+  await vision?.release();
   return out;
 }
 
@@ -104,12 +120,13 @@ async function main(argv: string[]): Promise<void> {
   const corpus = f.corpus ?? CORPUS_DIR;
   const t0 = performance.now();
   const data: Record<string, LabelledFeature[]> = {};
-  for (const split of ['train', 'val', 'test']) data[split] = await splitFeatures(modelDir, model, corpus, split, subtypes);
-  const fitted = fitSubtypeProbe(data.train, data.val, l2s);
+  const feature: SubtypeFeature = f.feature ?? 'image_embed+tower_patch_mean';
+  for (const split of ['train', 'val', 'test']) data[split] = await splitFeatures(modelDir, model, feature, corpus, split, subtypes);
+  const fitted = fitSubtypeProbe(feature, data.train, data.val, l2s);
   const margin = chooseMargin(fitted.rows, target, f['min-films'] ?? 30);
   const testRows = marginRows(probabilities(fitted.probe, data.test), data.test);
   console.log(
-    `${model.id} ${model.version}: subtype probe on ${data.train.length} train films (l2 ${fitted.l2} by val log-loss ${fitted.valLogLoss.toFixed(3)}), ` +
+    `${model.id} ${model.version}: subtype probe (${feature}) on ${data.train.length} train films (l2 ${fitted.l2} by val log-loss ${fitted.valLogLoss.toFixed(3)}), ` +
       `${((performance.now() - t0) / 1000).toFixed(0)} s`,
   );
   console.log(table(`\nval (${data.val.length} films; the margin is the smallest whose accuracy reaches ${target})`, fitted.rows, margin));

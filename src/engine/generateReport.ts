@@ -15,7 +15,7 @@ import { layoutReportTokens } from './reportTokens';
 import { assertedFindings } from '../text/metrics/clinical';
 import { decoderSimilarity, rerank } from './rerank';
 import { fedIds } from './similarityTowers';
-import { readSubtype, towerPatchMean, withheldSubtypeIds, withoutTokens } from './subtypeGate';
+import { readSubtype, subtypeFeature, withheldSubtypeIds, withoutTokens } from './subtypeGate';
 import { cosine } from './vectorMath';
 import type { Backend, GenerateCallbacks, ImageTensor, ReportResult } from './types';
 
@@ -97,7 +97,9 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   callbacks.onStage?.(detectorFlagged(ood) ? { stage: 'decode', notFrontalChest: true } : { stage: 'decode' });
   const probe = manifest.similarity?.subtype_probe;
   const subtype =
-    probe && settings.subtype_gate === 1 && encoded.towers ? readSubtype(probe, towerPatchMean(encoded.towers, manifest.similarity!.embed_dim)) : undefined;
+    probe && settings.subtype_gate === 1 && encoded.towers
+      ? readSubtype(probe, subtypeFeature(probe.feature, encoded.pImg, encoded.towers, manifest.similarity!.embed_dim))
+      : undefined;
   // The subtype words the image does not back leave every candidate (and the stream) before anything reads them.
   const withheld = probe && subtype ? withheldSubtypeIds(probe, subtype, (w) => tokenizer.idOf(w)) : new Set<number>();
   const decoder = model.stepDecoder(encoded.prefix);

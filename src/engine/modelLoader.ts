@@ -55,7 +55,7 @@ export function checkManifest(raw: unknown): ModelManifest {
   }
   if (sim?.subtype_probe) {
     try {
-      checkSubtypeProbe(sim.subtype_probe, sim.embed_dim);
+      checkSubtypeProbe(sim.subtype_probe, { image: m.architecture!.embed_dim, tower: sim.embed_dim });
     } catch (e) {
       throw new ModelManifestError((e as Error).message);
     }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WordTokenizer } from '../text/tokenizer';
 import { checkManifest } from './modelLoader';
-import { checkSubtypeProbe, readSubtype, towerPatchMean, withheldSubtypeIds, withoutTokens, type SubtypeProbe } from './subtypeGate';
+import { checkSubtypeProbe, readSubtype, subtypeFeature, towerPatchMean, withheldSubtypeIds, withoutTokens, type SubtypeProbe } from './subtypeGate';
 import { ModelManifestError } from './errors';
 import type { ModelManifest } from './manifest';
 
@@ -24,6 +24,14 @@ describe('towerPatchMean', () => {
     // two views of two cells, E = 2
     const mean = towerPatchMean({ patchEmbeds: [Float32Array.of(1, 0, 3, 0), Float32Array.of(0, 4, 0, 0)] }, 2);
     expect(Array.from(mean)).toEqual([1, 1]);
+  });
+});
+
+describe('subtypeFeature', () => {
+  it("puts p_img first, then the towers' mean patch, or the mean alone", () => {
+    const tower = { patchEmbeds: [Float32Array.of(1, 2, 3, 4)] }; // two cells, E' = 2
+    expect(Array.from(subtypeFeature('image_embed+tower_patch_mean', Float32Array.of(9, 8, 7), tower, 2))).toEqual([9, 8, 7, 2, 3]);
+    expect(Array.from(subtypeFeature('tower_patch_mean', Float32Array.of(9, 8, 7), tower, 2))).toEqual([2, 3]);
   });
 });
 
@@ -65,9 +73,11 @@ describe('the gate', () => {
 
 describe('the probe in the manifest', () => {
   it('must fit the towers it reads', () => {
-    expect(() => checkSubtypeProbe(probe(), 2)).not.toThrow();
-    expect(() => checkSubtypeProbe(probe(), 3)).toThrow(/subtype-probe -- --write/);
-    expect(() => checkSubtypeProbe({ ...probe(), margin: 0.7 }, 2)).toThrow(/margin 0.7/);
+    expect(() => checkSubtypeProbe(probe(), { image: 8, tower: 2 })).not.toThrow();
+    expect(() => checkSubtypeProbe(probe(), { image: 8, tower: 3 })).toThrow(/subtype-probe -- --write/);
+    expect(() => checkSubtypeProbe({ ...probe(), feature: 'image_embed+tower_patch_mean' }, { image: 8, tower: 2 })).toThrow(/needs 10/);
+    expect(() => checkSubtypeProbe({ ...probe(), feature: 'pixels' as 'tower_patch_mean' }, { image: 8, tower: 2 })).toThrow(/feature pixels/);
+    expect(() => checkSubtypeProbe({ ...probe(), margin: 0.7 }, { image: 8, tower: 2 })).toThrow(/margin 0.7/);
   });
 
   it('the committed model carries a probe that fits its towers, and its words are in its vocabulary', () => {

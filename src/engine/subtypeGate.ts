@@ -1,6 +1,6 @@
 // The pneumonia-subtype gate: a draft may say "bacterial" or "viral" only when the image supports it. A logistic
-// probe on the similarity towers' mean patch embedding (fitted on the train split's Kermany films by `npm run
-// subtype-probe`, its margin chosen on val) reads P(bacterial). Beyond the margin the draft may name that subtype
+// probe on the film's embeddings (the vision encoder's p_img beside the similarity towers' mean patch embedding;
+// fitted on the train split's Kermany films by `npm run subtype-probe`, its margin chosen on val) reads P(bacterial). Beyond the margin the draft may name that subtype
 // and not the other; inside it, neither. The language model still decides whether to name one at all; the gate takes
 // the words the image does not back out of its finished candidates. It does not ban them while decoding: on a viral
 // film whose reading was unsure, a ban left the model without its way of saying pneumonia ("consistent with viral
@@ -12,11 +12,15 @@ export type { PneumoniaSubtype };
 export const PNEUMONIA_SUBTYPES: readonly PneumoniaSubtype[] = ['bacterial', 'viral'];
 
 /** The probe as the manifest keeps it (`similarity.subtype_probe`). */
+export type SubtypeFeature = 'tower_patch_mean' | 'image_embed+tower_patch_mean';
+
 export interface SubtypeProbe {
-  feature: 'tower_patch_mean'; // the towers' patch embeddings [N',E] averaged over cells and views
-  mean: number[]; // [E] feature mean on the fitting films
-  scale: number[]; // [E] 1/std
-  weights: number[]; // [E] on the standardised feature; logit > 0 → bacterial
+  // tower_patch_mean: the towers' patch embeddings [N',E'] averaged over cells and views; image_embed+…: the vision
+  // encoder's p_img [E] (averaged over views) first, then that mean
+  feature: SubtypeFeature;
+  mean: number[]; // [F] feature mean on the fitting films
+  scale: number[]; // [F] 1/std
+  weights: number[]; // [F] on the standardised feature; logit > 0 → bacterial
   bias: number;
   margin: number; // |P(bacterial) − ½| above this: the image backs one subtype (0.5: never)
   words: Record<PneumoniaSubtype, string[]>; // vocabulary words that name each subtype
@@ -46,12 +50,29 @@ export function towerPatchMean(image: Pick<TowerImage, 'patchEmbeds'>, embedDim:
   return out;
 }
 
-export function checkSubtypeProbe(probe: SubtypeProbe, embedDim: number): void {
+/** The probe's feature size for a model whose vision encoder embeds in `imageDim` and whose towers in `towerDim`. */
+export function subtypeFeatureSize(feature: SubtypeFeature, dims: { image: number; tower: number }): number {
+  return feature === 'tower_patch_mean' ? dims.tower : dims.image + dims.tower;
+}
+
+export function checkSubtypeProbe(probe: SubtypeProbe, dims: { image: number; tower: number }): void {
   const sizes = [probe.mean.length, probe.scale.length, probe.weights.length];
-  if (probe.feature !== 'tower_patch_mean' || sizes.some((n) => n !== embedDim) || !Number.isFinite(probe.bias) || !(probe.margin >= 0 && probe.margin <= 0.5))
+  const known = probe.feature === 'tower_patch_mean' || probe.feature === 'image_embed+tower_patch_mean';
+  const size = known ? subtypeFeatureSize(probe.feature, dims) : Number.NaN;
+  if (!known || sizes.some((n) => n !== size) || !Number.isFinite(probe.bias) || !(probe.margin >= 0 && probe.margin <= 0.5))
     throw new SubtypeProbeError(
-      `manifest.json's similarity.subtype_probe does not fit these towers (feature ${probe.feature}, sizes ${sizes.join('/')} for embed_dim ${embedDim}, margin ${probe.margin}); re-run \`npm run subtype-probe -- --write\`.`,
+      `manifest.json's similarity.subtype_probe does not fit this model (feature ${probe.feature}, sizes ${sizes.join('/')} where it needs ${size}, margin ${probe.margin}); re-run \`npm run subtype-probe -- --write\`.`,
     );
+}
+
+/** The probe's input [F] from one encode: p_img [E] and the towers' view of the same films. */
+export function subtypeFeature(feature: SubtypeFeature, pImg: Float32Array, tower: Pick<TowerImage, 'patchEmbeds'>, towerDim: number): Float32Array {
+  const patchMean = towerPatchMean(tower, towerDim);
+  if (feature === 'tower_patch_mean') return patchMean;
+  const out = new Float32Array(pImg.length + towerDim);
+  out.set(pImg);
+  out.set(patchMean, pImg.length);
+  return out;
 }
 
 /** P(bacterial) for one feature [E], and which subtype (if any) the image backs. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseMargin, fitSubtypeProbe, marginRows, type LabelledFeature } from './subtypeProbeFit';
+import { chooseMargin, fitLogistic, fitSubtypeProbe, marginRows, type LabelledFeature } from './subtypeProbeFit';
 
 /** Films whose first feature says the subtype (bacterial > 0) with noise, the second is noise only. */
 function films(n: number, seed: number): LabelledFeature[] {
@@ -12,8 +12,27 @@ function films(n: number, seed: number): LabelledFeature[] {
 }
 
 describe('the subtype probe fit', () => {
+  it("Newton's method reaches the logistic regression's optimum: the gradient vanishes", () => {
+    const data = films(300, 3);
+    const Z = data.map((d) => Float64Array.from(d.feature));
+    const y = data.map((d) => (d.subtype === 'bacterial' ? 1 : 0));
+    const l2 = 0.01;
+    const { weights, bias } = fitLogistic(Z, y, l2);
+    const grad = [0, 0, 0];
+    Z.forEach((z, r) => {
+      const p = 1 / (1 + Math.exp(-(bias + weights[0] * z[0] + weights[1] * z[1])));
+      grad[0] += ((p - y[r]) * z[0]) / Z.length;
+      grad[1] += ((p - y[r]) * z[1]) / Z.length;
+      grad[2] += (p - y[r]) / Z.length;
+    });
+    grad[0] += 2 * l2 * weights[0];
+    grad[1] += 2 * l2 * weights[1];
+    for (const g of grad) expect(Math.abs(g)).toBeLessThan(1e-9);
+    expect(weights[0]).toBeGreaterThan(0.5); // bacterial films have the larger first feature
+  });
+
   it('learns the subtype direction and a wider margin lets fewer, surer films through', () => {
-    const fit = fitSubtypeProbe(films(400, 1), films(200, 2), [0.001, 0.1]);
+    const fit = fitSubtypeProbe('tower_patch_mean', films(400, 1), films(200, 2), [0.001, 0.1]);
     expect(fit.valAccuracy).toBeGreaterThan(0.6);
     expect(Math.abs(fit.probe.weights[0])).toBeGreaterThan(Math.abs(fit.probe.weights[1]));
     const films_ = fit.rows.map((r) => r.films);

@@ -1,9 +1,9 @@
-// Fitting the pneumonia-subtype gate's probe (src/engine/subtypeGate.ts): a logistic regression on the towers' mean
-// patch embedding of train films labelled bacterial or viral, its l2 chosen by val log-loss, and its margin the
-// widest gate (smallest margin) whose val accuracy on the films it lets through reaches the target. Pure functions:
-// tools/subtypeProbe.ts computes the features and writes the manifest.
-import { fitLinearProbe, probeProbabilities } from './linearProbe';
-import type { PneumoniaSubtype, SubtypeProbe } from '../../src/engine/subtypeGate';
+// Fitting the pneumonia-subtype gate's probe (src/engine/subtypeGate.ts): an L2-regularised logistic regression on
+// standardised features of train films labelled bacterial or viral, solved by Newton's method (a converged fit: plain
+// gradient descent stopped short gave less confident probabilities, so a margin let fewer films through), its l2
+// chosen by val log-loss, and its margin the widest gate (smallest margin) whose val accuracy on the films it lets
+// through reaches the target. Pure functions: tools/subtypeProbe.ts computes the features and writes the manifest.
+import { readSubtype, type PneumoniaSubtype, type SubtypeFeature, type SubtypeProbe } from '../../src/engine/subtypeGate';
 
 export interface LabelledFeature {
   feature: Float32Array; // [E]
@@ -17,8 +17,10 @@ export interface MarginRow {
   films: number; // how many it lets through
 }
 
+type FittedProbe = Omit<SubtypeProbe, 'words' | 'margin'>;
+
 export interface FittedSubtypeProbe {
-  probe: Omit<SubtypeProbe, 'words' | 'margin'>;
+  probe: FittedProbe;
   l2: number;
   valLogLoss: number;
   valAccuracy: number; // at margin 0
@@ -29,17 +31,71 @@ export const MARGINS = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45];
 
 const isBacterial = (s: PneumoniaSubtype): number => (s === 'bacterial' ? 1 : 0);
 
-export function probabilities(probe: Omit<SubtypeProbe, 'words' | 'margin'>, data: readonly LabelledFeature[]): number[] {
-  const linear = {
-    dim: probe.mean.length,
-    labels: 1,
-    mean: Float32Array.from(probe.mean),
-    scale: Float32Array.from(probe.scale),
-    weights: Float32Array.from(probe.weights),
-    bias: Float32Array.of(probe.bias),
-    thresholds: Float32Array.of(0.5),
-  };
-  return data.map((d) => probeProbabilities(linear, d.feature)[0]);
+/** P(bacterial) per film, as the engine reads it. */
+export function probabilities(probe: FittedProbe, data: readonly LabelledFeature[]): number[] {
+  return data.map((d) => readSubtype({ ...probe, margin: 0, words: { bacterial: [], viral: [] } }, d.feature).bacterial);
+}
+
+/** Solves A x = b (A [n*n] row-major, symmetric positive definite here; both overwritten) by Gaussian elimination. */
+function solve(A: Float64Array, b: Float64Array, n: number): Float64Array {
+  for (let k = 0; k < n; k++) {
+    const pivot = A[k * n + k];
+    for (let i = k + 1; i < n; i++) {
+      const f = A[i * n + k] / pivot;
+      if (f === 0) continue;
+      for (let j = k; j < n; j++) A[i * n + j] -= f * A[k * n + j];
+      b[i] -= f * b[k];
+    }
+  }
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let sum = b[i];
+    for (let j = i + 1; j < n; j++) sum -= A[i * n + j] * x[j];
+    x[i] = sum / A[i * n + i];
+  }
+  return x;
+}
+
+/** Minimises mean log-loss + l2·|w|² over standardised rows Z [N][D] (the bias unpenalised) by Newton's method. */
+export function fitLogistic(Z: readonly Float64Array[], y: readonly number[], l2: number, iterations = 30): { weights: Float64Array; bias: number } {
+  const D = Z[0].length;
+  const n = D + 1; // θ = [w; b]
+  const theta = new Float64Array(n);
+  const N = Z.length;
+  for (let it = 0; it < iterations; it++) {
+    const H = new Float64Array(n * n); // upper triangle filled, then mirrored
+    const g = new Float64Array(n);
+    for (let r = 0; r < N; r++) {
+      const z = Z[r];
+      let logit = theta[D];
+      for (let d = 0; d < D; d++) logit += theta[d] * z[d];
+      const p = 1 / (1 + Math.exp(-logit));
+      const err = (p - y[r]) / N;
+      const w = (p * (1 - p)) / N;
+      for (let i = 0; i < D; i++) {
+        g[i] += err * z[i];
+        const wi = w * z[i];
+        const row = i * n;
+        for (let j = i; j < D; j++) H[row + j] += wi * z[j];
+        H[row + D] += wi;
+      }
+      g[D] += err;
+      H[D * n + D] += w;
+    }
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i];
+    for (let i = 0; i < D; i++) {
+      g[i] += 2 * l2 * theta[i];
+      H[i * n + i] += 2 * l2;
+    }
+    const step = solve(H, g, n);
+    let largest = 0;
+    for (let i = 0; i < n; i++) {
+      theta[i] -= step[i];
+      largest = Math.max(largest, Math.abs(step[i]));
+    }
+    if (largest < 1e-7) break;
+  }
+  return { weights: theta.slice(0, D), bias: theta[D] };
 }
 
 /** Per margin: how many films the gate lets through and how often the subtype it allows is the labelled one. */
@@ -68,25 +124,27 @@ function logLoss(p: readonly number[], data: readonly LabelledFeature[]): number
 }
 
 export function fitSubtypeProbe(
+  feature: SubtypeFeature,
   train: readonly LabelledFeature[],
   val: readonly LabelledFeature[],
   l2s: readonly number[],
-  iterations = 300,
 ): FittedSubtypeProbe {
+  const D = train[0]?.feature.length ?? 0;
+  if (D === 0) throw new RangeError('fitSubtypeProbe: no train films with a labelled subtype');
+  const mean = new Float64Array(D);
+  const scale = new Float64Array(D);
+  for (const d of train) for (let e = 0; e < D; e++) mean[e] += d.feature[e] / train.length;
+  for (const d of train) for (let e = 0; e < D; e++) scale[e] += (d.feature[e] - mean[e]) ** 2 / train.length;
+  for (let e = 0; e < D; e++) scale[e] = 1 / Math.sqrt(scale[e] + 1e-8);
+  const Z = train.map((d) => Float64Array.from(d.feature, (v, e) => (v - mean[e]) * scale[e])); // [N][D] standardised
   let best: FittedSubtypeProbe | null = null;
   for (const l2 of l2s) {
-    const fit = fitLinearProbe(
-      train.map((d) => d.feature),
-      train.map((d) => Uint8Array.of(isBacterial(d.subtype))),
-      { l2, iterations },
+    const fit = fitLogistic(
+      Z,
+      train.map((d) => isBacterial(d.subtype)),
+      l2,
     );
-    const probe = {
-      feature: 'tower_patch_mean' as const,
-      mean: Array.from(fit.mean),
-      scale: Array.from(fit.scale),
-      weights: Array.from(fit.weights),
-      bias: fit.bias[0],
-    };
+    const probe = { feature, mean: Array.from(mean), scale: Array.from(scale), weights: Array.from(fit.weights), bias: fit.bias };
     const p = probabilities(probe, val);
     const rows = marginRows(p, val);
     const candidate = { probe, l2, valLogLoss: logLoss(p, val), valAccuracy: rows[0].accuracy, rows };
