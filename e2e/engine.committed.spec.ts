@@ -129,6 +129,8 @@ test('the pneumonia-type gate: the panel says what the image probe read, and tur
   const named = async () => (await panel.locator('tbody tr').allTextContents()).filter((t) => subtypeWord.test(t)).length;
   expect(await named()).toBe(0);
   await expect(page.getByTestId('report')).not.toContainText(subtypeWord);
+  await panel.getByTestId('subtype-reading').scrollIntoViewIfNeeded();
+  await screenshot(page, '08-subtype-gate');
   const gate = panel.getByTestId('subtype-gate-input');
   await expect(gate).toBeChecked();
   await gate.uncheck();
