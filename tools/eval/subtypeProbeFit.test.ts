@@ -32,14 +32,16 @@ describe('the subtype probe fit', () => {
   });
 
   it('learns the subtype direction and a wider margin lets fewer, surer films through', () => {
-    const fit = fitSubtypeProbe('tower_patch_mean', films(400, 1), films(200, 2), [0.001, 0.1]);
-    expect(fit.valAccuracy).toBeGreaterThan(0.6);
-    expect(Math.abs(fit.probe.weights[0])).toBeGreaterThan(Math.abs(fit.probe.weights[1]));
-    const films_ = fit.rows.map((r) => r.films);
-    expect(films_).toEqual([...films_].sort((a, b) => b - a));
-    expect(fit.rows[0].coverage).toBe(1);
-    const sure = fit.rows.filter((r) => r.films >= 20).at(-1)!;
-    expect(sure.accuracy).toBeGreaterThan(fit.rows[0].accuracy);
+    for (const solver of ['gradient', 'newton'] as const) {
+      const fit = fitSubtypeProbe('tower_patch_mean', films(400, 1), films(200, 2), [0.001, 0.1], solver);
+      expect(fit.valAccuracy).toBeGreaterThan(0.6);
+      expect(Math.abs(fit.probe.weights[0])).toBeGreaterThan(Math.abs(fit.probe.weights[1]));
+      const films_ = fit.rows.map((r) => r.films);
+      expect(films_).toEqual([...films_].sort((a, b) => b - a));
+      expect(fit.rows[0].coverage).toBe(1);
+      const sure = fit.rows.filter((r) => r.films >= 20).at(-1)!;
+      expect(sure.accuracy).toBeGreaterThan(fit.rows[0].accuracy);
+    }
   });
 
   it('chooses the smallest margin that reaches the target on enough films, else never names one', () => {

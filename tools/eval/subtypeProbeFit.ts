@@ -1,8 +1,8 @@
 // Fitting the pneumonia-subtype gate's probe (src/engine/subtypeGate.ts): an L2-regularised logistic regression on
-// standardised features of train films labelled bacterial or viral, solved by Newton's method (a converged fit: plain
-// gradient descent stopped short gave less confident probabilities, so a margin let fewer films through), its l2
-// chosen by val log-loss, and its margin the widest gate (smallest margin) whose val accuracy on the films it lets
+// standardised features of train films labelled bacterial or viral (300 steps of gradient descent, or Newton's method
+// to the optimum: see SubtypeSolver), its l2 chosen by val log-loss, and its margin the widest gate (smallest margin) whose val accuracy on the films it lets
 // through reaches the target. Pure functions: tools/subtypeProbe.ts computes the features and writes the manifest.
+import { fitLinearProbe } from './linearProbe';
 import { readSubtype, type PneumoniaSubtype, type SubtypeFeature, type SubtypeProbe } from '../../src/engine/subtypeGate';
 
 export interface LabelledFeature {
@@ -123,11 +123,30 @@ function logLoss(p: readonly number[], data: readonly LabelledFeature[]): number
   return -p.reduce((s, q, i) => s + (isBacterial(data[i].subtype) ? Math.log(q + eps) : Math.log(1 - q + eps)), 0) / Math.max(1, p.length);
 }
 
+/** gradient: 300 full-batch steps (linearProbe.ts), which stop short of the optimum, so its probabilities stay near
+ *  ½ and a margin means "clearly on one side"; newton: the optimum itself. */
+export type SubtypeSolver = 'gradient' | 'newton';
+
+function newtonFit(Z: readonly Float64Array[], labels: number[], l2: number): { weights: number[]; bias: number } {
+  const fit = fitLogistic(Z, labels, l2);
+  return { weights: Array.from(fit.weights), bias: fit.bias };
+}
+
+function gradientFit(train: readonly LabelledFeature[], labels: number[], l2: number) {
+  const fit = fitLinearProbe(
+    train.map((d) => d.feature),
+    labels.map((y) => Uint8Array.of(y)),
+    { l2, iterations: 300 },
+  );
+  return { mean: Array.from(fit.mean), scale: Array.from(fit.scale), weights: Array.from(fit.weights), bias: fit.bias[0] };
+}
+
 export function fitSubtypeProbe(
   feature: SubtypeFeature,
   train: readonly LabelledFeature[],
   val: readonly LabelledFeature[],
   l2s: readonly number[],
+  solver: SubtypeSolver = 'gradient',
 ): FittedSubtypeProbe {
   const D = train[0]?.feature.length ?? 0;
   if (D === 0) throw new RangeError('fitSubtypeProbe: no train films with a labelled subtype');
@@ -139,12 +158,11 @@ export function fitSubtypeProbe(
   const Z = train.map((d) => Float64Array.from(d.feature, (v, e) => (v - mean[e]) * scale[e])); // [N][D] standardised
   let best: FittedSubtypeProbe | null = null;
   for (const l2 of l2s) {
-    const fit = fitLogistic(
-      Z,
-      train.map((d) => isBacterial(d.subtype)),
-      l2,
-    );
-    const probe = { feature, mean: Array.from(mean), scale: Array.from(scale), weights: Array.from(fit.weights), bias: fit.bias };
+    const labels = train.map((d) => isBacterial(d.subtype));
+    const probe =
+      solver === 'newton'
+        ? { feature, mean: Array.from(mean), scale: Array.from(scale), ...newtonFit(Z, labels, l2) }
+        : { feature, ...gradientFit(train, labels, l2) };
     const p = probabilities(probe, val);
     const rows = marginRows(p, val);
     const candidate = { probe, l2, valLogLoss: logLoss(p, val), valAccuracy: rows[0].accuracy, rows };
