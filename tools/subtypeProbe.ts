@@ -15,12 +15,14 @@ import { runMain } from './cli/main';
 import { CORPUS_DIR, CXR_MANIFEST } from './cli/paths';
 import { parseNpy } from './corpus/npy';
 import { readManifest } from './eval/manifest';
-import { BACTERIAL_WORD, VIRAL_WORD, subtypeRecord } from './eval/subtype';
+import { subtypeRecord } from './eval/subtype';
 import { chooseMargin, fitSubtypeProbe, type SubtypeSolver, marginRows, probabilities, type LabelledFeature, type MarginRow } from './eval/subtypeProbeFit';
 import modelIO from '../src/engine/modelIO.json' with { type: 'json' };
 import type { ModelManifest } from '../src/engine/manifest';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
+import { BACTERIAL_WORD, VIRAL_WORD } from '../src/text/subtype';
 import { loadOrtNode } from '../src/engine/node/nodeEngine';
+import type { OrtRuntime, Session } from '../src/engine/sessions';
 import { subtypeFeature, type PneumoniaSubtype, type SubtypeFeature, type SubtypeProbe } from '../src/engine/subtypeGate';
 
 const specs = {
@@ -46,19 +48,29 @@ interface CorpusRecord {
 
 /** The probe's feature of every film of `split` with a labelled subtype, computed by the model's own files as the
  *  engine computes it: the fp32 vision encoder's image_embeds (the eval's precision) and the towers' mean patch. */
+interface FeatureSessions {
+  ort: OrtRuntime;
+  towers: Session; // similarity_image.onnx
+  vision: Session | null; // the fp32 vision encoder, when the feature reads p_img
+}
+
+async function openSessions(modelDir: string, model: ModelManifest, feature: SubtypeFeature): Promise<FeatureSessions> {
+  const ort = await loadOrtNode();
+  const open = (file: string) => ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(modelDir, file))), { executionProviders: ['cpu'] });
+  const towers = await open(model.similarity!.image.path);
+  const vision = feature === 'tower_patch_mean' ? null : await open(model.files.fp32!.vision_encoder.path);
+  return { ort, towers, vision };
+}
+
 async function splitFeatures(
-  modelDir: string,
+  { ort, towers, vision }: FeatureSessions,
   model: ModelManifest,
   feature: SubtypeFeature,
   corpus: string,
   split: string,
   subtypes: Map<string, PneumoniaSubtype>,
 ): Promise<LabelledFeature[]> {
-  const ort = await loadOrtNode();
   const sim = model.similarity!;
-  const open = (file: string) => ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(modelDir, file))), { executionProviders: ['cpu'] });
-  const towers = await open(sim.image.path);
-  const vision = feature === 'tower_patch_mean' ? null : await open(model.files.fp32!.vision_encoder.path);
   const records = readFileSync(path.join(corpus, split, 'records.jsonl'), 'utf8')
     .trim()
     .split('\n')
@@ -90,8 +102,6 @@ async function splitFeatures(
     });
     for (const r of [t, v ?? {}]) for (const tt of Object.values(r)) tt.dispose();
   }
-  await towers.release();
-  await vision?.release();
   return out;
 }
 
@@ -125,7 +135,13 @@ async function main(argv: string[]): Promise<void> {
   const t0 = performance.now();
   const data: Record<string, LabelledFeature[]> = {};
   const feature: SubtypeFeature = f.feature ?? 'tower_patch_mean';
-  for (const split of ['train', 'val', 'test']) data[split] = await splitFeatures(modelDir, model, feature, corpus, split, subtypes);
+  const sessions = await openSessions(modelDir, model, feature);
+  try {
+    for (const split of ['train', 'val', 'test']) data[split] = await splitFeatures(sessions, model, feature, corpus, split, subtypes);
+  } finally {
+    await sessions.towers.release();
+    await sessions.vision?.release();
+  }
   const solver: SubtypeSolver = f.solver ?? 'gradient';
   const fitted = fitSubtypeProbe(feature, data.train, data.val, l2s, solver);
   const margin = chooseMargin(fitted.rows, target, f['min-films'] ?? 30);

@@ -53,13 +53,7 @@ export function checkManifest(raw: unknown): ModelManifest {
   if (sim && (typeof sim.image?.path !== 'string' || typeof sim.text?.path !== 'string' || !Number.isInteger(sim.embed_dim))) {
     throw new ModelManifestError("manifest.json's similarity needs image and text files and an embed_dim; re-run `npm run export-similarity`.");
   }
-  if (sim?.subtype_probe) {
-    try {
-      checkSubtypeProbe(sim.subtype_probe, { image: m.architecture!.embed_dim, tower: sim.embed_dim });
-    } catch (e) {
-      throw new ModelManifestError((e as Error).message);
-    }
-  }
+  if (sim?.subtype_probe) checkSubtypeProbe(sim.subtype_probe, { image: m.architecture!.embed_dim, tower: sim.embed_dim });
   return m as ModelManifest;
 }
 

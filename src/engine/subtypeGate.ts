@@ -1,19 +1,20 @@
 // The pneumonia-subtype gate: a draft may say "bacterial" or "viral" only when the image supports it. A logistic
-// probe on the film's embeddings (the vision encoder's p_img beside the similarity towers' mean patch embedding;
-// fitted on the train split's Kermany films by `npm run subtype-probe`, its margin chosen on val) reads P(bacterial). Beyond the margin the draft may name that subtype
-// and not the other; inside it, neither. The language model still decides whether to name one at all; the gate takes
+// probe on the similarity towers' mean patch embedding (optionally beside the vision encoder's p_img; fitted on the
+// train split's Kermany films by `npm run subtype-probe`, its margin chosen on val) reads P(bacterial). Beyond the
+// margin the draft may name that subtype and not the other; inside it, neither. The language model still decides whether to name one at all; the gate takes
 // the words the image does not back out of its finished candidates. It does not ban them while decoding: on a viral
 // film whose reading was unsure, a ban left the model without its way of saying pneumonia ("consistent with viral
 // pneumonia"), and it wrote "consistent with perihilar interstitial opacities other acute abnormality" instead.
 import type { PneumoniaSubtype } from '../text/subtype';
+import { ModelManifestError } from './errors';
 import type { TowerImage } from './similarityTowers';
 
 export type { PneumoniaSubtype };
 export const PNEUMONIA_SUBTYPES: readonly PneumoniaSubtype[] = ['bacterial', 'viral'];
 
-/** The probe as the manifest keeps it (`similarity.subtype_probe`). */
 export type SubtypeFeature = 'tower_patch_mean' | 'image_embed+tower_patch_mean';
 
+/** The probe as the manifest keeps it (`similarity.subtype_probe`). */
 export interface SubtypeProbe {
   // tower_patch_mean: the towers' patch embeddings [N',E'] averaged over cells and views; image_embed+…: the vision
   // encoder's p_img [E] (averaged over views) first, then that mean
@@ -31,10 +32,6 @@ export interface SubtypeReading {
   bacterial: number; // P(bacterial) from the probe
   margin: number;
   allowed: PneumoniaSubtype | null; // the subtype the draft may name; null = neither
-}
-
-export class SubtypeProbeError extends Error {
-  override name = 'SubtypeProbeError';
 }
 
 /** The probe's input: the towers' patch embeddings averaged over every cell of every view → [E]. */
@@ -60,7 +57,7 @@ export function checkSubtypeProbe(probe: SubtypeProbe, dims: { image: number; to
   const known = probe.feature === 'tower_patch_mean' || probe.feature === 'image_embed+tower_patch_mean';
   const size = known ? subtypeFeatureSize(probe.feature, dims) : Number.NaN;
   if (!known || sizes.some((n) => n !== size) || !Number.isFinite(probe.bias) || !(probe.margin >= 0 && probe.margin <= 0.5))
-    throw new SubtypeProbeError(
+    throw new ModelManifestError(
       `manifest.json's similarity.subtype_probe does not fit this model (feature ${probe.feature}, sizes ${sizes.join('/')} where it needs ${size}, margin ${probe.margin}); re-run \`npm run subtype-probe -- --write\`.`,
     );
 }

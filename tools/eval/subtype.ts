@@ -1,10 +1,9 @@
 // Pneumonia subtype agreement: where the source labels say bacterial or viral (Kermany), does the report say the
 // same? A report "states" a subtype when it names one ("bacterial", "viral"; both or neither = none stated). The
 // share of agreeing reports is over all labelled images, so a report that stays silent does not agree.
-import type { PneumoniaSubtype } from '../../src/text/subtype';
-import { statedSubtype } from '../../src/text/subtype';
+import { statedSubtype, type PneumoniaSubtype } from '../../src/text/subtype';
 
-export { BACTERIAL_WORD, VIRAL_WORD, statedSubtype, type PneumoniaSubtype } from '../../src/text/subtype';
+export { statedSubtype, type PneumoniaSubtype };
 
 export interface SubtypeScores {
   n: number; // images with a labelled subtype

@@ -127,9 +127,25 @@ function logLoss(p: readonly number[], data: readonly LabelledFeature[]): number
  *  ½ and a margin means "clearly on one side"; newton: the optimum itself. */
 export type SubtypeSolver = 'gradient' | 'newton';
 
-function newtonFit(Z: readonly Float64Array[], labels: number[], l2: number): { weights: number[]; bias: number } {
+interface Standardised {
+  mean: Float64Array; // [D]
+  scale: Float64Array; // [D] 1/std
+  Z: Float64Array[]; // [N][D]
+}
+
+function standardise(train: readonly LabelledFeature[]): Standardised {
+  const D = train[0].feature.length;
+  const mean = new Float64Array(D);
+  const scale = new Float64Array(D);
+  for (const d of train) for (let e = 0; e < D; e++) mean[e] += d.feature[e] / train.length;
+  for (const d of train) for (let e = 0; e < D; e++) scale[e] += (d.feature[e] - mean[e]) ** 2 / train.length;
+  for (let e = 0; e < D; e++) scale[e] = 1 / Math.sqrt(scale[e] + 1e-8);
+  return { mean, scale, Z: train.map((d) => Float64Array.from(d.feature, (v, e) => (v - mean[e]) * scale[e])) };
+}
+
+function newtonFit({ mean, scale, Z }: Standardised, labels: number[], l2: number) {
   const fit = fitLogistic(Z, labels, l2);
-  return { weights: Array.from(fit.weights), bias: fit.bias };
+  return { mean: Array.from(mean), scale: Array.from(scale), weights: Array.from(fit.weights), bias: fit.bias };
 }
 
 function gradientFit(train: readonly LabelledFeature[], labels: number[], l2: number) {
@@ -148,21 +164,12 @@ export function fitSubtypeProbe(
   l2s: readonly number[],
   solver: SubtypeSolver = 'gradient',
 ): FittedSubtypeProbe {
-  const D = train[0]?.feature.length ?? 0;
-  if (D === 0) throw new RangeError('fitSubtypeProbe: no train films with a labelled subtype');
-  const mean = new Float64Array(D);
-  const scale = new Float64Array(D);
-  for (const d of train) for (let e = 0; e < D; e++) mean[e] += d.feature[e] / train.length;
-  for (const d of train) for (let e = 0; e < D; e++) scale[e] += (d.feature[e] - mean[e]) ** 2 / train.length;
-  for (let e = 0; e < D; e++) scale[e] = 1 / Math.sqrt(scale[e] + 1e-8);
-  const Z = train.map((d) => Float64Array.from(d.feature, (v, e) => (v - mean[e]) * scale[e])); // [N][D] standardised
+  if (train.length === 0) throw new RangeError('fitSubtypeProbe: no train films with a labelled subtype');
+  const labels = train.map((d) => isBacterial(d.subtype));
+  const standard = solver === 'newton' ? standardise(train) : null; // the gradient fit standardises for itself
   let best: FittedSubtypeProbe | null = null;
   for (const l2 of l2s) {
-    const labels = train.map((d) => isBacterial(d.subtype));
-    const probe =
-      solver === 'newton'
-        ? { feature, mean: Array.from(mean), scale: Array.from(scale), ...newtonFit(Z, labels, l2) }
-        : { feature, ...gradientFit(train, labels, l2) };
+    const probe = { feature, ...(standard ? newtonFit(standard, labels, l2) : gradientFit(train, labels, l2)) };
     const p = probabilities(probe, val);
     const rows = marginRows(p, val);
     const candidate = { probe, l2, valLogLoss: logLoss(p, val), valAccuracy: rows[0].accuracy, rows };

@@ -19,6 +19,7 @@ const SOURCE_NOTE = {
 export function CandidatesPanel({ result }: Props) {
   const { candidates, settings, refinement } = result;
   const chosen = candidates.find((c) => c.chosen) ?? candidates[0];
+  const subtype = subtypeLine(result);
   const voting = (settings.vote_threshold ?? 0) > 0;
   const formula = voting
     ? `its findings' votes (Σ share of draws − ${settings.vote_threshold}) + ${settings.beta} × the best similarity among candidates with the same findings + ${settings.consensus ?? 0} × agreement; the LM score orders equals`
@@ -29,9 +30,9 @@ export function CandidatesPanel({ result }: Props) {
         {whyChosen(result)}
       </p>
       <p className="similarity-source">{SOURCE_NOTE[refinement.similaritySource]}</p>
-      {subtypeLine(result) && (
+      {subtype && (
         <p className="subtype-reading" data-testid="subtype-reading">
-          {subtypeLine(result)}
+          {subtype}
         </p>
       )}
       <FindingTally result={result} />
