@@ -1,5 +1,6 @@
 // Sampled alternatives on hand-built distributions: draws follow the distribution, the greedy row is greedy, every
-// row keeps its own cache row as rows finish and leave the batch, and a seed makes the draws reproducible.
+// row keeps its own cache row as rows finish and leave the batch, rows with the same tokens share a decoder row, and
+// a seed makes the draws reproducible.
 import { describe, expect, it } from 'vitest';
 import { beamSearch } from './beamSearch';
 import { LogitsProcessorList } from './logitsProcessors';
@@ -80,6 +81,26 @@ describe('samplingSearch', () => {
     expect((await run(9)).map((h) => h.tokenIds.join(','))).toEqual(a);
     const others = await Promise.all([10, 11, 12].map(run));
     expect(others.some((o) => o.map((h) => h.tokenIds.join(',')).join('|') !== a.join('|'))).toBe(true);
+  });
+
+  it('rows with the same tokens so far share one decoder row, and each still gets its own history', async () => {
+    // After the first word every row of one branch is deterministic until it ends: A → C C …, B → D D …
+    const decoder = new FakeDecoder(7, branching);
+    const rowsFed: number[] = [];
+    const next = decoder.next.bind(decoder);
+    decoder.next = (tokens, parents) => {
+      rowsFed.push(tokens.length);
+      return next(tokens, parents);
+    };
+    const hyps = await samplingSearch(decoder, { ...options, samples: 8, greedy: true, seed: 4 });
+    expect(hyps).toHaveLength(9);
+    // The first call's rows are at most the two distinct first words (A, B), however many rows drew them.
+    expect(rowsFed[0]).toBeLessThanOrEqual(2);
+    for (const [i, n] of rowsFed.entries()) expect(n, `call ${i}`).toBeLessThan(9);
+    for (const h of hyps) {
+      expect(h.logp).toBeCloseTo(trueLogp(branching, h.tokenIds), 5);
+      expect(h.textEmbeds.map((e) => e[0])).toEqual(h.tokenIds.slice(0, -1));
+    }
   });
 
   it('refuses a temperature of 0 and a negative number of samples', async () => {

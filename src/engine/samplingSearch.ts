@@ -4,6 +4,8 @@
 // findings about as often as the model is unsure of them (Holtzman et al., 2020, on why the mode of a language model
 // is not representative of it), so a tally over them says "effusion: asserted by 2 of 3 candidates" with meaning.
 // Optionally row 0 is greedy, so the LM's best reading and its samples cost one batched decode of 1 + S rows.
+// Rows whose tokens so far are identical share one decoder row (a token trie over the draws), so a draw costs decoder
+// work only from where it leaves the others.
 // A seeded generator makes a draft reproducible: the same image, settings and seed give the same candidates; the
 // seed is mixed with a digest of the image so that different images get independent draws.
 import type { Hypothesis, StepDecoder } from './beamSearch';
@@ -99,7 +101,10 @@ export async function samplingSearch(decoder: StepDecoder, o: SamplingOptions): 
     );
     logSoftmaxRows(scores, R);
     const running: Row[] = [];
-    const beamIdx: number[] = [];
+    const nextRow: number[] = []; // the decoder row of the next call that each running row continues on
+    const shared = new Map<string, number>(); // "parent row:token" → that decoder row
+    const tokens: number[] = [];
+    const parents: number[] = [];
     rows.forEach((row, r) => {
       const logp = scores.subarray(r * V, (r + 1) * V);
       const token = row.group === 0 ? argmax(logp) : drawToken(logp, o.temperature, uniform);
@@ -114,16 +119,22 @@ export async function samplingSearch(decoder: StepDecoder, o: SamplingOptions): 
       }
       if (row.group === 0) o.onStep?.(ids.slice(1));
       running.push({ ids, logp: total, textEmbeds: row.textEmbeds, group: row.group });
-      beamIdx.push(outRow[r]);
+      // Rows with the same tokens so far continue one cache row: same parent row, same token → same next row.
+      const key = `${outRow[r]}:${token}`;
+      let at = shared.get(key);
+      if (at === undefined) {
+        at = tokens.length;
+        shared.set(key, at);
+        tokens.push(token);
+        parents.push(outRow[r]);
+      }
+      nextRow.push(at);
     });
     if (running.length === 0) break;
-    // Finished rows leave the batch: the next call feeds the running rows only, each on its own cache row.
-    out = await decoder.next(
-      running.map((row) => row.ids[row.ids.length - 1]),
-      beamIdx,
-    );
+    // Finished rows leave the batch: the next call feeds one row per distinct running token sequence.
+    out = await decoder.next(tokens, parents);
     rows = running;
-    outRow = running.map((_, i) => i);
+    outRow = nextRow;
   }
   return finished.sort((a, b) => a.group - b.group);
 }
