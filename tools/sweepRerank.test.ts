@@ -4,7 +4,7 @@ import { assertedFindings } from '../src/text/metrics/clinical';
 import type { Candidate } from '../src/engine/types';
 import { searchLabel } from '../src/engine/settings';
 import { chooseDefaults } from './sweepRerank';
-import { judgeFindings, parseConfig, restoredCase, savedCase, scoreConfig } from './sweep/scoring';
+import { judgeFindings, parseConfig, poolCeiling, restoredCase, savedCase, scoreConfig } from './sweep/scoring';
 
 const row = (beam: number, groups: number, beta: number, micro_f1: number, hallucination_rate: number, finding_sets_mean: number) => ({
   beam,
@@ -66,6 +66,19 @@ describe('judgeFindings', () => {
     expect(judgeFindings([lone], [['no_finding']]).agree_fewest_errors).toBe(1);
     expect(judgeFindings([lone], [['pleural_effusion']]).agree_fewest_errors).toBe(0);
     expect(judgeFindings([lone], [['pleural_effusion']]).lm_fewest_errors).toBe(1);
+  });
+});
+
+describe('poolCeiling', () => {
+  it('scores every image drafted from its candidate with the fewest finding errors, ties to the LM’s order', () => {
+    const normal = 'no focal consolidation, pleural effusion or pneumothorax.';
+    const effusion = 'there is a small left pleural effusion.';
+    const pool = [candidate(effusion, -0.2, 0.9), candidate(normal, -0.5, 0.95)];
+    // truth normal: the normal candidate (no hallucination); truth effusion: the effusion one (a hit)
+    expect(poolCeiling([pool, pool], [['no_finding'], ['pleural_effusion']])).toEqual({ ceiling_micro_f1: 1, ceiling_hallucination_rate: 0 });
+    // a pool of effusion reports only: the ceiling keeps the hallucination no rerank can avoid
+    const onlyEffusion = [candidate(effusion, -0.2, 0.9), candidate(`${effusion} no pneumothorax.`, -0.3, 0.8)];
+    expect(poolCeiling([onlyEffusion], [['no_finding']]).ceiling_hallucination_rate).toBe(1);
   });
 });
 

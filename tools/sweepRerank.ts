@@ -143,11 +143,19 @@ async function main(argv: string[]): Promise<void> {
       `${best.hallucination_rate.toFixed(3)} vs plain ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ` +
       `${plain.micro_f1.toFixed(3)})`,
   );
-  console.log('\nWhere the candidates disagree (≥ 2 finding sets): whose pick has the fewest finding errors among them');
-  console.log('| search | images with ≥ 2 finding sets | LM’s choice | most similar candidate | most agreed candidate |\n|---|---|---|---|---|');
+  console.log(
+    '\nWhere the candidates disagree (≥ 2 finding sets): whose pick has the fewest finding errors among them; and the pool’s ' +
+      'ceiling, every image drafted from its candidate with the fewest finding errors (no rerank of these candidates does better)',
+  );
+  console.log(
+    '| search | images with ≥ 2 finding sets | LM’s choice | most similar candidate | most agreed candidate | ceiling: micro-F1 / hallucination |\n|---|---|---|---|---|---|',
+  );
   for (const r of sweep.rows.filter((x) => x.beta === 0 && !x.consensus && !x.vote_threshold && x.multi_set_share !== undefined)) {
     const pct = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
-    console.log(`| ${searchLabel(r)} | ${pct(r.multi_set_share)} | ${pct(r.lm_fewest_errors)} | ${pct(r.sim_fewest_errors)} | ${pct(r.agree_fewest_errors)} |`);
+    const ceiling = r.ceiling_micro_f1 === undefined ? '–' : `${r.ceiling_micro_f1.toFixed(3)} / ${r.ceiling_hallucination_rate!.toFixed(3)}`;
+    console.log(
+      `| ${searchLabel(r)} | ${pct(r.multi_set_share)} | ${pct(r.lm_fewest_errors)} | ${pct(r.sim_fewest_errors)} | ${pct(r.agree_fewest_errors)} | ${ceiling} |`,
+    );
   }
   if (!f.from) {
     const out = f.out ?? outPath('sweep-rerank.json');

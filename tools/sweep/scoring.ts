@@ -56,6 +56,8 @@ export interface SweepRow extends SearchConfig {
   lm_fewest_errors: number; // of those: share where the LM's choice has the fewest finding errors among the candidates
   sim_fewest_errors: number; // … and where the most similar candidate has
   agree_fewest_errors: number; // … and where the candidate the others agree with most has
+  ceiling_micro_f1?: number; // the pool's ceiling: every image's candidate with the fewest finding errors (a choice
+  ceiling_hallucination_rate?: number; // that reads the labels; what no rerank of these candidates can exceed by that count)
   median_ms: number;
   per_source?: Record<string, { n: number; micro_f1: number; hallucination_rate: number }>;
 }
@@ -98,6 +100,18 @@ export function judgeFindings(perImage: readonly (readonly Candidate[])[], truth
   });
   const share = (k: number) => (multi ? k / multi : 0);
   return { multi_set_share: multi / perImage.length, lm_fewest_errors: share(lm), sim_fewest_errors: share(sim), agree_fewest_errors: share(agree) };
+}
+
+/** The pool's ceiling: the clinical scores if every image's draft were its candidate with the fewest finding errors
+ *  (ties: the LM's order). A rerank that reads only the candidates cannot beat it on finding errors, so a search whose
+ *  ceiling is below a target cannot reach it by any β, γ or τ. */
+export function poolCeiling(perImage: readonly (readonly Candidate[])[], truths: readonly (readonly FindingKey[])[]) {
+  const picks = perImage.map((cands, i) => {
+    const ordered = [...cands].sort((a, b) => b.lengthNormLogp - a.lengthNormLogp);
+    return ordered.reduce((best, c) => (findingErrors(c, truths[i]) < findingErrors(best, truths[i]) ? c : best));
+  });
+  const s = scoreClinical(picks.map((c, i) => ({ predicted: c.findings as FindingKey[], truth: [...truths[i]] })));
+  return { ceiling_micro_f1: s.micro_f1, ceiling_hallucination_rate: s.hallucination_rate };
 }
 
 export interface SweepCase {
@@ -163,6 +177,10 @@ export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid
     cases.map((c) => c.candidates),
     truths,
   );
+  const ceiling = poolCeiling(
+    cases.map((c) => c.candidates),
+    truths,
+  );
   const ms = cases.map((c) => c.ms).sort((a, b) => a - b);
   const lmChoices = cases.map((c) => choose(c.candidates, 0));
   for (const beta of grid.betas)
@@ -192,6 +210,7 @@ export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid
           findings_changed_share: findingsChanged / cases.length,
           finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length,
           ...judges,
+          ...ceiling,
           median_ms: ms[Math.floor(ms.length / 2)],
           per_source,
         });
