@@ -45,6 +45,15 @@ describe('chooseDefaults', () => {
     expect(chooseDefaults([plain, worseF1]).best).toBe(plain);
     expect(chooseDefaults([plain, a, row(3, 3, 2, 0.75, 0.1, 1)]).best.micro_f1).toBe(0.75);
   });
+
+  it('compares with the widest plain beam when the sweep has no beam 3, and refuses a sweep without a plain beam', () => {
+    const sampled = { ...row(1, 1, 0, 0.72, 0.1, 1.2), samples: 4 };
+    const beam5 = row(5, 1, 0, 0.71, 0.12, 1);
+    const beam2 = row(2, 1, 0, 0.9, 0.3, 1);
+    expect(chooseDefaults([sampled, beam2, beam5]).plain).toBe(beam5);
+    expect(chooseDefaults([sampled, beam2, beam5]).best).toBe(sampled);
+    expect(() => chooseDefaults([sampled])).toThrow(/no plain beam/);
+  });
 });
 
 describe('judgeFindings', () => {

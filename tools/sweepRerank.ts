@@ -63,6 +63,9 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
   const grid = rerankGrid(f);
   if (f.candidates) writeFileSync(f.candidates, '');
   const configs = (f.configs ?? ['3x1:0', '3x3:0.5', '3x3:1', '3x3:2', '3x3:4', '6x3:1', '6x3:2', '6x6:1', '6x6:2']).map(parseConfig);
+  // The rule compares with a plain beam: say so before decoding, not after.
+  const hasPlain = configs.some((c) => c.groups === 1 && !c.samples) && [grid.betas, grid.gammas, grid.taus].every((xs) => xs.includes(0));
+  if (!hasPlain) throw new UsageError('the sweep has no plain beam search to compare with: add one to --configs (e.g. 3x1:0), and 0 to --betas');
   const bySource = new Map<string, ReturnType<typeof readManifest>>();
   for (const r of readManifest(manifestPath).filter((r) => r.split === split)) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
   const records = [...bySource.values()].flatMap((rs) => {
@@ -92,15 +95,19 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
   return { split, n: records.length, model: runner.manifest.id, description, rows };
 }
 
-/** The plain beam (3x1, no samples, β 0, γ 0, no votes) and the lowest hallucination at micro-F1 ≥ the plain beam's. Ties: higher micro-F1,
- *  then more finding sets per image (the candidates show the reader more clinical alternatives), then the earlier row. */
+/** The plain beam (one group, no samples, β 0, γ 0, no votes; beam 3 when the sweep has it, else its widest plain beam) and
+ *  the lowest hallucination at micro-F1 ≥ the plain beam's. Ties: higher micro-F1, then more finding sets per image (the
+ *  candidates show the reader more clinical alternatives), then the earlier row. A sweep without a plain beam has no
+ *  reference for the rule: a UsageError says to add one. */
 type Choosable = Pick<SweepRow, 'beam' | 'groups' | 'beta' | 'micro_f1' | 'hallucination_rate' | 'finding_sets_mean'> & {
   consensus?: number;
   samples?: number;
   vote_threshold?: number;
 };
 export function chooseDefaults<R extends Choosable>(rows: readonly R[]): { plain: R; best: R } {
-  const plain = rows.find((r) => r.beam === 3 && r.groups === 1 && !r.samples && r.beta === 0 && !r.consensus && !r.vote_threshold) ?? rows[0];
+  const plains = rows.filter((r) => r.groups === 1 && !r.samples && r.beta === 0 && !r.consensus && !r.vote_threshold);
+  const plain = plains.find((r) => r.beam === 3) ?? plains.reduce<R | undefined>((w, r) => (w && w.beam >= r.beam ? w : r), undefined);
+  if (!plain) throw new UsageError('the sweep has no plain beam search to compare with: add one to --configs (e.g. 3x1:0) with β 0 in --betas');
   const eligible = rows.filter((r) => r.micro_f1 >= plain.micro_f1);
   const better = (a: R, b: R) =>
     b.hallucination_rate !== a.hallucination_rate
@@ -140,7 +147,7 @@ async function main(argv: string[]): Promise<void> {
   }
   console.log(
     `chosen: ${searchLabel(best)}, β ${best.beta}, γ ${best.consensus ?? 0}, τ ${best.vote_threshold ?? 0} (hallucination ` +
-      `${best.hallucination_rate.toFixed(3)} vs plain ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ` +
+      `${best.hallucination_rate.toFixed(3)} vs the plain beam ${plain.beam}'s ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ` +
       `${plain.micro_f1.toFixed(3)})`,
   );
   console.log(
