@@ -55,6 +55,12 @@ function rerankGrid(f: Flags<typeof specs>): RerankGrid {
 }
 
 /** Decodes each image once per configuration and scores the choice under every β. */
+const NO_PLAIN_BEAM = 'the sweep has no plain beam search to compare with: add one to --configs (e.g. 3x1:0), with 0 among the β, γ and τ';
+
+/** A plain beam search row: one group, no samples, and nothing re-chosen (β, γ and τ 0). */
+const isPlain = (r: Pick<Choosable, 'groups' | 'beta' | 'samples' | 'consensus' | 'vote_threshold'>): boolean =>
+  r.groups === 1 && !r.samples && r.beta === 0 && !r.consensus && !r.vote_threshold;
+
 async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sweep> {
   const manifestPath = f.manifest ?? CXR_MANIFEST;
   const root = f.root ?? path.dirname(manifestPath);
@@ -64,8 +70,8 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
   if (f.candidates) writeFileSync(f.candidates, '');
   const configs = (f.configs ?? ['3x1:0', '3x3:0.5', '3x3:1', '3x3:2', '3x3:4', '6x3:1', '6x3:2', '6x6:1', '6x6:2']).map(parseConfig);
   // The rule compares with a plain beam: say so before decoding, not after.
-  const hasPlain = configs.some((c) => c.groups === 1 && !c.samples) && [grid.betas, grid.gammas, grid.taus].every((xs) => xs.includes(0));
-  if (!hasPlain) throw new UsageError('the sweep has no plain beam search to compare with: add one to --configs (e.g. 3x1:0), and 0 to --betas');
+  if (!configs.some((c) => isPlain({ ...c, beta: 0 })) || ![grid.betas, grid.gammas, grid.taus].every((xs) => xs.includes(0)))
+    throw new UsageError(NO_PLAIN_BEAM);
   const bySource = new Map<string, ReturnType<typeof readManifest>>();
   for (const r of readManifest(manifestPath).filter((r) => r.split === split)) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
   const records = [...bySource.values()].flatMap((rs) => {
@@ -105,9 +111,9 @@ type Choosable = Pick<SweepRow, 'beam' | 'groups' | 'beta' | 'micro_f1' | 'hallu
   vote_threshold?: number;
 };
 export function chooseDefaults<R extends Choosable>(rows: readonly R[]): { plain: R; best: R } {
-  const plains = rows.filter((r) => r.groups === 1 && !r.samples && r.beta === 0 && !r.consensus && !r.vote_threshold);
+  const plains = rows.filter(isPlain);
   const plain = plains.find((r) => r.beam === 3) ?? plains.reduce<R | undefined>((w, r) => (w && w.beam >= r.beam ? w : r), undefined);
-  if (!plain) throw new UsageError('the sweep has no plain beam search to compare with: add one to --configs (e.g. 3x1:0) with β 0 in --betas');
+  if (!plain) throw new UsageError(NO_PLAIN_BEAM);
   const eligible = rows.filter((r) => r.micro_f1 >= plain.micro_f1);
   const better = (a: R, b: R) =>
     b.hallucination_rate !== a.hallucination_rate

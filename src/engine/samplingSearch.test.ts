@@ -86,17 +86,11 @@ describe('samplingSearch', () => {
   it('rows with the same tokens so far share one decoder row, and each still gets its own history', async () => {
     // After the first word every row of one branch is deterministic until it ends: A → C C …, B → D D …
     const decoder = new FakeDecoder(7, branching);
-    const rowsFed: number[] = [];
-    const next = decoder.next.bind(decoder);
-    decoder.next = (tokens, parents) => {
-      rowsFed.push(tokens.length);
-      return next(tokens, parents);
-    };
     const hyps = await samplingSearch(decoder, { ...options, samples: 8, greedy: true, seed: 4 });
     expect(hyps).toHaveLength(9);
     // The first call's rows are at most the two distinct first words (A, B), however many rows drew them.
-    expect(rowsFed[0]).toBeLessThanOrEqual(2);
-    for (const [i, n] of rowsFed.entries()) expect(n, `call ${i}`).toBeLessThan(9);
+    expect(decoder.rowsPerNext[0]).toBeLessThanOrEqual(2);
+    for (const [i, n] of decoder.rowsPerNext.entries()) expect(n, `call ${i}`).toBeLessThan(9);
     for (const h of hyps) {
       expect(h.logp).toBeCloseTo(trueLogp(branching, h.tokenIds), 5);
       expect(h.textEmbeds.map((e) => e[0])).toEqual(h.tokenIds.slice(0, -1));

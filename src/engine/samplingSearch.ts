@@ -102,7 +102,7 @@ export async function samplingSearch(decoder: StepDecoder, o: SamplingOptions): 
     logSoftmaxRows(scores, R);
     const running: Row[] = [];
     const nextRow: number[] = []; // the decoder row of the next call that each running row continues on
-    const shared = new Map<string, number>(); // "parent row:token" → that decoder row
+    const shared = new Map<number, number>(); // parent row · V + token → that decoder row
     const tokens: number[] = [];
     const parents: number[] = [];
     rows.forEach((row, r) => {
@@ -120,7 +120,7 @@ export async function samplingSearch(decoder: StepDecoder, o: SamplingOptions): 
       if (row.group === 0) o.onStep?.(ids.slice(1));
       running.push({ ids, logp: total, textEmbeds: row.textEmbeds, group: row.group });
       // Rows with the same tokens so far continue one cache row: same parent row, same token → same next row.
-      const key = `${outRow[r]}:${token}`;
+      const key = outRow[r] * V + token;
       let at = shared.get(key);
       if (at === undefined) {
         at = tokens.length;

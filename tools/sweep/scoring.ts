@@ -107,8 +107,10 @@ export function judgeFindings(perImage: readonly (readonly Candidate[])[], truth
  *  ceiling is below a target cannot reach it by any β, γ or τ. */
 export function poolCeiling(perImage: readonly (readonly Candidate[])[], truths: readonly (readonly FindingKey[])[]) {
   const picks = perImage.map((cands, i) => {
-    const ordered = [...cands].sort((a, b) => b.lengthNormLogp - a.lengthNormLogp);
-    return ordered.reduce((best, c) => (findingErrors(c, truths[i]) < findingErrors(best, truths[i]) ? c : best));
+    const errors = cands.map((c) => findingErrors(c, truths[i]));
+    const better = (j: number, best: number) =>
+      errors[j] < errors[best] || (errors[j] === errors[best] && cands[j].lengthNormLogp > cands[best].lengthNormLogp);
+    return cands[cands.reduce((best, _, j) => (better(j, best) ? j : best), 0)];
   });
   const s = scoreClinical(picks.map((c, i) => ({ predicted: c.findings as FindingKey[], truth: [...truths[i]] })));
   return { ceiling_micro_f1: s.micro_f1, ceiling_hallucination_rate: s.hallucination_rate };
@@ -173,14 +175,9 @@ export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid
   const rows: SweepRow[] = [];
   const truths = cases.map((c) => c.truth);
   const sets = cases.map((c) => new Set(c.candidates.map((x) => x.findings.join('|'))).size);
-  const judges = judgeFindings(
-    cases.map((c) => c.candidates),
-    truths,
-  );
-  const ceiling = poolCeiling(
-    cases.map((c) => c.candidates),
-    truths,
-  );
+  const pools = cases.map((c) => c.candidates);
+  const judges = judgeFindings(pools, truths);
+  const ceiling = poolCeiling(pools, truths);
   const ms = cases.map((c) => c.ms).sort((a, b) => a - b);
   const lmChoices = cases.map((c) => choose(c.candidates, 0));
   for (const beta of grid.betas)

@@ -15,6 +15,7 @@ export function fakeTextEmbed(token: number, E: number): Float32Array {
 export class FakeDecoder implements StepDecoder {
   firstCalls = 0;
   nextCalls = 0;
+  rowsPerNext: number[] = []; // rows fed by each next call, in order
   private rows: number[][] = [];
 
   constructor(
@@ -31,6 +32,7 @@ export class FakeDecoder implements StepDecoder {
 
   async next(tokens: number[], parents: number[]): Promise<DecoderStep> {
     this.nextCalls++;
+    this.rowsPerNext.push(tokens.length);
     if (tokens.length !== parents.length) throw new Error('tokens and parents differ in length');
     this.rows = parents.map((p, r) => {
       if (p < 0 || p >= this.rows.length) throw new Error(`beam_idx ${p} outside the ${this.rows.length} previous rows`);
