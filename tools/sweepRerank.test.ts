@@ -111,7 +111,7 @@ describe('scoring a configuration under finding votes', () => {
     { candidates: [candidate(effusion, -0.1, 0.5), candidate(normal, -0.3, 0.5, 0, 4)], ms: 10, truth: ['no_finding' as const], source: 's' },
     { candidates: [candidate(effusion, -0.1, 0.5, 0, 5)], ms: 20, truth: ['pleural_effusion' as const], source: 's' },
   ];
-  const grid = { betas: [0], gammas: [0], taus: [0, 0.6] };
+  const grid = { betas: [0], gammas: [0], taus: [0, 0.6], readerWeights: [0] };
 
   it('drops the finding few draws back under τ, and says the choice and its findings changed', () => {
     const [lm, voted] = scoreConfig(cfg, cases, grid);
@@ -122,5 +122,28 @@ describe('scoring a configuration under finding votes', () => {
   it('re-scores the saved candidates of a case exactly as the decoded ones', () => {
     const restored = cases.map((c, i) => restoredCase(JSON.parse(JSON.stringify(savedCase(cfg, { id: `x${i}`, source: 's' }, c)))));
     expect(scoreConfig(cfg, restored, grid)).toEqual(scoreConfig(cfg, cases, grid));
+  });
+
+  // A film with an effusion that 1 of 5 draws names: the votes alone drop it; a finding reader that sees it keeps it
+  // once its weight lifts the vote over τ (0.25·0.2 + 0.75·0.95 = 0.76 > 0.6; at w ½: 0.575, still dropped).
+  const missed = [
+    {
+      candidates: [candidate(normal, -0.1, 0.5, 0, 4), candidate(effusion, -0.3, 0.5)],
+      ms: 10,
+      truth: ['pleural_effusion' as const],
+      source: 's',
+      reading: { pleural_effusion: 0.95 },
+    },
+  ];
+  it('lets the finding reader keep a finding few draws name, by its weight, only under votes', () => {
+    const rows = scoreConfig(cfg, missed, { betas: [0], gammas: [0], taus: [0, 0.6], readerWeights: [0, 0.5, 0.75] });
+    expect(rows.map((r) => [r.vote_threshold, r.reader_weight, r.micro_f1])).toEqual([
+      [0, 0, 0],
+      [0.6, 0, 0],
+      [0.6, 0.5, 0],
+      [0.6, 0.75, 1],
+    ]);
+    const restored = missed.map((c) => restoredCase(JSON.parse(JSON.stringify(savedCase(cfg, { id: 'm', source: 's' }, c)))));
+    expect(restored[0].reading).toEqual({ pleural_effusion: 0.95 });
   });
 });

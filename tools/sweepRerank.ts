@@ -9,7 +9,7 @@
 // on findings, whether the LM's choice, the most image-similar candidate or the one the others agree with most is the
 // one with the fewest finding errors.
 //   npm run sweep-rerank -- [--manifest PATH] [--root DIR] [--split val] [--model DIR] [--per-source 60]
-//        [--configs 3x1:0,3x3:1,1x1:0+s2@1] [--betas 0,0.25,0.5,1,2,4,8] [--consensus 0,0.5,1] [--vote-thresholds 0,0.6,0.7]
+//        [--configs 3x1:0,3x3:1,1x1:0+s2@1] [--betas 0,0.25,0.5,1,2,4,8] [--consensus 0,0.5,1] [--vote-thresholds 0,0.6,0.7] [--reader-weights 0,0.5]
 //        [--out FILE.json] [--candidates FILE.jsonl] [--write-defaults]
 //   npm run sweep-rerank -- --rescore FILE.jsonl [--betas …] [--consensus …] [--vote-thresholds …]   # saved candidates
 //   npm run sweep-rerank -- --from out/sweep-val.json --write-defaults      # re-choose from a saved sweep
@@ -33,6 +33,7 @@ const specs = {
   betas: { type: 'list', help: 'β values to try (default 0,0.25,0.5,1,2,4,8)' },
   consensus: { type: 'list', help: 'γ values to try: weight of a candidate’s agreement on findings with the others (default 0)' },
   'vote-thresholds': { type: 'list', help: 'τ values to try: the finding votes’ threshold, 0 = off (default 0)' },
+  'reader-weights': { type: 'list', help: 'w values to try with each τ > 0: the finding reader’s share of each vote (default 0)' },
   'per-source': { type: 'number', help: 'images per source, spread over the split (default 60)' },
   out: { type: 'string', help: 'results JSON (default out/sweep-rerank.json)' },
   candidates: {
@@ -50,8 +51,10 @@ function rerankGrid(f: Flags<typeof specs>): RerankGrid {
   const gammas = (f.consensus ?? ['0']).map(Number);
   const taus = (f['vote-thresholds'] ?? ['0']).map(Number);
   if ([...betas, ...gammas].some((x) => !Number.isFinite(x) || x < 0)) throw new UsageError('--betas and --consensus take numbers ≥ 0');
+  const readerWeights = (f['reader-weights'] ?? ['0']).map(Number);
   if (taus.some((x) => !(x >= 0 && x < 1))) throw new UsageError('--vote-thresholds take numbers from 0 (off) to below 1');
-  return { betas, gammas, taus };
+  if (readerWeights.some((x) => !(x >= 0 && x <= 1))) throw new UsageError('--reader-weights take numbers from 0 to 1');
+  return { betas, gammas, taus, readerWeights };
 }
 
 /** Decodes each image once per configuration and scores the choice under every β. */
@@ -87,7 +90,8 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
     const cases: SweepCase[] = [];
     for (const [i, rec] of records.entries()) {
       const res = await runner.generate(images[i].pixels, rec.id, { ...cfg, beta: 0, consensus: 0 });
-      cases.push({ candidates: res.candidates, ms: res.timings.total_ms, truth: truths[i], source: rec.source });
+      const reading = res.refinement.reading && Object.fromEntries(res.refinement.reading.map((r) => [r.finding, r.p]));
+      cases.push({ candidates: res.candidates, ms: res.timings.total_ms, truth: truths[i], source: rec.source, ...(reading ? { reading } : {}) });
       process.stderr.write(`\r${searchLabel(cfg)} ${i + 1}/${records.length}`);
     }
     process.stderr.write('\n');
@@ -107,6 +111,7 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
  *  reference for the rule: a UsageError says to add one. */
 type Choosable = Pick<SweepRow, 'beam' | 'groups' | 'beta' | 'micro_f1' | 'hallucination_rate' | 'finding_sets_mean'> & {
   consensus?: number;
+  reader_weight?: number;
   samples?: number;
   vote_threshold?: number;
 };
@@ -137,12 +142,12 @@ async function main(argv: string[]): Promise<void> {
   const { plain, best } = chooseDefaults(sweep.rows);
   console.log(`self-refinement sweep on ${sweep.description ?? `${sweep.n} ${sweep.split} images`}`);
   console.log(
-    '| search | β | γ | τ | micro-F1 | macro-F1 | hallucination | omission | choices changed | findings changed | finding sets / image | median ms ' +
-      '| per source: micro-F1 / hallucination |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| search | β | γ | τ | w | micro-F1 | macro-F1 | hallucination | omission | choices changed | findings changed | finding sets / image | median ms ' +
+      '| per source: micro-F1 / hallucination |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const r of sweep.rows) {
     console.log(
-      `| ${searchLabel(r)} | ${r.beta} | ${r.consensus ?? 0} | ${r.vote_threshold ?? 0} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
+      `| ${searchLabel(r)} | ${r.beta} | ${r.consensus ?? 0} | ${r.vote_threshold ?? 0} | ${r.reader_weight ?? 0} | ${r.micro_f1.toFixed(3)} | ${r.macro_f1.toFixed(3)} | ` +
         `${r.hallucination_rate.toFixed(3)} | ${r.omission_rate.toFixed(3)} | ${(100 * r.changed_share).toFixed(1)}% | ` +
         `${r.findings_changed_share === undefined ? '–' : `${(100 * r.findings_changed_share).toFixed(1)}%`} | ` +
         `${r.finding_sets_mean.toFixed(2)} | ${Number.isFinite(r.median_ms) ? r.median_ms.toFixed(0) : '–'} | ` +
@@ -152,7 +157,7 @@ async function main(argv: string[]): Promise<void> {
     );
   }
   console.log(
-    `chosen: ${searchLabel(best)}, β ${best.beta}, γ ${best.consensus ?? 0}, τ ${best.vote_threshold ?? 0} (hallucination ` +
+    `chosen: ${searchLabel(best)}, β ${best.beta}, γ ${best.consensus ?? 0}, τ ${best.vote_threshold ?? 0}, w ${best.reader_weight ?? 0} (hallucination ` +
       `${best.hallucination_rate.toFixed(3)} vs the plain beam ${plain.beam}'s ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ` +
       `${plain.micro_f1.toFixed(3)})`,
   );
@@ -178,8 +183,8 @@ async function main(argv: string[]): Promise<void> {
   if (f['write-defaults']) {
     const file = path.join(modelDir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(file, 'utf8'));
-    const { beam, groups, diversity_penalty, samples = 0, temperature = 1, beta, consensus = 0, vote_threshold = 0 } = best;
-    Object.assign(manifest.decoding, { beam, groups, diversity_penalty, samples, temperature, beta, consensus, vote_threshold });
+    const { beam, groups, diversity_penalty, samples = 0, temperature = 1, beta, consensus = 0, vote_threshold = 0, reader_weight = 0 } = best;
+    Object.assign(manifest.decoding, { beam, groups, diversity_penalty, samples, temperature, beta, consensus, vote_threshold, reader_weight });
     writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
     console.log(`wrote the chosen decoding defaults into ${file}`);
   }

@@ -15,6 +15,7 @@ import { layoutReportTokens } from './reportTokens';
 import { assertedFindings } from '../text/metrics/clinical';
 import { decoderSimilarity, rerank } from './rerank';
 import { fedIds } from './similarityTowers';
+import { readFindings } from './findingReader';
 import { readSubtype, subtypeFeature, withheldSubtypeIds, withoutTokens } from './subtypeGate';
 import { cosine } from './vectorMath';
 import type { Backend, GenerateCallbacks, ImageTensor, ReportResult } from './types';
@@ -132,7 +133,22 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const towers = model.towers && encoded.towers ? { model: model.towers, image: encoded.towers } : null;
   const towerTexts = towers ? await towers.model.texts(hyps.map((h) => fedIds(h.tokenIds, special.eos))) : null;
   const similarities = towers && towerTexts ? towerTexts.pooled.map((p) => cosine(towers.image.pImg, p)) : hyps.map((h) => decoderSimilarity(h, encoded.pImg));
-  const ranked = rerank(hyps, similarities, findings, settings.alpha, settings.beta, settings.consensus ?? 0, draws, settings.vote_threshold ?? 0);
+  const reading = manifest.finding_reader ? readFindings(manifest.finding_reader, encoded.prefix, manifest.architecture.d_model) : undefined;
+  const readerWeight = reading ? (settings.reader_weight ?? 0) : 0;
+  const ranked = rerank(
+    hyps,
+    similarities,
+    findings,
+    settings.alpha,
+    settings.beta,
+    settings.consensus ?? 0,
+    draws,
+    settings.vote_threshold ?? 0,
+    reading && {
+      findings: reading,
+      weight: readerWeight,
+    },
+  );
   const chosen = ranked.chosen;
   // Word maps in the space the similarity was measured in: the towers' token and patch embeddings, else the decoder's.
   const layout = layoutReportTokens(chosen.tokenIds, towerTexts ? towerTexts.tokens[chosen.index] : chosen.textEmbeds, tokenizer, special);
@@ -171,6 +187,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       tally: ranked.tally,
       lmChoice: ranked.candidates.indexOf(ranked.lmChoice),
       ...(subtype ? { subtype } : {}),
+      ...(reading ? { reading: ranked.tally.map(({ finding }) => ({ finding, p: reading.get(finding) ?? Number.NaN })), readerWeight } : {}),
     },
     tokens: layout.tokens,
     heatmap,

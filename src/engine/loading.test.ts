@@ -141,6 +141,8 @@ describe('manifest checks', () => {
     expect(() => checkManifest({ ...manifest(), decoding: undefined })).toThrow(/lacks decoding/);
     expect(() => checkManifest(manifest({ preprocessing: { image_size: 16, pixel_mean: 0, pixel_std: 1, grid: [3, 3] } }))).toThrow(/grid \[3,3\]/);
     expect(() => checkManifest(null)).toThrow(ModelManifestError);
+    const reader = { feature: 'image_tokens_mean' as const, findings: ['nodule'], weights: [[1]], bias: [0] }; // 1 wide
+    expect(() => checkManifest({ ...manifest(), finding_reader: reader })).toThrow(/finding_reader does not fit this model/);
   });
 
   it('picks the requested precision, else the default, else the first one present', () => {
@@ -167,6 +169,7 @@ describe('resolveSettings', () => {
       consensus: 0,
       vote_threshold: 0,
       subtype_gate: 0,
+      reader_weight: 0,
       ...manifest().decoding,
       beam: 1,
     });
@@ -191,6 +194,14 @@ describe('resolveSettings', () => {
     expect(resolveSettings({ ...manifest(), decoding: { ...manifest().decoding, subtype_gate: 1 } }).subtype_gate).toBe(1);
     expect(resolveSettings(manifest(), { subtype_gate: 1 }).subtype_gate).toBe(1);
     expect(() => resolveSettings(manifest(), { subtype_gate: 0.5 })).toThrow(/subtype_gate is 1 \(on\) or 0 \(off\)/);
+  });
+
+  it('the finding reader weighs nothing unless the manifest or the caller gives it a weight in [0, 1]', () => {
+    expect(resolveSettings(manifest()).reader_weight).toBe(0);
+    expect(resolveSettings({ ...manifest(), decoding: { ...manifest().decoding, reader_weight: 0.75 } }).reader_weight).toBe(0.75);
+    expect(resolveSettings(manifest(), { reader_weight: 1 }).reader_weight).toBe(1);
+    expect(() => resolveSettings(manifest(), { reader_weight: 1.2 })).toThrow(/reader_weight must be from 0 \(the draws alone\) to 1/);
+    expect(() => resolveSettings(manifest(), { reader_weight: Number.NaN })).toThrow(/reader_weight must be a finite number/);
   });
 
   it('a manifest without diverse-beam defaults runs one group, and a caller can ask for groups', () => {

@@ -1,5 +1,6 @@
 // The model folder's manifest.json: its type (shared by exporter docs, engine, UI, eval).
 // The exporter (training/export.py) writes exactly this shape.
+import type { FindingReader } from './findingReader';
 import type { SubtypeProbe } from './subtypeGate';
 
 export type Precision = 'fp32' | 'int8' | 'q4';
@@ -27,6 +28,7 @@ export interface DecodingDefaults {
   consensus?: number; // γ: weight in the rerank of a candidate's agreement on findings with the others (0 = off)
   vote_threshold?: number; // τ of the finding votes (0 = off: candidate scores; docs/DESIGN.md, src/engine/rerank.ts)
   subtype_gate?: number; // 1: the draft names a pneumonia subtype only when the towers' probe backs it (src/engine/subtypeGate.ts); 0: off
+  reader_weight?: number; // w: the finding reader's share of each finding's vote (0 = the draws alone; src/engine/findingReader.ts)
 }
 
 /** The out-of-distribution detector (training/ood_detector.py): pixels [V,1,S,S] → ood_logit [V]. */
@@ -98,6 +100,7 @@ export interface ModelManifest {
   findings: string[];
   ood: OodStats;
   similarity?: SimilarityEntry;
+  finding_reader?: FindingReader; // a linear multi-label head on the image tokens (`npm run finding-reader -- --write`)
   training?: Record<string, unknown>;
   evaluation?: Record<string, unknown>;
   intended_use: string;

@@ -5,6 +5,7 @@ import { ModelFileError, ModelManifestError, ModelVersionError } from './errors'
 import type { ModelFileKey, ModelFileEntry, ModelManifest, Precision } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
 import type { ModelSource } from './modelSource';
+import { checkFindingReader } from './findingReader';
 import { checkSubtypeProbe } from './subtypeGate';
 import type { ProgressEvent } from './types';
 
@@ -54,6 +55,7 @@ export function checkManifest(raw: unknown): ModelManifest {
     throw new ModelManifestError("manifest.json's similarity needs image and text files and an embed_dim; re-run `npm run export-similarity`.");
   }
   if (sim?.subtype_probe) checkSubtypeProbe(sim.subtype_probe, { image: m.architecture!.embed_dim, tower: sim.embed_dim });
+  if (m.finding_reader) checkFindingReader(m.finding_reader, m.architecture!.d_model);
   return m as ModelManifest;
 }
 

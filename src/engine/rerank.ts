@@ -7,12 +7,14 @@
 //    finding set S among the candidates scores Σ_{f∈S} (p_f − τ) + β · the best similarity of its candidates +
 //    γ · its agreement, so a finding enters the draft only when most draws back it or the image–text similarity
 //    of a report asserting it is high enough to pay for it; τ above ½ trades recall for fewer unsupported
-//    findings. The draft is the language model's best candidate of the winning set.
+//    findings. The draft is the language model's best candidate of the winning set. With a finding reader (a second
+//    reading of the film, src/engine/findingReader.ts) and a reader weight w, p_f = (1 − w)·share + w·P(f | film).
 // rerankChangedChoice compares the choice with the LM's best. The similarity is the similarity towers'
 // cos(p_img, p_txt) when the model has them, else the decoder's own (model 1.0's: p_txt = mean text embedding of the
 // fed report tokens, docs/CONTRACTS.md). Each candidate also carries the findings the labeler reads in it, so the
 // page can say what the refinement weighed, and candidates that assert the same finding set count as one alternative.
 import type { Hypothesis } from './beamSearch';
+import { mixReading, type FindingReading } from './findingReader';
 import { cosine, meanVector } from './vectorMath';
 
 export interface RankedCandidate {
@@ -23,7 +25,7 @@ export interface RankedCandidate {
   lengthNormLogp: number;
   similarity: number;
   agreement: number; // mean Jaccard of its finding set with each other draw's (1 when it is the only draw)
-  support: number; // finding votes: Σ over its findings of (share of draws asserting it − τ); 0 without votes
+  support: number; // finding votes: Σ over its findings of (p_f − τ), p_f its share of draws (mixed with the reader); 0 without votes
   draws: number; // search rows that produced it
   score: number;
   textEmbeds: Float32Array[];
@@ -120,13 +122,14 @@ export function rerank(
   consensus = 0,
   draws?: readonly number[], // per candidate, how many search rows produced it (default 1 each)
   voteThreshold = 0, // τ of the finding votes; 0 = candidate scores
+  reading?: { findings: FindingReading; weight: number }, // the finding reader's P(f | film) and its weight in the votes
 ): RerankResult {
   if (hyps.length === 0) throw new RangeError('rerank needs at least one finished candidate');
   if (similarities.length !== hyps.length || findings.length !== hyps.length) throw new RangeError('rerank: one similarity and one finding list per candidate');
   if (!(voteThreshold >= 0 && voteThreshold < 1)) throw new RangeError(`rerank: the vote threshold is in [0, 1); got ${voteThreshold}`);
   const drawCounts = draws ?? hyps.map(() => 1);
   const agreements = findingAgreement(findings, drawCounts);
-  const votes = voteThreshold > 0 ? findingVotes(findings, drawCounts) : null;
+  const votes = voteThreshold > 0 ? mixReading(findingVotes(findings, drawCounts), reading?.findings, reading?.weight ?? 0) : null;
   const setKeys = findings.map(findingSetKey);
   // Finding votes score a finding set by its best candidate's similarity.
   const bestSimilarity = new Map<string, number>();

@@ -16,7 +16,17 @@ function finite(name: string, v: number): void {
   if (!Number.isFinite(v)) throw new InvalidSettingError(`${name} must be a finite number; got ${v}.`);
 }
 
-const LATER_FIELD_DEFAULTS = { groups: 1, diversity_penalty: 0, samples: 0, temperature: 1, seed: 0, consensus: 0, vote_threshold: 0, subtype_gate: 0 };
+const LATER_FIELD_DEFAULTS = {
+  groups: 1,
+  diversity_penalty: 0,
+  samples: 0,
+  temperature: 1,
+  seed: 0,
+  consensus: 0,
+  vote_threshold: 0,
+  subtype_gate: 0,
+  reader_weight: 0,
+};
 export const MAX_SAMPLES = 8;
 
 /** The largest group count ≤ `groups` that divides `beam` (1 at worst): what a new beam width keeps of the groups. */
@@ -53,6 +63,9 @@ export function resolveSettings(manifest: ModelManifest, overrides: Partial<Deco
   finite('vote_threshold', s.vote_threshold!);
   if (s.vote_threshold! < 0 || s.vote_threshold! >= 1)
     throw new InvalidSettingError(`vote_threshold must be from 0 (off) to below 1 (a share of the draws); got ${s.vote_threshold}.`);
+  finite('reader_weight', s.reader_weight!);
+  if (s.reader_weight! < 0 || s.reader_weight! > 1)
+    throw new InvalidSettingError(`reader_weight must be from 0 (the draws alone) to 1 (the finding reader alone); got ${s.reader_weight}.`);
   if (s.subtype_gate !== 0 && s.subtype_gate !== 1) throw new InvalidSettingError(`subtype_gate is 1 (on) or 0 (off); got ${s.subtype_gate}.`);
   return s;
 }

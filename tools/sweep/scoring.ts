@@ -24,9 +24,16 @@ export function parseConfig(text: string): SearchConfig {
   return { beam: Number(m[1]), groups: Number(m[2]), diversity_penalty: Number(m[3]), samples: Number(m[4] ?? 0), temperature: Number(m[5] ?? 1) };
 }
 
-/** The candidate the engine would choose under β, γ and τ: the engine's own rerank over the saved candidates (their
- *  length-normalised logp given as the logp, with α 0). */
-export function choose(cands: readonly Candidate[], beta: number, consensus = 0, voteThreshold = 0): Candidate {
+/** The candidate the engine would choose under β, γ, τ and reader weight w: the engine's own rerank over the saved
+ *  candidates (their length-normalised logp given as the logp, with α 0) and the image's finding reading. */
+export function choose(
+  cands: readonly Candidate[],
+  beta: number,
+  consensus = 0,
+  voteThreshold = 0,
+  reading?: Readonly<Record<string, number>>,
+  readerWeight = 0,
+): Candidate {
   const hyps = cands.map((c) => ({ tokenIds: c.tokenIds, logp: c.lengthNormLogp, score: c.score, textEmbeds: [], group: c.group }));
   const ranked = rerank(
     hyps,
@@ -37,6 +44,7 @@ export function choose(cands: readonly Candidate[], beta: number, consensus = 0,
     consensus,
     cands.map((c) => c.draws),
     voteThreshold,
+    reading && { findings: new Map(Object.entries(reading)), weight: readerWeight },
   );
   return cands[ranked.chosen.index];
 }
@@ -45,6 +53,7 @@ export interface SweepRow extends SearchConfig {
   beta: number;
   consensus: number;
   vote_threshold: number;
+  reader_weight?: number; // w: the finding reader's share of each vote (absent in sweeps saved before it)
   micro_f1: number;
   macro_f1: number;
   hallucination_rate: number;
@@ -121,12 +130,14 @@ export interface SweepCase {
   ms: number;
   truth: FindingKey[];
   source?: string; // the image's data source, for the per-source columns
+  reading?: Record<string, number>; // the finding reader's P(f | film) for the findings the candidates assert
 }
 
 export interface RerankGrid {
   betas: number[];
   gammas: number[];
   taus: number[];
+  readerWeights: number[]; // tried only with τ > 0: without votes the reader weighs nothing
 }
 
 /** One image's line in the --candidates file: enough to re-choose it under other β, γ and τ (--rescore). */
@@ -143,10 +154,10 @@ export function savedCase(cfg: SearchConfig, rec: { id: string; source: string }
     findings: x.findings,
     errors: findingErrors(x, c.truth),
   }));
-  return { config: searchLabel(cfg), id: rec.id, source: rec.source, truth: c.truth, ms: c.ms, cands };
+  return { config: searchLabel(cfg), id: rec.id, source: rec.source, truth: c.truth, ms: c.ms, cands, ...(c.reading ? { reading: c.reading } : {}) };
 }
 
-export type SavedCase = ReturnType<typeof savedCase>;
+export type SavedCase = ReturnType<typeof savedCase> & { reading?: Record<string, number> };
 
 export function restoredCase(s: SavedCase): SweepCase {
   const candidates = s.cands.map(
@@ -167,10 +178,10 @@ export function restoredCase(s: SavedCase): SweepCase {
       chosen: false,
     }),
   );
-  return { candidates, ms: s.ms ?? NaN, truth: s.truth, source: s.source };
+  return { candidates, ms: s.ms ?? NaN, truth: s.truth, source: s.source, ...(s.reading ? { reading: s.reading } : {}) };
 }
 
-/** The sweep rows of one search configuration: its decoded images re-chosen under every β, γ and τ. */
+/** The sweep rows of one search configuration: its decoded images re-chosen under every β, γ, τ and (with τ > 0) w. */
 export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid: RerankGrid): SweepRow[] {
   const rows: SweepRow[] = [];
   const truths = cases.map((c) => c.truth);
@@ -182,36 +193,38 @@ export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid
   const lmChoices = cases.map((c) => choose(c.candidates, 0));
   for (const beta of grid.betas)
     for (const consensus of grid.gammas)
-      for (const voteThreshold of grid.taus) {
-        const chosen = cases.map((c) => choose(c.candidates, beta, consensus, voteThreshold));
-        const clinical = chosen.map((c, i) => ({ predicted: c.findings as FindingKey[], truth: truths[i] }));
-        const s = scoreClinical(clinical);
-        const per_source: Record<string, { n: number; micro_f1: number; hallucination_rate: number }> = {};
-        for (const source of new Set(cases.map((c) => c.source ?? ''))) {
-          if (!source) continue;
-          const own = scoreClinical(clinical.filter((_, i) => cases[i].source === source));
-          per_source[source] = { n: own.n, micro_f1: own.micro_f1, hallucination_rate: own.hallucination_rate };
+      for (const voteThreshold of grid.taus)
+        for (const readerWeight of voteThreshold > 0 ? grid.readerWeights : [0]) {
+          const chosen = cases.map((c) => choose(c.candidates, beta, consensus, voteThreshold, c.reading, readerWeight));
+          const clinical = chosen.map((c, i) => ({ predicted: c.findings as FindingKey[], truth: truths[i] }));
+          const s = scoreClinical(clinical);
+          const per_source: Record<string, { n: number; micro_f1: number; hallucination_rate: number }> = {};
+          for (const source of new Set(cases.map((c) => c.source ?? ''))) {
+            if (!source) continue;
+            const own = scoreClinical(clinical.filter((_, i) => cases[i].source === source));
+            per_source[source] = { n: own.n, micro_f1: own.micro_f1, hallucination_rate: own.hallucination_rate };
+          }
+          const changed = chosen.filter((c, i) => c !== lmChoices[i]).length;
+          const findingsChanged = chosen.filter((c, i) => c.findings.join('|') !== lmChoices[i].findings.join('|')).length;
+          rows.push({
+            ...cfg,
+            beta,
+            consensus,
+            vote_threshold: voteThreshold,
+            reader_weight: readerWeight,
+            micro_f1: s.micro_f1,
+            macro_f1: s.macro_f1,
+            hallucination_rate: s.hallucination_rate,
+            omission_rate: s.omission_rate,
+            changed_share: changed / cases.length,
+            findings_changed_share: findingsChanged / cases.length,
+            finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length,
+            ...judges,
+            ...ceiling,
+            median_ms: ms[Math.floor(ms.length / 2)],
+            per_source,
+          });
         }
-        const changed = chosen.filter((c, i) => c !== lmChoices[i]).length;
-        const findingsChanged = chosen.filter((c, i) => c.findings.join('|') !== lmChoices[i].findings.join('|')).length;
-        rows.push({
-          ...cfg,
-          beta,
-          consensus,
-          vote_threshold: voteThreshold,
-          micro_f1: s.micro_f1,
-          macro_f1: s.macro_f1,
-          hallucination_rate: s.hallucination_rate,
-          omission_rate: s.omission_rate,
-          changed_share: changed / cases.length,
-          findings_changed_share: findingsChanged / cases.length,
-          finding_sets_mean: sets.reduce((a, b) => a + b, 0) / sets.length,
-          ...judges,
-          ...ceiling,
-          median_ms: ms[Math.floor(ms.length / 2)],
-          per_source,
-        });
-      }
   return rows;
 }
 

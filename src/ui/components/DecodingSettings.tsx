@@ -103,6 +103,12 @@ export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
           onValue={(v) => onChange({ ...value, vote_threshold: v })}
         />
       </label>
+      {value.reader_weight !== undefined && (
+        <label title="The finding reader's share of each finding's vote: 0 = the draws alone, 1 = the reader alone (it reads the film's image tokens; used only with finding votes, τ above 0)">
+          w (finding reader weight)
+          <NumberField value={value.reader_weight} max={1} step={0.05} testId="reader-weight-input" onValue={(v) => onChange({ ...value, reader_weight: v })} />
+        </label>
+      )}
       {value.subtype_gate !== undefined && (
         <label title="The image probe reads bacterial or viral; the draft names a subtype only when the probe is sure of it (off: the language model alone decides)">
           <input

@@ -83,6 +83,26 @@ describe('refinement summary', () => {
     expect(text).toContain('drops Cardiomegaly (asserted by 1 of 7 draws)');
     expect(text).toContain('votes 0.100 vs -0.300');
   });
+  it('with a finding reader, gives its reading per finding and names its weight in the rule', () => {
+    const lmPick = { ...both, lengthNormLogp: -0.1, support: -0.3, score: 0.2, similarity: 0.6 };
+    const draft = { ...effusionDraft, draws: 5, support: 0.1, score: 0.9 };
+    const settings = { beam: 1, alpha: 1, beta: 2, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60, samples: 6, vote_threshold: 0.6 };
+    const base = result([draft, lmPick, normal], { settings });
+    const reading = [
+      { finding: 'pleural_effusion', p: 0.91 },
+      { finding: 'cardiomegaly', p: 0.04 },
+    ];
+    const withReader = { ...base, refinement: { ...base.refinement, reading, readerWeight: 0.5 } };
+    expect(tallyLines(withReader).find((l) => l.finding === 'Cardiomegaly')?.reader).toBe(0.04);
+    const text = whyChosen(withReader);
+    expect(text).toContain('0.500 × the finding reader’s probability from the film, is above 60 %');
+    expect(text).toContain('drops Cardiomegaly (asserted by 1 of 7 draws; the finding reader 4 %)');
+    // Shown but weighing nothing: the rule and the reasons speak of the draws alone.
+    const shownOnly = whyChosen({ ...withReader, refinement: { ...withReader.refinement, readerWeight: 0 } });
+    expect(shownOnly).toContain('more than 60 % of the draws');
+    expect(shownOnly).not.toContain('finding reader');
+    expect(tallyLines(base).every((l) => l.reader === undefined)).toBe(true);
+  });
   it('counts candidates that assert nothing as a normal alternative, only when some candidate asserts a finding', () => {
     const none = cand('no acute disease.', -0.3, 0.2, [], true);
     const lines = tallyLines(result([none, cand('a focal infiltrate.', -0.5, 0.3, ['infiltration', 'lung_opacity']), cand('clear lungs.', -0.6, 0.1, [])]));

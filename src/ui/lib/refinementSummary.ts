@@ -19,6 +19,7 @@ export interface TallyLine {
   draws: number; // search rows whose candidate asserts it (a repeated sample counts each time)
   totalDraws: number;
   inDraft: boolean;
+  reader?: number; // the finding reader's P(f | film), when the model has one
 }
 
 export function findingName(key: string): string {
@@ -41,6 +42,14 @@ const drawsOf = (cs: readonly Candidate[]): number => cs.reduce((sum, c) => sum 
 
 const isNormal = (c: Pick<Candidate, 'findings'>): boolean => c.findings.every((f) => f === 'no_finding');
 
+/** The finding reader's P(f | film) for one finding, as an optional field. */
+function readerOf(result: ReportResult, key: string): { reader?: number } {
+  const p = result.refinement.reading?.find((r) => r.finding === key)?.p;
+  return p !== undefined && Number.isFinite(p) ? { reader: p } : {};
+}
+
+const percent = (p: number): string => `${Math.round(100 * p)} %`;
+
 /** Per finding, how many candidates assert it; candidates that assert none count under "No finding", so a normal
  *  alternative is visible too. */
 export function tallyLines(result: ReportResult): TallyLine[] {
@@ -57,6 +66,7 @@ export function tallyLines(result: ReportResult): TallyLine[] {
       draws: drawsOf(result.candidates.filter((c) => c.findings.includes(t.finding))),
       totalDraws,
       inDraft: draft.has(t.finding),
+      ...readerOf(result, t.finding),
     }));
   const normal = result.candidates.filter(isNormal);
   if (normal.length > 0 && lines.length > 0)
@@ -128,8 +138,17 @@ export function whyChosen(result: ReportResult): string {
 function whyVoted(result: ReportResult, chosen: Candidate, lm: Candidate, chosenIndex: number): string {
   const { candidates, settings, refinement } = result;
   const totalDraws = drawsOf(candidates);
-  const backing = (key: string) => `${drawsOf(candidates.filter((c) => c.findings.includes(key)))} of ${totalDraws} draws`;
-  const rule = `A finding enters the draft when more than ${Math.round(100 * (settings.vote_threshold ?? 0))} % of the draws assert it, or when the image–text similarity (β = ${settings.beta}) pays for it.`;
+  const w = refinement.reading ? (refinement.readerWeight ?? 0) : 0;
+  const backing = (key: string) => {
+    const draws = `${drawsOf(candidates.filter((c) => c.findings.includes(key)))} of ${totalDraws} draws`;
+    const p = readerOf(result, key).reader;
+    return w > 0 && p !== undefined ? `${draws}; the finding reader ${percent(p)}` : draws;
+  };
+  const tau = Math.round(100 * (settings.vote_threshold ?? 0));
+  const rule =
+    w > 0
+      ? `A finding enters the draft when its vote, ${formatScore(1 - w)} × the share of draws that assert it + ${formatScore(w)} × the finding reader’s probability from the film, is above ${tau} %, or when the image–text similarity (β = ${settings.beta}) pays for it.`
+      : `A finding enters the draft when more than ${tau} % of the draws assert it, or when the image–text similarity (β = ${settings.beta}) pays for it.`;
   if (!result.rerankChangedChoice)
     return `${rule} The language model’s best candidate passes: its findings score ${formatScore(chosen.score)} (votes ${formatScore(chosen.support)}, similarity ${formatScore(chosen.similarity)}).`;
   const changes = [

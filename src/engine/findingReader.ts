@@ -1,0 +1,71 @@
+// The finding reader (training/finding_reader.py): a linear multi-label head on the vision encoder's image tokens,
+// P(f | film) = σ(w_f · standardise(mean_n x_n) + b_f), kept in manifest.json (`npm run finding-reader -- --write`).
+// It is a second reading of the film beside the candidates' own: the finding votes mix it in with the reader weight w,
+// p_f = (1 − w)·(share of draws asserting f) + w·P(f | film) (src/engine/rerank.ts), so a finding that few draws name
+// but the film backs can stay, and one that many draws name but the film does not back can go.
+import { ModelManifestError } from './errors';
+
+/** The reader as the manifest keeps it (`finding_reader`). */
+export interface FindingReader {
+  feature: 'image_tokens_mean'; // the mean of the decoder prefix's N image tokens [D], standardised (LayerNorm, no affine)
+  findings: string[]; // [F] labeler keys (ancestors are findings of their own: lung_opacity, lung_lesion)
+  weights: number[][]; // [F][D] on the standardised mean token (the LayerNorm's gain and shift folded in)
+  bias: number[]; // [F]
+  training?: Record<string, unknown>;
+  evaluation?: Record<string, unknown>;
+}
+
+/** Per finding key, P(f | film). */
+export type FindingReading = ReadonlyMap<string, number>;
+
+const LN_EPS = 1e-5;
+
+export function checkFindingReader(reader: FindingReader, dModel: number): void {
+  const F = reader.findings?.length ?? 0;
+  const ok =
+    reader.feature === 'image_tokens_mean' &&
+    F > 0 &&
+    reader.weights?.length === F &&
+    reader.weights.every((row) => row.length === dModel && row.every(Number.isFinite)) &&
+    reader.bias?.length === F &&
+    reader.bias.every(Number.isFinite);
+  if (!ok)
+    throw new ModelManifestError(
+      `manifest.json's finding_reader does not fit this model (feature ${reader.feature}, ${F} findings, weights of width ${reader.weights?.[0]?.length} where the image tokens have ${dModel}); re-run \`npm run finding-reader -- --write\`.`,
+    );
+}
+
+/** prefix [N*D]: the image tokens averaged over views (the decoder's prefix) → P(f | film) per finding. */
+export function readFindings(reader: FindingReader, prefix: Float32Array, dModel: number): Map<string, number> {
+  const D = dModel;
+  const N = prefix.length / D;
+  if (!Number.isInteger(N) || N < 1) throw new RangeError(`readFindings: the prefix has ${prefix.length} values, not a multiple of ${D}`);
+  const mean = new Float64Array(D); // [D] mean over the N tokens
+  for (let n = 0; n < N; n++) for (let d = 0; d < D; d++) mean[d] += prefix[n * D + d] / N;
+  let mu = 0;
+  for (let d = 0; d < D; d++) mu += mean[d] / D;
+  let variance = 0;
+  for (let d = 0; d < D; d++) variance += (mean[d] - mu) ** 2 / D;
+  const inv = 1 / Math.sqrt(variance + LN_EPS);
+  const out = new Map<string, number>();
+  reader.findings.forEach((finding, f) => {
+    let z = reader.bias[f];
+    const w = reader.weights[f];
+    for (let d = 0; d < D; d++) z += w[d] * (mean[d] - mu) * inv;
+    out.set(finding, 1 / (1 + Math.exp(-z)));
+  });
+  return out;
+}
+
+/** The finding votes with the reader mixed in: (1 − w)·vote + w·P(f | film) for the findings it reads; the others keep
+ *  their vote. Only findings some candidate asserts matter to the rerank, so only those are returned. */
+export function mixReading(votes: ReadonlyMap<string, number>, reading: FindingReading | undefined, weight: number): Map<string, number> {
+  if (!(weight >= 0 && weight <= 1)) throw new RangeError(`mixReading: the reader weight is in [0, 1]; got ${weight}`);
+  const out = new Map(votes);
+  if (!reading || weight === 0) return out;
+  for (const [finding, vote] of votes) {
+    const p = reading.get(finding);
+    if (p !== undefined) out.set(finding, (1 - weight) * vote + weight * p);
+  }
+  return out;
+}
