@@ -90,6 +90,12 @@ describe('report export', () => {
     expect(doc.report.edited).toBe(true);
     expect(doc.draft.findings).toBe('heart normal.');
   });
+  it('adds what the finding reader read and its weight, when the model has one', () => {
+    expect(JSON.parse(reportJsonFile(ctx)).finding_reader).toBeUndefined();
+    const reading = [{ finding: 'cardiomegaly', p: 0.12 }];
+    const withReader = { ...ctx, result: { ...result, refinement: { ...result.refinement, reading, readerWeight: 0.75 } } };
+    expect(JSON.parse(reportJsonFile(withReader)).finding_reader).toEqual({ weight: 0.75, p: { cardiomegaly: 0.12 } });
+  });
   it('names files by time without colons', () => {
     expect(reportFileStem(ctx.timestamp)).toBe('serpent-report-2025-01-02T03-04-05');
   });
