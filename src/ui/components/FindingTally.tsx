@@ -2,7 +2,7 @@
 // that repeats a candidate is one more draw), what the finding reader reads in the film for it, and whether the draft does:
 // the alternatives the model considered, at a glance.
 import type { ReportResult } from '../../engine/types';
-import { tallyLines } from '../lib/refinementSummary';
+import { readerPercent, tallyLines } from '../lib/refinementSummary';
 
 export function FindingTally({ result }: { result: ReportResult }) {
   const lines = tallyLines(result);
@@ -13,7 +13,7 @@ export function FindingTally({ result }: { result: ReportResult }) {
         <li key={t.finding} className={t.inDraft ? 'in-draft' : 'not-in-draft'}>
           <strong>{t.finding}</strong>: asserted by {t.count} of {t.total} candidates
           {t.totalDraws > t.total ? ` (${t.draws} of ${t.totalDraws} draws)` : ''}
-          {t.reader !== undefined ? `; the finding reader gives it ${Math.round(100 * t.reader)} %` : ''}
+          {t.reader !== undefined ? `; the finding reader gives it ${readerPercent(t.reader)}` : ''}
           {t.inDraft ? ' (in the draft)' : ' (not in the draft)'}
         </li>
       ))}

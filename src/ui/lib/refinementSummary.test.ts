@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate, ReportResult } from '../../engine/types';
-import { markFindings, subtypeLine, tallyLines, whyChosen } from './refinementSummary';
+import { markFindings, readerPercent, subtypeLine, tallyLines, whyChosen } from './refinementSummary';
 import { readFileSync } from 'node:fs';
 import type { ModelManifest } from '../../engine/manifest';
 import {
@@ -95,13 +95,14 @@ describe('refinement summary', () => {
     const withReader = { ...base, refinement: { ...base.refinement, reading, readerWeight: 0.5 } };
     expect(tallyLines(withReader).find((l) => l.finding === 'Cardiomegaly')?.reader).toBe(0.04);
     const text = whyChosen(withReader);
-    expect(text).toContain('0.500 × the finding reader’s probability from the film, is above 60 %');
+    expect(text).toContain('0.50 × the finding reader’s probability from the film, is above 60 %');
     expect(text).toContain('drops Cardiomegaly (asserted by 1 of 7 draws; the finding reader 4 %)');
     // Shown but weighing nothing: the rule and the reasons speak of the draws alone.
     const shownOnly = whyChosen({ ...withReader, refinement: { ...withReader.refinement, readerWeight: 0 } });
     expect(shownOnly).toContain('more than 60 % of the draws');
     expect(shownOnly).not.toContain('finding reader');
     expect(tallyLines(base).every((l) => l.reader === undefined)).toBe(true);
+    expect([0.004, 0.5, 0.994, 1].map(readerPercent)).toEqual(['< 1 %', '50 %', '> 99 %', '> 99 %']);
   });
   it('counts candidates that assert nothing as a normal alternative, only when some candidate asserts a finding', () => {
     const none = cand('no acute disease.', -0.3, 0.2, [], true);

@@ -48,7 +48,12 @@ function readerOf(result: ReportResult, key: string): { reader?: number } {
   return p !== undefined && Number.isFinite(p) ? { reader: p } : {};
 }
 
-const percent = (p: number): string => `${Math.round(100 * p)} %`;
+/** A probability as a reader reads it: whole percent, and never a certainty the reader does not have (> 99 %, < 1 %). */
+export function readerPercent(p: number): string {
+  if (p > 0.99) return '> 99 %';
+  if (p < 0.01) return '< 1 %';
+  return `${Math.round(100 * p)} %`;
+}
 
 /** Per finding, how many candidates assert it; candidates that assert none count under "No finding", so a normal
  *  alternative is visible too. */
@@ -142,12 +147,12 @@ function whyVoted(result: ReportResult, chosen: Candidate, lm: Candidate, chosen
   const backing = (key: string) => {
     const draws = `${drawsOf(candidates.filter((c) => c.findings.includes(key)))} of ${totalDraws} draws`;
     const p = readerOf(result, key).reader;
-    return w > 0 && p !== undefined ? `${draws}; the finding reader ${percent(p)}` : draws;
+    return w > 0 && p !== undefined ? `${draws}; the finding reader ${readerPercent(p)}` : draws;
   };
   const tau = Math.round(100 * (settings.vote_threshold ?? 0));
   const rule =
     w > 0
-      ? `A finding enters the draft when its vote, ${formatScore(1 - w)} × the share of draws that assert it + ${formatScore(w)} × the finding reader’s probability from the film, is above ${tau} %, or when the image–text similarity (β = ${settings.beta}) pays for it.`
+      ? `A finding enters the draft when its vote, ${formatScore(1 - w, 2)} × the share of draws that assert it + ${formatScore(w, 2)} × the finding reader’s probability from the film, is above ${tau} %, or when the image–text similarity (β = ${settings.beta}) pays for it.`
       : `A finding enters the draft when more than ${tau} % of the draws assert it, or when the image–text similarity (β = ${settings.beta}) pays for it.`;
   if (!result.rerankChangedChoice)
     return `${rule} The language model’s best candidate passes: its findings score ${formatScore(chosen.score)} (votes ${formatScore(chosen.support)}, similarity ${formatScore(chosen.similarity)}).`;
