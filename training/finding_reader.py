@@ -10,11 +10,13 @@ A discriminative head weighs each finding directly, where the caption loss spend
 The engine mixes it into the votes (src/engine/rerank.ts): p_f = (1 − w)·(share of draws asserting f) + w·P(f | film).
 
     npm run image-features -- --model public/models/serpent-cxr --out runs/features --splits train,val
-    npm run finding-reader -- --features runs/features --model public/models/serpent-cxr [--write]
+    npm run finding-reader -- --features runs/features --model public/models/serpent-cxr [--degraded] [--write]
 
 It writes manifest.finding_reader = {feature, findings (labeler keys), weights [F][D], bias [F], evaluation}, with the
 LayerNorm's gain and shift folded into the weights, so the engine standardises the mean token and takes one dot
-product per finding. Deterministic for a seed (one thread)."""
+product per finding. Deterministic for a seed (one thread). `--degraded` also trains on the train split's noisy and
+blurred copies; on 1.5.0's tokens that helped degraded films and cost clean ones, so the shipped reader is clean-only
+(docs/RESULTS.md, "serpent-cxr 1.6.0")."""
 import argparse
 import json
 import sys
@@ -41,6 +43,7 @@ class ReaderConfig:
     lr: float = 3e-3
     weight_decay: float = 1e-2
     seed: int = 0
+    degraded: bool = False  # trained on the noisy and blurred train copies too
 
 
 class FindingReader(nn.Module):
@@ -68,9 +71,10 @@ def finding_keys(names):
     return [by_name[n] for n in names]
 
 
-def load_split(corpus, features, split):
-    """→ tokens [S,N,D] float32 (views averaged), labels [S,F] float32 without 'No Finding', sources [S]."""
-    path = Path(features) / split / "image_features.npy"
+def load_split(corpus, features, split, variant=""):
+    """→ tokens [S,N,D] float32 (views averaged), labels [S,F] float32 without 'No Finding', sources [S].
+    variant: "" (clean) or a degraded copy `npm run image-features` writes for the train split ("_noise", "_blur")."""
+    path = Path(features) / split / f"image_features{variant}.npy"
     if not path.exists():
         raise CorpusError(f"{path} not found; run `npm run image-features -- --out {features} --splits {split}` first")
     feats = np.load(path, mmap_mode="r")  # [M,N,D] per image
@@ -132,9 +136,11 @@ def main(argv=None):
     ap.add_argument("--write", action="store_true", help="write manifest.finding_reader (else only report)")
     ap.add_argument("--epochs", type=int, default=ReaderConfig.epochs)
     ap.add_argument("--seed", type=int, default=ReaderConfig.seed)
+    ap.add_argument("--degraded", action="store_true",
+                    help="also train on the train split's noisy (σ 0.1) and blurred (σ 2) copies, as the towers do")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
-    cfg = ReaderConfig(epochs=args.epochs, seed=args.seed)
+    cfg = ReaderConfig(epochs=args.epochs, seed=args.seed, degraded=args.degraded)
     t0 = time.time()
     if not (Path(args.corpus) / "meta.json").exists():
         print(f"error: {args.corpus}/meta.json not found; build the corpus with `npm run corpus`", file=sys.stderr)
@@ -143,6 +149,9 @@ def main(argv=None):
         meta = json.loads((Path(args.corpus) / "meta.json").read_text())
         findings = finding_keys(meta["findings"][1:])
         train = load_split(args.corpus, args.features, "train")
+        if args.degraded:
+            copies = [train] + [load_split(args.corpus, args.features, "train", v) for v in ("_noise", "_blur")]
+            train = (torch.cat([c[0] for c in copies]), torch.cat([c[1] for c in copies]), np.concatenate([c[2] for c in copies]))
         val = load_split(args.corpus, args.features, "val")
     except (CorpusError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -57,6 +57,40 @@ class FindingReaderTest(unittest.TestCase):
         self.assertEqual(len(entry["bias"]), 2)
         json.dumps(entry)  # plain JSON numbers
 
+    def test_cli_trains_on_the_degraded_copies_and_writes_the_manifest_entry(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            corpus, features, model = root / "corpus", root / "features", root / "model"
+            (corpus / "meta.json").parent.mkdir()
+            (corpus / "meta.json").write_text(json.dumps({"findings": ["No Finding", "Nodule", "Pleural Effusion"]}))
+            for split, n in (("train", 64), ("val", 16)):
+                x, y = separable(n=n, tokens=4, d=8, seed=len(split))
+                (corpus / split).mkdir()
+                np.save(corpus / split / "views.npy", np.stack([np.arange(n), np.full(n, -1)], 1))
+                np.save(corpus / split / "labels.npy", np.concatenate([np.zeros((n, 1)), y.numpy()], 1).astype(np.uint8))
+                (corpus / split / "records.jsonl").write_text("".join(json.dumps({"source": "s"}) + "\n" for _ in range(n)))
+                (features / split).mkdir(parents=True)
+                for variant in ("", "_noise", "_blur") if split == "train" else ("",):
+                    np.save(features / split / f"image_features{variant}.npy", x.numpy().astype(np.float16))
+            model.mkdir()
+            (model / "manifest.json").write_text(json.dumps({"architecture": {"d_model": 8}, "decoding": {}}))
+            with contextlib.redirect_stdout(io.StringIO()):
+                code = main(["--features", str(features), "--corpus", str(corpus), "--model", str(model),
+                             "--degraded", "--epochs", "2", "--write"])
+            self.assertEqual(code, 0)
+            entry = json.loads((model / "manifest.json").read_text())["finding_reader"]
+            self.assertEqual(entry["findings"], ["nodule", "pleural_effusion"])
+            self.assertEqual([len(r) for r in entry["weights"]], [8, 8])
+            self.assertTrue(entry["training"]["degraded"])
+            self.assertEqual(entry["evaluation"]["n"], 16)
+
+            (features / "train" / "image_features_blur.npy").unlink()
+            err = io.StringIO()
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+                code = main(["--features", str(features), "--corpus", str(corpus), "--model", str(model), "--degraded"])
+            self.assertEqual(code, 2)
+            self.assertIn("image_features_blur.npy not found", err.getvalue())
+
     def test_cli_says_to_run_image_features_when_they_are_missing(self):
         with tempfile.TemporaryDirectory() as tmp:
             err = io.StringIO()
