@@ -9,7 +9,8 @@ import { ensureTinyModel } from '../src/engine/testing/tinyModel';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { UsageError } from './cli/flags';
 import { findStudies, parseArgs, runReport } from './report';
-import type { ReportJson } from './reportOutput';
+import { type ReportJson, toJson, toText } from './reportOutput';
+import type { ReportResult } from '../src/engine/types';
 
 let modelDir: string;
 let dir: string;
@@ -83,5 +84,58 @@ describe('npm run report', () => {
     writeFileSync(path.join(models, 'index.json'), JSON.stringify({ default: 'a', models: [{ id: 'a', path: 'alpha' }] }));
     expect(defaultModelDir(models)).toBe(path.join(models, 'alpha'));
     expect(() => defaultModelDir(path.join(dir, 'nomodels'))).toThrow(/no model in .*pass --model DIR/);
+  });
+});
+
+describe('report output under finding votes', () => {
+  const cand = (text: string, findings: string[], chosen: boolean) => ({
+    text,
+    tokenIds: [],
+    logp: -1,
+    length: 2,
+    lengthNormLogp: -0.5,
+    similarity: 0.9,
+    agreement: 0.5,
+    support: chosen ? 0.2 : -0.1,
+    score: chosen ? 2 : 1,
+    group: 0,
+    sampled: !chosen,
+    draws: chosen ? 3 : 2,
+    findings,
+    chosen,
+  });
+  const result = {
+    report: { findings: 'pneumonia.', impression: 'pneumonia.', text: 'pneumonia. pneumonia.' },
+    candidates: [cand('pneumonia.', ['pneumonia'], true), cand('consolidation and pneumonia.', ['consolidation', 'pneumonia'], false)],
+    rerankChangedChoice: true,
+    refinement: {
+      similaritySource: 'towers',
+      findingSets: 2,
+      tally: [],
+      lmChoice: 1,
+      reading: [
+        { finding: 'pneumonia', p: 0.98 },
+        { finding: 'consolidation', p: 0.31 },
+      ],
+      readerWeight: 0.75,
+    },
+    tokens: [],
+    heatmap: { grid: [1, 1], views: 1, values: new Float32Array(0) },
+    sentenceHeatmaps: new Float32Array(0),
+    ood: { score: 1, threshold: 2, detector: null, warning: null },
+    warnings: [],
+    backend: 'cpu',
+    settings: { beam: 1, alpha: 1, beta: 2, repetition_penalty: 1, no_repeat_ngram: 4, min_length: 8, max_length: 80, samples: 4, vote_threshold: 0.7 },
+    timings: { encode_ms: 1, decode_ms: 2, total_ms: 3, decoder: { run_ms: 1, prefix_rows: 1, token_rows: 5 } },
+  } as unknown as ReportResult;
+
+  it('states the vote rule with the finding reader, each candidate’s findings, and what the reader read', () => {
+    const text = toText('a.png', result);
+    expect(text).toContain('finding votes: score = Σ over its findings of (0.25·share of draws + 0.75·finding reader − 0.7) + 2·best similarity');
+    expect(text).toContain('[consolidation, pneumonia]  consolidation and pneumonia.');
+    expect(text).toContain('finding reader (weight 0.75): pneumonia 98 %, consolidation 31 %');
+    const json = toJson('a.png', result);
+    expect(json.refinement).toEqual({ finding_sets: 2, reader_weight: 0.75, finding_reader: { pneumonia: 0.98, consolidation: 0.31 } });
+    expect(json.candidates[1]).toMatchObject({ findings: ['consolidation', 'pneumonia'], draws: 2, vote_support: -0.1 });
   });
 });

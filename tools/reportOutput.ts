@@ -7,8 +7,19 @@ const round = (x: number, digits = 4): number => Number(x.toFixed(digits));
 export interface ReportJson {
   file: string;
   report: ReportResult['report'];
-  candidates: { text: string; logp: number; length_norm_logp: number; similarity: number; score: number; chosen: boolean }[];
+  candidates: {
+    text: string;
+    logp: number;
+    length_norm_logp: number;
+    similarity: number;
+    score: number;
+    findings: string[];
+    draws: number;
+    vote_support: number;
+    chosen: boolean;
+  }[];
   rerank_changed_choice: boolean;
+  refinement: { finding_sets: number; reader_weight?: number; finding_reader?: Record<string, number> };
   tokens: { text: string; grounding: number; sentence: number; section: string }[];
   heatmap: { grid: [number, number]; views: number; values: number[][][] }; // [tokens][views][rows*cols]
   ood: ReportResult['ood'];
@@ -30,9 +41,21 @@ export function toJson(file: string, r: ReportResult): ReportJson {
       length_norm_logp: round(c.lengthNormLogp),
       similarity: round(c.similarity),
       score: round(c.score),
+      findings: c.findings,
+      draws: c.draws,
+      vote_support: round(c.support),
       chosen: c.chosen,
     })),
     rerank_changed_choice: r.rerankChangedChoice,
+    refinement: {
+      finding_sets: r.refinement.findingSets,
+      ...(r.refinement.reading
+        ? {
+            reader_weight: r.refinement.readerWeight ?? 0,
+            finding_reader: Object.fromEntries(r.refinement.reading.map((x) => [x.finding, round(x.p)])),
+          }
+        : {}),
+    },
     tokens: r.tokens.map((t) => ({ text: t.text, grounding: round(t.grounding), sentence: t.sentence, section: t.section })),
     heatmap: {
       grid,
@@ -65,12 +88,22 @@ export function toText(file: string, r: ReportResult): string {
   lines.push(`IMPRESSION: ${r.report.impression || '(none)'}`);
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
   const changed = r.rerankChangedChoice ? ', rerank changed the choice' : '';
-  lines.push(`candidates (score = logp/|c|^${r.settings.alpha} + ${r.settings.beta}·similarity + ${r.settings.consensus ?? 0}·agreement)${changed}:`);
+  const tau = r.settings.vote_threshold ?? 0;
+  const w = r.refinement.reading ? (r.refinement.readerWeight ?? 0) : 0;
+  const vote = w > 0 ? `${1 - w}·share of draws + ${w}·finding reader` : 'share of draws';
+  lines.push(
+    tau > 0
+      ? `candidates (finding votes: score = Σ over its findings of (${vote} − ${tau}) + ${r.settings.beta}·best similarity of its finding set)${changed}:`
+      : `candidates (score = logp/|c|^${r.settings.alpha} + ${r.settings.beta}·similarity + ${r.settings.consensus ?? 0}·agreement)${changed}:`,
+  );
   for (const c of r.candidates) {
     lines.push(
-      `  ${c.chosen ? '*' : ' '} score ${c.score.toFixed(3)}  logp ${c.logp.toFixed(2)}  sim ${c.similarity.toFixed(3)}  agree ${c.agreement.toFixed(2)}  ${c.text}`,
+      `  ${c.chosen ? '*' : ' '} score ${c.score.toFixed(3)}  logp ${c.logp.toFixed(2)}  sim ${c.similarity.toFixed(3)}  agree ${c.agreement.toFixed(2)}  ` +
+        `[${c.findings.join(', ') || 'no findings'}]  ${c.text}`,
     );
   }
+  if (r.refinement.reading?.length)
+    lines.push(`finding reader (weight ${w}): ${r.refinement.reading.map((x) => `${x.finding} ${(100 * x.p).toFixed(0)} %`).join(', ')}`);
   return lines.join('\n');
 }
 
