@@ -113,11 +113,8 @@ describe('report output under finding votes', () => {
       findingSets: 2,
       tally: [],
       lmChoice: 1,
-      reading: [
-        { finding: 'pneumonia', p: 0.98 },
-        { finding: 'consolidation', p: 0.31 },
-      ],
-      readerWeight: 0.75,
+      reading: { pneumonia: 0.98, consolidation: 0.31 },
+      readerWeight: 0.7,
     },
     tokens: [],
     heatmap: { grid: [1, 1], views: 1, values: new Float32Array(0) },
@@ -131,11 +128,11 @@ describe('report output under finding votes', () => {
 
   it('states the vote rule with the finding reader, each candidate’s findings, and what the reader read', () => {
     const text = toText('a.png', result);
-    expect(text).toContain('finding votes: score = Σ over its findings of (0.25·share of draws + 0.75·finding reader − 0.7) + 2·best similarity');
+    expect(text).toContain('finding votes: score = Σ over its findings of (0.3·share of draws + 0.7·finding reader − 0.7) + 2·best similarity');
     expect(text).toContain('[consolidation, pneumonia]  consolidation and pneumonia.');
-    expect(text).toContain('finding reader (weight 0.75): pneumonia 98 %, consolidation 31 %');
+    expect(text).toContain('finding reader (weight 0.7): pneumonia 98 %, consolidation 31 %');
     const json = toJson('a.png', result);
-    expect(json.refinement).toEqual({ finding_sets: 2, reader_weight: 0.75, finding_reader: { pneumonia: 0.98, consolidation: 0.31 } });
+    expect(json.refinement).toEqual({ finding_sets: 2, reader_weight: 0.7, finding_reader: { pneumonia: 0.98, consolidation: 0.31 } });
     expect(json.candidates[1]).toMatchObject({ findings: ['consolidation', 'pneumonia'], draws: 2, vote_support: -0.1 });
   });
 });

@@ -52,7 +52,7 @@ export function toJson(file: string, r: ReportResult): ReportJson {
       ...(r.refinement.reading
         ? {
             reader_weight: r.refinement.readerWeight ?? 0,
-            finding_reader: Object.fromEntries(r.refinement.reading.map((x) => [x.finding, round(x.p)])),
+            finding_reader: Object.fromEntries(Object.entries(r.refinement.reading).map(([f, p]) => [f, round(p)])),
           }
         : {}),
     },
@@ -90,7 +90,7 @@ export function toText(file: string, r: ReportResult): string {
   const changed = r.rerankChangedChoice ? ', rerank changed the choice' : '';
   const tau = r.settings.vote_threshold ?? 0;
   const w = r.refinement.reading ? (r.refinement.readerWeight ?? 0) : 0;
-  const vote = w > 0 ? `${1 - w}·share of draws + ${w}·finding reader` : 'share of draws';
+  const vote = w > 0 ? `${round(1 - w, 3)}·share of draws + ${w}·finding reader` : 'share of draws'; // 1 − 0.7 prints 0.3, not 0.30000000000000004
   lines.push(
     tau > 0
       ? `candidates (finding votes: score = Σ over its findings of (${vote} − ${tau}) + ${r.settings.beta}·best similarity of its finding set)${changed}:`
@@ -102,8 +102,8 @@ export function toText(file: string, r: ReportResult): string {
         `[${c.findings.join(', ') || 'no findings'}]  ${c.text}`,
     );
   }
-  if (r.refinement.reading?.length)
-    lines.push(`finding reader (weight ${w}): ${r.refinement.reading.map((x) => `${x.finding} ${(100 * x.p).toFixed(0)} %`).join(', ')}`);
+  const reading = Object.entries(r.refinement.reading ?? {});
+  if (reading.length) lines.push(`finding reader (weight ${w}): ${reading.map(([f, p]) => `${f} ${(100 * p).toFixed(0)} %`).join(', ')}`);
   return lines.join('\n');
 }
 

@@ -90,7 +90,7 @@ async function decodeSweep(f: Flags<typeof specs>, modelDir: string): Promise<Sw
     const cases: SweepCase[] = [];
     for (const [i, rec] of records.entries()) {
       const res = await runner.generate(images[i].pixels, rec.id, { ...cfg, beta: 0, consensus: 0 });
-      const reading = res.refinement.reading && Object.fromEntries(res.refinement.reading.map((r) => [r.finding, r.p]));
+      const { reading } = res.refinement;
       cases.push({ candidates: res.candidates, ms: res.timings.total_ms, truth: truths[i], source: rec.source, ...(reading ? { reading } : {}) });
       process.stderr.write(`\r${searchLabel(cfg)} ${i + 1}/${records.length}`);
     }

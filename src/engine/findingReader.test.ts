@@ -17,13 +17,13 @@ const reader: FindingReader = {
 describe('readFindings', () => {
   it('standardises the mean image token and applies one logistic per finding', () => {
     const flat = readFindings(reader, Float32Array.from([1, 3, 3, 1]), 2);
-    expect(flat.get('pleural_effusion')).toBeCloseTo(0.5, 6);
-    expect(flat.get('nodule')).toBeCloseTo(1 / (1 + Math.E), 6);
+    expect(flat.pleural_effusion).toBeCloseTo(0.5, 6);
+    expect(flat.nodule).toBeCloseTo(1 / (1 + Math.E), 6);
     // mean [1,3] → standardised ≈ [−1, 1] (LayerNorm: (x − 2)/√(1 + 1e-5))
     const tilted = readFindings(reader, Float32Array.from([1, 3, 1, 3]), 2);
     const z = -1 / Math.sqrt(1 + 1e-5);
-    expect(tilted.get('pleural_effusion')).toBeCloseTo(1 / (1 + Math.exp(-(z - -z))), 6);
-    expect(tilted.get('nodule')).toBeCloseTo(1 / (1 + Math.exp(-(2 * z - 1))), 6);
+    expect(tilted.pleural_effusion).toBeCloseTo(1 / (1 + Math.exp(-(z - -z))), 6);
+    expect(tilted.nodule).toBeCloseTo(1 / (1 + Math.exp(-(2 * z - 1))), 6);
   });
 
   it('refuses a prefix that is not whole tokens', () => {
@@ -58,10 +58,10 @@ describe('mixReading', () => {
     ['cardiomegaly', 0.6],
   ]);
   it('mixes the reader into the findings it reads and leaves the others their vote', () => {
-    const mixed = mixReading(votes, new Map([['pleural_effusion', 1]]), 0.5);
+    const mixed = mixReading(votes, { pleural_effusion: 1 }, 0.5);
     expect(mixed.get('pleural_effusion')).toBeCloseTo(0.6, 12);
     expect(mixed.get('cardiomegaly')).toBe(0.6);
-    expect(mixReading(votes, new Map([['pleural_effusion', 1]]), 0)).toEqual(votes);
+    expect(mixReading(votes, { pleural_effusion: 1 }, 0)).toEqual(votes);
     expect(() => mixReading(votes, undefined, 1.5)).toThrow(RangeError);
   });
 });
@@ -71,7 +71,7 @@ describe('rerank with a finding reader', () => {
   // 4 draws read a normal film, 1 an effusion; the reader sees the effusion.
   const hyps = [hyp(-0.1), hyp(-0.3)];
   const findings = [[], ['pleural_effusion']];
-  const reading = new Map([['pleural_effusion', 0.95]]);
+  const reading = { pleural_effusion: 0.95 };
   it('keeps a finding few draws name when the reader backs it enough to pass τ', () => {
     const votesOnly = rerank(hyps, [0, 0], findings, 0, 0, 0, [4, 1], 0.6);
     expect(votesOnly.chosen.findings).toEqual([]);

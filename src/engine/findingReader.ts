@@ -15,8 +15,8 @@ export interface FindingReader {
   evaluation?: Record<string, unknown>;
 }
 
-/** Per finding key, P(f | film). */
-export type FindingReading = ReadonlyMap<string, number>;
+/** Per finding key, P(f | film): one plain record from the engine to the votes, the page, the export and the sweep. */
+export type FindingReading = Readonly<Record<string, number>>;
 
 const LN_EPS = 1e-5;
 
@@ -36,7 +36,7 @@ export function checkFindingReader(reader: FindingReader, dModel: number): void 
 }
 
 /** prefix [N*D]: the image tokens averaged over views (the decoder's prefix) → P(f | film) per finding. */
-export function readFindings(reader: FindingReader, prefix: Float32Array, dModel: number): Map<string, number> {
+export function readFindings(reader: FindingReader, prefix: Float32Array, dModel: number): Record<string, number> {
   const D = dModel;
   const N = prefix.length / D;
   if (!Number.isInteger(N) || N < 1) throw new RangeError(`readFindings: the prefix has ${prefix.length} values, not a multiple of ${D}`);
@@ -47,14 +47,19 @@ export function readFindings(reader: FindingReader, prefix: Float32Array, dModel
   let variance = 0;
   for (let d = 0; d < D; d++) variance += (mean[d] - mu) ** 2 / D;
   const inv = 1 / Math.sqrt(variance + LN_EPS);
-  const out = new Map<string, number>();
+  const out: Record<string, number> = {};
   reader.findings.forEach((finding, f) => {
     let z = reader.bias[f];
     const w = reader.weights[f];
     for (let d = 0; d < D; d++) z += w[d] * (mean[d] - mu) * inv;
-    out.set(finding, 1 / (1 + Math.exp(-z)));
+    out[finding] = 1 / (1 + Math.exp(-z));
   });
   return out;
+}
+
+/** The reading restricted to the given findings (those of the tally), in their order; findings it does not read are left out. */
+export function readingOf(reading: FindingReading, findings: readonly string[]): Record<string, number> {
+  return Object.fromEntries(findings.filter((f) => reading[f] !== undefined).map((f) => [f, reading[f]]));
 }
 
 /** The finding votes with the reader mixed in: (1 − w)·vote + w·P(f | film) for the findings it reads; the others keep
@@ -64,7 +69,7 @@ export function mixReading(votes: ReadonlyMap<string, number>, reading: FindingR
   const out = new Map(votes);
   if (!reading || weight === 0) return out;
   for (const [finding, vote] of votes) {
-    const p = reading.get(finding);
+    const p = reading[finding];
     if (p !== undefined) out.set(finding, (1 - weight) * vote + weight * p);
   }
   return out;

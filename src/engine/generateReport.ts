@@ -15,7 +15,7 @@ import { layoutReportTokens } from './reportTokens';
 import { assertedFindings } from '../text/metrics/clinical';
 import { decoderSimilarity, rerank } from './rerank';
 import { fedIds } from './similarityTowers';
-import { readFindings } from './findingReader';
+import { readFindings, readingOf } from './findingReader';
 import { readSubtype, subtypeFeature, withheldSubtypeIds, withoutTokens } from './subtypeGate';
 import { cosine } from './vectorMath';
 import type { Backend, GenerateCallbacks, ImageTensor, ReportResult } from './types';
@@ -144,10 +144,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     settings.consensus ?? 0,
     draws,
     settings.vote_threshold ?? 0,
-    reading && {
-      findings: reading,
-      weight: readerWeight,
-    },
+    reading && { findings: reading, weight: readerWeight },
   );
   const chosen = ranked.chosen;
   // Word maps in the space the similarity was measured in: the towers' token and patch embeddings, else the decoder's.
@@ -187,7 +184,15 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       tally: ranked.tally,
       lmChoice: ranked.candidates.indexOf(ranked.lmChoice),
       ...(subtype ? { subtype } : {}),
-      ...(reading ? { reading: ranked.tally.map(({ finding }) => ({ finding, p: reading.get(finding) ?? Number.NaN })), readerWeight } : {}),
+      ...(reading
+        ? {
+            reading: readingOf(
+              reading,
+              ranked.tally.map((t) => t.finding),
+            ),
+            readerWeight,
+          }
+        : {}),
     },
     tokens: layout.tokens,
     heatmap,

@@ -105,7 +105,7 @@ export interface Refinement {
   tally: { finding: string; candidates: number }[]; // per finding, how many candidates assert it
   lmChoice: number; // index into candidates of the best by language-model score alone
   subtype?: SubtypeReading; // the pneumonia-subtype gate's reading, when the model has the probe and the gate is on
-  reading?: { finding: string; p: number }[]; // the finding reader's P(f | film) for each finding of the tally, when the model has one
+  reading?: Record<string, number>; // the finding reader's P(f | film) for the findings of the tally it reads, when the model has one
   readerWeight?: number; // its weight in the finding votes (0: shown, not used)
 }
 

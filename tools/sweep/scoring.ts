@@ -44,7 +44,7 @@ export function choose(
     consensus,
     cands.map((c) => c.draws),
     voteThreshold,
-    reading && { findings: new Map(Object.entries(reading)), weight: readerWeight },
+    reading && { findings: reading, weight: readerWeight },
   );
   return cands[ranked.chosen.index];
 }

@@ -88,10 +88,7 @@ describe('refinement summary', () => {
     const draft = { ...effusionDraft, draws: 5, support: 0.1, score: 0.9 };
     const settings = { beam: 1, alpha: 1, beta: 2, repetition_penalty: 1, no_repeat_ngram: 3, min_length: 2, max_length: 60, samples: 6, vote_threshold: 0.6 };
     const base = result([draft, lmPick, normal], { settings });
-    const reading = [
-      { finding: 'pleural_effusion', p: 0.91 },
-      { finding: 'cardiomegaly', p: 0.04 },
-    ];
+    const reading = { pleural_effusion: 0.91, cardiomegaly: 0.04 };
     const withReader = { ...base, refinement: { ...base.refinement, reading, readerWeight: 0.5 } };
     expect(tallyLines(withReader).find((l) => l.finding === 'Cardiomegaly')?.reader).toBe(0.04);
     const text = whyChosen(withReader);

@@ -44,8 +44,8 @@ const isNormal = (c: Pick<Candidate, 'findings'>): boolean => c.findings.every((
 
 /** The finding reader's P(f | film) for one finding, as an optional field. */
 function readerOf(result: ReportResult, key: string): { reader?: number } {
-  const p = result.refinement.reading?.find((r) => r.finding === key)?.p;
-  return p !== undefined && Number.isFinite(p) ? { reader: p } : {};
+  const p = result.refinement.reading?.[key];
+  return p !== undefined ? { reader: p } : {};
 }
 
 /** A probability as a reader reads it: whole percent, and never a certainty the reader does not have (> 99 %, < 1 %). */

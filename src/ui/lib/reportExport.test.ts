@@ -92,7 +92,7 @@ describe('report export', () => {
   });
   it('adds what the finding reader read and its weight, when the model has one', () => {
     expect(JSON.parse(reportJsonFile(ctx)).finding_reader).toBeUndefined();
-    const reading = [{ finding: 'cardiomegaly', p: 0.12 }];
+    const reading = { cardiomegaly: 0.12 };
     const withReader = { ...ctx, result: { ...result, refinement: { ...result.refinement, reading, readerWeight: 0.75 } } };
     expect(JSON.parse(reportJsonFile(withReader)).finding_reader).toEqual({ weight: 0.75, p: { cardiomegaly: 0.12 } });
   });

@@ -58,14 +58,7 @@ export function reportJsonFile(ctx: ExportContext): string {
     })),
     rerank_changed_choice: result.rerankChangedChoice,
     similarity_source: result.refinement.similaritySource,
-    ...(result.refinement.reading
-      ? {
-          finding_reader: {
-            weight: result.refinement.readerWeight ?? 0,
-            p: Object.fromEntries(result.refinement.reading.map((r) => [r.finding, r.p])),
-          },
-        }
-      : {}),
+    ...(result.refinement.reading ? { finding_reader: { weight: result.refinement.readerWeight ?? 0, p: result.refinement.reading } } : {}),
     out_of_distribution: {
       score: result.ood.score,
       threshold: result.ood.threshold,
