@@ -133,6 +133,50 @@ class _Graph:
         return outputs[0] if len(outputs) == 1 else outputs
 
 
+def qkv_projection(g, weights, i, h, d_model):
+    """Layer i's q, k, v [B,T,D] each from its normalised input h [B,T,D]."""
+    p = f"/decoder/blocks.{i}/"
+    qkv = g.node("MatMul", [h, g.init(f"{i}.qkv.w", weights[f"{i}.qkv.w"])], [f"qkv_{i}_mm"], p + "attn/qkv/MatMul")
+    qkv = g.node("Add", [qkv, g.init(f"{i}.qkv.b", weights[f"{i}.qkv.b"])], [f"qkv_{i}"], p + "attn/qkv/Add")
+    return g.node("Split", [qkv, g.init(f"split_{i}", np.array([d_model] * 3, np.int64))],
+                  [f"q_{i}", f"k_{i}", f"v_{i}"], p + "attn/Split", axis=2)
+
+
+def mlp_block(g, weights, i, n_layers, att, residual):
+    """Layer i after attention [B,T,D]: projection, residual + ln2, the MLP, residual + the next layer's ln1 (ln_f after
+    the last) → (the next layer's input h, the residual stream; after the last layer (the final hidden, None))."""
+    p = f"/decoder/blocks.{i}/"
+    proj = g.node("MatMul", [att, g.init(f"{i}.proj.w", weights[f"{i}.proj.w"])], [f"proj_{i}"], p + "attn/proj/MatMul")
+    h2, _, _, residual = g.node("SkipLayerNormalization",
+                                [proj, residual, g.init(f"{i}.ln2.g", weights[f"{i}.ln2.g"]),
+                                 g.init(f"{i}.ln2.b", weights[f"{i}.ln2.b"]), g.init(f"{i}.proj.b", weights[f"{i}.proj.b"])],
+                                [f"h2_{i}", "", "", f"x_mid_{i}"], p + "ln2/SkipLayerNormalization",
+                                domain="com.microsoft", epsilon=LN_EPS)
+    fc1 = g.node("MatMul", [h2, g.init(f"{i}.fc1.w", weights[f"{i}.fc1.w"])], [f"fc1_{i}"], p + "mlp/mlp.0/MatMul")
+    act = g.node("BiasGelu", [fc1, g.init(f"{i}.fc1.b", weights[f"{i}.fc1.b"])], [f"gelu_{i}"], p + "mlp/BiasGelu",
+                 domain="com.microsoft")  # [B,T,4D]
+    fc2 = g.node("MatMul", [act, g.init(f"{i}.fc2.w", weights[f"{i}.fc2.w"])], [f"fc2_{i}"], p + "mlp/mlp.2/MatMul")
+    last = i + 1 == n_layers
+    nxt = "ln_f" if last else f"{i + 1}.ln1"
+    name = "/decoder/ln_f/SkipLayerNormalization" if last else f"/decoder/blocks.{i + 1}/ln1/SkipLayerNormalization"
+    outs = ["hidden"] if last else [f"h_{i + 1}", "", "", f"x_{i + 1}"]
+    res = g.node("SkipLayerNormalization", [fc2, residual, g.init(f"{nxt}.g", weights[f"{nxt}.g"]),
+                                            g.init(f"{nxt}.b", weights[f"{nxt}.b"]),
+                                            g.init(f"{i}.fc2.b", weights[f"{i}.fc2.b"])],
+                 outs, name, domain="com.microsoft", epsilon=LN_EPS)
+    return (res, None) if last else (res[0], res[3])
+
+
+def heads_out(g, weights, h, logits_name, text_name):
+    """The final hidden h [B,T,D] → logits [B,T,V] and text_embeds [B,T,E]."""
+    g.node("MatMul", [h, g.init("lm_head.w", weights["lm_head.w"])], [logits_name], "/lm_head/MatMul")
+    # text_embeds = (h·W + b − mean) · scale, folded into one MatMul and Add
+    scale = weights["text_norm.scale"]
+    text = g.node("MatMul", [h, g.init("text.w", weights["text.w"] * scale[None, :])], ["text_mm"], "/text_head/MatMul")
+    g.node("Add", [text, g.init("text.b", (weights["text.b"] - weights["text_norm.mean"]) * scale)], [text_name],
+           "/text_head/Add")
+
+
 def _causal_bias(g, text_past_len, new_len):
     """[T, t+T] additive mask over the report part: row i (position t+i) sees columns j <= t+i, else −1e30."""
     t = g.node("Squeeze", [text_past_len], ["mask_t"], "/decoder/mask/t")  # []
@@ -245,10 +289,7 @@ def build_fused_decoder(weights, n_layers, n_heads, head_dim, shared_prefix=Fals
         p = f"/decoder/blocks.{i}/"
         pk, pv = (g.node("Gather", [past_names[2 * i + j], beam_name], [f"past_{i}_{kv}"], p + f"attn/past_{kv}",
                          axis=0) for j, kv in enumerate(("key", "value")))  # [B,H,P,Dh]
-        qkv = g.node("MatMul", [h, g.init(f"{i}.qkv.w", weights[f"{i}.qkv.w"])], [f"qkv_{i}_mm"], p + "attn/qkv/MatMul")
-        qkv = g.node("Add", [qkv, g.init(f"{i}.qkv.b", weights[f"{i}.qkv.b"])], [f"qkv_{i}"], p + "attn/qkv/Add")
-        q, k, v = g.node("Split", [qkv, g.init(f"split_{i}", np.array([D, D, D], np.int64))],
-                         [f"q_{i}", f"k_{i}", f"v_{i}"], p + "attn/Split", axis=2)  # [B,T,D] each
+        q, k, v = qkv_projection(g, weights, i, h, D)  # [B,T,D] each
         if shared_prefix:
             att = _prefix_attention(g, i, q, k, v, pk, pv, prefix[2 * i], prefix[2 * i + 1], present_names[2 * i],
                                     present_names[2 * i + 1], bias, n_heads, head_dim)  # [B,T,D]; present [B,H,t+T,Dh]
@@ -257,34 +298,8 @@ def build_fused_decoder(weights, n_layers, n_heads, head_dim, shared_prefix=Fals
                                [f"att_{i}", present_names[2 * i], present_names[2 * i + 1]],
                                p + "attn/GroupQueryAttention", domain="com.microsoft", num_heads=n_heads,
                                kv_num_heads=n_heads, scale=float(1.0 / np.sqrt(head_dim)))  # [B,T,D]; present [B,H,P+T,Dh]
-        proj = g.node("MatMul", [att, g.init(f"{i}.proj.w", weights[f"{i}.proj.w"])], [f"proj_{i}"],
-                      p + "attn/proj/MatMul")
-        h2, _, _, residual = g.node("SkipLayerNormalization",
-                                    [proj, residual, g.init(f"{i}.ln2.g", weights[f"{i}.ln2.g"]),
-                                     g.init(f"{i}.ln2.b", weights[f"{i}.ln2.b"]),
-                                     g.init(f"{i}.proj.b", weights[f"{i}.proj.b"])],
-                                    [f"h2_{i}", "", "", f"x_mid_{i}"], p + "ln2/SkipLayerNormalization",
-                                    domain="com.microsoft", epsilon=LN_EPS)
-        fc1 = g.node("MatMul", [h2, g.init(f"{i}.fc1.w", weights[f"{i}.fc1.w"])], [f"fc1_{i}"], p + "mlp/mlp.0/MatMul")
-        act = g.node("BiasGelu", [fc1, g.init(f"{i}.fc1.b", weights[f"{i}.fc1.b"])], [f"gelu_{i}"],
-                     p + "mlp/BiasGelu", domain="com.microsoft")  # [B,T,4D]
-        fc2 = g.node("MatMul", [act, g.init(f"{i}.fc2.w", weights[f"{i}.fc2.w"])], [f"fc2_{i}"], p + "mlp/mlp.2/MatMul")
-        nxt = f"{i + 1}.ln1" if i + 1 < n_layers else "ln_f"
-        name = f"/decoder/blocks.{i + 1}/ln1/SkipLayerNormalization" if i + 1 < n_layers else \
-            "/decoder/ln_f/SkipLayerNormalization"
-        outs = [f"h_{i + 1}", "", "", f"x_{i + 1}"] if i + 1 < n_layers else ["hidden"]
-        res = g.node("SkipLayerNormalization", [fc2, residual, g.init(f"{nxt}.g", weights[f"{nxt}.g"]),
-                                                g.init(f"{nxt}.b", weights[f"{nxt}.b"]),
-                                                g.init(f"{i}.fc2.b", weights[f"{i}.fc2.b"])],
-                     outs, name, domain="com.microsoft", epsilon=LN_EPS)
-        h, residual = (res[0], res[3]) if i + 1 < n_layers else (res, None)
-
-    g.node("MatMul", [h, g.init("lm_head.w", weights["lm_head.w"])], [logits_name], "/lm_head/MatMul")  # [B,T,V]
-    # text_embeds = (h·W + b − mean) · scale, folded into one MatMul and Add
-    scale = weights["text_norm.scale"]
-    text = g.node("MatMul", [h, g.init("text.w", weights["text.w"] * scale[None, :])], ["text_mm"], "/text_head/MatMul")
-    g.node("Add", [text, g.init("text.b", (weights["text.b"] - weights["text_norm.mean"]) * scale)], [text_name],
-           "/text_head/Add")  # [B,T,E]
+        h, residual = mlp_block(g, weights, i, n_layers, att, residual)  # [B,T,D]; None after the last layer
+    heads_out(g, weights, h, logits_name, text_name)
 
     H, Dh = n_heads, head_dim
     inputs = [helper.make_tensor_value_info(embeds_name, TensorProto.FLOAT, ["batch", "sequence", D]),

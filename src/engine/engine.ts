@@ -14,6 +14,7 @@ import type { ModelSource } from './modelSource';
 import { OnnxReportModel } from './onnxModel';
 import { createSessions, initialiseRuntime, releaseSessions, type ModelSessions, type OrtRuntime } from './sessions';
 import { plainBeamOf, resolveSettings } from './settings';
+import { staticGeometry } from './staticKvDecoder';
 import type {
   Backend,
   GenerateCallbacks,
@@ -53,7 +54,7 @@ interface Loaded {
   sessionOptions: SessionChoices; // the load's, for a fallback's sessions
 }
 
-type SessionChoices = Pick<LoadOptions, 'numThreads' | 'foldQuantizedWeights'>;
+type SessionChoices = Pick<LoadOptions, 'numThreads' | 'foldQuantizedWeights' | 'staticDecoder'>;
 
 const isInputError = (err: unknown): boolean =>
   err instanceof Error && ['GenerationCancelledError', 'InvalidInputError', 'InvalidSettingError'].includes(err.name);
@@ -143,7 +144,9 @@ export class InThreadEngine implements ReportEngine {
         .then(initialiseRuntime)
         .catch(() => undefined);
     else if (opts.device === 'webgpu') void this.runtime('webgpu', opts).catch(() => undefined);
-    const modelFiles = await loadModelFiles(this.deps.sourceFor(opts.modelUrl), opts.precision, onProgress);
+    const modelFiles = await loadModelFiles(this.deps.sourceFor(opts.modelUrl), opts.precision, onProgress, {
+      staticDecoder: opts.staticDecoder ?? choice.backend === 'webgpu',
+    });
     const { manifest } = modelFiles;
     const tokenizer = new WordTokenizer(modelFiles.tokenizerJson);
     for (const [k, id] of Object.entries(manifest.special_ids)) {
@@ -191,7 +194,7 @@ export class InThreadEngine implements ReportEngine {
       model: new OnnxReportModel(sessions, manifest),
       backendReason: reason,
       files: backend === 'webgpu' ? modelFiles.files : null,
-      sessionOptions: { numThreads: opts.numThreads, foldQuantizedWeights: opts.foldQuantizedWeights },
+      sessionOptions: { numThreads: opts.numThreads, foldQuantizedWeights: opts.foldQuantizedWeights, staticDecoder: opts.staticDecoder },
     };
     if (backend !== 'webgpu' && this.deps.warmup === 'every-backend') this.warmUpWhenIdle(this.loaded);
     return {
@@ -207,6 +210,7 @@ export class InThreadEngine implements ReportEngine {
       intendedUse: manifest.intended_use,
       licence: manifest.licence,
       ...(timings ? { backendTimings: timings } : {}),
+      staticDecoder: sessions.staticSteps !== null,
     };
   }
 
@@ -221,10 +225,12 @@ export class InThreadEngine implements ReportEngine {
   private async open(backend: Backend, files: ModelFileBytes, manifest: ModelManifest, opts: SessionChoices): Promise<ModelSessions> {
     const { numThreads } = opts;
     const ort = await this.runtime(backend, opts);
+    const replay = (opts.staticDecoder ?? backend === 'webgpu') && !!files.decoder_static;
     const sessions = await createSessions(ort, files, backend, manifest.architecture.n_layers, {
       numThreads,
       gpuPast: this.deps.gpuPast,
       foldQuantizedWeights: opts.foldQuantizedWeights,
+      ...(replay ? { staticCache: staticGeometry(manifest) } : {}),
     });
     if (backend === 'webgpu' && this.deps.warmup !== false) {
       try {

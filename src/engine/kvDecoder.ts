@@ -74,6 +74,12 @@ export class KvDecoder {
     return this.call(embeds, dims, parents, this.past);
   }
 
+  /** A fused-prefix decoder's image-prefix cache after start(): present.* of the first call, keys then values per
+   *  layer, [1,H,N,Dh] each (on the GPU on WebGPU). Owned by this decoder until dispose(). */
+  prefixCache(): readonly OrtTensor[] {
+    return this.prefix;
+  }
+
   private async call(embeds: Float32Array, dims: [number, number, number], parents: readonly number[], past: OrtTensor[]): Promise<DecoderCall> {
     const n = this.names;
     const L = n.pastKeys.length;

@@ -71,13 +71,24 @@ describe('HttpModelSource', () => {
 describe('loadModelFiles', () => {
   /** A source that holds every file until all three were asked for: it only finishes if the loader asks at once. */
   async function folder(corrupt?: string) {
-    const bytes = { 'vision.onnx': new Uint8Array([1, 2]), 'embed.onnx': new Uint8Array([3]), 'decoder.onnx': new Uint8Array([4, 5, 6]) };
+    const bytes = {
+      'vision.onnx': new Uint8Array([1, 2]),
+      'embed.onnx': new Uint8Array([3]),
+      'decoder.onnx': new Uint8Array([4, 5, 6]),
+      'static.onnx': new Uint8Array([7, 8, 9, 10]),
+    };
     const entry = async (path: keyof typeof bytes) => ({ path, bytes: bytes[path].length, sha256: await sha256Hex(bytes[path]) });
     const m = manifest({
       files: {
-        fp32: { vision_encoder: await entry('vision.onnx'), embed_tokens: await entry('embed.onnx'), decoder_model_merged: await entry('decoder.onnx') },
+        fp32: {
+          vision_encoder: await entry('vision.onnx'),
+          embed_tokens: await entry('embed.onnx'),
+          decoder_model_merged: await entry('decoder.onnx'),
+          decoder_static: await entry('static.onnx'),
+        },
       },
     });
+    m.architecture.static_cache_length = m.architecture.n_image_tokens + 8;
     const asked: string[] = [];
     let release: () => void = () => undefined;
     const allAsked = new Promise<void>((r) => (release = r));
@@ -108,6 +119,14 @@ describe('loadModelFiles', () => {
     expect(progress.every((v, i) => i === 0 || v >= progress[i - 1])).toBe(true);
   });
 
+  it('reads the static decoder (WebGPU) only when asked for', async () => {
+    const { source, bytes } = await folder();
+    expect((await loadModelFiles(source, 'fp32')).files.decoder_static).toBeUndefined();
+    const loaded = await loadModelFiles(source, 'fp32', undefined, { staticDecoder: true });
+    expect(loaded.files.decoder_static).toEqual(bytes['static.onnx']);
+    expect(loaded.downloadBytes).toBe(10);
+  });
+
   it('a corrupt file among them fails the load with its name', async () => {
     const { source } = await folder('embed.onnx');
     await expect(loadModelFiles(source, 'fp32')).rejects.toMatchObject({ name: 'ModelFileError', message: expect.stringContaining('embed.onnx') });
@@ -127,7 +146,7 @@ describe('loadModelFiles', () => {
       readKept: async (entry) => (entry.path === 'vision.onnx' ? bytes['vision.onnx'] : entry.path === 'decoder.onnx' ? new Uint8Array(3) : null),
     };
     const loaded = await loadModelFiles(kept, 'fp32');
-    expect(fetched.sort()).toEqual(['decoder.onnx', 'embed.onnx']);
+    expect(fetched.sort()).toEqual(['decoder.onnx', 'embed.onnx']); // not the static decoder: not asked for
     expect(loaded.files.decoder_model_merged).toEqual(bytes['decoder.onnx']);
     expect(loaded.files.vision_encoder).toEqual(bytes['vision.onnx']);
     expect([loaded.downloadBytes, loaded.keptBytes]).toEqual([6, 2]);
@@ -143,6 +162,16 @@ describe('manifest checks', () => {
     expect(() => checkManifest(null)).toThrow(ModelManifestError);
     const reader = { feature: 'image_tokens_mean' as const, findings: ['nodule'], weights: [[1]], bias: [0] }; // 1 wide
     expect(() => checkManifest({ ...manifest(), finding_reader: reader })).toThrow(/finding_reader does not fit this model/);
+    const entry = { path: 'onnx/decoder_static.onnx', bytes: 1, sha256: '00' };
+    const withStatic = (length?: number) => {
+      const m = manifest();
+      m.files.fp32 = { ...m.files.fp32!, decoder_static: entry };
+      m.architecture.static_cache_length = length;
+      return m;
+    };
+    expect(() => checkManifest(withStatic())).toThrow(/static_cache_length.*training.static_decoder/);
+    expect(() => checkManifest(withStatic(manifest().architecture.n_image_tokens + 1))).toThrow(/static_cache_length/);
+    expect(checkManifest(withStatic(manifest().architecture.n_image_tokens + 80)).id).toBe('m');
   });
 
   it('picks the requested precision, else the default, else the first one present', () => {

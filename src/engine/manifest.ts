@@ -90,13 +90,16 @@ export interface ModelManifest {
     // how decoder_model_merged was built (training/fused_decoder.py); absent = traced. 'fused-prefix' takes the image
     // prefix's cache as prefix_key_values.* (one row, shared by every beam row) and keeps only report tokens in past/present.
     decoder_graph?: 'fused-prefix' | 'fused' | 'traced';
+    // the slots of decoder_static's fixed cache (training/static_decoder.py), when the folder has that file
+    static_cache_length?: number;
   };
   tokenizer: string; // "tokenizer.json"
   special_ids: { pad: number; bos: number; eos: number; unk: number; sep: number };
   max_length: number;
   decoding: DecodingDefaults;
   default_precision: Precision;
-  files: Partial<Record<Precision, Record<ModelFileKey, ModelFileEntry>>>;
+  // decoder_static: the decoder step of fixed shapes that WebGPU replays as one recorded submission (optional)
+  files: Partial<Record<Precision, Record<ModelFileKey, ModelFileEntry> & { decoder_static?: ModelFileEntry }>>;
   findings: string[];
   ood: OodStats;
   similarity?: SimilarityEntry;

@@ -1,41 +1,7 @@
 // A one-node ONNX model Y = A·W (A [M,K] input, W [K,N] float32 initializer), written with a minimal protobuf
-// encoder so a runtime's plain matmul throughput can be measured without Python: by the diagnostics page in the
-// browser and by the Node and GPU benchmarks (tools/bench). Field numbers: onnx/onnx.proto (IR 8, opset 17).
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  let v = BigInt(n);
-  do {
-    let byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) byte |= 0x80;
-    out.push(byte);
-  } while (v > 0n);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const total = parts.reduce((s, p) => s + p.length, 0);
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-const int = (field: number, n: number): Uint8Array => Uint8Array.from([...varint((field << 3) | 0), ...varint(n)]);
-const bytes = (field: number, payload: Uint8Array): Uint8Array => concat([Uint8Array.from([...varint((field << 3) | 2), ...varint(payload.length)]), payload]);
-const str = (field: number, s: string): Uint8Array => bytes(field, new TextEncoder().encode(s));
-
-const FLOAT = 1;
-
-function valueInfo(name: string, dims: number[]): Uint8Array {
-  const shape = concat(dims.map((d) => bytes(1, int(1, d)))); // TensorShapeProto.dim { dim_value }
-  const tensorType = concat([int(1, FLOAT), bytes(2, shape)]); // TypeProto.Tensor { elem_type, shape }
-  return concat([str(1, name), bytes(2, bytes(1, tensorType))]); // ValueInfoProto { name, type { tensor_type } }
-}
+// encoder (onnxProto.ts) so a runtime's plain matmul throughput can be measured without Python: by the diagnostics
+// page in the browser and by the Node and GPU benchmarks (tools/bench).
+import { bytes, concat, FLOAT, int, str, valueInfo } from './onnxProto';
 
 /** Bytes of an ONNX model computing Y[M,N] = A[M,K] · W[K,N], W filled deterministically. */
 export function matmulModel(m: number, k: number, n: number): Uint8Array {

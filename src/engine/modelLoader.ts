@@ -14,7 +14,12 @@ export const SUPPORTED_FORMAT = modelIO.format;
 export const SUPPORTED_FORMAT_VERSION = modelIO.formatVersion;
 
 /** The ONNX files' bytes: the three of one precision, and the detector and the towers when the folder has them. */
-export type ModelFileBytes = Record<ModelFileKey, Uint8Array> & { ood_detector?: Uint8Array; similarity_image?: Uint8Array; similarity_text?: Uint8Array };
+export type ModelFileBytes = Record<ModelFileKey, Uint8Array> & {
+  ood_detector?: Uint8Array;
+  similarity_image?: Uint8Array;
+  similarity_text?: Uint8Array;
+  decoder_static?: Uint8Array; // only when asked for (WebGPU) and listed
+};
 
 export interface LoadedModel {
   manifest: ModelManifest;
@@ -56,6 +61,13 @@ export function checkManifest(raw: unknown): ModelManifest {
   }
   if (sim?.subtype_probe) checkSubtypeProbe(sim.subtype_probe, { image: m.architecture!.embed_dim, tower: sim.embed_dim });
   if (m.finding_reader) checkFindingReader(m.finding_reader, m.architecture!.d_model);
+  const length = m.architecture!.static_cache_length;
+  const hasStatic = Object.values(m.files ?? {}).some((f) => f?.decoder_static);
+  if (hasStatic && !(Number.isInteger(length) && length! > m.architecture!.n_image_tokens + 1)) {
+    throw new ModelManifestError(
+      `manifest.json lists decoder_static but its architecture.static_cache_length (${length}) leaves no slot for a report; re-run \`python -m training.static_decoder --model <folder>\`.`,
+    );
+  }
   return m as ModelManifest;
 }
 
@@ -90,7 +102,13 @@ export async function verifyFile(entry: ModelFileEntry, bytes: Uint8Array): Prom
   }
 }
 
-export async function loadModelFiles(source: ModelSource, requested?: Precision, onProgress?: (e: ProgressEvent) => void): Promise<LoadedModel> {
+/** `staticDecoder`: also read the precision's decoder_static, when the folder has one (WebGPU replays its steps). */
+export async function loadModelFiles(
+  source: ModelSource,
+  requested?: Precision,
+  onProgress?: (e: ProgressEvent) => void,
+  opts: { staticDecoder?: boolean } = {},
+): Promise<LoadedModel> {
   const manifest = checkManifest(await source.fetchJson<unknown>('manifest.json'));
   const precision = pickPrecision(manifest, requested);
   const entries = manifest.files[precision]!;
@@ -98,6 +116,7 @@ export async function loadModelFiles(source: ModelSource, requested?: Precision,
     if (!entries[key]) throw new ModelManifestError(`manifest.json lists no ${precision} ${key} file.`);
   }
   const wanted: [keyof ModelFileBytes, ModelFileEntry][] = MODEL_FILE_KEYS.map((k) => [k, entries[k]]);
+  if (opts.staticDecoder && entries.decoder_static) wanted.push(['decoder_static', entries.decoder_static]);
   if (manifest.ood.detector) wanted.push(['ood_detector', manifest.ood.detector]);
   if (manifest.similarity) wanted.push(['similarity_image', manifest.similarity.image], ['similarity_text', manifest.similarity.text]);
   const total = wanted.reduce((s, [, e]) => s + e.bytes, 0);

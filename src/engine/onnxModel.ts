@@ -8,6 +8,7 @@ import type { ModelManifest } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
 import { type DecoderCall, type DecoderRunStats, embedTokens, KvDecoder } from './kvDecoder';
 import type { ModelSessions, OrtTensor } from './sessions';
+import { StaticKvDecoder } from './staticKvDecoder';
 import { SimilarityTowers, type TowerImage } from './similarityTowers';
 import type { ImageTensor } from './types';
 
@@ -119,7 +120,7 @@ export class OnnxReportModel {
 export class OnnxStepDecoder implements StepDecoder {
   readonly vocabSize: number;
   readonly embedDim: number;
-  private readonly kv: KvDecoder;
+  private readonly kv: KvDecoder | StaticKvDecoder;
 
   constructor(
     private readonly model: OnnxReportModel,
@@ -127,7 +128,9 @@ export class OnnxStepDecoder implements StepDecoder {
   ) {
     this.vocabSize = model.manifest.architecture.vocab_size;
     this.embedDim = model.manifest.architecture.embed_dim;
-    this.kv = new KvDecoder(model.sessions.ort, model.sessions.decoder, model.manifest.architecture);
+    const { ort, decoder, staticSteps } = model.sessions;
+    const first = new KvDecoder(ort, decoder, model.manifest.architecture);
+    this.kv = staticSteps ? new StaticKvDecoder(ort, first, (c) => staticSteps.runnerFor(c), staticSteps.geometry) : first;
   }
 
   /** ids [B] → their token embeddings [B,D] from the table. */

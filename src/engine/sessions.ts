@@ -5,6 +5,8 @@ import type * as OrtCommon from 'onnxruntime-common';
 import type { ModelFileBytes } from './modelLoader';
 import modelIO from './modelIO.json' with { type: 'json' };
 import { matmulModel } from './matmulModel';
+import type { StaticGeometry } from './staticKvDecoder';
+import { StaticSteps } from './staticSteps';
 import type { Backend } from './types';
 
 export interface OrtRuntime {
@@ -55,6 +57,7 @@ export interface ModelSessions {
   decoder: Session;
   oodDetector: Session | null; // the out-of-distribution detector, when the model folder has one
   similarity: { image: Session; text: Session } | null; // the similarity towers, when the model folder has them
+  staticSteps: StaticSteps | null; // decoder_static's step sessions, when loaded (WebGPU: graph capture)
 }
 
 export interface SessionOptions {
@@ -62,6 +65,8 @@ export interface SessionOptions {
   gpuPast?: boolean; // default: true on webgpu
   /** Dequantise int8 weights once when the session is created (default true); false re-runs DequantizeLinear every call. */
   foldQuantizedWeights?: boolean;
+  /** Steps through decoder_static (its cache geometry) when `files` has it; the first call stays on the decoder. */
+  staticCache?: StaticGeometry;
 }
 
 /**
@@ -124,7 +129,8 @@ export async function createSessions(
       created.push(text);
       similarity = { image, text };
     }
-    return { ort, backend, gpuPast, vision, embed, decoder, oodDetector, similarity };
+    const staticSteps = files.decoder_static && opts.staticCache ? new StaticSteps(ort, files.decoder_static, backend, base, opts.staticCache) : null;
+    return { ort, backend, gpuPast, vision, embed, decoder, oodDetector, similarity, staticSteps };
   } catch (err) {
     await Promise.all(created.map((s) => s.release().catch(() => undefined)));
     throw err;
@@ -132,6 +138,7 @@ export async function createSessions(
 }
 
 export async function releaseSessions(s: ModelSessions): Promise<void> {
+  await s.staticSteps?.release();
   const all = [s.vision, s.embed, s.decoder, ...(s.oodDetector ? [s.oodDetector] : []), ...(s.similarity ? [s.similarity.image, s.similarity.text] : [])];
   await Promise.all(all.map((session) => session.release().catch(() => undefined)));
 }

@@ -15,6 +15,9 @@ export interface LoadOptions {
   numThreads?: number;
   rememberedTimings?: RememberedTimings; // earlier loads' backend timings (LoadInfo.backendTimings), by key
   foldQuantizedWeights?: boolean; // int8 weights dequantised once at session creation (default true; false for the bench's comparison)
+  // Decoder steps through the model's decoder_static when the folder has it: on WebGPU replayed from a captured graph
+  // (default: on WebGPU only; true also on WASM/CPU, for tests and the bench; false: decoder_model_merged everywhere)
+  staticDecoder?: boolean;
 }
 
 export interface LoadInfo {
@@ -30,6 +33,7 @@ export interface LoadInfo {
   intendedUse: string; // the manifest's intended use and licence notes, for the page to show
   licence: string;
   backendTimings?: BackendTimings; // 'auto' with a WebGPU adapter: both backends' decoder step, measured or remembered
+  staticDecoder: boolean; // decoder steps through decoder_static (on WebGPU: one replayed submission per step)
 }
 
 /** One preprocessed view: normalised pixels [1,1,S,S] plus the original size for drawing. */

@@ -55,6 +55,7 @@ class ScriptedEngine implements ReportEngine {
       decoding: { beam: 1, alpha: 1, beta: 0, repetition_penalty: 1, no_repeat_ngram: 0, min_length: 1, max_length: 8 },
       intendedUse: 'tests',
       licence: 'none',
+      staticDecoder: false,
     };
   }
 

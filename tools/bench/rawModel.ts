@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as OrtCommon from 'onnxruntime-common';
 import { embedTokens, KvDecoder } from '../../src/engine/kvDecoder';
-import type { ModelManifest, Precision } from '../../src/engine/manifest';
+import type { ModelFileKey, ModelManifest, Precision } from '../../src/engine/manifest';
 import modelIO from '../../src/engine/modelIO.json' with { type: 'json' };
 import type { OrtRuntime, Session } from '../../src/engine/sessions';
 
@@ -36,7 +36,7 @@ export async function openRawModel(
   const files = manifest.files[precision];
   if (!files) throw new Error(`${dir}/manifest.json has no ${precision} files; choose one of ${Object.keys(manifest.files).join(', ')}`);
   const t0 = performance.now();
-  const open = (key: keyof typeof files) => ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(dir, files[key].path))), sessionOptions);
+  const open = (key: ModelFileKey) => ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(dir, files[key].path))), sessionOptions);
   const vision = await open('vision_encoder');
   const embed = await open('embed_tokens');
   const decoder = await open('decoder_model_merged');

@@ -6,7 +6,7 @@
 // (without BOS, up to and excluding EOS).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Precision } from '../../src/engine/manifest';
+import type { ModelFileKey, Precision } from '../../src/engine/manifest';
 import { loadOrtNode } from '../../src/engine/node/nodeEngine';
 import { OnnxReportModel } from '../../src/engine/onnxModel';
 import type { ModelSessions } from '../../src/engine/sessions';
@@ -35,10 +35,9 @@ async function main(argv: string[]): Promise<void> {
   const files = manifest.files[req.precision];
   if (!files) throw new UsageError(`${req.dir}/manifest.json has no ${req.precision} files`);
   const ort = await loadOrtNode();
-  const open = (key: keyof typeof files) =>
-    ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(req.dir, files[key].path))), { intraOpNumThreads: 1 });
+  const open = (key: ModelFileKey) => ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(req.dir, files[key].path))), { intraOpNumThreads: 1 });
   const [vision, embed, decoder] = await Promise.all([open('vision_encoder'), open('embed_tokens'), open('decoder_model_merged')]);
-  const sessions: ModelSessions = { ort, backend: 'cpu', gpuPast: false, vision, embed, decoder, oodDetector: null, similarity: null };
+  const sessions: ModelSessions = { ort, backend: 'cpu', gpuPast: false, vision, embed, decoder, oodDetector: null, similarity: null, staticSteps: null };
   const model = new OnnxReportModel(sessions, manifest);
   const { eos } = manifest.special_ids;
 

@@ -1,0 +1,70 @@
+// The model's decoder_static step sessions and their fixed caches, one per row capacity, made on first use and kept
+// until the sessions are released. On WebGPU each session captures its graph (its first run records the GPU commands,
+// later runs replay them on the same buffers: GpuStaticRunner); elsewhere the same graph runs on ordinary tensors.
+import { bufferModel } from './bufferModel';
+import { GpuStaticRunner, staticBufferSpecs, type GpuDeviceLike } from './gpuStaticRunner';
+import type * as OrtCommon from 'onnxruntime-common';
+import { HostStaticRunner, type StaticGeometry, type StaticRunner } from './staticKvDecoder';
+import type { OrtRuntime, Session } from './sessions';
+import type { Backend } from './types';
+
+export class StaticSteps {
+  private readonly runners = new Map<number, Promise<{ session: Session; runner: StaticRunner }>>();
+
+  constructor(
+    private readonly ort: OrtRuntime,
+    private readonly bytes: Uint8Array,
+    private readonly backend: Backend,
+    private readonly options: OrtCommon.InferenceSession.SessionOptions,
+    readonly geometry: StaticGeometry,
+  ) {}
+
+  /** Replayed as one recorded submission per step (WebGPU), rather than kernel by kernel. */
+  get captured(): boolean {
+    return this.backend === 'webgpu';
+  }
+
+  /** The runner for `capacity` rows (a power of two), made once. */
+  async runnerFor(capacity: number): Promise<StaticRunner> {
+    let made = this.runners.get(capacity);
+    if (!made) {
+      made = this.make(capacity);
+      this.runners.set(capacity, made);
+      made.catch(() => this.runners.delete(capacity));
+    }
+    return (await made).runner;
+  }
+
+  private async make(capacity: number): Promise<{ session: Session; runner: StaticRunner }> {
+    if (!this.captured) {
+      const session = await this.ort.InferenceSession.create(this.bytes, this.options);
+      return { session, runner: new HostStaticRunner(this.ort, session, this.geometry, capacity) };
+    }
+    const specs = staticBufferSpecs(this.geometry, capacity);
+    const allocator = await this.ort.InferenceSession.create(bufferModel(specs), { ...this.options, preferredOutputLocation: 'gpu-buffer' });
+    let tensors: Record<string, OrtCommon.Tensor>;
+    try {
+      tensors = await allocator.run({ zero: new this.ort.Tensor('float32', new Float32Array(1), [1]) });
+    } finally {
+      await allocator.release();
+    }
+    try {
+      const session = await this.ort.InferenceSession.create(this.bytes, { ...this.options, enableGraphCapture: true, preferredOutputLocation: 'gpu-buffer' });
+      const device = (await this.ort.env.webgpu.device) as unknown as GpuDeviceLike;
+      return { session, runner: new GpuStaticRunner(device, session, this.geometry, capacity, tensors) };
+    } catch (err) {
+      for (const t of Object.values(tensors)) t.dispose();
+      throw err;
+    }
+  }
+
+  async release(): Promise<void> {
+    const made = await Promise.allSettled(this.runners.values());
+    this.runners.clear();
+    for (const m of made) {
+      if (m.status !== 'fulfilled') continue;
+      m.value.runner.dispose();
+      await m.value.session.release().catch(() => undefined);
+    }
+  }
+}
