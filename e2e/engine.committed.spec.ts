@@ -60,6 +60,8 @@ async function pageCandidates(page: Page, device: 'wasm' | 'webgpu'): Promise<Ca
       )
       .toBe(true);
     await expect(page.getByTestId('backend')).toContainText(`Backend: ${device.toUpperCase()}`);
+    // WebGPU steps through the committed decoder_static, replayed from a captured graph; WASM through the merged decoder
+    await expect(page.getByTestId('decoder-steps')).toHaveText(device === 'webgpu' ? /^replayed from a recorded graph/ : /^one kernel at a time/);
     out.all.push(await candidates.allInnerTexts());
     out.searched.push(await searched.allInnerTexts());
   }

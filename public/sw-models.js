@@ -46,9 +46,12 @@ function manifestEntries(manifest) {
   return out;
 }
 
-/** What the engine loads: the default precision's files, the detector and the towers. */
+/** What the engine loads: the default precision's files, the detector and the towers. decoder_static is left to
+ *  the pages that run WebGPU (kept when they fetch it; the engine steps without it when it is not there). */
 function neededEntries(manifest) {
-  const out = Object.values(manifest.files[manifest.default_precision] || {});
+  const files = { ...(manifest.files[manifest.default_precision] || {}) };
+  delete files.decoder_static;
+  const out = Object.values(files);
   if (manifest.ood?.detector) out.push(manifest.ood.detector);
   if (manifest.similarity) out.push(manifest.similarity.image, manifest.similarity.text);
   return out.filter(Boolean);

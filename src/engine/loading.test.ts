@@ -125,6 +125,11 @@ describe('loadModelFiles', () => {
     const loaded = await loadModelFiles(source, 'fp32', undefined, { staticDecoder: true });
     expect(loaded.files.decoder_static).toEqual(bytes['static.onnx']);
     expect(loaded.downloadBytes).toBe(10);
+    // optional: a static decoder that cannot be read leaves the load to the merged decoder, not failed
+    const broken: ModelSource = { ...source, fetchBytes: async (path, p) => (path === 'static.onnx' ? new Uint8Array(4) : source.fetchBytes(path, p)) };
+    const without = await loadModelFiles(broken, 'fp32', undefined, { staticDecoder: true });
+    expect(without.files.decoder_static).toBeUndefined();
+    expect(without.files.decoder_model_merged).toEqual(bytes['decoder.onnx']);
   });
 
   it('a corrupt file among them fails the load with its name', async () => {

@@ -132,24 +132,29 @@ export async function loadModelFiles(
   const [tokenizerJson] = await Promise.all([
     source.fetchJson<unknown>(manifest.tokenizer),
     ...wanted.map(async ([key, entry]) => {
-      const kept = await source.readKept?.(entry);
-      // A kept copy that fails the check (a changed file) is ignored: the fetch below gets it again or says why.
-      const keptOk = kept
-        ? await verifyFile(entry, kept).then(
-            () => true,
-            () => false,
-          )
-        : false;
-      const bytes =
-        kept && keptOk
-          ? kept
-          : await source.fetchBytes(entry.path, (n) => {
-              loaded.set(entry.path, n);
-              report(entry.path);
-            });
-      if (keptOk) keptBytes += bytes.length;
-      else await verifyFile(entry, bytes);
-      files[key] = bytes;
+      const read = async (): Promise<Uint8Array> => {
+        const kept = await source.readKept?.(entry);
+        // A kept copy that fails the check (a changed file) is ignored: the fetch below gets it again or says why.
+        const keptOk = kept
+          ? await verifyFile(entry, kept).then(
+              () => true,
+              () => false,
+            )
+          : false;
+        const bytes =
+          kept && keptOk
+            ? kept
+            : await source.fetchBytes(entry.path, (n) => {
+                loaded.set(entry.path, n);
+                report(entry.path);
+              });
+        if (keptOk) keptBytes += bytes.length;
+        else await verifyFile(entry, bytes);
+        return bytes;
+      };
+      // decoder_static is optional: without it (offline, never fetched before) the engine steps through the decoder
+      const bytes = key === 'decoder_static' ? await read().catch(() => undefined) : await read();
+      if (bytes) files[key] = bytes;
       loaded.set(entry.path, entry.bytes);
       report(entry.path);
     }),

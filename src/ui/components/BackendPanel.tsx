@@ -1,6 +1,6 @@
 // Which backend runs the model and why, a switch to the other one (re-loads the model on it, and sets
-// ?device= so a reload keeps the choice), the decoder step measured on each backend when the choice was 'auto',
-// and the timings of the model load and of the last draft.
+// ?device= so a reload keeps the choice), how decoder steps run (replayed from a captured graph on WebGPU), the
+// decoder step measured on each backend when the choice was 'auto', and the timings of the model load and last draft.
 import type { DeviceRequest, LoadInfo, ReportResult } from '../../engine/types';
 import type { BackendChoice } from '../../engine/webgpuProbe';
 import { formatLoadSource, formatMs } from '../lib/format';
@@ -16,6 +16,11 @@ interface Props {
 }
 
 const stepMs = (ms: number | undefined): string => (ms === undefined ? 'not measured' : `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms/step`);
+
+function decoderSteps(info: LoadInfo): string {
+  if (!info.staticDecoder) return 'one kernel at a time, the cache growing with the report';
+  return info.backend === 'webgpu' ? 'replayed from a recorded graph: one GPU submission per step, on a cache of fixed size' : 'on a cache of fixed size';
+}
 
 export function BackendPanel({ info, probe, device, result, busy, onSwitch, onRemeasure }: Props) {
   const timings = info?.backendTimings;
@@ -38,6 +43,8 @@ export function BackendPanel({ info, probe, device, result, busy, onSwitch, onRe
             <dd>
               {formatMs(info.sessionMs)}, {formatLoadSource(info.downloadBytes, info.keptBytes)}
             </dd>
+            <dt>Decoder steps</dt>
+            <dd data-testid="decoder-steps">{decoderSteps(info)}</dd>
           </>
         ) : null}
         {timings ? (
