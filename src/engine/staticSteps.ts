@@ -8,8 +8,14 @@ import { HostStaticRunner, type StaticGeometry, type StaticRunner } from './stat
 import type { OrtRuntime, Session } from './sessions';
 import type { Backend } from './types';
 
+/** A runner and the sessions it needs, released after it (the step session, then the one that made its buffers). */
+interface Made {
+  sessions: Session[];
+  runner: StaticRunner;
+}
+
 export class StaticSteps {
-  private readonly runners = new Map<number, Promise<{ session: Session; runner: StaticRunner }>>();
+  private readonly runners = new Map<number, Promise<Made>>();
 
   constructor(
     private readonly ort: OrtRuntime,
@@ -35,25 +41,24 @@ export class StaticSteps {
     return (await made).runner;
   }
 
-  private async make(capacity: number): Promise<{ session: Session; runner: StaticRunner }> {
+  private async make(capacity: number): Promise<Made> {
     if (!this.captured) {
       const session = await this.ort.InferenceSession.create(this.bytes, this.options);
-      return { session, runner: new HostStaticRunner(this.ort, session, this.geometry, capacity) };
+      return { sessions: [session], runner: new HostStaticRunner(this.ort, session, this.geometry, capacity) };
     }
+    // The buffers are the outputs of a session of their own, which must outlive them: ONNX Runtime frees a tensor
+    // through the session that made it (disposing one after its session was released crashed with "null function").
     const specs = staticBufferSpecs(this.geometry, capacity);
     const allocator = await this.ort.InferenceSession.create(bufferModel(specs), { ...this.options, preferredOutputLocation: 'gpu-buffer' });
-    let tensors: Record<string, OrtCommon.Tensor>;
+    let tensors: Record<string, OrtCommon.Tensor> = {};
     try {
       tensors = await allocator.run({ zero: new this.ort.Tensor('float32', new Float32Array(1), [1]) });
-    } finally {
-      await allocator.release();
-    }
-    try {
       const session = await this.ort.InferenceSession.create(this.bytes, { ...this.options, enableGraphCapture: true, preferredOutputLocation: 'gpu-buffer' });
       const device = (await this.ort.env.webgpu.device) as unknown as GpuDeviceLike;
-      return { session, runner: new GpuStaticRunner(device, session, this.geometry, capacity, tensors) };
+      return { sessions: [session, allocator], runner: new GpuStaticRunner(device, session, this.geometry, capacity, tensors) };
     } catch (err) {
       for (const t of Object.values(tensors)) t.dispose();
+      await allocator.release();
       throw err;
     }
   }
@@ -64,7 +69,7 @@ export class StaticSteps {
     for (const m of made) {
       if (m.status !== 'fulfilled') continue;
       m.value.runner.dispose();
-      await m.value.session.release().catch(() => undefined);
+      for (const session of m.value.sessions) await session.release().catch(() => undefined);
     }
   }
 }

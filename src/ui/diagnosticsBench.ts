@@ -9,7 +9,8 @@
 // Beam rows are plain beam search (one group, no diversity); the "refinement" row is the model's own decoding
 // defaults (diverse groups, towers rerank), timed interleaved with a plain beam of the same width for its ratio.
 // &fold=0 loads int8 with its weights re-dequantised every call (as before they were folded at session creation);
-// &auto=PRECISION only loads with device 'auto' and returns the backend timings the engine measured (auto_choice).
+// &auto=PRECISION only loads with device 'auto' and returns the backend timings the engine measured (auto_choice);
+// &auto_merged=1 measures again with WebGPU stepping through the merged decoder instead of the captured static one.
 import { loadOrtBuild } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import type { DecoderRunStats } from '../engine/kvDecoder';
@@ -130,11 +131,17 @@ async function deviceRows(
 }
 
 /** A load with device 'auto' (no remembered timings): the backend the engine measured to be faster, and both numbers. */
-async function autoChoice(modelUrl: string, precision: string) {
+async function autoChoice(modelUrl: string, precision: string, staticDecoder?: boolean) {
   const engine = createWorkerEngine();
   try {
-    const info = await engine.load({ modelUrl, device: 'auto', precision: precision as 'fp32' });
-    return { backend: info.backend, reason: info.backendReason, timings: info.backendTimings ?? null, session_ms: info.sessionMs };
+    const info = await engine.load({ modelUrl, device: 'auto', precision: precision as 'fp32', ...(staticDecoder === false ? { staticDecoder } : {}) });
+    return {
+      backend: info.backend,
+      reason: info.backendReason,
+      timings: info.backendTimings ?? null,
+      session_ms: info.sessionMs,
+      static_decoder: info.staticDecoder,
+    };
   } finally {
     await engine.dispose();
   }
@@ -200,6 +207,11 @@ export async function runBench(params: URLSearchParams): Promise<Record<string, 
   }
   const autoPrecision = params.get('auto');
   const auto_choice = autoPrecision ? await autoChoice(modelUrl, autoPrecision).catch((e: Error) => ({ error: e.message })) : undefined;
+  // &auto_merged=1: the same measurement with WebGPU stepping through decoder_model_merged (no captured graph)
+  const auto_choice_merged =
+    autoPrecision && params.get('auto_merged') === '1'
+      ? await autoChoice(modelUrl, autoPrecision, false).catch((e: Error) => ({ error: e.message }))
+      : undefined;
   const shapes: [number, number, number][] = JSON.parse(params.get('matmul') ?? '[[512,512,512]]');
   const matmul = [];
   for (const device of devices)
@@ -209,5 +221,15 @@ export async function runBench(params: URLSearchParams): Promise<Record<string, 
         return [];
       })),
     );
-  return { crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency, probe, userAgent: navigator.userAgent, rows, matmul, errors, auto_choice };
+  return {
+    crossOriginIsolated,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+    probe,
+    userAgent: navigator.userAgent,
+    rows,
+    matmul,
+    errors,
+    auto_choice,
+    auto_choice_merged,
+  };
 }

@@ -186,8 +186,16 @@ export async function chromiumRows(opts: {
       void [_r, _m, _e];
       info = rest;
     }
-    // The MatMul throughput, and the backend the engine picks with device 'auto' (both timed; SwiftShader's WebGPU here).
-    const { result: mm } = await runPage({ devices: 'wasm,webgpu', precisions: '', beams: '', matmul: '[[512,512,512]]', auto: opts.webgpuPrecision });
+    // The MatMul throughput, and the backend the engine picks with device 'auto' (both timed; SwiftShader's WebGPU here),
+    // again with WebGPU stepping through the merged decoder instead of the captured static one.
+    const { result: mm } = await runPage({
+      devices: 'wasm,webgpu',
+      precisions: '',
+      beams: '',
+      matmul: '[[512,512,512]]',
+      auto: opts.webgpuPrecision,
+      auto_merged: '1',
+    });
     errors.push(...(mm.errors ?? []));
     const wasmText = new Map(
       pageRows
@@ -197,7 +205,7 @@ export async function chromiumRows(opts: {
     return {
       rows: pageRows.map((r) => toRow(r.row, r.peakMb, wasmText)),
       matmul: (mm.matmul ?? []).map((m) => ({ ...m, where: 'chromium' as const })),
-      info: { ...info, errors, idle_rss_mb_browser_process_tree: idleRssMb, auto_choice: mm.auto_choice },
+      info: { ...info, errors, idle_rss_mb_browser_process_tree: idleRssMb, auto_choice: mm.auto_choice, auto_choice_merged: mm.auto_choice_merged },
     };
   } finally {
     clearInterval(sampler);

@@ -177,7 +177,10 @@ export function benchMarkdown(
   const beams = [...new Set(r.rows.filter((x) => (x.search ?? 'plain') === 'plain' && !x.variant).map((x) => x.beam))].sort((a, b) => a - b);
   const speed = unfolded ? beams.flatMap((beam) => speedRatios(r.rows, beam, unfolded)) : [];
   if (speed.length) parts.push(`Speed ratios per beam width (plain beam search, same run, ratio of medians):\n${speed.join('\n')}`);
-  const auto = autoChoiceLine(r.chromium?.auto_choice as Parameters<typeof autoChoiceLine>[0]);
+  const auto = autoChoiceLine(
+    r.chromium?.auto_choice as Parameters<typeof autoChoiceLine>[0],
+    r.chromium?.auto_choice_merged as Parameters<typeof autoChoiceLine>[1],
+  );
   if (auto) parts.push(auto);
   const app = appPageLine(r.chromium?.app_page as Parameters<typeof appPageLine>[0]);
   if (app) parts.push(app);

@@ -108,6 +108,11 @@ describe('speed summaries', () => {
     expect(autoChoiceLine({ backend: 'wasm', timings: { msPerStep: { webgpu: 250, wasm: 2.5 }, rows: 3 } })).toMatch(
       /measured webgpu 250 ms\/step, wasm 2\.500 ms\/step at 3 rows → wasm/,
     );
+    const captured = { backend: 'wasm', static_decoder: true, timings: { msPerStep: { webgpu: 200, wasm: 2.5 }, rows: 3 } };
+    const merged = { backend: 'wasm', static_decoder: false, timings: { msPerStep: { webgpu: 300, wasm: 2.6 }, rows: 3 } };
+    expect(autoChoiceLine(captured, merged)).toMatch(
+      /webgpu \(decoder_static, replayed from a captured graph\) 200 ms\/step, wasm 2\.500 ms\/step at 3 rows → wasm; with WebGPU stepping through the merged decoder, webgpu 300 ms\/step\./,
+    );
     expect(autoChoiceLine({ error: 'no adapter' })).toMatch(/failed: no adapter/);
     expect(autoChoiceLine(undefined)).toBe('');
   });

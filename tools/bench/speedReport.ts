@@ -60,17 +60,21 @@ interface AutoChoice {
   backend?: string;
   reason?: string;
   timings?: { msPerStep: Record<string, number>; rows: number } | null;
+  static_decoder?: boolean; // WebGPU stepped through decoder_static, replayed from a captured graph
   error?: string;
 }
 
-export function autoChoiceLine(auto: AutoChoice | undefined): string {
+/** The 'auto' choice with both backends' step, and (`merged`) the WebGPU step through the merged decoder instead. */
+export function autoChoiceLine(auto: AutoChoice | undefined, merged?: AutoChoice): string {
   if (!auto) return '';
   if (auto.error) return `Backend 'auto' in Chromium failed: ${auto.error}`;
   const ms = auto.timings?.msPerStep ?? {};
   const both = Object.entries(ms)
-    .map(([b, v]) => `${b} ${formatNumber(v)} ms/step`)
+    .map(([b, v]) => `${b}${b === 'webgpu' && auto.static_decoder ? ' (decoder_static, replayed from a captured graph)' : ''} ${formatNumber(v)} ms/step`)
     .join(', ');
-  return `Backend 'auto' in Chromium (WebGPU is SwiftShader here, so only the mechanism is shown): measured ${both || 'nothing'} at ${auto.timings?.rows ?? '?'} rows → ${auto.backend}.`;
+  const gpuMerged = merged?.timings?.msPerStep.webgpu;
+  const against = gpuMerged === undefined ? '' : `; with WebGPU stepping through the merged decoder, webgpu ${formatNumber(gpuMerged)} ms/step`;
+  return `Backend 'auto' in Chromium (WebGPU is SwiftShader here, so only the mechanism is shown): measured ${both || 'nothing'} at ${auto.timings?.rows ?? '?'} rows → ${auto.backend}${against}.`;
 }
 
 /** The app page's own timing (tools/bench/returningVisit.ts): empty profile, then returning visits. */
