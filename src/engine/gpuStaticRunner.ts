@@ -79,7 +79,7 @@ export class GpuStaticRunner implements StaticRunner {
     const cache = staticCacheNames(g.layers);
     const buffer = (name: string) => {
       const t = tensors[name];
-      if (!t || t.location !== 'gpu-buffer') throw new TypeError(`the static decoder's ${name} is not on the GPU`);
+      if (t?.location !== 'gpu-buffer') throw new TypeError(`the static decoder's ${name} is not on the GPU`);
       return t.gpuBuffer as unknown as GpuBufferLike;
     };
     for (const name of [io.embeds, io.beamIdx, io.position, ...cache.past]) this.feeds[name] = tensors[name];
