@@ -130,7 +130,7 @@ export class OnnxStepDecoder implements StepDecoder {
     this.embedDim = model.manifest.architecture.embed_dim;
     const { ort, decoder, staticSteps } = model.sessions;
     const first = new KvDecoder(ort, decoder, model.manifest.architecture);
-    this.kv = staticSteps ? new StaticKvDecoder(ort, first, (c) => staticSteps.runnerFor(c), staticSteps.geometry) : first;
+    this.kv = staticSteps ? new StaticKvDecoder(ort, first, (rows) => staticSteps.runnerForRows(rows), staticSteps.geometry) : first;
   }
 
   /** ids [B] → their token embeddings [B,D] from the table. */

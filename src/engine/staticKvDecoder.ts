@@ -47,7 +47,8 @@ export interface StaticRunner {
   dispose(): void;
 }
 
-export type StaticRunnerFactory = (capacity: number) => Promise<StaticRunner>;
+/** A runner with room for at least `rows` rows. */
+export type StaticRunnerFactory = (rows: number) => Promise<StaticRunner>;
 
 /** C for a call on `rows` rows: the next power of two (so a few step sessions serve every search width). */
 export function staticCapacity(rows: number): number {
@@ -117,7 +118,8 @@ export class StaticKvDecoder {
   /** The runner for B rows: the first step's holds the prefix; a later step with more rows moves the cache over. */
   private async runnerWith(B: number): Promise<StaticRunner> {
     if (this.runner && this.runner.capacity >= B) return this.runner;
-    const next = await this.runnerFor(staticCapacity(B));
+    const next = await this.runnerFor(B);
+    if (next.capacity < B) throw new RangeError(`a static cache of ${next.capacity} rows cannot hold ${B}`);
     if (this.runner) {
       await this.runner.copyTo(next);
     } else {

@@ -61,6 +61,12 @@ describe('StaticSteps on WebGPU', () => {
     expect(created.map((c) => c.name)).toEqual(['buffers0', 'step1']);
     expect(created[1].options).toMatchObject({ enableGraphCapture: true, preferredOutputLocation: 'gpu-buffer' });
     expect(created[0].options.enableGraphCapture).toBeUndefined();
+    // a search on fewer rows reuses the runner made (no new session mid-report); more rows make a bigger one
+    expect(await steps.runnerForRows(2)).toBe(a);
+    expect(created).toHaveLength(2);
+    expect((await steps.runnerForRows(5)).capacity).toBe(8);
+    expect(created).toHaveLength(4);
+    expect(await steps.runnerForRows(3)).toBe(a);
     await steps.release();
     const lastTensor = events.lastIndexOf('buffers0 tensor disposed');
     expect(lastTensor).toBeGreaterThan(-1);

@@ -4,7 +4,7 @@
 import { bufferModel } from './bufferModel';
 import { GpuStaticRunner, staticBufferSpecs, type GpuDeviceLike } from './gpuStaticRunner';
 import type * as OrtCommon from 'onnxruntime-common';
-import { HostStaticRunner, type StaticGeometry, type StaticRunner } from './staticKvDecoder';
+import { HostStaticRunner, staticCapacity, type StaticGeometry, type StaticRunner } from './staticKvDecoder';
 import type { OrtRuntime, Session } from './sessions';
 import type { Backend } from './types';
 
@@ -28,6 +28,14 @@ export class StaticSteps {
   /** Replayed as one recorded submission per step (WebGPU), rather than kernel by kernel. */
   get captured(): boolean {
     return this.backend === 'webgpu';
+  }
+
+  /** A runner for `rows` rows: the smallest one made already that holds them, else one of staticCapacity(rows) rows.
+   *  The load's warm-up makes the default search's, so a first report does not wait for a session (~1 s on a GPU)
+   *  when its rows fit (a sampled search starts on as many rows as its first tokens differ). */
+  async runnerForRows(rows: number): Promise<StaticRunner> {
+    const made = [...this.runners.keys()].filter((c) => c >= rows).sort((a, b) => a - b);
+    return this.runnerFor(made[0] ?? staticCapacity(rows));
   }
 
   /** The runner for `capacity` rows (a power of two), made once. */
