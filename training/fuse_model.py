@@ -7,7 +7,6 @@ gets the new sizes and hashes, `architecture.decoder_graph` and a patch version.
   python -m training.fuse_model --model public/models/serpent-cxr [--graph fused-prefix|fused]
 """
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -17,7 +16,7 @@ import onnx
 
 from .decoder_calls import first_feeds, next_feeds, shares_prefix
 from .fused_decoder import build_fused_decoder, weights_from_fused_onnx, weights_from_traced_onnx
-from .manifest import file_entry, write_manifest
+from .manifest import file_entry, read_folder_manifest, write_manifest
 from .modelio import decoder_names, load_model_io
 from .ort_node import run_onnx
 from .quantize import quantize_graph
@@ -114,10 +113,9 @@ def main(argv=None):
                     help="the decoder graph to write (default fused-prefix: the image prefix's cache shared by all rows)")
     args = ap.parse_args(argv)
     model_dir = Path(args.model)
-    if not (model_dir / "manifest.json").exists():
-        print(f"fuse_model: {model_dir}/manifest.json not found; pass a model folder", file=sys.stderr)
+    manifest = read_folder_manifest(model_dir, "fuse_model")
+    if manifest is None:
         return 2
-    manifest = json.loads((model_dir / "manifest.json").read_text())
     try:
         manifest, differences = fuse_model_folder(model_dir, manifest, args.graph)
     except FuseError as err:

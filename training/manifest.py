@@ -6,6 +6,7 @@ OOD score (the engine computes the same): diag Mahalanobis of the view-averaged 
 threshold = 99th percentile of the training scores."""
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -94,3 +95,12 @@ def write_manifest(model_dir, manifest):
     with open(Path(model_dir) / "manifest.json", "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
+
+
+def read_folder_manifest(model_dir, prog):
+    """A model folder's manifest.json for a command-line tool, or None after telling stderr to pass a model folder."""
+    path = Path(model_dir) / "manifest.json"
+    if not path.exists():
+        print(f"{prog}: {path} not found; pass a model folder", file=sys.stderr)
+        return None
+    return json.loads(path.read_text())

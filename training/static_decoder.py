@@ -23,7 +23,6 @@ one the page downloads), checked against it in onnxruntime-node (max |Δ logits|
 reordered beams), and lists them as files.<precision>.decoder_static with architecture.static_cache_length.
 """
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -33,14 +32,13 @@ import onnx
 from onnx import TensorProto, helper
 
 from .decoder_calls import first_feeds, next_feeds
-from .fused_decoder import OPSET, _Graph, heads_out, mlp_block, qkv_projection, weights_from_fused_onnx
-from .manifest import file_entry, write_manifest
+from .fuse_model import SESSION, TOLERANCE  # as fuse_model checks a rewritten decoder
+from .fused_decoder import LN_EPS, OPSET, _Graph, heads_out, mlp_block, qkv_projection, weights_from_fused_onnx
+from .manifest import file_entry, read_folder_manifest, write_manifest
 from .modelio import decoder_names, load_model_io, onnx_file_name
 from .ort_node import run_onnx
 from .quantize import quantize_graph
 
-TOLERANCE = {"fp32": 1e-4, "int8": 1e-3, "q4": 1e-3}  # max |logit difference| against the folder's own decoder
-SESSION = {"extra": {"session": {"disable_quant_qdq": "1", "qdq_matmulnbits_accuracy_level": "1"}}}
 
 
 class StaticDecoderError(RuntimeError):
@@ -102,7 +100,7 @@ def build_static_decoder(weights, n_layers, n_heads, head_dim):
                               g.init("const_slot_bias_shape", np.array([1, 1, 1, S], np.int64))], ["causal_bias"],
                   "/decoder/mask/reshape")  # [1,1,1,S]
     h = g.node("LayerNormalization", [x, g.init("0.ln1.g", weights["0.ln1.g"]), g.init("0.ln1.b", weights["0.ln1.b"])],
-               ["h0"], "/decoder/blocks.0/ln1/LayerNormalization", axis=-1, epsilon=1e-5)  # [B,1,D]
+               ["h0"], "/decoder/blocks.0/ln1/LayerNormalization", axis=-1, epsilon=LN_EPS)  # [B,1,D]
     residual = x
     for i in range(n_layers):
         p = f"/decoder/blocks.{i}/"
@@ -177,9 +175,9 @@ def write_static_decoders(model_dir, manifest, precisions=None):
     fp32 = manifest["files"].get("fp32", {}).get("decoder_model_merged")
     if not fp32:
         raise StaticDecoderError(f"{model_dir}/manifest.json lists no fp32 decoder to take the weights from")
-    static = build_static_decoder(weights_from_fused_onnx(model_dir / fp32["path"]), arch["n_layers"], arch["n_heads"],
-                                  arch["head_dim"])
-    length = static.graph.input[3].type.tensor_type.shape.dim[2].dim_value
+    weights = weights_from_fused_onnx(model_dir / fp32["path"])
+    static = build_static_decoder(weights, arch["n_layers"], arch["n_heads"], arch["head_dim"])
+    length = weights["pos"].shape[0]  # the cache's slots: every position the model has
     io = load_model_io()
     differences, written = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -211,11 +209,11 @@ def main(argv=None):
                     help="comma-separated precisions to write (default: the manifest's default precision)")
     args = ap.parse_args(argv)
     model_dir = Path(args.model)
-    if not (model_dir / "manifest.json").exists():
-        print(f"static_decoder: {model_dir}/manifest.json not found; pass a model folder", file=sys.stderr)
+    manifest = read_folder_manifest(model_dir, "static_decoder")
+    if manifest is None:
         return 2
     try:
-        manifest, differences = write_static_decoders(model_dir, json.loads((model_dir / "manifest.json").read_text()),
+        manifest, differences = write_static_decoders(model_dir, manifest,
                                                         args.precisions.split(",") if args.precisions else None)
     except StaticDecoderError as err:
         print(f"static_decoder: {err}", file=sys.stderr)

@@ -59,6 +59,9 @@ type SessionChoices = Pick<LoadOptions, 'numThreads' | 'foldQuantizedWeights' | 
 const isInputError = (err: unknown): boolean =>
   err instanceof Error && ['GenerationCancelledError', 'InvalidInputError', 'InvalidSettingError'].includes(err.name);
 
+/** Whether decoder steps go through decoder_static (when the folder has it): by default on WebGPU only. */
+const stepsStatic = (opts: SessionChoices, backend: Backend): boolean => opts.staticDecoder ?? backend === 'webgpu';
+
 /** How long after a load the WASM warm-up waits for a report request that makes it unnecessary. */
 export const IDLE_WARMUP_DELAY_MS = 100;
 
@@ -145,7 +148,7 @@ export class InThreadEngine implements ReportEngine {
         .catch(() => undefined);
     else if (opts.device === 'webgpu') void this.runtime('webgpu', opts).catch(() => undefined);
     const modelFiles = await loadModelFiles(this.deps.sourceFor(opts.modelUrl), opts.precision, onProgress, {
-      staticDecoder: opts.staticDecoder ?? choice.backend === 'webgpu',
+      staticDecoder: stepsStatic(opts, choice.backend),
     });
     const { manifest } = modelFiles;
     const tokenizer = new WordTokenizer(modelFiles.tokenizerJson);
@@ -225,7 +228,7 @@ export class InThreadEngine implements ReportEngine {
   private async open(backend: Backend, files: ModelFileBytes, manifest: ModelManifest, opts: SessionChoices): Promise<ModelSessions> {
     const { numThreads } = opts;
     const ort = await this.runtime(backend, opts);
-    const replay = (opts.staticDecoder ?? backend === 'webgpu') && !!files.decoder_static;
+    const replay = stepsStatic(opts, backend) && !!files.decoder_static;
     const sessions = await createSessions(ort, files, backend, manifest.architecture.n_layers, {
       numThreads,
       gpuPast: this.deps.gpuPast,

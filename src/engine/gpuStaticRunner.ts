@@ -4,7 +4,7 @@
 // runs the session, then in one submission copies present.* into past.* and the logits and text_embeds into a staging
 // buffer that it maps (the step's one wait for the GPU). Nothing else crosses to the CPU.
 import type { StaticGeometry, StaticOutputs, StaticRunner } from './staticKvDecoder';
-import { staticCacheNames, staticInputNames } from './staticKvDecoder';
+import { staticCacheNames } from './staticKvDecoder';
 import type { BufferSpec } from './bufferModel';
 import { decoderNames, type OrtTensor, type Session } from './sessions';
 
@@ -40,13 +40,12 @@ export type StaticGpuTensors = Record<string, OrtTensor>;
 export function staticBufferSpecs(g: StaticGeometry, capacity: number): BufferSpec[] {
   const C = capacity;
   const names = decoderNames(g.layers);
-  const io = staticInputNames(names);
   const cache = staticCacheNames(g.layers);
   const kv = [C, g.heads, g.length, g.headDim];
   return [
-    { name: io.embeds, dims: [C, 1, g.dModel], dataType: 'float32' },
-    { name: io.beamIdx, dims: [C], dataType: 'int32' },
-    { name: io.position, dims: [1], dataType: 'int32' },
+    { name: names.embeds, dims: [C, 1, g.dModel], dataType: 'float32' },
+    { name: names.beamIdx, dims: [C], dataType: 'int32' },
+    { name: names.cachePosition, dims: [1], dataType: 'int32' },
     ...cache.past.map((name) => ({ name, dims: kv, dataType: 'float32' as const })),
     ...cache.present.map((name) => ({ name, dims: kv, dataType: 'float32' as const })),
     { name: names.logits, dims: [C, 1, g.vocab], dataType: 'float32' },
@@ -75,18 +74,17 @@ export class GpuStaticRunner implements StaticRunner {
     private readonly tensors: StaticGpuTensors,
   ) {
     const names = decoderNames(g.layers);
-    const io = staticInputNames(names);
     const cache = staticCacheNames(g.layers);
     const buffer = (name: string) => {
       const t = tensors[name];
       if (t?.location !== 'gpu-buffer') throw new TypeError(`the static decoder's ${name} is not on the GPU`);
       return t.gpuBuffer as unknown as GpuBufferLike;
     };
-    for (const name of [io.embeds, io.beamIdx, io.position, ...cache.past]) this.feeds[name] = tensors[name];
+    for (const name of [names.embeds, names.beamIdx, names.cachePosition, ...cache.past]) this.feeds[name] = tensors[name];
     for (const name of [names.logits, names.textEmbeds, ...cache.present]) this.fetches[name] = tensors[name];
-    this.embeds = buffer(io.embeds);
-    this.beamIdx = buffer(io.beamIdx);
-    this.position = buffer(io.position);
+    this.embeds = buffer(names.embeds);
+    this.beamIdx = buffer(names.beamIdx);
+    this.position = buffer(names.cachePosition);
     this.past = cache.past.map(buffer);
     this.present = cache.present.map(buffer);
     this.logits = buffer(names.logits);

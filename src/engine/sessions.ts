@@ -21,6 +21,7 @@ export type OrtTensor = OrtCommon.Tensor;
 export interface DecoderNames {
   embeds: string;
   beamIdx: string;
+  cachePosition: string; // decoder_static's slot of the new token
   pastKeys: string[];
   pastValues: string[];
   prefixKeys: string[]; // the shared image-prefix cache of a "fused-prefix" decoder (absent from other graphs)
@@ -37,6 +38,7 @@ export function decoderNames(nLayers: number): DecoderNames {
   return {
     embeds: inputs.embeds,
     beamIdx: inputs.beamIdx,
+    cachePosition: inputs.cachePosition,
     pastKeys: layer(inputs.pastKey),
     pastValues: layer(inputs.pastValue),
     prefixKeys: layer(inputs.prefixKey),

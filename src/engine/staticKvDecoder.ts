@@ -7,7 +7,6 @@
 // after each step. HostStaticRunner drives the same graph with ordinary tensors (WASM, CPU): the tests' reference.
 import type { DecoderCall, DecoderRunStats, KvDecoder } from './kvDecoder';
 import type { ModelManifest } from './manifest';
-import modelIO from './modelIO.json' with { type: 'json' };
 import { decoderNames, type DecoderNames, type OrtRuntime, type OrtTensor, type Session } from './sessions';
 
 export interface StaticGeometry {
@@ -20,15 +19,21 @@ export interface StaticGeometry {
   embedDim: number;
 }
 
+/** The geometry of a manifest that lists decoder_static (checkManifest has checked static_cache_length). */
 export function staticGeometry(m: ModelManifest): StaticGeometry {
   const a = m.architecture;
-  const length = a.static_cache_length;
-  if (!Number.isInteger(length) || length! <= a.n_image_tokens + 1)
-    throw new RangeError(`architecture.static_cache_length ${length} leaves no slot for the report`);
-  return { layers: a.n_layers, heads: a.n_heads, headDim: a.head_dim, length: length!, dModel: a.d_model, vocab: a.vocab_size, embedDim: a.embed_dim };
+  return {
+    layers: a.n_layers,
+    heads: a.n_heads,
+    headDim: a.head_dim,
+    length: a.static_cache_length!,
+    dModel: a.d_model,
+    vocab: a.vocab_size,
+    embedDim: a.embed_dim,
+  };
 }
 
-/** One step's outputs on the first `rows` rows: logits [rows,V], text_embeds [rows,E]. */
+/** One step's outputs for all C rows: logits [C,V], text_embeds [C,E], in arrays the caller may keep. */
 export interface StaticOutputs {
   logits: Float32Array;
   textEmbeds: Float32Array;
@@ -53,10 +58,6 @@ export type StaticRunnerFactory = (rows: number) => Promise<StaticRunner>;
 /** C for a call on `rows` rows: the next power of two (so a few step sessions serve every search width). */
 export function staticCapacity(rows: number): number {
   return 2 ** Math.ceil(Math.log2(Math.max(1, rows)));
-}
-
-export function staticInputNames(n: DecoderNames): { embeds: string; beamIdx: string; position: string } {
-  return { embeds: n.embeds, beamIdx: n.beamIdx, position: modelIO.decoder.inputs.cachePosition };
 }
 
 /** KvDecoder's calls over the static cache: the same first call, then decoder_static's steps. */
@@ -110,8 +111,8 @@ export class StaticKvDecoder {
     this.rows = B;
     const { vocab: V, embedDim: E } = this.geometry;
     return {
-      logits: new this.ort.Tensor('float32', out.logits.slice(0, B * V), [B, 1, V]),
-      textEmbeds: new this.ort.Tensor('float32', out.textEmbeds.slice(0, B * E), [B, 1, E]),
+      logits: new this.ort.Tensor('float32', out.logits.subarray(0, B * V), [B, 1, V]),
+      textEmbeds: new this.ort.Tensor('float32', out.textEmbeds.subarray(0, B * E), [B, 1, E]),
     };
   }
 
@@ -174,12 +175,12 @@ export class HostStaticRunner implements StaticRunner {
   async run(embeds: Float32Array, beamIdx: Int32Array, position: number): Promise<StaticOutputs> {
     const { heads: H, length: S, headDim: Dh, dModel: D } = this.g;
     const C = this.capacity;
-    const io = staticInputNames(this.names);
+    const n = this.names;
     const cache = staticCacheNames(this.g.layers);
     const feeds: Record<string, OrtTensor> = {
-      [io.embeds]: new this.ort.Tensor('float32', embeds, [C, 1, D]),
-      [io.beamIdx]: new this.ort.Tensor('int32', beamIdx, [C]),
-      [io.position]: new this.ort.Tensor('int32', Int32Array.of(position), [1]),
+      [n.embeds]: new this.ort.Tensor('float32', embeds, [C, 1, D]),
+      [n.beamIdx]: new this.ort.Tensor('int32', beamIdx, [C]),
+      [n.cachePosition]: new this.ort.Tensor('int32', Int32Array.of(position), [1]),
     };
     cache.past.forEach((name, j) => (feeds[name] = new this.ort.Tensor('float32', this.past[j], [C, H, S, Dh])));
     const out = await this.session.run(feeds);
