@@ -15,10 +15,13 @@ export class ModelRunner {
     readonly dir: string,
   ) {}
 
-  static async open(dir: string, device: 'cpu' | 'wasm', precision?: Precision, numThreads?: number): Promise<ModelRunner> {
+  /** staticDecoder: step through the folder's decoder_static (the path WebGPU replays) instead of the merged decoder. */
+  static async open(dir: string, device: 'cpu' | 'wasm', precision?: Precision, numThreads?: number, staticDecoder?: boolean): Promise<ModelRunner> {
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
     const engine = await createNodeEngine({ backends: [device] });
-    const info = await engine.load({ modelUrl: dir, device, precision, numThreads });
+    const info = await engine.load({ modelUrl: dir, device, precision, numThreads, ...(staticDecoder ? { staticDecoder } : {}) });
+    if (staticDecoder && !info.staticDecoder)
+      throw new RangeError(`${dir} has no ${info.precision} decoder_static; run \`npm run static-decoder -- --model ${dir}\` or pick --precision int8`);
     return new ModelRunner(engine, manifest, info, dir);
   }
 

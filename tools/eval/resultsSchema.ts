@@ -47,7 +47,7 @@ export interface GroundingResults {
 export type RobustnessResults = { n: 0; note: string } | { n: number; system: 'serpent'; rows: Record<string, RobustnessRow> };
 
 export interface EvalResults {
-  model: { id: string; version: string; dir: string; precision: Precision; backend: Backend };
+  model: { id: string; version: string; dir: string; precision: Precision; backend: Backend; static_decoder?: boolean };
   split: string;
   n: number;
   settings: ModelManifest['decoding'];

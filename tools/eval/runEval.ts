@@ -45,6 +45,7 @@ export interface EvalOptions {
   ablationModel?: string;
   device: 'cpu' | 'wasm';
   precision?: Precision;
+  staticDecoder?: boolean; // step the report model through decoder_static (the steps WebGPU replays)
   threads?: number; // ORT intra-op threads of the report model (1: the decoder's small matmuls gain nothing from more)
   systems: readonly SystemName[];
   groundingSplits: readonly string[];
@@ -104,7 +105,7 @@ export async function runEvaluation(o: EvalOptions) {
   const t0 = Date.now();
   const evalRecs = o.records.filter((r) => r.split === o.split).slice(0, o.limit ?? Infinity);
   if (evalRecs.length === 0) throw new RangeError(`no images in split "${o.split}" of the manifest; pass --split with a split it has`);
-  const runner = await ModelRunner.open(o.model, o.device, o.precision, o.threads);
+  const runner = await ModelRunner.open(o.model, o.device, o.precision, o.threads, o.staticDecoder);
   const grid = heatmapGrid(runner.manifest); // the word maps' grid: the towers' own when they have one
   const items: EvalItem[] = evalRecs.map((r) => ({
     id: r.id,
@@ -231,7 +232,14 @@ export async function runEvaluation(o: EvalOptions) {
     reports: Object.fromEntries(Object.entries(reports).map(([name, texts]) => [name, texts![i]])),
   }));
   const results: EvalResults = {
-    model: { id: runner.manifest.id, version: runner.manifest.version, dir: runner.dir, precision: runner.info.precision, backend: runner.info.backend },
+    model: {
+      id: runner.manifest.id,
+      version: runner.manifest.version,
+      dir: runner.dir,
+      precision: runner.info.precision,
+      backend: runner.info.backend,
+      static_decoder: runner.info.staticDecoder,
+    },
     split: o.split,
     n: evalRecs.length,
     settings: runner.manifest.decoding,
