@@ -40,15 +40,25 @@ function builtFiles(dir: string): string[] {
  * runtime builds' files (cached when a device fetches one), and a version that changes with any file. A new
  * sw.js is what makes the browser install the new app and delete the old one.
  */
-function serviceWorkerFileList(): Plugin {
+export function serviceWorkerFileList(): Plugin {
   let outDir = 'dist';
+  let written = false;
   return {
     name: 'serpent-sw-file-list',
     apply: 'build',
     configResolved(config) {
       outDir = resolve(config.root, config.build.outDir);
     },
+    buildStart() {
+      written = false;
+    },
+    writeBundle() {
+      written = true;
+    },
     closeBundle() {
+      // A failed build wrote nothing (dist/sw.js may be an earlier build's, filled in already): its own error is
+      // the one to show.
+      if (!written) return;
       const files = builtFiles(outDir);
       const runtime = Object.fromEntries(Object.entries(RUNTIME_BUILDS).map(([name, re]) => [name, files.filter((f) => re.test(f))]));
       const shell = files.filter((f) => !Object.values(RUNTIME_BUILDS).some((re) => re.test(f)));
