@@ -8,9 +8,14 @@ Here only the encoder moves, and its target is its own clean output:
 - teacher: the model's fp32 vision encoder, frozen, on the (standard-)augmented clean image;
 - student: a copy of it (training/onnx_torch.py; the exporter folded BatchNorm, so the graph holds the weights), on
   the same image with blur, noise, gamma and contrast (training/augment.degrade) on `degraded_share` of the batch;
-- loss: MSE of image_features, the decoder's image prefix, against the teacher's.
+- loss: MSE of image_features, the decoder's image prefix, against the teacher's;
+- optionally (`--finding-weight λ`) + λ · BCE of a linear finding head on the student's mean token (the finding
+  reader's form, training/finding_reader.py) against the train split's labels. The caption loss that trained the
+  encoder spends most of its signal on phrasing; this term nudges the tokens towards the findings themselves, while
+  the MSE keeps them where the decoder expects them.
 The decoder, embeddings and similarity towers see features close to those they were trained on, so they are kept;
-the clean share of each batch holds the clean features in place.
+the clean share of each batch holds the clean features in place. The finding reader in the manifest read the old
+tokens, so the written folder drops it: re-run `npm run image-features` and `npm run finding-reader -- --write`.
 
 Writes a copy of the model folder with the new vision encoder (fp32, int8, q4; same graph, new numbers), the OOD
 Mahalanobis stats recomputed on the new embeddings, the version, fresh sha256s, and `training.robust_distill` (the
@@ -30,9 +35,11 @@ from pathlib import Path
 import numpy as np
 import onnx
 import torch
+import torch.nn.functional as F
 
 from .augment import augment, degrade, gaussian_blur
 from .export import study_embeds, verify_model_folder
+from .finding_reader import FindingReader, ReaderConfig
 from .manifest import file_entry, ood_stats
 from .modelio import load_model_io
 from .onnx_torch import OnnxModule, upstream_initializers
@@ -63,6 +70,8 @@ class DistillConfig:
     time_budget_min: float = 60.0
     max_steps: int = 0  # tests: stop after this many steps
     seed: int = 0
+    finding_weight: float = 0.0  # λ of the finding term (0: off, as 1.2.0 was made; 1: a screen, docs/RESULTS.md)
+    finding_lr: float = 3e-3  # the finding head's learning rate (the encoder keeps lr)
 
 
 def load_encoder(model_dir):
@@ -115,6 +124,16 @@ def val_errors(student, teacher_clean, probes, manifest, batch=64):
     return out
 
 
+def image_labels(corpus, n_images):
+    """→ [M,F] float32: each train image's study labels without 'No Finding' (views share their study's)."""
+    views = np.load(Path(corpus) / "train" / "views.npy")  # [S,V] image rows, -1 = none
+    labels = np.load(Path(corpus) / "train" / "labels.npy").astype(np.float32)[:, 1:]  # [S,F]
+    out = np.zeros((n_images, labels.shape[1]), np.float32)
+    for study, rows in enumerate(views):
+        out[rows[rows >= 0]] = labels[study]
+    return out
+
+
 def train(cfg, log=functools.partial(print, flush=True)):
     """→ (student OnnxModule, teacher OnnxModule, encoder ModelProto, manifest, history)."""
     torch.manual_seed(cfg.seed)
@@ -130,7 +149,13 @@ def train(cfg, log=functools.partial(print, flush=True)):
     trainable = upstream_initializers(proto.graph, VISION_IO["outputs"]["imageTokens"])
     teacher = OnnxModule(proto).eval()
     student = OnnxModule(proto, trainable)
-    opt = torch.optim.AdamW(student.parameters(), lr=cfg.lr, weight_decay=0.0)
+    groups = [{"params": student.parameters(), "lr": cfg.lr}]
+    head = labels = None
+    if cfg.finding_weight > 0:
+        labels = torch.from_numpy(image_labels(corpus, len(train_px)))  # [M,F]
+        head = FindingReader(manifest["architecture"]["d_model"], labels.shape[1])
+        groups.append({"params": head.parameters(), "lr": cfg.finding_lr, "weight_decay": ReaderConfig.weight_decay})
+    opt = torch.optim.AdamW(groups, weight_decay=0.0)
     steps_per_epoch = math.ceil(len(train_px) / cfg.batch_size)
     total = cfg.epochs * steps_per_epoch if not cfg.max_steps else cfg.max_steps
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
@@ -146,15 +171,21 @@ def train(cfg, log=functools.partial(print, flush=True)):
     for epoch in range(1, cfg.epochs + 1):
         order = rng.permutation(len(train_px))
         student.train()
-        losses = []
+        losses, finding_losses = [], []
         for i in range(0, len(order), cfg.batch_size):
-            pixels = torch.from_numpy(train_px[np.sort(order[i:i + cfg.batch_size])]).unsqueeze(1)  # [B,1,S,S]
+            batch = np.sort(order[i:i + cfg.batch_size])
+            pixels = torch.from_numpy(train_px[batch]).unsqueeze(1)  # [B,1,S,S]
             x = augment(pixels)  # [B,1,S,S] in [0,1]
             k = int(round(cfg.degraded_share * len(x)))
             x_in = torch.cat([x[: len(x) - k], degrade(x[len(x) - k:], p=cfg.p, blur=cfg.blur, noise=cfg.noise)])
             with torch.no_grad():
                 target = features(teacher, x, manifest)  # [B,N,D]
-            loss = ((features(student, x_in, manifest) - target) ** 2).mean()
+            feats = features(student, x_in, manifest)  # [B,N,D]
+            loss = ((feats - target) ** 2).mean()
+            if head is not None:
+                finding = F.binary_cross_entropy_with_logits(head(feats), labels[batch])
+                finding_losses.append(float(finding))
+                loss = loss + cfg.finding_weight * finding
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -167,6 +198,7 @@ def train(cfg, log=functools.partial(print, flush=True)):
                 break
         student.eval()
         row = {"epoch": epoch, "step": step, "minutes": (time.time() - start) / 60, "train_loss": float(np.mean(losses)),
+               **({"train_finding_bce": float(np.mean(finding_losses))} if finding_losses else {}),
                **val_errors(student, teacher_clean, probes, manifest)}
         history.append(row)
         log(f"robust-distill: {row}")
@@ -212,6 +244,7 @@ def write_folder(cfg, student, proto, manifest, history):
     manifest["version"] = cfg.version or manifest["version"]
     manifest["created"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     manifest.pop("evaluation", None)
+    manifest.pop("finding_reader", None)  # it read the old encoder's tokens
     manifest.setdefault("training", {})["robust_distill"] = {
         "from": {"id": manifest["id"], "sha256_vision_fp32": teacher_sha},
         "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("out", "model", "max_steps")},
@@ -237,6 +270,8 @@ def main(argv=None):
         print(f"robust-distill: {e}", file=sys.stderr)
         return 2
     print(f"wrote {cfg.out}/manifest.json (version {m['version']}, verified in onnxruntime-node); next: "
+          f"npm run image-features -- --model {cfg.out} --out FEATURES --splits train,val && "
+          f"npm run finding-reader -- --features FEATURES --model {cfg.out} --write, then "
           f"npm run eval -- --model {cfg.out} --split val --results none")
     return 0
 

@@ -1,5 +1,6 @@
 """robust-distill on the random tiny model and a synthetic corpus: the ONNX interpreter reproduces onnxruntime, a few
-steps move only the vision encoder, and the written folder is a valid model whose files match the trained module."""
+steps move only the vision encoder, the finding term moves it towards the labels, and the written folder is a valid
+model whose files match the trained module."""
 import json
 import tempfile
 import unittest
@@ -13,7 +14,7 @@ from onnx import helper
 from training.export import random_tiny
 from training.onnx_torch import OnnxModule, OnnxTorchError, upstream_initializers
 from training.ort_node import run_onnx
-from training.robust_distill import DistillConfig, DistillError, load_encoder, train, write_folder
+from training.robust_distill import DistillConfig, DistillError, image_labels, load_encoder, train, write_folder
 from training.tests.corpus_fixture import write_synthetic_corpus
 
 
@@ -81,6 +82,35 @@ class RobustDistillTest(unittest.TestCase):
         self.assertEqual([r["epoch"] for r in rows], [0, 1])
         self.assertEqual(rows[0]["clean"], 0.0)  # before training the student is the teacher
         self.assertTrue(all(np.isfinite([r["clean"], r["noise_0.1"], r["blur_2"]]).all() for r in rows))
+
+    def test_finding_term_moves_the_encoder(self):
+        # Same seed and the same head (so the same random draws); only λ differs, so only the term can part them.
+        def run(weight):
+            cfg = DistillConfig(**{**self.cfg.__dict__, "finding_weight": weight, "max_steps": 4})
+            torch.manual_seed(0)
+            return train(cfg, log=lambda *_: None)
+        faint, _, _, _ = run(1e-12)
+        strong, _, _, history = run(5.0)
+        x = torch.from_numpy(np.random.default_rng(3).standard_normal((1, 1, 128, 128)).astype(np.float32))
+        diff = (faint(pixel_values=x)["image_features"] - strong(pixel_values=x)["image_features"]).abs().max()
+        self.assertGreater(float(diff), 1e-4)
+        self.assertTrue(np.isfinite(history[-1]["train_finding_bce"]))
+        self.assertNotIn("train_finding_bce", self.history[-1])  # λ 0: no head, nothing logged
+
+    def test_image_labels_follow_their_study(self):
+        views = np.load(self.corpus / "train" / "views.npy")
+        labels = image_labels(self.corpus, int(views.max()) + 1)
+        self.assertGreater(int((views >= 0).sum(1).max()), 1)  # the fixture has two-view studies
+        study = np.load(self.corpus / "train" / "labels.npy")[:, 1:]
+        for s, rows in enumerate(views):
+            for r in rows[rows >= 0]:
+                np.testing.assert_array_equal(labels[r], study[s])
+
+    def test_written_folder_drops_the_stale_finding_reader(self):
+        cfg = DistillConfig(**{**self.cfg.__dict__, "out": str(Path(self.tmp.name) / "out2" / "tiny")})
+        manifest = {**json.loads(json.dumps(self.manifest)), "finding_reader": {"feature": "image_tokens_mean"}}
+        written = write_folder(cfg, self.student, self.proto, manifest, self.history)
+        self.assertNotIn("finding_reader", written)
 
     def test_refuses_to_overwrite_its_teacher(self):
         cfg = DistillConfig(**{**self.cfg.__dict__, "out": str(self.model_dir)})
