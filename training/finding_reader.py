@@ -71,6 +71,11 @@ def finding_keys(names):
     return [by_name[n] for n in names]
 
 
+def study_labels(corpus, split):
+    """→ [S,F] float32: each study's finding labels without the corpus's first column, 'No Finding'."""
+    return np.load(Path(corpus) / split / "labels.npy").astype(np.float32)[:, 1:]
+
+
 def load_split(corpus, features, split, variant=""):
     """→ tokens [S,N,D] float32 (views averaged), labels [S,F] float32 without 'No Finding', sources [S].
     variant: "" (clean) or a degraded copy `npm run image-features` writes for the train split ("_noise", "_blur")."""
@@ -80,7 +85,7 @@ def load_split(corpus, features, split, variant=""):
     feats = np.load(path, mmap_mode="r")  # [M,N,D] per image
     views = np.load(Path(corpus) / split / "views.npy")  # [S,V] image rows, -1 = none
     tokens = np.stack([np.mean([feats[r] for r in row if r >= 0], axis=0) for row in views]).astype(np.float32)
-    labels = np.load(Path(corpus) / split / "labels.npy").astype(np.float32)[:, 1:]
+    labels = study_labels(corpus, split)
     sources = [json.loads(l)["source"] for l in (Path(corpus) / split / "records.jsonl").read_text().splitlines()]
     return torch.from_numpy(tokens), torch.from_numpy(labels), np.array(sources)
 

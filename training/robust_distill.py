@@ -39,7 +39,7 @@ import torch.nn.functional as F
 
 from .augment import augment, degrade, gaussian_blur
 from .export import study_embeds, verify_model_folder
-from .finding_reader import FindingReader, ReaderConfig
+from .finding_reader import FindingReader, ReaderConfig, study_labels
 from .manifest import file_entry, ood_stats
 from .modelio import load_model_io
 from .onnx_torch import OnnxModule, upstream_initializers
@@ -127,7 +127,7 @@ def val_errors(student, teacher_clean, probes, manifest, batch=64):
 def image_labels(corpus, n_images):
     """→ [M,F] float32: each train image's study labels without 'No Finding' (views share their study's)."""
     views = np.load(Path(corpus) / "train" / "views.npy")  # [S,V] image rows, -1 = none
-    labels = np.load(Path(corpus) / "train" / "labels.npy").astype(np.float32)[:, 1:]  # [S,F]
+    labels = study_labels(corpus, "train")  # [S,F]
     out = np.zeros((n_images, labels.shape[1]), np.float32)
     for study, rows in enumerate(views):
         out[rows[rows >= 0]] = labels[study]
