@@ -1,0 +1,368 @@
+"""Fine-tunes a model folder's report decoder on its own encoder's image tokens, with SERPENT's loss.
+
+    npm run image-features -- --model DIR --out FEATURES --splits train,val
+    npm run decoder-tune -- --model DIR --features FEATURES --out OUT --version X.Y.Z
+
+Why: the shipped decoder was trained (serpent-cxr 1.1.1, on a GPU) on the image tokens of the encoder it came with.
+Since then only the encoder has moved (`npm run robust-distill`: noise and blur, and optionally the finding term), so
+the decoder reads tokens it never saw in training, and whatever the encoder learnt about the findings reaches the
+draft only as far as the old decoder happens to follow it. Here the encoder stays frozen and the decoder catches up:
+  - the image tokens are read once (`npm run image-features`: the frozen encoder on the corpus pixels, views averaged
+    per study as in training), so a step costs only the decoder;
+  - loss = CE + λ · (1 − cos(p_img, p_txt)), training/model.py's, with p_img from the folder's own image
+    normalisation and p_txt through the decoder's text head (its normalisation already folded in);
+  - the token embeddings stay as they are (embed_tokens files unchanged); the best val CE's weights are kept.
+
+Needs a fused decoder (`decoder_graph` fused or fused-prefix; `python -m training.fuse_model` rewrites a traced one):
+its fp32 file holds the weights, as the exporter built them. Writes a copy of the folder with the new decoder in every
+precision (the same graph, new numbers), the static decoder rewritten where the folder had one, the version, fresh
+sha256s and `training.decoder_tune` (config, per-epoch val CE). Drops the old `evaluation`: run `npm run eval` next.
+"""
+import argparse
+import dataclasses
+import datetime
+import functools
+import json
+import math
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from onnx import numpy_helper
+
+from .decoder_calls import first_feeds, shares_prefix
+from .export import verify_model_folder
+from .fused_decoder import build_fused_decoder, weights_from_fused_onnx
+from .manifest import file_entry
+from .model import Decoder, ModelConfig
+from .modelio import decoder_names, load_model_io
+from .ort_node import run_onnx
+from .quantize import quantize_graph
+from .static_decoder import write_static_decoders
+
+TOLERANCE = 1e-4  # max |logit difference|, the written fp32 decoder against the tuned module
+
+
+class TuneError(Exception):
+    """The model folder, features or corpus are missing or not what this command expects."""
+
+
+@dataclasses.dataclass
+class TuneConfig:
+    model: str = "public/models/serpent-cxr"
+    features: str = ""  # `npm run image-features` of this model (train and val)
+    corpus: str = "corpus"
+    out: str = ""
+    version: str = ""
+    epochs: int = 3
+    batch_size: int = 32
+    lr: float = 1e-4  # peak; the GPU run that made the decoder peaked at 1.2e-3 (batch 128)
+    warmup_steps: int = 100
+    weight_decay: float = 0.01
+    lam: float = 0.5  # λ of the refine term, as the shipped model was trained
+    dropout: float = 0.1
+    time_budget_min: float = 60.0
+    max_steps: int = 0  # tests: stop after this many steps
+    seed: int = 0
+
+
+def _initializers(path):
+    return {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
+
+
+def image_norm(vision_path):
+    """The encoder's patch_embeds = (image_features − mean) · scale → (mean [D], scale [D]) float32."""
+    graph = onnx.load(str(vision_path)).graph
+    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    producer = {o: n for n in graph.node for o in n.output}
+
+    def constant(name):  # an initializer, or one the exporter passed through Identity or wrote as a Constant node
+        node = producer.get(name)
+        if name in inits or node is None:
+            return inits.get(name)
+        if node.op_type == "Identity":
+            return constant(node.input[0])
+        if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
+            return numpy_helper.to_array(node.attribute[0].t)
+        return None
+
+    node = producer[load_model_io()["vision"]["outputs"]["patchEmbeds"]]
+    while node.op_type == "Cast":
+        node = producer[node.input[0]]
+    sub = producer.get(node.input[0])
+    mean = constant(sub.input[1]) if sub is not None and sub.op_type == "Sub" else None
+    scale = constant(node.input[1]) if node.op_type == "Mul" else None
+    if mean is None or scale is None:
+        raise TuneError(f"{vision_path}: patch_embeds is not (image_features − mean) · scale; re-export the encoder")
+    d = mean.shape[-1]
+    return np.array(mean, np.float32).reshape(d), np.array(np.broadcast_to(scale, (d,)), np.float32)
+
+
+class TunableDecoder(nn.Module):
+    """The decoder half of SerpentVLM (decoder, lm_head, text_head) built from a fused decoder's weights; the token
+    embeddings and the image normalisation are frozen buffers."""
+
+    def __init__(self, weights, tok, norm_mean, norm_scale, arch, special_ids, dropout=0.1):
+        super().__init__()
+        n_pos, d = weights["pos"].shape
+        self.cfg = ModelConfig(vocab_size=tok.shape[0], d_model=d, n_layers=arch["n_layers"],
+                               n_heads=arch["n_heads"], dropout=dropout, max_text_len=n_pos - arch["n_image_tokens"],
+                               image_size=16 * int(round(math.sqrt(arch["n_image_tokens"]))),
+                               pad_id=special_ids["pad"], bos_id=special_ids["bos"], eos_id=special_ids["eos"])
+        self.decoder = Decoder(self.cfg)
+        del self.decoder.tok  # embeddings: the frozen buffer below
+        self.lm_head = nn.Linear(d, tok.shape[0], bias=False)
+        self.text_head = nn.Linear(d, weights["text.w"].shape[1])
+        self.register_buffer("tok", torch.from_numpy(np.array(tok, np.float32)))
+        self.register_buffer("norm_mean", torch.from_numpy(np.array(norm_mean, np.float32)))
+        self.register_buffer("norm_scale", torch.from_numpy(np.array(norm_scale, np.float32)))
+        if np.abs(weights["text_norm.mean"]).max() > 0 or np.abs(weights["text_norm.scale"] - 1).max() > 0:
+            raise TuneError("the decoder's text normalisation is not folded into its text head")
+        self.load_weights(weights)
+
+    @torch.no_grad()
+    def load_weights(self, w):
+        t = lambda a: torch.from_numpy(np.array(a, np.float32))  # noqa: E731
+        self.decoder.pos.weight.copy_(t(w["pos"]))
+        self.decoder.ln_f.weight.copy_(t(w["ln_f.g"]))
+        self.decoder.ln_f.bias.copy_(t(w["ln_f.b"]))
+        self.lm_head.weight.copy_(t(w["lm_head.w"]).T)
+        self.text_head.weight.copy_(t(w["text.w"]).T)
+        self.text_head.bias.copy_(t(w["text.b"]))
+        for i, block in enumerate(self.decoder.blocks):
+            for ours, mod in (("ln1", block.ln1), ("ln2", block.ln2)):
+                mod.weight.copy_(t(w[f"{i}.{ours}.g"]))
+                mod.bias.copy_(t(w[f"{i}.{ours}.b"]))
+            for ours, mod in (("qkv", block.attn.qkv), ("proj", block.attn.proj), ("fc1", block.mlp[0]),
+                              ("fc2", block.mlp[2])):
+                mod.weight.copy_(t(w[f"{i}.{ours}.w"]).T)
+                mod.bias.copy_(t(w[f"{i}.{ours}.b"]))
+
+    def weights(self):
+        """→ the dict of fused_decoder.weights_from_fused_onnx (matrices [in, out], text normalisation identity)."""
+        a = lambda p: p.detach().float().cpu().numpy()  # noqa: E731
+        e = self.text_head.bias.shape[0]
+        w = {"pos": a(self.decoder.pos.weight), "ln_f.g": a(self.decoder.ln_f.weight),
+             "ln_f.b": a(self.decoder.ln_f.bias), "lm_head.w": a(self.lm_head.weight).T,
+             "text.w": a(self.text_head.weight).T, "text.b": a(self.text_head.bias),
+             "text_norm.mean": np.zeros(e, np.float32), "text_norm.scale": np.ones(e, np.float32)}
+        for i, block in enumerate(self.decoder.blocks):
+            w[f"{i}.ln1.g"], w[f"{i}.ln1.b"] = a(block.ln1.weight), a(block.ln1.bias)
+            w[f"{i}.ln2.g"], w[f"{i}.ln2.b"] = a(block.ln2.weight), a(block.ln2.bias)
+            for ours, mod in (("qkv", block.attn.qkv), ("proj", block.attn.proj), ("fc1", block.mlp[0]),
+                              ("fc2", block.mlp[2])):
+                w[f"{i}.{ours}.w"], w[f"{i}.{ours}.b"] = a(mod.weight).T, a(mod.bias)
+        return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in w.items()}
+
+    def forward(self, img, tokens):
+        """img [B,N,D] image tokens, tokens [B,L] ([BOS]…[EOS] then PAD) → (ce, refine, logits [B,L-1,V])."""
+        c = self.cfg
+        n = img.shape[1]
+        inp, tgt = tokens[:, :-1], tokens[:, 1:]  # [B,L-1]
+        h, _ = self.decoder(torch.cat([img, F.embedding(inp, self.tok)], dim=1))  # [B,N+L-1,D]
+        logits = self.lm_head(h[:, n:])  # [B,L-1,V]
+        ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=c.pad_id)
+        mask = ((inp != c.bos_id) & (inp != c.pad_id) & (inp != c.eos_id)).float().unsqueeze(-1)  # [B,L-1,1]
+        p_txt = (self.text_head(h[:, n:]) * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # [B,E]
+        p_img = ((img - self.norm_mean) * self.norm_scale).mean(1)  # [B,E]
+        refine = (1.0 - F.cosine_similarity(p_img, p_txt, dim=-1)).mean()
+        return ce, refine, logits
+
+
+def load_folder(model_dir, dropout=0.1):
+    """→ (TunableDecoder, manifest) from a model folder's fp32 files."""
+    model_dir = Path(model_dir)
+    mpath = model_dir / "manifest.json"
+    if not mpath.exists():
+        raise TuneError(f"{mpath} not found; pass --model DIR, a model folder written by `npm run export`")
+    manifest = json.loads(mpath.read_text())
+    arch = manifest["architecture"]
+    if arch.get("decoder_graph", "traced") == "traced":
+        raise TuneError(f"{model_dir} has a traced decoder; run `python -m training.fuse_model --model {model_dir}` "
+                        "first")
+    io = load_model_io()
+    fp32 = manifest["files"].get("fp32", {})
+    paths = {k: fp32.get(io["files"][k], {}).get("path") for k in ("decoder", "embed", "vision")}
+    missing = [k for k, p in paths.items() if not p or not (model_dir / p).exists()]
+    if missing:
+        raise TuneError(f"{model_dir} lacks the fp32 {', '.join(missing)} file(s) this command reads")
+    tok = next(iter(_initializers(model_dir / paths["embed"]).values()))
+    mean, scale = image_norm(model_dir / paths["vision"])
+    weights = weights_from_fused_onnx(model_dir / paths["decoder"])
+    return TunableDecoder(weights, tok, mean, scale, arch, manifest["special_ids"], dropout), manifest
+
+
+def load_split(corpus, features, split):
+    """→ (image tokens [S,N,D] float32, views averaged per study; report tokens [S,K,L] int64; valid [S,K])."""
+    path = Path(features) / split / "image_features.npy"
+    if not path.exists():
+        raise TuneError(f"{path} not found; run `npm run image-features -- --model MODEL --out {features} "
+                        f"--splits {split}` first")
+    d = Path(corpus) / split
+    if not (d / "tokens.npy").exists():
+        raise TuneError(f"{d}/tokens.npy not found; build the corpus with `npm run corpus`")
+    feats = np.load(path, mmap_mode="r")  # [M,N,D] per image
+    views = np.load(d / "views.npy")  # [S,2] image rows, -1 = none
+    img = np.stack([np.mean([feats[r] for r in row if r >= 0], axis=0) for row in views]).astype(np.float32)
+    tokens = np.load(d / "tokens.npy").astype(np.int64)  # [S,K,L]
+    return torch.from_numpy(img), torch.from_numpy(tokens), tokens[:, :, 0] != 0
+
+
+def _batch_tokens(tokens, rows, picks):
+    t = tokens[rows, picks]  # [B,L]
+    return t[:, : int((t != 0).sum(1).max())]
+
+
+@torch.no_grad()
+def val_loss(module, img, tokens, batch=64):
+    """Mean CE and refine over the split's first report per study (deterministic)."""
+    module.eval()
+    ce, refine, n = 0.0, 0.0, 0
+    for i in range(0, len(img), batch):
+        rows = torch.arange(i, min(i + batch, len(img)))
+        c, r, _ = module(img[rows], _batch_tokens(tokens, rows, torch.zeros_like(rows)))
+        ce, refine, n = ce + float(c) * len(rows), refine + float(r) * len(rows), n + len(rows)
+    return {"val_ce": ce / n, "val_refine": refine / n}
+
+
+def train(cfg, log=functools.partial(print, flush=True)):
+    """→ (module with the best val CE's weights, manifest, history)."""
+    torch.manual_seed(cfg.seed)
+    module, manifest = load_folder(cfg.model, cfg.dropout)
+    train_img, train_tok, train_valid = load_split(cfg.corpus, cfg.features, "train")
+    val_img, val_tok, _ = load_split(cfg.corpus, cfg.features, "val")
+    if train_img.shape[-1] != module.cfg.d_model or train_img.shape[1] != manifest["architecture"]["n_image_tokens"]:
+        raise TuneError(f"the features are {tuple(train_img.shape[1:])}, the decoder reads "
+                        f"{manifest['architecture']['n_image_tokens']} tokens of {module.cfg.d_model}; run "
+                        f"`npm run image-features -- --model {cfg.model}`")
+    params = [p for p in module.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    steps_per_epoch = math.ceil(len(train_img) / cfg.batch_size)
+    total = cfg.max_steps or cfg.epochs * steps_per_epoch
+    warm = min(cfg.warmup_steps, max(1, total // 10))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
+    history = [{"epoch": 0, "step": 0, "minutes": 0.0, **val_loss(module, val_img, val_tok)}]
+    log(f"decoder-tune: before {history[0]}")
+    best = (history[0]["val_ce"], {k: v.detach().clone() for k, v in module.state_dict().items()})
+    rng = np.random.default_rng(cfg.seed)
+    start, step = time.time(), 0
+    out_of_time = lambda: (cfg.max_steps and step >= cfg.max_steps) or (time.time() - start) / 60 > cfg.time_budget_min  # noqa: E731
+    for epoch in range(1, cfg.epochs + 1):
+        module.train()
+        order = rng.permutation(len(train_img))
+        ces, refines = [], []
+        for i in range(0, len(order), cfg.batch_size):
+            rows = torch.from_numpy(order[i:i + cfg.batch_size])
+            picks = torch.from_numpy(np.array([rng.choice(np.flatnonzero(train_valid[r])) for r in rows.numpy()]))
+            ce, refine, _ = module(train_img[rows], _batch_tokens(train_tok, rows, picks))
+            loss = ce + cfg.lam * refine
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            ces.append(float(ce))
+            refines.append(float(refine))
+            step += 1
+            if step % 50 == 0:
+                log(f"  epoch {epoch} step {step} ce {np.mean(ces[-50:]):.4f} refine {np.mean(refines[-50:]):.4f} "
+                    f"{(time.time() - start) / 60:.1f} min")
+            if out_of_time():
+                break
+        row = {"epoch": epoch, "step": step, "minutes": round((time.time() - start) / 60, 2),
+               "train_ce": float(np.mean(ces)), "train_refine": float(np.mean(refines)),
+               **val_loss(module, val_img, val_tok)}
+        history.append(row)
+        log(f"decoder-tune: {row}")
+        if row["val_ce"] < best[0]:
+            best = (row["val_ce"], {k: v.detach().clone() for k, v in module.state_dict().items()})
+        if out_of_time():
+            break
+    module.load_state_dict(best[1])
+    module.eval()
+    return module, manifest, history
+
+
+@torch.no_grad()
+def max_logit_difference(module, fp32_path, arch, seed=0):
+    """The written fp32 decoder's first call (random image tokens + BOS, empty cache) against the module's logits at
+    BOS → max |Δ|."""
+    io = load_model_io()
+    rng = np.random.default_rng(seed)
+    img = torch.from_numpy(rng.standard_normal((2, arch["n_image_tokens"], module.cfg.d_model)).astype(np.float32))
+    prefix = torch.cat([img, module.tok[module.cfg.bos_id].expand(2, 1, -1)], dim=1)  # [2,N+1,D]
+    h, _ = module.decoder(prefix)
+    ours = module.lm_head(h[:, -1]).numpy()  # [2,V]
+    out, = run_onnx([(str(fp32_path), first_feeds(io, arch, arch["decoder_graph"], prefix.numpy()))])
+    theirs = out[decoder_names(io, arch["n_layers"])[1][0]][:, -1]
+    return float(np.abs(ours - theirs).max())
+
+
+def write_folder(cfg, module, manifest, history):
+    """Copies the model folder to cfg.out with the tuned decoder in every precision → the manifest."""
+    src, out = Path(cfg.model), Path(cfg.out)
+    if out.resolve() == src.resolve():
+        raise TuneError("--out must differ from --model (the source folder is kept as it was)")
+    if out.exists():
+        if not (out / "manifest.json").exists():
+            raise TuneError(f"{out} exists and is not a model folder; pass a new --out")
+        shutil.rmtree(out)  # a model folder written before: replaced
+    shutil.copytree(src, out)
+    io = load_model_io()
+    arch = manifest["architecture"]
+    key = io["files"]["decoder"]
+    before = manifest["files"]["fp32"][key]["sha256"]
+    fused = build_fused_decoder(module.weights(), arch["n_layers"], arch["n_heads"], arch["head_dim"],
+                                shared_prefix=shares_prefix(arch["decoder_graph"]))
+    for precision, entries in manifest["files"].items():
+        path = out / entries[key]["path"]
+        onnx.save(fused if precision == "fp32" else quantize_graph(fused, precision), str(path))
+        entries[key] = file_entry(out, path)
+    difference = max_logit_difference(module, out / manifest["files"]["fp32"][key]["path"], arch)
+    if difference > TOLERANCE:
+        raise TuneError(f"the written fp32 decoder's logits differ from the tuned module's by {difference:.2e}")
+    static = [p for p, entries in manifest["files"].items() if entries.get(io["files"]["decoderStatic"])]
+    if static:
+        manifest, _ = write_static_decoders(out, manifest, static)
+    manifest["version"] = cfg.version or manifest["version"]
+    manifest["created"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    manifest.pop("evaluation", None)
+    manifest.setdefault("training", {})["decoder_tune"] = {
+        "from": {"id": manifest["id"], "sha256_decoder_fp32": before},
+        "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("out", "model", "max_steps")},
+        "history": history}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    verify_model_folder(out, manifest)
+    return manifest
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    d = TuneConfig()
+    for f in dataclasses.fields(TuneConfig):
+        ap.add_argument("--" + f.name.replace("_", "-"), type=type(getattr(d, f.name)), default=getattr(d, f.name))
+    cfg = TuneConfig(**vars(ap.parse_args(argv)))
+    if not cfg.out or not cfg.features:
+        print("decoder-tune: pass --features DIR (`npm run image-features` of --model) and --out DIR (a new model "
+              "folder)", file=sys.stderr)
+        return 2
+    try:
+        module, manifest, history = train(cfg)
+        m = write_folder(cfg, module, manifest, history)
+    except TuneError as e:
+        print(f"decoder-tune: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {cfg.out}/manifest.json (version {m['version']}, verified in onnxruntime-node); next: "
+          f"npm run eval -- --model {cfg.out} --split val --results none")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
