@@ -66,6 +66,7 @@ class TuneConfig:
     warmup_steps: int = 100
     weight_decay: float = 0.01
     lam: float = 0.5  # λ of the refine term, as the shipped model was trained
+    degraded_share: float = 0.0  # of each batch's studies read from the noisy or blurred token copies instead
     dropout: float = 0.1
     time_budget_min: float = 60.0
     max_steps: int = 0  # tests: stop after this many steps
@@ -198,6 +199,13 @@ def load_folder(model_dir, dropout=0.1):
     return TunableDecoder(weights, tok, mean, scale, arch, manifest["special_ids"], dropout), manifest
 
 
+def study_tokens(path, views):
+    """image_features [M,N,D] per image → [S,N,D] float32, each study's views averaged (as in training)."""
+    feats = np.load(path, mmap_mode="r")
+    return torch.from_numpy(np.stack([np.mean([feats[r] for r in row if r >= 0], axis=0) for row in views])
+                            .astype(np.float32))
+
+
 def load_split(corpus, features, split):
     """→ (image tokens [S,N,D] float32, views averaged per study; report tokens [S,K,L] int64; valid [S,K])."""
     path = Path(features) / split / "image_features.npy"
@@ -207,11 +215,22 @@ def load_split(corpus, features, split):
     d = Path(corpus) / split
     if not (d / "tokens.npy").exists():
         raise TuneError(f"{d}/tokens.npy not found; build the corpus with `npm run corpus`")
-    feats = np.load(path, mmap_mode="r")  # [M,N,D] per image
-    views = np.load(d / "views.npy")  # [S,2] image rows, -1 = none
-    img = np.stack([np.mean([feats[r] for r in row if r >= 0], axis=0) for row in views]).astype(np.float32)
+    img = study_tokens(path, np.load(d / "views.npy"))  # views: [S,2] image rows, -1 = none
     tokens = np.load(d / "tokens.npy").astype(np.int64)  # [S,K,L]
-    return torch.from_numpy(img), torch.from_numpy(tokens), tokens[:, :, 0] != 0
+    return img, torch.from_numpy(tokens), tokens[:, :, 0] != 0
+
+
+def load_degraded(corpus, features):
+    """The train split's noisy and blurred token copies (`npm run image-features` writes them) → [2,S,N,D]."""
+    views = np.load(Path(corpus) / "train" / "views.npy")
+    copies = []
+    for variant in ("_noise", "_blur"):
+        path = Path(features) / "train" / f"image_features{variant}.npy"
+        if not path.exists():
+            raise TuneError(f"{path} not found; --degraded-share needs the copies `npm run image-features -- --splits "
+                            "train` writes")
+        copies.append(study_tokens(path, views))
+    return torch.stack(copies)
 
 
 def _batch_tokens(tokens, rows, picks):
@@ -237,6 +256,7 @@ def train(cfg, log=functools.partial(print, flush=True)):
     module, manifest = load_folder(cfg.model, cfg.dropout)
     train_img, train_tok, train_valid = load_split(cfg.corpus, cfg.features, "train")
     val_img, val_tok, _ = load_split(cfg.corpus, cfg.features, "val")
+    degraded = load_degraded(cfg.corpus, cfg.features) if cfg.degraded_share > 0 else None  # [2,S,N,D]
     if train_img.shape[-1] != module.cfg.d_model or train_img.shape[1] != manifest["architecture"]["n_image_tokens"]:
         raise TuneError(f"the features are {tuple(train_img.shape[1:])}, the decoder reads "
                         f"{manifest['architecture']['n_image_tokens']} tokens of {module.cfg.d_model}; run "
@@ -261,7 +281,12 @@ def train(cfg, log=functools.partial(print, flush=True)):
         for i in range(0, len(order), cfg.batch_size):
             rows = torch.from_numpy(order[i:i + cfg.batch_size])
             picks = torch.from_numpy(np.array([rng.choice(np.flatnonzero(train_valid[r])) for r in rows.numpy()]))
-            ce, refine, _ = module(train_img[rows], _batch_tokens(train_tok, rows, picks))
+            img = train_img[rows]  # [B,N,D]
+            if degraded is not None:  # a share of the studies through a noisy or blurred film (clean reports)
+                swap = torch.from_numpy(rng.random(len(rows)) < cfg.degraded_share)
+                which = torch.from_numpy(rng.integers(0, 2, len(rows)))
+                img = torch.where(swap[:, None, None], degraded[which, rows], img)
+            ce, refine, _ = module(img, _batch_tokens(train_tok, rows, picks))
             loss = ce + cfg.lam * refine
             opt.zero_grad(set_to_none=True)
             loss.backward()

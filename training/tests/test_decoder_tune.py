@@ -95,6 +95,29 @@ class DecoderTuneTest(unittest.TestCase):
                          self.source["files"]["fp32"]["decoder_model_merged"]["sha256"])
         self.assertEqual([r["epoch"] for r in tune["history"]], list(range(self.cfg.epochs + 1)))
 
+    def test_degraded_share_reads_the_degraded_copies(self):
+        base = dict(model=str(self.model_dir), features=str(self.features), corpus=str(self.corpus), out="x",
+                    epochs=1, batch_size=8, lr=3e-3, warmup_steps=1, dropout=0.0, max_steps=2)
+        with self.assertRaisesRegex(TuneError, "image-features"):
+            train(TuneConfig(**base, degraded_share=1.0), log=lambda *_: None)  # the copies are not there yet
+        clean_tokens = np.load(self.features / "train" / "image_features.npy")
+        runs = []
+        try:
+            for fill in (clean_tokens, np.full(clean_tokens.shape, 50.0, np.float32)):  # copies equal to clean, then not
+                for variant in ("_noise", "_blur"):
+                    np.save(self.features / "train" / f"image_features{variant}.npy", fill)
+                torch.manual_seed(0)
+                runs.append(train(TuneConfig(**base, degraded_share=1.0), log=lambda *_: None))
+        finally:
+            for variant in ("_noise", "_blur"):
+                (self.features / "train" / f"image_features{variant}.npy").unlink(missing_ok=True)
+        (same, _, _), (other, _, history) = runs
+        self.assertEqual(len(history), 2)
+        self.assertGreater(float((same.lm_head.weight - self.before.lm_head.weight).abs().max()), 0.0)
+        # same draws, other tokens: the runs differ only if the copies were read
+        self.assertGreater(float((same.decoder.blocks[0].attn.qkv.weight
+                                  - other.decoder.blocks[0].attn.qkv.weight).abs().max()), 1e-6)
+
     def test_bad_inputs_say_what_to_do(self):
         with self.assertRaisesRegex(TuneError, "image-features"):
             train(TuneConfig(model=str(self.model_dir), features=str(Path(self.tmp.name) / "none"),
