@@ -18,13 +18,10 @@ its fp32 file holds the weights, as the exporter built them. Writes a copy of th
 precision (the same graph, new numbers), the static decoder rewritten where the folder had one, the version, fresh
 sha256s and `training.decoder_tune` (config, per-epoch val CE). Drops the old `evaluation`: run `npm run eval` next.
 """
-import argparse
 import dataclasses
-import datetime
 import functools
 import json
 import math
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -37,7 +34,7 @@ import torch.nn.functional as F
 from onnx import numpy_helper
 
 from .decoder_calls import first_feeds, shares_prefix
-from .export import verify_model_folder
+from .folder_tune import copy_folder, parse_config, record_run
 from .fused_decoder import build_fused_decoder, weights_from_fused_onnx
 from .manifest import file_entry
 from .model import Decoder, ModelConfig
@@ -332,14 +329,7 @@ def max_logit_difference(module, fp32_path, arch, seed=0):
 
 def write_folder(cfg, module, manifest, history):
     """Copies the model folder to cfg.out with the tuned decoder in every precision → the manifest."""
-    src, out = Path(cfg.model), Path(cfg.out)
-    if out.resolve() == src.resolve():
-        raise TuneError("--out must differ from --model (the source folder is kept as it was)")
-    if out.exists():
-        if not (out / "manifest.json").exists():
-            raise TuneError(f"{out} exists and is not a model folder; pass a new --out")
-        shutil.rmtree(out)  # a model folder written before: replaced
-    shutil.copytree(src, out)
+    out = copy_folder(cfg.model, cfg.out, TuneError)
     io = load_model_io()
     arch = manifest["architecture"]
     key = io["files"]["decoder"]
@@ -356,24 +346,11 @@ def write_folder(cfg, module, manifest, history):
     static = [p for p, entries in manifest["files"].items() if entries.get(io["files"]["decoderStatic"])]
     if static:
         manifest, _ = write_static_decoders(out, manifest, static)
-    manifest["version"] = cfg.version or manifest["version"]
-    manifest["created"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    manifest.pop("evaluation", None)
-    manifest.setdefault("training", {})["decoder_tune"] = {
-        "from": {"id": manifest["id"], "sha256_decoder_fp32": before},
-        "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("out", "model", "max_steps")},
-        "history": history}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    verify_model_folder(out, manifest)
-    return manifest
+    return record_run(out, manifest, cfg, "decoder_tune", {"sha256_decoder_fp32": before}, history)
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    d = TuneConfig()
-    for f in dataclasses.fields(TuneConfig):
-        ap.add_argument("--" + f.name.replace("_", "-"), type=type(getattr(d, f.name)), default=getattr(d, f.name))
-    cfg = TuneConfig(**vars(ap.parse_args(argv)))
+    cfg = parse_config(TuneConfig, argv, __doc__)
     if not cfg.out or not cfg.features:
         print("decoder-tune: pass --features DIR (`npm run image-features` of --model) and --out DIR (a new model "
               "folder)", file=sys.stderr)

@@ -21,13 +21,10 @@ Writes a copy of the model folder with the new vision encoder (fp32, int8, q4; s
 Mahalanobis stats recomputed on the new embeddings, the version, fresh sha256s, and `training.robust_distill` (the
 config and per-epoch val feature errors). Drops the old `evaluation` (it described the old encoder): run
 `npm run eval -- --model OUT` next."""
-import argparse
 import dataclasses
-import datetime
 import functools
 import json
 import math
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -38,7 +35,8 @@ import torch
 import torch.nn.functional as F
 
 from .augment import augment, degrade, gaussian_blur
-from .export import study_embeds, verify_model_folder
+from .export import study_embeds
+from .folder_tune import copy_folder, parse_config, record_run
 from .finding_reader import FindingReader, ReaderConfig, study_labels
 from .manifest import file_entry, ood_stats
 from .modelio import load_model_io
@@ -214,14 +212,7 @@ def train(cfg, log=functools.partial(print, flush=True)):
 
 def write_folder(cfg, student, proto, manifest, history):
     """Copies the model folder to cfg.out with the student's encoder and an updated manifest → the manifest."""
-    src, out = Path(cfg.model), Path(cfg.out)
-    if out.resolve() == src.resolve():
-        raise DistillError("--out must differ from --model (the source folder is the teacher)")
-    if out.exists():
-        if not (out / "manifest.json").exists():
-            raise DistillError(f"{out} exists and is not a model folder; pass a new --out")
-        shutil.rmtree(out)  # a model folder written before: replaced
-    shutil.copytree(src, out)
+    out = copy_folder(cfg.model, cfg.out, DistillError)  # the source folder is the teacher
     io = load_model_io()
     key = io["files"]["vision"]
     fp32_path = out / manifest["files"]["fp32"][key]["path"]
@@ -241,25 +232,12 @@ def write_folder(cfg, student, proto, manifest, history):
                                    pre["pixel_mean"], pre["pixel_std"]))
     detector = manifest.get("ood", {}).get("detector")
     manifest["ood"] = {**stats, **({"detector": detector} if detector else {})}
-    manifest["version"] = cfg.version or manifest["version"]
-    manifest["created"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    manifest.pop("evaluation", None)
     manifest.pop("finding_reader", None)  # it read the old encoder's tokens
-    manifest.setdefault("training", {})["robust_distill"] = {
-        "from": {"id": manifest["id"], "sha256_vision_fp32": teacher_sha},
-        "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("out", "model", "max_steps")},
-        "history": history}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    verify_model_folder(out, manifest)
-    return manifest
+    return record_run(out, manifest, cfg, "robust_distill", {"sha256_vision_fp32": teacher_sha}, history)
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    d = DistillConfig()
-    for f in dataclasses.fields(DistillConfig):
-        ap.add_argument("--" + f.name.replace("_", "-"), type=type(getattr(d, f.name)), default=getattr(d, f.name))
-    cfg = DistillConfig(**vars(ap.parse_args(argv)))
+    cfg = parse_config(DistillConfig, argv, __doc__)
     if not cfg.out:
         print("robust-distill: pass --out DIR (a new model folder)", file=sys.stderr)
         return 2

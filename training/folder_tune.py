@@ -1,0 +1,48 @@
+"""What the commands that fine-tune a shipped model folder without its checkpoint share (robust_distill.py moves the
+encoder, decoder_tune.py the decoder): a CLI built from the run's config dataclass, the copy of the source folder, and
+the manifest's record of the run. The source folder is never written to."""
+import argparse
+import dataclasses
+import datetime
+import json
+import shutil
+from pathlib import Path
+
+from .export import verify_model_folder
+
+
+def parse_config(config_cls, argv, description):
+    """argv → config_cls, one --flag per field (underscores as dashes, the field's default and type)."""
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    d = config_cls()
+    for f in dataclasses.fields(config_cls):
+        ap.add_argument("--" + f.name.replace("_", "-"), type=type(getattr(d, f.name)), default=getattr(d, f.name))
+    return config_cls(**vars(ap.parse_args(argv)))
+
+
+def copy_folder(src, out, error_cls):
+    """Copies the model folder src to out (a folder written there before is replaced) → out as a Path."""
+    src, out = Path(src), Path(out)
+    if out.resolve() == src.resolve():
+        raise error_cls("--out must differ from --model (the source folder is kept as it was)")
+    if out.exists():
+        if not (out / "manifest.json").exists():
+            raise error_cls(f"{out} exists and is not a model folder; pass a new --out")
+        shutil.rmtree(out)
+    shutil.copytree(src, out)
+    return out
+
+
+def record_run(out, manifest, cfg, run_key, source, history):
+    """Stamps the manifest (version, created, the run's config and history under training[run_key]; the old
+    evaluation dropped, since it described other weights), writes it into out and verifies the folder → manifest."""
+    manifest["version"] = cfg.version or manifest["version"]
+    manifest["created"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    manifest.pop("evaluation", None)
+    manifest.setdefault("training", {})[run_key] = {
+        "from": {"id": manifest["id"], **source},
+        "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("out", "model", "max_steps")},
+        "history": history}
+    (Path(out) / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    verify_model_folder(out, manifest)
+    return manifest
