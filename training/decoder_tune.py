@@ -34,6 +34,7 @@ import torch.nn.functional as F
 from onnx import numpy_helper
 
 from .decoder_calls import first_feeds, shares_prefix
+from .finding_reader import study_tokens
 from .folder_tune import copy_folder, parse_config, record_run
 from .fused_decoder import build_fused_decoder, weights_from_fused_onnx
 from .manifest import file_entry
@@ -70,8 +71,11 @@ class TuneConfig:
     seed: int = 0
 
 
-def _initializers(path):
-    return {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
+def token_embeddings(embed_path):
+    """embed_tokens.onnx → its Gather's table [V,D]."""
+    graph = onnx.load(str(embed_path)).graph
+    gather = next(n for n in graph.node if n.op_type == "Gather")
+    return next(numpy_helper.to_array(i) for i in graph.initializer if i.name == gather.input[0])
 
 
 def image_norm(vision_path):
@@ -159,7 +163,7 @@ class TunableDecoder(nn.Module):
         return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in w.items()}
 
     def forward(self, img, tokens):
-        """img [B,N,D] image tokens, tokens [B,L] ([BOS]…[EOS] then PAD) → (ce, refine, logits [B,L-1,V])."""
+        """img [B,N,D] image tokens, tokens [B,L] ([BOS]…[EOS] then PAD) → (ce, refine)."""
         c = self.cfg
         n = img.shape[1]
         inp, tgt = tokens[:, :-1], tokens[:, 1:]  # [B,L-1]
@@ -170,7 +174,7 @@ class TunableDecoder(nn.Module):
         p_txt = (self.text_head(h[:, n:]) * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # [B,E]
         p_img = ((img - self.norm_mean) * self.norm_scale).mean(1)  # [B,E]
         refine = (1.0 - F.cosine_similarity(p_img, p_txt, dim=-1)).mean()
-        return ce, refine, logits
+        return ce, refine
 
 
 def load_folder(model_dir, dropout=0.1):
@@ -190,17 +194,10 @@ def load_folder(model_dir, dropout=0.1):
     missing = [k for k, p in paths.items() if not p or not (model_dir / p).exists()]
     if missing:
         raise TuneError(f"{model_dir} lacks the fp32 {', '.join(missing)} file(s) this command reads")
-    tok = next(iter(_initializers(model_dir / paths["embed"]).values()))
+    tok = token_embeddings(model_dir / paths["embed"])
     mean, scale = image_norm(model_dir / paths["vision"])
     weights = weights_from_fused_onnx(model_dir / paths["decoder"])
     return TunableDecoder(weights, tok, mean, scale, arch, manifest["special_ids"], dropout), manifest
-
-
-def study_tokens(path, views):
-    """image_features [M,N,D] per image → [S,N,D] float32, each study's views averaged (as in training)."""
-    feats = np.load(path, mmap_mode="r")
-    return torch.from_numpy(np.stack([np.mean([feats[r] for r in row if r >= 0], axis=0) for row in views])
-                            .astype(np.float32))
 
 
 def load_split(corpus, features, split):
@@ -242,7 +239,7 @@ def val_loss(module, img, tokens, batch=64):
     ce, refine, n = 0.0, 0.0, 0
     for i in range(0, len(img), batch):
         rows = torch.arange(i, min(i + batch, len(img)))
-        c, r, _ = module(img[rows], _batch_tokens(tokens, rows, torch.zeros_like(rows)))
+        c, r = module(img[rows], _batch_tokens(tokens, rows, torch.zeros_like(rows)))
         ce, refine, n = ce + float(c) * len(rows), refine + float(r) * len(rows), n + len(rows)
     return {"val_ce": ce / n, "val_refine": refine / n}
 
@@ -283,7 +280,7 @@ def train(cfg, log=functools.partial(print, flush=True)):
                 swap = torch.from_numpy(rng.random(len(rows)) < cfg.degraded_share)
                 which = torch.from_numpy(rng.integers(0, 2, len(rows)))
                 img = torch.where(swap[:, None, None], degraded[which, rows], img)
-            ce, refine, _ = module(img, _batch_tokens(train_tok, rows, picks))
+            ce, refine = module(img, _batch_tokens(train_tok, rows, picks))
             loss = ce + cfg.lam * refine
             opt.zero_grad(set_to_none=True)
             loss.backward()

@@ -76,18 +76,23 @@ def study_labels(corpus, split):
     return np.load(Path(corpus) / split / "labels.npy").astype(np.float32)[:, 1:]
 
 
+def study_tokens(path, views):
+    """image_features [M,N,D] per image (`npm run image-features`) → [S,N,D] float32, each study's views averaged."""
+    feats = np.load(path, mmap_mode="r")
+    return torch.from_numpy(np.stack([np.mean([feats[r] for r in row if r >= 0], axis=0) for row in views])
+                            .astype(np.float32))
+
+
 def load_split(corpus, features, split, variant=""):
     """→ tokens [S,N,D] float32 (views averaged), labels [S,F] float32 without 'No Finding', sources [S].
     variant: "" (clean) or a degraded copy `npm run image-features` writes for the train split ("_noise", "_blur")."""
     path = Path(features) / split / f"image_features{variant}.npy"
     if not path.exists():
         raise CorpusError(f"{path} not found; run `npm run image-features -- --out {features} --splits {split}` first")
-    feats = np.load(path, mmap_mode="r")  # [M,N,D] per image
-    views = np.load(Path(corpus) / split / "views.npy")  # [S,V] image rows, -1 = none
-    tokens = np.stack([np.mean([feats[r] for r in row if r >= 0], axis=0) for row in views]).astype(np.float32)
+    tokens = study_tokens(path, np.load(Path(corpus) / split / "views.npy"))  # views: [S,V] image rows, -1 = none
     labels = study_labels(corpus, split)
     sources = [json.loads(l)["source"] for l in (Path(corpus) / split / "records.jsonl").read_text().splitlines()]
-    return torch.from_numpy(tokens), torch.from_numpy(labels), np.array(sources)
+    return tokens, torch.from_numpy(labels), np.array(sources)
 
 
 def train_reader(tokens, labels, cfg=ReaderConfig(), log=print):
