@@ -324,8 +324,9 @@ def max_logit_difference(module, fp32_path, arch, seed=0):
     return float(np.abs(ours - theirs).max())
 
 
-def write_folder(cfg, module, manifest, history):
-    """Copies the model folder to cfg.out with the tuned decoder in every precision → the manifest."""
+def write_folder(cfg, module, manifest, history, run_key="decoder_tune", extra=None):
+    """Copies the model folder to cfg.out with the tuned decoder in every precision → the manifest (the run recorded
+    under training[run_key], with extra's entries beside its config and history)."""
     out = copy_folder(cfg.model, cfg.out, TuneError)
     io = load_model_io()
     arch = manifest["architecture"]
@@ -343,7 +344,7 @@ def write_folder(cfg, module, manifest, history):
     static = [p for p, entries in manifest["files"].items() if entries.get(io["files"]["decoderStatic"])]
     if static:
         manifest, _ = write_static_decoders(out, manifest, static)
-    return record_run(out, manifest, cfg, "decoder_tune", {"sha256_decoder_fp32": before}, history)
+    return record_run(out, manifest, cfg, run_key, {"sha256_decoder_fp32": before}, history, extra)
 
 
 def main(argv=None):

@@ -33,7 +33,7 @@ def copy_folder(src, out, error_cls):
     return out
 
 
-def record_run(out, manifest, cfg, run_key, source, history):
+def record_run(out, manifest, cfg, run_key, source, history, extra=None):
     """Stamps the manifest (version, created, the run's config and history under training[run_key]; the old
     evaluation dropped, since it described other weights), writes it into out and verifies the folder → manifest."""
     manifest["version"] = cfg.version or manifest["version"]
@@ -42,7 +42,7 @@ def record_run(out, manifest, cfg, run_key, source, history):
     manifest.setdefault("training", {})[run_key] = {
         "from": {"id": manifest["id"], **source},
         "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("out", "model", "max_steps")},
-        "history": history}
+        "history": history, **(extra or {})}
     (Path(out) / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     verify_model_folder(out, manifest)
     return manifest

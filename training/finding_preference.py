@@ -1,0 +1,258 @@
+"""Tunes a model folder's report decoder towards drafts whose findings are right: direct preference optimisation (DPO,
+Rafailov et al., NeurIPS 2023) on the model's own candidates, ranked by the labeler against the study's labels.
+
+    npm run sweep-rerank -- --split train --per-source 1400 --configs 1x1:0+s4@1,1x1:0 --betas 0 \
+        --vote-thresholds 0 --candidates CANDS.jsonl --out SWEEP.json      # the model's own drafts, labelled
+    npm run finding-preference -- --model DIR --features FEATURES --candidates CANDS.jsonl --out OUT --version X.Y.Z
+
+Why: the caption loss scores tokens, and most of a report's tokens are phrasing. Tuning the decoder with it
+(`npm run decoder-tune`) fitted the reports better and made drafts that assert more false findings (docs/RESULTS.md,
+"A decoder tuned to its encoder's tokens"). This loss scores what a draft asserts. For each train study the saved
+candidates (greedy + samples, the engine's own search) carry the labeler's findings and their errors against the
+labels (false + missed). A pair is (fewer errors, more errors):
+  - every candidate with more errors than the study's best candidates, against one of those best;
+  - where even the best candidates are wrong, one of the study's reference reports against each of them.
+With the frozen starting decoder as reference π_ref and s(y) = log π(y | film) − log π_ref(y | film), summed over the
+report's tokens:
+
+    loss = −log σ(β · (s(y_better) − s(y_worse)))  +  α · (CE + λ · (1 − cos(p_img, p_txt)))
+
+The second term is the model's own loss on a batch of reference reports: an anchor that keeps the phrasing and
+SERPENT's pair term where they were. Train split only; val pairs (`--val-candidates`) are only measured. The encoder,
+token embeddings and the finding reader (it reads image tokens) are unchanged. Writes the folder as decoder-tune does
+(every precision, the static decoder, verified) with `training.finding_preference` (config, history, pair counts).
+"""
+import dataclasses
+import functools
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .decoder_tune import TuneError, _batch_tokens, load_folder, load_split, val_loss, write_folder
+from .folder_tune import parse_config
+
+
+@dataclasses.dataclass
+class PreferenceConfig:
+    model: str = "public/models/serpent-cxr"
+    features: str = ""  # `npm run image-features` of this model (train and val)
+    candidates: str = ""  # `npm run sweep-rerank -- --split train --candidates FILE` of this model
+    val_candidates: str = ""  # the same on val: pairs only measured (preference accuracy), never trained on
+    config: str = "1x1:0+s4@1"  # which saved search's candidates make the pairs
+    corpus: str = "corpus"
+    out: str = ""
+    version: str = ""
+    epochs: int = 2
+    batch_size: int = 16  # pairs per step; the anchor batch has as many reference reports
+    lr: float = 5e-5
+    warmup_steps: int = 20
+    weight_decay: float = 0.0
+    beta: float = 0.1  # DPO's β: how far the log-ratio may move before the pair counts as learnt
+    anchor: float = 1.0  # α: weight of the model's own loss on reference reports
+    lam: float = 0.5  # λ of the refine term in the anchor, as the shipped model was trained
+    max_pairs_per_study: int = 4
+    time_budget_min: float = 60.0
+    max_steps: int = 0  # tests: stop after this many steps
+    seed: int = 0
+
+
+def study_index(corpus, split):
+    """→ {study id: row} in the corpus split (the rows of tokens.npy and of the features, views averaged)."""
+    path = Path(corpus) / split / "records.jsonl"
+    if not path.exists():
+        raise TuneError(f"{path} not found; build the corpus with `npm run corpus`")
+    return {json.loads(line)["id"]: i for i, line in enumerate(path.read_text().splitlines()) if line.strip()}
+
+
+def read_candidates(path, config):
+    """The saved sweep candidates of one search configuration → [(study id, [(token ids, errors)])], each text once."""
+    if not path or not Path(path).exists():
+        raise TuneError(f"candidates file {path!r} not found; write it with `npm run sweep-rerank -- --split train "
+                        f"--configs {config},1x1:0 --betas 0 --vote-thresholds 0 --candidates FILE`")
+    studies = []
+    for line in Path(path).read_text().splitlines():
+        case = json.loads(line) if line.strip() else None
+        if not case or case["config"] != config:
+            continue
+        seen, cands = set(), []
+        for c in case["cands"]:
+            if c["text"] not in seen and c["tokenIds"]:
+                seen.add(c["text"])
+                cands.append((tuple(c["tokenIds"]), int(c["errors"])))
+        studies.append((case["id"], cands))
+    if not studies:
+        raise TuneError(f"{path} holds no candidates of the search {config}; pass --config as saved")
+    return studies
+
+
+def build_pairs(studies, index, tokens, valid, max_per_study, rng, max_len=None):
+    """→ list of (row, better token ids, worse token ids). tokens [S,K,L] are the reference reports ([BOS]…[EOS]);
+    candidates longer than max_len − 1 tokens (no room for BOS in the decoder's positions) are left out."""
+    pairs = []
+    for sid, cands in studies:
+        cands = [(t, e) for t, e in cands if max_len is None or len(t) < max_len]
+        if not cands:
+            continue
+        if sid not in index:
+            raise TuneError(f"candidate study {sid} is not in the corpus split; were the candidates decoded from "
+                            "another corpus or split?")
+        row = index[sid]
+        best = min(e for _, e in cands)
+        winners = [t for t, e in cands if e == best]
+        study = [(winners[rng.integers(len(winners))], t) for t, e in cands if e > best]
+        if best > 0:  # every draft is wrong: the reference report is the better one
+            ks = np.flatnonzero(valid[row])
+            for t in winners:
+                ref = tokens[row, ks[rng.integers(len(ks))]]
+                study.append((tuple(int(x) for x in ref[1:ref.ne(0).sum()]), t))
+        rng.shuffle(study)
+        pairs += [(row, better, worse) for better, worse in study[:max_per_study]]
+    return pairs
+
+
+def pad_sequences(seqs, bos):
+    """Token id tuples (no BOS, ending with EOS) → [B,L] int64, BOS first, PAD = 0 after."""
+    n = max(len(s) for s in seqs) + 1
+    out = torch.zeros((len(seqs), n), dtype=torch.int64)
+    for i, s in enumerate(seqs):
+        out[i, 0] = bos
+        out[i, 1:len(s) + 1] = torch.tensor(s, dtype=torch.int64)
+    return out
+
+
+def sequence_logp(module, img, seqs):
+    """img [B,N,D], seqs [B,L] ([BOS]…[EOS], PAD) → log π(report | film) [B], summed over the report's tokens."""
+    n = img.shape[1]
+    inp, tgt = seqs[:, :-1], seqs[:, 1:]  # [B,L-1]
+    h, _ = module.decoder(torch.cat([img, F.embedding(inp, module.tok)], dim=1))  # [B,N+L-1,D]
+    logp = F.log_softmax(module.lm_head(h[:, n:]), dim=-1)  # [B,L-1,V]
+    picked = logp.gather(-1, tgt.unsqueeze(-1)).squeeze(-1)  # [B,L-1]
+    return (picked * (tgt != module.cfg.pad_id)).sum(1)
+
+
+def pair_logps(module, img, pairs, bos, batch=32):
+    """→ (log π(better) [P], log π(worse) [P]) for pairs (row, better, worse) over image tokens img [S,N,D]."""
+    better, worse = [], []
+    for i in range(0, len(pairs), batch):
+        chunk = pairs[i:i + batch]
+        rows = torch.tensor([r for r, _, _ in chunk])
+        both = sequence_logp(module, img[rows].repeat(2, 1, 1),
+                             pad_sequences([b for _, b, _ in chunk] + [w for _, _, w in chunk], bos))
+        better.append(both[:len(chunk)])
+        worse.append(both[len(chunk):])
+    return torch.cat(better), torch.cat(worse)
+
+
+@torch.no_grad()
+def preference_accuracy(module, img, pairs, ref, bos, beta):
+    """Share of pairs whose implicit reward β·(s(better) − s(worse)) is positive, and its mean."""
+    module.eval()
+    b, w = pair_logps(module, img, pairs, bos)
+    margin = beta * ((b - ref[0]) - (w - ref[1]))
+    return {"val_pair_accuracy": float((margin > 0).float().mean()), "val_pair_margin": float(margin.mean())}
+
+
+def train(cfg, log=functools.partial(print, flush=True)):
+    """→ (module after the last step, manifest, history, pair counts)."""
+    torch.manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    module, manifest = load_folder(cfg.model, dropout=0.0)  # no dropout: π and π_ref must score alike at the start
+    bos = manifest["special_ids"]["bos"]
+    train_img, train_tok, train_valid = load_split(cfg.corpus, cfg.features, "train")
+    val_img, val_tok, val_valid = load_split(cfg.corpus, cfg.features, "val")
+    max_len = module.cfg.max_text_len
+    pairs = build_pairs(read_candidates(cfg.candidates, cfg.config), study_index(cfg.corpus, "train"), train_tok,
+                        train_valid, cfg.max_pairs_per_study, rng, max_len)
+    if not pairs:
+        raise TuneError(f"{cfg.candidates}: no study has candidates that differ in their finding errors")
+    val_pairs = (build_pairs(read_candidates(cfg.val_candidates, cfg.config), study_index(cfg.corpus, "val"), val_tok,
+                             val_valid, cfg.max_pairs_per_study, rng, max_len) if cfg.val_candidates else [])
+    counts = {"train_pairs": len(pairs), "train_studies": len({r for r, _, _ in pairs}), "val_pairs": len(val_pairs)}
+    log(f"finding-preference: {counts}")
+    with torch.no_grad():
+        module.eval()
+        ref = pair_logps(module, train_img, pairs, bos)
+        val_ref = pair_logps(module, val_img, val_pairs, bos) if val_pairs else None
+
+    def measure():
+        row = val_loss(module, val_img, val_tok)
+        if val_pairs:
+            row.update(preference_accuracy(module, val_img, val_pairs, val_ref, bos, cfg.beta))
+        return row
+
+    params = [p for p in module.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    steps_per_epoch = math.ceil(len(pairs) / cfg.batch_size)
+    total = cfg.max_steps or cfg.epochs * steps_per_epoch
+    warm = min(cfg.warmup_steps, max(1, total // 10))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
+    history = [{"epoch": 0, "step": 0, "minutes": 0.0, **measure()}]
+    log(f"finding-preference: before {history[0]}")
+    start, step = time.time(), 0
+    out_of_time = lambda: (cfg.max_steps and step >= cfg.max_steps) or (time.time() - start) / 60 > cfg.time_budget_min  # noqa: E731
+    for epoch in range(1, cfg.epochs + 1):
+        module.train()
+        order = rng.permutation(len(pairs))
+        losses, accs, ces = [], [], []
+        for i in range(0, len(order), cfg.batch_size):
+            idx = order[i:i + cfg.batch_size]
+            chunk = [pairs[j] for j in idx]
+            b, w = pair_logps(module, train_img, chunk, bos, batch=len(chunk))
+            margin = cfg.beta * ((b - ref[0][idx]) - (w - ref[1][idx]))  # [B]
+            dpo = -F.logsigmoid(margin).mean()
+            rows = torch.from_numpy(rng.integers(0, len(train_img), cfg.batch_size))
+            picks = torch.from_numpy(np.array([rng.choice(np.flatnonzero(train_valid[r])) for r in rows.numpy()]))
+            ce, refine = module(train_img[rows], _batch_tokens(train_tok, rows, picks))
+            loss = dpo + cfg.anchor * (ce + cfg.lam * refine)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            losses.append(float(dpo))
+            accs.append(float((margin > 0).float().mean()))
+            ces.append(float(ce))
+            step += 1
+            if step % 25 == 0:
+                log(f"  epoch {epoch} step {step} dpo {np.mean(losses[-25:]):.4f} pair acc {np.mean(accs[-25:]):.3f} "
+                    f"ce {np.mean(ces[-25:]):.4f} {(time.time() - start) / 60:.1f} min")
+            if out_of_time():
+                break
+        row = {"epoch": epoch, "step": step, "minutes": round((time.time() - start) / 60, 2),
+               "train_dpo": float(np.mean(losses)), "train_pair_accuracy": float(np.mean(accs)),
+               "train_ce": float(np.mean(ces)), **measure()}
+        history.append(row)
+        log(f"finding-preference: {row}")
+        if out_of_time():
+            break
+    module.eval()
+    return module, manifest, history, counts
+
+
+def main(argv=None):
+    cfg = parse_config(PreferenceConfig, argv, __doc__)
+    if not cfg.out or not cfg.features or not cfg.candidates:
+        print("finding-preference: pass --features DIR (`npm run image-features` of --model), --candidates FILE "
+              "(`npm run sweep-rerank -- --split train --candidates FILE`) and --out DIR (a new model folder)",
+              file=sys.stderr)
+        return 2
+    try:
+        module, manifest, history, counts = train(cfg)
+        m = write_folder(cfg, module, manifest, history, run_key="finding_preference", extra=counts)
+    except TuneError as e:
+        print(f"finding-preference: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {cfg.out}/manifest.json (version {m['version']}, verified in onnxruntime-node); next: "
+          f"npm run sweep-rerank -- --model {cfg.out} --split val …")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
