@@ -36,6 +36,7 @@ import torch.nn.functional as F
 
 from .decoder_tune import TuneError, _batch_tokens, load_folder, load_split, val_loss, write_folder
 from .folder_tune import parse_config
+from .manifest import FINDINGS_PATH
 
 
 @dataclasses.dataclass
@@ -56,6 +57,8 @@ class PreferenceConfig:
     beta: float = 0.1  # DPO's β: how far the log-ratio may move before the pair counts as learnt
     anchor: float = 1.0  # α: weight of the model's own loss on reference reports
     lam: float = 0.5  # λ of the refine term in the anchor, as the shipped model was trained
+    rank: str = "errors"  # errors: false + missed findings; false_first: false findings, then missed ones
+    reference_pairs: bool = True  # where every draft is wrong, the reference report against the best of them
     max_pairs_per_study: int = 4
     time_budget_min: float = 60.0
     max_steps: int = 0  # tests: stop after this many steps
@@ -70,8 +73,24 @@ def study_index(corpus, split):
     return {json.loads(line)["id"]: i for i, line in enumerate(path.read_text().splitlines()) if line.strip()}
 
 
-def read_candidates(path, config):
-    """The saved sweep candidates of one search configuration → [(study id, [(token ids, errors)])], each text once."""
+def closed_findings(keys):
+    """Finding keys with their ancestors (src/text/findings.json's parents), no_finding dropped: as the eval closes
+    them (tools/sweep/scoring.ts findingErrors)."""
+    parent = {f["key"]: f.get("parent") for f in json.loads(FINDINGS_PATH.read_text())}
+    out = set()
+    for k in keys:
+        while k:
+            out.add(k)
+            k = parent.get(k)
+    return out - {"no_finding"}
+
+
+RANKS = {"errors": lambda false, missed: (false + missed,), "false_first": lambda false, missed: (false, missed)}
+
+
+def read_candidates(path, config, rank="errors"):
+    """The saved sweep candidates of one search configuration → [(study id, [(token ids, rank key)])], each text
+    once; a smaller key is a better draft."""
     if not path or not Path(path).exists():
         raise TuneError(f"candidates file {path!r} not found; write it with `npm run sweep-rerank -- --split train "
                         f"--configs {config},1x1:0 --betas 0 --vote-thresholds 0 --candidates FILE`")
@@ -80,20 +99,22 @@ def read_candidates(path, config):
         case = json.loads(line) if line.strip() else None
         if not case or case["config"] != config:
             continue
-        seen, cands = set(), []
+        seen, cands, truth = set(), [], closed_findings(case["truth"])
         for c in case["cands"]:
             if c["text"] not in seen and c["tokenIds"]:
                 seen.add(c["text"])
-                cands.append((tuple(c["tokenIds"]), int(c["errors"])))
+                asserted = set(c["findings"]) - {"no_finding"}
+                cands.append((tuple(c["tokenIds"]), RANKS[rank](len(asserted - truth), len(truth - asserted))))
         studies.append((case["id"], cands))
     if not studies:
         raise TuneError(f"{path} holds no candidates of the search {config}; pass --config as saved")
     return studies
 
 
-def build_pairs(studies, index, tokens, valid, max_per_study, rng, max_len=None):
+def build_pairs(studies, index, tokens, valid, max_per_study, rng, max_len=None, reference=True):
     """→ list of (row, better token ids, worse token ids). tokens [S,K,L] are the reference reports ([BOS]…[EOS]);
-    candidates longer than max_len − 1 tokens (no room for BOS in the decoder's positions) are left out."""
+    candidates longer than max_len − 1 tokens (no room for BOS in the decoder's positions) are left out. reference:
+    where even the best drafts are wrong, a reference report is the better one against each of them."""
     pairs = []
     for sid, cands in studies:
         cands = [(t, e) for t, e in cands if max_len is None or len(t) < max_len]
@@ -106,7 +127,7 @@ def build_pairs(studies, index, tokens, valid, max_per_study, rng, max_len=None)
         best = min(e for _, e in cands)
         winners = [t for t, e in cands if e == best]
         study = [(winners[rng.integers(len(winners))], t) for t, e in cands if e > best]
-        if best > 0:  # every draft is wrong: the reference report is the better one
+        if reference and any(best):  # every draft is wrong: the reference report is the better one
             ks = np.flatnonzero(valid[row])
             for t in winners:
                 ref = tokens[row, ks[rng.integers(len(ks))]]
@@ -167,12 +188,15 @@ def train(cfg, log=functools.partial(print, flush=True)):
     train_img, train_tok, train_valid = load_split(cfg.corpus, cfg.features, "train")
     val_img, val_tok, val_valid = load_split(cfg.corpus, cfg.features, "val")
     max_len = module.cfg.max_text_len
-    pairs = build_pairs(read_candidates(cfg.candidates, cfg.config), study_index(cfg.corpus, "train"), train_tok,
-                        train_valid, cfg.max_pairs_per_study, rng, max_len)
+    if cfg.rank not in RANKS:
+        raise TuneError(f"--rank {cfg.rank}: pass one of {', '.join(RANKS)}")
+    pairs = build_pairs(read_candidates(cfg.candidates, cfg.config, cfg.rank), study_index(cfg.corpus, "train"),
+                        train_tok, train_valid, cfg.max_pairs_per_study, rng, max_len, cfg.reference_pairs)
     if not pairs:
         raise TuneError(f"{cfg.candidates}: no study has candidates that differ in their finding errors")
-    val_pairs = (build_pairs(read_candidates(cfg.val_candidates, cfg.config), study_index(cfg.corpus, "val"), val_tok,
-                             val_valid, cfg.max_pairs_per_study, rng, max_len) if cfg.val_candidates else [])
+    val_pairs = (build_pairs(read_candidates(cfg.val_candidates, cfg.config, cfg.rank), study_index(cfg.corpus, "val"),
+                             val_tok, val_valid, cfg.max_pairs_per_study, rng, max_len, cfg.reference_pairs)
+                 if cfg.val_candidates else [])
     counts = {"train_pairs": len(pairs), "train_studies": len({r for r, _, _ in pairs}), "val_pairs": len(val_pairs)}
     log(f"finding-preference: {counts}")
     with torch.no_grad():

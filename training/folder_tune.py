@@ -16,8 +16,18 @@ def parse_config(config_cls, argv, description):
     ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     d = config_cls()
     for f in dataclasses.fields(config_cls):
-        ap.add_argument("--" + f.name.replace("_", "-"), type=type(getattr(d, f.name)), default=getattr(d, f.name))
+        kind = type(getattr(d, f.name))
+        ap.add_argument("--" + f.name.replace("_", "-"), type=_flag_bool if kind is bool else kind,
+                        default=getattr(d, f.name))
     return config_cls(**vars(ap.parse_args(argv)))
+
+
+def _flag_bool(text):
+    """A boolean flag's value: true/false, yes/no, 1/0 (argparse's bool() would read "false" as True)."""
+    value = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(text.lower())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: pass true or false")
+    return value
 
 
 def copy_folder(src, out, error_cls):

@@ -2,7 +2,9 @@
 worse drafts carry a marker token (a stand-in for a false finding): pairs are built as documented, training teaches
 the decoder to prefer the better draft on held-out val pairs while the anchor keeps the caption loss, and the written
 folder records the run."""
+import contextlib
 import dataclasses
+import io
 import json
 import tempfile
 import unittest
@@ -15,6 +17,7 @@ from training.decoder_tune import TuneError, load_folder, write_folder
 from training.export import random_tiny
 from training.finding_preference import (PreferenceConfig, build_pairs, pad_sequences, read_candidates,
                                          sequence_logp, study_index, train)
+from training.folder_tune import parse_config
 from training.tests.corpus_fixture import write_synthetic_corpus
 from training.tests.test_decoder_tune import _features
 
@@ -22,19 +25,20 @@ CONFIG = "1x1:0+s4@1"
 
 
 def _candidates(corpus, split, marker, path, flip=False):
-    """Per study: the reference report (0 errors) and the same with the marker token in one place (1 error); every
-    third study has only wrong drafts (1 and 2 errors). flip: the marker drafts are the right ones (0 errors, the
-    plain report 1). Written as `npm run sweep-rerank -- --candidates` does."""
+    """Per study (a normal film): the reference report (no findings) and the same with the marker token in one place
+    (the labeler reads a false cardiomegaly); every third study has only wrong drafts (one false finding and two).
+    flip: every film has cardiomegaly and only the marker draft says so. Written as `npm run sweep-rerank --
+    --candidates` does."""
     tokens = np.load(Path(corpus) / split / "tokens.npy")
     lines = []
     for sid, row in study_index(corpus, split).items():
         ref = [int(t) for t in tokens[row, 0] if t != 0][1:]  # no BOS, EOS last
         wrong = ref[:2] + [marker] + ref[3:]
-        cands = [(ref, 0), (wrong, 1)] if row % 3 else [(wrong, 1), (ref[:2] + [marker, marker] + ref[4:], 2)]
-        if flip:
-            cands = [(ref, 1), (wrong, 0)]
-        lines.append(json.dumps({"config": CONFIG, "id": sid, "cands": [
-            {"text": " ".join(map(str, t)), "tokenIds": t, "errors": e} for t, e in cands]}))
+        one, two = ["cardiomegaly"], ["cardiomegaly", "pneumothorax"]
+        cands = [(ref, []), (wrong, one)] if row % 3 or flip else [(wrong, one), (ref[:2] + [marker] * 2 + ref[4:], two)]
+        truth = one if flip else ["no_finding"]
+        lines.append(json.dumps({"config": CONFIG, "id": sid, "truth": truth, "cands": [
+            {"text": " ".join(map(str, t)), "tokenIds": t, "findings": f} for t, f in cands]}))
     lines.append(json.dumps({"config": "1x1:0", "id": "synthetic/none", "cands": []}))  # another search: skipped
     Path(path).write_text("\n".join(lines) + "\n")
 
@@ -84,6 +88,33 @@ class FindingPreferenceTest(unittest.TestCase):
             if row % 3:  # a right draft exists: it is the better one, never the reference
                 self.assertEqual(better.count(self.marker), 0)
             self.assertEqual(better[-1], self.manifest["special_ids"]["eos"])
+
+    def test_rank_and_reference_options(self):
+        path = Path(self.tmp.name) / "ranks.jsonl"
+        cands = [{"text": "a", "tokenIds": [5, 2], "findings": []},  # misses the consolidation (and its parent)
+                 {"text": "b", "tokenIds": [6, 2], "findings": ["pneumothorax"]},  # false + missed
+                 {"text": "c", "tokenIds": [7, 2], "findings": ["consolidation", "lung_opacity", "cardiomegaly"]}]
+        path.write_text(json.dumps({"config": CONFIG, "id": "synthetic/train1", "truth": ["consolidation"],
+                                    "cands": cands}) + "\n")
+        tokens = torch.from_numpy(np.load(self.corpus / "train" / "tokens.npy").astype(np.int64))
+        index = study_index(self.corpus, "train")
+
+        def pairs(rank, reference):
+            studies = read_candidates(str(path), CONFIG, rank)
+            return sorted((b, w) for _, b, w in build_pairs(studies, index, tokens, tokens[:, :, 0] != 0, 8,
+                                                            np.random.default_rng(0), reference=reference))
+
+        # errors: c has one (a false cardiomegaly), a two (both missed), b three
+        self.assertEqual(pairs("errors", False), [((7, 2), (5, 2)), ((7, 2), (6, 2))])
+        # false first: a (no false finding) beats both others
+        self.assertEqual(pairs("false_first", False), [((5, 2), (6, 2)), ((5, 2), (7, 2))])
+        # every draft is wrong: with reference pairs, a reference report beats the best draft(s) too
+        with_ref = pairs("false_first", True)
+        self.assertEqual(len(with_ref), 3)
+        self.assertIn((5, 2), [w for _, w in with_ref])
+        self.assertEqual(parse_config(PreferenceConfig, ["--reference-pairs", "false"], "").reference_pairs, False)
+        with self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
+            parse_config(PreferenceConfig, ["--reference-pairs", "maybe"], "")
 
     def marker_gap(self, module):
         """log π(a draft with the marker) − log π(the same without it), on blank image tokens."""
