@@ -35,7 +35,7 @@ from onnx import numpy_helper
 
 from .decoder_calls import first_feeds, shares_prefix
 from .finding_reader import study_tokens
-from .folder_tune import copy_folder, parse_config, record_run
+from .folder_tune import copy_folder, parse_config, record_run, run_command
 from .fused_decoder import build_fused_decoder, weights_from_fused_onnx
 from .manifest import file_entry
 from .model import Decoder, ModelConfig
@@ -232,6 +232,32 @@ def _batch_tokens(tokens, rows, picks):
     return t[:, : int((t != 0).sum(1).max())]
 
 
+def report_batch(tokens, valid, rows, rng):
+    """One reference report per study of rows, drawn among its valid ones → [B,L] trimmed to the longest."""
+    picks = torch.from_numpy(np.array([rng.choice(np.flatnonzero(valid[r])) for r in rows.numpy()]))
+    return _batch_tokens(tokens, rows, picks)
+
+
+class Optimiser:
+    """AdamW on the module's trainable parameters, linear warm-up then cosine decay over the run, gradients clipped
+    at norm 1 (cfg: lr, weight_decay, warmup_steps, epochs, max_steps)."""
+
+    def __init__(self, module, cfg, steps_per_epoch):
+        self.params = [p for p in module.parameters() if p.requires_grad]
+        self.opt = torch.optim.AdamW(self.params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        total = cfg.max_steps or cfg.epochs * steps_per_epoch
+        warm = min(cfg.warmup_steps, max(1, total // 10))
+        self.sched = torch.optim.lr_scheduler.LambdaLR(
+            self.opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
+
+    def step(self, loss):
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.params, 1.0)
+        self.opt.step()
+        self.sched.step()
+
+
 @torch.no_grad()
 def val_loss(module, img, tokens, batch=64):
     """Mean CE and refine over the split's first report per study (deterministic)."""
@@ -255,13 +281,7 @@ def train(cfg, log=functools.partial(print, flush=True)):
         raise TuneError(f"the features are {tuple(train_img.shape[1:])}, the decoder reads "
                         f"{manifest['architecture']['n_image_tokens']} tokens of {module.cfg.d_model}; run "
                         f"`npm run image-features -- --model {cfg.model}`")
-    params = [p for p in module.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-    steps_per_epoch = math.ceil(len(train_img) / cfg.batch_size)
-    total = cfg.max_steps or cfg.epochs * steps_per_epoch
-    warm = min(cfg.warmup_steps, max(1, total // 10))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
+    optimiser = Optimiser(module, cfg, math.ceil(len(train_img) / cfg.batch_size))
     history = [{"epoch": 0, "step": 0, "minutes": 0.0, **val_loss(module, val_img, val_tok)}]
     log(f"decoder-tune: before {history[0]}")
     best = (history[0]["val_ce"], {k: v.detach().clone() for k, v in module.state_dict().items()})
@@ -274,19 +294,14 @@ def train(cfg, log=functools.partial(print, flush=True)):
         ces, refines = [], []
         for i in range(0, len(order), cfg.batch_size):
             rows = torch.from_numpy(order[i:i + cfg.batch_size])
-            picks = torch.from_numpy(np.array([rng.choice(np.flatnonzero(train_valid[r])) for r in rows.numpy()]))
+            reports = report_batch(train_tok, train_valid, rows, rng)  # [B,L]
             img = train_img[rows]  # [B,N,D]
             if degraded is not None:  # a share of the studies through a noisy or blurred film (clean reports)
                 swap = torch.from_numpy(rng.random(len(rows)) < cfg.degraded_share)
                 which = torch.from_numpy(rng.integers(0, 2, len(rows)))
                 img = torch.where(swap[:, None, None], degraded[which, rows], img)
-            ce, refine = module(img, _batch_tokens(train_tok, rows, picks))
-            loss = ce + cfg.lam * refine
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            sched.step()
+            ce, refine = module(img, reports)
+            optimiser.step(ce + cfg.lam * refine)
             ces.append(float(ce))
             refines.append(float(refine))
             step += 1
@@ -349,19 +364,10 @@ def write_folder(cfg, module, manifest, history, run_key="decoder_tune", extra=N
 
 def main(argv=None):
     cfg = parse_config(TuneConfig, argv, __doc__)
-    if not cfg.out or not cfg.features:
-        print("decoder-tune: pass --features DIR (`npm run image-features` of --model) and --out DIR (a new model "
-              "folder)", file=sys.stderr)
-        return 2
-    try:
-        module, manifest, history = train(cfg)
-        m = write_folder(cfg, module, manifest, history)
-    except TuneError as e:
-        print(f"decoder-tune: {e}", file=sys.stderr)
-        return 2
-    print(f"wrote {cfg.out}/manifest.json (version {m['version']}, verified in onnxruntime-node); next: "
-          f"npm run eval -- --model {cfg.out} --split val --results none")
-    return 0
+    missing = "" if cfg.out and cfg.features else ("--features DIR (`npm run image-features` of --model) and --out DIR "
+                                                   "(a new model folder)")
+    return run_command("decoder-tune", cfg, missing, lambda c: write_folder(c, *train(c)), TuneError,
+                       f"npm run eval -- --model {cfg.out} --split val --results none")
 
 
 if __name__ == "__main__":

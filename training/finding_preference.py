@@ -34,8 +34,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .decoder_tune import TuneError, _batch_tokens, load_folder, load_split, val_loss, write_folder
-from .folder_tune import parse_config
+from .decoder_tune import Optimiser, TuneError, load_folder, load_split, report_batch, val_loss, write_folder
+from .folder_tune import parse_config, run_command
 from .manifest import FINDINGS_PATH
 
 
@@ -210,13 +210,7 @@ def train(cfg, log=functools.partial(print, flush=True)):
             row.update(preference_accuracy(module, val_img, val_pairs, val_ref, bos, cfg.beta))
         return row
 
-    params = [p for p in module.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-    steps_per_epoch = math.ceil(len(pairs) / cfg.batch_size)
-    total = cfg.max_steps or cfg.epochs * steps_per_epoch
-    warm = min(cfg.warmup_steps, max(1, total // 10))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
+    optimiser = Optimiser(module, cfg, math.ceil(len(pairs) / cfg.batch_size))
     history = [{"epoch": 0, "step": 0, "minutes": 0.0, **measure()}]
     log(f"finding-preference: before {history[0]}")
     start, step = time.time(), 0
@@ -232,14 +226,8 @@ def train(cfg, log=functools.partial(print, flush=True)):
             margin = cfg.beta * ((b - ref[0][idx]) - (w - ref[1][idx]))  # [B]
             dpo = -F.logsigmoid(margin).mean()
             rows = torch.from_numpy(rng.integers(0, len(train_img), cfg.batch_size))
-            picks = torch.from_numpy(np.array([rng.choice(np.flatnonzero(train_valid[r])) for r in rows.numpy()]))
-            ce, refine = module(train_img[rows], _batch_tokens(train_tok, rows, picks))
-            loss = dpo + cfg.anchor * (ce + cfg.lam * refine)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            sched.step()
+            ce, refine = module(train_img[rows], report_batch(train_tok, train_valid, rows, rng))
+            optimiser.step(dpo + cfg.anchor * (ce + cfg.lam * refine))
             losses.append(float(dpo))
             accs.append(float((margin > 0).float().mean()))
             ces.append(float(ce))
@@ -260,22 +248,19 @@ def train(cfg, log=functools.partial(print, flush=True)):
     return module, manifest, history, counts
 
 
+def tune(cfg):
+    """Trains and writes the folder → its manifest."""
+    module, manifest, history, counts = train(cfg)
+    return write_folder(cfg, module, manifest, history, run_key="finding_preference", extra=counts)
+
+
 def main(argv=None):
     cfg = parse_config(PreferenceConfig, argv, __doc__)
-    if not cfg.out or not cfg.features or not cfg.candidates:
-        print("finding-preference: pass --features DIR (`npm run image-features` of --model), --candidates FILE "
-              "(`npm run sweep-rerank -- --split train --candidates FILE`) and --out DIR (a new model folder)",
-              file=sys.stderr)
-        return 2
-    try:
-        module, manifest, history, counts = train(cfg)
-        m = write_folder(cfg, module, manifest, history, run_key="finding_preference", extra=counts)
-    except TuneError as e:
-        print(f"finding-preference: {e}", file=sys.stderr)
-        return 2
-    print(f"wrote {cfg.out}/manifest.json (version {m['version']}, verified in onnxruntime-node); next: "
-          f"npm run sweep-rerank -- --model {cfg.out} --split val …")
-    return 0
+    missing = "" if cfg.out and cfg.features and cfg.candidates else (
+        "--features DIR (`npm run image-features` of --model), --candidates FILE (`npm run sweep-rerank -- --split "
+        "train --candidates FILE`) and --out DIR (a new model folder)")
+    return run_command("finding-preference", cfg, missing, tune, TuneError,
+                       f"npm run sweep-rerank -- --model {cfg.out} --split val …")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """What the commands that fine-tune a shipped model folder without its checkpoint share (robust_distill.py moves the
-encoder, decoder_tune.py the decoder): a CLI built from the run's config dataclass, the copy of the source folder, and
-the manifest's record of the run. The source folder is never written to."""
+encoder, decoder_tune.py and finding_preference.py the decoder): a CLI built from the run's config dataclass, its
+frame (usage, errors, what to run next), the copy of the source folder, and the manifest's record of the run. The
+source folder is never written to."""
 import argparse
 import dataclasses
 import datetime
 import json
 import shutil
+import sys
 from pathlib import Path
 
 from .export import verify_model_folder
@@ -20,6 +22,22 @@ def parse_config(config_cls, argv, description):
         ap.add_argument("--" + f.name.replace("_", "-"), type=_flag_bool if kind is bool else kind,
                         default=getattr(d, f.name))
     return config_cls(**vars(ap.parse_args(argv)))
+
+
+def run_command(name, cfg, missing, tune, error_cls, next_step):
+    """A tuning command's frame → exit code. missing: what the user must still pass ("" if nothing); tune(cfg) trains
+    and writes the folder → its manifest; error_cls: the command's error, printed as its message."""
+    if missing:
+        print(f"{name}: pass {missing}", file=sys.stderr)
+        return 2
+    try:
+        manifest = tune(cfg)
+    except error_cls as e:
+        print(f"{name}: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {cfg.out}/manifest.json (version {manifest['version']}, verified in onnxruntime-node); next: "
+          f"{next_step}")
+    return 0
 
 
 def _flag_bool(text):

@@ -36,7 +36,7 @@ import torch.nn.functional as F
 
 from .augment import augment, degrade, gaussian_blur
 from .export import study_embeds
-from .folder_tune import copy_folder, parse_config, record_run
+from .folder_tune import copy_folder, parse_config, record_run, run_command
 from .finding_reader import FindingReader, ReaderConfig, study_labels
 from .manifest import file_entry, ood_stats
 from .modelio import load_model_io
@@ -238,20 +238,11 @@ def write_folder(cfg, student, proto, manifest, history):
 
 def main(argv=None):
     cfg = parse_config(DistillConfig, argv, __doc__)
-    if not cfg.out:
-        print("robust-distill: pass --out DIR (a new model folder)", file=sys.stderr)
-        return 2
-    try:
-        student, proto, manifest, history = train(cfg)
-        m = write_folder(cfg, student, proto, manifest, history)
-    except DistillError as e:
-        print(f"robust-distill: {e}", file=sys.stderr)
-        return 2
-    print(f"wrote {cfg.out}/manifest.json (version {m['version']}, verified in onnxruntime-node); next: "
-          f"npm run image-features -- --model {cfg.out} --out FEATURES --splits train,val && "
-          f"npm run finding-reader -- --features FEATURES --model {cfg.out} --write, then "
-          f"npm run eval -- --model {cfg.out} --split val --results none")
-    return 0
+    return run_command("robust-distill", cfg, "" if cfg.out else "--out DIR (a new model folder)",
+                       lambda c: write_folder(c, *train(c)), DistillError,
+                       f"npm run image-features -- --model {cfg.out} --out FEATURES --splits train,val && "
+                       f"npm run finding-reader -- --features FEATURES --model {cfg.out} --write, then "
+                       f"npm run eval -- --model {cfg.out} --split val --results none")
 
 
 if __name__ == "__main__":
