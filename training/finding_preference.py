@@ -8,10 +8,12 @@ Rafailov et al., NeurIPS 2023) on the model's own candidates, ranked by the labe
 Why: the caption loss scores tokens, and most of a report's tokens are phrasing. Tuning the decoder with it
 (`npm run decoder-tune`) fitted the reports better and made drafts that assert more false findings (docs/RESULTS.md,
 "A decoder tuned to its encoder's tokens"). This loss scores what a draft asserts. For each train study the saved
-candidates (greedy + samples, the engine's own search) carry the labeler's findings and their errors against the
-labels (false + missed). A pair is (fewer errors, more errors):
-  - every candidate with more errors than the study's best candidates, against one of those best;
-  - where even the best candidates are wrong, one of the study's reference reports against each of them.
+candidates (greedy + samples, the engine's own search) carry the labeler's findings, ranked against the labels by
+false findings first, then missed ones (`--rank errors`: their sum). A pair is (better, worse): every candidate
+ranked below the study's best candidates, against one of those best. With `--reference-pairs true`, where even the
+best candidates are wrong, one of the study's reference reports is also the better one against each of them; on
+1.6.1 that taught the decoder to assert findings everywhere (most such studies are unreadable NIH 64 px films), so
+the default pairs drafts only (docs/RESULTS.md, "The decoder tuned on what its drafts assert").
 With the frozen starting decoder as reference π_ref and s(y) = log π(y | film) − log π_ref(y | film), summed over the
 report's tokens:
 
@@ -57,8 +59,8 @@ class PreferenceConfig:
     beta: float = 0.1  # DPO's β: how far the log-ratio may move before the pair counts as learnt
     anchor: float = 1.0  # α: weight of the model's own loss on reference reports
     lam: float = 0.5  # λ of the refine term in the anchor, as the shipped model was trained
-    rank: str = "errors"  # errors: false + missed findings; false_first: false findings, then missed ones
-    reference_pairs: bool = True  # where every draft is wrong, the reference report against the best of them
+    rank: str = "false_first"  # false_first: false findings, then missed ones; errors: false + missed findings
+    reference_pairs: bool = False  # where every draft is wrong, the reference report against the best of them
     max_pairs_per_study: int = 4
     time_budget_min: float = 60.0
     max_steps: int = 0  # tests: stop after this many steps
@@ -73,15 +75,19 @@ def study_index(corpus, split):
     return {json.loads(line)["id"]: i for i, line in enumerate(path.read_text().splitlines()) if line.strip()}
 
 
+@functools.lru_cache(maxsize=1)
+def _parents():
+    return {f["key"]: f.get("parent") for f in json.loads(FINDINGS_PATH.read_text())}
+
+
 def closed_findings(keys):
     """Finding keys with their ancestors (src/text/findings.json's parents), no_finding dropped: as the eval closes
     them (tools/sweep/scoring.ts findingErrors)."""
-    parent = {f["key"]: f.get("parent") for f in json.loads(FINDINGS_PATH.read_text())}
     out = set()
     for k in keys:
         while k:
             out.add(k)
-            k = parent.get(k)
+            k = _parents().get(k)
     return out - {"no_finding"}
 
 

@@ -63,7 +63,7 @@ class FindingPreferenceTest(unittest.TestCase):
         cls.cfg = PreferenceConfig(model=str(cls.model_dir), features=str(cls.features), corpus=str(cls.corpus),
                                    candidates=str(root / "train.jsonl"), val_candidates=str(root / "val.jsonl"),
                                    out=str(root / "out" / "tiny"), version="0.0.2", epochs=8, batch_size=8, lr=3e-3,
-                                   warmup_steps=1, beta=0.5)
+                                   warmup_steps=1, beta=0.5, rank="errors", reference_pairs=True)
         torch.manual_seed(0)
         cls.module, cls.manifest, cls.history, cls.counts = train(cls.cfg, log=lambda *_: None)
         _candidates(cls.corpus, "train", cls.marker, root / "flipped.jsonl", flip=True)
