@@ -162,16 +162,20 @@ class TunableDecoder(nn.Module):
                 w[f"{i}.{ours}.w"], w[f"{i}.{ours}.b"] = a(mod.weight).T, a(mod.bias)
         return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in w.items()}
 
+    def text_states(self, img, inp):
+        """img [B,N,D] image tokens, inp [B,T] input token ids → the decoder's states over the text [B,T,D]."""
+        h, _ = self.decoder(torch.cat([img, F.embedding(inp, self.tok)], dim=1))  # [B,N+T,D]
+        return h[:, img.shape[1]:]
+
     def forward(self, img, tokens):
         """img [B,N,D] image tokens, tokens [B,L] ([BOS]…[EOS] then PAD) → (ce, refine)."""
         c = self.cfg
-        n = img.shape[1]
         inp, tgt = tokens[:, :-1], tokens[:, 1:]  # [B,L-1]
-        h, _ = self.decoder(torch.cat([img, F.embedding(inp, self.tok)], dim=1))  # [B,N+L-1,D]
-        logits = self.lm_head(h[:, n:])  # [B,L-1,V]
+        h = self.text_states(img, inp)  # [B,L-1,D]
+        logits = self.lm_head(h)  # [B,L-1,V]
         ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=c.pad_id)
         mask = ((inp != c.bos_id) & (inp != c.pad_id) & (inp != c.eos_id)).float().unsqueeze(-1)  # [B,L-1,1]
-        p_txt = (self.text_head(h[:, n:]) * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # [B,E]
+        p_txt = (self.text_head(h) * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # [B,E]
         p_img = ((img - self.norm_mean) * self.norm_scale).mean(1)  # [B,E]
         refine = (1.0 - F.cosine_similarity(p_img, p_txt, dim=-1)).mean()
         return ce, refine
@@ -238,6 +242,37 @@ def report_batch(tokens, valid, rows, rng):
     return _batch_tokens(tokens, rows, picks)
 
 
+class RunClock:
+    """A tuning run's steps and minutes against its budget (cfg.max_steps, cfg.time_budget_min), its per-step train
+    numbers (logged as running means every `every` steps) and its history rows."""
+
+    def __init__(self, cfg, log, every):
+        self.cfg, self.log, self.every = cfg, log, every
+        self.start, self.step, self.numbers = time.time(), 0, {}
+
+    def minutes(self):
+        return (time.time() - self.start) / 60
+
+    def tick(self, epoch, **numbers):
+        """Counts a step and keeps its numbers → whether the run is out of steps or time."""
+        self.step += 1
+        for k, v in numbers.items():
+            self.numbers.setdefault(k, []).append(float(v))
+        if self.step % self.every == 0:
+            means = " ".join(f"{k} {np.mean(v[-self.every:]):.4f}" for k, v in self.numbers.items())
+            self.log(f"  epoch {epoch} step {self.step} {means} {self.minutes():.1f} min")
+        return self.spent()
+
+    def spent(self):
+        return bool(self.cfg.max_steps and self.step >= self.cfg.max_steps) or self.minutes() > self.cfg.time_budget_min
+
+    def row(self, epoch, **numbers):
+        """The epoch's history row: its train means (train_<name>) and numbers; starts the next epoch's means."""
+        means = {f"train_{k}": float(np.mean(v)) for k, v in self.numbers.items()}
+        self.numbers = {}
+        return {"epoch": epoch, "step": self.step, "minutes": round(self.minutes(), 2), **means, **numbers}
+
+
 class Optimiser:
     """AdamW on the module's trainable parameters, linear warm-up then cosine decay over the run, gradients clipped
     at norm 1 (cfg: lr, weight_decay, warmup_steps, epochs, max_steps)."""
@@ -286,12 +321,10 @@ def train(cfg, log=functools.partial(print, flush=True)):
     log(f"decoder-tune: before {history[0]}")
     best = (history[0]["val_ce"], {k: v.detach().clone() for k, v in module.state_dict().items()})
     rng = np.random.default_rng(cfg.seed)
-    start, step = time.time(), 0
-    out_of_time = lambda: (cfg.max_steps and step >= cfg.max_steps) or (time.time() - start) / 60 > cfg.time_budget_min  # noqa: E731
+    clock = RunClock(cfg, log, every=50)
     for epoch in range(1, cfg.epochs + 1):
         module.train()
         order = rng.permutation(len(train_img))
-        ces, refines = [], []
         for i in range(0, len(order), cfg.batch_size):
             rows = torch.from_numpy(order[i:i + cfg.batch_size])
             reports = report_batch(train_tok, train_valid, rows, rng)  # [B,L]
@@ -302,22 +335,14 @@ def train(cfg, log=functools.partial(print, flush=True)):
                 img = torch.where(swap[:, None, None], degraded[which, rows], img)
             ce, refine = module(img, reports)
             optimiser.step(ce + cfg.lam * refine)
-            ces.append(float(ce))
-            refines.append(float(refine))
-            step += 1
-            if step % 50 == 0:
-                log(f"  epoch {epoch} step {step} ce {np.mean(ces[-50:]):.4f} refine {np.mean(refines[-50:]):.4f} "
-                    f"{(time.time() - start) / 60:.1f} min")
-            if out_of_time():
+            if clock.tick(epoch, ce=ce, refine=refine):
                 break
-        row = {"epoch": epoch, "step": step, "minutes": round((time.time() - start) / 60, 2),
-               "train_ce": float(np.mean(ces)), "train_refine": float(np.mean(refines)),
-               **val_loss(module, val_img, val_tok)}
+        row = clock.row(epoch, **val_loss(module, val_img, val_tok))
         history.append(row)
         log(f"decoder-tune: {row}")
         if row["val_ce"] < best[0]:
             best = (row["val_ce"], {k: v.detach().clone() for k, v in module.state_dict().items()})
-        if out_of_time():
+        if clock.spent():
             break
     module.load_state_dict(best[1])
     module.eval()

@@ -29,14 +29,13 @@ import functools
 import json
 import math
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .decoder_tune import Optimiser, TuneError, load_folder, load_split, report_batch, val_loss, write_folder
+from .decoder_tune import Optimiser, RunClock, TuneError, load_folder, load_split, report_batch, val_loss, write_folder
 from .folder_tune import parse_config, run_command
 from .manifest import FINDINGS_PATH
 
@@ -155,10 +154,8 @@ def pad_sequences(seqs, bos):
 
 def sequence_logp(module, img, seqs):
     """img [B,N,D], seqs [B,L] ([BOS]…[EOS], PAD) → log π(report | film) [B], summed over the report's tokens."""
-    n = img.shape[1]
     inp, tgt = seqs[:, :-1], seqs[:, 1:]  # [B,L-1]
-    h, _ = module.decoder(torch.cat([img, F.embedding(inp, module.tok)], dim=1))  # [B,N+L-1,D]
-    logp = F.log_softmax(module.lm_head(h[:, n:]), dim=-1)  # [B,L-1,V]
+    logp = F.log_softmax(module.lm_head(module.text_states(img, inp)), dim=-1)  # [B,L-1,V]
     picked = logp.gather(-1, tgt.unsqueeze(-1)).squeeze(-1)  # [B,L-1]
     return (picked * (tgt != module.cfg.pad_id)).sum(1)
 
@@ -219,12 +216,10 @@ def train(cfg, log=functools.partial(print, flush=True)):
     optimiser = Optimiser(module, cfg, math.ceil(len(pairs) / cfg.batch_size))
     history = [{"epoch": 0, "step": 0, "minutes": 0.0, **measure()}]
     log(f"finding-preference: before {history[0]}")
-    start, step = time.time(), 0
-    out_of_time = lambda: (cfg.max_steps and step >= cfg.max_steps) or (time.time() - start) / 60 > cfg.time_budget_min  # noqa: E731
+    clock = RunClock(cfg, log, every=25)
     for epoch in range(1, cfg.epochs + 1):
         module.train()
         order = rng.permutation(len(pairs))
-        losses, accs, ces = [], [], []
         for i in range(0, len(order), cfg.batch_size):
             idx = order[i:i + cfg.batch_size]
             chunk = [pairs[j] for j in idx]
@@ -234,21 +229,11 @@ def train(cfg, log=functools.partial(print, flush=True)):
             rows = torch.from_numpy(rng.integers(0, len(train_img), cfg.batch_size))
             ce, refine = module(train_img[rows], report_batch(train_tok, train_valid, rows, rng))
             optimiser.step(dpo + cfg.anchor * (ce + cfg.lam * refine))
-            losses.append(float(dpo))
-            accs.append(float((margin > 0).float().mean()))
-            ces.append(float(ce))
-            step += 1
-            if step % 25 == 0:
-                log(f"  epoch {epoch} step {step} dpo {np.mean(losses[-25:]):.4f} pair acc {np.mean(accs[-25:]):.3f} "
-                    f"ce {np.mean(ces[-25:]):.4f} {(time.time() - start) / 60:.1f} min")
-            if out_of_time():
+            if clock.tick(epoch, dpo=dpo, pair_accuracy=(margin > 0).float().mean(), ce=ce):
                 break
-        row = {"epoch": epoch, "step": step, "minutes": round((time.time() - start) / 60, 2),
-               "train_dpo": float(np.mean(losses)), "train_pair_accuracy": float(np.mean(accs)),
-               "train_ce": float(np.mean(ces)), **measure()}
-        history.append(row)
-        log(f"finding-preference: {row}")
-        if out_of_time():
+        history.append(clock.row(epoch, **measure()))
+        log(f"finding-preference: {history[-1]}")
+        if clock.spent():
             break
     module.eval()
     return module, manifest, history, counts
