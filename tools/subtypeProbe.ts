@@ -6,8 +6,11 @@
 // the towers alone: they see the film through their own ImageNet network, so where they back the type the language
 // model wrote, that is a second reader agreeing. A probe that also reads p_img was right more often on its own, but
 // it shares the report model's eyes and its errors: the drafts it let name a type agreed with the labels less often.
+// --drafts chooses the margin by the drafts instead (tools/eval/subtypeDrafts.ts): the engine drafts the val films at
+// each margin, and the smallest whose drafts that name a type agree with the labels at --target wins.
 // --write stores the probe in manifest.json (similarity.subtype_probe).
-//   npm run subtype-probe -- [--model DIR] [--feature F] [--solver gradient|newton] [--target 0.8] [--min-films 30] [--l2 0.001,0.01,0.1] [--write]
+//   npm run subtype-probe -- [--model DIR] [--feature F] [--solver gradient|newton] [--target 0.8] [--min-films 30] [--l2 0.001,0.01,0.1]
+//        [--drafts [--min-drafts 20] [--root DIR]] [--write]
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlags, usage, type FlagSpec, UsageError } from './cli/flags';
@@ -16,7 +19,17 @@ import { CORPUS_DIR, CXR_MANIFEST } from './cli/paths';
 import { parseNpy } from './corpus/npy';
 import { readManifest } from './eval/manifest';
 import { subtypeRecord } from './eval/subtype';
-import { chooseMargin, fitSubtypeProbe, type SubtypeSolver, marginRows, probabilities, type LabelledFeature, type MarginRow } from './eval/subtypeProbeFit';
+import { chooseDraftMargin, draftRows, type DraftRow } from './eval/subtypeDrafts';
+import {
+  chooseMargin,
+  fitSubtypeProbe,
+  MARGINS,
+  type SubtypeSolver,
+  marginRows,
+  probabilities,
+  type LabelledFeature,
+  type MarginRow,
+} from './eval/subtypeProbeFit';
 import modelIO from '../src/engine/modelIO.json' with { type: 'json' };
 import type { ModelManifest } from '../src/engine/manifest';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
@@ -38,6 +51,9 @@ const specs = {
     choices: ['tower_patch_mean', 'image_embed+tower_patch_mean'],
   },
   solver: { type: 'string', help: 'gradient (300 steps, the default) or newton (to the optimum)', choices: ['gradient', 'newton'] },
+  drafts: { type: 'boolean', help: "choose the margin by the val drafts' agreement when they name a type (the engine drafts each margin ≥ 0.2; ~40 s each)" },
+  'min-drafts': { type: 'number', help: 'with --drafts: fewest val drafts naming a type a margin must keep to count (default 20)' },
+  root: { type: 'string', help: "with --drafts: folder the manifest's image paths are relative to (default: the manifest's folder)" },
   write: { type: 'boolean', help: "store the probe in the model's manifest.json" },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies Record<string, FlagSpec>;
@@ -113,6 +129,27 @@ function table(title: string, rows: readonly MarginRow[], chosen: number): strin
   return [`${title}`, '| margin | films let through (share) | films | accuracy of the allowed subtype |', '|---|---|---|---|', ...lines].join('\n');
 }
 
+/** The vocabulary words that name each subtype. */
+function subtypeWords(modelDir: string, model: ModelManifest): SubtypeProbe['words'] {
+  const vocab = Object.keys(
+    (JSON.parse(readFileSync(path.join(modelDir, model.tokenizer), 'utf8')) as { model: { vocab: Record<string, number> } }).model.vocab,
+  );
+  return { bacterial: vocab.filter((w) => BACTERIAL_WORD.test(w)), viral: vocab.filter((w) => VIRAL_WORD.test(w)) };
+}
+
+function draftTable(rows: readonly DraftRow[], chosen: number): string {
+  const lines = rows.map(
+    (r) =>
+      `| ${r.margin.toFixed(2)}${r.margin === chosen ? ' (chosen)' : ''} | ${r.named} of ${r.films} | ${Number.isNaN(r.agreement) ? '–' : r.agreement.toFixed(3)} |`,
+  );
+  return [
+    "\nval drafts (the engine, fp32, the model's decoding defaults)",
+    '| margin | drafts naming a type | agree when named |',
+    '|---|---|---|',
+    ...lines,
+  ].join('\n');
+}
+
 async function main(argv: string[]): Promise<void> {
   const f = parseFlags(argv, specs, 'npm run subtype-probe --');
   if (f.help) return void console.log(usage('npm run subtype-probe -- [flags]', specs));
@@ -127,7 +164,9 @@ async function main(argv: string[]): Promise<void> {
   if (l2s.some((v) => !(v >= 0))) throw new UsageError(`--l2 takes non-negative numbers; got ${f.l2?.join(',')}`);
   const target = f.target ?? 0.8;
   const subtypes = new Map<string, PneumoniaSubtype>();
-  for (const r of readManifest(f.manifest ?? CXR_MANIFEST)) {
+  const manifestPath = f.manifest ?? CXR_MANIFEST;
+  const records = readManifest(manifestPath);
+  for (const r of records) {
     const s = subtypeRecord(r);
     if (s) subtypes.set(r.id, s);
   }
@@ -144,19 +183,41 @@ async function main(argv: string[]): Promise<void> {
   }
   const solver: SubtypeSolver = f.solver ?? 'gradient';
   const fitted = fitSubtypeProbe(feature, data.train, data.val, l2s, solver);
-  const margin = chooseMargin(fitted.rows, target, f['min-films'] ?? 30);
+  const probeMargin = chooseMargin(fitted.rows, target, f['min-films'] ?? 30);
+  let margin = probeMargin;
+  let drafts: DraftRow[] | null = null;
+  if (f.drafts) {
+    const minDrafts = f['min-drafts'] ?? 20;
+    console.log(`drafting the val films at each margin ≥ 0.2 (the probe's own choice: ${probeMargin}):`);
+    const raw = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
+    const probe = { ...fitted.probe, margin: probeMargin, words: subtypeWords(modelDir, model) };
+    const val = records.filter((r) => r.split === 'val');
+    drafts = await draftRows(
+      modelDir,
+      raw,
+      probe,
+      MARGINS.filter((m) => m >= 0.2),
+      val,
+      f.root ?? path.dirname(manifestPath),
+      console.log,
+    );
+    const chosen = chooseDraftMargin(drafts, target, minDrafts);
+    if (chosen === null) console.log(`no margin's val drafts reach ${target} with ≥ ${minDrafts} naming a type; keeping the probe's own choice`);
+    margin = chosen ?? probeMargin;
+  }
   const testRows = marginRows(probabilities(fitted.probe, data.test), data.test);
   console.log(
     `${model.id} ${model.version}: subtype probe (${feature}, ${solver}) on ${data.train.length} train films (l2 ${fitted.l2} by val log-loss ${fitted.valLogLoss.toFixed(3)}), ` +
       `${((performance.now() - t0) / 1000).toFixed(0)} s`,
   );
-  console.log(table(`\nval (${data.val.length} films; the margin is the smallest whose accuracy reaches ${target})`, fitted.rows, margin));
+  const rule = drafts
+    ? `the margin chosen by the drafts below; the probe's own rule, the smallest whose accuracy reaches ${target}, takes ${probeMargin}`
+    : `the margin is the smallest whose accuracy reaches ${target}`;
+  console.log(table(`\nval (${data.val.length} films; ${rule})`, fitted.rows, margin));
   console.log(table(`\ntest (${data.test.length} films; a check, not used to choose)`, testRows, margin));
+  if (drafts) console.log(draftTable(drafts, margin));
   if (!f.write) return;
-  const vocab = Object.keys(
-    (JSON.parse(readFileSync(path.join(modelDir, model.tokenizer), 'utf8')) as { model: { vocab: Record<string, number> } }).model.vocab,
-  );
-  const words = { bacterial: vocab.filter((w) => BACTERIAL_WORD.test(w)), viral: vocab.filter((w) => VIRAL_WORD.test(w)) };
+  const words = subtypeWords(modelDir, model);
   const atChosen = (rows: readonly MarginRow[]) => rows.find((r) => r.margin === margin) ?? null;
   const probe: SubtypeProbe = {
     ...fitted.probe,
@@ -170,6 +231,7 @@ async function main(argv: string[]): Promise<void> {
       val: atChosen(fitted.rows),
       val_accuracy_all: fitted.valAccuracy,
       test: atChosen(testRows),
+      ...(drafts ? { margin_by: 'val drafts', probe_margin: probeMargin, val_drafts: drafts } : { margin_by: 'probe accuracy' }),
     },
   };
   const raw = JSON.parse(readFileSync(manifestFile, 'utf8')) as { similarity: Record<string, unknown> };
