@@ -155,7 +155,8 @@ async function main(argv: string[]): Promise<void> {
   if (f.help) return void console.log(usage('npm run subtype-probe -- [flags]', specs));
   const modelDir = f.model ?? defaultModelDir();
   const manifestFile = path.join(modelDir, 'manifest.json');
-  const model = JSON.parse(readFileSync(manifestFile, 'utf8')) as ModelManifest;
+  const raw = JSON.parse(readFileSync(manifestFile, 'utf8')) as { similarity: Record<string, unknown> } & Record<string, unknown>;
+  const model = raw as unknown as ModelManifest;
   if (!model.similarity)
     throw new UsageError(
       `${modelDir} has no similarity towers; the subtype gate reads their patch embeddings. Export them first (\`npm run export-similarity\`).`,
@@ -183,14 +184,14 @@ async function main(argv: string[]): Promise<void> {
   }
   const solver: SubtypeSolver = f.solver ?? 'gradient';
   const fitted = fitSubtypeProbe(feature, data.train, data.val, l2s, solver);
+  const words = subtypeWords(modelDir, model);
   const probeMargin = chooseMargin(fitted.rows, target, f['min-films'] ?? 30);
   let margin = probeMargin;
   let drafts: DraftRow[] | null = null;
   if (f.drafts) {
     const minDrafts = f['min-drafts'] ?? 20;
     console.log(`drafting the val films at each margin ≥ 0.2 (the probe's own choice: ${probeMargin}):`);
-    const raw = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
-    const probe = { ...fitted.probe, margin: probeMargin, words: subtypeWords(modelDir, model) };
+    const probe = { ...fitted.probe, margin: probeMargin, words };
     const val = records.filter((r) => r.split === 'val');
     drafts = await draftRows(
       modelDir,
@@ -217,7 +218,6 @@ async function main(argv: string[]): Promise<void> {
   console.log(table(`\ntest (${data.test.length} films; a check, not used to choose)`, testRows, margin));
   if (drafts) console.log(draftTable(drafts, margin));
   if (!f.write) return;
-  const words = subtypeWords(modelDir, model);
   const atChosen = (rows: readonly MarginRow[]) => rows.find((r) => r.margin === margin) ?? null;
   const probe: SubtypeProbe = {
     ...fitted.probe,
@@ -234,7 +234,6 @@ async function main(argv: string[]): Promise<void> {
       ...(drafts ? { margin_by: 'val drafts', probe_margin: probeMargin, val_drafts: drafts } : { margin_by: 'probe accuracy' }),
     },
   };
-  const raw = JSON.parse(readFileSync(manifestFile, 'utf8')) as { similarity: Record<string, unknown> };
   raw.similarity.subtype_probe = probe;
   writeFileSync(manifestFile, `${JSON.stringify(raw, null, 2)}\n`);
   console.log(`\nwrote similarity.subtype_probe (margin ${margin}; words ${JSON.stringify(words)}) into ${manifestFile}`);

@@ -43,6 +43,9 @@ export async function draftRows(
     const truth = subtypeRecord(r);
     return truth ? [{ rec: r, truth }] : [];
   });
+  // The films are decoded once; only the margin changes between the passes.
+  const pre = (rawManifest as { preprocessing: Parameters<typeof loadRecordImage>[2] }).preprocessing;
+  const pixels = await Promise.all(typed.map(async ({ rec }) => (await loadRecordImage(root, rec, pre)).pixels));
   const rows: DraftRow[] = [];
   for (const margin of margins) {
     const dir = folderWithProbe(modelDir, rawManifest, { ...probe, margin });
@@ -51,9 +54,8 @@ export async function draftRows(
       let named = 0;
       let agree = 0;
       try {
-        for (const { rec, truth } of typed) {
-          const img = await loadRecordImage(root, rec, runner.manifest.preprocessing);
-          const said = statedSubtype((await runner.generate(img.pixels, rec.id)).report.text);
+        for (const [i, { rec, truth }] of typed.entries()) {
+          const said = statedSubtype((await runner.generate(pixels[i], rec.id)).report.text);
           if (said) named++;
           if (said === truth) agree++;
         }
