@@ -196,7 +196,7 @@ describe('backends', () => {
     await engine.load({ modelUrl: modelDir });
     const controller = new AbortController();
     let tokens = 0;
-    const run = engine.generate([image()], { beam: 4, signal: controller.signal }, { onToken: () => ++tokens === 3 && controller.abort() });
+    const run = engine.generate([image()], { beam: 4, signal: controller.signal }, { onToken: () => ++tokens === 3 && controller.abort(), tokenIntervalMs: 0 });
     await expect(run).rejects.toBeInstanceOf(GenerationCancelledError);
     expect(tokens).toBe(3);
     expect(webgpu.livePresents.size).toBe(0);

@@ -114,7 +114,11 @@ describe('engine on the tiny model', () => {
     await engine.load({ modelUrl: modelDir });
     const partials: string[] = [];
     const stages: string[] = [];
-    const r = await engine.generate([image(3)], { beam: 4, beta: 5 }, { onToken: (t) => partials.push(t), onStage: (e) => stages.push(e.stage) });
+    const r = await engine.generate(
+      [image(3)],
+      { beam: 4, beta: 5 },
+      { onToken: (t) => partials.push(t), tokenIntervalMs: 0, onStage: (e) => stages.push(e.stage) },
+    );
     expect(stages).toEqual(['encode', 'decode', 'rerank', 'done']);
     expect(partials.length).toBeGreaterThan(1);
     expect(r.candidates.filter((c) => c.chosen)).toHaveLength(1);

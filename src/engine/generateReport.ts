@@ -1,5 +1,5 @@
 // One report from preprocessed views on a loaded model: encode once → OOD check → (diverse) beam search with the
-// cached decoder (best partial beam streamed) → the subtype gate takes out a pneumonia type the image does not back
+// cached decoder (best partial beam streamed, at most every STREAM_INTERVAL_MS) → the subtype gate takes out a pneumonia type the image does not back
 // → the labeler reads each candidate → self-refinement rerank by the
 // image–text similarity (the towers' when the model has them) → token/sentence heatmaps in the same space.
 import type { WordTokenizer } from '../text/tokenizer';
@@ -17,6 +17,7 @@ import { decoderSimilarity, rerank } from './rerank';
 import { fedIds } from './similarityTowers';
 import { readFindings, readingOf } from './findingReader';
 import { readSubtype, subtypeFeature, withheldSubtypeIds, withoutTokens } from './subtypeGate';
+import { STREAM_INTERVAL_MS, throttledStream } from './tokenStream';
 import { cosine } from './vectorMath';
 import type { Backend, GenerateCallbacks, ImageTensor, ReportResult } from './types';
 
@@ -107,6 +108,13 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   let hyps: Hypothesis[];
   let draws: number[];
   let decoderStats: DecoderRunStats;
+  const stream = callbacks.onToken
+    ? throttledStream(
+        (ids: number[]) => callbacks.onToken?.(tokenizer.decodeReport(withoutTokens(ids, withheld)).text),
+        callbacks.tokenIntervalMs ?? STREAM_INTERVAL_MS,
+        now,
+      )
+    : null;
   try {
     const search: BeamSearchOptions = {
       numBeams: settings.beam,
@@ -118,9 +126,10 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       groups: settings.groups ?? 1,
       diversityPenalty: settings.diversity_penalty ?? 0,
       signal: job.signal,
-      onStep: callbacks.onToken ? (ids) => callbacks.onToken?.(tokenizer.decodeReport(withoutTokens(ids, withheld)).text) : undefined,
+      onStep: stream ? (ids) => stream.step(ids) : undefined,
     };
     const found = await searchCandidates(decoder, search, settings, job.images);
+    stream?.flush();
     ({ hyps, draws } = distinct(withheld.size ? found.map((h) => ({ ...h, tokenIds: withoutTokens(h.tokenIds, withheld) })) : found));
   } finally {
     decoderStats = decoder.runStats;

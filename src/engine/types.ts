@@ -165,6 +165,7 @@ export interface ReportTimings {
 export interface GenerateCallbacks {
   onStage?: (e: ProgressEvent) => void;
   onToken?: (partialText: string) => void; // best partial beam so far
+  tokenIntervalMs?: number; // onToken at most this often (default STREAM_INTERVAL_MS, src/engine/tokenStream.ts); 0: every step
 }
 
 export interface ReportEngine {

@@ -39,6 +39,7 @@ class ScriptedEngine implements ReportEngine {
   seenPixels: number[] = [];
   seenFiles: string[] = [];
   seenBeam: number | undefined;
+  seenTokenInterval: number | undefined;
   aborted = false;
 
   async load(opts: LoadOptions, onProgress?: (e: ProgressEvent) => void): Promise<LoadInfo> {
@@ -62,6 +63,7 @@ class ScriptedEngine implements ReportEngine {
   async generate(images: ImageTensor[], opts: GenerateOptions = {}, cb: GenerateCallbacks = {}): Promise<ReportResult> {
     this.seenPixels = Array.from(images[0].data);
     this.seenBeam = opts.beam;
+    this.seenTokenInterval = cb.tokenIntervalMs;
     cb.onStage?.({ stage: 'encode' });
     cb.onToken?.('heart');
     if (opts.beam === 99) {
@@ -114,6 +116,9 @@ describe('worker protocol', () => {
     expect(pixels.length).toBe(0); // transferred, not copied
     expect(tokens).toEqual(['heart']);
     expect(stages).toEqual(['encode']);
+    expect(engine.seenTokenInterval).toBeUndefined(); // the engine's own streaming interval
+    await client.generate([{ data: new Float32Array([0.5]), size: 1 }], { beam: 3 }, { onToken: () => {}, tokenIntervalMs: 0 });
+    expect(engine.seenTokenInterval).toBe(0); // a caller's interval crosses the worker boundary
     expect(result.heatmap.values).toBeInstanceOf(Float32Array);
     expect(Array.from(result.heatmap.values)).toEqual(Array.from(fakeResult(3).heatmap.values));
     expect(result.sentenceHeatmaps).toBeInstanceOf(Float32Array);

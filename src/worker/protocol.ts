@@ -8,7 +8,7 @@ export type GenerateInput = { images: ImageTensor[] } | { files: ImageFile[] };
 
 export type WorkerRequest =
   | { kind: 'load'; id: number; opts: LoadOptions }
-  | { kind: 'generate'; id: number; input: GenerateInput; opts: Omit<GenerateOptions, 'signal'> }
+  | { kind: 'generate'; id: number; input: GenerateInput; opts: Omit<GenerateOptions, 'signal'>; tokenIntervalMs?: number } // token replies at most this often
   | { kind: 'cancel'; id: number } // id = the generate request to cancel
   | { kind: 'dispose'; id: number };
 

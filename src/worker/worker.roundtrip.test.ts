@@ -44,7 +44,7 @@ describe('worker round trip with the real engine', () => {
     expect(progress[progress.length - 1]).toBe(info.downloadBytes);
 
     const partials: string[] = [];
-    const viaWorker = await client.generateFiles([{ name: 'a.png', bytes: pngBytes() }], { beam: 3 }, { onToken: (t) => partials.push(t) });
+    const viaWorker = await client.generateFiles([{ name: 'a.png', bytes: pngBytes() }], { beam: 3 }, { onToken: (t) => partials.push(t), tokenIntervalMs: 0 });
     const inThread = await direct.generateFiles([{ name: 'a.png', bytes: pngBytes() }], { beam: 3 });
     expect(viaWorker.report).toEqual(inThread.report);
     expect(viaWorker.candidates).toEqual(inThread.candidates);

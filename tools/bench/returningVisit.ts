@@ -123,6 +123,7 @@ export async function returningVisitRows(opts: {
   image: string;
   visits: number;
   settleMs?: number;
+  gapMs?: number; // a pause before each returning visit, so that one visit's leftover work does not land in the next
   timeoutMs?: number;
   base?: string; // the served build (default vite preview's 127.0.0.1:4173)
 }): Promise<ReturningVisitResult> {
@@ -140,7 +141,10 @@ export async function returningVisitRows(opts: {
     await new Promise((r) => setTimeout(r, settleMs));
     await settle.close();
     const later: { reportAt: number; imageAt: number; phases: VisitPhases | null }[] = [];
-    for (let i = 0; i < opts.visits; i++) later.push(await visit(context, base, opts.image, timeoutMs));
+    for (let i = 0; i < opts.visits; i++) {
+      if (opts.gapMs) await new Promise((r) => setTimeout(r, opts.gapMs));
+      later.push(await visit(context, base, opts.image, timeoutMs));
+    }
     const ms = later.map((v) => v.reportAt);
     return {
       first_visit_ms: first.reportAt,

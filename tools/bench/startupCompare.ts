@@ -18,6 +18,7 @@ import { spread } from './stats';
 const FLAGS = {
   against: { type: 'string', help: 'the git revision to compare with (e.g. HEAD~1 or a commit)' },
   visits: { type: 'number', help: 'returning visits per run (default 6)' },
+  gap: { type: 'number', help: 'ms of pause before each returning visit (default 0: back to back)' },
   rounds: { type: 'number', help: 'runs per build, alternating (default 2)' },
   image: { type: 'string', help: 'the radiograph (default a COVID-QU film from ../shared/data)' },
   out: { type: 'string', help: 'results JSON (default: none)' },
@@ -63,7 +64,7 @@ async function main(argv: string[]): Promise<void> {
     const runs: Record<'current' | 'against', ReturningVisitResult[]> = { current: [], against: [] };
     for (let round = 0; round < (f.rounds ?? 2); round++)
       for (const which of ['against', 'current'] as const) {
-        const r = await returningVisitRows({ image, visits: f.visits ?? 6, base: `http://127.0.0.1:${PORTS[which]}` });
+        const r = await returningVisitRows({ image, visits: f.visits ?? 6, gapMs: f.gap ?? 0, base: `http://127.0.0.1:${PORTS[which]}` });
         runs[which].push(r);
         process.stderr.write(`${which} run ${round + 1}: ${r.returning_visit_ms.map(Math.round).join(', ')} ms\n`);
       }
