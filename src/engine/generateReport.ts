@@ -1,6 +1,6 @@
 // One report from preprocessed views on a loaded model: encode once → OOD check → (diverse) beam search with the
-// cached decoder (best partial beam streamed, at most every STREAM_INTERVAL_MS) → the subtype gate takes out a pneumonia type the image does not back
-// → the labeler reads each candidate → self-refinement rerank by the
+// cached decoder (best partial beam streamed, at most every STREAM_INTERVAL_MS) → the subtype gate takes out a
+// pneumonia type the image does not back → the labeler reads each candidate → self-refinement rerank by the
 // image–text similarity (the towers' when the model has them) → token/sentence heatmaps in the same space.
 import type { WordTokenizer } from '../text/tokenizer';
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beamSearch';
