@@ -30,6 +30,7 @@ export interface ReturningVisitResult {
   returning_visit: Spread;
   phases?: (VisitPhases | null)[]; // per returning visit (null: a mark was missing); medianPhases summarises them
   image_given_at_ms: number[]; // navigation start → the file input had the radiograph, per later visit
+  report_after_image_ms?: number[]; // the radiograph given → the first report word, per later visit
   settle_ms: number;
 }
 
@@ -104,10 +105,16 @@ async function visit(
   base: string,
   image: string,
   timeoutMs: number,
+  imageDelayMs = 0,
 ): Promise<{ reportAt: number; imageAt: number; phases: VisitPhases | null }> {
   const page = await context.newPage();
   try {
     await page.goto(`${base}/`, { waitUntil: 'commit' });
+    if (imageDelayMs > 0) {
+      // A person who opens the page and then picks a file: the radiograph comes this long after the model loaded.
+      await page.waitForFunction(() => typeof window.__serpentWorkerMarks?.loaded === 'number', null, { timeout: timeoutMs });
+      await page.waitForTimeout(imageDelayMs);
+    }
     await page.getByTestId('file-input').setInputFiles(image, { timeout: timeoutMs });
     const imageAt = await page.evaluate(() => performance.now());
     await page.waitForFunction(() => typeof window.__serpentFirstReportAt === 'number', null, { timeout: timeoutMs });
@@ -124,6 +131,7 @@ export async function returningVisitRows(opts: {
   visits: number;
   settleMs?: number;
   gapMs?: number; // a pause before each returning visit, so that one visit's leftover work does not land in the next
+  imageDelayMs?: number; // give the radiograph this long after the model loaded (default 0: as soon as the page can take it)
   timeoutMs?: number;
   base?: string; // the served build (default vite preview's 127.0.0.1:4173)
 }): Promise<ReturningVisitResult> {
@@ -143,7 +151,7 @@ export async function returningVisitRows(opts: {
     const later: { reportAt: number; imageAt: number; phases: VisitPhases | null }[] = [];
     for (let i = 0; i < opts.visits; i++) {
       if (opts.gapMs) await new Promise((r) => setTimeout(r, opts.gapMs));
-      later.push(await visit(context, base, opts.image, timeoutMs));
+      later.push(await visit(context, base, opts.image, timeoutMs, opts.imageDelayMs));
     }
     const ms = later.map((v) => v.reportAt);
     return {
@@ -152,6 +160,7 @@ export async function returningVisitRows(opts: {
       returning_visit: spread(ms),
       phases: later.map((v) => v.phases),
       image_given_at_ms: later.map((v) => v.imageAt),
+      report_after_image_ms: later.map((v) => v.reportAt - v.imageAt),
       settle_ms: settleMs,
     };
   } finally {

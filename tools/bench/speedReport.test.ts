@@ -133,5 +133,8 @@ describe('startup comparison', () => {
     const s = summarise([run([3000, 5000], [phase(700), null]), run([4000, 9000], [phase(900), phase(1100)])]);
     expect([s.median_ms, s.min_ms, s.max_ms, s.visits_ms.length]).toEqual([4500, 3000, 9000, 4]);
     expect(s.phases_median?.sessions).toBe(900);
+    expect(s.report_after_image_median_ms).toBeUndefined(); // runs from before the field
+    const delayed = summarise([{ ...run([3000], [phase(700)]), report_after_image_ms: [800, 600, 700] }]);
+    expect(delayed.report_after_image_median_ms).toBe(700);
   });
 });

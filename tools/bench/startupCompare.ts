@@ -1,4 +1,4 @@
-// `npm run bench-startup -- --against REV [--visits 6] [--rounds 2] [--image PATH] [--out FILE.json]`
+// `npm run bench-startup -- --against REV [--visits 6] [--rounds 2] [--gap MS] [--image-delay MS] [--image PATH] [--out FILE.json]`
 // What a change to start-up buys: the returning visit (tools/bench/returningVisit.ts: page open → the first report
 // word, and its phases) of this checkout's build and of another revision's, each served by its own `vite preview`,
 // in alternating runs so that both see the same machine. REV is built in a temporary git worktree that shares this
@@ -19,6 +19,7 @@ const FLAGS = {
   against: { type: 'string', help: 'the git revision to compare with (e.g. HEAD~1 or a commit)' },
   visits: { type: 'number', help: 'returning visits per run (default 6)' },
   gap: { type: 'number', help: 'ms of pause before each returning visit (default 0: back to back)' },
+  'image-delay': { type: 'number', help: 'give the radiograph this many ms after the model loaded (default 0: at once)' },
   rounds: { type: 'number', help: 'runs per build, alternating (default 2)' },
   image: { type: 'string', help: 'the radiograph (default a COVID-QU film from ../shared/data)' },
   out: { type: 'string', help: 'results JSON (default: none)' },
@@ -33,13 +34,22 @@ export interface StartupSummary {
   min_ms: number;
   max_ms: number;
   phases_median?: VisitPhases; // over every visit's phases of every run
+  report_after_image_median_ms?: number; // the radiograph given → the first report word
 }
 
 /** One build's runs → its summary. */
 export function summarise(runs: readonly ReturningVisitResult[]): StartupSummary {
   const ms = runs.flatMap((r) => r.returning_visit_ms);
   const phases = runs.flatMap((r) => r.phases ?? []);
-  return { visits_ms: ms, median_ms: spread(ms).median, min_ms: Math.min(...ms), max_ms: Math.max(...ms), phases_median: medianPhases(phases) };
+  const afterImage = runs.flatMap((r) => r.report_after_image_ms ?? []);
+  return {
+    visits_ms: ms,
+    median_ms: spread(ms).median,
+    min_ms: Math.min(...ms),
+    max_ms: Math.max(...ms),
+    phases_median: medianPhases(phases),
+    ...(afterImage.length ? { report_after_image_median_ms: spread(afterImage).median } : {}),
+  };
 }
 
 function vite(dir: string, ...args: string[]): void {
@@ -64,7 +74,13 @@ async function main(argv: string[]): Promise<void> {
     const runs: Record<'current' | 'against', ReturningVisitResult[]> = { current: [], against: [] };
     for (let round = 0; round < (f.rounds ?? 2); round++)
       for (const which of ['against', 'current'] as const) {
-        const r = await returningVisitRows({ image, visits: f.visits ?? 6, gapMs: f.gap ?? 0, base: `http://127.0.0.1:${PORTS[which]}` });
+        const r = await returningVisitRows({
+          image,
+          visits: f.visits ?? 6,
+          gapMs: f.gap ?? 0,
+          imageDelayMs: f['image-delay'] ?? 0,
+          base: `http://127.0.0.1:${PORTS[which]}`,
+        });
         runs[which].push(r);
         process.stderr.write(`${which} run ${round + 1}: ${r.returning_visit_ms.map(Math.round).join(', ')} ms\n`);
       }
@@ -80,6 +96,9 @@ async function main(argv: string[]): Promise<void> {
             ? `; phases ${Object.entries(p)
                 .map(([k, v]) => `${k} ${Math.round(v)}`)
                 .join(', ')} ms`
+            : '') +
+          (s.report_after_image_median_ms !== undefined
+            ? `; the radiograph given → the first report word ${Math.round(s.report_after_image_median_ms)} ms`
             : '') +
           '\n',
       );
