@@ -64,10 +64,7 @@ export class WorkerEngineClient implements ReportEngine {
     const { signal, ...settings } = opts;
     if (signal?.aborted) return Promise.reject(new GenerationCancelledError());
     const id = this.nextId++;
-    const promise = this.request<ReportResult>(
-      { kind: 'generate', id, input, opts: settings, ...(callbacks?.tokenIntervalMs !== undefined ? { tokenIntervalMs: callbacks.tokenIntervalMs } : {}) },
-      { callbacks },
-    );
+    const promise = this.request<ReportResult>({ kind: 'generate', id, input, opts: settings, tokenIntervalMs: callbacks?.tokenIntervalMs }, { callbacks });
     if (signal) {
       const cancel = (): void => this.port.postMessage({ kind: 'cancel', id } satisfies WorkerRequest, []);
       signal.addEventListener('abort', cancel, { once: true });

@@ -32,7 +32,7 @@ export function serveEngine(port: PortLike, engine: ReportEngine): void {
       const callbacks: GenerateCallbacks = {
         onStage: (event) => post({ kind: 'stage', id, event }),
         onToken: (text) => post({ kind: 'token', id, text }),
-        ...(req.tokenIntervalMs !== undefined ? { tokenIntervalMs: req.tokenIntervalMs } : {}),
+        tokenIntervalMs: req.tokenIntervalMs, // undefined: the engine's own interval
       };
       try {
         const result =

@@ -61,8 +61,8 @@ export function BackendPanel({ info, probe, device, result, busy, onSwitch, onRe
             <dt>Last draft</dt>
             <dd data-testid="timings">
               encode {formatMs(result.timings.encode_ms)}, decode {formatMs(result.timings.decode_ms)}
-              {result.timings.decoder ? ` (of which the decoder's own calls ${formatMs(result.timings.decoder.run_ms)})` : ''}, total{' '}
-              {formatMs(result.timings.total_ms)} on {result.backend.toUpperCase()}
+              {` (of which the decoder's own calls ${formatMs(result.timings.decoder.run_ms)})`}, total {formatMs(result.timings.total_ms)} on{' '}
+              {result.backend.toUpperCase()}
             </dd>
           </>
         ) : null}
