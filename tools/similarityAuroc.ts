@@ -55,6 +55,13 @@ async function main(argv: string[]): Promise<void> {
   for (const [name, d] of Object.entries(result)) {
     if (d) console.log(`| ${name} | ${d.auroc.toFixed(3)} | ${d.mean_cos_own.toFixed(4)} | ${d.mean_cos_other.toFixed(4)} | ${d.images} | ${d.pairs} |`);
   }
+  if (result.decoder.pairs === 0) {
+    console.log(
+      `no AUROC: no two of these ${cases.length} images differ both in their true findings and in what their drafts assert, so ` +
+        'there is no other-findings draft to rank against an own one. The drafts barely depend on the film: train the model ' +
+        'longer, or pass a larger --n.',
+    );
+  }
   const out = f.out ?? outPath(`sim-auroc-${split}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ model: model.id, version: model.version, split, ...result }, null, 1));
