@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Lent-GPU run of model 2 in two calls (training/README.md, "Training on a lent GPU machine"). The packed corpus
+# (training/transfer.py, records.jsonl left out: training does not read it) travels in two parts:
+#   tools/gpu/call_m2.sh stage            # call A, carry .gpu1: the first part into /tmp/stage
+#   tools/gpu/call_m2.sh train [MIN]      # call B, carry .gpu2: the rest, then three runs side by side on the GPU,
+#                                         # same seed and time budget (default 6 min):
+#     m2     ImageNet MobileNetV2, robust augmentation, λ 0.5   (model 2)
+#     m2l0   the same with λ 0                                   (the ablation)
+#     m2std  the same as m2 with the standard augmentation       (what the robust augmentation costs)
+# Each run's best checkpoint comes back as fp16 weights ($OUT/NAME.ckpt.pt, under the 16 MiB a returned file may
+# hold) with its log; `training/ckpt_fp16.py` here turns it back into an fp32 checkpoint for `npm run export`.
+set -uo pipefail
+export PYTHONUNBUFFERED=1
+case "${1:-}" in
+  stage)
+    mkdir -p /tmp/stage && cp -r .gpu1/stage/. /tmp/stage/ && du -sh /tmp/stage
+    nvidia-smi --query-gpu=name,memory.total --format=csv,noheader ;;
+  train)
+    budget=${2:-6}
+    cp -r .gpu2/stage/. /tmp/stage/ && du -sh /tmp/stage
+    python3 -m training.transfer unpack /tmp/stage /tmp/corpus || exit 1
+    common=(--corpus /tmp/corpus --device cuda --time-budget-min "$budget" --seed 0 --vision mobilenet_v2
+            --vision-init imagenet --imagenet-weights /tmp/stage/mobilenet_v2.pt)
+    declare -A runs=([m2]="--augment robust" [m2l0]="--augment robust --lambda 0" [m2std]="--augment standard")
+    for name in "${!runs[@]}"; do
+      # shellcheck disable=SC2086
+      OMP_NUM_THREADS=5 timeout $(( budget * 60 + 150 )) python3 -m training.train "${common[@]}" ${runs[$name]} \
+        --out "/tmp/runs/$name" >"$OUT/$name.log" 2>&1 &
+    done
+    wait
+    for name in "${!runs[@]}"; do
+      [ -f "/tmp/runs/$name/ckpt.pt" ] && python3 -m training.ckpt_fp16 "/tmp/runs/$name/ckpt.pt" "$OUT/$name.ckpt.pt"
+      tail -n 4 "$OUT/$name.log"
+    done
+    ls -la "$OUT" ;;
+  *) echo "usage: tools/gpu/call_m2.sh stage | train [BUDGET_MIN]"; exit 2 ;;
+esac
