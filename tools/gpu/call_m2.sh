@@ -2,8 +2,8 @@
 # Lent-GPU run of model 2 in two calls (training/README.md, "Training on a lent GPU machine"). The packed corpus
 # (training/transfer.py, records.jsonl left out: training does not read it) travels in two parts:
 #   tools/gpu/call_m2.sh stage            # call A, carry .gpu1: the first part into /tmp/stage
-#   tools/gpu/call_m2.sh train [MIN]      # call B, carry .gpu2: the rest, then three runs side by side on the GPU,
-#                                         # same seed and time budget (default 6 min):
+#   tools/gpu/call_m2.sh train [MIN [NAME=ARGS…]]  # call B, carry .gpu2: the rest, then the runs side by side on
+#                                         # the GPU, same seed and time budget (default 6 min); by default:
 #     m2     ImageNet MobileNetV2, robust augmentation, λ 0.5   (model 2)
 #     m2l0   the same with λ 0                                   (the ablation)
 #     m2std  the same as m2 with the standard augmentation       (what the robust augmentation costs)
@@ -22,6 +22,7 @@ case "${1:-}" in
     common=(--corpus /tmp/corpus --device cuda --time-budget-min "$budget" --seed 0 --vision mobilenet_v2
             --vision-init imagenet --imagenet-weights /tmp/stage/mobilenet_v2.pt)
     declare -A runs=([m2]="--augment robust" [m2l0]="--augment robust --lambda 0" [m2std]="--augment standard")
+    if [ $# -gt 2 ]; then runs=(); for spec in "${@:3}"; do runs[${spec%%=*}]="${spec#*=}"; done; fi
     for name in "${!runs[@]}"; do
       # shellcheck disable=SC2086
       OMP_NUM_THREADS=5 timeout $(( budget * 60 + 150 )) python3 -m training.train "${common[@]}" ${runs[$name]} \
@@ -33,5 +34,5 @@ case "${1:-}" in
       tail -n 4 "$OUT/$name.log"
     done
     ls -la "$OUT" ;;
-  *) echo "usage: tools/gpu/call_m2.sh stage | train [BUDGET_MIN]"; exit 2 ;;
+  *) echo "usage: tools/gpu/call_m2.sh stage | train [BUDGET_MIN [NAME=ARGS…]]"; exit 2 ;;
 esac
