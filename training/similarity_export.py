@@ -6,7 +6,12 @@ precision, evaluation}. The weights are int8 (per output channel, training/quant
 a first visit under its byte budget) unless `--fp32`. Both files are checked against PyTorch in onnxruntime-node
 before the manifest is written: fp32 to 1e-3, int8 by the cosine of every output row to PyTorch's (≥ 0.995).
 
-    npm run export-similarity -- --ckpt runs/sim/similarity.pt --model public/models/serpent-cxr"""
+    npm run export-similarity -- --ckpt runs/sim/similarity.pt --model public/models/serpent-cxr
+    npm run export-similarity -- --from-model public/models/serpent-cxr --model runs/NEW   # reuse towers that read pixels
+
+Towers with their own eyes read the normalised pixels, not the report model's tokens, so a retrained report model
+can keep them: `--from-model` copies both files and `manifest.similarity` (its subtype probe too, when the probe reads
+the towers alone) from a folder that has them, after checking the two folders feed them the same pixels and token ids."""
 import argparse
 import json
 import sys
@@ -178,13 +183,60 @@ def add_towers(model_dir, towers, evaluation=None, int8=True, pixel_features=Non
     return entry
 
 
+def copy_towers(src_dir, model_dir):
+    """Copies src_dir's pixel-reading towers (files and manifest entry) into model_dir → the entry. Refuses towers on
+    image tokens (they read one report model's tokens), other pixels (size, mean, std) or another vocabulary. A subtype
+    probe that also reads the vision encoder's p_img is dropped (refit it: `npm run subtype-probe`)."""
+    src, dst = Path(src_dir) / "manifest.json", Path(model_dir) / "manifest.json"
+    for path in (src, dst):
+        if not path.exists():
+            raise SimilarityExportError(f"{path} not found; both --from-model and --model must be exported model folders")
+    src_manifest, manifest = json.loads(src.read_text()), json.loads(dst.read_text())
+    entry = src_manifest.get("similarity")
+    if entry is None:
+        raise SimilarityExportError(f"{src_dir} has no similarity towers to copy; train them with `npm run train-similarity`")
+    if entry.get("input") != "pixels":
+        raise SimilarityExportError(f"{src_dir}'s towers read its report model's image tokens, which {model_dir} does not "
+                                    "write; train towers for it (`npm run image-features`, then `npm run train-similarity`)")
+    keys = ("image_size", "pixel_mean", "pixel_std")
+    want = {k: src_manifest["preprocessing"][k] for k in keys}
+    got = {k: manifest["preprocessing"][k] for k in keys}
+    if want != got:
+        raise SimilarityExportError(f"the towers read pixels preprocessed as {want} but {model_dir} uses {got}; "
+                                    "rebuild their features with `npm run tower-features` and retrain them")
+    if src_manifest["architecture"]["vocab_size"] != manifest["architecture"]["vocab_size"]:
+        raise SimilarityExportError(f"the towers read {src_manifest['architecture']['vocab_size']} token ids but "
+                                    f"{model_dir}'s vocabulary has {manifest['architecture']['vocab_size']}; retrain them")
+    copied = dict(entry)
+    for side in ("image", "text"):
+        path = Path(model_dir) / entry[side]["path"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes((Path(src_dir) / entry[side]["path"]).read_bytes())
+        copied[side] = file_entry(model_dir, path)
+        if copied[side]["sha256"] != entry[side]["sha256"]:
+            raise SimilarityExportError(f"{src_dir}/{entry[side]['path']} does not match its manifest's sha256; re-export that folder")
+    probe = entry.get("subtype_probe")
+    if probe is not None and probe.get("feature") != "tower_patch_mean":
+        del copied["subtype_probe"]
+    copied["copied_from"] = {"id": src_manifest["id"], "version": src_manifest["version"]}
+    manifest["similarity"] = copied
+    write_manifest(model_dir, manifest)
+    return copied
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", default="runs/sim/similarity.pt")
     ap.add_argument("--model", default="public/models/serpent-cxr", help="model folder to add the towers to")
     ap.add_argument("--fp32", action="store_true", help="keep the towers' weights fp32 (4× the bytes)")
+    ap.add_argument("--from-model", help="copy the pixel-reading towers of this model folder instead of exporting --ckpt")
     args = ap.parse_args(argv)
     try:
+        if args.from_model:
+            entry = copy_towers(args.from_model, args.model)
+            print(f"copied the towers of {args.from_model} into {args.model} (subtype probe "
+                  f"{'kept' if 'subtype_probe' in entry else 'not copied'})")
+            return 0
         if not Path(args.ckpt).exists():
             raise SimilarityExportError(f"{args.ckpt} not found; train it with `npm run train-similarity -- --out runs/sim`")
         towers, ckpt = load_towers(args.ckpt)

@@ -13,7 +13,9 @@ import torch
 from training.data import CorpusError
 from training.similarity import SimilarityConfig, SimilarityTowers, box_loss, candidate_loss, multi_positive_infonce
 from training.similarity_data import ModelCandidates, SimilaritySplit, finding_word_mask
-from training.similarity_export import SimilarityExportError, add_towers, load_towers
+from training.export import random_tiny
+from training.manifest import file_entry
+from training.similarity_export import SimilarityExportError, add_towers, copy_towers, load_towers
 from training.similarity_train import main as train_main
 from training.tests.corpus_fixture import write_synthetic_corpus
 
@@ -157,6 +159,59 @@ class TrainExportTest(unittest.TestCase):
         with self.assertRaises(SimilarityExportError) as ctx:
             add_towers(self._model_dir(N_TOKENS * 4), towers)
         self.assertIn("image-features", str(ctx.exception))
+
+
+class CopyTowersTest(unittest.TestCase):
+    """`export-similarity --from-model`: a retrained report model keeps the towers that read pixels."""
+
+    def _donor(self, d, input_kind="pixels", probe_feature="tower_patch_mean"):
+        random_tiny(d, quantize=False, verify=False)
+        onnx_dir = Path(d) / "onnx"
+        (onnx_dir / "similarity_image.onnx").write_bytes(b"image tower bytes")
+        (onnx_dir / "similarity_text.onnx").write_bytes(b"text tower bytes")
+        manifest = json.loads((Path(d) / "manifest.json").read_text())
+        manifest["similarity"] = {"image": file_entry(d, onnx_dir / "similarity_image.onnx"),
+                                  "text": file_entry(d, onnx_dir / "similarity_text.onnx"), "embed_dim": 8,
+                                  "precision": "int8", "input": input_kind, "grid": [16, 16],
+                                  "subtype_probe": {"feature": probe_feature, "weights": [1.0]}}
+        (Path(d) / "manifest.json").write_text(json.dumps(manifest))
+        return manifest["similarity"]
+
+    def test_copies_files_and_entry_and_keeps_a_tower_only_probe(self):
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            entry = self._donor(a)
+            random_tiny(b, seed=1, quantize=False, verify=False)
+            copied = copy_towers(a, b)
+            self.assertEqual((Path(b) / "onnx" / "similarity_text.onnx").read_bytes(), b"text tower bytes")
+            self.assertEqual({k: v for k, v in copied.items() if k != "copied_from"}, entry)
+            self.assertEqual(json.loads((Path(b) / "manifest.json").read_text())["similarity"], copied)
+
+    def test_drops_a_probe_that_reads_the_old_encoder(self):
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            self._donor(a, probe_feature="image_embed+tower_patch_mean")
+            random_tiny(b, seed=1, quantize=False, verify=False)
+            self.assertNotIn("subtype_probe", copy_towers(a, b))
+
+    def test_refuses_token_towers_other_pixels_and_a_tampered_file(self):
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            self._donor(a, input_kind="image_tokens")
+            random_tiny(b, seed=1, quantize=False, verify=False)
+            with self.assertRaisesRegex(SimilarityExportError, "image tokens"):
+                copy_towers(a, b)
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            self._donor(a)
+            random_tiny(b, seed=1, quantize=False, verify=False)
+            manifest = json.loads((Path(b) / "manifest.json").read_text())
+            manifest["preprocessing"]["pixel_std"] = 0.3
+            (Path(b) / "manifest.json").write_text(json.dumps(manifest))
+            with self.assertRaisesRegex(SimilarityExportError, "preprocessed"):
+                copy_towers(a, b)
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            self._donor(a)
+            (Path(a) / "onnx" / "similarity_image.onnx").write_bytes(b"changed")
+            random_tiny(b, seed=1, quantize=False, verify=False)
+            with self.assertRaisesRegex(SimilarityExportError, "sha256"):
+                copy_towers(a, b)
 
 
 if __name__ == "__main__":
