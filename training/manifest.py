@@ -46,6 +46,15 @@ def ood_stats(embeds):
             "threshold": qs["p99"], "train_quantiles": qs}
 
 
+def preprocessing_mismatch(src_manifest, manifest):
+    """(src's, manifest's) pixel preprocessing when two model folders feed their networks different pixels, else None:
+    a part copied between folders (OOD detector, pixel-reading towers) needs the same size, mean and std."""
+    keys = ("image_size", "pixel_mean", "pixel_std")
+    want = {k: src_manifest["preprocessing"][k] for k in keys}
+    got = {k: manifest["preprocessing"][k] for k in keys}
+    return None if want == got else (want, got)
+
+
 def default_findings():
     with open(FINDINGS_PATH) as f:
         return [x["name"] for x in json.load(f)]

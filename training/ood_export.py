@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .manifest import file_entry
+from .manifest import file_entry, preprocessing_mismatch
 from .modelio import load_model_io
 from .ood_detector import OodConfig, OodDetector, load_detector
 from .ort_node import run_onnx
@@ -92,10 +92,9 @@ def copy_detector(src_dir, model_dir):
     entry = src_manifest.get("ood", {}).get("detector")
     if entry is None:
         raise OodExportError(f"{src_dir} has no OOD detector to copy; train one with `npm run train-ood`")
-    keys = ("image_size", "pixel_mean", "pixel_std")
-    want = {k: src_manifest["preprocessing"][k] for k in keys}
-    got = {k: manifest["preprocessing"][k] for k in keys}
-    if want != got:
+    mismatch = preprocessing_mismatch(src_manifest, manifest)
+    if mismatch:
+        want, got = mismatch
         raise OodExportError(f"the detector was exported for preprocessing {want} but {model_dir} uses {got}; "
                              "train a detector for it with `npm run train-ood`")
     path = Path(model_dir) / entry["path"]

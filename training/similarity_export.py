@@ -22,7 +22,7 @@ import numpy as np
 import onnx
 import torch
 
-from .manifest import file_entry, write_manifest
+from .manifest import file_entry, preprocessing_mismatch, write_manifest
 from .modelio import load_model_io
 from .ort_node import run_onnx
 from .quantize import quantize_graph, requantize_exact
@@ -198,10 +198,9 @@ def copy_towers(src_dir, model_dir):
     if entry.get("input") != "pixels":
         raise SimilarityExportError(f"{src_dir}'s towers read its report model's image tokens, which {model_dir} does not "
                                     "write; train towers for it (`npm run image-features`, then `npm run train-similarity`)")
-    keys = ("image_size", "pixel_mean", "pixel_std")
-    want = {k: src_manifest["preprocessing"][k] for k in keys}
-    got = {k: manifest["preprocessing"][k] for k in keys}
-    if want != got:
+    mismatch = preprocessing_mismatch(src_manifest, manifest)
+    if mismatch:
+        want, got = mismatch
         raise SimilarityExportError(f"the towers read pixels preprocessed as {want} but {model_dir} uses {got}; "
                                     "rebuild their features with `npm run tower-features` and retrain them")
     if src_manifest["architecture"]["vocab_size"] != manifest["architecture"]["vocab_size"]:
