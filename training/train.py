@@ -132,6 +132,11 @@ def main(argv=None):
     # Without --epochs the LR schedule also follows elapsed time, so the run ends within the budget even when the
     # machine is busier than during the probe (not under DDP: ranks must agree on the step count).
     time_based = args.epochs is None and not args.ddp
+    # A time-based run ends when its budget does, not at the estimate: three runs starting side by side on one GPU
+    # under-read their throughput about twice, and stopped after 3.1 of their 6 minutes. The estimate then only sizes
+    # the warm-up and the LR schedule's steps. --max-steps (tests) still stops at its step.
+    stop_at_steps = not time_based or bool(args.max_steps)
+    epoch_label = f"{epochs}" if stop_at_steps else f"~{epochs}"
     log(f"throughput {sps:.1f} samples/s per process; validation+samples {overhead_s:.0f} s "
         f"→ {epoch_s / 60:.1f} min/epoch; {epochs} epochs ≈ {epochs * epoch_s / 60:.1f} min "
         f"(budget {budget_s / 60:.1f} min{', schedule follows time' if time_based else ''})")
@@ -172,12 +177,12 @@ def main(argv=None):
         train_loader.generator.set_state(state["loader_rng"])
         log(f"resumed {out / 'last.pt'} after epoch {start_epoch} (step {step}/{total}, best val loss {best:.4f})"
             + (f"; rescheduled from {state['total']} steps" if state["total"] != total else ""))
-    for epoch in range(start_epoch, epochs):
+    for epoch in range(start_epoch, epochs if stop_at_steps else 8 * epochs):
         if sampler is not None:
             sampler.set_epoch(epoch)
         t_epoch, seen = time.time(), 0
         for batch_data in train_loader:
-            progress = step / total
+            progress = step / total if stop_at_steps else 0.0
             if time_based:
                 progress = max(progress, (time.time() - t_start) / budget_s)
             if progress >= 1.0:
@@ -202,8 +207,8 @@ def main(argv=None):
             if step % 20 == 0 or step == total:
                 rate = seen / (time.time() - t_epoch)
                 elapsed = time.time() - t_start
-                eta = elapsed / max(progress, step / total) - elapsed
-                log(f"epoch {epoch + 1}/{epochs} step {step}/{total} loss {float(res['loss']):.4f} "
+                eta = elapsed / max(progress, 1e-9) - elapsed
+                log(f"epoch {epoch + 1}/{epoch_label} step {step}/{total} loss {float(res['loss']):.4f} "
                     f"ce {float(res['ce']):.4f} sim {float(res['sim']):.3f} lr {opt.param_groups[0]['lr']:.2e} "
                     f"{rate:.1f} samples/s ({rate / tok.shape[0] / world:.2f} it/s) ETA {fmt_eta(eta)}", flush=True)
         val = evaluate(model, val_loader, device, mean, std, args.lam)
@@ -226,7 +231,7 @@ def main(argv=None):
             if not args.ddp:
                 save_resume_state(out / "last.pt", model, opt, epoch + 1, step, total, best, history,
                                   (time.time() - t_start) / 60, train_loader.generator)
-        if step >= total or progress >= 1.0:
+        if (stop_at_steps and step >= total) or progress >= 1.0:
             break
         if args.stop_after_epoch and epoch + 1 >= args.stop_after_epoch:
             log(f"stopping after epoch {epoch + 1} of {epochs}; continue with the same command and --resume")

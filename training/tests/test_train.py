@@ -5,6 +5,7 @@ import json
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import torch
@@ -76,6 +77,18 @@ class TrainTest(unittest.TestCase):
         self.assertEqual([h["loss"] for h in a["history"]], [h["loss"] for h in b["history"]])
         for k, v in a["model"].items():
             torch.testing.assert_close(b["model"][k], v, atol=0, rtol=0, msg=k)
+
+    def test_a_time_based_run_uses_its_budget_when_the_probe_underestimates_throughput(self):
+        out = Path(self.tmp.name) / "timed"
+        # the probe reads 0.5 samples/s: one 24-study epoch ≈ 50 s, so the estimate is 1 epoch of the 6 s budget
+        with mock.patch("training.train.probe_throughput", return_value=0.5), \
+                contextlib.redirect_stdout(io.StringIO()) as log:
+            train_main(["--corpus", str(self.corpus), "--out", str(out), "--time-budget-min", "0.1",
+                        "--batch-size", "8", "--model", TINY_MODEL])
+        self.assertIn("1 epochs", log.getvalue())
+        history = json.loads((out / "history.json").read_text())
+        self.assertGreater(len(history), 1)  # it went on past the estimate until the budget ended it
+        self.assertLessEqual(len(history), 8)
 
     def test_resume_refuses_another_schedule(self):
         common = ["--corpus", str(self.corpus), "--batch-size", "8", "--model", TINY_MODEL]
