@@ -2,7 +2,8 @@
 [--time-budget-min 90]`; multi-GPU: `torchrun --nproc_per_node=N -m training.train --ddp ...`.
 
 Trains SerpentVLM on the corpus (docs/CONTRACTS.md) with L = CE + λ·mean(1 − cos(p_img, p_txt)) (training/model.py).
-Sizes the number of epochs to the time budget from a measured throughput, logs progress lines, evaluates the
+Estimates the epochs that fit the time budget from a measured throughput (a time-based run then ends when the
+budget does), logs progress lines, evaluates the
 validation loss each epoch (plus two greedy reports), keeps the best checkpoint in runs/NAME/ckpt.pt."""
 import argparse
 import json
