@@ -3,8 +3,8 @@
 
 Trains SerpentVLM on the corpus (docs/CONTRACTS.md) with L = CE + λ·mean(1 − cos(p_img, p_txt)) (training/model.py).
 Estimates the epochs that fit the time budget from a measured throughput (a time-based run then ends when the
-budget does), logs progress lines, evaluates the
-validation loss each epoch (plus two greedy reports), keeps the best checkpoint in runs/NAME/ckpt.pt."""
+budget does), logs progress lines, evaluates the validation loss each epoch (plus two greedy reports), keeps the best
+checkpoint in runs/NAME/ckpt.pt."""
 import argparse
 import json
 import os
@@ -135,7 +135,8 @@ def main(argv=None):
     time_based = args.epochs is None and not args.ddp
     # A time-based run ends when its budget does, not at the estimate: three runs starting side by side on one GPU
     # under-read their throughput about twice, and stopped after 3.1 of their 6 minutes. The estimate then only sizes
-    # the warm-up and the LR schedule's steps. --max-steps (tests) still stops at its step.
+    # the warm-up and the LR schedule's steps, and caps the run at 8× its epochs. --max-steps (tests) still stops at
+    # its step.
     stop_at_steps = not time_based or bool(args.max_steps)
     epoch_label = f"{epochs}" if stop_at_steps else f"~{epochs}"
     log(f"throughput {sps:.1f} samples/s per process; validation+samples {overhead_s:.0f} s "
