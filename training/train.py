@@ -55,6 +55,9 @@ def parse_args(argv=None):
                     help="vision encoder (default: the config's, resnet)")
     ap.add_argument("--vision-init", choices=["scratch", "imagenet"], default="scratch",
                     help="imagenet: MobileNetV2 starts from ../shared/data/pretrained (needs --vision mobilenet_v2)")
+    ap.add_argument("--init-from", default=None,
+                    help="start from this checkpoint's weights and model config (a fine-tune; the optimiser starts "
+                         "afresh), e.g. to add the pair term to a λ 0 run")
     ap.add_argument("--imagenet-weights", default=None,
                     help="the TFLite file (default ../shared/data/pretrained/…) or a .pt from `training.mobilenet_v2 --save`")
     return ap.parse_args(argv)
@@ -106,6 +109,12 @@ def main(argv=None):
     out = Path(args.out or ("runs/smoke" if args.smoke else "runs/full"))
     meta = load_meta(args.corpus)
     cfg = build_config(args, meta, args.corpus)
+    init = None
+    if args.init_from:
+        if args.vision_init == "imagenet" or args.resume:
+            raise SystemExit("--init-from starts from a checkpoint: leave out --vision-init imagenet and --resume")
+        init = torch.load(args.init_from, map_location="cpu", weights_only=False)
+        cfg = ModelConfig(**init["model_config"])
     limits = SMOKE_LIMITS if args.smoke else {}
     train_set = CorpusSplit(args.corpus, "train", limits.get("train"), cfg.bos_id)
     val_set = CorpusSplit(args.corpus, "val", min(args.val_max, limits.get("val", args.val_max)), cfg.bos_id)
@@ -116,10 +125,13 @@ def main(argv=None):
     model = SerpentVLM(cfg)
     if args.vision_init == "imagenet":
         model.vision.load_imagenet(args.imagenet_weights)
+    if init is not None:
+        model.load_state_dict(init["model"])
     model = model.to(device)
     opt = make_optimizer(model, peak_lr)
     params = model.num_params()
-    log(f"model: {params['total'] / 1e6:.2f}M params {params} | vision {cfg.vision} ({args.vision_init}) | device {device} x{world} | batch {batch}")
+    start = f"from {args.init_from}" if init is not None else args.vision_init
+    log(f"model: {params['total'] / 1e6:.2f}M params {params} | vision {cfg.vision} ({start}) | device {device} x{world} | batch {batch}")
     vocab = id_to_token(args.corpus)
     sps = probe_throughput(model, opt, train_set, batch, device, mean, std, args.lam)
     overhead_s = probe_epoch_overhead(model, val_set, batch, device, mean, std, args.lam, vocab)

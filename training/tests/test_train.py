@@ -90,6 +90,23 @@ class TrainTest(unittest.TestCase):
         self.assertGreater(len(history), 1)  # it went on past the estimate until the budget ended it
         self.assertLessEqual(len(history), 8)
 
+    def test_init_from_starts_at_the_checkpoints_weights(self):
+        common = ["--corpus", str(self.corpus), "--batch-size", "8", "--model", TINY_MODEL]
+        src, init, scratch = (Path(self.tmp.name) / n for n in ("src", "init", "scratch"))
+        with contextlib.redirect_stdout(io.StringIO()) as log:
+            train_main(common + ["--out", str(src), "--epochs", "4", "--lr", "3e-3"])
+            # one step at a negligible LR: the first val loss is where the run started
+            train_main(common + ["--out", str(init), "--max-steps", "1", "--lr", "1e-9", "--init-from", str(src / "ckpt.pt"),
+                                 "--epochs", "1"])
+            train_main(common + ["--out", str(scratch), "--max-steps", "1", "--lr", "1e-9", "--epochs", "1"])
+            with self.assertRaisesRegex(SystemExit, "--init-from"):
+                train_main(common + ["--out", str(init), "--init-from", str(src / "ckpt.pt"), "--epochs", "1", "--resume"])
+        trained = torch.load(src / "ckpt.pt", weights_only=False)["val_loss"]
+        started = json.loads((init / "history.json").read_text())[0]["loss"]
+        fresh = json.loads((scratch / "history.json").read_text())[0]["loss"]
+        self.assertIn("from " + str(src / "ckpt.pt"), log.getvalue())
+        self.assertLess(abs(started - trained), 0.1 * (fresh - trained))
+
     def test_resume_refuses_another_schedule(self):
         common = ["--corpus", str(self.corpus), "--batch-size", "8", "--model", TINY_MODEL]
         out = Path(self.tmp.name) / "sched"
