@@ -46,6 +46,27 @@ def ood_stats(embeds):
             "threshold": qs["p99"], "train_quantiles": qs}
 
 
+def read_manifest_pair(src_dir, model_dir, error):
+    """(src_dir's manifest, model_dir's) for copying a part between exported model folders; raises error otherwise."""
+    paths = [Path(d) / "manifest.json" for d in (src_dir, model_dir)]
+    for path in paths:
+        if not path.exists():
+            raise error(f"{path} not found; both --from-model and --model must be exported model folders")
+    return tuple(json.loads(path.read_text()) for path in paths)
+
+
+def copy_model_file(src_dir, model_dir, entry, error):
+    """Copies the file of a manifest file entry from src_dir into model_dir → model_dir's entry. The donor's bytes are
+    checked against the entry's sha256 before anything is written."""
+    data = (Path(src_dir) / entry["path"]).read_bytes()
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise error(f"{src_dir}/{entry['path']} does not match its manifest's sha256; re-export that folder")
+    path = Path(model_dir) / entry["path"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return file_entry(model_dir, path)
+
+
 def preprocessing_mismatch(src_manifest, manifest):
     """(src's, manifest's) pixel preprocessing when two model folders feed their networks different pixels, else None:
     a part copied between folders (OOD detector, pixel-reading towers) needs the same size, mean and std."""

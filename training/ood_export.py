@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .manifest import file_entry, preprocessing_mismatch
+from .manifest import copy_model_file, file_entry, preprocessing_mismatch, read_manifest_pair, write_manifest
 from .modelio import load_model_io
 from .ood_detector import OodConfig, OodDetector, load_detector
 from .ort_node import run_onnx
@@ -84,11 +84,7 @@ def add_detector(model_dir, model, threshold, evaluation=None, verify=True):
 def copy_detector(src_dir, model_dir):
     """Copies src_dir's detector (file and manifest entry) into model_dir → the entry. Both folders must feed it
     the same pixels: same image size, mean and std."""
-    src, dst = Path(src_dir) / "manifest.json", Path(model_dir) / "manifest.json"
-    for path in (src, dst):
-        if not path.exists():
-            raise OodExportError(f"{path} not found; both --from-model and --model must be exported model folders")
-    src_manifest, manifest = json.loads(src.read_text()), json.loads(dst.read_text())
+    src_manifest, manifest = read_manifest_pair(src_dir, model_dir, OodExportError)
     entry = src_manifest.get("ood", {}).get("detector")
     if entry is None:
         raise OodExportError(f"{src_dir} has no OOD detector to copy; train one with `npm run train-ood`")
@@ -97,14 +93,9 @@ def copy_detector(src_dir, model_dir):
         want, got = mismatch
         raise OodExportError(f"the detector was exported for preprocessing {want} but {model_dir} uses {got}; "
                              "train a detector for it with `npm run train-ood`")
-    path = Path(model_dir) / entry["path"]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes((Path(src_dir) / entry["path"]).read_bytes())
-    copied = {**entry, **file_entry(model_dir, path)}
-    if copied["sha256"] != entry["sha256"]:
-        raise OodExportError(f"{src_dir}/{entry['path']} does not match its manifest's sha256; re-export that folder")
+    copied = {**entry, **copy_model_file(src_dir, model_dir, entry, OodExportError)}
     manifest["ood"]["detector"] = copied
-    dst.write_text(json.dumps(manifest, indent=2) + "\n")
+    write_manifest(model_dir, manifest)
     return copied
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import onnx
 import torch
 
-from .manifest import file_entry, preprocessing_mismatch, write_manifest
+from .manifest import copy_model_file, file_entry, preprocessing_mismatch, read_manifest_pair, write_manifest
 from .modelio import load_model_io
 from .ort_node import run_onnx
 from .quantize import quantize_graph, requantize_exact
@@ -187,11 +187,7 @@ def copy_towers(src_dir, model_dir):
     """Copies src_dir's pixel-reading towers (files and manifest entry) into model_dir → the entry. Refuses towers on
     image tokens (they read one report model's tokens), other pixels (size, mean, std) or another vocabulary. A subtype
     probe that also reads the vision encoder's p_img is dropped (refit it: `npm run subtype-probe`)."""
-    src, dst = Path(src_dir) / "manifest.json", Path(model_dir) / "manifest.json"
-    for path in (src, dst):
-        if not path.exists():
-            raise SimilarityExportError(f"{path} not found; both --from-model and --model must be exported model folders")
-    src_manifest, manifest = json.loads(src.read_text()), json.loads(dst.read_text())
+    src_manifest, manifest = read_manifest_pair(src_dir, model_dir, SimilarityExportError)
     entry = src_manifest.get("similarity")
     if entry is None:
         raise SimilarityExportError(f"{src_dir} has no similarity towers to copy; train them with `npm run train-similarity`")
@@ -208,12 +204,7 @@ def copy_towers(src_dir, model_dir):
                                     f"{model_dir}'s vocabulary has {manifest['architecture']['vocab_size']}; retrain them")
     copied = dict(entry)
     for side in ("image", "text"):
-        path = Path(model_dir) / entry[side]["path"]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes((Path(src_dir) / entry[side]["path"]).read_bytes())
-        copied[side] = file_entry(model_dir, path)
-        if copied[side]["sha256"] != entry[side]["sha256"]:
-            raise SimilarityExportError(f"{src_dir}/{entry[side]['path']} does not match its manifest's sha256; re-export that folder")
+        copied[side] = copy_model_file(src_dir, model_dir, entry[side], SimilarityExportError)
     probe = entry.get("subtype_probe")
     if probe is not None and probe.get("feature") != "tower_patch_mean":
         del copied["subtype_probe"]

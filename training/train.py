@@ -83,9 +83,20 @@ def setup_device(args):
     return torch.device("cpu"), rank, world
 
 
-def build_config(args, meta, corpus):
+def build_config(args, meta, corpus, init_config=None):
+    """The run's ModelConfig: the corpus's sizes and ids, then --smoke, --model and --vision; with --init-from, the
+    checkpoint's config, which must match the corpus and takes no architecture flags."""
     fields = dict(image_size=meta["image_size"], vocab_size=vocab_size(corpus), max_text_len=meta["max_length"])
     fields.update({f"{k}_id": v for k, v in meta["special_ids"].items()})
+    if init_config is not None:
+        if args.smoke or args.model or args.vision or args.vision_init == "imagenet" or args.resume:
+            raise SystemExit("--init-from takes the checkpoint's architecture and weights: leave out --smoke, --model, "
+                             "--vision, --vision-init imagenet and --resume")
+        differ = sorted(k for k, v in fields.items() if init_config.get(k) != v)
+        if differ:
+            raise SystemExit(f"--init-from: the checkpoint was trained on another corpus ({', '.join(differ)} differ "
+                             f"from {corpus}); fine-tune it on the corpus it was trained on")
+        fields = dict(init_config)
     if args.smoke:
         fields.update(SMOKE_MODEL)
     if args.model:
@@ -108,13 +119,8 @@ def main(argv=None):
     torch.manual_seed(args.seed + rank)
     out = Path(args.out or ("runs/smoke" if args.smoke else "runs/full"))
     meta = load_meta(args.corpus)
-    cfg = build_config(args, meta, args.corpus)
-    init = None
-    if args.init_from:
-        if args.vision_init == "imagenet" or args.resume:
-            raise SystemExit("--init-from starts from a checkpoint: leave out --vision-init imagenet and --resume")
-        init = torch.load(args.init_from, map_location="cpu", weights_only=False)
-        cfg = ModelConfig(**init["model_config"])
+    init = torch.load(args.init_from, map_location="cpu", weights_only=False) if args.init_from else None
+    cfg = build_config(args, meta, args.corpus, init["model_config"] if init else None)
     limits = SMOKE_LIMITS if args.smoke else {}
     train_set = CorpusSplit(args.corpus, "train", limits.get("train"), cfg.bos_id)
     val_set = CorpusSplit(args.corpus, "val", min(args.val_max, limits.get("val", args.val_max)), cfg.bos_id)

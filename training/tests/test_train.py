@@ -96,11 +96,17 @@ class TrainTest(unittest.TestCase):
         with contextlib.redirect_stdout(io.StringIO()) as log:
             train_main(common + ["--out", str(src), "--epochs", "4", "--lr", "3e-3"])
             # one step at a negligible LR: the first val loss is where the run started
-            train_main(common + ["--out", str(init), "--max-steps", "1", "--lr", "1e-9", "--init-from", str(src / "ckpt.pt"),
-                                 "--epochs", "1"])
+            # the architecture comes from the checkpoint, so no --model here
+            fine_tune = ["--corpus", str(self.corpus), "--batch-size", "8", "--init-from", str(src / "ckpt.pt"), "--epochs", "1"]
+            train_main(fine_tune + ["--out", str(init), "--max-steps", "1", "--lr", "1e-9"])
             train_main(common + ["--out", str(scratch), "--max-steps", "1", "--lr", "1e-9", "--epochs", "1"])
-            with self.assertRaisesRegex(SystemExit, "--init-from"):
-                train_main(common + ["--out", str(init), "--init-from", str(src / "ckpt.pt"), "--epochs", "1", "--resume"])
+            for extra in (["--resume"], ["--model", TINY_MODEL]):
+                with self.assertRaisesRegex(SystemExit, "--init-from takes the checkpoint's architecture"):
+                    train_main(fine_tune + ["--out", str(init)] + extra)
+            other = write_synthetic_corpus(Path(self.tmp.name) / "other", sizes={"train": 8, "val": 4, "test": 2},
+                                           max_length=32)
+            with self.assertRaisesRegex(SystemExit, "max_text_len differ"):
+                train_main(fine_tune[2:] + ["--corpus", str(other), "--out", str(init)])
         trained = torch.load(src / "ckpt.pt", weights_only=False)["val_loss"]
         started = json.loads((init / "history.json").read_text())[0]["loss"]
         fresh = json.loads((scratch / "history.json").read_text())[0]["loss"]
