@@ -3,7 +3,10 @@
 # (training/transfer.py, records.jsonl left out: training does not read it) travels in two parts:
 #   tools/gpu/call_m2.sh stage            # call A, carry .gpu1: the first part into /tmp/stage
 #   tools/gpu/call_m2.sh train [MIN [NAME=ARGS…]]  # call B, carry .gpu2: the rest, then the runs side by side on
-#                                         # the GPU, same seed and time budget (default 6 min); by default:
+#                                         # the GPU, same seed and time budget (default 6 min). A spec NAME<BASE=ARGS
+#                                         # is a fine-tune: it starts when BASE ends, from BASE's best checkpoint
+#                                         # (--init-from), with ARGS alone (give it its own --time-budget-min or
+#                                         # --epochs); the fine-tunes of one base run side by side. By default:
 #     m2l0     ImageNet MobileNetV2, robust augmentation, λ 0 (session 19's best: val 0.897 / 0.055 after 3.1 min)
 #     m2lr3    the same with λ 0.5 at peak LR 3e-4 (at 1.2e-3 and 6e-4 the pair term collapsed: docs/RESULTS.md,
 #              "Model 2 on a lent H200")
@@ -30,17 +33,38 @@ case "${1:-}" in
             --vision-init imagenet --imagenet-weights /tmp/stage/mobilenet_v2.pt)
     declare -A runs=([m2l0]="--augment robust --lambda 0" [m2lr3]="--augment robust --lr 3e-4"
                      [m2l0std]="--augment standard --lambda 0")
-    if [ $# -gt 2 ]; then runs=(); for spec in "${@:3}"; do runs[${spec%%=*}]="${spec#*=}"; done; fi
+    declare -A tunes=()  # "NAME<BASE" → ARGS
+    if [ $# -gt 2 ]; then
+      runs=()
+      for spec in "${@:3}"; do
+        key=${spec%%=*}
+        if [[ $key == *"<"* ]]; then tunes[$key]="${spec#*=}"; else runs[$key]="${spec#*=}"; fi
+      done
+    fi
+    for key in "${!tunes[@]}"; do
+      [ -n "${runs[${key#*<}]+set}" ] || { echo "fine-tune $key: no run named ${key#*<}"; exit 2; }
+    done
+    save() { [ -f "/tmp/runs/$1/ckpt.pt" ] && python3 -m training.ckpt_fp16 "/tmp/runs/$1/ckpt.pt" "$OUT/$1.ckpt.pt"; }
+    names=("${!runs[@]}")
     for name in "${!runs[@]}"; do
-      # shellcheck disable=SC2086
-      OMP_NUM_THREADS=5 timeout $(( budget * 60 + 150 )) python3 -m training.train "${common[@]}" ${runs[$name]} \
-        --out "/tmp/runs/$name" >"$OUT/$name.log" 2>&1 &
+      (
+        # shellcheck disable=SC2086
+        OMP_NUM_THREADS=5 timeout $(( budget * 60 + 150 )) python3 -m training.train "${common[@]}" ${runs[$name]} \
+          --out "/tmp/runs/$name" >"$OUT/$name.log" 2>&1
+        save "$name"  # at once, so a fine-tune that outruns the call cannot cost the base its checkpoint
+        for key in "${!tunes[@]}"; do
+          [ "${key#*<}" = "$name" ] && [ -f "/tmp/runs/$name/ckpt.pt" ] || continue
+          # shellcheck disable=SC2086
+          { OMP_NUM_THREADS=5 timeout 600 python3 -m training.train --corpus /tmp/corpus --device cuda --seed 0 \
+              --init-from "/tmp/runs/$name/ckpt.pt" ${tunes[$key]} --out "/tmp/runs/${key%%<*}" \
+              >"$OUT/${key%%<*}.log" 2>&1; save "${key%%<*}"; } &
+        done
+        wait
+      ) &
     done
     wait
-    for name in "${!runs[@]}"; do
-      [ -f "/tmp/runs/$name/ckpt.pt" ] && python3 -m training.ckpt_fp16 "/tmp/runs/$name/ckpt.pt" "$OUT/$name.ckpt.pt"
-      tail -n 4 "$OUT/$name.log"
-    done
+    for key in "${!tunes[@]}"; do names+=("${key%%<*}"); done
+    for name in "${names[@]}"; do tail -n 4 "$OUT/$name.log"; done
     ls -la "$OUT" ;;
   *) echo "usage: tools/gpu/call_m2.sh stage | train [BUDGET_MIN [NAME=ARGS…]]"; exit 2 ;;
 esac
