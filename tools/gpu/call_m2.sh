@@ -21,16 +21,17 @@
 # hold) with its log; `training/ckpt_fp16.py` here turns it back into an fp32 checkpoint for `npm run export`.
 set -uo pipefail
 export PYTHONUNBUFFERED=1
+tmp=${GPU_TMP:-/tmp}  # the lent machine's scratch (stage, corpus, runs); tools/gpu/callM2.test.ts points it elsewhere
 case "${1:-}" in
   stage)
-    mkdir -p /tmp/stage && cp -r .gpu1/stage/. /tmp/stage/ && du -sh /tmp/stage
+    mkdir -p "$tmp/stage" && cp -r .gpu1/stage/. "$tmp/stage/" && du -sh "$tmp/stage"
     nvidia-smi --query-gpu=name,memory.total --format=csv,noheader ;;
   train)
     budget=${2:-6}
-    cp -r .gpu2/stage/. /tmp/stage/ && du -sh /tmp/stage
-    python3 -m training.transfer unpack /tmp/stage /tmp/corpus || exit 1
-    common=(--corpus /tmp/corpus --device cuda --time-budget-min "$budget" --seed 0 --vision mobilenet_v2
-            --vision-init imagenet --imagenet-weights /tmp/stage/mobilenet_v2.pt)
+    mkdir -p "$tmp/stage" && cp -r .gpu2/stage/. "$tmp/stage/" && du -sh "$tmp/stage"
+    python3 -m training.transfer unpack "$tmp/stage" "$tmp/corpus" || exit 1
+    common=(--corpus "$tmp/corpus" --device cuda --time-budget-min "$budget" --seed 0 --vision mobilenet_v2
+            --vision-init imagenet --imagenet-weights "$tmp/stage/mobilenet_v2.pt")
     declare -A runs=([m2l0]="--augment robust --lambda 0" [m2lr3]="--augment robust --lr 3e-4"
                      [m2l0std]="--augment standard --lambda 0")
     declare -A tunes=()  # "NAME<BASE" → ARGS
@@ -44,19 +45,19 @@ case "${1:-}" in
     for key in "${!tunes[@]}"; do
       [ -n "${runs[${key#*<}]+set}" ] || { echo "fine-tune $key: no run named ${key#*<}"; exit 2; }
     done
-    save() { [ -f "/tmp/runs/$1/ckpt.pt" ] && python3 -m training.ckpt_fp16 "/tmp/runs/$1/ckpt.pt" "$OUT/$1.ckpt.pt"; }
+    save() { [ -f "$tmp/runs/$1/ckpt.pt" ] && python3 -m training.ckpt_fp16 "$tmp/runs/$1/ckpt.pt" "$OUT/$1.ckpt.pt"; }
     names=("${!runs[@]}")
     for name in "${!runs[@]}"; do
       (
         # shellcheck disable=SC2086
         OMP_NUM_THREADS=5 timeout $(( budget * 60 + 150 )) python3 -m training.train "${common[@]}" ${runs[$name]} \
-          --out "/tmp/runs/$name" >"$OUT/$name.log" 2>&1
+          --out "$tmp/runs/$name" >"$OUT/$name.log" 2>&1
         save "$name"  # at once, so a fine-tune that outruns the call cannot cost the base its checkpoint
         for key in "${!tunes[@]}"; do
-          [ "${key#*<}" = "$name" ] && [ -f "/tmp/runs/$name/ckpt.pt" ] || continue
+          [ "${key#*<}" = "$name" ] && [ -f "$tmp/runs/$name/ckpt.pt" ] || continue
           # shellcheck disable=SC2086
-          { OMP_NUM_THREADS=5 timeout 600 python3 -m training.train --corpus /tmp/corpus --device cuda --seed 0 \
-              --init-from "/tmp/runs/$name/ckpt.pt" ${tunes[$key]} --out "/tmp/runs/${key%%<*}" \
+          { OMP_NUM_THREADS=5 timeout 600 python3 -m training.train --corpus "$tmp/corpus" --device cuda --seed 0 \
+              --init-from "$tmp/runs/$name/ckpt.pt" ${tunes[$key]} --out "$tmp/runs/${key%%<*}" \
               >"$OUT/${key%%<*}.log" 2>&1; save "${key%%<*}"; } &
         done
         wait
