@@ -186,7 +186,8 @@ def add_towers(model_dir, towers, evaluation=None, int8=True, pixel_features=Non
 def copy_towers(src_dir, model_dir):
     """Copies src_dir's pixel-reading towers (files and manifest entry) into model_dir → the entry. Refuses towers on
     image tokens (they read one report model's tokens), other pixels (size, mean, std) or another vocabulary. A subtype
-    probe that also reads the vision encoder's p_img is dropped (refit it: `npm run subtype-probe`)."""
+    probe that also reads the vision encoder's p_img is dropped (refit it: `npm run subtype-probe`); a kept probe brings
+    the donor's decoding setting subtype_gate along."""
     src_manifest, manifest = read_manifest_pair(src_dir, model_dir, SimilarityExportError)
     entry = src_manifest.get("similarity")
     if entry is None:
@@ -208,6 +209,13 @@ def copy_towers(src_dir, model_dir):
     probe = entry.get("subtype_probe")
     if probe is not None and probe.get("feature") != "tower_patch_mean":
         del copied["subtype_probe"]
+    # The probe only speaks through the decoding setting subtype_gate: a kept probe keeps the donor's gate (session 21's
+    # ft01t lost it, and with it 1.6.1's subtype agreement), a dropped one takes the gate off.
+    decoding = manifest.setdefault("decoding", {})
+    if "subtype_probe" in copied:
+        decoding["subtype_gate"] = src_manifest.get("decoding", {}).get("subtype_gate", 0)
+    else:
+        decoding.pop("subtype_gate", None)
     copied["copied_from"] = {"id": src_manifest["id"], "version": src_manifest["version"]}
     manifest["similarity"] = copied
     write_manifest(model_dir, manifest)
@@ -224,8 +232,9 @@ def main(argv=None):
     try:
         if args.from_model:
             entry = copy_towers(args.from_model, args.model)
+            gate = json.loads((Path(args.model) / "manifest.json").read_text())["decoding"].get("subtype_gate", 0)
             print(f"copied the towers of {args.from_model} into {args.model} (subtype probe "
-                  f"{'kept' if 'subtype_probe' in entry else 'not copied'})")
+                  f"{f'kept, subtype_gate {gate}' if 'subtype_probe' in entry else 'not copied'})")
             return 0
         if not Path(args.ckpt).exists():
             raise SimilarityExportError(f"{args.ckpt} not found; train it with `npm run train-similarity -- --out runs/sim`")

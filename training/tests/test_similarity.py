@@ -164,7 +164,7 @@ class TrainExportTest(unittest.TestCase):
 class CopyTowersTest(unittest.TestCase):
     """`export-similarity --from-model`: a retrained report model keeps the towers that read pixels."""
 
-    def _donor(self, d, input_kind="pixels", probe_feature="tower_patch_mean"):
+    def _donor(self, d, input_kind="pixels", probe_feature="tower_patch_mean", subtype_gate=1):
         random_tiny(d, quantize=False, verify=False)
         onnx_dir = Path(d) / "onnx"
         (onnx_dir / "similarity_image.onnx").write_bytes(b"image tower bytes")
@@ -174,6 +174,7 @@ class CopyTowersTest(unittest.TestCase):
                                   "text": file_entry(d, onnx_dir / "similarity_text.onnx"), "embed_dim": 8,
                                   "precision": "int8", "input": input_kind, "grid": [16, 16],
                                   "subtype_probe": {"feature": probe_feature, "weights": [1.0]}}
+        manifest["decoding"]["subtype_gate"] = subtype_gate
         (Path(d) / "manifest.json").write_text(json.dumps(manifest))
         return manifest["similarity"]
 
@@ -184,7 +185,19 @@ class CopyTowersTest(unittest.TestCase):
             copied = copy_towers(a, b)
             self.assertEqual((Path(b) / "onnx" / "similarity_text.onnx").read_bytes(), b"text tower bytes")
             self.assertEqual({k: v for k, v in copied.items() if k != "copied_from"}, entry)
-            self.assertEqual(json.loads((Path(b) / "manifest.json").read_text())["similarity"], copied)
+            written = json.loads((Path(b) / "manifest.json").read_text())
+            self.assertEqual(written["similarity"], copied)
+            self.assertEqual(written["decoding"]["subtype_gate"], 1, "a kept probe keeps the donor's gate")
+
+    def test_a_dropped_probe_takes_the_gate_off(self):
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            self._donor(a, probe_feature="image_embed+tower_patch_mean")
+            random_tiny(b, seed=1, quantize=False, verify=False)
+            manifest = json.loads((Path(b) / "manifest.json").read_text())
+            manifest["decoding"]["subtype_gate"] = 1
+            (Path(b) / "manifest.json").write_text(json.dumps(manifest))
+            copy_towers(a, b)
+            self.assertNotIn("subtype_gate", json.loads((Path(b) / "manifest.json").read_text())["decoding"])
 
     def test_drops_a_probe_that_reads_the_old_encoder(self):
         with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
