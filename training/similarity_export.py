@@ -232,9 +232,8 @@ def main(argv=None):
     try:
         if args.from_model:
             entry = copy_towers(args.from_model, args.model)
-            gate = json.loads((Path(args.model) / "manifest.json").read_text())["decoding"].get("subtype_gate", 0)
             print(f"copied the towers of {args.from_model} into {args.model} (subtype probe "
-                  f"{f'kept, subtype_gate {gate}' if 'subtype_probe' in entry else 'not copied'})")
+                  f"{'kept, with its subtype_gate' if 'subtype_probe' in entry else 'not copied, subtype_gate off'})")
             return 0
         if not Path(args.ckpt).exists():
             raise SimilarityExportError(f"{args.ckpt} not found; train it with `npm run train-similarity -- --out runs/sim`")

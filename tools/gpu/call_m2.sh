@@ -30,8 +30,9 @@ case "${1:-}" in
     budget=${2:-6}
     mkdir -p "$tmp/stage" && cp -r .gpu2/stage/. "$tmp/stage/" && du -sh "$tmp/stage"
     python3 -m training.transfer unpack "$tmp/stage" "$tmp/corpus" || exit 1
-    common=(--corpus "$tmp/corpus" --device cuda --time-budget-min "$budget" --seed 0 --vision mobilenet_v2
-            --vision-init imagenet --imagenet-weights "$tmp/stage/mobilenet_v2.pt")
+    shared=(--corpus "$tmp/corpus" --device cuda --seed 0)  # every run; a fine-tune adds only its own ARGS
+    common=("${shared[@]}" --time-budget-min "$budget" --vision mobilenet_v2 --vision-init imagenet
+            --imagenet-weights "$tmp/stage/mobilenet_v2.pt")
     declare -A runs=([m2l0]="--augment robust --lambda 0" [m2lr3]="--augment robust --lr 3e-4"
                      [m2l0std]="--augment standard --lambda 0")
     declare -A tunes=()  # "NAME<BASE" → ARGS
@@ -46,7 +47,6 @@ case "${1:-}" in
       [ -n "${runs[${key#*<}]+set}" ] || { echo "fine-tune $key: no run named ${key#*<}"; exit 2; }
     done
     save() { [ -f "$tmp/runs/$1/ckpt.pt" ] && python3 -m training.ckpt_fp16 "$tmp/runs/$1/ckpt.pt" "$OUT/$1.ckpt.pt"; }
-    names=("${!runs[@]}")
     for name in "${!runs[@]}"; do
       (
         # shellcheck disable=SC2086
@@ -56,7 +56,7 @@ case "${1:-}" in
         for key in "${!tunes[@]}"; do
           [ "${key#*<}" = "$name" ] && [ -f "$tmp/runs/$name/ckpt.pt" ] || continue
           # shellcheck disable=SC2086
-          { OMP_NUM_THREADS=5 timeout 600 python3 -m training.train --corpus "$tmp/corpus" --device cuda --seed 0 \
+          { OMP_NUM_THREADS=5 timeout 600 python3 -m training.train "${shared[@]}" \
               --init-from "$tmp/runs/$name/ckpt.pt" ${tunes[$key]} --out "$tmp/runs/${key%%<*}" \
               >"$OUT/${key%%<*}.log" 2>&1; save "${key%%<*}"; } &
         done
@@ -64,8 +64,7 @@ case "${1:-}" in
       ) &
     done
     wait
-    for key in "${!tunes[@]}"; do names+=("${key%%<*}"); done
-    for name in "${names[@]}"; do tail -n 4 "$OUT/$name.log"; done
+    for log in "$OUT"/*.log; do tail -n 4 "$log"; done
     ls -la "$OUT" ;;
   *) echo "usage: tools/gpu/call_m2.sh stage | train [BUDGET_MIN [NAME=ARGS…]]"; exit 2 ;;
 esac
