@@ -5,7 +5,8 @@
 // identified" against "no focal airspace consolidation, …"), and its samples where a draw falls on a boundary
 // between two tokens — on three real radiographs;
 // its subtype gate keeps a pneumonia type the image probe does not back out of the draft, says so in the panel, and
-// lets the model name one when a person turns it off;
+// lets the model name one when a person turns it off; its side gate keeps a nodule's guessed side out of the draft, says
+// why in the panel, and lets the side back when a person turns it off;
 // and its out-of-distribution detector flags a document (a page the browser renders with real fonts, so nothing
 // like the synthetic pages it was trained on) but not a real radiograph.
 import { readFileSync } from 'node:fs';
@@ -140,4 +141,25 @@ test('the pneumonia-type gate: the panel says what the image probe read, and tur
   await waitForReport(page);
   await expect(panel.getByTestId('subtype-reading')).toHaveCount(0);
   expect(await named()).toBeGreaterThan(0);
+});
+
+test('the side gate: a nodule draft names no side, the panel says why, and turning it off brings the guessed side back', async ({ page }) => {
+  await page.goto('/?device=wasm');
+  // A val film with a right upper lobe nodule whose drafts say "left lung" when nothing stops them.
+  await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN011.png'));
+  await waitForReport(page);
+  const panel = page.getByRole('region', { name: 'Self-refinement' });
+  const report = page.getByTestId('report');
+  await expect(report).toContainText(/nodule/);
+  await expect(report).not.toContainText(/\b(left|right)\b/);
+  await expect(panel.getByTestId('side-gate-note')).toContainText(/Side left out: .*\(nodule: right side in \d+ of \d+ val drafts that named one\)/);
+  await panel.getByTestId('side-gate-note').scrollIntoViewIfNeeded();
+  await screenshot(page, '12-side-gate');
+  const gate = panel.getByTestId('side-gate-input');
+  await expect(gate).toBeChecked();
+  await gate.uncheck();
+  await panel.getByRole('button', { name: 'Re-run' }).click();
+  await waitForReport(page);
+  await expect(panel.getByTestId('side-gate-note')).toHaveCount(0);
+  await expect(report).toContainText(/\b(left|right) lung\b/);
 });

@@ -16,6 +16,7 @@ import { assertedFindings } from '../text/metrics/clinical';
 import { decoderSimilarity, rerank } from './rerank';
 import { fedIds } from './similarityTowers';
 import { readFindings, readingOf } from './findingReader';
+import { sideGateMeasured, withoutSides } from './sideGate';
 import { readSubtype, subtypeFeature, withheldSubtypeIds, withoutTokens } from './subtypeGate';
 import { STREAM_INTERVAL_MS, throttledStream } from './tokenStream';
 import { cosine } from './vectorMath';
@@ -104,13 +105,17 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       : undefined;
   // The subtype words the image does not back leave every candidate (and the stream) before anything reads them.
   const withheld = probe && subtype ? withheldSubtypeIds(probe, subtype, (w) => tokenizer.idOf(w)) : new Set<number>();
+  // The side of a finding the manifest's side gate lists leaves every candidate (and the stream) the same way.
+  const sideGated = settings.side_gate === 1 && manifest.side_gate ? manifest.side_gate.findings : [];
+  const gate = (ids: readonly number[]): { tokenIds: number[]; removed: boolean } => withoutSides(withoutTokens(ids, withheld), tokenizer, sideGated);
+  const sidesRemoved = new Set<string>(); // gated token sequences, by their ids after the gate
   const decoder = model.stepDecoder(encoded.prefix);
   let hyps: Hypothesis[];
   let draws: number[];
   let decoderStats: DecoderRunStats;
   const stream = callbacks.onToken
     ? throttledStream(
-        (ids: number[]) => callbacks.onToken?.(tokenizer.decodeReport(withoutTokens(ids, withheld)).text),
+        (ids: number[]) => callbacks.onToken?.(tokenizer.decodeReport(gate(ids).tokenIds).text),
         callbacks.tokenIntervalMs ?? STREAM_INTERVAL_MS,
         now,
       )
@@ -130,7 +135,12 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     };
     const found = await searchCandidates(decoder, search, settings, job.images);
     stream?.flush();
-    ({ hyps, draws } = distinct(withheld.size ? found.map((h) => ({ ...h, tokenIds: withoutTokens(h.tokenIds, withheld) })) : found));
+    const gated = found.map((h) => {
+      const { tokenIds, removed } = gate(h.tokenIds);
+      if (removed) sidesRemoved.add(tokenIds.join(','));
+      return { ...h, tokenIds };
+    });
+    ({ hyps, draws } = distinct(gated));
   } finally {
     decoderStats = decoder.runStats;
     decoder.dispose();
@@ -193,6 +203,9 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       tally: ranked.tally,
       lmChoice: ranked.candidates.indexOf(ranked.lmChoice),
       ...(subtype ? { subtype } : {}),
+      ...(settings.side_gate === 1 && manifest.side_gate
+        ? { sideGate: { findings: sideGated, removed: sidesRemoved.has(chosen.tokenIds.join(',')), measured: sideGateMeasured(manifest.side_gate) } }
+        : {}),
       ...(reading
         ? {
             reading: readingOf(

@@ -203,6 +203,7 @@ describe('resolveSettings', () => {
       consensus: 0,
       vote_threshold: 0,
       subtype_gate: 0,
+      side_gate: 0,
       reader_weight: 0,
       ...manifest().decoding,
       beam: 1,
@@ -228,6 +229,13 @@ describe('resolveSettings', () => {
     expect(resolveSettings({ ...manifest(), decoding: { ...manifest().decoding, subtype_gate: 1 } }).subtype_gate).toBe(1);
     expect(resolveSettings(manifest(), { subtype_gate: 1 }).subtype_gate).toBe(1);
     expect(() => resolveSettings(manifest(), { subtype_gate: 0.5 })).toThrow(/subtype_gate is 1 \(on\) or 0 \(off\)/);
+  });
+
+  it('the side gate is off unless the manifest or the caller turns it on, and is 0 or 1', () => {
+    expect(resolveSettings(manifest()).side_gate).toBe(0);
+    expect(resolveSettings({ ...manifest(), decoding: { ...manifest().decoding, side_gate: 1 } }).side_gate).toBe(1);
+    expect(resolveSettings({ ...manifest(), decoding: { ...manifest().decoding, side_gate: 1 } }, { side_gate: 0 }).side_gate).toBe(0);
+    expect(() => resolveSettings(manifest(), { side_gate: 2 })).toThrow(/side_gate is 1 \(on\) or 0 \(off\)/);
   });
 
   it('the finding reader weighs nothing unless the manifest or the caller gives it a weight in [0, 1]', () => {

@@ -1,6 +1,7 @@
 // The model folder's manifest.json: its type (shared by exporter docs, engine, UI, eval).
 // The exporter (training/export.py) writes exactly this shape.
 import type { FindingReader } from './findingReader';
+import type { SideGateEntry } from './sideGate';
 import type { SubtypeProbe } from './subtypeGate';
 
 export type Precision = 'fp32' | 'int8' | 'q4';
@@ -28,6 +29,7 @@ export interface DecodingDefaults {
   consensus?: number; // γ: weight in the rerank of a candidate's agreement on findings with the others (0 = off)
   vote_threshold?: number; // τ of the finding votes (0 = off: candidate scores; docs/DESIGN.md, src/engine/rerank.ts)
   subtype_gate?: number; // 1: the draft names a pneumonia subtype only when the towers' probe backs it (src/engine/subtypeGate.ts); 0: off
+  side_gate?: number; // 1: the draft leaves out the side of the findings the manifest's side_gate lists (src/engine/sideGate.ts); 0: off
   reader_weight?: number; // w: the finding reader's share of each finding's vote (0 = the draws alone; src/engine/findingReader.ts)
 }
 
@@ -104,6 +106,7 @@ export interface ModelManifest {
   ood: OodStats;
   similarity?: SimilarityEntry;
   finding_reader?: FindingReader; // a linear multi-label head on the image tokens (`npm run finding-reader -- --write`)
+  side_gate?: SideGateEntry; // findings whose side the drafts leave out (`npm run side-gate -- --write`)
   training?: Record<string, unknown>;
   evaluation?: Record<string, unknown>;
   intended_use: string;

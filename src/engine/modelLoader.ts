@@ -6,6 +6,8 @@ import type { ModelFileKey, ModelFileEntry, ModelManifest, Precision } from './m
 import modelIO from './modelIO.json' with { type: 'json' };
 import type { ModelSource } from './modelSource';
 import { checkFindingReader } from './findingReader';
+import { checkSideGate } from './sideGate';
+import { FINDING_KEYS } from '../text/findings';
 import { checkSubtypeProbe } from './subtypeGate';
 import type { ProgressEvent } from './types';
 
@@ -61,6 +63,7 @@ export function checkManifest(raw: unknown): ModelManifest {
   }
   if (sim?.subtype_probe) checkSubtypeProbe(sim.subtype_probe, { image: m.architecture!.embed_dim, tower: sim.embed_dim });
   if (m.finding_reader) checkFindingReader(m.finding_reader, m.architecture!.d_model);
+  if (m.side_gate) checkSideGate(m.side_gate, FINDING_KEYS);
   const length = m.architecture!.static_cache_length;
   const hasStatic = Object.values(m.files ?? {}).some((f) => f?.decoder_static);
   if (hasStatic && !(Number.isInteger(length) && length! > m.architecture!.n_image_tokens + 1)) {

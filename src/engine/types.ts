@@ -102,6 +102,13 @@ export interface Candidate {
   chosen: boolean;
 }
 
+/** What the side gate did to a draft, and the measurement behind it (src/engine/sideGate.ts). */
+export interface SideGateReport {
+  findings: string[]; // finding keys whose side the drafts leave out
+  removed: boolean; // the chosen draft (or a draw that became it) named a side the gate took out
+  measured: { finding: string; right: number; sided: number; split: string }[]; // how often the model's drafts named the right side
+}
+
 /** What the self-refinement weighed: the alternatives and why the chosen one won. */
 export interface Refinement {
   similaritySource: 'towers' | 'decoder'; // towers: text-only p_txt (tells findings apart); decoder: model 1.0's
@@ -109,6 +116,7 @@ export interface Refinement {
   tally: { finding: string; candidates: number }[]; // per finding, how many candidates assert it
   lmChoice: number; // index into candidates of the best by language-model score alone
   subtype?: SubtypeReading; // the pneumonia-subtype gate's reading, when the model has the probe and the gate is on
+  sideGate?: SideGateReport; // with the side gate on: the findings it covers, and whether it took a side out of the chosen draft
   reading?: Record<string, number>; // the finding reader's P(f | film) for the findings of the tally it reads, when the model has one
   readerWeight?: number; // its weight in the finding votes (0: shown, not used)
 }

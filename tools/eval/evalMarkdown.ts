@@ -104,6 +104,30 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
     );
   }
 
+  const sides = Object.entries(r.sides ?? {});
+  if (sides.length) {
+    parts.push(
+      "### Where the report puts it (images whose source gives a finding's side: JSRT nodules with their lobe, NIH boxes; the COVID-19 pattern and viral pneumonia are bilateral)",
+    );
+    parts.push(
+      markdownTable(
+        ['system', 'source: finding', 'n', 'not asserted', 'asserted, no side', 'right side', 'wrong side', 'lobe right (of named)'],
+        sides.flatMap(([name, s]) =>
+          Object.entries(s.by_finding).map(([key, c]) => [
+            name,
+            key,
+            c.n,
+            c.not_asserted,
+            c.no_side,
+            c.right_side,
+            c.wrong_side,
+            c.lobe_named ? `${c.lobe_right} of ${c.lobe_named}` : '–',
+          ]),
+        ),
+      ),
+    );
+  }
+
   const g = r.grounding;
   parts.push(`### Grounding (pointing game, splits ${g.splits.join(', ')}, grid ${g.grid.join('×')})`);
   parts.push(

@@ -8,6 +8,7 @@ import type { FindingKey } from '../../src/text/findings';
 import type { UncertainPolicy } from '../../src/text/metrics/clinical';
 import type { PointingRow, PointingSummary } from './groundingRun';
 import type { LateralitySummary } from './laterality';
+import type { SideSummary } from './sideTally';
 import type { RobustnessRow } from './robustness';
 import type { SystemScores } from './scoring';
 
@@ -57,6 +58,7 @@ export interface EvalResults {
   refinement: Refinement;
   refinement_by_source: Record<string, Refinement>;
   systems: Record<string, SystemScores>;
+  sides?: Record<string, SideSummary>; // per system: does the report put a finding on the side its source gives (absent in older results)
   skipped: Record<string, string>;
   per_source: Record<string, Record<string, SystemScores>>;
   grounding: GroundingResults;

@@ -12,6 +12,7 @@ import { LabelTemplateBaseline, mostCommon, NearestNeighbourBaseline, type Corpu
 import { readEmbeddingCache, VisionEmbedder, writeEmbeddingCache } from './embeddings';
 import { PointingTally, targetsFor } from './groundingRun';
 import { LateralityTally } from './laterality';
+import { sideSummaries } from './sideTally';
 import { subtypeRecord } from './subtype';
 import { loadRecordImage, unitToPixels, type LoadedImage } from './images';
 import type { ManifestRecord } from './manifest';
@@ -259,6 +260,7 @@ export async function runEvaluation(o: EvalOptions) {
     systems: scored.systems,
     skipped,
     per_source: scored.per_source,
+    sides: sideSummaries(reports, evalRecs),
     grounding: {
       splits: o.groundingSplits,
       grid,

@@ -1,10 +1,11 @@
 // Self-refinement, made visible: what the alternatives asserted and why the draft won. A sentence on the choice
 // (language-model score against image–text similarity and the candidates' agreement on findings), a tally of each
 // finding across the candidates, then every finished candidate with its findings marked against the draft's and its
-// scores; sampled alternatives say so. With the subtype gate, what the image probe read of a pneumonia's type.
+// scores; sampled alternatives say so. With the subtype gate, what the image probe read of a pneumonia's type; with
+// the side gate, which side it left out of the draft and the measurement behind that.
 import type { ReportResult } from '../../engine/types';
 import { formatScore } from '../lib/format';
-import { markFindings, subtypeLine, whyChosen } from '../lib/refinementSummary';
+import { markFindings, sideGateLine, subtypeLine, whyChosen } from '../lib/refinementSummary';
 import { FindingTally } from './FindingTally';
 
 interface Props {
@@ -20,6 +21,7 @@ export function CandidatesPanel({ result }: Props) {
   const { candidates, settings, refinement } = result;
   const chosen = candidates.find((c) => c.chosen) ?? candidates[0];
   const subtype = subtypeLine(result);
+  const side = sideGateLine(result);
   const voting = (settings.vote_threshold ?? 0) > 0;
   const formula = voting
     ? `its findings' votes (Σ share of draws − ${settings.vote_threshold}) + ${settings.beta} × the best similarity among candidates with the same findings + ${settings.consensus ?? 0} × agreement; the LM score orders equals`
@@ -33,6 +35,11 @@ export function CandidatesPanel({ result }: Props) {
       {subtype && (
         <p className="subtype-reading" data-testid="subtype-reading">
           {subtype}
+        </p>
+      )}
+      {side && (
+        <p className="side-gate-note" data-testid="side-gate-note">
+          {side}
         </p>
       )}
       <FindingTally result={result} />

@@ -120,6 +120,17 @@ export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
           Pneumonia type only when the image backs it
         </label>
       )}
+      {value.side_gate !== undefined && (
+        <label title="Leave out the side of the findings this model's drafts put on the wrong side too often on validation films (npm run side-gate); off: the language model's side stays">
+          <input
+            type="checkbox"
+            checked={value.side_gate === 1}
+            data-testid="side-gate-input"
+            onChange={(e) => onChange({ ...value, side_gate: e.target.checked ? 1 : 0 })}
+          />
+          Side only where the model reads it
+        </label>
+      )}
       <button type="submit" className="button" disabled={!canRun}>
         Re-run
       </button>

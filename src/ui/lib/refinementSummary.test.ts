@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate, ReportResult } from '../../engine/types';
-import { markFindings, readerPercent, subtypeLine, tallyLines, whyChosen } from './refinementSummary';
+import { markFindings, readerPercent, sideGateLine, subtypeLine, tallyLines, whyChosen } from './refinementSummary';
 import { readFileSync } from 'node:fs';
 import type { ModelManifest } from '../../engine/manifest';
 import {
@@ -209,5 +209,20 @@ describe('subtypeLine', () => {
     expect(subtypeLine(result(reading(0.6, null)))).toMatch(/unsure \(P\(bacterial\) 0.60, within ±0.35 of even\), so the draft names neither/);
     expect(subtypeLine(result(undefined))).toBeNull();
     expect(subtypeLine(result(reading(0.9, 'bacterial'), [{ findings: [] }]))).toBeNull();
+  });
+});
+
+describe('sideGateLine', () => {
+  const result = (sideGate: unknown) =>
+    ({ refinement: { similaritySource: 'towers', findingSets: 1, tally: [], lmChoice: 0, sideGate } }) as unknown as Parameters<typeof sideGateLine>[0];
+  const measured = [{ finding: 'nodule', right: 6, sided: 13, split: 'val' }];
+
+  it('says the side was left out, with the measurement behind it, only when the gate took one out', () => {
+    expect(sideGateLine(result({ findings: ['nodule'], removed: true, measured }))).toBe(
+      "Side left out: the draft does not say on which side the nodule is, because this model's drafts put it on the wrong side too often " +
+        '(nodule: right side in 6 of 13 val drafts that named one). Read the side from the film.',
+    );
+    expect(sideGateLine(result({ findings: ['nodule'], removed: false, measured }))).toBeNull();
+    expect(sideGateLine(result(undefined))).toBeNull();
   });
 });

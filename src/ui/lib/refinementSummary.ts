@@ -179,3 +179,15 @@ export function subtypeLine(result: Pick<ReportResult, 'refinement' | 'candidate
   }
   return `Pneumonia type: the image probe is unsure (${p}, within ±${reading.margin} of even), so the draft names neither bacterial nor viral.`;
 }
+
+/** What the side gate took out of the draft, and why, when it took something out; null otherwise. */
+export function sideGateLine(result: Pick<ReportResult, 'refinement'>): string | null {
+  const gate = result.refinement.sideGate;
+  if (!gate?.removed) return null;
+  const names = gate.findings.map((f) => findingName(f).toLowerCase()).join(' or ');
+  const measured = gate.measured.map((m) => `${findingName(m.finding).toLowerCase()}: right side in ${m.right} of ${m.sided} ${m.split} drafts that named one`);
+  return (
+    `Side left out: the draft does not say on which side the ${names} is, because this model's drafts put it on the wrong side too often` +
+    `${measured.length ? ` (${measured.join('; ')})` : ''}. Read the side from the film.`
+  );
+}

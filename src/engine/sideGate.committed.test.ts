@@ -1,0 +1,59 @@
+// The side gate through the committed model on the val split's JSRT nodule films: with the gate on (the manifest's
+// default), no candidate puts the nodule on a side, the drafts assert the same findings as with it off, and the result
+// says the gate took a side out; with it off, the same films' drafts do name sides, so the gate is what keeps them out.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelReport } from '../text/labeler';
+import type { InThreadEngine } from './engine';
+import { defaultModelDir } from './node/defaultModelDir';
+import { createNodeEngine } from './node/nodeEngine';
+import { SHARED_DATA } from './testing/sharedData';
+import type { ImageFile } from './types';
+
+const FILMS = readFileSync(path.join(SHARED_DATA, 'cxr/manifest.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as { split: string; image: string; nodule?: unknown })
+  .filter((r) => r.split === 'val' && r.nodule);
+
+const nodeSides = (text: string) =>
+  labelReport(text)
+    .mentions.filter((m) => m.finding === 'nodule' && m.status !== 'negative')
+    .map((m) => m.side)
+    .filter((s) => s !== undefined);
+
+describe('the side gate on the committed model', () => {
+  let engine: InThreadEngine;
+  const file = (image: string): ImageFile => {
+    const b = readFileSync(path.join(SHARED_DATA, 'cxr', image));
+    return { name: path.basename(image), bytes: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
+  };
+
+  beforeAll(async () => {
+    engine = await createNodeEngine({ backends: ['cpu'] });
+    await engine.load({ modelUrl: defaultModelDir(), device: 'cpu' });
+  });
+  afterAll(async () => engine.dispose());
+
+  it('keeps the nodule off every side in every candidate, and changes nothing the draft asserts', async () => {
+    expect(FILMS.length).toBe(19);
+    let sidedOff = 0;
+    for (const film of FILMS) {
+      const on = await engine.generateFiles([file(film.image)]);
+      const off = await engine.generateFiles([file(film.image)], { side_gate: 0 });
+      expect(on.settings.side_gate).toBe(1);
+      expect(on.refinement.sideGate?.findings).toEqual(['nodule']);
+      expect(off.refinement.sideGate).toBeUndefined();
+      for (const c of on.candidates) expect(nodeSides(c.text)).toEqual([]);
+      expect(on.candidates[0].findings).toEqual(off.candidates[0].findings);
+      const offSided = nodeSides(off.report.text).length > 0;
+      if (offSided) sidedOff++;
+      if (offSided) expect(on.refinement.sideGate?.removed).toBe(true);
+      if (!on.refinement.sideGate?.removed) expect(on.report.text).toBe(off.report.text);
+      expect(on.refinement.sideGate?.measured[0]).toMatchObject({ finding: 'nodule', split: 'val' });
+    }
+    console.log(`side gate on ${FILMS.length} val nodule films: ${sidedOff} drafts named a side with the gate off, none with it on`);
+    expect(sidedOff).toBeGreaterThan(0);
+  });
+});
