@@ -16,7 +16,7 @@ import { assertedFindings } from '../text/metrics/clinical';
 import { decoderSimilarity, rerank } from './rerank';
 import { fedIds } from './similarityTowers';
 import { readFindings, readingOf } from './findingReader';
-import { sideGateMeasured, withoutSides } from './sideGate';
+import { gateRanked, sideGateMeasured, withoutSides } from './sideGate';
 import { readSubtype, subtypeFeature, withheldSubtypeIds, withoutTokens } from './subtypeGate';
 import { STREAM_INTERVAL_MS, throttledStream } from './tokenStream';
 import { cosine } from './vectorMath';
@@ -105,17 +105,15 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       : undefined;
   // The subtype words the image does not back leave every candidate (and the stream) before anything reads them.
   const withheld = probe && subtype ? withheldSubtypeIds(probe, subtype, (w) => tokenizer.idOf(w)) : new Set<number>();
-  // The side of a finding the manifest's side gate lists leaves every candidate (and the stream) the same way.
+  // The side of a finding the manifest's side gate lists leaves the stream as it comes and the candidates once chosen.
   const sideGated = settings.side_gate === 1 && manifest.side_gate ? manifest.side_gate.findings : [];
-  const gate = (ids: readonly number[]): { tokenIds: number[]; removed: boolean } => withoutSides(withoutTokens(ids, withheld), tokenizer, sideGated);
-  const sidesRemoved = new Set<string>(); // gated token sequences, by their ids after the gate
   const decoder = model.stepDecoder(encoded.prefix);
   let hyps: Hypothesis[];
   let draws: number[];
   let decoderStats: DecoderRunStats;
   const stream = callbacks.onToken
     ? throttledStream(
-        (ids: number[]) => callbacks.onToken?.(tokenizer.decodeReport(gate(ids).tokenIds).text),
+        (ids: number[]) => callbacks.onToken?.(tokenizer.decodeReport(withoutSides(withoutTokens(ids, withheld), tokenizer, sideGated).tokenIds).text),
         callbacks.tokenIntervalMs ?? STREAM_INTERVAL_MS,
         now,
       )
@@ -135,12 +133,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     };
     const found = await searchCandidates(decoder, search, settings, job.images);
     stream?.flush();
-    const gated = found.map((h) => {
-      const { tokenIds, removed } = gate(h.tokenIds);
-      if (removed) sidesRemoved.add(tokenIds.join(','));
-      return { ...h, tokenIds };
-    });
-    ({ hyps, draws } = distinct(gated));
+    ({ hyps, draws } = distinct(withheld.size ? found.map((h) => ({ ...h, tokenIds: withoutTokens(h.tokenIds, withheld) })) : found));
   } finally {
     decoderStats = decoder.runStats;
     decoder.dispose();
@@ -165,9 +158,15 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     settings.vote_threshold ?? 0,
     reading && { findings: reading, weight: readerWeight },
   );
-  const chosen = ranked.chosen;
+  const shown = gateRanked(ranked.candidates, tokenizer, sideGated);
+  const { candidate: chosen, removed: sideRemoved, keep } = shown[0];
   // Word maps in the space the similarity was measured in: the towers' token and patch embeddings, else the decoder's.
-  const layout = layoutReportTokens(chosen.tokenIds, towerTexts ? towerTexts.tokens[chosen.index] : chosen.textEmbeds, tokenizer, special);
+  const embeds = towerTexts
+    ? sideRemoved
+      ? (await towers!.model.texts([fedIds(chosen.tokenIds, special.eos)])).tokens[0]
+      : towerTexts.tokens[chosen.index]
+    : chosen.textEmbeds.filter((_, i) => keep[i]);
+  const layout = layoutReportTokens(chosen.tokenIds, embeds, tokenizer, special);
   const space = towers ? towers.image : { patchEmbeds: encoded.patchEmbeds, pImg: encoded.pImg, grid: manifest.preprocessing.grid };
   const { heatmap, grounding } = tokenHeatmaps(layout.embeds, space.patchEmbeds, space.pImg, space.grid);
   layout.tokens.forEach((t, i) => (t.grounding = grounding[i]));
@@ -180,8 +179,8 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   callbacks.onStage?.({ stage: 'done' });
   return {
     report: tokenizer.decodeReport(chosen.tokenIds),
-    candidates: ranked.candidates.map((c) => ({
-      text: texts[c.index],
+    candidates: shown.map(({ candidate: c, members }) => ({
+      text: c === members[0] ? texts[c.index] : tokenizer.decodeReport(c.tokenIds).text,
       tokenIds: c.tokenIds,
       logp: c.logp,
       length: c.length,
@@ -201,10 +200,10 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       similaritySource: towers ? 'towers' : 'decoder',
       findingSets: ranked.findingSets,
       tally: ranked.tally,
-      lmChoice: ranked.candidates.indexOf(ranked.lmChoice),
+      lmChoice: shown.findIndex((s) => s.members.includes(ranked.lmChoice)),
       ...(subtype ? { subtype } : {}),
       ...(settings.side_gate === 1 && manifest.side_gate
-        ? { sideGate: { findings: sideGated, removed: sidesRemoved.has(chosen.tokenIds.join(',')), measured: sideGateMeasured(manifest.side_gate) } }
+        ? { sideGate: { findings: sideGated, removed: sideRemoved, measured: sideGateMeasured(manifest.side_gate) } }
         : {}),
       ...(reading
         ? {

@@ -1,10 +1,13 @@
 // The side gate through the committed model on the val split's JSRT nodule films: with the gate on (the manifest's
 // default), no candidate puts the nodule on a side, the drafts assert the same findings as with it off, and the result
-// says the gate took a side out; with it off, the same films' drafts do name sides, so the gate is what keeps them out.
+// says the gate took a side out, and the draft is the ungated draft without its side phrase (the gate never changes
+// the choice); with it off, the same films' drafts do name sides, so the gate is what keeps them out.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelReport } from '../text/labeler';
+import { WordTokenizer } from '../text/tokenizer';
+import { withoutSides } from './sideGate';
 import type { InThreadEngine } from './engine';
 import { defaultModelDir } from './node/defaultModelDir';
 import { createNodeEngine } from './node/nodeEngine';
@@ -30,6 +33,8 @@ describe('the side gate on the committed model', () => {
     return { name: path.basename(image), bytes: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
   };
 
+  const tokenizer = new WordTokenizer(JSON.parse(readFileSync(path.join(defaultModelDir(), 'tokenizer.json'), 'utf8')));
+
   beforeAll(async () => {
     engine = await createNodeEngine({ backends: ['cpu'] });
     await engine.load({ modelUrl: defaultModelDir(), device: 'cpu' });
@@ -47,6 +52,8 @@ describe('the side gate on the committed model', () => {
       expect(off.refinement.sideGate).toBeUndefined();
       for (const c of on.candidates) expect(nodeSides(c.text)).toEqual([]);
       expect(on.candidates[0].findings).toEqual(off.candidates[0].findings);
+      // the gate edits the chosen draft, never the choice: the draft is the ungated one without its side phrases
+      expect(on.candidates[0].tokenIds).toEqual(withoutSides(off.candidates[0].tokenIds, tokenizer, ['nodule']).tokenIds);
       const offSided = nodeSides(off.report.text).length > 0;
       if (offSided) sidedOff++;
       if (offSided) expect(on.refinement.sideGate?.removed).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSideGate, withoutSides } from './sideGate';
+import { checkSideGate, gateRanked, withoutSides } from './sideGate';
 
 // A whole-word vocabulary built from the sentences under test, as the model's tokenizer is.
 function vocabFor(texts: string[]) {
@@ -60,5 +60,33 @@ describe('the side gate', () => {
   it('refuses a manifest gate that names an unknown finding, saying how to rewrite it', () => {
     expect(() => checkSideGate({ findings: ['nodule'] }, ['nodule', 'mass'])).not.toThrow();
     expect(() => checkSideGate({ findings: ['nodules'] }, ['nodule', 'mass'])).toThrow(/nodules.*npm run side-gate -- --write/);
+  });
+});
+
+describe('gating the ranked candidates', () => {
+  const texts = [
+    'a nodule is seen in the left lung . [EOS]',
+    'a nodule is seen in the right lung . [EOS]',
+    'the lungs are clear . [EOS]',
+    'a nodule is seen . [EOS]',
+  ];
+  const v = vocabFor(texts);
+  const ranked = texts.map((t, index) => ({ index, tokenIds: v.ids(t), draws: 1 }));
+
+  it('takes the sides out after the ranking and folds candidates that then read alike into the better one', () => {
+    const shown = gateRanked(ranked, v, ['nodule']);
+    expect(shown.map((s) => v.text(s.candidate.tokenIds))).toEqual(['a nodule is seen . [EOS]', 'the lungs are clear . [EOS]']);
+    expect(shown[0].candidate).toMatchObject({ index: 0, draws: 3 });
+    expect(shown[0].members.map((m) => m.index)).toEqual([0, 1, 3]);
+    expect(shown[0].removed).toBe(true);
+    expect(shown[0].keep).toEqual([true, true, true, true, false, false, false, false, true, true]);
+    expect(shown[1]).toMatchObject({ removed: false, members: [ranked[2]] });
+    expect(shown[1].candidate).toBe(ranked[2]);
+  });
+
+  it('passes the ranking through untouched when nothing is gated', () => {
+    const shown = gateRanked(ranked, v, []);
+    expect(shown.map((s) => s.candidate)).toEqual(ranked);
+    expect(shown.every((s) => !s.removed && s.members.length === 1)).toBe(true);
   });
 });

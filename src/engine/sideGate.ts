@@ -3,8 +3,10 @@
 // how often the drafts put each finding on the side its source gives), a sentence that asserts one of them loses its
 // side and lobe words: "a pulmonary nodule is seen in the left lung." → "a pulmonary nodule is seen.", "left upper lobe
 // nodule." → "nodule.". A wrong side in a signed report is worse than none, and a radiologist reads the side off the
-// film in a glance. Like the subtype gate it edits the finished candidates (and the stream), so two draws that differ
-// only in the side they guessed become one reading, and the votes and the language model see them as such.
+// film in a glance. It edits what the page gets after the self-refinement has chosen (and the stream as it comes), so
+// the choice, and every finding the draft asserts, stays what it was without the gate: side words move the towers'
+// similarity a little, and a gate before the rerank let that tip one normal film into a nodule. Two candidates that
+// then differ only in the side they guessed are shown as one.
 import { ancestorsOf } from '../text/findings';
 import { labelSentence } from '../text/labeler';
 import { ModelManifestError } from './errors';
@@ -79,9 +81,9 @@ export function withoutSides(
   tokenIds: readonly number[],
   vocab: SideGateVocabulary,
   findings: Iterable<string>, // finding keys (FindingKey)
-): { tokenIds: number[]; removed: boolean } {
+): { tokenIds: number[]; removed: boolean; keep: boolean[] } {
   const gated = new Set<string>(findings);
-  if (gated.size === 0) return { tokenIds: [...tokenIds], removed: false };
+  if (gated.size === 0) return { tokenIds: [...tokenIds], removed: false, keep: tokenIds.map(() => true) };
   const words = tokenIds.map((id) => vocab.tokenOf(id));
   const keep = tokenIds.map(() => true);
   let removed = false;
@@ -95,5 +97,38 @@ export function withoutSides(
     }
     start = i + 1;
   }
-  return { tokenIds: removed ? tokenIds.filter((_, i) => keep[i]) : [...tokenIds], removed };
+  return { tokenIds: removed ? tokenIds.filter((_, i) => keep[i]) : [...tokenIds], removed, keep };
+}
+
+export interface GatedCandidate<C> {
+  candidate: C; // the first of its reading, side phrases out, the draws of every member
+  members: C[]; // the ranked candidates that read like it once gated, the first first
+  removed: boolean; // a member lost a side phrase
+  keep: boolean[]; // per token of the first member's ids: kept
+}
+
+/** The ranked candidates as the page gets them: each with its side phrases out, a candidate that then reads word for
+ *  word like a better-ranked one folded into it (its draws added), best first as ranked. `keep` marks, per token of
+ *  the original ids, what stayed (to carry per-token data across). */
+export function gateRanked<C extends { tokenIds: number[]; draws: number }>(
+  ranked: readonly C[],
+  vocab: SideGateVocabulary,
+  findings: readonly string[],
+): GatedCandidate<C>[] {
+  const out: GatedCandidate<C>[] = [];
+  const at = new Map<string, number>();
+  for (const c of ranked) {
+    const g = withoutSides(c.tokenIds, vocab, findings);
+    const key = g.tokenIds.join(',');
+    const seen = at.get(key);
+    if (seen !== undefined) {
+      out[seen].candidate = { ...out[seen].candidate, draws: out[seen].candidate.draws + c.draws };
+      out[seen].removed ||= g.removed;
+      out[seen].members.push(c);
+      continue;
+    }
+    at.set(key, out.length);
+    out.push({ candidate: g.removed ? { ...c, tokenIds: g.tokenIds } : c, members: [c], removed: g.removed, keep: g.keep });
+  }
+  return out;
 }

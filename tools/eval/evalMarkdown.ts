@@ -3,6 +3,8 @@
 import { comparedWithPlainBeam, type EvalResults } from './resultsSchema';
 import { formatNumber, markdownTable } from './resultsDoc';
 import type { SystemScores } from './scoring';
+import type { LateralitySummary } from './laterality';
+import type { SideSummary } from './sideTally';
 
 const NLG_COLS = ['bleu1', 'bleu2', 'bleu3', 'bleu4', 'meteor', 'rouge_l', 'cider'] as const;
 
@@ -104,29 +106,7 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
     );
   }
 
-  const sides = Object.entries(r.sides ?? {});
-  if (sides.length) {
-    parts.push(
-      "### Where the report puts it (images whose source gives a finding's side: JSRT nodules with their lobe, NIH boxes; the COVID-19 pattern and viral pneumonia are bilateral)",
-    );
-    parts.push(
-      markdownTable(
-        ['system', 'source: finding', 'n', 'not asserted', 'asserted, no side', 'right side', 'wrong side', 'lobe right (of named)'],
-        sides.flatMap(([name, s]) =>
-          Object.entries(s.by_finding).map(([key, c]) => [
-            name,
-            key,
-            c.n,
-            c.not_asserted,
-            c.no_side,
-            c.right_side,
-            c.wrong_side,
-            c.lobe_named ? `${c.lobe_right} of ${c.lobe_named}` : '–',
-          ]),
-        ),
-      ),
-    );
-  }
+  parts.push(...sidesMarkdown(r.sides ?? {}));
 
   const g = r.grounding;
   parts.push(`### Grounding (pointing game, splits ${g.splits.join(', ')}, grid ${g.grid.join('×')})`);
@@ -159,18 +139,7 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
       ]),
     ),
   );
-  const lat = g.laterality;
-  if (lat) {
-    const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '–');
-    parts.push(
-      `Laterality (every ${r.split} image, serpent's reports): of ${lat.n} positive sentences that name one side, the sentence heatmap's peak ` +
-        `lies on the patient's side they name for ${fmt(lat.side_agreement)} (chance 0.5; ` +
-        Object.entries(lat.by_finding)
-          .map(([f, v]) => `${f} ${fmt(v.side_agreement)} of ${v.n}`)
-          .join(', ') +
-        `). Pleural effusion sentences (${lat.effusion.n}): peak in the lower half of the film ${fmt(lat.effusion.lower_half)} (chance 0.5).`,
-    );
-  }
+  if (g.laterality) parts.push(lateralityLine(r.split, g.laterality));
 
   const rb = r.robustness;
   if ('rows' in rb && rb.rows) {
@@ -244,5 +213,42 @@ export function evalMethodsMarkdown(): string {
 - **Robustness**: \`serpent\` on a source-stratified subset (\`--robustness-n\`) with Gaussian noise (σ = 0.05, 0.1,
   0.2 of the intensity range), Gaussian blur (σ = 1, 2 px of the model input) and contrast ×0.5 / ×1.5 about the
   mean, applied to the [0,1] image before normalisation; "reports changed" = share that differ from the clean one.`
+  );
+}
+
+/** The side table: per system and source: finding, where the reports put the finding against where the source says
+ *  it is (tools/eval/sideTally.ts); nothing when no image of the split has a truth side. */
+export function sidesMarkdown(sides: Record<string, SideSummary>): string[] {
+  const rows = Object.entries(sides).flatMap(([name, s]) =>
+    Object.entries(s.by_finding).map(([key, c]) => [
+      name,
+      key,
+      c.n,
+      c.not_asserted,
+      c.no_side,
+      c.right_side,
+      c.wrong_side,
+      c.lobe_named ? `${c.lobe_right} of ${c.lobe_named}` : '–',
+    ]),
+  );
+  if (!rows.length) return [];
+  return [
+    "### Where the report puts it (images whose source gives a finding's side: JSRT nodules with their lobe, NIH boxes; the COVID-19 pattern and viral pneumonia are bilateral)",
+    markdownTable(['system', 'source: finding', 'n', 'not asserted', 'asserted, no side', 'right side', 'wrong side', 'lobe right (of named)'], rows),
+  ];
+}
+
+/** Do the sentence maps peak on the side their sentence names? One line. */
+export function lateralityLine(split: string, lat: LateralitySummary): string {
+  const head = `Laterality (every ${split} image, serpent's reports): `;
+  if (lat.n === 0) return `${head}no positive sentence names one side, so no heatmap peak is checked against a named side.`;
+  const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '–');
+  return (
+    `${head}of ${lat.n} positive sentences that name one side, the sentence heatmap's peak ` +
+    `lies on the patient's side they name for ${fmt(lat.side_agreement)} (chance 0.5; ` +
+    Object.entries(lat.by_finding)
+      .map(([f, v]) => `${f} ${fmt(v.side_agreement)} of ${v.n}`)
+      .join(', ') +
+    `). Pleural effusion sentences (${lat.effusion.n}): peak in the lower half of the film ${fmt(lat.effusion.lower_half)} (chance 0.5).`
   );
 }
