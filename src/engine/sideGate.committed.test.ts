@@ -11,14 +11,9 @@ import { withoutSides } from './sideGate';
 import type { InThreadEngine } from './engine';
 import { defaultModelDir } from './node/defaultModelDir';
 import { createNodeEngine } from './node/nodeEngine';
-import { SHARED_DATA } from './testing/sharedData';
-import type { ImageFile } from './types';
+import { sharedImageFile, sharedRecords } from './testing/sharedData';
 
-const FILMS = readFileSync(path.join(SHARED_DATA, 'cxr/manifest.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map((l) => JSON.parse(l) as { split: string; image: string; nodule?: unknown })
-  .filter((r) => r.split === 'val' && r.nodule);
+const FILMS = sharedRecords().filter((r) => r.split === 'val' && r.nodule);
 
 const nodeSides = (text: string) =>
   labelReport(text)
@@ -28,10 +23,6 @@ const nodeSides = (text: string) =>
 
 describe('the side gate on the committed model', () => {
   let engine: InThreadEngine;
-  const file = (image: string): ImageFile => {
-    const b = readFileSync(path.join(SHARED_DATA, 'cxr', image));
-    return { name: path.basename(image), bytes: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
-  };
 
   const tokenizer = new WordTokenizer(JSON.parse(readFileSync(path.join(defaultModelDir(), 'tokenizer.json'), 'utf8')));
 
@@ -45,8 +36,8 @@ describe('the side gate on the committed model', () => {
     expect(FILMS.length).toBe(19);
     let sidedOff = 0;
     for (const film of FILMS) {
-      const on = await engine.generateFiles([file(film.image)]);
-      const off = await engine.generateFiles([file(film.image)], { side_gate: 0 });
+      const on = await engine.generateFiles([sharedImageFile(film.image)]);
+      const off = await engine.generateFiles([sharedImageFile(film.image)], { side_gate: 0 });
       expect(on.settings.side_gate).toBe(1);
       expect(on.refinement.sideGate?.findings).toEqual(['nodule']);
       expect(off.refinement.sideGate).toBeUndefined();

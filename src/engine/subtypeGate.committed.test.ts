@@ -2,29 +2,20 @@
 // no candidate names a subtype the image probe does not back (and the result says what the probe read), and a
 // candidate that said "viral pneumonia" still says "pneumonia"; with it off, the same films' candidates do name such
 // subtypes, so the gate is what keeps them out.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statedSubtype } from '../text/subtype';
 import type { InThreadEngine } from './engine';
 import { defaultModelDir } from './node/defaultModelDir';
 import { createNodeEngine } from './node/nodeEngine';
-import { SHARED_DATA } from './testing/sharedData';
-import type { ImageFile, ReportResult } from './types';
+import { sharedImageFile, sharedRecords } from './testing/sharedData';
+import type { ReportResult } from './types';
 
-const FILMS = readFileSync(path.join(SHARED_DATA, 'cxr/manifest.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map((l) => JSON.parse(l) as { id: string; split: string; image: string; pneumonia_type?: string })
+const FILMS = sharedRecords()
   .filter((r) => r.split === 'val' && (r.pneumonia_type === 'bacterial' || r.pneumonia_type === 'viral'))
   .slice(0, 12);
 
 describe('the subtype gate on the committed model', () => {
   let engine: InThreadEngine;
-  const file = (image: string): ImageFile => {
-    const b = readFileSync(path.join(SHARED_DATA, 'cxr', image));
-    return { name: path.basename(image), bytes: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
-  };
   const named = (r: ReportResult) => r.candidates.map((c) => statedSubtype(c.text));
 
   beforeAll(async () => {
@@ -39,8 +30,8 @@ describe('the subtype gate on the committed model', () => {
     let allowedNamed = 0;
     const pneumonia = (r: ReportResult) => r.candidates.some((c) => c.findings.includes('pneumonia'));
     for (const film of FILMS) {
-      const on = await engine.generateFiles([file(film.image)], { subtype_gate: 1 });
-      const off = await engine.generateFiles([file(film.image)], { subtype_gate: 0 });
+      const on = await engine.generateFiles([sharedImageFile(film.image)], { subtype_gate: 1 });
+      const off = await engine.generateFiles([sharedImageFile(film.image)], { subtype_gate: 0 });
       const reading = on.refinement.subtype!;
       expect(reading.bacterial).toBeGreaterThanOrEqual(0);
       expect(reading.bacterial).toBeLessThanOrEqual(1);

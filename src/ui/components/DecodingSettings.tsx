@@ -3,9 +3,11 @@
 // readings drawn from the model's own distribution, so they differ in findings where the model is unsure), β (how
 // much the image–text similarity counts when choosing), γ (how much the candidates' agreement on findings counts) and τ
 // (the share of the draws a finding needs to enter the draft; 0 turns the finding votes off), and, for a model with
-// the subtype gate, whether the draft may name a pneumonia subtype the image does not back;
+// the subtype gate, whether the draft may name a pneumonia subtype the image does not back, and for one with the side
+// gate, whether it may name a side the model does not read;
 // "Re-run" drafts again with them. Groups divide the beam width.
 import type { RefinementSettings } from '../lib/refinementSettings';
+import { GateToggle } from './GateToggle';
 import { NumberField } from './NumberField';
 import {
   BEAM_MAX,
@@ -26,6 +28,23 @@ interface Props {
   onRerun: () => void;
   canRun: boolean;
 }
+
+/** The gates a model may have (absent from the settings when it has not): what each checkbox says and does. */
+const GATES: { key: 'subtype_gate' | 'side_gate'; label: string; title: string; testId: string }[] = [
+  {
+    key: 'subtype_gate',
+    label: 'Pneumonia type only when the image backs it',
+    title: 'The image probe reads bacterial or viral; the draft names a subtype only when the probe is sure of it (off: the language model alone decides)',
+    testId: 'subtype-gate-input',
+  },
+  {
+    key: 'side_gate',
+    label: 'Side only where the model reads it',
+    title:
+      "Leave out the side of the findings this model's drafts put on the wrong side too often on validation films (npm run side-gate); off: the language model's side stays",
+    testId: 'side-gate-input',
+  },
+];
 
 export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
   return (
@@ -109,28 +128,12 @@ export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
           <NumberField value={value.reader_weight} max={1} step={0.05} testId="reader-weight-input" onValue={(v) => onChange({ ...value, reader_weight: v })} />
         </label>
       )}
-      {value.subtype_gate !== undefined && (
-        <label title="The image probe reads bacterial or viral; the draft names a subtype only when the probe is sure of it (off: the language model alone decides)">
-          <input
-            type="checkbox"
-            checked={value.subtype_gate === 1}
-            data-testid="subtype-gate-input"
-            onChange={(e) => onChange({ ...value, subtype_gate: e.target.checked ? 1 : 0 })}
-          />
-          Pneumonia type only when the image backs it
-        </label>
-      )}
-      {value.side_gate !== undefined && (
-        <label title="Leave out the side of the findings this model's drafts put on the wrong side too often on validation films (npm run side-gate); off: the language model's side stays">
-          <input
-            type="checkbox"
-            checked={value.side_gate === 1}
-            data-testid="side-gate-input"
-            onChange={(e) => onChange({ ...value, side_gate: e.target.checked ? 1 : 0 })}
-          />
-          Side only where the model reads it
-        </label>
-      )}
+      {GATES.map((g) => {
+        const on = value[g.key];
+        return on === undefined ? null : (
+          <GateToggle key={g.key} label={g.label} title={g.title} value={on} testId={g.testId} onValue={(v) => onChange({ ...value, [g.key]: v })} />
+        );
+      })}
       <button type="submit" className="button" disabled={!canRun}>
         Re-run
       </button>

@@ -1,0 +1,18 @@
+// One on/off gate of the draft (the pneumonia-subtype gate, the side gate) as a labelled checkbox; the settings keep
+// gates as 1 (on) or 0 (off), as the manifest's decoding defaults do.
+interface Props {
+  label: string;
+  title: string; // what the gate does, and what turning it off means
+  value: number; // 1 = on
+  testId: string;
+  onValue: (v: 0 | 1) => void;
+}
+
+export function GateToggle({ label, title, value, testId, onValue }: Props) {
+  return (
+    <label title={title}>
+      <input type="checkbox" checked={value === 1} data-testid={testId} onChange={(e) => onValue(e.target.checked ? 1 : 0)} />
+      {label}
+    </label>
+  );
+}
