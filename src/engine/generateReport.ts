@@ -1,7 +1,8 @@
 // One report from preprocessed views on a loaded model: encode once → OOD check → (diverse) beam search with the
 // cached decoder (best partial beam streamed, at most every STREAM_INTERVAL_MS) → the subtype gate takes out a
 // pneumonia type the image does not back → the labeler reads each candidate → self-refinement rerank by the
-// image–text similarity (the towers' when the model has them) → token/sentence heatmaps in the same space.
+// image–text similarity (the towers' when the model has them) → the side gate takes a side the model does not read
+// out of the ranked candidates → token/sentence heatmaps of the draft in the same space.
 import type { WordTokenizer } from '../text/tokenizer';
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beamSearch';
 import { pixelDigest, samplingSearch } from './samplingSearch';
@@ -13,7 +14,7 @@ import type { EncodedImages, OnnxReportModel } from './onnxModel';
 import { checkOod, colourWarning, detectorFlagged } from './ood';
 import { layoutReportTokens } from './reportTokens';
 import { assertedFindings } from '../text/metrics/clinical';
-import { decoderSimilarity, rerank } from './rerank';
+import { decoderSimilarity, rerank, tallyFindings } from './rerank';
 import { fedIds } from './similarityTowers';
 import { readFindings, readingOf } from './findingReader';
 import { gateRanked, sideGateMeasured, withoutSides } from './sideGate';
@@ -199,7 +200,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     refinement: {
       similaritySource: towers ? 'towers' : 'decoder',
       findingSets: ranked.findingSets,
-      tally: ranked.tally,
+      tally: sideGated.length ? tallyFindings(shown.map((s) => s.candidate)) : ranked.tally, // over the candidates shown
       lmChoice: shown.findIndex((s) => s.members.includes(ranked.lmChoice)),
       ...(subtype ? { subtype } : {}),
       ...(settings.side_gate === 1 && manifest.side_gate

@@ -42,6 +42,10 @@ describe('the side gate on the committed model', () => {
       expect(on.refinement.sideGate?.findings).toEqual(['nodule']);
       expect(off.refinement.sideGate).toBeUndefined();
       for (const c of on.candidates) expect(nodeSides(c.text)).toEqual([]);
+      // candidates that read alike once gated are shown once, and the panel's tally counts what it shows
+      expect(new Set(on.candidates.map((c) => c.text)).size).toBe(on.candidates.length);
+      for (const t of on.refinement.tally) expect(t.candidates).toBe(on.candidates.filter((c) => c.findings.includes(t.finding)).length);
+      expect(on.candidates.reduce((a, c) => a + c.draws, 0)).toBe(off.candidates.reduce((a, c) => a + c.draws, 0));
       expect(on.candidates[0].findings).toEqual(off.candidates[0].findings);
       // the gate edits the chosen draft, never the choice: the draft is the ungated one without its side phrases
       expect(on.candidates[0].tokenIds).toEqual(withoutSides(off.candidates[0].tokenIds, tokenizer, ['nodule']).tokenIds);
