@@ -99,4 +99,12 @@ describe('report export', () => {
   it('names files by time without colons', () => {
     expect(reportFileStem(ctx.timestamp)).toBe('serpent-report-2025-01-02T03-04-05');
   });
+  it('says in the text and the JSON when the side gate left a side out', () => {
+    const measured = [{ finding: 'nodule', right: 6, sided: 13, split: 'val' }];
+    const gated = { ...ctx, result: { ...result, refinement: { ...result.refinement, sideGate: { findings: ['nodule'], removed: true, measured } } } };
+    expect(reportTextFile(gated)).toMatch(/\nNote: Side left out: .*nodule.*Read the side from the film\.\n$/);
+    expect(JSON.parse(reportJsonFile(gated)).side_gate).toEqual({ findings: ['nodule'], removed: true, measured });
+    expect(reportTextFile(ctx)).not.toContain('Side left out');
+    expect(JSON.parse(reportJsonFile(ctx)).side_gate).toBeUndefined();
+  });
 });

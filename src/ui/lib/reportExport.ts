@@ -1,6 +1,8 @@
 // What "Copy", "Download .txt" and "Download .json" produce: the report as a radiologist edited it,
-// plus (JSON) the model, settings, candidates with their scores and the time it was drafted.
+// plus (JSON) the model, settings, candidates with their scores and the time it was drafted; a side the side gate
+// left out is said in both, so whoever reads the file knows the draft did not name it.
 import type { LoadInfo, ReportResult } from '../../engine/types';
+import { sideGateLine } from './refinementSummary';
 
 export const CLINICAL_NOTE = 'Draft written by an open-data demo model (Serpent). Not for clinical use; a radiologist must review every statement.';
 
@@ -22,11 +24,13 @@ export function reportAsText(report: EditedReport): string {
 }
 
 export function reportTextFile(ctx: ExportContext): string {
+  const sideNote = sideGateLine(ctx.result);
   return (
     reportAsText(ctx.report) +
     `\n--\n${CLINICAL_NOTE}\nModel: ${ctx.model.modelId} ${ctx.model.modelVersion} (${ctx.model.precision}), ` +
     `${ctx.result.backend.toUpperCase()}, ${ctx.timestamp.toISOString()}\n` +
-    (ctx.result.ood.warning ? `Warning: ${ctx.result.ood.warning}\n` : '')
+    (ctx.result.ood.warning ? `Warning: ${ctx.result.ood.warning}\n` : '') +
+    (sideNote ? `Note: ${sideNote}\n` : '')
   );
 }
 
@@ -58,6 +62,7 @@ export function reportJsonFile(ctx: ExportContext): string {
     })),
     rerank_changed_choice: result.rerankChangedChoice,
     similarity_source: result.refinement.similaritySource,
+    ...(result.refinement.sideGate ? { side_gate: result.refinement.sideGate } : {}),
     ...(result.refinement.reading ? { finding_reader: { weight: result.refinement.readerWeight ?? 0, p: result.refinement.reading } } : {}),
     out_of_distribution: {
       score: result.ood.score,
