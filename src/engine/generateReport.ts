@@ -160,10 +160,11 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     reading && { findings: reading, weight: readerWeight },
   );
   const shown = gateRanked(ranked.candidates, tokenizer, sideGated);
-  const { candidate: chosen, removed: sideRemoved, keep } = shown[0];
+  const { candidate: chosen, members, removed: sideRemoved, keep } = shown[0];
+  const edited = chosen !== members[0]; // the draft itself lost a side phrase (not only a candidate folded into it)
   // Word maps in the space the similarity was measured in: the towers' token and patch embeddings, else the decoder's.
   const embeds = towerTexts
-    ? sideRemoved
+    ? edited
       ? (await towers!.model.texts([fedIds(chosen.tokenIds, special.eos)])).tokens[0]
       : towerTexts.tokens[chosen.index]
     : chosen.textEmbeds.filter((_, i) => keep[i]);
@@ -200,7 +201,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     refinement: {
       similaritySource: towers ? 'towers' : 'decoder',
       findingSets: ranked.findingSets,
-      tally: sideGated.length ? tallyFindings(shown.map((s) => s.candidate)) : ranked.tally, // over the candidates shown
+      tally: tallyFindings(shown.map((s) => s.candidate)), // over the candidates shown (the side gate may fold two into one)
       lmChoice: shown.findIndex((s) => s.members.includes(ranked.lmChoice)),
       ...(subtype ? { subtype } : {}),
       ...(settings.side_gate === 1 && manifest.side_gate

@@ -10,6 +10,7 @@
 import { ancestorsOf } from '../text/findings';
 import { labelSentence } from '../text/labeler';
 import { ModelManifestError } from './errors';
+import type { TokenTexts } from './reportTokens';
 import type { SideGateReport } from './types';
 
 /** The gate as the manifest keeps it (`side_gate`). */
@@ -26,16 +27,11 @@ export function sideGateMeasured(gate: SideGateEntry): SideGateReport['measured'
     .map((p) => ({ finding: p.finding, right: p.right_side, sided: p.sided, split }));
 }
 
-/** The words the model writes, and their ids. */
-export interface SideGateVocabulary {
-  tokenOf(id: number): string;
-}
-
 const SIDES = new Set(['left', 'right']);
 const LEVELS = new Set(['upper', 'middle', 'lower']);
 const PLACES = new Set(['lung', 'lobe']);
 const PREPOSITIONS = new Set(['in', 'within', 'at', 'of', 'over', 'overlying', 'involving', 'from']);
-const SENTENCE_ENDS = new Set(['.', '[SEP]', '[EOS]']);
+const SENTENCE_ENDS = new Set(['.', '[SEP]', '[EOS]']); // as reportTokens.ts lays a report out
 
 export function checkSideGate(gate: SideGateEntry, known: readonly string[]): void {
   const unknown = Array.isArray(gate.findings) ? gate.findings.filter((f) => !known.includes(f)) : ['(findings is not a list)'];
@@ -79,7 +75,7 @@ function withoutSidePhrases(words: readonly string[], gated: ReadonlySet<string>
 /** A candidate's token ids with the side phrases of its gated sentences taken out, and whether any were. */
 export function withoutSides(
   tokenIds: readonly number[],
-  vocab: SideGateVocabulary,
+  vocab: TokenTexts,
   findings: Iterable<string>, // finding keys (FindingKey)
 ): { tokenIds: number[]; removed: boolean; keep: boolean[] } {
   const gated = new Set<string>(findings);
@@ -112,7 +108,7 @@ export interface GatedCandidate<C> {
  *  the original ids, what stayed (to carry per-token data across). */
 export function gateRanked<C extends { tokenIds: number[]; draws: number }>(
   ranked: readonly C[],
-  vocab: SideGateVocabulary,
+  vocab: TokenTexts,
   findings: readonly string[],
 ): GatedCandidate<C>[] {
   const out: GatedCandidate<C>[] = [];

@@ -38,7 +38,7 @@ describe('the side tally', () => {
     expect(s.by_finding['jsrt:nodule']).toEqual({ n: 3, not_asserted: 0, no_side: 1, right_side: 1, wrong_side: 1, lobe_named: 1, lobe_right: 1 });
     expect(s.by_finding['covid_qu:covid19_pattern'].right_side).toBe(1);
     expect(s.wrong_share_of_sided).toBeCloseTo(1 / 3);
-    expect(s.examples[0]).toEqual({ id: 'jsrt/J1', finding: 'nodule', truth: 'right upper', said: 'left' });
+    expect(s.examples[0]).toEqual({ id: 'jsrt/J1', finding: 'nodule', truth: 'right upper', said: 'left', verdict: 'wrong_side' });
   });
 
   it('summarises each system over the same images and leaves out sets without a truth side', () => {

@@ -32,7 +32,7 @@ export interface SideCounts {
 export interface SideSummary {
   by_finding: Record<string, SideCounts>; // key: `${source}:${finding}`
   wrong_share_of_sided: number; // wrong / (right + wrong) over every row; NaN when no draft named a side
-  examples: Array<{ id: string; finding: string; truth: string; said: string }>; // wrong sides first
+  examples: Array<{ id: string; finding: string; truth: string; said: string; verdict: 'right_side' | 'wrong_side' }>; // wrong sides first
 }
 
 /** Where the image's source says its findings are: one entry per finding the composition plan places on a side. */
@@ -85,7 +85,7 @@ export class SideTally {
       }
       if (v.verdict === 'wrong_side' || v.verdict === 'right_side') {
         const truthText = truth.lobe ? `${truth.side} ${truth.lobe}` : truth.side;
-        this.examples.push({ id: rec.id, finding: truth.finding, truth: truthText, said: v.said });
+        this.examples.push({ id: rec.id, finding: truth.finding, truth: truthText, said: v.said, verdict: v.verdict });
       }
       return v.verdict;
     });
@@ -95,11 +95,10 @@ export class SideTally {
     const rows = Object.values(this.counts);
     const right = rows.reduce((a, c) => a + c.right_side, 0);
     const wrong = rows.reduce((a, c) => a + c.wrong_side, 0);
-    const isWrong = (e: SideSummary['examples'][number]): boolean => !e.said.startsWith(e.truth.split(' ')[0]);
     return {
       by_finding: this.counts,
       wrong_share_of_sided: right + wrong > 0 ? wrong / (right + wrong) : Number.NaN,
-      examples: [...this.examples.filter(isWrong), ...this.examples.filter((e) => !isWrong(e))].slice(0, examples),
+      examples: [...this.examples.filter((e) => e.verdict === 'wrong_side'), ...this.examples.filter((e) => e.verdict === 'right_side')].slice(0, examples),
     };
   }
 }
