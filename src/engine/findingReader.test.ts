@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ModelManifestError } from './errors';
-import { checkFindingReader, type FindingReader, mixReading, readFindings } from './findingReader';
+import { checkFindingReader, type ImageReaderEntry, type LinearFindingReader, mixReading, readFindings } from './findingReader';
 import { rerank } from './rerank';
 
 // D = 2, N = 2 tokens: [1,3] and [3,1] average to [2,2]; a flat vector standardises to [0,0], so only the bias speaks.
-const reader: FindingReader = {
+const reader: LinearFindingReader = {
   feature: 'image_tokens_mean',
   findings: ['pleural_effusion', 'nodule'],
   weights: [
@@ -49,6 +49,13 @@ describe('checkFindingReader', () => {
         2,
       ),
     ).toThrow(ModelManifestError);
+  });
+
+  it('accepts an image reader with its file entry and findings, whatever the token width, and says how to fix one without', () => {
+    const image: ImageReaderEntry = { feature: 'pixels', path: 'onnx/image_reader_int8.onnx', bytes: 10, sha256: 'ab'.repeat(32), findings: ['pneumonia'] };
+    expect(() => checkFindingReader(image, 256)).not.toThrow();
+    expect(() => checkFindingReader({ ...image, sha256: 'xyz' }, 256)).toThrow(/npm run image-reader -- --write/);
+    expect(() => checkFindingReader({ ...image, findings: [] }, 256)).toThrow(ModelManifestError);
   });
 });
 

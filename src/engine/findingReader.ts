@@ -1,12 +1,26 @@
-// The finding reader (training/finding_reader.py): a linear multi-label head on the vision encoder's image tokens,
-// P(f | film) = σ(w_f · standardise(mean_n x_n) + b_f), kept in manifest.json (`npm run finding-reader -- --write`).
+// The finding reader, in one of two kinds: a linear multi-label head on the vision encoder's image tokens,
+// P(f | film) = σ(w_f · standardise(mean_n x_n) + b_f), kept in manifest.json (training/finding_reader.py); or the
+// image reader, an ImageNet MobileNetV2 fine-tuned on the films, an ONNX file of its own run on the pixels beside the
+// OOD detector (training/image_reader.py, `feature: 'pixels'`; src/engine/onnxModel.ts runs it).
 // It is a second reading of the film beside the candidates' own: the finding votes mix it in with the reader weight w,
 // p_f = (1 − w)·(share of draws asserting f) + w·P(f | film) (src/engine/rerank.ts), so a finding that few draws name
 // but the film backs can stay, and one that many draws name but the film does not back can go.
 import { ModelManifestError } from './errors';
+import type { ModelFileEntry } from './manifest';
 
-/** The reader as the manifest keeps it (`finding_reader`). */
-export interface FindingReader {
+/** The image reader as the manifest keeps it: its ONNX file (pixels [V,1,S,S] → probabilities [V,F]) and findings. */
+export interface ImageReaderEntry extends ModelFileEntry {
+  feature: 'pixels';
+  findings: string[]; // [F] labeler keys, in the order of the file's output
+  training?: Record<string, unknown>;
+  evaluation?: Record<string, unknown>;
+}
+
+/** The reader as the manifest keeps it (`finding_reader`): the linear head, or the image reader. */
+export type FindingReaderEntry = LinearFindingReader | ImageReaderEntry;
+
+/** The linear head on the image tokens. */
+export interface LinearFindingReader {
   feature: 'image_tokens_mean'; // the mean of the decoder prefix's N image tokens [D], standardised (LayerNorm, no affine)
   findings: string[]; // [F] labeler keys (ancestors are findings of their own: lung_opacity, lung_lesion)
   weights: number[][]; // [F][D] on the standardised mean token (the LayerNorm's gain and shift folded in)
@@ -20,7 +34,16 @@ export type FindingReading = Readonly<Record<string, number>>;
 
 const LN_EPS = 1e-5;
 
-export function checkFindingReader(reader: FindingReader, dModel: number): void {
+export function checkFindingReader(reader: FindingReaderEntry, dModel: number): void {
+  if (reader.feature === 'pixels') {
+    const ok =
+      typeof reader.path === 'string' && Number.isInteger(reader.bytes) && /^[0-9a-f]{64}$/i.test(reader.sha256 ?? '') && (reader.findings?.length ?? 0) > 0;
+    if (!ok)
+      throw new ModelManifestError(
+        "manifest.json's finding_reader (an image reader) needs a path, bytes, sha256 and findings; re-run `npm run image-reader -- --write`.",
+      );
+    return;
+  }
   const F = reader.findings?.length ?? 0;
   const ok =
     reader.feature === 'image_tokens_mean' &&
@@ -36,7 +59,7 @@ export function checkFindingReader(reader: FindingReader, dModel: number): void 
 }
 
 /** prefix [N*D]: the image tokens averaged over views (the decoder's prefix) → P(f | film) per finding. */
-export function readFindings(reader: FindingReader, prefix: Float32Array, dModel: number): Record<string, number> {
+export function readFindings(reader: LinearFindingReader, prefix: Float32Array, dModel: number): Record<string, number> {
   const D = dModel;
   const N = prefix.length / D;
   if (!Number.isInteger(N) || N < 1) throw new RangeError(`readFindings: the prefix has ${prefix.length} values, not a multiple of ${D}`);

@@ -146,7 +146,9 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const towers = model.towers && encoded.towers ? { model: model.towers, image: encoded.towers } : null;
   const towerTexts = towers ? await towers.model.texts(hyps.map((h) => fedIds(h.tokenIds, special.eos))) : null;
   const similarities = towers && towerTexts ? towerTexts.pooled.map((p) => cosine(towers.image.pImg, p)) : hyps.map((h) => decoderSimilarity(h, encoded.pImg));
-  const reading = manifest.finding_reader ? readFindings(manifest.finding_reader, encoded.prefix, manifest.architecture.d_model) : undefined;
+  const reader = manifest.finding_reader;
+  const reading =
+    reader && (reader.feature === 'pixels' ? (encoded.reading ?? undefined) : readFindings(reader, encoded.prefix, manifest.architecture.d_model));
   const readerWeight = reading ? (settings.reader_weight ?? 0) : 0;
   const ranked = rerank(
     hyps,

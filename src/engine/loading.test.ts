@@ -70,12 +70,13 @@ describe('HttpModelSource', () => {
 
 describe('loadModelFiles', () => {
   /** A source that holds every file until all three were asked for: it only finishes if the loader asks at once. */
-  async function folder(corrupt?: string) {
+  async function folder(corrupt?: string, reader?: 'pixels' | 'image_tokens_mean') {
     const bytes = {
       'vision.onnx': new Uint8Array([1, 2]),
       'embed.onnx': new Uint8Array([3]),
       'decoder.onnx': new Uint8Array([4, 5, 6]),
       'static.onnx': new Uint8Array([7, 8, 9, 10]),
+      'reader.onnx': new Uint8Array([11, 12, 13, 14, 15]),
     };
     const entry = async (path: keyof typeof bytes) => ({ path, bytes: bytes[path].length, sha256: await sha256Hex(bytes[path]) });
     const m = manifest({
@@ -89,6 +90,9 @@ describe('loadModelFiles', () => {
       },
     });
     m.architecture.static_cache_length = m.architecture.n_image_tokens + 8;
+    if (reader === 'pixels') m.finding_reader = { feature: 'pixels', ...(await entry('reader.onnx')), findings: ['pneumonia'] };
+    if (reader === 'image_tokens_mean')
+      m.finding_reader = { feature: 'image_tokens_mean', findings: ['pneumonia'], weights: [Array(m.architecture.d_model).fill(0)], bias: [0] };
     const asked: string[] = [];
     let release: () => void = () => undefined;
     const allAsked = new Promise<void>((r) => (release = r));
@@ -130,6 +134,18 @@ describe('loadModelFiles', () => {
     const without = await loadModelFiles(broken, 'fp32', undefined, { staticDecoder: true });
     expect(without.files.decoder_static).toBeUndefined();
     expect(without.files.decoder_model_merged).toEqual(bytes['decoder.onnx']);
+  });
+
+  it("reads an image reader's own file, checked like the others, and no file for a linear reader", async () => {
+    const image = await folder(undefined, 'pixels');
+    const loaded = await loadModelFiles(image.source, 'fp32');
+    expect(loaded.files.image_reader).toEqual(image.bytes['reader.onnx']);
+    expect(loaded.downloadBytes).toBe(11);
+    const linear = await loadModelFiles((await folder(undefined, 'image_tokens_mean')).source, 'fp32');
+    expect(linear.files.image_reader).toBeUndefined();
+    expect(linear.downloadBytes).toBe(6);
+    const corrupt = await folder('reader.onnx', 'pixels');
+    await expect(loadModelFiles(corrupt.source, 'fp32')).rejects.toMatchObject({ name: 'ModelFileError', problem: 'corrupt' });
   });
 
   it('a corrupt file among them fails the load with its name', async () => {

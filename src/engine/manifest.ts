@@ -1,6 +1,6 @@
 // The model folder's manifest.json: its type (shared by exporter docs, engine, UI, eval).
 // The exporter (training/export.py) writes exactly this shape.
-import type { FindingReader } from './findingReader';
+import type { FindingReaderEntry } from './findingReader';
 import type { SideGateEntry } from './sideGate';
 import type { SubtypeProbe } from './subtypeGate';
 
@@ -105,7 +105,7 @@ export interface ModelManifest {
   findings: string[];
   ood: OodStats;
   similarity?: SimilarityEntry;
-  finding_reader?: FindingReader; // a linear multi-label head on the image tokens (`npm run finding-reader -- --write`)
+  finding_reader?: FindingReaderEntry; // a linear head on the image tokens (`npm run finding-reader`) or the image reader (`npm run image-reader`)
   side_gate?: SideGateEntry; // findings whose side the drafts leave out (`npm run side-gate -- --write`)
   training?: Record<string, unknown>;
   evaluation?: Record<string, unknown>;

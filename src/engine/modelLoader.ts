@@ -20,6 +20,7 @@ export type ModelFileBytes = Record<ModelFileKey, Uint8Array> & {
   ood_detector?: Uint8Array;
   similarity_image?: Uint8Array;
   similarity_text?: Uint8Array;
+  image_reader?: Uint8Array; // the finding reader's own network, when the manifest's reader is an image reader
   decoder_static?: Uint8Array; // only when asked for (WebGPU) and listed
 };
 
@@ -121,6 +122,7 @@ export async function loadModelFiles(
   const wanted: [keyof ModelFileBytes, ModelFileEntry][] = MODEL_FILE_KEYS.map((k) => [k, entries[k]]);
   if (opts.staticDecoder && entries.decoder_static) wanted.push(['decoder_static', entries.decoder_static]);
   if (manifest.ood.detector) wanted.push(['ood_detector', manifest.ood.detector]);
+  if (manifest.finding_reader?.feature === 'pixels') wanted.push(['image_reader', manifest.finding_reader]);
   if (manifest.similarity) wanted.push(['similarity_image', manifest.similarity.image], ['similarity_text', manifest.similarity.text]);
   const total = wanted.reduce((s, [, e]) => s + e.bytes, 0);
   // All files at once: from a cache (the service worker's offline copy) the time is latency, not bandwidth, so

@@ -17,6 +17,7 @@ export interface EncodedImages {
   patchEmbeds: Float32Array[]; // per view [N*E]
   pImg: Float32Array; // [E] image_embeds averaged over views
   oodLogits: Float32Array | null; // [V] the detector's logit per view (high = unlike the training radiographs); null without one
+  reading: Record<string, number> | null; // the image reader's P(f | film), views averaged; null without an image reader
   towers: TowerImage | null; // the similarity towers' p_img and patch embeddings; null without towers
 }
 
@@ -58,6 +59,7 @@ export class OnnxReportModel {
     images.forEach((im, v) => pixels.set(im.data, v * S * S));
     const input = new this.sessions.ort.Tensor('float32', pixels, [images.length, 1, S, S]);
     const oodLogits = await this.detect(input);
+    const reading = await this.readImage(input, images.length);
     const io = modelIO.vision;
     const out = await this.sessions.vision.run({ [io.inputs.pixels]: input });
     try {
@@ -70,6 +72,7 @@ export class OnnxReportModel {
         patchEmbeds: images.map((_, v) => patches.slice(v * per, (v + 1) * per)),
         pImg: meanRows(embeds, images.length),
         oodLogits,
+        reading,
         towers: this.towers ? await this.towers.image({ features: features.slice(), pixels }, images.length) : null,
       };
     } finally {
@@ -84,6 +87,21 @@ export class OnnxReportModel {
     const out = await detector.run({ [io.inputs.pixels]: input });
     try {
       return (await floats(out[io.outputs.score])).slice(); // [V]
+    } finally {
+      disposeAll(Object.values(out));
+    }
+  }
+
+  /** The image reader's P(f | film) per finding, averaged over the views; null when the folder's reader is not one. */
+  private async readImage(input: OrtTensor, views: number): Promise<Record<string, number> | null> {
+    const reader = this.sessions.imageReader;
+    const entry = this.manifest.finding_reader;
+    if (!reader || entry?.feature !== 'pixels') return null;
+    const io = modelIO.imageReader;
+    const out = await reader.run({ [io.inputs.pixels]: input });
+    try {
+      const probs = meanRows(await floats(out[io.outputs.probabilities]), views); // [V,F] → [F]
+      return Object.fromEntries(entry.findings.map((f, i) => [f, probs[i]]));
     } finally {
       disposeAll(Object.values(out));
     }

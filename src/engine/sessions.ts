@@ -58,6 +58,7 @@ export interface ModelSessions {
   embed: Session;
   decoder: Session;
   oodDetector: Session | null; // the out-of-distribution detector, when the model folder has one
+  imageReader: Session | null; // the finding reader's own network, when the folder's reader is an image reader
   similarity: { image: Session; text: Session } | null; // the similarity towers, when the model folder has them
   staticSteps: StaticSteps | null; // decoder_static's step sessions, when loaded (WebGPU: graph capture)
 }
@@ -123,6 +124,8 @@ export async function createSessions(
     created.push(decoder);
     const oodDetector = files.ood_detector ? await ort.InferenceSession.create(files.ood_detector, base) : null;
     if (oodDetector) created.push(oodDetector);
+    const imageReader = files.image_reader ? await ort.InferenceSession.create(files.image_reader, base) : null;
+    if (imageReader) created.push(imageReader);
     let similarity: ModelSessions['similarity'] = null;
     if (files.similarity_image && files.similarity_text) {
       const image = await ort.InferenceSession.create(files.similarity_image, base);
@@ -132,7 +135,7 @@ export async function createSessions(
       similarity = { image, text };
     }
     const staticSteps = files.decoder_static && opts.staticCache ? new StaticSteps(ort, files.decoder_static, backend, base, opts.staticCache) : null;
-    return { ort, backend, gpuPast, vision, embed, decoder, oodDetector, similarity, staticSteps };
+    return { ort, backend, gpuPast, vision, embed, decoder, oodDetector, imageReader, similarity, staticSteps };
   } catch (err) {
     await Promise.all(created.map((s) => s.release().catch(() => undefined)));
     throw err;
@@ -141,7 +144,14 @@ export async function createSessions(
 
 export async function releaseSessions(s: ModelSessions): Promise<void> {
   await s.staticSteps?.release();
-  const all = [s.vision, s.embed, s.decoder, ...(s.oodDetector ? [s.oodDetector] : []), ...(s.similarity ? [s.similarity.image, s.similarity.text] : [])];
+  const all = [
+    s.vision,
+    s.embed,
+    s.decoder,
+    ...(s.oodDetector ? [s.oodDetector] : []),
+    ...(s.imageReader ? [s.imageReader] : []),
+    ...(s.similarity ? [s.similarity.image, s.similarity.text] : []),
+  ];
   await Promise.all(all.map((session) => session.release().catch(() => undefined)));
 }
 

@@ -18,7 +18,18 @@ describe('decodeSteps', () => {
       const pixels = Float32Array.from({ length: S * S }, (_, i) => Math.sin(i / 7));
       const { features } = await encodeImage(m, pixels);
       const model = new OnnxReportModel(
-        { ort, backend: 'cpu', gpuPast: false, vision: m.vision, embed: m.embed, decoder: m.decoder, oodDetector: null, similarity: null, staticSteps: null },
+        {
+          ort,
+          backend: 'cpu',
+          gpuPast: false,
+          vision: m.vision,
+          embed: m.embed,
+          decoder: m.decoder,
+          oodDetector: null,
+          imageReader: null,
+          similarity: null,
+          staticSteps: null,
+        },
         m.manifest,
       );
       const engine = model.stepDecoder(features);

@@ -37,7 +37,18 @@ async function main(argv: string[]): Promise<void> {
   const ort = await loadOrtNode();
   const open = (key: ModelFileKey) => ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(req.dir, files[key].path))), { intraOpNumThreads: 1 });
   const [vision, embed, decoder] = await Promise.all([open('vision_encoder'), open('embed_tokens'), open('decoder_model_merged')]);
-  const sessions: ModelSessions = { ort, backend: 'cpu', gpuPast: false, vision, embed, decoder, oodDetector: null, similarity: null, staticSteps: null };
+  const sessions: ModelSessions = {
+    ort,
+    backend: 'cpu',
+    gpuPast: false,
+    vision,
+    embed,
+    decoder,
+    oodDetector: null,
+    imageReader: null,
+    similarity: null,
+    staticSteps: null,
+  };
   const model = new OnnxReportModel(sessions, manifest);
   const { eos } = manifest.special_ids;
 

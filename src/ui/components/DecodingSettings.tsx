@@ -123,7 +123,7 @@ export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
         />
       </label>
       {value.reader_weight !== undefined && (
-        <label title="The finding reader's share of each finding's vote: 0 = the draws alone, 1 = the reader alone (it reads the film's image tokens; used only with finding votes, τ above 0)">
+        <label title="The finding reader's share of each finding's vote: 0 = the draws alone, 1 = the reader alone (a second reading of the film; used only with finding votes, τ above 0)">
           w (finding reader weight)
           <NumberField value={value.reader_weight} max={1} step={0.05} testId="reader-weight-input" onValue={(v) => onChange({ ...value, reader_weight: v })} />
         </label>

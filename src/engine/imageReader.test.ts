@@ -1,0 +1,75 @@
+// The image reader (training/image_reader.py) in a model folder: the engine loads its file, runs it on the views'
+// pixels beside the OOD detector and reads P(f | film) for every finding it names, the same on onnxruntime-node's CPU
+// provider and onnxruntime-web's WASM; and the drafts' votes weigh that reading. The fixture is the tiny model with a
+// seeded random-weight reader written in by `python -m training.image_reader --random`.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelManifest } from './manifest';
+import { loadModelFiles } from './modelLoader';
+import { createNodeEngine, loadOrtNode, loadOrtWeb, nodeModelSource } from './node/nodeEngine';
+import { OnnxReportModel } from './onnxModel';
+import { createSessions, releaseSessions } from './sessions';
+import { ensureTinyModel, repoRoot } from './testing/tinyModel';
+import type { ImageTensor } from './types';
+
+let dir: string;
+let manifest: ModelManifest;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'serpent-image-reader-'));
+  cpSync(ensureTinyModel(), dir, { recursive: true });
+  execFileSync('/usr/bin/python3', ['-m', 'training.image_reader', '--random', '--model', dir], { cwd: repoRoot, stdio: 'pipe' });
+  manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function film(seed: number): ImageTensor {
+  const S = manifest.preprocessing.image_size;
+  return { data: Float32Array.from({ length: S * S }, (_, i) => Math.sin(i / (17 + seed)) * 1.5), size: S };
+}
+
+async function readings(backend: 'cpu' | 'wasm'): Promise<Record<string, number>[]> {
+  const ort = backend === 'cpu' ? await loadOrtNode() : await loadOrtWeb();
+  const loaded = await loadModelFiles(nodeModelSource(dir), 'int8');
+  const sessions = await createSessions(ort, loaded.files, backend, manifest.architecture.n_layers);
+  try {
+    const model = new OnnxReportModel(sessions, manifest);
+    const out: Record<string, number>[] = [];
+    for (const images of [[film(0)], [film(5)], [film(0), film(0)]]) out.push((await model.encode(images)).reading!);
+    return out;
+  } finally {
+    await releaseSessions(sessions);
+  }
+}
+
+describe('an image reader in the model folder', () => {
+  it('reads P(f | film) for each of its findings, per film, the same on the CPU provider and on WASM', async () => {
+    const entry = manifest.finding_reader!;
+    expect(entry.feature).toBe('pixels');
+    const [cpu, wasm] = [await readings('cpu'), await readings('wasm')];
+    for (const r of cpu) {
+      expect(Object.keys(r)).toEqual(entry.findings);
+      for (const p of Object.values(r)) expect(p > 0 && p < 1).toBe(true);
+    }
+    expect(cpu[1]).not.toEqual(cpu[0]); // another film, another reading
+    for (const f of entry.findings) {
+      expect(cpu[2][f]).toBeCloseTo(cpu[0][f], 5); // two views of one film: their mean is that film's reading
+      cpu.forEach((r, i) => expect(wasm[i][f]).toBeCloseTo(r[f], 4));
+    }
+  }, 120_000);
+
+  it("weighs the reading in the draft's finding votes and says so", async () => {
+    const engine = await createNodeEngine({ backends: ['cpu'] });
+    try {
+      await engine.load({ modelUrl: dir, device: 'cpu', precision: 'int8' });
+      const result = await engine.generate([film(0)], { vote_threshold: 0.5, reader_weight: 1 });
+      expect(result.refinement.readerWeight).toBe(1);
+      expect(Object.keys(result.refinement.reading ?? {})).toEqual(result.refinement.tally.map((t) => t.finding));
+    } finally {
+      await engine.dispose();
+    }
+  }, 120_000);
+});
