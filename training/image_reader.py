@@ -33,6 +33,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .data import CorpusError
+from .finding_reader import micro_f1, study_labels
 from .manifest import FINDINGS_PATH, file_entry
 from .mobilenet_v2 import STRIDE16_BLOCKS, MobileNetV2, grey_to_input, load_mobilenet_v2
 from .modelio import load_model_io
@@ -103,7 +104,7 @@ def load_split(corpus, split):
         raise CorpusError(f"{corpus}/{split}/pixels.npy not found; build the corpus with `npm run corpus`")
     pixels = np.load(corpus / split / "pixels.npy", mmap_mode="r")
     first = np.load(corpus / split / "views.npy")[:, 0]
-    labels = np.load(corpus / split / "labels.npy").astype(np.float32)[:, 1:]
+    labels = study_labels(corpus, split)
     records = [json.loads(line) for line in (corpus / split / "records.jsonl").read_text().splitlines()]
     return np.asarray(pixels[first]), labels, records
 
@@ -159,20 +160,16 @@ def probabilities(reader, feats, batch=256):
                           for i in range(0, len(feats), batch)]).numpy()
 
 
-def micro_f1(pred, truth):
-    """pred/truth [S,F] 0/1 → (micro-F1, share of studies with a finding the labels lack)."""
-    tp, fp, fn = (pred * truth).sum(), (pred * (1 - truth)).sum(), ((1 - pred) * truth).sum()
-    return float(2 * tp / max(1.0, 2 * tp + fp + fn)), float(((pred * (1 - truth)).sum(1) > 0).mean())
-
-
 def evaluate(probs, labels, records, findings):
     """Val micro-F1 and hallucination at P > ½, per source, and bacterial-vs-viral from P(consolidation)."""
-    pred = (probs > 0.5).astype(np.float32)
+    pred = torch.from_numpy((probs > 0.5).astype(np.float32))
+    labels = torch.from_numpy(labels)
     sources = np.array([r["source"] for r in records])
     out = {"split": "val", "threshold": 0.5, "n": len(probs)}
     out["micro_f1"], out["hallucination_rate"] = micro_f1(pred, labels)
     for s in sorted(set(sources)):
-        f1, hall = micro_f1(pred[sources == s], labels[sources == s])
+        m = torch.from_numpy(sources == s)
+        f1, hall = micro_f1(pred[m], labels[m])
         out[s] = {"n": int((sources == s).sum()), "micro_f1": round(f1, 4), "hallucination_rate": round(hall, 4)}
     typed = [(i, "bacteria" in r["id"]) for i, r in enumerate(records) if "bacteria" in r["id"] or "virus" in r["id"]]
     if typed and "consolidation" in findings:

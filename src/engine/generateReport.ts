@@ -16,7 +16,7 @@ import { layoutReportTokens } from './reportTokens';
 import { assertedFindings } from '../text/metrics/clinical';
 import { decoderSimilarity, rerank, tallyFindings } from './rerank';
 import { fedIds } from './similarityTowers';
-import { readFindings, readingOf } from './findingReader';
+import { readingOf } from './findingReader';
 import { gateRanked, sideGateMeasured, withoutSides } from './sideGate';
 import { readSubtype, subtypeFeature, withheldSubtypeIds, withoutTokens } from './subtypeGate';
 import { STREAM_INTERVAL_MS, throttledStream } from './tokenStream';
@@ -146,9 +146,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const towers = model.towers && encoded.towers ? { model: model.towers, image: encoded.towers } : null;
   const towerTexts = towers ? await towers.model.texts(hyps.map((h) => fedIds(h.tokenIds, special.eos))) : null;
   const similarities = towers && towerTexts ? towerTexts.pooled.map((p) => cosine(towers.image.pImg, p)) : hyps.map((h) => decoderSimilarity(h, encoded.pImg));
-  const reader = manifest.finding_reader;
-  const reading =
-    reader && (reader.feature === 'pixels' ? (encoded.reading ?? undefined) : readFindings(reader, encoded.prefix, manifest.architecture.d_model));
+  const reading = encoded.reading ?? undefined; // the finding reader's, when the model has one
   const readerWeight = reading ? (settings.reader_weight ?? 0) : 0;
   const ranked = rerank(
     hyps,

@@ -4,6 +4,7 @@
 // out-of-distribution detector, when the folder has one, scores the same pixel tensor in the same encode, and the
 // similarity towers' image side reads the same image tokens.
 import type { DecoderStep, StepDecoder } from './beamSearch';
+import { readFindings } from './findingReader';
 import type { ModelManifest } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
 import { type DecoderCall, type DecoderRunStats, embedTokens, KvDecoder } from './kvDecoder';
@@ -17,7 +18,7 @@ export interface EncodedImages {
   patchEmbeds: Float32Array[]; // per view [N*E]
   pImg: Float32Array; // [E] image_embeds averaged over views
   oodLogits: Float32Array | null; // [V] the detector's logit per view (high = unlike the training radiographs); null without one
-  reading: Record<string, number> | null; // the image reader's P(f | film), views averaged; null without an image reader
+  reading: Record<string, number> | null; // the finding reader's P(f | film) (either kind, views averaged); null without one
   towers: TowerImage | null; // the similarity towers' p_img and patch embeddings; null without towers
 }
 
@@ -59,20 +60,20 @@ export class OnnxReportModel {
     images.forEach((im, v) => pixels.set(im.data, v * S * S));
     const input = new this.sessions.ort.Tensor('float32', pixels, [images.length, 1, S, S]);
     const oodLogits = await this.detect(input);
-    const reading = await this.readImage(input, images.length);
     const io = modelIO.vision;
     const out = await this.sessions.vision.run({ [io.inputs.pixels]: input });
     try {
       const features = await floats(out[io.outputs.imageTokens]); // [V,N,D]
       const patches = await floats(out[io.outputs.patchEmbeds]); // [V,N,E]
       const embeds = await floats(out[io.outputs.imageEmbed]); // [V,E]
+      const prefix = meanRows(features, images.length); // [N*D]
       const per = patches.length / images.length;
       return {
-        prefix: meanRows(features, images.length),
+        prefix,
         patchEmbeds: images.map((_, v) => patches.slice(v * per, (v + 1) * per)),
         pImg: meanRows(embeds, images.length),
         oodLogits,
-        reading,
+        reading: await this.findingReading(input, images.length, prefix),
         towers: this.towers ? await this.towers.image({ features: features.slice(), pixels }, images.length) : null,
       };
     } finally {
@@ -92,11 +93,14 @@ export class OnnxReportModel {
     }
   }
 
-  /** The image reader's P(f | film) per finding, averaged over the views; null when the folder's reader is not one. */
-  private async readImage(input: OrtTensor, views: number): Promise<Record<string, number> | null> {
-    const reader = this.sessions.imageReader;
+  /** The finding reader's P(f | film) per finding: the linear head on the prefix [N*D], or the image reader's network on
+   *  the pixels [V,1,S,S] with its probabilities averaged over the views; null when the folder has no reader. */
+  private async findingReading(input: OrtTensor, views: number, prefix: Float32Array): Promise<Record<string, number> | null> {
     const entry = this.manifest.finding_reader;
-    if (!reader || entry?.feature !== 'pixels') return null;
+    if (!entry) return null;
+    if (entry.feature === 'image_tokens_mean') return readFindings(entry, prefix, this.manifest.architecture.d_model);
+    const reader = this.sessions.imageReader;
+    if (!reader) return null;
     const io = modelIO.imageReader;
     const out = await reader.run({ [io.inputs.pixels]: input });
     try {

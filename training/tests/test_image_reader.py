@@ -8,8 +8,8 @@ import numpy as np
 import onnx
 import torch
 
-from training.image_reader import (ImageReader, ImageReaderConfig, evaluate, export_onnx, micro_f1, train_top,
-                                   verify_onnx)
+from training.finding_reader import micro_f1
+from training.image_reader import ImageReader, ImageReaderConfig, evaluate, export_onnx, train_top, verify_onnx
 from training.mobilenet_v2 import MobileNetV2
 from training.modelio import load_model_io
 
@@ -54,7 +54,7 @@ class ImageReaderTest(unittest.TestCase):
         out = evaluate(probs, labels, records, FINDINGS)
         self.assertEqual(out["bacterial_vs_viral"], {"n": 2, "accuracy": 0.5})  # the viral film read as bacterial
         self.assertEqual(out["covid_qu"]["micro_f1"], 0.0)  # its opacity missed
-        f1, hall = micro_f1((probs > 0.5).astype(np.float32), labels)
+        f1, hall = micro_f1(torch.from_numpy((probs > 0.5).astype(np.float32)), torch.from_numpy(labels))
         self.assertAlmostEqual(out["micro_f1"], f1)
         self.assertAlmostEqual(hall, 1 / 3)  # the viral film's consolidation
 
