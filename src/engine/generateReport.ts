@@ -2,7 +2,8 @@
 // cached decoder (best partial beam streamed, at most every STREAM_INTERVAL_MS) → the subtype gate takes out a
 // pneumonia type the image does not back → the labeler reads each candidate → self-refinement rerank by the
 // image–text similarity (the towers' when the model has them) → the side gate takes a side the model does not read
-// out of the ranked candidates → token/sentence heatmaps of the draft in the same space.
+// out of the ranked candidates, and the subtype gate names the type the image backs where they left it out →
+// token/sentence heatmaps of the draft in the same space.
 import type { WordTokenizer } from '../text/tokenizer';
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beamSearch';
 import { pixelDigest, samplingSearch } from './samplingSearch';
@@ -18,7 +19,7 @@ import { decoderSimilarity, rerank, tallyFindings } from './rerank';
 import { fedIds } from './similarityTowers';
 import { readingOf } from './findingReader';
 import { gateRanked, sideGateMeasured, withoutSides } from './sideGate';
-import { readSubtype, subtypeFeature, withheldSubtypeIds, withoutTokens } from './subtypeGate';
+import { readSubtype, subtypeFeature, subtypeNamer, withheldSubtypeIds, withoutTokens } from './subtypeGate';
 import { STREAM_INTERVAL_MS, throttledStream } from './tokenStream';
 import { cosine } from './vectorMath';
 import type { Backend, GenerateCallbacks, ImageTensor, ReportResult } from './types';
@@ -161,14 +162,20 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   );
   const shown = gateRanked(ranked.candidates, tokenizer, sideGated);
   const { candidate: chosen, members, removed: sideRemoved, keep } = shown[0];
-  const edited = chosen !== members[0]; // the draft itself lost a side phrase (not only a candidate folded into it)
+  // The type the image backs, named where a shown candidate asserts pneumonia without one (the towers read it, so
+  // naming comes only with them).
+  const namer = towers && probe && subtype && settings.subtype_name === 1 ? subtypeNamer(probe, subtype, tokenizer) : null;
+  const shownIds = shown.map(({ candidate: c }) => namer?.(c.tokenIds) ?? c.tokenIds);
+  const draftIds = shownIds[0];
+  const named = draftIds !== chosen.tokenIds;
+  const edited = chosen !== members[0] || named; // the draft itself lost a side phrase or gained a type
   // Word maps in the space the similarity was measured in: the towers' token and patch embeddings, else the decoder's.
   const embeds = towerTexts
     ? edited
-      ? (await towers!.model.texts([fedIds(chosen.tokenIds, special.eos)])).tokens[0]
+      ? (await towers!.model.texts([fedIds(draftIds, special.eos)])).tokens[0]
       : towerTexts.tokens[chosen.index]
     : chosen.textEmbeds.filter((_, i) => keep[i]);
-  const layout = layoutReportTokens(chosen.tokenIds, embeds, tokenizer, special);
+  const layout = layoutReportTokens(draftIds, embeds, tokenizer, special);
   const space = towers ? towers.image : { patchEmbeds: encoded.patchEmbeds, pImg: encoded.pImg, grid: manifest.preprocessing.grid };
   const { heatmap, grounding } = tokenHeatmaps(layout.embeds, space.patchEmbeds, space.pImg, space.grid);
   layout.tokens.forEach((t, i) => (t.grounding = grounding[i]));
@@ -180,10 +187,10 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const t2 = now();
   callbacks.onStage?.({ stage: 'done' });
   return {
-    report: tokenizer.decodeReport(chosen.tokenIds),
-    candidates: shown.map(({ candidate: c, members }) => ({
-      text: c === members[0] ? texts[c.index] : tokenizer.decodeReport(c.tokenIds).text,
-      tokenIds: c.tokenIds,
+    report: tokenizer.decodeReport(draftIds),
+    candidates: shown.map(({ candidate: c, members }, k) => ({
+      text: c === members[0] && shownIds[k] === c.tokenIds ? texts[c.index] : tokenizer.decodeReport(shownIds[k]).text,
+      tokenIds: shownIds[k],
       logp: c.logp,
       length: c.length,
       lengthNormLogp: c.lengthNormLogp,
@@ -203,7 +210,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       findingSets: ranked.findingSets,
       tally: tallyFindings(shown.map((s) => s.candidate)), // over the candidates shown (the side gate may fold two into one)
       lmChoice: shown.findIndex((s) => s.members.includes(ranked.lmChoice)),
-      ...(subtype ? { subtype } : {}),
+      ...(subtype ? { subtype: settings.subtype_name === 1 ? { ...subtype, named } : subtype } : {}),
       ...(settings.side_gate === 1 && manifest.side_gate
         ? { sideGate: { findings: sideGated, removed: sideRemoved, measured: sideGateMeasured(manifest.side_gate) } }
         : {}),

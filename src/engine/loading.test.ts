@@ -219,6 +219,7 @@ describe('resolveSettings', () => {
       consensus: 0,
       vote_threshold: 0,
       subtype_gate: 0,
+      subtype_name: 0,
       side_gate: 0,
       reader_weight: 0,
       ...manifest().decoding,
@@ -245,6 +246,13 @@ describe('resolveSettings', () => {
     expect(resolveSettings({ ...manifest(), decoding: { ...manifest().decoding, subtype_gate: 1 } }).subtype_gate).toBe(1);
     expect(resolveSettings(manifest(), { subtype_gate: 1 }).subtype_gate).toBe(1);
     expect(() => resolveSettings(manifest(), { subtype_gate: 0.5 })).toThrow(/subtype_gate is 1 \(on\) or 0 \(off\)/);
+  });
+
+  it('naming the backed subtype is off unless the manifest or the caller turns it on, and is 0 or 1', () => {
+    expect(resolveSettings(manifest()).subtype_name).toBe(0);
+    expect(resolveSettings({ ...manifest(), decoding: { ...manifest().decoding, subtype_name: 1 } }).subtype_name).toBe(1);
+    expect(resolveSettings({ ...manifest(), decoding: { ...manifest().decoding, subtype_name: 1 } }, { subtype_name: 0 }).subtype_name).toBe(0);
+    expect(() => resolveSettings(manifest(), { subtype_name: 2 })).toThrow(/subtype_name is 1 \(on\) or 0 \(off\)/);
   });
 
   it('the side gate is off unless the manifest or the caller turns it on, and is 0 or 1', () => {

@@ -29,6 +29,7 @@ export interface DecodingDefaults {
   consensus?: number; // γ: weight in the rerank of a candidate's agreement on findings with the others (0 = off)
   vote_threshold?: number; // τ of the finding votes (0 = off: candidate scores; docs/DESIGN.md, src/engine/rerank.ts)
   subtype_gate?: number; // 1: the draft names a pneumonia subtype only when the towers' probe backs it (src/engine/subtypeGate.ts); 0: off
+  subtype_name?: number; // 1 (with subtype_gate): the draft names the type the probe backs where the language model wrote none; 0: off
   side_gate?: number; // 1: the draft leaves out the side of the findings the manifest's side_gate lists (src/engine/sideGate.ts); 0: off
   reader_weight?: number; // w: the finding reader's share of each finding's vote (0 = the draws alone; src/engine/findingReader.ts)
 }

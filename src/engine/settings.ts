@@ -25,6 +25,7 @@ const LATER_FIELD_DEFAULTS = {
   consensus: 0,
   vote_threshold: 0,
   subtype_gate: 0,
+  subtype_name: 0,
   side_gate: 0,
   reader_weight: 0,
 };
@@ -68,6 +69,7 @@ export function resolveSettings(manifest: ModelManifest, overrides: Partial<Deco
   if (s.reader_weight! < 0 || s.reader_weight! > 1)
     throw new InvalidSettingError(`reader_weight must be from 0 (the draws alone) to 1 (the finding reader alone); got ${s.reader_weight}.`);
   if (s.subtype_gate !== 0 && s.subtype_gate !== 1) throw new InvalidSettingError(`subtype_gate is 1 (on) or 0 (off); got ${s.subtype_gate}.`);
+  if (s.subtype_name !== 0 && s.subtype_name !== 1) throw new InvalidSettingError(`subtype_name is 1 (on) or 0 (off); got ${s.subtype_name}.`);
   if (s.side_gate !== 0 && s.side_gate !== 1) throw new InvalidSettingError(`side_gate is 1 (on) or 0 (off); got ${s.side_gate}.`);
   return s;
 }

@@ -1,7 +1,8 @@
 // The subtype gate through the committed model on real Kermany pneumonia films from the val split: with the gate on,
 // no candidate names a subtype the image probe does not back (and the result says what the probe read), and a
 // candidate that said "viral pneumonia" still says "pneumonia"; with it off, the same films' candidates do name such
-// subtypes, so the gate is what keeps them out.
+// subtypes, so the gate is what keeps them out. With subtype_name on as well, a draft that calls a film pneumonia names
+// the type the probe backs, and only its words change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statedSubtype } from '../text/subtype';
 import type { InThreadEngine } from './engine';
@@ -43,5 +44,23 @@ describe('the subtype gate on the committed model', () => {
     }
     console.log(`subtype gate on ${FILMS.length} val films: ${keptOut} candidate namings kept out, ${allowedNamed} allowed ones written`);
     expect(keptOut).toBeGreaterThan(0);
+  });
+
+  it('with subtype_name, a pneumonia draft names the type the probe backs, and nothing else in it changes', async () => {
+    let namedByProbe = 0;
+    for (const film of FILMS) {
+      const gated = await engine.generateFiles([sharedImageFile(film.image)], { subtype_gate: 1, subtype_name: 0 });
+      const naming = await engine.generateFiles([sharedImageFile(film.image)], { subtype_gate: 1, subtype_name: 1 });
+      const reading = naming.refinement.subtype!;
+      const strip = (text: string) => text.replace(/\b(bacterial|viral) /g, '');
+      expect(strip(naming.report.text)).toBe(strip(gated.report.text));
+      expect(naming.candidates.map((c) => c.findings)).toEqual(gated.candidates.map((c) => c.findings));
+      if (reading.allowed && /\bpneumonia\b/.test(gated.report.text)) expect(statedSubtype(naming.report.text)).toBe(reading.allowed);
+      if (!reading.allowed) expect(naming.report.text).toBe(gated.report.text);
+      expect(reading.named).toBe(naming.report.text !== gated.report.text);
+      if (reading.named) namedByProbe++;
+    }
+    console.log(`subtype naming on ${FILMS.length} val films: the probe named the type in ${namedByProbe} drafts`);
+    expect(namedByProbe).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,17 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WordTokenizer } from '../text/tokenizer';
 import { checkManifest } from './modelLoader';
-import { checkSubtypeProbe, readSubtype, subtypeFeature, towerPatchMean, withheldSubtypeIds, withoutTokens, type SubtypeProbe } from './subtypeGate';
+import {
+  checkSubtypeProbe,
+  readSubtype,
+  subtypeFeature,
+  subtypeNamer,
+  towerPatchMean,
+  withheldSubtypeIds,
+  withoutTokens,
+  withSubtypeNamed,
+  type SubtypeProbe,
+} from './subtypeGate';
 import { ModelManifestError } from './errors';
 import type { ModelManifest } from './manifest';
 
@@ -68,6 +78,40 @@ describe('the gate', () => {
     const out = withoutTokens(sentence, new Set());
     expect(out).toEqual(sentence);
     expect(out).not.toBe(sentence);
+  });
+});
+
+describe('naming the type the image backs', () => {
+  // A word-level vocabulary: the words of a few report sentences, "." ending each.
+  const words = ['[EOS]', '.', 'consistent', 'with', 'pneumonia', 'bacterial', 'viral', 'no', 'evidence', 'of', 'there', 'is', 'focal', 'consolidation'];
+  const texts = { tokenOf: (id: number) => words[id], idOf: (w: string) => (words.includes(w) ? words.indexOf(w) : undefined) };
+  const ids = (text: string) => text.split(' ').map((w) => words.indexOf(w));
+  const text = (tokenIds: number[]) => tokenIds.map((id) => words[id]).join(' ');
+  const backs = (x0: number) => readSubtype(probe(), Float32Array.of(x0, 0));
+
+  it('puts the type before "pneumonia" in each sentence that asserts it without one', () => {
+    const draft = ids('there is focal consolidation . consistent with pneumonia . pneumonia .');
+    expect(text(withSubtypeNamed(draft, texts, texts.idOf('viral')!))).toBe(
+      'there is focal consolidation . consistent with viral pneumonia . viral pneumonia .',
+    );
+  });
+
+  it('leaves a negated pneumonia, a sentence that names a type, and a draft without pneumonia as they are (the same array)', () => {
+    for (const t of ['no evidence of pneumonia .', 'consistent with bacterial pneumonia .', 'there is focal consolidation .']) {
+      const draft = ids(t);
+      expect(withSubtypeNamed(draft, texts, texts.idOf('viral')!)).toBe(draft);
+    }
+    const mixed = ids('no evidence of pneumonia . consistent with pneumonia .');
+    expect(text(withSubtypeNamed(mixed, texts, texts.idOf('bacterial')!))).toBe('no evidence of pneumonia . consistent with bacterial pneumonia .');
+  });
+
+  it("names the reading's allowed type with the first of its words the vocabulary has, and nothing when the reading is unsure", () => {
+    const name = subtypeNamer(probe(), backs(1), texts)!; // bacterial beyond the margin
+    expect(text(name(ids('consistent with pneumonia .')))).toBe('consistent with bacterial pneumonia .');
+    expect(text(subtypeNamer(probe(), backs(0), texts)!(ids('pneumonia .')))).toBe('viral pneumonia .');
+    expect(subtypeNamer(probe(), backs(0.55), texts)).toBeNull();
+    const noWord = { ...probe(), words: { bacterial: ['bacteria'], viral: ['viral'] } };
+    expect(subtypeNamer(noWord, backs(1), texts)).toBeNull(); // "bacteria" is not in this vocabulary
   });
 });
 

@@ -203,10 +203,9 @@ export function evalMethodsMarkdown(): string {
   it says bacterial or viral but not both; agreement is over all such images (silence does not agree) and over those
   whose report names one (\`tools/eval/subtype.ts\`).
 - **Grounding** (pointing game): annotated images of the grounding splits (JSRT nodules: centre and diameter; NIH
-  boxes; RSNA opacity boxes on nih64 images, one target per image, any of its boxes) mapped through the preprocessing's scale/offset into the patch ' +
-    'grid; a hit when the argmax cell of the
-  heatmap of the sentences asserting the annotated finding touches the box / nodule disk. Reports that do not name
-  the finding use the whole report's mean heatmap (counted separately). Baselines: the cell at the image centre,
+  boxes; RSNA opacity boxes on nih64 images, one target per image, any of its boxes) mapped through the
+  preprocessing's scale/offset into the patch grid; a hit when the argmax cell of the heatmap of the sentences
+  asserting the annotated finding touches the box / nodule disk. Reports that do not name the finding use the whole report's mean heatmap (counted separately). Baselines: the cell at the image centre,
   and the expected hit rate of a uniformly random cell of the image. The default grounding splits are val and test
   because the test split holds no NIH box (5 in train, 4 in val). Only the similarity towers see box positions in
   training, and only the train split's (JSRT nodules, NIH and RSNA boxes).

@@ -3,8 +3,9 @@
 // readings drawn from the model's own distribution, so they differ in findings where the model is unsure), β (how
 // much the image–text similarity counts when choosing), γ (how much the candidates' agreement on findings counts) and τ
 // (the share of the draws a finding needs to enter the draft; 0 turns the finding votes off), and, for a model with
-// the subtype gate, whether the draft may name a pneumonia subtype the image does not back, and for one with the side
-// gate, whether it may name a side the model does not read;
+// the subtype gate, whether the draft may name a pneumonia subtype the image does not back and whether it names the one
+// the image backs where the language model wrote none, and for one with the side gate, whether it may name a side the
+// model does not read;
 // "Re-run" drafts again with them. Groups divide the beam width.
 import type { RefinementSettings } from '../lib/refinementSettings';
 import { GateToggle } from './GateToggle';
@@ -30,12 +31,19 @@ interface Props {
 }
 
 /** The gates a model may have (absent from the settings when it has not): what each checkbox says and does. */
-const GATES: { key: 'subtype_gate' | 'side_gate'; label: string; title: string; testId: string }[] = [
+const GATES: { key: 'subtype_gate' | 'subtype_name' | 'side_gate'; label: string; title: string; testId: string; needs?: 'subtype_gate' }[] = [
   {
     key: 'subtype_gate',
     label: 'Pneumonia type only when the image backs it',
     title: 'The image probe reads bacterial or viral; the draft names a subtype only when the probe is sure of it (off: the language model alone decides)',
     testId: 'subtype-gate-input',
+  },
+  {
+    key: 'subtype_name',
+    label: 'Name the type the image backs',
+    title: 'Where the probe is sure of the type and the draft calls it pneumonia without one, the draft names it (off: only the language model names a type)',
+    testId: 'subtype-name-input',
+    needs: 'subtype_gate',
   },
   {
     key: 'side_gate',
@@ -131,7 +139,15 @@ export function DecodingSettings({ value, onChange, onRerun, canRun }: Props) {
       {GATES.map((g) => {
         const on = value[g.key];
         return on === undefined ? null : (
-          <GateToggle key={g.key} label={g.label} title={g.title} value={on} testId={g.testId} onValue={(v) => onChange({ ...value, [g.key]: v })} />
+          <GateToggle
+            key={g.key}
+            label={g.label}
+            title={g.title}
+            value={on}
+            testId={g.testId}
+            disabled={g.needs !== undefined && value[g.needs] !== 1}
+            onValue={(v) => onChange({ ...value, [g.key]: v })}
+          />
         );
       })}
       <button type="submit" className="button" disabled={!canRun}>

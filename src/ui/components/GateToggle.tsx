@@ -5,13 +5,14 @@ interface Props {
   title: string; // what the gate does, and what turning it off means
   value: number; // 1 = on
   testId: string;
+  disabled?: boolean; // a gate that works only with another gate on
   onValue: (v: 0 | 1) => void;
 }
 
-export function GateToggle({ label, title, value, testId, onValue }: Props) {
+export function GateToggle({ label, title, value, testId, disabled = false, onValue }: Props) {
   return (
     <label title={title}>
-      <input type="checkbox" checked={value === 1} data-testid={testId} onChange={(e) => onValue(e.target.checked ? 1 : 0)} />
+      <input type="checkbox" checked={value === 1} disabled={disabled} data-testid={testId} onChange={(e) => onValue(e.target.checked ? 1 : 0)} />
       {label}
     </label>
   );

@@ -13,6 +13,7 @@ export interface RefinementSettings {
   consensus: number; // γ: weight of a candidate's agreement on findings with the others
   vote_threshold: number; // τ: share of the draws a finding needs (0 = off: candidate scores)
   subtype_gate?: number; // 1: name a pneumonia subtype only when the image backs it; absent when the model has no gate
+  subtype_name?: number; // 1 (with the gate on): name the subtype the image backs where the draft wrote none; absent as the gate
   side_gate?: number; // 1: leave out the side of the findings the model's side gate lists; absent when the model has no gate
   reader_weight?: number; // w: the finding reader's share of each vote; absent when the model has no reader
 }
@@ -47,7 +48,7 @@ export function refinementDefaults(decoding: DecodingDefaults | undefined): Refi
     beta: decoding.beta,
     consensus: decoding.consensus ?? 0,
     vote_threshold: decoding.vote_threshold ?? 0,
-    ...(decoding.subtype_gate !== undefined ? { subtype_gate: decoding.subtype_gate } : {}),
+    ...(decoding.subtype_gate !== undefined ? { subtype_gate: decoding.subtype_gate, subtype_name: decoding.subtype_name ?? 0 } : {}),
     ...(decoding.side_gate !== undefined ? { side_gate: decoding.side_gate } : {}),
     ...(decoding.reader_weight !== undefined ? { reader_weight: decoding.reader_weight } : {}),
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate, ReportResult } from '../../engine/types';
+import type { SubtypeReading } from '../../engine/subtypeGate';
 import { markFindings, readerPercent, sideGateLine, subtypeLine, tallyLines, whyChosen } from './refinementSummary';
 import { readFileSync } from 'node:fs';
 import type { ModelManifest } from '../../engine/manifest';
@@ -192,7 +193,7 @@ describe('refinement settings', () => {
 
 describe('subtypeLine', () => {
   const pneumonia = [{ findings: ['lung_opacity', 'pneumonia'] }];
-  const reading = (bacterial: number, allowed: 'bacterial' | 'viral' | null) => ({ bacterial, margin: 0.35, allowed });
+  const reading = (bacterial: number, allowed: 'bacterial' | 'viral' | null): SubtypeReading => ({ bacterial, margin: 0.35, allowed });
   const result = (subtype: ReturnType<typeof reading> | undefined, candidates = pneumonia) =>
     ({ refinement: { similaritySource: 'towers', findingSets: 1, tally: [], lmChoice: 0, subtype }, candidates }) as unknown as Parameters<
       typeof subtypeLine
@@ -203,6 +204,13 @@ describe('subtypeLine', () => {
       'Pneumonia type: the image probe reads bacterial (P(bacterial) 0.90, beyond its ±0.35 margin), so the draft may call it bacterial and never viral.',
     );
     expect(subtypeLine(result(reading(0.1, 'viral')))).toMatch(/reads viral .* never bacterial/);
+  });
+
+  it('says when the type in the draft is one the probe put in', () => {
+    expect(subtypeLine(result({ ...reading(0.1, 'viral'), named: true }))).toBe(
+      'Pneumonia type: the image probe reads viral (P(bacterial) 0.10, beyond its ±0.35 margin), so the draft calls it viral, a word the probe put in where the language model wrote no type, and never bacterial.',
+    );
+    expect(subtypeLine(result({ ...reading(0.1, 'viral'), named: false }))).toMatch(/so the draft may call it viral and never bacterial/);
   });
 
   it('says when the image backs neither, and stays silent without the gate or without a pneumonia', () => {

@@ -175,7 +175,10 @@ export function subtypeLine(result: Pick<ReportResult, 'refinement' | 'candidate
   const p = `P(bacterial) ${reading.bacterial.toFixed(2)}`;
   if (reading.allowed) {
     const other = reading.allowed === 'bacterial' ? 'viral' : 'bacterial';
-    return `Pneumonia type: the image probe reads ${reading.allowed} (${p}, beyond its ±${reading.margin} margin), so the draft may call it ${reading.allowed} and never ${other}.`;
+    const read = `Pneumonia type: the image probe reads ${reading.allowed} (${p}, beyond its ±${reading.margin} margin)`;
+    if (reading.named)
+      return `${read}, so the draft calls it ${reading.allowed}, a word the probe put in where the language model wrote no type, and never ${other}.`;
+    return `${read}, so the draft may call it ${reading.allowed} and never ${other}.`;
   }
   return `Pneumonia type: the image probe is unsure (${p}, within ±${reading.margin} of even), so the draft names neither bacterial nor viral.`;
 }

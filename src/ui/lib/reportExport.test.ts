@@ -107,4 +107,19 @@ describe('report export', () => {
     expect(reportTextFile(ctx)).not.toContain('Side left out');
     expect(JSON.parse(reportJsonFile(ctx)).side_gate).toBeUndefined();
   });
+  it('says in the text when the pneumonia type is a word the probe put in, and keeps the reading in the JSON', () => {
+    const pneumonia = [{ ...result.candidates[0], findings: ['pneumonia'] }];
+    const withReading = (named: boolean) => ({
+      ...ctx,
+      result: {
+        ...result,
+        candidates: pneumonia,
+        refinement: { ...result.refinement, subtype: { bacterial: 0.95, margin: 0.3, allowed: 'bacterial' as const, named } },
+      },
+    });
+    expect(reportTextFile(withReading(true))).toMatch(/\nNote: Pneumonia type: the image probe reads bacterial .*a word the probe put in.*\n$/);
+    expect(reportTextFile(withReading(false))).not.toContain('Pneumonia type');
+    expect(JSON.parse(reportJsonFile(withReading(true))).subtype).toEqual({ bacterial: 0.95, margin: 0.3, allowed: 'bacterial', named: true });
+    expect(JSON.parse(reportJsonFile(ctx)).subtype).toBeUndefined();
+  });
 });

@@ -1,8 +1,9 @@
 // What "Copy", "Download .txt" and "Download .json" produce: the report as a radiologist edited it,
 // plus (JSON) the model, settings, candidates with their scores and the time it was drafted; a side the side gate
-// left out is said in both, so whoever reads the file knows the draft did not name it.
+// left out, and a pneumonia type the subtype gate put in, are said in both, so whoever reads the file knows which
+// words the language model did not write.
 import type { LoadInfo, ReportResult } from '../../engine/types';
-import { sideGateLine } from './refinementSummary';
+import { sideGateLine, subtypeLine } from './refinementSummary';
 
 export const CLINICAL_NOTE = 'Draft written by an open-data demo model (Serpent). Not for clinical use; a radiologist must review every statement.';
 
@@ -25,12 +26,14 @@ export function reportAsText(report: EditedReport): string {
 
 export function reportTextFile(ctx: ExportContext): string {
   const sideNote = sideGateLine(ctx.result);
+  const typeNote = ctx.result.refinement.subtype?.named ? subtypeLine(ctx.result) : null;
   return (
     reportAsText(ctx.report) +
     `\n--\n${CLINICAL_NOTE}\nModel: ${ctx.model.modelId} ${ctx.model.modelVersion} (${ctx.model.precision}), ` +
     `${ctx.result.backend.toUpperCase()}, ${ctx.timestamp.toISOString()}\n` +
     (ctx.result.ood.warning ? `Warning: ${ctx.result.ood.warning}\n` : '') +
-    (sideNote ? `Note: ${sideNote}\n` : '')
+    (sideNote ? `Note: ${sideNote}\n` : '') +
+    (typeNote ? `Note: ${typeNote}\n` : '')
   );
 }
 
@@ -63,6 +66,7 @@ export function reportJsonFile(ctx: ExportContext): string {
     rerank_changed_choice: result.rerankChangedChoice,
     similarity_source: result.refinement.similaritySource,
     ...(result.refinement.sideGate ? { side_gate: result.refinement.sideGate } : {}),
+    ...(result.refinement.subtype ? { subtype: result.refinement.subtype } : {}),
     ...(result.refinement.reading ? { finding_reader: { weight: result.refinement.readerWeight ?? 0, p: result.refinement.reading } } : {}),
     out_of_distribution: {
       score: result.ood.score,
