@@ -143,6 +143,30 @@ test('the pneumonia-type gate: the panel says what the image probe read, and tur
   expect(await named()).toBeGreaterThan(0);
 });
 
+test('naming the pneumonia type: where the image probe is sure and the draft wrote none, the draft names it and says so; off, it does not', async ({
+  page,
+}) => {
+  await page.goto('/?device=wasm');
+  // A bacterial pneumonia film (val) the probe reads as bacterial (P ≈ 0.99), whose draft calls it pneumonia with no type.
+  await page.getByTestId('file-input').setInputFiles(radiograph('kermany/person1262_bacteria_3220.jpeg'));
+  await waitForReport(page);
+  const panel = page.getByRole('region', { name: 'Self-refinement' });
+  const report = page.getByTestId('report');
+  await expect(report).toContainText(/\bbacterial pneumonia\b/);
+  await expect(panel.getByTestId('subtype-reading')).toContainText(/reads bacterial .* a word the probe put in where the language model wrote no type/);
+  const name = panel.getByTestId('subtype-name-input');
+  await expect(name).toBeChecked();
+  await name.uncheck();
+  await panel.getByRole('button', { name: 'Re-run' }).click();
+  await waitForReport(page);
+  await expect(report).toContainText(/\bpneumonia\b/);
+  await expect(report).not.toContainText(/\b(bacteri|viral|virus)/i);
+  await expect(panel.getByTestId('subtype-reading')).toContainText(/so the draft may call it bacterial/);
+  // Naming works through the gate: with the gate off it cannot be turned on.
+  await panel.getByTestId('subtype-gate-input').uncheck();
+  await expect(name).toBeDisabled();
+});
+
 test('the side gate: a nodule draft names no side, the panel says why, and turning it off brings the guessed side back', async ({ page }) => {
   await page.goto('/?device=wasm');
   // A val film with a right upper lobe nodule whose drafts say "left lung" when nothing stops them.
