@@ -154,6 +154,11 @@ test('naming the pneumonia type: where the image probe is sure and the draft wro
   const report = page.getByTestId('report');
   await expect(report).toContainText(/\bbacterial pneumonia\b/);
   await expect(panel.getByTestId('subtype-reading')).toContainText(/reads bacterial .* a word the probe put in where the language model wrote no type/);
+  // The probe's words stand out in the draft (italic), say so to a screen reader, and the key explains them.
+  const probeWords = page.getByTestId('report-word').and(page.locator('.by-probe'));
+  await expect(probeWords.first()).toHaveText('bacterial');
+  await expect(probeWords.first()).toHaveAttribute('aria-label', /named by the image probe, not the language model/);
+  await expect(page.getByTestId('grounding-key')).toContainText('named by the image probe');
   const name = panel.getByTestId('subtype-name-input');
   await expect(name).toBeChecked();
   await name.uncheck();
@@ -161,6 +166,7 @@ test('naming the pneumonia type: where the image probe is sure and the draft wro
   await waitForReport(page);
   await expect(report).toContainText(/\bpneumonia\b/);
   await expect(report).not.toContainText(/\b(bacteri|viral|virus)/i);
+  await expect(probeWords).toHaveCount(0);
   await expect(panel.getByTestId('subtype-reading')).toContainText(/so the draft may call it bacterial/);
   // Naming works through the gate: with the gate off it cannot be turned on.
   await panel.getByTestId('subtype-gate-input').uncheck();

@@ -19,7 +19,7 @@ import { decoderSimilarity, rerank, tallyFindings } from './rerank';
 import { fedIds } from './similarityTowers';
 import { readingOf } from './findingReader';
 import { gateRanked, sideGateMeasured, withoutSides } from './sideGate';
-import { readSubtype, subtypeFeature, subtypeNamer, withheldSubtypeIds, withoutTokens } from './subtypeGate';
+import { insertedPositions, readSubtype, subtypeFeature, subtypeNamer, withheldSubtypeIds, withoutTokens } from './subtypeGate';
 import { STREAM_INTERVAL_MS, throttledStream } from './tokenStream';
 import { cosine } from './vectorMath';
 import type { Backend, GenerateCallbacks, ImageTensor, ReportResult } from './types';
@@ -175,7 +175,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       ? (await towers!.model.texts([fedIds(draftIds, special.eos)])).tokens[0]
       : towerTexts.tokens[chosen.index]
     : chosen.textEmbeds.filter((_, i) => keep[i]);
-  const layout = layoutReportTokens(draftIds, embeds, tokenizer, special);
+  const layout = layoutReportTokens(draftIds, embeds, tokenizer, special, named ? insertedPositions(chosen.tokenIds, draftIds) : undefined);
   const space = towers ? towers.image : { patchEmbeds: encoded.patchEmbeds, pImg: encoded.pImg, grid: manifest.preprocessing.grid };
   const { heatmap, grounding } = tokenHeatmaps(layout.embeds, space.patchEmbeds, space.pImg, space.grid);
   layout.tokens.forEach((t, i) => (t.grounding = grounding[i]));

@@ -1,6 +1,6 @@
 // Which generated tokens the page shows, and where each belongs: EOS and SEP are not shown; SEP switches
 // from findings to impression; a sentence ends after "." (and at SEP). Pairs each shown token with the
-// text embedding of the position where it was fed.
+// text embedding of the position where it was fed, and marks the words an edit after the choice put in.
 import type { TokenInfo } from './types';
 
 export interface TokenTexts {
@@ -18,6 +18,7 @@ export function layoutReportTokens(
   textEmbeds: readonly Float32Array[],
   texts: TokenTexts,
   special: { eos: number; sep: number },
+  byProbe?: readonly boolean[], // per id: a word the subtype gate's probe put in
 ): ReportTokens {
   const tokens: TokenInfo[] = [];
   const embeds: Float32Array[] = [];
@@ -38,7 +39,7 @@ export function layoutReportTokens(
     const embed = textEmbeds[i];
     if (!embed) return; // cut by the length limit: never fed, so no embedding
     const text = texts.tokenOf(id);
-    tokens.push({ text, id, grounding: 0, sentence, section });
+    tokens.push({ text, id, grounding: 0, sentence, section, ...(byProbe?.[i] ? { byProbe: true } : {}) });
     embeds.push(embed);
     sentenceHasTokens = true;
     if (text === '.') endSentence();

@@ -59,6 +59,11 @@ describe('the subtype gate on the committed model', () => {
       if (!reading.allowed) expect(naming.report.text).toBe(gated.report.text);
       expect(reading.named).toBe(naming.report.text !== gated.report.text);
       if (reading.named) namedByProbe++;
+      // The words the probe put in are marked for the page, and only they.
+      const marked = naming.tokens.filter((t) => t.byProbe).map((t) => t.text);
+      expect(marked.length > 0).toBe(reading.named);
+      for (const word of marked) expect(word).toBe(reading.allowed);
+      expect(naming.tokens.filter((t) => !t.byProbe).map((t) => t.text)).toEqual(gated.tokens.map((t) => t.text));
     }
     console.log(`subtype naming on ${FILMS.length} val films: the probe named the type in ${namedByProbe} drafts`);
     expect(namedByProbe).toBeGreaterThan(0);

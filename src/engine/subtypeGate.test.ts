@@ -6,6 +6,7 @@ import {
   checkSubtypeProbe,
   readSubtype,
   subtypeFeature,
+  insertedPositions,
   subtypeNamer,
   towerPatchMean,
   withheldSubtypeIds,
@@ -103,6 +104,11 @@ describe('naming the type the image backs', () => {
     }
     const mixed = ids('no evidence of pneumonia . consistent with pneumonia .');
     expect(text(withSubtypeNamed(mixed, texts, texts.idOf('bacterial')!))).toBe('no evidence of pneumonia . consistent with bacterial pneumonia .');
+  });
+
+  it('marks the words the naming put in, and no other', () => {
+    expect(insertedPositions([2, 3, 4, 1, 4, 1], [2, 3, 5, 4, 1, 5, 4, 1])).toEqual([false, false, true, false, false, true, false, false]);
+    expect(insertedPositions([2, 4, 1], [2, 4, 1])).toEqual([false, false, false]);
   });
 
   it("names the reading's allowed type with the first of its words the vocabulary has, and nothing when the reading is unsure", () => {

@@ -130,6 +130,18 @@ export function withSubtypeNamed(tokenIds: number[], vocab: TokenTexts, typeId: 
   return tokenIds.flatMap((id, i) => (at.includes(i) ? [typeId, id] : [id]));
 }
 
+/** Per id of `after` (ids with words inserted into `before`, nothing removed or reordered): whether it was inserted. */
+export function insertedPositions(before: readonly number[], after: readonly number[]): boolean[] {
+  let j = 0;
+  return after.map((id) => {
+    if (j < before.length && before[j] === id) {
+      j++;
+      return false;
+    }
+    return true;
+  });
+}
+
 /** The naming edit for one reading: null when the reading backs no type or the vocabulary lacks its word. */
 export function subtypeNamer(
   probe: SubtypeProbe,

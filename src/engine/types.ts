@@ -127,6 +127,7 @@ export interface TokenInfo {
   grounding: number; // cos(e_t, p_img)
   sentence: number; // index of the sentence the token belongs to
   section: 'findings' | 'impression';
+  byProbe?: boolean; // a word the subtype gate's probe put in (subtype_name): the language model did not write it
 }
 
 export interface Heatmap {

@@ -1,7 +1,7 @@
 // The draft as words the person can point at: every word is a focusable span (arrow keys move between
 // them) whose underline thickness and opacity show how well the image supports it; hovering or focusing
 // it shows its heatmap, Enter or a click pins it; the numbered marker before a sentence pins that
-// sentence's aggregate map.
+// sentence's aggregate map. A word the subtype gate's probe put in (not the language model) is set in italics and says so.
 import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { WEAK_STRENGTH, type ReportSegments, type SentenceGroup, type WordSegment } from '../lib/reportSegments';
 import { formatScore } from '../lib/format';
@@ -18,10 +18,11 @@ interface Props {
 }
 
 const SECTION_TITLES = { findings: 'Findings', impression: 'Impression' } as const;
+const BY_PROBE = 'named by the image probe, not the language model';
 
 function wordLabel(w: WordSegment): string {
   const weak = w.strength < WEAK_STRENGTH ? ', weakly grounded' : '';
-  return `${w.text}: grounding ${formatScore(w.grounding, 2)}${weak}`;
+  return `${w.text}: grounding ${formatScore(w.grounding, 2)}${weak}${w.byProbe ? `, ${BY_PROBE}` : ''}`;
 }
 
 export function GroundedReport({ segments, pinned, onHover, onPin }: Props) {
@@ -81,11 +82,11 @@ export function GroundedReport({ segments, pinned, onHover, onPin }: Props) {
                 }}
                 role="button"
                 tabIndex={pos === tabStop ? 0 : -1}
-                className={`word${s.strength < WEAK_STRENGTH ? ' weak' : ''}${isPinned(tokenFocus) ? ' pinned' : ''}`}
+                className={`word${s.strength < WEAK_STRENGTH ? ' weak' : ''}${s.byProbe ? ' by-probe' : ''}${isPinned(tokenFocus) ? ' pinned' : ''}`}
                 style={{ ['--g' as string]: s.strength.toFixed(3) }}
                 aria-label={wordLabel(s)}
                 aria-pressed={isPinned(tokenFocus)}
-                title={`grounding ${formatScore(s.grounding, 3)}`}
+                title={`grounding ${formatScore(s.grounding, 3)}${s.byProbe ? `; ${BY_PROBE}` : ''}`}
                 data-testid="report-word"
                 data-token-index={s.tokenIndex}
                 data-grounding={s.grounding}
@@ -123,7 +124,7 @@ export function GroundedReport({ segments, pinned, onHover, onPin }: Props) {
           </p>
         </div>
       ))}
-      <GroundingKey />
+      <GroundingKey probeWords={words.some((w) => w.byProbe)} />
     </div>
   );
 }

@@ -1,7 +1,8 @@
-// How to read the underlines: how strongly the image supports each word, relative to this draft.
+// How to read the underlines: how strongly the image supports each word, relative to this draft; and, when the draft
+// has one, what an italic word is (one the subtype gate's probe put in).
 const sample = (g: string) => ({ ['--g' as string]: g });
 
-export function GroundingKey() {
+export function GroundingKey({ probeWords = false }: { probeWords?: boolean }) {
   return (
     <p className="grounding-key" data-testid="grounding-key">
       Underlines show how well the image supports each word, relative to this draft:{' '}
@@ -13,6 +14,12 @@ export function GroundingKey() {
         weaker
       </span>{' '}
       · <span className="word weak key-sample">weak, check it</span>
+      {probeWords && (
+        <>
+          {' '}
+          · <span className="word by-probe key-sample">italic</span>: named by the image probe, not the language model
+        </>
+      )}
     </p>
   );
 }

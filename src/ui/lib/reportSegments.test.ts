@@ -46,6 +46,15 @@ describe('segmentReport', () => {
   it('gives a weakly grounded sentence a lower mean strength', () => {
     expect(seg.impression[0].meanStrength).toBeLessThan(seg.findings[0].meanStrength);
   });
+  it("carries the mark of a word the subtype gate's probe put in, and on no other word", () => {
+    const named = segmentReport(
+      [tok('viral', 0.2, 0, 'impression'), tok('pneumonia', 0.4, 0, 'impression'), tok('.', 0, 0, 'impression')].map((t, i) =>
+        i === 0 ? { ...t, byProbe: true } : t,
+      ),
+    );
+    const words = named.impression[0].segments.filter((s) => s.kind === 'word');
+    expect(words.map((w) => (w.kind === 'word' ? w.byProbe === true : null))).toEqual([true, false]);
+  });
 });
 
 describe('strengthOf', () => {

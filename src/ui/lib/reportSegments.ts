@@ -10,6 +10,7 @@ export interface WordSegment {
   grounding: number; // cos(e_t, p_img) as the engine gave it
   strength: number; // grounding stretched over this report's words to [0,1]
   spaceBefore: boolean;
+  byProbe?: boolean; // the subtype gate's probe put this word in; the language model did not write it
 }
 
 export interface PunctSegment {
@@ -82,7 +83,15 @@ export function segmentReport(tokens: readonly TokenInfo[]): ReportSegments {
     }
     const spaceBefore = needsSpace(prev, tok.text);
     const seg: Segment = isWordToken(tok.text)
-      ? { kind: 'word', text: tok.text, tokenIndex, grounding: tok.grounding, strength: strengthOf(tok.grounding, range), spaceBefore }
+      ? {
+          kind: 'word',
+          text: tok.text,
+          tokenIndex,
+          grounding: tok.grounding,
+          strength: strengthOf(tok.grounding, range),
+          spaceBefore,
+          ...(tok.byProbe ? { byProbe: true } : {}),
+        }
       : { kind: 'punct', text: tok.text, tokenIndex, spaceBefore };
     current.segments.push(seg);
     current.text += (spaceBefore ? ' ' : '') + tok.text;
