@@ -3,6 +3,9 @@
 // text embedding of the position where it was fed, and marks the words an edit after the choice put in.
 import type { TokenInfo } from './types';
 
+/** The words after which a report's sentence ends, as this layout reads ids (the gates split sentences the same way). */
+export const SENTENCE_ENDS: ReadonlySet<string> = new Set(['.', '[SEP]', '[EOS]']);
+
 export interface TokenTexts {
   tokenOf(id: number): string;
 }

@@ -10,7 +10,7 @@
 import { ancestorsOf } from '../text/findings';
 import { labelSentence } from '../text/labeler';
 import { ModelManifestError } from './errors';
-import type { TokenTexts } from './reportTokens';
+import { SENTENCE_ENDS, type TokenTexts } from './reportTokens';
 import type { SideGateReport } from './types';
 
 /** The gate as the manifest keeps it (`side_gate`). */
@@ -31,7 +31,6 @@ const SIDES = new Set(['left', 'right']);
 const LEVELS = new Set(['upper', 'middle', 'lower']);
 const PLACES = new Set(['lung', 'lobe']);
 const PREPOSITIONS = new Set(['in', 'within', 'at', 'of', 'over', 'overlying', 'involving', 'from']);
-const SENTENCE_ENDS = new Set(['.', '[SEP]', '[EOS]']); // as reportTokens.ts lays a report out
 
 export function checkSideGate(gate: SideGateEntry, known: readonly string[]): void {
   const unknown = Array.isArray(gate.findings) ? gate.findings.filter((f) => !known.includes(f)) : ['(findings is not a list)'];

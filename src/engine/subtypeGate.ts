@@ -12,7 +12,7 @@
 import { labelSentence } from '../text/labeler';
 import { BACTERIAL_WORD, VIRAL_WORD, type PneumoniaSubtype } from '../text/subtype';
 import { ModelManifestError } from './errors';
-import type { TokenTexts } from './reportTokens';
+import { SENTENCE_ENDS, type TokenTexts } from './reportTokens';
 import type { TowerImage } from './similarityTowers';
 
 export type { PneumoniaSubtype };
@@ -101,7 +101,6 @@ export function withoutTokens(tokenIds: readonly number[], withheld: ReadonlySet
   return withheld.size === 0 ? [...tokenIds] : tokenIds.filter((id) => !withheld.has(id));
 }
 
-const SENTENCE_ENDS = new Set(['.', '[SEP]', '[EOS]']); // as reportTokens.ts lays a report out
 const PNEUMONIA_WORD = 'pneumonia';
 
 /** A sentence's word index before which the type goes: its first "pneumonia", when the sentence asserts pneumonia
