@@ -19,7 +19,7 @@ import { decoderSimilarity, rerank, tallyFindings } from './rerank';
 import { fedIds } from './similarityTowers';
 import { readingOf } from './findingReader';
 import { gateRanked, sideGateMeasured, withoutSides } from './sideGate';
-import { insertedPositions, readSubtype, subtypeFeature, subtypeNamer, withheldSubtypeIds, withoutTokens } from './subtypeGate';
+import { readSubtype, subtypeFeature, subtypeNamer, withheldSubtypeIds, withoutTokens } from './subtypeGate';
 import { STREAM_INTERVAL_MS, throttledStream } from './tokenStream';
 import { cosine } from './vectorMath';
 import type { Backend, GenerateCallbacks, ImageTensor, ReportResult } from './types';
@@ -165,9 +165,10 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   // The type the image backs, named where a shown candidate asserts pneumonia without one (the towers read it, so
   // naming comes only with them).
   const namer = towers && probe && subtype && settings.subtype_name === 1 ? subtypeNamer(probe, subtype, tokenizer) : null;
-  const shownIds = shown.map(({ candidate: c }) => namer?.(c.tokenIds) ?? c.tokenIds);
+  const namedShown = shown.map(({ candidate: c }) => namer?.(c.tokenIds) ?? { tokenIds: c.tokenIds, byProbe: null });
+  const shownIds = namedShown.map((n) => n.tokenIds);
   const draftIds = shownIds[0];
-  const named = draftIds !== chosen.tokenIds;
+  const named = namedShown[0].byProbe !== null;
   const edited = chosen !== members[0] || named; // the draft itself lost a side phrase or gained a type
   // Word maps in the space the similarity was measured in: the towers' token and patch embeddings, else the decoder's.
   const embeds = towerTexts
@@ -175,7 +176,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       ? (await towers!.model.texts([fedIds(draftIds, special.eos)])).tokens[0]
       : towerTexts.tokens[chosen.index]
     : chosen.textEmbeds.filter((_, i) => keep[i]);
-  const layout = layoutReportTokens(draftIds, embeds, tokenizer, special, named ? insertedPositions(chosen.tokenIds, draftIds) : undefined);
+  const layout = layoutReportTokens(draftIds, embeds, tokenizer, special, namedShown[0].byProbe ?? undefined);
   const space = towers ? towers.image : { patchEmbeds: encoded.patchEmbeds, pImg: encoded.pImg, grid: manifest.preprocessing.grid };
   const { heatmap, grounding } = tokenHeatmaps(layout.embeds, space.patchEmbeds, space.pImg, space.grid);
   layout.tokens.forEach((t, i) => (t.grounding = grounding[i]));
@@ -189,7 +190,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   return {
     report: tokenizer.decodeReport(draftIds),
     candidates: shown.map(({ candidate: c, members }, k) => ({
-      text: c === members[0] && shownIds[k] === c.tokenIds ? texts[c.index] : tokenizer.decodeReport(shownIds[k]).text,
+      text: c === members[0] && namedShown[k].byProbe === null ? texts[c.index] : tokenizer.decodeReport(shownIds[k]).text,
       tokenIds: shownIds[k],
       logp: c.logp,
       length: c.length,

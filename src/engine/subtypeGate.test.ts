@@ -6,7 +6,6 @@ import {
   checkSubtypeProbe,
   readSubtype,
   subtypeFeature,
-  insertedPositions,
   subtypeNamer,
   towerPatchMean,
   withheldSubtypeIds,
@@ -92,7 +91,7 @@ describe('naming the type the image backs', () => {
 
   it('puts the type before "pneumonia" in each sentence that asserts it without one', () => {
     const draft = ids('there is focal consolidation . consistent with pneumonia . pneumonia .');
-    expect(text(withSubtypeNamed(draft, texts, texts.idOf('viral')!))).toBe(
+    expect(text(withSubtypeNamed(draft, texts, texts.idOf('viral')!).tokenIds)).toBe(
       'there is focal consolidation . consistent with viral pneumonia . viral pneumonia .',
     );
   });
@@ -100,21 +99,23 @@ describe('naming the type the image backs', () => {
   it('leaves a negated pneumonia, a sentence that names a type, and a draft without pneumonia as they are (the same array)', () => {
     for (const t of ['no evidence of pneumonia .', 'consistent with bacterial pneumonia .', 'there is focal consolidation .']) {
       const draft = ids(t);
-      expect(withSubtypeNamed(draft, texts, texts.idOf('viral')!)).toBe(draft);
+      expect(withSubtypeNamed(draft, texts, texts.idOf('viral')!)).toEqual({ tokenIds: draft, byProbe: null });
     }
     const mixed = ids('no evidence of pneumonia . consistent with pneumonia .');
-    expect(text(withSubtypeNamed(mixed, texts, texts.idOf('bacterial')!))).toBe('no evidence of pneumonia . consistent with bacterial pneumonia .');
+    expect(text(withSubtypeNamed(mixed, texts, texts.idOf('bacterial')!).tokenIds)).toBe('no evidence of pneumonia . consistent with bacterial pneumonia .');
   });
 
   it('marks the words the naming put in, and no other', () => {
-    expect(insertedPositions([2, 3, 4, 1, 4, 1], [2, 3, 5, 4, 1, 5, 4, 1])).toEqual([false, false, true, false, false, true, false, false]);
-    expect(insertedPositions([2, 4, 1], [2, 4, 1])).toEqual([false, false, false]);
+    const named = withSubtypeNamed(ids('consistent with pneumonia . pneumonia .'), texts, texts.idOf('bacterial')!);
+    expect(text(named.tokenIds)).toBe('consistent with bacterial pneumonia . bacterial pneumonia .');
+    expect(named.byProbe).toEqual([false, false, true, false, false, true, false, false]);
+    expect(withSubtypeNamed(ids('no evidence of pneumonia .'), texts, texts.idOf('bacterial')!).byProbe).toBeNull();
   });
 
   it("names the reading's allowed type with the first of its words the vocabulary has, and nothing when the reading is unsure", () => {
     const name = subtypeNamer(probe(), backs(1), texts)!; // bacterial beyond the margin
-    expect(text(name(ids('consistent with pneumonia .')))).toBe('consistent with bacterial pneumonia .');
-    expect(text(subtypeNamer(probe(), backs(0), texts)!(ids('pneumonia .')))).toBe('viral pneumonia .');
+    expect(text(name(ids('consistent with pneumonia .')).tokenIds)).toBe('consistent with bacterial pneumonia .');
+    expect(text(subtypeNamer(probe(), backs(0), texts)!(ids('pneumonia .')).tokenIds)).toBe('viral pneumonia .');
     expect(subtypeNamer(probe(), backs(0.55), texts)).toBeNull();
     const noWord = { ...probe(), words: { bacterial: ['bacteria'], viral: ['viral'] } };
     expect(subtypeNamer(noWord, backs(1), texts)).toBeNull(); // "bacteria" is not in this vocabulary

@@ -112,10 +112,16 @@ function namingPoint(words: readonly string[]): number {
   return asserts ? words.indexOf(PNEUMONIA_WORD) : -1;
 }
 
+/** A candidate after the naming edit: its ids, and per id whether the edit put it in (null: nothing was named). */
+export interface NamedIds {
+  tokenIds: number[];
+  byProbe: boolean[] | null;
+}
+
 /** A candidate's ids with `typeId` (the allowed type's word) before "pneumonia" in each sentence that asserts
- *  pneumonia without a type: "consistent with pneumonia." → "consistent with viral pneumonia."; the same ids
- *  (the same array) when no sentence does. */
-export function withSubtypeNamed(tokenIds: number[], vocab: TokenTexts, typeId: number): number[] {
+ *  pneumonia without a type: "consistent with pneumonia." → "consistent with viral pneumonia."; the ids as they
+ *  were (byProbe null) when no sentence does. */
+export function withSubtypeNamed(tokenIds: number[], vocab: TokenTexts, typeId: number): NamedIds {
   const words = tokenIds.map((id) => vocab.tokenOf(id));
   const at: number[] = [];
   let start = 0;
@@ -125,20 +131,10 @@ export function withSubtypeNamed(tokenIds: number[], vocab: TokenTexts, typeId: 
     if (k >= 0) at.push(start + k);
     start = i + 1;
   }
-  if (at.length === 0) return tokenIds;
-  return tokenIds.flatMap((id, i) => (at.includes(i) ? [typeId, id] : [id]));
-}
-
-/** Per id of `after` (ids with words inserted into `before`, nothing removed or reordered): whether it was inserted. */
-export function insertedPositions(before: readonly number[], after: readonly number[]): boolean[] {
-  let j = 0;
-  return after.map((id) => {
-    if (j < before.length && before[j] === id) {
-      j++;
-      return false;
-    }
-    return true;
-  });
+  if (at.length === 0) return { tokenIds, byProbe: null };
+  const named = tokenIds.flatMap((id, i) => (at.includes(i) ? [typeId, id] : [id]));
+  const byProbe = tokenIds.flatMap((_, i) => (at.includes(i) ? [true, false] : [false]));
+  return { tokenIds: named, byProbe };
 }
 
 /** The naming edit for one reading: null when the reading backs no type or the vocabulary lacks its word. */
@@ -146,7 +142,7 @@ export function subtypeNamer(
   probe: SubtypeProbe,
   reading: SubtypeReading,
   vocab: TokenTexts & { idOf(word: string): number | undefined },
-): ((tokenIds: number[]) => number[]) | null {
+): ((tokenIds: number[]) => NamedIds) | null {
   if (!reading.allowed) return null;
   const typeId = probe.words[reading.allowed].map((w) => vocab.idOf(w)).find((id) => id !== undefined);
   return typeId === undefined ? null : (ids) => withSubtypeNamed(ids, vocab, typeId);
