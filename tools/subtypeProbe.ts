@@ -1,14 +1,15 @@
-// `npm run subtype-probe`: fits the pneumonia-subtype gate (src/engine/subtypeGate.ts) for a model with similarity
-// towers. For every corpus film whose source labels say bacterial or viral (Kermany) the probe's feature is computed
-// with the model's own ONNX files (--feature: similarity_image.onnx's mean patch embedding, or that beside the fp32
-// vision encoder's p_img); a logistic probe is fitted on train, its l2 chosen by val log-loss and its margin the widest
-// gate whose val accuracy reaches --target; test is printed as a check and never chooses anything. The default reads
-// the towers alone: they see the film through their own ImageNet network, so where they back the type the language
-// model wrote, that is a second reader agreeing. A probe that also reads p_img was right more often on its own, but
-// it shares the report model's eyes and its errors: the drafts it let name a type agreed with the labels less often.
+// `npm run subtype-probe`: fits the pneumonia-subtype gate (src/engine/subtypeGate.ts). For every corpus film whose
+// source labels say bacterial or viral (Kermany) the probe's feature is computed with the model's own ONNX files
+// (--feature: similarity_image.onnx's mean patch embedding, that beside the fp32 vision encoder's p_img, or the image
+// reader's logit P(consolidation)). A logistic probe on the towers' features is fitted on train, its l2 chosen by val
+// log-loss; the image reader's is read as it stands (tools/eval/subtypeProbeFit.ts, readerProbe). The margin is the
+// widest gate whose val accuracy reaches --target; test is printed as a check and never chooses anything. The towers'
+// probe is a second reader because they see the film through their own ImageNet network; a probe that also reads
+// p_img was right more often on its own, but it shares the report model's eyes and its errors: the drafts it let name
+// a type agreed with the labels less often. The image reader is a third pair of eyes, fine-tuned on the films' labels.
 // --drafts chooses the margin by the drafts instead (tools/eval/subtypeDrafts.ts): the engine drafts the val films at
 // each margin, and the smallest whose drafts that name a type agree with the labels at --target wins.
-// --write stores the probe in manifest.json (similarity.subtype_probe).
+// --write stores the probe in manifest.json (subtype_probe).
 //   npm run subtype-probe -- [--model DIR] [--feature F] [--solver gradient|newton] [--target 0.8] [--min-films 30] [--l2 0.001,0.01,0.1]
 //        [--drafts [--min-drafts 20] [--root DIR]] [--write]
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { chooseDraftMargin, draftRows, type DraftRow } from './eval/subtypeDraft
 import {
   chooseMargin,
   fitSubtypeProbe,
+  readerProbe,
   MARGINS,
   type SubtypeSolver,
   marginRows,
@@ -36,7 +38,7 @@ import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { BACTERIAL_WORD, VIRAL_WORD } from '../src/text/subtype';
 import { loadOrtNode } from '../src/engine/node/nodeEngine';
 import type { OrtRuntime, Session } from '../src/engine/sessions';
-import { subtypeFeature, type PneumoniaSubtype, type SubtypeFeature, type SubtypeProbe } from '../src/engine/subtypeGate';
+import { SUBTYPE_FEATURES, subtypeFeature, type PneumoniaSubtype, type SubtypeFeature, type SubtypeProbe } from '../src/engine/subtypeGate';
 
 const specs = {
   model: { type: 'string', help: "model folder (default: public/models/index.json's default)" },
@@ -47,8 +49,8 @@ const specs = {
   l2: { type: 'list', help: 'l2 weights to try (default 0.001,0.01,0.1)' },
   feature: {
     type: 'string',
-    help: "what the probe reads (default tower_patch_mean; image_embed+tower_patch_mean adds the vision encoder's p_img)",
-    choices: ['tower_patch_mean', 'image_embed+tower_patch_mean'],
+    help: "what the probe reads (default tower_patch_mean; image_embed+tower_patch_mean adds the vision encoder's p_img; image_reader: the image reader's P(consolidation))",
+    choices: SUBTYPE_FEATURES,
   },
   solver: { type: 'string', help: 'gradient (300 steps, the default) or newton (to the optimum)', choices: ['gradient', 'newton'] },
   drafts: { type: 'boolean', help: "choose the margin by the val drafts' agreement when they name a type (the engine drafts each margin ≥ 0.2; ~40 s each)" },
@@ -62,31 +64,49 @@ interface CorpusRecord {
   id: string;
 }
 
-/** The probe's feature of every film of `split` with a labelled subtype, computed by the model's own files as the
- *  engine computes it: the fp32 vision encoder's image_embeds (the eval's precision) and the towers' mean patch. */
+/** The sessions the feature reads, from the model's own files: the towers, the fp32 vision encoder (the eval's
+ *  precision) when the feature reads p_img, the image reader when it reads that. */
 interface FeatureSessions {
   ort: OrtRuntime;
-  towers: Session; // similarity_image.onnx
-  vision: Session | null; // the fp32 vision encoder, when the feature reads p_img
+  towers: Session | null; // similarity_image.onnx
+  vision: Session | null;
+  imageReader: Session | null;
 }
 
 async function openSessions(modelDir: string, model: ModelManifest, feature: SubtypeFeature): Promise<FeatureSessions> {
   const ort = await loadOrtNode();
   const open = (file: string) => ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(modelDir, file))), { executionProviders: ['cpu'] });
+  if (feature === 'image_reader') return { ort, towers: null, vision: null, imageReader: await open(model.image_reader!.path) };
   const towers = await open(model.similarity!.image.path);
   const vision = feature === 'tower_patch_mean' ? null : await open(model.files.fp32!.vision_encoder.path);
-  return { ort, towers, vision };
+  return { ort, towers, vision, imageReader: null };
 }
 
+async function releaseAll(s: FeatureSessions): Promise<void> {
+  for (const session of [s.towers, s.vision, s.imageReader]) await session?.release();
+}
+
+/** The named outputs of one session call as plain floats (the tensors disposed); {} without the session. */
+async function runFloats(session: Session | null, feeds: Record<string, unknown>): Promise<Record<string, Float32Array>> {
+  if (!session) return {};
+  const out = await session.run(feeds as Parameters<Session['run']>[0]);
+  const floats: Record<string, Float32Array> = {};
+  for (const [name, t] of Object.entries(out)) {
+    floats[name] = ((await t.getData()) as Float32Array).slice();
+    t.dispose();
+  }
+  return floats;
+}
+
+/** The probe's feature of every film of `split` with a labelled subtype, computed as the engine computes it. */
 async function splitFeatures(
-  { ort, towers, vision }: FeatureSessions,
+  sessions: FeatureSessions,
   model: ModelManifest,
   feature: SubtypeFeature,
   corpus: string,
   split: string,
   subtypes: Map<string, PneumoniaSubtype>,
 ): Promise<LabelledFeature[]> {
-  const sim = model.similarity!;
   const records = readFileSync(path.join(corpus, split, 'records.jsonl'), 'utf8')
     .trim()
     .split('\n')
@@ -105,18 +125,25 @@ async function splitFeatures(
     chunk.forEach(({ row }, k) => {
       for (let j = 0; j < S * S; j++) x[k * S * S + j] = ((pixels.data as Uint8Array)[row * S * S + j] / 255 - mean) / std;
     });
-    const tensor = new ort.Tensor('float32', x, [chunk.length, 1, S, S]);
-    const t = await towers.run({ [modelIO.similarityImage.inputs.pixels]: tensor });
-    const patches = (await t[modelIO.similarityImage.outputs.patchEmbeds].getData()) as Float32Array; // [B,N',E']
-    const v = vision ? await vision.run({ [modelIO.vision.inputs.pixels]: tensor }) : null;
-    const embeds = v ? ((await v[modelIO.vision.outputs.imageEmbed].getData()) as Float32Array) : new Float32Array(0); // [B,E]
-    const per = patches.length / chunk.length;
-    const E = embeds.length / chunk.length;
+    const tensor = new sessions.ort.Tensor('float32', x, [chunk.length, 1, S, S]);
+    const patches = (await runFloats(sessions.towers, { [modelIO.similarityImage.inputs.pixels]: tensor }))[modelIO.similarityImage.outputs.patchEmbeds]; // [B,N',E']
+    const embeds = (await runFloats(sessions.vision, { [modelIO.vision.inputs.pixels]: tensor }))[modelIO.vision.outputs.imageEmbed]; // [B,E]
+    const probs = (await runFloats(sessions.imageReader, { [modelIO.imageReader.inputs.pixels]: tensor }))[modelIO.imageReader.outputs.probabilities]; // [B,F]
+    tensor.dispose();
+    const per = patches ? patches.length / chunk.length : 0;
+    const E = embeds ? embeds.length / chunk.length : 0;
+    const F = model.image_reader?.findings.length ?? 0;
     chunk.forEach(({ subtype }, k) => {
-      const tower = { patchEmbeds: [patches.subarray(k * per, (k + 1) * per)] };
-      out.push({ feature: subtypeFeature(feature, embeds.slice(k * E, (k + 1) * E), tower, sim.embed_dim), subtype });
+      const inputs = {
+        pImg: embeds ? embeds.subarray(k * E, (k + 1) * E) : new Float32Array(0),
+        towers: patches ? { patchEmbeds: [patches.subarray(k * per, (k + 1) * per)] } : null,
+        towerDim: model.similarity?.embed_dim,
+        imageReading: probs ? Object.fromEntries(model.image_reader!.findings.map((f, i) => [f, probs[k * F + i]])) : null,
+      };
+      const value = subtypeFeature(feature, inputs);
+      if (!value) throw new UsageError(`${model.id} ${model.version} lacks what --feature ${feature} reads.`);
+      out.push({ feature: value, subtype });
     });
-    for (const r of [t, v ?? {}]) for (const tt of Object.values(r)) tt.dispose();
   }
   return out;
 }
@@ -155,11 +182,14 @@ async function main(argv: string[]): Promise<void> {
   if (f.help) return void console.log(usage('npm run subtype-probe -- [flags]', specs));
   const modelDir = f.model ?? defaultModelDir();
   const manifestFile = path.join(modelDir, 'manifest.json');
-  const raw = JSON.parse(readFileSync(manifestFile, 'utf8')) as { similarity: Record<string, unknown> } & Record<string, unknown>;
+  const raw = JSON.parse(readFileSync(manifestFile, 'utf8')) as { similarity?: Record<string, unknown> } & Record<string, unknown>;
   const model = raw as unknown as ModelManifest;
-  if (!model.similarity)
+  const feature: SubtypeFeature = f.feature ?? 'tower_patch_mean';
+  if (feature === 'image_reader' && !model.image_reader)
+    throw new UsageError(`${modelDir} has no image reader for --feature image_reader. Train and write one first (\`npm run image-reader -- --write\`).`);
+  if (feature !== 'image_reader' && !model.similarity)
     throw new UsageError(
-      `${modelDir} has no similarity towers; the subtype gate reads their patch embeddings. Export them first (\`npm run export-similarity\`).`,
+      `${modelDir} has no similarity towers; --feature ${feature} reads their patch embeddings. Export them first (\`npm run export-similarity\`).`,
     );
   const l2s = (f.l2 ?? ['0.001', '0.01', '0.1']).map(Number);
   if (l2s.some((v) => !(v >= 0))) throw new UsageError(`--l2 takes non-negative numbers; got ${f.l2?.join(',')}`);
@@ -174,16 +204,15 @@ async function main(argv: string[]): Promise<void> {
   const corpus = f.corpus ?? CORPUS_DIR;
   const t0 = performance.now();
   const data: Record<string, LabelledFeature[]> = {};
-  const feature: SubtypeFeature = f.feature ?? 'tower_patch_mean';
   const sessions = await openSessions(modelDir, model, feature);
+  const splits = feature === 'image_reader' ? ['val', 'test'] : ['train', 'val', 'test']; // nothing is fitted on the reader's train films
   try {
-    for (const split of ['train', 'val', 'test']) data[split] = await splitFeatures(sessions, model, feature, corpus, split, subtypes);
+    for (const split of splits) data[split] = await splitFeatures(sessions, model, feature, corpus, split, subtypes);
   } finally {
-    await sessions.towers.release();
-    await sessions.vision?.release();
+    await releaseAll(sessions);
   }
   const solver: SubtypeSolver = f.solver ?? 'gradient';
-  const fitted = fitSubtypeProbe(feature, data.train, data.val, l2s, solver);
+  const fitted = feature === 'image_reader' ? readerProbe(data.val) : fitSubtypeProbe(feature, data.train, data.val, l2s, solver);
   const words = subtypeWords(modelDir, model);
   const probeMargin = chooseMargin(fitted.rows, target, f['min-films'] ?? 30);
   let margin = probeMargin;
@@ -208,7 +237,10 @@ async function main(argv: string[]): Promise<void> {
   }
   const testRows = marginRows(probabilities(fitted.probe, data.test), data.test);
   console.log(
-    `${model.id} ${model.version}: subtype probe (${feature}, ${solver}) on ${data.train.length} train films (l2 ${fitted.l2} by val log-loss ${fitted.valLogLoss.toFixed(3)}), ` +
+    `${model.id} ${model.version}: subtype probe (${feature}, ` +
+      (fitted.l2 === null
+        ? `read as it stands; val log-loss ${fitted.valLogLoss.toFixed(3)}), `
+        : `${solver}) on ${data.train.length} train films (l2 ${fitted.l2} by val log-loss ${fitted.valLogLoss.toFixed(3)}), `) +
       `${((performance.now() - t0) / 1000).toFixed(0)} s`,
   );
   const rule = drafts
@@ -224,19 +256,18 @@ async function main(argv: string[]): Promise<void> {
     margin,
     words,
     evaluation: {
-      solver,
-      l2: fitted.l2,
+      ...(fitted.l2 === null ? { fitted: false } : { solver, l2: fitted.l2, train_films: data.train.length }),
       target,
-      train_films: data.train.length,
       val: atChosen(fitted.rows),
       val_accuracy_all: fitted.valAccuracy,
       test: atChosen(testRows),
       ...(drafts ? { margin_by: 'val drafts', probe_margin: probeMargin, val_drafts: drafts } : { margin_by: 'probe accuracy' }),
     },
   };
-  raw.similarity.subtype_probe = probe;
+  delete raw.similarity?.subtype_probe; // where folders before 1.7.0 kept it
+  raw.subtype_probe = probe;
   writeFileSync(manifestFile, `${JSON.stringify(raw, null, 2)}\n`);
-  console.log(`\nwrote similarity.subtype_probe (margin ${margin}; words ${JSON.stringify(words)}) into ${manifestFile}`);
+  console.log(`\nwrote subtype_probe (margin ${margin}; words ${JSON.stringify(words)}) into ${manifestFile}`);
 }
 
 runMain(import.meta.url, main);

@@ -1,4 +1,4 @@
-"""The image reader: a finding reader with its own eyes, for the self-refinement's finding votes.
+"""The image reader: a second reading of the film with its own eyes, for the subtype gate and the finding votes.
 
 The linear reader (training/finding_reader.py) reads the report model's own image tokens, so where the model misreads
 a film it tends to misread it too. This one is an ImageNet MobileNetV2 (../shared/data/pretrained/, the same network
@@ -13,9 +13,11 @@ as augmentation). On this 2-core CPU: 8 min for the features, about 25 s an epoc
     npm run image-reader -- --model public/models/serpent-cxr [--cache runs/image-reader] [--write]
 
 `--write` exports onnx/image_reader_int8.onnx (the whole network, pixels → probabilities; the ImageNet blocks as the
-TFLite file's uint8, the trained top in int8; checked against PyTorch in onnxruntime-node on val films) and sets manifest.finding_reader = {feature "pixels", path,
-bytes, sha256, findings, training, evaluation}, replacing a linear reader. The engine runs it beside the OOD detector
-(src/engine/onnxModel.ts)."""
+TFLite file's uint8, the trained top in int8; checked against PyTorch in onnxruntime-node on val films) and sets
+manifest.image_reader = {path, bytes, sha256, findings, training, evaluation}. The engine runs it beside the OOD
+detector (src/engine/onnxModel.ts). Its P(consolidation) can feed the pneumonia-subtype gate (`npm run subtype-probe
+-- --feature image_reader`); with `--finding-reader` the finding votes read it too (finding_reader = {feature
+"image_reader"}), in place of a linear reader."""
 import argparse
 import copy
 import json
@@ -40,7 +42,6 @@ from .modelio import load_model_io
 from .ort_node import run_onnx
 from .quantize import quantize_graph, requantize_exact
 
-FEATURE = "pixels"  # what the engine feeds it: the vision encoder's normalised pixels [V,1,S,S]
 OPSET = 17
 MAX_DIFF = 5e-2  # the file against PyTorch's fp32 network, on probabilities of real films
 FROZEN_NODES = ("/reader/stem/", "/reader/frozen.")  # ONNX node-name prefixes of the ImageNet blocks kept as trained
@@ -213,18 +214,21 @@ def verify_onnx(reader, path, x):
     return diff
 
 
-def write_reader(model_dir, manifest, reader, findings, verify_x, training=None, evaluation=None):
-    """Exports the reader into model_dir/onnx, checks it on verify_x and sets manifest.finding_reader → (entry, |ΔP|)."""
+def write_reader(model_dir, manifest, reader, findings, verify_x, training=None, evaluation=None, finding_reader=False):
+    """Exports the reader into model_dir/onnx, checks it on verify_x and sets manifest.image_reader (and, with
+    finding_reader, points manifest.finding_reader at it) → (entry, |ΔP|)."""
     model_dir = Path(model_dir)
     path = model_dir / "onnx" / (load_model_io()["files"]["imageReader"] + "_int8.onnx")
     export_onnx(reader, path, manifest["preprocessing"]["image_size"])
     diff = verify_onnx(reader, path, verify_x)
-    entry = {"feature": FEATURE, **file_entry(model_dir, path), "findings": list(findings)}
+    entry = {**file_entry(model_dir, path), "findings": list(findings)}
     if training is not None:
         entry["training"] = training
     if evaluation is not None:
         entry["evaluation"] = evaluation
-    manifest["finding_reader"] = entry
+    manifest["image_reader"] = entry
+    if finding_reader:
+        manifest["finding_reader"] = {"feature": "image_reader"}
     (model_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return entry, diff
 
@@ -238,7 +242,7 @@ def random_reader(model_dir, seed=0):
     reader = ImageReader(MobileNetV2(), len(findings), pre["pixel_mean"], pre["pixel_std"]).eval()
     s = pre["image_size"]
     x = np.random.default_rng(seed).standard_normal((2, 1, s, s)).astype(np.float32)
-    return write_reader(model_dir, manifest, reader, findings, x)
+    return write_reader(model_dir, manifest, reader, findings, x, finding_reader=True)
 
 
 def main(argv=None):
@@ -248,7 +252,8 @@ def main(argv=None):
     p.add_argument("--cache", default="runs/image-reader", help="folder for the cached stride-16 features")
     p.add_argument("--epochs", type=int, default=ImageReaderConfig.epochs)
     p.add_argument("--tflite", default=None, help="MobileNetV2 weights (default ../shared/data/pretrained/)")
-    p.add_argument("--write", action="store_true", help="export the ONNX file and set manifest.finding_reader")
+    p.add_argument("--write", action="store_true", help="export the ONNX file and set manifest.image_reader")
+    p.add_argument("--finding-reader", action="store_true", help="with --write: the finding votes read it too, in place of a linear reader")
     p.add_argument("--random", action="store_true", help="write a seeded random-weight reader into --model (a test fixture)")
     p.add_argument("--resume", action="store_true", help="load the reader trained before (<cache>/image_reader.pt) instead of training")
     args = p.parse_args(argv)
@@ -286,7 +291,8 @@ def main(argv=None):
         return 0
     films = val_px[:: max(1, len(val_px) // 64)][:64].astype(np.float32) / 255  # 64 val films across the sources
     entry, diff = write_reader(model_dir, manifest, reader, findings, ((films - pre["pixel_mean"]) / pre["pixel_std"])[:, None],
-                               training={**asdict(cfg), "frozen_blocks": STRIDE16_BLOCKS}, evaluation=evaluation)
+                               training={**asdict(cfg), "frozen_blocks": STRIDE16_BLOCKS}, evaluation=evaluation,
+                               finding_reader=args.finding_reader)
     print(f"wrote {entry['path']} ({entry['bytes'] / 1e6:.2f} MB; against PyTorch's fp32 on 64 val films: max |ΔP| {diff:.4f})")
     return 0
 

@@ -10,8 +10,8 @@ before the manifest is written: fp32 to 1e-3, int8 by the cosine of every output
     npm run export-similarity -- --from-model public/models/serpent-cxr --model runs/NEW   # reuse towers that read pixels
 
 Towers with their own eyes read the normalised pixels, not the report model's tokens, so a retrained report model
-can keep them: `--from-model` copies both files and `manifest.similarity` (its subtype probe too, when the probe reads
-the towers alone) from a folder that has them, after checking the two folders feed them the same pixels and token ids."""
+can keep them: `--from-model` copies both files and `manifest.similarity` (and its `subtype_probe`, when the probe
+reads the towers alone) from a folder that has them, after checking the two folders feed them the same pixels and token ids."""
 import argparse
 import json
 import sys
@@ -179,15 +179,22 @@ def add_towers(model_dir, towers, evaluation=None, int8=True, pixel_features=Non
     if evaluation is not None:
         entry["evaluation"] = evaluation
     manifest["similarity"] = entry
+    if reads_towers(manifest.get("subtype_probe")):
+        del manifest["subtype_probe"]  # it read the towers these replace: refit it with `npm run subtype-probe`
     write_manifest(model_dir, manifest)
     return entry
 
 
+def reads_towers(probe):
+    """Whether a subtype probe (manifest.subtype_probe) reads the similarity towers' features."""
+    return probe is not None and probe.get("feature") in ("tower_patch_mean", "image_embed+tower_patch_mean")
+
+
 def copy_towers(src_dir, model_dir):
     """Copies src_dir's pixel-reading towers (files and manifest entry) into model_dir → the entry. Refuses towers on
-    image tokens (they read one report model's tokens), other pixels (size, mean, std) or another vocabulary. A subtype
-    probe that also reads the vision encoder's p_img is dropped (refit it: `npm run subtype-probe`); a kept probe brings
-    the donor's decoding setting subtype_gate along."""
+    image tokens (they read one report model's tokens), other pixels (size, mean, std) or another vocabulary. The
+    donor's subtype probe comes along when it reads the towers alone, with the donor's decoding setting subtype_gate;
+    one that also reads the vision encoder's p_img is not (refit it: `npm run subtype-probe`)."""
     src_manifest, manifest = read_manifest_pair(src_dir, model_dir, SimilarityExportError)
     entry = src_manifest.get("similarity")
     if entry is None:
@@ -203,21 +210,22 @@ def copy_towers(src_dir, model_dir):
     if src_manifest["architecture"]["vocab_size"] != manifest["architecture"]["vocab_size"]:
         raise SimilarityExportError(f"the towers read {src_manifest['architecture']['vocab_size']} token ids but "
                                     f"{model_dir}'s vocabulary has {manifest['architecture']['vocab_size']}; retrain them")
-    copied = dict(entry)
+    copied = {k: v for k, v in entry.items() if k != "subtype_probe"}  # folders before 1.7.0 kept the probe here
     for side in ("image", "text"):
         copied[side] = copy_model_file(src_dir, model_dir, entry[side], SimilarityExportError)
-    probe = entry.get("subtype_probe")
-    if probe is not None and probe.get("feature") != "tower_patch_mean":
-        del copied["subtype_probe"]
-    # The probe only speaks through the decoding setting subtype_gate: a kept probe keeps the donor's gate (session 21's
-    # ft01t lost it, and with it 1.6.1's subtype agreement), a dropped one takes the gate off.
-    decoding = manifest.setdefault("decoding", {})
-    if "subtype_probe" in copied:
-        decoding["subtype_gate"] = src_manifest.get("decoding", {}).get("subtype_gate", 0)
-    else:
-        decoding.pop("subtype_gate", None)
     copied["copied_from"] = {"id": src_manifest["id"], "version": src_manifest["version"]}
     manifest["similarity"] = copied
+    # The probe only speaks through the decoding setting subtype_gate. The donor's probe comes along when it reads the
+    # towers alone, and with it the donor's gate (session 21's ft01t lost it, and with it 1.6.1's subtype agreement).
+    # A probe of this folder's that reads other towers goes, and the gate with it; one on its image reader stays.
+    donor_probe = src_manifest.get("subtype_probe", entry.get("subtype_probe"))
+    decoding = manifest.setdefault("decoding", {})
+    if donor_probe is not None and donor_probe.get("feature") == "tower_patch_mean":
+        manifest["subtype_probe"] = donor_probe
+        decoding["subtype_gate"] = src_manifest.get("decoding", {}).get("subtype_gate", 0)
+    elif reads_towers(manifest.get("subtype_probe")) or "subtype_probe" not in manifest:
+        manifest.pop("subtype_probe", None)
+        decoding.pop("subtype_gate", None)
     write_manifest(model_dir, manifest)
     return copied
 
@@ -231,9 +239,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     try:
         if args.from_model:
-            entry = copy_towers(args.from_model, args.model)
-            print(f"copied the towers of {args.from_model} into {args.model} (subtype probe "
-                  f"{'kept, with its subtype_gate' if 'subtype_probe' in entry else 'not copied, subtype_gate off'})")
+            copy_towers(args.from_model, args.model)
+            probe = json.loads((Path(args.model) / "manifest.json").read_text()).get("subtype_probe")
+            print(f"copied the towers of {args.from_model} into {args.model} (subtype probe: "
+                  f"{'none, subtype_gate off' if probe is None else 'one on ' + probe['feature']})")
             return 0
         if not Path(args.ckpt).exists():
             raise SimilarityExportError(f"{args.ckpt} not found; train it with `npm run train-similarity -- --out runs/sim`")

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelManifestError } from './errors';
-import { checkFindingReader, type ImageReaderEntry, type LinearFindingReader, mixReading, readFindings } from './findingReader';
+import { checkFindingReader, checkImageReader, type ImageReaderEntry, type LinearFindingReader, mixReading, readFindings } from './findingReader';
 import { rerank } from './rerank';
 
 // D = 2, N = 2 tokens: [1,3] and [3,1] average to [2,2]; a flat vector standardises to [0,0], so only the bias speaks.
@@ -51,11 +51,17 @@ describe('checkFindingReader', () => {
     ).toThrow(ModelManifestError);
   });
 
-  it('accepts an image reader with its file entry and findings, whatever the token width, and says how to fix one without', () => {
-    const image: ImageReaderEntry = { feature: 'pixels', path: 'onnx/image_reader_int8.onnx', bytes: 10, sha256: 'ab'.repeat(32), findings: ['pneumonia'] };
-    expect(() => checkFindingReader(image, 256)).not.toThrow();
-    expect(() => checkFindingReader({ ...image, sha256: 'xyz' }, 256)).toThrow(/npm run image-reader -- --write/);
-    expect(() => checkFindingReader({ ...image, findings: [] }, 256)).toThrow(ModelManifestError);
+  it('accepts an image reader with its file entry and findings, and says how to fix one without', () => {
+    const image: ImageReaderEntry = { path: 'onnx/image_reader_int8.onnx', bytes: 10, sha256: 'ab'.repeat(32), findings: ['pneumonia'] };
+    expect(() => checkImageReader(image)).not.toThrow();
+    expect(() => checkImageReader({ ...image, sha256: 'xyz' })).toThrow(/npm run image-reader -- --write/);
+    expect(() => checkImageReader({ ...image, findings: [] })).toThrow(ModelManifestError);
+  });
+
+  it('lets the votes read the image reader, whatever the token width, only when the manifest has one', () => {
+    const image: ImageReaderEntry = { path: 'onnx/image_reader_int8.onnx', bytes: 10, sha256: 'ab'.repeat(32), findings: ['pneumonia'] };
+    expect(() => checkFindingReader({ feature: 'image_reader' }, 256, image)).not.toThrow();
+    expect(() => checkFindingReader({ feature: 'image_reader' }, 256)).toThrow(/no image_reader; re-run `npm run image-reader -- --write --finding-reader`/);
   });
 });
 

@@ -1,23 +1,30 @@
 // The finding reader, in one of two kinds: a linear multi-label head on the vision encoder's image tokens,
 // P(f | film) = σ(w_f · standardise(mean_n x_n) + b_f), kept in manifest.json (training/finding_reader.py); or the
-// image reader, an ImageNet MobileNetV2 fine-tuned on the films, an ONNX file of its own run on the pixels beside the
-// OOD detector (training/image_reader.py, `feature: 'pixels'`; src/engine/onnxModel.ts runs it).
+// image reader, an ImageNet MobileNetV2 fine-tuned on the films, an ONNX file of its own (the manifest's image_reader,
+// training/image_reader.py) run on the pixels beside the OOD detector (src/engine/onnxModel.ts runs it). The image
+// reader is a model file of its own because the subtype gate may read it too (src/engine/subtypeGate.ts), whichever
+// reader the votes use.
 // It is a second reading of the film beside the candidates' own: the finding votes mix it in with the reader weight w,
 // p_f = (1 − w)·(share of draws asserting f) + w·P(f | film) (src/engine/rerank.ts), so a finding that few draws name
 // but the film backs can stay, and one that many draws name but the film does not back can go.
 import { ModelManifestError } from './errors';
 import type { ModelFileEntry } from './manifest';
 
-/** The image reader as the manifest keeps it: its ONNX file (pixels [V,1,S,S] → probabilities [V,F]) and findings. */
+/** The image reader as the manifest keeps it (`image_reader`): its ONNX file (pixels [V,1,S,S] → probabilities
+ *  [V,F]) and findings. */
 export interface ImageReaderEntry extends ModelFileEntry {
-  feature: 'pixels';
   findings: string[]; // [F] labeler keys, in the order of the file's output
   training?: Record<string, unknown>;
   evaluation?: Record<string, unknown>;
 }
 
-/** The reader as the manifest keeps it (`finding_reader`): the linear head, or the image reader. */
-export type FindingReaderEntry = LinearFindingReader | ImageReaderEntry;
+/** The votes read the manifest's image_reader. */
+export interface ImageReaderRef {
+  feature: 'image_reader';
+}
+
+/** The reader as the manifest keeps it (`finding_reader`): the linear head, or a pointer to the image reader. */
+export type FindingReaderEntry = LinearFindingReader | ImageReaderRef;
 
 /** The linear head on the image tokens. */
 export interface LinearFindingReader {
@@ -34,13 +41,17 @@ export type FindingReading = Readonly<Record<string, number>>;
 
 const LN_EPS = 1e-5;
 
-export function checkFindingReader(reader: FindingReaderEntry, dModel: number): void {
-  if (reader.feature === 'pixels') {
-    const ok =
-      typeof reader.path === 'string' && Number.isInteger(reader.bytes) && /^[0-9a-f]{64}$/i.test(reader.sha256 ?? '') && (reader.findings?.length ?? 0) > 0;
-    if (!ok)
+export function checkImageReader(reader: ImageReaderEntry): void {
+  const ok = typeof reader.path === 'string' && Number.isInteger(reader.bytes) && /^[0-9a-f]{64}$/i.test(reader.sha256 ?? '') && (reader.findings?.length ?? 0) > 0;
+  if (!ok)
+    throw new ModelManifestError("manifest.json's image_reader needs a path, bytes, sha256 and findings; re-run `npm run image-reader -- --write`.");
+}
+
+export function checkFindingReader(reader: FindingReaderEntry, dModel: number, imageReader?: ImageReaderEntry): void {
+  if (reader.feature === 'image_reader') {
+    if (!imageReader)
       throw new ModelManifestError(
-        "manifest.json's finding_reader (an image reader) needs a path, bytes, sha256 and findings; re-run `npm run image-reader -- --write`.",
+        "manifest.json's finding_reader reads the image reader, but the manifest has no image_reader; re-run `npm run image-reader -- --write --finding-reader`.",
       );
     return;
   }

@@ -100,11 +100,17 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const warnings = [...(ood.warning ? [ood.warning] : []), ...job.images.filter((im) => im.isColour).map((im) => colourWarning(im.name))];
 
   callbacks.onStage?.(detectorFlagged(ood) ? { stage: 'decode', notFrontalChest: true } : { stage: 'decode' });
-  const probe = manifest.similarity?.subtype_probe;
-  const subtype =
-    probe && settings.subtype_gate === 1 && encoded.towers
-      ? readSubtype(probe, subtypeFeature(probe.feature, encoded.pImg, encoded.towers, manifest.similarity!.embed_dim))
-      : undefined;
+  const probe = manifest.subtype_probe;
+  const probeInput =
+    probe && settings.subtype_gate === 1
+      ? subtypeFeature(probe.feature, {
+          pImg: encoded.pImg,
+          towers: encoded.towers,
+          towerDim: manifest.similarity?.embed_dim,
+          imageReading: encoded.imageReading,
+        })
+      : null;
+  const subtype = probe && probeInput ? readSubtype(probe, probeInput) : undefined;
   // The subtype words the image does not back leave every candidate (and the stream) before anything reads them.
   const withheld = probe && subtype ? withheldSubtypeIds(probe, subtype, (w) => tokenizer.idOf(w)) : new Set<number>();
   // The side of a finding the manifest's side gate lists leaves the stream as it comes and the candidates once chosen.
@@ -162,8 +168,8 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   );
   const shown = gateRanked(ranked.candidates, tokenizer, sideGated);
   const { candidate: chosen, members, removed: sideRemoved, keep } = shown[0];
-  // The type the image backs, named where a shown candidate asserts pneumonia without one (the towers read it, so
-  // naming comes only with them).
+  // The type the image backs, named where a shown candidate asserts pneumonia without one (an edited draft's word maps
+  // come from the towers, so naming comes only with them).
   const namer = towers && probe && subtype && settings.subtype_name === 1 ? subtypeNamer(probe, subtype, tokenizer) : null;
   const namedShown = shown.map(({ candidate: c }) => namer?.(c.tokenIds) ?? { tokenIds: c.tokenIds, byProbe: null });
   const shownIds = namedShown.map((n) => n.tokenIds);

@@ -70,7 +70,7 @@ describe('HttpModelSource', () => {
 
 describe('loadModelFiles', () => {
   /** A source that holds every file until all three were asked for: it only finishes if the loader asks at once. */
-  async function folder(corrupt?: string, reader?: 'pixels' | 'image_tokens_mean') {
+  async function folder(corrupt?: string, reader?: 'image_reader' | 'image_tokens_mean') {
     const bytes = {
       'vision.onnx': new Uint8Array([1, 2]),
       'embed.onnx': new Uint8Array([3]),
@@ -90,7 +90,7 @@ describe('loadModelFiles', () => {
       },
     });
     m.architecture.static_cache_length = m.architecture.n_image_tokens + 8;
-    if (reader === 'pixels') m.finding_reader = { feature: 'pixels', ...(await entry('reader.onnx')), findings: ['pneumonia'] };
+    if (reader === 'image_reader') m.image_reader = { ...(await entry('reader.onnx')), findings: ['pneumonia'] };
     if (reader === 'image_tokens_mean')
       m.finding_reader = { feature: 'image_tokens_mean', findings: ['pneumonia'], weights: [Array(m.architecture.d_model).fill(0)], bias: [0] };
     const asked: string[] = [];
@@ -137,14 +137,14 @@ describe('loadModelFiles', () => {
   });
 
   it("reads an image reader's own file, checked like the others, and no file for a linear reader", async () => {
-    const image = await folder(undefined, 'pixels');
+    const image = await folder(undefined, 'image_reader');
     const loaded = await loadModelFiles(image.source, 'fp32');
     expect(loaded.files.image_reader).toEqual(image.bytes['reader.onnx']);
     expect(loaded.downloadBytes).toBe(11);
     const linear = await loadModelFiles((await folder(undefined, 'image_tokens_mean')).source, 'fp32');
     expect(linear.files.image_reader).toBeUndefined();
     expect(linear.downloadBytes).toBe(6);
-    const corrupt = await folder('reader.onnx', 'pixels');
+    const corrupt = await folder('reader.onnx', 'image_reader');
     await expect(loadModelFiles(corrupt.source, 'fp32')).rejects.toMatchObject({ name: 'ModelFileError', problem: 'corrupt' });
   });
 

@@ -1,6 +1,6 @@
 // The model folder's manifest.json: its type (shared by exporter docs, engine, UI, eval).
 // The exporter (training/export.py) writes exactly this shape.
-import type { FindingReaderEntry } from './findingReader';
+import type { FindingReaderEntry, ImageReaderEntry } from './findingReader';
 import type { SideGateEntry } from './sideGate';
 import type { SubtypeProbe } from './subtypeGate';
 
@@ -28,7 +28,7 @@ export interface DecodingDefaults {
   seed?: number; // of the sampled alternatives: the same image and settings give the same candidates
   consensus?: number; // γ: weight in the rerank of a candidate's agreement on findings with the others (0 = off)
   vote_threshold?: number; // τ of the finding votes (0 = off: candidate scores; docs/DESIGN.md, src/engine/rerank.ts)
-  subtype_gate?: number; // 1: the draft names a pneumonia subtype only when the towers' probe backs it (src/engine/subtypeGate.ts); 0: off
+  subtype_gate?: number; // 1: the draft names a pneumonia subtype only when the manifest's subtype_probe backs it (src/engine/subtypeGate.ts); 0: off
   subtype_name?: number; // 1 (with subtype_gate): the draft names the type the probe backs where the language model wrote none; 0: off
   side_gate?: number; // 1: the draft leaves out the side of the findings the manifest's side_gate lists (src/engine/sideGate.ts); 0: off
   reader_weight?: number; // w: the finding reader's share of each finding's vote (0 = the draws alone; src/engine/findingReader.ts)
@@ -61,7 +61,6 @@ export interface SimilarityEntry {
   embed_dim: number;
   precision?: 'int8' | 'fp32'; // of the towers' weights
   evaluation?: Record<string, unknown>;
-  subtype_probe?: SubtypeProbe; // the pneumonia-subtype gate's probe (`npm run subtype-probe -- --write`)
 }
 
 /** The grid word maps are drawn on: the towers' own when they have one, else the vision encoder's. */
@@ -106,7 +105,9 @@ export interface ModelManifest {
   findings: string[];
   ood: OodStats;
   similarity?: SimilarityEntry;
-  finding_reader?: FindingReaderEntry; // a linear head on the image tokens (`npm run finding-reader`) or the image reader (`npm run image-reader`)
+  image_reader?: ImageReaderEntry; // a second network that reads the film's findings from its pixels (`npm run image-reader -- --write`)
+  finding_reader?: FindingReaderEntry; // the finding votes' reader: a linear head on the image tokens (`npm run finding-reader`) or the image reader
+  subtype_probe?: SubtypeProbe; // the pneumonia-subtype gate's probe, on the towers or the image reader (`npm run subtype-probe -- --write`)
   side_gate?: SideGateEntry; // findings whose side the drafts leave out (`npm run side-gate -- --write`)
   training?: Record<string, unknown>;
   evaluation?: Record<string, unknown>;

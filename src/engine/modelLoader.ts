@@ -1,11 +1,11 @@
 // Reads a model folder: manifest.json (format and version checked against modelIO.json), tokenizer.json,
-// the three ONNX files of one precision, and the out-of-distribution detector and the similarity towers when the
-// manifest lists them, each checked against the manifest's size and sha256.
+// the three ONNX files of one precision, and the out-of-distribution detector, the similarity towers and the image
+// reader when the manifest lists them, each checked against the manifest's size and sha256.
 import { ModelFileError, ModelManifestError, ModelVersionError } from './errors';
 import type { ModelFileKey, ModelFileEntry, ModelManifest, Precision } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
 import type { ModelSource } from './modelSource';
-import { checkFindingReader } from './findingReader';
+import { checkFindingReader, checkImageReader } from './findingReader';
 import { checkSideGate } from './sideGate';
 import { FINDING_KEYS } from '../text/findings';
 import { checkSubtypeProbe } from './subtypeGate';
@@ -20,7 +20,7 @@ export type ModelFileBytes = Record<ModelFileKey, Uint8Array> & {
   ood_detector?: Uint8Array;
   similarity_image?: Uint8Array;
   similarity_text?: Uint8Array;
-  image_reader?: Uint8Array; // the finding reader's own network, when the manifest's reader is an image reader
+  image_reader?: Uint8Array; // the image reader's network, when the manifest lists one
   decoder_static?: Uint8Array; // only when asked for (WebGPU) and listed
 };
 
@@ -62,8 +62,9 @@ export function checkManifest(raw: unknown): ModelManifest {
   if (sim && (typeof sim.image?.path !== 'string' || typeof sim.text?.path !== 'string' || !Number.isInteger(sim.embed_dim))) {
     throw new ModelManifestError("manifest.json's similarity needs image and text files and an embed_dim; re-run `npm run export-similarity`.");
   }
-  if (sim?.subtype_probe) checkSubtypeProbe(sim.subtype_probe, { image: m.architecture!.embed_dim, tower: sim.embed_dim });
-  if (m.finding_reader) checkFindingReader(m.finding_reader, m.architecture!.d_model);
+  if (m.image_reader) checkImageReader(m.image_reader);
+  if (m.subtype_probe) checkSubtypeProbe(m.subtype_probe, { image: m.architecture!.embed_dim, tower: sim?.embed_dim, imageReader: m.image_reader?.findings });
+  if (m.finding_reader) checkFindingReader(m.finding_reader, m.architecture!.d_model, m.image_reader);
   if (m.side_gate) checkSideGate(m.side_gate, FINDING_KEYS);
   const length = m.architecture!.static_cache_length;
   const hasStatic = Object.values(m.files ?? {}).some((f) => f?.decoder_static);
@@ -122,7 +123,7 @@ export async function loadModelFiles(
   const wanted: [keyof ModelFileBytes, ModelFileEntry][] = MODEL_FILE_KEYS.map((k) => [k, entries[k]]);
   if (opts.staticDecoder && entries.decoder_static) wanted.push(['decoder_static', entries.decoder_static]);
   if (manifest.ood.detector) wanted.push(['ood_detector', manifest.ood.detector]);
-  if (manifest.finding_reader?.feature === 'pixels') wanted.push(['image_reader', manifest.finding_reader]);
+  if (manifest.image_reader) wanted.push(['image_reader', manifest.image_reader]);
   if (manifest.similarity) wanted.push(['similarity_image', manifest.similarity.image], ['similarity_text', manifest.similarity.text]);
   const total = wanted.reduce((s, [, e]) => s + e.bytes, 0);
   // All files at once: from a cache (the service worker's offline copy) the time is latency, not bandwidth, so

@@ -19,6 +19,7 @@ export interface EncodedImages {
   pImg: Float32Array; // [E] image_embeds averaged over views
   oodLogits: Float32Array | null; // [V] the detector's logit per view (high = unlike the training radiographs); null without one
   reading: Record<string, number> | null; // the finding reader's P(f | film) (either kind, views averaged); null without one
+  imageReading: Record<string, number> | null; // the image reader's P(f | film) (views averaged); null when the folder has none
   towers: TowerImage | null; // the similarity towers' p_img and patch embeddings; null without towers
 }
 
@@ -68,12 +69,14 @@ export class OnnxReportModel {
       const embeds = await floats(out[io.outputs.imageEmbed]); // [V,E]
       const prefix = meanRows(features, images.length); // [N*D]
       const per = patches.length / images.length;
+      const imageReading = await this.readImage(input, images.length);
       return {
         prefix,
         patchEmbeds: images.map((_, v) => patches.slice(v * per, (v + 1) * per)),
         pImg: meanRows(embeds, images.length),
         oodLogits,
-        reading: await this.findingReading(input, images.length, prefix),
+        reading: this.findingReading(prefix, imageReading),
+        imageReading,
         towers: this.towers ? await this.towers.image({ features: features.slice(), pixels }, images.length) : null,
       };
     } finally {
@@ -93,14 +96,12 @@ export class OnnxReportModel {
     }
   }
 
-  /** The finding reader's P(f | film) per finding: the linear head on the prefix [N*D], or the image reader's network on
-   *  the pixels [V,1,S,S] with its probabilities averaged over the views; null when the folder has no reader. */
-  private async findingReading(input: OrtTensor, views: number, prefix: Float32Array): Promise<Record<string, number> | null> {
-    const entry = this.manifest.finding_reader;
-    if (!entry) return null;
-    if (entry.feature === 'image_tokens_mean') return readFindings(entry, prefix, this.manifest.architecture.d_model);
+  /** The image reader's P(f | film) per finding: its network on the pixels [V,1,S,S], the probabilities [V,F] averaged
+   *  over the views; null when the folder has no image reader. */
+  private async readImage(input: OrtTensor, views: number): Promise<Record<string, number> | null> {
+    const entry = this.manifest.image_reader;
     const reader = this.sessions.imageReader;
-    if (!reader) return null;
+    if (!entry || !reader) return null;
     const io = modelIO.imageReader;
     const out = await reader.run({ [io.inputs.pixels]: input });
     try {
@@ -109,6 +110,14 @@ export class OnnxReportModel {
     } finally {
       disposeAll(Object.values(out));
     }
+  }
+
+  /** The finding votes' reading: the linear head on the prefix [N*D], or the image reader's; null without a reader. */
+  private findingReading(prefix: Float32Array, imageReading: Record<string, number> | null): Record<string, number> | null {
+    const entry = this.manifest.finding_reader;
+    if (!entry) return null;
+    if (entry.feature === 'image_tokens_mean') return readFindings(entry, prefix, this.manifest.architecture.d_model);
+    return imageReading;
   }
 
   /** The token embedding table [V*D], read once through embed_tokens (all ids in one call) and then looked up in JS:

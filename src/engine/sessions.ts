@@ -58,7 +58,7 @@ export interface ModelSessions {
   embed: Session;
   decoder: Session;
   oodDetector: Session | null; // the out-of-distribution detector, when the model folder has one
-  imageReader: Session | null; // the finding reader's own network, when the folder's reader is an image reader
+  imageReader: Session | null; // the image reader's network, when the folder has one
   similarity: { image: Session; text: Session } | null; // the similarity towers, when the model folder has them
   staticSteps: StaticSteps | null; // decoder_static's step sessions, when loaded (WebGPU: graph capture)
 }

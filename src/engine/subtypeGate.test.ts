@@ -38,10 +38,28 @@ describe('towerPatchMean', () => {
 });
 
 describe('subtypeFeature', () => {
+  const tower = { patchEmbeds: [Float32Array.of(1, 2, 3, 4)] }; // two cells, E' = 2
+  const inputs = { pImg: Float32Array.of(9, 8, 7), towers: tower, towerDim: 2, imageReading: { consolidation: 0.8, pneumonia: 0.9 } };
+
   it("puts p_img first, then the towers' mean patch, or the mean alone", () => {
-    const tower = { patchEmbeds: [Float32Array.of(1, 2, 3, 4)] }; // two cells, E' = 2
-    expect(Array.from(subtypeFeature('image_embed+tower_patch_mean', Float32Array.of(9, 8, 7), tower, 2))).toEqual([9, 8, 7, 2, 3]);
-    expect(Array.from(subtypeFeature('tower_patch_mean', Float32Array.of(9, 8, 7), tower, 2))).toEqual([2, 3]);
+    expect(Array.from(subtypeFeature('image_embed+tower_patch_mean', inputs)!)).toEqual([9, 8, 7, 2, 3]);
+    expect(Array.from(subtypeFeature('tower_patch_mean', inputs)!)).toEqual([2, 3]);
+  });
+
+  it("reads the image reader's logit P(consolidation), so a probe of weight 1 gives back its probability", () => {
+    const [z] = subtypeFeature('image_reader', inputs)!;
+    expect(z).toBeCloseTo(Math.log(0.8 / 0.2), 5);
+    const asItStands: SubtypeProbe = { ...probe(0.25), feature: 'image_reader', mean: [0], scale: [1], weights: [1] };
+    const reading = readSubtype(asItStands, subtypeFeature('image_reader', inputs)!);
+    expect(reading.bacterial).toBeCloseTo(0.8, 5);
+    expect(reading.allowed).toBe('bacterial'); // 0.8 is beyond ½ ± 0.25
+    expect(subtypeFeature('image_reader', { ...inputs, imageReading: { consolidation: 1 } })![0]).toBeLessThan(20); // finite at P = 1
+  });
+
+  it('is null when the encode lacks what the feature reads', () => {
+    expect(subtypeFeature('image_reader', { ...inputs, imageReading: null })).toBeNull();
+    expect(subtypeFeature('image_reader', { ...inputs, imageReading: { pneumonia: 0.9 } })).toBeNull();
+    expect(subtypeFeature('tower_patch_mean', { ...inputs, towers: null })).toBeNull();
   });
 });
 
@@ -123,7 +141,12 @@ describe('naming the type the image backs', () => {
 });
 
 describe('the probe in the manifest', () => {
-  it('must fit the towers it reads', () => {
+  it('must fit the towers or the image reader it reads', () => {
+    const onReader: SubtypeProbe = { ...probe(), feature: 'image_reader', mean: [0], scale: [1], weights: [1] };
+    expect(() => checkSubtypeProbe(onReader, { image: 8, imageReader: ['pneumonia', 'consolidation'] })).not.toThrow();
+    expect(() => checkSubtypeProbe(onReader, { image: 8, tower: 2 })).toThrow(/feature image_reader, sizes 1\/1\/1 where it needs NaN/);
+    expect(() => checkSubtypeProbe(onReader, { image: 8, imageReader: ['pneumonia'] })).toThrow(ModelManifestError); // no consolidation to read
+    expect(() => checkSubtypeProbe(probe(), { image: 8 })).toThrow(ModelManifestError); // towers' probe, no towers
     expect(() => checkSubtypeProbe(probe(), { image: 8, tower: 2 })).not.toThrow();
     expect(() => checkSubtypeProbe(probe(), { image: 8, tower: 3 })).toThrow(/subtype-probe -- --write/);
     expect(() => checkSubtypeProbe({ ...probe(), feature: 'image_embed+tower_patch_mean' }, { image: 8, tower: 2 })).toThrow(/needs 10/);
@@ -131,18 +154,18 @@ describe('the probe in the manifest', () => {
     expect(() => checkSubtypeProbe({ ...probe(), margin: 0.7 }, { image: 8, tower: 2 })).toThrow(/margin 0.7/);
   });
 
-  it('the committed model carries a probe that fits its towers, and its words are in its vocabulary', () => {
+  it('the committed model carries a probe that fits what it reads, and its words are in its vocabulary', () => {
     const dir = 'public/models/serpent-cxr';
     const raw = JSON.parse(readFileSync(`${dir}/manifest.json`, 'utf8')) as ModelManifest;
     const m = checkManifest(raw);
-    const p = m.similarity?.subtype_probe;
+    const p = m.subtype_probe;
     expect(p).toBeDefined();
     expect(m.decoding.subtype_gate).toBe(1);
     const tokenizer = new WordTokenizer(JSON.parse(readFileSync(`${dir}/${m.tokenizer}`, 'utf8')));
     for (const w of [...p!.words.bacterial, ...p!.words.viral]) expect(tokenizer.idOf(w)).toBeDefined();
     expect(p!.words.bacterial.length).toBeGreaterThan(0);
     expect(p!.words.viral.length).toBeGreaterThan(0);
-    const broken = { ...raw, similarity: { ...raw.similarity!, subtype_probe: { ...p!, weights: p!.weights.slice(1) } } };
+    const broken = { ...raw, subtype_probe: { ...p!, weights: [...p!.weights, 1] } };
     expect(() => checkManifest(broken)).toThrow(ModelManifestError);
   });
 });

@@ -1,10 +1,15 @@
 // The pneumonia-subtype gate: a draft may say "bacterial" or "viral" only when the image supports it. A logistic
-// probe on the similarity towers' mean patch embedding (optionally beside the vision encoder's p_img; fitted on the
-// train split's Kermany films by `npm run subtype-probe`, its margin chosen on val) reads P(bacterial). Beyond the
-// margin the draft may name that subtype and not the other; inside it, neither. The language model still decides whether to name one at all; the gate takes
-// the words the image does not back out of its finished candidates. It does not ban them while decoding: on a viral
-// film whose reading was unsure, a ban left the model without its way of saying pneumonia ("consistent with viral
-// pneumonia"), and it wrote "consistent with perihilar interstitial opacities other acute abnormality" instead.
+// probe (the manifest's subtype_probe) reads P(bacterial) from one of three features: the similarity towers' mean
+// patch embedding, that beside the vision encoder's p_img (both fitted on the train split's Kermany films by `npm run
+// subtype-probe`), or the image reader's P(consolidation) (src/engine/findingReader.ts). The corpus labels a Kermany
+// film consolidation exactly when it is bacterial, so the reader learnt the type from the train films' labels; the
+// probe reads its logit as it stands (weight 1, bias 0), since a probe fitted on the films the reader learnt from
+// would fit its training fit. Each probe's margin is chosen on val.
+// Beyond the margin the draft may name that subtype and not the other; inside it, neither. The language model still
+// decides whether to name one at all; the gate takes the words the image does not back out of its finished
+// candidates. It does not ban them while decoding: on a viral film whose reading was unsure, a ban left the model
+// without its way of saying pneumonia ("consistent with viral pneumonia"), and it wrote "consistent with perihilar
+// interstitial opacities other acute abnormality" instead.
 // With subtype_name on, the draft also names the type the image backs where the language model left it out: a sentence
 // that asserts pneumonia and names no type gets the allowed type's word before "pneumonia". The model writes a type far
 // less often than the probe backs one (val: 44 % of its pneumonia drafts ungated, 9 % through the gate), so without
@@ -18,12 +23,16 @@ import type { TowerImage } from './similarityTowers';
 export type { PneumoniaSubtype };
 export const PNEUMONIA_SUBTYPES: readonly PneumoniaSubtype[] = ['bacterial', 'viral'];
 
-export type SubtypeFeature = 'tower_patch_mean' | 'image_embed+tower_patch_mean';
+export type SubtypeFeature = 'tower_patch_mean' | 'image_embed+tower_patch_mean' | 'image_reader';
+export const SUBTYPE_FEATURES: readonly SubtypeFeature[] = ['tower_patch_mean', 'image_embed+tower_patch_mean', 'image_reader'];
 
-/** The probe as the manifest keeps it (`similarity.subtype_probe`). */
+/** The image reader's finding whose probability stands for P(bacterial) (feature image_reader). */
+export const READER_BACTERIAL_FINDING = 'consolidation';
+
+/** The probe as the manifest keeps it (`subtype_probe`). */
 export interface SubtypeProbe {
   // tower_patch_mean: the towers' patch embeddings [N',E'] averaged over cells and views; image_embed+…: the vision
-  // encoder's p_img [E] (averaged over views) first, then that mean
+  // encoder's p_img [E] (averaged over views) first, then that mean; image_reader: [1], logit P(consolidation)
   feature: SubtypeFeature;
   mean: number[]; // [F] feature mean on the fitting films
   scale: number[]; // [F] 1/std
@@ -54,28 +63,52 @@ export function towerPatchMean(image: Pick<TowerImage, 'patchEmbeds'>, embedDim:
   return out;
 }
 
-/** The probe's feature size for a model whose vision encoder embeds in `imageDim` and whose towers in `towerDim`. */
-export function subtypeFeatureSize(feature: SubtypeFeature, dims: { image: number; tower: number }): number {
+/** What the probe's feature may read from one encode. */
+export interface SubtypeInputs {
+  pImg: Float32Array; // [E] the vision encoder's p_img, views averaged
+  towers: Pick<TowerImage, 'patchEmbeds'> | null;
+  towerDim: number | undefined; // E' of the towers
+  imageReading: Readonly<Record<string, number>> | null; // the image reader's P(f | film)
+}
+
+/** What a model offers the probe: the vision encoder's embedding size, the towers' (absent without towers) and the
+ *  image reader's findings (absent without a reader). */
+export interface SubtypeDims {
+  image: number;
+  tower?: number;
+  imageReader?: readonly string[];
+}
+
+/** The probe's feature size for a model, or NaN when the model lacks what the feature reads. */
+export function subtypeFeatureSize(feature: SubtypeFeature, dims: SubtypeDims): number {
+  if (feature === 'image_reader') return dims.imageReader?.includes(READER_BACTERIAL_FINDING) ? 1 : Number.NaN;
+  if (dims.tower === undefined) return Number.NaN;
   return feature === 'tower_patch_mean' ? dims.tower : dims.image + dims.tower;
 }
 
-export function checkSubtypeProbe(probe: SubtypeProbe, dims: { image: number; tower: number }): void {
+export function checkSubtypeProbe(probe: SubtypeProbe, dims: SubtypeDims): void {
   const sizes = [probe.mean.length, probe.scale.length, probe.weights.length];
-  const known = probe.feature === 'tower_patch_mean' || probe.feature === 'image_embed+tower_patch_mean';
-  const size = known ? subtypeFeatureSize(probe.feature, dims) : Number.NaN;
-  if (!known || sizes.some((n) => n !== size) || !Number.isFinite(probe.bias) || !(probe.margin >= 0 && probe.margin <= 0.5))
+  const size = SUBTYPE_FEATURES.includes(probe.feature) ? subtypeFeatureSize(probe.feature, dims) : Number.NaN;
+  if (sizes.some((n) => n !== size) || !Number.isFinite(probe.bias) || !(probe.margin >= 0 && probe.margin <= 0.5))
     throw new ModelManifestError(
-      `manifest.json's similarity.subtype_probe does not fit this model (feature ${probe.feature}, sizes ${sizes.join('/')} where it needs ${size}, margin ${probe.margin}); re-run \`npm run subtype-probe -- --write\`.`,
+      `manifest.json's subtype_probe does not fit this model (feature ${probe.feature}, sizes ${sizes.join('/')} where it needs ${size}, margin ${probe.margin}); re-run \`npm run subtype-probe -- --write\`.`,
     );
 }
 
-/** The probe's input [F] from one encode: p_img [E] and the towers' view of the same films. */
-export function subtypeFeature(feature: SubtypeFeature, pImg: Float32Array, tower: Pick<TowerImage, 'patchEmbeds'>, towerDim: number): Float32Array {
-  const patchMean = towerPatchMean(tower, towerDim);
+/** The probe's input [F] from one encode; null when the encode lacks what the feature reads. */
+export function subtypeFeature(feature: SubtypeFeature, inputs: SubtypeInputs): Float32Array | null {
+  if (feature === 'image_reader') {
+    const p = inputs.imageReading?.[READER_BACTERIAL_FINDING];
+    if (p === undefined) return null;
+    const q = Math.min(Math.max(p, 1e-6), 1 - 1e-6);
+    return Float32Array.of(Math.log(q / (1 - q)));
+  }
+  if (!inputs.towers || inputs.towerDim === undefined) return null;
+  const patchMean = towerPatchMean(inputs.towers, inputs.towerDim);
   if (feature === 'tower_patch_mean') return patchMean;
-  const out = new Float32Array(pImg.length + towerDim);
-  out.set(pImg);
-  out.set(patchMean, pImg.length);
+  const out = new Float32Array(inputs.pImg.length + inputs.towerDim);
+  out.set(inputs.pImg);
+  out.set(patchMean, inputs.pImg.length);
   return out;
 }
 

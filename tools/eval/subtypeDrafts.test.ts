@@ -26,7 +26,7 @@ describe('draftRows on the committed model', () => {
   it('drafts with the margin it is given, and leaves no scratch folder behind', async () => {
     const modelDir = defaultModelDir();
     const raw = JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-    const probe = (raw.similarity as { subtype_probe: SubtypeProbe }).subtype_probe;
+    const probe = raw.subtype_probe as SubtypeProbe;
     const films = readManifest(path.join(CXR_DIR, 'manifest.jsonl'))
       .filter((r) => r.split === 'val' && r.pneumonia_type)
       .slice(0, 8);

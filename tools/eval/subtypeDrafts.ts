@@ -20,12 +20,11 @@ export interface DraftRow {
   agreement: number; // share of those whose type is the labelled one (NaN when none names one)
 }
 
-/** A scratch model folder: every file of `modelDir` linked, manifest.json with `probe` as similarity.subtype_probe. */
+/** A scratch model folder: every file of `modelDir` linked, manifest.json with `probe` as its subtype_probe. */
 function folderWithProbe(modelDir: string, rawManifest: Record<string, unknown>, probe: SubtypeProbe): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'subtype-drafts-'));
   for (const name of readdirSync(modelDir)) if (name !== 'manifest.json') symlinkSync(path.resolve(modelDir, name), path.join(dir, name));
-  const similarity = { ...(rawManifest.similarity as Record<string, unknown>), subtype_probe: probe };
-  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...rawManifest, similarity }));
+  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...rawManifest, subtype_probe: probe }));
   return dir;
 }
 

@@ -1,7 +1,8 @@
 // Fitting the pneumonia-subtype gate's probe (src/engine/subtypeGate.ts): an L2-regularised logistic regression on
 // standardised features of train films labelled bacterial or viral (300 steps of gradient descent, or Newton's method
 // to the optimum: see SubtypeSolver), its l2 chosen by val log-loss, and its margin the widest gate (smallest margin) whose val accuracy on the films it lets
-// through reaches the target. Pure functions: tools/subtypeProbe.ts computes the features and writes the manifest.
+// through reaches the target. The image reader's feature is not fitted (readerProbe). Pure functions:
+// tools/subtypeProbe.ts computes the features and writes the manifest.
 import { fitLinearProbe } from './linearProbe';
 import { readSubtype, type PneumoniaSubtype, type SubtypeFeature, type SubtypeProbe } from '../../src/engine/subtypeGate';
 
@@ -21,7 +22,7 @@ type FittedProbe = Omit<SubtypeProbe, 'words' | 'margin'>;
 
 export interface FittedSubtypeProbe {
   probe: FittedProbe;
-  l2: number;
+  l2: number | null; // null: nothing was fitted (readerProbe)
   valLogLoss: number;
   valAccuracy: number; // at margin 0
   rows: MarginRow[]; // val, per margin
@@ -177,4 +178,14 @@ export function fitSubtypeProbe(
   }
   if (!best) throw new RangeError('fitSubtypeProbe: give at least one l2');
   return best;
+}
+
+/** The probe on the image reader's logit P(consolidation), read as it stands (weight 1, bias 0: P(bacterial) is the
+ *  reader's own probability). The reader learnt it from the train films, so a probe fitted on their readings would
+ *  fit the reader's training fit; val only gives the rows the margin is chosen from. */
+export function readerProbe(val: readonly LabelledFeature[]): FittedSubtypeProbe {
+  const probe: FittedProbe = { feature: 'image_reader', mean: [0], scale: [1], weights: [1], bias: 0 };
+  const p = probabilities(probe, val);
+  const rows = marginRows(p, val);
+  return { probe, l2: null, valLogLoss: logLoss(p, val), valAccuracy: rows[0].accuracy, rows };
 }

@@ -1,5 +1,7 @@
 """The image reader: training only moves the top of the network, the ONNX file computes what PyTorch does (int8
-weights, names from modelIO.json, one row per view), and the evaluation reads bacterial vs viral from the ids."""
+weights, names from modelIO.json, one row per view), writing it into a folder sets the manifest's image_reader (and
+the finding votes' pointer only when asked), and the evaluation reads bacterial vs viral from the ids."""
+import json
 import tempfile
 import unittest
 from pathlib import Path
@@ -9,7 +11,7 @@ import onnx
 import torch
 
 from training.finding_reader import micro_f1
-from training.image_reader import ImageReader, ImageReaderConfig, evaluate, export_onnx, train_top, verify_onnx
+from training.image_reader import ImageReader, ImageReaderConfig, evaluate, export_onnx, train_top, verify_onnx, write_reader
 from training.mobilenet_v2 import MobileNetV2
 from training.modelio import load_model_io
 
@@ -45,6 +47,21 @@ class ImageReaderTest(unittest.TestCase):
             self.assertTrue(any(n.op_type == "DequantizeLinear" for n in graph.node), "weights are stored in int8")
             x = np.random.default_rng(0).standard_normal((3, 1, 64, 64)).astype(np.float32)
             self.assertLess(verify_onnx(reader, path, x), 5e-2)
+
+    def test_writing_sets_the_image_reader_and_points_the_votes_at_it_only_when_asked(self):
+        reader = random_reader()
+        x = np.random.default_rng(1).standard_normal((2, 1, 64, 64)).astype(np.float32)
+        linear = {"feature": "image_tokens_mean", "findings": FINDINGS, "weights": [[0.0]] * 3, "bias": [0.0] * 3}
+        for asked in (False, True):
+            with tempfile.TemporaryDirectory() as tmp:
+                manifest = {"preprocessing": {"image_size": 64}, "finding_reader": linear}
+                entry, _ = write_reader(tmp, manifest, reader, FINDINGS, x, finding_reader=asked)
+                written = json.loads((Path(tmp) / "manifest.json").read_text())
+                self.assertEqual(written["image_reader"], entry)
+                self.assertEqual(entry["path"], "onnx/image_reader_int8.onnx")
+                self.assertEqual((entry["findings"], entry["bytes"]), (FINDINGS, (Path(tmp) / entry["path"]).stat().st_size))
+                self.assertNotIn("feature", entry)
+                self.assertEqual(written["finding_reader"], {"feature": "image_reader"} if asked else linear)
 
     def test_evaluation_scores_findings_per_source_and_the_pneumonia_type(self):
         records = [{"id": "kermany/a_bacteria_1", "source": "kermany"}, {"id": "kermany/b_virus_2", "source": "kermany"},

@@ -140,7 +140,7 @@ class TrainExportTest(unittest.TestCase):
         d = Path(self.tmp.name) / f"model{n_tokens}"
         d.mkdir(exist_ok=True)
         arch = {"n_image_tokens": n_tokens, "d_model": D_IMAGE, "vocab_size": load_towers(self.out / "similarity.pt")[0].cfg.vocab_size}
-        (d / "manifest.json").write_text(json.dumps({"architecture": arch}))
+        (d / "manifest.json").write_text(json.dumps({"architecture": arch, "subtype_probe": {"feature": "tower_patch_mean"}}))
         return d
 
     def test_export_matches_pytorch_and_writes_the_manifest(self):
@@ -149,6 +149,7 @@ class TrainExportTest(unittest.TestCase):
         entry = add_towers(d, towers, {"val": self.best})  # raises if onnxruntime-node disagrees with PyTorch
         manifest = json.loads((d / "manifest.json").read_text())
         self.assertEqual(manifest["similarity"]["embed_dim"], towers.cfg.embed_dim)
+        self.assertNotIn("subtype_probe", manifest, "a probe on the towers these replace goes")
         for part in ("image", "text"):
             path = d / entry[part]["path"]
             self.assertTrue(path.exists())
@@ -172,8 +173,8 @@ class CopyTowersTest(unittest.TestCase):
         manifest = json.loads((Path(d) / "manifest.json").read_text())
         manifest["similarity"] = {"image": file_entry(d, onnx_dir / "similarity_image.onnx"),
                                   "text": file_entry(d, onnx_dir / "similarity_text.onnx"), "embed_dim": 8,
-                                  "precision": "int8", "input": input_kind, "grid": [16, 16],
-                                  "subtype_probe": {"feature": probe_feature, "weights": [1.0]}}
+                                  "precision": "int8", "input": input_kind, "grid": [16, 16]}
+        manifest["subtype_probe"] = {"feature": probe_feature, "weights": [1.0]}
         manifest["decoding"]["subtype_gate"] = subtype_gate
         (Path(d) / "manifest.json").write_text(json.dumps(manifest))
         return manifest["similarity"]
@@ -187,7 +188,21 @@ class CopyTowersTest(unittest.TestCase):
             self.assertEqual({k: v for k, v in copied.items() if k != "copied_from"}, entry)
             written = json.loads((Path(b) / "manifest.json").read_text())
             self.assertEqual(written["similarity"], copied)
+            self.assertEqual(written["subtype_probe"], {"feature": "tower_patch_mean", "weights": [1.0]})
             self.assertEqual(written["decoding"]["subtype_gate"], 1, "a kept probe keeps the donor's gate")
+
+    def test_keeps_the_folders_own_probe_on_its_image_reader(self):
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            self._donor(a, probe_feature="image_reader")
+            random_tiny(b, seed=1, quantize=False, verify=False)
+            manifest = json.loads((Path(b) / "manifest.json").read_text())
+            own = {"feature": "image_reader", "weights": [1.0], "margin": 0.3}
+            manifest["subtype_probe"] = own
+            manifest["decoding"]["subtype_gate"] = 1
+            (Path(b) / "manifest.json").write_text(json.dumps(manifest))
+            copy_towers(a, b)
+            written = json.loads((Path(b) / "manifest.json").read_text())
+            self.assertEqual((written["subtype_probe"], written["decoding"]["subtype_gate"]), (own, 1))
 
     def test_a_dropped_probe_takes_the_gate_off(self):
         with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
@@ -203,7 +218,8 @@ class CopyTowersTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
             self._donor(a, probe_feature="image_embed+tower_patch_mean")
             random_tiny(b, seed=1, quantize=False, verify=False)
-            self.assertNotIn("subtype_probe", copy_towers(a, b))
+            copy_towers(a, b)
+            self.assertNotIn("subtype_probe", json.loads((Path(b) / "manifest.json").read_text()))
 
     def test_refuses_token_towers_other_pixels_and_a_tampered_file(self):
         with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
