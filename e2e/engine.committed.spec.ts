@@ -121,13 +121,15 @@ test('the committed model withholds the draft of a document, with a warning, and
   await expect(page.getByTestId('unreliable-badge')).toHaveCount(0);
 });
 
-test('the pneumonia-type gate: the panel says what the image probe read, and turning it off lets the model name a type', async ({ page }) => {
+test('the pneumonia-type gate: the panel says what the image reader read, and turning it off lets the model name a type', async ({ page }) => {
   await page.goto('/?device=wasm');
-  // A viral pneumonia film (val) whose probe reading is unsure: the language model alone calls it viral.
-  await page.getByTestId('file-input').setInputFiles(radiograph('kermany/person1018_virus_1706.jpeg'));
+  // A viral pneumonia film (val) the image reader is unsure of (P(bacterial) ≈ 0.35): ungated, the model names a type.
+  await page.getByTestId('file-input').setInputFiles(radiograph('kermany/person1021_virus_1711.jpeg'));
   await waitForReport(page);
   const panel = page.getByRole('region', { name: 'Self-refinement' });
-  await expect(panel.getByTestId('subtype-reading')).toContainText(/Pneumonia type: the image probe is unsure \(P\(bacterial\) 0\.\d\d/);
+  await expect(panel.getByTestId('subtype-reading')).toContainText(
+    /Pneumonia type: the image reader \(a second network that reads the film\) is unsure \(P\(bacterial\) 0\.\d\d/,
+  );
   const subtypeWord = /\b(bacteri|viral|virus)/i;
   const named = async () => (await panel.locator('tbody tr').allTextContents()).filter((t) => subtypeWord.test(t)).length;
   expect(await named()).toBe(0);
@@ -143,17 +145,17 @@ test('the pneumonia-type gate: the panel says what the image probe read, and tur
   expect(await named()).toBeGreaterThan(0);
 });
 
-test('naming the pneumonia type: where the image probe is sure and the draft wrote none, the draft names it and says so; off, it does not', async ({
+test('naming the pneumonia type: where the image reader is sure and the draft wrote none, the draft names it and says so; off, it does not', async ({
   page,
 }) => {
   await page.goto('/?device=wasm');
-  // A bacterial pneumonia film (val) the probe reads as bacterial (P ≈ 0.99), whose draft calls it pneumonia with no type.
+  // A bacterial pneumonia film (val) the image reader reads as bacterial (P ≈ 0.96), whose draft calls it pneumonia with no type.
   await page.getByTestId('file-input').setInputFiles(radiograph('kermany/person1262_bacteria_3220.jpeg'));
   await waitForReport(page);
   const panel = page.getByRole('region', { name: 'Self-refinement' });
   const report = page.getByTestId('report');
   await expect(report).toContainText(/\bbacterial pneumonia\b/);
-  await expect(panel.getByTestId('subtype-reading')).toContainText(/reads bacterial .* a word the probe put in where the language model wrote no type/);
+  await expect(panel.getByTestId('subtype-reading')).toContainText(/reads bacterial .* a word the image reader put in where the language model wrote no type/);
   // The probe's words stand out in the draft (italic), say so to a screen reader, and the key explains them.
   const probeWords = page.getByTestId('report-word').and(page.locator('.by-probe'));
   await expect(probeWords.first()).toHaveText('bacterial');

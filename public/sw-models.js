@@ -42,7 +42,7 @@ function manifestEntries(manifest) {
   const out = new Map();
   for (const files of Object.values(manifest.files || {})) for (const e of Object.values(files || {})) out.set(e.path, e);
   if (manifest.ood?.detector) out.set(manifest.ood.detector.path, manifest.ood.detector);
-  if (manifest.finding_reader?.path) out.set(manifest.finding_reader.path, manifest.finding_reader);
+  if (manifest.image_reader) out.set(manifest.image_reader.path, manifest.image_reader);
   if (manifest.similarity) for (const k of ['image', 'text']) if (manifest.similarity[k]) out.set(manifest.similarity[k].path, manifest.similarity[k]);
   return out;
 }
@@ -54,7 +54,7 @@ function neededEntries(manifest) {
   delete files.decoder_static;
   const out = Object.values(files);
   if (manifest.ood?.detector) out.push(manifest.ood.detector);
-  if (manifest.finding_reader?.path) out.push(manifest.finding_reader);
+  if (manifest.image_reader) out.push(manifest.image_reader);
   if (manifest.similarity) out.push(manifest.similarity.image, manifest.similarity.text);
   return out.filter(Boolean);
 }

@@ -115,6 +115,7 @@ describe('report output under finding votes', () => {
       lmChoice: 1,
       reading: { pneumonia: 0.98, consolidation: 0.31 },
       readerWeight: 0.7,
+      subtype: { bacterial: 0.812345, feature: 'image_reader', margin: 0.2, allowed: 'bacterial', named: true },
     },
     tokens: [],
     heatmap: { grid: [1, 1], views: 1, values: new Float32Array(0) },
@@ -126,13 +127,19 @@ describe('report output under finding votes', () => {
     timings: { encode_ms: 1, decode_ms: 2, total_ms: 3, decoder: { run_ms: 1, prefix_rows: 1, token_rows: 5 } },
   } as unknown as ReportResult;
 
-  it('states the vote rule with the finding reader, each candidate’s findings, and what the reader read', () => {
+  it('states the vote rule with the finding reader, each candidate’s findings, what the reader read and the pneumonia type', () => {
     const text = toText('a.png', result);
     expect(text).toContain('finding votes: score = Σ over its findings of (0.3·share of draws + 0.7·finding reader − 0.7) + 2·best similarity');
     expect(text).toContain('[consolidation, pneumonia]  consolidation and pneumonia.');
     expect(text).toContain('finding reader (weight 0.7): pneumonia 98 %, consolidation 31 %');
     const json = toJson('a.png', result);
-    expect(json.refinement).toEqual({ finding_sets: 2, reader_weight: 0.7, finding_reader: { pneumonia: 0.98, consolidation: 0.31 } });
+    expect(text).toContain('pneumonia type (image_reader): P(bacterial) 0.81, margin ±0.2: backs bacterial (its word put into the draft)');
+    expect(json.refinement).toEqual({
+      finding_sets: 2,
+      reader_weight: 0.7,
+      finding_reader: { pneumonia: 0.98, consolidation: 0.31 },
+      subtype: { bacterial: 0.8123, feature: 'image_reader', margin: 0.2, allowed: 'bacterial', named: true },
+    });
     expect(json.candidates[1]).toMatchObject({ findings: ['consolidation', 'pneumonia'], draws: 2, vote_support: -0.1 });
   });
 });

@@ -1,5 +1,6 @@
 // How `npm run report` prints one result: a JSON object per image (--json) or a readable report, and the
 // progress bar it draws on stderr.
+import type { SubtypeReading } from '../src/engine/subtypeGate';
 import type { ReportResult } from '../src/engine/types';
 
 const round = (x: number, digits = 4): number => Number(x.toFixed(digits));
@@ -19,7 +20,7 @@ export interface ReportJson {
     chosen: boolean;
   }[];
   rerank_changed_choice: boolean;
-  refinement: { finding_sets: number; reader_weight?: number; finding_reader?: Record<string, number> };
+  refinement: { finding_sets: number; reader_weight?: number; finding_reader?: Record<string, number>; subtype?: SubtypeReading };
   tokens: { text: string; grounding: number; sentence: number; section: string }[];
   heatmap: { grid: [number, number]; views: number; values: number[][][] }; // [tokens][views][rows*cols]
   ood: ReportResult['ood'];
@@ -55,6 +56,7 @@ export function toJson(file: string, r: ReportResult): ReportJson {
             finding_reader: Object.fromEntries(Object.entries(r.refinement.reading).map(([f, p]) => [f, round(p)])),
           }
         : {}),
+      ...(r.refinement.subtype ? { subtype: { ...r.refinement.subtype, bacterial: round(r.refinement.subtype.bacterial) } } : {}),
     },
     tokens: r.tokens.map((t) => ({ text: t.text, grounding: round(t.grounding), sentence: t.sentence, section: t.section })),
     heatmap: {
@@ -104,6 +106,11 @@ export function toText(file: string, r: ReportResult): string {
   }
   const reading = Object.entries(r.refinement.reading ?? {});
   if (reading.length) lines.push(`finding reader (weight ${w}): ${reading.map(([f, p]) => `${f} ${(100 * p).toFixed(0)} %`).join(', ')}`);
+  const subtype = r.refinement.subtype;
+  if (subtype) {
+    const read = subtype.allowed ? `backs ${subtype.allowed}${subtype.named ? ' (its word put into the draft)' : ''}` : 'backs neither';
+    lines.push(`pneumonia type (${subtype.feature ?? 'probe'}): P(bacterial) ${subtype.bacterial.toFixed(2)}, margin ±${subtype.margin}: ${read}`);
+  }
   return lines.join('\n');
 }
 

@@ -42,9 +42,9 @@ export type FindingReading = Readonly<Record<string, number>>;
 const LN_EPS = 1e-5;
 
 export function checkImageReader(reader: ImageReaderEntry): void {
-  const ok = typeof reader.path === 'string' && Number.isInteger(reader.bytes) && /^[0-9a-f]{64}$/i.test(reader.sha256 ?? '') && (reader.findings?.length ?? 0) > 0;
-  if (!ok)
-    throw new ModelManifestError("manifest.json's image_reader needs a path, bytes, sha256 and findings; re-run `npm run image-reader -- --write`.");
+  const ok =
+    typeof reader.path === 'string' && Number.isInteger(reader.bytes) && /^[0-9a-f]{64}$/i.test(reader.sha256 ?? '') && (reader.findings?.length ?? 0) > 0;
+  if (!ok) throw new ModelManifestError("manifest.json's image_reader needs a path, bytes, sha256 and findings; re-run `npm run image-reader -- --write`.");
 }
 
 export function checkFindingReader(reader: FindingReaderEntry, dModel: number, imageReader?: ImageReaderEntry): void {

@@ -79,7 +79,7 @@ describe('an image reader in the model folder', () => {
     }
   }, 120_000);
 
-  it("lets the subtype gate read its P(consolidation) as P(bacterial)", async () => {
+  it('lets the subtype gate read its P(consolidation) as P(bacterial)', async () => {
     const probe: SubtypeProbe = {
       feature: 'image_reader',
       mean: [0],

@@ -45,6 +45,7 @@ export interface SubtypeProbe {
 
 export interface SubtypeReading {
   bacterial: number; // P(bacterial) from the probe
+  feature?: SubtypeFeature; // what the probe read (the page names the reader)
   margin: number;
   allowed: PneumoniaSubtype | null; // the subtype the draft may name; null = neither
   named?: boolean; // with subtype_name on: whether it put the allowed type into the draft (the language model had left it out)
@@ -118,7 +119,7 @@ export function readSubtype(probe: SubtypeProbe, feature: Float32Array): Subtype
   for (let e = 0; e < feature.length; e++) z += probe.weights[e] * (feature[e] - probe.mean[e]) * probe.scale[e];
   const bacterial = 1 / (1 + Math.exp(-z));
   const allowed = Math.abs(bacterial - 0.5) > probe.margin ? (bacterial > 0.5 ? 'bacterial' : 'viral') : null;
-  return { bacterial, margin: probe.margin, allowed };
+  return { bacterial, feature: probe.feature, margin: probe.margin, allowed };
 }
 
 /** The token ids of every subtype word the reading does not allow (words the vocabulary lacks are skipped: the

@@ -213,6 +213,15 @@ describe('subtypeLine', () => {
     expect(subtypeLine(result({ ...reading(0.1, 'viral'), named: false }))).toMatch(/so the draft may call it viral and never bacterial/);
   });
 
+  it('names the image reader when the probe reads it', () => {
+    expect(subtypeLine(result({ ...reading(0.8, 'bacterial'), feature: 'image_reader', named: true }))).toBe(
+      'Pneumonia type: the image reader (a second network that reads the film) reads bacterial (P(bacterial) 0.80, beyond its ±0.35 margin), so the draft calls it bacterial, a word the image reader put in where the language model wrote no type, and never viral.',
+    );
+    expect(subtypeLine(result({ ...reading(0.6, null), feature: 'image_reader' }))).toMatch(
+      /^Pneumonia type: the image reader \(a second network that reads the film\) is unsure/,
+    );
+  });
+
   it('says when the image backs neither, and stays silent without the gate or without a pneumonia', () => {
     expect(subtypeLine(result(reading(0.6, null)))).toMatch(/unsure \(P\(bacterial\) 0.60, within ±0.35 of even\), so the draft names neither/);
     expect(subtypeLine(result(undefined))).toBeNull();

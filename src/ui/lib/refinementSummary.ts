@@ -173,14 +173,17 @@ export function subtypeLine(result: Pick<ReportResult, 'refinement' | 'candidate
   const reading = result.refinement.subtype;
   if (!reading || !result.candidates.some((c) => c.findings.includes('pneumonia'))) return null;
   const p = `P(bacterial) ${reading.bacterial.toFixed(2)}`;
+  const onReader = reading.feature === 'image_reader';
+  const who = onReader ? 'the image reader (a second network that reads the film)' : 'the image probe';
+  const it = onReader ? 'the image reader' : 'the probe';
   if (reading.allowed) {
     const other = reading.allowed === 'bacterial' ? 'viral' : 'bacterial';
-    const read = `Pneumonia type: the image probe reads ${reading.allowed} (${p}, beyond its ±${reading.margin} margin)`;
+    const read = `Pneumonia type: ${who} reads ${reading.allowed} (${p}, beyond its ±${reading.margin} margin)`;
     if (reading.named)
-      return `${read}, so the draft calls it ${reading.allowed}, a word the probe put in where the language model wrote no type, and never ${other}.`;
+      return `${read}, so the draft calls it ${reading.allowed}, a word ${it} put in where the language model wrote no type, and never ${other}.`;
     return `${read}, so the draft may call it ${reading.allowed} and never ${other}.`;
   }
-  return `Pneumonia type: the image probe is unsure (${p}, within ±${reading.margin} of even), so the draft names neither bacterial nor viral.`;
+  return `Pneumonia type: ${who} is unsure (${p}, within ±${reading.margin} of even), so the draft names neither bacterial nor viral.`;
 }
 
 /** What the side gate took out of the draft, and why, when it took something out; null otherwise. */
