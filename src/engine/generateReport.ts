@@ -175,6 +175,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const shownIds = namedShown.map((n) => n.tokenIds);
   const draftIds = shownIds[0];
   const named = namedShown[0].byProbe !== null;
+  const patternDisagrees = namedShown[0].patternDisagrees === true;
   const edited = chosen !== members[0] || named; // the draft itself lost a side phrase or gained a type
   // Word maps in the space the similarity was measured in: the towers' token and patch embeddings, else the decoder's.
   const embeds = towerTexts
@@ -217,7 +218,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       findingSets: ranked.findingSets,
       tally: tallyFindings(shown.map((s) => s.candidate)), // over the candidates shown (the side gate may fold two into one)
       lmChoice: shown.findIndex((s) => s.members.includes(ranked.lmChoice)),
-      ...(subtype ? { subtype: settings.subtype_name === 1 ? { ...subtype, named } : subtype } : {}),
+      ...(subtype ? { subtype: settings.subtype_name === 1 ? { ...subtype, named, ...(patternDisagrees ? { patternDisagrees } : {}) } : subtype } : {}),
       ...(settings.side_gate === 1 && manifest.side_gate
         ? { sideGate: { findings: sideGated, removed: sideRemoved, measured: sideGateMeasured(manifest.side_gate) } }
         : {}),

@@ -2,9 +2,9 @@
 // no candidate names a subtype the image probe does not back (and the result says what the probe read), and a
 // candidate that said "viral pneumonia" still says "pneumonia"; with it off, the same films' candidates do name such
 // subtypes, so the gate is what keeps them out. With subtype_name on as well, a draft that calls a film pneumonia names
-// the type the probe backs, and only its words change.
+// the type the probe backs, and only its words change, unless the draft's own pattern reads the other type.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statedSubtype } from '../text/subtype';
+import { describedPattern, statedSubtype } from '../text/subtype';
 import type { InThreadEngine } from './engine';
 import { defaultModelDir } from './node/defaultModelDir';
 import { createNodeEngine } from './node/nodeEngine';
@@ -55,7 +55,9 @@ describe('the subtype gate on the committed model', () => {
       const strip = (text: string) => text.replace(/\b(bacterial|viral) /g, '');
       expect(strip(naming.report.text)).toBe(strip(gated.report.text));
       expect(naming.candidates.map((c) => c.findings)).toEqual(gated.candidates.map((c) => c.findings));
-      if (reading.allowed && /\bpneumonia\b/.test(gated.report.text)) expect(statedSubtype(naming.report.text)).toBe(reading.allowed);
+      if (reading.allowed && /\bpneumonia\b/.test(gated.report.text) && !reading.patternDisagrees)
+        expect(statedSubtype(naming.report.text)).toBe(reading.allowed);
+      if (reading.patternDisagrees) expect(describedPattern(gated.report.text)).not.toBe(reading.allowed);
       if (!reading.allowed) expect(naming.report.text).toBe(gated.report.text);
       expect(reading.named).toBe(naming.report.text !== gated.report.text);
       if (reading.named) namedByProbe++;
@@ -67,5 +69,15 @@ describe('the subtype gate on the committed model', () => {
     }
     console.log(`subtype naming on ${FILMS.length} val films: the probe named the type in ${namedByProbe} drafts`);
     expect(namedByProbe).toBeGreaterThan(0);
+  });
+
+  it("does not name the type where the draft's own pattern reads the other one, and says so", async () => {
+    // A viral film (val) the image reader reads as bacterial, whose draft describes bilateral interstitial opacities.
+    const film = sharedRecords().find((r) => r.id === 'kermany/person1186_virus_2022')!;
+    const r = await engine.generateFiles([sharedImageFile(film.image)], { subtype_gate: 1, subtype_name: 1 });
+    expect(r.refinement.subtype).toMatchObject({ allowed: 'bacterial', named: false, patternDisagrees: true });
+    expect(describedPattern(r.report.text)).toBe('viral');
+    expect(statedSubtype(r.report.text)).toBeNull();
+    expect(r.tokens.some((t) => t.byProbe)).toBe(false);
   });
 });

@@ -101,7 +101,25 @@ describe('the gate', () => {
 
 describe('naming the type the image backs', () => {
   // A word-level vocabulary: the words of a few report sentences, "." ending each.
-  const words = ['[EOS]', '.', 'consistent', 'with', 'pneumonia', 'bacterial', 'viral', 'no', 'evidence', 'of', 'there', 'is', 'focal', 'consolidation'];
+  const words = [
+    '[EOS]',
+    '.',
+    'consistent',
+    'with',
+    'pneumonia',
+    'bacterial',
+    'viral',
+    'no',
+    'evidence',
+    'of',
+    'there',
+    'is',
+    'focal',
+    'consolidation',
+    'bilateral',
+    'interstitial',
+    'opacities',
+  ];
   const texts = { tokenOf: (id: number) => words[id], idOf: (w: string) => (words.includes(w) ? words.indexOf(w) : undefined) };
   const ids = (text: string) => text.split(' ').map((w) => words.indexOf(w));
   const text = (tokenIds: number[]) => tokenIds.map((id) => words[id]).join(' ');
@@ -137,6 +155,19 @@ describe('naming the type the image backs', () => {
     expect(subtypeNamer(probe(), backs(0.55), texts)).toBeNull();
     const noWord = { ...probe(), words: { bacterial: ['bacteria'], viral: ['viral'] } };
     expect(subtypeNamer(noWord, backs(1), texts)).toBeNull(); // "bacteria" is not in this vocabulary
+  });
+
+  it("does not name a type the candidate's own pattern contradicts, and says so", () => {
+    const interstitial = ids('bilateral interstitial opacities . consistent with pneumonia .');
+    const consolidation = ids('there is focal consolidation . consistent with pneumonia .');
+    const bacterial = subtypeNamer(probe(), backs(1), texts)!;
+    const viral = subtypeNamer(probe(), backs(0), texts)!;
+    expect(bacterial(interstitial)).toEqual({ tokenIds: interstitial, byProbe: null, patternDisagrees: true });
+    expect(viral(consolidation)).toEqual({ tokenIds: consolidation, byProbe: null, patternDisagrees: true });
+    expect(text(viral(interstitial).tokenIds)).toBe('bilateral interstitial opacities . consistent with viral pneumonia .');
+    expect(text(bacterial(consolidation).tokenIds)).toBe('there is focal consolidation . consistent with bacterial pneumonia .');
+    // nothing to name (no pneumonia asserted): no disagreement to report either
+    expect(bacterial(ids('bilateral interstitial opacities .'))).toEqual({ tokenIds: ids('bilateral interstitial opacities .'), byProbe: null });
   });
 });
 

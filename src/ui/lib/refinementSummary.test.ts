@@ -222,6 +222,13 @@ describe('subtypeLine', () => {
     );
   });
 
+  it("says when the draft's own pattern kept the type out", () => {
+    expect(subtypeLine(result({ ...reading(0.8, 'bacterial'), feature: 'image_reader', named: false, patternDisagrees: true }))).toBe(
+      'Pneumonia type: the image reader (a second network that reads the film) reads bacterial (P(bacterial) 0.80, beyond its ±0.35 margin), but the draft describes an interstitial pattern, which reads viral, so the draft names neither type.',
+    );
+    expect(subtypeLine(result({ ...reading(0.1, 'viral'), named: false, patternDisagrees: true }))).toMatch(/describes a consolidation, which reads bacterial/);
+  });
+
   it('says when the image backs neither, and stays silent without the gate or without a pneumonia', () => {
     expect(subtypeLine(result(reading(0.6, null)))).toMatch(/unsure \(P\(bacterial\) 0.60, within ±0.35 of even\), so the draft names neither/);
     expect(subtypeLine(result(undefined))).toBeNull();

@@ -181,6 +181,8 @@ export function subtypeLine(result: Pick<ReportResult, 'refinement' | 'candidate
     const read = `Pneumonia type: ${who} reads ${reading.allowed} (${p}, beyond its ±${reading.margin} margin)`;
     if (reading.named)
       return `${read}, so the draft calls it ${reading.allowed}, a word ${it} put in where the language model wrote no type, and never ${other}.`;
+    if (reading.patternDisagrees)
+      return `${read}, but the draft describes ${reading.allowed === 'bacterial' ? 'an interstitial pattern' : 'a consolidation'}, which reads ${other}, so the draft names neither type.`;
     return `${read}, so the draft may call it ${reading.allowed} and never ${other}.`;
   }
   return `Pneumonia type: ${who} is unsure (${p}, within ±${reading.margin} of even), so the draft names neither bacterial nor viral.`;
