@@ -1,14 +1,7 @@
+// Which pneumonia type a report's described pattern points to (statedSubtype is tested beside the eval's subtype scores,
+// tools/eval/subtype.test.ts).
 import { describe, expect, it } from 'vitest';
-import { describedPattern, statedSubtype } from './subtype';
-
-describe('statedSubtype', () => {
-  it('reads the type a report names, and none when it names both or neither', () => {
-    expect(statedSubtype('findings consistent with viral pneumonia.')).toBe('viral');
-    expect(statedSubtype('bacterial pneumonia.')).toBe('bacterial');
-    expect(statedSubtype('bacterial or viral pneumonia.')).toBeNull();
-    expect(statedSubtype('pneumonia.')).toBeNull();
-  });
-});
+import { describedPattern } from './subtype';
 
 describe('describedPattern', () => {
   it('reads an asserted consolidation or a lobar process as bacterial, an asserted interstitial pattern as viral', () => {
