@@ -186,11 +186,9 @@ export function subtypeNamer(
   const typeId = probe.words[allowed].map((w) => vocab.idOf(w)).find((id) => id !== undefined);
   if (typeId === undefined) return null;
   return (ids) => {
+    const named = withSubtypeNamed(ids, vocab, typeId);
+    if (named.byProbe === null) return named; // nothing to name: the pattern is not read
     const pattern = describedPattern(ids.map((id) => vocab.tokenOf(id)).join(' '));
-    if (pattern !== null && pattern !== allowed) {
-      const named = withSubtypeNamed(ids, vocab, typeId);
-      return { tokenIds: ids, byProbe: null, ...(named.byProbe ? { patternDisagrees: true } : {}) };
-    }
-    return withSubtypeNamed(ids, vocab, typeId);
+    return pattern !== null && pattern !== allowed ? { tokenIds: ids, byProbe: null, patternDisagrees: true } : named;
   };
 }
