@@ -16,7 +16,9 @@ With `shared_prefix` ("fused-prefix" in the manifest) the image prefix's keys an
 A cached step then copies, reorders and returns B×(report length) rows of cache instead of B×(N + report length):
 in onnxruntime-web the cache crosses the JS/WASM boundary twice a step. Attention is written out (GroupQueryAttention
 takes one cache): scores against the prefix (broadcast over rows) and against the report's keys under a causal mask,
-one softmax over both, and the two weighted sums added.
+one softmax over both, and the two weighted sums added. The fused-prefix graph also outputs new.*, the new tokens' keys
+and values ([B,H,T,Dh]), so that a CPU caller can keep the cache itself and fetch only those (src/engine/kvDecoder.ts):
+onnxruntime-web copies every fetched output into a freshly allocated array.
 
 Weights come from a SerpentVLM (`weights_from_model`) or, for a model folder whose checkpoint is gone, from its traced
 fp32 decoder (`weights_from_traced_onnx`); both give the same dict, keyed as below, matrices as [in, out].
@@ -25,7 +27,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from .modelio import decoder_names, load_model_io, prefix_names
+from .modelio import decoder_names, load_model_io, new_kv_names, prefix_names
 
 OPSET = 17
 LN_EPS = 1e-5  # nn.LayerNorm's default; SkipLayerNormalization's own default is 1e-12
@@ -194,19 +196,20 @@ def _causal_bias(g, text_past_len, new_len):
                             g.init("const_zero_f32", np.array(0.0, np.float32))], ["causal_bias"], "/decoder/mask/bias")
 
 
-def _prefix_attention(g, i, q, k, v, past_k, past_v, prefix_k, prefix_v, present_k, present_v, bias, n_heads,
-                      head_dim):
-    """Causal attention of q [B,T,D] over [prefix ; past ; new] with the prefix shared by every row → [B,T,D]."""
+def _prefix_attention(g, i, q, k, v, past_k, past_v, prefix_k, prefix_v, present_k, present_v, new_k, new_v, bias,
+                      n_heads, head_dim):
+    """Causal attention of q [B,T,D] over [prefix ; past ; new] with the prefix shared by every row → [B,T,D]. The new
+    tokens' keys and values are the tensors named new_k, new_v ([B,H,T,Dh]), which the graph also outputs."""
     p = f"/decoder/blocks.{i}/attn/"
     split_heads = g.init("const_bthd_shape", np.array([0, 0, n_heads, head_dim], np.int64))
 
-    def heads(x, name):  # [B,T,D] → [B,H,T,Dh]
+    def heads(x, name, out=None):  # [B,T,D] → [B,H,T,Dh]
         x = g.node("Reshape", [x, split_heads], [f"{name}_{i}_bthd"], p + f"{name}/Reshape")
-        return g.node("Transpose", [x], [f"{name}_{i}_bhtd"], p + f"{name}/Transpose", perm=[0, 2, 1, 3])
+        return g.node("Transpose", [x], [out or f"{name}_{i}_bhtd"], p + f"{name}/Transpose", perm=[0, 2, 1, 3])
 
     q = g.node("Mul", [q, g.init("const_attn_scale", np.array(1.0 / np.sqrt(head_dim), np.float32))], [f"qs_{i}"],
                p + "q/scale")
-    qh, kh, vh = heads(q, "q"), heads(k, "k"), heads(v, "v")
+    qh, kh, vh = heads(q, "q"), heads(k, "k", new_k), heads(v, "v", new_v)
     keys = g.node("Concat", [past_k, kh], [present_k], p + "present_key", axis=2)  # [B,H,t+T,Dh]
     values = g.node("Concat", [past_v, vh], [present_v], p + "present_value", axis=2)
     to_kt = {"perm": [0, 1, 3, 2]}
@@ -243,14 +246,40 @@ def _prefix_attention(g, i, q, k, v, past_k, past_v, prefix_k, prefix_v, present
                   [f"att_{i}"], p + "att/Reshape")
 
 
+def new_kv_outputs(names, n_heads, head_dim):
+    """The new.* graph outputs: [B,H,T,Dh] each."""
+    return [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["batch", n_heads, "sequence", head_dim])
+            for n in names]
+
+
+def add_new_kv_outputs(model, n_layers, n_heads, head_dim):
+    """A fused-prefix decoder built before the new.* outputs existed → the same graph with them (in place; weights and
+    every computation untouched): each layer's k/v after the head split (k_{i}_bhtd, v_{i}_bhtd) renamed to
+    new.{i}.key/value and listed as outputs. Returns False, changing nothing, when the graph has them already."""
+    names = new_kv_names(load_model_io(), n_layers)
+    if names[0] in {o.name for o in model.graph.output}:
+        return False
+    rename = {f"{kv}_{i}_bhtd": names[2 * i + j] for i in range(n_layers) for j, kv in enumerate(("k", "v"))}
+    produced = {o for n in model.graph.node for o in n.output}
+    missing = sorted(set(rename) - produced)
+    if missing:
+        raise ValueError(f"not a fused-prefix decoder of {n_layers} layers: no {', '.join(missing)}")
+    for node in model.graph.node:
+        node.input[:] = [rename.get(x, x) for x in node.input]
+        node.output[:] = [rename.get(x, x) for x in node.output]
+    model.graph.output.extend(new_kv_outputs(names, n_heads, head_dim))
+    return True
+
+
 def build_fused_decoder(weights, n_layers, n_heads, head_dim, shared_prefix=False):
     """weights (weights_from_*) → ModelProto of decoder_model_merged with the traced graph's inputs and outputs, plus
-    the prefix_key_values.* inputs when shared_prefix."""
+    the prefix_key_values.* inputs and the new.* outputs (the new tokens' keys and values) when shared_prefix."""
     io = load_model_io()
     in_names, out_names = decoder_names(io, n_layers)
     embeds_name, beam_name, past_names = in_names[0], in_names[1], in_names[2:]
     logits_name, text_name, present_names = out_names[0], out_names[1], out_names[2:]
     prefix = prefix_names(io, n_layers) if shared_prefix else []
+    new_kv = new_kv_names(io, n_layers) if shared_prefix else []
     D, V = weights["pos"].shape[1], weights["lm_head.w"].shape[1]
     E = weights["text.w"].shape[1]
     g = _Graph()
@@ -292,7 +321,8 @@ def build_fused_decoder(weights, n_layers, n_heads, head_dim, shared_prefix=Fals
         q, k, v = qkv_projection(g, weights, i, h, D)  # [B,T,D] each
         if shared_prefix:
             att = _prefix_attention(g, i, q, k, v, pk, pv, prefix[2 * i], prefix[2 * i + 1], present_names[2 * i],
-                                    present_names[2 * i + 1], bias, n_heads, head_dim)  # [B,T,D]; present [B,H,t+T,Dh]
+                                    present_names[2 * i + 1], new_kv[2 * i], new_kv[2 * i + 1], bias, n_heads,
+                                    head_dim)  # [B,T,D]; present [B,H,t+T,Dh]; new [B,H,T,Dh]
         else:
             att, _, _ = g.node("GroupQueryAttention", [q, k, v, pk, pv, seqlens, total_i32],
                                [f"att_{i}", present_names[2 * i], present_names[2 * i + 1]],
@@ -312,6 +342,7 @@ def build_fused_decoder(weights, n_layers, n_heads, head_dim, shared_prefix=Fals
                helper.make_tensor_value_info(text_name, TensorProto.FLOAT, ["batch", "sequence", E])]
     outputs += [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["batch", H, "total_sequence", Dh])
                 for n in present_names]
+    outputs += new_kv_outputs(new_kv, H, Dh)
     graph = helper.make_graph(g.nodes, "serpent_decoder_fused_prefix" if shared_prefix else "serpent_decoder_fused", inputs,
                               outputs, g.inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET),

@@ -24,6 +24,13 @@ def decoder_names(io, n_layers):
     return inputs, outputs
 
 
+def new_kv_names(io, n_layers):
+    """→ the new tokens' keys and values of a "fused-prefix" decoder ([B,H,T,Dh], keys and values per layer, in
+    order): present.* without the past, so a caller that keeps the cache itself fetches only these."""
+    d = io["decoder"]["outputs"]
+    return [d[kind].format(i=i) for i in range(n_layers) for kind in ("newKey", "newValue")]
+
+
 def prefix_names(io, n_layers):
     """→ the shared image-prefix cache inputs of a "fused-prefix" decoder (keys and values per layer, in order)."""
     d = io["decoder"]["inputs"]

@@ -4,6 +4,10 @@
 // inside the graph; each call's present.* outputs are fed back as the next call's past. A "fused-prefix" decoder
 // (manifest architecture.decoder_graph) also takes prefix_key_values.*: empty on the first call, whose present.*
 // then become the prefix every later call shares, while past/present carry only the report's tokens.
+// With `cacheInJs` and a fused-prefix decoder that outputs new.* (the fed tokens' keys and values), a step fetches
+// only those, and the next past (each row's parent's cache plus its new entries) is built here in two reused buffers
+// per cache tensor. onnxruntime-web copies every fetched output into a freshly allocated array, and in Chromium
+// fresh memory costs far more than the copy (a beam-3 step spent more time fetching present.* than computing).
 import type { ModelManifest } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
 import { decoderNames, type DecoderNames, type OrtRuntime, type OrtTensor, type Session } from './sessions';
@@ -29,14 +33,19 @@ export class KvDecoder {
   private prefix: OrtTensor[] = []; // fused-prefix: the first call's present.*, keys then values, shared by every row
   readonly sharedPrefix: boolean;
   readonly stats: DecoderRunStats = { run_ms: 0, prefix_rows: 0, token_rows: 0 };
+  readonly cacheInJs: boolean; // steps fetch new.* and the cache is kept here (see the header)
+  private readonly buffers: Float32Array[][] = []; // per cache tensor, the two buffers the past alternates between
 
   constructor(
     private readonly ort: Pick<OrtRuntime, 'Tensor'>,
     private readonly decoder: Session,
     private readonly geometry: Geometry,
+    opts: { cacheInJs?: boolean } = {}, // default true; false where present.* stays on the GPU
   ) {
     this.names = decoderNames(geometry.n_layers);
     this.sharedPrefix = geometry.decoder_graph === 'fused-prefix';
+    const outputs = new Set(decoder.outputNames);
+    this.cacheInJs = (opts.cacheInJs ?? true) && this.sharedPrefix && [...this.names.newKeys, ...this.names.newValues].every((o) => outputs.has(o));
   }
 
   private empty(rows: number): OrtTensor[] {
@@ -99,15 +108,41 @@ export class KvDecoder {
         feeds[n.prefixValues[i]] = this.prefix[L + i];
       }
     }
+    const stepsInJs = this.cacheInJs && past === this.past;
+    const cache = stepsInJs ? [...n.newKeys, ...n.newValues] : [...n.presentKeys, ...n.presentValues];
     const t0 = performance.now();
-    const out = await this.decoder.run(feeds);
+    const out = await this.decoder.run(feeds, [n.logits, n.textEmbeds, ...cache]);
     this.stats.run_ms += performance.now() - t0;
     if (past === this.past) this.stats.token_rows += dims[0];
     else this.stats.prefix_rows += dims[0];
+    const next = stepsInJs
+      ? this.appended(
+          past,
+          parents,
+          cache.map((c) => out[c]),
+        )
+      : cache.map((c) => out[c]);
     for (const t of past) t.dispose();
     if (past !== this.past) this.disposePast();
-    this.past = [...n.presentKeys.map((k) => out[k]), ...n.presentValues.map((v) => out[v])];
+    this.past = next;
     return { logits: out[n.logits], textEmbeds: out[n.textEmbeds] };
+  }
+
+  /** The next past, per cache tensor: row b = past row parents[b] followed by its new entries, in this tensor's other
+   *  buffer (the past's own buffer is read). */
+  private appended(past: readonly OrtTensor[], parents: readonly number[], fresh: readonly OrtTensor[]): OrtTensor[] {
+    return past.map((p, j) => {
+      const [B, H, T, Dh] = fresh[j].dims;
+      const t = p.dims[2];
+      const size = B * H * (t + T) * Dh;
+      const pair = (this.buffers[j] ??= [new Float32Array(0), new Float32Array(0)]);
+      const side = pair[0].buffer === (p.data as Float32Array).buffer ? 1 : 0;
+      if (pair[side].length < size) pair[side] = new Float32Array(Math.max(size, 2 * pair[side].length));
+      const out = pair[side].subarray(0, size);
+      appendCacheRows(p.data as Float32Array, [p.dims[0], H, t, Dh], parents, fresh[j].data as Float32Array, T, out);
+      fresh[j].dispose();
+      return new this.ort.Tensor('float32', out, [B, H, t + T, Dh]);
+    });
   }
 
   private disposePast(): void {
@@ -124,6 +159,28 @@ export class KvDecoder {
   dispose(): void {
     this.disposePast();
     this.disposePrefix();
+  }
+}
+
+/** out [B,H,t+T,Dh] ← for each row b and head h: past [rows,H,t,Dh] row parents[b], then fresh [B,H,T,Dh] row b. */
+export function appendCacheRows(
+  past: Float32Array,
+  [rows, H, t, Dh]: readonly number[],
+  parents: readonly number[],
+  fresh: Float32Array,
+  T: number,
+  out: Float32Array,
+): void {
+  const B = parents.length;
+  if (out.length !== B * H * (t + T) * Dh || fresh.length !== B * H * T * Dh) throw new RangeError('appendCacheRows: sizes disagree');
+  for (let b = 0; b < B; b++) {
+    const parent = parents[b];
+    if (!(parent >= 0 && parent < rows)) throw new RangeError(`appendCacheRows: parent ${parent} of row ${b} is not one of ${rows} rows`);
+    for (let h = 0; h < H; h++) {
+      const at = (b * H + h) * (t + T) * Dh;
+      if (t > 0) out.set(past.subarray((parent * H + h) * t * Dh, (parent * H + h + 1) * t * Dh), at);
+      out.set(fresh.subarray((b * H + h) * T * Dh, (b * H + h + 1) * T * Dh), at + t * Dh);
+    }
   }
 }
 

@@ -159,8 +159,8 @@ export class OnnxStepDecoder implements StepDecoder {
   ) {
     this.vocabSize = model.manifest.architecture.vocab_size;
     this.embedDim = model.manifest.architecture.embed_dim;
-    const { ort, decoder, staticSteps } = model.sessions;
-    const first = new KvDecoder(ort, decoder, model.manifest.architecture);
+    const { ort, decoder, staticSteps, gpuPast } = model.sessions;
+    const first = new KvDecoder(ort, decoder, model.manifest.architecture, { cacheInJs: !gpuPast });
     this.kv = staticSteps ? new StaticKvDecoder(ort, first, (rows) => staticSteps.runnerForRows(rows), staticSteps.geometry) : first;
   }
 

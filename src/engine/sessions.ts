@@ -30,6 +30,8 @@ export interface DecoderNames {
   textEmbeds: string;
   presentKeys: string[];
   presentValues: string[];
+  newKeys: string[]; // a fused-prefix decoder's keys and values of the tokens fed in the call ([B,H,T,Dh]; newer exports)
+  newValues: string[];
 }
 
 export function decoderNames(nLayers: number): DecoderNames {
@@ -47,6 +49,8 @@ export function decoderNames(nLayers: number): DecoderNames {
     textEmbeds: outputs.textEmbeds,
     presentKeys: layer(outputs.presentKey),
     presentValues: layer(outputs.presentValue),
+    newKeys: layer(outputs.newKey),
+    newValues: layer(outputs.newValue),
   };
 }
 

@@ -1,5 +1,5 @@
 // diagnostics.html?bench=MODEL_FOLDER_URL&image=URL[&runs=N&beams=1,3,5&precisions=fp32,int8&devices=wasm,webgpu
-//   &webgpu_precision=int8&fold=0&auto=int8]:
+//   &webgpu_precision=int8&fold=0&auto=int8&threads=N]:
 // times the page's own worker engine (the path a person's report takes) per device and precision — session
 // creation, first report cold and warm, 15 settling reports, a warm-up per beam, N timed reports per beam (the beams
 // taking turns) — plus the runtime's plain MatMul throughput (&matmul=[[M,K,N],…]), and prints JSON rows for
@@ -11,6 +11,7 @@
 // &fold=0 loads int8 with its weights re-dequantised every call (as before they were folded at session creation);
 // &auto=PRECISION only loads with device 'auto' and returns the backend timings the engine measured (auto_choice);
 // &auto_merged=1 measures again with WebGPU stepping through the merged decoder instead of the captured static one.
+// &threads=N loads onnxruntime's WebAssembly with N threads (default: the page's own choice, ortWeb.ts).
 import { loadOrtBuild } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import type { DecoderRunStats } from '../engine/kvDecoder';
@@ -62,11 +63,18 @@ async function deviceRows(
   beams: number[],
   runs: number,
   fold: boolean,
+  numThreads?: number,
 ): Promise<PageRow[]> {
   const engine = createWorkerEngine();
   try {
     const t0 = performance.now();
-    const info = await engine.load({ modelUrl, device, precision: precision as 'fp32', ...(fold ? {} : { foldQuantizedWeights: false }) });
+    const info = await engine.load({
+      modelUrl,
+      device,
+      precision: precision as 'fp32',
+      ...(fold ? {} : { foldQuantizedWeights: false }),
+      ...(numThreads ? { numThreads } : {}),
+    });
     const loadMs = performance.now() - t0;
     const plain = (beam: number) => ({ beam, groups: 1, diversity_penalty: 0, samples: 0 });
     const run = async (settings: Record<string, number>) => {
@@ -196,10 +204,11 @@ export async function runBench(params: URLSearchParams): Promise<Record<string, 
   const errors: string[] = [];
   const webgpuPrecision = params.get('webgpu_precision') ?? precisions[0];
   const fold = params.get('fold') !== '0';
+  const threads = params.get('threads') ? Number(params.get('threads')) : undefined;
   for (const device of devices) {
     for (const precision of device === 'webgpu' ? [webgpuPrecision] : precisions) {
       try {
-        rows.push(...(await deviceRows(modelUrl, image, device, precision, device === 'webgpu' ? [1] : beams, device === 'webgpu' ? 1 : runs, fold)));
+        rows.push(...(await deviceRows(modelUrl, image, device, precision, device === 'webgpu' ? [1] : beams, device === 'webgpu' ? 1 : runs, fold, threads)));
       } catch (err) {
         errors.push(`${device} ${precision}: ${(err as Error).name}: ${(err as Error).message}`);
       }

@@ -17,7 +17,8 @@ from training.fuse_model import FuseError, fuse_model_folder, max_logit_differen
 from training.fused_decoder import build_fused_decoder, weights_from_model, weights_from_traced_onnx
 from training.manifest import default_decoding, default_findings
 from training.model import ModelConfig, SerpentVLM
-from training.modelio import decoder_names, load_model_io, prefix_names
+from training.modelio import decoder_names, load_model_io, new_kv_names, prefix_names
+from training.new_kv_outputs import NewKvError, add_to_folder, check_new_kv
 from training.ort_node import run_onnx
 
 
@@ -145,6 +146,44 @@ class FusedDecoderTest(unittest.TestCase):
         self.assertEqual([i.name for i in g.input][-2 * layers:], prefix_names(load_model_io(), layers))
         with self.assertRaises(FuseError):
             fuse_model_folder(folder, json.loads(json.dumps(manifest)))
+
+    def test_new_kv_outputs_added_to_a_folder_exported_before_them(self):
+        """A fused-prefix folder written before new.* existed (simulated: the outputs dropped and the tensors given their
+        old names) gets them, every precision, with logits and present.* unchanged; a second run changes nothing, and a
+        folder without the fused-prefix graph is refused."""
+        folder = self.root / "new-kv"
+        manifest = _write(self.model, folder, "fused-prefix")
+        layers = manifest["architecture"]["n_layers"]
+        names = new_kv_names(load_model_io(), layers)
+        old_names = {n: f"{kv}_{i}_bhtd" for i in range(layers) for n, kv in zip(names[2 * i:2 * i + 2], "kv")}
+        for entries in manifest["files"].values():
+            path = folder / entries["decoder_model_merged"]["path"]
+            model = onnx.load(str(path))
+            self.assertEqual([o.name for o in model.graph.output][-2 * layers:], names)
+            kept = [o for o in model.graph.output if o.name not in old_names]
+            del model.graph.output[:]
+            model.graph.output.extend(kept)
+            for node in model.graph.node:
+                node.input[:] = [old_names.get(x, x) for x in node.input]
+                node.output[:] = [old_names.get(x, x) for x in node.output]
+            onnx.save(model, str(path))
+        manifest, checks = add_to_folder(folder, manifest)
+        self.assertEqual(sorted(checks), ["fp32", "int8", "q4"])
+        self.assertTrue(all(max(c) == 0.0 for c in checks.values()), checks)
+        self.assertEqual(manifest["version"], "1.2.4")
+        verify_model_folder(folder, manifest)
+        int8 = str(folder / manifest["files"]["int8"]["decoder_model_merged"]["path"])
+        self.assertEqual([o.name for o in onnx.load(int8).graph.output][-2 * layers:], names)
+        self.assertEqual(add_to_folder(folder, manifest)[1], {})
+        with self.assertRaises(NewKvError):
+            add_to_folder(self.root / "fused", json.loads(json.dumps(self.fused)))
+
+    def test_new_kv_is_the_last_position_of_present(self):
+        prefix = self.root / "prefix-new"
+        manifest = _write(self.model, prefix, "fused-prefix")
+        path = str(prefix / manifest["files"]["fp32"]["decoder_model_merged"]["path"])
+        d_logits, d_present, d_new = check_new_kv(path, path, manifest["architecture"])
+        self.assertEqual((d_logits, d_present, d_new), (0.0, 0.0, 0.0))
 
     def test_build_rejects_a_file_that_is_not_a_decoder(self):
         with self.assertRaises(ValueError):
