@@ -10,7 +10,7 @@ from pathlib import Path
 import onnx
 
 from training.export import random_tiny
-from training.modelio import decoder_names, load_model_io, prefix_names
+from training.modelio import decoder_names, load_model_io, new_kv_names, prefix_names
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,7 +68,7 @@ class RandomTinyExportTest(unittest.TestCase):
         ins, outs = decoder_names(io, layers)
         self.assertEqual(self.manifest["architecture"]["decoder_graph"], "fused-prefix")
         self.assertEqual([i.name for i in g.input], ins + prefix_names(io, layers))
-        self.assertEqual([o.name for o in g.output], outs)
+        self.assertEqual([o.name for o in g.output], outs + new_kv_names(io, layers))
         self.assertEqual(g.input[1].type.tensor_type.elem_type, onnx.TensorProto.INT64)
 
     def test_reproducible(self):
