@@ -70,6 +70,14 @@ def _weights(model_dir, arch, fp32_path):
     return weights_from_fused_onnx(model_dir / fp32_path)
 
 
+def replace_decoders(model_dir, manifest, written):
+    """written: {precision: (checked new file, the folder's decoder_model_merged)} → the new files in place, their sizes
+    and hashes in the manifest. Called only once every precision has passed its check."""
+    for precision, (new, old) in written.items():
+        old.write_bytes(new.read_bytes())
+        manifest["files"][precision]["decoder_model_merged"] = file_entry(model_dir, old)
+
+
 def fuse_model_folder(model_dir, manifest, graph="fused-prefix"):
     """→ (the updated manifest, {precision: max |Δ logits|}); files are replaced only when every precision agrees."""
     model_dir = Path(model_dir)
@@ -98,9 +106,7 @@ def fuse_model_folder(model_dir, manifest, graph="fused-prefix"):
                 raise FuseError(f"{precision}: the {graph} decoder's logits differ by {differences[precision]:.2e} "
                                 f"(allowed {TOLERANCE[precision]:.0e}); the folder was left as it was")
             written[precision] = (new, old)
-        for precision, (new, old) in written.items():
-            old.write_bytes(new.read_bytes())
-            manifest["files"][precision]["decoder_model_merged"] = file_entry(model_dir, old)
+        replace_decoders(model_dir, manifest, written)
     arch["decoder_graph"] = graph
     manifest["version"] = _bump_patch(manifest["version"])
     return manifest, differences

@@ -16,9 +16,9 @@ import numpy as np
 import onnx
 
 from .decoder_calls import first_feeds, next_feeds
-from .fuse_model import SESSION, TOLERANCE, _bump_patch
+from .fuse_model import SESSION, TOLERANCE, _bump_patch, replace_decoders
 from .fused_decoder import add_new_kv_outputs
-from .manifest import file_entry, read_folder_manifest, write_manifest
+from .manifest import read_folder_manifest, write_manifest
 from .modelio import decoder_names, load_model_io, new_kv_names
 from .ort_node import run_onnx
 
@@ -78,9 +78,7 @@ def add_to_folder(model_dir, manifest):
                 raise NewKvError(f"{precision}: the rewritten decoder differs by {worst:.2e} (allowed "
                                  f"{TOLERANCE[precision]:.0e}); the folder was left as it was")
             written[precision] = (new, old)
-        for precision, (new, old) in written.items():
-            old.write_bytes(new.read_bytes())
-            manifest["files"][precision]["decoder_model_merged"] = file_entry(model_dir, old)
+        replace_decoders(model_dir, manifest, written)
     if written:
         manifest["version"] = _bump_patch(manifest["version"])
     return manifest, checks

@@ -34,6 +34,8 @@ export class KvDecoder {
   readonly sharedPrefix: boolean;
   readonly stats: DecoderRunStats = { run_ms: 0, prefix_rows: 0, token_rows: 0 };
   readonly cacheInJs: boolean; // steps fetch new.* and the cache is kept here (see the header)
+  private readonly presentFetches: string[]; // logits, text_embeds, present.* (keys then values)
+  private readonly newFetches: string[]; // logits, text_embeds, new.* (keys then values): a step's when cacheInJs
   private readonly buffers: Float32Array[][] = []; // per cache tensor, the two buffers the past alternates between
 
   constructor(
@@ -44,8 +46,11 @@ export class KvDecoder {
   ) {
     this.names = decoderNames(geometry.n_layers);
     this.sharedPrefix = geometry.decoder_graph === 'fused-prefix';
+    const n = this.names;
+    this.presentFetches = [n.logits, n.textEmbeds, ...n.presentKeys, ...n.presentValues];
+    this.newFetches = [n.logits, n.textEmbeds, ...n.newKeys, ...n.newValues];
     const outputs = new Set(decoder.outputNames);
-    this.cacheInJs = (opts.cacheInJs ?? true) && this.sharedPrefix && [...this.names.newKeys, ...this.names.newValues].every((o) => outputs.has(o));
+    this.cacheInJs = (opts.cacheInJs ?? true) && this.sharedPrefix && this.newFetches.every((o) => outputs.has(o));
   }
 
   private empty(rows: number): OrtTensor[] {
@@ -109,19 +114,14 @@ export class KvDecoder {
       }
     }
     const stepsInJs = this.cacheInJs && past === this.past;
-    const cache = stepsInJs ? [...n.newKeys, ...n.newValues] : [...n.presentKeys, ...n.presentValues];
+    const fetches = stepsInJs ? this.newFetches : this.presentFetches;
     const t0 = performance.now();
-    const out = await this.decoder.run(feeds, [n.logits, n.textEmbeds, ...cache]);
+    const out = await this.decoder.run(feeds, fetches);
     this.stats.run_ms += performance.now() - t0;
     if (past === this.past) this.stats.token_rows += dims[0];
     else this.stats.prefix_rows += dims[0];
-    const next = stepsInJs
-      ? this.appended(
-          past,
-          parents,
-          cache.map((c) => out[c]),
-        )
-      : cache.map((c) => out[c]);
+    const cache = fetches.slice(2).map((c) => out[c]);
+    const next = stepsInJs ? this.appended(past, parents, cache) : cache;
     for (const t of past) t.dispose();
     if (past !== this.past) this.disposePast();
     this.past = next;
