@@ -37,17 +37,18 @@ async function cachedJson(url) {
   return hit ? hit.json() : null;
 }
 
-/** Every file a manifest names (all precisions, the detector, the image reader, the similarity towers): folder-relative path -> entry. */
+/** Every file a manifest names (all precisions, the detector, the image reader, the lesion map, the similarity towers): folder-relative path -> entry. */
 function manifestEntries(manifest) {
   const out = new Map();
   for (const files of Object.values(manifest.files || {})) for (const e of Object.values(files || {})) out.set(e.path, e);
   if (manifest.ood?.detector) out.set(manifest.ood.detector.path, manifest.ood.detector);
   if (manifest.image_reader) out.set(manifest.image_reader.path, manifest.image_reader);
+  if (manifest.lesion_map) out.set(manifest.lesion_map.path, manifest.lesion_map);
   if (manifest.similarity) for (const k of ['image', 'text']) if (manifest.similarity[k]) out.set(manifest.similarity[k].path, manifest.similarity[k]);
   return out;
 }
 
-/** What the engine loads: the default precision's files, the detector, the image reader and the towers. decoder_static is left to
+/** What the engine loads: the default precision's files, the detector, the image reader, the lesion map and the towers. decoder_static is left to
  *  the pages that run WebGPU (kept when they fetch it; the engine steps without it when it is not there). */
 function neededEntries(manifest) {
   const files = { ...(manifest.files[manifest.default_precision] || {}) };
@@ -55,6 +56,7 @@ function neededEntries(manifest) {
   const out = Object.values(files);
   if (manifest.ood?.detector) out.push(manifest.ood.detector);
   if (manifest.image_reader) out.push(manifest.image_reader);
+  if (manifest.lesion_map) out.push(manifest.lesion_map);
   if (manifest.similarity) out.push(manifest.similarity.image, manifest.similarity.text);
   return out.filter(Boolean);
 }

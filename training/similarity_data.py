@@ -44,8 +44,8 @@ def _cells_for_disk(cx, cy, radius, grid, size):
     return out.reshape(-1)
 
 
-def box_targets(data_dir, ids, grid, size):
-    """Train ids → {id: [grid*grid] cell weights summing to 1} from JSRT nodules, NIH boxes and RSNA boxes.
+def box_targets(data_dir, ids, grid, size, split="train"):
+    """ids of `split` → {id: [grid*grid] cell weights summing to 1} from JSRT nodules, NIH boxes and RSNA boxes.
     Assumes square originals (all four sources are), so annotation px map to tensor px by one scale."""
     data_dir = Path(data_dir)
     wanted = set(ids)
@@ -58,7 +58,7 @@ def box_targets(data_dir, ids, grid, size):
 
     for line in (data_dir / "cxr" / "manifest.jsonl").read_text().splitlines():
         r = json.loads(line)
-        if r["id"] not in wanted or r.get("split") != "train" or r["width"] != r["height"]:
+        if r["id"] not in wanted or r.get("split") != split or r["width"] != r["height"]:
             continue
         if r.get("nodule"):
             n, s = r["nodule"], size / 2048
@@ -71,7 +71,7 @@ def box_targets(data_dir, ids, grid, size):
     if rsna.exists():
         for line in rsna.read_text().splitlines():
             r = json.loads(line)
-            if r["id"] not in wanted or r.get("split") != "train":
+            if r["id"] not in wanted or r.get("split") != split:
                 continue
             for b in r["boxes"]:
                 s = size / 1024

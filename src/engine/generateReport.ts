@@ -3,11 +3,12 @@
 // pneumonia type the image does not back → the labeler reads each candidate → self-refinement rerank by the
 // image–text similarity (the towers' when the model has them) → the side gate takes a side the model does not read
 // out of the ranked candidates, and the subtype gate names the type the image backs where they left it out →
-// token/sentence heatmaps of the draft in the same space.
+// token/sentence heatmaps of the draft in the same space (a sentence asserting a localised finding shows the lesion map).
 import type { WordTokenizer } from '../text/tokenizer';
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beamSearch';
 import { pixelDigest, samplingSearch } from './samplingSearch';
 import { sentenceHeatmaps, tokenHeatmaps } from './heatmap';
+import { applyLesionMap, lesionSentences, type SentenceMapSource, sentenceTextsOf } from './lesionMap';
 import { processorsFor } from './logitsProcessors';
 import type { DecodingDefaults } from './manifest';
 import type { DecoderRunStats } from './kvDecoder';
@@ -192,6 +193,12 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     layout.tokens.map((t) => t.sentence),
     layout.sentences,
   );
+  // A sentence that asserts a lesion shows the lesion map; its network runs only for such a draft.
+  const shownLesion = manifest.lesion_map ? lesionSentences(sentenceTextsOf(layout.tokens, layout.sentences), manifest.lesion_map) : [];
+  const lesion = shownLesion.some(Boolean) ? await model.lesionMap(job.images) : null;
+  const sentenceMapSources = lesion
+    ? applyLesionMap(sentences, shownLesion, lesion, heatmap.views, heatmap.grid[0] * heatmap.grid[1])
+    : new Array<SentenceMapSource>(layout.sentences).fill('words');
   const t2 = now();
   callbacks.onStage?.({ stage: 'done' });
   return {
@@ -235,6 +242,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     tokens: layout.tokens,
     heatmap,
     sentenceHeatmaps: sentences,
+    sentenceMapSources,
     ood,
     warnings,
     backend: job.backend,

@@ -1,6 +1,7 @@
 // The model folder's manifest.json: its type (shared by exporter docs, engine, UI, eval).
 // The exporter (training/export.py) writes exactly this shape.
 import type { FindingReaderEntry, ImageReaderEntry } from './findingReader';
+import type { LesionMapEntry } from './lesionMap';
 import type { SideGateEntry } from './sideGate';
 import type { SubtypeProbe } from './subtypeGate';
 
@@ -105,6 +106,7 @@ export interface ModelManifest {
   findings: string[];
   ood: OodStats;
   similarity?: SimilarityEntry;
+  lesion_map?: LesionMapEntry; // where a localised finding most likely is, shown as its sentences' map (`npm run lesion-map -- --write`)
   image_reader?: ImageReaderEntry; // a second network that reads the film's findings from its pixels (`npm run image-reader -- --write`)
   finding_reader?: FindingReaderEntry; // the finding votes' reader: a linear head on the image tokens (`npm run finding-reader`) or the image reader
   subtype_probe?: SubtypeProbe; // the pneumonia-subtype gate's probe, on the towers or the image reader (`npm run subtype-probe -- --write`)

@@ -2,7 +2,8 @@
 // StepDecoder over decoder_model_merged that keeps the key/value cache between calls (beam_idx reorders
 // it inside the graph). The image prefix goes through the decoder once, on the first call. The
 // out-of-distribution detector, when the folder has one, scores the same pixel tensor in the same encode, and the
-// similarity towers' image side reads the same image tokens.
+// similarity towers' image side reads the same image tokens; the image reader reads the same pixels, and the lesion map
+// reads them when a draft asks for it.
 import type { DecoderStep, StepDecoder } from './beamSearch';
 import { readFindings } from './findingReader';
 import type { ModelManifest } from './manifest';
@@ -56,10 +57,8 @@ export class OnnxReportModel {
 
   /** One vision call (and one detector call) for all views: [V,1,S,S] → prefix, per-view patch embeddings, p_img, OOD logits. */
   async encode(images: ImageTensor[]): Promise<EncodedImages> {
-    const S = this.manifest.preprocessing.image_size;
-    const pixels = new Float32Array(images.length * S * S); // [V,1,S,S]
-    images.forEach((im, v) => pixels.set(im.data, v * S * S));
-    const input = new this.sessions.ort.Tensor('float32', pixels, [images.length, 1, S, S]);
+    const input = this.pixelTensor(images);
+    const pixels = input.data as Float32Array;
     const oodLogits = await this.detect(input);
     const io = modelIO.vision;
     const out = await this.sessions.vision.run({ [io.inputs.pixels]: input });
@@ -82,6 +81,14 @@ export class OnnxReportModel {
     } finally {
       disposeAll(Object.values(out));
     }
+  }
+
+  /** The views' pixels as one tensor [V,1,S,S]. */
+  private pixelTensor(images: ImageTensor[]): OrtTensor {
+    const S = this.manifest.preprocessing.image_size;
+    const pixels = new Float32Array(images.length * S * S); // [V,1,S,S]
+    images.forEach((im, v) => pixels.set(im.data, v * S * S));
+    return new this.sessions.ort.Tensor('float32', pixels, [images.length, 1, S, S]);
   }
 
   private async detect(input: OrtTensor): Promise<Float32Array | null> {
@@ -107,6 +114,20 @@ export class OnnxReportModel {
     try {
       const probs = meanRows(await floats(out[io.outputs.probabilities]), views); // [V,F] → [F]
       return Object.fromEntries(entry.findings.map((f, i) => [f, probs[i]]));
+    } finally {
+      disposeAll(Object.values(out));
+    }
+  }
+
+  /** The lesion map's probabilities over the heatmap grid's cells, per view [V*N]; null when the folder has none. Run
+   *  on demand (generateReport asks once a draft's sentence asserts a lesion), not in every encode. */
+  async lesionMap(images: ImageTensor[]): Promise<Float32Array | null> {
+    if (!this.manifest.lesion_map || !this.sessions.lesionMap) return null;
+    const session = await this.sessions.lesionMap.get();
+    const io = modelIO.lesionMap;
+    const out = await session.run({ [io.inputs.pixels]: this.pixelTensor(images) });
+    try {
+      return (await floats(out[io.outputs.map])).slice(); // [V,N]
     } finally {
       disposeAll(Object.values(out));
     }

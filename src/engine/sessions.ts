@@ -63,8 +63,34 @@ export interface ModelSessions {
   decoder: Session;
   oodDetector: Session | null; // the out-of-distribution detector, when the model folder has one
   imageReader: Session | null; // the image reader's network, when the folder has one
+  lesionMap: LazySession | null; // the lesion map's network, when the folder has one: made on first use
   similarity: { image: Session; text: Session } | null; // the similarity towers, when the model folder has them
   staticSteps: StaticSteps | null; // decoder_static's step sessions, when loaded (WebGPU: graph capture)
+}
+
+/** A session made the first time it is asked for: the lesion map runs only for drafts that name a lesion, so its
+ *  creation (~0.2 s in Chromium WASM) stays out of the model's load. */
+export interface LazySession {
+  get(): Promise<Session>;
+  release(): Promise<void>;
+}
+
+export function lazySession(create: () => Promise<Session>): LazySession {
+  let made: Promise<Session> | null = null;
+  return {
+    get: () => {
+      made ??= create().catch((err: unknown) => {
+        made = null; // a failed creation is tried again next time, not cached
+        throw err;
+      });
+      return made;
+    },
+    release: async () => {
+      const pending = made;
+      made = null;
+      if (pending) await (await pending.catch(() => null))?.release();
+    },
+  };
 }
 
 export interface SessionOptions {
@@ -130,6 +156,8 @@ export async function createSessions(
     if (oodDetector) created.push(oodDetector);
     const imageReader = files.image_reader ? await ort.InferenceSession.create(files.image_reader, base) : null;
     if (imageReader) created.push(imageReader);
+    const lesionBytes = files.lesion_map;
+    const lesionMap = lesionBytes ? lazySession(() => ort.InferenceSession.create(lesionBytes, base)) : null;
     let similarity: ModelSessions['similarity'] = null;
     if (files.similarity_image && files.similarity_text) {
       const image = await ort.InferenceSession.create(files.similarity_image, base);
@@ -139,7 +167,7 @@ export async function createSessions(
       similarity = { image, text };
     }
     const staticSteps = files.decoder_static && opts.staticCache ? new StaticSteps(ort, files.decoder_static, backend, base, opts.staticCache) : null;
-    return { ort, backend, gpuPast, vision, embed, decoder, oodDetector, imageReader, similarity, staticSteps };
+    return { ort, backend, gpuPast, vision, embed, decoder, oodDetector, imageReader, lesionMap, similarity, staticSteps };
   } catch (err) {
     await Promise.all(created.map((s) => s.release().catch(() => undefined)));
     throw err;
@@ -148,6 +176,7 @@ export async function createSessions(
 
 export async function releaseSessions(s: ModelSessions): Promise<void> {
   await s.staticSteps?.release();
+  await s.lesionMap?.release().catch(() => undefined);
   const all = [
     s.vision,
     s.embed,

@@ -4,6 +4,7 @@ import type { DecoderRunStats } from './kvDecoder';
 import type { BackendTimings, RememberedTimings } from './backendTiming';
 import type { DecodingDefaults, Precision } from './manifest';
 import type { SubtypeReading } from './subtypeGate';
+import type { SentenceMapSource } from './lesionMap';
 
 export type Backend = 'webgpu' | 'wasm' | 'cpu'; // 'cpu' = onnxruntime-node CPU provider (Node only)
 export type DeviceRequest = Backend | 'auto';
@@ -151,6 +152,7 @@ export interface ReportResult {
   tokens: TokenInfo[];
   heatmap: Heatmap;
   sentenceHeatmaps: Float32Array; // [sentences, views, rows*cols]
+  sentenceMapSources?: SentenceMapSource[]; // [sentences] the mean of the words' maps, or the lesion map (src/engine/lesionMap.ts); absent = words
   ood: OodResult;
   warnings: string[]; // everything a person should know before trusting the draft (OOD, colour image, …)
   views?: PreparedView[]; // filled by generateFiles

@@ -79,7 +79,7 @@ export function App() {
   const warnings = [...new Set([...study.refusals, ...draftWarnings(result)])].filter((w) => !(withheld && study.withheldReason?.includes(w)));
   const focus = study.focus.hover ?? study.focus.pinned;
   const views = ordered.map((im) => im.view);
-  const caption = [focusCaption(segments, focus), hottestCaption(result, focus, views)].filter(Boolean).join(' ') || null;
+  const caption = [focusCaption(segments, focus, result?.sentenceMapSources), hottestCaption(result, focus, views)].filter(Boolean).join(' ') || null;
   const modelInputs = useMemo(() => result?.views?.map((v) => fnv1a(v.grey)) ?? [], [result]);
   const maps = useMemo(() => ordered.map((_, v) => focusedMap(result, focus, draftIndex(result, v))), [ordered, result, focus]);
 

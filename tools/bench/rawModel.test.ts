@@ -27,6 +27,7 @@ describe('decodeSteps', () => {
           decoder: m.decoder,
           oodDetector: null,
           imageReader: null,
+          lesionMap: null,
           similarity: null,
           staticSteps: null,
         },

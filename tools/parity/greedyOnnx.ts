@@ -46,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
     decoder,
     oodDetector: null,
     imageReader: null,
+    lesionMap: null,
     similarity: null,
     staticSteps: null,
   };

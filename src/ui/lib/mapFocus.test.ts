@@ -45,6 +45,11 @@ describe('focusCaption', () => {
   it('names the sentence by its number on the page', () => {
     expect(focusCaption(segments, { kind: 'sentence', index: 0 })).toMatch(/^Sentence 1: “small effusion\.”/);
   });
+  it('says when a sentence shows the lesion map, not its words’ maps', () => {
+    expect(focusCaption(segments, { kind: 'sentence', index: 0 }, ['lesion_map'])).toContain('where the lesion map places the finding');
+    expect(focusCaption(segments, { kind: 'sentence', index: 0 }, ['words'])).toContain('where the whole sentence points');
+    expect(focusCaption(segments, { kind: 'token', index: 1 }, ['lesion_map'])).toBe('“effusion”: grounding 0.500.');
+  });
 });
 
 describe('draftWarnings', () => {

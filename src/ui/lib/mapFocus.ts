@@ -1,5 +1,7 @@
 // Which heatmap the overlay shows: a word's (hovered or focused, else pinned) or a sentence's aggregate,
-// taken from the result for one view and stretched to [0,1]; and the caption that names it.
+// taken from the result for one view and stretched to [0,1]; and the caption that names it (and, for a sentence
+// shown with the lesion map, says so).
+import type { SentenceMapSource } from '../../engine/lesionMap';
 import type { ReportResult } from '../../engine/types';
 import { formatScore } from './format';
 import { mapSlice, normaliseMap } from './heatmap';
@@ -19,13 +21,18 @@ export function focusedMap(result: ReportResult | null, focus: MapFocus | null, 
   }
 }
 
-export function focusCaption(segments: ReportSegments | null, focus: MapFocus | null): string | null {
+/** A sentence shown with the lesion map: what that map is, in words a reader can weigh. */
+export const LESION_MAP_NOTE =
+  'where the lesion map places the finding (a second network, trained only on where annotated nodules and opacities were; it does not read the words)';
+
+export function focusCaption(segments: ReportSegments | null, focus: MapFocus | null, sources?: readonly SentenceMapSource[]): string | null {
   if (!segments || !focus) return null;
   const groups = [...segments.findings, ...segments.impression];
   if (focus.kind === 'sentence') {
     const n = groups.findIndex((g) => g.sentence === focus.index);
     if (n < 0) return null;
     const strength = Math.round(groups[n].meanStrength * 100);
+    if (sources?.[focus.index] === 'lesion_map') return `Sentence ${n + 1}: “${groups[n].text}” — ${LESION_MAP_NOTE}.`;
     return `Sentence ${n + 1}: “${groups[n].text}” — where the whole sentence points (mean grounding strength ${strength}%).`;
   }
   const word = groups.flatMap((g) => g.segments).find((s): s is WordSegment => s.kind === 'word' && s.tokenIndex === focus.index);

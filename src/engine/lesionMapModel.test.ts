@@ -1,0 +1,97 @@
+// The lesion map (training/lesion_map.py) in a model folder: the engine loads its file, runs it on the views' pixels,
+// gets one probability map per view on the report's heatmap grid, the same on onnxruntime-node's CPU provider and
+// onnxruntime-web's WASM, and a draft's sentence that asserts one of its findings shows that map. The fixture is the
+// tiny model with a seeded random-weight lesion map written in by `python -m training.lesion_map --random`.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { heatmapGrid, type ModelManifest } from './manifest';
+import { loadModelFiles } from './modelLoader';
+import { createNodeEngine, loadOrtNode, loadOrtWeb, nodeModelSource } from './node/nodeEngine';
+import { OnnxReportModel } from './onnxModel';
+import { createSessions, releaseSessions } from './sessions';
+import { ensureTinyModel, repoRoot } from './testing/tinyModel';
+import { FINDING_KEYS } from '../text/findings';
+import type { ImageTensor } from './types';
+
+let dir: string;
+let manifest: ModelManifest;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'serpent-lesion-map-'));
+  cpSync(ensureTinyModel(), dir, { recursive: true });
+  execFileSync('/usr/bin/python3', ['-m', 'training.lesion_map', '--random', '--model', dir], { cwd: repoRoot, stdio: 'pipe' });
+  manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function film(seed: number): ImageTensor {
+  const S = manifest.preprocessing.image_size;
+  return { data: Float32Array.from({ length: S * S }, (_, i) => Math.sin(i / (17 + seed)) * 1.5), size: S };
+}
+
+async function maps(backend: 'cpu' | 'wasm'): Promise<Float32Array[]> {
+  const ort = backend === 'cpu' ? await loadOrtNode() : await loadOrtWeb();
+  const loaded = await loadModelFiles(nodeModelSource(dir), 'int8');
+  const sessions = await createSessions(ort, loaded.files, backend, manifest.architecture.n_layers);
+  try {
+    const model = new OnnxReportModel(sessions, manifest);
+    const out: Float32Array[] = [];
+    for (const images of [[film(0)], [film(5)], [film(0), film(5)]]) out.push((await model.lesionMap(images))!);
+    return out;
+  } finally {
+    await releaseSessions(sessions);
+  }
+}
+
+describe('a lesion map in the model folder', () => {
+  it('gives each view a probability map on the heatmap grid, the same on the CPU provider and on WASM', async () => {
+    const [rows, cols] = heatmapGrid(manifest);
+    expect(manifest.lesion_map!.grid).toEqual([rows, cols]);
+    const [cpu, wasm] = [await maps('cpu'), await maps('wasm')];
+    const N = rows * cols;
+    expect(cpu.map((m) => m.length)).toEqual([N, N, 2 * N]);
+    for (const m of cpu) for (let v = 0; v < m.length / N; v++) expect(m.subarray(v * N, (v + 1) * N).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    expect(cpu[1]).not.toEqual(cpu[0]); // another film, another map
+    cpu[0].forEach((p, n) => expect(cpu[2][n]).toBeCloseTo(p, 5)); // view 0 of the pair is film 0 ...
+    cpu[1].forEach((p, n) => expect(cpu[2][N + n]).toBeCloseTo(p, 5)); // ... and view 1 is film 5
+    cpu.forEach((m, i) => m.forEach((p, n) => expect(wasm[i][n]).toBeCloseTo(p, 4)));
+  }, 120_000);
+
+  it("shows it as the map of the draft's sentences that assert one of its findings, and says which", async () => {
+    // every finding listed, so that any asserted finding of the random model's draft takes the lesion map
+    const every = mkdtempSync(path.join(tmpdir(), 'serpent-lesion-map-all-'));
+    cpSync(dir, every, { recursive: true });
+    const findings = FINDING_KEYS.filter((k) => k !== 'no_finding');
+    writeFileSync(path.join(every, 'manifest.json'), JSON.stringify({ ...manifest, lesion_map: { ...manifest.lesion_map, findings } }));
+    const [lesion] = await maps('cpu');
+    const peak = Math.max(...lesion);
+    const engine = await createNodeEngine({ backends: ['cpu'] });
+    const without = await createNodeEngine({ backends: ['cpu'] });
+    try {
+      await engine.load({ modelUrl: every, device: 'cpu', precision: 'int8' });
+      await without.load({ modelUrl: ensureTinyModel(), device: 'cpu', precision: 'int8' });
+      const settings = { beam: 1, samples: 0 };
+      const result = await engine.generate([film(0)], settings);
+      const plain = await without.generate([film(0)], settings);
+      expect(result.report.text).toBe(plain.report.text); // the map changes no word
+      const N = result.heatmap.grid[0] * result.heatmap.grid[1];
+      const sources = result.sentenceMapSources!;
+      expect(sources.length * N).toBe(result.sentenceHeatmaps.length);
+      expect(plain.sentenceMapSources!.every((s) => s === 'words')).toBe(true);
+      expect(sources).toContain('lesion_map'); // the random draft asserts something, so the swap is exercised
+      sources.forEach((source, s) => {
+        const row = result.sentenceHeatmaps.subarray(s * N, (s + 1) * N);
+        const want = source === 'lesion_map' ? lesion.map((p) => p / peak) : plain.sentenceHeatmaps.subarray(s * N, (s + 1) * N);
+        want.forEach((w, n) => expect(row[n]).toBeCloseTo(w, 4));
+      });
+      expect(Array.from(result.heatmap.values)).toEqual(Array.from(plain.heatmap.values)); // the words keep their own maps
+    } finally {
+      await engine.dispose();
+      await without.dispose();
+      rmSync(every, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { lazySession, type Session } from './sessions';
+
+function fakeSession(log: string[]): Session {
+  return { release: async () => void log.push('released') } as unknown as Session;
+}
+
+describe('lazySession', () => {
+  it('makes the session on the first get only, once for concurrent gets, and releases it', async () => {
+    const log: string[] = [];
+    const lazy = lazySession(async () => {
+      log.push('created');
+      return fakeSession(log);
+    });
+    expect(log).toEqual([]); // nothing made until asked
+    const [a, b] = await Promise.all([lazy.get(), lazy.get()]);
+    expect(a).toBe(b);
+    expect(await lazy.get()).toBe(a);
+    expect(log).toEqual(['created']);
+    await lazy.release();
+    expect(log).toEqual(['created', 'released']);
+  });
+
+  it('releases nothing when it was never made, and tries again after a failed creation', async () => {
+    const log: string[] = [];
+    let fail = true;
+    const lazy = lazySession(async () => {
+      if (fail) throw new Error('out of memory');
+      log.push('created');
+      return fakeSession(log);
+    });
+    await lazy.release();
+    expect(log).toEqual([]);
+    await expect(lazy.get()).rejects.toThrow('out of memory');
+    fail = false;
+    await lazy.get();
+    expect(log).toEqual(['created']);
+  });
+});
