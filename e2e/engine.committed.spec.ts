@@ -6,7 +6,7 @@
 // between two tokens — on three real radiographs;
 // its subtype gate keeps a pneumonia type the image probe does not back out of the draft, says so in the panel, and
 // lets the model name one when a person turns it off; its side gate keeps a nodule's guessed side out of the draft, says
-// why in the panel, and lets the side back when a person turns it off;
+// why in the panel, and lets the side back when a person turns it off; the nodule's sentence shows the lesion map;
 // and its out-of-distribution detector flags a document (a page the browser renders with real fonts, so nothing
 // like the synthetic pages it was trained on) but not a real radiograph.
 import { readFileSync } from 'node:fs';
@@ -185,6 +185,19 @@ test('the side gate: a nodule draft names no side, the panel says why, and turni
   await expect(report).toContainText(/nodule/);
   await expect(report).not.toContainText(/\b(left|right)\b/);
   await expect(panel.getByTestId('side-gate-note')).toContainText(/Side left out: .*\(nodule: right side in \d+ of \d+ val drafts that named one\)/);
+  // The nodule's sentence shows the lesion map (a network trained on where annotated lesions were), and it places this
+  // right upper lobe nodule in the right upper zone; the other sentences keep their words' maps.
+  const markers = page.getByTestId('sentence-marker');
+  const captions: string[] = [];
+  for (let i = 0; i < (await markers.count()); i++) {
+    await markers.nth(i).click();
+    captions.push((await page.getByTestId('map-caption').textContent()) ?? '');
+  }
+  const lesionCaptions = captions.filter((c) => c.includes('where the lesion map places the finding'));
+  expect(lesionCaptions.length).toBeGreaterThan(0);
+  expect(lesionCaptions[0]).toMatch(/nodule/);
+  expect(lesionCaptions[0]).toContain('Hottest: right upper zone.');
+  expect(captions.some((c) => c.includes('where the whole sentence points'))).toBe(true);
   await panel.getByTestId('side-gate-note').scrollIntoViewIfNeeded();
   await screenshot(page, '12-side-gate');
   const gate = panel.getByTestId('side-gate-input');

@@ -24,12 +24,10 @@ import json
 import math
 import sys
 import time
-import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import onnx
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -40,9 +38,8 @@ from .manifest import FINDINGS_PATH, file_entry
 from .mobilenet_v2 import STRIDE16_BLOCKS, MobileNetV2, grey_to_input, load_mobilenet_v2
 from .modelio import load_model_io
 from .ort_node import run_onnx
-from .quantize import quantize_graph, requantize_exact
+from .pixel_export import export_pixel_network
 
-OPSET = 17
 MAX_DIFF = 5e-2  # the file against PyTorch's fp32 network, on probabilities of real films
 FROZEN_NODES = ("/reader/stem/", "/reader/frozen.")  # ONNX node-name prefixes of the ImageNet blocks kept as trained
 
@@ -184,22 +181,9 @@ def export_onnx(reader, path, image_size):
     """pixels [V,1,S,S] → probabilities [V,F]. The frozen ImageNet blocks keep the exact uint8 weights of the TFLite
     file (a DequantizeLinear each); the trained top is int8 per output channel. Storing the whole network as
     per-channel int8 instead moved a probability by up to 0.22 on val films; this way by 0.04 (2.4 MB either way)."""
-    io = load_model_io()
-    names = io["imageReader"]
-    fp32 = path.with_name(path.stem + "_fp32.onnx")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(ProbabilityExport(reader), (torch.zeros(2, 1, image_size, image_size),), str(fp32),
-                          opset_version=OPSET, do_constant_folding=True, input_names=[names["inputs"]["pixels"]],
-                          output_names=[names["outputs"]["probabilities"]],
-                          dynamic_axes={names["inputs"]["pixels"]: {0: "views"}, names["outputs"]["probabilities"]: {0: "views"}})
-    model = quantize_graph(onnx.load(str(fp32)), "int8", keep_float=FROZEN_NODES)
-    for prefix in FROZEN_NODES:
-        model = requantize_exact(model, prefix)
-    onnx.checker.check_model(model)
-    onnx.save(model, str(path))
-    fp32.unlink()
+    names = load_model_io()["imageReader"]
+    export_pixel_network(ProbabilityExport(reader), path, image_size, names["inputs"]["pixels"], names["outputs"]["probabilities"],
+                         FROZEN_NODES)
 
 
 def verify_onnx(reader, path, x):

@@ -23,12 +23,10 @@ import copy
 import json
 import sys
 import time
-import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import onnx
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -38,10 +36,9 @@ from .manifest import file_entry
 from .mobilenet_v2 import MobileNetV2, grey_to_input, load_mobilenet_v2
 from .modelio import load_model_io
 from .ort_node import run_onnx
-from .quantize import quantize_graph, requantize_exact
+from .pixel_export import export_pixel_network
 from .similarity_data import box_targets
 
-OPSET = 17
 FROZEN_BLOCKS = 6  # blocks 0–5: stride 8, ImageNet's
 TRAINED_BLOCKS = (6, 13)  # blocks 6–12: stride 16, fine-tuned
 GRID = 16  # the towers' heatmap grid; the film is upsampled to 16·GRID px inside the graph (stride 16 → GRID×GRID)
@@ -194,20 +191,7 @@ def export_onnx(net, path, image_size):
     """pixels [V,1,S,S] → probabilities [V,grid*grid]. The ImageNet blocks keep the TFLite file's exact uint8 weights,
     the trained ones are int8 per output channel."""
     names = load_model_io()["lesionMap"]
-    fp32 = path.with_name(path.stem + "_fp32.onnx")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(ProbabilityExport(net), (torch.zeros(2, 1, image_size, image_size),), str(fp32),
-                          opset_version=OPSET, do_constant_folding=True, input_names=[names["inputs"]["pixels"]],
-                          output_names=[names["outputs"]["map"]],
-                          dynamic_axes={names["inputs"]["pixels"]: {0: "views"}, names["outputs"]["map"]: {0: "views"}})
-    model = quantize_graph(onnx.load(str(fp32)), "int8", keep_float=FROZEN_NODES)
-    for prefix in FROZEN_NODES:
-        model = requantize_exact(model, prefix)
-    onnx.checker.check_model(model)
-    onnx.save(model, str(path))
-    fp32.unlink()
+    export_pixel_network(ProbabilityExport(net), path, image_size, names["inputs"]["pixels"], names["outputs"]["map"], FROZEN_NODES)
 
 
 def verify_onnx(net, path, x):

@@ -3,7 +3,6 @@
 // provider and onnxruntime-web's WASM; the drafts' votes weigh that reading, and the subtype gate can read its
 // P(consolidation). The fixture is the tiny model with a seeded random-weight reader written in by `python -m
 // training.image_reader --random` (which also points the votes at it).
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,23 +13,20 @@ import { loadModelFiles } from './modelLoader';
 import { createNodeEngine, loadOrtNode, loadOrtWeb, nodeModelSource } from './node/nodeEngine';
 import { OnnxReportModel } from './onnxModel';
 import { createSessions, releaseSessions } from './sessions';
-import { ensureTinyModel, repoRoot } from './testing/tinyModel';
+import { sineFilm, tinyModelWith } from './testing/tinyModel';
 import type { ImageTensor } from './types';
 
 let dir: string;
 let manifest: ModelManifest;
 
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'serpent-image-reader-'));
-  cpSync(ensureTinyModel(), dir, { recursive: true });
-  execFileSync('/usr/bin/python3', ['-m', 'training.image_reader', '--random', '--model', dir], { cwd: repoRoot, stdio: 'pipe' });
+  dir = tinyModelWith('training.image_reader');
   manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function film(seed: number): ImageTensor {
-  const S = manifest.preprocessing.image_size;
-  return { data: Float32Array.from({ length: S * S }, (_, i) => Math.sin(i / (17 + seed)) * 1.5), size: S };
+  return sineFilm(manifest.preprocessing.image_size, seed);
 }
 
 async function readings(backend: 'cpu' | 'wasm'): Promise<Record<string, number>[]> {

@@ -2,7 +2,6 @@
 // gets one probability map per view on the report's heatmap grid, the same on onnxruntime-node's CPU provider and
 // onnxruntime-web's WASM, and a draft's sentence that asserts one of its findings shows that map. The fixture is the
 // tiny model with a seeded random-weight lesion map written in by `python -m training.lesion_map --random`.
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +11,7 @@ import { loadModelFiles } from './modelLoader';
 import { createNodeEngine, loadOrtNode, loadOrtWeb, nodeModelSource } from './node/nodeEngine';
 import { OnnxReportModel } from './onnxModel';
 import { createSessions, releaseSessions } from './sessions';
-import { ensureTinyModel, repoRoot } from './testing/tinyModel';
+import { ensureTinyModel, sineFilm, tinyModelWith } from './testing/tinyModel';
 import { FINDING_KEYS } from '../text/findings';
 import type { ImageTensor } from './types';
 
@@ -20,16 +19,13 @@ let dir: string;
 let manifest: ModelManifest;
 
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'serpent-lesion-map-'));
-  cpSync(ensureTinyModel(), dir, { recursive: true });
-  execFileSync('/usr/bin/python3', ['-m', 'training.lesion_map', '--random', '--model', dir], { cwd: repoRoot, stdio: 'pipe' });
+  dir = tinyModelWith('training.lesion_map');
   manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function film(seed: number): ImageTensor {
-  const S = manifest.preprocessing.image_size;
-  return { data: Float32Array.from({ length: S * S }, (_, i) => Math.sin(i / (17 + seed)) * 1.5), size: S };
+  return sineFilm(manifest.preprocessing.image_size, seed);
 }
 
 async function maps(backend: 'cpu' | 'wasm'): Promise<Float32Array[]> {

@@ -3,7 +3,8 @@
 // exporter's sources changed since it was written. Safe when several test files ask at once.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,4 +45,18 @@ export function ensureTinyModel(): string {
     }
   }
   return tinyModelDir;
+}
+
+/** A temporary copy of the tiny model with `python -m <module> --random --model <copy>` run on it (a seeded random
+ *  model file written in, e.g. training.image_reader). The caller removes the folder. */
+export function tinyModelWith(module: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `serpent-${module.split('.').pop()}-`));
+  cpSync(ensureTinyModel(), dir, { recursive: true });
+  execFileSync('/usr/bin/python3', ['-m', module, '--random', '--model', dir], { cwd: repoRoot, stdio: 'pipe' });
+  return dir;
+}
+
+/** A smooth synthetic film [S*S] for engine tests: another seed, another film. */
+export function sineFilm(size: number, seed: number): { data: Float32Array; size: number } {
+  return { data: Float32Array.from({ length: size * size }, (_, i) => Math.sin(i / (17 + seed)) * 1.5), size };
 }
