@@ -195,7 +195,13 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   );
   // A sentence that asserts a lesion shows the lesion map; its network runs only for such a draft.
   const shownLesion = manifest.lesion_map ? lesionSentences(sentenceTextsOf(layout.tokens, layout.sentences), manifest.lesion_map) : [];
-  const lesion = shownLesion.some(Boolean) ? await model.lesionMap(job.images) : null;
+  // The map is an aid to reading the draft, not the draft: if its network fails, the draft stands with its words' maps.
+  const lesion = shownLesion.some(Boolean)
+    ? await model.lesionMap(job.images).catch((err: unknown) => {
+        warnings.push(`The lesion map could not run (${err instanceof Error ? err.message : String(err)}), so every sentence shows its words' map.`);
+        return null;
+      })
+    : null;
   const sentenceMapSources = lesion
     ? applyLesionMap(sentences, shownLesion, lesion, heatmap.views, heatmap.grid[0] * heatmap.grid[1])
     : new Array<SentenceMapSource>(layout.sentences).fill('words');

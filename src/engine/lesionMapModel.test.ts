@@ -2,6 +2,7 @@
 // gets one probability map per view on the report's heatmap grid, the same on onnxruntime-node's CPU provider and
 // onnxruntime-web's WASM, and a draft's sentence that asserts one of its findings shows that map. The fixture is the
 // tiny model with a seeded random-weight lesion map written in by `python -m training.lesion_map --random`.
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -88,6 +89,35 @@ describe('a lesion map in the model folder', () => {
       await engine.dispose();
       await without.dispose();
       rmSync(every, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("keeps the draft, with its words' maps and a warning, when the lesion map cannot run", async () => {
+    // a readable ONNX file without the lesion map's output (the OOD detector's), listed with its true size and digest
+    const broken = mkdtempSync(path.join(tmpdir(), 'serpent-lesion-map-broken-'));
+    cpSync(dir, broken, { recursive: true });
+    const file = path.join(broken, manifest.lesion_map!.path);
+    cpSync(path.join(broken, manifest.ood.detector!.path), file);
+    const bytes = readFileSync(file);
+    const entry = {
+      ...manifest.lesion_map,
+      findings: FINDING_KEYS.filter((k) => k !== 'no_finding'),
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
+    writeFileSync(path.join(broken, 'manifest.json'), JSON.stringify({ ...manifest, lesion_map: entry }));
+    const engine = await createNodeEngine({ backends: ['cpu'] });
+    try {
+      await engine.load({ modelUrl: broken, device: 'cpu', precision: 'int8' });
+      const result = await engine.generate([film(0)], { beam: 1, samples: 0 });
+      expect(result.report.text.length).toBeGreaterThan(0);
+      expect(result.sentenceMapSources!.every((s) => s === 'words')).toBe(true);
+      expect(result.warnings.join(' ')).toMatch(
+        /The lesion map could not run \(The model file onnx\/lesion_map_int8\.onnx is corrupt .*no output "lesion_map"/,
+      );
+    } finally {
+      await engine.dispose();
+      rmSync(broken, { recursive: true, force: true });
     }
   }, 120_000);
 });

@@ -5,6 +5,7 @@
 // similarity towers' image side reads the same image tokens; the image reader reads the same pixels, and the lesion map
 // reads them when a draft asks for it.
 import type { DecoderStep, StepDecoder } from './beamSearch';
+import { ModelFileError } from './errors';
 import { readFindings } from './findingReader';
 import type { ModelManifest } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
@@ -127,7 +128,9 @@ export class OnnxReportModel {
     const io = modelIO.lesionMap;
     const out = await session.run({ [io.inputs.pixels]: this.pixelTensor(images) });
     try {
-      return (await floats(out[io.outputs.map])).slice(); // [V,N]
+      const map = out[io.outputs.map];
+      if (!map) throw new ModelFileError(this.manifest.lesion_map.path, 'corrupt', `it has no output "${io.outputs.map}"`);
+      return (await floats(map)).slice(); // [V,N]
     } finally {
       disposeAll(Object.values(out));
     }
