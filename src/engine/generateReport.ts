@@ -203,7 +203,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       })
     : null;
   const sentenceMapSources = lesion
-    ? applyLesionMap(sentences, shownLesion, lesion, heatmap.views, heatmap.grid[0] * heatmap.grid[1])
+    ? applyLesionMap(sentences, shownLesion, lesion, heatmap.views, heatmap.grid[0] * heatmap.grid[1], manifest.lesion_map?.min_peak ?? 0)
     : new Array<SentenceMapSource>(layout.sentences).fill('words');
   const t2 = now();
   callbacks.onStage?.({ stage: 'done' });

@@ -55,6 +55,13 @@ describe('applyLesionMap', () => {
     expect(Array.from(maps.subarray(16))).toEqual(new Array(8).fill(Math.fround(0.1)));
   });
 
+  it('is not used when its peak is below min_peak in a view: the network is unsure where the lesion is', () => {
+    const maps = new Float32Array(3 * 2 * 4).fill(0.1);
+    expect(applyLesionMap(maps, [false, true, false], lesion, 2, 4, 0.45)).toEqual(['words', 'words', 'words']); // view 1 peaks at 0.4
+    expect(Array.from(maps)).toEqual(new Array(24).fill(Math.fround(0.1)));
+    expect(applyLesionMap(maps, [false, true, false], lesion, 2, 4, 0.4)).toEqual(['words', 'lesion_map', 'words']);
+  });
+
   it('refuses maps of the wrong size', () => {
     expect(() => applyLesionMap(new Float32Array(8), [true], new Float32Array(4), 2, 4)).toThrow(RangeError);
     expect(() => applyLesionMap(new Float32Array(7), [true], lesion, 2, 4)).toThrow(RangeError);

@@ -12,6 +12,7 @@ export interface LesionMapEntry extends ModelFileEntry {
   grid: [number, number]; // the report's heatmap grid (the towers', else the encoder's)
   findings: string[]; // labeler keys whose sentences show this map
   except?: string[]; // labeler keys of diffuse patterns: a sentence asserting one keeps its words' maps
+  min_peak?: number; // below this peak probability (in any view) the map is not shown: it is unsure where, e.g. on a noisy film
   training?: Record<string, unknown>;
   evaluation?: Record<string, unknown>;
 }
@@ -66,9 +67,18 @@ export function lesionSentences(sentenceTexts: readonly string[], entry: Pick<Le
 /**
  * sentenceMaps [S, views, N] (changed in place): the rows of the sentences marked in `shown` [S] become the lesion map
  * of that view, scaled so that its peak is 1 (the words' maps are cosines, at most 1). lesion: [views*N]
- * probabilities. Returns each sentence's source.
+ * probabilities. A map whose peak is below `minPeak` in any view is not used: the network is unsure where the lesion
+ * is (on a noisy or blurred film it spreads out), and a confident-looking overlay would mislead. Returns each
+ * sentence's source.
  */
-export function applyLesionMap(sentenceMaps: Float32Array, shown: readonly boolean[], lesion: Float32Array, views: number, cells: number): SentenceMapSource[] {
+export function applyLesionMap(
+  sentenceMaps: Float32Array,
+  shown: readonly boolean[],
+  lesion: Float32Array,
+  views: number,
+  cells: number,
+  minPeak = 0,
+): SentenceMapSource[] {
   if (lesion.length !== views * cells) throw new RangeError(`lesion map has ${lesion.length} values, expected ${views}×${cells}`);
   if (sentenceMaps.length !== shown.length * views * cells) {
     throw new RangeError(`sentence maps have ${sentenceMaps.length} values, expected ${shown.length}×${views}×${cells}`);
@@ -77,7 +87,8 @@ export function applyLesionMap(sentenceMaps: Float32Array, shown: readonly boole
   for (let v = 0; v < views; v++) {
     let peak = 0;
     for (let n = 0; n < cells; n++) peak = Math.max(peak, lesion[v * cells + n]);
-    for (let n = 0; n < cells; n++) scaled[v * cells + n] = peak > 0 ? lesion[v * cells + n] / peak : 0;
+    if (peak < minPeak || peak <= 0) return shown.map(() => 'words');
+    for (let n = 0; n < cells; n++) scaled[v * cells + n] = lesion[v * cells + n] / peak;
   }
   return shown.map((lesionSentence, s) => {
     if (!lesionSentence) return 'words';

@@ -11,7 +11,7 @@ import numpy as np
 import onnx
 import torch
 
-from training.lesion_map import FINDINGS, GRID, LesionMap, LesionMapConfig, pointing, train, verify_onnx, write_lesion_map
+from training.lesion_map import FINDINGS, GRID, MIN_PEAK, LesionMap, LesionMapConfig, pointing, train, verify_onnx, write_lesion_map
 from training.mobilenet_v2 import MobileNetV2
 from training.modelio import load_model_io
 from training.similarity_data import box_targets
@@ -73,7 +73,7 @@ class LesionMapTest(unittest.TestCase):
             self.assertEqual(verify_onnx(net, path, x), (diff, peaks))
             written = json.loads((Path(tmp) / "manifest.json").read_text())
             self.assertEqual(written["lesion_map"], entry)
-            self.assertEqual((entry["grid"], entry["findings"]), ([GRID, GRID], FINDINGS))
+            self.assertEqual((entry["grid"], entry["findings"], entry["min_peak"]), ([GRID, GRID], FINDINGS, MIN_PEAK))
             self.assertEqual(entry["bytes"], path.stat().st_size)
         with torch.no_grad():
             probs = torch.softmax(net(torch.from_numpy(x)), 1)
