@@ -5,6 +5,7 @@
 import sourceLabels from '../../src/text/data/corpus/source_labels.json' with { type: 'json' };
 import { ancestorsOf, type FindingKey } from '../../src/text/findings';
 import { labelSentence } from '../../src/text/labeler';
+import { sentenceTextsOf } from '../../src/engine/lesionMap';
 import type { ReportResult } from '../../src/engine/types';
 import { quantile, wilsonInterval } from '../bench/stats';
 import { boxToGrid, noduleToGrid, peakCell, pointingGame, type GridTarget, type TensorGeometry } from './grounding';
@@ -53,11 +54,12 @@ export function targetsFor(rec: ManifestRecord, geom: TensorGeometry, img: { wid
   return out;
 }
 
-/** Sentence texts of a result, rebuilt from its tokens. */
+/** Sentence texts of a result, rebuilt from its tokens (the engine's own rebuild, src/engine/lesionMap.ts). */
 export function sentenceTexts(result: ReportResult): string[] {
-  const texts: string[][] = [];
-  for (const t of result.tokens) (texts[t.sentence] ??= []).push(t.text);
-  return Array.from(texts, (words) => (words ?? []).join(' '));
+  return sentenceTextsOf(
+    result.tokens,
+    result.tokens.reduce((n, t) => Math.max(n, t.sentence + 1), 0),
+  );
 }
 
 /** Heatmap [rows*cols] of the sentences asserting one of `findings` (a descendant counts), first view. */
