@@ -287,4 +287,17 @@ describe('bad generate input', () => {
     expect(r.views![0].isColour).toBe(true);
     expect(r.warnings.some((w) => /photo\.png is in colour/.test(w))).toBe(true);
   });
+
+  it('warns when a film smaller than the model input was enlarged, and not when it was shrunk', async () => {
+    const film = (side: number) =>
+      encodePng({ width: side, height: side, data: Uint8Array.from({ length: side * side }, (_, i) => (i * 7) % 256), channels: 1, depth: 8 });
+    const small = Math.max(8, S / 2);
+    const enlarged = await engine.generateFiles([{ name: 'thumb.png', bytes: film(small).slice().buffer }], { beam: 1 });
+    const lowRes = enlarged.warnings.filter((w) => /thumb\.png is \d+×\d+ pixels, smaller than the/.test(w));
+    expect(lowRes).toHaveLength(1);
+    expect(lowRes[0]).toContain(`${small}×${small} pixels, smaller than the ${S}×${S}`);
+    expect(lowRes[0]).toMatch(/original, full-size radiograph/);
+    const full = await engine.generateFiles([{ name: 'full.png', bytes: film(2 * S).slice().buffer }], { beam: 1 });
+    expect(full.warnings.some((w) => /smaller than the/.test(w))).toBe(false);
+  });
 });

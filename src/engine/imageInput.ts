@@ -40,7 +40,7 @@ export async function prepareFiles(
       const p = preprocess(img, { size: pre.image_size, mean: pre.pixel_mean, std: pre.pixel_std, quantise: true });
       const tagged = img.meta?.view ?? 'unknown';
       const view = tagged !== 'unknown' ? tagged : (file.view ?? 'unknown');
-      images.push({ data: p.pixels, size: p.size, name: file.name, isColour: img.isColour, view });
+      images.push({ data: p.pixels, size: p.size, name: file.name, isColour: img.isColour, view, sourceWidth: img.width, sourceHeight: img.height });
       views.push({
         name: file.name,
         size: p.size,

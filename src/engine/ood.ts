@@ -80,3 +80,14 @@ export function colourWarning(name: string | undefined): string {
     'The draft is unreliable: check you chose an X-ray, not a photo or a screenshot.'
   );
 }
+
+/** A film smaller than the model's S×S input is enlarged to fill it, and enlarging adds no detail: the evaluation's
+ *  64-pixel films (NIH) were drafted with almost none of their labelled findings (docs/RESULTS.md, per source), while
+ *  the OOD checks pass them as radiographs. null when the film was not enlarged. */
+export function lowResolutionWarning(name: string | undefined, width: number, height: number, inputSize: number): string | null {
+  if (!(Math.max(width, height) < inputSize)) return null;
+  return (
+    `The image${name ? ` ${name}` : ''} is ${width}×${height} pixels, smaller than the ${inputSize}×${inputSize} the model reads, so it was ` +
+    'enlarged, and enlarging adds no detail: on 64-pixel films the drafts named almost none of the findings. Use the original, full-size radiograph.'
+  );
+}

@@ -44,6 +44,8 @@ export interface ImageTensor {
   view?: 'frontal' | 'lateral' | 'unknown';
   name?: string; // file name, for messages
   isColour?: boolean; // the source image had colour (a cheap "is this a radiograph?" check)
+  sourceWidth?: number; // the file's own pixel size, when the engine decoded it (a smaller film was enlarged to S)
+  sourceHeight?: number;
 }
 
 /** A raw image file (PNG, JPEG, DICOM) for the engine to decode and preprocess itself. */
