@@ -22,6 +22,10 @@ export interface VisitPhases {
   files: number; // reading them (the offline copy) and checking their sha256
   sessions: number; // ONNX Runtime sessions and the warm-up (the WebAssembly start-up where it is not done yet)
   first_report: number; // the load done → the first report word on screen
+  // The first report's own timings, as the engine returned them (absent for an engine that does not report them):
+  report_encode?: number; // the image-side sessions: vision encoder, OOD detector, readers, image tower (not the file decode)
+  report_decoder_calls?: number; // inside the decoder session's calls (onnxruntime's WebAssembly)
+  report_search_rest?: number; // the rest of the search and the rerank, maps and lesion map (JavaScript, the towers' text pass)
 }
 
 export interface ReturningVisitResult {
@@ -38,6 +42,7 @@ declare global {
   interface Window {
     __serpentFirstReportAt?: number | null;
     __serpentWorkerMarks?: Record<string, number>;
+    __serpentReportTimings?: ReportTimingsProbe;
   }
 }
 
@@ -60,22 +65,33 @@ const WORKER_PROBE = `
       if (d.kind === 'progress' && ev.stage === 'download' && ev.total > 0 && ev.loaded === ev.total) mark('files_end');
       if (d.kind === 'progress' && ev.stage === 'compile') mark('sessions_start');
       if (d.kind === 'result' && 'load_request' in window.__serpentWorkerMarks) mark('loaded');
+      const t = d.kind === 'result' && d.result && d.result.timings;
+      if (t && !window.__serpentReportTimings) window.__serpentReportTimings = { encode: t.encode_ms, decode: t.decode_ms, decoder: t.decoder && t.decoder.run_ms };
     });
     return worker;
   };
   window.Worker.prototype = PageWorker.prototype;
 `;
 
+/** The first report's timings as the worker's result message carried them (ms). */
+export interface ReportTimingsProbe {
+  encode: number;
+  decode: number;
+  decoder?: number;
+}
+
 /** Phases of one visit from its marks; null when a mark is missing (e.g. an engine that changed its messages). */
-export function visitPhases(marks: Record<string, number>, reportAt: number): VisitPhases | null {
+export function visitPhases(marks: Record<string, number>, reportAt: number, report?: ReportTimingsProbe): VisitPhases | null {
   const { load_request, files_start, files_end, sessions_start, loaded } = marks;
   if ([load_request, files_start, files_end, sessions_start, loaded].some((m) => typeof m !== 'number')) return null;
+  const calls = report?.decoder;
   return {
     to_load_request: load_request,
     to_files: files_start - load_request,
     files: files_end - files_start,
     sessions: loaded - sessions_start,
     first_report: reportAt - loaded,
+    ...(report && typeof calls === 'number' ? { report_encode: report.encode, report_decoder_calls: calls, report_search_rest: report.decode - calls } : {}),
   };
 }
 
@@ -83,8 +99,9 @@ export function visitPhases(marks: Record<string, number>, reportAt: number): Vi
 export function medianPhases(visits: readonly (VisitPhases | null)[]): VisitPhases | undefined {
   const all = visits.filter((v): v is VisitPhases => v !== null);
   if (all.length === 0) return undefined;
-  const keys = Object.keys(all[0]) as (keyof VisitPhases)[];
-  return Object.fromEntries(keys.map((k) => [k, spread(all.map((v) => v[k])).median])) as unknown as VisitPhases;
+  // A phase enters the summary when every visit has it (the first report's split may be missing from some).
+  const keys = (Object.keys(all[0]) as (keyof VisitPhases)[]).filter((k) => all.every((v) => typeof v[k] === 'number'));
+  return Object.fromEntries(keys.map((k) => [k, spread(all.map((v) => v[k] as number)).median])) as unknown as VisitPhases;
 }
 
 // A string, not a function: tsx would wrap a named function for the page in a helper the page does not have.
@@ -120,7 +137,10 @@ async function visit(
     await page.waitForFunction(() => typeof window.__serpentFirstReportAt === 'number', null, { timeout: timeoutMs });
     const reportAt = await page.evaluate(() => window.__serpentFirstReportAt as number);
     const marks = await page.evaluate(() => window.__serpentWorkerMarks ?? {});
-    return { reportAt, imageAt, phases: visitPhases(marks, reportAt) };
+    // The result message follows the first streamed word: wait for it (a short while; without it the split is left out).
+    await page.waitForFunction(() => window.__serpentReportTimings !== undefined, null, { timeout: 30_000 }).catch(() => undefined);
+    const report = await page.evaluate(() => window.__serpentReportTimings);
+    return { reportAt, imageAt, phases: visitPhases(marks, reportAt, report) };
   } finally {
     await page.close();
   }

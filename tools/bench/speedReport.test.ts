@@ -43,6 +43,13 @@ describe('speed summaries', () => {
     const other = visitPhases({ ...marks, loaded: 1800 }, 2600)!;
     expect(medianPhases([visitPhases(marks, 2500), null, other])?.sessions).toBe(690);
     expect(medianPhases([null])).toBeUndefined();
+    // The first report's split, from the result message's timings: decoder calls, and the rest of the search.
+    const split = visitPhases(marks, 2500, { encode: 120, decode: 700, decoder: 450 })!;
+    expect(split).toMatchObject({ first_report: 900, report_encode: 120, report_decoder_calls: 450, report_search_rest: 250 });
+    expect(visitPhases(marks, 2500, { encode: 120, decode: 700 })).not.toHaveProperty('report_decoder_calls');
+    // A split missing from one visit leaves it out of the summary rather than averaging over fewer visits.
+    expect(medianPhases([split, other])).not.toHaveProperty('report_encode');
+    expect(medianPhases([split, split])?.report_search_rest).toBe(250);
   });
 
   it('int8 ÷ fp32 and unfolded ÷ folded at the default beam, per place; other beams and searches ignored', () => {
