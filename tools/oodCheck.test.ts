@@ -27,9 +27,13 @@ describe('npm run ood-check (tiny model)', () => {
     const folder = rates.at(-1)!;
     expect(folder).toMatchObject({ kind: 'not_a_frontal_radiograph', n: 1, unreadable: 1 });
     for (const r of rates) {
-      for (const k of ['detector', 'embedding', 'any'] as const) expect(r[k]).toBeGreaterThanOrEqual(0);
-      expect(r.any).toBeGreaterThanOrEqual(Math.max(r.detector, r.embedding));
+      for (const k of ['detector', 'embedding', 'low_resolution', 'any'] as const) expect(r[k]).toBeGreaterThanOrEqual(0);
+      expect(r.any).toBeGreaterThanOrEqual(Math.max(r.detector, r.embedding, r.low_resolution));
     }
+    // The NIH films are 64 px, below the tiny model's 128 px input: each is counted as enlarged; the others are not.
+    expect(JSON.parse(readFileSync(path.join(ensureTinyModel(), 'manifest.json'), 'utf8')).preprocessing.image_size).toBe(128);
+    const bySource = Object.fromEntries(rates.slice(0, 4).map((r) => [r.group.split(': ')[1], r.low_resolution]));
+    expect(bySource).toEqual({ covid_qu: 0, jsrt: 0, kermany: 0, nih64: 1 });
     expect(JSON.parse(readFileSync(out, 'utf8')).rates).toEqual(rates);
     expect(readFileSync(md, 'utf8')).toMatch(
       /<!-- section:ood:random-tiny -->\n## Out-of-distribution check: random-tiny[\s\S]*\| flat, gradient and noise images \| 4 \|/,

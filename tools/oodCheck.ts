@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import path from 'node:path';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { loadOrtNode, loadOrtWeb } from '../src/engine/node/nodeEngine';
+import { lowResolutionWarning } from '../src/engine/ood';
 import type { OodResult } from '../src/engine/types';
 import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
@@ -37,7 +38,8 @@ export interface GroupRate {
   n: number;
   detector: number; // share the detector warned about
   embedding: number; // share above the embedding-distance threshold
-  any: number; // share with any warning (detector, embedding or colour)
+  low_resolution: number; // share smaller than the model's input (enlarged, so the engine warns: src/engine/ood.ts)
+  any: number; // share with any warning (detector, embedding, colour or low resolution)
   unreadable?: number; // files the decoder refused (typed errors: not counted in n)
 }
 
@@ -45,16 +47,29 @@ class Tally {
   n = 0;
   detector = 0;
   embedding = 0;
+  lowResolution = 0;
   any = 0;
-  add(r: OodResult, colour = false): void {
+  constructor(private readonly inputSize: number) {}
+  /** One image's checks; `img` gives its own pixel size (and colour, for files read as they come). */
+  add(r: OodResult, img: Pick<GreyImage, 'width' | 'height'>, colour = false): void {
     this.n++;
+    const small = lowResolutionWarning(undefined, img.width, img.height, this.inputSize) !== null;
     if (detectorFlagged(r)) this.detector++;
     if (embeddingFlagged(r)) this.embedding++;
-    if (r.warning || colour) this.any++;
+    if (small) this.lowResolution++;
+    if (r.warning || colour || small) this.any++;
   }
   rate(group: string, kind: GroupRate['kind']): GroupRate {
     const share = (k: number) => (this.n ? k / this.n : 0);
-    return { group, kind, n: this.n, detector: share(this.detector), embedding: share(this.embedding), any: share(this.any) };
+    return {
+      group,
+      kind,
+      n: this.n,
+      detector: share(this.detector),
+      embedding: share(this.embedding),
+      low_resolution: share(this.lowResolution),
+      any: share(this.any),
+    };
   }
 }
 
@@ -88,25 +103,29 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
   const modelDir = path.resolve(f.model ?? defaultModelDir());
   const probe = await OodProbe.open(modelDir, device === 'cpu' ? await loadOrtNode() : await loadOrtWeb(), device);
   const rates: GroupRate[] = [];
+  const inputSize = probe.manifest.preprocessing.image_size;
   try {
-    const perSource = new Map(sources.map((s) => [s, new Tally()]));
-    const transformed = new Map(Object.keys(RADIOGRAPH_TRANSFORMS).map((k) => [k, new Tally()]));
+    const perSource = new Map(sources.map((s) => [s, new Tally(inputSize)]));
+    const transformed = new Map(Object.keys(RADIOGRAPH_TRANSFORMS).map((k) => [k, new Tally(inputSize)]));
     let done = 0;
     for (const source of sources) {
       for (const rec of records.filter((r) => r.source === source).slice(0, limit)) {
         const img = await decodeRecordImage(root, rec);
-        perSource.get(source)!.add(await probe.check(img));
-        for (const [name, transform] of Object.entries(RADIOGRAPH_TRANSFORMS)) transformed.get(name)!.add(await probe.check(transform(img)));
+        perSource.get(source)!.add(await probe.check(img), img);
+        for (const [name, transform] of Object.entries(RADIOGRAPH_TRANSFORMS)) {
+          const changed = transform(img);
+          transformed.get(name)!.add(await probe.check(changed), changed);
+        }
         if (++done % 100 === 0) process.stderr.write(`${done} radiographs\n`);
       }
     }
     for (const [s, t] of perSource) rates.push(t.rate(`${split} radiographs: ${s}`, 'radiograph'));
     for (const [name, t] of transformed) rates.push(t.rate(`the same, ${name.replace(/_/g, ' ')}`, 'not_a_frontal_radiograph'));
-    const synthetic = new Tally();
-    for (const img of Object.values(syntheticNonImages())) synthetic.add(await probe.check(img));
+    const synthetic = new Tally(inputSize);
+    for (const img of Object.values(syntheticNonImages())) synthetic.add(await probe.check(img), img);
     rates.push(synthetic.rate('flat, gradient and noise images', 'not_a_frontal_radiograph'));
     for (const dir of extra) {
-      const t = new Tally();
+      const t = new Tally(inputSize);
       let unreadable = 0;
       for (const file of filesUnder(dir)) {
         let img: GreyImage;
@@ -116,7 +135,7 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
           unreadable++;
           continue;
         }
-        t.add(await probe.check(img, path.basename(file)), img.isColour);
+        t.add(await probe.check(img, path.basename(file)), img, img.isColour);
       }
       rates.push({ ...t.rate(`--extra ${path.basename(dir)}`, 'not_a_frontal_radiograph'), unreadable });
     }
@@ -143,15 +162,16 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
 
 export function oodMarkdown(id: string, version: string, rates: GroupRate[], commandLine: string): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-  const rows = rates.map((r) => [r.group, r.n, pct(r.detector), pct(r.embedding), pct(r.any)]);
+  const rows = rates.map((r) => [r.group, r.n, pct(r.detector), pct(r.embedding), pct(r.low_resolution), pct(r.any)]);
   return [
     `## Out-of-distribution check: ${id} ${version}`,
     '',
     `\`${commandLine}\`. Share of images warned about: by the detector, by the embedding distance (diag Mahalanobis`,
-    'of p_img above the training p99), and by any check (either, or a colour image). On radiographs a warning is a',
-    'false alarm; on everything else it is a catch.',
+    'of p_img above the training p99), for an image smaller than the model input (enlarged to it), and by any check',
+    '(any of these, or a colour image). On full-size radiographs a warning is a false alarm; on everything else it is',
+    'a catch, and on a small radiograph it says the draft cannot see fine detail.',
     '',
-    markdownTable(['images', 'n', 'detector', 'embedding distance', 'any warning'], rows),
+    markdownTable(['images', 'n', 'detector', 'embedding distance', 'smaller than the input', 'any warning'], rows),
   ].join('\n');
 }
 
