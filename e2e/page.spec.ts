@@ -260,6 +260,16 @@ test.describe('with the tiny model installed', () => {
     await expect(page.getByTestId('unreliable-badge')).toBeVisible();
     await screenshot(page, '10-warning');
   });
+
+  test('a film smaller than the model input is drafted with a warning to use the full-size radiograph', async ({ page }) => {
+    await page.goto('/?device=wasm');
+    await page.getByTestId('file-input').setInputFiles(radiograph('nih64/00000001_000.png'));
+    await waitForReport(page);
+    const warning = page.getByTestId('ood-warning');
+    await expect(warning).toContainText('00000001_000.png is 64×64 pixels, smaller than the 128×128 the model reads');
+    await expect(warning).toContainText('Use the original, full-size radiograph.');
+    await expect(page.getByTestId('unreliable-badge')).toBeVisible();
+  });
 });
 
 test('with no model installed the page says how to install one', async ({ page, context }) => {
