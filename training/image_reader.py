@@ -34,11 +34,10 @@ import torch.nn.functional as F
 
 from .data import CorpusError
 from .finding_reader import micro_f1, study_labels
-from .manifest import FINDINGS_PATH, file_entry
-from .mobilenet_v2 import STRIDE16_BLOCKS, MobileNetV2, grey_to_input, load_mobilenet_v2
+from .manifest import FINDINGS_PATH, write_manifest
+from .mobilenet_v2 import STRIDE16_BLOCKS, MobileNetV2, load_mobilenet_v2
 from .modelio import load_model_io
-from .ort_node import run_onnx
-from .pixel_export import export_pixel_network
+from .pixel_export import export_pixel_network, file_and_module_outputs, frozen_trunk, set_file_entry
 
 MAX_DIFF = 5e-2  # the file against PyTorch's fp32 network, on probabilities of real films
 FROZEN_NODES = ("/reader/stem/", "/reader/frozen.")  # ONNX node-name prefixes of the ImageNet blocks kept as trained
@@ -70,10 +69,7 @@ class ImageReader(nn.Module):
 
     def stride16(self, x01):
         """x01 [B,1,S,S] in [0,1] → ImageNet MobileNetV2's block-12 features [B,96,S/16,S/16]."""
-        x = self.stem(grey_to_input(x01))
-        for block in self.frozen:
-            x = block(x)
-        return x
+        return frozen_trunk(self.stem, self.frozen, x01)
 
     def top(self, feats):
         for block in self.blocks:
@@ -189,12 +185,10 @@ def export_onnx(reader, path, image_size):
 def verify_onnx(reader, path, x):
     """The file's probabilities against PyTorch's fp32 on pixels x [V,1,S,S] (normalised) → the largest |ΔP|."""
     names = load_model_io()["imageReader"]
-    with torch.no_grad():
-        want = ProbabilityExport(reader)(torch.from_numpy(x)).numpy()
-    got = run_onnx([(path, {names["inputs"]["pixels"]: x})])[0][names["outputs"]["probabilities"]]
+    got, want = file_and_module_outputs(ProbabilityExport(reader), path, x, names["inputs"]["pixels"], names["outputs"]["probabilities"])
     diff = float(np.abs(got - want).max())
-    if got.shape != want.shape or diff > MAX_DIFF:
-        raise RuntimeError(f"{path}: ONNX probabilities differ from PyTorch's by {diff:.4f} (shape {got.shape})")
+    if diff > MAX_DIFF:
+        raise RuntimeError(f"{path}: ONNX probabilities differ from PyTorch's by {diff:.4f}")
     return diff
 
 
@@ -205,15 +199,10 @@ def write_reader(model_dir, manifest, reader, findings, verify_x, training=None,
     path = model_dir / "onnx" / (load_model_io()["files"]["imageReader"] + "_int8.onnx")
     export_onnx(reader, path, manifest["preprocessing"]["image_size"])
     diff = verify_onnx(reader, path, verify_x)
-    entry = {**file_entry(model_dir, path), "findings": list(findings)}
-    if training is not None:
-        entry["training"] = training
-    if evaluation is not None:
-        entry["evaluation"] = evaluation
-    manifest["image_reader"] = entry
+    entry = set_file_entry(model_dir, manifest, "image_reader", path, {"findings": list(findings)}, training, evaluation)
     if finding_reader:
         manifest["finding_reader"] = {"feature": "image_reader"}
-    (model_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    write_manifest(model_dir, manifest)
     return entry, diff
 
 

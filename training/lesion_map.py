@@ -32,11 +32,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .data import CorpusError
-from .manifest import file_entry
-from .mobilenet_v2 import MobileNetV2, grey_to_input, load_mobilenet_v2
+from .manifest import write_manifest
+from .mobilenet_v2 import MobileNetV2, load_mobilenet_v2
 from .modelio import load_model_io
-from .ort_node import run_onnx
-from .pixel_export import export_pixel_network
+from .pixel_export import export_pixel_network, file_and_module_outputs, frozen_trunk, set_file_entry
 from .similarity_data import box_targets
 
 FROZEN_BLOCKS = 6  # blocks 0–5: stride 8, ImageNet's
@@ -79,10 +78,7 @@ class LesionMap(nn.Module):
     def stride8(self, x01):
         """x01 [B,1,S,S] in [0,1] → ImageNet block-5 features [B,32,2·grid,2·grid]."""
         x = F.interpolate(x01, size=(self.inner_size, self.inner_size), mode="bilinear", align_corners=False)
-        x = self.stem(grey_to_input(x))
-        for block in self.frozen:
-            x = block(x)
-        return x
+        return frozen_trunk(self.stem, self.frozen, x)
 
     def top(self, feats):
         for block in self.blocks:
@@ -200,11 +196,7 @@ def export_onnx(net, path, image_size):
 def verify_onnx(net, path, x):
     """The file's map against PyTorch's fp32 on pixels x [V,1,S,S] (normalised) → (max |Δp|, share of same peaks)."""
     names = load_model_io()["lesionMap"]
-    with torch.no_grad():
-        want = ProbabilityExport(net)(torch.from_numpy(x)).numpy()
-    got = run_onnx([(path, {names["inputs"]["pixels"]: x})])[0][names["outputs"]["map"]]
-    if got.shape != want.shape:
-        raise RuntimeError(f"{path}: the ONNX map is {got.shape}, PyTorch's {want.shape}")
+    got, want = file_and_module_outputs(ProbabilityExport(net), path, x, names["inputs"]["pixels"], names["outputs"]["map"])
     diff, same = float(np.abs(got - want).max()), float((got.argmax(1) == want.argmax(1)).mean())
     if diff > MAX_DIFF or same < MIN_SAME_PEAK:
         raise RuntimeError(f"{path}: ONNX probabilities differ from PyTorch's by {diff:.4f}, the peak cell on {1 - same:.0%} of films")
@@ -217,14 +209,9 @@ def write_lesion_map(model_dir, manifest, net, verify_x, training=None, evaluati
     path = model_dir / "onnx" / (load_model_io()["files"]["lesionMap"] + "_int8.onnx")
     export_onnx(net, path, manifest["preprocessing"]["image_size"])
     diff, peaks = verify_onnx(net, path, verify_x)
-    entry = {**file_entry(model_dir, path), "grid": [net.grid, net.grid], "findings": list(FINDINGS),
-             "except": list(EXCEPT), "min_peak": MIN_PEAK}
-    if training is not None:
-        entry["training"] = training
-    if evaluation is not None:
-        entry["evaluation"] = evaluation
-    manifest["lesion_map"] = entry
-    (model_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    fields = {"grid": [net.grid, net.grid], "findings": list(FINDINGS), "except": list(EXCEPT), "min_peak": MIN_PEAK}
+    entry = set_file_entry(model_dir, manifest, "lesion_map", path, fields, training, evaluation)
+    write_manifest(model_dir, manifest)
     return entry, diff, peaks
 
 
