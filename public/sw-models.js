@@ -37,28 +37,26 @@ async function cachedJson(url) {
   return hit ? hit.json() : null;
 }
 
-/** Every file a manifest names (all precisions, the detector, the image reader, the lesion map, the similarity towers): folder-relative path -> entry. */
+/** The files a manifest names beside its precisions' ONNX files: the detector, the image reader, the lesion map and the
+ *  similarity towers (those it has). */
+function extraEntries(manifest) {
+  return [manifest.ood?.detector, manifest.image_reader, manifest.lesion_map, manifest.similarity?.image, manifest.similarity?.text].filter(Boolean);
+}
+
+/** Every file a manifest names (all precisions and the extra files): folder-relative path -> entry. */
 function manifestEntries(manifest) {
   const out = new Map();
   for (const files of Object.values(manifest.files || {})) for (const e of Object.values(files || {})) out.set(e.path, e);
-  if (manifest.ood?.detector) out.set(manifest.ood.detector.path, manifest.ood.detector);
-  if (manifest.image_reader) out.set(manifest.image_reader.path, manifest.image_reader);
-  if (manifest.lesion_map) out.set(manifest.lesion_map.path, manifest.lesion_map);
-  if (manifest.similarity) for (const k of ['image', 'text']) if (manifest.similarity[k]) out.set(manifest.similarity[k].path, manifest.similarity[k]);
+  for (const e of extraEntries(manifest)) out.set(e.path, e);
   return out;
 }
 
-/** What the engine loads: the default precision's files, the detector, the image reader, the lesion map and the towers. decoder_static is left to
- *  the pages that run WebGPU (kept when they fetch it; the engine steps without it when it is not there). */
+/** What the engine loads: the default precision's files and the extra files. decoder_static is left to the pages that
+ *  run WebGPU (kept when they fetch it; the engine steps without it when it is not there). */
 function neededEntries(manifest) {
   const files = { ...(manifest.files[manifest.default_precision] || {}) };
   delete files.decoder_static;
-  const out = Object.values(files);
-  if (manifest.ood?.detector) out.push(manifest.ood.detector);
-  if (manifest.image_reader) out.push(manifest.image_reader);
-  if (manifest.lesion_map) out.push(manifest.lesion_map);
-  if (manifest.similarity) out.push(manifest.similarity.image, manifest.similarity.text);
-  return out.filter(Boolean);
+  return [...Object.values(files), ...extraEntries(manifest)].filter(Boolean);
 }
 
 /** The tokenizer belongs to one manifest: keyed by the manifest text's hash, so a re-export replaces it too. */

@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import path from 'node:path';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { loadOrtNode, loadOrtWeb } from '../src/engine/node/nodeEngine';
-import { lowResolutionWarning } from '../src/engine/ood';
+import { isEnlarged } from '../src/engine/ood';
 import type { OodResult } from '../src/engine/types';
 import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
@@ -53,7 +53,7 @@ class Tally {
   /** One image's checks; `img` gives its own pixel size (and colour, for files read as they come). */
   add(r: OodResult, img: Pick<GreyImage, 'width' | 'height'>, colour = false): void {
     this.n++;
-    const small = lowResolutionWarning(undefined, img.width, img.height, this.inputSize) !== null;
+    const small = isEnlarged(img.width, img.height, this.inputSize);
     if (detectorFlagged(r)) this.detector++;
     if (embeddingFlagged(r)) this.embedding++;
     if (small) this.lowResolution++;

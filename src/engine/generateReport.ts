@@ -13,7 +13,7 @@ import { processorsFor } from './logitsProcessors';
 import type { DecodingDefaults } from './manifest';
 import type { DecoderRunStats } from './kvDecoder';
 import type { EncodedImages, OnnxReportModel } from './onnxModel';
-import { checkOod, colourWarning, detectorFlagged, lowResolutionWarning } from './ood';
+import { checkOod, detectorFlagged, inputWarnings } from './ood';
 import { layoutReportTokens } from './reportTokens';
 import { assertedFindings } from '../text/metrics/clinical';
 import { decoderSimilarity, rerank, tallyFindings } from './rerank';
@@ -98,14 +98,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   const encoded = job.encoded ?? (await model.encode(job.images));
   const t1 = now();
   const ood = checkOod(encoded.pImg, manifest.ood, encoded.oodLogits, job.images);
-  const warnings = [
-    ...(ood.warning ? [ood.warning] : []),
-    ...job.images.filter((im) => im.isColour).map((im) => colourWarning(im.name)),
-    ...job.images.flatMap((im) => {
-      const w = im.sourceWidth && im.sourceHeight ? lowResolutionWarning(im.name, im.sourceWidth, im.sourceHeight, im.size) : null;
-      return w ? [w] : [];
-    }),
-  ];
+  const warnings = [...(ood.warning ? [ood.warning] : []), ...job.images.flatMap(inputWarnings)];
 
   callbacks.onStage?.(detectorFlagged(ood) ? { stage: 'decode', notFrontalChest: true } : { stage: 'decode' });
   const probe = manifest.subtype_probe;

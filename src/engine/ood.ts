@@ -6,7 +6,7 @@
 //    the training mean, sqrt(Σ_i (x_i − mean_i)² / var_i), exactly as training/manifest.py computes the stats.
 // Plus the cheap colour check from decoding.
 import type { OodStats } from './manifest';
-import type { OodResult } from './types';
+import type { ImageTensor, OodResult } from './types';
 
 const MIN_VAR = 1e-12;
 
@@ -81,13 +81,21 @@ export function colourWarning(name: string | undefined): string {
   );
 }
 
-/** A film smaller than the model's S×S input is enlarged to fill it, and enlarging adds no detail: the evaluation's
- *  64-pixel films (NIH) were drafted with almost none of their labelled findings (docs/RESULTS.md, per source), while
- *  the OOD checks pass them as radiographs. null when the film was not enlarged. */
+/** A film smaller than the model's S×S input is enlarged to fill it, and enlarging adds no detail. */
+export const isEnlarged = (width: number, height: number, inputSize: number): boolean => Math.max(width, height) < inputSize;
+
+/** The evaluation's 64-pixel films (NIH) were drafted with almost none of their labelled findings (docs/RESULTS.md,
+ *  per source), while the OOD checks pass them as radiographs. null when the film was not enlarged. */
 export function lowResolutionWarning(name: string | undefined, width: number, height: number, inputSize: number): string | null {
-  if (!(Math.max(width, height) < inputSize)) return null;
+  if (!isEnlarged(width, height, inputSize)) return null;
   return (
     `The image${name ? ` ${name}` : ''} is ${width}×${height} pixels, smaller than the ${inputSize}×${inputSize} the model reads, so it was ` +
     'enlarged, and enlarging adds no detail: on 64-pixel films the drafts named almost none of the findings. Use the original, full-size radiograph.'
   );
+}
+
+/** What one view's own file says about the draft: a colour image, a film enlarged to the model input. */
+export function inputWarnings(im: Pick<ImageTensor, 'name' | 'isColour' | 'size' | 'sourceWidth' | 'sourceHeight'>): string[] {
+  const small = im.sourceWidth && im.sourceHeight ? lowResolutionWarning(im.name, im.sourceWidth, im.sourceHeight, im.size) : null;
+  return [...(im.isColour ? [colourWarning(im.name)] : []), ...(small ? [small] : [])];
 }
