@@ -5,12 +5,12 @@
 // checkout's node_modules. Both servers and the worktree are removed at the end, also on failure; Ctrl-C in a
 // terminal stops the servers with this process, as they are its children.
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseFlags, UsageError, usage, type FlagSpec } from '../cli/flags';
 import { runMain } from '../cli/main';
-import { CXR_DIR, REPO_ROOT } from '../cli/paths';
+import { CXR_DIR, REPO_ROOT, writeJsonFile } from '../cli/paths';
 import { ensurePreview } from './chromium';
 import { medianPhases, returningVisitRows, type ReturningVisitResult, type VisitPhases } from './returningVisit';
 import { spread } from './stats';
@@ -103,7 +103,7 @@ async function main(argv: string[]): Promise<void> {
           '\n',
       );
     }
-    if (f.out) writeFileSync(f.out, `${JSON.stringify(result, null, 2)}\n`);
+    if (f.out) writeJsonFile(f.out, result, 2);
   } finally {
     for (const s of servers) s?.kill();
     rmSync(tree, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { serveTinyModel, waitForReport } from '../../e2e/pageHelpers';
 import { bigDicom } from '../../e2e/viewerHelpers';
 import { parseFlags, usage, type FlagSpec } from '../cli/flags';
 import { runMain } from '../cli/main';
-import { REPO_ROOT } from '../cli/paths';
+import { REPO_ROOT, writeJsonFile } from '../cli/paths';
 import { BenchPageError, ensurePreview } from './chromium';
 
 const FLAGS = {
@@ -208,7 +208,7 @@ async function main(argv: string[]): Promise<void> {
     const machine = { cpus: cpus().length, loadAverage1m: Math.round(loadavg()[0] * 100) / 100 };
     console.log(`canvas ${canvasSide}×${canvasSide} px, ${machine.cpus} CPUs, load average ${machine.loadAverage1m}`);
     const result = { image: `${side}×${side} DICOM`, canvasSide, chromium: browser.version(), machine, rows };
-    if (f.out) writeFileSync(f.out, `${JSON.stringify(result, null, 1)}\n`);
+    if (f.out) writeJsonFile(f.out, result);
   } finally {
     await browser.close();
     server?.kill();

@@ -1,6 +1,7 @@
 // Where things are, relative to this checkout: the repository root, the read-only data beside it
 // (../shared/data), the prepared corpus, the output folder and the results document. Every CLI and eval module
 // takes its default locations from here.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,4 +23,10 @@ export const RESULTS_DOC = path.join(REPO_ROOT, 'docs/RESULTS.md');
 /** A path under out/. */
 export function outPath(name: string): string {
   return path.join(OUT_DIR, name);
+}
+
+/** Writes a results JSON file, making its folder first (out/ is absent on a fresh clone). */
+export function writeJsonFile(file: string, value: unknown, indent = 1): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(value, null, indent)}\n`);
 }
