@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lazySession, type Session } from './sessions';
+import { initialiseRuntime, lazySession, type OrtRuntime, type Session } from './sessions';
 
 function fakeSession(log: string[]): Session {
   return { release: async () => void log.push('released') } as unknown as Session;
@@ -35,5 +35,40 @@ describe('lazySession', () => {
     fail = false;
     await lazy.get();
     expect(log).toEqual(['created']);
+  });
+});
+
+describe('initialiseRuntime', () => {
+  function fakeRuntime(log: string[], failFirst = false): OrtRuntime {
+    let calls = 0;
+    return {
+      InferenceSession: {
+        create: async () => {
+          calls++;
+          if (failFirst && calls === 1) throw new Error('no WebAssembly');
+          log.push('created');
+          return fakeSession(log);
+        },
+      },
+    } as unknown as OrtRuntime;
+  }
+
+  it('opens the one-node session once per runtime, also when a load asks while the early start runs', async () => {
+    const log: string[] = [];
+    const ort = fakeRuntime(log);
+    await Promise.all([initialiseRuntime(ort), initialiseRuntime(ort)]);
+    await initialiseRuntime(ort);
+    expect(log).toEqual(['created', 'released']);
+    const other: string[] = [];
+    await initialiseRuntime(fakeRuntime(other)); // another runtime (the WebGPU build) starts on its own
+    expect(other).toEqual(['created', 'released']);
+  });
+
+  it('starts again after a failed start', async () => {
+    const log: string[] = [];
+    const ort = fakeRuntime(log, true);
+    await expect(initialiseRuntime(ort)).rejects.toThrow('no WebAssembly');
+    await initialiseRuntime(ort);
+    expect(log).toEqual(['created', 'released']);
   });
 });

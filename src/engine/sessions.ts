@@ -188,9 +188,20 @@ export async function releaseSessions(s: ModelSessions): Promise<void> {
   await Promise.all(all.map((session) => session.release().catch(() => undefined)));
 }
 
+const initialised = new WeakMap<OrtRuntime, Promise<void>>();
+
 /** Opens and releases a one-node session on the CPU/WASM provider: onnxruntime-web initialises its WebAssembly (fetch,
- *  compile, threads) on the first session, so doing it early lets that overlap the model download. */
-export async function initialiseRuntime(ort: OrtRuntime): Promise<void> {
-  const session = await ort.InferenceSession.create(matmulModel(1, 1, 1), { logSeverityLevel: 3 });
-  await session.release();
+ *  compile, threads) on the first session, so doing it early lets that overlap the model download. Once per runtime:
+ *  a second call (the load after a start made before it) waits for the first. */
+export function initialiseRuntime(ort: OrtRuntime): Promise<void> {
+  let started = initialised.get(ort);
+  if (!started) {
+    started = (async () => {
+      const session = await ort.InferenceSession.create(matmulModel(1, 1, 1), { logSeverityLevel: 3 });
+      await session.release();
+    })();
+    initialised.set(ort, started);
+    started.catch(() => initialised.delete(ort)); // a failed start is tried again by the next call
+  }
+  return started;
 }

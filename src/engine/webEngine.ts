@@ -1,18 +1,25 @@
 // The engine as the page's worker builds it: onnxruntime-web served by this app, one build per device
 // (ortWeb.ts: the plain WASM build, or the WebGPU build only when WebGPU is used), model folders fetched
 // by URL (the files the service worker keeps read straight from Cache Storage), WebGPU when the probe finds an
-// adapter; the model is warmed up at load on either backend.
+// adapter; the model is warmed up at load on either backend. The probe runs once, when the worker starts: where
+// it finds no adapter the page can only run on WASM, so onnxruntime's WebAssembly starts then, before the page's
+// load request arrives.
 import { InThreadEngine } from './engine';
 import { HttpModelSource } from './modelSource';
 import { ortRuntimeFor } from './ortWeb';
-import { probeWebGpu } from './webgpuProbe';
+import { initialiseRuntime } from './sessions';
+import { type BackendChoice, probeWebGpu } from './webgpuProbe';
 
 export function createWebEngine(): InThreadEngine {
+  const wasm = ortRuntimeFor('wasm');
+  const probe = probeWebGpu();
+  // A failure here is not reported: the load starts the runtime again and says why it failed.
+  void probe.then((p: BackendChoice) => (p.backend === 'wasm' ? wasm(undefined).then(initialiseRuntime) : undefined)).catch(() => undefined);
   return new InThreadEngine({
-    runtimes: { webgpu: ortRuntimeFor('webgpu'), wasm: ortRuntimeFor('wasm') },
+    runtimes: { webgpu: ortRuntimeFor('webgpu'), wasm },
     sourceFor: (url) => new HttpModelSource(url, { freshManifest: true, offlineCopy: true }),
     autoOrder: ['webgpu', 'wasm'],
-    probeWebGpu,
+    probeWebGpu: () => probe,
     warmup: 'every-backend',
   });
 }
