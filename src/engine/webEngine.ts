@@ -10,11 +10,13 @@ import { ortRuntimeFor } from './ortWeb';
 import { initialiseRuntime } from './sessions';
 import { type BackendChoice, probeWebGpu } from './webgpuProbe';
 
-export function createWebEngine(): InThreadEngine {
+/** `numThreads`: onnxruntime's WebAssembly threads for the early start (default: ortWeb's choice); a load's own
+ *  numThreads applies only where the WebAssembly has not started yet. */
+export function createWebEngine(opts: { numThreads?: number } = {}): InThreadEngine {
   const wasm = ortRuntimeFor('wasm');
   const probe = probeWebGpu();
   // A failure here is not reported: the load starts the runtime again and says why it failed.
-  void probe.then((p: BackendChoice) => (p.backend === 'wasm' ? wasm(undefined).then(initialiseRuntime) : undefined)).catch(() => undefined);
+  void probe.then((p: BackendChoice) => (p.backend === 'wasm' ? wasm(opts.numThreads).then(initialiseRuntime) : undefined)).catch(() => undefined);
   return new InThreadEngine({
     runtimes: { webgpu: ortRuntimeFor('webgpu'), wasm },
     sourceFor: (url) => new HttpModelSource(url, { freshManifest: true, offlineCopy: true }),

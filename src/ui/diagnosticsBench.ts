@@ -65,7 +65,7 @@ async function deviceRows(
   fold: boolean,
   numThreads?: number,
 ): Promise<PageRow[]> {
-  const engine = createWorkerEngine();
+  const engine = createWorkerEngine({ numThreads });
   try {
     const t0 = performance.now();
     const info = await engine.load({

@@ -39,6 +39,28 @@ describe('prestartWorkerEngine', () => {
     expect(second).not.toBe(first);
   });
 
+  it('a thread count gets a worker of its own, named with it, and leaves the prestarted one for the page', async () => {
+    const { createWorkerEngine, prestartWorkerEngine } = await import('./createWorkerEngine');
+    const { threadsFromWorkerName } = await import('./protocol');
+    const made: FakeWorker[] = [];
+    vi.stubGlobal(
+      'Worker',
+      class extends FakeWorker {
+        constructor(url: URL | string, options?: WorkerOptions) {
+          super(url, options);
+          made.push(this);
+        }
+      },
+    );
+    prestartWorkerEngine();
+    createWorkerEngine({ numThreads: 1 });
+    expect(made).toHaveLength(2);
+    expect(threadsFromWorkerName(made[1].options?.name)).toBe(1);
+    expect(threadsFromWorkerName(made[0].options?.name)).toBeUndefined();
+    createWorkerEngine();
+    expect(made).toHaveLength(2); // the page's engine is still the prestarted worker
+  });
+
   it('without a prestart, each createWorkerEngine starts its own worker', async () => {
     const { createWorkerEngine } = await import('./createWorkerEngine');
     createWorkerEngine();
@@ -66,6 +88,6 @@ describe('prestartWorkerEngine', () => {
     await disposed;
     expect(made).toHaveLength(1);
     expect(made[0].terminated).toBe(true);
-    expect(made[0].options).toEqual({ type: 'module' });
+    expect(made[0].options).toEqual({ type: 'module', name: 'serpent-engine' });
   });
 });

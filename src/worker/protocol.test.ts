@@ -16,7 +16,7 @@ import type {
 } from '../engine/types';
 import { WorkerEngineClient } from './client';
 import { serveEngine } from './handler';
-import type { PortLike } from './protocol';
+import { engineWorkerName, type PortLike, threadsFromWorkerName } from './protocol';
 
 function fakeResult(nTokens: number): ReportResult {
   return {
@@ -169,5 +169,16 @@ describe('worker protocol', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(client.generate([{ data: new Float32Array([1]), size: 1 }], { signal: controller.signal })).rejects.toBeInstanceOf(GenerationCancelledError);
+  });
+});
+
+describe('the engine worker name', () => {
+  it('carries a thread count both ways, and nothing else reads as one', () => {
+    expect(threadsFromWorkerName(engineWorkerName(1))).toBe(1);
+    expect(threadsFromWorkerName(engineWorkerName(4))).toBe(4);
+    expect(engineWorkerName()).toBe('serpent-engine');
+    for (const name of [engineWorkerName(), undefined, '', 'serpent-engine threads=0', 'serpent-engine threads=x', 'other threads=2']) {
+      expect(threadsFromWorkerName(name)).toBeUndefined();
+    }
   });
 });

@@ -19,6 +19,19 @@ export type WorkerReply =
   | { kind: 'result'; id: number; result: LoadInfo | ReportResult | null }
   | { kind: 'error'; id: number; error: SerializedError };
 
+/** The engine worker's name (WorkerOptions.name): it also carries the onnxruntime thread count the worker starts its
+ *  WebAssembly with before any request arrives (the worker's own choice when absent). */
+export function engineWorkerName(numThreads?: number): string {
+  return numThreads ? `serpent-engine threads=${numThreads}` : 'serpent-engine';
+}
+
+/** The thread count engineWorkerName put in a name; undefined for none or a name it did not make. */
+export function threadsFromWorkerName(name: string | undefined): number | undefined {
+  const m = /^serpent-engine threads=(\d+)$/.exec(name ?? '');
+  const n = m ? Number(m[1]) : 0;
+  return n >= 1 ? n : undefined;
+}
+
 /** The part of Worker / DedicatedWorkerGlobalScope / MessagePort both sides use. */
 export interface PortLike {
   postMessage(message: unknown, transfer: Transferable[]): void;
