@@ -1,8 +1,20 @@
-// The engine worker's entry (the UI starts it with createWorkerEngine()): one in-thread engine served on
-// the worker's message port, started with the thread count the worker's name carries.
-import { createWebEngine } from '../engine/webEngine';
-import '../image/codecs/webWasmUrls';
-import { serveEngine } from './handler';
-import { type PortLike, threadsFromWorkerName } from './protocol';
+// The engine worker's entry (the UI starts it with createWorkerEngine()). It stays small and imports the engine
+// (engineWorker.ts) dynamically: the service worker must rewrap this script's response with the cross-origin
+// isolation headers, and Chromium keeps no compiled code for a rewrapped response, while a dynamically imported module
+// is served as the kept response itself, whose compiled code Chromium reuses on the next visit. Requests that arrive
+// before the engine module has run are held and handed to it in order; if it cannot load, the error is thrown
+// from the worker, so the page's worker error handler fails every call with it.
+const held: MessageEvent[] = [];
+const hold = (ev: MessageEvent): void => void held.push(ev);
+self.addEventListener('message', hold);
 
-serveEngine(self as unknown as PortLike, createWebEngine({ numThreads: threadsFromWorkerName((self as { name?: string }).name) }));
+import('./engineWorker').then(
+  ({ startEngineWorker }) => {
+    self.removeEventListener('message', hold);
+    startEngineWorker(held);
+  },
+  (err: unknown) =>
+    setTimeout(() => {
+      throw err;
+    }),
+);
