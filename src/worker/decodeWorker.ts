@@ -1,17 +1,19 @@
 // A short-lived worker that decodes one dropped file for the page's preview (decodeOffThread.ts starts it): the
 // compressed-DICOM decoders load here, never on the page's thread, and a file that makes a decoder spin is ended
-// by terminating this worker instead of freezing the page. The file's own values come back too (keepValues), for
-// the viewer's window/level.
-import '../image/codecs/webWasmUrls';
-import { decodeImageAsync } from '../image';
-import { serializeError } from '../engine/errors';
+// by terminating this worker instead of freezing the page. Like the engine worker's entry (worker.ts), it imports
+// its body (decodeWorkerBody.ts) dynamically, so that Chromium reuses that module's compiled code for every file
+// instead of compiling the decoders again; the file, sent at once, is held until the body listens.
+import { holdMessages } from './heldMessages';
 
-self.addEventListener('message', (ev: MessageEvent<{ bytes: Uint8Array }>) => {
-  decodeImageAsync(ev.data.bytes, { keepValues: true }).then(
-    (image) => {
-      const buffers = [image.data.buffer, ...(image.values && image.values.buffer !== image.data.buffer ? [image.values.buffer] : [])];
-      (self as unknown as Worker).postMessage({ image }, buffers as ArrayBuffer[]);
-    },
-    (err: unknown) => (self as unknown as Worker).postMessage({ error: serializeError(err) }),
-  );
-});
+const held = holdMessages(self);
+
+import('./decodeWorkerBody').then(
+  ({ startDecodeWorker }) => {
+    startDecodeWorker();
+    held.replay();
+  },
+  (err: unknown) =>
+    setTimeout(() => {
+      throw err;
+    }),
+);
