@@ -3,17 +3,6 @@
 // by terminating this worker instead of freezing the page. Like the engine worker's entry (worker.ts), it imports
 // its body (decodeWorkerBody.ts) dynamically, so that Chromium reuses that module's compiled code for every file
 // instead of compiling the decoders again; the file, sent at once, is held until the body listens.
-import { holdMessages } from './heldMessages';
+import { startWhenLoaded } from './heldMessages';
 
-const held = holdMessages(self);
-
-import('./decodeWorkerBody').then(
-  ({ startDecodeWorker }) => {
-    startDecodeWorker();
-    held.replay();
-  },
-  (err: unknown) =>
-    setTimeout(() => {
-      throw err;
-    }),
-);
+void startWhenLoaded(self, () => import('./decodeWorkerBody').then((m) => m.startDecodeWorker));

@@ -1,6 +1,7 @@
-// holdMessages: requests that reach the engine worker before its module has loaded are served, in order, once it has.
-import { describe, expect, it } from 'vitest';
-import { holdMessages } from './heldMessages';
+// holdMessages and startWhenLoaded: requests that reach a worker before its body has loaded are served, in order, once
+// it has; a body that cannot load fails the worker.
+import { describe, expect, it, vi } from 'vitest';
+import { holdMessages, startWhenLoaded } from './heldMessages';
 
 const send = (target: EventTarget, data: unknown): boolean => target.dispatchEvent(new MessageEvent('message', { data }));
 
@@ -30,5 +31,29 @@ describe('holdMessages', () => {
     target.addEventListener('message', (ev) => seen.push((ev as MessageEvent).data));
     held.replay();
     expect(seen).toEqual([]);
+  });
+});
+
+describe('startWhenLoaded', () => {
+  it('starts the loaded body, then replays what came while it loaded', async () => {
+    const target = new EventTarget();
+    const seen: unknown[] = [];
+    let release: (start: () => void) => void = () => undefined;
+    const started = startWhenLoaded(target, () => new Promise((resolve) => (release = resolve)));
+    send(target, { kind: 'load', id: 1 });
+    expect(seen).toEqual([]);
+    release(() => target.addEventListener('message', (ev) => seen.push((ev as MessageEvent).data)));
+    await started;
+    expect(seen).toEqual([{ kind: 'load', id: 1 }]);
+  });
+
+  it('throws a body that cannot load from a task of its own, where the worker reports it', async () => {
+    vi.useFakeTimers();
+    try {
+      await startWhenLoaded(new EventTarget(), () => Promise.reject(new Error('chunk missing')));
+      expect(() => vi.runAllTimers()).toThrow('chunk missing');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -2,19 +2,7 @@
 // (engineWorker.ts) dynamically: the service worker must rewrap this script's response with the cross-origin
 // isolation headers, and Chromium keeps no compiled code for a rewrapped response, while a dynamically imported module
 // is served as the kept response itself, whose compiled code Chromium reuses on the next visit. Requests that arrive
-// before the engine module has run are held and replayed to it in order; if it cannot load, the error is thrown
-// from the worker, so the page's worker error handler fails every call with it.
-import { holdMessages } from './heldMessages';
+// before the engine module has run are held and replayed to it in order (startWhenLoaded).
+import { startWhenLoaded } from './heldMessages';
 
-const held = holdMessages(self);
-
-import('./engineWorker').then(
-  ({ startEngineWorker }) => {
-    startEngineWorker();
-    held.replay();
-  },
-  (err: unknown) =>
-    setTimeout(() => {
-      throw err;
-    }),
-);
+void startWhenLoaded(self, () => import('./engineWorker').then((m) => m.startEngineWorker));
