@@ -6,14 +6,14 @@
 // visits (navigation start → the first report word, model and WebAssembly code cached). Writes JSON rows and the bench section of docs/RESULTS.md.
 // Real-GPU WebGPU rows come from tools/bench/gpu.ts (bundled by `npm run build:gpu-bench`) on a lent GPU machine.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ModelManifest, Precision } from '../src/engine/manifest';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { parseFlags, usage, UsageError, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
-import { CXR_DIR, CXR_MANIFEST, outPath, REPO_ROOT, RESULTS_DOC } from './cli/paths';
+import { CXR_DIR, CXR_MANIFEST, REPO_ROOT, RESULTS_DOC, outPath, writeJsonFile } from './cli/paths';
 import { loadRecordImage } from './eval/images';
 import { imagePath, readManifest } from './eval/manifest';
 import { writeSection } from './eval/resultsDoc';
@@ -162,8 +162,7 @@ export async function main(argv: string[]) {
     ...(chromiumInfo ? { chromium: chromiumInfo } : {}),
   };
   const out = path.resolve(f.out ?? outPath(`bench-${manifest.id}.json`));
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
+  writeJsonFile(out, results);
   log(`wrote ${out}`);
   if (doc !== 'none') {
     writeSection(path.resolve(doc), `bench:${manifest.id}`, benchMarkdown(results, `npm run bench -- ${argv.filter((a) => a !== '--').join(' ')}`.trim()));

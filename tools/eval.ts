@@ -3,12 +3,12 @@
 // Scores the model, its variants and the baselines on any manifest in the cxr JSONL format (the blind test set
 // too), writes the results JSON, the eval section of docs/RESULTS.md and, with --update-manifest, the headline
 // numbers into the model's manifest.json `evaluation`. Progress on stderr. Exit 2 on bad usage.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { MANIFEST_FLAGS, parseFlags, usage, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
-import { CORPUS_DIR, CXR_MANIFEST, DATA_ROOT, OUT_DIR, outPath, RESULTS_DOC } from './cli/paths';
+import { CORPUS_DIR, CXR_MANIFEST, DATA_ROOT, OUT_DIR, RESULTS_DOC, outPath, writeJsonFile } from './cli/paths';
 import { ComposedCorpusText, corpusSettings } from './eval/corpusText';
 import { evalMarkdown, evalMethodsMarkdown } from './eval/evalMarkdown';
 import { attachRsnaBoxes, readManifest } from './eval/manifest';
@@ -105,8 +105,7 @@ export async function main(argv: string[]): Promise<{ results: EvalResults; perI
   });
 
   const out = path.resolve(f.out ?? outPath(`eval-${results.model.id}-${split}.json`));
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
+  writeJsonFile(out, results);
   const reportsFile = `${out.replace(/\.json$/, '')}.reports.jsonl`;
   writeFileSync(reportsFile, `${perImage.map((p) => JSON.stringify(p)).join('\n')}\n`);
   process.stderr.write(`wrote ${out} and ${reportsFile}\n`);
@@ -121,7 +120,7 @@ export async function main(argv: string[]): Promise<{ results: EvalResults; perI
     const file = path.join(model, 'manifest.json');
     const m = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     m.evaluation = { ...(m.evaluation as object | undefined), [split]: headline(results) };
-    writeFileSync(file, `${JSON.stringify(m, null, 2)}\n`);
+    writeJsonFile(file, m, 2);
     process.stderr.write(`updated ${file} evaluation.${split}\n`);
   }
   return { results, perImage };

@@ -5,7 +5,7 @@
 // images, and every image in each --extra folder (your own documents, photos, lateral views, other body parts).
 // Runs the engine's encode + detector + checkOod only (no reports), so the whole test split takes a minute or two.
 // Writes a JSON summary and the ood section of docs/RESULTS.md. Progress on stderr. Exit 2 on bad usage.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { loadOrtNode, loadOrtWeb } from '../src/engine/node/nodeEngine';
@@ -13,7 +13,7 @@ import { isEnlarged } from '../src/engine/ood';
 import type { OodResult } from '../src/engine/types';
 import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
-import { CXR_MANIFEST, outPath, RESULTS_DOC } from './cli/paths';
+import { CXR_MANIFEST, RESULTS_DOC, outPath, writeJsonFile } from './cli/paths';
 import { decodeRecordImage } from './eval/images';
 import { readManifest } from './eval/manifest';
 import { OodProbe, RADIOGRAPH_TRANSFORMS, detectorFlagged, embeddingFlagged, syntheticNonImages } from './eval/oodProbe';
@@ -145,8 +145,7 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
 
   const id = probe.manifest.id;
   const out = path.resolve(f.out ?? outPath(`ood-check-${id}.json`));
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ model: { id, version: probe.manifest.version }, device, split, rates }, null, 1)}\n`);
+  writeJsonFile(out, { model: { id, version: probe.manifest.version }, device, split, rates });
   process.stderr.write(`wrote ${out}\n`);
   const doc = f.results ?? RESULTS_DOC;
   if (doc !== 'none') {

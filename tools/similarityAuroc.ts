@@ -3,11 +3,11 @@
 // images with other findings (tools/eval/similarityProbe.ts); prints the AUROC and mean cosines for the decoder's
 // similarity (model 1.0's) and the similarity towers', and writes them to --out.
 //   npm run sim-auroc -- [--model DIR] [--split val] [--n 200] [--negatives 5] [--out out/sim-auroc.json]
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MANIFEST_FLAGS, parseFlags, usage, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
-import { CXR_MANIFEST, outPath } from './cli/paths';
+import { CXR_MANIFEST, outPath, writeJsonFile } from './cli/paths';
 import { loadRecordImage } from './eval/images';
 import { readManifest } from './eval/manifest';
 import { stratifiedSubset } from './eval/robustness';
@@ -63,8 +63,7 @@ async function main(argv: string[]): Promise<void> {
     );
   }
   const out = f.out ?? outPath(`sim-auroc-${split}.json`);
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ model: model.id, version: model.version, split, ...result }, null, 1));
+  writeJsonFile(out, { model: model.id, version: model.version, split, ...result });
 }
 
 runMain(import.meta.url, main);

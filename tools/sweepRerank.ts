@@ -13,11 +13,11 @@
 //        [--out FILE.json] [--candidates FILE.jsonl] [--write-defaults]
 //   npm run sweep-rerank -- --rescore FILE.jsonl [--betas …] [--consensus …] [--vote-thresholds …]   # saved candidates
 //   npm run sweep-rerank -- --from out/sweep-val.json --write-defaults      # re-choose from a saved sweep
-import { appendFileSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec, type Flags } from './cli/flags';
 import { runMain } from './cli/main';
-import { CXR_MANIFEST, outPath } from './cli/paths';
+import { CXR_MANIFEST, outPath, writeJsonFile } from './cli/paths';
 import { loadRecordImage } from './eval/images';
 import { readManifest } from './eval/manifest';
 import { ModelRunner } from './eval/modelRunner';
@@ -177,15 +177,14 @@ async function main(argv: string[]): Promise<void> {
   }
   if (!f.from) {
     const out = f.out ?? outPath('sweep-rerank.json');
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify({ ...sweep, chosen: best, plain }, null, 1));
+    writeJsonFile(out, { ...sweep, chosen: best, plain });
   }
   if (f['write-defaults']) {
     const file = path.join(modelDir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(file, 'utf8'));
     const { beam, groups, diversity_penalty, samples = 0, temperature = 1, beta, consensus = 0, vote_threshold = 0, reader_weight = 0 } = best;
     Object.assign(manifest.decoding, { beam, groups, diversity_penalty, samples, temperature, beta, consensus, vote_threshold, reader_weight });
-    writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+    writeJsonFile(file, manifest, 2);
     console.log(`wrote the chosen decoding defaults into ${file}`);
   }
 }

@@ -8,7 +8,7 @@ import { InThreadEngine } from './engine';
 import { HttpModelSource } from './modelSource';
 import { ortRuntimeFor } from './ortWeb';
 import { initialiseRuntime } from './sessions';
-import { type BackendChoice, probeWebGpu } from './webgpuProbe';
+import { probeWebGpu } from './webgpuProbe';
 
 /** `numThreads`: onnxruntime's WebAssembly threads for the early start (default: ortWeb's choice); a load's own
  *  numThreads applies only where the WebAssembly has not started yet. */
@@ -16,7 +16,7 @@ export function createWebEngine(opts: { numThreads?: number } = {}): InThreadEng
   const wasm = ortRuntimeFor('wasm');
   const probe = probeWebGpu();
   // A failure here is not reported: the load starts the runtime again and says why it failed.
-  void probe.then((p: BackendChoice) => (p.backend === 'wasm' ? wasm(opts.numThreads).then(initialiseRuntime) : undefined)).catch(() => undefined);
+  void probe.then((p) => (p.backend === 'wasm' ? wasm(opts.numThreads).then(initialiseRuntime) : undefined)).catch(() => undefined);
   return new InThreadEngine({
     runtimes: { webgpu: ortRuntimeFor('webgpu'), wasm },
     sourceFor: (url) => new HttpModelSource(url, { freshManifest: true, offlineCopy: true }),
