@@ -279,6 +279,24 @@ describe('bad generate input', () => {
     });
   });
 
+  it('refuses a decoded image that decodeImageAsync could not have made, naming the file', async () => {
+    const grey = (width: number, height: number, data: Float32Array) => ({ width, height, data, bitsStored: 8, isColour: false });
+    const short = grey(64, 64, new Float32Array(64 * 63).fill(0.5));
+    await expect(engine.generateFiles([{ name: 'short.png', image: short }])).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringMatching(/^short\.png: the decoded image is not 64×64 grey values \(4032 values\); pass the file's bytes/),
+    });
+    const unscaled = new Float32Array(64 * 64).fill(0.5);
+    unscaled[100] = 255; // raw samples, not the [0,1] grey
+    await expect(engine.generateFiles([{ name: 'raw.png', image: grey(64, 64, unscaled) }])).rejects.toThrow(
+      /^raw\.png: .*value 255 outside \[0, 1\] at pixel 100/,
+    );
+    await expect(engine.generateFiles([{ name: 'nan.png', image: grey(64, 64, new Float32Array(64 * 64).fill(Number.NaN)) }])).rejects.toBeInstanceOf(
+      InvalidInputError,
+    );
+    await expect(engine.generateFiles([{ name: 'tiny.png', image: grey(8, 8, new Float32Array(64)) }])).rejects.toMatchObject({ name: 'ImageSizeError' });
+  });
+
   it('warns about a colour image instead of failing', async () => {
     const W = 64;
     const rgb = Uint8Array.from({ length: W * W * 3 }, (_, i) => (i % 3 === 0 ? 250 : 10));

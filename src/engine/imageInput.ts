@@ -1,7 +1,7 @@
-// Raw image files → what the model takes (normalised S×S tensors) and what the page draws (the grey
-// S×S image and its placement), through src/image's one decode + preprocess path (compressed DICOM decoders load
-// on first use). Errors name the file.
-import { decodeImageAsync, preprocess, toUint8 } from '../image';
+// Image files → what the model takes (normalised S×S tensors) and what the page draws (the grey S×S image and its
+// placement), through src/image's one decode + preprocess path (compressed DICOM decoders load on first use). A file
+// the caller already decoded is checked and preprocessed, not decoded again. Errors name the file.
+import { checkImageSize, decodeImageAsync, preprocess, toUint8, type GreyImage } from '../image';
 import { InvalidInputError } from './errors';
 import type { ModelManifest } from './manifest';
 import type { ImageFile, ImageTensor, PreparedView } from './types';
@@ -27,6 +27,27 @@ export function checkImageTensors(images: readonly ImageTensor[], size: number):
   });
 }
 
+/** A decoded image handed in by the caller, as decodeImageAsync makes it: a size the decoder accepts, one grey value
+ *  in [0,1] per pixel. Anything else would be a silently wrong draft, so it is refused. */
+export function checkDecodedImage(img: GreyImage): GreyImage {
+  const { width, height, data } = img;
+  checkImageSize(width, height);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || !(data instanceof Float32Array) || data.length !== width * height) {
+    throw new InvalidInputError(
+      `the decoded image is not ${width}×${height} grey values (${data?.length ?? 'no'} values); pass the file's bytes instead, or decode it with decodeImageAsync.`,
+    );
+  }
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!(v >= 0 && v <= 1)) {
+      throw new InvalidInputError(
+        `the decoded image has a value ${v} outside [0, 1] at pixel ${i}; pass the file's bytes instead, or decode it with decodeImageAsync.`,
+      );
+    }
+  }
+  return img;
+}
+
 export async function prepareFiles(
   files: readonly ImageFile[],
   pre: ModelManifest['preprocessing'],
@@ -36,7 +57,7 @@ export async function prepareFiles(
   const views: PreparedView[] = [];
   for (const file of files) {
     try {
-      const img = await decodeImageAsync(new Uint8Array(file.bytes));
+      const img = 'image' in file ? checkDecodedImage(file.image) : await decodeImageAsync(new Uint8Array(file.bytes));
       const p = preprocess(img, { size: pre.image_size, mean: pre.pixel_mean, std: pre.pixel_std, quantise: true });
       const tagged = img.meta?.view ?? 'unknown';
       const view = tagged !== 'unknown' ? tagged : (file.view ?? 'unknown');

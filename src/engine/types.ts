@@ -5,6 +5,7 @@ import type { BackendTimings, RememberedTimings } from './backendTiming';
 import type { DecodingDefaults, Precision } from './manifest';
 import type { SubtypeReading } from './subtypeGate';
 import type { SentenceMapSource } from './lesionMap';
+import type { GreyImage } from '../image/types';
 
 export type Backend = 'webgpu' | 'wasm' | 'cpu'; // 'cpu' = onnxruntime-node CPU provider (Node only)
 export type DeviceRequest = Backend | 'auto';
@@ -48,11 +49,22 @@ export interface ImageTensor {
   sourceHeight?: number;
 }
 
-/** A raw image file (PNG, JPEG, DICOM) for the engine to decode and preprocess itself. */
-export interface ImageFile {
+/** A radiograph for the engine to preprocess: the file's bytes (PNG, JPEG, DICOM), which it decodes itself, or the
+ *  image the caller already decoded from them with src/image's decodeImageAsync (the page does, for its viewer), so
+ *  the file is not decoded twice. */
+export type ImageFile = EncodedImageFile | DecodedImageFile;
+
+interface ImageFileBase {
   name: string;
-  bytes: ArrayBuffer;
   view?: 'frontal' | 'lateral' | 'unknown'; // the view the person chose (a DICOM ViewPosition tag takes precedence)
+}
+
+export interface EncodedImageFile extends ImageFileBase {
+  bytes: ArrayBuffer;
+}
+
+export interface DecodedImageFile extends ImageFileBase {
+  image: GreyImage; // decodeImageAsync's result as it came (values are not needed); its data buffer is transferred
 }
 
 /** A view as the model saw it, for drawing under the heatmap: the preprocessed grey image before normalisation,

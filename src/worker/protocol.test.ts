@@ -75,7 +75,7 @@ class ScriptedEngine implements ReportEngine {
   }
 
   async generateFiles(files: ImageFile[], opts: GenerateOptions = {}, cb: GenerateCallbacks = {}): Promise<ReportResult> {
-    this.seenFiles = files.map((f) => `${f.name}:${new Uint8Array(f.bytes).length}`);
+    this.seenFiles = files.map((f) => ('image' in f ? `${f.name}:decoded ${f.image.data.length}` : `${f.name}:${new Uint8Array(f.bytes).length}`));
     return this.generate([{ data: new Float32Array([7]), size: 1 }], opts, cb);
   }
 
@@ -131,6 +131,14 @@ describe('worker protocol', () => {
     expect(engine.seenFiles).toEqual(['a.png:3']);
     expect(bytes.byteLength).toBe(0);
     expect(result.report.impression).toBe('no acute disease .');
+  });
+
+  it('moves a decoded image to the worker instead of copying it', async () => {
+    const { client, engine } = connect();
+    const data = new Float32Array(32 * 32).fill(0.5);
+    await client.generateFiles([{ name: 'a.dcm', view: 'frontal', image: { width: 32, height: 32, data, bitsStored: 12, isColour: false } }], {});
+    expect(engine.seenFiles).toEqual(['a.dcm:decoded 1024']);
+    expect(data.length).toBe(0); // transferred
   });
 
   it('rebuilds typed errors with their fields', async () => {

@@ -3,7 +3,7 @@
 import type { SerializedError } from '../engine/errors';
 import type { GenerateOptions, ImageFile, ImageTensor, LoadInfo, LoadOptions, ProgressEvent, ReportResult } from '../engine/types';
 
-/** What to generate from: preprocessed views, or raw files the worker decodes and preprocesses itself. */
+/** What to generate from: preprocessed views, or files (bytes or already decoded) the worker preprocesses itself. */
 export type GenerateInput = { images: ImageTensor[] } | { files: ImageFile[] };
 
 export type WorkerRequest =
@@ -46,12 +46,12 @@ function uniqueBuffers(buffers: (ArrayBufferLike | undefined)[]): Transferable[]
   return [...seen];
 }
 
-/** Pixel buffers and file bytes of a request: moved to the worker (the caller's copies become empty). */
+/** Pixel buffers, file bytes and decoded images of a request: moved to the worker (the caller's copies become empty). */
 export function requestTransfer(req: WorkerRequest): Transferable[] {
   if (req.kind !== 'generate') return [];
   const input = req.input;
   if ('images' in input) return uniqueBuffers(input.images.map((im) => im.data.buffer));
-  return uniqueBuffers(input.files.map((f) => f.bytes));
+  return uniqueBuffers(input.files.map((f) => ('image' in f ? f.image.data.buffer : f.bytes)));
 }
 
 /** Typed arrays of a report result: moved back to the page. */

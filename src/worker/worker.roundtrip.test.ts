@@ -4,6 +4,7 @@ import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InThreadEngine } from '../engine/engine';
 import { GenerationCancelledError } from '../engine/errors';
+import { decodeImageAsync } from '../image';
 import { createNodeEngine } from '../engine/node/nodeEngine';
 import { ensureTinyModel } from '../engine/testing/tinyModel';
 import { WorkerEngineClient } from './client';
@@ -53,6 +54,16 @@ describe('worker round trip with the real engine', () => {
     expect(viaWorker.views![0].grey).toBeInstanceOf(Uint8Array);
     const bestBeam = [...viaWorker.candidates].sort((a, b) => b.lengthNormLogp - a.lengthNormLogp)[0];
     expect(partials[partials.length - 1]).toBe(bestBeam.text); // the stream shows beams; the rerank may pick another
+  });
+
+  it('drafts the same report from the image the page decoded as from the file', async () => {
+    const fromBytes = await client.generateFiles([{ name: 'a.png', bytes: pngBytes() }], { beam: 3 });
+    const image = await decodeImageAsync(new Uint8Array(pngBytes()), { keepValues: true }); // as the page's decode worker does
+    const fromDecoded = await client.generateFiles([{ name: 'a.png', image }], { beam: 3 });
+    expect(fromDecoded.report).toEqual(fromBytes.report);
+    expect(fromDecoded.candidates).toEqual(fromBytes.candidates);
+    expect(fromDecoded.views![0]).toEqual(fromBytes.views![0]);
+    expect(image.data.length).toBe(0); // moved to the worker, not copied
   });
 
   it('cancels through the AbortSignal and keeps serving', async () => {

@@ -61,7 +61,7 @@ export function useStudy(engine: RefObject<ReportEngine | null>, load: LoadState
       setPinned(null);
       dispatch({ type: 'start', runId, studyKey: studyKeyOf(study) });
       try {
-        const files = engineOrder(study).map((im) => ({ name: im.name, bytes: im.bytes.slice(0), view: im.view }));
+        const files = engineOrder(study).map((im) => ({ name: im.name, image: { ...im.decoded, data: im.decoded.data.slice() }, view: im.view }));
         const result = await current.generateFiles(
           files,
           { ...decoding, signal: controller.signal },

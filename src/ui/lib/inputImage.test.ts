@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { JSRT_RADIOGRAPH } from '../../engine/testing/sharedData';
+import { decodeImageAsync } from '../../image';
 import { assignViews, engineOrder, prepareInputImage, type InputImage } from './inputImage';
 
 function fake(key: string, view: InputImage['view'], viewFromFile = false): InputImage {
   return {
     key,
     name: key,
-    bytes: new ArrayBuffer(0),
+    decoded: { width: 1, height: 1, data: new Float32Array(1), bitsStored: 8, isColour: false },
     format: 'png',
     width: 1,
     height: 1,
@@ -30,6 +31,11 @@ describe('prepareInputImage', () => {
     let max = 0;
     for (const v of im.values) max = Math.max(max, v);
     expect(max).toBeGreaterThan(100); // an actual picture on the PNG's sample scale, not [0,1]
+    // what the engine gets: the model's [0,1] grey exactly as the engine's own decode makes it, and no second copy of the values
+    const own = await decodeImageAsync(new Uint8Array(bytes));
+    expect(im.decoded.values).toBeUndefined();
+    expect(im.decoded.data).toEqual(own.data);
+    expect(im.decoded.meta).toEqual(own.meta);
   });
   it('throws the image module’s typed error for bytes that are not an image', async () => {
     await expect(prepareInputImage('notes.txt', new TextEncoder().encode('hello, not an image').buffer as ArrayBuffer)).rejects.toThrow(

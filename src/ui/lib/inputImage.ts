@@ -1,5 +1,5 @@
-// One dropped file as the page holds it: its bytes (sent to the engine, which decodes them again for the
-// model), the full-resolution decoded values for the viewer (zoom, window/level), and its view.
+// One dropped file as the page holds it, decoded once: the grey image the model reads (sent to the engine, which only
+// preprocesses it), the full-resolution values for the viewer (zoom, window/level), and its view.
 import { decodeImageAsync, type GreyImage, type ViewKind } from '../../image';
 
 export const MAX_FILES = 2;
@@ -7,7 +7,7 @@ export const MAX_FILES = 2;
 export interface InputImage {
   key: string;
   name: string;
-  bytes: ArrayBuffer; // the file as dropped; copy before transferring to the worker
+  decoded: GreyImage; // the decode's [0,1] grey image without its values, for the engine; copy data before transferring
   format: 'png' | 'jpeg' | 'dicom';
   width: number;
   height: number;
@@ -45,7 +45,7 @@ export async function prepareInputImage(
   return {
     key: `img-${++counter}`,
     name,
-    bytes,
+    decoded: { ...grey, values: undefined },
     format: grey.meta?.format ?? 'png',
     width: grey.width,
     height: grey.height,
