@@ -1,19 +1,14 @@
 // `npm run bench-startup -- --against REV [--visits 6] [--rounds 2] [--gap MS] [--image-delay MS] [--image PATH] [--out FILE.json]`
 // What a change to start-up buys: the returning visit (tools/bench/returningVisit.ts: page open → the first report
-// word, and its phases) of this checkout's build and of another revision's, each served by its own `vite preview`,
-// in alternating runs so that both see the same machine. REV is built in a temporary git worktree that shares this
-// checkout's node_modules. Both servers and the worktree are removed at the end, also on failure; Ctrl-C in a
-// terminal stops the servers with this process, as they are its children.
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// word, and its phases) of this checkout's build and of another revision's (twoBuilds.ts), in alternating runs so that
+// both see the same machine.
 import path from 'node:path';
 import { parseFlags, UsageError, usage, type FlagSpec } from '../cli/flags';
 import { runMain } from '../cli/main';
-import { CXR_DIR, REPO_ROOT, writeJsonFile } from '../cli/paths';
-import { ensurePreview } from './chromium';
+import { CXR_DIR, writeJsonFile } from '../cli/paths';
 import { medianPhases, returningVisitRows, type ReturningVisitResult, type VisitPhases } from './returningVisit';
 import { spread } from './stats';
+import { resolveRevision, withTwoBuilds, type Build } from './twoBuilds';
 
 const FLAGS = {
   against: { type: 'string', help: 'the git revision to compare with (e.g. HEAD~1 or a commit)' },
@@ -26,7 +21,6 @@ const FLAGS = {
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies Record<string, FlagSpec>;
 const COMMAND = 'npm run bench-startup -- --against REV [flags]';
-const PORTS = { current: 4191, against: 4192 };
 
 export interface StartupSummary {
   visits_ms: number[];
@@ -52,26 +46,14 @@ export function summarise(runs: readonly ReturningVisitResult[]): StartupSummary
   };
 }
 
-function vite(dir: string, ...args: string[]): void {
-  execFileSync(process.execPath, [path.join(dir, 'node_modules', 'vite', 'bin', 'vite.js'), ...args], { cwd: dir, stdio: 'ignore' });
-}
-
 async function main(argv: string[]): Promise<void> {
   const f = parseFlags(argv, FLAGS, COMMAND);
   if (f.help) return void process.stdout.write(`${usage(COMMAND, FLAGS)}\n`);
   if (!f.against) throw new UsageError(`--against REV is required\n${usage(COMMAND, FLAGS)}`);
-  const rev = execFileSync('git', ['rev-parse', '--verify', `${f.against}^{commit}`], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  const rev = resolveRevision(f.against);
   const image = f.image ?? path.join(CXR_DIR, 'images', 'covid_qu', 'COVID-7.jpg');
-  const tree = path.join(mkdtempSync(path.join(tmpdir(), 'serpent-startup-')), 'against');
-  const servers: (ChildProcess | null)[] = [];
-  try {
-    process.stderr.write(`building this checkout and ${rev.slice(0, 10)} …\n`);
-    vite(REPO_ROOT, 'build');
-    execFileSync('git', ['worktree', 'add', '--detach', tree, rev], { cwd: REPO_ROOT, stdio: 'ignore' });
-    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(tree, 'node_modules'));
-    vite(tree, 'build');
-    servers.push(await ensurePreview(REPO_ROOT, PORTS.current), await ensurePreview(tree, PORTS.against));
-    const runs: Record<'current' | 'against', ReturningVisitResult[]> = { current: [], against: [] };
+  await withTwoBuilds(rev, async (base) => {
+    const runs: Record<Build, ReturningVisitResult[]> = { current: [], against: [] };
     for (let round = 0; round < (f.rounds ?? 2); round++)
       for (const which of ['against', 'current'] as const) {
         const r = await returningVisitRows({
@@ -79,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
           visits: f.visits ?? 6,
           gapMs: f.gap ?? 0,
           imageDelayMs: f['image-delay'] ?? 0,
-          base: `http://127.0.0.1:${PORTS[which]}`,
+          base: base[which],
         });
         runs[which].push(r);
         process.stderr.write(`${which} run ${round + 1}: ${r.returning_visit_ms.map(Math.round).join(', ')} ms\n`);
@@ -104,11 +86,7 @@ async function main(argv: string[]): Promise<void> {
       );
     }
     if (f.out) writeJsonFile(f.out, result, 2);
-  } finally {
-    for (const s of servers) s?.kill();
-    rmSync(tree, { recursive: true, force: true });
-    execFileSync('git', ['worktree', 'prune'], { cwd: REPO_ROOT, stdio: 'ignore' });
-  }
+  });
 }
 
 runMain(import.meta.url, main);
