@@ -1,19 +1,10 @@
-// One view's window/level: the image's values binned once, the window (starting from the DICOM file's
-// own window, else the full range), presets, invert, and the windowed full-resolution picture to draw.
+// One view's window/level: the image's values as the decode worker binned them, the window (starting from the DICOM
+// file's own window, else the full range), presets, invert, and the windowed full-resolution picture to draw.
 // Display only: nothing here reaches the model.
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { InputImage } from '../lib/inputImage';
 import { windowedSource, type Source } from '../lib/viewerCanvas';
-import {
-  availablePresets,
-  dragWindow,
-  prepareDisplay,
-  presetWindow,
-  windowLut,
-  type DisplayValues,
-  type WindowPreset,
-  type WindowState,
-} from '../lib/windowLevel';
+import { availablePresets, dragWindow, presetWindow, windowLut, type DisplayValues, type WindowPreset, type WindowState } from '../lib/windowLevel';
 import settings from '../data/viewer.json' with { type: 'json' };
 
 export interface WindowLevel {
@@ -28,7 +19,7 @@ export interface WindowLevel {
 }
 
 export function useWindowLevel(image: InputImage): WindowLevel {
-  const display = useMemo(() => prepareDisplay(image.values), [image.values]);
+  const display = image.display;
   const presets = useMemo(() => availablePresets(image.fileWindow), [image.fileWindow]);
   const [state, setState] = useState(() => ({
     window: { ...presetWindow(presets[0], display, image.fileWindow, image.monochrome1), invert: false },

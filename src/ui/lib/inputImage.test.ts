@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { JSRT_RADIOGRAPH } from '../../engine/testing/sharedData';
-import { decodeImageAsync } from '../../image';
+import { BINS, decodeImageAsync } from '../../image';
 import { assignViews, engineOrder, prepareInputImage, type InputImage } from './inputImage';
 
 function fake(key: string, view: InputImage['view'], viewFromFile = false): InputImage {
@@ -12,7 +12,7 @@ function fake(key: string, view: InputImage['view'], viewFromFile = false): Inpu
     format: 'png',
     width: 1,
     height: 1,
-    values: new Float32Array(1),
+    display: { bins: new Uint16Array(1), histogram: new Uint32Array(BINS), min: 0, max: 1, count: 1 },
     fileWindow: null,
     monochrome1: false,
     view,
@@ -27,10 +27,11 @@ describe('prepareInputImage', () => {
     const bytes = readFileSync(JSRT_RADIOGRAPH);
     const im = await prepareInputImage('JPCLN001.png', bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     expect(im).toMatchObject({ format: 'png', width: 224, height: 224, view: 'unknown', viewFromFile: false, fileWindow: null, monochrome1: false });
-    expect(im.values.length).toBe(224 * 224);
-    let max = 0;
-    for (const v of im.values) max = Math.max(max, v);
-    expect(max).toBeGreaterThan(100); // an actual picture on the PNG's sample scale, not [0,1]
+    // the viewer's bins: one per pixel, over the PNG's own sample scale (not [0,1]), every pixel counted once
+    expect(im.display.bins.length).toBe(224 * 224);
+    expect(im.display.count).toBe(224 * 224);
+    expect(im.display.max).toBeGreaterThan(100);
+    expect(im.display.histogram.reduce((a, b) => a + b, 0)).toBe(224 * 224);
     // what the engine gets: the model's [0,1] grey exactly as the engine's own decode makes it, and no second copy of the values
     const own = await decodeImageAsync(new Uint8Array(bytes));
     expect(im.decoded.values).toBeUndefined();

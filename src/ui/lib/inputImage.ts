@@ -1,6 +1,6 @@
 // One dropped file as the page holds it, decoded once: the grey image the model reads (sent to the engine, which only
-// preprocesses it), the full-resolution values for the viewer (zoom, window/level), and its view.
-import { decodeImageAsync, type GreyImage, type ViewKind } from '../../image';
+// preprocesses it), its own values binned for the viewer's window/level, and its view.
+import { decodeForViewer, type DisplayValues, type GreyImage, type ViewerImage, type ViewKind } from '../../image';
 
 export const MAX_FILES = 2;
 
@@ -11,7 +11,7 @@ export interface InputImage {
   format: 'png' | 'jpeg' | 'dicom';
   width: number;
   height: number;
-  values: Float32Array; // [height*width] the file's own values (DICOM modality values; PNG/JPEG samples), full resolution
+  display: DisplayValues; // the file's own values (DICOM modality values; PNG/JPEG samples) binned, full resolution
   fileWindow: { center: number; width: number } | null; // the DICOM file's own window, when it has one
   monochrome1: boolean; // DICOM MONOCHROME1: high values display dark
   view: ViewKind;
@@ -37,19 +37,19 @@ export async function prepareInputImage(
   name: string,
   bytes: ArrayBuffer,
   // the page decodes off the main thread (decodeOffThread)
-  decode: (bytes: Uint8Array) => Promise<GreyImage> = (b) => decodeImageAsync(b, { keepValues: true }),
+  decode: (bytes: Uint8Array) => Promise<ViewerImage> = decodeForViewer,
 ): Promise<InputImage> {
-  const grey = await decode(new Uint8Array(bytes));
+  const { image: grey, display } = await decode(new Uint8Array(bytes));
   const window = grey.meta?.window;
   const fileView = grey.meta?.view;
   return {
     key: `img-${++counter}`,
     name,
-    decoded: { ...grey, values: undefined },
+    decoded: grey,
     format: grey.meta?.format ?? 'png',
     width: grey.width,
     height: grey.height,
-    values: grey.values ?? grey.data,
+    display,
     fileWindow: window?.fromFile ? { center: window.center, width: window.width } : null,
     monochrome1: grey.meta?.photometric === 'MONOCHROME1',
     view: fileView && fileView !== 'unknown' ? fileView : 'unknown',

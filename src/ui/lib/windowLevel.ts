@@ -1,19 +1,11 @@
-// Window/level for the viewer, on the image's own values (GreyImage.values: DICOM modality values,
-// PNG/JPEG samples). The values are binned once (65,536 bins over min…max, one Uint16 per pixel); a window
-// is then a 65,536-entry lookup table of packed grey RGBA, so a window change costs one table lookup per
-// pixel. Only the display changes: the model's pixels come from the file, in the worker, never from here.
-import { applyWindow } from '../../image';
+// Window/level for the viewer, on the image's own values binned once by the decode worker (src/image/displayBins.ts:
+// 65,536 bins over min…max, one Uint16 per pixel); a window is then a 65,536-entry lookup table of packed grey RGBA,
+// so a window change costs one table lookup per pixel. Only the display changes: the model's pixels are the decoded
+// grey image, never these.
+import { applyWindow, BINS, type DisplayValues } from '../../image';
 import presetData from '../data/windowPresets.json' with { type: 'json' };
 
-export const BINS = 65536;
-
-export interface DisplayValues {
-  bins: Uint16Array; // [n] bin of each pixel
-  histogram: Uint32Array; // [BINS] pixel count per bin
-  min: number;
-  max: number;
-  count: number;
-}
+export { BINS, prepareDisplay, type DisplayValues } from '../../image';
 
 export interface WindowState {
   center: number;
@@ -30,27 +22,6 @@ export interface WindowPreset {
 }
 
 export const WINDOW_PRESETS: WindowPreset[] = presetData.presets as WindowPreset[];
-
-/** [n] values → their bins and histogram; a flat image gets a range of 1 so every window is defined. */
-export function prepareDisplay(values: Float32Array): DisplayValues {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (!(max > min)) max = min + 1;
-  const k = (BINS - 1) / (max - min);
-  const bins = new Uint16Array(values.length);
-  const histogram = new Uint32Array(BINS);
-  for (let i = 0; i < values.length; i++) {
-    const b = Math.round((values[i] - min) * k);
-    bins[i] = b;
-    histogram[b]++;
-  }
-  return { bins, histogram, min, max, count: values.length };
-}
 
 /** The value at percentile p (0…100) of the pixels. */
 export function percentile(d: DisplayValues, p: number): number {
