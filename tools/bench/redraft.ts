@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { encode as encodeJpeg } from 'jpeg-js';
+import { waitForReport } from '../../e2e/pageHelpers';
 import { decodeImage } from '../../src/image';
 import { parseFlags, usage, type FlagSpec } from '../cli/flags';
 import { runMain } from '../cli/main';
@@ -69,11 +70,6 @@ function timeDraft(page: Page, act: 'click-rerun' | 'armed'): Promise<number> {
   );
 }
 
-async function waitForDraft(page: Page): Promise<void> {
-  await page.getByTestId('report-word').first().or(page.getByTestId('withheld-draft')).waitFor({ timeout: 180_000 });
-  await page.getByTestId('run-progress').waitFor({ state: 'detached', timeout: 180_000 });
-}
-
 /** One round on one build: load the page, draft the film once untimed, then time `runs` drops and `runs` re-drafts. */
 export async function redraftRows(opts: { base: string; image: string; runs: number; pauseMs?: number }): Promise<RedraftResult> {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
@@ -82,7 +78,7 @@ export async function redraftRows(opts: { base: string; image: string; runs: num
     await page.goto(`${opts.base}/?device=wasm`);
     const input = page.getByTestId('file-input');
     await input.setInputFiles(opts.image);
-    await waitForDraft(page);
+    await waitForReport(page, 180_000);
     const pause = () => page.waitForTimeout(opts.pauseMs ?? 800);
     const drop_ms: number[] = [];
     const redraft_ms: number[] = [];

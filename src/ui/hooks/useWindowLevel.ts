@@ -4,7 +4,8 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { InputImage } from '../lib/inputImage';
 import { windowedSource, type Source } from '../lib/viewerCanvas';
-import { availablePresets, dragWindow, presetWindow, windowLut, type DisplayValues, type WindowPreset, type WindowState } from '../lib/windowLevel';
+import type { DisplayValues } from '../../image';
+import { availablePresets, dragWindow, presetWindow, windowLut, type WindowPreset, type WindowState } from '../lib/windowLevel';
 import settings from '../data/viewer.json' with { type: 'json' };
 
 export interface WindowLevel {

@@ -3,7 +3,8 @@
 // only redraws those two through the view's transform, which the browser does on its compositor path.
 import { mapToRgba } from './heatmap';
 import { CELL_SAMPLES, upsampleBilinear } from './mapOverlay';
-import { renderWindowed, type DisplayValues } from './windowLevel';
+import type { DisplayValues } from '../../image';
+import { renderWindowed } from './windowLevel';
 
 type Matrix = [number, number, number, number, number, number];
 export type Source = HTMLCanvasElement;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BINS, availablePresets, dragWindow, percentile, prepareDisplay, presetWindow, renderWindowed, windowLut, WINDOW_PRESETS } from './windowLevel';
+import { BINS, prepareDisplay } from '../../image';
+import { availablePresets, dragWindow, percentile, presetWindow, renderWindowed, windowLut, WINDOW_PRESETS } from './windowLevel';
 
 const ramp = Float32Array.from({ length: 4096 }, (_, i) => i - 1024); // −1024 … 3071, like a 12-bit CT-style range
 const grey = (packed: number): number => packed & 0xff;

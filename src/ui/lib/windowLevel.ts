@@ -5,8 +5,6 @@
 import { applyWindow, BINS, type DisplayValues } from '../../image';
 import presetData from '../data/windowPresets.json' with { type: 'json' };
 
-export { BINS, prepareDisplay, type DisplayValues } from '../../image';
-
 export interface WindowState {
   center: number;
   width: number;
