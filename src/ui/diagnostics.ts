@@ -4,7 +4,8 @@
 // page with src/image and prints the [S*S] unit tensor, so a browser test can compare it with Node's.
 import { loadOrtBuild } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
-import { decodeImage, preprocess } from '../image';
+import '../image/codecs/webWasmUrls';
+import { decodeImageAsync, preprocess } from '../image';
 import { runBench } from './diagnosticsBench';
 
 interface BackendRun {
@@ -43,7 +44,7 @@ async function runPreprocess(params: URLSearchParams): Promise<Record<string, un
   try {
     const response = await fetch(params.get('preprocess')!);
     if (!response.ok) return { error: `fetch failed: HTTP ${response.status}` };
-    const image = decodeImage(new Uint8Array(await response.arrayBuffer()));
+    const image = await decodeImageAsync(new Uint8Array(await response.arrayBuffer()));
     const p = preprocess(image, { size: number('size', 224), mean: number('mean', 0.5), std: number('std', 0.25) });
     let sum = 0;
     for (const v of p.unit) sum += v;

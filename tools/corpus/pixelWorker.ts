@@ -10,7 +10,7 @@ const { jobs, size, mean, std } = workerData as {
 };
 for (const job of jobs) {
   try {
-    const pixels = filePixels(job.file, size, mean, std);
+    const pixels = await filePixels(job.file, size, mean, std);
     parentPort!.postMessage({ order: job.order, pixels }, [pixels.buffer as ArrayBuffer]);
   } catch (e) {
     parentPort!.postMessage({ order: job.order, file: job.file, error: (e as Error).message });

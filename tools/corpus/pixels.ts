@@ -1,9 +1,9 @@
 // Radiograph files → preprocessed uint8 pixels [S*S] with the project's one image pipeline (src/image):
-// decodeImage → preprocess (resize + pad) → toUint8. Runs in the calling thread or in worker threads.
+// decodeImageAsync → preprocess (resize + pad) → toUint8. Runs in the calling thread or in worker threads.
 import fs from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { decodeImage, preprocess, toUint8 } from '../../src/image/index';
+import { decodeImageAsync, preprocess, toUint8 } from '../../src/image/index';
 
 export interface PixelJob {
   index: number; // caller's row index, echoed back
@@ -11,8 +11,8 @@ export interface PixelJob {
 }
 
 /** One file → [S*S] uint8, the corpus's pixels (the page gets the same with quantise: true). */
-export function filePixels(file: string, size: number, mean: number, std: number): Uint8Array {
-  const grey = decodeImage(new Uint8Array(fs.readFileSync(file)));
+export async function filePixels(file: string, size: number, mean: number, std: number): Promise<Uint8Array> {
+  const grey = await decodeImageAsync(new Uint8Array(fs.readFileSync(file)));
   return toUint8(preprocess(grey, { size, mean, std }).unit);
 }
 
@@ -33,7 +33,7 @@ export function defaultWorkers(): number {
  */
 export async function decodeAll(jobs: readonly PixelJob[], opts: PixelOptions, onResult: (job: PixelJob, pixels: Uint8Array) => void): Promise<void> {
   if (opts.workers <= 0 || jobs.length < 64) {
-    for (const job of jobs) onResult(job, filePixels(job.file, opts.size, opts.mean, opts.std));
+    for (const job of jobs) onResult(job, await filePixels(job.file, opts.size, opts.mean, opts.std));
     return;
   }
   const pending = new Map<number, Uint8Array>();

@@ -2,7 +2,7 @@
 // pixels the page and the corpus see). Keeps the [0,1] unit image so robustness perturbations can be applied
 // before normalisation, and the geometry so grounding can map annotations into the patch grid.
 import { readFile } from 'node:fs/promises';
-import { decodeImage, preprocess, type GreyImage, type Preprocessed } from '../../src/image';
+import { decodeImageAsync, preprocess, type GreyImage, type Preprocessed } from '../../src/image';
 import type { ModelManifest } from '../../src/engine/manifest';
 import { imagePath, type ManifestRecord } from './manifest';
 
@@ -30,7 +30,7 @@ export async function decodeRecordImage(root: string, rec: ManifestRecord): Prom
     );
   }
   try {
-    return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return await decodeImageAsync(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (err) {
     if (err instanceof Error) err.message = `${rec.id} (${file}): ${err.message}`;
     throw err;

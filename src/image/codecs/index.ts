@@ -1,7 +1,7 @@
 // The compressed-frame decoders, each loaded the first time a file needs it (dynamic import → its own chunk,
-// and its .wasm fetched then): libjpeg-turbo (JPEG baseline), jpeg-lossless-decoder-js (JPEG lossless,
-// process 14 / SV1), CharLS (JPEG-LS), OpenJPEG (JPEG 2000) and OpenJPH (HTJ2K). In the page, setCodecWasmUrls
-// (webWasmUrls.ts) points them at the .wasm files the app serves; in Node the packages find their own.
+// and its .wasm fetched then): libjpeg-turbo (JPEG baseline, and large plain JPEG files), jpeg-lossless-decoder-js
+// (JPEG lossless, process 14 / SV1), CharLS (JPEG-LS), OpenJPEG (JPEG 2000) and OpenJPH (HTJ2K). In the page,
+// setCodecWasmUrls (webWasmUrls.ts) points them at the .wasm files the app serves; in Node the packages find their own.
 import { DicomUnsupportedError, ImageCorruptError } from '../errors';
 import type { CodecKind, DicomHeader } from '../dicomParse';
 import { readStreamHeader } from './frameHeader';
@@ -48,6 +48,37 @@ function loadModule(codec: WasmCodec): Promise<EmscriptenModule> {
   return m;
 }
 
+/** A whole 8-bit JPEG file (JFIF/EXIF) → interleaved samples, through the same libjpeg-turbo as DICOM's JPEG
+ *  baseline. Throws whatever the loader or the decoder throws: its caller falls back to jpeg-js. */
+export async function decodeJpegFile(bytes: Uint8Array): Promise<DecodedFrame> {
+  const mod = await loadModule('jpeg');
+  const decoder = new mod[WASM.jpeg.decoder]();
+  try {
+    return readFrame(decoder, bytes);
+  } finally {
+    decoder.delete();
+  }
+}
+
+/** Runs one decoder on a codestream; the samples are copied out of the WebAssembly heap. */
+function readFrame(decoder: WasmDecoder, frame: Uint8Array): DecodedFrame {
+  decoder.getEncodedBuffer(frame.length).set(frame);
+  decoder.decode();
+  const info = decoder.getFrameInfo();
+  const bytes = decoder.getDecodedBuffer();
+  const wide = info.bitsPerSample > 8;
+  const expected = info.width * info.height * info.componentCount * (wide ? 2 : 1);
+  if (bytes.length < expected) throw new Error(`it gave ${bytes.length} bytes for ${expected}`);
+  const copy = bytes.slice(0, expected);
+  return {
+    width: info.width,
+    height: info.height,
+    components: info.componentCount,
+    bitsPerSample: info.bitsPerSample,
+    samples: wide ? new Uint16Array(copy.buffer, 0, expected / 2) : copy,
+  };
+}
+
 function emscriptenMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return typeof err === 'number' ? 'the decoder rejected the codestream' : String(err);
@@ -63,21 +94,7 @@ async function decodeWasm(codec: WasmCodec, frame: Uint8Array): Promise<DecodedF
   let decoder: WasmDecoder | null = null;
   try {
     decoder = new mod[WASM[codec].decoder]();
-    decoder.getEncodedBuffer(frame.length).set(frame);
-    decoder.decode();
-    const info = decoder.getFrameInfo();
-    const bytes = decoder.getDecodedBuffer();
-    const wide = info.bitsPerSample > 8;
-    const expected = info.width * info.height * info.componentCount * (wide ? 2 : 1);
-    if (bytes.length < expected) throw new Error(`it gave ${bytes.length} bytes for ${expected}`);
-    const copy = bytes.slice(0, expected);
-    return {
-      width: info.width,
-      height: info.height,
-      components: info.componentCount,
-      bitsPerSample: info.bitsPerSample,
-      samples: wide ? new Uint16Array(copy.buffer, 0, expected / 2) : copy,
-    };
+    return readFrame(decoder, frame);
   } catch (err) {
     throw new ImageCorruptError('DICOM', `its ${WASM[codec].name} codestream cannot be decoded: ${emscriptenMessage(err)}`);
   } finally {
