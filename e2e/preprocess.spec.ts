@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { decodeImage, preprocess } from '../src/image';
+import { decodeImage, decodeImageAsync, preprocess } from '../src/image';
+import { TURBO_MIN_PIXELS } from '../src/image/decode';
+import { enlargedJpeg } from '../tools/bench/enlargedFilm';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cxrImages = path.resolve(repoRoot, '../shared/data/cxr/images');
@@ -55,6 +57,21 @@ for (const [file, name] of FILES) {
     expect(nodeSum / node.unit.length).toBeGreaterThan(0.1); // a real image, not an all-black tensor
   });
 }
+
+test('page and Node decode a large JPEG with the same libjpeg-turbo (not jpeg-js) and preprocess it alike', async ({ page }) => {
+  const bytes = new Uint8Array(enlargedJpeg(path.join(cxrImages, 'jsrt/JPCLN001.png'), 1200)); // 1000 × 1200
+  expect(1000 * 1200).toBeGreaterThanOrEqual(TURBO_MIN_PIXELS);
+  const node = preprocess(await decodeImageAsync(bytes), OPTS).unit;
+  const jpegJs = preprocess(decodeImage(bytes), OPTS).unit;
+  const inPage = await preprocessInPage(page, 'big.jpeg', bytes);
+  expect(inPage.error).toBeUndefined();
+  expect(inPage.values).toHaveLength(node.length);
+  const worstFrom = (ref: Float32Array | number[]) => inPage.values!.reduce((w, v, i) => Math.max(w, Math.abs(v - ref[i])), 0);
+  // The page matches Node's libjpeg-turbo decode to float rounding, and jpeg-js's only to a grey level: a page that
+  // fell back to jpeg-js (its decoder's .wasm missing) fails here.
+  expect(worstFrom(node)).toBeLessThan(1e-6);
+  expect(worstFrom(jpegJs)).toBeGreaterThan(1e-4);
+});
 
 test('the page reports a typed, actionable error for a file that is not an image', async ({ page }) => {
   const notAnImage = new TextEncoder().encode('%PDF-1.4 this is a report, not a radiograph');

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseFlags, usage, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
 import { CXR_IMAGES, REPO_ROOT } from './cli/paths';
+import { enlargedJpeg } from './bench/enlargedFilm';
 import { runFuzz, type Seed } from './fuzz/run';
 
 const FLAGS = {
@@ -42,6 +43,8 @@ export function fuzzSeeds(): Seed[] {
     { format: 'png', name: 'nih64/00000013_002.png', bytes: read(path.join(CXR_IMAGES, 'nih64/00000013_002.png')) },
     { format: 'jpeg', name: 'kermany/IM-0512-0001.jpeg', bytes: read(path.join(CXR_IMAGES, 'kermany/IM-0512-0001.jpeg')) },
     { format: 'jpeg', name: 'covid_qu/COVID-331.jpg', bytes: read(path.join(CXR_IMAGES, 'covid_qu/COVID-331.jpg')) },
+    // 533 × 640: above TURBO_MIN_PIXELS, so its mutations go through libjpeg-turbo first and jpeg-js after
+    { format: 'jpeg', name: 'jsrt/JPCLN001.png enlarged to 640 px', bytes: new Uint8Array(enlargedJpeg(path.join(CXR_IMAGES, 'jsrt/JPCLN001.png'), 640)) },
     ...DICOM_SEEDS.map((name) => ({ format: 'dicom' as const, name: `${name}.dcm`, bytes: read(path.join(dir, `${name}.dcm`)) })),
   ];
 }

@@ -3,17 +3,16 @@
 // the installed model): dropping the film (the page decodes it, the engine preprocesses and drafts it), and drafting
 // it again with the same settings (the Re-run button). Each time runs in the page, from the action to the progress
 // panel's removal. With --against REV, this checkout's build and REV's (twoBuilds.ts) run in alternating rounds.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { encode as encodeJpeg } from 'jpeg-js';
 import { waitForReport } from '../../e2e/pageHelpers';
-import { decodeImage } from '../../src/image';
 import { parseFlags, usage, type FlagSpec } from '../cli/flags';
 import { runMain } from '../cli/main';
 import { CXR_DIR, REPO_ROOT, writeJsonFile } from '../cli/paths';
 import { ensurePreview } from './chromium';
+import { enlargedJpeg } from './enlargedFilm';
 import { spread, type Spread } from './stats';
 import { resolveRevision, withTwoBuilds, type Build } from './twoBuilds';
 
@@ -34,19 +33,6 @@ export interface RedraftResult {
   redraft_ms: number[]; // Re-run clicked → the draft done
   drop: Spread;
   redraft: Spread;
-}
-
-/** A full-size JPEG film (the size of a radiograph as exported) made from a small one by nearest-neighbour enlargement. */
-export function enlargedJpeg(source: string, height: number): Buffer {
-  const img = decodeImage(new Uint8Array(readFileSync(source)));
-  const width = Math.round((height * 5) / 6);
-  const rgba = Buffer.alloc(width * height * 4, 255);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const v = Math.round(img.data[Math.floor((y * img.height) / height) * img.width + Math.floor((x * img.width) / width)] * 255);
-      rgba.fill(v, (y * width + x) * 4, (y * width + x) * 4 + 3);
-    }
-  return encodeJpeg({ data: rgba, width, height }, 92).data;
 }
 
 /** In the page: run `act`, then resolve with the ms until the progress panel has appeared and gone again. */

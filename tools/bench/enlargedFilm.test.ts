@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/image';
 import { CXR_DIR } from '../cli/paths';
-import { enlargedJpeg } from './redraft';
+import { enlargedJpeg } from './enlargedFilm';
 
 describe('enlargedJpeg', () => {
   it('makes a grey JPEG film of the asked height, 5:6, that still shows the source', () => {
