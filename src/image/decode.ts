@@ -25,7 +25,8 @@ export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): GreyIm
 
 /**
  * decodeImage, plus the compressed DICOM transfer syntaxes (JPEG, JPEG-LS, JPEG 2000, HTJ2K) whose decoders
- * load on first use. The page, the worker and the CLIs call this one.
+ * load on first use, and large plain JPEGs through libjpeg-turbo (decodeImage reads every JPEG with jpeg-js).
+ * The page, the worker, the corpus builder, the eval and the CLIs call this one.
  */
 export async function decodeImageAsync(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<GreyImage> {
   const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS, keepValues: !!opts.keepValues };
