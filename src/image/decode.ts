@@ -2,13 +2,15 @@
 // also reads the compressed DICOM syntaxes whose WebAssembly decoders load on demand, and large plain JPEGs with
 // libjpeg-turbo (TURBO_MIN_PIXELS).
 // The pixel size is read from the header and checked BEFORE any pixel memory is allocated.
-// Colour sources are converted with ITU-R BT.601 luma; alpha is composited over black. keepValues also
-// returns the source's own values (see GreyImage.values) for the page's viewer; `data` is the same either way.
+// Colour sources are converted with ITU-R BT.601 luma; alpha is composited over black. A JPEG's EXIF orientation is
+// applied, so its pixels stand as a viewer shows them. keepValues also returns the source's own values (see
+// GreyImage.values) for the page's viewer; `data` is the same either way.
 import { decode as decodePng, convertIndexedToRgb, type DecodedPng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { ImageCorruptError, ImageFormatError, MAX_PIXELS, MIN_SIDE, checkImageSize } from './errors';
 import { decodeJpegFile, type DecodedFrame } from './codecs/index';
 import { decodeDicom, decodeDicomAsync } from './dicom';
+import { orientUpright, readJpegOrientation } from './exifOrientation';
 import { samplesToGrey } from './grey';
 import { readJpegHeader, readPngHeader, sniffFormat } from './sniff';
 import type { DecodeOptions, GreyImage } from './types';
@@ -19,7 +21,7 @@ export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): GreyIm
   const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS, keepValues: !!opts.keepValues };
   const format = sniffFormat(bytes);
   if (format === 'png') return decodePngGrey(bytes, limits);
-  if (format === 'jpeg') return decodeJpegGrey(bytes, limits);
+  if (format === 'jpeg') return orientUpright(decodeJpegGrey(bytes, limits), readJpegOrientation(bytes));
   return decodeDicom(bytes, limits);
 }
 
@@ -32,7 +34,7 @@ export async function decodeImageAsync(bytes: Uint8Array, opts: DecodeOptions = 
   const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS, keepValues: !!opts.keepValues };
   const format = sniffFormat(bytes);
   if (format === 'dicom') return decodeDicomAsync(bytes, limits);
-  if (format === 'jpeg') return (await decodeLargeJpeg(bytes, limits)) ?? decodeJpegGrey(bytes, limits);
+  if (format === 'jpeg') return orientUpright((await decodeLargeJpeg(bytes, limits)) ?? decodeJpegGrey(bytes, limits), readJpegOrientation(bytes));
   return decodeImage(bytes, opts);
 }
 

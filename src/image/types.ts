@@ -19,6 +19,7 @@ export interface ImageMeta {
   transferSyntax?: string;
   transferSyntaxName?: string; // e.g. "JPEG 2000 lossless"
   frames?: number; // number of frames in the file (only the first is decoded)
+  exifOrientation?: number; // JPEG: the EXIF orientation (2–8) that was applied to stand the pixels upright
 }
 
 /** A decoded image as one grey channel. */

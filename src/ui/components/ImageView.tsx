@@ -66,6 +66,11 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
           {image.format.toUpperCase()} {image.width}×{image.height}
           {image.transferSyntaxName ? ` · ${image.transferSyntaxName}` : ''}
         </span>
+        {image.exifOrientation ? (
+          <span className="orientation-note" data-testid="orientation-note">
+            turned upright, as its EXIF orientation ({image.exifOrientation}) says
+          </span>
+        ) : null}
         {image.frames > 1 ? (
           <span className="frame-note" data-testid="frame-note">
             frame 1 of {image.frames} (the only one read)

@@ -19,6 +19,7 @@ export interface InputImage {
   viewPosition?: string;
   isColour: boolean;
   frames: number; // frames in the file; only the first is read
+  exifOrientation?: number; // JPEG: the EXIF orientation (2–8) the decode applied to stand it upright
   notChestRadiograph?: string; // the DICOM tags say this is not a chest radiograph: the message to show
   transferSyntaxName?: string; // DICOM: how the pixels were stored (e.g. "JPEG 2000 lossless")
 }
@@ -57,6 +58,7 @@ export async function prepareInputImage(
     viewPosition: grey.meta?.viewPosition,
     isColour: grey.isColour,
     frames: grey.meta?.frames ?? 1,
+    exifOrientation: grey.meta?.exifOrientation,
     notChestRadiograph: grey.meta?.notChestRadiograph,
     transferSyntaxName: grey.meta?.transferSyntaxName,
   };

@@ -1,0 +1,90 @@
+// A JPEG's EXIF orientation (APP1 "Exif", IFD0 tag 0x0112) and the turn or mirror that stands its pixels upright,
+// as image viewers and the browser's own <img> show them. A PACS export rarely carries one; a phone photo of a film
+// usually does, and without it the viewer and the model would both see the film on its side.
+import type { GreyImage } from './types';
+
+const ORIENTATION_TAG = 0x0112;
+
+/** 1–8 as the file says; 1 (as stored) when there is no EXIF block, no orientation tag, or a malformed one. */
+export function readJpegOrientation(bytes: Uint8Array): number {
+  let pos = 2;
+  while (pos + 4 <= bytes.length && bytes[pos] === 0xff) {
+    const marker = bytes[pos + 1];
+    if (marker === 0xda || marker === 0xd9) break; // scan data or the end: no EXIF came first
+    const length = (bytes[pos + 2] << 8) | bytes[pos + 3];
+    if (marker === 0xe1 && length >= 16 && pos + 2 + length <= bytes.length && isExifHeader(bytes, pos + 4)) {
+      return orientationInTiff(bytes.subarray(pos + 10, pos + 2 + length));
+    }
+    pos += 2 + length;
+  }
+  return 1;
+}
+
+function isExifHeader(bytes: Uint8Array, at: number): boolean {
+  return bytes[at] === 0x45 && bytes[at + 1] === 0x78 && bytes[at + 2] === 0x69 && bytes[at + 3] === 0x66 && bytes[at + 4] === 0 && bytes[at + 5] === 0;
+}
+
+/** The orientation entry of a TIFF block's first IFD (a SHORT, count 1), or 1. */
+function orientationInTiff(tiff: Uint8Array): number {
+  if (tiff.length < 8) return 1;
+  const little = tiff[0] === 0x49 && tiff[1] === 0x49;
+  if (!little && !(tiff[0] === 0x4d && tiff[1] === 0x4d)) return 1;
+  const view = new DataView(tiff.buffer, tiff.byteOffset, tiff.byteLength);
+  if (view.getUint16(2, little) !== 42) return 1;
+  const ifd = view.getUint32(4, little);
+  if (ifd + 2 > tiff.length) return 1;
+  const entries = view.getUint16(ifd, little);
+  for (let i = 0; i < entries; i++) {
+    const at = ifd + 2 + 12 * i;
+    if (at + 12 > tiff.length) return 1;
+    if (view.getUint16(at, little) !== ORIENTATION_TAG) continue;
+    if (view.getUint16(at + 2, little) !== 3 || view.getUint32(at + 4, little) !== 1) return 1; // SHORT, one value
+    const value = view.getUint16(at + 8, little);
+    return value >= 1 && value <= 8 ? value : 1;
+  }
+  return 1;
+}
+
+/**
+ * The image as it should be seen. Orientations 5–8 turn it a quarter, so width and height swap. For output pixel
+ * (x, y) of a W×H source, the source pixel is: 2 (W−1−x, y), 3 (W−1−x, H−1−y), 4 (x, H−1−y), 5 (y, x),
+ * 6 (y, H−1−x), 7 (W−1−y, H−1−x), 8 (W−1−y, x).
+ */
+export function orientUpright(image: GreyImage, orientation: number): GreyImage {
+  if (orientation < 2 || orientation > 8) return image;
+  const { width: W, height: H } = image;
+  const turned = orientation >= 5;
+  const outW = turned ? H : W;
+  const outH = turned ? W : H;
+  const source = (x: number, y: number): number => {
+    switch (orientation) {
+      case 2:
+        return y * W + (W - 1 - x);
+      case 3:
+        return (H - 1 - y) * W + (W - 1 - x);
+      case 4:
+        return (H - 1 - y) * W + x;
+      case 5:
+        return x * W + y;
+      case 6:
+        return (H - 1 - x) * W + y;
+      case 7:
+        return (H - 1 - x) * W + (W - 1 - y);
+      default:
+        return x * W + (W - 1 - y);
+    }
+  };
+  const remap = (values: Float32Array): Float32Array => {
+    const out = new Float32Array(outW * outH); // [outH*outW]
+    for (let y = 0, i = 0; y < outH; y++) for (let x = 0; x < outW; x++, i++) out[i] = values[source(x, y)];
+    return out;
+  };
+  return {
+    ...image,
+    width: outW,
+    height: outH,
+    data: remap(image.data),
+    ...(image.values ? { values: remap(image.values) } : {}),
+    meta: { format: 'jpeg', ...image.meta, exifOrientation: orientation },
+  };
+}
