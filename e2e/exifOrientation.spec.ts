@@ -1,13 +1,14 @@
 // The EXIF orientation as Chromium itself applies it: for each of the eight orientations, the browser's own <img>
 // (which stands a JPEG upright by its EXIF tag) and src/image's decode give the same picture, size and pixels. And the
 // page: a film stored on its side is shown and drafted upright, and its caption says why.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { encode as encodeJpeg } from 'jpeg-js';
 import { decodeImage } from '../src/image';
 import { cornerJpeg, withExifOrientation } from '../src/image/testing/exifFixtures';
-import { enlargedJpeg } from '../tools/bench/enlargedFilm';
 import { CXR_IMAGES } from '../tools/cli/paths';
-import { dropFiles, serveTinyModel, waitForReport } from './pageHelpers';
+import { dropFiles, screenshot, serveTinyModel, waitForReport } from './pageHelpers';
 
 test.use({ serviceWorkers: 'block' });
 
@@ -37,14 +38,23 @@ test('src/image turns and mirrors an EXIF-oriented JPEG as Chromium’s <img> sh
   }
 });
 
+/** A phone photo of a film: the film (w × h, upright) stored turned a quarter to the left, h × w, tagged orientation 6. */
+function filmStoredOnItsSide(w: number, h: number): Buffer {
+  const film = decodeImage(new Uint8Array(readFileSync(path.join(CXR_IMAGES, 'jsrt/JPCLN001.png'))));
+  const upright = (x: number, y: number) => film.data[Math.floor((y * film.height) / h) * film.width + Math.floor((x * film.width) / w)];
+  const rgba = Buffer.alloc(w * h * 4, 255);
+  for (let y = 0; y < w; y++) for (let x = 0; x < h; x++) rgba.fill(Math.round(upright(w - 1 - y, x) * 255), (y * h + x) * 4, (y * h + x) * 4 + 3); // stored (x, y) = upright (w−1−y, x)
+  return Buffer.from(withExifOrientation(new Uint8Array(encodeJpeg({ data: rgba, width: h, height: w }, 92).data), 6, true));
+}
+
 test('the page shows a film stored on its side upright, says so, and drafts it', async ({ page, context }) => {
   await serveTinyModel(context);
-  const film = new Uint8Array(enlargedJpeg(path.join(CXR_IMAGES, 'jsrt/JPCLN001.png'), 600)); // stored 500 × 600
   await page.goto('/?device=wasm');
-  await dropFiles(page, [{ name: 'phone-photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(withExifOrientation(film, 6, true)) }]);
+  await dropFiles(page, [{ name: 'phone-photo.jpg', mimeType: 'image/jpeg', buffer: filmStoredOnItsSide(500, 600) }]);
   await waitForReport(page);
   const view = page.getByTestId('image-view');
-  await expect(view).toContainText('JPEG 600×500');
+  await expect(view).toContainText('JPEG 500×600');
   await expect(page.getByTestId('orientation-note')).toContainText('EXIF orientation (6)');
   await expect(page.getByTestId('report-word').first()).toBeVisible();
+  await screenshot(page, 'exif-01-turned-upright');
 });
