@@ -50,6 +50,14 @@ describe('readJpegOrientation', () => {
     const cut = withExifOrientation(plain, 6, true).slice(0, 20);
     expect(readJpegOrientation(cut)).toBe(1);
   });
+  it('steps over fill bytes before the EXIF block', () => {
+    const tagged = withExifOrientation(plain, 8, false);
+    const filled = new Uint8Array(tagged.length + 2);
+    filled.set(tagged.subarray(0, 2), 0);
+    filled.set([0xff, 0xff], 2); // two fill bytes before the APP1 marker's own 0xFF
+    filled.set(tagged.subarray(2), 4);
+    expect(readJpegOrientation(filled)).toBe(8);
+  });
 });
 
 describe('decoding a JPEG with an EXIF orientation', () => {

@@ -10,6 +10,10 @@ export function readJpegOrientation(bytes: Uint8Array): number {
   let pos = 2;
   while (pos + 4 <= bytes.length && bytes[pos] === 0xff) {
     const marker = bytes[pos + 1];
+    if (marker === 0xff || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      pos += marker === 0xff ? 1 : 2; // a fill byte, or a marker without a length
+      continue;
+    }
     if (marker === 0xda || marker === 0xd9) break; // scan data or the end: no EXIF came first
     const length = (bytes[pos + 2] << 8) | bytes[pos + 3];
     if (marker === 0xe1 && length >= 16 && pos + 2 + length <= bytes.length && isExifHeader(bytes, pos + 4)) {
