@@ -1,12 +1,11 @@
 // The EXIF orientation as Chromium itself applies it: for each of the eight orientations, the browser's own <img>
 // (which stands a JPEG upright by its EXIF tag) and src/image's decode give the same picture, size and pixels. And the
 // page: a film stored on its side is shown and drafted upright, and its caption says why.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { encode as encodeJpeg } from 'jpeg-js';
 import { decodeImage } from '../src/image';
 import { cornerJpeg, withExifOrientation } from '../src/image/testing/exifFixtures';
+import { enlargedJpeg } from '../tools/bench/enlargedFilm';
 import { CXR_IMAGES } from '../tools/cli/paths';
 import { dropFiles, screenshot, serveTinyModel, waitForReport } from './pageHelpers';
 
@@ -38,19 +37,17 @@ test('src/image turns and mirrors an EXIF-oriented JPEG as Chromium’s <img> sh
   }
 });
 
-/** A phone photo of a film: the film (w × h, upright) stored turned a quarter to the left, h × w, tagged orientation 6. */
-function filmStoredOnItsSide(w: number, h: number): Buffer {
-  const film = decodeImage(new Uint8Array(readFileSync(path.join(CXR_IMAGES, 'jsrt/JPCLN001.png'))));
-  const upright = (x: number, y: number) => film.data[Math.floor((y * film.height) / h) * film.width + Math.floor((x * film.width) / w)];
-  const rgba = Buffer.alloc(w * h * 4, 255);
-  for (let y = 0; y < w; y++) for (let x = 0; x < h; x++) rgba.fill(Math.round(upright(w - 1 - y, x) * 255), (y * h + x) * 4, (y * h + x) * 4 + 3); // stored (x, y) = upright (w−1−y, x)
-  return Buffer.from(withExifOrientation(new Uint8Array(encodeJpeg({ data: rgba, width: h, height: w }, 92).data), 6, true));
-}
-
 test('the page shows a film stored on its side upright, says so, and drafts it', async ({ page, context }) => {
   await serveTinyModel(context);
   await page.goto('/?device=wasm');
-  await dropFiles(page, [{ name: 'phone-photo.jpg', mimeType: 'image/jpeg', buffer: filmStoredOnItsSide(500, 600) }]);
+  // a phone photo of a film: stored 600 × 500, turned a quarter, tagged 6
+  await dropFiles(page, [
+    {
+      name: 'phone-photo.jpg',
+      mimeType: 'image/jpeg',
+      buffer: Buffer.from(withExifOrientation(new Uint8Array(enlargedJpeg(path.join(CXR_IMAGES, 'jsrt/JPCLN001.png'), 600, { storedTurned: true })), 6, true)),
+    },
+  ]);
   await waitForReport(page);
   const view = page.getByTestId('image-view');
   await expect(view).toContainText('JPEG 500×600');

@@ -10,7 +10,7 @@ import { decode as decodeJpeg } from 'jpeg-js';
 import { ImageCorruptError, ImageFormatError, MAX_PIXELS, MIN_SIDE, checkImageSize } from './errors';
 import { decodeJpegFile, type DecodedFrame } from './codecs/index';
 import { decodeDicom, decodeDicomAsync } from './dicom';
-import { orientUpright, readJpegOrientation } from './exifOrientation';
+import { orientUpright } from './exifOrientation';
 import { samplesToGrey } from './grey';
 import { readJpegHeader, readPngHeader, sniffFormat } from './sniff';
 import type { DecodeOptions, GreyImage } from './types';
@@ -21,7 +21,10 @@ export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): GreyIm
   const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS, keepValues: !!opts.keepValues };
   const format = sniffFormat(bytes);
   if (format === 'png') return decodePngGrey(bytes, limits);
-  if (format === 'jpeg') return orientUpright(decodeJpegGrey(bytes, limits), readJpegOrientation(bytes));
+  if (format === 'jpeg') {
+    const header = checkedJpegHeader(bytes, limits);
+    return orientUpright(decodeJpegGrey(bytes, limits, header), header.orientation);
+  }
   return decodeDicom(bytes, limits);
 }
 
@@ -34,7 +37,10 @@ export async function decodeImageAsync(bytes: Uint8Array, opts: DecodeOptions = 
   const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS, keepValues: !!opts.keepValues };
   const format = sniffFormat(bytes);
   if (format === 'dicom') return decodeDicomAsync(bytes, limits);
-  if (format === 'jpeg') return orientUpright((await decodeLargeJpeg(bytes, limits)) ?? decodeJpegGrey(bytes, limits), readJpegOrientation(bytes));
+  if (format === 'jpeg') {
+    const header = checkedJpegHeader(bytes, limits);
+    return orientUpright((await decodeLargeJpeg(bytes, header, limits)) ?? decodeJpegGrey(bytes, limits, header), header.orientation);
+  }
   return decodeImage(bytes, opts);
 }
 
@@ -48,9 +54,7 @@ export const TURBO_MIN_PIXELS = 512 * 512;
 
 /** A large 1- or 3-component JPEG through libjpeg-turbo; null (jpeg-js decides) when it is small, another kind
  *  (CMYK, 12-bit), or libjpeg-turbo cannot load or read it: jpeg-js then decodes it or says why not. */
-async function decodeLargeJpeg(bytes: Uint8Array, limits: Limits): Promise<GreyImage | null> {
-  const header = readJpegHeader(bytes);
-  checkImageSize(header.width, header.height, limits.minSide, limits.maxPixels);
+async function decodeLargeJpeg(bytes: Uint8Array, header: JpegHeader, limits: Limits): Promise<GreyImage | null> {
   if (header.width * header.height < TURBO_MIN_PIXELS) return null;
   let frame: DecodedFrame;
   try {
@@ -118,9 +122,17 @@ function unpackLowBitGrey(png: DecodedPng): Uint8Array {
   return out;
 }
 
-function decodeJpegGrey(bytes: Uint8Array, limits: Limits): GreyImage {
+type JpegHeader = ReturnType<typeof readJpegHeader>;
+
+/** The JPEG's header (size, EXIF orientation), its size checked before any pixel memory is allocated. */
+function checkedJpegHeader(bytes: Uint8Array, limits: Limits): JpegHeader {
   const header = readJpegHeader(bytes);
   checkImageSize(header.width, header.height, limits.minSide, limits.maxPixels);
+  return header;
+}
+
+/** jpeg-js, as stored (the caller applies the orientation). */
+function decodeJpegGrey(bytes: Uint8Array, limits: Limits, header: JpegHeader): GreyImage {
   let rgba: { width: number; height: number; data: Uint8Array };
   try {
     rgba = decodeJpeg(bytes, {

@@ -1,10 +1,10 @@
-// EXIF orientation: read from the JPEG's APP1 block (either byte order; 1 whenever it is absent or malformed) and
+// EXIF orientation: read from the JPEG's APP1 block by readJpegHeader (either byte order; 1 whenever it is absent or malformed) and
 // applied by both decode paths, so the film stands as a viewer shows it. e2e/preprocess.spec.ts checks the same
 // files against Chromium's own <img>.
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { readJpegOrientation } from './exifOrientation';
 import { decodeImage, decodeImageAsync } from './index';
+import { readJpegHeader } from './sniff';
 import { cornerJpeg, withExifOrientation } from './testing/exifFixtures';
 
 /** Which corner holds the bright block, and the size, of a decoded image. */
@@ -31,7 +31,8 @@ const EXPECTED: Record<number, [string, boolean]> = {
   8: ['bottom-left', true],
 };
 
-describe('readJpegOrientation', () => {
+describe('the EXIF orientation as readJpegHeader reads it', () => {
+  const readJpegOrientation = (bytes: Uint8Array) => readJpegHeader(bytes).orientation;
   const plain = cornerJpeg(64, 48);
   it('is 1 without an EXIF block', () => {
     expect(readJpegOrientation(plain)).toBe(1);
@@ -47,7 +48,10 @@ describe('readJpegOrientation', () => {
     const badMagic = withExifOrientation(plain, 6, true);
     badMagic[2 + 4 + 6 + 2] = 0x2b; // TIFF magic 42 → 43
     expect(readJpegOrientation(badMagic)).toBe(1);
-    const cut = withExifOrientation(plain, 6, true).slice(0, 20);
+    const cut = withExifOrientation(plain, 6, true); // IFD0 says 5 entries, its block holds one (another tag)
+    cut[2 + 4 + 6 + 8] = 5;
+    cut[2 + 4 + 6 + 10] = 0x00;
+    cut[2 + 4 + 6 + 11] = 0x01; // tag 0x0100 (ImageWidth), so the orientation would lie past the block
     expect(readJpegOrientation(cut)).toBe(1);
   });
   it('steps over fill bytes before the EXIF block', () => {

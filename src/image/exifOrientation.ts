@@ -1,31 +1,17 @@
-// A JPEG's EXIF orientation (APP1 "Exif", IFD0 tag 0x0112) and the turn or mirror that stands its pixels upright,
+// A JPEG's EXIF orientation (APP1 "Exif", IFD0 tag 0x0112, read as readJpegHeader walks the file) and the turn or
+// mirror that stands its pixels upright,
 // as image viewers and the browser's own <img> show them. A PACS export rarely carries one; a phone photo of a film
 // usually does, and without it the viewer and the model would both see the film on its side.
 import type { GreyImage } from './types';
 
 const ORIENTATION_TAG = 0x0112;
 
-/** 1–8 as the file says; 1 (as stored) when there is no EXIF block, no orientation tag, or a malformed one. */
-export function readJpegOrientation(bytes: Uint8Array): number {
-  let pos = 2;
-  while (pos + 4 <= bytes.length && bytes[pos] === 0xff) {
-    const marker = bytes[pos + 1];
-    if (marker === 0xff || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
-      pos += marker === 0xff ? 1 : 2; // a fill byte, or a marker without a length
-      continue;
-    }
-    if (marker === 0xda || marker === 0xd9) break; // scan data or the end: no EXIF came first
-    const length = (bytes[pos + 2] << 8) | bytes[pos + 3];
-    if (marker === 0xe1 && length >= 16 && pos + 2 + length <= bytes.length && isExifHeader(bytes, pos + 4)) {
-      return orientationInTiff(bytes.subarray(pos + 10, pos + 2 + length));
-    }
-    pos += 2 + length;
-  }
-  return 1;
-}
-
-function isExifHeader(bytes: Uint8Array, at: number): boolean {
-  return bytes[at] === 0x45 && bytes[at + 1] === 0x78 && bytes[at + 2] === 0x69 && bytes[at + 3] === 0x66 && bytes[at + 4] === 0 && bytes[at + 5] === 0;
+/** An APP1 segment's payload (after its length) → the orientation 1–8 it holds; null when it is not an EXIF block.
+ *  An EXIF block without the tag, or with a malformed one, counts as 1 (as stored). readJpegHeader calls this. */
+export function orientationFromApp1(payload: Uint8Array): number | null {
+  const exif = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
+  if (payload.length < 14 || !exif.every((b, i) => payload[i] === b)) return null;
+  return orientationInTiff(payload.subarray(6));
 }
 
 /** The orientation entry of a TIFF block's first IFD (a SHORT, count 1), or 1. */

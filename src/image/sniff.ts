@@ -1,6 +1,7 @@
 // Format detection from magic bytes (never the file name) and the cheap header reads that give the
 // pixel size of a PNG or JPEG before anything is decoded or allocated.
 import { ImageCorruptError, ImageFormatError } from './errors';
+import { orientationFromApp1 } from './exifOrientation';
 import type { ImageFormat } from './types';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -53,9 +54,11 @@ const SOF_NAMES: Record<number, string> = {
   0xcf: 'hierarchical arithmetic lossless',
 };
 
-/** JPEG: walk the marker segments to the first SOF and read its size, precision and coding process. */
-export function readJpegHeader(bytes: Uint8Array): HeaderInfo & { precision: number; components: number } {
+/** JPEG: walk the marker segments to the first SOF and read its size, precision and coding process, and the EXIF
+ *  orientation on the way (1–8; 1 without one). */
+export function readJpegHeader(bytes: Uint8Array): HeaderInfo & { precision: number; components: number; orientation: number } {
   let pos = 2;
+  let orientation = 1;
   while (pos + 4 <= bytes.length) {
     if (bytes[pos] !== 0xff) throw new ImageCorruptError('JPEG', `no marker where one was expected at byte ${pos}`);
     const marker = bytes[pos + 1];
@@ -84,8 +87,10 @@ export function readJpegHeader(bytes: Uint8Array): HeaderInfo & { precision: num
         height: (bytes[pos + 5] << 8) | bytes[pos + 6],
         width: (bytes[pos + 7] << 8) | bytes[pos + 8],
         components: bytes[pos + 9],
+        orientation,
       };
     }
+    if (marker === 0xe1) orientation = orientationFromApp1(bytes.subarray(pos + 4, Math.min(bytes.length, pos + 2 + length))) ?? orientation;
     pos += 2 + length;
   }
   throw new ImageCorruptError('JPEG', 'its frame header (image size) is missing');

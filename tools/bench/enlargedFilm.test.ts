@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/image';
 import { CXR_DIR } from '../cli/paths';
+import { withExifOrientation } from '../../src/image/testing/exifFixtures';
 import { enlargedJpeg } from './enlargedFilm';
 
 describe('enlargedJpeg', () => {
@@ -16,5 +17,18 @@ describe('enlargedJpeg', () => {
     const c = film.data[300 * 500 + 250];
     const s = small.data[Math.floor(small.height / 2) * small.width + Math.floor(small.width / 2)];
     expect(Math.abs(c - s)).toBeLessThan(0.08);
+  });
+
+  it('stores the film turned a quarter when asked, so that EXIF orientation 6 puts it back upright', () => {
+    const source = path.join(CXR_DIR, 'images', 'jsrt', 'JPCLN001.png');
+    const upright = decodeImage(new Uint8Array(enlargedJpeg(source, 600)));
+    const turned = new Uint8Array(enlargedJpeg(source, 600, { storedTurned: true }));
+    const stored = decodeImage(turned);
+    expect([stored.width, stored.height]).toEqual([600, 500]);
+    const shown = decodeImage(withExifOrientation(turned, 6, true));
+    expect([shown.width, shown.height]).toEqual([500, 600]);
+    let diff = 0;
+    for (let i = 0; i < shown.data.length; i++) diff += Math.abs(shown.data[i] - upright.data[i]);
+    expect(diff / shown.data.length).toBeLessThan(0.01); // the same film, within JPEG's error
   });
 });
