@@ -131,6 +131,7 @@ export async function main(argv: string[]) {
         precisions,
         webgpuPrecision: precisions.includes(manifest.default_precision) ? manifest.default_precision : precisions[0],
         defaultBeam: defaultWidth,
+        pairedBeams: beams,
       });
       rows.push(...c.rows);
       matmul.push(...c.matmul);

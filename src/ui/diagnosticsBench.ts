@@ -12,6 +12,8 @@
 // &auto=PRECISION only loads with device 'auto' and returns the backend timings the engine measured (auto_choice);
 // &auto_merged=1 measures again with WebGPU stepping through the merged decoder instead of the captured static one.
 // &threads=N loads onnxruntime's WebAssembly with N threads (default: the page's own choice, ortWeb.ts).
+// &paired=int8,fp32 loads both precisions side by side on WASM and times them report by report, in alternating order,
+// at each of &beams (plain beam search): a ratio that the machine's drift between page loads cannot reach.
 import { loadOrtBuild } from '../engine/ortWeb';
 import { probeWebGpu } from '../engine/webgpuProbe';
 import type { DecoderRunStats } from '../engine/kvDecoder';
@@ -138,6 +140,38 @@ async function deviceRows(
   }
 }
 
+/** Per beam: both precisions' report times, taken in turns (A B, B A, …) after each engine settled. */
+export interface PairedTiming {
+  precisions: [string, string];
+  beam: number;
+  report_ms: [number[], number[]];
+}
+
+async function pairedPrecisions(modelUrl: string, image: ArrayBuffer, precisions: [string, string], beams: number[], runs: number): Promise<PairedTiming[]> {
+  const engines = precisions.map(() => createWorkerEngine());
+  try {
+    for (const [k, engine] of engines.entries()) await engine.load({ modelUrl, device: 'wasm', precision: precisions[k] as 'fp32' });
+    const run = async (k: number, settings: Record<string, number>) => {
+      const t = performance.now();
+      await engines[k].generateFiles([{ name: 'bench.png', bytes: image.slice(0) }], settings);
+      return performance.now() - t;
+    };
+    for (const k of [0, 1]) for (let i = 0; i < SETTLE_REPORTS; i++) await run(k, {});
+    const out: PairedTiming[] = [];
+    for (const beam of beams) {
+      const settings = { beam, groups: 1, diversity_penalty: 0, samples: 0 };
+      await run(0, settings);
+      await run(1, settings);
+      const ms: [number[], number[]] = [[], []];
+      for (let i = 0; i < runs; i++) for (const k of i % 2 ? [1, 0] : [0, 1]) ms[k].push(await run(k, settings));
+      out.push({ precisions, beam, report_ms: ms });
+    }
+    return out;
+  } finally {
+    for (const engine of engines) await engine.dispose();
+  }
+}
+
 /** A load with device 'auto' (no remembered timings): the backend the engine measured to be faster, and both numbers. */
 async function autoChoice(modelUrl: string, precision: string, staticDecoder?: boolean) {
   const engine = createWorkerEngine();
@@ -221,6 +255,14 @@ export async function runBench(params: URLSearchParams): Promise<Record<string, 
     autoPrecision && params.get('auto_merged') === '1'
       ? await autoChoice(modelUrl, autoPrecision, false).catch((e: Error) => ({ error: e.message }))
       : undefined;
+  const pairedWith = list(params.get('paired'), []);
+  const paired =
+    pairedWith.length === 2
+      ? await pairedPrecisions(modelUrl, image, pairedWith as [string, string], beams, runs).catch((e: Error) => {
+          errors.push(`paired ${pairedWith.join(',')}: ${e.name}: ${e.message}`);
+          return undefined;
+        })
+      : undefined;
   const shapes: [number, number, number][] = JSON.parse(params.get('matmul') ?? '[[512,512,512]]');
   const matmul = [];
   for (const device of devices)
@@ -240,5 +282,6 @@ export async function runBench(params: URLSearchParams): Promise<Record<string, 
     errors,
     auto_choice,
     auto_choice_merged,
+    paired,
   };
 }

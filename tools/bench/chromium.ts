@@ -123,6 +123,7 @@ export async function chromiumRows(opts: {
   precisions: string[];
   webgpuPrecision: string;
   defaultBeam: number; // the int8 row with weights re-dequantised every call runs at this beam only
+  pairedBeams: number[]; // int8 against fp32 in one page, report by report, at these widths (when both are benched)
   timeoutMs?: number;
 }): Promise<ChromiumResult> {
   const server = await chromium.launchServer({
@@ -186,6 +187,21 @@ export async function chromiumRows(opts: {
       void [_r, _m, _e];
       info = rest;
     }
+    // int8 against fp32 in one page, the two engines taking turns report by report: the issue's ratio without the
+    // minutes between the precisions' own page loads, over which this shared machine's load drifts.
+    let paired: unknown;
+    if (opts.precisions.includes('int8') && opts.precisions.includes('fp32') && opts.pairedBeams.length) {
+      const { result } = await runPage({
+        devices: 'wasm',
+        precisions: '',
+        paired: 'int8,fp32',
+        beams: opts.pairedBeams.join(','),
+        runs: String(Math.max(2 * opts.runs, 10)),
+        matmul: '[]',
+      });
+      errors.push(...(result.errors ?? []));
+      paired = result.paired;
+    }
     // The MatMul throughput, and the backend the engine picks with device 'auto' (both timed; SwiftShader's WebGPU here),
     // again with WebGPU stepping through the merged decoder instead of the captured static one.
     const { result: mm } = await runPage({
@@ -205,7 +221,7 @@ export async function chromiumRows(opts: {
     return {
       rows: pageRows.map((r) => toRow(r.row, r.peakMb, wasmText)),
       matmul: (mm.matmul ?? []).map((m) => ({ ...m, where: 'chromium' as const })),
-      info: { ...info, errors, idle_rss_mb_browser_process_tree: idleRssMb, auto_choice: mm.auto_choice, auto_choice_merged: mm.auto_choice_merged },
+      info: { ...info, errors, idle_rss_mb_browser_process_tree: idleRssMb, auto_choice: mm.auto_choice, auto_choice_merged: mm.auto_choice_merged, paired },
     };
   } finally {
     clearInterval(sampler);

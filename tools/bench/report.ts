@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { ModelManifest } from '../../src/engine/manifest';
 import modelIO from '../../src/engine/modelIO.json';
 import { formatNumber, markdownTable } from '../eval/resultsDoc';
-import { appPageLine, autoChoiceLine, decoderGraphMarkdown, speedRatios } from './speedReport';
+import { appPageLine, autoChoiceLine, decoderGraphMarkdown, pairedLines, speedRatios } from './speedReport';
 import { modelFlops, type ModelFlops } from './flops';
 import type { BenchRow, DecoderGraphRow, MatmulRow } from './rows';
 
@@ -177,6 +177,12 @@ export function benchMarkdown(
   const beams = [...new Set(r.rows.filter((x) => (x.search ?? 'plain') === 'plain' && !x.variant).map((x) => x.beam))].sort((a, b) => a - b);
   const speed = unfolded ? beams.flatMap((beam) => speedRatios(r.rows, beam, unfolded)) : [];
   if (speed.length) parts.push(`Speed ratios per beam width (plain beam search, same run, ratio of medians):\n${speed.join('\n')}`);
+  const paired = pairedLines(r.chromium?.paired as Parameters<typeof pairedLines>[0]);
+  if (paired.length)
+    parts.push(
+      `int8 against fp32 in one page (both engines loaded side by side, one report each per round in alternating order, plain beam search; ` +
+        `the rows above come from separate page loads minutes apart):\n${paired.join('\n')}`,
+    );
   const auto = autoChoiceLine(
     r.chromium?.auto_choice as Parameters<typeof autoChoiceLine>[0],
     r.chromium?.auto_choice_merged as Parameters<typeof autoChoiceLine>[1],

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultModelDir } from '../../src/engine/node/defaultModelDir';
 import type { BenchRow, DecoderGraphRow, MatmulRow } from './rows';
-import { appPageLine, autoChoiceLine, decoderGraphMarkdown, speedRatios } from './speedReport';
+import { appPageLine, autoChoiceLine, decoderGraphMarkdown, pairedLines, speedRatios } from './speedReport';
 import { roofline } from './report';
 import { medianPhases, visitPhases } from './returningVisit';
 
@@ -50,6 +50,19 @@ describe('speed summaries', () => {
     // A split missing from one visit leaves it out of the summary rather than averaging over fewer visits.
     expect(medianPhases([split, other])).not.toHaveProperty('report_encode');
     expect(medianPhases([split, split])?.report_search_rest).toBe(250);
+  });
+
+  it('paired int8 ÷ fp32 is the median of the rounds’ own ratios, so a slow stretch hits both of a round alike', () => {
+    expect(pairedLines(undefined)).toEqual([]);
+    // Rounds 3–4 ran while the machine was busy: both precisions slowed together. The ratio of the two medians would
+    // read 1.50 (300 ÷ 200, each median taken over a different mix of quiet and busy rounds); each round's ratio is 1.0 or 1.1.
+    const int8 = [200, 220, 600, 660, 300];
+    const fp32 = [200, 200, 600, 600, 200];
+    const [line] = pairedLines([{ precisions: ['int8', 'fp32'], beam: 3, report_ms: [int8, fp32] }]);
+    expect(line).toMatch(/^- chromium wasm beam 3: int8 ÷ fp32 report 1\.10× \(median of 5 rounds' ratios, p10–p90 1\.00–1\.34; medians 300 vs 200 ms\)$/);
+    // Unequal lengths (a page that failed mid-way) pair only the complete rounds; none gives no line.
+    expect(pairedLines([{ precisions: ['int8', 'fp32'], beam: 5, report_ms: [[210, 999], [200]] }])[0]).toMatch(/1\.05× \(median of 1 rounds'/);
+    expect(pairedLines([{ precisions: ['int8', 'fp32'], beam: 5, report_ms: [[], [200]] }])).toEqual([]);
   });
 
   it('int8 ÷ fp32 and unfolded ÷ folded at the default beam, per place; other beams and searches ignored', () => {

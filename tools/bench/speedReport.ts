@@ -1,8 +1,10 @@
 // The benchmark's speed summaries: the ratios the speed targets are stated in (int8 against fp32 at the default beam,
 // int8 before and after its weights were folded at session creation, all from one run), the decoder-graph table
 // (fused against a baseline graph: nodes dispatched per step and ms per step), the backend 'auto' measured, and the
-// app page's first and returning visits.
+// app page's first and returning visits, and int8 against fp32 timed in turns in one page.
+import type { PairedTiming } from '../../src/ui/diagnosticsBench';
 import { formatNumber, markdownTable } from '../eval/resultsDoc';
+import { spread } from './stats';
 import { medianPhases, type ReturningVisitResult } from './returningVisit';
 import type { BenchRow, DecoderGraphRow } from './rows';
 
@@ -32,6 +34,20 @@ export function speedRatios(rows: readonly BenchRow[], beam: number, unfolded: s
     lines.push(`- ${where} ${backend} beam ${beam}: ${parts.join('; ')}`);
   }
   return lines;
+}
+
+/** "chromium wasm beam 3: int8 ÷ fp32 0.98× (…)": per beam, the median of the rounds' ratios (each round one report of
+ *  each precision, back to back) with its spread, and the two medians. */
+export function pairedLines(paired: readonly PairedTiming[] | undefined): string[] {
+  return (paired ?? []).flatMap(({ precisions: [a, b], beam, report_ms: [msA, msB] }) => {
+    const rounds = Math.min(msA.length, msB.length);
+    if (rounds === 0) return [];
+    const ratios = spread(msA.slice(0, rounds).map((x, i) => x / msB[i]));
+    return [
+      `- chromium wasm beam ${beam}: ${a} ÷ ${b} report ${ratios.median.toFixed(2)}× (median of ${rounds} rounds' ratios, p10–p90 ` +
+        `${ratios.p10.toFixed(2)}–${ratios.p90.toFixed(2)}; medians ${formatNumber(spread(msA).median)} vs ${formatNumber(spread(msB).median)} ms)`,
+    ];
+  });
 }
 
 export function decoderGraphMarkdown(rows: readonly DecoderGraphRow[]): string {
