@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readdirSync } from 'node:fs';
 import { chromium } from '@playwright/test';
+import { stopWithThisProcess } from '../cli/childProcesses';
 import { decoderFields, spreadFields, type BenchRow, type MatmulRow } from './rows';
 import { spread } from './stats';
 import type { PageRow } from '../../src/ui/diagnosticsBench';
@@ -25,13 +26,16 @@ async function serverUp(base = BASE): Promise<boolean> {
   }
 }
 
-/** Starts `vite preview` on the port (4173) unless one is already serving; returns the process we started (or null). */
+/** Starts `vite preview` on the port (4173) unless one is already serving; returns the process we started (or null),
+ *  which is stopped with this process however it ends. */
 export async function ensurePreview(repoRoot: string, port = 4173): Promise<ChildProcess | null> {
   const base = `http://127.0.0.1:${port}`;
   if (await serverUp(base)) return null;
   // vite's own entry under this Node, not `npx vite`: killing npx would leave its vite child serving the port
   const vite = path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
-  const child = spawn(process.execPath, [vite, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: repoRoot, stdio: 'ignore' });
+  const child = stopWithThisProcess(
+    spawn(process.execPath, [vite, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: repoRoot, stdio: 'ignore' }),
+  );
   for (let i = 0; i < 120; i++) {
     if (await serverUp(base)) return child;
     await new Promise((r) => setTimeout(r, 500));
