@@ -123,3 +123,24 @@ test('after one visit the installed app drafts with the network off', async ({ p
   expect(await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('serpent-')))).toEqual([]);
   expect(external).toEqual([]);
 });
+
+test('where the browser refuses service workers the page says so, names the error, and still drafts', async ({ page, context }) => {
+  // What Chromium does with cookies blocked for the site, and Firefox in some private windows: register() rejects.
+  await context.addInitScript(() => {
+    ServiceWorkerContainer.prototype.register = () =>
+      Promise.reject(new DOMException('Failed to register a ServiceWorker: The user denied permission to use Service Worker.', 'SecurityError'));
+  });
+  const errors = watchErrors(page);
+  await serveTinyModel(context);
+  await page.goto('/?device=wasm');
+  await expect(page.getByTestId('offline-chip')).toHaveText('No offline copy (service workers refused)');
+  await page.locator('summary', { hasText: 'Offline use' }).click();
+  const panel = page.getByTestId('offline-panel');
+  await expect(panel.getByTestId('offline-status')).toHaveAttribute('data-phase', 'refused');
+  await expect(panel).toContainText('(SecurityError: Failed to register a ServiceWorker');
+  await expect(panel).toContainText('allow them for this site to keep an offline copy');
+  await page.getByTestId('file-input').setInputFiles(radiograph('kermany/IM-0117-0001.jpeg'));
+  await waitForReport(page);
+  await screenshot(page, '22-service-worker-refused');
+  expect(errors).toEqual([]);
+});

@@ -11,6 +11,8 @@ interface Props {
 
 const OFFLINE_LABEL: Record<OfflinePhase, string> = {
   unsupported: 'No offline copy (this browser has no service workers)',
+  refused: 'No offline copy (service workers refused)',
+  bypassed: 'Offline copy bypassed by a hard reload',
   dev: 'Offline copy: built app only',
   installing: 'Preparing offline copy…',
   caching: 'Saving model for offline use…',

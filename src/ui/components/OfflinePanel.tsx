@@ -14,6 +14,8 @@ interface Props {
 
 const PHASE_TEXT: Record<OfflineState['phase'], string> = {
   unsupported: 'This browser cannot keep an offline copy (no service workers).',
+  refused: 'No offline copy: this browser refused the page’s service worker. Drafts still work while the page is online.',
+  bypassed: 'This load does not use the offline copy. Drafts work as usual.',
   dev: 'The development server makes no offline copy; build the app (npm start) for that.',
   installing: 'Saving the app for offline use…',
   caching: 'Saving the model for offline use…',

@@ -2,7 +2,7 @@
 // the browser to keep them (persistent storage) once they are all there, and reports what is kept, how big,
 // and how much space the site uses, for the "Offline use" panel; `clear` removes it all.
 import { useCallback, useEffect, useState } from 'react';
-import { askServiceWorker, serviceWorkersUsed, whenControlled } from '../lib/serviceWorker';
+import { askServiceWorker, serviceWorkersUsed, whenControlled, whyUncontrolled, type Uncontrolled } from '../lib/serviceWorker';
 import { keepStorage, type StorageKeep } from '../lib/storageKeep';
 
 export interface CachePart {
@@ -17,7 +17,7 @@ export interface OfflineStatus {
   ready: boolean;
 }
 
-export type OfflinePhase = 'unsupported' | 'dev' | 'installing' | 'caching' | 'ready' | 'partial' | 'cleared' | 'error';
+export type OfflinePhase = 'unsupported' | 'refused' | 'bypassed' | 'dev' | 'installing' | 'caching' | 'ready' | 'partial' | 'cleared' | 'error';
 
 export interface OfflineState {
   phase: OfflinePhase;
@@ -29,6 +29,20 @@ export interface OfflineState {
 type SwReply = { ok: true; status: OfflineStatus | null } | { ok: false; error: string };
 
 const noWorkers = typeof navigator === 'undefined' || !('serviceWorker' in navigator);
+
+/** The phase and the hint for a page that no service worker controls, by why it has none. */
+export function uncontrolledState(u: Uncontrolled | null): Pick<OfflineState, 'phase' | 'error'> {
+  if (u?.why === 'refused')
+    return {
+      phase: 'refused',
+      error:
+        `The browser refused the page's service worker (${u.error}). That happens in private windows of some browsers and where a ` +
+        "site setting or an administrator's policy blocks service workers; allow them for this site to keep an offline copy.",
+    };
+  if (u?.why === 'bypassed')
+    return { phase: 'bypassed', error: 'This load bypassed the offline copy (a hard reload, such as Shift+Reload). Reload the page normally to use it.' };
+  return { phase: 'error', error: 'The offline copy could not be set up (the service worker did not start). Reload the page to try again.' };
+}
 
 export function useOfflineCache(modelLoaded: boolean): OfflineState & { clear: () => Promise<void>; refresh: () => Promise<void> } {
   const [state, setState] = useState<OfflineState>({
@@ -45,12 +59,7 @@ export function useOfflineCache(modelLoaded: boolean): OfflineState & { clear: (
     void whenControlled().then((worker) => {
       if (!live) return;
       if (worker) setControlled(true);
-      else
-        setState((s) => ({
-          ...s,
-          phase: 'error',
-          error: 'The offline copy could not be set up (the service worker did not start). Reload the page to try again.',
-        }));
+      else setState((s) => ({ ...s, ...uncontrolledState(whyUncontrolled()) }));
     });
     return () => {
       live = false;

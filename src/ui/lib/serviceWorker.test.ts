@@ -1,5 +1,6 @@
 // whenControlled: a page that a service worker already controls goes on at once, without waiting for the update
-// check that registering again starts; an uncontrolled page waits until the worker takes it over.
+// check that registering again starts; an uncontrolled page waits until the worker takes it over; a page left without
+// one says why (refused, install failed, bypassed by a hard reload).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 function stubServiceWorkers(controller: object | null) {
@@ -46,5 +47,37 @@ describe('whenControlled', () => {
     fire('controllerchange');
     await p;
     expect(settled).toBe(active);
+  });
+
+  it('a refused registration resolves null and keeps the browser’s error for the page to show', async () => {
+    const { sw } = stubServiceWorkers(null);
+    sw.register.mockReturnValue(Promise.reject(new DOMException('The user denied permission to use Service Worker.', 'SecurityError')));
+    const { whenControlled, whyUncontrolled } = await import('./serviceWorker');
+    expect(whyUncontrolled()).toBeNull();
+    await expect(whenControlled()).resolves.toBeNull();
+    expect(whyUncontrolled()).toEqual({ why: 'refused', error: 'SecurityError: The user denied permission to use Service Worker.' });
+
+    // A register() stubbed out to resolve nothing (a privacy extension, Playwright's serviceWorkers: 'block') is a refusal too.
+    vi.resetModules();
+    sw.register.mockReturnValue(Promise.resolve(undefined));
+    const stubbed = await import('./serviceWorker');
+    await expect(stubbed.whenControlled()).resolves.toBeNull();
+    expect(stubbed.whyUncontrolled()).toEqual({ why: 'refused', error: 'Error: the browser returned no registration' });
+  });
+
+  it('an active worker that does not control the page is a bypass (hard reload); a redundant one a failed install', async () => {
+    const { sw } = stubServiceWorkers(null);
+    const active = { state: 'activated', addEventListener: vi.fn() };
+    sw.register.mockReturnValue(Promise.resolve({ installing: null, waiting: null, active, addEventListener: vi.fn() }));
+    const first = await import('./serviceWorker');
+    await expect(first.whenControlled()).resolves.toBeNull();
+    expect(first.whyUncontrolled()).toEqual({ why: 'bypassed' });
+
+    vi.resetModules();
+    const redundant = { state: 'redundant', addEventListener: vi.fn() };
+    sw.register.mockReturnValue(Promise.resolve({ installing: redundant, waiting: null, active: null, addEventListener: vi.fn() }));
+    const second = await import('./serviceWorker');
+    await expect(second.whenControlled()).resolves.toBeNull();
+    expect(second.whyUncontrolled()).toEqual({ why: 'install-failed' });
   });
 });

@@ -5,6 +5,18 @@
 export type SwRequest = 'version' | 'status' | 'cache-model' | 'check-update' | 'clear';
 
 let registration: Promise<ServiceWorkerRegistration | null> | null = null;
+let registerError: Error | null = null;
+
+/** Why a page has no controlling worker: the browser refused to register one (a private window, a site setting or an
+ *  administrator's policy), its install failed, or this load bypassed it (a hard reload such as Shift+Reload). */
+export type Uncontrolled = { why: 'refused'; error: string } | { why: 'install-failed' } | { why: 'bypassed' };
+
+let uncontrolled: Uncontrolled | null = null;
+
+/** After whenControlled() resolved null: why (null while it has not, or when a worker controls the page). */
+export function whyUncontrolled(): Uncontrolled | null {
+  return uncontrolled;
+}
 
 export function serviceWorkersUsed(): boolean {
   return typeof navigator !== 'undefined' && 'serviceWorker' in navigator && !!navigator.serviceWorker && !import.meta.env.DEV;
@@ -13,7 +25,14 @@ export function serviceWorkersUsed(): boolean {
 /** Registers sw.js once; null where there are no service workers, in dev, or when registering fails (the page still works online). */
 export function registerServiceWorker(): Promise<ServiceWorkerRegistration | null> {
   if (!serviceWorkersUsed()) return Promise.resolve(null);
-  registration ??= navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => null);
+  // A register() stubbed out by a privacy extension (or a test harness) resolves without a registration: refused too.
+  registration ??= navigator.serviceWorker
+    .register('./sw.js', { scope: './' })
+    .then((reg) => reg ?? Promise.reject(new Error('the browser returned no registration')))
+    .catch((err: Error) => {
+      registerError = err;
+      return null;
+    });
   return registration;
 }
 
@@ -28,16 +47,23 @@ export async function whenControlled(): Promise<ServiceWorker | null> {
     return controller;
   }
   const reg = await registerServiceWorker();
-  if (!reg) return null;
+  if (!reg) {
+    if (registerError) uncontrolled = { why: 'refused', error: `${registerError.name}: ${registerError.message}` };
+    return null;
+  }
   const sw = navigator.serviceWorker;
   if (sw.controller) return sw.controller;
   return new Promise((resolve) => {
+    const without = (why: 'install-failed' | 'bypassed'): void => {
+      uncontrolled = { why };
+      resolve(null);
+    };
     const done = (): void => {
       const worker = reg.installing ?? reg.waiting ?? reg.active;
       if (sw.controller) resolve(sw.controller);
       else if (!worker || worker.state === 'redundant')
-        resolve(null); // the install failed: go on without it
-      else if (worker.state === 'activated' && !reg.installing && !reg.waiting) resolve(null); // a hard reload: this page stays uncontrolled
+        without('install-failed'); // go on without it
+      else if (worker.state === 'activated' && !reg.installing && !reg.waiting) without('bypassed'); // this page stays uncontrolled
     };
     sw.addEventListener('controllerchange', done);
     const watch = (w: ServiceWorker | null): void => w?.addEventListener('statechange', done);
