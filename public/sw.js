@@ -2,7 +2,7 @@
 // app) and the model (sw-models.js: files keyed by their sha256 from manifest.json) in Cache Storage, so the
 // page and the model work with no network, and serves the engine worker's fetches, so a first visit downloads
 // each file once. A new build of the app writes a new sw.js (its file list is inlined below), so the browser
-// installs it, the old shell cache is deleted and the page says "reload". Every response it serves carries the
+// installs it, carries the runtime build over, the old shell cache is deleted and the page says "reload". Every response it serves carries the
 // cross-origin isolation headers, which WASM threads need. Same-origin only.
 'use strict';
 
@@ -66,8 +66,32 @@ async function precacheShell() {
   );
 }
 
+/**
+ * An update keeps the ONNX Runtime build the device already has: files of this build's runtime list (content-hashed
+ * names) that an older shell cache holds are copied into this one before activation deletes the old caches. Without
+ * it the runtime had to be stored again by the page's next fetch of it, a 14 MB download after every app update; and
+ * when that fetch was not stored (a failed or interrupted download), the app was not available offline.
+ */
+async function carryOverRuntime() {
+  const cache = await caches.open(SHELL_CACHE);
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(SHELL_PREFIX) || name === SHELL_CACHE) continue;
+    const older = await caches.open(name);
+    for (const path of RUNTIME_FILES) {
+      const url = abs(path);
+      if (await cache.match(url)) continue;
+      const kept = await older.match(url);
+      if (kept) await cache.put(url, kept);
+    }
+  }
+}
+
 self.addEventListener('install', (event) => {
-  event.waitUntil(precacheShell().then(() => self.skipWaiting()));
+  event.waitUntil(
+    precacheShell()
+      .then(carryOverRuntime)
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener('activate', (event) => {
