@@ -118,7 +118,8 @@ function toRow(r: PageRow, peakMb: number, wasmText: Map<string, string>): Bench
   } as BenchRow;
 }
 
-/** One page load per device/precision (so each gets its own peak memory), then the MatMul throughput. */
+/** One page load per device/precision (so each gets its own peak memory), one with int8 and fp32 side by side (their
+ *  ratio, timed in turns), then the MatMul throughput. */
 export async function chromiumRows(opts: {
   modelDir: string;
   image: string;
