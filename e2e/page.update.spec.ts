@@ -82,14 +82,15 @@ test('a new app build installs itself, the page says reload, and the old shell i
     await expect.poll(async () => (await cachedUrls(page)).names.filter((n) => n.startsWith('serpent-shell-'))).toEqual(['serpent-shell-0000000000000001']);
     // The new shell already holds the WASM runtime the device used (carried over, not downloaded again), so the app is
     // offline-ready whatever the reloaded page fetches.
-    const runtime = (await cachedUrls(page)).urls.filter((u) => /\/assets\/ort[.-]/.test(u));
+    const isRuntime = (path: string) => /\/assets\/ort[.-]/.test(path);
+    const runtime = (await cachedUrls(page)).urls.filter(isRuntime);
     expect(runtime.some((u) => /ort-wasm-simd-threaded-[^.]*\.wasm$/.test(u))).toBe(true);
     expect(runtime.some((u) => /ort\.wasm\.bundle\.min-[^/]*\.mjs$/.test(u))).toBe(true);
-    const runtimeFetches = proxy.sent.filter((s) => /\/assets\/ort[.-]/.test(s.path)).length;
+    const runtimeFetches = proxy.sent.filter((s) => isRuntime(s.path)).length;
     await page.getByRole('button', { name: 'Reload now' }).click();
     await expect(page.getByTestId('offline-chip')).toHaveText('Ready offline', { timeout: 90_000 });
     await expect(page.getByTestId('update-notice')).toHaveCount(0);
-    expect(proxy.sent.filter((s) => /\/assets\/ort[.-]/.test(s.path)).length).toBe(runtimeFetches); // the reload read the runtime from the offline copy
+    expect(proxy.sent.filter((s) => isRuntime(s.path)).length).toBe(runtimeFetches); // the reload read the runtime from the offline copy
     expect(errors).toEqual([]);
   } finally {
     await proxy.close();

@@ -1,6 +1,6 @@
-// EXIF orientation: read from the JPEG's APP1 block by readJpegHeader (either byte order; 1 whenever it is absent or malformed) and
-// applied by both decode paths, so the film stands as a viewer shows it. e2e/preprocess.spec.ts checks the same
-// files against Chromium's own <img>.
+// EXIF orientation: read from the JPEG's APP1 block by readJpegHeader (either byte order; 1 whenever it is absent or
+// malformed) and applied by both decode paths, so the film stands as a viewer shows it. e2e/exifOrientation.spec.ts
+// checks the same files against Chromium's own <img>.
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { decodeImage, decodeImageAsync } from './index';

@@ -1,7 +1,7 @@
 // A JPEG's EXIF orientation (APP1 "Exif", IFD0 tag 0x0112, read as readJpegHeader walks the file) and the turn or
-// mirror that stands its pixels upright,
-// as image viewers and the browser's own <img> show them. A PACS export rarely carries one; a phone photo of a film
-// usually does, and without it the viewer and the model would both see the film on its side.
+// mirror that stands its pixels upright, as image viewers and the browser's own <img> show them. A PACS export rarely
+// carries one; a phone photo of a film usually does, and without it the viewer and the model would both see the film
+// on its side.
 import type { GreyImage } from './types';
 
 const ORIENTATION_TAG = 0x0112;
@@ -38,35 +38,26 @@ function orientationInTiff(tiff: Uint8Array): number {
 /**
  * The image as it should be seen. Orientations 5–8 turn it a quarter, so width and height swap. For output pixel
  * (x, y) of a W×H source, the source pixel is: 2 (W−1−x, y), 3 (W−1−x, H−1−y), 4 (x, H−1−y), 5 (y, x),
- * 6 (y, H−1−x), 7 (W−1−y, H−1−x), 8 (W−1−y, x).
+ * 6 (y, H−1−x), 7 (W−1−y, H−1−x), 8 (W−1−y, x); as a source index, `start + x·perX + y·perY`.
  */
 export function orientUpright(image: GreyImage, orientation: number): GreyImage {
   if (orientation < 2 || orientation > 8) return image;
   const { width: W, height: H } = image;
-  const turned = orientation >= 5;
-  const outW = turned ? H : W;
-  const outH = turned ? W : H;
-  const source = (x: number, y: number): number => {
-    switch (orientation) {
-      case 2:
-        return y * W + (W - 1 - x);
-      case 3:
-        return (H - 1 - y) * W + (W - 1 - x);
-      case 4:
-        return (H - 1 - y) * W + x;
-      case 5:
-        return x * W + y;
-      case 6:
-        return (H - 1 - x) * W + y;
-      case 7:
-        return (H - 1 - x) * W + (W - 1 - y);
-      default:
-        return x * W + (W - 1 - y);
-    }
-  };
+  const last = (H - 1) * W; // index of the bottom row's first pixel
+  const [start, perX, perY] = {
+    2: [W - 1, -1, W],
+    3: [last + W - 1, -1, -W],
+    4: [last, 1, -W],
+    5: [0, W, 1],
+    6: [last, -W, 1],
+    7: [last + W - 1, -W, -1],
+    8: [W - 1, W, -1],
+  }[orientation]!;
+  const outW = orientation >= 5 ? H : W;
+  const outH = orientation >= 5 ? W : H;
   const remap = (values: Float32Array): Float32Array => {
     const out = new Float32Array(outW * outH); // [outH*outW]
-    for (let y = 0, i = 0; y < outH; y++) for (let x = 0; x < outW; x++, i++) out[i] = values[source(x, y)];
+    for (let y = 0, i = 0; y < outH; y++) for (let x = 0, from = start + y * perY; x < outW; x++, i++, from += perX) out[i] = values[from];
     return out;
   };
   return {

@@ -55,6 +55,18 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 const list = (v: string | null, fallback: string[]): string[] => (v === null ? fallback : v.split(',').filter(Boolean));
 
+/** Settings of a plain beam search of this width (one group, no diversity, no samples). */
+const plainSearch = (beam: number) => ({ beam, groups: 1, diversity_penalty: 0, samples: 0 });
+
+type WorkerEngine = ReturnType<typeof createWorkerEngine>;
+
+/** One report of the image through the page's worker engine, and its wall time in ms. */
+async function timedReport(engine: WorkerEngine, image: ArrayBuffer, settings: Record<string, number>) {
+  const t = performance.now();
+  const r = await engine.generateFiles([{ name: 'bench.png', bytes: image.slice(0) }], settings);
+  return { r, wall: performance.now() - t };
+}
+
 const steps = (r: ReportResult): number => Math.min(Math.max(...r.candidates.map((c) => c.tokenIds.length)) + 1, r.settings.max_length);
 
 async function deviceRows(
@@ -78,12 +90,7 @@ async function deviceRows(
       ...(numThreads ? { numThreads } : {}),
     });
     const loadMs = performance.now() - t0;
-    const plain = (beam: number) => ({ beam, groups: 1, diversity_penalty: 0, samples: 0 });
-    const run = async (settings: Record<string, number>) => {
-      const t = performance.now();
-      const r = await engine.generateFiles([{ name: 'bench.png', bytes: image.slice(0) }], settings);
-      return { r, wall: performance.now() - t };
-    };
+    const run = (settings: Record<string, number>) => timedReport(engine, image, settings);
     const cold = await run({});
     const coldDoneAt = performance.now(); // ms since navigation start
     const warm = await run({});
@@ -117,9 +124,9 @@ async function deviceRows(
     // the model's defaults (every kernel the rows use); the cold and warm reports above are what a person meets.
     if (info.backend !== 'webgpu') for (let i = 0; i < SETTLE_REPORTS; i++) await run({});
     // The widths take turns, run by run, so that a change in the machine's load during the page reaches every row alike.
-    for (const beam of beams) await run(plain(beam));
+    for (const beam of beams) await run(plainSearch(beam));
     const samples = beams.map(() => [] as { r: ReportResult; wall: number }[]);
-    for (let i = 0; i < runs; i++) for (const [k, beam] of beams.entries()) samples[k].push(await run(plain(beam)));
+    for (let i = 0; i < runs; i++) for (const [k, beam] of beams.entries()) samples[k].push(await run(plainSearch(beam)));
     beams.forEach((beam, k) => rows.push(row(beam, 'plain', samples[k])));
     if (info.backend !== 'webgpu' && fold) {
       const d = warm.r.settings;
@@ -151,15 +158,11 @@ async function pairedPrecisions(modelUrl: string, image: ArrayBuffer, precisions
   const engines = precisions.map(() => createWorkerEngine());
   try {
     for (const [k, engine] of engines.entries()) await engine.load({ modelUrl, device: 'wasm', precision: precisions[k] as 'fp32' });
-    const run = async (k: number, settings: Record<string, number>) => {
-      const t = performance.now();
-      await engines[k].generateFiles([{ name: 'bench.png', bytes: image.slice(0) }], settings);
-      return performance.now() - t;
-    };
+    const run = async (k: number, settings: Record<string, number>) => (await timedReport(engines[k], image, settings)).wall;
     for (const k of [0, 1]) for (let i = 0; i < SETTLE_REPORTS; i++) await run(k, {});
     const out: PairedTiming[] = [];
     for (const beam of beams) {
-      const settings = { beam, groups: 1, diversity_penalty: 0, samples: 0 };
+      const settings = plainSearch(beam);
       await run(0, settings);
       await run(1, settings);
       const ms: [number[], number[]] = [[], []];

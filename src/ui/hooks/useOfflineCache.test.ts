@@ -14,5 +14,6 @@ describe('uncontrolledState', () => {
     expect(uncontrolledState({ why: 'bypassed' })).toMatchObject({ phase: 'bypassed', error: expect.stringMatching(/Reload the page normally/) });
     for (const u of [{ why: 'install-failed' } as const, null])
       expect(uncontrolledState(u)).toMatchObject({ phase: 'error', error: expect.stringMatching(/did not start\)\. Reload the page to try again/) });
+    expect(uncontrolledState({ why: 'install-failed', error: 'TypeError: 404' }).error).toContain('(the service worker did not start: TypeError: 404)');
   });
 });

@@ -41,7 +41,8 @@ export function uncontrolledState(u: Uncontrolled | null): Pick<OfflineState, 'p
     };
   if (u?.why === 'bypassed')
     return { phase: 'bypassed', error: 'This load bypassed the offline copy (a hard reload, such as Shift+Reload). Reload the page normally to use it.' };
-  return { phase: 'error', error: 'The offline copy could not be set up (the service worker did not start). Reload the page to try again.' };
+  const cause = u?.why === 'install-failed' && u.error ? `: ${u.error}` : '';
+  return { phase: 'error', error: `The offline copy could not be set up (the service worker did not start${cause}). Reload the page to try again.` };
 }
 
 export function useOfflineCache(modelLoaded: boolean): OfflineState & { clear: () => Promise<void>; refresh: () => Promise<void> } {

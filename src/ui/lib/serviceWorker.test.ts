@@ -62,7 +62,17 @@ describe('whenControlled', () => {
     sw.register.mockReturnValue(Promise.resolve(undefined));
     const stubbed = await import('./serviceWorker');
     await expect(stubbed.whenControlled()).resolves.toBeNull();
-    expect(stubbed.whyUncontrolled()).toEqual({ why: 'refused', error: 'Error: the browser returned no registration' });
+    expect(stubbed.whyUncontrolled()).toEqual({ why: 'refused', error: 'SecurityError: the browser returned no registration' });
+
+    // Any other rejection (sw.js not fetched: a network error, a 404) is a failed registration, not a refusal.
+    vi.resetModules();
+    sw.register.mockReturnValue(Promise.reject(new TypeError('Failed to register a ServiceWorker: A bad HTTP response code (404) was received.')));
+    const missing = await import('./serviceWorker');
+    await expect(missing.whenControlled()).resolves.toBeNull();
+    expect(missing.whyUncontrolled()).toEqual({
+      why: 'install-failed',
+      error: 'TypeError: Failed to register a ServiceWorker: A bad HTTP response code (404) was received.',
+    });
   });
 
   it('an active worker that does not control the page is a bypass (hard reload); a redundant one a failed install', async () => {

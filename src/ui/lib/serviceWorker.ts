@@ -7,9 +7,10 @@ export type SwRequest = 'version' | 'status' | 'cache-model' | 'check-update' | 
 let registration: Promise<ServiceWorkerRegistration | null> | null = null;
 let registerError: Error | null = null;
 
-/** Why a page has no controlling worker: the browser refused to register one (a private window, a site setting or an
- *  administrator's policy), its install failed, or this load bypassed it (a hard reload such as Shift+Reload). */
-export type Uncontrolled = { why: 'refused'; error: string } | { why: 'install-failed' } | { why: 'bypassed' };
+/** Why a page has no controlling worker: the browser refused to register one (a SecurityError: a private window, a site
+ *  setting or an administrator's policy), registering or installing it failed (e.g. sw.js could not be fetched), or
+ *  this load bypassed it (a hard reload such as Shift+Reload). */
+export type Uncontrolled = { why: 'refused'; error: string } | { why: 'install-failed'; error?: string } | { why: 'bypassed' };
 
 let uncontrolled: Uncontrolled | null = null;
 
@@ -28,7 +29,7 @@ export function registerServiceWorker(): Promise<ServiceWorkerRegistration | nul
   // A register() stubbed out by a privacy extension (or a test harness) resolves without a registration: refused too.
   registration ??= navigator.serviceWorker
     .register('./sw.js', { scope: './' })
-    .then((reg) => reg ?? Promise.reject(new Error('the browser returned no registration')))
+    .then((reg) => reg ?? Promise.reject(new DOMException('the browser returned no registration', 'SecurityError')))
     .catch((err: Error) => {
       registerError = err;
       return null;
@@ -48,7 +49,10 @@ export async function whenControlled(): Promise<ServiceWorker | null> {
   }
   const reg = await registerServiceWorker();
   if (!reg) {
-    if (registerError) uncontrolled = { why: 'refused', error: `${registerError.name}: ${registerError.message}` };
+    if (registerError) {
+      const error = `${registerError.name}: ${registerError.message}`;
+      uncontrolled = registerError.name === 'SecurityError' ? { why: 'refused', error } : { why: 'install-failed', error };
+    }
     return null;
   }
   const sw = navigator.serviceWorker;
