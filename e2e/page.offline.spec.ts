@@ -124,6 +124,30 @@ test('after one visit the installed app drafts with the network off', async ({ p
   expect(external).toEqual([]);
 });
 
+test('a runtime download the service worker could not keep is fetched again when the model is kept', async ({ page, context }) => {
+  // The first download of onnxruntime's WebAssembly drops; the service worker serves the engine a second download but
+  // has nothing to keep. Asked to keep the model, it downloads the build the engine runs on once more and keeps it.
+  const wasmRequests: string[] = [];
+  await context.route(/\/ort-wasm-simd-threaded[^/]*\.wasm$/, (route) => {
+    wasmRequests.push(route.request().url());
+    return wasmRequests.length === 1 ? route.abort('connectionreset') : route.continue();
+  });
+  const errors = watchErrors(page);
+  await serveTinyModel(context);
+  await page.goto('/?device=wasm');
+  await expect(page.getByTestId('offline-chip')).toHaveText('Ready offline', { timeout: 90_000 });
+  expect(wasmRequests).toHaveLength(3); // the dropped one, the engine's, the one kept
+  const kept = await page.evaluate(async () => {
+    const urls: string[] = [];
+    for (const n of await caches.keys()) for (const r of await (await caches.open(n)).keys()) urls.push(new URL(r.url).pathname);
+    return urls.filter((u) => /ort-wasm-simd-threaded[^/]*\.wasm$/.test(u));
+  });
+  expect(kept).toHaveLength(1);
+  await page.locator('summary', { hasText: 'Offline use' }).click();
+  await expect(page.getByTestId('offline-panel')).toContainText('(ONNX Runtime: WASM build)');
+  expect(errors).toEqual([]);
+});
+
 test('where the browser refuses service workers the page says so, names the error, and still drafts', async ({ page, context }) => {
   // What Chromium does with cookies blocked for the site, and Firefox in some private windows: register() rejects.
   await context.addInitScript(() => {

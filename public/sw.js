@@ -107,25 +107,48 @@ self.addEventListener('activate', (event) => {
 
 const inFlight = new Map(); // url -> Promise<void>: one download per file, however many ask at once
 
+/** Downloads one file into the shell cache; a download already under way for it is shared, not repeated. */
+function keepShellFile(url) {
+  if (!inFlight.has(url)) {
+    const job = fetch(url).then(async (res) => {
+      if (res.status !== 200) throw Object.assign(new Error(`HTTP ${res.status}`), { res });
+      await (await caches.open(SHELL_CACHE)).put(url, res);
+    });
+    inFlight.set(url, job);
+    job.catch(() => undefined).finally(() => inFlight.delete(url));
+  }
+  return inFlight.get(url);
+}
+
 /** Cached, else fetched once (concurrent requests share it) and, when `keep`, stored in the shell cache. */
 async function cacheFirst(request, keep) {
   const hit = await caches.match(request.url, { ignoreSearch: true, ignoreVary: true });
   if (hit) return hit;
   if (!keep) return fetch(request);
-  if (!inFlight.has(request.url)) {
-    const job = fetch(request.url).then(async (res) => {
-      if (res.status !== 200) throw Object.assign(new Error('not stored'), { res });
-      await (await caches.open(SHELL_CACHE)).put(request.url, res);
-    });
-    inFlight.set(request.url, job);
-    job.catch(() => undefined).finally(() => inFlight.delete(request.url));
-  }
   try {
-    await inFlight.get(request.url);
+    await keepShellFile(request.url);
   } catch (err) {
     return err.res || fetch(request);
   }
   return (await caches.match(request.url)) || fetch(request);
+}
+
+/**
+ * The runtime build the page's engine runs on, made whole: a file whose download was not stored (a dropped connection
+ * that the engine's retry got past, a failed write) is downloaded again here, when the page asks to keep the model,
+ * instead of waiting for a later visit with the network on. Returns why a file could not be kept, or null.
+ */
+async function keepRuntime(name) {
+  const cache = await caches.open(SHELL_CACHE);
+  for (const path of BUILD.runtime[name] || []) {
+    if (await cache.match(abs(path))) continue;
+    try {
+      await keepShellFile(abs(path));
+    } catch (err) {
+      return `${path}: ${err?.message || err}`;
+    }
+  }
+  return null;
 }
 
 async function navigation(request, url) {
@@ -148,7 +171,8 @@ self.addEventListener('fetch', (event) => {
 
 // ---- what is kept, for the page's "Offline use" panel ----
 
-async function shellStatus() {
+/** What is kept of the shell; complete only with the runtime build the page runs on, when it names one (else any). */
+async function shellStatus(runtime) {
   const cache = await caches.open(SHELL_CACHE);
   const cached = new Set((await cache.keys()).map((r) => r.url));
   let bytes = 0;
@@ -157,11 +181,12 @@ async function shellStatus() {
   const runtimes = Object.entries(BUILD.runtime)
     .filter(([, files]) => files.some((f) => f.endsWith('.wasm') && has(f)) && files.some((f) => f.endsWith('.mjs') && has(f)))
     .map(([name]) => name);
-  return { version: BUILD.version, files: cached.size, bytes, runtimes, complete: BUILD.shell.every(has) && runtimes.length > 0 };
+  const runtimeKept = runtime && BUILD.runtime[runtime] ? runtimes.includes(runtime) : runtimes.length > 0;
+  return { version: BUILD.version, files: cached.size, bytes, runtimes, complete: BUILD.shell.every(has) && runtimeKept };
 }
 
-async function status(model) {
-  const shell = await shellStatus();
+async function status(model, runtime) {
+  const shell = await shellStatus(runtime);
   return { shell, model, ready: shell.complete && model.complete };
 }
 
@@ -169,11 +194,15 @@ self.addEventListener('message', (event) => {
   const port = event.ports[0];
   const reply = (msg) => (port ? port.postMessage(msg) : event.source?.postMessage(msg));
   const type = event.data?.type;
+  const runtime = typeof event.data?.runtime === 'string' ? event.data.runtime : null; // the build the page runs on
   const work = (async () => {
     try {
       if (type === 'version') reply({ ok: true, version: BUILD.version });
-      else if (type === 'cache-model') reply({ ok: true, status: await status(await keepModel()) });
-      else if (type === 'status') reply({ ok: true, status: await status(await modelStatus()) });
+      else if (type === 'cache-model') {
+        const model = await keepModel();
+        const runtimeError = runtime ? await keepRuntime(runtime) : null;
+        reply({ ok: true, status: await status(model, runtime), ...(runtimeError ? { runtimeError } : {}) });
+      } else if (type === 'status') reply({ ok: true, status: await status(await modelStatus(), runtime) });
       else if (type === 'check-update') {
         await self.registration.update().catch(() => undefined); // a new sw.js (a new app build) installs itself
         reply({ ok: true, update: await checkModelUpdate() });

@@ -27,6 +27,7 @@ function engineWith(slow: 'webgpu' | 'wasm') {
     sourceFor: nodeModelSource,
     autoOrder: ['webgpu', 'wasm'],
     probeWebGpu: async () => ({ backend: 'webgpu', reason: 'a WebGPU adapter was found', adapter: 'Test GPU' }),
+    runtimeBuildOf: (backend) => `build of ${backend}`,
   });
   return { engine, webgpu, wasm };
 }
@@ -38,6 +39,7 @@ describe('backend chosen by measurement', () => {
     const { engine, webgpu, wasm } = engineWith('webgpu');
     const info = await engine.load({ modelUrl: modelDir });
     expect(info.backend).toBe('wasm');
+    expect(info.runtimeBuild).toBe('build of wasm'); // the build of the backend kept, for the page's offline copy
     const t = info.backendTimings!;
     expect(t.chosen).toBe('wasm');
     expect(t.key).toMatch(/^Test GPU \| random-tiny@0\.0\.0 \| int8$/);
@@ -58,6 +60,7 @@ describe('backend chosen by measurement', () => {
     const { engine } = engineWith('wasm');
     const info = await engine.load({ modelUrl: modelDir });
     expect(info.backend).toBe('webgpu');
+    expect(info.runtimeBuild).toBe('build of webgpu');
     expect(info.backendTimings!.msPerStep.wasm!).toBeGreaterThan(info.backendTimings!.msPerStep.webgpu!);
     expect(info.backendReason).toMatch(/^WebGPU is faster here/);
     await engine.dispose();

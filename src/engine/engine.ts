@@ -42,6 +42,7 @@ export interface EngineDeps {
   // been asked for by then: a radiograph that was waiting for the model warms it up itself.
   warmup?: boolean | 'every-backend';
   measureBackends?: boolean; // 'auto' with a WebGPU adapter times WebGPU and WASM and keeps the faster (default true)
+  runtimeBuildOf?: (backend: Backend) => string; // which runtime build a backend's sessions run on (the page's, for its offline copy)
 }
 
 interface Loaded {
@@ -214,6 +215,7 @@ export class InThreadEngine implements ReportEngine {
       licence: manifest.licence,
       ...(timings ? { backendTimings: timings } : {}),
       staticDecoder: sessions.staticSteps !== null,
+      ...(this.deps.runtimeBuildOf ? { runtimeBuild: this.deps.runtimeBuildOf(backend) } : {}),
     };
   }
 

@@ -45,7 +45,12 @@ export function buildFor(backend: Backend): OrtBuild {
 /** Loads (once) and configures one build; numThreads applies to its WASM backend. */
 export async function loadOrtBuild(build: OrtBuild, numThreads = defaultThreadCount()): Promise<OrtWeb> {
   const first = !builds[build];
-  builds[build] ??= importBuild(build);
+  // A build that failed to import (offline, with only the other build kept) is forgotten, so that a fallback to WASM
+  // takes the plain build instead of the failed one, and a later load tries it again.
+  builds[build] ??= importBuild(build).catch((err: unknown) => {
+    delete builds[build];
+    throw err;
+  });
   const ort = await builds[build];
   if (first) {
     ort.env.wasm.numThreads = numThreads;

@@ -36,6 +36,7 @@ export interface LoadInfo {
   licence: string;
   backendTimings?: BackendTimings; // 'auto' with a WebGPU adapter: both backends' decoder step, measured or remembered
   staticDecoder: boolean; // decoder steps through decoder_static (on WebGPU: one replayed submission per step)
+  runtimeBuild?: string; // the onnxruntime-web build the sessions run on ('wasm' | 'webgpu'; the page's offline copy keeps it)
 }
 
 /** One preprocessed view: normalised pixels [1,1,S,S] plus the original size for drawing. */

@@ -6,7 +6,7 @@
 // load request arrives.
 import { InThreadEngine } from './engine';
 import { HttpModelSource } from './modelSource';
-import { ortRuntimeFor } from './ortWeb';
+import { buildFor, ortRuntimeFor } from './ortWeb';
 import { initialiseRuntime } from './sessions';
 import { probeWebGpu } from './webgpuProbe';
 
@@ -23,5 +23,6 @@ export function createWebEngine(opts: { numThreads?: number } = {}): InThreadEng
     autoOrder: ['webgpu', 'wasm'],
     probeWebGpu: () => probe,
     warmup: 'every-backend',
+    runtimeBuildOf: buildFor,
   });
 }

@@ -48,7 +48,7 @@ export function App() {
 
   const { load, engine, device, switchDevice, remeasure } = useEngine(forced ?? 'auto');
   const images = useImages();
-  const offline = useOfflineCache(load.phase === 'ready');
+  const offline = useOfflineCache(load.phase === 'ready' ? load.info : null);
   const updates = useUpdates();
   const [settings, setSettings] = useState<RefinementSettings | null>(null);
   const [opacity, setOpacity] = useState(0.6);

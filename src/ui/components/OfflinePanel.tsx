@@ -1,7 +1,7 @@
 // The offline copy: whether the page and the model work with no network, what is kept and how big, whether
 // the browser keeps it (persistent storage) and what to do if not, the space used, a check for newer
 // versions, and a button that removes it all.
-import type { OfflineState } from '../hooks/useOfflineCache';
+import { RUNTIME_NAME, type OfflineState } from '../hooks/useOfflineCache';
 import type { UpdateState } from '../hooks/useUpdates';
 import { formatBytes } from '../lib/format';
 
@@ -25,8 +25,6 @@ const PHASE_TEXT: Record<OfflineState['phase'], string> = {
   error: 'The offline copy could not be completed.',
 };
 
-const RUNTIME_NAME: Record<string, string> = { wasm: 'WASM', webgpu: 'WebGPU' };
-
 function KeptText({ offline }: { offline: OfflineState }) {
   const keep = offline.keep;
   if (offline.phase !== 'ready' || !keep || keep.persisted === null) return null;
@@ -48,7 +46,7 @@ export function OfflinePanel({ offline, updates, onCheck, onClear }: Props) {
   return (
     <div className="offline-panel" data-testid="offline-panel">
       <p data-testid="offline-status" data-phase={offline.phase} role="status">
-        {PHASE_TEXT[offline.phase]}
+        {offline.phase === 'partial' && offline.error ? 'Not yet available offline.' : PHASE_TEXT[offline.phase]}
       </p>
       {offline.error ? <p className="hint">{offline.error}</p> : null}
       <KeptText offline={offline} />

@@ -1,4 +1,5 @@
-// The offline copy: asks the service worker (lib/serviceWorker.ts) to keep the loaded model's files, asks
+// The offline copy: asks the service worker (lib/serviceWorker.ts) to keep the loaded model's files and the ONNX
+// Runtime build the engine runs on, says what is still missing and what to do, asks
 // the browser to keep them (persistent storage) once they are all there, and reports what is kept, how big,
 // and how much space the site uses, for the "Offline use" panel; `clear` removes it all.
 import { useCallback, useEffect, useState } from 'react';
@@ -26,7 +27,26 @@ export interface OfflineState {
   error: string | null;
 }
 
-type SwReply = { ok: true; status: OfflineStatus | null } | { ok: false; error: string };
+type SwReply = { ok: true; status: OfflineStatus | null; runtimeError?: string } | { ok: false; error: string };
+
+/** The ONNX Runtime builds' names as the page shows them. */
+export const RUNTIME_NAME: Record<string, string> = { wasm: 'WASM', webgpu: 'WebGPU' };
+
+/** After the service worker was asked to keep the loaded model: what is still missing from the offline copy and what
+ *  to do, or null when nothing is. `runtime` is the ONNX Runtime build the engine runs on. */
+export function missingHint(status: OfflineStatus | null, runtime: string | undefined, runtimeError?: string): string | null {
+  if (!status || status.ready) return null;
+  const build = `ONNX Runtime's ${runtime ? `${RUNTIME_NAME[runtime] ?? runtime} ` : ''}build`;
+  if (runtimeError)
+    return `${build} could not be saved (${runtimeError}). Drafts work while the page is online; reload it with the network on to finish the offline copy.`;
+  const runtimeMissing = runtime ? !status.shell.runtimes.includes(runtime) : status.shell.runtimes.length === 0;
+  const missing = [
+    ...(status.model.complete ? [] : ["the model's files"]),
+    ...(runtimeMissing ? [build] : []),
+    ...(!status.shell.complete && !runtimeMissing ? ["the app's files"] : []),
+  ];
+  return `Not kept yet: ${missing.join(' and ') || 'part of the app'}. Reload the page with the network on to finish the offline copy.`;
+}
 
 const noWorkers = typeof navigator === 'undefined' || !('serviceWorker' in navigator);
 
@@ -45,7 +65,10 @@ export function uncontrolledState(u: Uncontrolled | null): Pick<OfflineState, 'p
   return { phase: 'error', error: `The offline copy could not be set up (the service worker did not start${cause}). Reload the page to try again.` };
 }
 
-export function useOfflineCache(modelLoaded: boolean): OfflineState & { clear: () => Promise<void>; refresh: () => Promise<void> } {
+/** `loaded`: the loaded model's info (null while none is loaded); its runtimeBuild is kept with it. */
+export function useOfflineCache(loaded: { runtimeBuild?: string } | null): OfflineState & { clear: () => Promise<void>; refresh: () => Promise<void> } {
+  const modelLoaded = loaded !== null;
+  const runtime = loaded?.runtimeBuild;
   const [state, setState] = useState<OfflineState>({
     phase: noWorkers ? 'unsupported' : import.meta.env.DEV ? 'dev' : 'installing',
     status: null,
@@ -67,32 +90,36 @@ export function useOfflineCache(modelLoaded: boolean): OfflineState & { clear: (
     };
   }, []);
 
-  const apply = useCallback(async (reply: SwReply, askToKeep: boolean) => {
-    if (!reply.ok) {
-      setState((s) => ({ ...s, phase: 'error', error: `The offline copy is incomplete (${reply.error}).` }));
-      return;
-    }
-    const ready = !!reply.status?.ready;
-    setState((s) => ({ ...s, phase: ready ? 'ready' : 'partial', status: reply.status, error: null }));
-    const keep = await keepStorage(askToKeep && ready);
-    setState((s) => ({ ...s, keep }));
-  }, []);
+  const apply = useCallback(
+    async (reply: SwReply, askToKeep: boolean) => {
+      if (!reply.ok) {
+        setState((s) => ({ ...s, phase: 'error', error: `The offline copy is incomplete (${reply.error}).` }));
+        return;
+      }
+      const ready = !!reply.status?.ready;
+      const hint = askToKeep ? missingHint(reply.status, runtime, reply.runtimeError) : null;
+      setState((s) => ({ ...s, phase: ready ? 'ready' : 'partial', status: reply.status, error: hint }));
+      const keep = await keepStorage(askToKeep && ready);
+      setState((s) => ({ ...s, keep }));
+    },
+    [runtime],
+  );
 
   useEffect(() => {
     if (!controlled) return;
     let live = true;
     if (modelLoaded) setState((s) => ({ ...s, phase: s.status?.ready ? s.phase : 'caching' }));
-    void askServiceWorker<SwReply>(modelLoaded ? 'cache-model' : 'status').then((r) => {
+    void askServiceWorker<SwReply>(modelLoaded ? 'cache-model' : 'status', runtime).then((r) => {
       if (live) void apply(r, modelLoaded);
     });
     return () => {
       live = false;
     };
-  }, [controlled, modelLoaded, apply]);
+  }, [controlled, modelLoaded, runtime, apply]);
 
   const refresh = useCallback(async () => {
-    if (controlled) await apply(await askServiceWorker<SwReply>('status'), false);
-  }, [controlled, apply]);
+    if (controlled) await apply(await askServiceWorker<SwReply>('status', runtime), false);
+  }, [controlled, runtime, apply]);
 
   const clear = useCallback(async () => {
     if (!controlled) return;

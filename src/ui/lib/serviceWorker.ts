@@ -77,13 +77,14 @@ export async function whenControlled(): Promise<ServiceWorker | null> {
   });
 }
 
-/** One request to the controlling (or active) worker, answered on its own channel. */
-export async function askServiceWorker<T>(type: SwRequest): Promise<T> {
+/** One request to the controlling (or active) worker, answered on its own channel. `runtime` names the ONNX Runtime
+ *  build the engine runs on ('wasm' | 'webgpu'): the offline copy is ready only with it, and 'cache-model' keeps it. */
+export async function askServiceWorker<T>(type: SwRequest, runtime?: string): Promise<T> {
   const worker = navigator.serviceWorker?.controller ?? (await registerServiceWorker())?.active;
   if (!worker) throw new Error('no service worker is running; reload the page');
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = (ev: MessageEvent) => resolve(ev.data as T);
-    worker.postMessage({ type }, [channel.port2]);
+    worker.postMessage(runtime ? { type, runtime } : { type }, [channel.port2]);
   });
 }
