@@ -1,5 +1,5 @@
 // DICOM as a PACS or viewer exports it, and the page's study lifecycle, in Chromium with the random tiny model:
-// compressed transfer syntaxes draft (their decoders load on demand from this app); a CT is refused with a
+// compressed transfer syntaxes draft (their decoders load on demand from this app; 12-bit lossy JPEG needs none); a CT is refused with a
 // plain reason; a file that fails clears the previous study's draft; a lateral beside a frontal is shown for
 // reference and leaves the frontal's draft unchanged.
 import { expect, test, type Page } from '@playwright/test';
@@ -14,7 +14,7 @@ test.describe('DICOM in the page', () => {
     await serveTinyModel(context);
   });
 
-  test('compressed DICOM drafts: JPEG 2000, JPEG lossless and multi-frame RLE', async ({ page, context }) => {
+  test('compressed DICOM drafts: JPEG 2000, JPEG lossless, 12-bit lossy JPEG and multi-frame RLE', async ({ page, context }) => {
     const errors = watchErrors(page);
     const external = watchExternal(context);
     const wasm: string[] = [];
@@ -32,6 +32,11 @@ test.describe('DICOM in the page', () => {
     await dropFiles(page, [dicomRendition('jpeg_lossless_sv1_12')]);
     await waitForReport(page);
     await expect(page.getByTestId('image-view')).toContainText('JPEG lossless');
+    const codecs = wasm.length;
+    await dropFiles(page, [dicomRendition('jpeg_extended_12')]); // 12-bit lossy JPEG: the app's own decoder, no WebAssembly
+    await waitForReport(page);
+    await expect(page.getByTestId('image-view')).toContainText('JPEG extended');
+    expect(wasm).toHaveLength(codecs);
     await dropFiles(page, [dicomRendition('multiframe_rle_12')]);
     await waitForReport(page);
     await expect(page.getByTestId('frame-note')).toContainText('frame 1 of 2');

@@ -24,6 +24,7 @@ const DICOM_SEEDS = [
   'deflated_12',
   'rle_12',
   'jpeg_baseline_8',
+  'jpeg_extended_12',
   'jpeg_lossless_sv1_12',
   'jpegls_lossless_12',
   'j2k_lossless_12',

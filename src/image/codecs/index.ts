@@ -1,10 +1,12 @@
 // The compressed-frame decoders, each loaded the first time a file needs it (dynamic import → its own chunk,
-// and its .wasm fetched then): libjpeg-turbo (JPEG baseline, and large plain JPEG files), jpeg-lossless-decoder-js
+// and its .wasm fetched then): libjpeg-turbo (JPEG baseline, and large plain JPEG files), this project's 12-bit
+// lossy JPEG decoder (jpegExtended.ts, plain TypeScript, always here), jpeg-lossless-decoder-js
 // (JPEG lossless, process 14 / SV1), CharLS (JPEG-LS), OpenJPEG (JPEG 2000) and OpenJPH (HTJ2K). In the page,
 // setCodecWasmUrls (webWasmUrls.ts) points them at the .wasm files the app serves; in Node the packages find their own.
 import { DicomUnsupportedError, ImageCorruptError } from '../errors';
 import type { CodecKind, DicomHeader } from '../dicomParse';
 import { readStreamHeader } from './frameHeader';
+import { decodeJpegExtended } from './jpegExtended';
 import type { EmscriptenFactory, EmscriptenModule, WasmDecoder } from './wasmTypes';
 
 export type WasmCodec = 'jpeg' | 'jpeg-ls' | 'j2k' | 'htj2k';
@@ -130,13 +132,18 @@ export async function decodeCompressedFrame(codec: Exclude<CodecKind, 'native' |
     const out = await decodeJpegLossless(frame);
     return checked({ ...out, width: columns, height: rows }, header);
   }
-  if (stream.precision > 8) {
-    throw new DicomUnsupportedError(
-      `This DICOM file is ${stream.precision}-bit lossy JPEG (${header.syntax.name}, ${header.transferSyntax}), which the browser decoders here cannot read. ` +
-        'Export it from your PACS or viewer as JPEG lossless, JPEG 2000 or uncompressed DICOM instead.',
-    );
-  }
+  if (stream.precision > 8) return checked(decodeExtended(frame), header);
   return checked(await decodeWasm('jpeg', frame), header);
+}
+
+/** 12-bit lossy JPEG through this project's own decoder (jpegExtended.ts); its typed errors pass as they are. */
+function decodeExtended(frame: Uint8Array): DecodedFrame {
+  try {
+    return decodeJpegExtended(frame);
+  } catch (err) {
+    if (err instanceof ImageCorruptError || err instanceof DicomUnsupportedError) throw err;
+    throw new ImageCorruptError('DICOM', `its 12-bit JPEG codestream cannot be decoded: ${emscriptenMessage(err)}`);
+  }
 }
 
 function checked(out: DecodedFrame, header: DicomHeader): DecodedFrame {
