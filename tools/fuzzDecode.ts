@@ -47,7 +47,15 @@ export function fuzzSeeds(): Seed[] {
     // 533 × 640: above TURBO_MIN_PIXELS, so its mutations go through libjpeg-turbo first and jpeg-js after
     { format: 'jpeg', name: 'jsrt/JPCLN001.png enlarged to 640 px', bytes: new Uint8Array(enlargedJpeg(path.join(CXR_IMAGES, 'jsrt/JPCLN001.png'), 640)) },
     ...DICOM_SEEDS.map((name) => ({ format: 'dicom' as const, name: `${name}.dcm`, bytes: read(path.join(dir, `${name}.dcm`)) })),
+    // A data set with no Part 10 preamble or meta group (implicit VR), as some older systems write them.
+    { format: 'dicom', name: 'explicit_le_12.dcm as a raw implicit-VR data set', bytes: rawDataSet(path.join(dir, 'explicit_le_12.dcm'), dir) },
   ];
+}
+
+function rawDataSet(file: string, dir: string): Uint8Array {
+  const out = path.join(dir, 'raw_implicit_12.dcm');
+  execFileSync('dcmconv', ['-F', '+ti', file, out], { stdio: 'pipe' });
+  return new Uint8Array(readFileSync(out));
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -5,10 +5,10 @@
 // decodeDicomAsync loads the codec a compressed file needs on first use.
 import type { DataSet } from 'dicom-parser';
 import { decodeCompressedFrame } from './codecs';
-import { DicomUnsupportedError, checkImageSize } from './errors';
+import { DicomUnsupportedError, ImageCorruptError, checkImageSize } from './errors';
 import { encapsulatedFirstFrame, nativeFrameBytes } from './dicomFrame';
 import { notChestRadiograph, viewFromPosition } from './dicomIdentity';
-import { TAG, parseDicom, readHeader, type DicomHeader } from './dicomParse';
+import { TAG, describeError, parseDicom, readHeader, type DicomHeader } from './dicomParse';
 import { frameToGrey, nativeSamples, type GreyFrame } from './dicomPixels';
 import { decodeRle } from './dicomRle';
 import type { GreyImage } from './types';
@@ -43,26 +43,41 @@ function decodeSync(dataSet: DataSet, header: DicomHeader, keepValues = false): 
   return null;
 }
 
+/** dicom-parser throws strings when an element's value runs past the end of the file (a truncated or damaged
+ *  header can get that far); every such throw becomes the typed error the page shows. */
+function asTypedError(err: unknown): unknown {
+  if (err instanceof Error && /^(Image|Dicom)\w*Error$/.test(err.name)) return err;
+  return new ImageCorruptError('DICOM', describeError(err));
+}
+
 export function decodeDicom(bytes: Uint8Array, limits: Limits): GreyImage {
-  const { dataSet, header } = open(bytes, limits);
-  const frame = decodeSync(dataSet, header, limits.keepValues);
-  if (!frame) {
-    throw new DicomUnsupportedError(
-      `This DICOM file is ${header.syntax.name} (${header.transferSyntax}); its decoder loads on demand, so read it with decodeImageAsync.`,
-    );
+  try {
+    const { dataSet, header } = open(bytes, limits);
+    const frame = decodeSync(dataSet, header, limits.keepValues);
+    if (!frame) {
+      throw new DicomUnsupportedError(
+        `This DICOM file is ${header.syntax.name} (${header.transferSyntax}); its decoder loads on demand, so read it with decodeImageAsync.`,
+      );
+    }
+    return toImage(dataSet, header, frame);
+  } catch (err) {
+    throw asTypedError(err);
   }
-  return toImage(dataSet, header, frame);
 }
 
 export async function decodeDicomAsync(bytes: Uint8Array, limits: Limits): Promise<GreyImage> {
-  const { dataSet, header } = open(bytes, limits);
-  let frame = decodeSync(dataSet, header, limits.keepValues);
-  if (!frame) {
-    const codec = header.syntax.codec as Exclude<DicomHeader['syntax']['codec'], 'native' | 'rle'>;
-    const decoded = await decodeCompressedFrame(codec, encapsulatedFirstFrame(dataSet, header), header);
-    frame = frameToGrey(decoded.samples, header, dataSet, { shift: 0, colourSpace: 'rgb', keepValues: limits.keepValues });
+  try {
+    const { dataSet, header } = open(bytes, limits);
+    let frame = decodeSync(dataSet, header, limits.keepValues);
+    if (!frame) {
+      const codec = header.syntax.codec as Exclude<DicomHeader['syntax']['codec'], 'native' | 'rle'>;
+      const decoded = await decodeCompressedFrame(codec, encapsulatedFirstFrame(dataSet, header), header);
+      frame = frameToGrey(decoded.samples, header, dataSet, { shift: 0, colourSpace: 'rgb', keepValues: limits.keepValues });
+    }
+    return toImage(dataSet, header, frame);
+  } catch (err) {
+    throw asTypedError(err);
   }
-  return toImage(dataSet, header, frame);
 }
 
 function toImage(dataSet: DataSet, header: DicomHeader, frame: GreyFrame): GreyImage {

@@ -1,9 +1,11 @@
-// DICOM Part 10 bytes → dicom-parser DataSet and the header fields decoding needs. Deflated datasets are
+// DICOM Part 10 bytes (or a data set written without the Part 10 preamble) → dicom-parser DataSet and the header
+// fields decoding needs. Deflated datasets are
 // inflated here (fflate); every transfer syntax Serpent can decode is listed in dicomTables.json.
 import * as dicomParserModule from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 import { inflateSync } from 'fflate';
-import { DicomUnsupportedError, ImageCorruptError } from './errors';
+import { DicomUnsupportedError, ImageCorruptError, ImageFormatError } from './errors';
+import { rawDicomLayout } from './sniff';
 import tables from './dicomTables.json' with { type: 'json' };
 
 // dicom-parser ships as UMD: Node's ESM loader exposes it only as `default`, bundlers also as named exports.
@@ -85,7 +87,23 @@ function inflater(bytes: Uint8Array, position: number): Uint8Array {
   return full;
 }
 
-export function parseDicom(bytes: Uint8Array): { dataSet: DataSet; transferSyntax: string; syntax: SyntaxInfo } {
+/** Raw little-endian data sets (no Part 10 header): the transfer syntax their VR encoding implies. */
+const RAW_SYNTAX = { explicit: '1.2.840.10008.1.2.1', implicit: '1.2.840.10008.1.2' } as const;
+
+const hasPreamble = (bytes: Uint8Array): boolean => bytes.length >= 132 && String.fromCharCode(...bytes.subarray(128, 132)) === 'DICM';
+
+export function parseDicom(input: Uint8Array): { dataSet: DataSet; transferSyntax: string; syntax: SyntaxInfo } {
+  let bytes = input;
+  const raw = hasPreamble(bytes) ? null : rawDicomLayout(bytes);
+  if (raw === 'meta') {
+    // The file meta group without the 128-byte preamble and "DICM" before it: put them back.
+    bytes = new Uint8Array(132 + input.length);
+    bytes.set([0x44, 0x49, 0x43, 0x4d], 128);
+    bytes.set(input, 132);
+  } else if (raw) {
+    const transferSyntax = RAW_SYNTAX[raw];
+    return { dataSet: parseDataSet(bytes, { TransferSyntaxUID: transferSyntax }), transferSyntax, syntax: SYNTAXES[transferSyntax] };
+  }
   let transferSyntax: string;
   try {
     const metaHeader = dicomParser.readPart10Header(bytes);
@@ -98,8 +116,12 @@ export function parseDicom(bytes: Uint8Array): { dataSet: DataSet; transferSynta
   if (!syntax) {
     throw new DicomUnsupportedError(`This DICOM file uses a transfer syntax Serpent does not know (${transferSyntax}).`);
   }
+  return { dataSet: parseDataSet(bytes, { inflater }), transferSyntax, syntax };
+}
+
+function parseDataSet(bytes: Uint8Array, options: { inflater?: typeof inflater; TransferSyntaxUID?: string }): DataSet {
   try {
-    return { dataSet: dicomParser.parseDicom(bytes, { inflater } as never), transferSyntax, syntax };
+    return dicomParser.parseDicom(bytes, options as never);
   } catch (err) {
     if (err instanceof Error && err.name === 'ImageCorruptError') throw err;
     throw new ImageCorruptError('DICOM', describeError(err));
@@ -114,6 +136,13 @@ function requireNumber(dataSet: DataSet, tag: string, what: string): number {
 
 /** The pixel-describing tags (PS3.3 C.7.6.3), checked enough that the decoders can trust them. */
 export function readHeader(dataSet: DataSet, transferSyntax: string, syntax: SyntaxInfo): DicomHeader {
+  if (!dataSet.elements[TAG.pixelData] && dataSet.uint16(TAG.rows) === undefined) {
+    // A plan, a structure set, a report or another object with no image: not a damaged file.
+    const modality = dataSet.string(TAG.modality)?.trim();
+    throw new ImageFormatError(
+      `This DICOM file holds no image${modality ? ` (Modality ${modality})` : ''}: it is a plan, a structure set or a report, not a radiograph.`,
+    );
+  }
   const rows = requireNumber(dataSet, TAG.rows, 'Rows (0028,0010)');
   const columns = requireNumber(dataSet, TAG.columns, 'Columns (0028,0011)');
   const samplesPerPixel = dataSet.uint16(TAG.samplesPerPixel) ?? 1;

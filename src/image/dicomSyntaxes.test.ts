@@ -109,6 +109,31 @@ describe('DICOM transfer syntaxes (dcmtk renditions of a JSRT radiograph)', () =
     expect(lateral.meta?.view).toBe('lateral');
   });
 
+  it('reads a data set written without the Part 10 preamble (implicit or explicit VR, with or without its meta group)', () => {
+    const file = renditions.find((x) => x.name === 'explicit_le_12')!.file;
+    const base = decodeImage(read(file));
+    const dir = mkdtempSync(path.join(tmpdir(), 'serpent-raw-'));
+    const raw = (flags: string[], name: string): Uint8Array => {
+      execFileSync('dcmconv', [...flags, file, path.join(dir, name)]);
+      return read(path.join(dir, name));
+    };
+    const variants: [string, Uint8Array, string][] = [
+      ['implicit VR, no meta group', raw(['-F', '+ti'], 'implicit.dcm'), '1.2.840.10008.1.2'],
+      ['explicit VR, no meta group', raw(['-F', '+te'], 'explicit.dcm'), '1.2.840.10008.1.2.1'],
+      ['the meta group without preamble and DICM', read(file).subarray(132), '1.2.840.10008.1.2.1'],
+    ];
+    for (const [what, bytes, syntax] of variants) {
+      expect(String.fromCharCode(...bytes.subarray(128, 132)), what).not.toBe('DICM');
+      const img = decodeImage(bytes);
+      expect(img.meta?.transferSyntax, what).toBe(syntax);
+      expect(img.meta?.viewPosition, what).toBe('PA');
+      expect(diff(img.data, base.data).max, what).toBe(0);
+    }
+    // Bytes that merely start like group 0008 are not taken for DICOM.
+    const lookalike = Uint8Array.from({ length: 400 }, (_, i) => (i < 2 ? [0x08, 0x00][i] : (i * 37) % 256));
+    expect(() => decodeImage(lookalike)).toThrow(/not a recognised image/);
+  });
+
   it('honours the VOI LUT sequence and a SIGMOID window function', () => {
     const dir = path.dirname(renditions[0].file);
     const stored = decodeImage(read(path.join(dir, 'explicit_le_12.dcm'))); // min–max window: recover the stored values
@@ -187,6 +212,11 @@ describe("pydicom's test files", () => {
       name: 'DicomUnsupportedError',
       message: expect.stringMatching(/1 bits per sample/),
     });
-    await expect(decodeImageAsync(file('rtplan.dcm'))).rejects.toMatchObject({ name: 'ImageCorruptError' });
+    // A plan has no image: said so, not called a damaged file. The same data sets without a Part 10 header.
+    for (const name of ['rtplan.dcm', 'rtstruct.dcm', 'ExplVR_LitEndNoMeta.dcm'])
+      await expect(decodeImageAsync(file(name))).rejects.toMatchObject({
+        name: 'ImageFormatError',
+        message: expect.stringMatching(/holds no image \(Modality RT/),
+      });
   });
 });

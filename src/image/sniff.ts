@@ -12,7 +12,32 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat {
   if (bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d) {
     return 'dicom'; // "DICM" after the 128-byte preamble
   }
+  if (rawDicomLayout(bytes)) return 'dicom';
   throw new ImageFormatError(describeUnknown(bytes));
+}
+
+const VRS = new Set('AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '));
+
+/**
+ * A DICOM data set written without the Part 10 preamble and "DICM" (older systems, raw exports): little endian, its
+ * first element in group 0002 (the file meta group, then always explicit VR) or 0008, and the element after it in
+ * the same or a later group. 'meta': the file meta group comes first; else the data set's VR encoding. null: not one.
+ */
+export function rawDicomLayout(bytes: Uint8Array): 'meta' | 'explicit' | 'implicit' | null {
+  if (bytes.length < 24) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const group = view.getUint16(0, true);
+  if (group !== 0x0002 && group !== 0x0008) return null;
+  const vr = String.fromCharCode(bytes[4], bytes[5]);
+  const explicit = VRS.has(vr);
+  if (group === 0x0002 && !explicit) return null;
+  const longForm = explicit && ['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV'].includes(vr);
+  const length = !explicit ? view.getUint32(4, true) : longForm ? view.getUint32(8, true) : view.getUint16(6, true);
+  const next = (explicit ? (longForm ? 12 : 8) : 8) + length;
+  if (length === 0xffffffff || next + 4 > bytes.length) return null;
+  const nextGroup = view.getUint16(next, true);
+  if (nextGroup < group || nextGroup > 0x7fe0) return null;
+  return group === 0x0002 ? 'meta' : explicit ? 'explicit' : 'implicit';
 }
 
 function describeUnknown(bytes: Uint8Array): string {
