@@ -64,7 +64,7 @@ export function App() {
   const study = useStudy(engine, load, ordered, current);
   const { reset } = study;
   const onFiles = useCallback(
-    (files: File[]) => {
+    (files: File[] | Promise<File[]>) => {
       reset();
       void images.addFiles(files);
     },

@@ -1,9 +1,11 @@
-// Where a study comes in: drop one or two files (frontal + optional lateral) on the panel, or pick them.
-// PNG, JPEG and DICOM; reading them is the image module's job, this only collects the File objects.
-import { useRef, useState, type DragEvent, type ReactNode } from 'react';
+// Where a study comes in: drop one or two files (frontal + optional lateral) on the panel, a study's folder, or
+// pick them; or paste an image anywhere on the page (a viewer's "Copy image"). PNG, JPEG and DICOM; reading them
+// is the image module's job, this only collects the File objects (lib/droppedFiles.ts walks a folder).
+import { useEffect, useRef, useState, type DragEvent, type ReactNode } from 'react';
+import { filesFromDrop, filesFromPaste, pasteIsForTyping, type EntryLike } from '../lib/droppedFiles';
 
 interface Props {
-  onFiles: (files: File[]) => void;
+  onFiles: (files: File[] | Promise<File[]>) => void; // a promise while a dropped folder is walked
   busy: boolean;
   compact: boolean; // images are already shown: a slim bar instead of the big drop target
   children?: ReactNode;
@@ -19,8 +21,22 @@ export function ImageInput({ onFiles, busy, compact, children }: Props) {
     e.preventDefault();
     setDragging(false);
     const files = Array.from(e.dataTransfer.files);
-    if (files.length) onFiles(files);
+    // The entries exist only during the event: take them now, walk them after.
+    const entries = Array.from(e.dataTransfer.items ?? []).map((item) => (item.webkitGetAsEntry?.() ?? null) as EntryLike | null);
+    if (files.length || entries.some(Boolean)) onFiles(filesFromDrop(files, entries));
   };
+
+  useEffect(() => {
+    const onPaste = (e: ClipboardEvent): void => {
+      if (pasteIsForTyping(e.target)) return;
+      const files = filesFromPaste(e.clipboardData);
+      if (files.length === 0) return;
+      e.preventDefault();
+      onFiles(files);
+    };
+    window.addEventListener('paste', onPaste);
+    return () => window.removeEventListener('paste', onPaste);
+  }, [onFiles]);
 
   return (
     <div
@@ -41,7 +57,9 @@ export function ImageInput({ onFiles, busy, compact, children }: Props) {
         {compact ? null : (
           <>
             <p className="drop-title">Drop a chest radiograph here</p>
-            <p className="drop-hint">One frontal image, or a frontal and a lateral — PNG, JPEG or DICOM. Nothing leaves this machine.</p>
+            <p className="drop-hint">
+              One frontal image, or a frontal and a lateral — PNG, JPEG or DICOM, or a study's folder; or paste a copied image. Nothing leaves this machine.
+            </p>
           </>
         )}
         <label className="button secondary file-button">

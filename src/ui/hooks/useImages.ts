@@ -13,7 +13,7 @@ export interface ImagesState {
 }
 
 export interface UseImages extends ImagesState {
-  addFiles: (files: File[]) => Promise<InputImage[] | null>;
+  addFiles: (files: File[] | Promise<File[]>) => Promise<InputImage[] | null>; // a promise: a folder still being walked
   setView: (key: string, view: ViewKind) => void;
   clear: () => void;
 }
@@ -21,10 +21,11 @@ export interface UseImages extends ImagesState {
 export function useImages(): UseImages {
   const [state, setState] = useState<ImagesState>({ images: [], error: null, busy: false });
 
-  const addFiles = useCallback(async (files: File[]): Promise<InputImage[] | null> => {
-    if (files.length === 0) return null;
+  const addFiles = useCallback(async (given: File[] | Promise<File[]>): Promise<InputImage[] | null> => {
+    if (Array.isArray(given) && given.length === 0) return null;
     setState({ images: [], busy: true, error: null });
     try {
+      const files = await given;
       if (files.length > MAX_FILES) throw new TooManyFilesError(files.length);
       const prepared: InputImage[] = [];
       for (const file of files) {

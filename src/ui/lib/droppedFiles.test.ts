@@ -1,0 +1,84 @@
+// filesFromDrop: a study's folder as a PACS CD holds it is walked for its images, by their bytes (extensionless DICOM
+// kept; DICOMDIR, a viewer program and a text file left out), in name order, across readEntries' batches; a folder
+// with no image or with more than one study's worth says so; plain files pass as they are. filesFromPaste and
+// pasteIsForTyping: a pasted image is taken, pasted text and a paste into the editor are not.
+import { describe, expect, it } from 'vitest';
+import { FolderError, filesFromDrop, filesFromPaste, pasteIsForTyping, type EntryLike } from './droppedFiles';
+
+const DICOM = (() => {
+  const b = new Uint8Array(300);
+  b.set([0x44, 0x49, 0x43, 0x4d], 128); // "DICM"
+  return b;
+})();
+const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+const EXE = Uint8Array.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0]);
+const TEXT = new TextEncoder().encode('Burned by the PACS on 2026-11-30.\n');
+
+function fileEntry(name: string, bytes: Uint8Array): EntryLike {
+  return { name, isFile: true, isDirectory: false, file: (ok) => ok(new File([bytes], name)) };
+}
+
+/** A folder whose reader hands its entries out two at a time, then an empty batch, as browsers do in larger batches. */
+function folderEntry(name: string, children: EntryLike[]): EntryLike {
+  return {
+    name,
+    isFile: false,
+    isDirectory: true,
+    createReader: () => {
+      let at = 0;
+      return {
+        readEntries: (ok) => {
+          ok(children.slice(at, at + 2));
+          at += 2;
+        },
+      };
+    },
+  };
+}
+
+const names = (files: File[]): string[] => files.map((f) => f.name);
+
+describe('filesFromDrop', () => {
+  it('walks a PACS CD layout for its images, in name order, leaving out DICOMDIR and what is not an image', async () => {
+    const cd = folderEntry('STUDY_2026', [
+      fileEntry('DICOMDIR', DICOM),
+      fileEntry('README.TXT', TEXT),
+      folderEntry('VIEWER', [fileEntry('viewer.exe', EXE), fileEntry('.DS_Store', PNG)]),
+      folderEntry('IMAGES', [folderEntry('SE000001', [fileEntry('IM000010', DICOM), fileEntry('IM000002', DICOM)])]),
+    ]);
+    const files = await filesFromDrop([new File([], 'STUDY_2026')], [cd]);
+    expect(names(files)).toEqual(['IM000002', 'IM000010']);
+  });
+
+  it('a folder with no image, or with more images than one study, is a FolderError that says what to drop', async () => {
+    const empty = folderEntry('Downloads', [fileEntry('notes.txt', TEXT), fileEntry('setup.exe', EXE)]);
+    await expect(filesFromDrop([], [empty])).rejects.toThrow(FolderError);
+    await expect(filesFromDrop([], [empty])).rejects.toThrow(/The folder Downloads holds no PNG, JPEG or DICOM image \(2 other files\)/);
+    const series = folderEntry('CT', [fileEntry('a.dcm', DICOM), fileEntry('b.dcm', DICOM), fileEntry('c.png', PNG)]);
+    await expect(filesFromDrop([], [series])).rejects.toThrow(/The folder holds 3 images; .*frontal image, or the frontal and the lateral/);
+  });
+
+  it('files dropped without a folder pass as they are, so that one that is not an image gets its own message', async () => {
+    const dropped = [new File([PNG], 'frontal.png'), new File([TEXT], 'lateral.txt')];
+    const entries = dropped.map((f) => fileEntry(f.name, new Uint8Array()));
+    expect(await filesFromDrop(dropped, entries)).toBe(dropped);
+    expect(await filesFromDrop(dropped, [null, null])).toBe(dropped);
+  });
+});
+
+describe('paste', () => {
+  it('takes the pasted image files and not pasted text', () => {
+    const image = new File([PNG], 'image.png', { type: 'image/png' });
+    const text = new File([TEXT], 'note.txt', { type: 'text/plain' });
+    expect(filesFromPaste({ files: [image, text] } as unknown as DataTransfer)).toEqual([image]);
+    expect(filesFromPaste(null)).toEqual([]);
+  });
+
+  it('a paste into the report editor or a settings field stays there', () => {
+    expect(pasteIsForTyping({ tagName: 'TEXTAREA' } as unknown as EventTarget)).toBe(true);
+    expect(pasteIsForTyping({ tagName: 'INPUT' } as unknown as EventTarget)).toBe(true);
+    expect(pasteIsForTyping({ tagName: 'DIV', isContentEditable: true } as unknown as EventTarget)).toBe(true);
+    expect(pasteIsForTyping({ tagName: 'BODY', isContentEditable: false } as unknown as EventTarget)).toBe(false);
+    expect(pasteIsForTyping(null)).toBe(false);
+  });
+});

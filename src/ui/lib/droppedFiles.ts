@@ -1,0 +1,99 @@
+// The files a drop or a paste brings: plain files as they are; a dropped folder (a study exported from a PACS or a
+// CD: DICOMDIR, nested folders, extensionless DICOM files, a viewer's own files) walked for the files that are
+// images, by their first bytes, never by name; a pasted image (a viewer's "Copy image", a screenshot). The page
+// then reads them as if they had been dropped one by one.
+import { sniffFormat } from '../../image';
+import { MAX_FILES } from './inputImage';
+
+/** The parts of the File and Directory Entries API a walk needs (FileSystemEntry in the DOM typings). */
+export interface EntryLike {
+  name: string;
+  isFile: boolean;
+  isDirectory: boolean;
+  file?(ok: (file: File) => void, fail: (err: unknown) => void): void;
+  createReader?(): { readEntries(ok: (entries: EntryLike[]) => void, fail: (err: unknown) => void): void };
+}
+
+/** How far a folder walk goes: a CD of one study holds tens of files; a whole archive is not a study. */
+export const WALK_LIMITS = { files: 2000, depth: 8 };
+
+/** A folder that holds no image, or too many files to be one study. */
+export class FolderError extends Error {
+  override name = 'FolderError';
+}
+
+/** The DICOMDIR index of a CD has "DICM" too but no image. */
+const isIndexFile = (name: string): boolean => name.toUpperCase() === 'DICOMDIR' || name.startsWith('.');
+
+function entryFile(entry: EntryLike): Promise<File> {
+  return new Promise((ok, fail) => entry.file!(ok, fail));
+}
+
+/** All of a folder's entries: readEntries gives them in batches until an empty one. */
+async function folderEntries(entry: EntryLike): Promise<EntryLike[]> {
+  const reader = entry.createReader!();
+  const all: EntryLike[] = [];
+  for (;;) {
+    const batch = await new Promise<EntryLike[]>((ok, fail) => reader.readEntries(ok, fail));
+    if (batch.length === 0) return all;
+    all.push(...batch);
+  }
+}
+
+async function walk(entry: EntryLike, depth: number, out: File[]): Promise<void> {
+  if (out.length > WALK_LIMITS.files)
+    throw new FolderError(`The folder holds more than ${WALK_LIMITS.files} files; drop the folder of one study, or its images.`);
+  if (entry.isFile) {
+    if (!isIndexFile(entry.name)) out.push(await entryFile(entry));
+    return;
+  }
+  if (!entry.isDirectory || depth > WALK_LIMITS.depth) return;
+  const children = await folderEntries(entry);
+  children.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  for (const child of children) await walk(child, depth + 1, out);
+}
+
+/** Whether a file's first bytes are PNG, JPEG or DICOM. */
+async function isImageFile(file: File): Promise<boolean> {
+  try {
+    sniffFormat(new Uint8Array(await file.slice(0, 512).arrayBuffer()));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The files to read from a drop. `entries` must be taken from the DataTransfer's items during the drop event (they
+ * are gone after it). Without a folder among them the dropped files are returned as they are, so an unreadable file
+ * still gets its own message. With one, the folders are walked and only the files that are images are kept.
+ */
+export async function filesFromDrop(files: File[], entries: (EntryLike | null)[]): Promise<File[]> {
+  const folders = entries.filter((e): e is EntryLike => !!e?.isDirectory);
+  if (folders.length === 0) return files;
+  const found: File[] = [];
+  for (const entry of entries) if (entry) await walk(entry, 0, found);
+  const images: File[] = [];
+  for (const file of found) if (await isImageFile(file)) images.push(file);
+  if (images.length === 0) {
+    const names = folders.map((f) => f.name).join(', ');
+    throw new FolderError(`The folder ${names} holds no PNG, JPEG or DICOM image (${found.length} other files); drop the radiograph itself.`);
+  }
+  if (images.length > MAX_FILES) {
+    throw new FolderError(
+      `The folder holds ${images.length} images; Serpent reads one study at a time: drop its frontal image, or the frontal and the lateral.`,
+    );
+  }
+  return images;
+}
+
+/** The image files a paste carries (a viewer's "Copy image", a screenshot); none for pasted text. */
+export function filesFromPaste(data: DataTransfer | null): File[] {
+  return Array.from(data?.files ?? []).filter((f) => f.type.startsWith('image/') || f.type === 'application/dicom' || f.type === '');
+}
+
+/** Whether a paste lands in something the person types into (the report editor, a settings field), which keeps it. */
+export function pasteIsForTyping(target: EventTarget | null): boolean {
+  const el = target as { tagName?: string; isContentEditable?: boolean } | null;
+  return !!el && (el.isContentEditable === true || el.tagName === 'TEXTAREA' || el.tagName === 'INPUT' || el.tagName === 'SELECT');
+}
