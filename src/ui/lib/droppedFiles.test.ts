@@ -14,7 +14,7 @@ const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 
 const EXE = Uint8Array.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0]);
 const TEXT = new TextEncoder().encode('Burned by the PACS on 2026-11-30.\n');
 
-function fileEntry(name: string, bytes: Uint8Array): EntryLike {
+function fileEntry(name: string, bytes: Uint8Array<ArrayBuffer>): EntryLike {
   return { name, isFile: true, isDirectory: false, file: (ok) => ok(new File([bytes], name)) };
 }
 
