@@ -2,7 +2,7 @@
 // pick them; or paste an image anywhere on the page (a viewer's "Copy image"). PNG, JPEG and DICOM; reading them
 // is the image module's job, this only collects the File objects (lib/droppedFiles.ts walks a folder).
 import { useEffect, useRef, useState, type DragEvent, type ReactNode } from 'react';
-import { filesFromDrop, filesFromPaste, pasteIsForTyping, type EntryLike } from '../lib/droppedFiles';
+import { filesFromDrop, filesFromPaste, filesFromPickedFolder, pasteIsForTyping, type EntryLike } from '../lib/droppedFiles';
 
 interface Props {
   onFiles: (files: File[] | Promise<File[]>) => void; // a promise while a dropped folder is walked
@@ -12,6 +12,8 @@ interface Props {
 }
 
 const ACCEPT = 'image/png,image/jpeg,.png,.jpg,.jpeg,.dcm,.dicom,application/dicom';
+/** The file dialog picks a folder (every file below it); React has no typed prop for it, the DOM takes the attribute. */
+const FOLDER_PICKER = { webkitdirectory: '' } as Record<string, string>;
 
 export function ImageInput({ onFiles, busy, compact, children }: Props) {
   const inputRef = useRef<HTMLInputElement>(null);
@@ -79,6 +81,23 @@ export function ImageInput({ onFiles, busy, compact, children }: Props) {
             }}
           />
         </label>
+        {compact ? null : (
+          <label className="button secondary file-button">
+            Choose a study folder…
+            <input
+              className="visually-hidden"
+              type="file"
+              {...FOLDER_PICKER}
+              data-testid="folder-input"
+              aria-label="Choose the folder of one study (for example from a PACS CD)"
+              onChange={(e) => {
+                const files = Array.from(e.currentTarget.files ?? []);
+                e.currentTarget.value = '';
+                if (files.length) onFiles(filesFromPickedFolder(files));
+              }}
+            />
+          </label>
+        )}
       </div>
     </div>
   );

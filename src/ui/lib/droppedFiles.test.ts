@@ -3,7 +3,7 @@
 // with no image or with more than one study's worth says so; plain files pass as they are. filesFromPaste and
 // pasteIsForTyping: a pasted image is taken, pasted text and a paste into the editor are not.
 import { describe, expect, it } from 'vitest';
-import { FolderError, filesFromDrop, filesFromPaste, pasteIsForTyping, type EntryLike } from './droppedFiles';
+import { FolderError, filesFromDrop, filesFromPaste, filesFromPickedFolder, pasteIsForTyping, type EntryLike } from './droppedFiles';
 
 const DICOM = (() => {
   const b = new Uint8Array(300);
@@ -63,6 +63,24 @@ describe('filesFromDrop', () => {
     const entries = dropped.map((f) => fileEntry(f.name, new Uint8Array()));
     expect(await filesFromDrop(dropped, entries)).toBe(dropped);
     expect(await filesFromDrop(dropped, [null, null])).toBe(dropped);
+  });
+});
+
+describe('filesFromPickedFolder', () => {
+  /** A file as the folder dialog gives it: its path below the chosen folder in webkitRelativePath. */
+  const picked = (relative: string, bytes: Uint8Array<ArrayBuffer>): File =>
+    Object.defineProperty(new File([bytes], relative.split('/').pop()!), 'webkitRelativePath', { value: relative });
+
+  it('keeps the images of a chosen CD folder in path order, leaving out DICOMDIR, hidden files and the rest', async () => {
+    const files = await filesFromPickedFolder([
+      picked('STUDY_2026/DICOMDIR', DICOM),
+      picked('STUDY_2026/IMAGES/SE000001/IM000010', DICOM),
+      picked('STUDY_2026/.hidden/IM000001', DICOM),
+      picked('STUDY_2026/VIEWER/viewer.exe', EXE),
+      picked('STUDY_2026/IMAGES/SE000001/IM000002', DICOM),
+    ]);
+    expect(files.map((f) => f.webkitRelativePath)).toEqual(['STUDY_2026/IMAGES/SE000001/IM000002', 'STUDY_2026/IMAGES/SE000001/IM000010']);
+    await expect(filesFromPickedFolder([picked('Downloads/notes.txt', TEXT)])).rejects.toThrow(/The folder Downloads holds no PNG, JPEG or DICOM image/);
   });
 });
 

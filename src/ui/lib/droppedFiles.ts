@@ -1,7 +1,7 @@
-// The files a drop or a paste brings: plain files as they are; a dropped folder (a study exported from a PACS or a
-// CD: DICOMDIR, nested folders, extensionless DICOM files, a viewer's own files) walked for the files that are
-// images, by their first bytes, never by name; a pasted image (a viewer's "Copy image", a screenshot). The page
-// then reads them as if they had been dropped one by one.
+// The files a drop, a paste or the folder dialog brings: plain files as they are; a study's folder (exported from a
+// PACS or a CD: DICOMDIR, nested folders, extensionless DICOM files, a viewer's own files), dropped or chosen, searched
+// for the files that are images, by their first bytes, never by name; a pasted image (a viewer's "Copy image", a
+// screenshot). The page then reads them as if they had been dropped one by one.
 import { sniffFormat } from '../../image';
 import { MAX_FILES } from './inputImage';
 
@@ -73,11 +73,28 @@ export async function filesFromDrop(files: File[], entries: (EntryLike | null)[]
   if (folders.length === 0) return files;
   const found: File[] = [];
   for (const entry of entries) if (entry) await walk(entry, 0, found);
+  return imagesOfFolder(found, folders.map((f) => f.name).join(', '));
+}
+
+/**
+ * The files of a folder chosen in the file dialog (an input with webkitdirectory: every file below it, each with its
+ * webkitRelativePath), read as a dropped folder is: DICOMDIR and hidden files left out, the images kept, in path order.
+ */
+export async function filesFromPickedFolder(files: File[]): Promise<File[]> {
+  if (files.length > WALK_LIMITS.files) throw new FolderError(`The folder holds more than ${WALK_LIMITS.files} files; choose the folder of one study.`);
+  const path = (f: File): string => f.webkitRelativePath || f.name;
+  const kept = files.filter((f) => !path(f).split('/').some(isIndexFile));
+  kept.sort((a, b) => path(a).localeCompare(path(b), undefined, { numeric: true }));
+  return imagesOfFolder(kept, path(files[0] ?? new File([], 'the folder')).split('/')[0]);
+}
+
+async function imagesOfFolder(found: File[], folderName: string): Promise<File[]> {
   const images: File[] = [];
   for (const file of found) if (await isImageFile(file)) images.push(file);
   if (images.length === 0) {
-    const names = folders.map((f) => f.name).join(', ');
-    throw new FolderError(`The folder ${names} holds no PNG, JPEG or DICOM image (${found.length} other files); drop the radiograph itself.`);
+    throw new FolderError(
+      `The folder ${folderName} holds no PNG, JPEG or DICOM image (${found.length} other file${found.length === 1 ? '' : 's'}); open the radiograph itself.`,
+    );
   }
   if (images.length > MAX_FILES) {
     throw new FolderError(

@@ -1,0 +1,70 @@
+// Ways in besides dropping files, in Chromium with the random tiny model: pasting a radiograph (a PACS viewer's "Copy
+// image", a screenshot) anywhere on the page drafts it as a drop would, while a paste into the report editor stays the
+// editor's; choosing a study's folder as a PACS CD holds it (DICOMDIR, nested folders, an extensionless DICOM file, a
+// viewer program) drafts the image in it, and a folder with no image says so.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { dicomRendition, radiograph, serveTinyModel, waitForReport, watchErrors } from './pageHelpers';
+
+test.use({ serviceWorkers: 'block' });
+
+/** A paste event carrying one image file, dispatched where the person's focus is (the body when nothing has it).
+ *  Returns whether the page took it (called preventDefault, which the page does only for a paste it drafts). */
+async function pasteImage(page: Page, file: { name: string; mimeType: string; buffer: Buffer }, selector?: string): Promise<boolean> {
+  return page.evaluate(
+    ({ b64, name, type, selector }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type }));
+      const target = selector ? document.querySelector(selector)! : document.body;
+      return !target.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    },
+    { b64: file.buffer.toString('base64'), name: file.name, type: file.mimeType, selector },
+  );
+}
+
+test('a pasted image is drafted; a paste into the report editor does not replace the study', async ({ page, context }) => {
+  await serveTinyModel(context);
+  const errors = watchErrors(page);
+  await page.goto('/?device=wasm');
+  await expect(page.getByText('or paste a copied image')).toBeVisible();
+  expect(await pasteImage(page, { ...radiograph('jsrt/JPCLN001.png'), name: 'image.png' })).toBe(true); // what a copied image is called
+  await waitForReport(page);
+  await expect(page.getByTestId('image-view')).toContainText('image.png');
+
+  await page.getByRole('button', { name: 'Edit text' }).click();
+  await page.getByTestId('findings-text').focus();
+  expect(await pasteImage(page, { ...radiograph('kermany/IM-0115-0001.jpeg'), name: 'other.jpeg' }, '[data-testid="findings-text"]')).toBe(false);
+  await expect(page.getByTestId('findings-text')).toBeVisible();
+  await expect(page.getByTestId('image-view')).toContainText('image.png');
+  await expect(page.getByTestId('image-view')).not.toContainText('other.jpeg');
+  expect(errors).toEqual([]);
+});
+
+test('a study folder chosen in the file dialog drafts its image; a folder with none says so', async ({ page, context }) => {
+  await serveTinyModel(context);
+  const errors = watchErrors(page);
+  const cd = path.join(mkdtempSync(path.join(tmpdir(), 'serpent-cd-')), 'STUDY_2026');
+  const series = path.join(cd, 'IMAGES', 'SE000001');
+  mkdirSync(series, { recursive: true });
+  mkdirSync(path.join(cd, 'VIEWER'));
+  const dicom = dicomRendition('explicit_le_12').buffer;
+  writeFileSync(path.join(cd, 'DICOMDIR'), dicom); // "DICM" too, but the CD's index: left out by name
+  writeFileSync(path.join(series, 'IM000001'), dicom);
+  writeFileSync(path.join(cd, 'VIEWER', 'viewer.exe'), Buffer.from('MZ\x90\x00 a viewer program'));
+  writeFileSync(path.join(cd, 'README.TXT'), 'Burned by the PACS.\n');
+  await page.goto('/?device=wasm');
+  await page.getByTestId('folder-input').setInputFiles(cd);
+  await waitForReport(page);
+  await expect(page.getByTestId('image-view')).toHaveCount(1); // DICOMDIR, the program and the text are not images
+  await expect(page.getByTestId('image-view')).toContainText('IM000001');
+
+  const empty = path.join(mkdtempSync(path.join(tmpdir(), 'serpent-cd-')), 'Downloads');
+  mkdirSync(empty);
+  writeFileSync(path.join(empty, 'notes.txt'), 'nothing to see');
+  await page.goto('/?device=wasm');
+  await page.getByTestId('folder-input').setInputFiles(empty);
+  await expect(page.getByTestId('input-error')).toContainText('The folder Downloads holds no PNG, JPEG or DICOM image (1 other file)');
+  expect(errors).toEqual([]);
+});
