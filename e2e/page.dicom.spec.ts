@@ -1,7 +1,7 @@
 // DICOM as a PACS or viewer exports it, and the page's study lifecycle, in Chromium with the random tiny model:
-// compressed transfer syntaxes draft (their decoders load on demand from this app; 12-bit lossy JPEG needs none); a CT is refused with a
-// plain reason; a file that fails clears the previous study's draft; a lateral beside a frontal is shown for
-// reference and leaves the frontal's draft unchanged.
+// compressed transfer syntaxes draft (their decoders load on demand from this app; 12-bit lossy JPEG needs none);
+// a CT is refused with a plain reason; a file that fails clears the previous study's draft; a lateral beside a
+// frontal is shown for reference and leaves the frontal's draft unchanged.
 import { expect, test, type Page } from '@playwright/test';
 import { dicomRendition, dropFiles, pydicomFile, radiograph, screenshot, serveTinyModel, waitForReport, watchErrors, watchExternal } from './pageHelpers';
 

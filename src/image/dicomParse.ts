@@ -1,6 +1,6 @@
 // DICOM Part 10 bytes (or a data set written without the Part 10 preamble) → dicom-parser DataSet and the header
-// fields decoding needs. Deflated datasets are
-// inflated here (fflate); every transfer syntax Serpent can decode is listed in dicomTables.json.
+// fields decoding needs. Deflated datasets are inflated here (fflate); every transfer syntax Serpent can decode is
+// listed in dicomTables.json.
 import * as dicomParserModule from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 import { inflateSync } from 'fflate';
