@@ -1,12 +1,12 @@
 // Ways in besides dropping files, in Chromium with the random tiny model: pasting a radiograph (a PACS viewer's "Copy
 // image", a screenshot) anywhere on the page drafts it as a drop would, while a paste into the report editor stays the
 // editor's; choosing a study's folder as a PACS CD holds it (DICOMDIR, nested folders, an extensionless DICOM file, a
-// viewer program) drafts the image in it, and a folder with no image says so.
+// DICOM object with no pixels, a viewer program) drafts the image in it, and a folder with no image says so.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { dicomRendition, radiograph, serveTinyModel, waitForReport, watchErrors } from './pageHelpers';
+import { dicomRendition, pydicomFile, radiograph, serveTinyModel, waitForReport, watchErrors } from './pageHelpers';
 
 test.use({ serviceWorkers: 'block' });
 
@@ -52,12 +52,13 @@ test('a study folder chosen in the file dialog drafts its image; a folder with n
   const dicom = dicomRendition('explicit_le_12').buffer;
   writeFileSync(path.join(cd, 'DICOMDIR'), dicom); // "DICM" too, but the CD's index: left out by name
   writeFileSync(path.join(series, 'IM000001'), dicom);
+  writeFileSync(path.join(series, 'PS000001'), pydicomFile('rtplan.dcm').buffer); // DICOM with no pixel data, like a presentation state
   writeFileSync(path.join(cd, 'VIEWER', 'viewer.exe'), Buffer.from('MZ\x90\x00 a viewer program'));
   writeFileSync(path.join(cd, 'README.TXT'), 'Burned by the PACS.\n');
   await page.goto('/?device=wasm');
   await page.getByTestId('folder-input').setInputFiles(cd);
   await waitForReport(page);
-  await expect(page.getByTestId('image-view')).toHaveCount(1); // DICOMDIR, the program and the text are not images
+  await expect(page.getByTestId('image-view')).toHaveCount(1); // DICOMDIR, the object with no pixels, the program and the text are not images
   await expect(page.getByTestId('image-view')).toContainText('IM000001');
 
   const empty = path.join(mkdtempSync(path.join(tmpdir(), 'serpent-cd-')), 'Downloads');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { pydicomTestFiles } from '../src/engine/testing/sharedData';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const cxrImages = path.resolve(repoRoot, '../shared/data/cxr/images');
@@ -204,8 +205,5 @@ export function dicomRendition(name: string): { name: string; mimeType: string; 
 
 /** A file from Debian's python3-pydicom test data (real third-party DICOM). */
 export function pydicomFile(name: string): { name: string; mimeType: string; buffer: Buffer } {
-  const dir = execFileSync('/usr/bin/python3', ['-c', 'import pydicom.data, os; print(os.path.dirname(pydicom.data.get_testdata_file("CT_small.dcm")))'], {
-    encoding: 'utf8',
-  }).trim();
-  return { name, mimeType: 'application/dicom', buffer: readFileSync(path.join(dir, name)) };
+  return { name, mimeType: 'application/dicom', buffer: readFileSync(path.join(pydicomTestFiles(), name)) };
 }

@@ -128,6 +128,16 @@ function parseDataSet(bytes: Uint8Array, options: { inflater?: typeof inflater; 
   }
 }
 
+/** Whether a DICOM file carries an image (pixel data): a CD's presentation states, key-object notes and structured
+ *  reports are DICOM files too, but hold none. A file that cannot be parsed counts as one, so reading it says why. */
+export function dicomHasImage(bytes: Uint8Array): boolean {
+  try {
+    return !!parseDicom(bytes).dataSet.elements[TAG.pixelData];
+  } catch {
+    return true;
+  }
+}
+
 function requireNumber(dataSet: DataSet, tag: string, what: string): number {
   const value = dataSet.uint16(tag);
   if (value === undefined) throw new ImageCorruptError('DICOM', `the ${what} tag is missing`);

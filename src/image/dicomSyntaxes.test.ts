@@ -7,14 +7,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { JSRT_RADIOGRAPH } from '../engine/testing/sharedData';
+import { JSRT_RADIOGRAPH, pydicomTestFiles } from '../engine/testing/sharedData';
 import { decodeImage, decodeImageAsync, preprocess } from '.';
 import type { GreyImage } from './types';
 
 const ROOT = path.resolve(__dirname, '../..');
-const PYDICOM = execFileSync('/usr/bin/python3', ['-c', 'import pydicom.data, os; print(os.path.dirname(pydicom.data.get_testdata_file("CT_small.dcm")))'], {
-  encoding: 'utf8',
-}).trim();
+const PYDICOM = pydicomTestFiles();
 const MANIFEST = JSON.parse(readFileSync(path.join(ROOT, 'public/models/serpent-cxr/manifest.json'), 'utf8')) as {
   preprocessing: { image_size: number; pixel_mean: number; pixel_std: number };
 };

@@ -5,6 +5,7 @@ export { applyWindow, viewFromPosition, notChestRadiograph } from './dicom';
 export { preprocess, resample, axisWeights, toUint8, normalise, tensorToImage } from './preprocess';
 export type { PreprocessOptions, Preprocessed } from './preprocess';
 export { sniffFormat } from './sniff';
+export { dicomHasImage } from './dicomParse';
 export { BINS, decodeForViewer, prepareDisplay } from './displayBins';
 export type { DisplayValues, ViewerImage } from './displayBins';
 export {

@@ -1,5 +1,6 @@
 // Where the src/ tests find the read-only data beside the repository (../shared/data, never committed). Node
 // tests only; the CLIs take theirs from tools/cli/paths.ts.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ImageFile } from '../types';
@@ -9,6 +10,19 @@ export const SHARED_DATA = path.resolve(repoRoot, '../shared/data');
 export const CXR_IMAGES = path.join(SHARED_DATA, 'cxr/images');
 /** One real radiograph the decoder and DICOM tests start from. */
 export const JSRT_RADIOGRAPH = path.join(CXR_IMAGES, 'jsrt/JPCLN001.png');
+
+/** The folder of Debian's python3-pydicom test files (real third-party DICOM), asked of the system Python once. */
+let pydicomFolder: string | null = null;
+export function pydicomTestFiles(): string {
+  pydicomFolder ??= execFileSync(
+    '/usr/bin/python3',
+    ['-c', 'import pydicom.data, os; print(os.path.dirname(pydicom.data.get_testdata_file("CT_small.dcm")))'],
+    {
+      encoding: 'utf8',
+    },
+  ).trim();
+  return pydicomFolder;
+}
 
 /** A manifest row as the committed-model tests read it. */
 export interface SharedRecord {

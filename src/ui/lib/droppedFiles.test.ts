@@ -2,7 +2,10 @@
 // kept; DICOMDIR, a viewer program and a text file left out), in name order, across readEntries' batches; a folder
 // with no image or with more than one study's worth says so; plain files pass as they are. filesFromPaste and
 // pasteIsForTyping: a pasted image is taken, pasted text and a paste into the editor are not.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pydicomTestFiles } from '../../engine/testing/sharedData';
 import { FolderError, filesFromDrop, filesFromPaste, filesFromPickedFolder, pasteIsForTyping, type EntryLike } from './droppedFiles';
 
 const DICOM = (() => {
@@ -38,6 +41,10 @@ function folderEntry(name: string, children: EntryLike[]): EntryLike {
 
 const names = (files: File[]): string[] => files.map((f) => f.name);
 
+// Real DICOM objects from Debian's python3-pydicom: an image (CT_small) and one with no pixel data (an RT plan, standing
+// in for the presentation states and structured reports a PACS CD carries beside its images).
+const pydicomFile = (name: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(path.join(pydicomTestFiles(), name)));
+
 describe('filesFromDrop', () => {
   it('walks a PACS CD layout for its images, in name order, leaving out DICOMDIR and what is not an image', async () => {
     const cd = folderEntry('STUDY_2026', [
@@ -48,6 +55,11 @@ describe('filesFromDrop', () => {
     ]);
     const files = await filesFromDrop([new File([], 'STUDY_2026')], [cd]);
     expect(names(files)).toEqual(['IM000002', 'IM000010']);
+  });
+
+  it('leaves out DICOM objects that hold no image, and keeps those that do', async () => {
+    const cd = folderEntry('CD', [fileEntry('IM000001', pydicomFile('CT_small.dcm')), fileEntry('PS000001', pydicomFile('rtplan.dcm'))]);
+    expect(names(await filesFromDrop([], [cd]))).toEqual(['IM000001']);
   });
 
   it('a folder with no image, or with more images than one study, is a FolderError that says what to drop', async () => {

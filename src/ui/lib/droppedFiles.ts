@@ -2,7 +2,7 @@
 // PACS or a CD: DICOMDIR, nested folders, extensionless DICOM files, a viewer's own files), dropped or chosen, searched
 // for the files that are images, by their first bytes, never by name; a pasted image (a viewer's "Copy image", a
 // screenshot). The page then reads them as if they had been dropped one by one.
-import { sniffFormat } from '../../image';
+import { dicomHasImage, sniffFormat } from '../../image';
 import { MAX_FILES } from './inputImage';
 
 /** The parts of the File and Directory Entries API a walk needs (FileSystemEntry in the DOM typings). */
@@ -53,14 +53,16 @@ async function walk(entry: EntryLike, depth: number, out: File[]): Promise<void>
   for (const child of children) await walk(child, depth + 1, out);
 }
 
-/** Whether a file's first bytes are PNG, JPEG or DICOM. */
+/** Whether a file is PNG, JPEG or DICOM by its first bytes, and, for DICOM, holds pixel data (a CD's presentation
+ *  states and structured reports do not). */
 async function isImageFile(file: File): Promise<boolean> {
+  let format: string;
   try {
-    sniffFormat(new Uint8Array(await file.slice(0, 512).arrayBuffer()));
-    return true;
+    format = sniffFormat(new Uint8Array(await file.slice(0, 512).arrayBuffer()));
   } catch {
     return false;
   }
+  return format !== 'dicom' || dicomHasImage(new Uint8Array(await file.arrayBuffer()));
 }
 
 /**
