@@ -66,8 +66,18 @@ describe('filesFromDrop', () => {
     const empty = folderEntry('Downloads', [fileEntry('notes.txt', TEXT), fileEntry('setup.exe', EXE)]);
     await expect(filesFromDrop([], [empty])).rejects.toThrow(FolderError);
     await expect(filesFromDrop([], [empty])).rejects.toThrow(/The folder Downloads holds no PNG, JPEG or DICOM image \(2 other files\)/);
-    const series = folderEntry('CT', [fileEntry('a.dcm', DICOM), fileEntry('b.dcm', DICOM), fileEntry('c.png', PNG)]);
-    await expect(filesFromDrop([], [series])).rejects.toThrow(/The folder holds 3 images; .*frontal image, or the frontal and the lateral/);
+    // A series: the search stops at its third image, and the files after it are never read.
+    let fourthRead = false;
+    const fourth = Object.assign(new File([DICOM], 'd.dcm'), {
+      slice: () => {
+        fourthRead = true;
+        return new Blob([DICOM]);
+      },
+    });
+    const later: EntryLike = { name: 'd.dcm', isFile: true, isDirectory: false, file: (ok) => ok(fourth) };
+    const series = folderEntry('CT', [fileEntry('a.dcm', DICOM), fileEntry('b.dcm', DICOM), fileEntry('c.png', PNG), later]);
+    await expect(filesFromDrop([], [series])).rejects.toThrow(/The folder holds more than 2 images; .*frontal image, or the frontal and the lateral/);
+    expect(fourthRead).toBe(false);
   });
 
   it('files dropped without a folder pass as they are, so that one that is not an image gets its own message', async () => {

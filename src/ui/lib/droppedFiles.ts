@@ -90,17 +90,22 @@ export async function filesFromPickedFolder(files: File[]): Promise<File[]> {
   return imagesOfFolder(kept, path(files[0] ?? new File([], 'the folder')).split('/')[0]);
 }
 
+/** The images among a folder's files; it stops at the first image past one study's worth, so a CT series' folder is
+ *  not read through (a DICOM file is read whole to see whether it holds pixels). */
 async function imagesOfFolder(found: File[], folderName: string): Promise<File[]> {
   const images: File[] = [];
-  for (const file of found) if (await isImageFile(file)) images.push(file);
+  for (const file of found) {
+    if (!(await isImageFile(file))) continue;
+    images.push(file);
+    if (images.length > MAX_FILES) {
+      throw new FolderError(
+        `The folder holds more than ${MAX_FILES} images; Serpent reads one study at a time: drop its frontal image, or the frontal and the lateral.`,
+      );
+    }
+  }
   if (images.length === 0) {
     throw new FolderError(
       `The folder ${folderName} holds no PNG, JPEG or DICOM image (${found.length} other file${found.length === 1 ? '' : 's'}); open the radiograph itself.`,
-    );
-  }
-  if (images.length > MAX_FILES) {
-    throw new FolderError(
-      `The folder holds ${images.length} images; Serpent reads one study at a time: drop its frontal image, or the frontal and the lateral.`,
     );
   }
   return images;
