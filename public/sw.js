@@ -2,8 +2,8 @@
 // app) and the model (sw-models.js: files keyed by their sha256 from manifest.json) in Cache Storage, so the
 // page and the model work with no network, and serves the engine worker's fetches, so a first visit downloads
 // each file once. A new build of the app writes a new sw.js (its file list is inlined below), so the browser
-// installs it, carries the runtime build over, the old shell cache is deleted and the page says "reload". Every response it serves carries the
-// cross-origin isolation headers, which WASM threads need. Same-origin only.
+// installs it, carries the runtime build over, the old shell cache is deleted and the page says "reload". Every
+// response it serves carries the cross-origin isolation headers, which WASM threads need. Same-origin only.
 'use strict';
 
 // `npm run build` replaces this line with { version, shell: [paths], runtime: { wasm: [...], webgpu: [...] } }.

@@ -5,7 +5,7 @@ import * as dicomParserModule from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 import { inflateSync } from 'fflate';
 import { DicomUnsupportedError, ImageCorruptError, ImageFormatError } from './errors';
-import { rawDicomLayout } from './sniff';
+import { hasPart10Preamble, rawDicomLayout } from './sniff';
 import tables from './dicomTables.json' with { type: 'json' };
 
 // dicom-parser ships as UMD: Node's ESM loader exposes it only as `default`, bundlers also as named exports.
@@ -90,11 +90,10 @@ function inflater(bytes: Uint8Array, position: number): Uint8Array {
 /** Raw little-endian data sets (no Part 10 header): the transfer syntax their VR encoding implies. */
 const RAW_SYNTAX = { explicit: '1.2.840.10008.1.2.1', implicit: '1.2.840.10008.1.2' } as const;
 
-const hasPreamble = (bytes: Uint8Array): boolean => bytes.length >= 132 && String.fromCharCode(...bytes.subarray(128, 132)) === 'DICM';
-
-export function parseDicom(input: Uint8Array): { dataSet: DataSet; transferSyntax: string; syntax: SyntaxInfo } {
+/** `untilTag`: stop at that element (its header read, not its value), e.g. the pixel data, to read only the header. */
+export function parseDicom(input: Uint8Array, opts: { untilTag?: string } = {}): { dataSet: DataSet; transferSyntax: string; syntax: SyntaxInfo } {
   let bytes = input;
-  const raw = hasPreamble(bytes) ? null : rawDicomLayout(bytes);
+  const raw = hasPart10Preamble(bytes) ? null : rawDicomLayout(bytes);
   if (raw === 'meta') {
     // The file meta group without the 128-byte preamble and "DICM" before it: put them back.
     bytes = new Uint8Array(132 + input.length);
@@ -102,7 +101,7 @@ export function parseDicom(input: Uint8Array): { dataSet: DataSet; transferSynta
     bytes.set(input, 132);
   } else if (raw) {
     const transferSyntax = RAW_SYNTAX[raw];
-    return { dataSet: parseDataSet(bytes, { TransferSyntaxUID: transferSyntax }), transferSyntax, syntax: SYNTAXES[transferSyntax] };
+    return { dataSet: parseDataSet(bytes, { ...opts, TransferSyntaxUID: transferSyntax }), transferSyntax, syntax: SYNTAXES[transferSyntax] };
   }
   let transferSyntax: string;
   try {
@@ -116,10 +115,10 @@ export function parseDicom(input: Uint8Array): { dataSet: DataSet; transferSynta
   if (!syntax) {
     throw new DicomUnsupportedError(`This DICOM file uses a transfer syntax Serpent does not know (${transferSyntax}).`);
   }
-  return { dataSet: parseDataSet(bytes, { inflater }), transferSyntax, syntax };
+  return { dataSet: parseDataSet(bytes, { ...opts, inflater }), transferSyntax, syntax };
 }
 
-function parseDataSet(bytes: Uint8Array, options: { inflater?: typeof inflater; TransferSyntaxUID?: string }): DataSet {
+function parseDataSet(bytes: Uint8Array, options: { inflater?: typeof inflater; TransferSyntaxUID?: string; untilTag?: string }): DataSet {
   try {
     return dicomParser.parseDicom(bytes, options as never);
   } catch (err) {
@@ -129,10 +128,13 @@ function parseDataSet(bytes: Uint8Array, options: { inflater?: typeof inflater; 
 }
 
 /** Whether a DICOM file carries an image (pixel data): a CD's presentation states, key-object notes and structured
- *  reports are DICOM files too, but hold none. A file that cannot be parsed counts as one, so reading it says why. */
-export function dicomHasImage(bytes: Uint8Array): boolean {
+ *  reports are DICOM files too, but hold none. `head`: the file's first bytes, enough for its header (the pixel data
+ *  element's header comes after every other element; its value is not needed), `wholeFile` when that is all of it.
+ *  Only a whole file with no pixel data counts as none: a head that ends first, or a file that cannot be parsed,
+ *  counts as an image, so that reading it says why. */
+export function dicomHasImage(head: Uint8Array, wholeFile: boolean): boolean {
   try {
-    return !!parseDicom(bytes).dataSet.elements[TAG.pixelData];
+    return !!parseDicom(head, { untilTag: TAG.pixelData }).dataSet.elements[TAG.pixelData] || !wholeFile;
   } catch {
     return true;
   }

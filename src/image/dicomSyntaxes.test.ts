@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JSRT_RADIOGRAPH, pydicomTestFiles } from '../engine/testing/sharedData';
-import { decodeImage, decodeImageAsync, preprocess } from '.';
+import { decodeImage, decodeImageAsync, dicomHasImage, preprocess } from '.';
+import { parseDicom } from './dicomParse';
 import type { GreyImage } from './types';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -130,6 +131,20 @@ describe('DICOM transfer syntaxes (dcmtk renditions of a JSRT radiograph)', () =
     // Bytes that merely start like group 0008 are not taken for DICOM.
     const lookalike = Uint8Array.from({ length: 400 }, (_, i) => (i < 2 ? [0x08, 0x00][i] : (i * 37) % 256));
     expect(() => decodeImage(lookalike)).toThrow(/not a recognised image/);
+  });
+
+  it('tells an image from a DICOM object with no pixel data by its header alone', () => {
+    for (const name of ['explicit_le_12', 'jpeg_extended_12', 'implicit_le_12']) {
+      const bytes = read(renditions.find((x) => x.name === name)!.file);
+      // 4 KB hold the header and the pixel data element's own header, not the pixels: the element is found there.
+      const head = bytes.subarray(0, 4096);
+      expect(bytes.length, name).toBeGreaterThan(4096);
+      expect(parseDicom(head, { untilTag: 'x7fe00010' }).dataSet.elements.x7fe00010, name).toBeDefined();
+      expect(dicomHasImage(head, true), name).toBe(true);
+    }
+    const plan = read(path.join(PYDICOM, 'rtplan.dcm'));
+    expect(dicomHasImage(plan, true)).toBe(false);
+    expect(dicomHasImage(plan.subarray(0, 600), false)).toBe(true); // a head that ends early proves nothing: counted as an image
   });
 
   it('honours the VOI LUT sequence and a SIGMOID window function', () => {

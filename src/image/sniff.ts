@@ -9,11 +9,13 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 export function sniffFormat(bytes: Uint8Array): ImageFormat {
   if (bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d) {
-    return 'dicom'; // "DICM" after the 128-byte preamble
-  }
-  if (rawDicomLayout(bytes)) return 'dicom';
+  if (hasPart10Preamble(bytes) || rawDicomLayout(bytes)) return 'dicom';
   throw new ImageFormatError(describeUnknown(bytes));
+}
+
+/** DICOM Part 10: "DICM" after the 128-byte preamble. */
+export function hasPart10Preamble(bytes: Uint8Array): boolean {
+  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
 }
 
 const VRS = new Set('AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '));

@@ -53,16 +53,20 @@ async function walk(entry: EntryLike, depth: number, out: File[]): Promise<void>
   for (const child of children) await walk(child, depth + 1, out);
 }
 
+/** The bytes of a file read to tell whether it is an image: a DICOM header fits (an image is read whole only later). */
+const HEAD_BYTES = 256 * 1024;
+
 /** Whether a file is PNG, JPEG or DICOM by its first bytes, and, for DICOM, holds pixel data (a CD's presentation
  *  states and structured reports do not). */
 async function isImageFile(file: File): Promise<boolean> {
+  const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
   let format: string;
   try {
-    format = sniffFormat(new Uint8Array(await file.slice(0, 512).arrayBuffer()));
+    format = sniffFormat(head);
   } catch {
     return false;
   }
-  return format !== 'dicom' || dicomHasImage(new Uint8Array(await file.arrayBuffer()));
+  return format !== 'dicom' || dicomHasImage(head, file.size <= HEAD_BYTES);
 }
 
 /**
@@ -91,7 +95,7 @@ export async function filesFromPickedFolder(files: File[]): Promise<File[]> {
 }
 
 /** The images among a folder's files; it stops at the first image past one study's worth, so a CT series' folder is
- *  not read through (a DICOM file is read whole to see whether it holds pixels). */
+ *  not read through. */
 async function imagesOfFolder(found: File[], folderName: string): Promise<File[]> {
   const images: File[] = [];
   for (const file of found) {
