@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { wilsonInterval } from '../bench/stats';
+import { comparisonsMarkdown, shareWithInterval, signed } from './comparisonMarkdown';
 import { lateralityLine, sidesMarkdown, withInterval } from './evalMarkdown';
 
 describe('evalMarkdown cells', () => {
@@ -32,5 +33,33 @@ describe('evalMarkdown side and laterality lines', () => {
     );
     const some = { ...none, n: 4, side_agreement: 0.75, by_finding: { nodule: { n: 4, side_agreement: 0.75 } } };
     expect(lateralityLine('val', some)).toMatch(/of 4 positive sentences .* for 0\.750 \(chance 0\.5; nodule 0\.750 of 4\)/);
+  });
+});
+
+describe('evalMarkdown paired comparisons', () => {
+  const comparison = {
+    a: 'serpent',
+    b: 'serpent_no_rerank',
+    n: 1486,
+    resamples: 2000,
+    seed: 1,
+    micro_f1: { a: 0.91, b: 0.9107, diff: { estimate: -0.0007, lo: -0.0068, hi: 0.0058 }, share_a_not_below: 0.421 },
+    hallucination_rate: { a: 0.028, b: 0.041, diff: { estimate: -0.013, lo: -0.02, hi: -0.007 }, ratio: { estimate: 0.67, lo: 0.55, hi: 0.8 } },
+    omission_rate: { a: 0.097, b: 0.081, diff: { estimate: 0.0155, lo: 0.0087, hi: 0.0229 } },
+  };
+  it('writes each pair with signed differences and their ranges, and nothing for results without comparisons', () => {
+    const [heading, note, table] = comparisonsMarkdown([comparison]);
+    expect(heading).toMatch(/^### Paired differences/);
+    expect(note).toContain('2,000 resamples');
+    expect(table).toContain(
+      '| serpent | serpent_no_rerank | 0.910 / 0.911 | −0.0007 (−0.0068 to +0.0058) | 0.421 | 0.028 / 0.041 | 0.67 (0.55 to 0.80) | +0.0155 (+0.0087 to +0.0229) |',
+    );
+    expect(comparisonsMarkdown([])).toEqual([]);
+    expect(signed(0)).toBe('0.0000');
+    expect(signed(-0.00001)).toBe('0.0000');
+  });
+
+  it("gives the rerank's changed share its Wilson interval", () => {
+    expect(shareWithInterval(70 / 1486, 1486)).toBe('4.7% (Wilson 95 %: 3.7–5.9%)');
   });
 });

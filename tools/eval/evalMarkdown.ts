@@ -1,5 +1,6 @@
 // The eval section of docs/RESULTS.md: headline table per system, per-source micro-F1, grounding and robustness,
 // with the command line that produced it.
+import { comparisonsMarkdown, shareWithInterval } from './comparisonMarkdown';
 import { comparedWithPlainBeam, type EvalResults } from './resultsSchema';
 import { formatNumber, markdownTable } from './resultsDoc';
 import type { SystemScores } from './scoring';
@@ -43,7 +44,7 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
   if (skipped.length) parts.push(skipped.map(([s, why]) => `- \`${s}\` skipped: ${why}`).join('\n'));
   parts.push(
     `The rerank changed the chosen candidate (against the best language-model score among the same candidates) for ` +
-      `${(100 * r.rerank_changed_share).toFixed(1)}% of images.` +
+      `${shareWithInterval(r.rerank_changed_share, r.n)} of images.` +
       (r.refinement.finding_sets_mean !== undefined
         ? ` The candidates asserted ${r.refinement.finding_sets_mean.toFixed(2)} distinct finding sets per image on average (1 = they differ in wording only).`
         : ''),
@@ -57,6 +58,7 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
         `${ref.median_plain_beam_ms.toFixed(0)} ms (×${ref.time_ratio.toFixed(2)}, onnxruntime-node CPU, 1 thread).`,
     );
   }
+  parts.push(...comparisonsMarkdown(r.comparisons ?? []));
 
   const sources = Object.keys(r.per_source);
   const systems = Object.keys(r.systems);
@@ -209,6 +211,10 @@ export function evalMethodsMarkdown(): string {
   and the expected hit rate of a uniformly random cell of the image. The default grounding splits are val and test
   because the test split holds no NIH box (5 in train, 4 in val). Only the similarity towers see box positions in
   training, and only the train split's (JSRT nodules, NIH and RSNA boxes).
+- **Paired differences**: \`serpent\` against each reference system on the same images, by a bootstrap that draws each
+  source's images with replacement (2,000 resamples, seed 1; \`tools/eval/pairedBootstrap.ts\`); 95 % percentile
+  intervals of the micro-F1 difference, the hallucination ratio and the omission difference. The rerank's changed
+  share carries its Wilson interval. \`npm run eval-compare\` computes the same from saved reports, also across runs.
 - **Robustness**: \`serpent\` on a source-stratified subset (\`--robustness-n\`) with Gaussian noise (σ = 0.05, 0.1,
   0.2 of the intensity range), Gaussian blur (σ = 1, 2 px of the model input) and contrast ×0.5 / ×1.5 about the
   mean, applied to the [0,1] image before normalisation; "reports changed" = share that differ from the clean one.`

@@ -7,6 +7,7 @@ import type { Backend } from '../../src/engine/types';
 import type { FindingKey } from '../../src/text/findings';
 import type { UncertainPolicy } from '../../src/text/metrics/clinical';
 import type { PointingRow, PointingSummary } from './groundingRun';
+import type { PairedComparison } from './pairedBootstrap';
 import type { LateralitySummary } from './laterality';
 import type { SideSummary } from './sideTally';
 import type { RobustnessRow } from './robustness';
@@ -61,6 +62,7 @@ export interface EvalResults {
   sides?: Record<string, SideSummary>; // per system: does the report put a finding on the side its source gives (absent in older results)
   skipped: Record<string, string>;
   per_source: Record<string, Record<string, SystemScores>>;
+  comparisons?: PairedComparison[]; // paired bootstrap of the clinical differences (absent in older results)
   grounding: GroundingResults;
   robustness: RobustnessResults;
   timings_s: Record<string, number>;

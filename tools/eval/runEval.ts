@@ -17,6 +17,7 @@ import { subtypeRecord } from './subtype';
 import { loadRecordImage, unitToPixels, type LoadedImage } from './images';
 import type { ManifestRecord } from './manifest';
 import { ModelRunner, noRerankCandidate } from './modelRunner';
+import { compareSystems } from './pairedBootstrap';
 import { defaultPerturbations, perturb, perturbationName } from './perturb';
 import { ProgressBar, type ProgressStream } from './progress';
 import { robustnessRow, stratifiedSubset, type RobustnessRow } from './robustness';
@@ -260,6 +261,7 @@ export async function runEvaluation(o: EvalOptions) {
     systems: scored.systems,
     skipped,
     per_source: scored.per_source,
+    comparisons: compareSystems(reports, items, o.uncertain),
     sides: sideSummaries(reports, evalRecs),
     grounding: {
       splits: o.groundingSplits,

@@ -1,6 +1,6 @@
 // Hand-made cases for the clinical metrics; expected numbers are worked out in the comments.
 import { describe, expect, it } from 'vitest';
-import { ClinicalInputError, scoreClinical, scoreReports, type ClinicalCase } from './clinical';
+import { caseCounts, ClinicalInputError, scoreClinical, scoreReports, type ClinicalCase } from './clinical';
 
 describe('scoreClinical', () => {
   // 1 normal image, normal report: agrees, nothing extra, nothing missing.
@@ -57,6 +57,13 @@ describe('scoreClinical', () => {
     expect(r.per_finding.pneumonia?.recall).toBe(0);
     expect(r.hallucination_rate).toBe(0);
     expect(r.mean_omitted).toBe(1);
+  });
+
+  it("counts one report's findings against its truth after closing both under parents", () => {
+    // truth: consolidation (→ lung opacity) and effusion; asserted: pneumonia (→ lung opacity) and consolidation
+    const c = caseCounts({ truth: ['consolidation', 'pleural_effusion'], predicted: ['pneumonia', 'consolidation'] });
+    expect(c).toEqual({ tp: 2, predicted: 3, support: 3, extra: 1, missing: 1 });
+    expect(caseCounts({ truth: ['no_finding'], predicted: [] })).toEqual({ tp: 0, predicted: 0, support: 0, extra: 0, missing: 0 });
   });
 
   it('rejects unknown findings and empty input with a typed error', () => {

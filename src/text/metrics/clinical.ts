@@ -60,6 +60,23 @@ function abnormalSet(keys: readonly FindingKey[]): Set<FindingKey> {
   return new Set(withAncestors(keys.filter((k) => k !== 'no_finding')));
 }
 
+/** One report's finding counts against its image's truth (both closed under parents, 'no_finding' left out): the
+ *  per-image terms that micro precision / recall sum, and what makes it a hallucinating or omitting report. */
+export interface CaseCounts {
+  tp: number; // asserted and true
+  predicted: number; // asserted
+  support: number; // true
+  extra: number; // asserted, not true (hallucinated)
+  missing: number; // true, not asserted (omitted)
+}
+
+export function caseCounts(c: ClinicalCase): CaseCounts {
+  const pred = abnormalSet(c.predicted);
+  const truth = abnormalSet(c.truth);
+  const tp = [...pred].filter((k) => truth.has(k)).length;
+  return { tp, predicted: pred.size, support: truth.size, extra: pred.size - tp, missing: truth.size - tp };
+}
+
 /** Scores a set of (asserted, true) finding lists. */
 export function scoreClinical(cases: readonly ClinicalCase[]): ClinicalScores {
   if (cases.length === 0) throw new ClinicalInputError('scoreClinical: no cases; evaluate at least one report');
@@ -89,8 +106,7 @@ export function scoreClinical(cases: readonly ClinicalCase[]): ClinicalScores {
       if (t) e.support++;
       if (p && t) e.tp++;
     }
-    const extra = [...pred].filter((k) => !truth.has(k)).length;
-    const missing = [...truth].filter((k) => !pred.has(k)).length;
+    const { extra, missing } = caseCounts(c);
     hallucinated += extra;
     omitted += missing;
     if (extra > 0) hallucinating++;
