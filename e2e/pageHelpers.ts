@@ -69,7 +69,15 @@ export function radiograph(rel: string): { name: string; mimeType: string; buffe
 }
 
 /** Explicit VR little endian DICOM: 16-bit MONOCHROME2 pixels with a window and a ViewPosition. */
-export function makeDicom(opts: { width: number; height: number; pixels: Uint16Array; viewPosition: string; window?: [number, number] }): Buffer {
+export function makeDicom(opts: {
+  width: number;
+  height: number;
+  pixels: Uint16Array;
+  viewPosition: string;
+  window?: [number, number];
+  imagerPixelSpacing?: string; // (0018,1164), e.g. '0.175\\0.175'
+  magnification?: string; // (0018,1114)
+}): Buffer {
   const parts: Buffer[] = [];
   const el = (group: number, elem: number, vr: string, value: Buffer): Buffer => {
     const padded = value.length % 2 ? Buffer.concat([value, Buffer.from(vr === 'UI' || vr === 'OB' ? [0] : [0x20])]) : value;
@@ -102,6 +110,8 @@ export function makeDicom(opts: { width: number; height: number; pixels: Uint16A
   parts.push(
     el(0x0008, 0x0060, 'CS', str('DX')),
     el(0x0018, 0x0015, 'CS', str('CHEST')),
+    ...(opts.magnification ? [el(0x0018, 0x1114, 'DS', str(opts.magnification))] : []),
+    ...(opts.imagerPixelSpacing ? [el(0x0018, 0x1164, 'DS', str(opts.imagerPixelSpacing))] : []),
     el(0x0018, 0x5101, 'CS', str(opts.viewPosition)),
     el(0x0028, 0x0002, 'US', us(1)),
     el(0x0028, 0x0004, 'CS', str('MONOCHROME2')),

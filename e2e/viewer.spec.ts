@@ -1,8 +1,8 @@
 // The viewer as a radiologist uses it, in Chromium with the tiny model: zoom redraws the image from full
 // resolution and the heatmap with it; a word's heatmap stays on the same image pixel under zoom and pan
 // and its hottest region is named; window/level changes the drawn pixels but not the model's input
-// (checked against the input recomputed here from the file); everything works from the keyboard; two
-// views are independent until linked.
+// (checked against the input recomputed here from the file); everything works from the keyboard, the
+// "Measure" toggle too (measuring itself: viewer.measure.spec.ts); two views are independent until linked.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -186,6 +186,14 @@ test('keyboard only: reach the image, zoom, pan, reset, and change the window', 
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await expect(base).toHaveAttribute('data-zoom', '1');
+  await page.keyboard.press('Tab');
+  const measure = page.getByRole('button', { name: 'Measure' });
+  await expect(measure).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(measure).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('measurements')).toContainText('Drag on the image to measure');
+  await page.keyboard.press('Space');
+  await expect(measure).toHaveAttribute('aria-pressed', 'false');
   await page.keyboard.press('Tab');
   await expect(page.getByRole('slider', { name: 'Window' })).toBeFocused();
   for (let i = 0; i < 5; i++) await page.keyboard.press('PageDown');

@@ -10,7 +10,7 @@ export const BIG = 896; // 4 × the 224-pixel radiographs here: far more than th
 export const CHECKER = { x: 416, y: 416, size: 64 }; // around the image centre
 
 /** A 12-bit MONOCHROME2 DICOM, side × side: a real radiograph upscaled (nearest), a 1-px checkerboard near the middle. */
-export async function bigDicom(rel = 'jsrt/JPCLN001.png', viewPosition = 'PA', side = BIG): Promise<Buffer> {
+export async function bigDicom(rel = 'jsrt/JPCLN001.png', viewPosition = 'PA', side = BIG, imagerPixelSpacing?: string): Promise<Buffer> {
   const { decodeImage } = await import('../src/image');
   const img = decodeImage(new Uint8Array(readFileSync(path.join(cxrImages, rel))));
   const k = side / img.width;
@@ -21,7 +21,7 @@ export async function bigDicom(rel = 'jsrt/JPCLN001.png', viewPosition = 'PA', s
       pixels[y * side + x] = inChecker ? ((x + y) % 2) * 4095 : Math.round(img.data[Math.floor(y / k) * img.width + Math.floor(x / k)] * 4095);
     }
   }
-  return makeDicom({ width: side, height: side, pixels, viewPosition, window: [2048, 4096] });
+  return makeDicom({ width: side, height: side, pixels, viewPosition, window: [2048, 4096], imagerPixelSpacing });
 }
 
 /** Sum of every RGBA byte of a canvas (0 = nothing drawn). */

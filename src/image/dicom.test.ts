@@ -328,3 +328,40 @@ describe('decodeImage: DICOM', () => {
     expect([p.resizedWidth, p.resizedHeight, p.offsetY]).toEqual([32, 27, 2]);
   });
 });
+
+describe('decodeImage: DICOM pixel spacing', () => {
+  const spacingOf = (...extra: DicomElement[]) =>
+    decodeImage(writeDicom(imageElements({ rows: ROWS, columns: COLS, bitsAllocated: 8, pixels: new Uint8Array(N), extra }))).meta?.pixelSpacing;
+  const IMAGER = 0x00181164;
+  const PIXEL = 0x00280030;
+  const MAGNIFICATION = 0x00181114;
+  const CALIBRATION = 0x00280a02;
+
+  it('reads the imager spacing as at the detector, and divides out the magnification when the file states it', () => {
+    expect(spacingOf(ds(IMAGER, '0.15\\0.2'))).toEqual({ row: 0.15, column: 0.2, basis: 'detector' });
+    const corrected = spacingOf(ds(IMAGER, '0.15\\0.2'), ds(MAGNIFICATION, '1.25'));
+    expect(corrected).toMatchObject({ basis: 'magnification-corrected', magnification: 1.25 });
+    expect(corrected?.row).toBeCloseTo(0.12, 12);
+    expect(corrected?.column).toBeCloseTo(0.16, 12);
+  });
+
+  it('prefers a calibrated pixel spacing, and marks one whose calibration is not stated', () => {
+    expect(spacingOf(ds(PIXEL, '0.1\\0.1'), cs(CALIBRATION, 'FIDUCIAL'), ds(IMAGER, '0.15\\0.15'))).toEqual({
+      row: 0.1,
+      column: 0.1,
+      basis: 'calibrated',
+      calibration: 'FIDUCIAL',
+    });
+    // without a calibration type, an imager spacing with its magnification is the better-founded of the two
+    expect(spacingOf(ds(PIXEL, '0.1\\0.1'), ds(IMAGER, '0.15\\0.15'), ds(MAGNIFICATION, '1.5'))?.basis).toBe('magnification-corrected');
+    expect(spacingOf(ds(PIXEL, '0.1\\0.1'), ds(IMAGER, '0.15\\0.15'))).toEqual({ row: 0.1, column: 0.1, basis: 'unstated' });
+  });
+
+  it('states no spacing when the file gives none, or one that is not two positive numbers', () => {
+    expect(spacingOf()).toBeUndefined();
+    expect(spacingOf(ds(IMAGER, '0.15'))).toBeUndefined();
+    expect(spacingOf(ds(IMAGER, '0\\0.15'))).toBeUndefined();
+    expect(spacingOf(ds(IMAGER, 'abc\\0.15'))).toBeUndefined();
+    expect(spacingOf(ds(IMAGER, '0.15\\0.15'), ds(MAGNIFICATION, '0.5'))?.basis).toBe('detector'); // a factor < 1 is not a magnification
+  });
+});

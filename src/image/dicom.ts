@@ -8,6 +8,7 @@ import { decodeCompressedFrame } from './codecs';
 import { DicomUnsupportedError, ImageCorruptError, checkImageSize } from './errors';
 import { encapsulatedFirstFrame, nativeFrameBytes } from './dicomFrame';
 import { notChestRadiograph, viewFromPosition } from './dicomIdentity';
+import { pixelSpacingOf } from './dicomSpacing';
 import { TAG, describeError, parseDicom, readHeader, type DicomHeader } from './dicomParse';
 import { frameToGrey, nativeSamples, type GreyFrame } from './dicomPixels';
 import { decodeRle } from './dicomRle';
@@ -105,6 +106,7 @@ function toImage(dataSet: DataSet, header: DicomHeader, frame: GreyFrame): GreyI
       transferSyntax: header.transferSyntax,
       transferSyntaxName: header.syntax.name,
       frames: header.frames,
+      pixelSpacing: pixelSpacingOf(dataSet),
     },
   };
 }

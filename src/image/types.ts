@@ -3,6 +3,15 @@
 export type ImageFormat = 'png' | 'jpeg' | 'dicom';
 export type ViewKind = 'frontal' | 'lateral' | 'unknown';
 
+/** mm between pixel centres (DICOM only; dicomSpacing.ts says which tag each basis comes from). */
+export interface PixelSpacing {
+  row: number; // between rows: vertical
+  column: number; // between columns: horizontal
+  basis: 'calibrated' | 'magnification-corrected' | 'detector' | 'unstated';
+  calibration?: string; // 'calibrated': the Pixel Spacing Calibration Type (GEOMETRY, FIDUCIAL)
+  magnification?: number; // 'magnification-corrected': the factor divided out
+}
+
 export interface ImageMeta {
   format: ImageFormat;
   /** Fraction of pixels whose colour channels differ by more than COLOUR_SPREAD (0 for grey sources). */
@@ -20,6 +29,7 @@ export interface ImageMeta {
   transferSyntaxName?: string; // e.g. "JPEG 2000 lossless"
   frames?: number; // number of frames in the file (only the first is decoded)
   exifOrientation?: number; // JPEG: the EXIF orientation (2–8) that was applied to stand the pixels upright
+  pixelSpacing?: PixelSpacing; // DICOM: the physical size of a pixel, when the file states it
 }
 
 /** A decoded image as one grey channel. */

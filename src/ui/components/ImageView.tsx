@@ -1,10 +1,11 @@
 // One view of the study: the radiograph at full resolution on a canvas that zooms, pans and windows, and
 // over it the heatmap of the word or sentence in focus (its own canvas, on the image's coordinates, so it
-// stays on the anatomy). The figure carries a fingerprint of the pixels the model read (data-model-input),
+// stays on the anatomy), and the distances the radiologist measured on it. The figure carries a fingerprint of the pixels the model read (data-model-input),
 // which no display setting changes. The view selector asks which view a PNG/JPEG is; DICOM says it.
 import { useMemo } from 'react';
 import type { PreparedView } from '../../engine/types';
 import type { ViewKind } from '../../image';
+import { useMeasurements } from '../hooks/useMeasurements';
 import { useViewerCanvas } from '../hooks/useViewerCanvas';
 import { useViewerInput } from '../hooks/useViewerInput';
 import { useViewState } from '../hooks/useViewState';
@@ -12,6 +13,8 @@ import { useWindowLevel } from '../hooks/useWindowLevel';
 import type { InputImage } from '../lib/inputImage';
 import { squareInImage } from '../lib/mapOverlay';
 import type { ViewStore } from '../lib/viewStore';
+import { MeasurementLayer } from './MeasurementLayer';
+import { MeasurementList } from './MeasurementList';
 import { ViewerToolbar } from './ViewerToolbar';
 import { WindowControls } from './WindowControls';
 
@@ -32,7 +35,9 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
   const wl = useWindowLevel(image);
   const rect = useMemo(() => (placement ? squareInImage(placement, image) : null), [placement, image]);
   const { boxRef, baseRef, overlayRef, side, geometry } = useViewerCanvas(image, view, wl.source, { map, grid, rect, opacity });
-  const input = useViewerInput({ canvasRef: baseRef, geometry, onView, onWindowDrag: wl.dragBy });
+  const measures = useMeasurements();
+  const measure = { view, active: measures.active, onDrag: measures.onDrag, onToggle: measures.toggle };
+  const input = useViewerInput({ canvasRef: baseRef, geometry, onView, onWindowDrag: wl.dragBy, measure });
 
   const selectId = `view-${image.key}`;
   return (
@@ -42,11 +47,11 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
           ref={baseRef}
           width={side}
           height={side}
-          className="radiograph"
+          className={measures.active ? 'radiograph measuring' : 'radiograph'}
           tabIndex={0}
           role="application"
           aria-roledescription="image viewer"
-          aria-label={`Radiograph ${image.name} (${image.view} view). Plus and minus zoom, arrow keys pan, 0 resets; drag to pan, right-drag for window and level.`}
+          aria-label={`Radiograph ${image.name} (${image.view} view). Plus and minus zoom, arrow keys pan, 0 resets, M measures; drag to ${measures.active ? 'measure' : 'pan'}, right-drag for window and level.`}
           data-zoom={view.zoom}
           data-cx={view.cx}
           data-cy={view.cy}
@@ -55,8 +60,10 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
           {...input}
         />
         <canvas ref={overlayRef} width={side} height={side} className="heatmap" data-testid="heatmap-canvas" aria-hidden="true" />
+        <MeasurementLayer view={view} geometry={geometry} items={measures.items} drawing={measures.drawing} spacing={image.pixelSpacing} />
       </div>
-      <ViewerToolbar view={view} geometry={geometry} onView={onView} />
+      <ViewerToolbar view={view} geometry={geometry} onView={onView} measuring={measures.active} onToggleMeasure={measures.toggle} />
+      <MeasurementList image={image} items={measures.items} active={measures.active} onRemove={measures.remove} onClear={measures.clear} />
       <WindowControls wl={wl} />
       <figcaption>
         <span className="file-name" title={image.name}>

@@ -1,21 +1,28 @@
 // Mouse, touch and keyboard on one view, turned into view changes: wheel (or trackpad pinch) zooms about
-// the pointer, a drag pans, two fingers pinch-zoom, a right-drag or Shift-drag changes window/level,
-// double-click fits; on the focused image + and − zoom, the arrow keys pan and 0 resets.
+// the pointer, a drag pans (or, while measuring, draws a measurement), two fingers pinch-zoom, a right-drag or
+// Shift-drag changes window/level, double-click fits; on the focused image + and − zoom, the arrow keys pan,
+// 0 resets and M turns measuring on or off.
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent, type PointerEvent, type RefObject } from 'react';
-import { FIT, PAN_STEP, ZOOM_STEP, panBy, wheelFactor, zoomAbout, zoomCentre, type ViewGeometry, type ViewState } from '../lib/viewTransform';
+import { FIT, PAN_STEP, ZOOM_STEP, canvasToImage, panBy, wheelFactor, zoomAbout, zoomCentre, type ViewGeometry, type ViewState } from '../lib/viewTransform';
 
 export interface ViewerInputOptions {
   canvasRef: RefObject<HTMLCanvasElement | null>;
   geometry: ViewGeometry; // side in canvas pixels
   onView: (change: (view: ViewState) => ViewState) => void;
   onWindowDrag: (dx: number, dy: number) => void; // fractions of the view's side
+  measure: {
+    view: ViewState; // turns the pointer into image pixels
+    active: boolean; // a left-drag draws a measurement instead of panning
+    onDrag: (from: [number, number], to: [number, number], done: boolean) => void; // image pixels
+    onToggle: () => void;
+  };
 }
 
-type Drag = { mode: 'pan' | 'window'; x: number; y: number };
+type Drag = { mode: 'pan' | 'window'; x: number; y: number } | { mode: 'measure'; from: [number, number]; to: [number, number] };
 
-export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag }: ViewerInputOptions) {
-  const live = useRef({ geometry, onView, onWindowDrag });
-  live.current = { geometry, onView, onWindowDrag };
+export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag, measure }: ViewerInputOptions) {
+  const live = useRef({ geometry, onView, onWindowDrag, measure });
+  live.current = { geometry, onView, onWindowDrag, measure };
   const pointers = useRef(new Map<number, [number, number]>());
   const drag = useRef<Drag | null>(null);
 
@@ -51,7 +58,14 @@ export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag }: Vi
     }
     const p = toCanvas(e.clientX, e.clientY);
     pointers.current.set(e.pointerId, p);
-    drag.current = { mode: e.button === 2 || e.shiftKey ? 'window' : 'pan', x: p[0], y: p[1] };
+    const { measure: m, geometry: g } = live.current;
+    const before = drag.current;
+    if (before?.mode === 'measure') m.onDrag(before.from, before.from, true); // a second finger: a pinch, not a line
+    if (e.button === 2 || e.shiftKey) drag.current = { mode: 'window', x: p[0], y: p[1] };
+    else if (m.active && pointers.current.size === 1) {
+      const at = canvasToImage(m.view, g, p[0], p[1]);
+      drag.current = { mode: 'measure', from: at, to: at };
+    } else drag.current = { mode: 'pan', x: p[0], y: p[1] };
   };
 
   const onPointerMove = (e: PointerEvent<HTMLCanvasElement>): void => {
@@ -64,6 +78,10 @@ export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag }: Vi
       const before = Math.hypot(previous[0] - other[0], previous[1] - other[1]);
       const after = Math.hypot(p[0] - other[0], p[1] - other[1]);
       if (before > 0) onView((v) => zoomAbout(v, g, after / before, (p[0] + other[0]) / 2, (p[1] + other[1]) / 2));
+    } else if (drag.current?.mode === 'measure') {
+      const { measure: m } = live.current;
+      drag.current.to = canvasToImage(m.view, g, p[0], p[1]);
+      m.onDrag(drag.current.from, drag.current.to, false);
     } else if (drag.current?.mode === 'window') {
       live.current.onWindowDrag((p[0] - previous[0]) / g.side, (p[1] - previous[1]) / g.side);
     } else if (drag.current) {
@@ -74,7 +92,9 @@ export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag }: Vi
 
   const onPointerUp = (e: PointerEvent<HTMLCanvasElement>): void => {
     pointers.current.delete(e.pointerId);
-    if (pointers.current.size === 0) drag.current = null;
+    const d = drag.current;
+    if (d?.mode === 'measure') live.current.measure.onDrag(d.from, d.to, true);
+    if (pointers.current.size === 0 || d?.mode === 'measure') drag.current = null;
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLCanvasElement>): void => {
@@ -96,8 +116,14 @@ export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag }: Vi
       ArrowDown: (v) => panBy(v, g, 0, -step),
       '0': () => FIT,
     };
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key === 'm' || e.key === 'M') {
+      e.preventDefault();
+      live.current.measure.onToggle();
+      return;
+    }
     const move = moves[e.key];
-    if (!move || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (!move) return;
     e.preventDefault();
     onView(move);
   };

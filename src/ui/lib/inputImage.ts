@@ -1,6 +1,6 @@
 // One dropped file as the page holds it, decoded once: the grey image the model reads (sent to the engine, which only
 // preprocesses it), its own values binned for the viewer's window/level, and its view.
-import { decodeForViewer, type DisplayValues, type GreyImage, type ViewerImage, type ViewKind } from '../../image';
+import { decodeForViewer, type DisplayValues, type GreyImage, type PixelSpacing, type ViewerImage, type ViewKind } from '../../image';
 
 export const MAX_FILES = 2;
 
@@ -22,6 +22,7 @@ export interface InputImage {
   exifOrientation?: number; // JPEG: the EXIF orientation (2–8) the decode applied to stand it upright
   notChestRadiograph?: string; // the DICOM tags say this is not a chest radiograph: the message to show
   transferSyntaxName?: string; // DICOM: how the pixels were stored (e.g. "JPEG 2000 lossless")
+  pixelSpacing?: PixelSpacing; // DICOM: mm per pixel, for measurements (absent: lengths in the file's pixels)
 }
 
 export class TooManyFilesError extends Error {
@@ -61,6 +62,7 @@ export async function prepareInputImage(
     exifOrientation: grey.meta?.exifOrientation,
     notChestRadiograph: grey.meta?.notChestRadiograph,
     transferSyntaxName: grey.meta?.transferSyntaxName,
+    pixelSpacing: grey.meta?.pixelSpacing,
   };
 }
 

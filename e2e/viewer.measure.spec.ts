@@ -1,0 +1,99 @@
+// Measuring a distance as a radiologist would: "Measure" (or M on the focused image), drag across the film, read
+// the length in mm from the DICOM file's pixel spacing, with a note that says which spacing it is; the line stays
+// on the anatomy under zoom; it can be removed; measuring off, a drag pans again; a PNG measures in its pixels and
+// says so; nothing of it reaches the model's input.
+import { expect, test, type Page } from '@playwright/test';
+import { radiograph, screenshot, serveTinyModel, unnamedControls, watchErrors } from './pageHelpers';
+import { bigDicom, toImage, viewInfo } from './viewerHelpers';
+
+test.use({ serviceWorkers: 'block' });
+test.beforeEach(async ({ context }) => {
+  await serveTinyModel(context);
+});
+
+const SPACING = 0.175; // mm: JSRT's detector pitch
+
+/** Drags across the radiograph canvas between two points given as fractions of its on-screen box. */
+async function dragAcross(page: Page, from: [number, number], to: [number, number]): Promise<void> {
+  const box = (await page.locator('canvas.radiograph').boundingBox())!;
+  await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * ((from[0] + to[0]) / 2), box.y + box.height * ((from[1] + to[1]) / 2), { steps: 4 });
+  await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 4 });
+  await page.mouse.up();
+}
+
+test('a drag measures in mm from the DICOM pixel spacing, stays on the anatomy, and can be removed', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/?device=wasm');
+  const buffer = await bigDicom('jsrt/JPCLN001.png', 'PA', 896, `${SPACING}\\${SPACING}`);
+  await page.getByTestId('file-input').setInputFiles({ name: 'spaced.dcm', mimeType: 'application/dicom', buffer });
+  const view = page.getByTestId('image-view');
+  await expect(view).toHaveAttribute('data-model-input', /.+/, { timeout: 90_000 });
+  const modelInput = await view.getAttribute('data-model-input');
+  const base = page.locator('canvas.radiograph');
+
+  const measure = view.getByRole('button', { name: 'Measure' });
+  await measure.click();
+  await expect(measure).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('measurements')).toContainText('Drag on the image to measure');
+  const v = await viewInfo(base);
+  const [from, to]: [number, number][] = [
+    [0.3, 0.4],
+    [0.7, 0.6],
+  ];
+  await dragAcross(page, from, to);
+  // the expected length, from the drag's two points turned into image pixels here, independently of the page
+  const [a, b] = [from, to].map(([fx, fy]) => toImage(v, fx * v.side, fy * v.side));
+  const expectedMm = Math.hypot(b[0] - a[0], b[1] - a[1]) * SPACING;
+  const item = page.getByTestId('measurement');
+  await expect(item).toHaveCount(1);
+  await expect(item).toHaveAttribute('data-unit', 'mm');
+  expect(Math.abs(Number(await item.getAttribute('data-value')) - expectedMm)).toBeLessThan(expectedMm * 0.01);
+  await expect(item).toContainText(`1: ${expectedMm.toFixed(1)} mm`);
+  await expect(page.getByTestId('measure-note')).toContainText('at the detector');
+  await screenshot(page, 'viewer-measure-mm');
+  expect(await base.getAttribute('data-zoom')).toBe('1'); // the drag measured; it did not pan or zoom
+  expect(Number(await base.getAttribute('data-cx'))).toBe(0.5);
+
+  // Zoomed in, the line's ends move with the image: they are where the image → canvas transform puts a and b.
+  await view.getByRole('button', { name: 'Zoom in' }).click();
+  await expect(base).toHaveAttribute('data-zoom', '1.25');
+  const z = await viewInfo(base);
+  const s = (z.side / Math.max(z.width, z.height)) * z.zoom;
+  const line = page.getByTestId('measure-layer').locator('line');
+  await expect.poll(async () => Number(await line.getAttribute('x1'))).toBeCloseTo((a[0] - z.cx * z.width) * s + z.side / 2, 0);
+  expect(Number(await line.getAttribute('y2'))).toBeCloseTo((b[1] - z.cy * z.height) * s + z.side / 2, 0);
+  await expect(item).toContainText(`${expectedMm.toFixed(1)} mm`); // the length does not change with zoom
+
+  await page.getByRole('button', { name: 'Remove measurement 1' }).click();
+  await expect(item).toHaveCount(0);
+  await expect(page.getByTestId('measure-layer')).toHaveCount(0);
+
+  // M on the focused image turns measuring off; a drag pans again and makes no measurement.
+  await base.focus();
+  await page.keyboard.press('m');
+  await expect(measure).toHaveAttribute('aria-pressed', 'false');
+  await dragAcross(page, [0.5, 0.5], [0.3, 0.5]);
+  await expect.poll(async () => Number(await base.getAttribute('data-cx'))).toBeGreaterThan(0.5);
+  await expect(page.getByTestId('measurements')).toHaveCount(0);
+  expect(await view.getAttribute('data-model-input')).toBe(modelInput);
+  expect(await unnamedControls(page)).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('a PNG measures in its own pixels and says how to get millimetres', async ({ page }) => {
+  await page.goto('/?device=wasm');
+  await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN001.png'));
+  const view = page.getByTestId('image-view');
+  await expect(view).toBeVisible({ timeout: 90_000 });
+  await page.locator('canvas.radiograph').focus();
+  await page.keyboard.press('m');
+  await dragAcross(page, [0.2, 0.5], [0.8, 0.5]);
+  const item = page.getByTestId('measurement');
+  await expect(item).toHaveAttribute('data-unit', 'px');
+  const v = await viewInfo(page.locator('canvas.radiograph'));
+  const expectedPx = (0.6 * v.side) / ((v.side / Math.max(v.width, v.height)) * v.zoom);
+  expect(Math.abs(Number(await item.getAttribute('data-value')) - expectedPx)).toBeLessThan(1.5);
+  await expect(page.getByTestId('measure-note')).toContainText('PNG file carries no pixel spacing');
+});

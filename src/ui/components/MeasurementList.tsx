@@ -1,0 +1,47 @@
+// The measurements of one view as a list a keyboard and a screen reader can use: each length, a button to remove
+// it, one to remove them all, and once what the numbers are (mm from which tag, or the file's pixels).
+import type { InputImage } from '../lib/inputImage';
+import { lengthOf, spacingNote, type Measurement } from '../lib/measure';
+
+interface Props {
+  image: Pick<InputImage, 'name' | 'format' | 'pixelSpacing'>;
+  items: readonly Measurement[];
+  active: boolean;
+  onRemove: (id: number) => void;
+  onClear: () => void;
+}
+
+export function MeasurementList({ image, items, active, onRemove, onClear }: Props) {
+  if (!active && items.length === 0) return null;
+  return (
+    <section className="measurements" aria-label={`Measurements on ${image.name}`} data-testid="measurements">
+      {items.length === 0 ? (
+        <p className="measure-hint">Drag on the image to measure a distance; right-drag still sets the window.</p>
+      ) : (
+        <ol>
+          {items.map((m, i) => {
+            const length = lengthOf(m, image.pixelSpacing);
+            return (
+              <li key={m.id} data-testid="measurement" data-value={length.value} data-unit={length.unit}>
+                <span>
+                  {i + 1}: {length.text}
+                </span>
+                <button type="button" className="button secondary small" onClick={() => onRemove(m.id)} aria-label={`Remove measurement ${i + 1}`}>
+                  Remove
+                </button>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+      {items.length > 1 ? (
+        <button type="button" className="button secondary small" onClick={onClear}>
+          Remove all
+        </button>
+      ) : null}
+      <p className="measure-note" data-testid="measure-note">
+        {spacingNote(image.pixelSpacing, image.format)}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+// Distance measurements on a view, as pure maths: a line between two points in the file's own pixels (so it stays
+// on the anatomy through zoom and pan), its length in mm where the DICOM file states a pixel spacing, in the
+// file's pixels where it does not, and a note that says which of the two a number is.
+import type { PixelSpacing } from '../../image';
+
+export interface Measurement {
+  id: number;
+  from: [number, number]; // image pixels (x, y)
+  to: [number, number];
+}
+
+export interface Length {
+  value: number;
+  unit: 'mm' | 'px';
+  text: string; // "23.4 mm" or "118 px"
+}
+
+/** Shorter than this many image pixels, a drag was a click: no measurement. */
+export const MIN_LENGTH_PX = 2;
+
+/** The length of a line: dx scaled by the column spacing (horizontal), dy by the row spacing (vertical). */
+export function lengthOf(m: Pick<Measurement, 'from' | 'to'>, spacing?: PixelSpacing): Length {
+  const dx = m.to[0] - m.from[0];
+  const dy = m.to[1] - m.from[1];
+  if (!spacing) {
+    const px = Math.hypot(dx, dy);
+    return { value: px, unit: 'px', text: `${Math.round(px)} px` };
+  }
+  const mm = Math.hypot(dx * spacing.column, dy * spacing.row);
+  return { value: mm, unit: 'mm', text: `${mm.toFixed(1)} mm` };
+}
+
+/** What the lengths on this image are: said once beside the list, so a number is never read as more than it is. */
+export function spacingNote(spacing: PixelSpacing | undefined, format: string): string {
+  if (!spacing) {
+    return format === 'dicom'
+      ? "This DICOM file states no pixel spacing, so lengths are in the file's pixels, not millimetres."
+      : `A ${format.toUpperCase()} file carries no pixel spacing, so lengths are in its pixels, not millimetres. Open the DICOM file to measure in mm.`;
+  }
+  switch (spacing.basis) {
+    case 'calibrated':
+      return `Millimetres from the file's calibrated Pixel Spacing (${spacing.calibration}).`;
+    case 'magnification-corrected':
+      return `Millimetres in the patient: the detector's pixel spacing divided by the file's estimated magnification (×${spacing.magnification?.toFixed(2)}).`;
+    case 'detector':
+      return "Millimetres at the detector (the file's Imager Pixel Spacing): the body is projected larger than it is, so anatomy measures somewhat larger than its true size.";
+    case 'unstated':
+      return "Millimetres from the file's Pixel Spacing, which does not state how it was calibrated.";
+  }
+}
+
+/** The measurement a drag makes, or null when it was too short to be one. */
+export function measurementOf(id: number, from: [number, number], to: [number, number]): Measurement | null {
+  return Math.hypot(to[0] - from[0], to[1] - from[1]) < MIN_LENGTH_PX ? null : { id, from, to };
+}
