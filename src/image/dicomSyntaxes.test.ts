@@ -186,6 +186,13 @@ describe("pydicom's test files", () => {
     }
   });
 
+  it('reads the pixel spacing of third-party files, in every byte order, as uncalibrated (none states a calibration)', async () => {
+    for (const name of ['MR_small.dcm', 'MR_small_bigendian.dcm', 'MR_small_implicit.dcm']) {
+      expect((await decodeImageAsync(file(name))).meta?.pixelSpacing, name).toEqual({ row: 0.3125, column: 0.3125, basis: 'unstated' });
+    }
+    expect((await decodeImageAsync(file('CT_small.dcm'))).meta?.pixelSpacing).toEqual({ row: 0.661468, column: 0.661468, basis: 'unstated' });
+  });
+
   it('says CT and MR are not chest radiographs', async () => {
     expect((await decodeImageAsync(file('CT_small.dcm'))).meta?.notChestRadiograph).toMatch(/This is a CT image.*not a chest radiograph/);
     expect((await decodeImageAsync(file('MR_small.dcm'))).meta?.notChestRadiograph).toMatch(/This is an MR image/);
