@@ -1,7 +1,7 @@
 // Measuring a distance as a radiologist would: "Measure" (or M on the focused image), drag across the film, read
 // the length in mm from the DICOM file's pixel spacing, with a note that says which spacing it is; the line stays
 // on the anatomy under zoom; it can be removed; measuring off, a drag pans again; a PNG measures in its pixels and
-// says so; nothing of it reaches the model's input.
+// says so; a line ends at the film's edge; nothing of it reaches the model's input.
 import { expect, test, type Page } from '@playwright/test';
 import { radiograph, screenshot, serveTinyModel, unnamedControls, watchErrors } from './pageHelpers';
 import { bigDicom, toImage, viewInfo } from './viewerHelpers';
@@ -96,4 +96,9 @@ test('a PNG measures in its own pixels and says how to get millimetres', async (
   const expectedPx = (0.6 * v.side) / ((v.side / Math.max(v.width, v.height)) * v.zoom);
   expect(Math.abs(Number(await item.getAttribute('data-value')) - expectedPx)).toBeLessThan(1.5);
   await expect(page.getByTestId('measure-note')).toContainText('PNG file carries no pixel spacing');
+
+  // A line dragged past the film's edge ends at the edge: from the middle of the 224-pixel film, half its width.
+  await dragAcross(page, [0.5, 0.5], [1.4, 0.5]);
+  await expect(item).toHaveCount(2);
+  expect(Number(await item.nth(1).getAttribute('data-value'))).toBeCloseTo(v.width / 2, 0);
 });

@@ -26,6 +26,12 @@ export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag, meas
   const pointers = useRef(new Map<number, [number, number]>());
   const drag = useRef<Drag | null>(null);
 
+  /** Canvas pixels → the image pixel under them, kept on the image (a measurement ends at the film's edge). */
+  const toImagePoint = (view: ViewState, g: ViewGeometry, p: [number, number]): [number, number] => {
+    const [x, y] = canvasToImage(view, g, p[0], p[1]);
+    return [Math.min(g.width, Math.max(0, x)), Math.min(g.height, Math.max(0, y))];
+  };
+
   /** Client coordinates → canvas pixels. */
   const toCanvas = (clientX: number, clientY: number): [number, number] => {
     const canvas = canvasRef.current!;
@@ -63,7 +69,7 @@ export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag, meas
     if (before?.mode === 'measure') m.onDrag(before.from, before.from, true); // a second finger: a pinch, not a line
     if (e.button === 2 || e.shiftKey) drag.current = { mode: 'window', x: p[0], y: p[1] };
     else if (m.active && pointers.current.size === 1) {
-      const at = canvasToImage(m.view, g, p[0], p[1]);
+      const at = toImagePoint(m.view, g, p);
       drag.current = { mode: 'measure', from: at, to: at };
     } else drag.current = { mode: 'pan', x: p[0], y: p[1] };
   };
@@ -80,7 +86,7 @@ export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag, meas
       if (before > 0) onView((v) => zoomAbout(v, g, after / before, (p[0] + other[0]) / 2, (p[1] + other[1]) / 2));
     } else if (drag.current?.mode === 'measure') {
       const { measure: m } = live.current;
-      drag.current.to = canvasToImage(m.view, g, p[0], p[1]);
+      drag.current.to = toImagePoint(m.view, g, p);
       m.onDrag(drag.current.from, drag.current.to, false);
     } else if (drag.current?.mode === 'window') {
       live.current.onWindowDrag((p[0] - previous[0]) / g.side, (p[1] - previous[1]) / g.side);
