@@ -1,7 +1,8 @@
-// Measuring a distance as a radiologist would: "Measure" (or M on the focused image), drag across the film, read
-// the length in mm from the DICOM file's pixel spacing, with a note that says which spacing it is; the line stays
-// on the anatomy under zoom; it can be removed; measuring off, a drag pans again; a PNG measures in its pixels and
-// says so; a line ends at the film's edge; nothing of it reaches the model's input.
+// Measuring a distance as a radiologist would: "Measure" (or M on the focused image), drag across the film (or mark
+// both ends from the keyboard), read the length in mm from the DICOM file's pixel spacing, with a note that says
+// which spacing it is; the line stays on the anatomy under zoom; it can be removed; measuring off, a drag pans
+// again; a PNG measures in its pixels and says so; a line ends at the film's edge; nothing of it reaches the
+// model's input.
 import { expect, test, type Page } from '@playwright/test';
 import { radiograph, screenshot, serveTinyModel, unnamedControls, watchErrors } from './pageHelpers';
 import { bigDicom, toImage, viewInfo } from './viewerHelpers';
@@ -68,12 +69,14 @@ test('a drag measures in mm from the DICOM pixel spacing, stays on the anatomy, 
 
   await page.getByRole('button', { name: 'Remove measurement 1' }).click();
   await expect(item).toHaveCount(0);
-  await expect(page.getByTestId('measure-layer')).toHaveCount(0);
+  await expect(page.getByTestId('measure-layer').locator('line')).toHaveCount(0);
+  await expect(page.getByTestId('measure-layer').locator('path.measure-cross')).toHaveCount(1); // still measuring
 
   // M on the focused image turns measuring off; a drag pans again and makes no measurement.
   await base.focus();
   await page.keyboard.press('m');
   await expect(measure).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.getByTestId('measure-layer')).toHaveCount(0);
   await dragAcross(page, [0.5, 0.5], [0.3, 0.5]);
   await expect.poll(async () => Number(await base.getAttribute('data-cx'))).toBeGreaterThan(0.5);
   await expect(page.getByTestId('measurements')).toHaveCount(0);
@@ -101,4 +104,33 @@ test('a PNG measures in its own pixels and says how to get millimetres', async (
   await dragAcross(page, [0.5, 0.5], [1.4, 0.5]);
   await expect(item).toHaveCount(2);
   expect(Number(await item.nth(1).getAttribute('data-value'))).toBeCloseTo(v.width / 2, 0);
+});
+
+test('the keyboard measures too: an end under the centre cross, Enter, pan, Enter; Escape drops a first end', async ({ page }) => {
+  await page.goto('/?device=wasm');
+  const buffer = await bigDicom('jsrt/JPCLN001.png', 'PA', 896, `${SPACING}\\${SPACING}`);
+  await page.getByTestId('file-input').setInputFiles({ name: 'spaced.dcm', mimeType: 'application/dicom', buffer });
+  const base = page.locator('canvas.radiograph');
+  await expect(base).toBeVisible({ timeout: 90_000 });
+  await base.focus();
+  await page.keyboard.press('m');
+  await page.keyboard.press('Enter'); // first end: the image centre
+  await expect(page.getByTestId('measure-status')).toContainText('First end marked');
+  const c0 = (await viewInfo(base)).cx;
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await viewInfo(base)).cx).toBeGreaterThan(c0);
+  const v = await viewInfo(base);
+  await page.keyboard.press('Enter');
+  const expectedMm = (v.cx - c0) * v.width * SPACING;
+  const item = page.getByTestId('measurement');
+  await expect(item).toHaveCount(1);
+  expect(Number(await item.getAttribute('data-value'))).toBeCloseTo(expectedMm, 1);
+  await expect(page.getByTestId('measure-status')).toHaveText(`Measurement 1: ${expectedMm.toFixed(1)} mm.`);
+
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('measure-status')).toContainText('First end marked');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('measure-status')).toHaveText(`Measurement 1: ${expectedMm.toFixed(1)} mm.`);
+  await expect(item).toHaveCount(1);
 });

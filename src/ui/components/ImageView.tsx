@@ -37,7 +37,9 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
   const rect = useMemo(() => (placement ? squareInImage(placement, image) : null), [placement, image]);
   const { boxRef, baseRef, overlayRef, side, geometry } = useViewerCanvas(image, view, wl.source, { map, grid, rect, opacity });
   const measures = useMeasurements();
-  const measure = { view, active: measures.active, onDrag: measures.onDrag, onToggle: measures.toggle };
+  const measure = { view, active: measures.active, onDrag: measures.onDrag, onToggle: measures.toggle, onMark: measures.mark, onCancel: measures.cancel };
+  const centre: [number, number] = [view.cx * image.width, view.cy * image.height];
+  const drawing = measures.drawing ?? (measures.pending ? { id: 0, from: measures.pending, to: centre } : null);
   const input = useViewerInput({ canvasRef: baseRef, geometry, onView, onWindowDrag: wl.dragBy, measure });
 
   const selectId = `view-${image.key}`;
@@ -61,10 +63,17 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
           {...input}
         />
         <canvas ref={overlayRef} width={side} height={side} className="heatmap" data-testid="heatmap-canvas" aria-hidden="true" />
-        <MeasurementLayer view={view} geometry={geometry} items={measures.items} drawing={measures.drawing} spacing={image.pixelSpacing} />
+        <MeasurementLayer view={view} geometry={geometry} items={measures.items} drawing={drawing} spacing={image.pixelSpacing} crosshair={measures.active} />
       </div>
       <ViewerToolbar view={view} geometry={geometry} onView={onView} measuring={measures.active} onToggleMeasure={measures.toggle} />
-      <MeasurementList image={image} items={measures.items} active={measures.active} onRemove={measures.remove} onClear={measures.clear} />
+      <MeasurementList
+        image={image}
+        items={measures.items}
+        active={measures.active}
+        pending={measures.pending !== null}
+        onRemove={measures.remove}
+        onClear={measures.clear}
+      />
       <WindowControls wl={wl} />
       <figcaption>
         <span className="file-name" title={image.name}>

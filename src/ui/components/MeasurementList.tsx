@@ -7,16 +7,26 @@ interface Props {
   image: Pick<InputImage, 'name' | 'format' | 'pixelSpacing'>;
   items: readonly Measurement[];
   active: boolean;
+  pending: boolean; // the keyboard has marked a first end
   onRemove: (id: number) => void;
   onClear: () => void;
 }
 
-export function MeasurementList({ image, items, active, onRemove, onClear }: Props) {
+export function MeasurementList({ image, items, active, pending, onRemove, onClear }: Props) {
   if (!active && items.length === 0) return null;
+  const last = items.at(-1);
+  const status = pending
+    ? 'First end marked. Pan the other end under the centre cross and press Enter; Escape drops it.'
+    : last
+      ? `Measurement ${items.length}: ${lengthOf(last, image.pixelSpacing).text}.`
+      : '';
   return (
     <section className="measurements" aria-label={`Measurements on ${image.name}`} data-testid="measurements">
       {items.length === 0 ? (
-        <p className="measure-hint">Drag on the image to measure a distance; right-drag still sets the window.</p>
+        <p className="measure-hint">
+          Drag on the image to measure a distance; right-drag still sets the window. With the keys: pan one end under the centre cross, Enter, then the other
+          end, Enter.
+        </p>
       ) : (
         <ol>
           {items.map((m, i) => {
@@ -39,6 +49,9 @@ export function MeasurementList({ image, items, active, onRemove, onClear }: Pro
           Remove all
         </button>
       ) : null}
+      <p className="visually-hidden" aria-live="polite" data-testid="measure-status">
+        {status}
+      </p>
       <p className="measure-note" data-testid="measure-note">
         {spacingNote(image.pixelSpacing, image.format)}
       </p>

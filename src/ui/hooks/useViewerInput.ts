@@ -1,7 +1,8 @@
 // Mouse, touch and keyboard on one view, turned into view changes: wheel (or trackpad pinch) zooms about
 // the pointer, a drag pans (or, while measuring, draws a measurement), two fingers pinch-zoom, a right-drag or
 // Shift-drag changes window/level, double-click fits; on the focused image + and − zoom, the arrow keys pan,
-// 0 resets and M turns measuring on or off.
+// 0 resets and M turns measuring on or off; while measuring, Enter (or Space) marks an end at the view's centre
+// and Escape drops a first end.
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent, type PointerEvent, type RefObject } from 'react';
 import { FIT, PAN_STEP, ZOOM_STEP, canvasToImage, panBy, wheelFactor, zoomAbout, zoomCentre, type ViewGeometry, type ViewState } from '../lib/viewTransform';
 
@@ -15,6 +16,8 @@ export interface ViewerInputOptions {
     active: boolean; // a left-drag draws a measurement instead of panning
     onDrag: (from: [number, number], to: [number, number], done: boolean) => void; // image pixels
     onToggle: () => void;
+    onMark: (at: [number, number]) => void; // image pixels: the point at the view's centre
+    onCancel: () => void;
   };
 }
 
@@ -123,9 +126,19 @@ export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag, meas
       '0': () => FIT,
     };
     if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const { measure: m } = live.current;
     if (e.key === 'm' || e.key === 'M') {
       e.preventDefault();
-      live.current.measure.onToggle();
+      m.onToggle();
+      return;
+    }
+    if (m.active && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      m.onMark([m.view.cx * g.width, m.view.cy * g.height]);
+      return;
+    }
+    if (m.active && e.key === 'Escape') {
+      m.onCancel();
       return;
     }
     const move = moves[e.key];
