@@ -4,7 +4,7 @@ import { assertedFindings } from '../src/text/metrics/clinical';
 import type { Candidate } from '../src/engine/types';
 import { searchLabel } from '../src/engine/settings';
 import { chooseDefaults } from './sweepRerank';
-import { judgeFindings, parseConfig, poolCeiling, restoredCase, savedCase, scoreConfig } from './sweep/scoring';
+import { chosenVsPlain, judgeFindings, parseConfig, poolCeiling, restoredCase, savedCase, scoreConfig } from './sweep/scoring';
 
 const row = (beam: number, groups: number, beta: number, micro_f1: number, hallucination_rate: number, finding_sets_mean: number) => ({
   beam,
@@ -117,6 +117,15 @@ describe('scoring a configuration under finding votes', () => {
     const [lm, voted] = scoreConfig(cfg, cases, grid);
     expect(lm).toMatchObject({ vote_threshold: 0, hallucination_rate: 0.5, changed_share: 0, findings_changed_share: 0 });
     expect(voted).toMatchObject({ vote_threshold: 0.6, hallucination_rate: 0, micro_f1: 1, changed_share: 0.5, findings_changed_share: 0.5 });
+  });
+
+  it('compares the chosen row with the plain one image by image, and not for rows read back from JSON', () => {
+    const [lm, voted] = scoreConfig(cfg, cases, grid);
+    const cmp = chosenVsPlain(voted, lm, 200)!;
+    expect([cmp.micro_f1.a, cmp.micro_f1.b]).toEqual([voted.micro_f1, lm.micro_f1]);
+    expect([cmp.hallucination_rate.a, cmp.hallucination_rate.b]).toEqual([0, 0.5]);
+    expect(cmp.n).toBe(2);
+    expect(chosenVsPlain(JSON.parse(JSON.stringify(voted)), lm)).toBeNull();
   });
 
   it('re-scores the saved candidates of a case exactly as the decoded ones', () => {

@@ -23,7 +23,8 @@ import { readManifest } from './eval/manifest';
 import { ModelRunner } from './eval/modelRunner';
 import { truthFindings } from './eval/truth';
 import { searchLabel } from '../src/engine/settings';
-import { parseConfig, type RerankGrid, rescoreSweep, savedCase, scoreConfig, type Sweep, type SweepCase, type SweepRow } from './sweep/scoring';
+import { ratioText, signed, withRange } from './eval/comparisonMarkdown';
+import { chosenVsPlain, parseConfig, type RerankGrid, rescoreSweep, savedCase, scoreConfig, type Sweep, type SweepCase, type SweepRow } from './sweep/scoring';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 
 const specs = {
@@ -161,6 +162,14 @@ async function main(argv: string[]): Promise<void> {
       `${best.hallucination_rate.toFixed(3)} vs the plain beam ${plain.beam}'s ${plain.hallucination_rate.toFixed(3)}, micro-F1 ${best.micro_f1.toFixed(3)} vs ` +
       `${plain.micro_f1.toFixed(3)})`,
   );
+  const vsPlain = best === plain ? null : chosenVsPlain(best, plain);
+  if (vsPlain) {
+    console.log(
+      `chosen against the plain beam on the same images (paired bootstrap by source, ${vsPlain.resamples} resamples, 95 %): micro-F1 ` +
+        `${withRange(vsPlain.micro_f1.diff, signed)}, hallucination ×${withRange(vsPlain.hallucination_rate.ratio, ratioText)}, omission ` +
+        `${withRange(vsPlain.omission_rate.diff, signed)}`,
+    );
+  }
   console.log(
     '\nWhere the candidates disagree (≥ 2 finding sets): whose pick has the fewest finding errors among them; and the pool’s ' +
       'ceiling, every image drafted from its candidate with the fewest finding errors (no rerank of these candidates does better)',
@@ -177,7 +186,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (!f.from) {
     const out = f.out ?? outPath('sweep-rerank.json');
-    writeJsonFile(out, { ...sweep, chosen: best, plain });
+    writeJsonFile(out, { ...sweep, chosen: best, plain, ...(vsPlain ? { chosen_vs_plain: vsPlain } : {}) });
   }
   if (f['write-defaults']) {
     const file = path.join(modelDir, 'manifest.json');

@@ -10,7 +10,11 @@ export function signed(x: number): string {
   return Number(s) === 0 ? s : `${x > 0 ? '+' : '−'}${s}`;
 }
 
-const withRange = (i: Interval, format: (x: number) => string): string => `${format(i.estimate)} (${format(i.lo)} to ${format(i.hi)})`;
+/** "+0.0080 (+0.0030 to +0.0130)": an estimate and its interval. */
+export const withRange = (i: Interval, format: (x: number) => string): string => `${format(i.estimate)} (${format(i.lo)} to ${format(i.hi)})`;
+
+/** "0.52": a ratio ('–' where it is undefined). */
+export const ratioText = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '–');
 
 export function comparisonsMarkdown(comparisons: readonly PairedComparison[]): string[] {
   if (comparisons.length === 0) return [];
@@ -29,7 +33,7 @@ export function comparisonsMarkdown(comparisons: readonly PairedComparison[]): s
         withRange(c.micro_f1.diff, signed),
         formatNumber(c.micro_f1.share_a_not_below),
         `${formatNumber(c.hallucination_rate.a)} / ${formatNumber(c.hallucination_rate.b)}`,
-        withRange(c.hallucination_rate.ratio, (x) => (Number.isFinite(x) ? x.toFixed(2) : '–')),
+        withRange(c.hallucination_rate.ratio, ratioText),
         withRange(c.omission_rate.diff, signed),
       ]),
     ),

@@ -3,7 +3,8 @@
 // that saves them for --rescore. No model here: tools/sweepRerank.ts decodes.
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../cli/flags';
-import { scoreClinical } from '../../src/text/metrics/clinical';
+import { caseCounts, scoreClinical, type CaseCounts } from '../../src/text/metrics/clinical';
+import { pairedBootstrap, type PairedComparison } from '../eval/pairedBootstrap';
 import { withAncestors, type FindingKey } from '../../src/text/findings';
 import { rerank } from '../../src/engine/rerank';
 import { searchLabel } from '../../src/engine/settings';
@@ -206,7 +207,7 @@ export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid
           }
           const changed = chosen.filter((c, i) => c !== lmChoices[i]).length;
           const findingsChanged = chosen.filter((c, i) => c.findings.join('|') !== lmChoices[i].findings.join('|')).length;
-          rows.push({
+          const row: SweepRow = {
             ...cfg,
             beta,
             consensus,
@@ -223,9 +224,23 @@ export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid
             ...ceiling,
             median_ms: ms[Math.floor(ms.length / 2)],
             per_source,
-          });
+          };
+          imageCounts.set(row, { counts: clinical.map(caseCounts), sources: cases.map((c) => c.source ?? '') });
+          rows.push(row);
         }
   return rows;
+}
+
+/** Each scored row's per-image finding counts, in its cases' order (not in the JSON: a sweep read back with --from
+ *  has none). Every configuration of a sweep decodes the same images in the same order, so two rows pair up. */
+const imageCounts = new WeakMap<SweepRow, { counts: CaseCounts[]; sources: string[] }>();
+
+/** The chosen row against the plain beam on the same images (tools/eval/pairedBootstrap.ts), or null for rows read
+ *  back from a sweep's JSON, which keeps no per-image counts. */
+export function chosenVsPlain(best: SweepRow, plain: SweepRow, resamples = 2000): PairedComparison | null {
+  const [a, b] = [imageCounts.get(best), imageCounts.get(plain)];
+  if (!a || !b || a.counts.length !== b.counts.length) return null;
+  return pairedBootstrap({ a: 'chosen', b: 'plain beam' }, a.counts, b.counts, a.sources, { resamples });
 }
 
 /** Re-chooses the candidates a sweep saved with --candidates, without decoding again. */
