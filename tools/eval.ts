@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
-import { MANIFEST_FLAGS, parseFlags, usage, type FlagSpec } from './cli/flags';
+import { MANIFEST_FLAGS, parseFlags, UNCERTAIN_FLAG, usage, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
 import { CORPUS_DIR, CXR_MANIFEST, DATA_ROOT, OUT_DIR, RESULTS_DOC, outPath, writeJsonFile } from './cli/paths';
 import { ComposedCorpusText, corpusSettings } from './eval/corpusText';
@@ -29,7 +29,7 @@ const FLAGS = {
   'static-decoder': { type: 'boolean', help: "step through the folder's decoder_static (what WebGPU replays; int8) instead of the merged decoder" },
   'grounding-splits': { type: 'list', help: 'splits whose annotated images enter the pointing game (default val,test)' },
   'robustness-n': { type: 'number', help: 'images (stratified by source) for the robustness grid; 0 turns it off (default 200)' },
-  uncertain: { type: 'string', help: 'count uncertain findings as asserted (positive, default) or not (negative)', choices: ['positive', 'negative'] },
+  uncertain: UNCERTAIN_FLAG,
   out: { type: 'string', help: 'results JSON (default out/eval-<model>-<split>.json)' },
   results: { type: 'string', help: 'Markdown document to update (default docs/RESULTS.md; "none" to skip)' },
   'update-manifest': { type: 'boolean', help: "write headline numbers into the model's manifest.json evaluation" },

@@ -7,7 +7,7 @@
 //              serpent:serpent), e.g. a retrained model's eval against the shipped one's. Exit 2 on bad usage.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommandLine, usage, UsageError, type FlagSpec } from './cli/flags';
+import { parseCommandLine, UNCERTAIN_FLAG, usage, UsageError, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
 import { writeJsonFile } from './cli/paths';
 import { comparisonsMarkdown } from './eval/comparisonMarkdown';
@@ -18,7 +18,7 @@ const FLAGS = {
   pairs: { type: 'list', help: "a:b pairs to compare (one file: default the eval's pairs; two files: default serpent:serpent)" },
   resamples: { type: 'number', help: 'bootstrap resamples (default 2000)' },
   seed: { type: 'number', help: 'resampling seed (default 1)' },
-  uncertain: { type: 'string', help: 'count uncertain findings as asserted (positive, default) or not (negative)', choices: ['positive', 'negative'] },
+  uncertain: UNCERTAIN_FLAG,
   out: { type: 'string', help: 'also write the comparisons as JSON here' },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies Record<string, FlagSpec>;

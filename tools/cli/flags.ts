@@ -101,3 +101,10 @@ export const MANIFEST_FLAGS = {
   root: { type: 'string', help: "folder the manifest's image paths are relative to (default: the manifest's folder)" },
   model: { type: 'string', help: "model folder (default: public/models/index.json's default)" },
 } as const satisfies Record<string, FlagSpec>;
+
+/** --uncertain of the clinical scorers: whether a finding a report states as uncertain counts as asserted. */
+export const UNCERTAIN_FLAG = {
+  type: 'string',
+  help: 'count uncertain findings as asserted (positive, default) or not (negative)',
+  choices: ['positive', 'negative'],
+} as const satisfies FlagSpec;
