@@ -7,8 +7,9 @@
 // its subtype gate keeps a pneumonia type the image probe does not back out of the draft, says so in the panel, and
 // lets the model name one when a person turns it off; its side gate keeps a nodule's guessed side out of the draft, says
 // why in the panel, and lets the side back when a person turns it off; the nodule's sentence shows the lesion map;
-// and its out-of-distribution detector flags a document (a page the browser renders with real fonts, so nothing
-// like the synthetic pages it was trained on) but not a real radiograph.
+// its out-of-distribution detector flags a document (a page the browser renders with real fonts, so nothing
+// like the synthetic pages it was trained on) but not a real radiograph; and a nodule the votes left out of a draft
+// is listed for a second look.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -207,4 +208,28 @@ test('the side gate: a nodule draft names no side, the panel says why, and turni
   await waitForReport(page);
   await expect(panel.getByTestId('side-gate-note')).toHaveCount(0);
   await expect(report).toContainText(/\b(left|right) lung\b/);
+});
+
+test('findings the self-refinement left out are listed for a second look, with their evidence and the val rate', async ({ page }) => {
+  await page.goto('/?device=wasm');
+  // A JSRT nodule film (test split) whose draft is normal: the votes dropped the nodule that 2 of 5 draws named.
+  await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN001.png'));
+  await waitForReport(page);
+  const report = page.getByTestId('report');
+  await expect(report.getByTestId('grounded-findings')).not.toContainText(/nodule/);
+  const second = page.getByTestId('second-look');
+  const manifest = JSON.parse(readFileSync(path.join(defaultModelDir(), 'manifest.json'), 'utf8'));
+  const rule = manifest.second_look;
+  await expect(second.getByTestId('second-look-finding')).toHaveCount(1);
+  await expect(second.getByTestId('second-look-finding')).toHaveAttribute('data-finding', 'nodule'); // not also "lung lesion"
+  await expect(second).toContainText(/Nodule \(2 of 5 draws; the finding reader \d+ %\)/);
+  await expect(second).toContainText(`On ${rule.films.toLocaleString('en-US')} val films`);
+  await expect(second).toContainText(`were present ${Math.round(100 * rule.share_present)} % of the time`);
+  await second.scrollIntoViewIfNeeded();
+  await screenshot(page, '13-second-look');
+
+  // A normal film whose candidates the draft does not overrule: nothing to flag.
+  await page.getByTestId('file-input').setInputFiles(radiograph('kermany/IM-0115-0001.jpeg'));
+  await waitForReport(page);
+  await expect(page.getByTestId('second-look')).toHaveCount(0);
 });

@@ -4,7 +4,7 @@ import { assertedFindings } from '../src/text/metrics/clinical';
 import type { Candidate } from '../src/engine/types';
 import { searchLabel } from '../src/engine/settings';
 import { chooseDefaults } from './sweepRerank';
-import { chosenVsPlain, judgeFindings, parseConfig, poolCeiling, restoredCase, savedCase, scoreConfig } from './sweep/scoring';
+import { chosenVsPlain, judgeFindings, parseConfig, poolCeiling, restoredCase, savedCase, scoreConfig, secondLookOf } from './sweep/scoring';
 
 const row = (beam: number, groups: number, beta: number, micro_f1: number, hallucination_rate: number, finding_sets_mean: number) => ({
   beam,
@@ -126,6 +126,23 @@ describe('scoring a configuration under finding votes', () => {
     expect([cmp.hallucination_rate.a, cmp.hallucination_rate.b]).toEqual([0, 0.5]);
     expect(cmp.n).toBe(2);
     expect(chosenVsPlain(JSON.parse(JSON.stringify(voted)), lm)).toBeNull();
+  });
+
+  it('measures how often the findings a chosen row leaves out and the page would flag were present', () => {
+    const [lm, voted] = scoreConfig(cfg, cases, grid);
+    // under votes, case 2's draft keeps its effusion (5 draws); case 1's draft drops the effusion 1 draw backs: not flagged
+    expect(secondLookOf(voted, { min_draws: 1, min_reader: 1 }, 'val')).toEqual({
+      min_draws: 1,
+      min_reader: 1,
+      split: 'val',
+      films: 2,
+      images: 1,
+      flagged: 1,
+      share_present: 0, // the film is normal: the left-out effusion was not there
+    });
+    expect(secondLookOf(voted, { min_draws: 2, min_reader: 1 }, 'val')).toMatchObject({ images: 0, flagged: 0 });
+    expect(secondLookOf(lm, { min_draws: 1, min_reader: 1 }, 'val')).toMatchObject({ flagged: 0 }); // the LM's pick keeps it
+    expect(secondLookOf(JSON.parse(JSON.stringify(voted)), { min_draws: 1, min_reader: 1 }, 'val')).toBeNull();
   });
 
   it('re-scores the saved candidates of a case exactly as the decoded ones', () => {

@@ -24,7 +24,18 @@ import { ModelRunner } from './eval/modelRunner';
 import { truthFindings } from './eval/truth';
 import { searchLabel } from '../src/engine/settings';
 import { ratioText, signed, withRange } from './eval/comparisonMarkdown';
-import { chosenVsPlain, parseConfig, type RerankGrid, rescoreSweep, savedCase, scoreConfig, type Sweep, type SweepCase, type SweepRow } from './sweep/scoring';
+import {
+  chosenVsPlain,
+  parseConfig,
+  secondLookOf,
+  type RerankGrid,
+  rescoreSweep,
+  savedCase,
+  scoreConfig,
+  type Sweep,
+  type SweepCase,
+  type SweepRow,
+} from './sweep/scoring';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 
 const specs = {
@@ -43,7 +54,12 @@ const specs = {
   },
   rescore: { type: 'string', help: 're-choose the candidates saved by --candidates (FILE.jsonl) instead of decoding again' },
   from: { type: 'string', help: 'choose (and with --write-defaults write) from a saved sweep JSON instead of decoding again' },
-  'write-defaults': { type: 'boolean', help: "write the chosen search, β and γ into the model's manifest.json" },
+  'write-defaults': {
+    type: 'boolean',
+    help: "write the chosen search, β, γ, τ and w into the model's manifest.json, and its second_look record (the left-out findings the page flags)",
+  },
+  'second-look-draws': { type: 'number', help: 'the page flags a left-out finding that at least this many draws assert (default 2)' },
+  'second-look-reader': { type: 'number', help: '… or that the finding reader gives at least this probability (default 0.25)' },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -138,7 +154,7 @@ async function main(argv: string[]): Promise<void> {
   const sweep: Sweep = f.from
     ? (JSON.parse(readFileSync(f.from, 'utf8')) as Sweep)
     : f.rescore
-      ? rescoreSweep(f.rescore, rerankGrid(f))
+      ? { ...rescoreSweep(f.rescore, rerankGrid(f)), ...(f.split ? { split: f.split } : {}) }
       : await decodeSweep(f, modelDir);
   const { plain, best } = chooseDefaults(sweep.rows);
   console.log(`self-refinement sweep on ${sweep.description ?? `${sweep.n} ${sweep.split} images`}`);
@@ -170,6 +186,13 @@ async function main(argv: string[]): Promise<void> {
         `${withRange(vsPlain.omission_rate.diff, signed)}`,
     );
   }
+  const secondLook = secondLookOf(best, { min_draws: f['second-look-draws'] ?? 2, min_reader: f['second-look-reader'] ?? 0.25 }, sweep.split);
+  if (secondLook) {
+    console.log(
+      `left out by the chosen setting and flagged for a second look (≥ ${secondLook.min_draws} draws or the reader ≥ ${secondLook.min_reader}): ` +
+        `${secondLook.flagged} findings on ${secondLook.images} of ${secondLook.films} films, present ${(100 * secondLook.share_present).toFixed(0)} % of the time`,
+    );
+  }
   console.log(
     '\nWhere the candidates disagree (≥ 2 finding sets): whose pick has the fewest finding errors among them; and the pool’s ' +
       'ceiling, every image drafted from its candidate with the fewest finding errors (no rerank of these candidates does better)',
@@ -186,13 +209,14 @@ async function main(argv: string[]): Promise<void> {
   }
   if (!f.from) {
     const out = f.out ?? outPath('sweep-rerank.json');
-    writeJsonFile(out, { ...sweep, chosen: best, plain, ...(vsPlain ? { chosen_vs_plain: vsPlain } : {}) });
+    writeJsonFile(out, { ...sweep, chosen: best, plain, ...(vsPlain ? { chosen_vs_plain: vsPlain } : {}), ...(secondLook ? { second_look: secondLook } : {}) });
   }
   if (f['write-defaults']) {
     const file = path.join(modelDir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(file, 'utf8'));
     const { beam, groups, diversity_penalty, samples = 0, temperature = 1, beta, consensus = 0, vote_threshold = 0, reader_weight = 0 } = best;
     Object.assign(manifest.decoding, { beam, groups, diversity_penalty, samples, temperature, beta, consensus, vote_threshold, reader_weight });
+    if (secondLook) manifest.second_look = secondLook;
     writeJsonFile(file, manifest, 2);
     console.log(`wrote the chosen decoding defaults into ${file}`);
   }

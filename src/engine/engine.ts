@@ -211,6 +211,7 @@ export class InThreadEngine implements ReportEngine {
       downloadBytes: modelFiles.downloadBytes,
       keptBytes: modelFiles.keptBytes,
       decoding: manifest.decoding,
+      ...(manifest.second_look ? { secondLook: manifest.second_look } : {}),
       intendedUse: manifest.intended_use,
       licence: manifest.licence,
       ...(timings ? { backendTimings: timings } : {}),

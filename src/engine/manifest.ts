@@ -35,6 +35,20 @@ export interface DecodingDefaults {
   reader_weight?: number; // w: the finding reader's share of each finding's vote (0 = the draws alone; src/engine/findingReader.ts)
 }
 
+/** Findings the self-refinement left out of the draft although the draws or the finding reader backed them: the page
+ *  flags one when at least `min_draws` of the draws assert it or the reader gives it at least `min_reader`, and says
+ *  how often findings flagged by that rule were present where the defaults were chosen (`share_present` of `flagged`
+ *  findings on `images` of `films` films of `split`). */
+export interface SecondLook {
+  min_draws: number;
+  min_reader: number;
+  split: string;
+  films: number;
+  images: number; // films with at least one flagged finding
+  flagged: number;
+  share_present: number;
+}
+
 /** The out-of-distribution detector (training/ood_detector.py): pixels [V,1,S,S] → ood_logit [V]. */
 export interface OodDetectorEntry extends ModelFileEntry {
   threshold: number; // logit above this → warn (set for a chosen false-alarm rate on validation radiographs)
@@ -111,6 +125,7 @@ export interface ModelManifest {
   finding_reader?: FindingReaderEntry; // the finding votes' reader: a linear head on the image tokens (`npm run finding-reader`) or the image reader
   subtype_probe?: SubtypeProbe; // the pneumonia-subtype gate's probe, on the towers or the image reader (`npm run subtype-probe -- --write`)
   side_gate?: SideGateEntry; // findings whose side the drafts leave out (`npm run side-gate -- --write`)
+  second_look?: SecondLook; // which left-out findings the page flags, and how often such were present (`npm run sweep-rerank -- --write-defaults`)
   training?: Record<string, unknown>;
   evaluation?: Record<string, unknown>;
   intended_use: string;

@@ -2,7 +2,7 @@
 // and the result shape the page, the report CLI and the evaluation all consume. No DOM here.
 import type { DecoderRunStats } from './kvDecoder';
 import type { BackendTimings, RememberedTimings } from './backendTiming';
-import type { DecodingDefaults, Precision } from './manifest';
+import type { DecodingDefaults, Precision, SecondLook } from './manifest';
 import type { SubtypeReading } from './subtypeGate';
 import type { SentenceMapSource } from './lesionMap';
 import type { GreyImage } from '../image/types';
@@ -32,6 +32,7 @@ export interface LoadInfo {
   downloadBytes: number; // the model files' bytes
   keptBytes?: number; // of which read from the page's offline copy instead of fetched
   decoding: DecodingDefaults; // the manifest's decoding defaults (the page's refinement settings start from them)
+  secondLook?: SecondLook; // the manifest's rule for flagging left-out findings, with its val measurement
   intendedUse: string; // the manifest's intended use and licence notes, for the page to show
   licence: string;
   backendTimings?: BackendTimings; // 'auto' with a WebGPU adapter: both backends' decoder step, measured or remembered

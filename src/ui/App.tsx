@@ -126,7 +126,15 @@ export function App() {
             <ProgressPanel title="Drafting" stages={RUN_STAGES} progress={study.progress} onCancel={study.cancel} testId="run-progress" />
           ) : null}
           <ErrorMessage message={study.error} title="The draft could not be written." testId="run-error" />
-          <ReportPanel study={study} segments={segments} warnings={warnings} editable={editable} exportContext={exportContext} inputError={images.error} />
+          <ReportPanel
+            study={study}
+            segments={segments}
+            warnings={warnings}
+            editable={editable}
+            exportContext={exportContext}
+            inputError={images.error}
+            secondLook={load.info?.secondLook}
+          />
           <details className="panel" open={!!result}>
             <summary>Self-refinement{result ? `: ${result.candidates.length} candidates` : ''}</summary>
             <section aria-label="Self-refinement">

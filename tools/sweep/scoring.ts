@@ -7,6 +7,8 @@ import { caseCounts, scoreClinical, type CaseCounts } from '../../src/text/metri
 import { pairedBootstrap, type PairedComparison } from '../eval/pairedBootstrap';
 import { withAncestors, type FindingKey } from '../../src/text/findings';
 import { rerank } from '../../src/engine/rerank';
+import { leftOutFindings } from '../../src/engine/secondLook';
+import type { SecondLook } from '../../src/engine/manifest';
 import { searchLabel } from '../../src/engine/settings';
 import type { Candidate } from '../../src/engine/types';
 
@@ -225,7 +227,7 @@ export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid
             median_ms: ms[Math.floor(ms.length / 2)],
             per_source,
           };
-          imageCounts.set(row, { counts: clinical.map(caseCounts), sources: cases.map((c) => c.source ?? '') });
+          imageCounts.set(row, { counts: clinical.map(caseCounts), sources: cases.map((c) => c.source ?? ''), chosen, cases });
           rows.push(row);
         }
   return rows;
@@ -233,7 +235,7 @@ export function scoreConfig(cfg: SearchConfig, cases: readonly SweepCase[], grid
 
 /** Each scored row's per-image finding counts, in its cases' order (not in the JSON: a sweep read back with --from
  *  has none). Every configuration of a sweep decodes the same images in the same order, so two rows pair up. */
-const imageCounts = new WeakMap<SweepRow, { counts: CaseCounts[]; sources: string[] }>();
+const imageCounts = new WeakMap<SweepRow, { counts: CaseCounts[]; sources: string[]; chosen: Candidate[]; cases: readonly SweepCase[] }>();
 
 /** The chosen row against the plain beam on the same images (tools/eval/pairedBootstrap.ts), or null for rows read
  *  back from a sweep's JSON, which keeps no per-image counts. */
@@ -241,6 +243,24 @@ export function chosenVsPlain(best: SweepRow, plain: SweepRow, resamples = 2000)
   const [a, b] = [imageCounts.get(best), imageCounts.get(plain)];
   if (!a || !b || a.counts.length !== b.counts.length) return null;
   return pairedBootstrap({ a: 'chosen', b: 'plain beam' }, a.counts, b.counts, a.sources, { resamples });
+}
+
+/** How often the findings the page would flag for a second look under `rule` (src/engine/secondLook.ts) were present
+ *  on this row's images: the manifest's `second_look` record. Null for rows read back from JSON. */
+export function secondLookOf(row: SweepRow, rule: Pick<SecondLook, 'min_draws' | 'min_reader'>, split: string): SecondLook | null {
+  const kept = imageCounts.get(row);
+  if (!kept) return null;
+  let flagged = 0;
+  let present = 0;
+  let images = 0;
+  kept.cases.forEach((c, i) => {
+    const left = leftOutFindings(c.candidates, kept.chosen[i].findings, c.reading, rule);
+    const truth = new Set<string>(withAncestors(c.truth.filter((k) => k !== 'no_finding')));
+    flagged += left.length;
+    present += left.filter((f) => truth.has(f.finding)).length;
+    if (left.length) images++;
+  });
+  return { ...rule, split, films: kept.cases.length, images, flagged, share_present: flagged ? present / flagged : 0 };
 }
 
 /** Re-chooses the candidates a sweep saved with --candidates, without decoding again. */

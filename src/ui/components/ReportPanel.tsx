@@ -1,14 +1,17 @@
-// The report region (a landmark named "Report"): warnings, the draft streaming in while it is written,
-// then FINDINGS and IMPRESSION either as grounded words or as editable text, and the export actions. When the
-// out-of-distribution detector fired, the draft is withheld until the person asks to see it.
+// The report region (a landmark named "Report"): warnings, the draft streaming in while it is written, then
+// FINDINGS and IMPRESSION either as grounded words or as editable text, the findings the refinement left out that
+// deserve a second look, and the export actions. When the out-of-distribution detector fired, the draft is withheld
+// until the person asks to see it.
 import { useState } from 'react';
 import type { UseEditableReport } from '../hooks/useEditableReport';
 import type { Study } from '../hooks/useStudy';
 import type { ExportContext } from '../lib/reportExport';
 import type { ReportSegments } from '../lib/reportSegments';
+import type { SecondLook as SecondLookRule } from '../../engine/manifest';
 import { GroundedReport } from './GroundedReport';
 import { ErrorMessage } from './ErrorMessage';
 import { ReportActions } from './ReportActions';
+import { SecondLook } from './SecondLook';
 import { WarningBanner } from './WarningBanner';
 import { WithheldDraft } from './WithheldDraft';
 
@@ -19,6 +22,7 @@ interface Props {
   editable: UseEditableReport;
   exportContext: ExportContext | null;
   inputError?: string | null; // the dropped file could not be read: this takes the report's place
+  secondLook?: SecondLookRule; // the model's rule for flagging findings the refinement left out
 }
 
 export function ReportPanel(p: Props) {
@@ -108,6 +112,7 @@ export function ReportPanel(p: Props) {
           ) : null}
         </div>
       )}
+      {study.phase === 'draft' && study.result && p.secondLook ? <SecondLook result={study.result} rule={p.secondLook} /> : null}
       {p.exportContext && study.phase === 'draft' ? <ReportActions context={p.exportContext} /> : null}
     </section>
   );

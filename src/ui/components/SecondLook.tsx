@@ -1,0 +1,38 @@
+// Under the draft: the findings the self-refinement left out although the draws or the finding reader backed them,
+// each with its evidence, and how often findings flagged by the same rule were present on the validation films.
+// The refinement trades these omissions for fewer hallucinations; this keeps the trade visible where the draft is read.
+import type { SecondLook as SecondLookRule } from '../../engine/manifest';
+import { leftOutFindings } from '../../engine/secondLook';
+import type { ReportResult } from '../../engine/types';
+import { findingName, readerPercent } from '../lib/refinementSummary';
+
+interface Props {
+  result: ReportResult;
+  rule: SecondLookRule;
+}
+
+export function SecondLook({ result, rule }: Props) {
+  const chosen = result.candidates.find((c) => c.chosen) ?? result.candidates[0];
+  if (!chosen) return null;
+  const left = leftOutFindings(result.candidates, chosen.findings, result.refinement.reading, rule);
+  if (left.length === 0) return null;
+  return (
+    <aside className="second-look" aria-label="Findings left out of the draft" data-testid="second-look">
+      <p className="second-look-text">
+        <strong>Worth a second look:</strong> the self-refinement left out{' '}
+        {left.map((f, i) => (
+          <span key={f.finding} data-testid="second-look-finding" data-finding={f.finding}>
+            {i > 0 ? (i === left.length - 1 ? ' and ' : ', ') : ''}
+            <strong>{findingName(f.finding)}</strong> ({f.draws} of {f.totalDraws} draws
+            {f.reader !== undefined ? `; the finding reader ${readerPercent(f.reader)}` : ''})
+          </span>
+        ))}
+        .
+      </p>
+      <p className="second-look-note">
+        On {rule.films.toLocaleString('en-US')} {rule.split} films, findings left out on such evidence ({rule.min_draws} or more draws, or the reader at{' '}
+        {Math.round(100 * rule.min_reader)} % or more) were present {Math.round(100 * rule.share_present)} % of the time.
+      </p>
+    </aside>
+  );
+}
