@@ -217,6 +217,11 @@ async function main(argv: string[]): Promise<void> {
     const { beam, groups, diversity_penalty, samples = 0, temperature = 1, beta, consensus = 0, vote_threshold = 0, reader_weight = 0 } = best;
     Object.assign(manifest.decoding, { beam, groups, diversity_penalty, samples, temperature, beta, consensus, vote_threshold, reader_weight });
     if (secondLook) manifest.second_look = secondLook;
+    else if (manifest.second_look) {
+      // a sweep read back with --from has no per-image choices: a record measured under other defaults would mislead
+      delete manifest.second_look;
+      console.log('removed second_look from the manifest: re-measure it with --rescore on saved candidates, or a decode');
+    }
     writeJsonFile(file, manifest, 2);
     console.log(`wrote the chosen decoding defaults into ${file}`);
   }
