@@ -223,7 +223,7 @@ test('findings the self-refinement left out are listed for a second look, with t
   await expect(second.getByTestId('second-look-finding')).toHaveCount(1);
   await expect(second.getByTestId('second-look-finding')).toHaveAttribute('data-finding', 'nodule'); // not also "lung lesion"
   await expect(second).toContainText(/Nodule \(2 of 5 draws; the finding reader \d+ %\)/);
-  await expect(second).toContainText(`On ${rule.films.toLocaleString('en-US')} val films`);
+  await expect(second).toContainText(`With the default settings, on ${rule.films.toLocaleString('en-US')} val films`);
   await expect(second).toContainText(`were present ${Math.round(100 * rule.share_present)} % of the time`);
   await second.scrollIntoViewIfNeeded();
   await screenshot(page, '13-second-look');

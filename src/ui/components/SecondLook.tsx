@@ -30,8 +30,8 @@ export function SecondLook({ result, rule }: Props) {
         .
       </p>
       <p className="second-look-note">
-        On {rule.films.toLocaleString('en-US')} {rule.split} films, findings left out on such evidence ({rule.min_draws} or more draws, or the reader at{' '}
-        {Math.round(100 * rule.min_reader)} % or more) were present {Math.round(100 * rule.share_present)} % of the time.
+        With the default settings, on {rule.films.toLocaleString('en-US')} {rule.split} films, findings left out on such evidence ({rule.min_draws} or more
+        draws, or the reader at {Math.round(100 * rule.min_reader)} % or more) were present {Math.round(100 * rule.share_present)} % of the time.
       </p>
     </aside>
   );
