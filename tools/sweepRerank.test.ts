@@ -4,7 +4,7 @@ import { assertedFindings } from '../src/text/metrics/clinical';
 import type { Candidate } from '../src/engine/types';
 import { searchLabel } from '../src/engine/settings';
 import { chooseDefaults } from './sweepRerank';
-import { chosenVsPlain, judgeFindings, parseConfig, poolCeiling, restoredCase, savedCase, scoreConfig, secondLookOf } from './sweep/scoring';
+import { chosenVsPlain, judgeFindings, leftOutByEvidence, parseConfig, poolCeiling, restoredCase, savedCase, scoreConfig, secondLookOf } from './sweep/scoring';
 
 const row = (beam: number, groups: number, beta: number, micro_f1: number, hallucination_rate: number, finding_sets_mean: number) => ({
   beam,
@@ -143,6 +143,12 @@ describe('scoring a configuration under finding votes', () => {
     expect(secondLookOf(voted, { min_draws: 2, min_reader: 1 }, 'val')).toMatchObject({ images: 0, flagged: 0 });
     expect(secondLookOf(lm, { min_draws: 1, min_reader: 1 }, 'val')).toMatchObject({ flagged: 0 }); // the LM's pick keeps it
     expect(secondLookOf(JSON.parse(JSON.stringify(voted)), { min_draws: 1, min_reader: 1 }, 'val')).toBeNull();
+    // every left-out finding by its evidence: the effusion one draw of five named, with no reading, and absent
+    expect(leftOutByEvidence(voted)).toEqual([
+      { evidence: '1 of 5 draws', left: 1, present: 0 },
+      { evidence: 'reader: none', left: 1, present: 0 },
+    ]);
+    expect(leftOutByEvidence(lm)).toEqual([]);
   });
 
   it('re-scores the saved candidates of a case exactly as the decoded ones', () => {

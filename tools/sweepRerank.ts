@@ -26,6 +26,7 @@ import { searchLabel } from '../src/engine/settings';
 import { ratioText, signed, withRange } from './eval/comparisonMarkdown';
 import {
   chosenVsPlain,
+  leftOutByEvidence,
   parseConfig,
   secondLookOf,
   type RerankGrid,
@@ -187,6 +188,13 @@ async function main(argv: string[]): Promise<void> {
     );
   }
   const secondLook = secondLookOf(best, { min_draws: f['second-look-draws'] ?? 2, min_reader: f['second-look-reader'] ?? 0.25 }, sweep.split);
+  const evidence = leftOutByEvidence(best);
+  if (evidence?.length) {
+    console.log(
+      '\nFindings the chosen setting leaves out although a candidate asserts them, by their evidence\n| evidence | left out | present |\n|---|---|---|',
+    );
+    for (const e of evidence) console.log(`| ${e.evidence} | ${e.left} | ${e.left ? `${((100 * e.present) / e.left).toFixed(0)} %` : '–'} |`);
+  }
   if (secondLook) {
     console.log(
       `left out by the chosen setting and flagged for a second look (≥ ${secondLook.min_draws} draws or the reader ≥ ${secondLook.min_reader}): ` +

@@ -263,6 +263,36 @@ export function secondLookOf(row: SweepRow, rule: Pick<SecondLook, 'min_draws' |
   return { ...rule, split, films: kept.cases.length, images, flagged, share_present: flagged ? present / flagged : 0 };
 }
 
+/** Every finding this row's drafts leave out although a candidate asserts it, binned by its evidence (draws asserting
+ *  it; the finding reader's P), with how many were present: what the second-look rule's thresholds are chosen from. */
+export function leftOutByEvidence(row: SweepRow): { evidence: string; left: number; present: number }[] | null {
+  const kept = imageCounts.get(row);
+  if (!kept) return null;
+  const READER_BINS: [number, string][] = [
+    [0.1, 'reader < 0.1'],
+    [0.25, 'reader 0.1–0.25'],
+    [0.5, 'reader 0.25–0.5'],
+    [Number.POSITIVE_INFINITY, 'reader ≥ 0.5'],
+  ];
+  const bins = new Map<string, { order: number; left: number; present: number }>();
+  const add = (evidence: string, order: number, present: boolean) => {
+    const b = bins.get(evidence) ?? { order, left: 0, present: 0 };
+    b.left++;
+    if (present) b.present++;
+    bins.set(evidence, b);
+  };
+  kept.cases.forEach((c, i) => {
+    const truth = new Set<string>(withAncestors(c.truth.filter((k) => k !== 'no_finding')));
+    for (const f of leftOutFindings(c.candidates, kept.chosen[i].findings, c.reading, { min_draws: 1, min_reader: 0 })) {
+      const present = truth.has(f.finding);
+      add(`${f.draws} of ${f.totalDraws} draws`, f.draws, present);
+      const r = f.reader === undefined ? -1 : READER_BINS.findIndex(([below]) => f.reader! < below);
+      add(r < 0 ? 'reader: none' : READER_BINS[r][1], 1000 + r, present);
+    }
+  });
+  return [...bins].sort(([, a], [, b]) => a.order - b.order).map(([evidence, { left, present }]) => ({ evidence, left, present }));
+}
+
 /** Re-chooses the candidates a sweep saved with --candidates, without decoding again. */
 export function rescoreSweep(file: string, grid: RerankGrid): Sweep {
   const saved = readFileSync(file, 'utf8')
