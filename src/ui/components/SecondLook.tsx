@@ -2,9 +2,8 @@
 // each with its evidence, and how often findings flagged by the same rule were present on the validation films.
 // The refinement trades these omissions for fewer hallucinations; this keeps the trade visible where the draft is read.
 import type { SecondLook as SecondLookRule } from '../../engine/manifest';
-import { leftOutFindings } from '../../engine/secondLook';
 import type { ReportResult } from '../../engine/types';
-import { findingName, readerPercent } from '../lib/refinementSummary';
+import { leftOutLabel, secondLookFindings } from '../lib/refinementSummary';
 
 interface Props {
   result: ReportResult;
@@ -12,9 +11,7 @@ interface Props {
 }
 
 export function SecondLook({ result, rule }: Props) {
-  const chosen = result.candidates.find((c) => c.chosen) ?? result.candidates[0];
-  if (!chosen) return null;
-  const left = leftOutFindings(result.candidates, chosen.findings, result.refinement.reading, rule);
+  const left = secondLookFindings(result, rule);
   if (left.length === 0) return null;
   return (
     <aside className="second-look" aria-label="Findings left out of the draft" data-testid="second-look">
@@ -23,8 +20,7 @@ export function SecondLook({ result, rule }: Props) {
         {left.map((f, i) => (
           <span key={f.finding} data-testid="second-look-finding" data-finding={f.finding}>
             {i > 0 ? (i === left.length - 1 ? ' and ' : ', ') : ''}
-            <strong>{findingName(f.finding)}</strong> ({f.draws} of {f.totalDraws} draws
-            {f.reader !== undefined ? `; the finding reader ${readerPercent(f.reader)}` : ''})
+            {leftOutLabel(f)}
           </span>
         ))}
         .

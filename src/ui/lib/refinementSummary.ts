@@ -2,6 +2,8 @@
 // (shared, only here, missing here), how many candidates assert each finding, and why the draft won (language-model
 // score against image–text similarity and the candidates' agreement on findings, or, under finding votes, how many
 // draws back each finding). Pure functions over a ReportResult; the panel only draws them.
+import type { SecondLook } from '../../engine/manifest';
+import { leftOutFindings, type LeftOutFinding } from '../../engine/secondLook';
 import type { Candidate, ReportResult } from '../../engine/types';
 import { FINDING_NAMES, isFindingKey } from '../../text/findings';
 import { formatScore } from './format';
@@ -53,6 +55,17 @@ export function readerPercent(p: number): string {
   if (p > 0.99) return '> 99 %';
   if (p < 0.01) return '< 1 %';
   return `${Math.round(100 * p)} %`;
+}
+
+/** One finding the self-refinement left out, with its evidence: "Nodule (2 of 5 draws; the finding reader 42 %)". */
+export function leftOutLabel(f: LeftOutFinding): string {
+  return `${findingName(f.finding)} (${f.draws} of ${f.totalDraws} draws${f.reader !== undefined ? `; the finding reader ${readerPercent(f.reader)}` : ''})`;
+}
+
+/** The findings left out of the draft that the model's second-look rule flags (none without a rule). */
+export function secondLookFindings(result: ReportResult, rule: Pick<SecondLook, 'min_draws' | 'min_reader'> | undefined): LeftOutFinding[] {
+  const chosen = result.candidates.find((c) => c.chosen) ?? result.candidates[0];
+  return rule && chosen ? leftOutFindings(result.candidates, chosen.findings, result.refinement.reading, rule) : [];
 }
 
 /** Per finding, how many candidates assert it; candidates that assert none count under "No finding", so a normal

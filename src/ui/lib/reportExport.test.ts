@@ -107,6 +107,18 @@ describe('report export', () => {
     expect(reportTextFile(ctx)).not.toContain('Side left out');
     expect(JSON.parse(reportJsonFile(ctx)).side_gate).toBeUndefined();
   });
+  it('lists in the text and the JSON the findings flagged for a second look, only when the model has the rule', () => {
+    const rule = { min_draws: 1, min_reader: 0.25, split: 'val', films: 10, images: 2, flagged: 3, share_present: 0.4 };
+    const reading = { cardiomegaly: 0.3 };
+    const flagged = { ...ctx, model: { ...ctx.model, secondLook: rule }, result: { ...result, refinement: { ...result.refinement, reading } } };
+    expect(reportTextFile(flagged)).toMatch(/\nLeft out of the draft, worth a second look: Cardiomegaly \(1 of 2 draws; the finding reader 30 %\)\n$/);
+    expect(JSON.parse(reportJsonFile(flagged)).second_look).toEqual({ rule, left_out: [{ finding: 'cardiomegaly', draws: 1, totalDraws: 2, reader: 0.3 }] });
+    const strict = { ...flagged, model: { ...flagged.model, secondLook: { ...rule, min_draws: 2, min_reader: 0.5 } } };
+    expect(reportTextFile(strict)).not.toContain('second look');
+    expect(JSON.parse(reportJsonFile(strict)).second_look.left_out).toEqual([]);
+    expect(reportTextFile(ctx)).not.toContain('second look');
+    expect(JSON.parse(reportJsonFile(ctx)).second_look).toBeUndefined();
+  });
   it('says in the text when the pneumonia type is a word the probe put in, and keeps the reading in the JSON', () => {
     const pneumonia = [{ ...result.candidates[0], findings: ['pneumonia'] }];
     const withReading = (named: boolean) => ({

@@ -1,9 +1,9 @@
 // What "Copy", "Download .txt" and "Download .json" produce: the report as a radiologist edited it,
 // plus (JSON) the model, settings, candidates with their scores and the time it was drafted; a side the side gate
 // left out, and a pneumonia type the subtype gate put in, are said in both, so whoever reads the file knows which
-// words the language model did not write.
+// words the language model did not write; so are the findings the page flagged for a second look.
 import type { LoadInfo, ReportResult } from '../../engine/types';
-import { sideGateLine, subtypeLine } from './refinementSummary';
+import { leftOutLabel, secondLookFindings, sideGateLine, subtypeLine } from './refinementSummary';
 
 export const CLINICAL_NOTE = 'Draft written by an open-data demo model (Serpent). Not for clinical use; a radiologist must review every statement.';
 
@@ -15,7 +15,7 @@ export interface EditedReport {
 export interface ExportContext {
   report: EditedReport;
   result: ReportResult;
-  model: Pick<LoadInfo, 'modelId' | 'modelVersion' | 'precision'>;
+  model: Pick<LoadInfo, 'modelId' | 'modelVersion' | 'precision' | 'secondLook'>;
   images: { name: string; view: string }[];
   timestamp: Date;
 }
@@ -27,13 +27,15 @@ export function reportAsText(report: EditedReport): string {
 export function reportTextFile(ctx: ExportContext): string {
   const sideNote = sideGateLine(ctx.result);
   const typeNote = ctx.result.refinement.subtype?.named ? subtypeLine(ctx.result) : null;
+  const leftOut = secondLookFindings(ctx.result, ctx.model.secondLook);
   return (
     reportAsText(ctx.report) +
     `\n--\n${CLINICAL_NOTE}\nModel: ${ctx.model.modelId} ${ctx.model.modelVersion} (${ctx.model.precision}), ` +
     `${ctx.result.backend.toUpperCase()}, ${ctx.timestamp.toISOString()}\n` +
     (ctx.result.ood.warning ? `Warning: ${ctx.result.ood.warning}\n` : '') +
     (sideNote ? `Note: ${sideNote}\n` : '') +
-    (typeNote ? `Note: ${typeNote}\n` : '')
+    (typeNote ? `Note: ${typeNote}\n` : '') +
+    (leftOut.length ? `Left out of the draft, worth a second look: ${leftOut.map(leftOutLabel).join(', ')}\n` : '')
   );
 }
 
@@ -68,6 +70,7 @@ export function reportJsonFile(ctx: ExportContext): string {
     ...(result.refinement.sideGate ? { side_gate: result.refinement.sideGate } : {}),
     ...(result.refinement.subtype ? { subtype: result.refinement.subtype } : {}),
     ...(result.refinement.reading ? { finding_reader: { weight: result.refinement.readerWeight ?? 0, p: result.refinement.reading } } : {}),
+    ...(ctx.model.secondLook ? { second_look: { rule: ctx.model.secondLook, left_out: secondLookFindings(result, ctx.model.secondLook) } } : {}),
     out_of_distribution: {
       score: result.ood.score,
       threshold: result.ood.threshold,
