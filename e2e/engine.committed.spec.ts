@@ -212,7 +212,7 @@ test('the side gate: a nodule draft names no side, the panel says why, and turni
 
 test('findings the self-refinement left out are listed for a second look, with their evidence and the val rate', async ({ page }) => {
   await page.goto('/?device=wasm');
-  // A JSRT nodule film (test split) whose draft is normal: the votes dropped the nodule that 2 of 5 draws named.
+  // A JSRT nodule film (train split) whose draft is normal: the votes dropped the nodule that 2 of 5 draws named.
   await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN001.png'));
   await waitForReport(page);
   const report = page.getByTestId('report');
