@@ -19,6 +19,10 @@ export const TAG = {
   modality: 'x00080060',
   bodyPart: 'x00180015',
   viewPosition: 'x00185101',
+  magnification: 'x00181114', // Estimated Radiographic Magnification Factor
+  imagerPixelSpacing: 'x00181164',
+  pixelSpacing: 'x00280030',
+  pixelSpacingCalibration: 'x00280a02',
   samplesPerPixel: 'x00280002',
   photometric: 'x00280004',
   planarConfiguration: 'x00280006',

@@ -8,14 +8,8 @@
 //     how (GEOMETRY or FIDUCIAL); without it, what the spacing stands for is not stated.
 // Each spacing is "row\column": the distance between rows (vertical) then between columns (horizontal), in mm.
 import type { DataSet } from 'dicom-parser';
+import { TAG } from './dicomParse';
 import type { PixelSpacing } from './types';
-
-const TAGS = {
-  pixelSpacing: 'x00280030',
-  calibrationType: 'x00280a02',
-  imagerPixelSpacing: 'x00181164',
-  magnification: 'x00181114',
-} as const;
 
 /** "0.175\0.175" → [0.175, 0.175]; null for anything that is not two positive finite numbers. */
 function pair(value: string | undefined): [number, number] | null {
@@ -26,11 +20,11 @@ function pair(value: string | undefined): [number, number] | null {
 
 /** The most trustworthy spacing a data set states, or undefined when it states none (lengths stay in pixels). */
 export function pixelSpacingOf(dataSet: DataSet): PixelSpacing | undefined {
-  const patient = pair(dataSet.string(TAGS.pixelSpacing));
-  const calibration = dataSet.string(TAGS.calibrationType)?.trim().toUpperCase() || undefined;
+  const patient = pair(dataSet.string(TAG.pixelSpacing));
+  const calibration = dataSet.string(TAG.pixelSpacingCalibration)?.trim().toUpperCase() || undefined;
   if (patient && calibration) return { row: patient[0], column: patient[1], basis: 'calibrated', calibration };
-  const imager = pair(dataSet.string(TAGS.imagerPixelSpacing));
-  const factor = Number.parseFloat(dataSet.string(TAGS.magnification) ?? '');
+  const imager = pair(dataSet.string(TAG.imagerPixelSpacing));
+  const factor = Number.parseFloat(dataSet.string(TAG.magnification) ?? '');
   if (imager && Number.isFinite(factor) && factor >= 1)
     return { row: imager[0] / factor, column: imager[1] / factor, basis: 'magnification-corrected', magnification: factor };
   if (patient) return { row: patient[0], column: patient[1], basis: 'unstated' };

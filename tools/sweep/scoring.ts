@@ -7,7 +7,7 @@ import { caseCounts, scoreClinical, type CaseCounts } from '../../src/text/metri
 import { pairedBootstrap, type PairedComparison } from '../eval/pairedBootstrap';
 import { withAncestors, type FindingKey } from '../../src/text/findings';
 import { rerank } from '../../src/engine/rerank';
-import { leftOutFindings } from '../../src/engine/secondLook';
+import { leftOutFindings, type LeftOutFinding } from '../../src/engine/secondLook';
 import type { SecondLook } from '../../src/engine/manifest';
 import { searchLabel } from '../../src/engine/settings';
 import type { Candidate } from '../../src/engine/types';
@@ -245,35 +245,40 @@ export function chosenVsPlain(best: SweepRow, plain: SweepRow, resamples = 2000)
   return pairedBootstrap({ a: 'chosen', b: 'plain beam' }, a.counts, b.counts, a.sources, { resamples });
 }
 
-/** How often the findings the page would flag for a second look under `rule` (src/engine/secondLook.ts) were present
- *  on this row's images: the manifest's `second_look` record. Null for rows read back from JSON. */
-export function secondLookOf(row: SweepRow, rule: Pick<SecondLook, 'min_draws' | 'min_reader'>, split: string): SecondLook | null {
+/** Each finding a row's drafts leave out that `rule` flags (src/engine/secondLook.ts), with its image and whether it
+ *  was present; null for rows read back from JSON. */
+function leftOutOf(row: SweepRow, rule: Pick<SecondLook, 'min_draws' | 'min_reader'>): { image: number; left: LeftOutFinding; present: boolean }[] | null {
   const kept = imageCounts.get(row);
   if (!kept) return null;
-  let flagged = 0;
-  let present = 0;
-  let images = 0;
-  kept.cases.forEach((c, i) => {
-    const left = leftOutFindings(c.candidates, kept.chosen[i].findings, c.reading, rule);
+  return kept.cases.flatMap((c, image) => {
     const truth = new Set<string>(withAncestors(c.truth.filter((k) => k !== 'no_finding')));
-    flagged += left.length;
-    present += left.filter((f) => truth.has(f.finding)).length;
-    if (left.length) images++;
+    return leftOutFindings(c.candidates, kept.chosen[image].findings, c.reading, rule).map((left) => ({ image, left, present: truth.has(left.finding) }));
   });
-  return { ...rule, split, films: kept.cases.length, images, flagged, share_present: flagged ? present / flagged : 0 };
 }
+
+/** How often the findings the page would flag for a second look under `rule` were present on this row's images: the
+ *  manifest's `second_look` record. Null for rows read back from JSON. */
+export function secondLookOf(row: SweepRow, rule: Pick<SecondLook, 'min_draws' | 'min_reader'>, split: string): SecondLook | null {
+  const flagged = leftOutOf(row, rule);
+  if (!flagged) return null;
+  const present = flagged.filter((f) => f.present).length;
+  const films = imageCounts.get(row)!.cases.length;
+  const images = new Set(flagged.map((f) => f.image)).size;
+  return { ...rule, split, films, images, flagged: flagged.length, share_present: flagged.length ? present / flagged.length : 0 };
+}
+
+const READER_BINS: [number, string][] = [
+  [0.1, 'reader < 0.1'],
+  [0.25, 'reader 0.1–0.25'],
+  [0.5, 'reader 0.25–0.5'],
+  [Number.POSITIVE_INFINITY, 'reader ≥ 0.5'],
+];
 
 /** Every finding this row's drafts leave out although a candidate asserts it, binned by its evidence (draws asserting
  *  it; the finding reader's P), with how many were present: what the second-look rule's thresholds are chosen from. */
 export function leftOutByEvidence(row: SweepRow): { evidence: string; left: number; present: number }[] | null {
-  const kept = imageCounts.get(row);
-  if (!kept) return null;
-  const READER_BINS: [number, string][] = [
-    [0.1, 'reader < 0.1'],
-    [0.25, 'reader 0.1–0.25'],
-    [0.5, 'reader 0.25–0.5'],
-    [Number.POSITIVE_INFINITY, 'reader ≥ 0.5'],
-  ];
+  const all = leftOutOf(row, { min_draws: 1, min_reader: 0 });
+  if (!all) return null;
   const bins = new Map<string, { order: number; left: number; present: number }>();
   const add = (evidence: string, order: number, present: boolean) => {
     const b = bins.get(evidence) ?? { order, left: 0, present: 0 };
@@ -281,15 +286,11 @@ export function leftOutByEvidence(row: SweepRow): { evidence: string; left: numb
     if (present) b.present++;
     bins.set(evidence, b);
   };
-  kept.cases.forEach((c, i) => {
-    const truth = new Set<string>(withAncestors(c.truth.filter((k) => k !== 'no_finding')));
-    for (const f of leftOutFindings(c.candidates, kept.chosen[i].findings, c.reading, { min_draws: 1, min_reader: 0 })) {
-      const present = truth.has(f.finding);
-      add(`${f.draws} of ${f.totalDraws} draws`, f.draws, present);
-      const r = f.reader === undefined ? -1 : READER_BINS.findIndex(([below]) => f.reader! < below);
-      add(r < 0 ? 'reader: none' : READER_BINS[r][1], 1000 + r, present);
-    }
-  });
+  for (const { left: f, present } of all) {
+    add(`${f.draws} of ${f.totalDraws} draws`, f.draws, present);
+    const r = f.reader === undefined ? -1 : READER_BINS.findIndex(([below]) => f.reader! < below);
+    add(r < 0 ? 'reader: none' : READER_BINS[r][1], 1000 + r, present);
+  }
   return [...bins].sort(([, a], [, b]) => a.order - b.order).map(([evidence, { left, present }]) => ({ evidence, left, present }));
 }
 

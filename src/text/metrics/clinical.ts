@@ -71,8 +71,10 @@ export interface CaseCounts {
 }
 
 export function caseCounts(c: ClinicalCase): CaseCounts {
-  const pred = abnormalSet(c.predicted);
-  const truth = abnormalSet(c.truth);
+  return countsOfSets(abnormalSet(c.predicted), abnormalSet(c.truth));
+}
+
+function countsOfSets(pred: ReadonlySet<FindingKey>, truth: ReadonlySet<FindingKey>): CaseCounts {
   const tp = [...pred].filter((k) => truth.has(k)).length;
   return { tp, predicted: pred.size, support: truth.size, extra: pred.size - tp, missing: truth.size - tp };
 }
@@ -106,7 +108,7 @@ export function scoreClinical(cases: readonly ClinicalCase[]): ClinicalScores {
       if (t) e.support++;
       if (p && t) e.tp++;
     }
-    const { extra, missing } = caseCounts(c);
+    const { extra, missing } = countsOfSets(pred, truth);
     hallucinated += extra;
     omitted += missing;
     if (extra > 0) hallucinating++;
