@@ -1,8 +1,9 @@
 // Measuring a distance as a radiologist would: "Measure" (or M on the focused image), drag across the film (or mark
 // both ends from the keyboard), read the length in mm from the DICOM file's pixel spacing, with a note that says
 // which spacing it is; the line stays on the anatomy under zoom; it can be removed; measuring off, a drag pans
-// again; a PNG measures in its pixels and says so; a line ends at the film's edge; nothing of it reaches the
+// again; the report's downloaded files list the lengths with their spacing; a PNG measures in its pixels and says so; a line ends at the film's edge; nothing of it reaches the
 // model's input.
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { radiograph, screenshot, serveTinyModel, unnamedControls, watchErrors } from './pageHelpers';
 import { bigDicom, toImage, viewInfo } from './viewerHelpers';
@@ -67,8 +68,20 @@ test('a drag measures in mm from the DICOM pixel spacing, stays on the anatomy, 
   expect(Number(await line.getAttribute('y2'))).toBeCloseTo((b[1] - z.cy * z.height) * s + z.side / 2, 0);
   await expect(item).toContainText(`${expectedMm.toFixed(1)} mm`); // the length does not change with zoom
 
+  // The report's files record the length beside the draft, and which spacing it came from.
+  const [txt] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .txt' }).click()]);
+  expect(readFileSync((await txt.path())!, 'utf8')).toContain(
+    `\nMEASUREMENTS (made in the viewer by the reader, not by the model):\n- spaced.dcm (frontal) 1: ${expectedMm.toFixed(1)} mm (Imager Pixel Spacing, at the detector`,
+  );
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .json' }).click()]);
+  const [recorded] = JSON.parse(readFileSync((await json.path())!, 'utf8')).measurements;
+  expect(recorded).toMatchObject({ image: 'spaced.dcm', view: 'frontal', index: 1, unit: 'mm' });
+  expect(Math.abs(recorded.length - expectedMm)).toBeLessThan(expectedMm * 0.01);
+
   await page.getByRole('button', { name: 'Remove measurement 1' }).click();
   await expect(item).toHaveCount(0);
+  const [after] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .txt' }).click()]);
+  expect(readFileSync((await after.path())!, 'utf8')).not.toContain('MEASUREMENTS');
   await expect(page.getByTestId('measure-layer').locator('line')).toHaveCount(0);
   await expect(page.getByTestId('measure-layer').locator('path.measure-cross')).toHaveCount(1); // still measuring
 

@@ -29,6 +29,7 @@ import { engineOrder } from './lib/inputImage';
 import { refinementDefaults, type RefinementSettings } from './lib/refinementSettings';
 import { focusCaption, focusedMap } from './lib/mapFocus';
 import { LOAD_STAGES, RUN_STAGES } from './lib/progress';
+import type { Measurement } from './lib/measure';
 import type { ExportContext } from './lib/reportExport';
 import { segmentReport } from './lib/reportSegments';
 import { ViewStore } from './lib/viewStore';
@@ -58,6 +59,8 @@ export function App() {
   const [viewStore] = useState(() => new ViewStore());
   viewStore.setKeys(ordered.map((im) => im.key));
   const linked = useViewsLinked(viewStore);
+  const [measured, setMeasured] = useState<Record<string, readonly Measurement[]>>({});
+  const onMeasurements = useCallback((key: string, items: readonly Measurement[]) => setMeasured((m) => ({ ...m, [key]: items })), []);
 
   // One study at a time: a new drop forgets the previous draft, heatmaps and candidates at once, and a draft is
   // only ever shown beside the study it was made from (useStudy).
@@ -85,7 +88,14 @@ export function App() {
 
   const exportContext: ExportContext | null =
     result && load.info && study.draftedAt
-      ? { report: editable.report, result, model: load.info, images: ordered.map((im) => ({ name: im.name, view: im.view })), timestamp: study.draftedAt }
+      ? {
+          report: editable.report,
+          result,
+          model: load.info,
+          images: ordered.map((im) => ({ name: im.name, view: im.view })),
+          measurements: ordered.map((im) => ({ image: im.name, view: im.view, spacing: im.pixelSpacing, items: measured[im.key] ?? [] })),
+          timestamp: study.draftedAt,
+        }
       : null;
 
   return (
@@ -111,6 +121,7 @@ export function App() {
                     modelInput={modelInputs[v] ?? null}
                     opacity={opacity}
                     onViewChange={(view) => images.setView(im.key, view)}
+                    onMeasurements={onMeasurements}
                   />
                 ))}
               </div>

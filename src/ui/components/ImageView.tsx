@@ -1,9 +1,9 @@
 // One view of the study: the radiograph at full resolution on a canvas that zooms, pans and windows; over it
 // the heatmap of the word or sentence in focus (its own canvas, on the image's coordinates, so it stays on the
-// anatomy) and the distances measured on it. The figure carries a fingerprint of the pixels the model read
+// anatomy) and the distances measured on it (told to the page, which records them in the report's files). The figure carries a fingerprint of the pixels the model read
 // (data-model-input), which no display setting changes. The view selector asks which view a PNG/JPEG is; DICOM
 // says it.
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { PreparedView } from '../../engine/types';
 import type { ViewKind } from '../../image';
 import { useMeasurements } from '../hooks/useMeasurements';
@@ -13,6 +13,7 @@ import { useViewState } from '../hooks/useViewState';
 import { useWindowLevel } from '../hooks/useWindowLevel';
 import type { InputImage } from '../lib/inputImage';
 import { squareInImage } from '../lib/mapOverlay';
+import type { Measurement } from '../lib/measure';
 import type { ViewStore } from '../lib/viewStore';
 import { MeasurementLayer } from './MeasurementLayer';
 import { MeasurementList } from './MeasurementList';
@@ -28,15 +29,17 @@ interface Props {
   modelInput: string | null; // checksum of the model's input pixels for this view
   opacity: number;
   onViewChange: (view: ViewKind) => void;
+  onMeasurements?: (imageKey: string, items: readonly Measurement[]) => void; // stable: called whenever this view's list changes
   drafted?: boolean; // false: the draft was not made from this view (a lateral, shown for reference)
 }
 
-export function ImageView({ image, store, map, grid, placement, modelInput, opacity, onViewChange, drafted = true }: Props) {
+export function ImageView({ image, store, map, grid, placement, modelInput, opacity, onViewChange, onMeasurements, drafted = true }: Props) {
   const [view, onView] = useViewState(store, image.key);
   const wl = useWindowLevel(image);
   const rect = useMemo(() => (placement ? squareInImage(placement, image) : null), [placement, image]);
   const { boxRef, baseRef, overlayRef, side, geometry } = useViewerCanvas(image, view, wl.source, { map, grid, rect, opacity });
   const measures = useMeasurements();
+  useEffect(() => onMeasurements?.(image.key, measures.items), [onMeasurements, image.key, measures.items]);
   const measure = { view, active: measures.active, onDrag: measures.onDrag, onToggle: measures.toggle, onMark: measures.mark, onCancel: measures.cancel };
   const centre: [number, number] = [view.cx * image.width, view.cy * image.height];
   const drawing = measures.drawing ?? (measures.pending ? { id: 0, from: measures.pending, to: centre } : null);

@@ -53,3 +53,26 @@ export function spacingNote(spacing: PixelSpacing | undefined, format: string): 
 export function measurementOf(id: number, from: [number, number], to: [number, number]): Measurement | null {
   return Math.hypot(to[0] - from[0], to[1] - from[1]) < MIN_LENGTH_PX ? null : { id, from, to };
 }
+
+/** The measurements made on one view, as a report's files record them beside the draft. */
+export interface ViewMeasurements {
+  image: string; // the file's name
+  view: string;
+  spacing?: PixelSpacing;
+  items: readonly Measurement[];
+}
+
+/** Which spacing a length came from, in a few words for a report file (spacingNote says it in full on the page). */
+export function spacingBasis(spacing: PixelSpacing | undefined): string {
+  if (!spacing) return "the file's pixels; no pixel spacing stated";
+  switch (spacing.basis) {
+    case 'calibrated':
+      return `calibrated Pixel Spacing, ${spacing.calibration}`;
+    case 'magnification-corrected':
+      return `Imager Pixel Spacing ÷ estimated magnification ×${spacing.magnification?.toFixed(2)}`;
+    case 'detector':
+      return 'Imager Pixel Spacing, at the detector: anatomy reads larger than it is';
+    case 'unstated':
+      return 'Pixel Spacing, calibration not stated';
+  }
+}

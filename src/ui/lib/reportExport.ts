@@ -1,8 +1,10 @@
 // What "Copy", "Download .txt" and "Download .json" produce: the report as a radiologist edited it,
 // plus (JSON) the model, settings, candidates with their scores and the time it was drafted; a side the side gate
 // left out, and a pneumonia type the subtype gate put in, are said in both, so whoever reads the file knows which
-// words the language model did not write; so are the findings the page flagged for a second look.
+// words the language model did not write; so are the findings the page flagged for a second look, and the distances the
+// reader measured in the viewer (with the spacing each length came from).
 import type { LoadInfo, ReportResult } from '../../engine/types';
+import { lengthOf, spacingBasis, type ViewMeasurements } from './measure';
 import { leftOutLabel, secondLookFindings, sideGateLine, subtypeLine } from './refinementSummary';
 
 export const CLINICAL_NOTE = 'Draft written by an open-data demo model (Serpent). Not for clinical use; a radiologist must review every statement.';
@@ -17,6 +19,7 @@ export interface ExportContext {
   result: ReportResult;
   model: Pick<LoadInfo, 'modelId' | 'modelVersion' | 'precision' | 'secondLook'>;
   images: { name: string; view: string }[];
+  measurements?: readonly ViewMeasurements[]; // per view, in the study's order; views without any may be left out
   timestamp: Date;
 }
 
@@ -24,12 +27,19 @@ export function reportAsText(report: EditedReport): string {
   return `FINDINGS:\n${report.findings.trim()}\n\nIMPRESSION:\n${report.impression.trim()}\n`;
 }
 
+/** One line per measurement, numbered as each view's list numbers them; empty when nothing was measured. */
+export function measurementLines(views: readonly ViewMeasurements[] = []): string[] {
+  return views.flatMap((v) => v.items.map((m, i) => `- ${v.image} (${v.view}) ${i + 1}: ${lengthOf(m, v.spacing).text} (${spacingBasis(v.spacing)})`));
+}
+
 export function reportTextFile(ctx: ExportContext): string {
+  const measured = measurementLines(ctx.measurements);
   const sideNote = sideGateLine(ctx.result);
   const typeNote = ctx.result.refinement.subtype?.named ? subtypeLine(ctx.result) : null;
   const leftOut = secondLookFindings(ctx.result, ctx.model.secondLook);
   return (
     reportAsText(ctx.report) +
+    (measured.length ? `\nMEASUREMENTS (made in the viewer by the reader, not by the model):\n${measured.join('\n')}\n` : '') +
     `\n--\n${CLINICAL_NOTE}\nModel: ${ctx.model.modelId} ${ctx.model.modelVersion} (${ctx.model.precision}), ` +
     `${ctx.result.backend.toUpperCase()}, ${ctx.timestamp.toISOString()}\n` +
     (ctx.result.ood.warning ? `Warning: ${ctx.result.ood.warning}\n` : '') +
@@ -50,6 +60,21 @@ export function reportJsonFile(ctx: ExportContext): string {
     model: { id: ctx.model.modelId, version: ctx.model.modelVersion, precision: ctx.model.precision },
     backend: result.backend,
     images: ctx.images,
+    measurements: (ctx.measurements ?? []).flatMap((v) =>
+      v.items.map((m, i) => {
+        const length = lengthOf(m, v.spacing);
+        return {
+          image: v.image,
+          view: v.view,
+          index: i + 1,
+          from_px: m.from,
+          to_px: m.to,
+          length: length.value,
+          unit: length.unit,
+          basis: spacingBasis(v.spacing),
+        };
+      }),
+    ),
     report: { findings: ctx.report.findings, impression: ctx.report.impression, edited },
     draft: result.report,
     settings: result.settings,
