@@ -210,7 +210,7 @@ test('the side gate: a nodule draft names no side, the panel says why, and turni
   await expect(report).toContainText(/\b(left|right) lung\b/);
 });
 
-test('findings the self-refinement left out are listed for a second look, with their evidence and the val rate', async ({ page }) => {
+test('findings the self-refinement left out are listed for a second look, with their evidence, the val rate and where a nodule might be', async ({ page }) => {
   await page.goto('/?device=wasm');
   // A JSRT nodule film (train split) whose draft is normal: the votes dropped the nodule that 2 of 5 draws named.
   await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN001.png'));
@@ -225,8 +225,19 @@ test('findings the self-refinement left out are listed for a second look, with t
   await expect(second).toContainText(/Nodule \(2 of 5 draws; the finding reader \d+ %\)/);
   await expect(second).toContainText(`With the default settings, on ${rule.films.toLocaleString('en-US')} val films`);
   await expect(second).toContainText(`were present ${Math.round(100 * rule.share_present)} % of the time`);
+  // The nodule is localised, so the page can show where the lesion map places it: in the patient's left upper zone,
+  // where JSRT's annotation puts it (x 1634, y 692 of 2048: "l.upper lobe").
+  const where = second.getByTestId('second-look-map');
+  await expect(where).toHaveText('Show where the lesion map places Nodule');
+  await where.click();
+  await expect(where).toHaveAttribute('aria-pressed', 'true');
+  const caption = page.getByTestId('map-caption');
+  await expect(caption).toContainText('Left out of the draft: Nodule — where the lesion map places the finding');
+  await expect(caption).toContainText('Hottest: left upper zone.');
   await second.scrollIntoViewIfNeeded();
   await screenshot(page, '13-second-look');
+  await where.click();
+  await expect(where).toHaveAttribute('aria-pressed', 'false');
 
   // A normal film whose candidates the draft does not overrule: nothing to flag.
   await page.getByTestId('file-input').setInputFiles(radiograph('kermany/IM-0115-0001.jpeg'));

@@ -3,12 +3,13 @@
 // pneumonia type the image does not back → the labeler reads each candidate → self-refinement rerank by the
 // image–text similarity (the towers' when the model has them) → the side gate takes a side the model does not read
 // out of the ranked candidates, and the subtype gate names the type the image backs where they left it out →
-// token/sentence heatmaps of the draft in the same space (a sentence asserting a localised finding shows the lesion map).
+// token/sentence heatmaps of the draft in the same space (a sentence asserting a localised finding shows the lesion map,
+// and so does a localised finding the second look flags although the draft left it out).
 import type { WordTokenizer } from '../text/tokenizer';
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beamSearch';
 import { pixelDigest, samplingSearch } from './samplingSearch';
 import { sentenceHeatmaps, tokenHeatmaps } from './heatmap';
-import { applyLesionMap, lesionSentences, type SentenceMapSource, sentenceTextsOf } from './lesionMap';
+import { applyLesionMap, lesionFindingsOf, lesionSentences, scaledLesionMap, type SentenceMapSource, sentenceTextsOf } from './lesionMap';
 import { processorsFor } from './logitsProcessors';
 import type { DecodingDefaults } from './manifest';
 import type { DecoderRunStats } from './kvDecoder';
@@ -19,11 +20,12 @@ import { assertedFindings } from '../text/metrics/clinical';
 import { decoderSimilarity, rerank, tallyFindings } from './rerank';
 import { fedIds } from './similarityTowers';
 import { readingOf } from './findingReader';
+import { leftOutFindings } from './secondLook';
 import { gateRanked, sideGateMeasured, withoutSides } from './sideGate';
 import { readSubtype, subtypeFeature, subtypeNamer, withheldSubtypeIds, withoutTokens } from './subtypeGate';
 import { STREAM_INTERVAL_MS, throttledStream } from './tokenStream';
 import { cosine } from './vectorMath';
-import type { Backend, GenerateCallbacks, ImageTensor, ReportResult } from './types';
+import type { Backend, Candidate, GenerateCallbacks, ImageTensor, ReportResult } from './types';
 
 export interface ReportJob {
   model: OnnxReportModel;
@@ -193,38 +195,59 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     layout.tokens.map((t) => t.sentence),
     layout.sentences,
   );
-  // A sentence that asserts a lesion shows the lesion map; its network runs only for such a draft.
+  const candidates: Candidate[] = shown.map(({ candidate: c, members }, k) => ({
+    text: c === members[0] && namedShown[k].byProbe === null ? texts[c.index] : tokenizer.decodeReport(shownIds[k]).text,
+    tokenIds: shownIds[k],
+    logp: c.logp,
+    length: c.length,
+    lengthNormLogp: c.lengthNormLogp,
+    similarity: c.similarity,
+    agreement: c.agreement,
+    support: c.support,
+    score: c.score,
+    group: c.group,
+    sampled: hyps[c.index].sampled === true,
+    draws: c.draws,
+    findings: c.findings,
+    chosen: c.chosen,
+  }));
+  const pageReading = reading
+    ? readingOf(
+        reading,
+        ranked.tally.map((t) => t.finding),
+      )
+    : undefined;
+  // A sentence that asserts a lesion shows the lesion map, and so does a localised finding the second look flags (what
+  // the page lists under the draft, from the same candidates and reading); its network runs only for such a draft.
   const shownLesion = manifest.lesion_map ? lesionSentences(sentenceTextsOf(layout.tokens, layout.sentences), manifest.lesion_map) : [];
+  const flagged = manifest.second_look
+    ? leftOutFindings(candidates, (candidates.find((c) => c.chosen) ?? candidates[0]).findings, pageReading, manifest.second_look)
+    : [];
+  const flaggedLesions = manifest.lesion_map
+    ? lesionFindingsOf(
+        flagged.map((f) => f.finding),
+        manifest.lesion_map,
+      )
+    : [];
   // The map is an aid to reading the draft, not the draft: if its network fails, the draft stands with its words' maps.
-  const lesion = shownLesion.some(Boolean)
-    ? await model.lesionMap(job.images).catch((err: unknown) => {
-        warnings.push(`The lesion map could not run (${err instanceof Error ? err.message : String(err)}), so every sentence shows its words' map.`);
-        return null;
-      })
-    : null;
+  const lesion =
+    shownLesion.some(Boolean) || flaggedLesions.length > 0
+      ? await model.lesionMap(job.images).catch((err: unknown) => {
+          warnings.push(`The lesion map could not run (${err instanceof Error ? err.message : String(err)}), so every sentence shows its words' map.`);
+          return null;
+        })
+      : null;
+  const cells = heatmap.grid[0] * heatmap.grid[1];
+  const minPeak = manifest.lesion_map?.min_peak ?? 0;
   const sentenceMapSources = lesion
-    ? applyLesionMap(sentences, shownLesion, lesion, heatmap.views, heatmap.grid[0] * heatmap.grid[1], manifest.lesion_map?.min_peak ?? 0)
+    ? applyLesionMap(sentences, shownLesion, lesion, heatmap.views, cells, minPeak)
     : new Array<SentenceMapSource>(layout.sentences).fill('words');
+  const leftOutMap = lesion && flaggedLesions.length > 0 ? scaledLesionMap(lesion, heatmap.views, cells, minPeak) : null;
   const t2 = now();
   callbacks.onStage?.({ stage: 'done' });
   return {
     report: tokenizer.decodeReport(draftIds),
-    candidates: shown.map(({ candidate: c, members }, k) => ({
-      text: c === members[0] && namedShown[k].byProbe === null ? texts[c.index] : tokenizer.decodeReport(shownIds[k]).text,
-      tokenIds: shownIds[k],
-      logp: c.logp,
-      length: c.length,
-      lengthNormLogp: c.lengthNormLogp,
-      similarity: c.similarity,
-      agreement: c.agreement,
-      support: c.support,
-      score: c.score,
-      group: c.group,
-      sampled: hyps[c.index].sampled === true,
-      draws: c.draws,
-      findings: c.findings,
-      chosen: c.chosen,
-    })),
+    candidates,
     rerankChangedChoice: ranked.rerankChangedChoice,
     refinement: {
       similaritySource: towers ? 'towers' : 'decoder',
@@ -235,20 +258,13 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       ...(settings.side_gate === 1 && manifest.side_gate
         ? { sideGate: { findings: sideGated, removed: sideRemoved, measured: sideGateMeasured(manifest.side_gate) } }
         : {}),
-      ...(reading
-        ? {
-            reading: readingOf(
-              reading,
-              ranked.tally.map((t) => t.finding),
-            ),
-            readerWeight,
-          }
-        : {}),
+      ...(pageReading ? { reading: pageReading, readerWeight } : {}),
     },
     tokens: layout.tokens,
     heatmap,
     sentenceHeatmaps: sentences,
     sentenceMapSources,
+    ...(leftOutMap ? { secondLookMap: { findings: flaggedLesions, values: leftOutMap } } : {}),
     ood,
     warnings,
     backend: job.backend,

@@ -2,7 +2,8 @@
 // likely is, trained on the train split's lesion annotations only (JSRT nodules, NIH and RSNA boxes). The engine runs
 // it once a draft's sentence asserts one of its findings ("a nodule in the left upper lobe"), and that sentence shows
 // the lesion map instead of the mean of its words' maps. Each word keeps its own map (the similarity's), so the page
-// can show both: where the words point, and where the lesion network places the finding.
+// can show both: where the words point, and where the lesion network places the finding. It also runs when the
+// second look flags such a finding the draft left out, so the page can show where that finding might be.
 import { ModelManifestError } from './errors';
 import type { ModelFileEntry } from './manifest';
 import { labelSentence } from '../text/labeler';
@@ -65,11 +66,26 @@ export function lesionSentences(sentenceTexts: readonly string[], entry: Pick<Le
 }
 
 /**
+ * The lesion map as the page shows it: each view's probabilities [views*N] scaled so that the view's peak is 1 (the
+ * words' maps are cosines, at most 1); or null when the map's peak is below `minPeak` in any view: the network is
+ * unsure where the lesion is (on a noisy or blurred film it spreads out), and a confident-looking overlay would mislead.
+ */
+export function scaledLesionMap(lesion: Float32Array, views: number, cells: number, minPeak = 0): Float32Array | null {
+  if (lesion.length !== views * cells) throw new RangeError(`lesion map has ${lesion.length} values, expected ${views}×${cells}`);
+  const scaled = new Float32Array(lesion.length);
+  for (let v = 0; v < views; v++) {
+    let peak = 0;
+    for (let n = 0; n < cells; n++) peak = Math.max(peak, lesion[v * cells + n]);
+    if (peak < minPeak || peak <= 0) return null;
+    for (let n = 0; n < cells; n++) scaled[v * cells + n] = lesion[v * cells + n] / peak;
+  }
+  return scaled;
+}
+
+/**
  * sentenceMaps [S, views, N] (changed in place): the rows of the sentences marked in `shown` [S] become the lesion map
- * of that view, scaled so that its peak is 1 (the words' maps are cosines, at most 1). lesion: [views*N]
- * probabilities. A map whose peak is below `minPeak` in any view is not used: the network is unsure where the lesion
- * is (on a noisy or blurred film it spreads out), and a confident-looking overlay would mislead. Returns each
- * sentence's source.
+ * of that view (scaledLesionMap), unless the map is unsure where the lesion is. lesion: [views*N] probabilities.
+ * Returns each sentence's source.
  */
 export function applyLesionMap(
   sentenceMaps: Float32Array,
@@ -79,20 +95,20 @@ export function applyLesionMap(
   cells: number,
   minPeak = 0,
 ): SentenceMapSource[] {
-  if (lesion.length !== views * cells) throw new RangeError(`lesion map has ${lesion.length} values, expected ${views}×${cells}`);
   if (sentenceMaps.length !== shown.length * views * cells) {
     throw new RangeError(`sentence maps have ${sentenceMaps.length} values, expected ${shown.length}×${views}×${cells}`);
   }
-  const scaled = new Float32Array(lesion.length);
-  for (let v = 0; v < views; v++) {
-    let peak = 0;
-    for (let n = 0; n < cells; n++) peak = Math.max(peak, lesion[v * cells + n]);
-    if (peak < minPeak || peak <= 0) return shown.map(() => 'words');
-    for (let n = 0; n < cells; n++) scaled[v * cells + n] = lesion[v * cells + n] / peak;
-  }
+  const scaled = scaledLesionMap(lesion, views, cells, minPeak);
   return shown.map((lesionSentence, s) => {
-    if (!lesionSentence) return 'words';
+    if (!lesionSentence || !scaled) return 'words';
     sentenceMaps.set(scaled, s * views * cells);
     return 'lesion_map';
   });
+}
+
+/** The findings among `flagged` (left out of the draft, flagged for a second look) that the lesion map is for: one
+ *  of the entry's findings and none of its diffuse exceptions. */
+export function lesionFindingsOf(flagged: readonly string[], entry: Pick<LesionMapEntry, 'findings' | 'except'>): string[] {
+  const except = new Set(entry.except ?? []);
+  return flagged.filter((f) => entry.findings.includes(f) && !except.has(f));
 }

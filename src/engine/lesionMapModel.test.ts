@@ -1,6 +1,7 @@
 // The lesion map (training/lesion_map.py) in a model folder: the engine loads its file, runs it on the views' pixels,
 // gets one probability map per view on the report's heatmap grid, the same on onnxruntime-node's CPU provider and
-// onnxruntime-web's WASM, and a draft's sentence that asserts one of its findings shows that map. The fixture is the
+// onnxruntime-web's WASM, and a draft's sentence that asserts one of its findings shows that map, as does a finding
+// the second look flags. The fixture is the
 // tiny model with a seeded random-weight lesion map written in by `python -m training.lesion_map --random`.
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,9 +13,10 @@ import { loadModelFiles } from './modelLoader';
 import { createNodeEngine, loadOrtNode, loadOrtWeb, nodeModelSource } from './node/nodeEngine';
 import { OnnxReportModel } from './onnxModel';
 import { createSessions, releaseSessions } from './sessions';
+import { leftOutFindings } from './secondLook';
 import { ensureTinyModel, sineFilm, tinyModelWith } from './testing/tinyModel';
 import { FINDING_KEYS } from '../text/findings';
-import type { ImageTensor } from './types';
+import type { ImageTensor, ReportResult } from './types';
 
 let dir: string;
 let manifest: ModelManifest;
@@ -92,6 +94,57 @@ describe('a lesion map in the model folder', () => {
       rmSync(every, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('shows it for the localised findings the second look flags although the draft left them out, and only then', async () => {
+    const flagging = mkdtempSync(path.join(tmpdir(), 'serpent-lesion-map-second-look-'));
+    cpSync(dir, flagging, { recursive: true });
+    // the lesion map for every finding but one the draws assert; the rule flags any finding one draw asserts
+    const findings = FINDING_KEYS.filter((k) => k !== 'no_finding');
+    const rule = { min_draws: 1, min_reader: 1, split: 'val', films: 1, images: 1, flagged: 0, share_present: 0 };
+    const write = (lesionFindings: string[], secondLook: typeof rule | undefined): void =>
+      writeFileSync(
+        path.join(flagging, 'manifest.json'),
+        JSON.stringify({ ...manifest, lesion_map: { ...manifest.lesion_map, findings: lesionFindings, min_peak: 0 }, second_look: secondLook }),
+      );
+    const [lesion] = await maps('cpu');
+    const peak = Math.max(...lesion);
+    const settings = { beam: 1, samples: 6, temperature: 1.5 };
+    const run = async (): Promise<ReportResult> => {
+      const engine = await createNodeEngine({ backends: ['cpu'] });
+      try {
+        await engine.load({ modelUrl: flagging, device: 'cpu', precision: 'int8' });
+        return await engine.generate([film(0)], settings);
+      } finally {
+        await engine.dispose();
+      }
+    };
+    try {
+      write(findings, rule);
+      const result = await run();
+      const flagged = leftOutFindings(result.candidates, result.candidates.find((c) => c.chosen)!.findings, result.refinement.reading, rule).map(
+        (f) => f.finding,
+      );
+      expect(flagged.length).toBeGreaterThan(1); // the random model's draws disagree, so the rule has findings to flag
+      expect(result.secondLookMap!.findings).toEqual(flagged);
+      expect(result.secondLookMap!.values).toHaveLength(lesion.length);
+      lesion.forEach((p, n) => expect(result.secondLookMap!.values[n]).toBeCloseTo(p / peak, 4));
+
+      write(
+        findings.filter((f) => f !== flagged[0]),
+        rule,
+      ); // a finding the lesion map is not for is not shown on it
+      expect((await run()).secondLookMap!.findings).toEqual(flagged.slice(1));
+      write(
+        findings.filter((f) => !flagged.includes(f)),
+        rule,
+      );
+      expect((await run()).secondLookMap).toBeUndefined();
+      write(findings, undefined); // no rule, no second look
+      expect((await run()).secondLookMap).toBeUndefined();
+    } finally {
+      rmSync(flagging, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it("keeps the draft, with its words' maps and a warning, when the lesion map cannot run", async () => {
     // a readable ONNX file without the lesion map's output (the OOD detector's), listed with its true size and digest

@@ -169,6 +169,9 @@ export interface ReportResult {
   heatmap: Heatmap;
   sentenceHeatmaps: Float32Array; // [sentences, views, rows*cols]
   sentenceMapSources?: SentenceMapSource[]; // [sentences] the mean of the words' maps, or the lesion map (src/engine/lesionMap.ts); absent = words
+  // Where the lesion map places the localised findings the second look flags although the draft left them out; absent
+  // when none is flagged, or the map is unsure where (its peak under min_peak). values: [views, rows*cols], peak 1 per view.
+  secondLookMap?: { findings: string[]; values: Float32Array };
   ood: OodResult;
   warnings: string[]; // everything a person should know before trusting the draft (OOD, colour image, …)
   views?: PreparedView[]; // filled by generateFiles

@@ -27,6 +27,7 @@ import { fnv1a } from './lib/checksum';
 import { hottestCaption } from './lib/hotRegion';
 import { engineOrder } from './lib/inputImage';
 import { refinementDefaults, type RefinementSettings } from './lib/refinementSettings';
+import { findingName } from './lib/refinementSummary';
 import { focusCaption, focusedMap } from './lib/mapFocus';
 import { LOAD_STAGES, RUN_STAGES } from './lib/progress';
 import type { Measurement } from './lib/measure';
@@ -82,7 +83,9 @@ export function App() {
   const warnings = [...new Set([...study.refusals, ...draftWarnings(result)])].filter((w) => !(withheld && study.withheldReason?.includes(w)));
   const focus = study.focus.hover ?? study.focus.pinned;
   const views = ordered.map((im) => im.view);
-  const caption = [focusCaption(segments, focus, result?.sentenceMapSources), hottestCaption(result, focus, views)].filter(Boolean).join(' ') || null;
+  const secondLookNames = useMemo(() => result?.secondLookMap?.findings.map(findingName), [result]);
+  const caption =
+    [focusCaption(segments, focus, result?.sentenceMapSources, secondLookNames), hottestCaption(result, focus, views)].filter(Boolean).join(' ') || null;
   const modelInputs = useMemo(() => result?.views?.map((v) => fnv1a(v.grey)) ?? [], [result]);
   const maps = useMemo(() => ordered.map((_, v) => focusedMap(result, focus, draftIndex(result, v))), [ordered, result, focus]);
 

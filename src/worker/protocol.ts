@@ -58,5 +58,10 @@ export function requestTransfer(req: WorkerRequest): Transferable[] {
 export function replyTransfer(reply: WorkerReply): Transferable[] {
   if (reply.kind !== 'result' || !reply.result || !('heatmap' in reply.result)) return [];
   const r = reply.result;
-  return uniqueBuffers([r.heatmap.values.buffer, r.sentenceHeatmaps.buffer, ...(r.views ?? []).map((v) => v.grey.buffer)]);
+  return uniqueBuffers([
+    r.heatmap.values.buffer,
+    r.sentenceHeatmaps.buffer,
+    ...(r.secondLookMap ? [r.secondLookMap.values.buffer] : []),
+    ...(r.views ?? []).map((v) => v.grey.buffer),
+  ]);
 }

@@ -112,7 +112,9 @@ export function ReportPanel(p: Props) {
           ) : null}
         </div>
       )}
-      {study.phase === 'draft' && study.result && p.secondLook ? <SecondLook result={study.result} rule={p.secondLook} /> : null}
+      {study.phase === 'draft' && study.result && p.secondLook ? (
+        <SecondLook result={study.result} rule={p.secondLook} pinned={study.focus.pinned} onHover={study.focus.onHover} onPin={study.focus.onPin} />
+      ) : null}
       {p.exportContext && study.phase === 'draft' ? <ReportActions context={p.exportContext} /> : null}
     </section>
   );

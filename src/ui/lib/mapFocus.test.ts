@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportResult, TokenInfo } from '../../engine/types';
-import { focusCaption, focusedMap } from './mapFocus';
+import { focusCaption, focusedMap, SECOND_LOOK_FOCUS } from './mapFocus';
 import { segmentReport } from './reportSegments';
 import { draftWarnings } from './warnings';
 
@@ -29,6 +29,12 @@ describe('focusedMap', () => {
     expect(round(focusedMap(result, { kind: 'sentence', index: 0 }, 0))).toEqual(round([1, 2 / 3, 1 / 3, 0]));
     expect(Array.from(focusedMap(result, { kind: 'sentence', index: 0 }, 1)!)).toEqual([0, 0, 0, 1]);
   });
+  it('takes the lesion map of the findings the second look flags, when the result has one', () => {
+    const flagged = { ...result, secondLookMap: { findings: ['nodule'], values: Float32Array.from([0, 0.5, 1, 0, 1, 0, 0, 0.5]) } } as ReportResult;
+    expect(Array.from(focusedMap(flagged, SECOND_LOOK_FOCUS, 0)!)).toEqual([0, 0.5, 1, 0]);
+    expect(Array.from(focusedMap(flagged, SECOND_LOOK_FOCUS, 1)!)).toEqual([1, 0, 0, 0.5]);
+    expect(focusedMap(result, SECOND_LOOK_FOCUS, 0)).toBeNull();
+  });
   it('has no map without focus, for a view the result lacks, or for a row that is not there', () => {
     expect(focusedMap(result, null, 0)).toBeNull();
     expect(focusedMap(result, { kind: 'token', index: 0 }, 2)).toBeNull();
@@ -49,6 +55,12 @@ describe('focusCaption', () => {
     expect(focusCaption(segments, { kind: 'sentence', index: 0 }, ['lesion_map'])).toContain('where the lesion map places the finding');
     expect(focusCaption(segments, { kind: 'sentence', index: 0 }, ['words'])).toContain('where the whole sentence points');
     expect(focusCaption(segments, { kind: 'token', index: 1 }, ['lesion_map'])).toBe('“effusion”: grounding 0.500.');
+  });
+  it('names the left-out findings the second look shows on the lesion map', () => {
+    expect(focusCaption(segments, SECOND_LOOK_FOCUS, undefined, ['Nodule'])).toMatch(
+      /^Left out of the draft: Nodule — where the lesion map places the finding/,
+    );
+    expect(focusCaption(segments, SECOND_LOOK_FOCUS)).toBeNull();
   });
 });
 
