@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { wilsonInterval } from '../bench/stats';
 import { comparisonsMarkdown, shareWithInterval, signed } from './comparisonMarkdown';
-import { lateralityLine, sidesMarkdown, withInterval } from './evalMarkdown';
+import { lateralityLine, secondLookMarkdown, sidesMarkdown, withInterval } from './evalMarkdown';
 
 describe('evalMarkdown cells', () => {
   it('writes a hit rate with its Wilson interval, and the rate alone for results written before intervals', () => {
@@ -61,5 +61,17 @@ describe('evalMarkdown paired comparisons', () => {
 
   it("gives the rerank's changed share its Wilson interval", () => {
     expect(shareWithInterval(70 / 1486, 1486)).toBe('4.7% (Wilson 95 %: 3.7–5.9%)');
+  });
+});
+
+describe('evalMarkdown second look', () => {
+  it('writes one row per source and one for all, with the rule in the heading and a dash for a share of nothing', () => {
+    const none = { n: 20, films_flagged: 0, findings_flagged: 0, share_present: Number.NaN, films_with_map: 0, map_present: 0 };
+    const some = { n: 98, films_flagged: 7, findings_flagged: 9, share_present: 4 / 9, films_with_map: 2, map_present: 1 };
+    const [heading, table] = secondLookMarkdown({ rule: { min_draws: 2, min_reader: 0.25 }, all: { ...some, n: 118 }, by_source: { jsrt: none, nih64: some } });
+    expect(heading).toContain('2 or more draws assert or the finding reader gives 0.25 or more');
+    expect(table).toContain('| jsrt | 20 | 0 | 0 | – | 0 | 0 |');
+    expect(table).toContain('| nih64 | 98 | 7 | 9 | 0.444 | 2 | 1 |');
+    expect(table).toContain('| all | 118 | 7 | 9 | 0.444 | 2 | 1 |');
   });
 });

@@ -6,6 +6,7 @@ import { formatNumber, markdownTable } from './resultsDoc';
 import type { SystemScores } from './scoring';
 import type { LateralitySummary } from './laterality';
 import type { SideSummary } from './sideTally';
+import type { SecondLookSummary } from './secondLookTally';
 
 const NLG_COLS = ['bleu1', 'bleu2', 'bleu3', 'bleu4', 'meteor', 'rouge_l', 'cider'] as const;
 
@@ -94,6 +95,8 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
     );
   }
 
+  if (r.second_look) parts.push(...secondLookMarkdown(r.second_look));
+
   const withSubtype = systems.filter((name) => r.systems[name].subtype);
   if (withSubtype.length) {
     parts.push(`### Pneumonia subtype (images whose labels say bacterial or viral: Kermany; n = ${r.systems[withSubtype[0]].subtype!.n})`);
@@ -113,7 +116,8 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
   const g = r.grounding;
   parts.push(`### Grounding (pointing game, splits ${g.splits.join(', ')}, grid ${g.grid.join('×')})`);
   parts.push(
-    `Rule: ${g.rule}. "named" = reports that asserted the annotated finding (its sentences' heatmap); the others use the whole report's mean heatmap.`,
+    `Rule: ${g.rule}. "named" = reports that asserted the annotated finding (its sentences' heatmap); "second look" = reports that left it out while the second look flagged it, ` +
+      "which use the lesion map the page shows for it; the others use the whole report's mean heatmap.",
   );
   parts.push(
     markdownTable(
@@ -123,6 +127,8 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
         'named',
         'hit (all, Wilson 95 %)',
         'hit (named)',
+        'second look',
+        'hit (second look)',
         'centre prior',
         'random cell',
         "peak on the target's side",
@@ -134,6 +140,8 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
         g[k].n_mentioned,
         withInterval(g[k].hit_rate, g[k].hit_interval),
         g[k].hit_rate_mentioned,
+        g[k].n_second_look ?? 0,
+        g[k].hit_rate_second_look ?? NaN,
         g[k].centre_hit_rate,
         g[k].random_hit_rate,
         g[k].same_side_rate,
@@ -256,4 +264,32 @@ export function lateralityLine(split: string, lat: LateralitySummary): string {
       .join(', ') +
     `). Pleural effusion sentences (${lat.effusion.n}): peak in the lower half of the film ${fmt(lat.effusion.lower_half)} (chance 0.5).`
   );
+}
+
+/** The second look per source: the findings the refinement left out that the page flags, and how often they were there. */
+export function secondLookMarkdown(x: NonNullable<EvalResults['second_look']>): string[] {
+  const row = (name: string, y: SecondLookSummary): (string | number)[] => [
+    name,
+    y.n,
+    y.films_flagged,
+    y.findings_flagged,
+    y.findings_flagged ? y.share_present : '–',
+    y.films_with_map,
+    y.map_present,
+  ];
+  return [
+    `### Second look (\`serpent\`: findings left out of the draft that ${x.rule.min_draws} or more draws assert or the finding reader gives ${x.rule.min_reader} or more)`,
+    markdownTable(
+      [
+        'source',
+        'n',
+        'drafts with a flag',
+        'findings flagged',
+        'flagged and present',
+        'drafts with the lesion map shown for one',
+        '… whose finding is present',
+      ],
+      [...Object.entries(x.by_source).map(([src, y]) => row(src, y)), row('all', x.all)],
+    ),
+  ];
 }

@@ -16,12 +16,21 @@ const geom: TensorGeometry = { size: 128, scale: 128 / 224, offsetX: 0, offsetY:
 describe('finding heatmaps', () => {
   it('uses the sentences that assert the finding', () => {
     expect(sentenceTexts(result)).toEqual(['heart size is normal .', 'there is a right upper lobe nodule .']);
-    expect(findingHeatmap(result, ['nodule'])).toEqual({ heat: Float32Array.from([0, 0, 0, 1]), mentioned: true });
+    expect(findingHeatmap(result, ['nodule'])).toEqual({ heat: Float32Array.from([0, 0, 0, 1]), mentioned: true, source: 'sentences' });
     expect(findingHeatmap(result, ['lung_lesion']).mentioned).toBe(true); // a nodule is a lung lesion
   });
 
   it('falls back to the whole report when no sentence asserts it', () => {
-    expect(findingHeatmap(result, ['pleural_effusion'])).toEqual({ heat: Float32Array.from([0, 1, 0, 0]), mentioned: false });
+    expect(findingHeatmap(result, ['pleural_effusion'])).toEqual({ heat: Float32Array.from([0, 1, 0, 0]), mentioned: false, source: 'report' });
+  });
+
+  it("uses the second look's lesion map for a finding the report left out and the second look flagged", () => {
+    // two views: the first view's map points at cell 2
+    const flagged = { ...result, secondLookMap: { findings: ['nodule'], values: Float32Array.from([0, 0, 1, 0, 1, 0, 0, 0]) } } as ReportResult;
+    const normal = { ...flagged, tokens: words0.map((text) => ({ text, sentence: 0 })) } as ReportResult;
+    expect(findingHeatmap(normal, ['lung_lesion'])).toEqual({ heat: Float32Array.from([0, 0, 1, 0]), mentioned: false, source: 'second_look' });
+    expect(findingHeatmap(normal, ['pleural_effusion']).source).toBe('report'); // not what the second look flagged
+    expect(findingHeatmap(flagged, ['nodule']).source).toBe('sentences'); // named in the report: its sentence's map
   });
 });
 
@@ -34,13 +43,24 @@ describe('targets and tally', () => {
     const tally = new PointingTally();
     tally.add(rec.id, result, targets, geom);
     const { same_side_rate, median_distance, hit_interval, ...hits } = tally.summary('jsrt_nodule');
-    expect(hits).toEqual({ n: 1, n_mentioned: 1, hit_rate: 1, hit_rate_mentioned: 1, centre_hit_rate: 1, random_hit_rate: 0.25 });
+    expect(hits).toEqual({
+      n: 1,
+      n_mentioned: 1,
+      hit_rate: 1,
+      hit_rate_mentioned: 1,
+      n_second_look: 0,
+      hit_rate_second_look: Number.NaN,
+      centre_hit_rate: 1,
+      random_hit_rate: 0.25,
+    });
     expect(hit_interval[0]).toBeCloseTo(0.207, 3); // one hit in one: Wilson's lower bound, not 1
     expect(hit_interval[1]).toBeCloseTo(1, 10);
     expect(same_side_rate).toBe(1); // peak column 1.5 and nodule column 1.86: both right of the midline at 1
     expect(median_distance).toBeCloseTo(Math.hypot(1.8555 - 1.5, 1.8555 - 1.5) / 2, 3); // in film widths (2 columns)
     // the nodule sentence peaks in cell 3 (centre 1.5, 1.5); the nodule's centre is 1900/2048 × 2 grid units
-    expect(tally.targets()).toEqual([{ id: 'jsrt/x', kind: 'jsrt_nodule', hit: true, mentioned: true, peak: [1.5, 1.5], truth: [1.86, 1.86] }]);
+    expect(tally.targets()).toEqual([
+      { id: 'jsrt/x', kind: 'jsrt_nodule', hit: true, mentioned: true, source: 'sentences', peak: [1.5, 1.5], truth: [1.86, 1.86] },
+    ]);
     expect(tally.summary('nih_box').n).toBe(0);
   });
 

@@ -1,7 +1,8 @@
 // The pointing game over generated reports: for each annotated image (JSRT nodule, NIH boxes, RSNA opacity boxes) the heatmap of
 // the report's sentence(s) that assert the annotated finding (mean of their maps, first view) is scored with
-// grounding.ts; a report that does not assert it falls back to the mean map of all its tokens, and the
-// results say how many reports named the finding. Centre and random baselines use the same rule.
+// grounding.ts; a report that does not assert it shows, where the second look flags the finding, the lesion map the
+// page shows for it (result.secondLookMap), and otherwise falls back to the mean map of all its tokens. The results say
+// how many reports named the finding and how many flagged it. Centre and random baselines use the same rule.
 import sourceLabels from '../../src/text/data/corpus/source_labels.json' with { type: 'json' };
 import { ancestorsOf, type FindingKey } from '../../src/text/findings';
 import { labelSentence } from '../../src/text/labeler';
@@ -62,32 +63,42 @@ export function sentenceTexts(result: ReportResult): string[] {
   );
 }
 
-/** Heatmap [rows*cols] of the sentences asserting one of `findings` (a descendant counts), first view. */
-export function findingHeatmap(result: ReportResult, findings: readonly FindingKey[]): { heat: Float32Array; mentioned: boolean } {
+/** Which map stood for the finding: its sentences', the second look's lesion map, or the whole report's. */
+export type FindingMapSource = 'sentences' | 'second_look' | 'report';
+
+const covers = (finding: string, wanted: ReadonlySet<string>): boolean => ancestorsOf(finding as FindingKey).some((a) => wanted.has(a));
+
+/** Heatmap [rows*cols], first view, of the sentences asserting one of `findings` (a descendant counts); else of the lesion
+ *  map the second look shows for a flagged one (what the page shows for it); else the mean of all the tokens' maps. */
+export function findingHeatmap(result: ReportResult, findings: readonly FindingKey[]): { heat: Float32Array; mentioned: boolean; source: FindingMapSource } {
   const [rows, cols] = result.heatmap.grid;
   const cells = rows * cols;
   const views = result.heatmap.views;
-  const wanted = new Set(findings);
+  const wanted = new Set<string>(findings);
   const matching = sentenceTexts(result)
-    .map((text, s) => ({ s, hit: labelSentence(text).some((m) => m.status !== 'negative' && ancestorsOf(m.finding).some((a) => wanted.has(a))) }))
+    .map((text, s) => ({ s, hit: labelSentence(text).some((m) => m.status !== 'negative' && covers(m.finding, wanted)) }))
     .filter((x) => x.hit)
     .map((x) => x.s);
   const heat = new Float32Array(cells);
   if (matching.length > 0) {
     for (const s of matching) for (let n = 0; n < cells; n++) heat[n] += result.sentenceHeatmaps[s * views * cells + n] / matching.length;
-    return { heat, mentioned: true };
+    return { heat, mentioned: true, source: 'sentences' };
   }
+  const flagged = result.secondLookMap;
+  if (flagged?.findings.some((f) => covers(f, wanted))) return { heat: flagged.values.slice(0, cells), mentioned: false, source: 'second_look' };
   const T = result.tokens.length;
   for (let t = 0; t < T; t++) for (let n = 0; n < cells; n++) heat[n] += result.heatmap.values[t * views * cells + n] / T;
-  return { heat, mentioned: false };
+  return { heat, mentioned: false, source: 'report' };
 }
 
 export interface PointingSummary {
   n: number;
   n_mentioned: number; // reports that asserted the annotated finding
-  hit_rate: number; // all targets (mentioned: the finding's sentences; otherwise the whole report's map)
+  hit_rate: number; // all targets (mentioned: the finding's sentences; flagged: the second look's lesion map; otherwise the whole report's map)
   hit_interval: [number, number]; // Wilson 95 % interval of hit_rate: with a few dozen targets one hit moves the rate by ~0.03
   hit_rate_mentioned: number; // targets whose report asserted the finding
+  n_second_look: number; // reports that left the finding out, with the second look flagging it on the lesion map
+  hit_rate_second_look: number;
   centre_hit_rate: number;
   random_hit_rate: number; // expected, uniform over content cells
   same_side_rate: number; // the peak on the target's side of the film's vertical midline (any box's, for RSNA)
@@ -100,6 +111,7 @@ export interface PointingRow {
   kind: GroundingKind;
   hit: boolean;
   mentioned: boolean;
+  source: FindingMapSource;
   peak: [number, number]; // centre of the argmax cell
   truth: [number, number]; // centre of the box / nodule disk (the first box of an RSNA image)
 }
@@ -129,7 +141,7 @@ export class PointingTally {
   add(id: string, result: ReportResult, targets: readonly GroundingTarget[], geom: TensorGeometry): void {
     const cols = result.heatmap.grid[1];
     for (const t of targets) {
-      const { heat, mentioned } = findingHeatmap(result, t.findings);
+      const { heat, mentioned, source } = findingHeatmap(result, t.findings);
       const o = pointingGame(heat, result.heatmap.grid, t.target, geom);
       const peak = peakCell(heat, cols);
       const centre = targetCentre(t.target);
@@ -137,7 +149,7 @@ export class PointingTally {
       const film = filmColumns(geom, cols);
       const side = sameSide(t.target, peak[1], film.midline);
       const distance = Math.hypot(peak[0] - centre[0], peak[1] - centre[1]) / film.width;
-      this.rows.push({ id, kind: t.kind, hit: o.hit, mentioned, peak, truth, centre: o.centreHit, random: o.randomHit, side, distance });
+      this.rows.push({ id, kind: t.kind, hit: o.hit, mentioned, source, peak, truth, centre: o.centreHit, random: o.randomHit, side, distance });
     }
   }
 
@@ -150,12 +162,15 @@ export class PointingTally {
     const rows = this.rows.filter((r) => r.kind === kind);
     const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
     const mentioned = rows.filter((r) => r.mentioned);
+    const flagged = rows.filter((r) => r.source === 'second_look');
     return {
       n: rows.length,
       n_mentioned: mentioned.length,
       hit_rate: mean(rows.map((r) => Number(r.hit))),
       hit_interval: wilsonInterval(rows.filter((r) => r.hit).length, rows.length),
       hit_rate_mentioned: mean(mentioned.map((r) => Number(r.hit))),
+      n_second_look: flagged.length,
+      hit_rate_second_look: mean(flagged.map((r) => Number(r.hit))),
       centre_hit_rate: mean(rows.map((r) => Number(r.centre))),
       random_hit_rate: mean(rows.map((r) => r.random)),
       same_side_rate: mean(rows.map((r) => Number(r.side))),

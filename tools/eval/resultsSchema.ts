@@ -12,6 +12,7 @@ import type { LateralitySummary } from './laterality';
 import type { SideSummary } from './sideTally';
 import type { RobustnessRow } from './robustness';
 import type { SystemScores } from './scoring';
+import type { SecondLookSummary } from './secondLookTally';
 
 /** How often the rerank moved the choice, and the refinement's time. */
 export interface RefinementSummary {
@@ -58,6 +59,9 @@ export interface EvalResults {
   rerank_changed_share: number;
   refinement: Refinement;
   refinement_by_source: Record<string, Refinement>;
+  // serpent's drafts: the findings left out that the model's rule flags, how often present, and where the lesion map
+  // could show one (absent for a model without the rule, and in older results)
+  second_look?: { rule: { min_draws: number; min_reader: number }; all: SecondLookSummary; by_source: Record<string, SecondLookSummary> };
   systems: Record<string, SystemScores>;
   sides?: Record<string, SideSummary>; // per system: does the report put a finding on the side its source gives (absent in older results)
   skipped: Record<string, string>;

@@ -22,6 +22,7 @@ import { defaultPerturbations, perturb, perturbationName } from './perturb';
 import { ProgressBar, type ProgressStream } from './progress';
 import { robustnessRow, stratifiedSubset, type RobustnessRow } from './robustness';
 import { scoreAll, type EvalItem } from './scoring';
+import { SecondLookTally } from './secondLookTally';
 import type { EvalResults, PerImageReport, Refinement, RobustnessResults } from './resultsSchema';
 import { truthFindings } from './truth';
 
@@ -132,6 +133,8 @@ export async function runEvaluation(o: EvalOptions) {
   const reportMs = { serpent: [] as number[], serpent_no_rerank: [] as number[] };
   const rerankChanged: boolean[] = []; // per image: the similarity moved the choice off the best LM score
   const findingSets: number[] = []; // per image: distinct finding sets among the candidates
+  const rule = runner.manifest.second_look;
+  const secondLook = rule ? new SecondLookTally(rule) : null;
 
   timings.serpent_s = await generateAll(runner, 'serpent', evalRecs, o, async (rec, img, result, i) => {
     serpent.push(result.report.text);
@@ -139,6 +142,7 @@ export async function runEvaluation(o: EvalOptions) {
     reportMs.serpent.push(result.timings.total_ms);
     rerankChanged.push(result.rerankChangedChoice);
     findingSets.push(result.refinement.findingSets);
+    secondLook?.add(rec.source, result, truthFindings(rec));
     if (embedder) testEmbeds.push((await embedder.embed([img.pixels]))[0]);
     if (subset.has(i)) units.set(i, img);
     laterality.add(rec.id, result, img.pre);
@@ -258,6 +262,15 @@ export async function runEvaluation(o: EvalOptions) {
         return [src, refinementSummary(pick(serpent), reports.serpent_no_rerank && pick(reports.serpent_no_rerank), ms, perImage, o.uncertain)];
       }),
     ),
+    ...(rule && secondLook
+      ? {
+          second_look: {
+            rule: { min_draws: rule.min_draws, min_reader: rule.min_reader },
+            all: secondLook.summary(),
+            by_source: Object.fromEntries(secondLook.sources().map((src) => [src, secondLook.summary(src)])),
+          },
+        }
+      : {}),
     systems: scored.systems,
     skipped,
     per_source: scored.per_source,

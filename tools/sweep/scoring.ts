@@ -7,7 +7,8 @@ import { caseCounts, scoreClinical, type CaseCounts } from '../../src/text/metri
 import { pairedBootstrap, type PairedComparison } from '../eval/pairedBootstrap';
 import { withAncestors, type FindingKey } from '../../src/text/findings';
 import { rerank } from '../../src/engine/rerank';
-import { leftOutFindings, type LeftOutFinding } from '../../src/engine/secondLook';
+import type { LeftOutFinding } from '../../src/engine/secondLook';
+import { flaggedWithTruth } from '../eval/secondLookTally';
 import type { SecondLook } from '../../src/engine/manifest';
 import { searchLabel } from '../../src/engine/settings';
 import type { Candidate } from '../../src/engine/types';
@@ -250,10 +251,7 @@ export function chosenVsPlain(best: SweepRow, plain: SweepRow, resamples = 2000)
 function leftOutOf(row: SweepRow, rule: Pick<SecondLook, 'min_draws' | 'min_reader'>): { image: number; left: LeftOutFinding; present: boolean }[] | null {
   const kept = imageCounts.get(row);
   if (!kept) return null;
-  return kept.cases.flatMap((c, image) => {
-    const truth = new Set<string>(withAncestors(c.truth.filter((k) => k !== 'no_finding')));
-    return leftOutFindings(c.candidates, kept.chosen[image].findings, c.reading, rule).map((left) => ({ image, left, present: truth.has(left.finding) }));
-  });
+  return kept.cases.flatMap((c, image) => flaggedWithTruth(c.candidates, kept.chosen[image].findings, c.reading, rule, c.truth).map((f) => ({ image, ...f })));
 }
 
 /** How often the findings the page would flag for a second look under `rule` were present on this row's images: the
