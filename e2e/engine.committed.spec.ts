@@ -225,6 +225,11 @@ test('findings the self-refinement left out are listed for a second look, with t
   await expect(second).toContainText(/Nodule \(2 of 5 draws; the finding reader \d+ %\)/);
   await expect(second).toContainText(`With the default settings, on ${rule.films.toLocaleString('en-US')} val films`);
   await expect(second).toContainText(`were present ${Math.round(100 * rule.share_present)} % of the time`);
+  // and how often this finding's own flags were right there
+  const nodule = rule.by_finding.nodule;
+  await expect(second.getByTestId('second-look-per-finding')).toContainText(
+    `Nodule: present in ${nodule.present} of its ${nodule.flagged} flag${nodule.flagged === 1 ? '' : 's'}.`,
+  );
   // The nodule is localised, so the page can show where the lesion map places it: in the patient's left upper zone,
   // where JSRT's annotation puts it (x 1634, y 692 of 2048: "l.upper lobe").
   const where = second.getByTestId('second-look-map');

@@ -139,6 +139,7 @@ describe('scoring a configuration under finding votes', () => {
       images: 1,
       flagged: 1,
       share_present: 0, // the film is normal: the left-out effusion was not there
+      by_finding: { pleural_effusion: { flagged: 1, present: 0 } },
     });
     expect(secondLookOf(voted, { min_draws: 2, min_reader: 1 }, 'val')).toMatchObject({ images: 0, flagged: 0 });
     expect(secondLookOf(lm, { min_draws: 1, min_reader: 1 }, 'val')).toMatchObject({ flagged: 0 }); // the LM's pick keeps it

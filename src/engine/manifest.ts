@@ -47,6 +47,7 @@ export interface SecondLook {
   images: number; // films with at least one flagged finding
   flagged: number;
   share_present: number;
+  by_finding?: Record<string, { flagged: number; present: number }>; // the same, per flagged finding (records since 1.8.1's second)
 }
 
 /** The out-of-distribution detector (training/ood_detector.py): pixels [V,1,S,S] → ood_logit [V]. */

@@ -262,7 +262,13 @@ export function secondLookOf(row: SweepRow, rule: Pick<SecondLook, 'min_draws' |
   const present = flagged.filter((f) => f.present).length;
   const films = imageCounts.get(row)!.cases.length;
   const images = new Set(flagged.map((f) => f.image)).size;
-  return { ...rule, split, films, images, flagged: flagged.length, share_present: flagged.length ? present / flagged.length : 0 };
+  const byFinding: NonNullable<SecondLook['by_finding']> = {};
+  for (const { left, present: there } of flagged) {
+    const counts = (byFinding[left.finding] ??= { flagged: 0, present: 0 });
+    counts.flagged++;
+    if (there) counts.present++;
+  }
+  return { ...rule, split, films, images, flagged: flagged.length, share_present: flagged.length ? present / flagged.length : 0, by_finding: byFinding };
 }
 
 const READER_BINS: [number, string][] = [

@@ -5,7 +5,7 @@
 import type { SecondLook as SecondLookRule } from '../../engine/manifest';
 import type { ReportResult } from '../../engine/types';
 import { SECOND_LOOK_FOCUS, type MapFocus } from '../lib/mapFocus';
-import { findingName, leftOutLabel, secondLookFindings } from '../lib/refinementSummary';
+import { findingName, flagRecordLine, leftOutLabel, secondLookFindings } from '../lib/refinementSummary';
 
 interface Props {
   result: ReportResult;
@@ -20,6 +20,7 @@ export function SecondLook({ result, rule, pinned, onHover, onPin }: Props) {
   if (left.length === 0) return null;
   const mapped = result.secondLookMap?.findings.map(findingName) ?? [];
   const shown = pinned?.kind === 'secondLook';
+  const perFinding = flagRecordLine(left, rule);
   return (
     <aside className="second-look" aria-label="Findings left out of the draft" data-testid="second-look">
       <p className="second-look-text">
@@ -50,6 +51,7 @@ export function SecondLook({ result, rule, pinned, onHover, onPin }: Props) {
       <p className="second-look-note">
         With the default settings, on {rule.films.toLocaleString('en-US')} {rule.split} films, findings left out on such evidence ({rule.min_draws} or more
         draws, or the reader at {Math.round(100 * rule.min_reader)} % or more) were present {Math.round(100 * rule.share_present)} % of the time.
+        {perFinding ? <span data-testid="second-look-per-finding"> {perFinding}</span> : null}
       </p>
     </aside>
   );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate, ReportResult } from '../../engine/types';
 import type { SubtypeReading } from '../../engine/subtypeGate';
-import { markFindings, readerPercent, sideGateLine, subtypeLine, tallyLines, whyChosen } from './refinementSummary';
+import { flagRecordLine, markFindings, readerPercent, sideGateLine, subtypeLine, tallyLines, whyChosen } from './refinementSummary';
 import { readFileSync } from 'node:fs';
 import type { ModelManifest } from '../../engine/manifest';
 import {
@@ -248,5 +248,23 @@ describe('sideGateLine', () => {
     );
     expect(sideGateLine(result({ findings: ['nodule'], removed: false, measured }))).toBeNull();
     expect(sideGateLine(result(undefined))).toBeNull();
+  });
+});
+
+describe('flagRecordLine', () => {
+  const left = [
+    { finding: 'nodule', draws: 2, totalDraws: 5 },
+    { finding: 'pleural_effusion', draws: 3, totalDraws: 5 },
+    { finding: 'atelectasis', draws: 2, totalDraws: 5 },
+  ];
+  it('gives each flagged finding its own val record, and says when the rule never flagged it there', () => {
+    const by_finding = { nodule: { flagged: 3, present: 1 }, pleural_effusion: { flagged: 1, present: 1 } };
+    expect(flagRecordLine(left, { by_finding })).toBe(
+      'Nodule: present in 1 of its 3 flags; Pleural Effusion: present in 1 of its 1 flag; Atelectasis: never flagged there.',
+    );
+  });
+  it('says nothing for a record without per-finding counts, or with nothing flagged', () => {
+    expect(flagRecordLine(left, {})).toBeNull();
+    expect(flagRecordLine([], { by_finding: {} })).toBeNull();
   });
 });

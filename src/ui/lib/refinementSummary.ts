@@ -62,6 +62,19 @@ export function leftOutLabel(f: LeftOutFinding): string {
   return `${findingName(f.finding)} (${f.draws} of ${f.totalDraws} draws${f.reader !== undefined ? `; the finding reader ${readerPercent(f.reader)}` : ''})`;
 }
 
+/** How often the validation films' flags of these same findings were right, from the rule's per-finding record:
+ *  "Nodule: present in 1 of its 3 flags". Null for a record without it. */
+export function flagRecordLine(left: readonly LeftOutFinding[], rule: Pick<SecondLook, 'by_finding'>): string | null {
+  const byFinding = rule.by_finding;
+  if (!byFinding || left.length === 0) return null;
+  const parts = left.map((f) => {
+    const c = byFinding[f.finding];
+    if (!c || c.flagged === 0) return `${findingName(f.finding)}: never flagged there`;
+    return `${findingName(f.finding)}: present in ${c.present} of its ${c.flagged} flag${c.flagged === 1 ? '' : 's'}`;
+  });
+  return `${parts.join('; ')}.`;
+}
+
 /** The findings left out of the draft that the model's second-look rule flags (none without a rule). */
 export function secondLookFindings(result: ReportResult, rule: Pick<SecondLook, 'min_draws' | 'min_reader'> | undefined): LeftOutFinding[] {
   const chosen = result.candidates.find((c) => c.chosen) ?? result.candidates[0];
