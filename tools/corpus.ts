@@ -1,5 +1,6 @@
-// `npm run corpus`: builds corpus/ from ../shared/data (docs/CONTRACTS.md, "Corpus").
-// Flags: --out DIR, --limit N, --seed S, --reports-per-image K (≥3), --r2gen DIR, --workers W.
+// `npm run corpus`: builds corpus/ from ../shared/data, or from your own radiographs (--manifest PATH [--root DIR]),
+// (docs/CONTRACTS.md, "Corpus"). Flags: --out DIR, --manifest PATH, --root DIR, --limit N, --seed S,
+// --reports-per-image K (≥3), --r2gen DIR, --workers W.
 import path from 'node:path';
 import { parseFlags, usage, UsageError, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
@@ -11,6 +12,8 @@ import { formatStats } from './corpus/stats';
 
 const FLAGS = {
   out: { type: 'string', help: 'output folder (default corpus/)' },
+  manifest: { type: 'string', help: 'JSONL manifest of the images, in the cxr format (default ../shared/data/cxr/manifest.jsonl)' },
+  root: { type: 'string', help: "folder the manifest's image paths are relative to (default the manifest's folder)" },
   limit: { type: 'number', help: 'use the first N images only (a quick corpus)' },
   seed: { type: 'number', help: `random seed of the composed reports (default ${DEFAULT_SEED})` },
   'reports-per-image': { type: 'number', help: `composed reports per image, at least ${MIN_REPORTS_PER_IMAGE} (default ${DEFAULT_REPORTS_PER_IMAGE})` },
@@ -33,6 +36,8 @@ async function main(argv: string[]): Promise<void> {
   const isTty = process.stderr.isTTY;
   const stats = await buildCorpus({
     dataRoot: DATA_ROOT,
+    ...(args.manifest ? { manifest: path.resolve(process.cwd(), args.manifest) } : {}),
+    ...(args.root ? { imageRoot: path.resolve(process.cwd(), args.root) } : {}),
     out,
     seed: integer('seed', args.seed, 0) ?? DEFAULT_SEED,
     reportsPerImage: integer('reports-per-image', args['reports-per-image'], MIN_REPORTS_PER_IMAGE) ?? DEFAULT_REPORTS_PER_IMAGE,

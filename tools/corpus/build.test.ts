@@ -1,4 +1,5 @@
-// End to end: the corpus CLI on a few real images, determinism, the R2Gen layout, and the pixel workers.
+// End to end: the corpus CLI on a few real images, determinism, the R2Gen layout, your own radiographs (--manifest,
+// --root), and the pixel workers.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -152,6 +153,70 @@ describe('--r2gen layout', () => {
     expect(test.reports[0].findings).toBe('left lower lobe opacity.');
     expect(test.reports[0].impression).toBe('pneumonia.');
     expect(test.findings).toEqual(expect.arrayContaining(['Lung Opacity', 'Pneumonia']));
+  });
+});
+
+describe('your own radiographs (--manifest PATH --root DIR)', () => {
+  const own = path.join(tmp, 'own');
+  const png = (w: number, h: number, seed: number): Uint8Array =>
+    encode({ width: w, height: h, channels: 1, depth: 8, data: Uint8Array.from({ length: w * h }, (_, i) => (i * seed + seed) % 253) });
+  // A source the mapping knows (nih64: NIH's label names), on films of the researcher's own sizes and folders.
+  const rows = [
+    { id: 'mine/a', source: 'nih64', image: 'films/a.png', split: 'train', labels: ['Cardiomegaly', 'Effusion'] },
+    { id: 'mine/b', source: 'nih64', image: 'films/b.png', split: 'train', labels: ['No Finding'] },
+    { id: 'mine/c', source: 'nih64', image: 'films/c.png', split: 'val', labels: ['Pneumothorax'] },
+    { id: 'mine/d', source: 'nih64', image: 'films/d.png', split: 'test', labels: ['No Finding'] },
+  ];
+  const writeOwn = (list: unknown[], name = 'manifest.jsonl'): string => {
+    fs.mkdirSync(path.join(own, 'films'), { recursive: true });
+    rows.forEach((r, i) => fs.writeFileSync(path.join(own, r.image), png(300 + 40 * i, 260, i + 2)));
+    const file = path.join(own, 'lists', name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${list.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    return file;
+  };
+
+  it('builds the corpus from a manifest outside the shared data, its images under --root', () => {
+    const manifest = writeOwn(rows);
+    const out = path.join(tmp, 'own-out');
+    execFileSync(process.execPath, ['--import', 'tsx', 'tools/corpus.ts', '--manifest', manifest, '--root', own, '--out', out, '--reports-per-image', '3'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect(records(out, 'train').map((r) => [r.id, r.findings])).toEqual([
+      ['mine/a', expect.arrayContaining(['Cardiomegaly', 'Pleural Effusion'])],
+      ['mine/b', ['No Finding']],
+    ]);
+    expect(records(out, 'val')[0].reports[0].text).toMatch(/pneumothorax/);
+    expect(load(out, 'train', 'pixels').shape).toEqual([2, IMAGE_SIZE, IMAGE_SIZE]);
+    expect(load(out, 'test', 'pixels').shape).toEqual([1, IMAGE_SIZE, IMAGE_SIZE]);
+  });
+
+  it('refuses a manifest with missing images, bad splits, repeated ids or unmapped labels before decoding anything', async () => {
+    const out = path.join(tmp, 'own-bad');
+    const bad = writeOwn(
+      [
+        { ...rows[0], image: 'films/missing.png' },
+        { ...rows[1], split: 'holdout' },
+        { ...rows[2], id: 'mine/a' },
+        { ...rows[3], labels: 'No Finding' },
+      ],
+      'bad.jsonl',
+    );
+    const build = (manifest: string) => buildCorpus({ dataRoot: DATA_ROOT, manifest, imageRoot: own, out, seed: 1, reportsPerImage: 3, workers: 0 });
+    const err = await build(bad).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).toBe('CorpusInputError');
+    expect((err as Error).message).toContain('bad.jsonl:1: image');
+    expect((err as Error).message).toContain('films/missing.png does not exist');
+    expect((err as Error).message).toContain('bad.jsonl:2: split "holdout" is not train, val or test');
+    expect((err as Error).message).toContain('bad.jsonl:3: id "mine/a" appears twice');
+    expect((err as Error).message).toContain('bad.jsonl:4: "labels" must be a list');
+    const unmapped = writeOwn([{ ...rows[0], labels: ['Granuloma'] }], 'unmapped.jsonl');
+    await expect(build(unmapped)).rejects.toThrow(/label "Granuloma" of nih64 is not mapped in source_labels\.json/);
+    const unknownSource = writeOwn([{ ...rows[0], source: 'my_hospital' }], 'source.jsonl');
+    await expect(build(unknownSource)).rejects.toThrow(/source "my_hospital" has no entry in src\/text\/data\/corpus\/source_labels\.json/);
+    expect(fs.existsSync(out)).toBe(false); // nothing was written
   });
 });
 

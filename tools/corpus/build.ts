@@ -14,11 +14,13 @@ import { IMAGE_SIZE, MAX_LENGTH, PIXEL_MEAN, PIXEL_STD, SPLITS, VOCAB_MIN_COUNT,
 import { bankVocabularyTexts } from './bankWords';
 import { NpyStreamWriter, writeNpy } from './npy';
 import { decodeAll, type PixelJob } from './pixels';
-import { readIuTrainReports, readManifest, readR2Gen, selectRows } from './sources';
+import { checkRows, readIuTrainReports, readManifestFile, readR2Gen, selectRows } from './sources';
 import { computeStats, type CorpusStats } from './stats';
 
 export interface BuildOptions {
-  dataRoot: string; // ../shared/data
+  dataRoot: string; // ../shared/data: its iu_xray/ gives the sentences reports are composed from
+  manifest?: string; // the images' JSONL manifest (default <dataRoot>/cxr/manifest.jsonl)
+  imageRoot?: string; // the folder the manifest's image paths are relative to (default the manifest's folder)
   out: string;
   seed: number;
   reportsPerImage: number;
@@ -60,8 +62,11 @@ export async function buildCorpus(opts: BuildOptions): Promise<CorpusStats> {
   const progress = opts.progress ?? (() => {});
   const K = opts.reportsPerImage;
   const L = opts.maxLength ?? MAX_LENGTH;
-  const cxrDir = path.join(opts.dataRoot, 'cxr');
-  const rows = selectRows(readManifest(cxrDir), opts.limit);
+  const manifest = opts.manifest ?? path.join(opts.dataRoot, 'cxr', 'manifest.jsonl');
+  const cxrDir = opts.imageRoot ?? path.dirname(manifest);
+  const rows = selectRows(readManifestFile(manifest), opts.limit);
+  checkRows(rows, cxrDir, manifest);
+  for (const r of rows) planFor(r); // a source or label source_labels.json does not map fails here, not after the pixels
   const studies = opts.r2gen ? readR2Gen(opts.r2gen) : [];
 
   // Items in output order (split, then manifest order); images known before any report is written.

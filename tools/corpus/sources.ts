@@ -1,5 +1,6 @@
-// Reading the inputs of the corpus: the CXR manifest (with --limit selection), IU X-ray train reports
-// (sentence source for composition) and the R2Gen layout of real image–report pairs (--r2gen DIR).
+// Reading the inputs of the corpus: the CXR manifest (the shared data's or your own, with --limit selection), checked
+// before any pixel is decoded; IU X-ray train reports (sentence source for composition) and the R2Gen layout of real
+// image–report pairs (--r2gen DIR).
 import fs from 'node:fs';
 import path from 'node:path';
 import { readIuReports } from '../../src/text/labelerValidate';
@@ -16,7 +17,11 @@ function readText(file: string, what: string): string {
 }
 
 export function readManifest(cxrDir: string): ManifestRow[] {
-  const file = path.join(cxrDir, 'manifest.jsonl');
+  return readManifestFile(path.join(cxrDir, 'manifest.jsonl'));
+}
+
+/** A manifest in the cxr JSONL format (docs/CONTRACTS.md), anywhere: the shared data's, or a folder of your own. */
+export function readManifestFile(file: string): ManifestRow[] {
   return readText(file, 'CXR manifest')
     .split('\n')
     .filter((l) => l.trim().length > 0)
@@ -100,4 +105,33 @@ export function readR2Gen(dir: string): R2GenStudy[] {
     }
   }
   return out;
+}
+
+const SPLITS = ['train', 'val', 'test'];
+
+/** Every way a manifest's rows cannot become corpus items, at once, before minutes of decoding: a missing field or
+ *  image file, a split other than train/val/test, a repeated id. The composition plan's own errors (a source or label
+ *  source_labels.json does not map) are checked by the caller with planFor. */
+export function checkRows(rows: readonly ManifestRow[], imageRoot: string, file: string): void {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  rows.forEach((r, i) => {
+    const at = `${path.basename(file)}:${i + 1}`;
+    for (const field of ['id', 'source', 'image', 'split'] as const) {
+      if (typeof r[field] !== 'string' || r[field].length === 0) problems.push(`${at}: "${field}" must be a non-empty string`);
+    }
+    if (!Array.isArray(r.labels)) problems.push(`${at}: "labels" must be a list of the source's label names (["No Finding"] for a normal film)`);
+    if (typeof r.split === 'string' && !SPLITS.includes(r.split)) problems.push(`${at}: split "${r.split}" is not train, val or test`);
+    if (typeof r.id === 'string') {
+      if (seen.has(r.id)) problems.push(`${at}: id "${r.id}" appears twice`);
+      seen.add(r.id);
+    }
+    if (typeof r.image === 'string' && r.image && !fs.existsSync(path.join(imageRoot, r.image))) {
+      problems.push(`${at}: image ${path.join(imageRoot, r.image)} does not exist (image paths are relative to --root, default the manifest's folder)`);
+    }
+  });
+  if (problems.length === 0) return;
+  const shown = problems.slice(0, 10).join('\n  ');
+  const more = problems.length > 10 ? `\n  … and ${problems.length - 10} more` : '';
+  throw new CorpusInputError(`${file} cannot be built into a corpus:\n  ${shown}${more}`);
 }
