@@ -40,6 +40,7 @@ class ScriptedEngine implements ReportEngine {
   seenFiles: string[] = [];
   seenBeam: number | undefined;
   seenTokenInterval: number | undefined;
+  lastResult: ReportResult | null = null;
   aborted = false;
 
   async load(opts: LoadOptions, onProgress?: (e: ProgressEvent) => void): Promise<LoadInfo> {
@@ -71,7 +72,8 @@ class ScriptedEngine implements ReportEngine {
       this.aborted = true;
       throw new GenerationCancelledError();
     }
-    return fakeResult(3);
+    this.lastResult = opts.beam === 7 ? { ...fakeResult(3), secondLookMap: { findings: ['nodule'], values: Float32Array.from([0, 0.5, 1, 0]) } } : fakeResult(3);
+    return this.lastResult;
   }
 
   async generateFiles(files: ImageFile[], opts: GenerateOptions = {}, cb: GenerateCallbacks = {}): Promise<ReportResult> {
@@ -122,6 +124,15 @@ describe('worker protocol', () => {
     expect(result.heatmap.values).toBeInstanceOf(Float32Array);
     expect(Array.from(result.heatmap.values)).toEqual(Array.from(fakeResult(3).heatmap.values));
     expect(result.sentenceHeatmaps).toBeInstanceOf(Float32Array);
+  });
+
+  it("moves the second look's lesion map across with the rest of the result", async () => {
+    const { client, engine } = connect();
+    await client.load({ modelUrl: 'm' });
+    const result = await client.generate([{ data: new Float32Array([0.5]), size: 1 }], { beam: 7 });
+    expect(result.secondLookMap!.findings).toEqual(['nodule']);
+    expect(Array.from(result.secondLookMap!.values)).toEqual([0, 0.5, 1, 0]);
+    expect(engine.lastResult!.secondLookMap!.values.length).toBe(0); // transferred, not copied
   });
 
   it('sends raw file bytes to the worker', async () => {
