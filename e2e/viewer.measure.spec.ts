@@ -1,7 +1,8 @@
 // Measuring a distance as a radiologist would: "Measure" (or M on the focused image), drag across the film (or mark
 // both ends from the keyboard), read the length in mm from the DICOM file's pixel spacing, with a note that says
 // which spacing it is; the line stays on the anatomy under zoom; it can be removed; measuring off, a drag pans
-// again; the report's downloaded files list the lengths with their spacing; a PNG measures in its pixels and says so; a line ends at the film's edge; nothing of it reaches the
+// again; the report's downloaded files list the lengths with their spacing; a PNG measures in its pixels and says so;
+// two lines give the cardiothoracic ratio; a line ends at the film's edge; nothing of it reaches the
 // model's input.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -98,7 +99,7 @@ test('a drag measures in mm from the DICOM pixel spacing, stays on the anatomy, 
   expect(errors).toEqual([]);
 });
 
-test('a PNG measures in its own pixels and says how to get millimetres', async ({ page }) => {
+test('a PNG measures in its own pixels and says how to get millimetres; two lines give the cardiothoracic ratio', async ({ page }) => {
   await page.goto('/?device=wasm');
   await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN001.png'));
   const view = page.getByTestId('image-view');
@@ -113,10 +114,18 @@ test('a PNG measures in its own pixels and says how to get millimetres', async (
   expect(Math.abs(Number(await item.getAttribute('data-value')) - expectedPx)).toBeLessThan(1.5);
   await expect(page.getByTestId('measure-note')).toContainText('PNG file carries no pixel spacing');
 
+  await expect(page.getByTestId('measure-ratio')).toHaveCount(0); // one line: no ratio
   // A line dragged past the film's edge ends at the edge: from the middle of the 224-pixel film, half its width.
   await dragAcross(page, [0.5, 0.5], [1.4, 0.5]);
   await expect(item).toHaveCount(2);
   expect(Number(await item.nth(1).getAttribute('data-value'))).toBeCloseTo(v.width / 2, 0);
+  // Two horizontal lines give the cardiothoracic ratio, the narrower over the wider: a PNG's view is not known to be
+  // AP, so the note gives the PA threshold.
+  const ratio = page.getByTestId('measure-ratio');
+  expect(Number(await ratio.getAttribute('data-value'))).toBeCloseTo(v.width / 2 / expectedPx, 2);
+  await expect(ratio).toContainText(`Cardiothoracic ratio ${(v.width / 2 / expectedPx).toFixed(2)}: line 2's horizontal width over line 1's`);
+  await expect(ratio).toContainText('Over 0.50 on a PA film');
+  await screenshot(page, 'viewer-measure-ratio');
 });
 
 test('the keyboard measures too: an end under the centre cross, Enter, pan, Enter; Escape drops a first end', async ({ page }) => {

@@ -72,7 +72,8 @@ class ScriptedEngine implements ReportEngine {
       this.aborted = true;
       throw new GenerationCancelledError();
     }
-    this.lastResult = opts.beam === 7 ? { ...fakeResult(3), secondLookMap: { findings: ['nodule'], values: Float32Array.from([0, 0.5, 1, 0]) } } : fakeResult(3);
+    this.lastResult =
+      opts.beam === 7 ? { ...fakeResult(3), secondLookMap: { findings: ['nodule'], values: Float32Array.from([0, 0.5, 1, 0]) } } : fakeResult(3);
     return this.lastResult;
   }
 

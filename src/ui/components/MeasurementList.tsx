@@ -1,10 +1,11 @@
 // The measurements of one view as a list a keyboard and a screen reader can use: each length, a button to remove
-// it, one to remove them all, and once what the numbers are (mm from which tag, or the file's pixels).
+// it, one to remove them all, once what the numbers are (mm from which tag, or the file's pixels), and with two
+// lines or more the cardiothoracic ratio of the last two.
 import type { InputImage } from '../lib/inputImage';
-import { lengthOf, spacingNote, type Measurement } from '../lib/measure';
+import { cardiothoracicRatio, lengthOf, ratioNote, spacingNote, type Measurement } from '../lib/measure';
 
 interface Props {
-  image: Pick<InputImage, 'name' | 'format' | 'pixelSpacing'>;
+  image: Pick<InputImage, 'name' | 'format' | 'pixelSpacing' | 'viewPosition'>;
   items: readonly Measurement[];
   active: boolean;
   pending: boolean; // the keyboard has marked a first end
@@ -15,6 +16,7 @@ interface Props {
 export function MeasurementList({ image, items, active, pending, onRemove, onClear }: Props) {
   if (!active && items.length === 0) return null;
   const last = items.at(-1);
+  const ratio = cardiothoracicRatio(items);
   const status = pending
     ? 'First end marked. Pan the other end under the centre cross and press Enter; Escape drops it.'
     : last
@@ -52,6 +54,11 @@ export function MeasurementList({ image, items, active, pending, onRemove, onCle
       <p className="visually-hidden" aria-live="polite" data-testid="measure-status">
         {status}
       </p>
+      {ratio ? (
+        <p className="measure-ratio" data-testid="measure-ratio" data-value={ratio.value}>
+          {ratioNote(ratio, image.viewPosition)}
+        </p>
+      ) : null}
       <p className="measure-note" data-testid="measure-note">
         {spacingNote(image.pixelSpacing, image.format)}
       </p>

@@ -1,6 +1,7 @@
 // Distance measurements on a view, as pure maths: a line between two points in the file's own pixels (so it stays
 // on the anatomy through zoom and pan), its length in mm where the DICOM file states a pixel spacing, in the
-// file's pixels where it does not, and a note that says which of the two a number is.
+// file's pixels where it does not, and a note that says which of the two a number is; and the cardiothoracic ratio
+// of two lines (the heart's widest width over the chest's), which needs no spacing.
 import type { PixelSpacing } from '../../image';
 
 export interface Measurement {
@@ -75,4 +76,31 @@ export function spacingBasis(spacing: PixelSpacing | undefined): string {
     case 'unstated':
       return 'Pixel Spacing, calibration not stated';
   }
+}
+
+/** The cardiothoracic ratio of the last two lines: the narrower horizontal width over the wider, as a radiologist
+ *  measures the heart's widest width against the chest's inner width. Horizontal widths in the file's pixels: the
+ *  ratio needs no spacing. heart and chest: the lines' numbers in the list (from 1). Null under two lines. */
+export interface CardiothoracicRatio {
+  value: number;
+  heart: number;
+  chest: number;
+}
+
+export function cardiothoracicRatio(items: readonly Pick<Measurement, 'from' | 'to'>[]): CardiothoracicRatio | null {
+  if (items.length < 2) return null;
+  const [a, b] = [items.length - 2, items.length - 1];
+  const width = (m: Pick<Measurement, 'from' | 'to'>): number => Math.abs(m.to[0] - m.from[0]);
+  const [wa, wb] = [width(items[a]), width(items[b])];
+  if (wa === 0 || wb === 0) return null; // a vertical line has no width to compare
+  return wa <= wb ? { value: wa / wb, heart: a + 1, chest: b + 1 } : { value: wb / wa, heart: b + 1, chest: a + 1 };
+}
+
+/** What the ratio is and how far it goes: the usual 0.5 holds for a PA film; an AP film (DICOM View Position AP)
+ *  projects the heart larger. */
+export function ratioNote(ratio: CardiothoracicRatio, viewPosition?: string): string {
+  const base = `Cardiothoracic ratio ${ratio.value.toFixed(2)}: line ${ratio.heart}'s horizontal width over line ${ratio.chest}'s, if they span the heart and the chest at their widest.`;
+  return viewPosition?.trim().toUpperCase() === 'AP'
+    ? `${base} This is an AP film, which projects the heart larger: a ratio over 0.50 does not by itself mean an enlarged heart.`
+    : `${base} Over 0.50 on a PA film suggests an enlarged heart.`;
 }

@@ -139,21 +139,32 @@ describe('report export', () => {
     const measurements = [
       { image: 'chest.dcm', view: 'frontal', spacing, items: [{ id: 4, from: [10, 10] as [number, number], to: [40, 50] as [number, number] }] },
       { image: 'side.png', view: 'lateral', items: [] },
-      { image: 'b.png', view: 'frontal', items: [{ id: 1, from: [0, 0] as [number, number], to: [3, 4] as [number, number] }] },
+      {
+        image: 'b.png',
+        view: 'frontal',
+        items: [
+          { id: 1, from: [0, 0] as [number, number], to: [3, 4] as [number, number] },
+          { id: 2, from: [0, 9] as [number, number], to: [12, 9] as [number, number] },
+        ],
+      },
     ];
     const txt = reportTextFile({ ...ctx, measurements });
     // 30 columns × 0.1 mm and 40 rows × 0.2 mm: 3 mm across, 8 mm down, 8.5 mm; the PNG's line is 5 of its pixels
     expect(txt).toContain(
       'No acute disease.\n\nMEASUREMENTS (made in the viewer by the reader, not by the model):\n' +
         '- chest.dcm (frontal) 1: 8.5 mm (Imager Pixel Spacing, at the detector: anatomy reads larger than it is)\n' +
-        "- b.png (frontal) 1: 5 px (the file's pixels; no pixel spacing stated)\n\n--\n",
+        "- b.png (frontal) 1: 5 px (the file's pixels; no pixel spacing stated)\n" +
+        "- b.png (frontal) 2: 12 px (the file's pixels; no pixel spacing stated)\n" +
+        "- b.png (frontal) cardiothoracic ratio 0.25: line 1's horizontal width over line 2's\n\n--\n",
     );
     const doc = JSON.parse(reportJsonFile({ ...ctx, measurements }));
-    expect(doc.measurements).toHaveLength(2);
+    expect(doc.measurements).toHaveLength(3);
+    expect(doc.cardiothoracic_ratios).toEqual([{ image: 'b.png', view: 'frontal', value: 0.25, heart_line: 1, chest_line: 2 }]);
     expect(doc.measurements[0]).toMatchObject({ image: 'chest.dcm', view: 'frontal', index: 1, from_px: [10, 10], to_px: [40, 50], unit: 'mm' });
     expect(doc.measurements[0].length).toBeCloseTo(Math.hypot(3, 8), 9);
     expect(doc.measurements[1]).toMatchObject({ image: 'b.png', length: 5, unit: 'px' });
     expect(reportTextFile(ctx)).not.toContain('MEASUREMENTS');
     expect(JSON.parse(reportJsonFile(ctx)).measurements).toEqual([]);
+    expect(JSON.parse(reportJsonFile(ctx)).cardiothoracic_ratios).toEqual([]);
   });
 });

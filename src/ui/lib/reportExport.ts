@@ -4,7 +4,7 @@
 // words the language model did not write; so are the findings the page flagged for a second look, and the distances the
 // reader measured in the viewer (with the spacing each length came from).
 import type { LoadInfo, ReportResult } from '../../engine/types';
-import { lengthOf, spacingBasis, type ViewMeasurements } from './measure';
+import { cardiothoracicRatio, lengthOf, spacingBasis, type ViewMeasurements } from './measure';
 import { leftOutLabel, secondLookFindings, sideGateLine, subtypeLine } from './refinementSummary';
 
 export const CLINICAL_NOTE = 'Draft written by an open-data demo model (Serpent). Not for clinical use; a radiologist must review every statement.';
@@ -29,7 +29,15 @@ export function reportAsText(report: EditedReport): string {
 
 /** One line per measurement, numbered as each view's list numbers them; empty when nothing was measured. */
 export function measurementLines(views: readonly ViewMeasurements[] = []): string[] {
-  return views.flatMap((v) => v.items.map((m, i) => `- ${v.image} (${v.view}) ${i + 1}: ${lengthOf(m, v.spacing).text} (${spacingBasis(v.spacing)})`));
+  return views.flatMap((v) => {
+    const ratio = cardiothoracicRatio(v.items);
+    return [
+      ...v.items.map((m, i) => `- ${v.image} (${v.view}) ${i + 1}: ${lengthOf(m, v.spacing).text} (${spacingBasis(v.spacing)})`),
+      ...(ratio
+        ? [`- ${v.image} (${v.view}) cardiothoracic ratio ${ratio.value.toFixed(2)}: line ${ratio.heart}'s horizontal width over line ${ratio.chest}'s`]
+        : []),
+    ];
+  });
 }
 
 export function reportTextFile(ctx: ExportContext): string {
@@ -75,6 +83,10 @@ export function reportJsonFile(ctx: ExportContext): string {
         };
       }),
     ),
+    cardiothoracic_ratios: (ctx.measurements ?? []).flatMap((v) => {
+      const ratio = cardiothoracicRatio(v.items);
+      return ratio ? [{ image: v.image, view: v.view, value: ratio.value, heart_line: ratio.heart, chest_line: ratio.chest }] : [];
+    }),
     report: { findings: ctx.report.findings, impression: ctx.report.impression, edited },
     draft: result.report,
     settings: result.settings,
