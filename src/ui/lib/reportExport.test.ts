@@ -112,6 +112,10 @@ describe('report export', () => {
     const reading = { cardiomegaly: 0.3 };
     const flagged = { ...ctx, model: { ...ctx.model, secondLook: rule }, result: { ...result, refinement: { ...result.refinement, reading } } };
     expect(reportTextFile(flagged)).toMatch(/\nLeft out of the draft, worth a second look: Cardiomegaly \(1 of 2 draws; the finding reader 30 %\)\n$/);
+    const recorded = { ...flagged, model: { ...flagged.model, secondLook: { ...rule, by_finding: { cardiomegaly: { flagged: 4, present: 3 } } } } };
+    expect(reportTextFile(recorded)).toMatch(
+      /worth a second look: Cardiomegaly \(1 of 2 draws; the finding reader 30 %\)\nSuch flags on 10 val films: Cardiomegaly: present in 3 of its 4 flags\.\n$/,
+    );
     expect(JSON.parse(reportJsonFile(flagged)).second_look).toEqual({ rule, left_out: [{ finding: 'cardiomegaly', draws: 1, totalDraws: 2, reader: 0.3 }] });
     const strict = { ...flagged, model: { ...flagged.model, secondLook: { ...rule, min_draws: 2, min_reader: 0.5 } } };
     expect(reportTextFile(strict)).not.toContain('second look');

@@ -5,7 +5,7 @@
 // reader measured in the viewer (with the spacing each length came from).
 import type { LoadInfo, ReportResult } from '../../engine/types';
 import { cardiothoracicRatio, lengthOf, spacingBasis, type ViewMeasurements } from './measure';
-import { leftOutLabel, secondLookFindings, sideGateLine, subtypeLine } from './refinementSummary';
+import { flagRecordLine, leftOutLabel, secondLookFindings, sideGateLine, subtypeLine } from './refinementSummary';
 
 export const CLINICAL_NOTE = 'Draft written by an open-data demo model (Serpent). Not for clinical use; a radiologist must review every statement.';
 
@@ -45,6 +45,9 @@ export function reportTextFile(ctx: ExportContext): string {
   const sideNote = sideGateLine(ctx.result);
   const typeNote = ctx.result.refinement.subtype?.named ? subtypeLine(ctx.result) : null;
   const leftOut = secondLookFindings(ctx.result, ctx.model.secondLook);
+  const rule = ctx.model.secondLook;
+  const flagRecord = rule ? flagRecordLine(leftOut, rule) : null;
+  const flagLine = rule && flagRecord ? `Such flags on ${rule.films} ${rule.split} films: ${flagRecord}\n` : '';
   return (
     reportAsText(ctx.report) +
     (measured.length ? `\nMEASUREMENTS (made in the viewer by the reader, not by the model):\n${measured.join('\n')}\n` : '') +
@@ -53,7 +56,8 @@ export function reportTextFile(ctx: ExportContext): string {
     (ctx.result.ood.warning ? `Warning: ${ctx.result.ood.warning}\n` : '') +
     (sideNote ? `Note: ${sideNote}\n` : '') +
     (typeNote ? `Note: ${typeNote}\n` : '') +
-    (leftOut.length ? `Left out of the draft, worth a second look: ${leftOut.map(leftOutLabel).join(', ')}\n` : '')
+    (leftOut.length ? `Left out of the draft, worth a second look: ${leftOut.map(leftOutLabel).join(', ')}\n` : '') +
+    flagLine
   );
 }
 
