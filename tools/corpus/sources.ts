@@ -6,6 +6,7 @@ import path from 'node:path';
 import { readIuReports } from '../../src/text/labelerValidate';
 import type { ManifestRow } from '../../src/text/composeMapping';
 import type { IuReportText } from '../../src/text/composePools';
+import { SPLITS } from './config';
 
 export class CorpusInputError extends Error {
   override name = 'CorpusInputError';
@@ -107,8 +108,6 @@ export function readR2Gen(dir: string): R2GenStudy[] {
   return out;
 }
 
-const SPLITS = ['train', 'val', 'test'];
-
 /** Every way a manifest's rows cannot become corpus items, at once, before minutes of decoding: a missing field or
  *  image file, a split other than train/val/test, a repeated id. The composition plan's own errors (a source or label
  *  source_labels.json does not map) are checked by the caller with planFor. */
@@ -121,7 +120,7 @@ export function checkRows(rows: readonly ManifestRow[], imageRoot: string, file:
       if (typeof r[field] !== 'string' || r[field].length === 0) problems.push(`${at}: "${field}" must be a non-empty string`);
     }
     if (!Array.isArray(r.labels)) problems.push(`${at}: "labels" must be a list of the source's label names (["No Finding"] for a normal film)`);
-    if (typeof r.split === 'string' && !SPLITS.includes(r.split)) problems.push(`${at}: split "${r.split}" is not train, val or test`);
+    if (typeof r.split === 'string' && !(SPLITS as readonly string[]).includes(r.split)) problems.push(`${at}: split "${r.split}" is not train, val or test`);
     if (typeof r.id === 'string') {
       if (seen.has(r.id)) problems.push(`${at}: id "${r.id}" appears twice`);
       seen.add(r.id);

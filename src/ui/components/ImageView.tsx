@@ -1,8 +1,8 @@
 // One view of the study: the radiograph at full resolution on a canvas that zooms, pans and windows; over it
 // the heatmap of the word or sentence in focus (its own canvas, on the image's coordinates, so it stays on the
-// anatomy) and the distances measured on it (told to the page, which records them in the report's files). The figure carries a fingerprint of the pixels the model read
-// (data-model-input), which no display setting changes. The view selector asks which view a PNG/JPEG is; DICOM
-// says it.
+// anatomy) and the distances measured on it (told to the page, which records them in the report's files). The
+// figure carries a fingerprint of the pixels the model read (data-model-input), which no display setting changes.
+// The view selector asks which view a PNG/JPEG is; DICOM says it.
 import { useEffect, useMemo } from 'react';
 import type { PreparedView } from '../../engine/types';
 import type { ViewKind } from '../../image';

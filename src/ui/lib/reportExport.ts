@@ -40,6 +40,33 @@ export function measurementLines(views: readonly ViewMeasurements[] = []): strin
   });
 }
 
+/** The .json's measurements: each line's ends in the file's pixels, its length and unit, and the spacing behind it. */
+function measurementRecords(views: readonly ViewMeasurements[] = []) {
+  return views.flatMap((v) =>
+    v.items.map((m, i) => {
+      const length = lengthOf(m, v.spacing);
+      return {
+        image: v.image,
+        view: v.view,
+        index: i + 1,
+        from_px: m.from,
+        to_px: m.to,
+        length: length.value,
+        unit: length.unit,
+        basis: spacingBasis(v.spacing),
+      };
+    }),
+  );
+}
+
+/** The .json's cardiothoracic ratios: one per view with two lines or more, from its last two. */
+function ratioRecords(views: readonly ViewMeasurements[] = []) {
+  return views.flatMap((v) => {
+    const ratio = cardiothoracicRatio(v.items);
+    return ratio ? [{ image: v.image, view: v.view, value: ratio.value, heart_line: ratio.heart, chest_line: ratio.chest }] : [];
+  });
+}
+
 export function reportTextFile(ctx: ExportContext): string {
   const measured = measurementLines(ctx.measurements);
   const sideNote = sideGateLine(ctx.result);
@@ -72,25 +99,8 @@ export function reportJsonFile(ctx: ExportContext): string {
     model: { id: ctx.model.modelId, version: ctx.model.modelVersion, precision: ctx.model.precision },
     backend: result.backend,
     images: ctx.images,
-    measurements: (ctx.measurements ?? []).flatMap((v) =>
-      v.items.map((m, i) => {
-        const length = lengthOf(m, v.spacing);
-        return {
-          image: v.image,
-          view: v.view,
-          index: i + 1,
-          from_px: m.from,
-          to_px: m.to,
-          length: length.value,
-          unit: length.unit,
-          basis: spacingBasis(v.spacing),
-        };
-      }),
-    ),
-    cardiothoracic_ratios: (ctx.measurements ?? []).flatMap((v) => {
-      const ratio = cardiothoracicRatio(v.items);
-      return ratio ? [{ image: v.image, view: v.view, value: ratio.value, heart_line: ratio.heart, chest_line: ratio.chest }] : [];
-    }),
+    measurements: measurementRecords(ctx.measurements),
+    cardiothoracic_ratios: ratioRecords(ctx.measurements),
     report: { findings: ctx.report.findings, impression: ctx.report.impression, edited },
     draft: result.report,
     settings: result.settings,
