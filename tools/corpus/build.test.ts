@@ -216,6 +216,7 @@ describe('your own radiographs (--manifest PATH --root DIR)', () => {
     await expect(build(unmapped)).rejects.toThrow(/label "Granuloma" of nih64 is not mapped in source_labels\.json/);
     const unknownSource = writeOwn([{ ...rows[0], source: 'my_hospital' }], 'source.jsonl');
     await expect(build(unknownSource)).rejects.toThrow(/source "my_hospital" has no entry in src\/text\/data\/corpus\/source_labels\.json/);
+    await expect(build(path.join(own, 'lists', 'none.jsonl'))).rejects.toThrow(/CXR manifest not found at .*none\.jsonl; .*--manifest PATH right\?/);
     expect(fs.existsSync(out)).toBe(false); // nothing was written
   });
 });

@@ -12,8 +12,8 @@ export class CorpusInputError extends Error {
   override name = 'CorpusInputError';
 }
 
-function readText(file: string, what: string): string {
-  if (!fs.existsSync(file)) throw new CorpusInputError(`${what} not found at ${file}; is ../shared/data next to the repository?`);
+function readText(file: string, what: string, hint = 'is ../shared/data next to the repository?'): string {
+  if (!fs.existsSync(file)) throw new CorpusInputError(`${what} not found at ${file}; ${hint}`);
   return fs.readFileSync(file, 'utf8');
 }
 
@@ -23,7 +23,7 @@ export function readManifest(cxrDir: string): ManifestRow[] {
 
 /** A manifest in the cxr JSONL format (docs/CONTRACTS.md), anywhere: the shared data's, or a folder of your own. */
 export function readManifestFile(file: string): ManifestRow[] {
-  return readText(file, 'CXR manifest')
+  return readText(file, 'CXR manifest', 'is ../shared/data next to the repository, or is --manifest PATH right?')
     .split('\n')
     .filter((l) => l.trim().length > 0)
     .map((l, i) => {
