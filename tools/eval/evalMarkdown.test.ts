@@ -66,12 +66,30 @@ describe('evalMarkdown paired comparisons', () => {
 
 describe('evalMarkdown second look', () => {
   it('writes one row per source and one for all, with the rule in the heading and a dash for a share of nothing', () => {
-    const none = { n: 20, films_flagged: 0, findings_flagged: 0, share_present: Number.NaN, films_with_map: 0, map_present: 0 };
-    const some = { n: 98, films_flagged: 7, findings_flagged: 9, share_present: 4 / 9, films_with_map: 2, map_present: 1 };
+    const none = {
+      n: 20,
+      films_flagged: 0,
+      findings_flagged: 0,
+      share_present: Number.NaN,
+      films_with_map: 0,
+      map_present: 0,
+      votes_dropped: 0,
+      votes_dropped_flagged: 0,
+    };
+    const some = {
+      n: 98,
+      films_flagged: 7,
+      findings_flagged: 9,
+      share_present: 4 / 9,
+      films_with_map: 2,
+      map_present: 1,
+      votes_dropped: 5,
+      votes_dropped_flagged: 3,
+    };
     const [heading, table] = secondLookMarkdown({ rule: { min_draws: 2, min_reader: 0.25 }, all: { ...some, n: 118 }, by_source: { jsrt: none, nih64: some } });
     expect(heading).toContain('2 or more draws assert or the finding reader gives 0.25 or more');
-    expect(table).toContain('| jsrt | 20 | 0 | 0 | – | 0 | 0 |');
-    expect(table).toContain('| nih64 | 98 | 7 | 9 | 0.444 | 2 | 1 |');
-    expect(table).toContain('| all | 118 | 7 | 9 | 0.444 | 2 | 1 |');
+    expect(table).toContain('| jsrt | 20 | 0 | 0 | – | 0 | 0 | 0 of 0 |');
+    expect(table).toContain('| nih64 | 98 | 7 | 9 | 0.444 | 2 | 1 | 3 of 5 |');
+    expect(table).toContain('| all | 118 | 7 | 9 | 0.444 | 2 | 1 | 3 of 5 |');
   });
 });

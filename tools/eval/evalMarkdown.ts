@@ -276,6 +276,7 @@ export function secondLookMarkdown(x: NonNullable<EvalResults['second_look']>): 
     y.findings_flagged ? y.share_present : '–',
     y.films_with_map,
     y.map_present,
+    `${y.votes_dropped_flagged} of ${y.votes_dropped}`,
   ];
   return [
     `### Second look (\`serpent\`: findings left out of the draft that ${x.rule.min_draws} or more draws assert or the finding reader gives ${x.rule.min_reader} or more)`,
@@ -288,6 +289,7 @@ export function secondLookMarkdown(x: NonNullable<EvalResults['second_look']>): 
         'flagged and present',
         'drafts with the lesion map shown for one',
         '… whose finding is present',
+        "present findings the LM's choice asserted and the draft left out: flagged",
       ],
       [...Object.entries(x.by_source).map(([src, y]) => row(src, y)), row('all', x.all)],
     ),

@@ -138,11 +138,12 @@ export async function runEvaluation(o: EvalOptions) {
 
   timings.serpent_s = await generateAll(runner, 'serpent', evalRecs, o, async (rec, img, result, i) => {
     serpent.push(result.report.text);
-    diverseLm.push(noRerankCandidate(result).text);
+    const lmChoice = noRerankCandidate(result);
+    diverseLm.push(lmChoice.text);
     reportMs.serpent.push(result.timings.total_ms);
     rerankChanged.push(result.rerankChangedChoice);
     findingSets.push(result.refinement.findingSets);
-    secondLook?.add(rec.source, result, truthFindings(rec));
+    secondLook?.add(rec.source, result, truthFindings(rec), lmChoice.findings);
     if (embedder) testEmbeds.push((await embedder.embed([img.pixels]))[0]);
     if (subset.has(i)) units.set(i, img);
     laterality.add(rec.id, result, img.pre);

@@ -1,6 +1,8 @@
 // The second look through the eval: for each draft, the findings the refinement left out that the model's rule flags
 // (src/engine/secondLook.ts, as the page lists them), whether each was present in the image's labels, and whether the
-// page could show the lesion map for it. Per source and overall: how often the page flags, and how often it is right.
+// page could show the lesion map for it. Per source and overall: how often the page flags, how often it is right, and
+// how much of what the votes cost it shows: of the present findings the language model's own choice among the same
+// candidates asserted and the draft left out, how many the page flags.
 import type { SecondLook } from '../../src/engine/manifest';
 import { leftOutFindings, type LeftOutFinding } from '../../src/engine/secondLook';
 import type { Candidate, ReportResult } from '../../src/engine/types';
@@ -27,6 +29,8 @@ export interface SecondLookSummary {
   share_present: number; // of the flagged findings, present in the labels (NaN when none)
   films_with_map: number; // drafts where the page can show the lesion map for a flagged finding
   map_present: number; // of those, drafts whose mapped finding is present in the labels
+  votes_dropped: number; // present findings the LM's choice asserted and the draft left out (what the votes cost)
+  votes_dropped_flagged: number; // of those, flagged (or a more specific finding of theirs flagged)
 }
 
 interface Row {
@@ -35,6 +39,8 @@ interface Row {
   present: number;
   mapped: boolean;
   mappedPresent: boolean;
+  dropped: number;
+  droppedFlagged: number;
 }
 
 export class SecondLookTally {
@@ -42,16 +48,24 @@ export class SecondLookTally {
 
   constructor(private readonly rule: Rule) {}
 
-  add(source: string, result: ReportResult, truth: readonly FindingKey[]): void {
+  /** lmChoice: the findings of the candidate the language model alone would have drafted (the best length-normalised
+   *  log-probability among the same candidates). */
+  add(source: string, result: ReportResult, truth: readonly FindingKey[], lmChoice: readonly string[]): void {
     const chosen = result.candidates.find((c) => c.chosen) ?? result.candidates[0];
-    const flagged = flaggedWithTruth(result.candidates, chosen?.findings ?? [], result.refinement.reading, this.rule, truth);
+    const draft = new Set(chosen?.findings ?? []);
+    const flagged = flaggedWithTruth(result.candidates, [...draft], result.refinement.reading, this.rule, truth);
     const mapped = result.secondLookMap?.findings ?? [];
+    const labelled = new Set<string>(withAncestors(truth.filter((k) => k !== 'no_finding')));
+    const covered = new Set<string>(withAncestors(flagged.map((f) => f.left.finding as FindingKey)));
+    const dropped = lmChoice.filter((f) => f !== 'no_finding' && !draft.has(f) && labelled.has(f));
     this.rows.push({
       source,
       flagged: flagged.length,
       present: flagged.filter((f) => f.present).length,
       mapped: mapped.length > 0,
       mappedPresent: flagged.some((f) => f.present && mapped.includes(f.left.finding)),
+      dropped: dropped.length,
+      droppedFlagged: dropped.filter((f) => covered.has(f)).length,
     });
   }
 
@@ -67,6 +81,8 @@ export class SecondLookTally {
       share_present: findings ? sum((r) => r.present) / findings : Number.NaN,
       films_with_map: sum((r) => Number(r.mapped)),
       map_present: sum((r) => Number(r.mappedPresent)),
+      votes_dropped: sum((r) => r.dropped),
+      votes_dropped_flagged: sum((r) => r.droppedFlagged),
     };
   }
 
