@@ -10,6 +10,9 @@ import { withAncestors, type FindingKey } from '../../src/text/findings';
 
 type Rule = Pick<SecondLook, 'min_draws' | 'min_reader'>;
 
+/** The findings an image's labels hold, with their broader ones. */
+const labelledSet = (truth: readonly FindingKey[]): Set<string> => new Set<string>(withAncestors(truth.filter((k) => k !== 'no_finding')));
+
 /** The flagged findings of one draft, each with whether the labels hold it (a label's broader findings count). */
 export function flaggedWithTruth(
   candidates: readonly Pick<Candidate, 'findings' | 'draws'>[],
@@ -18,7 +21,7 @@ export function flaggedWithTruth(
   rule: Rule,
   truth: readonly FindingKey[],
 ): { left: LeftOutFinding; present: boolean }[] {
-  const labelled = new Set<string>(withAncestors(truth.filter((k) => k !== 'no_finding')));
+  const labelled = labelledSet(truth);
   return leftOutFindings(candidates, draft, reading, rule).map((left) => ({ left, present: labelled.has(left.finding) }));
 }
 
@@ -55,7 +58,7 @@ export class SecondLookTally {
     const draft = new Set(chosen?.findings ?? []);
     const flagged = flaggedWithTruth(result.candidates, [...draft], result.refinement.reading, this.rule, truth);
     const mapped = result.secondLookMap?.findings ?? [];
-    const labelled = new Set<string>(withAncestors(truth.filter((k) => k !== 'no_finding')));
+    const labelled = labelledSet(truth);
     const covered = new Set<string>(withAncestors(flagged.map((f) => f.left.finding as FindingKey)));
     const dropped = lmChoice.filter((f) => f !== 'no_finding' && !draft.has(f) && labelled.has(f));
     this.rows.push({
