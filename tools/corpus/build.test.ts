@@ -212,6 +212,10 @@ describe('your own radiographs (--manifest PATH --root DIR)', () => {
     expect((err as Error).message).toContain('bad.jsonl:2: split "holdout" is not train, val or test');
     expect((err as Error).message).toContain('bad.jsonl:3: id "mine/a" appears twice');
     expect((err as Error).message).toContain('bad.jsonl:4: "labels" must be a list');
+    // --limit picks fewer rows, but every row is checked and named by its line in the file
+    await expect(buildCorpus({ dataRoot: DATA_ROOT, manifest: bad, imageRoot: own, out, seed: 1, reportsPerImage: 3, workers: 0, limit: 1 })).rejects.toThrow(
+      /bad\.jsonl:4: "labels" must be a list/,
+    );
     const unmapped = writeOwn([{ ...rows[0], labels: ['Granuloma'] }], 'unmapped.jsonl');
     await expect(build(unmapped)).rejects.toThrow(/label "Granuloma" of nih64 is not mapped in source_labels\.json/);
     const unknownSource = writeOwn([{ ...rows[0], source: 'my_hospital' }], 'source.jsonl');

@@ -64,15 +64,15 @@ export async function buildCorpus(opts: BuildOptions): Promise<CorpusStats> {
   const L = opts.maxLength ?? MAX_LENGTH;
   const manifest = opts.manifest ?? path.join(opts.dataRoot, 'cxr', 'manifest.jsonl');
   const cxrDir = opts.imageRoot ?? path.dirname(manifest);
-  const rows = selectRows(readManifestFile(manifest), opts.limit);
-  checkRows(rows, cxrDir, manifest);
+  const all = readManifestFile(manifest);
+  checkRows(all, cxrDir, manifest); // every row, so a problem is named by its line in the file, whatever --limit picks
+  const rows = selectRows(all, opts.limit);
   for (const r of rows) planFor(r); // a source or label source_labels.json does not map fails here, not after the pixels
   const studies = opts.r2gen ? readR2Gen(opts.r2gen) : [];
 
   // Items in output order (split, then manifest order); images known before any report is written.
   const items: CorpusItem[] = [];
   for (const r of rows) {
-    if (!(SPLITS as readonly string[]).includes(r.split)) throw new Error(`${r.id}: unknown split "${r.split}"`);
     items.push({ id: r.id, source: r.source, split: r.split as Split, images: [path.join(cxrDir, r.image)], labels: r.labels, findings: [], reports: [] });
   }
   for (const s of studies) items.push({ id: s.id, source: 'r2gen', split: s.split, images: s.images, labels: [], findings: [], reports: [] });

@@ -143,7 +143,7 @@ export async function runEvaluation(o: EvalOptions) {
     reportMs.serpent.push(result.timings.total_ms);
     rerankChanged.push(result.rerankChangedChoice);
     findingSets.push(result.refinement.findingSets);
-    secondLook?.add(rec.source, result, truthFindings(rec), lmChoice.findings);
+    secondLook?.add(items[i].source, result, items[i].truth, lmChoice.findings);
     if (embedder) testEmbeds.push((await embedder.embed([img.pixels]))[0]);
     if (subset.has(i)) units.set(i, img);
     laterality.add(rec.id, result, img.pre);
