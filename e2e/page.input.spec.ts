@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { dicomRendition, pydicomFile, radiograph, serveTinyModel, waitForReport, watchErrors } from './pageHelpers';
+import { dicomRendition, dropFiles, plainJpegOf, pydicomFile, radiograph, serveTinyModel, waitForReport, watchErrors } from './pageHelpers';
 
 test.use({ serviceWorkers: 'block' });
 
@@ -67,5 +67,28 @@ test('a study folder chosen in the file dialog drafts its image; a folder with n
   await page.goto('/?device=wasm');
   await page.getByTestId('folder-input').setInputFiles(empty);
   await expect(page.getByTestId('input-error')).toContainText('The folder Downloads holds no PNG, JPEG or DICOM image (1 other file)');
+  expect(errors).toEqual([]);
+});
+
+test('a 12-bit JPEG exported without its DICOM (lossless, JPEG-LS, lossy) drafts, and the viewer says how it was stored', async ({ page, context }) => {
+  await serveTinyModel(context);
+  const errors = watchErrors(page);
+  await page.goto('/?device=wasm');
+  const view = page.getByTestId('image-view');
+  for (const [rendition, file, stored] of [
+    ['jpeg_lossless_sv1_12', 'film.jpg', '16-bit lossless JPEG, values within 12 bits'],
+    ['jpegls_lossless_12', 'film.jls', '16-bit JPEG-LS, values within 12 bits'],
+    ['jpeg_extended_12', 'film-lossy.jpg', '12-bit JPEG'],
+  ]) {
+    await dropFiles(page, [plainJpegOf(rendition, file)]);
+    await waitForReport(page);
+    await expect(view).toContainText(file);
+    await expect(view).toContainText(`JPEG 224×224 · ${stored}`);
+  }
+  // A cut-short one is a damaged JPEG file: said in the page, and no draft for it.
+  const whole = plainJpegOf('jpeg_extended_12', 'cut.jpg');
+  await dropFiles(page, [{ ...whole, buffer: whole.buffer.subarray(0, whole.buffer.length >> 1) }]);
+  await expect(page.getByText(/The JPEG file looks damaged \(its 12-bit JPEG codestream ends before its last block/)).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Report' }).getByTestId('report-word')).toHaveCount(0);
   expect(errors).toEqual([]);
 });

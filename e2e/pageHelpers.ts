@@ -213,6 +213,17 @@ export function dicomRendition(name: string): { name: string; mimeType: string; 
   return { name: `${name}.dcm`, mimeType: 'application/dicom', buffer: readFileSync(path.join(renditionDir, `${name}.dcm`)) };
 }
 
+/** A rendition's JPEG codestream as a plain file, as a PACS exports a film without its DICOM wrapper: the bytes from
+ *  the SOI after the pixel data tag to the last EOI (these renditions hold one frame in one fragment). */
+export function plainJpegOf(rendition: string, name: string): { name: string; mimeType: string; buffer: Buffer } {
+  const dicom = dicomRendition(rendition).buffer;
+  const pixelData = dicom.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00]));
+  const start = dicom.indexOf(Buffer.from([0xff, 0xd8, 0xff]), pixelData);
+  const end = dicom.lastIndexOf(Buffer.from([0xff, 0xd9])) + 2;
+  if (pixelData < 0 || start < 0 || end <= start) throw new Error(`${rendition} holds no JPEG codestream`);
+  return { name, mimeType: 'image/jpeg', buffer: dicom.subarray(start, end) };
+}
+
 /** A file from Debian's python3-pydicom test data (real third-party DICOM). */
 export function pydicomFile(name: string): { name: string; mimeType: string; buffer: Buffer } {
   return { name, mimeType: 'application/dicom', buffer: readFileSync(path.join(pydicomTestFiles(), name)) };

@@ -1,6 +1,6 @@
 // decodeImage: bytes (PNG, JPEG or DICOM, told apart by magic bytes) → one grey channel in [0,1]; decodeImageAsync
-// also reads the compressed DICOM syntaxes whose WebAssembly decoders load on demand, and large plain JPEGs with
-// libjpeg-turbo (TURBO_MIN_PIXELS).
+// also reads the compressed DICOM syntaxes whose WebAssembly decoders load on demand, large plain JPEGs with
+// libjpeg-turbo (TURBO_MIN_PIXELS), and plain 12-bit, lossless and JPEG-LS files with DICOM's decoders.
 // The pixel size is read from the header and checked BEFORE any pixel memory is allocated.
 // Colour sources are converted with ITU-R BT.601 luma; alpha is composited over black. A JPEG's EXIF orientation is
 // applied, so its pixels stand as a viewer shows them. keepValues also returns the source's own values (see
@@ -8,11 +8,11 @@
 import { decode as decodePng, convertIndexedToRgb, type DecodedPng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { ImageCorruptError, ImageFormatError, MAX_PIXELS, MIN_SIDE, checkImageSize } from './errors';
-import { decodeJpegFile, type DecodedFrame } from './codecs/index';
+import { decodeJpegFile, decodeJpegFileVariant, type DecodedFrame } from './codecs/index';
 import { decodeDicom, decodeDicomAsync } from './dicom';
 import { orientUpright } from './exifOrientation';
 import { samplesToGrey } from './grey';
-import { readJpegHeader, readPngHeader, sniffFormat } from './sniff';
+import { type JpegHeader, readJpegHeader, readPngHeader, sniffFormat } from './sniff';
 import type { DecodeOptions, GreyImage } from './types';
 
 export { COLOUR_FRACTION, COLOUR_SPREAD, samplesToGrey } from './grey';
@@ -23,6 +23,7 @@ export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): GreyIm
   if (format === 'png') return decodePngGrey(bytes, limits);
   if (format === 'jpeg') {
     const header = checkedJpegHeader(bytes, limits);
+    if (needsCodec(header)) throw new ImageFormatError(`This file is ${codingName(header)}, which only decodeImageAsync reads.`);
     return orientUpright(decodeJpegGrey(bytes, limits, header), header.orientation);
   }
   return decodeDicom(bytes, limits);
@@ -39,10 +40,45 @@ export async function decodeImageAsync(bytes: Uint8Array, opts: DecodeOptions = 
   if (format === 'dicom') return decodeDicomAsync(bytes, limits);
   if (format === 'jpeg') {
     const header = checkedJpegHeader(bytes, limits);
+    if (needsCodec(header)) return orientUpright(await decodeJpegVariant(bytes, header, limits), header.orientation);
     return orientUpright((await decodeLargeJpeg(bytes, header, limits)) ?? decodeJpegGrey(bytes, limits, header), header.orientation);
   }
   return decodeImage(bytes, opts);
 }
+
+/** A JPEG that jpeg-js and the 8-bit libjpeg-turbo cannot read: more than 8 bits a sample, lossless, or JPEG-LS. */
+const needsCodec = (header: JpegHeader): boolean => header.precision > 8 || header.sof === 0xc3 || header.sof === 0xf7;
+
+/** e.g. "12-bit lossless JPEG": the viewer shows it where a DICOM shows its transfer syntax. */
+function codingName(header: JpegHeader): string {
+  return `${header.precision}-bit ${header.sof === 0xf7 ? 'JPEG-LS' : header.sof === 0xc3 ? 'lossless JPEG' : 'JPEG'}`;
+}
+
+/**
+ * 12-bit, lossless and JPEG-LS files through DICOM's decoders; grey on the scale 0…2^bits − 1 of the bits the samples
+ * use. A plain file has no Bits Stored: encoders write 12-bit films into 16-bit lossless streams (dcmtk does), and
+ * on the stream's own 16-bit scale such a film would reach the model at 1/16 of its brightness.
+ */
+async function decodeJpegVariant(bytes: Uint8Array, header: JpegHeader, limits: Limits): Promise<GreyImage> {
+  const { width, height, components, bitsPerSample, samples } = await decodeJpegFileVariant(bytes, header);
+  if (components !== 1 && components !== 3)
+    throw new ImageFormatError(`This file is ${codingName(header)} with ${components} components; grey or RGB can be read.`);
+  const bits = bitsPerSample > 8 ? Math.min(bitsPerSample, Math.max(8, bitLength(largest(samples)))) : bitsPerSample;
+  const maxValue = 2 ** bits - 1;
+  const grey = samplesToGrey(samples, width, height, components, maxValue);
+  const values = limits.keepValues ? { values: sampleValues(grey.data, maxValue) } : {};
+  const coding = bits < bitsPerSample ? `${codingName(header)}, values within ${bits} bits` : codingName(header);
+  const meta = { format: 'jpeg' as const, colourFraction: grey.colourFraction, transferSyntaxName: coding };
+  return { width, height, bitsStored: bits, ...grey, ...values, meta };
+}
+
+function largest(samples: Uint8Array | Uint16Array): number {
+  let max = 0;
+  for (let i = 0; i < samples.length; i++) if (samples[i] > max) max = samples[i];
+  return max;
+}
+
+const bitLength = (value: number): number => (value > 0 ? Math.floor(Math.log2(value)) + 1 : 1);
 
 /**
  * Plain JPEG files of at least this many pixels are decoded by libjpeg-turbo (WebAssembly, the decoder DICOM's
@@ -121,8 +157,6 @@ function unpackLowBitGrey(png: DecodedPng): Uint8Array {
   }
   return out;
 }
-
-type JpegHeader = ReturnType<typeof readJpegHeader>;
 
 /** The JPEG's header (size, EXIF orientation), its size checked before any pixel memory is allocated. */
 function checkedJpegHeader(bytes: Uint8Array, limits: Limits): JpegHeader {

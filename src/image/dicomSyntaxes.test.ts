@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JSRT_RADIOGRAPH, pydicomTestFiles } from '../engine/testing/sharedData';
-import { decodeImage, decodeImageAsync, dicomHasImage, preprocess } from '.';
-import { parseDicom } from './dicomParse';
+import { decodeImage, decodeImageAsync, dicomHasImage, preprocess, sniffFormat } from '.';
+import { encapsulatedFirstFrame } from './dicomFrame';
+import { parseDicom, readHeader } from './dicomParse';
 import type { GreyImage } from './types';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -95,6 +96,51 @@ describe('DICOM transfer syntaxes (dcmtk renditions of a JSRT radiograph)', () =
     const own = sameAsDcmtk(await decodeImageAsync(read(r.file), { keepValues: true }), r.file);
     expect(own.max).toBe(1); // a float inverse DCT against libjpeg's integer one: off by one at most, and somewhere
     expect(own.share).toBeLessThan(0.1); // measured: 4.2 % of this film's pixels
+  });
+
+  it('reads the same codestreams as plain files: 12-bit lossy JPEG, lossless JPEG and JPEG-LS, as a PACS exports them', async () => {
+    const stored12 = decodeImage(read(renditions.find((x) => x.name === 'explicit_le_12')!.file), { keepValues: true }).values!;
+    const plain = ['jpeg_extended_12', 'jpeg_lossless_p14_12', 'jpeg_lossless_sv1_12', 'jpegls_lossless_12', 'jpegls_near_12', 'jpeg_lossless_sv1_8'];
+    for (const name of plain) {
+      const r = renditions.find((x) => x.name === name)!;
+      const { dataSet, transferSyntax, syntax } = parseDicom(read(r.file));
+      const codestream = encapsulatedFirstFrame(dataSet, readHeader(dataSet, transferSyntax, syntax)).slice();
+      expect(sniffFormat(codestream), name).toBe('jpeg'); // a DICOM frame of these syntaxes is a whole JPEG file
+      const img = await decodeImageAsync(codestream, { keepValues: true });
+      const fromDicom = await decodeImageAsync(read(r.file), { keepValues: true });
+      const bits = name.endsWith('_8') ? 8 : 12;
+      expect([img.width, img.height, img.bitsStored, img.meta?.format], name).toEqual([fromDicom.width, fromDicom.height, bits, 'jpeg']);
+      // dcmtk writes 12-bit films into 16-bit lossless streams: the grey scale follows the bits the samples use.
+      expect(img.meta?.transferSyntaxName, name).toMatch(
+        new RegExp(`^(${bits}-bit (JPEG|lossless JPEG|JPEG-LS)|16-bit (lossless JPEG|JPEG-LS), values within ${bits} bits)$`),
+      );
+      expect(diff(img.values!, fromDicom.values!).max, `${name}: the stored values DICOM's decode gives`).toBe(0);
+      // Grey on the sample scale, as a 16-bit PNG is read: value / (2^bits − 1).
+      expect(
+        diff(
+          img.data,
+          Float32Array.from(img.values!, (v) => v / (2 ** bits - 1)),
+        ).max,
+        name,
+      ).toBeLessThan(1e-6);
+      if (bits === 12 && r.lossless) expect(diff(img.values!, stored12).max, `${name} is lossless`).toBe(0);
+      // The synchronous decoder (jpeg-js) cannot read them, and says which decoder does.
+      expect(() => decodeImage(codestream), name).toThrow(/-bit (JPEG|lossless JPEG|JPEG-LS), which only decodeImageAsync reads/);
+      // The model sees it as it sees the DICOM (which maps its min–max range): within one 8-bit grey level.
+      expect(diff(tensor(img), tensor(fromDicom), MANIFEST.preprocessing.pixel_std).max, name).toBeLessThanOrEqual(1 / 255 + 1e-6);
+    }
+    // A cut-short file is a damaged JPEG file (not a DICOM), not a film with its lower rows made up.
+    for (const name of ['jpeg_extended_12', 'jpeg_lossless_sv1_12', 'jpegls_lossless_12']) {
+      const r = renditions.find((x) => x.name === name)!;
+      const { dataSet, transferSyntax, syntax } = parseDicom(read(r.file));
+      const whole = encapsulatedFirstFrame(dataSet, readHeader(dataSet, transferSyntax, syntax)).slice();
+      for (const keep of [0.5, 0.9]) {
+        await expect(decodeImageAsync(whole.subarray(0, Math.floor(whole.length * keep))), `${name} cut to ${keep}`).rejects.toMatchObject({
+          name: 'ImageCorruptError',
+          message: expect.stringMatching(/^The JPEG file looks damaged/),
+        });
+      }
+    }
   });
 
   it('marks the multi-frame file, the lateral and the RGB capture', async () => {

@@ -19,7 +19,10 @@ export class ImageFormatError extends Error {
 /** The format was recognised but the bytes are truncated or undecodable. */
 export class ImageCorruptError extends Error {
   override name = 'ImageCorruptError';
-  constructor(format: string, detail: string) {
+  constructor(
+    readonly format: string,
+    readonly detail: string,
+  ) {
     super(`The ${format} file looks damaged (${detail}); export it again from the viewer or PACS and retry.`);
   }
 }
@@ -52,7 +55,7 @@ export class ImageSizeError extends Error {
 /** A DICOM file we recognise but cannot decode (compressed transfer syntax, colour, odd bit depth …). */
 export class DicomUnsupportedError extends Error {
   override name = 'DicomUnsupportedError';
-  constructor(detail: string) {
+  constructor(readonly detail: string) {
     super(
       `${detail} Convert it to uncompressed DICOM (for example \`gdcmconv --raw in.dcm out.dcm\` or \`dcmdjpeg in.dcm out.dcm\`), ` +
         'or export the image as PNG from your viewer, and try again.',

@@ -67,9 +67,9 @@ export function readPngHeader(bytes: Uint8Array): HeaderInfo & { bitDepth: numbe
 }
 
 // SOF markers: C0..CF except C4 (DHT), C8 (JPG extension) and CC (DAC).
-const SOF_DECODABLE = new Set([0xc0, 0xc1, 0xc2]); // baseline, extended sequential, progressive (Huffman)
+// Baseline, extended sequential, progressive (Huffman), lossless (process 14) and JPEG-LS (SOF55).
+const SOF_DECODABLE = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xf7]);
 const SOF_NAMES: Record<number, string> = {
-  0xc3: 'lossless',
   0xc5: 'hierarchical',
   0xc6: 'hierarchical progressive',
   0xc7: 'hierarchical lossless',
@@ -81,9 +81,18 @@ const SOF_NAMES: Record<number, string> = {
   0xcf: 'hierarchical arithmetic lossless',
 };
 
+/** What a JPEG's first frame header says: its SOF marker (the coding process), sample precision and size. */
+export interface JpegHeader extends HeaderInfo {
+  sof: number; // 0xc0 baseline, 0xc1 extended, 0xc2 progressive, 0xc3 lossless, 0xf7 JPEG-LS
+  precision: number; // bits per sample: 8, or 12 (extended), or 2–16 (lossless, JPEG-LS)
+  components: number;
+  orientation: number; // EXIF orientation, 1–8 (1 without one)
+}
+
 /** JPEG: walk the marker segments to the first SOF and read its size, precision and coding process, and the EXIF
- *  orientation on the way (1–8; 1 without one). */
-export function readJpegHeader(bytes: Uint8Array): HeaderInfo & { precision: number; components: number; orientation: number } {
+ *  orientation on the way. Hierarchical and arithmetic coding are refused here; which decoder reads the rest is the
+ *  caller's choice (needsCodec in decode.ts). */
+export function readJpegHeader(bytes: Uint8Array): JpegHeader {
   let pos = 2;
   let orientation = 1;
   while (pos + 4 <= bytes.length) {
@@ -99,18 +108,15 @@ export function readJpegHeader(bytes: Uint8Array): HeaderInfo & { precision: num
     }
     if (marker === 0xd9 || marker === 0xda) break; // EOI / SOS before any frame header
     const length = (bytes[pos + 2] << 8) | bytes[pos + 3];
-    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    const isSof = (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7;
     if (isSof) {
       if (pos + 10 > bytes.length) break;
       if (!SOF_DECODABLE.has(marker)) {
-        throw new ImageFormatError(`This JPEG uses ${SOF_NAMES[marker] ?? 'an unusual'} coding, which the browser decoder cannot read.`);
-      }
-      const precision = bytes[pos + 4];
-      if (precision !== 8) {
-        throw new ImageFormatError(`This JPEG stores ${precision}-bit samples; only 8-bit JPEG is supported (use PNG or DICOM for 12/16-bit images).`);
+        throw new ImageFormatError(`This JPEG uses ${SOF_NAMES[marker] ?? 'an unusual'} coding, which Serpent cannot read.`);
       }
       return {
-        precision,
+        sof: marker,
+        precision: bytes[pos + 4],
         height: (bytes[pos + 5] << 8) | bytes[pos + 6],
         width: (bytes[pos + 7] << 8) | bytes[pos + 8],
         components: bytes[pos + 9],

@@ -26,7 +26,7 @@ export interface ImageMeta {
   window?: { center: number; width: number; fromFile: boolean };
   voi?: 'window' | 'voi-lut' | 'pixel-range'; // what mapped the values to grey: the window tags, the VOI LUT sequence, or min–max
   transferSyntax?: string;
-  transferSyntaxName?: string; // e.g. "JPEG 2000 lossless"
+  transferSyntaxName?: string; // how the pixels were stored, e.g. "JPEG 2000 lossless" (DICOM) or "12-bit JPEG-LS" (a plain file)
   frames?: number; // number of frames in the file (only the first is decoded)
   exifOrientation?: number; // JPEG: the EXIF orientation (2–8) that was applied to stand the pixels upright
   pixelSpacing?: PixelSpacing; // DICOM: the physical size of a pixel, when the file states it

@@ -3,7 +3,8 @@
 // lossy JPEG decoder (jpegExtended.ts, plain TypeScript, always here), jpeg-lossless-decoder-js
 // (JPEG lossless, process 14 / SV1), CharLS (JPEG-LS), OpenJPEG (JPEG 2000) and OpenJPH (HTJ2K). In the page,
 // setCodecWasmUrls (webWasmUrls.ts) points them at the .wasm files the app serves; in Node the packages find their own.
-import { DicomUnsupportedError, ImageCorruptError } from '../errors';
+import { DicomUnsupportedError, ImageCorruptError, ImageFormatError } from '../errors';
+import type { JpegHeader } from '../sniff';
 import type { CodecKind, DicomHeader } from '../dicomParse';
 import { readStreamHeader } from './frameHeader';
 import { decodeJpegExtended } from './jpegExtended';
@@ -62,6 +63,28 @@ export async function decodeJpegFile(bytes: Uint8Array): Promise<DecodedFrame> {
   }
 }
 
+/**
+ * A plain JPEG file the 8-bit decoders cannot read: 12-bit lossy (process 4), lossless (SOF3) or JPEG-LS (SOF55),
+ * e.g. a film exported from a PACS at its full depth. A DICOM frame of the same coding is a whole JPEG stream, so
+ * the decoders DICOM uses read the file as it is; their errors are reworded for a plain file.
+ */
+export async function decodeJpegFileVariant(bytes: Uint8Array, header: JpegHeader): Promise<DecodedFrame> {
+  let out: DecodedFrame;
+  try {
+    if (header.sof === 0xf7) out = await decodeWasm('jpeg-ls', bytes);
+    else if (header.sof === 0xc3) out = { ...(await decodeJpegLossless(bytes)), width: header.width, height: header.height };
+    else out = decodeExtended(bytes);
+  } catch (err) {
+    if (err instanceof DicomUnsupportedError) throw new ImageFormatError(err.detail);
+    if (err instanceof ImageCorruptError && err.format === 'DICOM') throw new ImageCorruptError('JPEG', err.detail);
+    throw err;
+  }
+  if (out.width !== header.width || out.height !== header.height || out.samples.length < header.width * header.height * out.components) {
+    throw new ImageCorruptError('JPEG', `it decodes to ${out.width}×${out.height}×${out.components} but its header says ${header.width}×${header.height}`);
+  }
+  return out;
+}
+
 /** Runs one decoder on a codestream; the samples are copied out of the WebAssembly heap. */
 function readFrame(decoder: WasmDecoder, frame: Uint8Array): DecodedFrame {
   decoder.getEncodedBuffer(frame.length).set(frame);
@@ -104,7 +127,16 @@ async function decodeWasm(codec: WasmCodec, frame: Uint8Array): Promise<DecodedF
   }
 }
 
+/** Whether a codestream ends with EOI (FF D9), past the zero bytes a DICOM fragment may be padded with. */
+function endsWithEoi(stream: Uint8Array): boolean {
+  let end = stream.length;
+  while (end > 2 && stream[end - 1] === 0 && stream.length - end < 4) end--;
+  return stream[end - 2] === 0xff && stream[end - 1] === 0xd9;
+}
+
 async function decodeJpegLossless(frame: Uint8Array): Promise<DecodedFrame> {
+  // jpeg-lossless-decoder-js decodes a cut-short stream without a word, making up the missing rows.
+  if (!endsWithEoi(frame)) throw new ImageCorruptError('DICOM', 'its JPEG lossless codestream has no end-of-image marker, so it is cut short');
   const { Decoder } = await import('jpeg-lossless-decoder-js');
   const decoder = new Decoder();
   let out: Uint8Array | Uint16Array;

@@ -3,6 +3,7 @@
 // size; what it cannot read (colour, progressive) and what is broken (a missing restart marker, no scan) are typed
 // errors. The real files (dcmtk's and pydicom's, against dcmtk's own decoder) are in ../dicomSyntaxes.test.ts.
 import { describe, expect, it } from 'vitest';
+import { decodeImageAsync } from '../decode';
 import { DicomUnsupportedError, ImageCorruptError } from '../errors';
 import { decodeJpegExtended } from './jpegExtended';
 
@@ -128,15 +129,31 @@ describe('decodeJpegExtended', () => {
     expect(progressive).toThrow(/Convert it to uncompressed DICOM/);
   });
 
-  it('a codestream cut short in its scan still ends, in an image or a typed error', () => {
-    const values = Array.from({ length: 16 }, (_, i) => i * 250);
+  it('a codestream cut anywhere in its scan is a damaged file, never an image with its last blocks made up', () => {
+    const values = Array.from({ length: 16 }, (_, i) => (i % 2 ? 4095 : i * 250)); // big DC steps put 0xFF 0x00 in the data
     const stream = encodeFlatBlocks({ width: 32, height: 32, blockValues: values });
-    for (let cut = stream.indexOf(0xda) + 12; cut < stream.length; cut += 3) {
-      try {
-        expect(decodeJpegExtended(stream.subarray(0, cut)).samples.length).toBe(32 * 32);
-      } catch (err) {
-        expect(err).toBeInstanceOf(ImageCorruptError);
-      }
+    const eoi = stream.length - 2;
+    const scanData = stream.indexOf(0xda) + 2 + 8; // after the SOS segment (length 8)
+    expect(stream.subarray(scanData, eoi).some((b, i, a) => b === 0xff && a[i + 1] === 0)).toBe(true); // cuts between 0xFF and its 0x00 too
+    for (let cut = scanData; cut < eoi; cut++) {
+      expect(() => decodeJpegExtended(stream.subarray(0, cut)), `cut at ${cut} of ${eoi}`).toThrow(/cut short/);
     }
+    // Only the end-of-image marker missing: every block is there, so it decodes.
+    expect(Array.from(decodeJpegExtended(stream.subarray(0, eoi)).samples)).toEqual(Array.from(flatImage(32, 32, values)));
+  });
+});
+
+describe('a plain 12-bit JPEG file (no DICOM around it)', () => {
+  it('reads as its samples on the 12-bit scale; what it cannot read is said of a JPEG file, not a DICOM', async () => {
+    const values = [0, 4095, 2048, 1000];
+    const img = await decodeImageAsync(encodeFlatBlocks({ width: 32, height: 32, blockValues: [...values, ...values, ...values, ...values] }), {
+      keepValues: true,
+    });
+    expect([img.width, img.height, img.bitsStored, img.meta?.transferSyntaxName]).toEqual([32, 32, 12, '12-bit JPEG']);
+    expect(Array.from(img.values!)).toEqual(Array.from(flatImage(32, 32, [...values, ...values, ...values, ...values])));
+    expect(img.data[8]).toBe(1); // 4095 of 4095
+    const colour = decodeImageAsync(encodeFlatBlocks({ width: 32, height: 32, blockValues: new Array(16).fill(7), components: 3 }));
+    await expect(colour).rejects.toMatchObject({ name: 'ImageFormatError', message: expect.stringMatching(/^This 12-bit JPEG has 3 colour components/) });
+    await expect(colour).rejects.toMatchObject({ message: expect.not.stringMatching(/DICOM file|dcmdjpeg/) });
   });
 });

@@ -78,6 +78,7 @@ function buildHuffman(counts: Uint8Array, values: Uint8Array): HuffmanTable {
 class BitReader {
   private acc = 0; // the low `count` bits are the next ones
   private count = 0;
+  private pastEnd = 0; // zero bytes fed after the data ran out with no marker: a stream cut short
   markerAt = -1;
 
   constructor(
@@ -89,7 +90,9 @@ class BitReader {
   private need(n: number): void {
     while (this.count < n) {
       let byte = 0;
-      if (this.markerAt < 0 && this.pos < this.data.length) {
+      const atEnd = this.pos >= this.data.length || (this.data[this.pos] === 0xff && this.pos + 1 >= this.data.length);
+      if (this.markerAt < 0 && atEnd) this.pastEnd++;
+      else if (this.markerAt < 0) {
         byte = this.data[this.pos];
         if (byte !== 0xff) this.pos++;
         else if (this.data[this.pos + 1] === 0) this.pos += 2;
@@ -131,6 +134,11 @@ class BitReader {
       }
     }
     throw corrupt('holds a Huffman code that no table defines');
+  }
+
+  /** Whether a block took bits from beyond the end of the data (not the zeros fed at a marker): a cut-short file. */
+  ranPastEnd(): boolean {
+    return this.pastEnd * 8 > this.count;
   }
 
   /** At a restart marker: drop the bits left of the last byte and step over RSTn. */
@@ -222,6 +230,7 @@ function decodeScan(reader: BitReader, frame: Frame, quant: Int32Array, dc: Huff
     }
     inverseDct(coef, rows, hasAc, tmp, out, frame.width, frame.height, (b % blocksX) * 8, Math.floor(b / blocksX) * 8, frame.precision);
   }
+  if (reader.ranPastEnd()) throw corrupt('ends before its last block (the file is cut short)');
 }
 
 /** A whole codestream (SOI … EOI) → its samples. */

@@ -11,7 +11,7 @@ interface Props {
   children?: ReactNode;
 }
 
-const ACCEPT = 'image/png,image/jpeg,.png,.jpg,.jpeg,.dcm,.dicom,application/dicom';
+const ACCEPT = 'image/png,image/jpeg,.png,.jpg,.jpeg,.jls,.dcm,.dicom,application/dicom';
 /** The file dialog picks a folder (every file below it); React has no typed prop for it, the DOM takes the attribute. */
 const FOLDER_PICKER = { webkitdirectory: '' } as Record<string, string>;
 

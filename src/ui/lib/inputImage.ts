@@ -21,7 +21,7 @@ export interface InputImage {
   frames: number; // frames in the file; only the first is read
   exifOrientation?: number; // JPEG: the EXIF orientation (2–8) the decode applied to stand it upright
   notChestRadiograph?: string; // the DICOM tags say this is not a chest radiograph: the message to show
-  transferSyntaxName?: string; // DICOM: how the pixels were stored (e.g. "JPEG 2000 lossless")
+  transferSyntaxName?: string; // how the pixels were stored (DICOM: e.g. "JPEG 2000 lossless"; a plain 12-bit JPEG: "12-bit JPEG")
   pixelSpacing?: PixelSpacing; // DICOM: mm per pixel, for measurements (absent: lengths in the file's pixels)
 }
 
