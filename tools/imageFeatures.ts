@@ -3,7 +3,7 @@
 // onnxruntime-node on corpus/<split>/pixels.npy (clean, and for the train split also noisy and blurred copies so
 // the image tower learns to look through ordinary degradation) and writes
 // <out>/<split>/image_features{,_noise,_blur}.npy, float32 [M,N,D].
-//   npm run image-features -- [--model DIR] [--corpus corpus] [--out corpus/features] [--splits train,val,test]
+//   npm run image-features -- [--model DIR] [--corpus corpus] [--out corpus/features] [--splits train,val,test] [--clean-only]
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlags, usage, type FlagSpec } from './cli/flags';
@@ -21,6 +21,7 @@ const specs = {
   corpus: { type: 'string', help: 'corpus folder (default corpus)' },
   out: { type: 'string', help: 'output folder (default corpus/features)' },
   splits: { type: 'list', help: 'splits (default train,val,test)', choices: ['train', 'val', 'test'] },
+  'clean-only': { type: 'boolean', help: "skip the train split's noisy and blurred copies (the finding reader reads clean films only)" },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -49,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
     const M = pixels.shape[0];
     if (pixels.shape[1] !== S) throw new Error(`${corpus}/${split}/pixels.npy is ${pixels.shape[1]} px but the model reads ${S} px`);
     mkdirSync(path.join(out, split), { recursive: true });
-    const variants = split === 'train' ? Object.entries(TRAIN_VARIANTS) : [['', null] as const];
+    const variants = split === 'train' && !f['clean-only'] ? Object.entries(TRAIN_VARIANTS) : [['', null] as const];
     for (const [suffix, p] of variants) {
       const writer = new NpyStreamWriter(path.join(out, split, `image_features${suffix}.npy`), 'float32', [M, N, D]);
       const B = 64;
