@@ -16,7 +16,7 @@ import hashlib
 import sys
 from pathlib import Path
 
-from .manifest import copy_model_file, preprocessing_mismatch, read_manifest_pair, write_manifest
+from .manifest import copy_model_file, read_manifest_pair, require_same_pixels, write_manifest
 
 PARTS = ("image_reader", "lesion_map")
 
@@ -35,11 +35,8 @@ def carry_over(src_dir, model_dir, parts=PARTS):
     missing = [p for p in parts if p not in src_manifest]
     if missing:
         raise CarryOverError(f"{src_dir} has no {' or '.join(missing)} to carry over")
-    mismatch = preprocessing_mismatch(src_manifest, manifest)
-    if mismatch:
-        want, got = mismatch
-        raise CarryOverError(f"{', '.join(parts)} read pixels preprocessed as {want} but {model_dir} uses {got}; "
-                             "retrain them for it (`npm run image-reader`, `npm run lesion-map`)")
+    require_same_pixels(src_manifest, manifest, model_dir, CarryOverError, f"{', '.join(parts)} read pixels preprocessed as",
+                        "retrain them for it (`npm run image-reader`, `npm run lesion-map`)")
     if "lesion_map" in parts:
         grid, maps = src_manifest["lesion_map"].get("grid"), map_grid(manifest)
         if grid != maps:

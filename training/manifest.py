@@ -76,6 +76,15 @@ def preprocessing_mismatch(src_manifest, manifest):
     return None if want == got else (want, got)
 
 
+def require_same_pixels(src_manifest, manifest, model_dir, error, what, remedy):
+    """Raises error("<what> <src's preprocessing> but <model_dir> uses <its own>; <remedy>") when a part copied between
+    folders would be fed other pixels than it was made for."""
+    mismatch = preprocessing_mismatch(src_manifest, manifest)
+    if mismatch:
+        want, got = mismatch
+        raise error(f"{what} {want} but {model_dir} uses {got}; {remedy}")
+
+
 def default_findings():
     with open(FINDINGS_PATH) as f:
         return [x["name"] for x in json.load(f)]

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .manifest import copy_model_file, file_entry, preprocessing_mismatch, read_manifest_pair, write_manifest
+from .manifest import copy_model_file, file_entry, read_manifest_pair, require_same_pixels, write_manifest
 from .modelio import load_model_io
 from .ood_detector import OodConfig, OodDetector, load_detector
 from .ort_node import run_onnx
@@ -88,11 +88,8 @@ def copy_detector(src_dir, model_dir):
     entry = src_manifest.get("ood", {}).get("detector")
     if entry is None:
         raise OodExportError(f"{src_dir} has no OOD detector to copy; train one with `npm run train-ood`")
-    mismatch = preprocessing_mismatch(src_manifest, manifest)
-    if mismatch:
-        want, got = mismatch
-        raise OodExportError(f"the detector was exported for preprocessing {want} but {model_dir} uses {got}; "
-                             "train a detector for it with `npm run train-ood`")
+    require_same_pixels(src_manifest, manifest, model_dir, OodExportError, "the detector was exported for preprocessing",
+                        "train a detector for it with `npm run train-ood`")
     copied = {**entry, **copy_model_file(src_dir, model_dir, entry, OodExportError)}
     manifest["ood"]["detector"] = copied
     write_manifest(model_dir, manifest)

@@ -22,7 +22,7 @@ import numpy as np
 import onnx
 import torch
 
-from .manifest import copy_model_file, file_entry, preprocessing_mismatch, read_manifest_pair, write_manifest
+from .manifest import copy_model_file, file_entry, read_manifest_pair, require_same_pixels, write_manifest
 from .modelio import load_model_io
 from .ort_node import run_onnx
 from .quantize import quantize_graph, requantize_exact
@@ -202,11 +202,8 @@ def copy_towers(src_dir, model_dir):
     if entry.get("input") != "pixels":
         raise SimilarityExportError(f"{src_dir}'s towers read its report model's image tokens, which {model_dir} does not "
                                     "write; train towers for it (`npm run image-features`, then `npm run train-similarity`)")
-    mismatch = preprocessing_mismatch(src_manifest, manifest)
-    if mismatch:
-        want, got = mismatch
-        raise SimilarityExportError(f"the towers read pixels preprocessed as {want} but {model_dir} uses {got}; "
-                                    "rebuild their features with `npm run tower-features` and retrain them")
+    require_same_pixels(src_manifest, manifest, model_dir, SimilarityExportError, "the towers read pixels preprocessed as",
+                        "rebuild their features with `npm run tower-features` and retrain them")
     if src_manifest["architecture"]["vocab_size"] != manifest["architecture"]["vocab_size"]:
         raise SimilarityExportError(f"the towers read {src_manifest['architecture']['vocab_size']} token ids but "
                                     f"{model_dir}'s vocabulary has {manifest['architecture']['vocab_size']}; retrain them")
