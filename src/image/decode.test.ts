@@ -49,6 +49,22 @@ describe('decodeImage: PNG', () => {
     for (let i = 0; i < grey.length; i++) expect(img.data[i]).toBeCloseTo(grey[i] / 65535, 6);
   });
 
+  it('reads 16-bit grey holding 12-bit values (a DICOM saved as it is) on the 12-bit scale, and says so', () => {
+    const raw12 = Uint16Array.from({ length: W * H }, (_, i) => (i * 1237) % 4096);
+    const img = decodeImage(encodePng({ width: W, height: H, data: raw12, channels: 1, depth: 16 }), { keepValues: true });
+    expect([img.bitsStored, img.meta?.transferSyntaxName]).toEqual([12, '16-bit PNG, values within 12 bits']);
+    for (let i = 0; i < raw12.length; i++) expect(img.data[i]).toBeCloseTo(raw12[i] / 4095, 6);
+    expect(Array.from(img.values!, Math.round)).toEqual(Array.from(raw12));
+    // The same film as 8-bit and as 12-bit-in-16 reaches the model with the same grey values.
+    const grey8 = Uint8Array.from({ length: W * H }, (_, i) => (i * 37) % 256);
+    const as8 = decodeImage(encodePng({ width: W, height: H, data: grey8, channels: 1, depth: 8 }));
+    const as12 = decodeImage(encodePng({ width: W, height: H, data: Uint16Array.from(grey8, (v) => v * 16 + (v >> 4)), channels: 1, depth: 16 }));
+    for (let i = 0; i < grey8.length; i++) expect(Math.abs(as12.data[i] - as8.data[i])).toBeLessThan(1 / 4095); // bit replication
+    // A dark 16-bit film whose top bit is used keeps the 16-bit scale; so do 8-bit and low-bit PNGs.
+    const wide = Uint16Array.from({ length: W * H }, (_, i) => (i === 0 ? 40000 : 100));
+    expect(decodeImage(encodePng({ width: W, height: H, data: wide, channels: 1, depth: 16 })).bitsStored).toBe(16);
+  });
+
   it('keepValues also returns the samples on their own scale, and the same grey', () => {
     const grey = Uint16Array.from({ length: W * H }, (_, i) => (i * 1237) % 65536);
     const png = encodePng({ width: W, height: H, data: grey, channels: 1, depth: 16 });

@@ -63,7 +63,7 @@ async function decodeJpegVariant(bytes: Uint8Array, header: JpegHeader, limits: 
   const { width, height, components, bitsPerSample, samples } = await decodeJpegFileVariant(bytes, header);
   if (components !== 1 && components !== 3)
     throw new ImageFormatError(`This file is ${codingName(header)} with ${components} components; grey or RGB can be read.`);
-  const bits = bitsPerSample > 8 ? Math.min(bitsPerSample, Math.max(8, bitLength(largest(samples)))) : bitsPerSample;
+  const bits = significantBits(samples, bitsPerSample);
   const maxValue = 2 ** bits - 1;
   const grey = samplesToGrey(samples, width, height, components, maxValue);
   const values = limits.keepValues ? { values: sampleValues(grey.data, maxValue) } : {};
@@ -72,13 +72,14 @@ async function decodeJpegVariant(bytes: Uint8Array, header: JpegHeader, limits: 
   return { width, height, bitsStored: bits, ...grey, ...values, meta };
 }
 
-function largest(samples: Uint8Array | Uint16Array): number {
+/** The bits a file's samples use, for a file that cannot say (a plain JPEG, a PNG): above 8 declared bits, the
+ *  fewest bits (at least 8) that hold its largest sample. */
+function significantBits(samples: ArrayLike<number>, declared: number): number {
+  if (declared <= 8) return declared;
   let max = 0;
   for (let i = 0; i < samples.length; i++) if (samples[i] > max) max = samples[i];
-  return max;
+  return Math.min(declared, Math.max(8, max > 0 ? Math.floor(Math.log2(max)) + 1 : 1));
 }
-
-const bitLength = (value: number): number => (value > 0 ? Math.floor(Math.log2(value)) + 1 : 1);
 
 /**
  * Plain JPEG files of at least this many pixels are decoded by libjpeg-turbo (WebAssembly, the decoder DICOM's
@@ -137,9 +138,14 @@ function decodePngGrey(bytes: Uint8Array, limits: Limits): GreyImage {
   const samples = png.depth < 8 ? unpackLowBitGrey(png) : png.data;
   const expected = width * height * png.channels;
   if (samples.length < expected) throw new ImageCorruptError('PNG', 'its pixel data is shorter than its size says');
-  const grey = samplesToGrey(samples, width, height, png.channels, 2 ** png.depth - 1);
-  const values = limits.keepValues ? { values: sampleValues(grey.data, 2 ** png.depth - 1) } : {};
-  return { width, height, bitsStored: png.depth, ...grey, ...values, meta: { format: 'png', colourFraction: grey.colourFraction } };
+  // A 16-bit grey PNG often holds a film's raw 12-bit values (a DICOM's pixels saved as they are): on the 16-bit scale
+  // the model would see it at 1/16 of its brightness, so the scale follows the bits the samples use.
+  const bits = png.channels === 1 ? significantBits(samples, png.depth) : png.depth;
+  const maxValue = 2 ** bits - 1;
+  const grey = samplesToGrey(samples, width, height, png.channels, maxValue);
+  const values = limits.keepValues ? { values: sampleValues(grey.data, maxValue) } : {};
+  const stored = bits < png.depth ? { transferSyntaxName: `${png.depth}-bit PNG, values within ${bits} bits` } : {};
+  return { width, height, bitsStored: bits, ...grey, ...values, meta: { format: 'png', colourFraction: grey.colourFraction, ...stored } };
 }
 
 /** Grey PNGs of 1, 2 or 4 bits keep their rows packed in fast-png's output: one sample per byte here. */
