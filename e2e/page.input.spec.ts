@@ -6,7 +6,17 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { dicomRendition, dropFiles, plainJpegOf, pydicomFile, radiograph, serveTinyModel, waitForReport, watchErrors } from './pageHelpers';
+import {
+  dicomRendition,
+  dropFiles,
+  plainJpegOf,
+  pydicomFile,
+  radiograph,
+  renditionCodestream,
+  serveTinyModel,
+  waitForReport,
+  watchErrors,
+} from './pageHelpers';
 
 test.use({ serviceWorkers: 'block' });
 
@@ -66,11 +76,14 @@ test('a study folder chosen in the file dialog drafts its image; a folder with n
   writeFileSync(path.join(empty, 'notes.txt'), 'nothing to see');
   await page.goto('/?device=wasm');
   await page.getByTestId('folder-input').setInputFiles(empty);
-  await expect(page.getByTestId('input-error')).toContainText('The folder Downloads holds no PNG, JPEG or DICOM image (1 other file)');
+  await expect(page.getByTestId('input-error')).toContainText('The folder Downloads holds no PNG, JPEG, JPEG 2000 or DICOM image (1 other file)');
   expect(errors).toEqual([]);
 });
 
-test('a 12-bit JPEG exported without its DICOM (lossless, JPEG-LS, lossy) drafts, and the viewer says how it was stored', async ({ page, context }) => {
+test('a 12-bit film exported without its DICOM (lossless JPEG, JPEG-LS, lossy JPEG, JPEG 2000, HTJ2K) drafts, and the viewer says how it was stored', async ({
+  page,
+  context,
+}) => {
   await serveTinyModel(context);
   const errors = watchErrors(page);
   await page.goto('/?device=wasm');
@@ -84,6 +97,15 @@ test('a 12-bit JPEG exported without its DICOM (lossless, JPEG-LS, lossy) drafts
     await waitForReport(page);
     await expect(view).toContainText(file);
     await expect(view).toContainText(`JPEG 224×224 · ${stored}`);
+  }
+  for (const [file, stored] of [
+    ['j2k_lossless_12.j2k', 'JPEG 2000 224×224 · 12-bit JPEG 2000'],
+    ['htj2k_lossless_12.j2c', 'JPEG 2000 224×224 · 12-bit HTJ2K'],
+  ]) {
+    await dropFiles(page, [renditionCodestream(file)]);
+    await waitForReport(page);
+    await expect(view).toContainText(file);
+    await expect(view).toContainText(stored);
   }
   // A cut-short one is a damaged JPEG file: said in the page, and no draft for it.
   const whole = plainJpegOf('jpeg_extended_12', 'cut.jpg');

@@ -224,6 +224,12 @@ export function plainJpegOf(rendition: string, name: string): { name: string; mi
   return { name, mimeType: 'image/jpeg', buffer: dicom.subarray(start, end) };
 }
 
+/** A codestream file the renditions script writes beside its DICOM files (e.g. 'j2k_lossless_12.j2k'), as a plain file. */
+export function renditionCodestream(file: string): { name: string; mimeType: string; buffer: Buffer } {
+  dicomRendition('explicit_le_8'); // writes the folder once
+  return { name: file, mimeType: '', buffer: readFileSync(path.join(renditionDir ?? '', file)) };
+}
+
 /** A file from Debian's python3-pydicom test data (real third-party DICOM). */
 export function pydicomFile(name: string): { name: string; mimeType: string; buffer: Buffer } {
   return { name, mimeType: 'application/dicom', buffer: readFileSync(path.join(pydicomTestFiles(), name)) };

@@ -1,5 +1,6 @@
-// npm run fuzz-decode [-- --per-seed N --timeout-ms T --seed S]: mutated PNG, JPEG and DICOM files (every transfer
-// syntax, made by e2e/fixtures/dicom_renditions.py from a JSRT radiograph) through the page's decoder. Each must
+// npm run fuzz-decode [-- --per-seed N --timeout-ms T --seed S]: mutated PNG, JPEG, DICOM files (every transfer
+// syntax, made by e2e/fixtures/dicom_renditions.py from a JSRT radiograph) and plain JPEG 2000, HTJ2K and 12-bit JPEG
+// codestreams through the page's decoder. Each must
 // end in an image or a typed error within the time limit. Prints the counts; exits 1 on any crash or hang.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { runMain } from './cli/main';
 import { CXR_IMAGES, REPO_ROOT } from './cli/paths';
 import { enlargedJpeg } from './bench/enlargedFilm';
 import { runFuzz, type Seed } from './fuzz/run';
+import { encapsulatedFirstFrame } from '../src/image/dicomFrame';
+import { parseDicom, readHeader } from '../src/image/dicomParse';
 
 const FLAGS = {
   'per-seed': { type: 'number', help: 'mutated files per seed file (default 100)' },
@@ -47,9 +50,19 @@ export function fuzzSeeds(): Seed[] {
     // 533 × 640: above TURBO_MIN_PIXELS, so its mutations go through libjpeg-turbo first and jpeg-js after
     { format: 'jpeg', name: 'jsrt/JPCLN001.png enlarged to 640 px', bytes: new Uint8Array(enlargedJpeg(path.join(CXR_IMAGES, 'jsrt/JPCLN001.png'), 640)) },
     ...DICOM_SEEDS.map((name) => ({ format: 'dicom' as const, name: `${name}.dcm`, bytes: read(path.join(dir, `${name}.dcm`)) })),
+    // Plain files as a PACS exports a film without its DICOM: JPEG 2000, HTJ2K and 12-bit lossless JPEG codestreams.
+    { format: 'jpeg2000', name: 'j2k_lossless_12.j2k', bytes: read(path.join(dir, 'j2k_lossless_12.j2k')) },
+    { format: 'jpeg2000', name: 'htj2k_lossless_12.j2c', bytes: read(path.join(dir, 'htj2k_lossless_12.j2c')) },
+    { format: 'jpeg', name: 'jpeg_lossless_sv1_12 as a plain .jpg', bytes: firstFrame(path.join(dir, 'jpeg_lossless_sv1_12.dcm')) },
     // A data set with no Part 10 preamble or meta group (implicit VR), as some older systems write them.
     { format: 'dicom', name: 'explicit_le_12.dcm as a raw implicit-VR data set', bytes: rawDataSet(path.join(dir, 'explicit_le_12.dcm'), dir) },
   ];
+}
+
+/** An encapsulated DICOM's frame 1 codestream: a whole JPEG file. */
+function firstFrame(file: string): Uint8Array {
+  const { dataSet, transferSyntax, syntax } = parseDicom(new Uint8Array(readFileSync(file)));
+  return encapsulatedFirstFrame(dataSet, readHeader(dataSet, transferSyntax, syntax)).slice();
 }
 
 function rawDataSet(file: string, dir: string): Uint8Array {

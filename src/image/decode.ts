@@ -1,6 +1,7 @@
 // decodeImage: bytes (PNG, JPEG or DICOM, told apart by magic bytes) → one grey channel in [0,1]; decodeImageAsync
 // also reads the compressed DICOM syntaxes whose WebAssembly decoders load on demand, large plain JPEGs with
-// libjpeg-turbo (TURBO_MIN_PIXELS), and plain 12-bit, lossless and JPEG-LS files with DICOM's decoders.
+// libjpeg-turbo (TURBO_MIN_PIXELS), and plain 12-bit, lossless, JPEG-LS and JPEG 2000 files with DICOM's decoders
+// (plainCodestreams.ts).
 // The pixel size is read from the header and checked BEFORE any pixel memory is allocated.
 // Colour sources are converted with ITU-R BT.601 luma; alpha is composited over black. A JPEG's EXIF orientation is
 // applied, so its pixels stand as a viewer shows them. keepValues also returns the source's own values (see
@@ -8,10 +9,11 @@
 import { decode as decodePng, convertIndexedToRgb, type DecodedPng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { ImageCorruptError, ImageFormatError, MAX_PIXELS, MIN_SIDE, checkImageSize } from './errors';
-import { decodeJpegFile, decodeJpegFileVariant, type DecodedFrame } from './codecs/index';
+import { decodeJpegFile, type DecodedFrame } from './codecs/index';
 import { decodeDicom, decodeDicomAsync } from './dicom';
 import { orientUpright } from './exifOrientation';
-import { samplesToGrey } from './grey';
+import { sampleValues, samplesToGrey, significantBits } from './grey';
+import { codingName, decodeJpeg2000, decodeJpegVariant, needsCodec } from './plainCodestreams';
 import { type JpegHeader, readJpegHeader, readPngHeader, sniffFormat } from './sniff';
 import type { DecodeOptions, GreyImage } from './types';
 
@@ -21,6 +23,7 @@ export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): GreyIm
   const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS, keepValues: !!opts.keepValues };
   const format = sniffFormat(bytes);
   if (format === 'png') return decodePngGrey(bytes, limits);
+  if (format === 'jpeg2000') throw new ImageFormatError('This file is JPEG 2000, which only decodeImageAsync reads.');
   if (format === 'jpeg') {
     const header = checkedJpegHeader(bytes, limits);
     if (needsCodec(header)) throw new ImageFormatError(`This file is ${codingName(header)}, which only decodeImageAsync reads.`);
@@ -38,47 +41,13 @@ export async function decodeImageAsync(bytes: Uint8Array, opts: DecodeOptions = 
   const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS, keepValues: !!opts.keepValues };
   const format = sniffFormat(bytes);
   if (format === 'dicom') return decodeDicomAsync(bytes, limits);
+  if (format === 'jpeg2000') return decodeJpeg2000(bytes, limits);
   if (format === 'jpeg') {
     const header = checkedJpegHeader(bytes, limits);
     if (needsCodec(header)) return orientUpright(await decodeJpegVariant(bytes, header, limits), header.orientation);
     return orientUpright((await decodeLargeJpeg(bytes, header, limits)) ?? decodeJpegGrey(bytes, limits, header), header.orientation);
   }
   return decodeImage(bytes, opts);
-}
-
-/** A JPEG that jpeg-js and the 8-bit libjpeg-turbo cannot read: more than 8 bits a sample, lossless, or JPEG-LS. */
-const needsCodec = (header: JpegHeader): boolean => header.precision > 8 || header.sof === 0xc3 || header.sof === 0xf7;
-
-/** e.g. "12-bit lossless JPEG": the viewer shows it where a DICOM shows its transfer syntax. */
-function codingName(header: JpegHeader): string {
-  return `${header.precision}-bit ${header.sof === 0xf7 ? 'JPEG-LS' : header.sof === 0xc3 ? 'lossless JPEG' : 'JPEG'}`;
-}
-
-/**
- * 12-bit, lossless and JPEG-LS files through DICOM's decoders; grey on the scale 0…2^bits − 1 of the bits the samples
- * use. A plain file has no Bits Stored: encoders write 12-bit films into 16-bit lossless streams (dcmtk does), and
- * on the stream's own 16-bit scale such a film would reach the model at 1/16 of its brightness.
- */
-async function decodeJpegVariant(bytes: Uint8Array, header: JpegHeader, limits: Limits): Promise<GreyImage> {
-  const { width, height, components, bitsPerSample, samples } = await decodeJpegFileVariant(bytes, header);
-  if (components !== 1 && components !== 3)
-    throw new ImageFormatError(`This file is ${codingName(header)} with ${components} components; grey or RGB can be read.`);
-  const bits = significantBits(samples, bitsPerSample);
-  const maxValue = 2 ** bits - 1;
-  const grey = samplesToGrey(samples, width, height, components, maxValue);
-  const values = limits.keepValues ? { values: sampleValues(grey.data, maxValue) } : {};
-  const coding = bits < bitsPerSample ? `${codingName(header)}, values within ${bits} bits` : codingName(header);
-  const meta = { format: 'jpeg' as const, colourFraction: grey.colourFraction, transferSyntaxName: coding };
-  return { width, height, bitsStored: bits, ...grey, ...values, meta };
-}
-
-/** The bits a file's samples use, for a file that cannot say (a plain JPEG, a PNG): above 8 declared bits, the
- *  fewest bits (at least 8) that hold its largest sample. */
-function significantBits(samples: ArrayLike<number>, declared: number): number {
-  if (declared <= 8) return declared;
-  let max = 0;
-  for (let i = 0; i < samples.length; i++) if (samples[i] > max) max = samples[i];
-  return Math.min(declared, Math.max(8, max > 0 ? Math.floor(Math.log2(max)) + 1 : 1));
 }
 
 /**
@@ -106,17 +75,10 @@ async function decodeLargeJpeg(bytes: Uint8Array, header: JpegHeader, limits: Li
   return { width, height, bitsStored: 8, ...grey, ...values, meta: { format: 'jpeg', colourFraction: grey.colourFraction } };
 }
 
-interface Limits {
+export interface Limits {
   minSide: number;
   maxPixels: number;
   keepValues: boolean;
-}
-
-/** The unit grey back on the source's sample scale: [n] data × maxValue. */
-function sampleValues(data: Float32Array, maxValue: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = Math.round(data[i] * maxValue * 1000) / 1000;
-  return out;
 }
 
 function decodePngGrey(bytes: Uint8Array, limits: Limits): GreyImage {
@@ -140,7 +102,7 @@ function decodePngGrey(bytes: Uint8Array, limits: Limits): GreyImage {
   if (samples.length < expected) throw new ImageCorruptError('PNG', 'its pixel data is shorter than its size says');
   // A 16-bit grey PNG often holds a film's raw 12-bit values (a DICOM's pixels saved as they are): on the 16-bit scale
   // the model would see it at 1/16 of its brightness, so the scale follows the bits the samples use.
-  const bits = png.channels === 1 ? significantBits(samples, png.depth) : png.depth;
+  const bits = png.channels === 1 ? Math.min(png.depth, significantBits(samples, png.depth)) : png.depth;
   const maxValue = 2 ** bits - 1;
   const grey = samplesToGrey(samples, width, height, png.channels, maxValue);
   const values = limits.keepValues ? { values: sampleValues(grey.data, maxValue) } : {};

@@ -143,6 +143,37 @@ describe('DICOM transfer syntaxes (dcmtk renditions of a JSRT radiograph)', () =
     }
   });
 
+  it('reads plain JPEG 2000 and HTJ2K files (bare codestreams and a JP2 box file) as their DICOM renditions', async () => {
+    const dir = path.dirname(renditions[0].file);
+    execFileSync('opj_compress', ['-i', path.join(dir, 'grey12.pgm'), '-o', path.join(dir, 'film.jp2')], { stdio: 'pipe' });
+    const plain: [string, string, string][] = [
+      ['j2k_lossless_12.j2k', 'j2k_lossless_12', '12-bit JPEG 2000'],
+      ['j2k_lossy_12.j2k', 'j2k_lossy_12', '12-bit JPEG 2000'],
+      ['htj2k_lossless_12.j2c', 'htj2k_lossless_12', '12-bit HTJ2K'],
+      ['htj2k_lossy_12.j2c', 'htj2k_lossy_12', '12-bit HTJ2K'],
+      ['film.jp2', 'j2k_lossless_12', '12-bit JPEG 2000'],
+    ];
+    for (const [file, rendition, coding] of plain) {
+      const bytes = read(path.join(dir, file));
+      expect(sniffFormat(bytes), file).toBe('jpeg2000');
+      const img = await decodeImageAsync(bytes, { keepValues: true });
+      const fromDicom = await decodeImageAsync(read(renditions.find((x) => x.name === rendition)!.file), { keepValues: true });
+      expect([img.width, img.height, img.bitsStored, img.meta?.format, img.meta?.transferSyntaxName], file).toEqual([224, 224, 12, 'jpeg2000', coding]);
+      expect(diff(img.values!, fromDicom.values!).max, `${file}: the stored values of its DICOM rendition`).toBe(0);
+      expect(diff(tensor(img), tensor(fromDicom), MANIFEST.preprocessing.pixel_std).max, file).toBeLessThanOrEqual(1 / 255 + 1e-6);
+      expect(() => decodeImage(bytes), file).toThrow(/JPEG 2000, which only decodeImageAsync reads/);
+      // Cut short: a damaged JPEG 2000 file (OpenJPH would decode half an HTJ2K stream at a lower quality, silently).
+      await expect(decodeImageAsync(bytes.subarray(0, Math.floor(bytes.length * 0.6))), file).rejects.toMatchObject({
+        name: 'ImageCorruptError',
+        message: expect.stringMatching(/^The JPEG 2000 file looks damaged/),
+      });
+    }
+    // A box file without its codestream box is damaged, not unrecognised.
+    const jp2 = read(path.join(dir, 'film.jp2'));
+    const jp2c = jp2.findIndex((_, i) => String.fromCharCode(...jp2.subarray(i, i + 4)) === 'jp2c');
+    await expect(decodeImageAsync(jp2.subarray(0, jp2c - 4))).rejects.toThrow(/holds no codestream box \(jp2c\)/);
+  });
+
   it('marks the multi-frame file, the lateral and the RGB capture', async () => {
     const multi = await decodeImageAsync(read(renditions.find((x) => x.name === 'multiframe_rle_12')!.file));
     expect(multi.meta?.frames).toBe(2);

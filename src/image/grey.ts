@@ -44,3 +44,20 @@ export function samplesToGrey(
   const colourFraction = n > 0 ? coloured / n : 0;
   return { data, isColour: colourFraction > COLOUR_FRACTION, colourFraction };
 }
+
+/** The bits a file's samples use, for a file that cannot say (a plain JPEG or JPEG 2000, a PNG): above 8 declared
+ *  bits, the fewest bits (at least 8) that hold its largest sample. A sample beyond the declared bits gives more than
+ *  `declared`: a decoder that does not clamp (OpenJPH) can return such samples from a damaged stream. */
+export function significantBits(samples: ArrayLike<number>, declared: number): number {
+  if (declared <= 8) return declared;
+  let max = 0;
+  for (let i = 0; i < samples.length; i++) if (samples[i] > max) max = samples[i];
+  return Math.max(8, max > 0 ? Math.floor(Math.log2(max)) + 1 : 1);
+}
+
+/** The unit grey back on the source's sample scale: [n] data × maxValue. */
+export function sampleValues(data: Float32Array, maxValue: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.round(data[i] * maxValue * 1000) / 1000;
+  return out;
+}

@@ -1,6 +1,7 @@
 // Format detection from magic bytes (never the file name) and the cheap header reads that give the
 // pixel size of a PNG or JPEG before anything is decoded or allocated.
 import { ImageCorruptError, ImageFormatError } from './errors';
+import { isJ2kCodestream, isJp2BoxFile } from './codecs/jpeg2000File';
 import { orientationFromApp1 } from './exifOrientation';
 import type { ImageFormat } from './types';
 
@@ -9,6 +10,7 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 export function sniffFormat(bytes: Uint8Array): ImageFormat {
   if (bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (isJ2kCodestream(bytes) || isJp2BoxFile(bytes)) return 'jpeg2000';
   if (hasPart10Preamble(bytes) || rawDicomLayout(bytes)) return 'dicom';
   throw new ImageFormatError(describeUnknown(bytes));
 }

@@ -1,6 +1,9 @@
 // Shapes shared by the image decoders and the preprocessor. No DOM, no Node APIs.
 
-export type ImageFormat = 'png' | 'jpeg' | 'dicom';
+export type ImageFormat = 'png' | 'jpeg' | 'jpeg2000' | 'dicom';
+
+/** How the page names each format. */
+export const FORMAT_NAMES: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', jpeg2000: 'JPEG 2000', dicom: 'DICOM' };
 export type ViewKind = 'frontal' | 'lateral' | 'unknown';
 
 /** mm between pixel centres (DICOM only; dicomSpacing.ts says which tag each basis comes from). */

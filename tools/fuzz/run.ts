@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { MUTATIONS, mutate, rng } from './mutate';
 
 export interface Seed {
-  format: 'png' | 'jpeg' | 'dicom';
+  format: 'png' | 'jpeg' | 'jpeg2000' | 'dicom';
   name: string;
   bytes: Uint8Array;
 }

@@ -32,7 +32,8 @@ function jpegHeader(b: Uint8Array): StreamHeader | null {
   return null;
 }
 
-function j2kHeader(b: Uint8Array): StreamHeader | null {
+/** A JPEG 2000 / HTJ2K codestream's SIZ (a JP2 file's, found in its jp2c box); null when there is none. */
+export function j2kHeader(b: Uint8Array): StreamHeader | null {
   // SOC (FF4F) then SIZ (FF51): Lsiz, Rsiz, Xsiz, Ysiz, XOsiz, YOsiz, XTsiz, YTsiz, XTOsiz, YTOsiz, Csiz, then Ssiz per component.
   let start = 0;
   if (b.length > 12 && b[4] === 0x6a && b[5] === 0x50) {

@@ -75,14 +75,28 @@ export async function decodeJpegFileVariant(bytes: Uint8Array, header: JpegHeade
     else if (header.sof === 0xc3) out = { ...(await decodeJpegLossless(bytes)), width: header.width, height: header.height };
     else out = decodeExtended(bytes);
   } catch (err) {
-    if (err instanceof DicomUnsupportedError) throw new ImageFormatError(err.detail);
-    if (err instanceof ImageCorruptError && err.format === 'DICOM') throw new ImageCorruptError('JPEG', err.detail);
-    throw err;
+    throw reworded(err, 'JPEG');
   }
   if (out.width !== header.width || out.height !== header.height || out.samples.length < header.width * header.height * out.components) {
     throw new ImageCorruptError('JPEG', `it decodes to ${out.width}×${out.height}×${out.components} but its header says ${header.width}×${header.height}`);
   }
   return out;
+}
+
+/** A plain JPEG 2000 file's codestream (codecs/jpeg2000File.ts) through OpenJPEG, or OpenJPH when it is HTJ2K. */
+export async function decodeJpeg2000Codestream(codestream: Uint8Array, highThroughput: boolean): Promise<DecodedFrame> {
+  try {
+    return await decodeWasm(highThroughput ? 'htj2k' : 'j2k', codestream);
+  } catch (err) {
+    throw reworded(err, 'JPEG 2000');
+  }
+}
+
+/** A DICOM decoder's error, said of a plain file of `format` instead. */
+export function reworded(err: unknown, format: string): unknown {
+  if (err instanceof DicomUnsupportedError) return new ImageFormatError(err.detail);
+  if (err instanceof ImageCorruptError && err.format === 'DICOM') return new ImageCorruptError(format, err.detail);
+  return err;
 }
 
 /** Runs one decoder on a codestream; the samples are copied out of the WebAssembly heap. */
@@ -127,8 +141,9 @@ async function decodeWasm(codec: WasmCodec, frame: Uint8Array): Promise<DecodedF
   }
 }
 
-/** Whether a codestream ends with EOI (FF D9), past the zero bytes a DICOM fragment may be padded with. */
-function endsWithEoi(stream: Uint8Array): boolean {
+/** Whether a codestream ends with JPEG's EOI or JPEG 2000's EOC (both FF D9), past the zero bytes a DICOM fragment
+ *  may be padded with. */
+export function endsWithEoi(stream: Uint8Array): boolean {
   let end = stream.length;
   while (end > 2 && stream[end - 1] === 0 && stream.length - end < 4) end--;
   return stream[end - 2] === 0xff && stream[end - 1] === 0xd9;

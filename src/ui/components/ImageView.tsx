@@ -6,6 +6,7 @@
 import { useEffect, useMemo } from 'react';
 import type { PreparedView } from '../../engine/types';
 import type { ViewKind } from '../../image';
+import { FORMAT_NAMES } from '../../image/types';
 import { useMeasurements } from '../hooks/useMeasurements';
 import { useViewerCanvas } from '../hooks/useViewerCanvas';
 import { useViewerInput } from '../hooks/useViewerInput';
@@ -83,7 +84,7 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
           {image.name}
         </span>
         <span className="dims">
-          {image.format.toUpperCase()} {image.width}×{image.height}
+          {FORMAT_NAMES[image.format]} {image.width}×{image.height}
           {image.transferSyntaxName ? ` · ${image.transferSyntaxName}` : ''}
         </span>
         {image.exifOrientation ? (

@@ -2,7 +2,7 @@
 // PACS or a CD: DICOMDIR, nested folders, extensionless DICOM files, a viewer's own files), dropped or chosen, searched
 // for the files that are images, by their first bytes, never by name; a pasted image (a viewer's "Copy image", a
 // screenshot). The page then reads them as if they had been dropped one by one.
-import { dicomHasImage, sniffFormat } from '../../image';
+import { dicomHasImage, SUPPORTED_FORMATS, sniffFormat } from '../../image';
 import { MAX_FILES } from './inputImage';
 
 /** The parts of the File and Directory Entries API a walk needs (FileSystemEntry in the DOM typings). */
@@ -56,7 +56,7 @@ async function walk(entry: EntryLike, depth: number, out: File[]): Promise<void>
 /** The bytes of a file read to tell whether it is an image: a DICOM header fits (an image is read whole only later). */
 const HEAD_BYTES = 256 * 1024;
 
-/** Whether a file is PNG, JPEG or DICOM by its first bytes, and, for DICOM, holds pixel data (a CD's presentation
+/** Whether a file is an image Serpent reads (SUPPORTED_FORMATS) by its first bytes, and, for DICOM, holds pixel data (a CD's presentation
  *  states and structured reports do not). */
 async function isImageFile(file: File): Promise<boolean> {
   const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
@@ -109,7 +109,7 @@ async function imagesOfFolder(found: File[], folderName: string): Promise<File[]
   }
   if (images.length === 0) {
     throw new FolderError(
-      `The folder ${folderName} holds no PNG, JPEG or DICOM image (${found.length} other file${found.length === 1 ? '' : 's'}); open the radiograph itself.`,
+      `The folder ${folderName} holds no ${SUPPORTED_FORMATS} image (${found.length} other file${found.length === 1 ? '' : 's'}); open the radiograph itself.`,
     );
   }
   return images;

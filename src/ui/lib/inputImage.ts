@@ -1,6 +1,6 @@
 // One dropped file as the page holds it, decoded once: the grey image the model reads (sent to the engine, which only
 // preprocesses it), its own values binned for the viewer's window/level, and its view.
-import { decodeForViewer, type DisplayValues, type GreyImage, type PixelSpacing, type ViewerImage, type ViewKind } from '../../image';
+import { decodeForViewer, type DisplayValues, type GreyImage, type ImageFormat, type PixelSpacing, type ViewerImage, type ViewKind } from '../../image';
 
 export const MAX_FILES = 2;
 
@@ -8,7 +8,7 @@ export interface InputImage {
   key: string;
   name: string;
   decoded: GreyImage; // the decode's [0,1] grey image without its values, for the engine; copy data before transferring
-  format: 'png' | 'jpeg' | 'dicom';
+  format: ImageFormat;
   width: number;
   height: number;
   display: DisplayValues; // the file's own values (DICOM modality values; PNG/JPEG samples) binned, full resolution

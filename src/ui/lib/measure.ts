@@ -3,6 +3,7 @@
 // file's pixels where it does not, and a note that says which of the two a number is; and the cardiothoracic ratio
 // of two lines (the heart's widest width over the chest's), which needs no spacing.
 import type { PixelSpacing } from '../../image';
+import { FORMAT_NAMES, type ImageFormat } from '../../image/types';
 
 export interface Measurement {
   id: number;
@@ -32,11 +33,11 @@ export function lengthOf(m: Pick<Measurement, 'from' | 'to'>, spacing?: PixelSpa
 }
 
 /** What the lengths on this image are: said once beside the list, so a number is never read as more than it is. */
-export function spacingNote(spacing: PixelSpacing | undefined, format: string): string {
+export function spacingNote(spacing: PixelSpacing | undefined, format: ImageFormat): string {
   if (!spacing) {
     return format === 'dicom'
       ? "This DICOM file states no pixel spacing, so lengths are in the file's pixels, not millimetres."
-      : `A ${format.toUpperCase()} file carries no pixel spacing, so lengths are in its pixels, not millimetres. Open the DICOM file to measure in mm.`;
+      : `A ${FORMAT_NAMES[format]} file carries no pixel spacing, so lengths are in its pixels, not millimetres. Open the DICOM file to measure in mm.`;
   }
   switch (spacing.basis) {
     case 'calibrated':
