@@ -93,7 +93,7 @@ export interface JpegHeader extends HeaderInfo {
 
 /** JPEG: walk the marker segments to the first SOF and read its size, precision and coding process, and the EXIF
  *  orientation on the way. Hierarchical and arithmetic coding are refused here; which decoder reads the rest is the
- *  caller's choice (needsCodec in decode.ts). */
+ *  caller's choice (needsCodec in plainCodestreams.ts). */
 export function readJpegHeader(bytes: Uint8Array): JpegHeader {
   let pos = 2;
   let orientation = 1;

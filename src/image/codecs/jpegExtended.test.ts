@@ -155,5 +155,7 @@ describe('a plain 12-bit JPEG file (no DICOM around it)', () => {
     const colour = decodeImageAsync(encodeFlatBlocks({ width: 32, height: 32, blockValues: new Array(16).fill(7), components: 3 }));
     await expect(colour).rejects.toMatchObject({ name: 'ImageFormatError', message: expect.stringMatching(/^This 12-bit JPEG has 3 colour components/) });
     await expect(colour).rejects.toMatchObject({ message: expect.not.stringMatching(/DICOM file|dcmdjpeg/) });
+    const progressive = decodeImageAsync(encodeFlatBlocks({ width: 32, height: 32, blockValues: new Array(16).fill(7), sof: 0xc2 }));
+    await expect(progressive).rejects.toMatchObject({ name: 'ImageFormatError', message: expect.stringMatching(/^This 12-bit JPEG is progressive/) });
   });
 });

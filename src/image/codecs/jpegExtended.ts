@@ -278,7 +278,7 @@ export function decodeJpegExtended(data: Uint8Array): DecodedFrame {
       frame = { precision: data[seg], height: (data[seg + 1] << 8) | data[seg + 2], width: (data[seg + 3] << 8) | data[seg + 4], quantTable: data[seg + 8] };
       if (frame.width === 0 || frame.height === 0) throw corrupt('gives no image size in its frame header');
     } else if (marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      throw new DicomUnsupportedError('This DICOM file is progressive, hierarchical or arithmetic-coded 12-bit JPEG, which Serpent cannot read.');
+      throw new DicomUnsupportedError('This 12-bit JPEG is progressive, hierarchical or arithmetic-coded, which Serpent cannot read.');
     } else if (marker === 0xdd) {
       restartInterval = (data[seg] << 8) | data[seg + 1];
     } else if (marker === 0xda) {
