@@ -168,6 +168,10 @@ describe('DICOM transfer syntaxes (dcmtk renditions of a JSRT radiograph)', () =
         message: expect.stringMatching(/^The JPEG 2000 file looks damaged/),
       });
     }
+    // Signed samples (CT's kind) are said to be that, not decoded as a film.
+    const signed = read(path.join(dir, 'j2k_lossless_12.j2k'));
+    signed[42] |= 0x80; // SIZ's Ssiz of the first component: SOC 2 + marker 2 + 38 bytes in
+    await expect(decodeImageAsync(signed)).rejects.toMatchObject({ name: 'ImageFormatError', message: expect.stringMatching(/signed samples/) });
     // A box file without its codestream box is damaged, not unrecognised.
     const jp2 = read(path.join(dir, 'film.jp2'));
     const jp2c = jp2.findIndex((_, i) => String.fromCharCode(...jp2.subarray(i, i + 4)) === 'jp2c');

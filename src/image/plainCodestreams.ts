@@ -39,6 +39,7 @@ export async function decodeJpeg2000(bytes: Uint8Array, limits: Limits): Promise
   // OpenJPH decodes a cut-short HTJ2K stream without a word, at a lower quality: the end marker says it is whole.
   if (!endsWithEoi(codestream)) throw new ImageCorruptError('JPEG 2000', 'its codestream has no end marker (EOC), so it is cut short');
   checkImageSize(header.width, header.height, limits.minSide, limits.maxPixels);
+  if (header.signed) throw new ImageFormatError("This JPEG 2000 file stores signed samples (as CT does), not a radiograph's.");
   const highThroughput = isHighThroughput(codestream);
   const frame = await decodeJpeg2000Codestream(codestream, highThroughput);
   if (frame.width !== header.width || frame.height !== header.height) {

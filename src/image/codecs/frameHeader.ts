@@ -8,6 +8,7 @@ export interface StreamHeader {
   components: number;
   precision: number;
   sof?: number; // JPEG frame marker (0xC0 baseline, 0xC1 extended, 0xC3 lossless, 0xF7 JPEG-LS …)
+  signed?: boolean; // JPEG 2000: the first component's samples are signed (Ssiz bit 7)
 }
 
 const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf, 0xf7]);
@@ -55,7 +56,7 @@ export function j2kHeader(b: Uint8Array): StreamHeader | null {
     if (xr !== 1 || yr !== 1) throw new ImageCorruptError('DICOM', `its JPEG 2000 component ${c + 1} is subsampled ${xr}×${yr}, which DICOM does not allow`);
   }
   if (v.getUint32(20) === 0 || v.getUint32(24) === 0) return null; // tile size
-  return { width, height, components, precision };
+  return { width, height, components, precision, signed: (v.getUint8(38) & 0x80) !== 0 };
 }
 
 function findBytes(b: Uint8Array, needle: number[]): number {
