@@ -18,7 +18,9 @@
 #   .gpu1/stage: meta.json, tokenizer.json, val/*.xz.*, train/pixels.res.xz.000, mobilenet_v2.pt
 #   .gpu2/stage: train/pixels.res.xz.001 and train/{labels,tokens,views}.npy.xz.000
 # Each run's best checkpoint comes back as fp16 weights ($OUT/NAME.ckpt.pt, under the 16 MiB a returned file may
-# hold) with its log; `training/ckpt_fp16.py` here turns it back into an fp32 checkpoint for `npm run export`.
+# hold) with its log; `training/ckpt_fp16.py` here turns it back into an fp32 checkpoint for `npm run export`. Then,
+# here on the CPU: `npm run complete-model -- --model DIR` (the shipped folder's towers, detector, image reader and
+# lesion map carried over; finding reader, gates and decoding defaults refitted on val; ~17 min) and `npm run eval`.
 set -uo pipefail
 export PYTHONUNBUFFERED=1
 tmp=${GPU_TMP:-/tmp}  # the lent machine's scratch (stage, corpus, runs); tools/gpu/callM2.test.ts points it elsewhere
