@@ -1,6 +1,7 @@
 // The decode fuzz in CI: 1,200 mutated PNG, JPEG and DICOM files (every transfer syntax) through the page's
 // decoder, each in a worker thread with a 10 s limit. Every one must end in an image or a typed error.
 import { describe, expect, it } from 'vitest';
+import { decodeImageAsync } from '../src/image';
 import { fuzzSeeds } from './fuzzDecode';
 import { runFuzz } from './fuzz/run';
 import { MUTATIONS, mutate, rng } from './fuzz/mutate';
@@ -26,4 +27,21 @@ describe('decode fuzz', () => {
       expect(c['typed-error']).toBeGreaterThan(0); // … and some a typed error
     }
   }, 300_000);
+
+  it('HTJ2K streams that decode to samples beyond their own precision are refused, in a DICOM and in a plain file', async () => {
+    // A fuzz finding: OpenJPH does not clamp, so a damaged stream gave samples above 4,095 that the DICOM path then
+    // masked to Bits Stored, and the plain path drew at the wrong scale, both without a word.
+    const seeds = fuzzSeeds();
+    for (const name of ['htj2k_lossless_12.dcm', 'htj2k_lossless_12.j2c']) {
+      const seed = seeds.find((s) => s.name === name);
+      expect(seed, name).toBeDefined();
+      let refused = 0;
+      for (let k = 0; k < 40; k++) {
+        await decodeImageAsync(mutate(seed!.bytes, 'duplicate-run', rng(k))).catch((err: Error) => {
+          if (/samples beyond its own 12 bits/.test(err.message) && err.name === 'ImageCorruptError') refused++;
+        });
+      }
+      expect(refused, name).toBeGreaterThan(0);
+    }
+  }, 120_000);
 });

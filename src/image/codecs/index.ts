@@ -169,8 +169,10 @@ async function decodeJpegLossless(frame: Uint8Array): Promise<DecodedFrame> {
 export async function decodeCompressedFrame(codec: Exclude<CodecKind, 'native' | 'rle'>, frame: Uint8Array, header: DicomHeader): Promise<DecodedFrame> {
   const { rows, columns } = header;
   if (codec === 'j2k' || codec === 'htj2k') {
-    readStreamHeader('j2k', frame, rows, columns);
-    return checked(await decodeWasm(codec, frame), header);
+    const stream = readStreamHeader('j2k', frame, rows, columns);
+    const out = checked(await decodeWasm(codec, frame), header);
+    if (!stream.signed) withinPrecision(out.samples, stream.precision);
+    return out;
   }
   const stream = readStreamHeader('jpeg', frame, rows, columns);
   if (codec === 'jpeg-ls' || stream.sof === 0xf7) return checked(await decodeWasm('jpeg-ls', frame), header);
@@ -190,6 +192,15 @@ function decodeExtended(frame: Uint8Array): DecodedFrame {
   } catch (err) {
     if (err instanceof ImageCorruptError || err instanceof DicomUnsupportedError) throw err;
     throw new ImageCorruptError('DICOM', `its 12-bit JPEG codestream cannot be decoded: ${emscriptenMessage(err)}`);
+  }
+}
+
+/** OpenJPH does not clamp: a damaged stream can decode to samples beyond its own precision, which the DICOM path
+ *  would then mask to Bits Stored without a word. */
+function withinPrecision(samples: Uint8Array | Uint16Array, precision: number): void {
+  const top = 2 ** precision - 1;
+  for (let i = 0; i < samples.length; i++) {
+    if (samples[i] > top) throw new ImageCorruptError('DICOM', `its JPEG 2000 codestream decodes to samples beyond its own ${precision} bits`);
   }
 }
 
