@@ -1,4 +1,4 @@
-// decodeImage: bytes (PNG, JPEG or DICOM, told apart by magic bytes) → one grey channel in [0,1]; decodeImageAsync
+// decodeImage: bytes (PNG, JPEG, JPEG 2000 or DICOM, told apart by magic bytes) → one grey channel in [0,1]; decodeImageAsync
 // also reads the compressed DICOM syntaxes whose WebAssembly decoders load on demand, large plain JPEGs with
 // libjpeg-turbo (TURBO_MIN_PIXELS), and plain 12-bit, lossless, JPEG-LS and JPEG 2000 files with DICOM's decoders
 // (plainCodestreams.ts).
