@@ -11,6 +11,7 @@ const ROOT = path.resolve(__dirname, '..');
 let dir = '';
 let donor = '';
 let target = '';
+let fresh = '';
 
 /** The CLI as `npm run complete-model` runs it, with a val image manifest so the subtype check has something to read. */
 function completeModel(args: string[]): { status: number | null; out: string } {
@@ -28,9 +29,11 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'serpent-complete-'));
   donor = path.join(dir, 'donor');
   target = path.join(dir, 'target');
+  fresh = path.join(dir, 'fresh');
   // The donor: a tiny folder given an image reader and a lesion map on its own 8 × 8 grid (training/tests/test_carry_over.py).
   const script = `from training.tests.test_carry_over import donor; from training.export import random_tiny
-donor(${JSON.stringify(donor)}); random_tiny(${JSON.stringify(target)}, seed=1, quantize=False, verify=False)`;
+donor(${JSON.stringify(donor)}); random_tiny(${JSON.stringify(target)}, seed=1, quantize=False, verify=False)
+random_tiny(${JSON.stringify(fresh)}, seed=2, quantize=False, verify=False)`;
   spawnSync('/usr/bin/python3', ['-c', script], { cwd: ROOT, stdio: 'pipe' });
   writeFileSync(path.join(dir, 'images.jsonl'), `${JSON.stringify({ id: 'a', source: 'kermany', image: 'a.png', split: 'val', labels: ['No Finding'] })}\n`);
 }, 120_000);
@@ -46,6 +49,8 @@ describe('npm run complete-model', () => {
     expect(out).toContain('8. subtype-margin');
     expect(out).toMatch(/skipped: no val film says bacterial or viral/);
     expect(out).toMatch(/10\. defaults: .*\n {3}npm run sweep-rerank -- .*--write-defaults/);
+    expect(out).toContain('11. check: one val film drafted from the finished folder');
+    expect(out).toContain(`npm run report -- --model ${target} ${path.join(dir, 'a.png')}`);
     expect(existsSync(work)).toBe(false);
   });
 
@@ -59,6 +64,26 @@ describe('npm run complete-model', () => {
     expect(got.subtype_probe.copied_from).toEqual(from);
     expect(got.ood.detector.sha256).toBe(manifestOf(donor).ood.detector.sha256);
     expect(out).toContain(`${target} is complete`);
+  });
+
+  it('the check drafts a val film from the finished folder, and fails on a part the engine refuses', () => {
+    const film = path.resolve(ROOT, '../shared/data/cxr/images/jsrt/JPCLN002.png');
+    const manifest = path.join(dir, 'check.jsonl');
+    writeFileSync(manifest, `${JSON.stringify({ id: 'j', source: 'jsrt', image: film, split: 'val', labels: ['Nodule'] })}\n`);
+    const check = (model: string) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'tools/completeModel.ts', '--manifest', manifest, '--root', '/', '--model', model, '--only', 'check'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+    const ok = check(fresh);
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/== .*JPCLN002\.png .*\nFINDINGS: /);
+    // The target took the test donor's lesion map, whose manifest entry names no findings: the engine refuses it.
+    const bad = check(target);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout + bad.stderr).toMatch(/lesion_map needs a path, bytes, sha256, grid and findings/);
+    expect(bad.stderr).toContain('step check failed');
   });
 
   it('a step that fails stops the run: exit 1, and how to go on', () => {

@@ -1,7 +1,8 @@
 // `npm run complete-model`: makes a retrained report model's folder (`npm run export`) as complete as the shipped one,
 // by the project's own commands in order (tools/completeModel/plan.ts): the parts that read pixels are carried over
 // from --from-model, the finding reader is refitted on the new image tokens, the static WebGPU step is built, and the
-// side gate, the subtype margin and the decoding defaults (with the second look) are chosen on val drafts. It prints
+// side gate, the subtype margin and the decoding defaults (with the second look) are chosen on val drafts; last, one val
+// film is drafted from the finished folder through the engine, whose manifest check refuses a part that does not fit. It prints
 // the plan first, runs each step with its own output, and stops at the first that fails, saying how to go on from it.
 // A full run on this 2-core CPU takes tens of minutes; then `npm run eval -- --model DIR --split test` scores it.
 //   npm run complete-model -- --model DIR [--from-model public/models/serpent-cxr|none] [--corpus corpus]
@@ -68,11 +69,14 @@ async function main(argv: string[]): Promise<number> {
   const donor = donorDir ? readFolderManifest(donorDir, '--from-model') : null;
   const corpus = f.corpus ?? CORPUS_DIR;
   const imageManifest = f.manifest ?? CXR_MANIFEST;
-  const hasPneumoniaType = readManifest(imageManifest).some((r) => r.split === 'val' && typeof r.pneumonia_type === 'string');
+  const records = readManifest(imageManifest);
+  const hasPneumoniaType = records.some((r) => r.split === 'val' && typeof r.pneumonia_type === 'string');
+  const firstVal = records.find((r) => r.split === 'val');
+  const checkFilm = firstVal && path.resolve(f.root ?? path.dirname(imageManifest), firstVal.image);
   const work = f.work ?? path.join('runs', `complete-${path.basename(path.resolve(model))}`);
   let steps: Step[];
   try {
-    steps = selectSteps(planSteps({ model, target, donor, donorDir, corpus, work, manifest: f.manifest, root: f.root, hasPneumoniaType }), {
+    steps = selectSteps(planSteps({ model, target, donor, donorDir, corpus, work, manifest: f.manifest, root: f.root, hasPneumoniaType, checkFilm }), {
       from: f.from,
       only: f.only,
     });

@@ -1,6 +1,6 @@
 // `npm run report -- IMAGE_OR_FOLDER... [--json] [--beam N] [--beta B] [--samples S] [--consensus G] [--device wasm|cpu]
 //                    [--precision int8|fp32|q4] [--model DIR]`
-// Drafts a report for every image (PNG, JPEG, DICOM; folders are searched recursively; `a.png+b.png` is one
+// Drafts a report for every image (PNG, JPEG, JPEG 2000, DICOM; folders are searched recursively; `a.png+b.png` is one
 // two-view study) with the same engine as the page. --json prints one JSON object per image on stdout.
 // Bad files get an error line each; the exit code is non-zero only when every image failed (2: bad usage).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -24,7 +24,7 @@ const FLAGS = {
   model: { type: 'string', help: "model folder (default: public/models/index.json's default)" },
 } as const satisfies Record<string, FlagSpec>;
 const COMMAND = 'npm run report -- IMAGE_OR_FOLDER... [flags]';
-const IMAGE_EXT = /\.(png|jpe?g|dcm|dicom)$/i;
+const IMAGE_EXT = /\.(png|jpe?g|jls|jp2|j2k|j2c|jph|dcm|dicom)$/i;
 
 export interface ReportArgs {
   inputs: string[];

@@ -24,6 +24,7 @@ const input = (over: Partial<PlanInput> = {}): PlanInput => ({
   corpus: 'corpus',
   work: 'runs/complete-m2',
   hasPneumoniaType: true,
+  checkFilm: '/data/cxr/images/jsrt/JPCLN002.png',
   ...over,
 });
 const byName = (steps: ReturnType<typeof planSteps>) => Object.fromEntries(steps.map((s) => [s.name, s]));
@@ -48,6 +49,8 @@ describe('planSteps', () => {
     expect(s['finding-reader'].command).toEqual(expect.arrayContaining(['--features', 'runs/complete-m2/features', '--write']));
     expect(s.candidates.command).toEqual(expect.arrayContaining(['--candidates', 'runs/complete-m2/candidates-val.jsonl']));
     expect(s.defaults.command).toEqual(expect.arrayContaining(['--rescore', 'runs/complete-m2/candidates-val.jsonl', '--write-defaults']));
+    expect(s.check.command).toEqual(['report', '--model', 'runs/m2/serpent-cxr', '/data/cxr/images/jsrt/JPCLN002.png']);
+    expect(byName(planSteps(input({ checkFilm: undefined }))).check.skip).toBe('no val film in the image manifest');
   });
 
   it('another vocabulary: no towers, and then no lesion map unless the folder draws on its grid', () => {
@@ -82,7 +85,7 @@ describe('planSteps', () => {
 describe('selectSteps', () => {
   const steps = planSteps(input());
   it('--from starts at a step, --only keeps the named ones, an unknown name is refused', () => {
-    expect(selectSteps(steps, { from: 'side-gate' }).map((s) => s.name)).toEqual(['side-gate', 'subtype-margin', 'candidates', 'defaults']);
+    expect(selectSteps(steps, { from: 'side-gate' }).map((s) => s.name)).toEqual(['side-gate', 'subtype-margin', 'candidates', 'defaults', 'check']);
     expect(selectSteps(steps, { only: ['ood', 'defaults'] }).map((s) => s.name)).toEqual(['ood', 'defaults']);
     expect(() => selectSteps(steps, { from: 'sweep' })).toThrow(/unknown step "sweep"; the steps are towers, ood/);
   });

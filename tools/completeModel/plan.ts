@@ -1,7 +1,8 @@
 // The steps that make an exported report model's folder complete, as the shipped one is, in the order each needs the
 // last: the parts that read pixels carried over from a donor folder (similarity towers, OOD detector, image reader and
 // lesion map), the finding reader refitted on the new image tokens, the static WebGPU step, then the choices made on
-// val drafts (side gate, subtype margin, decoding defaults with the second look). Pure: what runs, and why a step is
+// val drafts (side gate, subtype margin, decoding defaults with the second look), and last one draft through the
+// engine, whose manifest check refuses a part that does not fit (a lesion map on another grid, a missing file). Pure: what runs, and why a step is
 // skipped, comes from the two manifests and the image manifest's fields.
 
 /** The manifest fields the plan reads (src/engine/manifest.ts has the whole shape). */
@@ -28,6 +29,7 @@ export const STEP_NAMES = [
   'subtype-margin',
   'candidates',
   'defaults',
+  'check',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
@@ -49,6 +51,7 @@ export interface PlanInput {
   manifest?: string; // image manifest for the val drafts (default: the shared data's)
   root?: string;
   hasPneumoniaType: boolean; // the image manifest's val films say bacterial or viral
+  checkFilm?: string; // a val film the finished folder drafts, through the engine, as the last step
   /** The sweep's search configurations and the grid its defaults are chosen from (the shipped model's). */
   configs?: string;
 }
@@ -177,6 +180,12 @@ export function planSteps(p: PlanInput): Step[] {
         join(p.work, 'sweep-val-rescored.json'),
         '--write-defaults',
       ],
+    },
+    {
+      name: 'check',
+      what: 'one val film drafted from the finished folder through the engine, which checks every part the manifest lists',
+      ...(p.checkFilm ? {} : { skip: 'no val film in the image manifest' }),
+      command: ['report', '--model', p.model, p.checkFilm ?? ''],
     },
   ];
   return steps.map((s) => (s.skip ? { name: s.name, what: s.what, skip: s.skip } : s));
