@@ -4,6 +4,7 @@
 // val drafts (side gate, subtype margin, decoding defaults with the second look), and last one draft through the
 // engine, whose manifest check refuses a part that does not fit (a lesion map on another grid, a missing file). Pure: what runs, and why a step is
 // skipped, comes from the two manifests and the image manifest's fields.
+import path from 'node:path';
 
 /** The manifest fields the plan reads (src/engine/manifest.ts has the whole shape). */
 export interface FolderManifest {
@@ -57,7 +58,7 @@ export interface PlanInput {
 }
 
 const SHIPPED_CONFIGS = '1x1:0+s4@1,3x1:0,5x1:0';
-const join = (...parts: string[]): string => parts.join('/').replace(/\/+/g, '/');
+const gridText = (g: readonly number[] | undefined): string => g?.join('×') ?? 'no grid';
 
 export function planSteps(p: PlanInput): Step[] {
   const d = p.donor;
@@ -71,17 +72,17 @@ export function planSteps(p: PlanInput): Step[] {
         ? `its text tower reads ${d.architecture.vocab_size} token ids and this vocabulary has ${p.target.architecture.vocab_size}: train towers for it (training/README.md, "Similarity towers")`
         : null;
   // The lesion map draws on the heatmaps' grid: the towers' once they are carried over, else the folder's own.
-  const grid = String((towersSkip ? p.target.similarity?.grid : d?.similarity?.grid) ?? p.target.preprocessing.grid);
-  const mapFits = String(d?.lesion_map?.grid) === grid;
+  const grid = gridText((towersSkip ? p.target.similarity?.grid : d?.similarity?.grid) ?? p.target.preprocessing.grid);
+  const mapFits = gridText(d?.lesion_map?.grid) === grid;
   const pixelReaders = d ? (['image_reader', 'lesion_map'] as const).filter((k) => d[k] !== undefined && (k !== 'lesion_map' || mapFits)) : [];
   const mapLeftOut =
     d?.lesion_map && !mapFits
-      ? ` (not the lesion map: it draws on ${d.lesion_map.grid?.join('×')}, this folder's maps are ${grid.replace(',', '×')}; npm run lesion-map -- --write retrains it)`
+      ? ` (not the lesion map: it draws on ${gridText(d.lesion_map.grid)}, this folder's maps are ${grid}; npm run lesion-map -- --write retrains it)`
       : '';
   const readerFromDonor = d?.finding_reader?.feature === 'image_reader' && pixelReaders.includes('image_reader');
   const noDonor = 'no --from-model folder to carry it from';
-  const features = join(p.work, 'features');
-  const candidates = join(p.work, 'candidates-val.jsonl');
+  const features = path.join(p.work, 'features');
+  const candidates = path.join(p.work, 'candidates-val.jsonl');
   const steps: Step[] = [
     {
       name: 'towers',
@@ -156,7 +157,7 @@ export function planSteps(p: PlanInput): Step[] {
         '--candidates',
         candidates,
         '--out',
-        join(p.work, 'sweep-val.json'),
+        path.join(p.work, 'sweep-val.json'),
       ],
     },
     {
@@ -177,7 +178,7 @@ export function planSteps(p: PlanInput): Step[] {
         '--reader-weights',
         '0,0.5,0.75,1',
         '--out',
-        join(p.work, 'sweep-val-rescored.json'),
+        path.join(p.work, 'sweep-val-rescored.json'),
         '--write-defaults',
       ],
     },

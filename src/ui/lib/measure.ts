@@ -97,10 +97,13 @@ export function cardiothoracicRatio(items: readonly Pick<Measurement, 'from' | '
   return wa <= wb ? { value: wa / wb, heart: a + 1, chest: b + 1 } : { value: wb / wa, heart: b + 1, chest: a + 1 };
 }
 
+/** "0.48: line 1's horizontal width over line 2's", as the page and the report's .txt both say it. */
+export const ratioText = (ratio: CardiothoracicRatio): string => `${ratio.value.toFixed(2)}: line ${ratio.heart}'s horizontal width over line ${ratio.chest}'s`;
+
 /** What the ratio is and how far it goes: the usual 0.5 holds for a PA film; an AP film (DICOM View Position AP)
  *  projects the heart larger. */
 export function ratioNote(ratio: CardiothoracicRatio, viewPosition?: string): string {
-  const base = `Cardiothoracic ratio ${ratio.value.toFixed(2)}: line ${ratio.heart}'s horizontal width over line ${ratio.chest}'s, if they span the heart and the chest at their widest.`;
+  const base = `Cardiothoracic ratio ${ratioText(ratio)}, if they span the heart and the chest at their widest.`;
   return viewPosition?.trim().toUpperCase() === 'AP'
     ? `${base} This is an AP film, which projects the heart larger: a ratio over 0.50 does not by itself mean an enlarged heart.`
     : `${base} Over 0.50 on a PA film suggests an enlarged heart.`;
