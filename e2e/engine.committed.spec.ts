@@ -16,7 +16,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { createNodeEngine } from '../src/engine/node/nodeEngine';
 import { assertedFindings } from '../src/text/metrics/clinical';
-import { cxrImages, radiograph, screenshot, waitForReport } from './pageHelpers';
+import { cxrImages, radiograph, referralLetter, screenshot, waitForReport } from './pageHelpers';
 
 const IMAGES = ['covid_qu/COVID-1.jpg', 'kermany/IM-0115-0001.jpeg', 'jsrt/JPCLN005.png'];
 
@@ -83,26 +83,9 @@ test('Node WASM, page WASM and page WebGPU give the same candidates for the comm
   expect(gpuTexts.filter((t, i) => t === nodeTexts[i]).length).toBeGreaterThanOrEqual(nodeTexts.length - 2);
 });
 
-const LETTER = `<body style="font: 15px/1.5 Georgia, serif; margin: 48px 64px; background: #fff; color: #111">
-<p style="text-align: right">Department of Respiratory Medicine<br>27 November 2026</p>
-<h2>Referral for chest radiograph</h2>
-<p>Dear colleague,</p>
-<p>Thank you for seeing this 64-year-old man with a three-week history of productive cough, low-grade fever and
-right-sided pleuritic chest pain. He is an ex-smoker of 30 pack-years. Examination found dullness at the right base.</p>
-<table border="1" cellpadding="4" style="border-collapse: collapse"><tr><th>Test</th><th>Result</th></tr>
-<tr><td>CRP</td><td>86 mg/L</td></tr><tr><td>White cells</td><td>13.2 × 10⁹/L</td></tr><tr><td>SpO₂</td><td>94 % on air</td></tr></table>
-<p>I would be grateful for a PA chest radiograph and your opinion on whether a CT is needed.</p>
-<p>Yours sincerely,<br><br>Dr A. Example</p></body>`;
-
 test('the committed model withholds the draft of a document, with a warning, and not that of a radiograph', async ({ page, context }) => {
-  const letterPage = await context.newPage();
-  await letterPage.setViewportSize({ width: 850, height: 1100 });
-  await letterPage.setContent(LETTER);
-  const letter = await letterPage.screenshot();
-  await letterPage.close();
-
   await page.goto('/?device=wasm');
-  await page.getByTestId('file-input').setInputFiles({ name: 'referral-letter.png', mimeType: 'image/png', buffer: letter });
+  await page.getByTestId('file-input').setInputFiles(await referralLetter(context));
   await waitForReport(page);
   await expect(page.getByTestId('ood-warning')).toContainText('referral-letter.png) does not look like a frontal chest radiograph');
   await expect(page.getByTestId('unreliable-badge')).toBeVisible();

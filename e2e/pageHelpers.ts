@@ -1,6 +1,7 @@
 // Shared by the page's browser tests: a seeded random tiny model exported once per run and served with
 // context.route (never copied into the repo), real radiographs read from ../shared/data, a tiny
-// explicit-VR little-endian DICOM writer, and screenshots under test-results/screenshots/.
+// explicit-VR little-endian DICOM writer, a referral letter rendered as a PNG (a file that is not a radiograph), and
+// screenshots under test-results/screenshots/.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -233,4 +234,26 @@ export function renditionCodestream(file: string): { name: string; mimeType: str
 /** A file from Debian's python3-pydicom test data (real third-party DICOM). */
 export function pydicomFile(name: string): { name: string; mimeType: string; buffer: Buffer } {
   return { name, mimeType: 'application/dicom', buffer: readFileSync(path.join(pydicomTestFiles(), name)) };
+}
+
+const REFERRAL_LETTER = `<body style="font: 15px/1.5 Georgia, serif; margin: 48px 64px; background: #fff; color: #111">
+<p style="text-align: right">Department of Respiratory Medicine<br>27 November 2026</p>
+<h2>Referral for chest radiograph</h2>
+<p>Dear colleague,</p>
+<p>Thank you for seeing this 64-year-old man with a three-week history of productive cough, low-grade fever and
+right-sided pleuritic chest pain. He is an ex-smoker of 30 pack-years. Examination found dullness at the right base.</p>
+<table border="1" cellpadding="4" style="border-collapse: collapse"><tr><th>Test</th><th>Result</th></tr>
+<tr><td>CRP</td><td>86 mg/L</td></tr><tr><td>White cells</td><td>13.2 × 10⁹/L</td></tr><tr><td>SpO₂</td><td>94 % on air</td></tr></table>
+<p>I would be grateful for a PA chest radiograph and your opinion on whether a CT is needed.</p>
+<p>Yours sincerely,<br><br>Dr A. Example</p></body>`;
+
+/** A referral letter as a PNG screenshot, as a person might drop by mistake: a page the browser renders with real
+ *  fonts, so nothing like the synthetic pages the out-of-distribution detector was trained on. */
+export async function referralLetter(context: BrowserContext): Promise<{ name: string; mimeType: string; buffer: Buffer }> {
+  const letterPage = await context.newPage();
+  await letterPage.setViewportSize({ width: 850, height: 1100 });
+  await letterPage.setContent(REFERRAL_LETTER);
+  const buffer = await letterPage.screenshot();
+  await letterPage.close();
+  return { name: 'referral-letter.png', mimeType: 'image/png', buffer };
 }

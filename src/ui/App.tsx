@@ -104,8 +104,10 @@ export function App() {
   return (
     <div className="app">
       <Header probe={probe} info={load.info} offline={offline.phase} />
-      <ClinicalNotice />
-      <UpdateNotice updates={updates} />
+      <section className="notices" aria-label="Notices">
+        <ClinicalNotice />
+        <UpdateNotice updates={updates} />
+      </section>
       <main className="workspace">
         <section className="image-panel" aria-label="Images">
           <ImageInput onFiles={onFiles} busy={images.busy} compact={ordered.length > 0}>

@@ -27,7 +27,7 @@ export function ProgressPanel({ title, stages, progress, onCancel, testId }: Pro
   return (
     <div className="progress-panel" data-testid={testId} aria-busy={active !== undefined}>
       <div className="progress-head">
-        <h3>{title}</h3>
+        <h2>{title}</h2>
         {onCancel ? (
           <button type="button" className="button secondary small" onClick={onCancel}>
             Cancel

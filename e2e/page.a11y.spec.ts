@@ -1,0 +1,86 @@
+// The page as a keyboard or screen-reader user meets it, checked by axe-core (WCAG 2.x A/AA and best practice) in
+// every state a radiologist passes through with the committed model: the empty page with its panels open, a draft
+// with the self-refinement's candidates and a second-look flag whose lesion map is pinned, the text editor, the
+// measuring tool, two views waiting for a view choice, a refused file, a withheld draft, and a narrow window, where
+// the candidates table scrolls sideways from the keyboard.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page, test } from '@playwright/test';
+import { radiograph, referralLetter, waitForReport } from './pageHelpers';
+
+test.use({ serviceWorkers: 'block' });
+test.setTimeout(300_000);
+
+/** Every axe violation in the page as one line each (rule, impact, the first elements), so a failure says what to fix. */
+async function violations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+        .slice(0, 3)
+        .map((n) => n.target.join(' '))
+        .join('; ')}`,
+  );
+}
+
+async function openAllDetails(page: Page): Promise<void> {
+  await page.locator('details').evaluateAll((all) => {
+    for (const d of all) (d as HTMLDetailsElement).open = true;
+  });
+}
+
+test('no accessibility violations from the empty page through a draft, its candidates, the second look, editing and measuring', async ({ page }) => {
+  await page.goto('/?device=wasm');
+  await expect(page.getByTestId('backend')).toContainText('WASM');
+  await openAllDetails(page);
+  expect(await violations(page), 'the empty page').toEqual([]);
+
+  // A JSRT train film whose draft is normal and whose second look flags the nodule, with a map to pin.
+  await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN001.png'));
+  await waitForReport(page);
+  await openAllDetails(page);
+  await expect(page.getByTestId('candidates')).toBeVisible();
+  await page.getByTestId('second-look-map').click();
+  await expect(page.getByTestId('second-look-map')).toHaveAttribute('aria-pressed', 'true');
+  expect(await violations(page), 'a draft with its candidates and a pinned second-look map').toEqual([]);
+
+  await page.getByRole('button', { name: 'Edit text' }).click();
+  await expect(page.getByTestId('findings-text')).toBeVisible();
+  expect(await violations(page), 'the draft being edited').toEqual([]);
+
+  await page.getByRole('button', { name: 'Measure' }).click();
+  await expect(page.getByTestId('measure-status')).toBeVisible();
+  expect(await violations(page), 'measuring').toEqual([]);
+});
+
+test('no accessibility violations when the page waits for a view choice, refuses a file or withholds a draft', async ({ page, context }) => {
+  await page.goto('/?device=wasm');
+  await page.getByTestId('file-input').setInputFiles([radiograph('jsrt/JPCLN001.png'), radiograph('kermany/IM-0115-0001.jpeg')]);
+  await expect(page.getByText('Say which image is the frontal view and which the lateral')).toBeVisible({ timeout: 60_000 });
+  expect(await violations(page), 'two views, no view chosen').toEqual([]);
+
+  await page.getByTestId('file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
+  await expect(page.getByRole('alert').first()).toBeVisible();
+  expect(await violations(page), 'a refused file').toEqual([]);
+
+  await page.getByTestId('file-input').setInputFiles(await referralLetter(context));
+  await waitForReport(page);
+  await expect(page.getByTestId('withheld-draft')).toBeVisible();
+  expect(await violations(page), 'a withheld draft').toEqual([]);
+});
+
+test('in a narrow window the candidates table scrolls sideways from the keyboard, and nothing is violated', async ({ page }) => {
+  await page.setViewportSize({ width: 560, height: 900 });
+  await page.goto('/?device=wasm');
+  await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN001.png'));
+  await waitForReport(page);
+  await openAllDetails(page);
+  expect(await violations(page), 'a draft at 560 px').toEqual([]);
+
+  const table = page.getByRole('region', { name: 'Candidates table' });
+  const scroll = () => table.evaluate((e) => ({ left: e.scrollLeft, overflow: e.scrollWidth - e.clientWidth }));
+  expect((await scroll()).overflow).toBeGreaterThan(0);
+  await table.focus();
+  await expect(table).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await scroll()).left).toBeGreaterThan(0);
+});
