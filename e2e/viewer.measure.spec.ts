@@ -5,9 +5,9 @@
 // two lines give the cardiothoracic ratio; a line ends at the film's edge; nothing of it reaches the
 // model's input.
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { radiograph, screenshot, serveTinyModel, unnamedControls, watchErrors } from './pageHelpers';
-import { bigDicom, toImage, viewInfo } from './viewerHelpers';
+import { bigDicom, dragAcross, toImage, viewInfo } from './viewerHelpers';
 
 test.use({ serviceWorkers: 'block' });
 test.beforeEach(async ({ context }) => {
@@ -15,16 +15,6 @@ test.beforeEach(async ({ context }) => {
 });
 
 const SPACING = 0.175; // mm: JSRT's detector pitch
-
-/** Drags across the radiograph canvas between two points given as fractions of its on-screen box. */
-async function dragAcross(page: Page, from: [number, number], to: [number, number]): Promise<void> {
-  const box = (await page.locator('canvas.radiograph').boundingBox())!;
-  await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * ((from[0] + to[0]) / 2), box.y + box.height * ((from[1] + to[1]) / 2), { steps: 4 });
-  await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 4 });
-  await page.mouse.up();
-}
 
 test('a drag measures in mm from the DICOM pixel spacing, stays on the anatomy, and can be removed', async ({ page }) => {
   const errors = watchErrors(page);

@@ -1,9 +1,9 @@
 // Shared by the viewer's browser test and its pan benchmark: a large synthetic DICOM (a real radiograph
 // upscaled, with a 1-pixel checkerboard only full resolution can show), and readers for what the viewer
-// drew: canvas sums, fine detail, the heatmap's peak, and the view transform the page reports.
+// drew: canvas sums, fine detail, the heatmap's peak, and the view transform the page reports; and a mouse drag across the film.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Locator } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { cxrImages, makeDicom } from './pageHelpers';
 
 export const BIG = 896; // 4 × the 224-pixel radiographs here: far more than the model's input
@@ -83,4 +83,14 @@ export const viewInfo = (canvas: Locator): Promise<ViewInfo> =>
 export function toImage(v: ViewInfo, px: number, py: number): [number, number] {
   const s = (v.side / Math.max(v.width, v.height)) * v.zoom;
   return [(px - v.side / 2) / s + v.cx * v.width, (py - v.side / 2) / s + v.cy * v.height];
+}
+
+/** Drags across the radiograph canvas between two points given as fractions of its on-screen box. */
+export async function dragAcross(page: Page, from: [number, number], to: [number, number]): Promise<void> {
+  const box = (await page.locator('canvas.radiograph').boundingBox())!;
+  await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * ((from[0] + to[0]) / 2), box.y + box.height * ((from[1] + to[1]) / 2), { steps: 4 });
+  await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 4 });
+  await page.mouse.up();
 }

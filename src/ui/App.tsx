@@ -127,6 +127,8 @@ export function App() {
                     opacity={opacity}
                     onViewChange={(view) => images.setView(im.key, view)}
                     onMeasurements={onMeasurements}
+                    mapCaption={caption}
+                    modelLabel={load.info ? `${load.info.modelId} ${load.info.modelVersion} (${load.info.precision})` : null}
                   />
                 ))}
               </div>

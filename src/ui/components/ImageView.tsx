@@ -2,7 +2,8 @@
 // the heatmap of the word or sentence in focus (its own canvas, on the image's coordinates, so it stays on the
 // anatomy) and the distances measured on it (told to the page, which records them in the report's files). The
 // figure carries a fingerprint of the pixels the model read (data-model-input), which no display setting changes.
-// The view selector asks which view a PNG/JPEG is; DICOM says it.
+// The view selector asks which view a PNG/JPEG is; DICOM says it. "Save view" downloads what the view shows as a key
+// image (keyImage.ts).
 import { useEffect, useMemo } from 'react';
 import type { PreparedView } from '../../engine/types';
 import type { ViewKind } from '../../image';
@@ -13,9 +14,12 @@ import { useViewerInput } from '../hooks/useViewerInput';
 import { useViewState } from '../hooks/useViewState';
 import { useWindowLevel } from '../hooks/useWindowLevel';
 import type { InputImage } from '../lib/inputImage';
+import { downloadBlob } from '../lib/download';
+import { composeKeyImage, keyImageCaption, keyImageFileName, keyImagePng } from '../lib/keyImage';
 import { squareInImage } from '../lib/mapOverlay';
-import type { Measurement } from '../lib/measure';
+import { lengthOf, type Measurement } from '../lib/measure';
 import type { ViewStore } from '../lib/viewStore';
+import { imageToCanvas } from '../lib/viewTransform';
 import { MeasurementLayer } from './MeasurementLayer';
 import { MeasurementList } from './MeasurementList';
 import { ViewerToolbar } from './ViewerToolbar';
@@ -32,9 +36,24 @@ interface Props {
   onViewChange: (view: ViewKind) => void;
   onMeasurements?: (imageKey: string, items: readonly Measurement[]) => void; // stable: called whenever this view's list changes
   drafted?: boolean; // false: the draft was not made from this view (a lateral, shown for reference)
+  mapCaption?: string | null; // what the heatmap shows, as the page captions it (for a saved view's caption)
+  modelLabel?: string | null; // "serpent-cxr 1.8.1 (int8)", for a saved view's caption
 }
 
-export function ImageView({ image, store, map, grid, placement, modelInput, opacity, onViewChange, onMeasurements, drafted = true }: Props) {
+export function ImageView({
+  image,
+  store,
+  map,
+  grid,
+  placement,
+  modelInput,
+  opacity,
+  onViewChange,
+  onMeasurements,
+  drafted = true,
+  mapCaption = null,
+  modelLabel = null,
+}: Props) {
   const [view, onView] = useViewState(store, image.key);
   const wl = useWindowLevel(image);
   const rect = useMemo(() => (placement ? squareInImage(placement, image) : null), [placement, image]);
@@ -45,6 +64,32 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
   const centre: [number, number] = [view.cx * image.width, view.cy * image.height];
   const drawing = measures.drawing ?? (measures.pending ? { id: 0, from: measures.pending, to: centre } : null);
   const input = useViewerInput({ canvasRef: baseRef, geometry, onView, onWindowDrag: wl.dragBy, measure });
+
+  const saveView = async (): Promise<string> => {
+    const base = baseRef.current;
+    if (!base) throw new Error('the view is not drawn yet');
+    const savedAt = new Date();
+    const lines = measures.items.map((m, i) => ({
+      from: imageToCanvas(view, geometry, ...m.from),
+      to: imageToCanvas(view, geometry, ...m.to),
+      label: `${i + 1}: ${lengthOf(m, image.pixelSpacing).text}`,
+    }));
+    const caption = keyImageCaption({
+      imageName: image.name,
+      view: image.view,
+      zoom: view.zoom,
+      window: wl.window,
+      mapCaption: map ? mapCaption : null,
+      measurements: measures.items,
+      spacing: image.pixelSpacing,
+      model: modelLabel,
+      savedAt,
+    });
+    const png = await keyImagePng(composeKeyImage({ base, overlay: map ? overlayRef.current : null, lines, caption, scale: window.devicePixelRatio || 1 }));
+    const name = keyImageFileName(image.name, savedAt);
+    downloadBlob(name, png);
+    return name;
+  };
 
   const selectId = `view-${image.key}`;
   return (
@@ -69,7 +114,7 @@ export function ImageView({ image, store, map, grid, placement, modelInput, opac
         <canvas ref={overlayRef} width={side} height={side} className="heatmap" data-testid="heatmap-canvas" aria-hidden="true" />
         <MeasurementLayer view={view} geometry={geometry} items={measures.items} drawing={drawing} spacing={image.pixelSpacing} crosshair={measures.active} />
       </div>
-      <ViewerToolbar view={view} geometry={geometry} onView={onView} measuring={measures.active} onToggleMeasure={measures.toggle} />
+      <ViewerToolbar view={view} geometry={geometry} onView={onView} measuring={measures.active} onToggleMeasure={measures.toggle} onSave={saveView} />
       <MeasurementList
         image={image}
         items={measures.items}

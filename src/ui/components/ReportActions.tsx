@@ -1,22 +1,14 @@
 // Copy the (edited) report to the clipboard, or download it as .txt or .json (with model, settings,
 // candidates and scores, and the time it was drafted).
 import { useState } from 'react';
+import { downloadBlob } from '../lib/download';
 import { reportAsText, reportFileStem, reportJsonFile, reportTextFile, type ExportContext } from '../lib/reportExport';
 
 interface Props {
   context: ExportContext;
 }
 
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+const download = (name: string, text: string, type: string): void => downloadBlob(name, new Blob([text], { type }));
 
 export function ReportActions({ context }: Props) {
   const [copyState, setCopyState] = useState<string>('');

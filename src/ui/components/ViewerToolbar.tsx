@@ -1,4 +1,6 @@
-// Zoom buttons for one view ("Zoom in", "Zoom out", "Reset view"), the current zoom, and the "Measure" toggle.
+// Zoom buttons for one view ("Zoom in", "Zoom out", "Reset view"), the current zoom, the "Measure" toggle, and
+// "Save view", which downloads the view as shown (a key image) and says what it saved or why it could not.
+import { useState } from 'react';
 import { FIT, ZOOM_STEP, zoomCentre, type ViewGeometry, type ViewState } from '../lib/viewTransform';
 
 interface Props {
@@ -7,9 +9,18 @@ interface Props {
   onView: (change: (view: ViewState) => ViewState) => void;
   measuring: boolean;
   onToggleMeasure: () => void;
+  onSave: () => Promise<string>; // resolves to the saved file's name
 }
 
-export function ViewerToolbar({ view, geometry, onView, measuring, onToggleMeasure }: Props) {
+export function ViewerToolbar({ view, geometry, onView, measuring, onToggleMeasure, onSave }: Props) {
+  const [saved, setSaved] = useState('');
+  const save = async (): Promise<void> => {
+    try {
+      setSaved(`Saved ${await onSave()}.`);
+    } catch (err) {
+      setSaved(`Could not save the view: ${(err as Error).message}`);
+    }
+  };
   return (
     <div className="viewer-toolbar" role="group" aria-label="Zoom and measure">
       <button type="button" className="button secondary small" onClick={() => onView((v) => zoomCentre(v, geometry, 1 / ZOOM_STEP))}>
@@ -33,6 +44,17 @@ export function ViewerToolbar({ view, geometry, onView, measuring, onToggleMeasu
       >
         Measure
       </button>
+      <button
+        type="button"
+        className="button secondary small"
+        onClick={() => void save()}
+        title="Download this view as shown, with the heatmap, the measurements and a caption, as a PNG"
+      >
+        Save view
+      </button>
+      <span className="save-state" role="status" data-testid="save-view-status">
+        {saved}
+      </span>
     </div>
   );
 }
