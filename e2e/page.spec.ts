@@ -52,6 +52,8 @@ test.describe('with the tiny model installed', () => {
     await screenshot(page, '02-report');
     const seen = await progressTexts(page);
     expect(seen.load.some((t) => /Download model.*\d+(\.\d)? KB of [\d.]+ KB \(\d+%\)/.test(t))).toBe(true);
+    // one total throughout: the model's bytes, not a sum that grows as files arrive
+    expect(new Set(seen.load.flatMap((t) => /of ([\d.]+ [KMG]?B) \(/.exec(t)?.[1] ?? []))).toHaveProperty('size', 1);
     expect(seen.load.some((t) => t.includes('Compile and warm up'))).toBe(true);
     expect(seen.run.some((t) => /Write draft\d+ words so far/.test(t))).toBe(true);
     expect(seen.stream.some((t) => /\w+ \w+/.test(t) && !t.startsWith('Reading the image'))).toBe(true);

@@ -95,9 +95,9 @@ export type Stage = 'download' | 'compile' | 'encode' | 'decode' | 'rerank' | 'd
 
 export interface ProgressEvent {
   stage: Stage;
-  loaded?: number;
-  total?: number;
-  file?: string;
+  loaded?: number; // download: bytes of all the model's files so far; decode: tokens
+  total?: number; // download: bytes of all the model's files
+  file?: string; // download: the file whose bytes just arrived
   message?: string;
   notFrontalChest?: boolean; // on the decode stage: the OOD detector fired, so the page will withhold this draft
 }

@@ -1,15 +1,23 @@
+// The page's progress state: stages in order, and the download as the model loader reports it.
 import { describe, expect, it } from 'vitest';
-import { completeStages, initialProgress, LOAD_STAGES, progressReducer } from './progress';
+import { loadModelFiles } from '../../engine/modelLoader';
+import { defaultModelDir } from '../../engine/node/defaultModelDir';
+import { FsModelSource } from '../../engine/node/fsModelSource';
+import { completeStages, initialProgress, LOAD_STAGES, progressReducer, type ProgressState } from './progress';
 
 describe('progressReducer', () => {
-  it('sums the download over files and knows the total once every file has one', () => {
+  it("shows the committed model's download as the loader counts it: one total, the bytes so far never past it", async () => {
     let s = initialProgress();
-    s = progressReducer(s, { stage: 'download', file: 'a.onnx', loaded: 10, total: 100 });
-    s = progressReducer(s, { stage: 'download', file: 'b.onnx', loaded: 5 });
-    expect(s.stages.download).toMatchObject({ status: 'active', loaded: 15, total: undefined });
-    s = progressReducer(s, { stage: 'download', file: 'b.onnx', loaded: 20, total: 50 });
-    s = progressReducer(s, { stage: 'download', file: 'a.onnx', loaded: 100, total: 100 });
-    expect(s.stages.download).toMatchObject({ loaded: 120, total: 150 });
+    const shown: ProgressState['stages']['download'][] = [];
+    const loaded = await loadModelFiles(new FsModelSource(defaultModelDir()), 'int8', (e) => {
+      s = progressReducer(s, e);
+      shown.push(s.stages.download);
+    });
+    expect(shown.length).toBeGreaterThan(8); // an event per file, and one before and after
+    expect(new Set(shown.map((d) => d.total))).toEqual(new Set([loaded.downloadBytes]));
+    expect(shown.every((d) => (d.loaded ?? 0) <= loaded.downloadBytes)).toBe(true);
+    expect(shown.every((d, i) => i === 0 || (d.loaded ?? 0) >= (shown[i - 1].loaded ?? 0))).toBe(true);
+    expect(shown.at(-1)?.loaded).toBe(loaded.downloadBytes);
   });
   it('marks earlier stages of the same group done when a later one starts', () => {
     let s = progressReducer(initialProgress(), { stage: 'download', file: 'a', loaded: 1, total: 1 });

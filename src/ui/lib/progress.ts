@@ -1,5 +1,5 @@
 // Progress as data: folds the engine's ProgressEvents into per-stage state the page renders
-// (pending / active / done, bytes or tokens so far), summing the download over the model's files.
+// (pending / active / done, bytes or tokens so far). The download's events already carry the whole model's bytes.
 import type { ProgressEvent, Stage } from '../../engine/types';
 
 export type StageStatus = 'pending' | 'active' | 'done';
@@ -13,7 +13,6 @@ export interface StageState {
 
 export interface ProgressState {
   stages: Record<Stage, StageState>;
-  files: Record<string, { loaded: number; total?: number }>;
 }
 
 export const LOAD_STAGES: Stage[] = ['download', 'compile'];
@@ -31,7 +30,7 @@ export const STAGE_LABELS: Record<Stage, string> = {
 
 export function initialProgress(): ProgressState {
   const stages = Object.fromEntries(ORDER.map((s) => [s, { status: 'pending' }])) as Record<Stage, StageState>;
-  return { stages, files: {} };
+  return { stages };
 }
 
 /** Stages before `stage` in the order, within the same group (load or run), are done once it starts. */
@@ -41,10 +40,9 @@ function groupOf(stage: Stage): Stage[] {
 
 export function progressReducer(state: ProgressState, e: ProgressEvent): ProgressState {
   const stages = { ...state.stages };
-  let files = state.files;
   if (e.stage === 'done') {
     for (const s of groupOf('encode')) stages[s] = { ...stages[s], status: 'done' };
-    return { stages, files };
+    return { stages };
   }
   const group = groupOf(e.stage);
   for (const s of group.slice(0, group.indexOf(e.stage))) {
@@ -52,17 +50,10 @@ export function progressReducer(state: ProgressState, e: ProgressEvent): Progres
   }
   const next: StageState = { ...stages[e.stage], status: 'active' };
   if (e.message !== undefined) next.message = e.message;
-  if (e.stage === 'download' && e.file) {
-    files = { ...files, [e.file]: { loaded: e.loaded ?? files[e.file]?.loaded ?? 0, total: e.total ?? files[e.file]?.total } };
-    const all = Object.values(files);
-    next.loaded = all.reduce((a, f) => a + f.loaded, 0);
-    next.total = all.every((f) => f.total !== undefined) ? all.reduce((a, f) => a + (f.total ?? 0), 0) : undefined;
-  } else {
-    if (e.loaded !== undefined) next.loaded = e.loaded;
-    if (e.total !== undefined) next.total = e.total;
-  }
+  if (e.loaded !== undefined) next.loaded = e.loaded;
+  if (e.total !== undefined) next.total = e.total;
   stages[e.stage] = next;
-  return { stages, files };
+  return { stages };
 }
 
 /** Mark every stage of a group done (the load or run promise resolved). */
