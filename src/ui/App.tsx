@@ -13,6 +13,7 @@ import { ImageInput } from './components/ImageInput';
 import { ImageView } from './components/ImageView';
 import { OfflinePanel } from './components/OfflinePanel';
 import { ProgressPanel } from './components/ProgressPanel';
+import { ReplacePrompt } from './components/ReplacePrompt';
 import { ReportPanel } from './components/ReportPanel';
 import { UpdateNotice } from './components/UpdateNotice';
 import { ViewerOptions } from './components/ViewerOptions';
@@ -21,6 +22,7 @@ import { useEngine } from './hooks/useEngine';
 import { useStudy } from './hooks/useStudy';
 import { useImages } from './hooks/useImages';
 import { useOfflineCache } from './hooks/useOfflineCache';
+import { useUnsavedWork } from './hooks/useUnsavedWork';
 import { useUpdates } from './hooks/useUpdates';
 import { useViewsLinked } from './hooks/useViewState';
 import { fnv1a } from './lib/checksum';
@@ -31,11 +33,16 @@ import { findingName } from './lib/refinementSummary';
 import { focusCaption, focusedMap } from './lib/mapFocus';
 import { LOAD_STAGES, RUN_STAGES } from './lib/progress';
 import type { Measurement } from './lib/measure';
+import { downloadReportText } from './lib/download';
 import type { ExportContext } from './lib/reportExport';
 import { segmentReport } from './lib/reportSegments';
+import { measurementCount, type WorkPart } from './lib/unsavedWork';
 import { ViewStore } from './lib/viewStore';
 import { draftWarnings } from './lib/warnings';
 import type { ReportResult } from '../engine/types';
+
+/** A re-run, another view or another backend writes a new draft: the edits go, the measurements stay with the images. */
+const EDITS: WorkPart[] = ['edits'];
 
 /** Where view v of the study sits in the draft's heatmaps (-1: the draft was not made from it). */
 const draftIndex = (result: ReportResult | null, v: number): number => (result?.draftViews ? result.draftViews.indexOf(v) : v);
@@ -67,16 +74,24 @@ export function App() {
   // only ever shown beside the study it was made from (useStudy).
   const study = useStudy(engine, load, ordered, current);
   const { reset } = study;
-  const onFiles = useCallback(
-    (files: File[] | Promise<File[]>) => {
-      reset();
-      void images.addFiles(files);
-    },
-    [reset, images],
-  );
-
   const result = study.result;
   const editable = useEditableReport(result);
+  // Edits and measurements not yet copied or downloaded: an action that would drop them asks first.
+  const shownMeasured = useMemo(() => Object.fromEntries(ordered.map((im) => [im.key, measured[im.key] ?? []])), [ordered, measured]);
+  const work = useMemo(
+    () => ({ edited: editable.edited, report: editable.report, measured: shownMeasured }),
+    [editable.edited, editable.report, shownMeasured],
+  );
+  const unsaved = useUnsavedWork(work);
+  const { guard } = unsaved;
+  const onFiles = useCallback(
+    (files: File[] | Promise<File[]>) =>
+      guard('Replace this study with the new images', () => {
+        reset();
+        void images.addFiles(files);
+      }, ['edits', 'measurements']),
+    [guard, reset, images],
+  );
   const segments = useMemo(() => (result ? segmentReport(result.tokens) : null), [result]);
   const withheld = study.phase === 'withheld';
   // The reason is said once: in the withheld box while the draft is hidden, in the warnings otherwise.
@@ -125,7 +140,7 @@ export function App() {
                     placement={result?.views?.[v] ?? null}
                     modelInput={modelInputs[v] ?? null}
                     opacity={opacity}
-                    onViewChange={(view) => images.setView(im.key, view)}
+                    onViewChange={(view) => guard('Change the view and write the draft again', () => images.setView(im.key, view), EDITS)}
                     onMeasurements={onMeasurements}
                     mapCaption={caption}
                     modelLabel={load.info ? `${load.info.modelId} ${load.info.modelVersion} (${load.info.precision})` : null}
@@ -137,6 +152,23 @@ export function App() {
           <HeatmapLegend caption={caption} opacity={opacity} onOpacity={setOpacity} hasReport={!!result} />
         </section>
         <div className="side-panel">
+          {unsaved.pending ? (
+            <ReplacePrompt
+              pending={unsaved.pending}
+              measurements={measurementCount(shownMeasured)}
+              onSaveAndGo={
+                exportContext
+                  ? () => {
+                      downloadReportText(exportContext);
+                      unsaved.markSaved();
+                      unsaved.confirm();
+                    }
+                  : null
+              }
+              onGo={unsaved.confirm}
+              onKeep={unsaved.cancel}
+            />
+          ) : null}
           {load.phase === 'no-model' ? <ErrorMessage message={load.error} testId="model-error" /> : null}
           {load.phase === 'error' ? <ErrorMessage message={load.error} title="The model could not be loaded." testId="model-error" /> : null}
           {load.phase === 'loading' ? <ProgressPanel title="Loading the model" stages={LOAD_STAGES} progress={load.progress} testId="load-progress" /> : null}
@@ -152,11 +184,17 @@ export function App() {
             exportContext={exportContext}
             inputError={images.error}
             secondLook={load.info?.secondLook}
+            onSaved={unsaved.markSaved}
           />
           <details className="panel" open={!!result}>
             <summary>Self-refinement{result ? `: ${result.candidates.length} candidates` : ''}</summary>
             <section aria-label="Self-refinement">
-              <DecodingSettings value={current} onChange={setSettings} onRerun={study.draft} canRun={study.canDraft} />
+              <DecodingSettings
+                value={current}
+                onChange={setSettings}
+                onRerun={() => guard('Write a new draft in place of this one', study.draft, EDITS)}
+                canRun={study.canDraft}
+              />
               {result && !withheld ? <CandidatesPanel result={result} /> : null}
             </section>
           </details>
@@ -168,14 +206,26 @@ export function App() {
               device={device}
               result={result}
               busy={study.phase === 'drafting'}
-              onSwitch={(next) => {
-                reset();
-                switchDevice(next);
-              }}
-              onRemeasure={() => {
-                reset();
-                remeasure();
-              }}
+              onSwitch={(next) =>
+                guard(
+                  'Switch the backend and write the draft again',
+                  () => {
+                    reset();
+                    switchDevice(next);
+                  },
+                  EDITS,
+                )
+              }
+              onRemeasure={() =>
+                guard(
+                  'Time the backends again and write the draft again',
+                  () => {
+                    reset();
+                    remeasure();
+                  },
+                  EDITS,
+                )
+              }
             />
           </details>
           <details className="panel">

@@ -10,6 +10,7 @@ import type { ReportSegments } from '../lib/reportSegments';
 import type { SecondLook as SecondLookRule } from '../../engine/manifest';
 import { GroundedReport } from './GroundedReport';
 import { ErrorMessage } from './ErrorMessage';
+import type { WorkPart } from '../lib/unsavedWork';
 import { ReportActions } from './ReportActions';
 import { SecondLook } from './SecondLook';
 import { WarningBanner } from './WarningBanner';
@@ -23,6 +24,7 @@ interface Props {
   exportContext: ExportContext | null;
   inputError?: string | null; // the dropped file could not be read: this takes the report's place
   secondLook?: SecondLookRule; // the model's rule for flagging findings the refinement left out
+  onSaved?: (parts: readonly WorkPart[]) => void; // the report was copied (its text) or downloaded (with the measurements)
 }
 
 export function ReportPanel(p: Props) {
@@ -115,7 +117,7 @@ export function ReportPanel(p: Props) {
       {study.phase === 'draft' && study.result && p.secondLook ? (
         <SecondLook result={study.result} rule={p.secondLook} pinned={study.focus.pinned} onHover={study.focus.onHover} onPin={study.focus.onPin} />
       ) : null}
-      {p.exportContext && study.phase === 'draft' ? <ReportActions context={p.exportContext} /> : null}
+      {p.exportContext && study.phase === 'draft' ? <ReportActions context={p.exportContext} onSaved={p.onSaved} /> : null}
     </section>
   );
 }
