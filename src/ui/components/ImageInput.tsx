@@ -1,6 +1,6 @@
 // Where a study comes in: drop one or two files (frontal + optional lateral) on the panel, a study's folder, or
-// pick them; or paste an image anywhere on the page (a viewer's "Copy image"). PNG, JPEG, JPEG 2000 and DICOM; reading them
-// is the image module's job, this only collects the File objects (lib/droppedFiles.ts walks a folder).
+// pick them; or paste an image anywhere on the page (a viewer's "Copy image"). PNG, JPEG, JPEG 2000 and DICOM;
+// reading them is the image module's job, this only collects the File objects (lib/droppedFiles.ts walks a folder).
 import { useEffect, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { filesFromDrop, filesFromPaste, filesFromPickedFolder, pasteIsForTyping, type EntryLike } from '../lib/droppedFiles';
 
