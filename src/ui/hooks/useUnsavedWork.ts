@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { type Work, type WorkPart, unsavedParts, workSignature } from '../lib/unsavedWork';
 
 export interface PendingReplace {
-  action: string; // "Open other images", said as the prompt's question
+  action: string; // "Replace this study with the new images", asked as the prompt's question
   parts: WorkPart[]; // what the action would drop
   run: () => void;
 }
