@@ -15,7 +15,7 @@ import { useViewState } from '../hooks/useViewState';
 import { useWindowLevel } from '../hooks/useWindowLevel';
 import type { InputImage } from '../lib/inputImage';
 import { downloadBlob } from '../lib/download';
-import { composeKeyImage, keyImageCaption, keyImageFileName, keyImagePng } from '../lib/keyImage';
+import { composeKeyImage, keyImageCaption, keyImageFileName, keyImagePng, keyImageSide } from '../lib/keyImage';
 import { squareInImage } from '../lib/mapOverlay';
 import { lengthOf, type Measurement } from '../lib/measure';
 import type { ViewStore } from '../lib/viewStore';
@@ -57,7 +57,7 @@ export function ImageView({
   const [view, onView] = useViewState(store, image.key);
   const wl = useWindowLevel(image);
   const rect = useMemo(() => (placement ? squareInImage(placement, image) : null), [placement, image]);
-  const { boxRef, baseRef, overlayRef, side, geometry } = useViewerCanvas(image, view, wl.source, { map, grid, rect, opacity });
+  const { boxRef, baseRef, overlayRef, side, geometry, renderAt } = useViewerCanvas(image, view, wl.source, { map, grid, rect, opacity });
   const measures = useMeasurements();
   useEffect(() => onMeasurements?.(image.key, measures.items), [onMeasurements, image.key, measures.items]);
   const measure = { view, active: measures.active, onDrag: measures.onDrag, onToggle: measures.toggle, onMark: measures.mark, onCancel: measures.cancel };
@@ -66,14 +66,14 @@ export function ImageView({
   const input = useViewerInput({ canvasRef: baseRef, geometry, onView, onWindowDrag: wl.dragBy, measure });
 
   const saveView = async (): Promise<string> => {
-    const base = baseRef.current;
-    if (!base) throw new Error('the view is not drawn yet');
     const savedAt = new Date();
+    const layers = renderAt(keyImageSide(geometry.side, image, view.zoom));
     const lines = measures.items.map((m, i) => ({
-      from: imageToCanvas(view, geometry, ...m.from),
-      to: imageToCanvas(view, geometry, ...m.to),
+      from: imageToCanvas(view, layers.geometry, ...m.from),
+      to: imageToCanvas(view, layers.geometry, ...m.to),
       label: `${i + 1}: ${lengthOf(m, image.pixelSpacing).text}`,
     }));
+    const cssSide = geometry.side / (window.devicePixelRatio || 1);
     const caption = keyImageCaption({
       imageName: image.name,
       view: image.view,
@@ -85,7 +85,9 @@ export function ImageView({
       model: modelLabel,
       savedAt,
     });
-    const png = await keyImagePng(composeKeyImage({ base, overlay: map ? overlayRef.current : null, lines, caption, scale: window.devicePixelRatio || 1 }));
+    const png = await keyImagePng(
+      composeKeyImage({ base: layers.base, overlay: map ? layers.overlay : null, lines, caption, scale: layers.geometry.side / cssSide }),
+    );
     const name = keyImageFileName(image.name, savedAt);
     downloadBlob(name, png);
     return name;

@@ -1,9 +1,10 @@
 // Keeps one view's two canvases (radiograph, heatmap) sized to their box in device pixels and redrawn
 // whenever the picture, the map or the view changes. Each redraw is two drawImage calls through the view's
-// transform; the windowed image and the upsampled map are made elsewhere, only when they change.
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+// transform; the windowed image and the upsampled map are made elsewhere, only when they change. `renderAt` draws
+// the same two layers again at another size, for a saved key image.
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { viewMatrix, type ViewGeometry, type ViewState } from '../lib/viewTransform';
-import { drawImageLayer, drawOverlayLayer, overlaySource, type Source } from '../lib/viewerCanvas';
+import { drawImageLayer, drawOverlayLayer, layerCanvas, overlaySource, type Source } from '../lib/viewerCanvas';
 
 export interface OverlayInput {
   map: Float32Array | null; // normalised [rows*cols], or null for no overlay
@@ -45,5 +46,17 @@ export function useViewerCanvas(image: { width: number; height: number }, view: 
     if (ctx) drawOverlayLayer(ctx, heat && rect ? heat : null, rect ?? [0, 0, 0, 0], matrix, opacity);
   }, [heat, rect, matrix, opacity, side]);
 
-  return { boxRef, baseRef, overlayRef, side, geometry };
+  const renderAt = useCallback(
+    (size: number) => {
+      const at: ViewGeometry = { ...geometry, side: size };
+      const m = viewMatrix(view, at);
+      const [base, overlay] = [layerCanvas(size), layerCanvas(size)];
+      drawImageLayer(base.getContext('2d')!, picture.canvas, m);
+      drawOverlayLayer(overlay.getContext('2d')!, heat && rect ? heat : null, rect ?? [0, 0, 0, 0], m, opacity);
+      return { base, overlay, geometry: at };
+    },
+    [geometry, view, picture, heat, rect, opacity],
+  );
+
+  return { boxRef, baseRef, overlayRef, side, geometry, renderAt };
 }

@@ -1,6 +1,6 @@
 // The saved view's caption and file name: what a key image says about itself.
 import { describe, expect, it } from 'vitest';
-import { keyImageCaption, keyImageFileName } from './keyImage';
+import { keyImageCaption, keyImageFileName, keyImageSide, MAX_KEY_SIDE } from './keyImage';
 
 const base = {
   imageName: 'JPCLN001.png',
@@ -51,5 +51,15 @@ describe('keyImageFileName', () => {
     expect(keyImageFileName('JPCLN001.png', base.savedAt)).toBe('JPCLN001-view-2026-12-06T09-10-11.png');
     expect(keyImageFileName('IM 0001.dcm', base.savedAt)).toBe('IM_0001-view-2026-12-06T09-10-11.png');
     expect(keyImageFileName('.png', base.savedAt)).toBe('image-view-2026-12-06T09-10-11.png');
+  });
+});
+
+describe('keyImageSide', () => {
+  it("keeps the film's pixels across the view, never fewer than the screen's, never more than the cap", () => {
+    expect(keyImageSide(560, { width: 896, height: 896 }, 1)).toBe(896); // at fit: every film pixel
+    expect(keyImageSide(560, { width: 896, height: 700 }, 2)).toBe(560); // zoomed in past the film's pixels: the screen's
+    expect(keyImageSide(560, { width: 224, height: 224 }, 1)).toBe(560); // a small film: the screen's
+    expect(keyImageSide(560, { width: 3000, height: 2500 }, 1)).toBe(MAX_KEY_SIDE);
+    expect(keyImageSide(560, { width: 3000, height: 2500 }, 2)).toBe(1500);
   });
 });

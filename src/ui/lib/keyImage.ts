@@ -1,7 +1,8 @@
 // A key image: one view saved as the reader sees it — the windowed film at its zoom and pan, the heatmap in focus,
 // the measured lines with their lengths — above a caption band that says what the picture shows (file, view,
 // window, which map, the lengths, the model and that it is a demo), so the PNG keeps its context in a teaching file
-// or a discrepancy review. The caption is pure text; composing draws the two canvases as they are on screen.
+// or a discrepancy review. It shows the screen's field of view at the film's own resolution where that is finer
+// than the screen's (keyImageSide); the caption is pure text.
 import { cardiothoracicRatio, lengthOf, ratioText, type Measurement } from './measure';
 import type { PixelSpacing } from '../../image';
 import type { WindowState } from './windowLevel';
@@ -26,14 +27,23 @@ export interface KeyImageLine {
 }
 
 export interface KeyImageParts {
-  base: HTMLCanvasElement; // the radiograph as drawn on screen
-  overlay: HTMLCanvasElement | null; // the heatmap layer as drawn (its opacity is already in its pixels)
+  base: HTMLCanvasElement; // the radiograph, drawn through the view at the key image's side
+  overlay: HTMLCanvasElement | null; // the heatmap layer, likewise (its opacity is already in its pixels)
   lines: readonly KeyImageLine[];
   caption: readonly string[];
-  scale: number; // device pixels per CSS pixel: strokes and text are sized in CSS pixels
+  scale: number; // key-image pixels per CSS pixel of the view on screen: strokes and text keep their on-screen size
 }
 
 const FONT_PX = 13;
+/** The largest key image side: a 2048-px film at fit keeps every pixel; beyond, the PNG only grows. */
+export const MAX_KEY_SIDE = 2048;
+
+/** The saved square's side: the film's pixels across the view (its longer side over the zoom), so nothing the file
+ *  holds is lost, but never fewer than the screen's canvas has, nor more than MAX_KEY_SIDE. */
+export function keyImageSide(screenSide: number, film: { width: number; height: number }, zoom: number): number {
+  return Math.round(Math.min(MAX_KEY_SIDE, Math.max(screenSide, Math.max(film.width, film.height) / zoom)));
+}
+
 const LINE_GAP = 1.45;
 const PAD_PX = 10;
 

@@ -16,6 +16,9 @@ function canvasOf(width: number, height: number, reuse?: Source | null): Source 
   return canvas;
 }
 
+/** An empty square canvas for a layer drawn off screen. */
+export const layerCanvas = (side: number): Source => canvasOf(side, side);
+
 /** The image through the window's lookup table, at its full resolution. */
 export function windowedSource(d: DisplayValues, lut: Uint32Array, width: number, height: number, reuse?: Source | null): Source {
   const canvas = canvasOf(width, height, reuse);
