@@ -3,24 +3,11 @@
 // with the self-refinement's candidates and a second-look flag whose lesion map is pinned, the text editor, the
 // measuring tool, two views waiting for a view choice, a refused file, a withheld draft, and a narrow window, where
 // the candidates table scrolls sideways from the keyboard.
-import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { radiograph, referralLetter, waitForReport } from './pageHelpers';
+import { axeViolations as violations, radiograph, referralLetter, waitForReport } from './pageHelpers';
 
 test.use({ serviceWorkers: 'block' });
 test.setTimeout(300_000);
-
-/** Every axe violation in the page as one line each (rule, impact, the first elements), so a failure says what to fix. */
-async function violations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations.map(
-    (v) =>
-      `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-        .slice(0, 3)
-        .map((n) => n.target.join(' '))
-        .join('; ')}`,
-  );
-}
 
 async function openAllDetails(page: Page): Promise<void> {
   await page.locator('details').evaluateAll((all) => {

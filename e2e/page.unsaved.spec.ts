@@ -3,7 +3,7 @@
 // edited report with its measurements and opens the new film; once saved, nothing asks.
 import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
-import { radiograph, serveTinyModel, waitForReport } from './pageHelpers';
+import { axeViolations, radiograph, serveTinyModel, waitForReport } from './pageHelpers';
 import { dragAcross } from './viewerHelpers';
 
 test.use({ serviceWorkers: 'block' });
@@ -32,6 +32,7 @@ test('a new film asks before it replaces unsaved edits and measurements; Keep it
   const prompt = page.getByRole('alertdialog', { name: 'Replace this study with the new images?' });
   await expect(prompt).toContainText('Your edits to the report and 1 measurement have not been copied or downloaded.');
   await expect(prompt.getByRole('button', { name: 'Keep it' })).toBeFocused();
+  expect(await axeViolations(page), 'the prompt').toEqual([]);
   await page.keyboard.press('Enter');
   await expect(prompt).toHaveCount(0);
   await expect(page.locator('.file-name')).toHaveText('JPCLN002.png');

@@ -1,12 +1,13 @@
 // Shared by the page's browser tests: a seeded random tiny model exported once per run and served with
-// context.route (never copied into the repo), real radiographs read from ../shared/data, a tiny
-// explicit-VR little-endian DICOM writer, a referral letter rendered as a PNG (a file that is not a radiograph), and
-// screenshots under test-results/screenshots/.
+// context.route (never copied into the repo), real radiographs read from ../shared/data, a tiny explicit-VR
+// little-endian DICOM writer, a referral letter rendered as a PNG (a file that is not a radiograph), axe-core's
+// accessibility violations as lines, and screenshots under test-results/screenshots/.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type BrowserContext, type Page } from '@playwright/test';
 import { pydicomTestFiles } from '../src/engine/testing/sharedData';
 
@@ -256,4 +257,16 @@ export async function referralLetter(context: BrowserContext): Promise<{ name: s
   const buffer = await letterPage.screenshot();
   await letterPage.close();
   return { name: 'referral-letter.png', mimeType: 'image/png', buffer };
+}
+
+/** Every axe violation in the page as one line each (rule, impact, the first elements), so a failure says what to fix. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+        .slice(0, 3)
+        .map((n) => n.target.join(' '))
+        .join('; ')}`,
+  );
 }
