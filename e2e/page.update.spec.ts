@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startCountingProxy } from './countingProxy';
-import { serveTinyModel, tinyModelDir, tinyModelDirB, watchErrors } from './pageHelpers';
+import { axeViolations, serveTinyModel, tinyModelDir, tinyModelDirB, watchErrors } from './pageHelpers';
 
 interface TinyManifest {
   default_precision: string;
@@ -47,6 +47,7 @@ test('a re-exported model is noticed, used after one reload, and the old files a
   await page.locator('summary', { hasText: 'Offline use' }).click();
   await page.getByRole('button', { name: 'Check for updates' }).click();
   await expect(page.getByTestId('update-notice')).toContainText('A newer model is available (random-tiny 0.0.1)');
+  expect(await axeViolations(page), 'the update banner').toEqual([]);
   await page.getByRole('button', { name: 'Reload now' }).click();
 
   await expect(page.getByTestId('offline-chip')).toHaveText('Ready offline', { timeout: 90_000 });
