@@ -66,6 +66,10 @@ test('a re-run asks only about edits; measurements stay with the film; once down
   await rerun.click();
   const prompt = page.getByRole('alertdialog', { name: 'Write a new draft in place of this one?' });
   await expect(prompt).toContainText('Your edits to the report have not been copied or downloaded.');
+  await page.keyboard.press('Enter'); // Keep it: focus goes back to Re-run
+  await expect(prompt).toHaveCount(0);
+  await expect(rerun).toBeFocused();
+  await rerun.click();
   await prompt.getByRole('button', { name: 'Go on without saving' }).click();
   await waitForReport(page);
   await expect(editedBadge(page)).toHaveCount(0);

@@ -1,6 +1,6 @@
 // Asked in the page before an action drops report edits or measurements that were not copied or downloaded: save the
 // report as .txt (with its measurements) and go on, go on without saving, or keep the study. Focus lands on "Keep it",
-// so Enter never discards work by accident.
+// so Enter never discards work by accident, and returns to where it was (e.g. "Re-run") when the prompt closes.
 import { useEffect, useRef } from 'react';
 import type { PendingReplace } from '../hooks/useUnsavedWork';
 import { unsavedText } from '../lib/unsavedWork';
@@ -15,7 +15,13 @@ interface Props {
 
 export function ReplacePrompt({ pending, measurements, onSaveAndGo, onGo, onKeep }: Props) {
   const keepRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => keepRef.current?.focus(), []);
+  useEffect(() => {
+    const before = document.activeElement;
+    keepRef.current?.focus();
+    return () => {
+      if (before instanceof HTMLElement && before.isConnected) before.focus();
+    };
+  }, []);
   return (
     <div
       className="replace-prompt"
