@@ -70,6 +70,11 @@ test('a re-run asks only about edits; measurements stay with the film; once down
   await expect(prompt).toHaveCount(0);
   await expect(rerun).toBeFocused();
   await rerun.click();
+  await prompt.getByRole('button', { name: 'Go on without saving' }).focus();
+  await page.keyboard.press('Escape'); // Escape keeps it too
+  await expect(prompt).toHaveCount(0);
+  await expect(editedBadge(page)).toBeVisible();
+  await rerun.click();
   await prompt.getByRole('button', { name: 'Go on without saving' }).click();
   await waitForReport(page);
   await expect(editedBadge(page)).toHaveCount(0);

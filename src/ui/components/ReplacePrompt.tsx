@@ -1,6 +1,7 @@
 // Asked in the page before an action drops report edits or measurements that were not copied or downloaded: save the
 // report as .txt (with its measurements) and go on, go on without saving, or keep the study. Focus lands on "Keep it",
-// so Enter never discards work by accident, and returns to where it was (e.g. "Re-run") when the prompt closes.
+// so Enter never discards work by accident; Escape keeps it too; focus returns to where it was (e.g. "Re-run") when
+// the prompt closes.
 import { useEffect, useRef } from 'react';
 import type { PendingReplace } from '../hooks/useUnsavedWork';
 import { unsavedText } from '../lib/unsavedWork';
@@ -29,6 +30,9 @@ export function ReplacePrompt({ pending, measurements, onSaveAndGo, onGo, onKeep
       aria-labelledby="replace-prompt-title"
       aria-describedby="replace-prompt-text"
       data-testid="replace-prompt"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onKeep();
+      }}
     >
       <p id="replace-prompt-title" className="replace-prompt-title">
         {pending.action}?
