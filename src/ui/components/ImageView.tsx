@@ -17,7 +17,7 @@ import type { InputImage } from '../lib/inputImage';
 import { downloadBlob } from '../lib/download';
 import { composeKeyImage, keyImageCaption, keyImageFileName, keyImagePng, keyImageSide } from '../lib/keyImage';
 import { squareInImage } from '../lib/mapOverlay';
-import { lengthOf, type Measurement } from '../lib/measure';
+import { type Measurement, numberedLength } from '../lib/measure';
 import type { ViewStore } from '../lib/viewStore';
 import { imageToCanvas } from '../lib/viewTransform';
 import { MeasurementLayer } from './MeasurementLayer';
@@ -71,7 +71,7 @@ export function ImageView({
     const lines = measures.items.map((m, i) => ({
       from: imageToCanvas(view, layers.geometry, ...m.from),
       to: imageToCanvas(view, layers.geometry, ...m.to),
-      label: `${i + 1}: ${lengthOf(m, image.pixelSpacing).text}`,
+      label: numberedLength(m, i, image.pixelSpacing),
     }));
     const cssSide = geometry.side / (window.devicePixelRatio || 1);
     const caption = keyImageCaption({

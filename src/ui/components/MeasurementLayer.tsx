@@ -3,7 +3,7 @@
 // anatomy through zoom and pan; while measuring, a cross at the view's centre, where the keyboard marks an end.
 // It takes no pointer events: the canvas under it does the input.
 import type { PixelSpacing } from '../../image';
-import { lengthOf, type Measurement } from '../lib/measure';
+import { lengthOf, type Measurement, numberedLength } from '../lib/measure';
 import { imageToCanvas, type ViewGeometry, type ViewState } from '../lib/viewTransform';
 
 interface Props {
@@ -32,7 +32,7 @@ export function MeasurementLayer({ view, geometry, items, drawing, spacing, cros
       {all.map((m, i) => {
         const [x1, y1] = imageToCanvas(view, geometry, ...m.from);
         const [x2, y2] = imageToCanvas(view, geometry, ...m.to);
-        const label = m === drawing ? lengthOf(m, spacing).text : `${i + 1}: ${lengthOf(m, spacing).text}`;
+        const label = m === drawing ? lengthOf(m, spacing).text : numberedLength(m, i, spacing);
         const right = x2 >= x1;
         return (
           <g key={m === drawing ? 'drawing' : m.id} className={m === drawing ? 'measure drawing' : 'measure'}>

@@ -3,7 +3,7 @@
 // window, which map, the lengths, the model and that it is a demo), so the PNG keeps its context in a teaching file
 // or a discrepancy review. It shows the screen's field of view at the film's own resolution where that is finer
 // than the screen's (keyImageSide); the caption is pure text.
-import { cardiothoracicRatio, lengthOf, ratioText, type Measurement } from './measure';
+import { cardiothoracicRatio, type Measurement, numberedLength, ratioText } from './measure';
 import type { PixelSpacing } from '../../image';
 import type { WindowState } from './windowLevel';
 
@@ -50,7 +50,7 @@ const PAD_PX = 10;
 /** The caption's lines, top to bottom. */
 export function keyImageCaption(c: KeyImageCaption): string[] {
   const window = `window ${Math.round(c.window.width)} / level ${Math.round(c.window.center)}${c.window.invert ? ', inverted' : ''}`;
-  const lengths = c.measurements.map((m, i) => `${i + 1}: ${lengthOf(m, c.spacing).text}`);
+  const lengths = c.measurements.map((m, i) => numberedLength(m, i, c.spacing));
   const ratio = cardiothoracicRatio(c.measurements);
   return [
     `${c.imageName} · ${c.view} view · zoom ${Math.round(c.zoom * 100)}% · ${window}`,

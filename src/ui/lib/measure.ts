@@ -32,6 +32,10 @@ export function lengthOf(m: Pick<Measurement, 'from' | 'to'>, spacing?: PixelSpa
   return { value: mm, unit: 'mm', text: `${mm.toFixed(1)} mm` };
 }
 
+/** "2: 23.4 mm": a measurement as its view's list numbers it (index from 0). */
+export const numberedLength = (m: Pick<Measurement, 'from' | 'to'>, index: number, spacing?: PixelSpacing): string =>
+  `${index + 1}: ${lengthOf(m, spacing).text}`;
+
 /** What the lengths on this image are: said once beside the list, so a number is never read as more than it is. */
 export function spacingNote(spacing: PixelSpacing | undefined, format: ImageFormat): string {
   if (!spacing) {

@@ -4,7 +4,7 @@
 // words the language model did not write; so are the findings the page flagged for a second look, and the distances the
 // reader measured in the viewer (with the spacing each length came from).
 import type { LoadInfo, ReportResult } from '../../engine/types';
-import { cardiothoracicRatio, lengthOf, ratioText, spacingBasis, type ViewMeasurements } from './measure';
+import { cardiothoracicRatio, lengthOf, numberedLength, ratioText, spacingBasis, type ViewMeasurements } from './measure';
 import { flagRecordLine, leftOutLabel, secondLookFindings, sideGateLine, subtypeLine } from './refinementSummary';
 
 export const CLINICAL_NOTE = 'Draft written by an open-data demo model (Serpent). Not for clinical use; a radiologist must review every statement.';
@@ -32,7 +32,7 @@ export function measurementLines(views: readonly ViewMeasurements[] = []): strin
   return views.flatMap((v) => {
     const ratio = cardiothoracicRatio(v.items);
     return [
-      ...v.items.map((m, i) => `- ${v.image} (${v.view}) ${i + 1}: ${lengthOf(m, v.spacing).text} (${spacingBasis(v.spacing)})`),
+      ...v.items.map((m, i) => `- ${v.image} (${v.view}) ${numberedLength(m, i, v.spacing)} (${spacingBasis(v.spacing)})`),
       ...(ratio ? [`- ${v.image} (${v.view}) cardiothoracic ratio ${ratioText(ratio)}`] : []),
     ];
   });
