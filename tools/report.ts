@@ -9,6 +9,7 @@ import { serializeError } from '../src/engine/errors';
 import type { Precision } from '../src/engine/manifest';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { createNodeEngine, type NodeBackend } from '../src/engine/node/nodeEngine';
+import { IMAGE_EXTENSIONS } from '../src/image/types';
 import { parseCommandLine, usage, UsageError, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
 import { progressBar, toJson, toText } from './reportOutput';
@@ -24,7 +25,7 @@ const FLAGS = {
   model: { type: 'string', help: "model folder (default: public/models/index.json's default)" },
 } as const satisfies Record<string, FlagSpec>;
 const COMMAND = 'npm run report -- IMAGE_OR_FOLDER... [flags]';
-const IMAGE_EXT = /\.(png|jpe?g|jls|jp2|j2k|j2c|jph|dcm|dicom)$/i;
+const IMAGE_EXT = new RegExp(`\\.(${IMAGE_EXTENSIONS.join('|')})$`, 'i');
 
 export interface ReportArgs {
   inputs: string[];

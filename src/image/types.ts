@@ -4,6 +4,10 @@ export type ImageFormat = 'png' | 'jpeg' | 'jpeg2000' | 'dicom';
 
 /** How the page names each format. */
 export const FORMAT_NAMES: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', jpeg2000: 'JPEG 2000', dicom: 'DICOM' };
+
+/** The file name endings the page's picker offers and the CLIs look for in folders (the decoders go by the bytes). */
+export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'jls', 'jp2', 'j2k', 'j2c', 'jph', 'dcm', 'dicom'] as const;
+
 export type ViewKind = 'frontal' | 'lateral' | 'unknown';
 
 /** mm between pixel centres (DICOM only; dicomSpacing.ts says which tag each basis comes from). */

@@ -26,6 +26,7 @@ import { useUnsavedWork } from './hooks/useUnsavedWork';
 import { useUpdates } from './hooks/useUpdates';
 import { useViewsLinked } from './hooks/useViewState';
 import { fnv1a } from './lib/checksum';
+import { modelLabel } from './lib/format';
 import { hottestCaption } from './lib/hotRegion';
 import { engineOrder } from './lib/inputImage';
 import { refinementDefaults, type RefinementSettings } from './lib/refinementSettings';
@@ -111,7 +112,7 @@ export function App() {
           result,
           model: load.info,
           images: ordered.map((im) => ({ name: im.name, view: im.view })),
-          measurements: ordered.map((im) => ({ image: im.name, view: im.view, spacing: im.pixelSpacing, items: measured[im.key] ?? [] })),
+          measurements: ordered.map((im) => ({ image: im.name, view: im.view, spacing: im.pixelSpacing, items: shownMeasured[im.key] })),
           timestamp: study.draftedAt,
         }
       : null;
@@ -143,7 +144,7 @@ export function App() {
                     onViewChange={(view) => guard('Change the view and write the draft again', () => images.setView(im.key, view), EDITS)}
                     onMeasurements={onMeasurements}
                     mapCaption={caption}
-                    modelLabel={load.info ? `${load.info.modelId} ${load.info.modelVersion} (${load.info.precision})` : null}
+                    modelLabel={load.info ? modelLabel(load.info) : null}
                   />
                 ))}
               </div>

@@ -3,7 +3,7 @@
 // decoder step measured on each backend when the choice was 'auto', and the timings of the model load and last draft.
 import type { DeviceRequest, LoadInfo, ReportResult } from '../../engine/types';
 import type { BackendChoice } from '../../engine/webgpuProbe';
-import { formatLoadSource, formatMs } from '../lib/format';
+import { formatLoadSource, formatMs, modelLabel } from '../lib/format';
 
 interface Props {
   info: LoadInfo | null;
@@ -36,9 +36,7 @@ export function BackendPanel({ info, probe, device, result, busy, onSwitch, onRe
         {info ? (
           <>
             <dt>Model</dt>
-            <dd>
-              {info.modelId} {info.modelVersion} ({info.precision})
-            </dd>
+            <dd>{modelLabel(info)}</dd>
             <dt>Load</dt>
             <dd>
               {formatMs(info.sessionMs)}, {formatLoadSource(info.downloadBytes, info.keptBytes)}

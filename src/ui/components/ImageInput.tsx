@@ -3,6 +3,7 @@
 // reading them is the image module's job, this only collects the File objects (lib/droppedFiles.ts walks a folder).
 import { useEffect, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { filesFromDrop, filesFromPaste, filesFromPickedFolder, pasteIsForTyping, type EntryLike } from '../lib/droppedFiles';
+import { IMAGE_EXTENSIONS } from '../../image/types';
 
 interface Props {
   onFiles: (files: File[] | Promise<File[]>) => void; // a promise while a dropped folder is walked
@@ -11,7 +12,7 @@ interface Props {
   children?: ReactNode;
 }
 
-const ACCEPT = 'image/png,image/jpeg,image/jp2,.png,.jpg,.jpeg,.jls,.jp2,.j2k,.j2c,.jph,.dcm,.dicom,application/dicom';
+const ACCEPT = ['image/png', 'image/jpeg', 'image/jp2', 'application/dicom', ...IMAGE_EXTENSIONS.map((e) => `.${e}`)].join(',');
 /** The file dialog picks a folder (every file below it); React has no typed prop for it, the DOM takes the attribute. */
 const FOLDER_PICKER = { webkitdirectory: '' } as Record<string, string>;
 

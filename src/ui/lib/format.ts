@@ -1,4 +1,4 @@
-// Number formatting for the page: bytes, milliseconds, percentages, scores.
+// Formatting for the page: bytes, milliseconds, percentages, scores, and the model's name.
 
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '—';
@@ -35,3 +35,6 @@ export function formatLoadSource(downloadBytes: number, keptBytes = 0): string {
   if (fetched === 0) return `${formatBytes(kept)} from the offline copy`;
   return `${formatBytes(fetched)} downloaded, ${formatBytes(kept)} from the offline copy`;
 }
+
+/** "serpent-cxr 1.8.1 (int8)": the model as the page, the report files and a saved view name it. */
+export const modelLabel = (m: { modelId: string; modelVersion: string; precision: string }): string => `${m.modelId} ${m.modelVersion} (${m.precision})`;

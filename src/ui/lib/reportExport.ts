@@ -4,6 +4,7 @@
 // words the language model did not write; so are the findings the page flagged for a second look, and the distances the
 // reader measured in the viewer (with the spacing each length came from).
 import type { LoadInfo, ReportResult } from '../../engine/types';
+import { modelLabel } from './format';
 import { cardiothoracicRatio, lengthOf, numberedLength, ratioText, spacingBasis, type ViewMeasurements } from './measure';
 import { flagRecordLine, leftOutLabel, secondLookFindings, sideGateLine, subtypeLine } from './refinementSummary';
 
@@ -76,7 +77,7 @@ export function reportTextFile(ctx: ExportContext): string {
   return (
     reportAsText(ctx.report) +
     (measured.length ? `\nMEASUREMENTS (made in the viewer by the reader, not by the model):\n${measured.join('\n')}\n` : '') +
-    `\n--\n${CLINICAL_NOTE}\nModel: ${ctx.model.modelId} ${ctx.model.modelVersion} (${ctx.model.precision}), ` +
+    `\n--\n${CLINICAL_NOTE}\nModel: ${modelLabel(ctx.model)}, ` +
     `${ctx.result.backend.toUpperCase()}, ${ctx.timestamp.toISOString()}\n` +
     (ctx.result.ood.warning ? `Warning: ${ctx.result.ood.warning}\n` : '') +
     (sideNote ? `Note: ${sideNote}\n` : '') +
