@@ -19,6 +19,10 @@ function modelHashes(dir: string): string[] {
   return m.ood.detector ? [...entries, m.ood.detector.sha256] : entries;
 }
 
+/** The page's cache names, read without opening any: caches.open would create again a cache the service worker's
+ *  activation deletes between keys() and open(), and the poll below would then wait on it for ever. */
+const cacheNames = (page: Page): Promise<string[]> => page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('serpent-')));
+
 async function cachedUrls(page: Page): Promise<{ names: string[]; urls: string[] }> {
   return page.evaluate(async () => {
     const names = (await caches.keys()).filter((n) => n.startsWith('serpent-'));
@@ -80,7 +84,7 @@ test('a new app build installs itself, the page says reload, and the old shell i
     await page.locator('summary', { hasText: 'Offline use' }).click();
     await page.getByRole('button', { name: 'Check for updates' }).click();
     await expect(page.getByTestId('update-notice')).toContainText('A newer version of the app has been installed');
-    await expect.poll(async () => (await cachedUrls(page)).names.filter((n) => n.startsWith('serpent-shell-'))).toEqual(['serpent-shell-0000000000000001']);
+    await expect.poll(async () => (await cacheNames(page)).filter((n) => n.startsWith('serpent-shell-'))).toEqual(['serpent-shell-0000000000000001']);
     // The new shell already holds the WASM runtime the device used (carried over, not downloaded again), so the app is
     // offline-ready whatever the reloaded page fetches.
     const isRuntime = (path: string) => /\/assets\/ort[.-]/.test(path);
