@@ -195,6 +195,8 @@ test('keyboard only: reach the image, zoom, pan, reset, and change the window', 
   await page.keyboard.press('Space');
   await expect(measure).toHaveAttribute('aria-pressed', 'false');
   await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Full screen' })).toBeFocused();
+  await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Save view' })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('slider', { name: 'Window' })).toBeFocused();

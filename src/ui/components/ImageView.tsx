@@ -3,11 +3,13 @@
 // anatomy) and the distances measured on it (told to the page, which records them in the report's files). The
 // figure carries a fingerprint of the pixels the model read (data-model-input), which no display setting changes.
 // The view selector asks which view a PNG/JPEG is; DICOM says it. "Save view" downloads what the view shows as a key
-// image (keyImage.ts).
-import { useEffect, useMemo } from 'react';
+// image (keyImage.ts); "Full screen" (or F) gives the whole screen to the film, its heatmap captioned there because
+// the report that picks it is out of sight.
+import { useEffect, useMemo, useRef } from 'react';
 import type { PreparedView } from '../../engine/types';
 import type { ViewKind } from '../../image';
 import { FORMAT_NAMES } from '../../image/types';
+import { useFullscreen } from '../hooks/useFullscreen';
 import { useMeasurements } from '../hooks/useMeasurements';
 import { useViewerCanvas } from '../hooks/useViewerCanvas';
 import { useViewerInput } from '../hooks/useViewerInput';
@@ -58,12 +60,14 @@ export function ImageView({
   const wl = useWindowLevel(image);
   const rect = useMemo(() => (placement ? squareInImage(placement, image) : null), [placement, image]);
   const { boxRef, baseRef, overlayRef, side, geometry, renderAt } = useViewerCanvas(image, view, wl.source, { map, grid, rect, opacity });
+  const figureRef = useRef<HTMLElement>(null);
+  const fullscreen = useFullscreen(figureRef);
   const measures = useMeasurements();
   useEffect(() => onMeasurements?.(image.key, measures.items), [onMeasurements, image.key, measures.items]);
   const measure = { view, active: measures.active, onDrag: measures.onDrag, onToggle: measures.toggle, onMark: measures.mark, onCancel: measures.cancel };
   const centre: [number, number] = [view.cx * image.width, view.cy * image.height];
   const drawing = measures.drawing ?? (measures.pending ? { id: 0, from: measures.pending, to: centre } : null);
-  const input = useViewerInput({ canvasRef: baseRef, geometry, onView, onWindowDrag: wl.dragBy, measure });
+  const input = useViewerInput({ canvasRef: baseRef, geometry, onView, onWindowDrag: wl.dragBy, measure, fullscreen });
 
   const saveView = async (): Promise<string> => {
     const savedAt = new Date();
@@ -95,7 +99,17 @@ export function ImageView({
 
   const selectId = `view-${image.key}`;
   return (
-    <figure className="image-view" data-testid="image-view" data-model-input={modelInput ?? undefined}>
+    <figure
+      ref={figureRef}
+      className={fullscreen.active ? 'image-view fullscreen' : 'image-view'}
+      data-testid="image-view"
+      data-model-input={modelInput ?? undefined}
+    >
+      {fullscreen.active ? (
+        <p className="fullscreen-map-caption" data-testid="fullscreen-map-caption">
+          {map && mapCaption ? `Heatmap: ${mapCaption}` : 'No heatmap shown.'} Escape or F returns to the report.
+        </p>
+      ) : null}
       <div className="canvas-stack" ref={boxRef}>
         <canvas
           ref={baseRef}
@@ -105,7 +119,7 @@ export function ImageView({
           tabIndex={0}
           role="application"
           aria-roledescription="image viewer"
-          aria-label={`Radiograph ${image.name} (${image.view} view). Plus and minus zoom, arrow keys pan, 0 resets, M measures; drag to ${measures.active ? 'measure' : 'pan'}, right-drag for window and level.`}
+          aria-label={`Radiograph ${image.name} (${image.view} view). Plus and minus zoom, arrow keys pan, 0 resets, M measures, F fills the screen; drag to ${measures.active ? 'measure' : 'pan'}, right-drag for window and level.`}
           data-zoom={view.zoom}
           data-cx={view.cx}
           data-cy={view.cy}
@@ -116,7 +130,15 @@ export function ImageView({
         <canvas ref={overlayRef} width={side} height={side} className="heatmap" data-testid="heatmap-canvas" aria-hidden="true" />
         <MeasurementLayer view={view} geometry={geometry} items={measures.items} drawing={drawing} spacing={image.pixelSpacing} crosshair={measures.active} />
       </div>
-      <ViewerToolbar view={view} geometry={geometry} onView={onView} measuring={measures.active} onToggleMeasure={measures.toggle} onSave={saveView} />
+      <ViewerToolbar
+        view={view}
+        geometry={geometry}
+        onView={onView}
+        measuring={measures.active}
+        onToggleMeasure={measures.toggle}
+        onSave={saveView}
+        fullscreen={fullscreen}
+      />
       <MeasurementList
         image={image}
         items={measures.items}

@@ -1,6 +1,8 @@
-// Zoom buttons for one view ("Zoom in", "Zoom out", "Reset view"), the current zoom, the "Measure" toggle, and
-// "Save view", which downloads the view as shown (a key image) and says what it saved or why it could not.
+// Zoom buttons for one view ("Zoom in", "Zoom out", "Reset view"), the current zoom, the "Measure" toggle,
+// "Full screen" (where the browser allows it), and "Save view", which downloads the view as shown (a key image) and
+// says what it saved or why it could not.
 import { useState } from 'react';
+import type { Fullscreen } from '../hooks/useFullscreen';
 import { FIT, ZOOM_STEP, zoomCentre, type ViewGeometry, type ViewState } from '../lib/viewTransform';
 
 interface Props {
@@ -10,9 +12,10 @@ interface Props {
   measuring: boolean;
   onToggleMeasure: () => void;
   onSave: () => Promise<string>; // resolves to the saved file's name
+  fullscreen: Fullscreen;
 }
 
-export function ViewerToolbar({ view, geometry, onView, measuring, onToggleMeasure, onSave }: Props) {
+export function ViewerToolbar({ view, geometry, onView, measuring, onToggleMeasure, onSave, fullscreen }: Props) {
   const [saved, setSaved] = useState('');
   const save = async (): Promise<void> => {
     try {
@@ -44,6 +47,17 @@ export function ViewerToolbar({ view, geometry, onView, measuring, onToggleMeasu
       >
         Measure
       </button>
+      {fullscreen.supported ? (
+        <button
+          type="button"
+          className="button secondary small"
+          aria-pressed={fullscreen.active}
+          onClick={fullscreen.toggle}
+          title="Give the whole screen to this film (F); Escape returns"
+        >
+          Full screen
+        </button>
+      ) : null}
       <button
         type="button"
         className="button secondary small"
@@ -53,7 +67,7 @@ export function ViewerToolbar({ view, geometry, onView, measuring, onToggleMeasu
         Save view
       </button>
       <span className="save-state" role="status" data-testid="save-view-status">
-        {saved}
+        {fullscreen.error || saved}
       </span>
     </div>
   );

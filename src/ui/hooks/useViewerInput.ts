@@ -1,8 +1,8 @@
 // Mouse, touch and keyboard on one view, turned into view changes: wheel (or trackpad pinch) zooms about
 // the pointer, a drag pans (or, while measuring, draws a measurement), two fingers pinch-zoom, a right-drag or
 // Shift-drag changes window/level, double-click fits; on the focused image + and − zoom, the arrow keys pan,
-// 0 resets and M turns measuring on or off; while measuring, Enter (or Space) marks an end at the view's centre
-// and Escape drops a first end.
+// 0 resets, M turns measuring on or off and F full screen; while measuring, Enter (or Space) marks an end at the
+// view's centre and Escape drops a first end; otherwise Escape leaves full screen.
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent, type PointerEvent, type RefObject } from 'react';
 import { FIT, PAN_STEP, ZOOM_STEP, canvasToImage, panBy, wheelFactor, zoomAbout, zoomCentre, type ViewGeometry, type ViewState } from '../lib/viewTransform';
 
@@ -19,13 +19,14 @@ export interface ViewerInputOptions {
     onMark: (at: [number, number]) => void; // image pixels: the point at the view's centre
     onCancel: () => void;
   };
+  fullscreen: { toggle: () => void; exit: () => void };
 }
 
 type Drag = { mode: 'pan' | 'window'; x: number; y: number } | { mode: 'measure'; from: [number, number]; to: [number, number] };
 
-export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag, measure }: ViewerInputOptions) {
-  const live = useRef({ geometry, onView, onWindowDrag, measure });
-  live.current = { geometry, onView, onWindowDrag, measure };
+export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag, measure, fullscreen }: ViewerInputOptions) {
+  const live = useRef({ geometry, onView, onWindowDrag, measure, fullscreen });
+  live.current = { geometry, onView, onWindowDrag, measure, fullscreen };
   const pointers = useRef(new Map<number, [number, number]>());
   const drag = useRef<Drag | null>(null);
 
@@ -139,6 +140,15 @@ export function useViewerInput({ canvasRef, geometry, onView, onWindowDrag, meas
     }
     if (m.active && e.key === 'Escape') {
       m.onCancel();
+      return;
+    }
+    if (e.key === 'f' || e.key === 'F') {
+      e.preventDefault();
+      live.current.fullscreen.toggle();
+      return;
+    }
+    if (e.key === 'Escape') {
+      live.current.fullscreen.exit();
       return;
     }
     const move = moves[e.key];
