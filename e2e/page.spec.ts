@@ -4,7 +4,7 @@
 // the page; warnings mark the draft unreliable; nothing leaves 127.0.0.1.
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Locator, test, type Page } from '@playwright/test';
 import {
   dicomFromRadiograph,
   dropFiles,
@@ -24,6 +24,10 @@ const overlaySum = (page: Page, index = 0) =>
     .getByTestId('heatmap-canvas')
     .nth(index)
     .evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).reduce((a, v) => a + v, 0));
+
+/** Where a column sits in the candidates table, by its header (columns come and go with the weights). */
+const columnIndex = (panel: Locator, name: string): Promise<number> =>
+  panel.locator('thead th').evaluateAll((ths, n) => ths.findIndex((th) => th.textContent?.trim() === n), name);
 
 // WebGPU on headless Chromium is SwiftShader (slow shader compiles): the first test runs the default
 // backend choice; the others use ?device=wasm to stay fast (page logic is the same; page.backends.spec.ts
@@ -180,7 +184,9 @@ test.describe('with the tiny model installed', () => {
     await waitForReport(page);
     await expect(panel.getByRole('columnheader', { name: 'Votes' })).toBeVisible();
     await expect(panel.getByTestId('rerank-note')).toContainText('more than 60 % of the draws');
-    const voted = await panel.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.children[7].textContent)));
+    await expect(panel.getByRole('columnheader', { name: 'Agreement' })).toHaveCount(0); // γ 0: its term does not count
+    const combinedAt = await columnIndex(panel, 'Combined');
+    const voted = await panel.locator('tbody tr').evaluateAll((trs, at) => trs.map((tr) => Number(tr.children[at].textContent)), combinedAt);
     expect(voted).toEqual([...voted].sort((a, b) => b - a));
     // γ = 10 (β 0, no votes): each candidate is scored LM score + 10 × its agreement on findings, best first.
     await panel.getByTestId('vote-threshold-input').fill('0');
@@ -189,7 +195,8 @@ test.describe('with the tiny model installed', () => {
     await panel.getByRole('button', { name: 'Re-run' }).click();
     await waitForReport(page);
     await expect(panel.getByRole('columnheader', { name: 'Agreement' })).toBeVisible();
-    const cells = await panel.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [3, 5, 6].map((i) => Number(tr.children[i].textContent))));
+    const at = [await columnIndex(panel, 'LM score'), await columnIndex(panel, 'Agreement'), await columnIndex(panel, 'Combined')];
+    const cells = await panel.locator('tbody tr').evaluateAll((trs, at) => trs.map((tr) => at.map((i) => Number(tr.children[i].textContent))), at);
     for (const [lm, agree, combined] of cells) expect(Math.abs(combined - (lm + 10 * agree))).toBeLessThan(0.01);
     const combined = cells.map((c) => c[2]);
     expect(combined).toEqual([...combined].sort((a, b) => b - a));

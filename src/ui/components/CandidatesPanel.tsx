@@ -1,7 +1,7 @@
 // Self-refinement, made visible: what the alternatives asserted and why the draft won. A sentence on the choice
 // (language-model score against image–text similarity and the candidates' agreement on findings), a tally of each
 // finding across the candidates, then every finished candidate with its findings marked against the draft's and its
-// scores; sampled alternatives say so. With the subtype gate, what the image probe read of a pneumonia's type; with
+// scores (a term's column only where its weight is not 0); sampled alternatives say so. With the subtype gate, what the image probe read of a pneumonia's type; with
 // the side gate, which side it left out of the draft and the measurement behind that.
 import type { ReportResult } from '../../engine/types';
 import { formatScore } from '../lib/format';
@@ -23,6 +23,7 @@ export function CandidatesPanel({ result }: Props) {
   const subtype = subtypeLine(result);
   const side = sideGateLine(result);
   const voting = (settings.vote_threshold ?? 0) > 0;
+  const agreeing = (settings.consensus ?? 0) !== 0; // a column only for a term that counts: the table fits a laptop's panel
   const formula = voting
     ? `its findings' votes (Σ share of draws − ${settings.vote_threshold}) + ${settings.beta} × the best similarity among candidates with the same findings + ${settings.consensus ?? 0} × agreement; the LM score orders equals`
     : `LM score + ${settings.beta} × similarity + ${settings.consensus ?? 0} × agreement`;
@@ -60,9 +61,11 @@ export function CandidatesPanel({ result }: Props) {
               <th scope="col" title="cos(p_img, p_txt)">
                 Similarity
               </th>
-              <th scope="col" title="mean overlap (Jaccard) of its findings with each other candidate's">
-                Agreement
-              </th>
+              {agreeing ? (
+                <th scope="col" title="mean overlap (Jaccard) of its findings with each other candidate's">
+                  Agreement
+                </th>
+              ) : null}
               {voting ? (
                 <th scope="col" title="Σ over its findings of (share of the draws asserting it − τ)">
                   Votes
@@ -128,7 +131,7 @@ export function CandidatesPanel({ result }: Props) {
                   </td>
                   <td className="num">{formatScore(c.lengthNormLogp)}</td>
                   <td className="num">{formatScore(c.similarity)}</td>
-                  <td className="num">{formatScore(c.agreement)}</td>
+                  {agreeing ? <td className="num">{formatScore(c.agreement)}</td> : null}
                   {voting ? <td className="num">{formatScore(c.support)}</td> : null}
                   <td className="num">{formatScore(c.score)}</td>
                 </tr>
