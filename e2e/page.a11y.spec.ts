@@ -2,7 +2,7 @@
 // every state a radiologist passes through with the committed model: the empty page with its panels open, a draft
 // with the self-refinement's candidates and a second-look flag whose lesion map is pinned, the text editor, the
 // measuring tool, two views waiting for a view choice, a refused file, a withheld draft, and a narrow window, where
-// the candidates table scrolls sideways from the keyboard.
+// the candidates table scrolls sideways from the keyboard; and the dark reading-room theme's colours in those states.
 import { expect, type Page, test } from '@playwright/test';
 import { axeViolations as violations, radiograph, referralLetter, waitForReport } from './pageHelpers';
 
@@ -70,4 +70,44 @@ test('in a narrow window the candidates table scrolls sideways from the keyboard
   await expect(table).toBeFocused();
   await page.keyboard.press('ArrowRight');
   await expect.poll(async () => (await scroll()).left).toBeGreaterThan(0);
+});
+
+test('the dark reading-room theme: remembered, following the system when asked, and no violations (contrast included)', async ({ page, context }) => {
+  const theme = (): Promise<string | undefined> => page.evaluate(() => document.documentElement.dataset.theme);
+  const panelBackground = (): Promise<string> => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto('/?device=wasm');
+  expect(await theme()).toBe('light'); // "Match system", the default, on a light system
+  const light = await panelBackground();
+  await page.getByLabel('Theme').selectOption('dark');
+  expect(await theme()).toBe('dark');
+  expect(await panelBackground()).not.toBe(light);
+
+  await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN001.png'));
+  await waitForReport(page);
+  await openAllDetails(page);
+  await page.getByTestId('second-look-map').click();
+  expect(await violations(page), 'dark: a draft with its candidates and a pinned second-look map').toEqual([]);
+  await page.getByRole('button', { name: 'Edit text' }).click();
+  await page.getByTestId('impression-text').fill('Nodule, right mid zone.');
+  expect(await violations(page), 'dark: the draft being edited').toEqual([]);
+
+  await page.getByTestId('file-input').setInputFiles(await referralLetter(context));
+  await expect(page.getByRole('alertdialog')).toBeVisible(); // the edited draft is not dropped unasked
+  expect(await violations(page), 'dark: the replace prompt').toEqual([]);
+  await page.getByRole('button', { name: 'Go on without saving' }).click();
+  await waitForReport(page);
+  await expect(page.getByTestId('withheld-draft')).toBeVisible();
+  expect(await violations(page), 'dark: a withheld draft').toEqual([]);
+
+  // Remembered on this machine; back to "Match system", it follows the system's setting as it changes.
+  await page.reload();
+  expect(await theme()).toBe('dark');
+  await expect(page.getByLabel('Theme')).toHaveValue('dark');
+  await page.getByLabel('Theme').selectOption('system');
+  expect(await theme()).toBe('light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect.poll(theme).toBe('dark');
+  await page.reload();
+  expect(await theme()).toBe('dark');
 });

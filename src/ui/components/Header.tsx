@@ -1,7 +1,8 @@
-// The top bar: product name, the backend in use (and why), and whether the page works offline.
+// The top bar: product name, the backend in use (and why), whether the page works offline, and the colour theme.
 import type { BackendChoice } from '../../engine/webgpuProbe';
 import type { LoadInfo } from '../../engine/types';
 import type { OfflinePhase } from '../hooks/useOfflineCache';
+import { ThemeSelect } from './ThemeSelect';
 
 interface Props {
   probe: BackendChoice | null;
@@ -38,9 +39,10 @@ export function Header({ probe, info, offline }: Props) {
         <p className="chip" role="status" data-testid="backend" title={backend}>
           {backend}
         </p>
-        <p className={`chip offline-${offline}`} data-testid="offline-chip">
+        <p className={`chip offline-chip offline-${offline}`} data-testid="offline-chip">
           {OFFLINE_LABEL[offline]}
         </p>
+        <ThemeSelect />
       </div>
     </header>
   );
