@@ -1,6 +1,6 @@
 // The page's colour theme: the reader's choice (match the system, light, or dark for a dim reading room), kept in
 // localStorage, and what it resolves to. Applied as data-theme on <html> before the first render, so a dark-room
-// reader never sees a white flash; app.css holds the two palettes.
+// reader never sees a white flash; styles/base.css holds the two palettes.
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type Theme = 'light' | 'dark';
 
