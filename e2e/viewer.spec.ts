@@ -2,7 +2,8 @@
 // resolution and the heatmap with it; a word's heatmap stays on the same image pixel under zoom and pan
 // and its hottest region is named; window/level changes the drawn pixels but not the model's input
 // (checked against the input recomputed here from the file); everything works from the keyboard, the
-// "Measure" toggle too (measuring itself: viewer.measure.spec.ts); two views are independent until linked.
+// "Measure" toggle too (measuring itself: viewer.measure.spec.ts), and "Mouse and keys" lists them; two views are
+// independent until linked.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -227,4 +228,24 @@ test('two views zoom independently until “Link views” is on', async ({ page 
   await page.keyboard.press('ArrowDown');
   await expect.poll(async () => (await viewInfo(a)).cy).toBeGreaterThan(0.5);
   expect((await viewInfo(a)).cy).toBe((await viewInfo(b)).cy);
+});
+
+test('“Mouse and keys” opens from the keyboard over the films, without moving them, and names every key the film answers to', async ({ page }) => {
+  await page.goto('/?device=wasm');
+  await page.getByTestId('file-input').setInputFiles(await dicomFile());
+  const base = radiographCanvas(page);
+  await expect(base).toBeVisible();
+  const before = await base.boundingBox();
+  const keys = page.getByTestId('viewer-keys');
+  await keys.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  await expect(keys).toHaveAttribute('open', '');
+  const listed = await keys.locator('dt').allTextContents();
+  for (const key of ['+ / −', 'Arrow keys', '0', 'M', 'F', 'Escape']) expect(listed).toContain(key);
+  // Each key the list names is one the film's own label (what a screen reader hears) names too.
+  const label = (await base.getAttribute('aria-label')) ?? '';
+  for (const phrase of ['Plus and minus zoom', 'arrow keys pan', '0 resets', 'M measures', 'F fills the screen']) expect(label).toContain(phrase);
+  expect(await base.boundingBox()).toEqual(before);
+  await page.keyboard.press('Enter');
+  await expect(keys).not.toHaveAttribute('open', '');
 });

@@ -1,4 +1,7 @@
-// Above the images: that display settings never reach the model, and (with two views) "Link views".
+// Above the images: that display settings never reach the model, what the mouse and keys do, and (with two views)
+// "Link views".
+import { ViewerKeys } from './ViewerKeys';
+
 interface Props {
   views: number;
   linked: boolean;
@@ -11,6 +14,7 @@ export function ViewerOptions({ views, linked, onLinked }: Props) {
       <p className="display-note" data-testid="display-note">
         Zoom, pan, window, level and invert change only what is shown here: the model always reads the file’s own pixels.
       </p>
+      <ViewerKeys />
       {views > 1 ? (
         <label className="link-views">
           <input type="checkbox" checked={linked} onChange={(e) => onLinked(e.currentTarget.checked)} />
