@@ -34,6 +34,10 @@ describe('cleanReport', () => {
     );
   });
 
+  it('keeps an apostrophe inside a word, so a contraction or a possessive stays one word, and drops the others', () => {
+    expect(cleanReport("There's no pneumothorax. The patient's 'focal' opacity, o'")).toBe("there's no pneumothorax. the patient's focal opacity, o.");
+  });
+
   it('returns an empty string for text with nothing left', () => {
     expect(cleanReport('XXXX XXXX. ...')).toBe('');
   });
