@@ -78,6 +78,7 @@ describe('labelReport: normal statements and positives', () => {
     expect(statusOf('Mild cardiomegaly.', 'cardiomegaly')).toBe('positive');
     expect(statusOf('The heart is mildly enlarged.', 'cardiomegaly')).toBe('positive');
     expect(statusOf('The heart is not enlarged.', 'cardiomegaly')).toBe('negative');
+    expect(statusOf("There's been interval enlargement in the cardiac silhouette.", 'cardiomegaly')).toBe('positive'); // IU CXR3207
   });
 
   it('right lower lobe consolidation → positive, right, RLL', () => {
