@@ -38,6 +38,12 @@ describe('cleanReport', () => {
     expect(cleanReport("There's no pneumothorax. The patient's 'focal' opacity, o'")).toBe("there's no pneumothorax. the patient's focal opacity, o.");
   });
 
+  it('drops a dictation artefact that says nothing about the film', () => {
+    expect(cleanReport('No acute cardiopulmonary abnormalities are seen. END OF REPORT')).toBe('no acute cardiopulmonary abnormalities are seen.');
+    expect(cleanReport('Normal chest. End of the report.')).toBe('normal chest.');
+    expect(cleanReport('The report ends with no acute disease.')).toBe('the report ends with no acute disease.');
+  });
+
   it('returns an empty string for text with nothing left', () => {
     expect(cleanReport('XXXX XXXX. ...')).toBe('');
   });

@@ -1,6 +1,6 @@
 // R2Gen-style report cleaning, once for the corpus, the evaluation and the page: lower-case, numbered-list
 // markers removed, IU's "XXXX" anonymisation repaired, removed from sentences that still assert a finding, or its
-// sentence dropped, punctuation normalised so that
+// sentence dropped, dictation artefacts ("END OF REPORT") dropped, punctuation normalised so that
 // "." "," ":" are the only marks left (decimals such as "1.5" kept), one space between words.
 // Rules are data: src/text/data/clean/rules.json.
 import rulesJson from './data/clean/rules.json' with { type: 'json' };
@@ -14,6 +14,7 @@ const toReplacements = (pairs: string[][]): Replacement[] => pairs.map(([p, r]) 
 const XXXX_REPLACEMENTS = toReplacements(rulesJson.xxxx_replacements);
 const XXXX_FILLERS = rulesJson.xxxx_fillers.map((p) => new RegExp(p, 'g'));
 const CHAR_REPLACEMENTS = toReplacements(rulesJson.char_replacements);
+const DROPPED_SENTENCES = rulesJson.dropped_sentences.map((p) => new RegExp(p));
 
 // "1. Bullous emphysema. 2. Scarring" → sentence breaks; "T12." and "1.5 cm" are not list markers.
 // Function words left hanging at the end of a sentence once its anonymised words are gone ("port-a-cath is in").
@@ -38,7 +39,7 @@ function cleanSentence(sentence: string): string | null {
     .replace(/\.(?!\d)/g, '. ')
     .replace(/\s+/g, ' ')
     .replace(/^[\s,:.-]+|[\s,:-]+$/g, '');
-  if (!/[a-z]/.test(s)) return null;
+  if (!/[a-z]/.test(s) || DROPPED_SENTENCES.some((p) => p.test(s))) return null;
   return `${s}.`;
 }
 
