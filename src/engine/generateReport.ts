@@ -10,7 +10,7 @@ import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beamSearc
 import { pixelDigest, samplingSearch } from './samplingSearch';
 import { sentenceHeatmaps, tokenHeatmaps } from './heatmap';
 import { applyLesionMap, lesionFindingsOf, lesionSentences, scaledLesionMap, type SentenceMapSource, sentenceTextsOf } from './lesionMap';
-import { processorsFor } from './logitsProcessors';
+import { bannedPhraseIds, processorsFor } from './logitsProcessors';
 import type { DecodingDefaults } from './manifest';
 import type { DecoderRunStats } from './kvDecoder';
 import type { EncodedImages, OnnxReportModel } from './onnxModel';
@@ -136,7 +136,12 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       maxLength: settings.max_length,
       bosId: special.bos,
       eosId: special.eos,
-      processor: processorsFor(settings, special, tokenizer.vocabSize),
+      processor: processorsFor(
+        settings,
+        special,
+        tokenizer.vocabSize,
+        bannedPhraseIds((w) => tokenizer.idOf(w)),
+      ),
       groups: settings.groups ?? 1,
       diversityPenalty: settings.diversity_penalty ?? 0,
       signal: job.signal,

@@ -7,6 +7,8 @@ import {
   MinLengthProcessor,
   NoRepeatNGramProcessor,
   processorsFor,
+  BannedPhrasesProcessor,
+  bannedPhraseIds,
   RepetitionPenaltyProcessor,
   SuppressTokensProcessor,
   VocabLimitProcessor,
@@ -91,6 +93,33 @@ describe('logits processors', () => {
     const logits = new Float32Array([1, 2, 3, 4, 5, 6]);
     new VocabLimitProcessor(2).process([[1], [1]], logits);
     expect(Array.from(logits)).toEqual([1, 2, -Infinity, 4, 5, -Infinity]);
+  });
+
+  it('bans a phrase’s last word only where the words before it were just written', () => {
+    // V = 6; phrases [2] alone, [4, 5] ("there s"), [1, 4, 3].
+    const banned = new BannedPhrasesProcessor([[2], [4, 5], [1, 4, 3]]);
+    const logits = new Float32Array(18).fill(1);
+    banned.process(
+      [
+        [1, 4],
+        [1, 5, 4],
+        [1, 3],
+      ],
+      logits,
+    );
+    expect(Array.from(logits.subarray(0, 6))).toEqual([1, 1, -Infinity, -Infinity, 1, -Infinity]); // after 1 4: 2, 3 and 5
+    expect(Array.from(logits.subarray(6, 12))).toEqual([1, 1, -Infinity, 1, 1, -Infinity]); // 4 last: 5; 1 4 not last
+    expect(Array.from(logits.subarray(12, 18))).toEqual([1, 1, -Infinity, 1, 1, 1]);
+  });
+
+  it('reads the project’s banned phrases in a model’s ids, leaving out a phrase with a word the model lacks', () => {
+    const vocab = new Map([
+      ['.', 7],
+      ['end', 8],
+      ['there', 9],
+    ]);
+    expect(bannedPhraseIds((w) => vocab.get(w), ['. end', 'there s'])).toEqual([[7, 8]]);
+    expect(bannedPhraseIds((w) => vocab.get(w)).length).toBeGreaterThan(0); // the data file's own list
   });
 
   it('processorsFor applies the settings in order', () => {

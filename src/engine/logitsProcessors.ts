@@ -1,6 +1,7 @@
 // Logits processors (transformers.js `generation/` style): small steps that edit the next-token logits of
 // every beam in place before the log-softmax. `inputIds[b]` is beam b's sequence so far, BOS included.
 // Logits are [B,V] row-major in one Float32Array. Banned tokens get -Infinity.
+import bannedPhrasesJson from '../text/data/decoding/bannedPhrases.json' with { type: 'json' };
 import type { DecodingDefaults } from './manifest';
 
 export interface LogitsProcessor {
@@ -127,6 +128,25 @@ export class AtMostOnceProcessor implements LogitsProcessor {
   }
 }
 
+/** Word sequences never to complete: a phrase's last id is banned where the beam's last ids are the rest of it. */
+export class BannedPhrasesProcessor implements LogitsProcessor {
+  constructor(private readonly phrases: readonly (readonly number[])[]) {}
+
+  process(inputIds: readonly (readonly number[])[], logits: Float32Array): void {
+    if (this.phrases.length === 0) return;
+    const V = vocabOf(inputIds, logits);
+    inputIds.forEach((ids, b) => {
+      for (const phrase of this.phrases) {
+        const k = phrase.length - 1; // ids that must just have been written
+        if (k > ids.length) continue;
+        let match = true;
+        for (let j = 0; j < k && match; j++) match = ids[ids.length - k + j] === phrase[j];
+        if (match) logits[b * V + phrase[k]] = -Infinity;
+      }
+    });
+  }
+}
+
 export class LogitsProcessorList implements LogitsProcessor {
   constructor(readonly processors: LogitsProcessor[]) {}
 
@@ -143,17 +163,29 @@ export interface SpecialIdsLike {
   sep: number;
 }
 
-/** The engine's processors for a set of decoding settings, in the order they apply. */
-export function processorsFor(settings: DecodingDefaults, special: SpecialIdsLike, vocabLimit = Infinity): LogitsProcessorList {
+/** The engine's processors for a set of decoding settings, in the order they apply; `bannedPhrases` as ids (bannedPhraseIds). */
+export function processorsFor(
+  settings: DecodingDefaults,
+  special: SpecialIdsLike,
+  vocabLimit = Infinity,
+  bannedPhrases: readonly (readonly number[])[] = [],
+): LogitsProcessorList {
   return new LogitsProcessorList([
     new VocabLimitProcessor(vocabLimit),
     new SuppressTokensProcessor([special.pad, special.bos, special.unk]),
+    new BannedPhrasesProcessor(bannedPhrases),
     new AtMostOnceProcessor(special.sep),
     new RepetitionPenaltyProcessor(settings.repetition_penalty, special.sep),
     new NoRepeatNGramProcessor(settings.no_repeat_ngram, special.sep),
     new MinLengthProcessor(settings.min_length, special.eos),
     new ForcedEosProcessor(settings.max_length, special.eos),
   ]);
+}
+
+/** The project's banned phrases (src/text/data/decoding/bannedPhrases.json) in a model's ids; a phrase with a word the
+ *  vocabulary lacks is left out, since that word cannot be written. */
+export function bannedPhraseIds(idOf: (word: string) => number | undefined, phrases: readonly string[] = bannedPhrasesJson.phrases): number[][] {
+  return phrases.map((p) => p.split(' ').map(idOf)).filter((ids): ids is number[] => ids.length > 0 && ids.every((id) => id !== undefined));
 }
 
 /** Row-wise log-softmax of [B,V] logits, in place. A row of all -Infinity stays -Infinity. */
