@@ -1,8 +1,9 @@
 // Self-refinement, made visible: what the alternatives asserted and why the draft won. A sentence on the choice
 // (language-model score against image–text similarity and the candidates' agreement on findings), a tally of each
 // finding across the candidates, then every finished candidate with its findings marked against the draft's and its
-// scores (a term's column only where its weight is not 0); sampled alternatives say so. With the subtype gate, what the image probe read of a pneumonia's type; with
-// the side gate, which side it left out of the draft and the measurement behind that.
+// scores (a term's column only where its weight is not 0); sampled alternatives say so. With the subtype gate, what
+// the image probe read of a pneumonia's type; with the side gate, which side it left out of the draft and the
+// measurement behind that.
 import type { ReportResult } from '../../engine/types';
 import { formatScore } from '../lib/format';
 import { markFindings, sideGateLine, subtypeLine, whyChosen } from '../lib/refinementSummary';
