@@ -1,19 +1,10 @@
 // The page's memory of measured backend timings (engine/backendTiming.ts): kept in localStorage by adapter, model and
 // precision, handed to every load so the measurement runs once per GPU and model, and forgotten on request.
+import { localStore, type Store } from './localStore';
 import type { BackendTimings, RememberedTimings } from '../../engine/backendTiming';
 
 export const BACKEND_TIMINGS_KEY = 'serpent.backendTimings.v1';
 const KEEP = 8; // entries (adapter × model version × precision); the oldest go first
-
-type Store = Pick<Storage, 'getItem' | 'setItem'>;
-
-function defaultStore(): Store | null {
-  try {
-    return globalThis.localStorage ?? null; // absent in workers and Node; access throws in some privacy modes
-  } catch {
-    return null;
-  }
-}
 
 const isTimings = (t: unknown): t is BackendTimings => {
   const x = t as BackendTimings | null;
@@ -23,7 +14,7 @@ const isTimings = (t: unknown): t is BackendTimings => {
 };
 
 /** Everything remembered; nothing (not an error) when the store is missing or holds something else. */
-export function readRememberedTimings(store: Store | null = defaultStore()): RememberedTimings {
+export function readRememberedTimings(store: Store | null = localStore()): RememberedTimings {
   try {
     const parsed = JSON.parse(store?.getItem(BACKEND_TIMINGS_KEY) ?? '{}') as Record<string, unknown>;
     return Object.fromEntries(Object.entries(parsed).filter(([k, t]) => isTimings(t) && t.key === k)) as RememberedTimings;
@@ -43,11 +34,11 @@ function write(all: RememberedTimings, store: Store | null): void {
   }
 }
 
-export function rememberTimings(t: BackendTimings, store: Store | null = defaultStore()): void {
+export function rememberTimings(t: BackendTimings, store: Store | null = localStore()): void {
   write({ ...readRememberedTimings(store), [t.key]: t }, store);
 }
 
-export function forgetTimings(key: string, store: Store | null = defaultStore()): void {
+export function forgetTimings(key: string, store: Store | null = localStore()): void {
   const { [key]: _gone, ...rest } = readRememberedTimings(store);
   write(rest, store);
 }

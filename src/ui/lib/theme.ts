@@ -1,24 +1,15 @@
 // The page's colour theme: the reader's choice (match the system, light, or dark for a dim reading room), kept in
 // localStorage, and what it resolves to. Applied as data-theme on <html> before the first render, so a dark-room
 // reader never sees a white flash; styles/base.css holds the two palettes.
+import { localStore, type Store } from './localStore';
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type Theme = 'light' | 'dark';
 
 export const THEME_KEY = 'serpent.theme.v1';
 export const THEME_CHOICES: readonly ThemeChoice[] = ['system', 'light', 'dark'];
 
-type Store = Pick<Storage, 'getItem' | 'setItem'>;
-
-function defaultStore(): Store | null {
-  try {
-    return globalThis.localStorage ?? null; // absent in workers and Node; access throws in some privacy modes
-  } catch {
-    return null;
-  }
-}
-
 /** The saved choice; 'system' when nothing (or something else) is saved or the store cannot be read. */
-export function readThemeChoice(store: Store | null = defaultStore()): ThemeChoice {
+export function readThemeChoice(store: Store | null = localStore()): ThemeChoice {
   try {
     const saved = store?.getItem(THEME_KEY);
     return THEME_CHOICES.find((c) => c === saved) ?? 'system';
@@ -27,7 +18,7 @@ export function readThemeChoice(store: Store | null = defaultStore()): ThemeChoi
   }
 }
 
-export function saveThemeChoice(choice: ThemeChoice, store: Store | null = defaultStore()): void {
+export function saveThemeChoice(choice: ThemeChoice, store: Store | null = localStore()): void {
   try {
     store?.setItem(THEME_KEY, choice);
   } catch {
