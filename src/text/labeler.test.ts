@@ -79,6 +79,13 @@ describe('labelReport: normal statements and positives', () => {
     expect(statusOf('The heart is mildly enlarged.', 'cardiomegaly')).toBe('positive');
     expect(statusOf('The heart is not enlarged.', 'cardiomegaly')).toBe('negative');
     expect(statusOf("There's been interval enlargement in the cardiac silhouette.", 'cardiomegaly')).toBe('positive'); // IU CXR3207
+    // IU sentences that read as no finding (a scan of every IU sentence with a finding word and no mention)
+    expect(statusOf('There is persistent enlargement of cardiac silhouette.', 'cardiomegaly')).toBe('positive');
+    expect(statusOf('Enlarged left ventricle.', 'cardiomegaly')).toBe('positive');
+    expect(statusOf('Moderate right-sided hemopneumothorax as detailed above.', 'pneumothorax')).toBe('positive');
+    expect(statusOf('Enlargement of the central pulmonary arteries raising the question of pulmonary hypertension.', 'enlarged_cardiomediastinum')).toBe(
+      'positive',
+    );
   });
 
   it('right lower lobe consolidation → positive, right, RLL', () => {
