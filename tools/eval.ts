@@ -1,5 +1,6 @@
 // `npm run eval -- [--manifest PATH] [--root DIR] [--split test] [--model DIR] [--ablation-model DIR] [--limit N]
 //                  [--systems a,b] [--device cpu|wasm] [--precision fp32|int8|q4] [--out FILE.json] …`
+//   or `npm run eval -- --from FILE.json [--results DOC] [--update-manifest]` to publish an earlier run's results.
 // Scores the model, its variants and the baselines on any manifest in the cxr JSONL format (the blind test set
 // too), writes the results JSON, the eval section of docs/RESULTS.md and, with --update-manifest, the headline
 // numbers into the model's manifest.json `evaluation`. Progress on stderr. Exit 2 on bad usage.
@@ -8,7 +9,7 @@ import path from 'node:path';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { MANIFEST_FLAGS, parseFlags, UNCERTAIN_FLAG, usage, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
-import { CORPUS_DIR, CXR_MANIFEST, DATA_ROOT, OUT_DIR, RESULTS_DOC, outPath, writeJsonFile } from './cli/paths';
+import { CORPUS_DIR, CXR_MANIFEST, DATA_ROOT, OUT_DIR, RESULTS_DOC, outPath, readResultsJson, writeJsonFile } from './cli/paths';
 import { ComposedCorpusText, corpusSettings } from './eval/corpusText';
 import { evalMarkdown, evalMethodsMarkdown } from './eval/evalMarkdown';
 import { attachRsnaBoxes, readManifest } from './eval/manifest';
@@ -33,6 +34,7 @@ const FLAGS = {
   out: { type: 'string', help: 'results JSON (default out/eval-<model>-<split>.json)' },
   results: { type: 'string', help: 'Markdown document to update (default docs/RESULTS.md; "none" to skip)' },
   'update-manifest': { type: 'boolean', help: "write headline numbers into the model's manifest.json evaluation" },
+  from: { type: 'string', help: 'write the results document (and --update-manifest) from a results JSON an earlier run wrote, evaluating nothing' },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies Record<string, FlagSpec>;
 const COMMAND = 'npm run eval -- [flags]';
@@ -71,6 +73,11 @@ export async function main(argv: string[]): Promise<{ results: EvalResults; perI
     process.stdout.write(`${usage(COMMAND, FLAGS)}\n`);
     return null;
   }
+  if (f.from) {
+    const results = readResultsJson<EvalResults>(path.resolve(f.from));
+    publish(results, results.command ?? `npm run eval (an older run: results in ${f.from})`, f);
+    return { results, perImage: [] };
+  }
   const manifest = path.resolve(f.manifest ?? CXR_MANIFEST);
   const root = path.resolve(f.root ?? path.dirname(manifest));
   const records = readManifest(manifest);
@@ -104,26 +111,31 @@ export async function main(argv: string[]): Promise<{ results: EvalResults; perI
     corpus,
   });
 
+  results.command = `npm run eval -- ${argv.filter((a) => a !== '--').join(' ')}`.trim();
   const out = path.resolve(f.out ?? outPath(`eval-${results.model.id}-${split}.json`));
   writeJsonFile(out, results);
   const reportsFile = `${out.replace(/\.json$/, '')}.reports.jsonl`;
   writeFileSync(reportsFile, `${perImage.map((p) => JSON.stringify(p)).join('\n')}\n`);
   process.stderr.write(`wrote ${out} and ${reportsFile}\n`);
-  const commandLine = `npm run eval -- ${argv.filter((a) => a !== '--').join(' ')}`.trim();
+  publish(results, results.command, f);
+  return { results, perImage };
+}
+
+/** The results document's sections and, when asked, the manifest's headline numbers. */
+function publish(results: EvalResults, command: string, f: { results?: string; 'update-manifest'?: boolean }): void {
   const doc = f.results ?? RESULTS_DOC;
   if (doc !== 'none') {
     writeSection(path.resolve(doc), 'eval:methods', evalMethodsMarkdown());
-    writeSection(path.resolve(doc), `eval:${results.model.id}:${split}`, evalMarkdown(results, commandLine));
+    writeSection(path.resolve(doc), `eval:${results.model.id}:${results.split}`, evalMarkdown(results, command));
     process.stderr.write(`updated ${doc}\n`);
   }
   if (f['update-manifest']) {
-    const file = path.join(model, 'manifest.json');
+    const file = path.join(results.model.dir, 'manifest.json');
     const m = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    m.evaluation = { ...(m.evaluation as object | undefined), [split]: headline(results) };
+    m.evaluation = { ...(m.evaluation as object | undefined), [results.split]: headline(results) };
     writeJsonFile(file, m, 2);
-    process.stderr.write(`updated ${file} evaluation.${split}\n`);
+    process.stderr.write(`updated ${file} evaluation.${results.split}\n`);
   }
-  return { results, perImage };
 }
 
 runMain(import.meta.url, main);

@@ -1,7 +1,7 @@
 // Where things are, relative to this checkout: the repository root, the read-only data beside it
 // (../shared/data), the prepared corpus, the output folder and the results document. Every CLI and eval module
 // takes its default locations from here.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,4 +29,10 @@ export function outPath(name: string): string {
 export function writeJsonFile(file: string, value: unknown, indent = 1): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   writeFileSync(file, `${JSON.stringify(value, null, indent)}\n`);
+}
+
+/** Reads a results JSON back as its run computed it: JSON writes NaN (a rate with nothing to count) as null, and every
+ *  null in a results file stands for such a number, so it reads back as NaN and prints as "–", not as 0. */
+export function readResultsJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8'), (_key, v) => (v === null ? Number.NaN : v)) as T;
 }

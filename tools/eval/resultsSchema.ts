@@ -50,6 +50,7 @@ export interface GroundingResults {
 export type RobustnessResults = { n: 0; note: string } | { n: number; system: 'serpent'; rows: Record<string, RobustnessRow> };
 
 export interface EvalResults {
+  command?: string; // the eval command that computed these (absent in older results)
   model: { id: string; version: string; dir: string; precision: Precision; backend: Backend; static_decoder?: boolean };
   split: string;
   n: number;
