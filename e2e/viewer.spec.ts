@@ -249,3 +249,20 @@ test('“Mouse and keys” opens from the keyboard over the films, without movin
   await page.keyboard.press('Enter');
   await expect(keys).not.toHaveAttribute('open', '');
 });
+
+test('one view at 1280 × 720: the toolbar and the window controls each keep one row under the film', async ({ page }) => {
+  await page.goto('/?device=wasm');
+  await page.getByTestId('file-input').setInputFiles(await dicomFile());
+  await expect(radiographCanvas(page)).toBeVisible();
+  // The spread of the visible controls' vertical centres: a wrapped row puts one a whole row (25 px or more) lower.
+  const spread = (selector: string) =>
+    page.locator(selector).evaluate((group) => {
+      const centres = [...group.children]
+        .map((el) => el.getBoundingClientRect())
+        .filter((r) => r.height > 0)
+        .map((r) => r.top + r.height / 2);
+      return Math.max(...centres) - Math.min(...centres);
+    });
+  expect(await spread('.viewer-toolbar')).toBeLessThan(8);
+  expect(await spread('.window-controls')).toBeLessThan(8);
+});
