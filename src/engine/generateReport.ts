@@ -10,6 +10,7 @@ import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beamSearc
 import { pixelDigest, samplingSearch } from './samplingSearch';
 import { sentenceHeatmaps, tokenHeatmaps } from './heatmap';
 import { applyLesionMap, lesionFindingsOf, lesionSentences, scaledLesionMap, type SentenceMapSource, sentenceTextsOf } from './lesionMap';
+import bannedPhrasesJson from '../text/data/decoding/bannedPhrases.json' with { type: 'json' };
 import { bannedPhraseIds, processorsFor } from './logitsProcessors';
 import type { DecodingDefaults } from './manifest';
 import type { DecoderRunStats } from './kvDecoder';
@@ -39,6 +40,14 @@ export interface ReportJob {
 }
 
 const now = (): number => performance.now();
+
+/** The project's banned phrases (src/text/data/decoding/bannedPhrases.json) in each loaded model's ids, read once. */
+const bannedIds = new WeakMap<WordTokenizer, number[][]>();
+function bannedIdsOf(tokenizer: WordTokenizer): number[][] {
+  let ids = bannedIds.get(tokenizer);
+  if (!ids) bannedIds.set(tokenizer, (ids = bannedPhraseIds(tokenizer, bannedPhrasesJson.phrases)));
+  return ids;
+}
 
 /** The candidates: a (diverse) beam search, plus S sampled alternatives when settings.samples > 0. With beam 1 the
  *  greedy row and the samples share one batched decode; otherwise the samples follow the beam (their groups after).
@@ -136,12 +145,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
       maxLength: settings.max_length,
       bosId: special.bos,
       eosId: special.eos,
-      processor: processorsFor(
-        settings,
-        special,
-        tokenizer.vocabSize,
-        bannedPhraseIds((w) => tokenizer.idOf(w)),
-      ),
+      processor: processorsFor(settings, special, tokenizer.vocabSize, bannedIdsOf(tokenizer)),
       groups: settings.groups ?? 1,
       diversityPenalty: settings.diversity_penalty ?? 0,
       signal: job.signal,

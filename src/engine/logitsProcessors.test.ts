@@ -1,4 +1,6 @@
 // Each logits processor on hand-built [B,V] logits with known results.
+import bannedPhrasesJson from '../text/data/decoding/bannedPhrases.json' with { type: 'json' };
+import { preTokenize } from '../text/tokenizer';
 import { describe, expect, it } from 'vitest';
 import {
   AtMostOnceProcessor,
@@ -118,8 +120,10 @@ describe('logits processors', () => {
       ['end', 8],
       ['there', 9],
     ]);
-    expect(bannedPhraseIds((w) => vocab.get(w), ['. end', 'there s'])).toEqual([[7, 8]]);
-    expect(bannedPhraseIds((w) => vocab.get(w)).length).toBeGreaterThan(0); // the data file's own list
+    const tokenizer = { tokenize: preTokenize, idOf: (w: string) => vocab.get(w) };
+    expect(bannedPhraseIds(tokenizer, ['. end', 'there s'])).toEqual([[7, 8]]);
+    expect(bannedPhraseIds(tokenizer, ['.end'])).toEqual([[7, 8]]); // split as the tokenizer splits text
+    expect(bannedPhraseIds(tokenizer, bannedPhrasesJson.phrases).length).toBeGreaterThan(0); // the data file's own list
   });
 
   it('processorsFor applies the settings in order', () => {

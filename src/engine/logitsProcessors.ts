@@ -1,7 +1,7 @@
 // Logits processors (transformers.js `generation/` style): small steps that edit the next-token logits of
 // every beam in place before the log-softmax. `inputIds[b]` is beam b's sequence so far, BOS included.
 // Logits are [B,V] row-major in one Float32Array. Banned tokens get -Infinity.
-import bannedPhrasesJson from '../text/data/decoding/bannedPhrases.json' with { type: 'json' };
+import type { WordTokenizer } from '../text/tokenizer';
 import type { DecodingDefaults } from './manifest';
 
 export interface LogitsProcessor {
@@ -182,10 +182,12 @@ export function processorsFor(
   ]);
 }
 
-/** The project's banned phrases (src/text/data/decoding/bannedPhrases.json) in a model's ids; a phrase with a word the
- *  vocabulary lacks is left out, since that word cannot be written. */
-export function bannedPhraseIds(idOf: (word: string) => number | undefined, phrases: readonly string[] = bannedPhrasesJson.phrases): number[][] {
-  return phrases.map((p) => p.split(' ').map(idOf)).filter((ids): ids is number[] => ids.length > 0 && ids.every((id) => id !== undefined));
+/** Phrases in a model's ids, split as the tokenizer splits text; a phrase with a word the vocabulary lacks is left out,
+ *  since that word cannot be written. */
+export function bannedPhraseIds(tokenizer: Pick<WordTokenizer, 'tokenize' | 'idOf'>, phrases: readonly string[]): number[][] {
+  return phrases
+    .map((p) => tokenizer.tokenize(p).map((w) => tokenizer.idOf(w)))
+    .filter((ids): ids is number[] => ids.length > 0 && ids.every((id) => id !== undefined));
 }
 
 /** Row-wise log-softmax of [B,V] logits, in place. A row of all -Infinity stays -Infinity. */

@@ -25,9 +25,10 @@ export function CandidatesPanel({ result }: Props) {
   const side = sideGateLine(result);
   const voting = (settings.vote_threshold ?? 0) > 0;
   const agreeing = (settings.consensus ?? 0) !== 0; // a column only for a term that counts: the table fits a laptop's panel
+  const agreement = agreeing ? ` + ${settings.consensus} × agreement` : '';
   const formula = voting
-    ? `its findings' votes (Σ share of draws − ${settings.vote_threshold}) + ${settings.beta} × the best similarity among candidates with the same findings + ${settings.consensus ?? 0} × agreement; the LM score orders equals`
-    : `LM score + ${settings.beta} × similarity + ${settings.consensus ?? 0} × agreement`;
+    ? `its findings' votes (Σ share of draws − ${settings.vote_threshold}) + ${settings.beta} × the best similarity among candidates with the same findings${agreement}; the LM score orders equals`
+    : `LM score + ${settings.beta} × similarity${agreement}`;
   return (
     <div className="candidates" data-testid="candidates">
       <p className="rerank-note" data-testid="rerank-note">
