@@ -8,11 +8,13 @@
 // lets the model name one when a person turns it off; its side gate keeps a nodule's guessed side out of the draft, says
 // why in the panel, and lets the side back when a person turns it off; the nodule's sentence shows the lesion map;
 // its out-of-distribution detector flags a document (a page the browser renders with real fonts, so nothing
-// like the synthetic pages it was trained on) but not a real radiograph; and a nodule the votes left out of a draft
+// like the synthetic pages it was trained on) but not a real radiograph, nor one padded with black to a square, and half a chest padded out
+// to a whole film (scored inside its blank border); and a nodule the votes left out of a draft
 // is listed for a second look.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { createNodeEngine } from '../src/engine/node/nodeEngine';
 import { assertedFindings } from '../src/text/metrics/clinical';
@@ -98,11 +100,28 @@ test('the committed model withholds the draft of a document, with a warning, and
   await expect(page.getByTestId('report-word').first()).toBeVisible();
   await expect(page.getByTestId('ood-warning')).toBeVisible();
 
+  // a radiograph, and one padded with black to a square (37 % of it blank border; the film inside is a whole chest)
+  for (const rel of ['jsrt/JPCLN005.png', 'covid_qu/Normal-9152.jpg']) {
+    await page.goto('/?device=wasm');
+    await page.getByTestId('file-input').setInputFiles(radiograph(rel));
+    await waitForReport(page);
+    await expect(page.getByTestId('ood-warning')).toHaveCount(0);
+    await expect(page.getByTestId('unreliable-badge')).toHaveCount(0);
+  }
+});
+
+test('the committed model withholds the draft of a film with half of it blank: the film inside the border is half a chest', async ({ page }) => {
+  const film = PNG.sync.read(radiograph('jsrt/JPCLN005.png').buffer);
+  for (let y = 0; y < film.height; y++) film.data.fill(0, (y * film.width + film.width / 2) * 4, (y + 1) * film.width * 4);
+  for (let i = 3; i < film.data.length; i += 4) film.data[i] = 255; // opaque
   await page.goto('/?device=wasm');
-  await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN005.png'));
+  await page.getByTestId('file-input').setInputFiles({ name: 'half.png', mimeType: 'image/png', buffer: PNG.sync.write(film) });
   await waitForReport(page);
-  await expect(page.getByTestId('ood-warning')).toHaveCount(0);
-  await expect(page.getByTestId('unreliable-badge')).toHaveCount(0);
+  await expect(page.getByTestId('ood-warning')).toContainText(
+    /half\.png\) is 50 % blank \(one flat grey value, along its right edge\).*part of the chest may be cut off or missing/,
+  );
+  await expect(page.getByTestId('withheld-draft')).toBeVisible();
+  await expect(page.getByTestId('report-word')).toHaveCount(0);
 });
 
 test('the pneumonia-type gate: the panel says what the image reader read, and turning it off lets the model name a type', async ({ page }) => {

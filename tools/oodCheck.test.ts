@@ -15,7 +15,9 @@ describe('npm run ood-check (tiny model)', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'serpent-ood-'));
     const extra = path.join(dir, 'not-chest');
     mkdirSync(extra);
-    writeFileSync(path.join(extra, 'page.png'), encodePng({ width: 80, height: 100, data: new Uint8Array(8000).fill(240), channels: 1, depth: 8 }));
+    const page = Uint8Array.from({ length: 8000 }, (_, i) => (Math.floor(i / 80) % 10 < 2 ? 30 : 240)); // lines of text
+    writeFileSync(path.join(extra, 'page.png'), encodePng({ width: 80, height: 100, data: page, channels: 1, depth: 8 }));
+    writeFileSync(path.join(extra, 'blank.png'), encodePng({ width: 80, height: 100, data: new Uint8Array(8000).fill(240), channels: 1, depth: 8 }));
     writeFileSync(path.join(extra, 'notes.txt'), 'not an image');
     const out = path.join(dir, 'ood.json');
     const md = path.join(dir, 'RESULTS.md');
@@ -25,10 +27,11 @@ describe('npm run ood-check (tiny model)', () => {
     expect(groups).toContain('the same, rotated quarter turn');
     expect(groups).toContain('flat, gradient and noise images');
     const folder = rates.at(-1)!;
-    expect(folder).toMatchObject({ kind: 'not_a_frontal_radiograph', n: 1, unreadable: 1 });
+    expect(folder).toMatchObject({ kind: 'not_a_frontal_radiograph', n: 2, unreadable: 1, blank: 0.5 }); // blank.png is refused
+    expect(rates.find((r) => r.group === 'flat, gradient and noise images')).toMatchObject({ n: 4, blank: 0.25 });
     for (const r of rates) {
-      for (const k of ['detector', 'embedding', 'low_resolution', 'any'] as const) expect(r[k]).toBeGreaterThanOrEqual(0);
-      expect(r.any).toBeGreaterThanOrEqual(Math.max(r.detector, r.embedding, r.low_resolution));
+      for (const k of ['detector', 'embedding', 'low_resolution', 'blank', 'any'] as const) expect(r[k]).toBeGreaterThanOrEqual(0);
+      expect(r.any).toBeGreaterThanOrEqual(Math.max(r.detector, r.embedding, r.low_resolution, r.blank));
     }
     // The NIH films are 64 px, below the tiny model's 128 px input: each is counted as enlarged; the others are not.
     expect(JSON.parse(readFileSync(path.join(ensureTinyModel(), 'manifest.json'), 'utf8')).preprocessing.image_size).toBe(128);

@@ -18,7 +18,7 @@ import { decodeRecordImage } from './eval/images';
 import { readManifest } from './eval/manifest';
 import { OodProbe, RADIOGRAPH_TRANSFORMS, detectorFlagged, embeddingFlagged, syntheticNonImages } from './eval/oodProbe';
 import { markdownTable, writeSection } from './eval/resultsDoc';
-import { decodeImageAsync, type GreyImage } from '../src/image';
+import { decodeImageAsync, ImageBlankError, type GreyImage } from '../src/image';
 
 const FLAGS = {
   ...MANIFEST_FLAGS,
@@ -39,7 +39,8 @@ export interface GroupRate {
   detector: number; // share the detector warned about
   embedding: number; // share above the embedding-distance threshold
   low_resolution: number; // share smaller than the model's input (enlarged, so the engine warns: src/engine/ood.ts)
-  any: number; // share with any warning (detector, embedding, colour or low resolution)
+  blank: number; // share the engine refuses outright: one grey value throughout (ImageBlankError), so no detector score
+  any: number; // share refused or with any warning (detector, embedding, colour or low resolution)
   unreadable?: number; // files the decoder refused (typed errors: not counted in n)
 }
 
@@ -48,11 +49,18 @@ class Tally {
   detector = 0;
   embedding = 0;
   lowResolution = 0;
+  blank = 0;
   any = 0;
   constructor(private readonly inputSize: number) {}
-  /** One image's checks; `img` gives its own pixel size (and colour, for files read as they come). */
-  add(r: OodResult, img: Pick<GreyImage, 'width' | 'height'>, colour = false): void {
+  /** One image's checks ('blank': the engine refused it); `img` gives its own pixel size (and colour, for files read
+   *  as they come). */
+  add(r: OodResult | 'blank', img: Pick<GreyImage, 'width' | 'height'>, colour = false): void {
     this.n++;
+    if (r === 'blank') {
+      this.blank++;
+      this.any++;
+      return;
+    }
     const small = isEnlarged(img.width, img.height, this.inputSize);
     if (detectorFlagged(r)) this.detector++;
     if (embeddingFlagged(r)) this.embedding++;
@@ -68,8 +76,19 @@ class Tally {
       detector: share(this.detector),
       embedding: share(this.embedding),
       low_resolution: share(this.lowResolution),
+      blank: share(this.blank),
       any: share(this.any),
     };
+  }
+}
+
+/** The probe's result, or 'blank' where the engine refuses the image before any check. */
+async function checked(probe: OodProbe, img: GreyImage, name?: string): Promise<OodResult | 'blank'> {
+  try {
+    return await probe.check(img, name);
+  } catch (err) {
+    if (err instanceof ImageBlankError) return 'blank';
+    throw err;
   }
 }
 
@@ -111,10 +130,10 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
     for (const source of sources) {
       for (const rec of records.filter((r) => r.source === source).slice(0, limit)) {
         const img = await decodeRecordImage(root, rec);
-        perSource.get(source)!.add(await probe.check(img), img);
+        perSource.get(source)!.add(await checked(probe, img), img);
         for (const [name, transform] of Object.entries(RADIOGRAPH_TRANSFORMS)) {
           const changed = transform(img);
-          transformed.get(name)!.add(await probe.check(changed), changed);
+          transformed.get(name)!.add(await checked(probe, changed), changed);
         }
         if (++done % 100 === 0) process.stderr.write(`${done} radiographs\n`);
       }
@@ -122,7 +141,7 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
     for (const [s, t] of perSource) rates.push(t.rate(`${split} radiographs: ${s}`, 'radiograph'));
     for (const [name, t] of transformed) rates.push(t.rate(`the same, ${name.replace(/_/g, ' ')}`, 'not_a_frontal_radiograph'));
     const synthetic = new Tally(inputSize);
-    for (const img of Object.values(syntheticNonImages())) synthetic.add(await probe.check(img), img);
+    for (const img of Object.values(syntheticNonImages())) synthetic.add(await checked(probe, img), img);
     rates.push(synthetic.rate('flat, gradient and noise images', 'not_a_frontal_radiograph'));
     for (const dir of extra) {
       const t = new Tally(inputSize);
@@ -135,7 +154,7 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
           unreadable++;
           continue;
         }
-        t.add(await probe.check(img, path.basename(file)), img, img.isColour);
+        t.add(await checked(probe, img, path.basename(file)), img, img.isColour);
       }
       rates.push({ ...t.rate(`--extra ${path.basename(dir)}`, 'not_a_frontal_radiograph'), unreadable });
     }
@@ -161,16 +180,17 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
 
 export function oodMarkdown(id: string, version: string, rates: GroupRate[], commandLine: string): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-  const rows = rates.map((r) => [r.group, r.n, pct(r.detector), pct(r.embedding), pct(r.low_resolution), pct(r.any)]);
+  const rows = rates.map((r) => [r.group, r.n, pct(r.detector), pct(r.embedding), pct(r.low_resolution), pct(r.blank), pct(r.any)]);
   return [
     `## Out-of-distribution check: ${id} ${version}`,
     '',
-    `\`${commandLine}\`. Share of images warned about: by the detector, by the embedding distance (diag Mahalanobis`,
-    'of p_img above the training p99), for an image smaller than the model input (enlarged to it), and by any check',
-    '(any of these, or a colour image). On full-size radiographs a warning is a false alarm; on everything else it is',
-    'a catch, and on a small radiograph it says the draft cannot see fine detail.',
+    `\`${commandLine}\`. Share of images warned about: by the detector (on the image, and on the film inside a blank`,
+    'border of a tenth or more of it), by the embedding distance (diag Mahalanobis of p_img above the training p99),',
+    'for an image smaller than the model input (enlarged to it); refused as blank (one grey value throughout); and by',
+    'any check (any of these, or a colour image). On full-size radiographs a warning is a false alarm; on everything',
+    'else it is a catch, and on a small radiograph it says the draft cannot see fine detail.',
     '',
-    markdownTable(['images', 'n', 'detector', 'embedding distance', 'smaller than the input', 'any warning'], rows),
+    markdownTable(['images', 'n', 'detector', 'embedding distance', 'smaller than the input', 'refused as blank', 'any warning'], rows),
   ].join('\n');
 }
 

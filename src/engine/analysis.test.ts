@@ -99,6 +99,21 @@ describe('ood', () => {
     expect(lateral.warning).toMatch(/View 2 \(lat\.png\).*trained on frontal views only: open the frontal image on its own/);
   });
 
+  it('scores the film inside a blank border too, and says part of the chest may be missing when only it fails', () => {
+    const labels = [{ name: 'pa.png', inside: { blankShare: 0.5, edges: ['right' as const] } }];
+    const partial = checkOod(f(1, 0), withDetector, Float32Array.of(-2), labels, Float32Array.of(3.5));
+    expect(partial.detector).toEqual({ logits: [3.5], threshold: -0.5 }); // the higher of the two: the page withholds it
+    expect(partial.warning).toMatch(/^This image \(pa\.png\) is 50 % blank \(one flat grey value, along its right edge\)/);
+    expect(partial.warning).toMatch(/detector score 3\.5 > -0\.5\): part of the chest may be cut off or missing.*use the complete radiograph/);
+    const padded = checkOod(f(1, 0), withDetector, Float32Array.of(-2), labels, Float32Array.of(-4)); // a whole chest, padded
+    expect(padded.detector?.logits).toEqual([-2]);
+    expect(padded.warning).toBeNull();
+    const noBorder = checkOod(f(1, 0), withDetector, Float32Array.of(-2, -3), [{ name: 'a.png' }, { name: 'b.png' }], Float32Array.of(Number.NaN, Number.NaN));
+    expect(noBorder.detector?.logits).toEqual([-2, -3]);
+    const both = checkOod(f(1, 0), withDetector, Float32Array.of(2), labels, Float32Array.of(3.5)); // the whole image fails on its own
+    expect(both.warning).toMatch(/^This image \(pa\.png\) does not look like a frontal chest radiograph \(detector score 3\.5/);
+  });
+
   it('falls back to the embedding distance when the detector passes the image or the folder has none', () => {
     const far = f(3, 4);
     expect(checkOod(far, withDetector, Float32Array.of(-3)).warning).toMatch(/score 5\.0 > 2\.0/);

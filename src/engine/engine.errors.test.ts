@@ -13,9 +13,12 @@ import {
   GenerationCancelledError,
   InvalidInputError,
   InvalidSettingError,
+  isInputError,
   ModelFileError,
   ModelManifestError,
   ModelVersionError,
+  rebuildError,
+  serializeError,
 } from './errors';
 import { loadOrtNode, nodeModelSource } from './node/nodeEngine';
 import type { OrtRuntime } from './sessions';
@@ -279,6 +282,20 @@ describe('bad generate input', () => {
     });
   });
 
+  it('refuses a blank image (one grey value throughout), from bytes or decoded, naming the file and the value', async () => {
+    const flat = encodePng({ width: 64, height: 64, data: new Uint8Array(64 * 64).fill(90), channels: 1, depth: 8 });
+    await expect(engine.generateFiles([{ name: 'flat.png', bytes: flat.slice().buffer }])).rejects.toMatchObject({
+      name: 'ImageBlankError',
+      message: expect.stringMatching(/^flat\.png: The image is blank: every pixel has the same grey value \(90 of 255\).*Export the radiograph again/),
+    });
+    const black = { width: 64, height: 64, data: new Float32Array(64 * 64), bitsStored: 8, isColour: false };
+    const err = await engine.generateFiles([{ name: 'black.png', image: black }]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'ImageBlankError' });
+    expect(isInputError(err)).toBe(true); // the page offers no "Draft again": the same file gives the same error
+    expect(isInputError(rebuildError(serializeError(err)))).toBe(true); // also after crossing the worker boundary
+    expect(isInputError(new BackendUnavailableError('the GPU was lost'))).toBe(false);
+  });
+
   it('refuses a decoded image that decodeImageAsync could not have made, naming the file', async () => {
     const grey = (width: number, height: number, data: Float32Array) => ({ width, height, data, bitsStored: 8, isColour: false });
     const short = grey(64, 64, new Float32Array(64 * 63).fill(0.5));
@@ -299,7 +316,7 @@ describe('bad generate input', () => {
 
   it('warns about a colour image instead of failing', async () => {
     const W = 64;
-    const rgb = Uint8Array.from({ length: W * W * 3 }, (_, i) => (i % 3 === 0 ? 250 : 10));
+    const rgb = Uint8Array.from({ length: W * W * 3 }, (_, i) => (i % 3 === 0 ? 200 + ((i / 3) % 50) : 10)); // red, with texture (a flat one is blank)
     const png = encodePng({ width: W, height: W, data: rgb, channels: 3, depth: 8 });
     const r = await engine.generateFiles([{ name: 'photo.png', bytes: png.slice().buffer }], { beam: 1 });
     expect(r.views![0].isColour).toBe(true);

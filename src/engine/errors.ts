@@ -103,6 +103,14 @@ export function isCancelled(err: unknown): boolean {
   return err instanceof GenerationCancelledError || (err instanceof Error && err.name === 'GenerationCancelledError');
 }
 
+/** Errors that say the images themselves cannot be drafted (unreadable, blank, wrong shape): drafting the same
+ *  files again gives the same error, so the page offers no retry. By name, as errors cross the worker boundary. */
+const INPUT_ERROR_NAMES = new Set(['InvalidInputError', 'ImageFormatError', 'ImageCorruptError', 'ImageSizeError', 'ImageBlankError', 'DicomUnsupportedError']);
+
+export function isInputError(err: unknown): boolean {
+  return err instanceof Error && INPUT_ERROR_NAMES.has(err.name);
+}
+
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new GenerationCancelledError();
 }

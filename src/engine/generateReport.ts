@@ -108,7 +108,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   callbacks.onStage?.({ stage: 'encode' });
   const encoded = job.encoded ?? (await model.encode(job.images));
   const t1 = now();
-  const ood = checkOod(encoded.pImg, manifest.ood, encoded.oodLogits, job.images);
+  const ood = checkOod(encoded.pImg, manifest.ood, encoded.oodLogits, job.images, encoded.oodInsideLogits);
   const warnings = [...(ood.warning ? [ood.warning] : []), ...job.images.flatMap(inputWarnings)];
 
   callbacks.onStage?.(detectorFlagged(ood) ? { stage: 'decode', notFrontalChest: true } : { stage: 'decode' });

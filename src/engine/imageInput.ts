@@ -1,10 +1,10 @@
 // Image files → what the model takes (normalised S×S tensors) and what the page draws (the grey S×S image and its
 // placement), through src/image's one decode + preprocess path (compressed DICOM decoders load on first use). A file
 // the caller already decoded is checked and preprocessed, not decoded again. Errors name the file.
-import { checkImageSize, decodeImageAsync, preprocess, toUint8, type GreyImage } from '../image';
+import { blankBorder, checkImageSize, decodeImageAsync, ImageBlankError, insideBorder, preprocess, toUint8, type GreyImage } from '../image';
 import { InvalidInputError } from './errors';
 import type { ModelManifest } from './manifest';
-import type { ImageFile, ImageTensor, PreparedView } from './types';
+import type { ImageFile, ImageTensor, InsideBorder, PreparedView } from './types';
 
 export const MAX_VIEWS = 2;
 
@@ -48,6 +48,20 @@ export function checkDecodedImage(img: GreyImage): GreyImage {
   return img;
 }
 
+/** A border this large (a share of the area) gets the film inside it scored by the OOD detector as well. */
+export const INSIDE_CHECK_SHARE = 0.1;
+
+/** The image's blank border: a blank image is refused; past INSIDE_CHECK_SHARE, the film inside the border is
+ *  preprocessed for the detector; a thinner border (or none) changes nothing. */
+export function insideOf(img: GreyImage, pre: ModelManifest['preprocessing']): InsideBorder | undefined {
+  const border = blankBorder(img);
+  if (border.blankShare >= 1) throw new ImageBlankError(img.data[0]);
+  if (border.blankShare < INSIDE_CHECK_SHARE) return undefined;
+  const crop = insideBorder(img, border);
+  const inside = preprocess(img, { size: pre.image_size, mean: pre.pixel_mean, std: pre.pixel_std, quantise: true, crop });
+  return { data: inside.pixels, blankShare: border.blankShare, edges: border.edges };
+}
+
 export async function prepareFiles(
   files: readonly ImageFile[],
   pre: ModelManifest['preprocessing'],
@@ -61,7 +75,8 @@ export async function prepareFiles(
       const p = preprocess(img, { size: pre.image_size, mean: pre.pixel_mean, std: pre.pixel_std, quantise: true });
       const tagged = img.meta?.view ?? 'unknown';
       const view = tagged !== 'unknown' ? tagged : (file.view ?? 'unknown');
-      images.push({ data: p.pixels, size: p.size, name: file.name, isColour: img.isColour, view, sourceWidth: img.width, sourceHeight: img.height });
+      const inside = insideOf(img, pre);
+      images.push({ data: p.pixels, size: p.size, name: file.name, isColour: img.isColour, view, sourceWidth: img.width, sourceHeight: img.height, inside });
       views.push({
         name: file.name,
         size: p.size,

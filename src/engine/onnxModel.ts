@@ -20,6 +20,7 @@ export interface EncodedImages {
   patchEmbeds: Float32Array[]; // per view [N*E]
   pImg: Float32Array; // [E] image_embeds averaged over views
   oodLogits: Float32Array | null; // [V] the detector's logit per view (high = unlike the training radiographs); null without one
+  oodInsideLogits: Float32Array | null; // [V] its logit on the film inside each view's blank border (NaN: no border); null without one
   reading: Record<string, number> | null; // the finding reader's P(f | film) (either kind, views averaged); null without one
   imageReading: Record<string, number> | null; // the image reader's P(f | film) (views averaged); null when the folder has none
   towers: TowerImage | null; // the similarity towers' p_img and patch embeddings; null without towers
@@ -61,6 +62,7 @@ export class OnnxReportModel {
     const input = this.pixelTensor(images);
     const pixels = input.data as Float32Array;
     const oodLogits = await this.detect(input);
+    const oodInsideLogits = oodLogits ? await this.detectInside(images) : null;
     const io = modelIO.vision;
     const out = await this.sessions.vision.run({ [io.inputs.pixels]: input });
     try {
@@ -75,6 +77,7 @@ export class OnnxReportModel {
         patchEmbeds: images.map((_, v) => patches.slice(v * per, (v + 1) * per)),
         pImg: meanRows(embeds, images.length),
         oodLogits,
+        oodInsideLogits,
         reading: this.findingReading(prefix, imageReading),
         imageReading,
         towers: this.towers ? await this.towers.image({ features: features.slice(), pixels }, images.length) : null,
@@ -85,7 +88,7 @@ export class OnnxReportModel {
   }
 
   /** The views' pixels as one tensor [V,1,S,S]. */
-  private pixelTensor(images: ImageTensor[]): OrtTensor {
+  private pixelTensor(images: readonly Pick<ImageTensor, 'data'>[]): OrtTensor {
     const S = this.manifest.preprocessing.image_size;
     const pixels = new Float32Array(images.length * S * S); // [V,1,S,S]
     images.forEach((im, v) => pixels.set(im.data, v * S * S));
@@ -102,6 +105,19 @@ export class OnnxReportModel {
     } finally {
       disposeAll(Object.values(out));
     }
+  }
+
+  /** The detector on the film inside each view's blank border, for the views that have one (ImageTensor.inside):
+   *  [V], NaN for a view without. One more small call, only when a view has a border. */
+  private async detectInside(images: ImageTensor[]): Promise<Float32Array> {
+    const logits = new Float32Array(images.length).fill(Number.NaN);
+    const bordered = images.flatMap((im, v) => (im.inside ? [{ v, data: im.inside.data }] : []));
+    if (!bordered.length) return logits;
+    const scored = await this.detect(this.pixelTensor(bordered.map(({ data }) => ({ data }))));
+    bordered.forEach(({ v }, k) => {
+      logits[v] = scored![k];
+    });
+    return logits;
   }
 
   /** The image reader's P(f | film) per finding: its network on the pixels [V,1,S,S], the probabilities [V,F] averaged

@@ -6,7 +6,7 @@
 //    the training mean, sqrt(Σ_i (x_i − mean_i)² / var_i), exactly as training/manifest.py computes the stats.
 // Plus the cheap colour check from decoding.
 import type { OodStats } from './manifest';
-import type { ImageTensor, OodResult } from './types';
+import type { ImageTensor, InsideBorder, OodResult } from './types';
 
 const MIN_VAR = 1e-12;
 
@@ -33,14 +33,30 @@ export function oodWarning(score: number, threshold: number): string {
 export interface ViewLabel {
   name?: string;
   view?: 'frontal' | 'lateral' | 'unknown';
+  inside?: Pick<InsideBorder, 'blankShare' | 'edges'>; // the view's blank border, when it has one (imageInput.ts)
 }
 
 interface FlaggedView extends ViewLabel {
   index: number;
   logit: number;
+  byInside: boolean; // the whole image passed; the film inside its blank border did not
+}
+
+/** A view whose whole image passed but whose film inside the blank border did not: part of the chest is missing. */
+export function partialFilmWarning(f: FlaggedView, threshold: number, views: number): string {
+  const which = views > 1 ? `View ${f.index + 1}${f.name ? ` (${f.name})` : ''}` : `This image${f.name ? ` (${f.name})` : ''}`;
+  const edges = f.inside?.edges.length ? `, along its ${f.inside.edges.join(' and ')} edge${f.inside.edges.length > 1 ? 's' : ''}` : '';
+  const share = Math.round(100 * (f.inside?.blankShare ?? 0));
+  return (
+    `${which} is ${share} % blank (one flat grey value${edges}), and the film inside that border does not look like a whole frontal ` +
+    `chest (detector score ${f.logit.toFixed(1)} > ${threshold.toFixed(1)}): part of the chest may be cut off or missing. ` +
+    'The draft is unreliable: use the complete radiograph.'
+  );
 }
 
 export function detectorWarning(flagged: FlaggedView[], threshold: number, views: number): string {
+  const partial = flagged.filter((f) => f.byInside);
+  if (partial.length === flagged.length) return partial.map((f) => partialFilmWarning(f, threshold, views)).join(' ');
   const which =
     views > 1
       ? flagged.map((f) => `view ${f.index + 1}${f.name ? ` (${f.name})` : ''}`).join(' and ')
@@ -59,14 +75,29 @@ export function detectorWarning(flagged: FlaggedView[], threshold: number, views
 
 /**
  * pImg [E]: image_embeds averaged over views; logits [V]: the detector's per view, or null without one;
- * labels: the views' file names and kinds, for the message.
+ * labels: the views' file names, kinds and blank borders, for the message; insideLogits [V]: the detector on the film
+ * inside each view's blank border (NaN where a view has none). A view's logit is the higher of the two.
  */
-export function checkOod(pImg: Float32Array, stats: OodStats, logits: Float32Array | null = null, labels: ViewLabel[] = []): OodResult {
+export function checkOod(
+  pImg: Float32Array,
+  stats: OodStats,
+  logits: Float32Array | null = null,
+  labels: readonly ViewLabel[] = [],
+  insideLogits: Float32Array | null = null,
+): OodResult {
   const score = diagMahalanobis(pImg, stats.mean, stats.var);
-  const detector = logits && stats.detector ? { logits: Array.from(logits), threshold: stats.detector.threshold } : null;
-  const flagged = detector ? detector.logits.map((logit, index) => ({ ...labels[index], index, logit })).filter((f) => f.logit > detector.threshold) : [];
+  if (!logits || !stats.detector)
+    return { score, threshold: stats.threshold, detector: null, warning: score > stats.threshold ? oodWarning(score, stats.threshold) : null };
+  const threshold = stats.detector.threshold;
+  const views = Array.from(logits, (whole, index) => {
+    const inside = insideLogits?.[index] ?? Number.NaN; // NaN: the view has no blank border
+    const logit = Number.isNaN(inside) ? whole : Math.max(whole, inside);
+    return { ...labels[index], index, logit, byInside: whole <= threshold && inside > threshold };
+  });
+  const flagged = views.filter((f) => f.logit > threshold);
+  const detector = { logits: views.map((v) => v.logit), threshold };
   let warning: string | null = null;
-  if (flagged.length) warning = detectorWarning(flagged, detector!.threshold, detector!.logits.length);
+  if (flagged.length) warning = detectorWarning(flagged, threshold, views.length);
   else if (score > stats.threshold) warning = oodWarning(score, stats.threshold);
   return { score, threshold: stats.threshold, detector, warning };
 }

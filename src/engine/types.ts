@@ -5,6 +5,7 @@ import type { BackendTimings, RememberedTimings } from './backendTiming';
 import type { DecodingDefaults, Precision, SecondLook } from './manifest';
 import type { SubtypeReading } from './subtypeGate';
 import type { SentenceMapSource } from './lesionMap';
+import type { Edge } from '../image/blankBorder';
 import type { GreyImage } from '../image/types';
 
 export type Backend = 'webgpu' | 'wasm' | 'cpu'; // 'cpu' = onnxruntime-node CPU provider (Node only)
@@ -49,6 +50,15 @@ export interface ImageTensor {
   isColour?: boolean; // the source image had colour (a cheap "is this a radiograph?" check)
   sourceWidth?: number; // the file's own pixel size, when the engine decoded it (a smaller film was enlarged to S)
   sourceHeight?: number;
+  /** Set when a tenth or more of the image is blank border (src/image/blankBorder.ts): the film inside it,
+   *  preprocessed like data [S*S], which the OOD detector scores too (half a chest padded out passes as a whole one). */
+  inside?: InsideBorder;
+}
+
+export interface InsideBorder {
+  data: Float32Array; // [S*S] normalised, like ImageTensor.data
+  blankShare: number; // share of the image's area in the blank bands
+  edges: Edge[]; // the edges whose band is a tenth or more of the side, widest first
 }
 
 /** A radiograph for the engine to preprocess: the file's bytes (PNG, JPEG, DICOM), which it decodes itself, or the

@@ -63,6 +63,17 @@ export class DicomUnsupportedError extends Error {
   }
 }
 
+/** The image decoded, but every pixel has one grey value: there is no picture to draft from. */
+export class ImageBlankError extends Error {
+  override name = 'ImageBlankError';
+  constructor(readonly value: number) {
+    super(
+      `The image is blank: every pixel has the same grey value (${Math.round(value * 255)} of 255), so there is nothing to draft from. ` +
+        'Export the radiograph again from the viewer or PACS (a DICOM file with a wrong stored window can come out flat).',
+    );
+  }
+}
+
 /** Decoding did not finish within the page's time limit: a damaged codestream can make a decoder spin. */
 export class ImageTimeoutError extends Error {
   override name = 'ImageTimeoutError';

@@ -3,8 +3,10 @@
 export { decodeImage, decodeImageAsync, samplesToGrey, COLOUR_FRACTION, COLOUR_SPREAD } from './decode';
 export { applyWindow, viewFromPosition, notChestRadiograph } from './dicom';
 export { preprocess, resample, axisWeights, toUint8, normalise, tensorToImage } from './preprocess';
-export type { PreprocessOptions, Preprocessed } from './preprocess';
+export type { PreprocessOptions, Preprocessed, Rect } from './preprocess';
 export { sniffFormat } from './sniff';
+export { blankBorder, insideBorder, BLANK_TOLERANCE } from './blankBorder';
+export type { BlankBorder, Edge } from './blankBorder';
 export { dicomHasImage } from './dicomParse';
 export { BINS, decodeForViewer, prepareDisplay } from './displayBins';
 export type { DisplayValues, ViewerImage } from './displayBins';
@@ -14,6 +16,7 @@ export {
   ImageSizeError,
   DicomUnsupportedError,
   ImageTimeoutError,
+  ImageBlankError,
   checkImageSize,
   MAX_SIDE,
   MAX_PIXELS,

@@ -17,6 +17,15 @@ export interface PreprocessOptions {
   mean: number; // pixel_mean of the model (on the [0,1] scale)
   std: number; // pixel_std of the model
   quantise?: boolean; // round unit to 1/255 steps first (the corpus's uint8 pixels)
+  crop?: Rect; // only this part of the image, as if it were the whole (read in place: no copy)
+}
+
+/** A rectangle of pixels: columns x … x+width−1, rows y … y+height−1. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 export interface Preprocessed {
@@ -64,13 +73,14 @@ export function axisWeights(inSize: number, outSize: number): AxisWeights {
   return { start, count, weights, maxTaps };
 }
 
-/** Resamples a grey image [height*width] to [outHeight*outWidth]: rows first, then columns. */
-export function resample(data: Float32Array, width: number, height: number, outWidth: number, outHeight: number): Float32Array {
+/** Resamples a grey image [height*width] to [outHeight*outWidth]: rows first, then columns. The image may sit inside
+ *  a larger one: row y starts at data[offset + y·stride]. */
+export function resample(data: Float32Array, width: number, height: number, outWidth: number, outHeight: number, stride = width, offset = 0): Float32Array {
   const wx = axisWeights(width, outWidth);
   const wy = axisWeights(height, outHeight);
   const rows = new Float32Array(height * outWidth); // [height, outWidth]
   for (let y = 0; y < height; y++) {
-    const inRow = y * width;
+    const inRow = offset + y * stride;
     for (let i = 0; i < outWidth; i++) {
       const base = i * wx.maxTaps;
       const x0 = inRow + wx.start[i];
@@ -100,13 +110,18 @@ export function preprocess(img: GreyImage, opts: PreprocessOptions): Preprocesse
   if (img.data.length !== img.width * img.height || img.width < 1 || img.height < 1) {
     throw new RangeError(`preprocess: image data has ${img.data.length} values for ${img.width}×${img.height}`);
   }
-  const scale = size / Math.max(img.width, img.height);
-  const resizedWidth = Math.min(size, Math.max(1, Math.round(img.width * scale)));
-  const resizedHeight = Math.min(size, Math.max(1, Math.round(img.height * scale)));
+  const region = opts.crop ?? { x: 0, y: 0, width: img.width, height: img.height };
+  const { x: cx, y: cy, width, height } = region;
+  if (!(cx >= 0 && cy >= 0 && width >= 1 && height >= 1 && cx + width <= img.width && cy + height <= img.height)) {
+    throw new RangeError(`preprocess: crop ${width}×${height} at (${cx}, ${cy}) is not inside the ${img.width}×${img.height} image`);
+  }
+  const scale = size / Math.max(width, height);
+  const resizedWidth = Math.min(size, Math.max(1, Math.round(width * scale)));
+  const resizedHeight = Math.min(size, Math.max(1, Math.round(height * scale)));
   const offsetX = Math.floor((size - resizedWidth) / 2);
   const offsetY = Math.floor((size - resizedHeight) / 2);
 
-  const resized = resample(img.data, img.width, img.height, resizedWidth, resizedHeight);
+  const resized = resample(img.data, width, height, resizedWidth, resizedHeight, img.width, cy * img.width + cx);
   const unit = new Float32Array(size * size); // [S, S], black padding
   for (let y = 0; y < resizedHeight; y++) {
     for (let x = 0; x < resizedWidth; x++) {

@@ -1,7 +1,7 @@
 // The committed model's out-of-distribution check, through the engine's own code path (decode → preprocess →
 // vision encoder + detector → checkOod), on real test-split radiographs from ../shared/data and on what a person
-// might drop instead: the same radiographs rotated, upside down, inverted or cropped to a small patch, and
-// flat, gradient and noise images. The document case runs in the page (e2e/engine.committed.spec.ts).
+// might drop instead: the same radiographs rotated, upside down, inverted, cropped to a small patch or with part
+// of the film blanked out, and flat, gradient and noise images. The document case runs in the page (e2e/engine.committed.spec.ts).
 // These are properties of the trained model: a retrained model must keep them.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { RADIOGRAPH_TRANSFORMS, OodProbe, detectorFlagged, syntheticNonImages } 
 import { decodeRecordImage } from './images';
 import { readManifest } from './manifest';
 import { CXR_DIR } from '../cli/paths';
-import { preprocess, type GreyImage } from '../../src/image';
+import { ImageBlankError, preprocess, type GreyImage } from '../../src/image';
 import { defaultModelDir } from '../../src/engine/node/defaultModelDir';
 import { createNodeEngine, loadOrtNode } from '../../src/engine/node/nodeEngine';
 import type { ProgressEvent } from '../../src/engine/types';
@@ -46,14 +46,19 @@ describe("the committed model's out-of-distribution check", () => {
     expect(warned.length).toBeLessThanOrEqual(1);
   });
 
-  it.each(Object.entries(RADIOGRAPH_TRANSFORMS))('warns about radiographs transformed: %s (at least 36 in 40)', async (_, transform) => {
+  // A missing lower third leaves the lungs' upper two thirds, which this detector mostly passes (33 % of the test
+  // split warned, docs/RESULTS.md): the floor keeps what it catches.
+  const atLeast = (name: string) => (name === 'lower_third_blanked' ? 8 : 36);
+  it.each(Object.entries(RADIOGRAPH_TRANSFORMS))('warns about radiographs transformed: %s', async (name, transform) => {
     let warned = 0;
     for (const r of radiographs) if (detectorFlagged(await probe.check(transform(r.image)))) warned++;
-    expect(warned).toBeGreaterThanOrEqual(36);
+    expect(warned).toBeGreaterThanOrEqual(atLeast(name));
   });
 
-  it('warns about flat, gradient and noise images, and says what to do', async () => {
-    for (const [name, img] of Object.entries(syntheticNonImages())) {
+  it('refuses a flat image as blank, and warns about gradient and noise images, saying what to do', async () => {
+    const { flat, ...others } = syntheticNonImages();
+    await expect(probe.check(flat, 'flat.png')).rejects.toBeInstanceOf(ImageBlankError);
+    for (const [name, img] of Object.entries(others)) {
       const r = await probe.check(img, `${name}.png`);
       expect(detectorFlagged(r), name).toBe(true);
       expect(r.warning, name).toMatch(new RegExp(`${name}\\.png\\) does not look like a frontal chest radiograph.*use a frontal \\(PA or AP\\) chest X-ray`));

@@ -8,6 +8,7 @@ import type { ModelManifest } from '../../src/engine/manifest';
 import { loadModelFiles } from '../../src/engine/modelLoader';
 import { nodeModelSource } from '../../src/engine/node/nodeEngine';
 import { OnnxReportModel } from '../../src/engine/onnxModel';
+import { insideOf } from '../../src/engine/imageInput';
 import { checkOod } from '../../src/engine/ood';
 import { createSessions, releaseSessions, type OrtRuntime } from '../../src/engine/sessions';
 import type { Backend, OodResult } from '../../src/engine/types';
@@ -24,12 +25,13 @@ export class OodProbe {
     return new OodProbe(new OnnxReportModel(sessions, files.manifest), files.manifest);
   }
 
-  /** The OOD result generate() would give this image as a single view. */
+  /** The OOD result generate() would give this image as a single view; rejects with ImageBlankError, as the engine
+   *  does, when the image is one grey value throughout. */
   async check(img: GreyImage, name?: string): Promise<OodResult> {
     const { image_size: size, pixel_mean: mean, pixel_std: std } = this.manifest.preprocessing;
-    const view = { data: preprocess(img, { size, mean, std }).pixels, size, name };
+    const view = { data: preprocess(img, { size, mean, std }).pixels, size, name, inside: insideOf(img, this.manifest.preprocessing) };
     const encoded = await this.model.encode([view]);
-    return checkOod(encoded.pImg, this.manifest.ood, encoded.oodLogits, [{ name }]);
+    return checkOod(encoded.pImg, this.manifest.ood, encoded.oodLogits, [view], encoded.oodInsideLogits);
   }
 
   async dispose(): Promise<void> {
@@ -53,6 +55,8 @@ export const RADIOGRAPH_TRANSFORMS: Record<string, (img: GreyImage) => GreyImage
   rotated_quarter_turn: (img) => greyImage(img.height, img.width, (x, y) => at(img, y, img.height - 1 - x)),
   upside_down: (img) => greyImage(img.width, img.height, (x, y) => at(img, x, img.height - 1 - y)),
   inverted: (img) => greyImage(img.width, img.height, (x, y) => 1 - at(img, x, y)),
+  half_blanked: (img) => greyImage(img.width, img.height, (x, y) => (x >= img.width / 2 ? 0 : at(img, x, y))),
+  lower_third_blanked: (img) => greyImage(img.width, img.height, (x, y) => (y >= (img.height * 2) / 3 ? 0 : at(img, x, y))),
   small_crop: (img) => {
     const side = Math.max(8, Math.round(Math.min(img.width, img.height) * 0.3));
     const x0 = Math.round(img.width * 0.15);
@@ -66,7 +70,8 @@ function seeded(seed: number): () => number {
   return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
-/** Images that are not radiographs at all: flat grey, linear and radial gradients, uniform noise. */
+/** Images that are not radiographs at all: flat grey (which the engine refuses as blank before the detector), linear and
+ *  radial gradients, uniform noise. */
 export function syntheticNonImages(seed = 7): Record<string, GreyImage> {
   const random = seeded(seed);
   return {

@@ -1,0 +1,96 @@
+// Blank borders: the flat bands along an image's edges (one grey value, to within a tolerance) and the film left
+// inside them. A radiograph padded to a square has them, and so does a film with part of it missing (a half that
+// never arrived, a stitched frame with a gap). The engine runs the OOD detector on what is inside as well, so a
+// padded but whole chest passes and half a chest is caught; an image that is one value throughout has nothing in it.
+import type { Rect } from './preprocess';
+import type { GreyImage } from './types';
+
+/** Two 8-bit steps: JPEG keeps flat padding within this, and no radiograph's anatomy is that flat across a line. */
+export const BLANK_TOLERANCE = 2 / 255;
+
+export type Edge = 'top' | 'bottom' | 'left' | 'right';
+
+export interface BlankBorder {
+  top: number; // rows, from the top edge, that are flat (and flat with each other)
+  bottom: number;
+  left: number; // columns
+  right: number;
+  /** Share of the image's area inside the bands (0…1; 1 = the whole image is one value). */
+  blankShare: number;
+  /** The edges with a band of at least a tenth of the side they cut, widest first (for messages). */
+  edges: Edge[];
+}
+
+/**
+ * How many lines from one edge inward are flat together: the band's values stay within `tolerance` of each other.
+ * line(i, out) writes line i's [min, max] into out. Stops at the first line that would widen the range past it.
+ */
+function flatRun(lines: number, line: (i: number, out: Float64Array) => void, tolerance: number): number {
+  const mm = new Float64Array(2);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < lines; i++) {
+    line(i, mm);
+    const nlo = Math.min(lo, mm[0]);
+    const nhi = Math.max(hi, mm[1]);
+    if (nhi - nlo > tolerance) return i;
+    lo = nlo;
+    hi = nhi;
+  }
+  return lines;
+}
+
+/** The image's flat edge bands. Each band is measured on its own from its edge (a padded film has black on two
+ *  sides); a single-value image is blank from every edge. Cost: the bands' pixels plus one line each. */
+export function blankBorder(img: Pick<GreyImage, 'width' | 'height' | 'data'>, tolerance = BLANK_TOLERANCE): BlankBorder {
+  const { width: W, height: H, data } = img;
+  const row = (y: number, out: Float64Array) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let x = 0, o = y * W; x < W; x++) {
+      const v = data[o + x];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    out[0] = lo;
+    out[1] = hi;
+  };
+  const column = (x: number, out: Float64Array) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let y = 0, o = x; y < H; y++, o += W) {
+      const v = data[o];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    out[0] = lo;
+    out[1] = hi;
+  };
+  const top = flatRun(H, row, tolerance);
+  if (top === H) return { top: H, bottom: H, left: W, right: W, blankShare: 1, edges: ['top', 'bottom', 'left', 'right'] };
+  const bottom = flatRun(H, (i, out) => row(H - 1 - i, out), tolerance);
+  const left = flatRun(W, column, tolerance);
+  const right = flatRun(W, (i, out) => column(W - 1 - i, out), tolerance);
+  const innerW = Math.max(0, W - left - right);
+  const innerH = Math.max(0, H - top - bottom);
+  const blankShare = 1 - (innerW * innerH) / (W * H);
+  const sized: [Edge, number][] = [
+    ['top', top / H],
+    ['bottom', bottom / H],
+    ['left', left / W],
+    ['right', right / W],
+  ];
+  const edges = sized
+    .filter(([, s]) => s >= 0.1)
+    .sort((a, b) => b[1] - a[1])
+    .map(([e]) => e);
+  return { top, bottom, left, right, blankShare, edges };
+}
+
+/** The rectangle inside the blank border (preprocess's crop). */
+export function insideBorder(img: Pick<GreyImage, 'width' | 'height'>, border: BlankBorder): Rect {
+  const width = img.width - border.left - border.right;
+  const height = img.height - border.top - border.bottom;
+  if (width < 1 || height < 1) throw new RangeError('the image is blank: nothing is inside its border');
+  return { x: border.left, y: border.top, width, height };
+}
