@@ -255,6 +255,15 @@ test.describe('with the tiny model installed', () => {
     await expect(alert).toContainText('PNG, JPEG, JPEG 2000 or DICOM');
     await page.getByTestId('file-input').setInputFiles([png, png, png].map((f, i) => ({ ...f, name: `${i}.png` })));
     await expect(alert).toContainText('one frontal image, or a frontal and a lateral');
+    // a blank image reads, but holds nothing to draft from: the engine says so, and drafting it again cannot help
+    const blank = new PNG({ width: 256, height: 256 });
+    blank.data.fill(0);
+    for (let i = 0; i < 256 * 256; i++) blank.data.set([90, 90, 90, 255], i * 4);
+    await page.getByTestId('file-input').setInputFiles({ name: 'blank.png', mimeType: 'image/png', buffer: PNG.sync.write(blank) });
+    const failed = page.getByTestId('run-error');
+    await expect(failed).toContainText('blank.png: The image is blank: every pixel has the same grey value (90 of 255)');
+    await expect(page.getByRole('button', { name: 'Draft again' })).toHaveCount(0);
+    await expect(page.getByTestId('report-word')).toHaveCount(0);
     expect(dialogs).toEqual([]);
   });
 

@@ -4,7 +4,7 @@
 // A new study or another backend forgets the draft, its heatmaps and candidates at once.
 import { type RefObject, useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { DecodingDefaults } from '../../engine/manifest';
-import { isCancelled } from '../../engine/errors';
+import { isCancelled, isInputError } from '../../engine/errors';
 import { detectorFlagged } from '../../engine/ood';
 import type { ReportEngine, ReportResult } from '../../engine/types';
 import type { LoadState } from './useEngine';
@@ -27,7 +27,7 @@ export interface Study {
   canDraft: boolean; // a model is loaded and the study can be drafted now
   focus: { hover: MapFocus | null; pinned: MapFocus | null; onHover: (f: MapFocus | null) => void; onPin: (f: MapFocus | null) => void };
   draft: () => void; // draft (again) with the current settings
-  retry?: () => void; // offered after a cancelled or failed draft
+  retry?: () => void; // offered after a cancelled or failed draft, unless the images themselves were the trouble
   cancel: () => void;
   reveal: () => void; // show a withheld draft
   reset: () => void; // a new study or another backend: stop any run and forget its draft
@@ -69,7 +69,7 @@ export function useStudy(engine: RefObject<ReportEngine | null>, load: LoadState
         );
         dispatch({ type: 'finish', runId, result, withheld: detectorFlagged(result.ood) || withheldByImages, at: new Date() });
       } catch (err) {
-        dispatch(isCancelled(err) ? { type: 'cancel', runId } : { type: 'fail', runId, message: (err as Error).message });
+        dispatch(isCancelled(err) ? { type: 'cancel', runId } : { type: 'fail', runId, message: (err as Error).message, retryable: !isInputError(err) });
       } finally {
         if (abortRef.current === controller) abortRef.current = null;
       }
@@ -112,7 +112,7 @@ export function useStudy(engine: RefObject<ReportEngine | null>, load: LoadState
     canDraft: ready && hasImages && !needsViews && phase !== 'drafting',
     focus: { hover, pinned, onHover: setHover, onPin: setPinned },
     draft: draftNow,
-    retry: phase === 'error' && ready && hasImages ? draftNow : undefined,
+    retry: phase === 'error' && draft.phase === 'error' && draft.retryable && ready && hasImages ? draftNow : undefined,
     cancel: () => abortRef.current?.abort(),
     reveal: () => dispatch({ type: 'reveal' }),
     reset,

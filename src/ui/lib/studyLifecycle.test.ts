@@ -33,12 +33,19 @@ describe('draftReducer', () => {
   });
 
   it('ends in error when the draft fails or is cancelled', () => {
-    expect(run({ type: 'start', runId: 1, studyKey: 's' }, { type: 'fail', runId: 1, message: 'out of memory' })).toMatchObject({
+    expect(run({ type: 'start', runId: 1, studyKey: 's' }, { type: 'fail', runId: 1, message: 'out of memory', retryable: true })).toMatchObject({
       phase: 'error',
       message: 'out of memory',
       cancelled: false,
+      retryable: true,
     });
-    expect(run({ type: 'start', runId: 1, studyKey: 's' }, { type: 'cancel', runId: 1 })).toMatchObject({ phase: 'error', message: null, cancelled: true });
+    expect(run({ type: 'start', runId: 1, studyKey: 's' }, { type: 'fail', runId: 1, message: 'blank', retryable: false })).toMatchObject({ retryable: false });
+    expect(run({ type: 'start', runId: 1, studyKey: 's' }, { type: 'cancel', runId: 1 })).toMatchObject({
+      phase: 'error',
+      message: null,
+      cancelled: true,
+      retryable: true,
+    });
   });
 
   it('ignores a replaced or reset run', () => {

@@ -1,7 +1,7 @@
 // The page's study lifecycle as data: one state per phase and a pure reducer over the engine's events.
 //   empty (no images) → loading (the study waits for the model or for its views to be named) → drafting →
 //   draft | withheld (the detector or the DICOM tags say this is no frontal chest film; shown on request) | error
-//   (the draft failed or was cancelled; it can be asked again).
+//   (the draft failed or was cancelled; it can be asked again, unless the images themselves cannot be drafted).
 // The reducer holds the draft of one study at a time (empty, drafting, draft, withheld, error); studyPhase adds
 // empty and loading from the images on the page. useStudy runs the engine and dispatches.
 import type { ProgressEvent, ReportResult } from '../../engine/types';
@@ -19,7 +19,7 @@ export type DraftState =
   | { phase: 'empty' }
   | (OfStudy & { phase: 'drafting'; progress: ProgressState; partial: string; notFrontalChest: boolean })
   | (OfStudy & { phase: 'draft' | 'withheld'; result: ReportResult; draftedAt: Date })
-  | (OfStudy & { phase: 'error'; message: string | null; cancelled: boolean });
+  | (OfStudy & { phase: 'error'; message: string | null; cancelled: boolean; retryable: boolean });
 
 export type DraftAction =
   | { type: 'reset' } // a new study, or another backend: forget the draft
@@ -27,7 +27,7 @@ export type DraftAction =
   | { type: 'stage'; runId: number; event: ProgressEvent }
   | { type: 'token'; runId: number; text: string }
   | { type: 'finish'; runId: number; result: ReportResult; withheld: boolean; at: Date }
-  | { type: 'fail'; runId: number; message: string }
+  | { type: 'fail'; runId: number; message: string; retryable: boolean } // retryable: not the images' own fault
   | { type: 'cancel'; runId: number }
   | { type: 'reveal' }; // the person asked to see a withheld draft
 
@@ -54,9 +54,9 @@ export function draftReducer(state: DraftState, action: DraftAction): DraftState
     case 'finish':
       return { ...run, phase: action.withheld ? 'withheld' : 'draft', result: action.result, draftedAt: action.at };
     case 'fail':
-      return { ...run, phase: 'error', message: action.message, cancelled: false };
+      return { ...run, phase: 'error', message: action.message, cancelled: false, retryable: action.retryable };
     case 'cancel':
-      return { ...run, phase: 'error', message: null, cancelled: true };
+      return { ...run, phase: 'error', message: null, cancelled: true, retryable: true };
   }
 }
 

@@ -27,6 +27,15 @@ describe('window/level', () => {
     expect(grey(out[2048])).toBeLessThan(135);
   });
 
+  it('draws a single-value image mid-grey under every preset, not black', () => {
+    const flat = prepareDisplay(new Float32Array(100).fill(128));
+    for (const preset of WINDOW_PRESETS.filter((p) => p.source !== 'file')) {
+      const out = new Uint32Array(100);
+      renderWindowed(flat, windowLut(flat, { ...presetWindow(preset, flat, null, false), invert: false }, false), out);
+      expect(grey(out[0]), preset.id).toBe(128);
+    }
+  });
+
   it('Lung spreads the dark values, Mediastinum the bright ones; MONOCHROME1 counts from the top', () => {
     const lung = presetWindow(WINDOW_PRESETS.find((p) => p.id === 'lung')!, d, null, false);
     const medi = presetWindow(WINDOW_PRESETS.find((p) => p.id === 'mediastinum')!, d, null, false);

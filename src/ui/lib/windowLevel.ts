@@ -51,6 +51,9 @@ export function presetWindow(
     if (!fileWindow) throw new RangeError(`the ${preset.label} preset needs a DICOM window; this image has none`);
     return { center: fileWindow.center, width: fileWindow.width };
   }
+  // One value throughout (a blank image, which the engine refuses): any window would draw it black or white, so it
+  // is drawn mid-grey, which reads as "flat", not as "dark".
+  if (d.histogram[0] === d.count) return { center: d.min + 0.5, width: 2 }; // every pixel in the first bin: at min
   const from = preset.from ?? 0;
   const to = preset.to ?? 100;
   const lo = percentile(d, monochrome1 ? 100 - to : from);
