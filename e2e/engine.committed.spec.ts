@@ -9,7 +9,8 @@
 // why in the panel, and lets the side back when a person turns it off; the nodule's sentence shows the lesion map;
 // its out-of-distribution detector flags a document (a page the browser renders with real fonts, so nothing
 // like the synthetic pages it was trained on) but not a real radiograph, nor one padded with black to a square, and half a chest padded out
-// to a whole film (scored inside its blank border); and a nodule the votes left out of a draft
+// to a whole film (scored inside its blank border); a film lying on its side gets the turn that sets it right, and
+// drafts as the upright film once turned; and a nodule the votes left out of a draft
 // is listed for a second look.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -122,6 +123,27 @@ test('the committed model withholds the draft of a film with half of it blank: t
   );
   await expect(page.getByTestId('withheld-draft')).toBeVisible();
   await expect(page.getByTestId('report-word')).toHaveCount(0);
+});
+
+test('a film lying on its side is withheld with the fix the detector found; one press turns it and drafts it as the upright film', async ({ page }) => {
+  const upright = PNG.sync.read(radiograph('jsrt/JPCLN005.png').buffer);
+  const { width: W, height: H } = upright;
+  const side = new PNG({ width: H, height: W }); // turned a quarter turn anticlockwise: the top-right goes to the top-left
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) upright.data.copy(side.data, ((W - 1 - x) * H + y) * 4, (y * W + x) * 4, (y * W + x) * 4 + 4);
+  await page.goto('/?device=wasm');
+  await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN005.png'));
+  await waitForReport(page);
+  const uprightDraft = await page.getByTestId('report-word').allTextContents();
+  await page.getByTestId('file-input').setInputFiles({ name: 'side.png', mimeType: 'image/png', buffer: PNG.sync.write(side) });
+  await expect(page.getByTestId('withheld-draft')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('ood-warning')).toContainText(
+    'side.png) looks like a frontal chest radiograph lying on its side: turn it a quarter turn clockwise',
+  );
+  await page.getByRole('button', { name: 'Turn it a quarter turn clockwise and draft again' }).click();
+  await expect(page.getByTestId('fix-note')).toHaveText('on this page: turned a quarter turn clockwise (the file is unchanged)');
+  await waitForReport(page);
+  await expect(page.getByTestId('ood-warning')).toHaveCount(0);
+  expect(await page.getByTestId('report-word').allTextContents()).toEqual(uprightDraft);
 });
 
 test('the pneumonia-type gate: the panel says what the image reader read, and turning it off lets the model name a type', async ({ page }) => {

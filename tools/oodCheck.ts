@@ -16,9 +16,9 @@ import { runMain } from './cli/main';
 import { CXR_MANIFEST, RESULTS_DOC, outPath, writeJsonFile } from './cli/paths';
 import { decodeRecordImage } from './eval/images';
 import { readManifest } from './eval/manifest';
-import { OodProbe, RADIOGRAPH_TRANSFORMS, detectorFlagged, embeddingFlagged, syntheticNonImages } from './eval/oodProbe';
+import { EXPECTED_FIX, OodProbe, RADIOGRAPH_TRANSFORMS, detectorFlagged, embeddingFlagged, syntheticNonImages } from './eval/oodProbe';
 import { markdownTable, writeSection } from './eval/resultsDoc';
-import { decodeImageAsync, ImageBlankError, type GreyImage } from '../src/image';
+import { decodeImageAsync, ImageBlankError, type GreyImage, type OrientationFix } from '../src/image';
 
 const FLAGS = {
   ...MANIFEST_FLAGS,
@@ -41,6 +41,8 @@ export interface GroupRate {
   low_resolution: number; // share smaller than the model's input (enlarged, so the engine warns: src/engine/ood.ts)
   blank: number; // share the engine refuses outright: one grey value throughout (ImageBlankError), so no detector score
   any: number; // share refused or with any warning (detector, embedding, colour or low resolution)
+  fixed: number; // share offered a fix (a turn or an inversion the detector then passes: orientationCheck.ts)
+  right_fix?: number; // for a transform with one right fix (EXPECTED_FIX): share offered exactly it
   unreadable?: number; // files the decoder refused (typed errors: not counted in n)
 }
 
@@ -51,7 +53,12 @@ class Tally {
   lowResolution = 0;
   blank = 0;
   any = 0;
-  constructor(private readonly inputSize: number) {}
+  fixed = 0;
+  rightFix = 0;
+  constructor(
+    private readonly inputSize: number,
+    private readonly expected?: OrientationFix,
+  ) {}
   /** One image's checks ('blank': the engine refused it); `img` gives its own pixel size (and colour, for files read
    *  as they come). */
   add(r: OodResult | 'blank', img: Pick<GreyImage, 'width' | 'height'>, colour = false): void {
@@ -66,6 +73,8 @@ class Tally {
     if (embeddingFlagged(r)) this.embedding++;
     if (small) this.lowResolution++;
     if (r.warning || colour || small) this.any++;
+    if (r.fixes?.length) this.fixed++;
+    if (this.expected && r.fixes?.some((f) => f.fix === this.expected)) this.rightFix++;
   }
   rate(group: string, kind: GroupRate['kind']): GroupRate {
     const share = (k: number) => (this.n ? k / this.n : 0);
@@ -78,6 +87,8 @@ class Tally {
       low_resolution: share(this.lowResolution),
       blank: share(this.blank),
       any: share(this.any),
+      fixed: share(this.fixed),
+      ...(this.expected ? { right_fix: share(this.rightFix) } : {}),
     };
   }
 }
@@ -125,7 +136,7 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
   const inputSize = probe.manifest.preprocessing.image_size;
   try {
     const perSource = new Map(sources.map((s) => [s, new Tally(inputSize)]));
-    const transformed = new Map(Object.keys(RADIOGRAPH_TRANSFORMS).map((k) => [k, new Tally(inputSize)]));
+    const transformed = new Map(Object.keys(RADIOGRAPH_TRANSFORMS).map((k) => [k, new Tally(inputSize, EXPECTED_FIX[k])]));
     let done = 0;
     for (const source of sources) {
       for (const rec of records.filter((r) => r.source === source).slice(0, limit)) {
@@ -180,7 +191,17 @@ export async function main(argv: string[]): Promise<GroupRate[] | null> {
 
 export function oodMarkdown(id: string, version: string, rates: GroupRate[], commandLine: string): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-  const rows = rates.map((r) => [r.group, r.n, pct(r.detector), pct(r.embedding), pct(r.low_resolution), pct(r.blank), pct(r.any)]);
+  const rows = rates.map((r) => [
+    r.group,
+    r.n,
+    pct(r.detector),
+    pct(r.embedding),
+    pct(r.low_resolution),
+    pct(r.blank),
+    pct(r.any),
+    pct(r.fixed),
+    r.right_fix === undefined ? '–' : pct(r.right_fix),
+  ]);
   return [
     `## Out-of-distribution check: ${id} ${version}`,
     '',
@@ -188,9 +209,14 @@ export function oodMarkdown(id: string, version: string, rates: GroupRate[], com
     'border of a tenth or more of it), by the embedding distance (diag Mahalanobis of p_img above the training p99),',
     'for an image smaller than the model input (enlarged to it); refused as blank (one grey value throughout); and by',
     'any check (any of these, or a colour image). On full-size radiographs a warning is a false alarm; on everything',
-    'else it is a catch, and on a small radiograph it says the draft cannot see fine detail.',
+    'else it is a catch, and on a small radiograph it says the draft cannot see fine detail. "Offered a fix": the',
+    'detector passes the image turned a quarter turn either way, half a turn or inverted, and the page offers that;',
+    '"the right fix": the one that undoes the transform.',
     '',
-    markdownTable(['images', 'n', 'detector', 'embedding distance', 'smaller than the input', 'refused as blank', 'any warning'], rows),
+    markdownTable(
+      ['images', 'n', 'detector', 'embedding distance', 'smaller than the input', 'refused as blank', 'any warning', 'offered a fix', 'the right fix'],
+      rows,
+    ),
   ].join('\n');
 }
 

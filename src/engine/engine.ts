@@ -102,6 +102,7 @@ export class InThreadEngine implements ReportEngine {
       );
       // A view the detector flags (a lateral given as frontal, say) must not change the others' draft either.
       const flagged = detectorFlaggedViews(result.ood, used);
+      const fixes = (result.ood.fixes ?? []).map((f) => ({ ...f, view: used[f.view] })); // in input order
       if (flagged.length > 0 && flagged.length < used.length) {
         used = used.filter((i) => !flagged.includes(i));
         result = await this.doGenerate(
@@ -113,7 +114,8 @@ export class InThreadEngine implements ReportEngine {
       const viewsNote = draftViewsNote(views, used, flagged);
       const notChest = views.flatMap((v) => (v.notChestRadiograph ? [`${v.name}: ${v.notChestRadiograph}`] : []));
       const warnings = [...notChest, ...(viewsNote && used.length === views.length ? [viewsNote] : []), ...result.warnings];
-      return { ...result, warnings, views, draftViews: used, ...(viewsNote ? { viewsNote } : {}) };
+      const ood = fixes.length ? { ...result.ood, fixes } : result.ood;
+      return { ...result, ood, warnings, views, draftViews: used, ...(viewsNote ? { viewsNote } : {}) };
     });
   }
 

@@ -76,7 +76,17 @@ export async function prepareFiles(
       const tagged = img.meta?.view ?? 'unknown';
       const view = tagged !== 'unknown' ? tagged : (file.view ?? 'unknown');
       const inside = insideOf(img, pre);
-      images.push({ data: p.pixels, size: p.size, name: file.name, isColour: img.isColour, view, sourceWidth: img.width, sourceHeight: img.height, inside });
+      images.push({
+        data: p.pixels,
+        size: p.size,
+        name: file.name,
+        isColour: img.isColour,
+        view,
+        sourceWidth: img.width,
+        sourceHeight: img.height,
+        inside,
+        content: { x: p.offsetX, y: p.offsetY, width: p.resizedWidth, height: p.resizedHeight },
+      });
       views.push({
         name: file.name,
         size: p.size,

@@ -107,13 +107,19 @@ export class OnnxReportModel {
     }
   }
 
+  /** The detector on tensors [S*S] of the caller's making (orientationCheck.ts's corrections): one logit each; null
+   *  when the folder has no detector. */
+  async detectPixels(tensors: readonly Float32Array[]): Promise<Float32Array | null> {
+    return this.detect(this.pixelTensor(tensors.map((data) => ({ data }))));
+  }
+
   /** The detector on the film inside each view's blank border, for the views that have one (ImageTensor.inside):
    *  [V], NaN for a view without. One more small call, only when a view has a border. */
   private async detectInside(images: ImageTensor[]): Promise<Float32Array> {
     const logits = new Float32Array(images.length).fill(Number.NaN);
     const bordered = images.flatMap((im, v) => (im.inside ? [{ v, data: im.inside.data }] : []));
     if (!bordered.length) return logits;
-    const scored = await this.detect(this.pixelTensor(bordered.map(({ data }) => ({ data }))));
+    const scored = await this.detectPixels(bordered.map(({ data }) => data));
     bordered.forEach(({ v }, k) => {
       logits[v] = scored![k];
     });

@@ -6,6 +6,8 @@ import type { DecodingDefaults, Precision, SecondLook } from './manifest';
 import type { SubtypeReading } from './subtypeGate';
 import type { SentenceMapSource } from './lesionMap';
 import type { Edge } from '../image/blankBorder';
+import type { Rect } from '../image/preprocess';
+import type { OrientationFix } from '../image/orientation';
 import type { GreyImage } from '../image/types';
 
 export type Backend = 'webgpu' | 'wasm' | 'cpu'; // 'cpu' = onnxruntime-node CPU provider (Node only)
@@ -53,6 +55,8 @@ export interface ImageTensor {
   /** Set when a tenth or more of the image is blank border (src/image/blankBorder.ts): the film inside it,
    *  preprocessed like data [S*S], which the OOD detector scores too (half a chest padded out passes as a whole one). */
   inside?: InsideBorder;
+  /** Where the film sits inside the S×S square (the rest is black padding), when the engine preprocessed it. */
+  content?: Rect;
 }
 
 export interface InsideBorder {
@@ -168,6 +172,15 @@ export interface OodResult {
   threshold: number;
   detector: { logits: number[]; threshold: number } | null; // the detector's logit per view, when the model has one
   warning: string | null; // a message for a person when the image looks out of distribution
+  fixes?: ViewFix[]; // flagged views that a turn or an inversion sets right (orientationCheck.ts)
+}
+
+/** A flagged view the detector passes once corrected: which view (the input's order: generateFiles maps it back
+ *  from the views it drafted), what to do to it, and the detector's logit after. */
+export interface ViewFix {
+  view: number;
+  fix: OrientationFix;
+  logit: number;
 }
 
 export interface ReportResult {

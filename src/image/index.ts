@@ -6,6 +6,8 @@ export { preprocess, resample, axisWeights, toUint8, normalise, tensorToImage } 
 export type { PreprocessOptions, Preprocessed, Rect } from './preprocess';
 export { sniffFormat } from './sniff';
 export { blankBorder, insideBorder, BLANK_TOLERANCE } from './blankBorder';
+export { turnPixels, ORIENTATION_FIXES, FIX_ACTIONS } from './orientation';
+export type { OrientationFix } from './orientation';
 export type { BlankBorder, Edge } from './blankBorder';
 export { dicomHasImage } from './dicomParse';
 export { BINS, decodeForViewer, prepareDisplay } from './displayBins';

@@ -41,6 +41,7 @@ import { measurementCount, type WorkPart } from './lib/unsavedWork';
 import { ViewStore } from './lib/viewStore';
 import { draftWarnings } from './lib/warnings';
 import type { ReportResult } from '../engine/types';
+import { FIX_ACTIONS } from '../image/orientation';
 
 /** A re-run, another view or another backend writes a new draft: the edits go, the measurements stay with the images. */
 const EDITS: WorkPart[] = ['edits'];
@@ -104,6 +105,15 @@ export function App() {
     [focusCaption(segments, focus, result?.sentenceMapSources, secondLookNames), hottestCaption(result, focus, views)].filter(Boolean).join(' ') || null;
   const modelInputs = useMemo(() => result?.views?.map((v) => fnv1a(v.grey)) ?? [], [result]);
   const maps = useMemo(() => ordered.map((_, v) => focusedMap(result, focus, draftIndex(result, v))), [ordered, result, focus]);
+
+  // The detector passes a withheld image once turned or inverted: one press sets it right (a new study) and drafts it.
+  const fixes = (withheld ? (result?.ood.fixes ?? []) : []).flatMap((f) => {
+    const im = ordered[f.view];
+    if (!im) return [];
+    const action = FIX_ACTIONS[f.fix];
+    const label = `${ordered.length > 1 ? `View ${f.view + 1}: ${action}` : action.charAt(0).toUpperCase() + action.slice(1)} and draft again`;
+    return [{ label, apply: () => guard('Set the image right and write the draft again', () => images.fix(im.key, f.fix), ['measurements']) }];
+  });
 
   const exportContext: ExportContext | null =
     result && load.info && study.draftedAt
@@ -186,6 +196,7 @@ export function App() {
             inputError={images.error}
             secondLook={load.info?.secondLook}
             onSaved={unsaved.markSaved}
+            fixes={fixes}
           />
           <details className="panel" open={!!result}>
             <summary>Self-refinement{result ? `: ${result.candidates.length} candidates` : ''}</summary>

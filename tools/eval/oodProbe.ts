@@ -2,7 +2,7 @@
 // detector + checkOod on decoded grey images, the image transforms that turn a frontal radiograph into something
 // the model never saw (rotated, upside down, inverted, a small crop), and synthetic non-images (flat, gradients,
 // noise). Used by `npm run ood-check` and by the committed model's tests.
-import type { GreyImage } from '../../src/image';
+import type { GreyImage, OrientationFix } from '../../src/image';
 import { preprocess } from '../../src/image';
 import type { ModelManifest } from '../../src/engine/manifest';
 import { loadModelFiles } from '../../src/engine/modelLoader';
@@ -10,6 +10,7 @@ import { nodeModelSource } from '../../src/engine/node/nodeEngine';
 import { OnnxReportModel } from '../../src/engine/onnxModel';
 import { insideOf } from '../../src/engine/imageInput';
 import { checkOod } from '../../src/engine/ood';
+import { findFixes, withFixes } from '../../src/engine/orientationCheck';
 import { createSessions, releaseSessions, type OrtRuntime } from '../../src/engine/sessions';
 import type { Backend, OodResult } from '../../src/engine/types';
 
@@ -29,9 +30,14 @@ export class OodProbe {
    *  does, when the image is one grey value throughout. */
   async check(img: GreyImage, name?: string): Promise<OodResult> {
     const { image_size: size, pixel_mean: mean, pixel_std: std } = this.manifest.preprocessing;
-    const view = { data: preprocess(img, { size, mean, std }).pixels, size, name, inside: insideOf(img, this.manifest.preprocessing) };
+    const p = preprocess(img, { size, mean, std });
+    const content = { x: p.offsetX, y: p.offsetY, width: p.resizedWidth, height: p.resizedHeight };
+    const view = { data: p.pixels, size, name, inside: insideOf(img, this.manifest.preprocessing), content };
     const encoded = await this.model.encode([view]);
-    return checkOod(encoded.pImg, this.manifest.ood, encoded.oodLogits, [view], encoded.oodInsideLogits);
+    const checked = checkOod(encoded.pImg, this.manifest.ood, encoded.oodLogits, [view], encoded.oodInsideLogits);
+    const threshold = this.manifest.ood.detector?.threshold ?? Number.POSITIVE_INFINITY;
+    const fixes = await findFixes([view], encoded.oodLogits, threshold, this.manifest.preprocessing, (t) => this.model.detectPixels(t));
+    return withFixes(checked, fixes, [view]);
   }
 
   async dispose(): Promise<void> {
@@ -69,6 +75,13 @@ function seeded(seed: number): () => number {
   let s = seed >>> 0;
   return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
+
+/** The fix each transform calls for, where one sets it right (orientationCheck.ts). */
+export const EXPECTED_FIX: Partial<Record<keyof typeof RADIOGRAPH_TRANSFORMS, OrientationFix>> = {
+  rotated_quarter_turn: 'turn_left',
+  upside_down: 'turn_half',
+  inverted: 'invert',
+};
 
 /** Images that are not radiographs at all: flat grey (which the engine refuses as blank before the detector), linear and
  *  radial gradients, uniform noise. */

@@ -8,6 +8,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { PreparedView } from '../../engine/types';
 import type { ViewKind } from '../../image';
+import { FIX_DONE } from '../../image/orientation';
 import { FORMAT_NAMES } from '../../image/types';
 import { useFullscreen } from '../hooks/useFullscreen';
 import { useMeasurements } from '../hooks/useMeasurements';
@@ -159,6 +160,11 @@ export function ImageView({
         {image.exifOrientation ? (
           <span className="orientation-note" data-testid="orientation-note">
             turned upright, as its EXIF orientation ({image.exifOrientation}) says
+          </span>
+        ) : null}
+        {image.fixes?.length ? (
+          <span className="orientation-note" data-testid="fix-note">
+            on this page: {image.fixes.map((f) => FIX_DONE[f]).join(', then ')} (the file is unchanged)
           </span>
         ) : null}
         {image.frames > 1 ? (

@@ -25,6 +25,7 @@ interface Props {
   inputError?: string | null; // the dropped file could not be read: this takes the report's place
   secondLook?: SecondLookRule; // the model's rule for flagging findings the refinement left out
   onSaved?: (parts: readonly WorkPart[]) => void; // the report was copied (its text) or downloaded (with the measurements)
+  fixes?: { label: string; apply: () => void }[]; // a withheld draft's images set right by a turn or an inversion
 }
 
 export function ReportPanel(p: Props) {
@@ -72,7 +73,7 @@ export function ReportPanel(p: Props) {
           </p>
         </div>
       ) : study.phase === 'withheld' ? (
-        <WithheldDraft onShow={study.reveal} reason={study.withheldReason ?? undefined} />
+        <WithheldDraft onShow={study.reveal} reason={study.withheldReason ?? undefined} fixes={p.fixes} />
       ) : study.phase === 'draft' && p.segments ? (
         mode === 'grounded' ? (
           <>

@@ -1,12 +1,14 @@
 // Shown instead of the draft when the out-of-distribution detector says the image is not a frontal chest
 // radiograph: whatever the model wrote about it would be made up, so the draft stays hidden until asked for.
-// (The weaker embedding-distance check only warns: the draft stays visible, marked unreliable.)
+// (The weaker embedding-distance check only warns: the draft stays visible, marked unreliable.) Where the detector
+// passes the image once turned or inverted, that fix is offered first: one press sets it right and drafts again.
 interface Props {
   onShow: () => void;
   reason?: string; // why, when the DICOM tags (not the detector) say this is not a frontal chest radiograph
+  fixes?: { label: string; apply: () => void }[]; // e.g. "Turn it a quarter turn clockwise and draft again"
 }
 
-export function WithheldDraft({ onShow, reason }: Props) {
+export function WithheldDraft({ onShow, reason, fixes = [] }: Props) {
   return (
     <div className="withheld-draft" data-testid="withheld-draft">
       {reason ? <p data-testid="withheld-reason">{reason}</p> : null}
@@ -14,6 +16,15 @@ export function WithheldDraft({ onShow, reason }: Props) {
         No draft is shown: the model only knows frontal chest radiographs, so any text it wrote about this image would be made up. Open a frontal (PA or AP)
         chest X-ray instead.
       </p>
+      {fixes.length ? (
+        <p className="fix-actions">
+          {fixes.map((f) => (
+            <button key={f.label} type="button" className="button small" data-testid="apply-fix" onClick={f.apply}>
+              {f.label}
+            </button>
+          ))}
+        </p>
+      ) : null}
       <button type="button" className="button secondary small" data-testid="show-withheld-draft" onClick={onShow}>
         Show the draft anyway
       </button>

@@ -2,9 +2,9 @@
 // that could not be read (the image module's typed error, shown as is). Every drop starts a new study: the
 // previous images go at once, and stay gone if the new files cannot be read.
 import { useCallback, useState } from 'react';
-import type { ViewKind } from '../../image';
+import type { OrientationFix, ViewKind } from '../../image';
 import { decodeOffThread } from '../lib/decodeOffThread';
-import { MAX_FILES, TooManyFilesError, assignViews, prepareInputImage, type InputImage } from '../lib/inputImage';
+import { MAX_FILES, TooManyFilesError, assignViews, fixImage, prepareInputImage, type InputImage } from '../lib/inputImage';
 
 export interface ImagesState {
   images: InputImage[];
@@ -15,6 +15,7 @@ export interface ImagesState {
 export interface UseImages extends ImagesState {
   addFiles: (files: File[] | Promise<File[]>) => Promise<InputImage[] | null>; // a promise: a folder still being walked
   setView: (key: string, view: ViewKind) => void;
+  fix: (key: string, fix: OrientationFix) => void; // set an image right as the OOD check proposed (a new study)
   clear: () => void;
 }
 
@@ -49,7 +50,11 @@ export function useImages(): UseImages {
     setState((s) => ({ ...s, images: s.images.map((im) => (im.key === key ? { ...im, view } : im)) }));
   }, []);
 
+  const fix = useCallback((key: string, how: OrientationFix) => {
+    setState((s) => ({ ...s, images: s.images.map((im) => (im.key === key ? fixImage(im, how) : im)) }));
+  }, []);
+
   const clear = useCallback(() => setState({ images: [], error: null, busy: false }), []);
 
-  return { ...state, addFiles, setView, clear };
+  return { ...state, addFiles, setView, fix, clear };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { JSRT_RADIOGRAPH } from '../../engine/testing/sharedData';
 import { BINS, decodeImageAsync } from '../../image';
-import { assignViews, engineOrder, prepareInputImage, type InputImage } from './inputImage';
+import { assignViews, engineOrder, fixImage, prepareInputImage, type InputImage } from './inputImage';
 
 function fake(key: string, view: InputImage['view'], viewFromFile = false): InputImage {
   return {
@@ -56,5 +56,39 @@ describe('views', () => {
   });
   it('hands the engine the frontal view first', () => {
     expect(engineOrder([fake('l', 'lateral'), fake('f', 'frontal')]).map((i) => i.key)).toEqual(['f', 'l']);
+  });
+});
+
+describe('fixImage', () => {
+  // 3 wide, 2 high, with DICOM-style spacing that differs between rows and columns
+  const base: InputImage = {
+    ...fake('img-a', 'frontal'),
+    width: 3,
+    height: 2,
+    decoded: { width: 3, height: 2, data: Float32Array.of(0, 0.2, 0.4, 0.6, 0.8, 1), bitsStored: 8, isColour: false },
+    display: { bins: Uint16Array.of(0, 1, 2, 3, 4, 5), histogram: new Uint32Array(BINS), min: 0, max: 5, count: 6 },
+    pixelSpacing: { row: 0.2, column: 0.1, basis: 'detector' },
+  };
+
+  it('turns what the model reads and what the viewer draws alike, with the spacing, as a new study', () => {
+    const turned = fixImage(base, 'turn_right');
+    expect(turned.key).not.toBe(base.key);
+    expect([turned.width, turned.height, turned.decoded.width, turned.decoded.height]).toEqual([2, 3, 2, 3]);
+    expect(Array.from(turned.decoded.data)).toEqual([0.6, 0, 0.8, 0.2, 1, 0.4].map((v) => expect.closeTo(v, 6)));
+    expect(Array.from(turned.display.bins)).toEqual([3, 0, 4, 1, 5, 2]);
+    expect(turned.pixelSpacing).toMatchObject({ row: 0.1, column: 0.2 });
+    expect(turned.fixes).toEqual(['turn_right']);
+    const half = fixImage(turned, 'turn_half');
+    expect(half.pixelSpacing).toEqual(turned.pixelSpacing);
+    expect(half.fixes).toEqual(['turn_right', 'turn_half']);
+    expect(base.decoded.data[0]).toBe(0); // the original is left as it was
+  });
+
+  it('inverts the greys the model reads, and the drawing by the photometric', () => {
+    const inverted = fixImage(base, 'invert');
+    expect(Array.from(inverted.decoded.data)).toEqual([1, 0.8, 0.6, 0.4, 0.2, 0].map((v) => expect.closeTo(v, 6)));
+    expect(inverted.monochrome1).toBe(true);
+    expect(inverted.display).toBe(base.display);
+    expect(fixImage(inverted, 'invert').monochrome1).toBe(false);
   });
 });

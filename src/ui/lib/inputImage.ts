@@ -1,6 +1,16 @@
 // One dropped file as the page holds it, decoded once: the grey image the model reads (sent to the engine, which only
 // preprocesses it), its own values binned for the viewer's window/level, and its view.
-import { decodeForViewer, type DisplayValues, type GreyImage, type ImageFormat, type PixelSpacing, type ViewerImage, type ViewKind } from '../../image';
+import {
+  decodeForViewer,
+  type DisplayValues,
+  type GreyImage,
+  type ImageFormat,
+  type OrientationFix,
+  type PixelSpacing,
+  turnPixels,
+  type ViewerImage,
+  type ViewKind,
+} from '../../image';
 
 export const MAX_FILES = 2;
 
@@ -23,6 +33,7 @@ export interface InputImage {
   notChestRadiograph?: string; // the DICOM tags say this is not a chest radiograph: the message to show
   transferSyntaxName?: string; // how the pixels were stored (DICOM: e.g. "JPEG 2000 lossless"; a plain 12-bit JPEG: "12-bit JPEG")
   pixelSpacing?: PixelSpacing; // DICOM: mm per pixel, for measurements (absent: lengths in the file's pixels)
+  fixes?: OrientationFix[]; // what the page did to the file's pixels, in order, at the person's word (fixImage)
 }
 
 export class TooManyFilesError extends Error {
@@ -63,6 +74,34 @@ export async function prepareInputImage(
     notChestRadiograph: grey.meta?.notChestRadiograph,
     transferSyntaxName: grey.meta?.transferSyntaxName,
     pixelSpacing: grey.meta?.pixelSpacing,
+  };
+}
+
+/**
+ * The image set right as the OOD check proposed (orientationCheck.ts): turned, or its greys inverted, in what the
+ * model reads and in what the viewer draws alike. A new key: it is a new study, drafted again, its measurements gone.
+ */
+export function fixImage(im: InputImage, fix: OrientationFix): InputImage {
+  const fixes = [...(im.fixes ?? []), fix];
+  const key = `img-${++counter}`;
+  if (fix === 'invert') {
+    const data = im.decoded.data.map((v) => 1 - v);
+    // the viewer draws the values through the window; flipping the photometric inverts the drawing the same way
+    return { ...im, key, fixes, decoded: { ...im.decoded, data }, monochrome1: !im.monochrome1 };
+  }
+  const grey = turnPixels(im.decoded.data, im.width, im.height, fix);
+  const bins = turnPixels(im.display.bins, im.width, im.height, fix).data;
+  const quarter = fix !== 'turn_half';
+  const spacing = im.pixelSpacing && quarter ? { ...im.pixelSpacing, row: im.pixelSpacing.column, column: im.pixelSpacing.row } : im.pixelSpacing;
+  return {
+    ...im,
+    key,
+    fixes,
+    width: grey.width,
+    height: grey.height,
+    decoded: { ...im.decoded, data: grey.data, width: grey.width, height: grey.height },
+    display: { ...im.display, bins },
+    pixelSpacing: spacing,
   };
 }
 
