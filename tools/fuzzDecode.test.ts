@@ -1,4 +1,4 @@
-// The decode fuzz in CI: 1,200 mutated PNG, JPEG and DICOM files (every transfer syntax) through the page's
+// The decode fuzz in CI: 1,200 mutated PNG, JPEG, TIFF and DICOM files (every transfer syntax) through the page's
 // decoder, each in a worker thread with a 10 s limit. Every one must end in an image or a typed error.
 import { describe, expect, it } from 'vitest';
 import { decodeImageAsync } from '../src/image';
@@ -27,6 +27,17 @@ describe('decode fuzz', () => {
       expect(c['typed-error']).toBeGreaterThan(0); // … and some a typed error
     }
   }, 300_000);
+
+  it('a lossless JPEG whose header declares fewer bits than its samples hold is refused, not drawn off scale', async () => {
+    // A fuzz finding (seed 3): a size-field mutation set the precision to 1 bit over 8-bit samples, and the image came
+    // back with values up to 255 on a [0,1] scale.
+    const seed = fuzzSeeds().find((s) => s.name === 'jpeg_lossless_sv1_12 as a plain .jpg')!;
+    const bytes = seed.bytes.slice();
+    const sof = bytes.findIndex((b, i) => b === 0xff && bytes[i + 1] === 0xc3);
+    expect(sof).toBeGreaterThan(0);
+    bytes[sof + 4] = 1; // P, the sample precision
+    await expect(decodeImageAsync(bytes)).rejects.toThrow(/samples beyond its own 1 bits/);
+  }, 120_000);
 
   it('HTJ2K streams that decode to samples beyond their own precision are refused, in a DICOM and in a plain file', async () => {
     // A fuzz finding: OpenJPH does not clamp, so a damaged stream gave samples above 4,095 that the DICOM path then

@@ -53,8 +53,10 @@ function greyOf(frame: DecodedFrame, format: ImageFormat, coding: string, limits
   const { width, height, components, bitsPerSample, samples } = frame;
   if (components !== 1 && components !== 3) throw new ImageFormatError(`This file is ${coding} with ${components} components; grey or RGB can be read.`);
   if (samples.length < width * height * components) throw new ImageCorruptError(FORMAT_NAMES[format], 'it holds fewer samples than its size says');
+  // significantBits trusts a precision of 8 or less; a damaged header can declare 1 bit over 8-bit samples (a fuzz finding)
+  const overLowPrecision = bitsPerSample < 8 && samples.some((v) => v > 2 ** bitsPerSample - 1);
   const bits = significantBits(samples, bitsPerSample);
-  if (bits > bitsPerSample) throw new ImageCorruptError(FORMAT_NAMES[format], `it decodes to samples beyond its own ${bitsPerSample} bits`);
+  if (bits > bitsPerSample || overLowPrecision) throw new ImageCorruptError(FORMAT_NAMES[format], `it decodes to samples beyond its own ${bitsPerSample} bits`);
   const maxValue = 2 ** bits - 1;
   const grey = samplesToGrey(samples, width, height, components, maxValue);
   const values = limits.keepValues ? { values: sampleValues(grey.data, maxValue) } : {};
