@@ -1,8 +1,10 @@
 // Ways in besides dropping files, in Chromium with the random tiny model: pasting a radiograph (a PACS viewer's "Copy
 // image", a screenshot) anywhere on the page drafts it as a drop would, while a paste into the report editor stays the
 // editor's; choosing a study's folder as a PACS CD holds it (DICOMDIR, nested folders, an extensionless DICOM file, a
-// DICOM object with no pixels, a viewer program) drafts the image in it, and a folder with no image says so.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+// DICOM object with no pixels, a viewer program) drafts the image in it, and a folder with no image says so; films
+// saved without their DICOM (12-bit JPEG variants, JPEG 2000, TIFF from a digitiser) draft and say how they were stored.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -13,6 +15,7 @@ import {
   pydicomFile,
   radiograph,
   renditionCodestream,
+  cxrImages,
   serveTinyModel,
   waitForReport,
   watchErrors,
@@ -76,7 +79,38 @@ test('a study folder chosen in the file dialog drafts its image; a folder with n
   writeFileSync(path.join(empty, 'notes.txt'), 'nothing to see');
   await page.goto('/?device=wasm');
   await page.getByTestId('folder-input').setInputFiles(empty);
-  await expect(page.getByTestId('input-error')).toContainText('The folder Downloads holds no PNG, JPEG, JPEG 2000 or DICOM image (1 other file)');
+  await expect(page.getByTestId('input-error')).toContainText('The folder Downloads holds no PNG, JPEG, JPEG 2000, TIFF or DICOM image (1 other file)');
+  expect(errors).toEqual([]);
+});
+
+/** JPCLN001 as a film digitiser saves it (Pillow with libtiff): 12-bit values in 16-bit LZW with the predictor, or
+ *  JPEG-compressed, which Serpent does not read. */
+function digitisedTiff(compression: 'tiff_lzw' | 'jpeg', name: string): { name: string; mimeType: string; buffer: Buffer } {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'serpent-tiff-')), name);
+  const script = [
+    'import sys, numpy as np',
+    'from PIL import Image',
+    'a = np.asarray(Image.open(sys.argv[1]).convert("L"))',
+    'im = Image.fromarray(a.astype(np.uint16) * 16) if sys.argv[3] == "tiff_lzw" else Image.fromarray(a)',
+    'im.save(sys.argv[2], compression=sys.argv[3], **({"tiffinfo": {317: 2}} if sys.argv[3] == "tiff_lzw" else {}))',
+  ].join('\n');
+  execFileSync('/usr/bin/python3', ['-c', script, path.join(cxrImages, 'jsrt/JPCLN001.png'), out, compression]);
+  return { name, mimeType: 'image/tiff', buffer: readFileSync(out) };
+}
+
+test('a digitised film saved as TIFF drafts, and the viewer says how it was stored; a JPEG-compressed TIFF says how to save it', async ({ page, context }) => {
+  await serveTinyModel(context);
+  const errors = watchErrors(page);
+  await page.goto('/?device=wasm');
+  await dropFiles(page, [digitisedTiff('tiff_lzw', 'film.tif')]);
+  await waitForReport(page);
+  const view = page.getByTestId('image-view');
+  await expect(view).toContainText('film.tif');
+  await expect(view).toContainText('TIFF 224×224 · 16-bit TIFF, LZW, values within 12 bits');
+  await dropFiles(page, [digitisedTiff('jpeg', 'scan.tif')]);
+  await expect(page.getByTestId('input-error')).toContainText(
+    'scan.tif: This TIFF is JPEG-compressed, which is not supported. Save it again as an uncompressed, LZW or Deflate TIFF, or as PNG',
+  );
   expect(errors).toEqual([]);
 });
 

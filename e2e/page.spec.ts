@@ -252,7 +252,7 @@ test.describe('with the tiny model installed', () => {
     await screenshot(page, '09-corrupt-file');
     await page.getByTestId('file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
     await expect(alert).toContainText('not a recognised image');
-    await expect(alert).toContainText('PNG, JPEG, JPEG 2000 or DICOM');
+    await expect(alert).toContainText('PNG, JPEG, JPEG 2000, TIFF or DICOM');
     await page.getByTestId('file-input').setInputFiles([png, png, png].map((f, i) => ({ ...f, name: `${i}.png` })));
     await expect(alert).toContainText('one frontal image, or a frontal and a lateral');
     // a blank image reads, but holds nothing to draft from: the engine says so, and drafting it again cannot help

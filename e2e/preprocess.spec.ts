@@ -76,5 +76,5 @@ test('page and Node decode a large JPEG with the same libjpeg-turbo (not jpeg-js
 test('the page reports a typed, actionable error for a file that is not an image', async ({ page }) => {
   const notAnImage = new TextEncoder().encode('%PDF-1.4 this is a report, not a radiograph');
   const inPage = await preprocessInPage(page, 'report.pdf', notAnImage);
-  expect(inPage.error).toMatch(/^ImageFormatError: This is a PDF document.*PNG, JPEG, JPEG 2000 or DICOM/);
+  expect(inPage.error).toMatch(/^ImageFormatError: This is a PDF document.*PNG, JPEG, JPEG 2000, TIFF or DICOM/);
 });

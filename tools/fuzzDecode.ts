@@ -1,4 +1,4 @@
-// npm run fuzz-decode [-- --per-seed N --timeout-ms T --seed S]: mutated PNG, JPEG, DICOM files (every transfer
+// npm run fuzz-decode [-- --per-seed N --timeout-ms T --seed S]: mutated PNG, JPEG, TIFF, DICOM files (every transfer
 // syntax, made by e2e/fixtures/dicom_renditions.py from a JSRT radiograph) and plain JPEG 2000, HTJ2K and 12-bit JPEG
 // codestreams through the page's decoder. Each must
 // end in an image or a typed error within the time limit. Prints the counts; exits 1 on any crash or hang.
@@ -54,9 +54,24 @@ export function fuzzSeeds(): Seed[] {
     { format: 'jpeg2000', name: 'j2k_lossless_12.j2k', bytes: read(path.join(dir, 'j2k_lossless_12.j2k')) },
     { format: 'jpeg2000', name: 'htj2k_lossless_12.j2c', bytes: read(path.join(dir, 'htj2k_lossless_12.j2c')) },
     { format: 'jpeg', name: 'jpeg_lossless_sv1_12 as a plain .jpg', bytes: firstFrame(path.join(dir, 'jpeg_lossless_sv1_12.dcm')) },
+    // TIFF as a film digitiser saves it: 16-bit (12-bit values) LZW with the predictor, and 8-bit PackBits.
+    ...tiffSeeds(path.join(CXR_IMAGES, 'jsrt/JPCLN001.png'), dir).map((file) => ({ format: 'tiff' as const, name: path.basename(file), bytes: read(file) })),
     // A data set with no Part 10 preamble or meta group (implicit VR), as some older systems write them.
     { format: 'dicom', name: 'explicit_le_12.dcm as a raw implicit-VR data set', bytes: rawDataSet(path.join(dir, 'explicit_le_12.dcm'), dir) },
   ];
+}
+
+/** The radiograph as TIFF files (Pillow with libtiff). */
+function tiffSeeds(png: string, dir: string): string[] {
+  const script = [
+    'import sys, numpy as np',
+    'from PIL import Image',
+    'a = np.asarray(Image.open(sys.argv[1]).convert("L"))',
+    'Image.fromarray((a.astype(np.uint16) * 16)).save(sys.argv[2] + "/lzw_pred_12.tif", compression="tiff_lzw", tiffinfo={317: 2})',
+    'Image.fromarray(a).save(sys.argv[2] + "/packbits_8.tif", compression="packbits")',
+  ].join('\n');
+  execFileSync('/usr/bin/python3', ['-c', script, png, dir], { stdio: 'pipe' });
+  return ['lzw_pred_12.tif', 'packbits_8.tif'].map((f) => path.join(dir, f));
 }
 
 /** An encapsulated DICOM's frame 1 codestream: a whole JPEG file. */

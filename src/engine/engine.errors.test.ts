@@ -272,7 +272,7 @@ describe('bad generate input', () => {
     const notImage = new TextEncoder().encode('hello, this is not a radiograph at all').buffer;
     await expect(engine.generateFiles([{ name: 'notes.txt', bytes: notImage }])).rejects.toMatchObject({
       name: 'ImageFormatError',
-      message: expect.stringMatching(/^notes\.txt: .*PNG, JPEG, JPEG 2000 or DICOM/),
+      message: expect.stringMatching(/^notes\.txt: .*PNG, JPEG, JPEG 2000, TIFF or DICOM/),
     });
     const png = encodePng({ width: 64, height: 64, data: new Uint8Array(64 * 64).fill(90), channels: 1, depth: 8 });
     const truncated = png.slice(0, png.length - 30).buffer;

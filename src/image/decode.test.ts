@@ -169,7 +169,7 @@ describe('decodeImage: bad input', () => {
     expect(() => decodeImage(randomBytes(5000))).toThrow(ImageFormatError);
     expect(() => decodeImage(new Uint8Array(0))).toThrow(/empty/);
     const gif = new TextEncoder().encode(`GIF89a${'x'.repeat(200)}`);
-    expect(() => decodeImage(gif)).toThrow(/GIF.*PNG, JPEG, JPEG 2000 or DICOM/);
+    expect(() => decodeImage(gif)).toThrow(/GIF.*PNG, JPEG, JPEG 2000, TIFF or DICOM/);
   });
 
   it('reports truncated or garbled PNG and JPEG as damaged', () => {

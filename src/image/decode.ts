@@ -1,4 +1,4 @@
-// decodeImage: bytes (PNG, JPEG, JPEG 2000 or DICOM, told apart by magic bytes) → one grey channel in [0,1]; decodeImageAsync
+// decodeImage: bytes (PNG, JPEG, JPEG 2000, TIFF or DICOM, told apart by magic bytes) → one grey channel in [0,1]; decodeImageAsync
 // also reads the compressed DICOM syntaxes whose WebAssembly decoders load on demand, large plain JPEGs with
 // libjpeg-turbo (TURBO_MIN_PIXELS), and plain 12-bit, lossless, JPEG-LS and JPEG 2000 files with DICOM's decoders
 // (plainCodestreams.ts).
@@ -15,6 +15,7 @@ import { orientUpright } from './exifOrientation';
 import { sampleValues, samplesToGrey, significantBits } from './grey';
 import { codingName, decodeJpeg2000, decodeJpegVariant, needsCodec } from './plainCodestreams';
 import { type JpegHeader, readJpegHeader, readPngHeader, sniffFormat } from './sniff';
+import { decodeTiff } from './tiff';
 import type { DecodeOptions, GreyImage } from './types';
 
 export { COLOUR_FRACTION, COLOUR_SPREAD, samplesToGrey } from './grey';
@@ -23,6 +24,7 @@ export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): GreyIm
   const limits = { minSide: opts.minSide ?? MIN_SIDE, maxPixels: opts.maxPixels ?? MAX_PIXELS, keepValues: !!opts.keepValues };
   const format = sniffFormat(bytes);
   if (format === 'png') return decodePngGrey(bytes, limits);
+  if (format === 'tiff') return decodeTiff(bytes, limits);
   if (format === 'jpeg2000') throw new ImageFormatError('This file is JPEG 2000, which only decodeImageAsync reads.');
   if (format === 'jpeg') {
     const header = checkedJpegHeader(bytes, limits);

@@ -6,7 +6,7 @@ export const MAX_SIDE = 8192;
 export const MAX_PIXELS = MAX_SIDE * MAX_SIDE;
 export const MIN_SIDE = 32;
 
-export const SUPPORTED_FORMATS = 'PNG, JPEG, JPEG 2000 or DICOM';
+export const SUPPORTED_FORMATS = 'PNG, JPEG, JPEG 2000, TIFF or DICOM';
 
 /** Not an image we can read at all (wrong type, unknown signature, unsupported variant of a format). */
 export class ImageFormatError extends Error {

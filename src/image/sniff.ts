@@ -11,8 +11,18 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat {
   if (bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
   if (isJ2kCodestream(bytes) || isJp2BoxFile(bytes)) return 'jpeg2000';
+  // DICOM first: a Part 10 file's preamble may itself be a TIFF header (dual-personality files; pydicom's MR_small is one)
   if (hasPart10Preamble(bytes) || rawDicomLayout(bytes)) return 'dicom';
+  if (isTiff(bytes)) return 'tiff';
   throw new ImageFormatError(describeUnknown(bytes));
+}
+
+/** TIFF: "II" and 42 (or 43, BigTIFF) little endian, or "MM" and 42 (43) big endian. */
+export function isTiff(bytes: Uint8Array): boolean {
+  if (bytes.length < 4) return false;
+  const little = bytes[0] === 0x49 && bytes[1] === 0x49 && (bytes[2] === 42 || bytes[2] === 43) && bytes[3] === 0;
+  const big = bytes[0] === 0x4d && bytes[1] === 0x4d && bytes[2] === 0 && (bytes[3] === 42 || bytes[3] === 43);
+  return little || big;
 }
 
 /** DICOM Part 10: "DICM" after the 128-byte preamble. */
@@ -49,7 +59,6 @@ function describeUnknown(bytes: Uint8Array): string {
   const ascii = String.fromCharCode(...bytes.subarray(0, 8));
   if (ascii.startsWith('GIF8')) return 'This is a GIF image, which is not supported.';
   if (ascii.startsWith('BM')) return 'This is a BMP image, which is not supported.';
-  if (ascii.startsWith('II*') || ascii.startsWith('MM\0*')) return 'This is a TIFF image, which is not supported.';
   if (ascii.startsWith('RIFF')) return 'This is a WebP (or other RIFF) file, which is not supported.';
   if (ascii.startsWith('%PDF')) return 'This is a PDF document, not an image.';
   return 'This file is not a recognised image.';

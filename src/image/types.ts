@@ -1,12 +1,12 @@
 // Shapes shared by the image decoders and the preprocessor. No DOM, no Node APIs.
 
-export type ImageFormat = 'png' | 'jpeg' | 'jpeg2000' | 'dicom';
+export type ImageFormat = 'png' | 'jpeg' | 'jpeg2000' | 'tiff' | 'dicom';
 
 /** How the page names each format. */
-export const FORMAT_NAMES: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', jpeg2000: 'JPEG 2000', dicom: 'DICOM' };
+export const FORMAT_NAMES: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', jpeg2000: 'JPEG 2000', tiff: 'TIFF', dicom: 'DICOM' };
 
 /** The file name endings the page's picker offers and the CLIs look for in folders (the decoders go by the bytes). */
-export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'jls', 'jp2', 'j2k', 'j2c', 'jph', 'dcm', 'dicom'] as const;
+export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'jls', 'jp2', 'j2k', 'j2c', 'jph', 'tif', 'tiff', 'dcm', 'dicom'] as const;
 
 export type ViewKind = 'frontal' | 'lateral' | 'unknown';
 

@@ -1,10 +1,11 @@
 // Runs the decode fuzz: every mutated file goes to a worker thread with a per-file time limit; a file that
 // takes longer is a hang (the worker is ended and a fresh one started). Returns the counts per format.
 import { Worker } from 'node:worker_threads';
+import type { ImageFormat } from '../../src/image';
 import { MUTATIONS, mutate, rng } from './mutate';
 
 export interface Seed {
-  format: 'png' | 'jpeg' | 'jpeg2000' | 'dicom';
+  format: ImageFormat;
   name: string;
   bytes: Uint8Array;
 }

@@ -12,7 +12,7 @@ interface Props {
   children?: ReactNode;
 }
 
-const ACCEPT = ['image/png', 'image/jpeg', 'image/jp2', 'application/dicom', ...IMAGE_EXTENSIONS.map((e) => `.${e}`)].join(',');
+const ACCEPT = ['image/png', 'image/jpeg', 'image/jp2', 'image/tiff', 'application/dicom', ...IMAGE_EXTENSIONS.map((e) => `.${e}`)].join(',');
 /** The file dialog picks a folder (every file below it); React has no typed prop for it, the DOM takes the attribute. */
 const FOLDER_PICKER = { webkitdirectory: '' } as Record<string, string>;
 
@@ -61,8 +61,8 @@ export function ImageInput({ onFiles, busy, compact, children }: Props) {
           <>
             <p className="drop-title">Drop a chest radiograph here</p>
             <p className="drop-hint">
-              One frontal image, or a frontal and a lateral — PNG, JPEG, JPEG 2000 or DICOM, or a study's folder; or paste a copied image. Nothing leaves this
-              machine.
+              One frontal image, or a frontal and a lateral — PNG, JPEG, JPEG 2000, TIFF or DICOM, or a study's folder; or paste a copied image. Nothing leaves
+              this machine.
             </p>
           </>
         )}

@@ -65,7 +65,7 @@ describe('filesFromDrop', () => {
   it('a folder with no image, or with more images than one study, is a FolderError that says what to drop', async () => {
     const empty = folderEntry('Downloads', [fileEntry('notes.txt', TEXT), fileEntry('setup.exe', EXE)]);
     await expect(filesFromDrop([], [empty])).rejects.toThrow(FolderError);
-    await expect(filesFromDrop([], [empty])).rejects.toThrow(/The folder Downloads holds no PNG, JPEG, JPEG 2000 or DICOM image \(2 other files\)/);
+    await expect(filesFromDrop([], [empty])).rejects.toThrow(/The folder Downloads holds no PNG, JPEG, JPEG 2000, TIFF or DICOM image \(2 other files\)/);
     // A series: the search stops at its third image, and the files after it are never read.
     let fourthRead = false;
     const fourth = Object.assign(new File([DICOM], 'd.dcm'), {
@@ -103,7 +103,7 @@ describe('filesFromPickedFolder', () => {
     ]);
     expect(files.map((f) => f.webkitRelativePath)).toEqual(['STUDY_2026/IMAGES/SE000001/IM000002', 'STUDY_2026/IMAGES/SE000001/IM000010']);
     await expect(filesFromPickedFolder([picked('Downloads/notes.txt', TEXT)])).rejects.toThrow(
-      /The folder Downloads holds no PNG, JPEG, JPEG 2000 or DICOM image/,
+      /The folder Downloads holds no PNG, JPEG, JPEG 2000, TIFF or DICOM image/,
     );
   });
 });
