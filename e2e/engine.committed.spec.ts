@@ -111,7 +111,9 @@ test('the committed model withholds the draft of a document, with a warning, and
   }
 });
 
-test('the committed model withholds the draft of a film with half of it blank: the film inside the border is half a chest', async ({ page }) => {
+test('the committed model withholds the draft of a film with half of it blank (the film inside the border is half a chest), and notes a lower third blank', async ({
+  page,
+}) => {
   const film = PNG.sync.read(radiograph('jsrt/JPCLN005.png').buffer);
   for (let y = 0; y < film.height; y++) film.data.fill(0, (y * film.width + film.width / 2) * 4, (y + 1) * film.width * 4);
   for (let i = 3; i < film.data.length; i += 4) film.data[i] = 255; // opaque
@@ -123,6 +125,18 @@ test('the committed model withholds the draft of a film with half of it blank: t
   );
   await expect(page.getByTestId('withheld-draft')).toBeVisible();
   await expect(page.getByTestId('report-word')).toHaveCount(0);
+
+  // its lower third blank instead: the detector passes the upper two thirds, so the draft is shown, with a note
+  const short = PNG.sync.read(radiograph('jsrt/JPCLN005.png').buffer);
+  short.data.fill(0, Math.ceil((short.height * 2) / 3) * short.width * 4);
+  for (let i = 3; i < short.data.length; i += 4) short.data[i] = 255;
+  await page.getByTestId('file-input').setInputFiles({ name: 'short.png', mimeType: 'image/png', buffer: PNG.sync.write(short) });
+  await expect(page.getByTestId('ood-warning')).toContainText(/short\.png\) is blank along its bottom edge for 33 % of its height.*cut-off lung base/, {
+    timeout: 90_000,
+  });
+  await waitForReport(page);
+  await expect(page.getByTestId('report-word').first()).toBeVisible();
+  await expect(page.getByTestId('withheld-draft')).toHaveCount(0);
 });
 
 test('a film lying on its side is withheld with the fix the detector found; one press turns it and drafts it as the upright film', async ({ page }) => {

@@ -100,14 +100,22 @@ describe('ood', () => {
   });
 
   it('scores the film inside a blank border too, and says part of the chest may be missing when only it fails', () => {
-    const labels = [{ name: 'pa.png', inside: { blankShare: 0.5, edges: ['right' as const] } }];
+    const halfGone = { blankShare: 0.5, edges: ['right' as const], bands: { top: 0, bottom: 0, left: 0, right: 0.5 } };
+    const labels = [{ name: 'pa.png', inside: halfGone }];
     const partial = checkOod(f(1, 0), withDetector, Float32Array.of(-2), labels, Float32Array.of(3.5));
     expect(partial.detector).toEqual({ logits: [3.5], threshold: -0.5 }); // the higher of the two: the page withholds it
     expect(partial.warning).toMatch(/^This image \(pa\.png\) is 50 % blank \(one flat grey value, along its right edge\)/);
     expect(partial.warning).toMatch(/detector score 3\.5 > -0\.5\): part of the chest may be cut off or missing.*use the complete radiograph/);
-    const padded = checkOod(f(1, 0), withDetector, Float32Array.of(-2), labels, Float32Array.of(-4)); // a whole chest, padded
+    const square = { blankShare: 0.5, edges: ['top' as const, 'bottom' as const], bands: { top: 0.25, bottom: 0.25, left: 0, right: 0 } };
+    const padded = checkOod(f(1, 0), withDetector, Float32Array.of(-2), [{ name: 'pa.png', inside: square }], Float32Array.of(-4)); // a whole chest, padded
     expect(padded.detector?.logits).toEqual([-2]);
     expect(padded.warning).toBeNull();
+    // the same film inside, but the blank is all on one side: a note (the draft is shown), not a flag
+    const short = checkOod(f(1, 0), withDetector, Float32Array.of(-2), labels, Float32Array.of(-4));
+    expect(short.detector?.logits).toEqual([-2]);
+    expect(short.warning).toMatch(
+      /^This image \(pa\.png\) is blank along its right edge for 50 % of its width, and not along the opposite one.*Check that the whole chest/,
+    );
     const noBorder = checkOod(f(1, 0), withDetector, Float32Array.of(-2, -3), [{ name: 'a.png' }, { name: 'b.png' }], Float32Array.of(Number.NaN, Number.NaN));
     expect(noBorder.detector?.logits).toEqual([-2, -3]);
     const both = checkOod(f(1, 0), withDetector, Float32Array.of(2), labels, Float32Array.of(3.5)); // the whole image fails on its own

@@ -1,7 +1,7 @@
 // Image files → what the model takes (normalised S×S tensors) and what the page draws (the grey S×S image and its
 // placement), through src/image's one decode + preprocess path (compressed DICOM decoders load on first use). A file
 // the caller already decoded is checked and preprocessed, not decoded again. Errors name the file.
-import { blankBorder, checkImageSize, decodeImageAsync, ImageBlankError, insideBorder, preprocess, toUint8, type GreyImage } from '../image';
+import { bandShares, blankBorder, checkImageSize, decodeImageAsync, ImageBlankError, insideBorder, preprocess, toUint8, type GreyImage } from '../image';
 import { InvalidInputError } from './errors';
 import type { ModelManifest } from './manifest';
 import type { ImageFile, ImageTensor, InsideBorder, PreparedView } from './types';
@@ -59,7 +59,7 @@ export function insideOf(img: GreyImage, pre: ModelManifest['preprocessing']): I
   if (border.blankShare < INSIDE_CHECK_SHARE) return undefined;
   const crop = insideBorder(img, border);
   const inside = preprocess(img, { size: pre.image_size, mean: pre.pixel_mean, std: pre.pixel_std, quantise: true, crop });
-  return { data: inside.pixels, blankShare: border.blankShare, edges: border.edges };
+  return { data: inside.pixels, blankShare: border.blankShare, edges: border.edges, bands: bandShares(img, border) };
 }
 
 export async function prepareFiles(

@@ -5,6 +5,7 @@
 //  - the embedding distance: the diagonal Mahalanobis distance of the view-averaged image_embeds (p_img) from
 //    the training mean, sqrt(Σ_i (x_i − mean_i)² / var_i), exactly as training/manifest.py computes the stats.
 // Plus the cheap colour check from decoding.
+import { oneSidedBand } from '../image/blankBorder';
 import type { OodStats } from './manifest';
 import type { ImageTensor, InsideBorder, OodResult } from './types';
 
@@ -33,7 +34,7 @@ export function oodWarning(score: number, threshold: number): string {
 export interface ViewLabel {
   name?: string;
   view?: 'frontal' | 'lateral' | 'unknown';
-  inside?: Pick<InsideBorder, 'blankShare' | 'edges'>; // the view's blank border, when it has one (imageInput.ts)
+  inside?: Pick<InsideBorder, 'blankShare' | 'edges' | 'bands'>; // the view's blank border, when it has one (imageInput.ts)
 }
 
 interface FlaggedView extends ViewLabel {
@@ -51,6 +52,19 @@ export function partialFilmWarning(f: FlaggedView, threshold: number, views: num
     `${which} is ${share} % blank (one flat grey value${edges}), and the film inside that border does not look like a whole frontal ` +
     `chest (detector score ${f.logit.toFixed(1)} > ${threshold.toFixed(1)}): part of the chest may be cut off or missing. ` +
     'The draft is unreliable: use the complete radiograph.'
+  );
+}
+
+/** A view the detector passes, blank along one edge for a quarter or more of the image and not along the opposite
+ *  one: the film may stop short there (a cut-off lung base hides an effusion). A note, not a reason to withhold. */
+export function oneSidedBlankNote(label: ViewLabel, index: number, views: number): string | null {
+  const band = label.inside ? oneSidedBand(label.inside.bands) : null;
+  if (!band) return null;
+  const which = views > 1 ? `View ${index + 1}${label.name ? ` (${label.name})` : ''}` : `This image${label.name ? ` (${label.name})` : ''}`;
+  const side = band.edge === 'top' || band.edge === 'bottom' ? 'height' : 'width';
+  return (
+    `${which} is blank along its ${band.edge} edge for ${Math.round(100 * band.share)} % of its ${side}, and not along the opposite one: ` +
+    'if part of the film is missing there, the draft cannot describe it (a cut-off lung base hides an effusion). Check that the whole chest is on the film.'
   );
 }
 
@@ -99,6 +113,11 @@ export function checkOod(
   let warning: string | null = null;
   if (flagged.length) warning = detectorWarning(flagged, threshold, views.length);
   else if (score > stats.threshold) warning = oodWarning(score, stats.threshold);
+  const notes = views.flatMap((v) => {
+    const note = v.logit > threshold ? null : oneSidedBlankNote(v, v.index, views.length); // a flagged view has its own words
+    return note ? [note] : [];
+  });
+  if (notes.length) warning = [warning, ...notes].filter(Boolean).join(' ');
   return { score, threshold: stats.threshold, detector, warning };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BLANK_TOLERANCE, blankBorder, insideBorder } from './blankBorder';
+import { BLANK_TOLERANCE, bandShares, blankBorder, insideBorder, oneSidedBand } from './blankBorder';
 import { preprocess } from './preprocess';
 import type { GreyImage } from './types';
 
@@ -50,6 +50,18 @@ describe('blankBorder', () => {
     const b = blankBorder(image(30, 20, () => 0.5));
     expect(b.blankShare).toBe(1);
     expect(b.edges).toHaveLength(4);
+  });
+});
+
+describe('oneSidedBand', () => {
+  it('finds a film that stops short on one side, not one padded evenly', () => {
+    const short = image(100, 90, (x, y) => (y >= 60 ? 0 : texture(x, y))); // the lower third blank
+    const bands = bandShares(short, blankBorder(short));
+    expect(bands).toEqual({ top: 0, bottom: 30 / 90, left: 0, right: 0 });
+    expect(oneSidedBand(bands)).toEqual({ edge: 'bottom', share: 30 / 90 });
+    expect(oneSidedBand({ top: 0.2, bottom: 0.25, left: 0, right: 0 })).toBeNull(); // padded to a square
+    expect(oneSidedBand({ top: 0.05, bottom: 0.25, left: 0, right: 0 })).toEqual({ edge: 'bottom', share: 0.25 });
+    expect(oneSidedBand({ top: 0, bottom: 0.2, left: 0, right: 0 })).toBeNull(); // under a quarter
   });
 });
 

@@ -87,6 +87,20 @@ export function blankBorder(img: Pick<GreyImage, 'width' | 'height' | 'data'>, t
   return { top, bottom, left, right, blankShare, edges };
 }
 
+/** Each edge's band as a share of the side it cuts (0…1). */
+export function bandShares(img: Pick<GreyImage, 'width' | 'height'>, border: BlankBorder): Record<Edge, number> {
+  return { top: border.top / img.height, bottom: border.bottom / img.height, left: border.left / img.width, right: border.right / img.width };
+}
+
+const OPPOSITE: Record<Edge, Edge> = { top: 'bottom', bottom: 'top', left: 'right', right: 'left' };
+
+/** The edge blank for at least `least` of its side while the opposite edge is blank for under a third as much: a
+ *  film that stops short on one side (padding to a square is even on both); null when there is none. */
+export function oneSidedBand(bands: Record<Edge, number>, least = 0.25): { edge: Edge; share: number } | null {
+  const [edge, share] = (Object.entries(bands) as [Edge, number][]).reduce((a, b) => (b[1] > a[1] ? b : a));
+  return share >= least && bands[OPPOSITE[edge]] < share / 3 ? { edge, share } : null;
+}
+
 /** The rectangle inside the blank border (preprocess's crop). */
 export function insideBorder(img: Pick<GreyImage, 'width' | 'height'>, border: BlankBorder): Rect {
   const width = img.width - border.left - border.right;
