@@ -250,10 +250,17 @@ test('“Mouse and keys” opens from the keyboard over the films, without movin
   await expect(keys).not.toHaveAttribute('open', '');
 });
 
-test('one view at 1280 × 720: the toolbar and the window controls each keep one row under the film', async ({ page }) => {
+test('one view at 1280 × 720: the toolbar and the window controls each keep one row under the film, and the drafted study fits the window', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto('/?device=wasm');
   await page.getByTestId('file-input').setInputFiles(await dicomFile());
   await expect(radiographCanvas(page)).toBeVisible();
+  await waitForReport(page);
+  // the top bar keeps one row, and the film, its controls and the heatmap legend fit the image panel without a scroll
+  expect(await page.locator('.topbar').evaluate((el) => el.getBoundingClientRect().height)).toBeLessThan(52);
+  expect(await page.locator('.image-panel').evaluate((el) => el.scrollHeight - el.clientHeight)).toBeLessThanOrEqual(0);
   // The spread of the visible controls' vertical centres: a wrapped row puts one a whole row (25 px or more) lower.
   const spread = (selector: string) =>
     page.locator(selector).evaluate((group) => {
