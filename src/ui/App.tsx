@@ -121,7 +121,7 @@ export function App() {
           report: editable.report,
           result,
           model: load.info,
-          images: ordered.map((im) => ({ name: im.name, view: im.view })),
+          images: ordered.map((im) => ({ name: im.name, view: im.view, ...(im.fixes?.length ? { fixes: im.fixes } : {}) })),
           measurements: ordered.map((im) => ({ image: im.name, view: im.view, spacing: im.pixelSpacing, items: shownMeasured[im.key] })),
           timestamp: study.draftedAt,
         }

@@ -96,6 +96,13 @@ describe('report export', () => {
     const withReader = { ...ctx, result: { ...result, refinement: { ...result.refinement, reading, readerWeight: 0.75 } } };
     expect(JSON.parse(reportJsonFile(withReader)).finding_reader).toEqual({ weight: 0.75, p: { cardiomegaly: 0.12 } });
   });
+  it('says in the text and the JSON that the page turned or inverted an image before drafting it', () => {
+    const turned = { ...ctx, images: [{ name: 'side.png', view: 'frontal', fixes: ['turn_right' as const] }] };
+    expect(reportTextFile(turned)).toContain('Note: side.png was turned a quarter turn clockwise on the page before drafting (the file is unchanged).');
+    expect(JSON.parse(reportJsonFile(turned)).images).toEqual([{ name: 'side.png', view: 'frontal', fixes: ['turn_right'] }]);
+    expect(reportTextFile(ctx)).not.toContain('before drafting');
+  });
+
   it('names files by time without colons', () => {
     expect(reportFileStem(ctx.timestamp)).toBe('serpent-report-2025-01-02T03-04-05');
   });

@@ -2,7 +2,8 @@
 // plus (JSON) the model, settings, candidates with their scores and the time it was drafted; a side the side gate
 // left out, and a pneumonia type the subtype gate put in, are said in both, so whoever reads the file knows which
 // words the language model did not write; so are the findings the page flagged for a second look, and the distances the
-// reader measured in the viewer (with the spacing each length came from).
+// reader measured in the viewer (with the spacing each length came from), and a turn or inversion the page applied to an image.
+import { FIX_DONE, type OrientationFix } from '../../image/orientation';
 import type { LoadInfo, ReportResult } from '../../engine/types';
 import { modelLabel } from './format';
 import { cardiothoracicRatio, lengthOf, numberedLength, ratioText, spacingBasis, type ViewMeasurements } from './measure';
@@ -19,7 +20,7 @@ export interface ExportContext {
   report: EditedReport;
   result: ReportResult;
   model: Pick<LoadInfo, 'modelId' | 'modelVersion' | 'precision' | 'secondLook'>;
-  images: { name: string; view: string }[];
+  images: { name: string; view: string; fixes?: OrientationFix[] }[]; // fixes: what the page did to its pixels (fixImage)
   measurements?: readonly ViewMeasurements[]; // per view, in the study's order; views without any may be left out
   timestamp: Date;
 }
@@ -80,6 +81,10 @@ export function reportTextFile(ctx: ExportContext): string {
     `\n--\n${CLINICAL_NOTE}\nModel: ${modelLabel(ctx.model)}, ` +
     `${ctx.result.backend.toUpperCase()}, ${ctx.timestamp.toISOString()}\n` +
     (ctx.result.ood.warning ? `Warning: ${ctx.result.ood.warning}\n` : '') +
+    ctx.images
+      .filter((im) => im.fixes?.length)
+      .map((im) => `Note: ${im.name} was ${im.fixes!.map((f) => FIX_DONE[f]).join(', then ')} on the page before drafting (the file is unchanged).\n`)
+      .join('') +
     (sideNote ? `Note: ${sideNote}\n` : '') +
     (typeNote ? `Note: ${typeNote}\n` : '') +
     (leftOut.length ? `Left out of the draft, worth a second look: ${leftOut.map(leftOutLabel).join(', ')}\n` : '') +
