@@ -153,6 +153,7 @@ test('a film lying on its side is withheld with the fix the detector found; one 
   await expect(page.getByTestId('ood-warning')).toContainText(
     'side.png) looks like a frontal chest radiograph lying on its side: turn it a quarter turn clockwise',
   );
+  await expect(page.getByTestId('withheld-draft')).toContainText('It looks like one handled wrongly: set it right here, or open the film the right way up.');
   await page.getByRole('button', { name: 'Turn it a quarter turn clockwise and draft again' }).click();
   await expect(page.getByTestId('fix-note')).toHaveText('on this page: turned a quarter turn clockwise (the file is unchanged)');
   await waitForReport(page);

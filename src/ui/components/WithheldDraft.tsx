@@ -13,8 +13,10 @@ export function WithheldDraft({ onShow, reason, fixes = [] }: Props) {
     <div className="withheld-draft" data-testid="withheld-draft">
       {reason ? <p data-testid="withheld-reason">{reason}</p> : null}
       <p>
-        No draft is shown: the model only knows frontal chest radiographs, so any text it wrote about this image would be made up. Open a frontal (PA or AP)
-        chest X-ray instead.
+        No draft is shown: the model only knows frontal chest radiographs, so any text it wrote about this image would be made up.{' '}
+        {fixes.length
+          ? 'It looks like one handled wrongly: set it right here, or open the film the right way up.'
+          : 'Open a frontal (PA or AP) chest X-ray instead.'}
       </p>
       {fixes.length ? (
         <p className="fix-actions">
