@@ -15,8 +15,8 @@ import { bannedPhraseIds, processorsFor } from './logitsProcessors';
 import type { DecodingDefaults } from './manifest';
 import type { DecoderRunStats } from './kvDecoder';
 import type { EncodedImages, OnnxReportModel } from './onnxModel';
-import { checkOod, detectorFlagged, inputWarnings } from './ood';
-import { findFixes, withFixes } from './orientationCheck';
+import { detectorFlagged, inputWarnings } from './ood';
+import { assessOod } from './orientationCheck';
 import { layoutReportTokens } from './reportTokens';
 import { assertedFindings } from '../text/metrics/clinical';
 import { decoderSimilarity, rerank, tallyFindings } from './rerank';
@@ -109,10 +109,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
   callbacks.onStage?.({ stage: 'encode' });
   const encoded = job.encoded ?? (await model.encode(job.images));
   const t1 = now();
-  const checked = checkOod(encoded.pImg, manifest.ood, encoded.oodLogits, job.images, encoded.oodInsideLogits);
-  const threshold = manifest.ood.detector?.threshold ?? Number.POSITIVE_INFINITY;
-  const fixes = await findFixes(job.images, encoded.oodLogits, threshold, manifest.preprocessing, (t) => model.detectPixels(t));
-  const ood = withFixes(checked, fixes, job.images);
+  const ood = await assessOod(model, manifest, job.images, encoded);
   const warnings = [...(ood.warning ? [ood.warning] : []), ...job.images.flatMap(inputWarnings)];
 
   callbacks.onStage?.(detectorFlagged(ood) ? { stage: 'decode', notFrontalChest: true } : { stage: 'decode' });

@@ -59,7 +59,7 @@ export function insideOf(img: GreyImage, pre: ModelManifest['preprocessing']): I
   if (border.blankShare < INSIDE_CHECK_SHARE) return undefined;
   const crop = insideBorder(img, border);
   const inside = preprocess(img, { size: pre.image_size, mean: pre.pixel_mean, std: pre.pixel_std, quantise: true, crop });
-  return { data: inside.pixels, blankShare: border.blankShare, edges: border.edges, bands: bandShares(img, border) };
+  return { data: inside.pixels, blankShare: border.blankShare, bands: bandShares(img, border) };
 }
 
 export async function prepareFiles(

@@ -5,7 +5,7 @@
 //  - the embedding distance: the diagonal Mahalanobis distance of the view-averaged image_embeds (p_img) from
 //    the training mean, sqrt(Σ_i (x_i − mean_i)² / var_i), exactly as training/manifest.py computes the stats.
 // Plus the cheap colour check from decoding.
-import { oneSidedBand } from '../image/blankBorder';
+import { oneSidedBand, wideEdges } from '../image/blankBorder';
 import type { OodStats } from './manifest';
 import type { ImageTensor, InsideBorder, OodResult } from './types';
 
@@ -34,7 +34,13 @@ export function oodWarning(score: number, threshold: number): string {
 export interface ViewLabel {
   name?: string;
   view?: 'frontal' | 'lateral' | 'unknown';
-  inside?: Pick<InsideBorder, 'blankShare' | 'edges' | 'bands'>; // the view's blank border, when it has one (imageInput.ts)
+  inside?: Pick<InsideBorder, 'blankShare' | 'bands'>; // the view's blank border, when it has one (imageInput.ts)
+}
+
+/** How a message names a view: "View 2 (lat.png)" in a study of two, "This image (pa.png)" alone. */
+export function viewName(label: Pick<ViewLabel, 'name'>, index: number, views: number): string {
+  const file = label.name ? ` (${label.name})` : '';
+  return views > 1 ? `View ${index + 1}${file}` : `This image${file}`;
 }
 
 interface FlaggedView extends ViewLabel {
@@ -45,8 +51,9 @@ interface FlaggedView extends ViewLabel {
 
 /** A view whose whole image passed but whose film inside the blank border did not: part of the chest is missing. */
 export function partialFilmWarning(f: FlaggedView, threshold: number, views: number): string {
-  const which = views > 1 ? `View ${f.index + 1}${f.name ? ` (${f.name})` : ''}` : `This image${f.name ? ` (${f.name})` : ''}`;
-  const edges = f.inside?.edges.length ? `, along its ${f.inside.edges.join(' and ')} edge${f.inside.edges.length > 1 ? 's' : ''}` : '';
+  const which = viewName(f, f.index, views);
+  const wide = f.inside ? wideEdges(f.inside.bands) : [];
+  const edges = wide.length ? `, along its ${wide.join(' and ')} edge${wide.length > 1 ? 's' : ''}` : '';
   const share = Math.round(100 * (f.inside?.blankShare ?? 0));
   return (
     `${which} is ${share} % blank (one flat grey value${edges}), and the film inside that border does not look like a whole frontal ` +
@@ -60,7 +67,7 @@ export function partialFilmWarning(f: FlaggedView, threshold: number, views: num
 export function oneSidedBlankNote(label: ViewLabel, index: number, views: number): string | null {
   const band = label.inside ? oneSidedBand(label.inside.bands) : null;
   if (!band) return null;
-  const which = views > 1 ? `View ${index + 1}${label.name ? ` (${label.name})` : ''}` : `This image${label.name ? ` (${label.name})` : ''}`;
+  const which = viewName(label, index, views);
   const side = band.edge === 'top' || band.edge === 'bottom' ? 'height' : 'width';
   return (
     `${which} is blank along its ${band.edge} edge for ${Math.round(100 * band.share)} % of its ${side}, and not along the opposite one: ` +

@@ -5,7 +5,8 @@
 // right fix, and 3 of 300 other images (icons, photos) a spurious one (docs/RESULTS.md).
 import { ORIENTATION_FIXES, type OrientationFix, turnPixels, FIX_ACTIONS } from '../image';
 import type { ModelManifest } from './manifest';
-import type { ViewLabel } from './ood';
+import { checkOod, viewName, type ViewLabel } from './ood';
+import type { EncodedImages, OnnxReportModel } from './onnxModel';
 import type { ImageTensor, OodResult, ViewFix } from './types';
 
 /** view.data [S*S] (normalised) corrected: turned, or its film's greys inverted inside the black padding. */
@@ -64,12 +65,26 @@ const OR_ELSE: Record<OrientationFix, string> = {
 
 /** What to tell the person about one fixable view. */
 export function fixWarning(fix: ViewFix, label: ViewLabel, given: number, threshold: number, views: number): string {
-  const which = views > 1 ? `View ${fix.view + 1}${label.name ? ` (${label.name})` : ''}` : `This image${label.name ? ` (${label.name})` : ''}`;
+  const which = viewName(label, fix.view, views);
   return (
     `${which} looks like a frontal chest radiograph ${LOOKS[fix.fix]}: ${FIX_ACTIONS[fix.fix]} and the detector passes it ` +
     `(score ${fix.logit.toFixed(1)} ≤ ${threshold.toFixed(1)}; as given, ${given.toFixed(1)}). The draft as given is unreliable: ` +
     `${FIX_ACTIONS[fix.fix]} and draft again, or ${OR_ELSE[fix.fix]}.`
   );
+}
+
+/** The engine's OOD verdict on encoded views: checkOod (each image, and the film inside a blank border), then the fixes
+ *  for the views flagged as given. generateReport and the eval's OOD probe both call this one. */
+export async function assessOod(
+  model: Pick<OnnxReportModel, 'detectPixels'>,
+  manifest: Pick<ModelManifest, 'ood' | 'preprocessing'>,
+  images: readonly ImageTensor[],
+  encoded: Pick<EncodedImages, 'pImg' | 'oodLogits' | 'oodInsideLogits'>,
+): Promise<OodResult> {
+  const checked = checkOod(encoded.pImg, manifest.ood, encoded.oodLogits, images, encoded.oodInsideLogits);
+  if (!checked.detector) return checked;
+  const fixes = await findFixes(images, encoded.oodLogits, checked.detector.threshold, manifest.preprocessing, (t) => model.detectPixels(t));
+  return withFixes(checked, fixes, images);
 }
 
 /** The OOD result with the fixes, and its warning naming them: in place of the general words when every flagged view

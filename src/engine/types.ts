@@ -62,8 +62,7 @@ export interface ImageTensor {
 export interface InsideBorder {
   data: Float32Array; // [S*S] normalised, like ImageTensor.data
   blankShare: number; // share of the image's area in the blank bands
-  edges: Edge[]; // the edges whose band is a tenth or more of the side, widest first
-  bands: Record<Edge, number>; // each edge's band as a share of the side it cuts
+  bands: Record<Edge, number>; // each edge's band as a share of the side it cuts (wideEdges names the wide ones)
 }
 
 /** A radiograph for the engine to preprocess: the file's bytes (PNG, JPEG, DICOM), which it decodes itself, or the

@@ -74,21 +74,20 @@ export function blankBorder(img: Pick<GreyImage, 'width' | 'height' | 'data'>, t
   const innerW = Math.max(0, W - left - right);
   const innerH = Math.max(0, H - top - bottom);
   const blankShare = 1 - (innerW * innerH) / (W * H);
-  const sized: [Edge, number][] = [
-    ['top', top / H],
-    ['bottom', bottom / H],
-    ['left', left / W],
-    ['right', right / W],
-  ];
-  const edges = sized
-    .filter(([, s]) => s >= 0.1)
-    .sort((a, b) => b[1] - a[1])
-    .map(([e]) => e);
+  const edges = wideEdges(bandShares(img, { top, bottom, left, right }));
   return { top, bottom, left, right, blankShare, edges };
 }
 
+/** The edges whose band is a tenth or more of the side it cuts, widest first (for messages). */
+export function wideEdges(bands: Record<Edge, number>): Edge[] {
+  return (Object.entries(bands) as [Edge, number][])
+    .filter(([, s]) => s >= 0.1)
+    .sort((a, b) => b[1] - a[1])
+    .map(([e]) => e);
+}
+
 /** Each edge's band as a share of the side it cuts (0…1). */
-export function bandShares(img: Pick<GreyImage, 'width' | 'height'>, border: BlankBorder): Record<Edge, number> {
+export function bandShares(img: Pick<GreyImage, 'width' | 'height'>, border: Pick<BlankBorder, Edge>): Record<Edge, number> {
   return { top: border.top / img.height, bottom: border.bottom / img.height, left: border.left / img.width, right: border.right / img.width };
 }
 

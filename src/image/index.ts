@@ -5,7 +5,7 @@ export { applyWindow, viewFromPosition, notChestRadiograph } from './dicom';
 export { preprocess, resample, axisWeights, toUint8, normalise, tensorToImage } from './preprocess';
 export type { PreprocessOptions, Preprocessed, Rect } from './preprocess';
 export { sniffFormat } from './sniff';
-export { bandShares, blankBorder, insideBorder, oneSidedBand, BLANK_TOLERANCE } from './blankBorder';
+export { bandShares, blankBorder, insideBorder, oneSidedBand, wideEdges, BLANK_TOLERANCE } from './blankBorder';
 export { turnPixels, ORIENTATION_FIXES, FIX_ACTIONS } from './orientation';
 export type { OrientationFix } from './orientation';
 export type { BlankBorder, Edge } from './blankBorder';

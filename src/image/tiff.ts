@@ -30,8 +30,8 @@ class TiffReader {
   u16 = (at: number): number => this.view.getUint16(at, this.little);
   u32 = (at: number): number => this.view.getUint32(at, this.little);
 
-  /** The directory at `at` and the offset of the next one (0: none). */
-  ifd(at: number): { tags: Ifd; next: number } {
+  /** The tags of the directory at `at`. */
+  ifd(at: number): Ifd {
     const SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8 };
     const count = this.u16(at);
     const tags: Ifd = new Map();
@@ -51,7 +51,12 @@ class TiffReader {
       }
       tags.set(tag, values);
     }
-    return { tags, next: this.u32(at + 2 + count * 12) };
+    return tags;
+  }
+
+  /** The offset of the directory after the one at `at` (0: none), without reading its tags. */
+  nextIfd(at: number): number {
+    return this.u32(at + 2 + this.u16(at) * 12);
   }
 }
 
@@ -61,7 +66,8 @@ function countPages(r: TiffReader, first: number): number {
   const seen = new Set<number>();
   for (let at = first; at && !seen.has(at) && at + 2 <= r.bytes.length && pages < 1000; pages++) {
     seen.add(at);
-    at = r.ifd(at).next;
+    if (at + 2 + r.u16(at) * 12 + 4 > r.bytes.length) return pages + 1; // a cut-short chain: this page counts, none after
+    at = r.nextIfd(at);
   }
   return pages;
 }
@@ -81,7 +87,7 @@ function readTiff(bytes: Uint8Array, limits: Limits): GreyImage {
   if (r.u16(2) === 43) throw new ImageFormatError(`This is a BigTIFF file, which is not supported. ${SAVE_AS}`);
   const firstAt = r.u32(4);
   if (firstAt < 8 || firstAt + 2 > bytes.length) throw new RangeError('its first image directory is outside the file');
-  const { tags } = r.ifd(firstAt);
+  const tags = r.ifd(firstAt);
   const one = (tag: number, fallback?: number): number => {
     const v = tags.get(tag)?.[0] ?? fallback;
     if (v === undefined) throw new RangeError(`it has no tag ${tag}`);

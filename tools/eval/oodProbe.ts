@@ -9,8 +9,7 @@ import { loadModelFiles } from '../../src/engine/modelLoader';
 import { nodeModelSource } from '../../src/engine/node/nodeEngine';
 import { OnnxReportModel } from '../../src/engine/onnxModel';
 import { insideOf } from '../../src/engine/imageInput';
-import { checkOod } from '../../src/engine/ood';
-import { findFixes, withFixes } from '../../src/engine/orientationCheck';
+import { assessOod } from '../../src/engine/orientationCheck';
 import { createSessions, releaseSessions, type OrtRuntime } from '../../src/engine/sessions';
 import type { Backend, OodResult } from '../../src/engine/types';
 
@@ -34,10 +33,7 @@ export class OodProbe {
     const content = { x: p.offsetX, y: p.offsetY, width: p.resizedWidth, height: p.resizedHeight };
     const view = { data: p.pixels, size, name, inside: insideOf(img, this.manifest.preprocessing), content };
     const encoded = await this.model.encode([view]);
-    const checked = checkOod(encoded.pImg, this.manifest.ood, encoded.oodLogits, [view], encoded.oodInsideLogits);
-    const threshold = this.manifest.ood.detector?.threshold ?? Number.POSITIVE_INFINITY;
-    const fixes = await findFixes([view], encoded.oodLogits, threshold, this.manifest.preprocessing, (t) => this.model.detectPixels(t));
-    return withFixes(checked, fixes, [view]);
+    return assessOod(this.model, this.manifest, [view], encoded);
   }
 
   async dispose(): Promise<void> {
