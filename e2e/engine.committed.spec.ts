@@ -10,7 +10,8 @@
 // its out-of-distribution detector flags a document (a page the browser renders with real fonts, so nothing
 // like the synthetic pages it was trained on) but not a real radiograph, nor one padded with black to a square, and half a chest padded out
 // to a whole film (scored inside its blank border); a film lying on its side gets the turn that sets it right, and
-// drafts as the upright film once turned; and a nodule the votes left out of a draft
+// drafts as the upright film once turned; a mirrored film is drafted with a note and the flip, and drafts as the film
+// the right way round once flipped; and a nodule the votes left out of a draft
 // is listed for a second look.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -159,6 +160,32 @@ test('a film lying on its side is withheld with the fix the detector found; one 
   await waitForReport(page);
   await expect(page.getByTestId('ood-warning')).toHaveCount(0);
   expect(await page.getByTestId('report-word').allTextContents()).toEqual(uprightDraft);
+});
+
+test('a mirrored film is drafted with a note that names the flip; one press flips it and drafts it as the film the right way round', async ({ page }) => {
+  const film = PNG.sync.read(radiograph('jsrt/JPCLN005.png').buffer);
+  const { width: W, height: H } = film;
+  const mirrored = new PNG({ width: W, height: H });
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) film.data.copy(mirrored.data, (y * W + W - 1 - x) * 4, (y * W + x) * 4, (y * W + x) * 4 + 4);
+  await page.goto('/?device=wasm');
+  await page.getByTestId('file-input').setInputFiles(radiograph('jsrt/JPCLN005.png'));
+  await waitForReport(page);
+  await expect(page.getByTestId('ood-warning')).toHaveCount(0);
+  const rightDraft = await page.getByTestId('report-word').allTextContents();
+  await page.getByTestId('file-input').setInputFiles({ name: 'mirrored.png', mimeType: 'image/png', buffer: PNG.sync.write(mirrored) });
+  await expect(page.getByTestId('ood-warning')).toContainText(/mirrored\.png\) looks mirrored: the heart and the aortic arch are on the image's left/, {
+    timeout: 90_000,
+  });
+  await waitForReport(page);
+  // a note, not a refusal: the draft is shown, marked unreliable, with the flip under the note
+  await expect(page.getByTestId('withheld-draft')).toHaveCount(0);
+  await expect(page.getByTestId('report-word').first()).toBeVisible();
+  await expect(page.getByTestId('unreliable-badge')).toBeVisible();
+  await page.getByTestId('ood-warning').getByRole('button', { name: 'Flip it left to right and draft again' }).click();
+  await expect(page.getByTestId('fix-note')).toHaveText('on this page: flipped left to right (the file is unchanged)');
+  await waitForReport(page);
+  await expect(page.getByTestId('ood-warning')).toHaveCount(0);
+  expect(await page.getByTestId('report-word').allTextContents()).toEqual(rightDraft);
 });
 
 test('the pneumonia-type gate: the panel says what the image reader read, and turning it off lets the model name a type', async ({ page }) => {

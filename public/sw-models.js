@@ -37,10 +37,17 @@ async function cachedJson(url) {
   return hit ? hit.json() : null;
 }
 
-/** The files a manifest names beside its precisions' ONNX files: the detector, the image reader, the lesion map and the
+/** The files a manifest names beside its precisions' ONNX files: the detector, the mirror check, the image reader, the lesion map and the
  *  similarity towers (those it has). */
 function extraEntries(manifest) {
-  return [manifest.ood?.detector, manifest.image_reader, manifest.lesion_map, manifest.similarity?.image, manifest.similarity?.text].filter(Boolean);
+  return [
+    manifest.ood?.detector,
+    manifest.mirror_check,
+    manifest.image_reader,
+    manifest.lesion_map,
+    manifest.similarity?.image,
+    manifest.similarity?.text,
+  ].filter(Boolean);
 }
 
 /** Every file a manifest names (all precisions and the extra files): folder-relative path -> entry. */

@@ -30,7 +30,8 @@ beforeAll(() => {
   donor = path.join(dir, 'donor');
   target = path.join(dir, 'target');
   fresh = path.join(dir, 'fresh');
-  // The donor: a tiny folder given an image reader and a lesion map on its own 8 × 8 grid (training/tests/test_carry_over.py).
+  // The donor: a tiny folder given an image reader, a lesion map on its own 8 × 8 grid and a mirror check
+  // (training/tests/test_carry_over.py).
   const script = `from training.tests.test_carry_over import donor; from training.export import random_tiny
 donor(${JSON.stringify(donor)}); random_tiny(${JSON.stringify(target)}, seed=1, quantize=False, verify=False)
 random_tiny(${JSON.stringify(fresh)}, seed=2, quantize=False, verify=False)`;
@@ -45,7 +46,7 @@ describe('npm run complete-model', () => {
     expect(status).toBe(0);
     expect(out).toContain(`1. towers: the similarity towers`);
     expect(out).toMatch(/skipped: .*donor has no pixel-reading towers/);
-    expect(out).toContain(`npm run carry-over -- --from-model ${donor} --model ${target} --parts image_reader,lesion_map`);
+    expect(out).toContain(`npm run carry-over -- --from-model ${donor} --model ${target} --parts image_reader,lesion_map,mirror_check\n`);
     expect(out).toContain('8. subtype-margin');
     expect(out).toMatch(/skipped: no val film says bacterial or viral/);
     expect(out).toMatch(/10\. defaults: .*\n {3}npm run sweep-rerank -- .*--write-defaults/);
@@ -61,6 +62,7 @@ describe('npm run complete-model', () => {
     const from = { id: manifestOf(donor).id, version: manifestOf(donor).version };
     expect(got.image_reader.copied_from).toEqual(from);
     expect(got.lesion_map.copied_from).toEqual(from);
+    expect(got.mirror_check.copied_from).toEqual(from);
     expect(got.subtype_probe.copied_from).toEqual(from);
     expect(got.ood.detector.sha256).toBe(manifestOf(donor).ood.detector.sha256);
     expect(out).toContain(`${target} is complete`);

@@ -41,7 +41,8 @@ export interface GroupRate {
   low_resolution: number; // share smaller than the model's input (enlarged, so the engine warns: src/engine/ood.ts)
   blank: number; // share the engine refuses outright: one grey value throughout (ImageBlankError), so no detector score
   any: number; // share refused or with any warning (detector, embedding, colour or low resolution)
-  fixed: number; // share offered a fix (a turn or an inversion the detector then passes: orientationCheck.ts)
+  fixed: number; // share offered a fix (a turn or an inversion the detector then passes: orientationCheck.ts; or the flip)
+  mirrored: number; // share the mirror check finds mirrored, so offered the flip (src/engine/mirrorCheck.ts)
   right_fix?: number; // for a transform with one right fix (EXPECTED_FIX): share offered exactly it
   unreadable?: number; // files the decoder refused (typed errors: not counted in n)
 }
@@ -54,6 +55,7 @@ class Tally {
   blank = 0;
   any = 0;
   fixed = 0;
+  mirrored = 0;
   rightFix = 0;
   constructor(
     private readonly inputSize: number,
@@ -74,6 +76,7 @@ class Tally {
     if (small) this.lowResolution++;
     if (r.warning || colour || small) this.any++;
     if (r.fixes?.length) this.fixed++;
+    if (r.fixes?.some((f) => f.fix === 'flip')) this.mirrored++;
     if (this.expected && r.fixes?.some((f) => f.fix === this.expected)) this.rightFix++;
   }
   rate(group: string, kind: GroupRate['kind']): GroupRate {
@@ -88,6 +91,7 @@ class Tally {
       blank: share(this.blank),
       any: share(this.any),
       fixed: share(this.fixed),
+      mirrored: share(this.mirrored),
       ...(this.expected ? { right_fix: share(this.rightFix) } : {}),
     };
   }
@@ -200,6 +204,7 @@ export function oodMarkdown(id: string, version: string, rates: GroupRate[], com
     pct(r.blank),
     pct(r.any),
     pct(r.fixed),
+    pct(r.mirrored),
     r.right_fix === undefined ? '–' : pct(r.right_fix),
   ]);
   return [
@@ -210,11 +215,23 @@ export function oodMarkdown(id: string, version: string, rates: GroupRate[], com
     'for an image smaller than the model input (enlarged to it); refused as blank (one grey value throughout); and by',
     'any check (any of these, or a colour image). On full-size radiographs a warning is a false alarm; on everything',
     'else it is a catch, and on a small radiograph it says the draft cannot see fine detail. "Offered a fix": the',
-    'detector passes the image turned a quarter turn either way, half a turn or inverted, and the page offers that;',
-    '"the right fix": the one that undoes the transform.',
+    'detector passes the image turned a quarter turn either way, half a turn or inverted, and the page offers that, or',
+    'the mirror check finds the film mirrored ("looks mirrored") and the page offers to flip it; "the right fix": the',
+    'one that undoes the transform.',
     '',
     markdownTable(
-      ['images', 'n', 'detector', 'embedding distance', 'smaller than the input', 'refused as blank', 'any warning', 'offered a fix', 'the right fix'],
+      [
+        'images',
+        'n',
+        'detector',
+        'embedding distance',
+        'smaller than the input',
+        'refused as blank',
+        'any warning',
+        'offered a fix',
+        'looks mirrored',
+        'the right fix',
+      ],
       rows,
     ),
   ].join('\n');

@@ -1,11 +1,11 @@
-"""Carries the image reader and the lesion map of one exported model folder into another.
+"""Carries the image reader, the lesion map and the mirror check of one exported model folder into another.
 
-Both are networks of their own (ImageNet MobileNetV2, fine-tuned): they read the model's normalised input pixels, not
+Each is a network of its own (the first two ImageNet MobileNetV2, fine-tuned): they read the model's normalised input pixels, not
 the report model's image tokens, so a retrained report model with the same preprocessing keeps them. The similarity
 towers and the OOD detector have their own `--from-model` (export-similarity, export-ood); this is the same for these
-two, so a retrained folder gets every part the donor has without retraining any (`npm run complete-model`).
+three, so a retrained folder gets every part the donor has without retraining any (`npm run complete-model`).
 
-    npm run carry-over -- --from-model public/models/serpent-cxr --model runs/NEW [--parts image_reader,lesion_map]
+    npm run carry-over -- --from-model public/models/serpent-cxr --model runs/NEW [--parts image_reader,lesion_map,mirror_check]
 
 With the image reader come the parts that read only it: the subtype probe on its P(consolidation) (`subtype_probe`,
 with the donor's decoding settings subtype_gate and subtype_name) and a finding reader whose feature is
@@ -18,17 +18,20 @@ from pathlib import Path
 
 from .manifest import copy_model_file, read_manifest_pair, require_same_pixels, write_manifest
 
-PARTS = ("image_reader", "lesion_map")
+PARTS = ("image_reader", "lesion_map", "mirror_check")
 
 
 class CarryOverError(Exception):
     """A part cannot be carried over: missing in the donor, or fed other pixels."""
 
 
-def carry_over(src_dir, model_dir, parts=PARTS):
-    """Copies `parts` (files and manifest entries) from src_dir into model_dir → the names of the entries written.
-    Everything is checked before anything is written."""
+def carry_over(src_dir, model_dir, parts=None):
+    """Copies `parts` (files and manifest entries; by default every part src_dir has) from src_dir into model_dir → the
+    names of the entries written. Everything is checked before anything is written."""
     src_manifest, manifest = read_manifest_pair(src_dir, model_dir, CarryOverError)
+    parts = [p for p in PARTS if p in src_manifest] if parts is None else parts
+    if not parts:
+        raise CarryOverError(f"{src_dir} has none of {', '.join(PARTS)} to carry over")
     unknown = [p for p in parts if p not in PARTS]
     if unknown:
         raise CarryOverError(f"unknown part(s) {unknown}; choose from {list(PARTS)}")
@@ -36,7 +39,7 @@ def carry_over(src_dir, model_dir, parts=PARTS):
     if missing:
         raise CarryOverError(f"{src_dir} has no {' or '.join(missing)} to carry over")
     require_same_pixels(src_manifest, manifest, model_dir, CarryOverError, f"{', '.join(parts)} read pixels preprocessed as",
-                        "retrain them for it (`npm run image-reader`, `npm run lesion-map`)")
+                        "retrain them for it (`npm run image-reader`, `npm run lesion-map`, `npm run mirror-check`)")
     if "lesion_map" in parts:
         grid, maps = src_manifest["lesion_map"].get("grid"), map_grid(manifest)
         if grid != maps:
@@ -87,10 +90,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--from-model", required=True, help="exported model folder that has the parts")
     ap.add_argument("--model", required=True, help="exported model folder to add them to")
-    ap.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated, from {','.join(PARTS)} (default: both)")
+    ap.add_argument("--parts", default=None, help=f"comma-separated, from {','.join(PARTS)} (default: all the donor has)")
     args = ap.parse_args(argv)
     try:
-        written = carry_over(args.from_model, args.model, [p for p in args.parts.split(",") if p])
+        written = carry_over(args.from_model, args.model, [p for p in args.parts.split(",") if p] if args.parts else None)
     except CarryOverError as e:
         print(f"carry-over: {e}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 // The exporter (training/export.py) writes exactly this shape.
 import type { FindingReaderEntry, ImageReaderEntry } from './findingReader';
 import type { LesionMapEntry } from './lesionMap';
+import type { MirrorCheckEntry } from './mirrorCheck';
 import type { SideGateEntry } from './sideGate';
 import type { SubtypeProbe } from './subtypeGate';
 
@@ -121,6 +122,7 @@ export interface ModelManifest {
   findings: string[];
   ood: OodStats;
   similarity?: SimilarityEntry;
+  mirror_check?: MirrorCheckEntry; // whether a frontal film is shown mirrored (`npm run mirror-check -- --write`)
   lesion_map?: LesionMapEntry; // where a localised finding most likely is, shown as its sentences' map (`npm run lesion-map -- --write`)
   image_reader?: ImageReaderEntry; // a second network that reads the film's findings from its pixels (`npm run image-reader -- --write`)
   finding_reader?: FindingReaderEntry; // the finding votes' reader: a linear head on the image tokens (`npm run finding-reader`) or the image reader

@@ -1,12 +1,13 @@
 // Reads a model folder: manifest.json (format and version checked against modelIO.json), tokenizer.json,
 // the three ONNX files of one precision, and the out-of-distribution detector, the similarity towers and the image
-// reader and the lesion map when the manifest lists them, each checked against the manifest's size and sha256.
+// reader, the lesion map and the mirror check when the manifest lists them, each checked against the manifest's size and sha256.
 import { ModelFileError, ModelManifestError, ModelVersionError } from './errors';
 import { heatmapGrid, type ModelFileKey, type ModelFileEntry, type ModelManifest, type Precision } from './manifest';
 import modelIO from './modelIO.json' with { type: 'json' };
 import type { ModelSource } from './modelSource';
 import { checkFindingReader, checkImageReader } from './findingReader';
 import { checkLesionMap } from './lesionMap';
+import { checkMirrorCheck } from './mirrorCheck';
 import { checkSideGate } from './sideGate';
 import { FINDING_KEYS } from '../text/findings';
 import { checkSubtypeProbe } from './subtypeGate';
@@ -23,6 +24,7 @@ export type ModelFileBytes = Record<ModelFileKey, Uint8Array> & {
   similarity_text?: Uint8Array;
   image_reader?: Uint8Array; // the image reader's network, when the manifest lists one
   lesion_map?: Uint8Array; // the lesion map's network, when the manifest lists one
+  mirror_check?: Uint8Array; // the mirror check's network, when the manifest lists one
   decoder_static?: Uint8Array; // only when asked for (WebGPU) and listed
 };
 
@@ -65,6 +67,7 @@ export function checkManifest(raw: unknown): ModelManifest {
     throw new ModelManifestError("manifest.json's similarity needs image and text files and an embed_dim; re-run `npm run export-similarity`.");
   }
   if (m.image_reader) checkImageReader(m.image_reader);
+  if (m.mirror_check) checkMirrorCheck(m.mirror_check);
   if (m.lesion_map) checkLesionMap(m.lesion_map, heatmapGrid(m as ModelManifest));
   if (m.subtype_probe) checkSubtypeProbe(m.subtype_probe, { image: m.architecture!.embed_dim, tower: sim?.embed_dim, imageReader: m.image_reader?.findings });
   if (m.finding_reader) checkFindingReader(m.finding_reader, m.architecture!.d_model, m.image_reader);
@@ -128,6 +131,7 @@ export async function loadModelFiles(
   if (manifest.ood.detector) wanted.push(['ood_detector', manifest.ood.detector]);
   if (manifest.image_reader) wanted.push(['image_reader', manifest.image_reader]);
   if (manifest.lesion_map) wanted.push(['lesion_map', manifest.lesion_map]);
+  if (manifest.mirror_check) wanted.push(['mirror_check', manifest.mirror_check]);
   if (manifest.similarity) wanted.push(['similarity_image', manifest.similarity.image], ['similarity_text', manifest.similarity.text]);
   const total = wanted.reduce((s, [, e]) => s + e.bytes, 0);
   // All files at once: from a cache (the service worker's offline copy) the time is latency, not bandwidth, so

@@ -21,6 +21,7 @@ export interface EncodedImages {
   pImg: Float32Array; // [E] image_embeds averaged over views
   oodLogits: Float32Array | null; // [V] the detector's logit per view (high = unlike the training radiographs); null without one
   oodInsideLogits: Float32Array | null; // [V] its logit on the film inside each view's blank border (NaN: no border); null without one
+  mirrorLogits: Float32Array | null; // [V] the mirror check's logit per view (high = shown mirrored); null without one
   reading: Record<string, number> | null; // the finding reader's P(f | film) (either kind, views averaged); null without one
   imageReading: Record<string, number> | null; // the image reader's P(f | film) (views averaged); null when the folder has none
   towers: TowerImage | null; // the similarity towers' p_img and patch embeddings; null without towers
@@ -57,12 +58,14 @@ export class OnnxReportModel {
     this.towers = sessions.similarity && manifest.similarity ? new SimilarityTowers(sessions.ort, sessions.similarity, manifest) : null;
   }
 
-  /** One vision call (and one detector call) for all views: [V,1,S,S] → prefix, per-view patch embeddings, p_img, OOD logits. */
+  /** One vision call (and one detector and mirror-check call) for all views: [V,1,S,S] → prefix, per-view patch embeddings, p_img,
+   *  OOD and mirror logits. */
   async encode(images: ImageTensor[]): Promise<EncodedImages> {
     const input = this.pixelTensor(images);
     const pixels = input.data as Float32Array;
     const oodLogits = await this.detect(input);
     const oodInsideLogits = oodLogits ? await this.detectInside(images) : null;
+    const mirrorLogits = await this.checkMirror(input);
     const io = modelIO.vision;
     const out = await this.sessions.vision.run({ [io.inputs.pixels]: input });
     try {
@@ -78,6 +81,7 @@ export class OnnxReportModel {
         pImg: meanRows(embeds, images.length),
         oodLogits,
         oodInsideLogits,
+        mirrorLogits,
         reading: this.findingReading(prefix, imageReading),
         imageReading,
         towers: this.towers ? await this.towers.image({ features: features.slice(), pixels }, images.length) : null,
@@ -102,6 +106,21 @@ export class OnnxReportModel {
     const out = await detector.run({ [io.inputs.pixels]: input });
     try {
       return (await floats(out[io.outputs.score])).slice(); // [V]
+    } finally {
+      disposeAll(Object.values(out));
+    }
+  }
+
+  /** The mirror check's logit per view [V] on the pixels [V,1,S,S]; null when the folder has none. */
+  private async checkMirror(input: OrtTensor): Promise<Float32Array | null> {
+    const session = this.sessions.mirrorCheck;
+    if (!session || !this.manifest.mirror_check) return null;
+    const io = modelIO.mirrorCheck;
+    const out = await session.run({ [io.inputs.pixels]: input });
+    try {
+      const score = out[io.outputs.score];
+      if (!score) throw new ModelFileError(this.manifest.mirror_check.path, 'corrupt', `it has no output "${io.outputs.score}"`);
+      return (await floats(score)).slice(); // [V]
     } finally {
       disposeAll(Object.values(out));
     }

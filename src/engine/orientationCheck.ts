@@ -5,6 +5,7 @@
 // right fix, and 3 of 300 other images (icons, photos) a spurious one (docs/RESULTS.md).
 import { ORIENTATION_FIXES, type OrientationFix, turnPixels, FIX_ACTIONS } from '../image';
 import type { ModelManifest } from './manifest';
+import { mirrorFixes, withMirrorFixes } from './mirrorCheck';
 import { checkOod, viewName, type ViewLabel } from './ood';
 import type { EncodedImages, OnnxReportModel } from './onnxModel';
 import type { ImageTensor, OodResult, ViewFix } from './types';
@@ -54,6 +55,7 @@ const LOOKS: Record<OrientationFix, string> = {
   turn_left: 'lying on its side',
   turn_half: 'upside down',
   invert: 'with its greys inverted (bone dark, lungs light: a MONOCHROME1 film saved without its photometric interpretation looks like this)',
+  flip: 'mirrored left to right',
 };
 
 const OR_ELSE: Record<OrientationFix, string> = {
@@ -61,6 +63,7 @@ const OR_ELSE: Record<OrientationFix, string> = {
   turn_left: 'export the film the right way up',
   turn_half: 'export the film the right way up',
   invert: 'export it again from the DICOM file, whose photometric interpretation the viewer applies',
+  flip: 'export the film again the right way round',
 };
 
 /** What to tell the person about one fixable view. */
@@ -73,18 +76,23 @@ export function fixWarning(fix: ViewFix, label: ViewLabel, given: number, thresh
   );
 }
 
-/** The engine's OOD verdict on encoded views: checkOod (each image, and the film inside a blank border), then the fixes
- *  for the views flagged as given. generateReport and the eval's OOD probe both call this one. */
+/** The engine's OOD verdict on encoded views: checkOod (each image, and the film inside a blank border), the fixes for
+ *  the views flagged as given, then the flip for the views the mirror check finds mirrored. generateReport and the
+ *  eval's OOD probe both call this one. */
 export async function assessOod(
   model: Pick<OnnxReportModel, 'detectPixels'>,
-  manifest: Pick<ModelManifest, 'ood' | 'preprocessing'>,
+  manifest: Pick<ModelManifest, 'ood' | 'preprocessing' | 'mirror_check'>,
   images: readonly ImageTensor[],
-  encoded: Pick<EncodedImages, 'pImg' | 'oodLogits' | 'oodInsideLogits'>,
+  encoded: Pick<EncodedImages, 'pImg' | 'oodLogits' | 'oodInsideLogits' | 'mirrorLogits'>,
 ): Promise<OodResult> {
   const checked = checkOod(encoded.pImg, manifest.ood, encoded.oodLogits, images, encoded.oodInsideLogits);
-  if (!checked.detector) return checked;
-  const fixes = await findFixes(images, encoded.oodLogits, checked.detector.threshold, manifest.preprocessing, (t) => model.detectPixels(t));
-  return withFixes(checked, fixes, images);
+  const fixes = checked.detector
+    ? await findFixes(images, encoded.oodLogits, checked.detector.threshold, manifest.preprocessing, (t) => model.detectPixels(t))
+    : [];
+  const ood = withFixes(checked, fixes, images);
+  const mirror = manifest.mirror_check;
+  if (!mirror) return ood;
+  return withMirrorFixes(ood, mirrorFixes(encoded.mirrorLogits, mirror.threshold, images, ood), mirror.threshold, images, images.length);
 }
 
 /** The OOD result with the fixes, and its warning naming them: in place of the general words when every flagged view

@@ -62,6 +62,7 @@ export interface ModelSessions {
   embed: Session;
   decoder: Session;
   oodDetector: Session | null; // the out-of-distribution detector, when the model folder has one
+  mirrorCheck: Session | null; // the mirror check, when the folder has one
   imageReader: Session | null; // the image reader's network, when the folder has one
   lesionMap: LazySession | null; // the lesion map's network, when the folder has one: made on first use
   similarity: { image: Session; text: Session } | null; // the similarity towers, when the model folder has them
@@ -154,6 +155,8 @@ export async function createSessions(
     created.push(decoder);
     const oodDetector = files.ood_detector ? await ort.InferenceSession.create(files.ood_detector, base) : null;
     if (oodDetector) created.push(oodDetector);
+    const mirrorCheck = files.mirror_check ? await ort.InferenceSession.create(files.mirror_check, base) : null;
+    if (mirrorCheck) created.push(mirrorCheck);
     const imageReader = files.image_reader ? await ort.InferenceSession.create(files.image_reader, base) : null;
     if (imageReader) created.push(imageReader);
     const lesionBytes = files.lesion_map;
@@ -167,7 +170,7 @@ export async function createSessions(
       similarity = { image, text };
     }
     const staticSteps = files.decoder_static && opts.staticCache ? new StaticSteps(ort, files.decoder_static, backend, base, opts.staticCache) : null;
-    return { ort, backend, gpuPast, vision, embed, decoder, oodDetector, imageReader, lesionMap, similarity, staticSteps };
+    return { ort, backend, gpuPast, vision, embed, decoder, oodDetector, mirrorCheck, imageReader, lesionMap, similarity, staticSteps };
   } catch (err) {
     await Promise.all(created.map((s) => s.release().catch(() => undefined)));
     throw err;
@@ -182,6 +185,7 @@ export async function releaseSessions(s: ModelSessions): Promise<void> {
     s.embed,
     s.decoder,
     ...(s.oodDetector ? [s.oodDetector] : []),
+    ...(s.mirrorCheck ? [s.mirrorCheck] : []),
     ...(s.imageReader ? [s.imageReader] : []),
     ...(s.similarity ? [s.similarity.image, s.similarity.text] : []),
   ];

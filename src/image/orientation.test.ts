@@ -22,6 +22,12 @@ describe('turnPixels', () => {
     expect(twice.data).toEqual(turnPixels(img, 3, 2, 'turn_half').data);
   });
 
+  it('flips left to right: each row reversed, the size kept, and a second flip undoes the first', () => {
+    const flipped = turnPixels(img, 3, 2, 'flip');
+    expect(flipped).toEqual({ data: Float32Array.of(3, 2, 1, 6, 5, 4), width: 3, height: 2 });
+    expect(turnPixels(flipped.data, 3, 2, 'flip').data).toEqual(img);
+  });
+
   it('keeps the array type (the viewer turns its Uint16 bins with the same function)', () => {
     const bins = turnPixels(Uint16Array.of(1, 2, 3, 4, 5, 6), 3, 2, 'turn_right').data;
     expect(bins).toBeInstanceOf(Uint16Array);

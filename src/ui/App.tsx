@@ -106,8 +106,9 @@ export function App() {
   const modelInputs = useMemo(() => result?.views?.map((v) => fnv1a(v.grey)) ?? [], [result]);
   const maps = useMemo(() => ordered.map((_, v) => focusedMap(result, focus, draftIndex(result, v))), [ordered, result, focus]);
 
-  // The detector passes a withheld image once turned or inverted: one press sets it right (a new study) and drafts it.
-  const fixes = (withheld ? (result?.ood.fixes ?? []) : []).flatMap((f) => {
+  // The detector passes a withheld image once turned or inverted, or the mirror check finds a film mirrored: one press
+  // sets it right (a new study) and drafts it.
+  const fixes = (result?.ood.fixes ?? []).flatMap((f) => {
     const im = ordered[f.view];
     if (!im) return [];
     const action = FIX_ACTIONS[f.fix];

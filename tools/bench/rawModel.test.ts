@@ -26,6 +26,7 @@ describe('decodeSteps', () => {
           embed: m.embed,
           decoder: m.decoder,
           oodDetector: null,
+          mirrorCheck: null,
           imageReader: null,
           lesionMap: null,
           similarity: null,

@@ -1,6 +1,6 @@
 // The steps that make an exported report model's folder complete, as the shipped one is, in the order each needs the
-// last: the parts that read pixels carried over from a donor folder (similarity towers, OOD detector, image reader and
-// lesion map), the finding reader refitted on the new image tokens, the static WebGPU step, then the choices made on
+// last: the parts that read pixels carried over from a donor folder (similarity towers, OOD detector, image reader,
+// lesion map and mirror check), the finding reader refitted on the new image tokens, the static WebGPU step, then the choices made on
 // val drafts (side gate, subtype margin, decoding defaults with the second look), and last one draft through the
 // engine, whose manifest check refuses a part that does not fit (a lesion map on another grid, a missing file). Pure: what runs, and why a step is
 // skipped, comes from the two manifests and the image manifest's fields.
@@ -16,6 +16,7 @@ export interface FolderManifest {
   ood?: { detector?: unknown };
   image_reader?: unknown;
   lesion_map?: { grid?: [number, number] };
+  mirror_check?: unknown;
   finding_reader?: { feature?: string };
 }
 
@@ -74,7 +75,7 @@ export function planSteps(p: PlanInput): Step[] {
   // The lesion map draws on the heatmaps' grid: the towers' once they are carried over, else the folder's own.
   const grid = gridText((towersSkip ? p.target.similarity?.grid : d?.similarity?.grid) ?? p.target.preprocessing.grid);
   const mapFits = gridText(d?.lesion_map?.grid) === grid;
-  const pixelReaders = d ? (['image_reader', 'lesion_map'] as const).filter((k) => d[k] !== undefined && (k !== 'lesion_map' || mapFits)) : [];
+  const pixelReaders = d ? (['image_reader', 'lesion_map', 'mirror_check'] as const).filter((k) => d[k] !== undefined && (k !== 'lesion_map' || mapFits)) : [];
   const mapLeftOut =
     d?.lesion_map && !mapFits
       ? ` (not the lesion map: it draws on ${gridText(d.lesion_map.grid)}, this folder's maps are ${grid}; npm run lesion-map -- --write retrains it)`
@@ -98,8 +99,8 @@ export function planSteps(p: PlanInput): Step[] {
     },
     {
       name: 'pixel-readers',
-      what: `the image reader and the lesion map (networks that read pixels), with what reads only them: carried over${mapLeftOut}`,
-      ...(!d ? { skip: noDonor } : pixelReaders.length === 0 ? { skip: `${from} has neither that fits${mapLeftOut}` } : {}),
+      what: `the image reader, the lesion map and the mirror check (networks that read pixels), with what reads only them: carried over${mapLeftOut}`,
+      ...(!d ? { skip: noDonor } : pixelReaders.length === 0 ? { skip: `${from} has none that fits${mapLeftOut}` } : {}),
       command: ['carry-over', '--from-model', from, '--model', p.model, '--parts', pixelReaders.join(',')],
     },
     {

@@ -1,6 +1,6 @@
 // Probing a model folder's out-of-distribution check without writing reports: the engine's own encode +
 // detector + checkOod on decoded grey images, the image transforms that turn a frontal radiograph into something
-// the model never saw (rotated, upside down, inverted, a small crop), and synthetic non-images (flat, gradients,
+// the model never saw (rotated, upside down, inverted, mirrored, a small crop), and synthetic non-images (flat, gradients,
 // noise). Used by `npm run ood-check` and by the committed model's tests.
 import type { GreyImage, OrientationFix } from '../../src/image';
 import { preprocess } from '../../src/image';
@@ -57,6 +57,7 @@ export const RADIOGRAPH_TRANSFORMS: Record<string, (img: GreyImage) => GreyImage
   rotated_quarter_turn: (img) => greyImage(img.height, img.width, (x, y) => at(img, y, img.height - 1 - x)),
   upside_down: (img) => greyImage(img.width, img.height, (x, y) => at(img, x, img.height - 1 - y)),
   inverted: (img) => greyImage(img.width, img.height, (x, y) => 1 - at(img, x, y)),
+  mirrored: (img) => greyImage(img.width, img.height, (x, y) => at(img, img.width - 1 - x, y)),
   half_blanked: (img) => greyImage(img.width, img.height, (x, y) => (x >= img.width / 2 ? 0 : at(img, x, y))),
   lower_third_blanked: (img) => greyImage(img.width, img.height, (x, y) => (y >= (img.height * 2) / 3 ? 0 : at(img, x, y))),
   small_crop: (img) => {
@@ -77,6 +78,7 @@ export const EXPECTED_FIX: Partial<Record<keyof typeof RADIOGRAPH_TRANSFORMS, Or
   rotated_quarter_turn: 'turn_left',
   upside_down: 'turn_half',
   inverted: 'invert',
+  mirrored: 'flip',
 };
 
 /** Images that are not radiographs at all: flat grey (which the engine refuses as blank before the detector), linear and

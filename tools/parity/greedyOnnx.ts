@@ -45,6 +45,7 @@ async function main(argv: string[]): Promise<void> {
     embed,
     decoder,
     oodDetector: null,
+    mirrorCheck: null,
     imageReader: null,
     lesionMap: null,
     similarity: null,

@@ -1,6 +1,6 @@
-"""`npm run carry-over`: a retrained report model keeps the image reader and the lesion map (networks that read pixels),
-with the parts that read the image reader alone, and refuses what would feed them other pixels or draw the map on
-another grid than the folder's heatmaps."""
+"""`npm run carry-over`: a retrained report model keeps the image reader, the lesion map and the mirror check (networks
+that read pixels), with the parts that read the image reader alone, and refuses what would feed them other pixels or
+draw the map on another grid than the folder's heatmaps."""
 import json
 import tempfile
 import unittest
@@ -9,11 +9,13 @@ from pathlib import Path
 from training.carry_over import CarryOverError, carry_over, main
 from training.export import random_tiny
 from training.manifest import file_entry
+from training.mirror_check import random_mirror_check
 
 
 def donor(d, probe_feature="image_reader", reader_feature="image_tokens_mean"):
-    """A random tiny folder given an image reader, a lesion map, a subtype probe and a finding reader."""
+    """A random tiny folder given an image reader, a lesion map, a mirror check, a subtype probe and a finding reader."""
     random_tiny(d, quantize=False, verify=False)
+    random_mirror_check(d)
     onnx_dir = Path(d) / "onnx"
     (onnx_dir / "image_reader_int8.onnx").write_bytes(b"image reader bytes")
     (onnx_dir / "lesion_map_int8.onnx").write_bytes(b"lesion map bytes")
@@ -37,11 +39,11 @@ class CarryOverTest(unittest.TestCase):
             src = donor(a)
             random_tiny(b, seed=1, quantize=False, verify=False)
             written = carry_over(a, b)
-            self.assertEqual(written, ["image_reader", "lesion_map", "subtype_probe"])
+            self.assertEqual(written, ["image_reader", "lesion_map", "mirror_check", "subtype_probe"])
             self.assertEqual((Path(b) / "onnx" / "lesion_map_int8.onnx").read_bytes(), b"lesion map bytes")
             got = manifest_of(b)
             origin = {"id": src["id"], "version": src["version"]}
-            for part in ("image_reader", "lesion_map", "subtype_probe"):
+            for part in ("image_reader", "lesion_map", "mirror_check", "subtype_probe"):
                 self.assertEqual(got[part], {**src[part], "copied_from": origin}, part)
             self.assertEqual((got["decoding"]["subtype_gate"], got["decoding"]["subtype_name"]), (1, 1))
             self.assertNotIn("finding_reader", got, "a reader on the donor's image tokens must be refitted, not copied")

@@ -25,7 +25,7 @@ interface Props {
   inputError?: string | null; // the dropped file could not be read: this takes the report's place
   secondLook?: SecondLookRule; // the model's rule for flagging findings the refinement left out
   onSaved?: (parts: readonly WorkPart[]) => void; // the report was copied (its text) or downloaded (with the measurements)
-  fixes?: { label: string; apply: () => void }[]; // a withheld draft's images set right by a turn or an inversion
+  fixes?: { label: string; apply: () => void }[]; // the images set right by a turn, an inversion or a flip, and drafted again
 }
 
 export function ReportPanel(p: Props) {
@@ -57,7 +57,7 @@ export function ReportPanel(p: Props) {
           </div>
         ) : null}
       </div>
-      <WarningBanner warnings={p.warnings} />
+      <WarningBanner warnings={p.warnings} fixes={study.phase === 'withheld' ? [] : p.fixes} />
       {viewsNote && !running ? (
         <p className="hint views-note" data-testid="views-note">
           {viewsNote}

@@ -1,10 +1,12 @@
-// The engine's warnings (the image looks out of distribution, it is a colour photo, …): shown above the
-// report, prominently, and the reason the draft is marked unreliable.
+// The engine's warnings (the image looks out of distribution, it is a colour photo, it looks mirrored, …): shown above
+// the report, prominently, and the reason the draft is marked unreliable. A shown draft's fixes (the flip the mirror
+// check offers) sit under them: one press sets the film right and drafts again.
 interface Props {
   warnings: string[];
+  fixes?: { label: string; apply: () => void }[];
 }
 
-export function WarningBanner({ warnings }: Props) {
+export function WarningBanner({ warnings, fixes = [] }: Props) {
   if (warnings.length === 0) return null;
   return (
     <div className="warning-banner" role="alert" data-testid="ood-warning">
@@ -14,6 +16,15 @@ export function WarningBanner({ warnings }: Props) {
           <li key={w}>{w}</li>
         ))}
       </ul>
+      {fixes.length ? (
+        <p className="fix-actions">
+          {fixes.map((f) => (
+            <button key={f.label} type="button" className="button small" data-testid="apply-fix" onClick={f.apply}>
+              {f.label}
+            </button>
+          ))}
+        </p>
+      ) : null}
     </div>
   );
 }

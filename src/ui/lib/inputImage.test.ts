@@ -84,6 +84,15 @@ describe('fixImage', () => {
     expect(base.decoded.data[0]).toBe(0); // the original is left as it was
   });
 
+  it('flips what the model reads and what the viewer draws left to right, keeping the size and the spacing', () => {
+    const flipped = fixImage(base, 'flip');
+    expect([flipped.width, flipped.height]).toEqual([3, 2]);
+    expect(Array.from(flipped.decoded.data)).toEqual([0.4, 0.2, 0, 1, 0.8, 0.6].map((v) => expect.closeTo(v, 6)));
+    expect(Array.from(flipped.display.bins)).toEqual([2, 1, 0, 5, 4, 3]);
+    expect(flipped.pixelSpacing).toEqual(base.pixelSpacing); // rows stay rows: no swap, as a quarter turn makes
+    expect(flipped.fixes).toEqual(['flip']);
+  });
+
   it('inverts the greys the model reads, and the drawing by the photometric', () => {
     const inverted = fixImage(base, 'invert');
     expect(Array.from(inverted.decoded.data)).toEqual([1, 0.8, 0.6, 0.4, 0.2, 0].map((v) => expect.closeTo(v, 6)));

@@ -78,7 +78,7 @@ export async function prepareInputImage(
 }
 
 /**
- * The image set right as the OOD check proposed (orientationCheck.ts): turned, or its greys inverted, in what the
+ * The image set right as the OOD or the mirror check proposed: turned, flipped, or its greys inverted, in what the
  * model reads and in what the viewer draws alike. A new key: it is a new study, drafted again, its measurements gone.
  */
 export function fixImage(im: InputImage, fix: OrientationFix): InputImage {
@@ -91,7 +91,7 @@ export function fixImage(im: InputImage, fix: OrientationFix): InputImage {
   }
   const grey = turnPixels(im.decoded.data, im.width, im.height, fix);
   const bins = turnPixels(im.display.bins, im.width, im.height, fix).data;
-  const quarter = fix !== 'turn_half';
+  const quarter = fix === 'turn_right' || fix === 'turn_left';
   const spacing = im.pixelSpacing && quarter ? { ...im.pixelSpacing, row: im.pixelSpacing.column, column: im.pixelSpacing.row } : im.pixelSpacing;
   return {
     ...im,
