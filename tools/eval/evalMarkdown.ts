@@ -155,7 +155,7 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
   if ('rows' in rb && rb.rows) {
     parts.push(
       `### Robustness (serpent, ${rb.n} images stratified by source; noise σ as a fraction of the intensity range, blur σ in pixels of the model ` +
-        `input, contrast about the image mean)`,
+        `input, contrast about the image mean; mirrored: the film flipped left to right, as a film saved flipped reaches the model unless the page's flip is taken)`,
     );
     parts.push(
       markdownTable(

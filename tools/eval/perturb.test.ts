@@ -36,7 +36,24 @@ describe('perturb', () => {
     expect(perturb(ramp, S, { kind: 'contrast', factor: 3 })[0]).toBe(0); // clamped
   });
 
+  it('mirrors left to right: each row reversed, and twice is the image again', () => {
+    const mirrored = perturb(ramp, S, { kind: 'mirror' });
+    expect(mirrored[0]).toBe(1);
+    expect(mirrored[S - 1]).toBe(0);
+    expect(mirrored[S + 1]).toBeCloseTo(ramp[S + S - 2], 6);
+    expect(perturb(mirrored, S, { kind: 'mirror' })).toEqual(ramp);
+  });
+
   it('names the default grid', () => {
-    expect(defaultPerturbations().map(perturbationName)).toEqual(['noise_0.05', 'noise_0.1', 'noise_0.2', 'blur_1', 'blur_2', 'contrast_0.5', 'contrast_1.5']);
+    expect(defaultPerturbations().map(perturbationName)).toEqual([
+      'noise_0.05',
+      'noise_0.1',
+      'noise_0.2',
+      'blur_1',
+      'blur_2',
+      'contrast_0.5',
+      'contrast_1.5',
+      'mirrored',
+    ]);
   });
 });

@@ -1,13 +1,19 @@
 // Image perturbations for the robustness evaluation, applied to the preprocessed [0,1] unit image [S*S]
 // (before normalisation) and clamped back to [0,1]: seeded Gaussian noise (σ as a fraction of the intensity
-// range), Gaussian blur (σ in input pixels) and a contrast change about the image mean.
+// range), Gaussian blur (σ in input pixels), a contrast change about the image mean, and the film mirrored left to
+// right (saved flipped: the mirror check notes it, and this row says what the draft of such a film is worth).
 
 import { mulberry32 } from '../../src/text/composeRng';
 
-export type Perturbation = { kind: 'noise'; sigma: number; seed: number } | { kind: 'blur'; sigma: number } | { kind: 'contrast'; factor: number };
+export type Perturbation =
+  | { kind: 'noise'; sigma: number; seed: number }
+  | { kind: 'blur'; sigma: number }
+  | { kind: 'contrast'; factor: number }
+  | { kind: 'mirror' };
 
-/** Name used in result tables, e.g. "noise_0.1", "blur_1.5", "contrast_0.5". */
+/** Name used in result tables, e.g. "noise_0.1", "blur_1.5", "contrast_0.5", "mirrored". */
 export function perturbationName(p: Perturbation): string {
+  if (p.kind === 'mirror') return 'mirrored';
   return p.kind === 'contrast' ? `contrast_${p.factor}` : `${p.kind}_${p.sigma}`;
 }
 
@@ -52,13 +58,14 @@ export function perturb(unit: Float32Array, size: number, p: Perturbation): Floa
     return unit.map((v) => clamp01(v + p.sigma * gauss()));
   }
   if (p.kind === 'blur') return p.sigma > 0 ? blur(unit, size, p.sigma).map(clamp01) : unit.slice();
+  if (p.kind === 'mirror') return unit.map((_, i) => unit[i - (i % size) + size - 1 - (i % size)]);
   let mean = 0;
   for (const v of unit) mean += v;
   mean /= unit.length;
   return unit.map((v) => clamp01(mean + p.factor * (v - mean)));
 }
 
-/** The robustness grid of the evaluation: noise σ 0.05/0.1/0.2, blur σ 1/2 px, contrast ×0.5/×1.5. */
+/** The robustness grid of the evaluation: noise σ 0.05/0.1/0.2, blur σ 1/2 px, contrast ×0.5/×1.5, mirrored. */
 export function defaultPerturbations(seed = 1): Perturbation[] {
   return [
     { kind: 'noise', sigma: 0.05, seed },
@@ -68,5 +75,6 @@ export function defaultPerturbations(seed = 1): Perturbation[] {
     { kind: 'blur', sigma: 2 },
     { kind: 'contrast', factor: 0.5 },
     { kind: 'contrast', factor: 1.5 },
+    { kind: 'mirror' },
   ];
 }
