@@ -29,6 +29,7 @@ from .augment import augment, degrade, gaussian_blur
 from .data import load_meta
 from .manifest import write_manifest
 from .modelio import load_model_io
+from .ood_detector import strided_features
 from .ort_node import run_onnx
 from .pixel_export import set_file_entry
 
@@ -52,12 +53,7 @@ class MirrorCheck(nn.Module):
     def __init__(self, cfg: MirrorCheckConfig):
         super().__init__()
         self.cfg = cfg
-        layers, c_in = [nn.AvgPool2d(2)], 1
-        for c in cfg.channels:
-            layers += [nn.Conv2d(c_in, c, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU()]
-            c_in = c
-        self.features = nn.Sequential(*layers)
-        side = cfg.image_size // 2 // 2 ** len(cfg.channels)
+        self.features, c_in, side = strided_features(cfg.channels, cfg.image_size)
         self.head = nn.Linear(c_in * side * side, 1)
 
     def as_given(self, pixels):  # [B,1,S,S] → [B]: how much the film looks the right way round

@@ -35,16 +35,21 @@ class OodConfig:
     hidden: int = 32
 
 
+def strided_features(channels, image_size):
+    """A 2× average pool, then one stride-2 3×3 convolution (BatchNorm, ReLU) per entry of channels → (the stack, its
+    output channels, its output side). The detector and the mirror check (training/mirror_check.py) share it."""
+    layers, c_in = [nn.AvgPool2d(2)], 1
+    for c in channels:
+        layers += [nn.Conv2d(c_in, c, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU()]
+        c_in = c
+    return nn.Sequential(*layers), c_in, image_size // 2 // 2 ** len(channels)
+
+
 class OodDetector(nn.Module):
     def __init__(self, cfg: OodConfig):
         super().__init__()
         self.cfg = cfg
-        layers, c_in = [nn.AvgPool2d(2)], 1
-        for c in cfg.channels:
-            layers += [nn.Conv2d(c_in, c, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU()]
-            c_in = c
-        self.features = nn.Sequential(*layers)
-        side = cfg.image_size // 2 // 2 ** len(cfg.channels)
+        self.features, c_in, side = strided_features(cfg.channels, cfg.image_size)
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(c_in * side * side, cfg.hidden), nn.ReLU(),
                                   nn.Linear(cfg.hidden, 1))
 

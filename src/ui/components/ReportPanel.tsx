@@ -10,6 +10,7 @@ import type { ReportSegments } from '../lib/reportSegments';
 import type { SecondLook as SecondLookRule } from '../../engine/manifest';
 import { GroundedReport } from './GroundedReport';
 import { ErrorMessage } from './ErrorMessage';
+import type { ImageFixAction } from './FixActions';
 import type { WorkPart } from '../lib/unsavedWork';
 import { ReportActions } from './ReportActions';
 import { SecondLook } from './SecondLook';
@@ -25,7 +26,7 @@ interface Props {
   inputError?: string | null; // the dropped file could not be read: this takes the report's place
   secondLook?: SecondLookRule; // the model's rule for flagging findings the refinement left out
   onSaved?: (parts: readonly WorkPart[]) => void; // the report was copied (its text) or downloaded (with the measurements)
-  fixes?: { label: string; apply: () => void }[]; // the images set right by a turn, an inversion or a flip, and drafted again
+  fixes?: readonly ImageFixAction[]; // the images set right by a turn, an inversion or a flip, and drafted again
 }
 
 export function ReportPanel(p: Props) {

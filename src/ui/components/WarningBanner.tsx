@@ -1,9 +1,11 @@
 // The engine's warnings (the image looks out of distribution, it is a colour photo, it looks mirrored, …): shown above
 // the report, prominently, and the reason the draft is marked unreliable. A shown draft's fixes (the flip the mirror
 // check offers) sit under them: one press sets the film right and drafts again.
+import { FixActions, type ImageFixAction } from './FixActions';
+
 interface Props {
   warnings: string[];
-  fixes?: { label: string; apply: () => void }[];
+  fixes?: readonly ImageFixAction[];
 }
 
 export function WarningBanner({ warnings, fixes = [] }: Props) {
@@ -16,15 +18,7 @@ export function WarningBanner({ warnings, fixes = [] }: Props) {
           <li key={w}>{w}</li>
         ))}
       </ul>
-      {fixes.length ? (
-        <p className="fix-actions">
-          {fixes.map((f) => (
-            <button key={f.label} type="button" className="button small" data-testid="apply-fix" onClick={f.apply}>
-              {f.label}
-            </button>
-          ))}
-        </p>
-      ) : null}
+      <FixActions fixes={fixes} />
     </div>
   );
 }

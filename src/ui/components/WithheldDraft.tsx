@@ -2,10 +2,12 @@
 // radiograph: whatever the model wrote about it would be made up, so the draft stays hidden until asked for.
 // (The weaker embedding-distance check only warns: the draft stays visible, marked unreliable.) Where the detector
 // passes the image once turned or inverted, that fix is offered first: one press sets it right and drafts again.
+import { FixActions, type ImageFixAction } from './FixActions';
+
 interface Props {
   onShow: () => void;
   reason?: string; // why, when the DICOM tags (not the detector) say this is not a frontal chest radiograph
-  fixes?: { label: string; apply: () => void }[]; // e.g. "Turn it a quarter turn clockwise and draft again"
+  fixes?: readonly ImageFixAction[]; // e.g. "Turn it a quarter turn clockwise and draft again"
 }
 
 export function WithheldDraft({ onShow, reason, fixes = [] }: Props) {
@@ -18,15 +20,7 @@ export function WithheldDraft({ onShow, reason, fixes = [] }: Props) {
           ? 'It looks like one handled wrongly: set it right here, or open the film the right way up.'
           : 'Open a frontal (PA or AP) chest X-ray instead.'}
       </p>
-      {fixes.length ? (
-        <p className="fix-actions">
-          {fixes.map((f) => (
-            <button key={f.label} type="button" className="button small" data-testid="apply-fix" onClick={f.apply}>
-              {f.label}
-            </button>
-          ))}
-        </p>
-      ) : null}
+      <FixActions fixes={fixes} />
       <button type="button" className="button secondary small" data-testid="show-withheld-draft" onClick={onShow}>
         Show the draft anyway
       </button>
