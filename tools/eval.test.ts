@@ -96,7 +96,17 @@ describe('npm run eval (tiny model, real images)', () => {
     expect(g.targets?.find((t) => t.kind === 'jsrt_nodule')?.id).toMatch(/^jsrt\//);
     expect(g.laterality?.n).toBe(Object.values(g.laterality?.by_finding ?? {}).reduce((a, x) => a + x.n, 0));
     if (!('rows' in r.robustness)) throw new Error('robustness did not run');
-    expect(Object.keys(r.robustness.rows)).toEqual(['clean', 'noise_0.05', 'noise_0.1', 'noise_0.2', 'blur_1', 'blur_2', 'contrast_0.5', 'contrast_1.5']);
+    expect(Object.keys(r.robustness.rows)).toEqual([
+      'clean',
+      'noise_0.05',
+      'noise_0.1',
+      'noise_0.2',
+      'blur_1',
+      'blur_2',
+      'contrast_0.5',
+      'contrast_1.5',
+      'mirrored',
+    ]);
     expect(r.robustness.rows.clean.changed_share).toBe(0);
     const md = readFileSync(path.join(dir, 'RESULTS.md'), 'utf8');
     expect(md).toContain('<!-- section:eval:random-tiny:test -->');
