@@ -62,6 +62,29 @@ export function insideOf(img: GreyImage, pre: ModelManifest['preprocessing']): I
   return { data: inside.pixels, blankShare: border.blankShare, bands: bandShares(img, border) };
 }
 
+/** One decoded image as the engine reads it: the model input (quantised to the corpus's 8-bit steps, as training saw
+ *  it), the film inside its blank border, and what the warnings need; and the preprocessing it came from. */
+export function imageTensorOf(
+  img: GreyImage,
+  pre: ModelManifest['preprocessing'],
+  name?: string,
+  view: ImageTensor['view'] = 'unknown',
+): { image: ImageTensor; preprocessed: ReturnType<typeof preprocess> } {
+  const p = preprocess(img, { size: pre.image_size, mean: pre.pixel_mean, std: pre.pixel_std, quantise: true });
+  const image: ImageTensor = {
+    data: p.pixels,
+    size: p.size,
+    name,
+    isColour: img.isColour,
+    view,
+    sourceWidth: img.width,
+    sourceHeight: img.height,
+    inside: insideOf(img, pre),
+    content: { x: p.offsetX, y: p.offsetY, width: p.resizedWidth, height: p.resizedHeight },
+  };
+  return { image, preprocessed: p };
+}
+
 export async function prepareFiles(
   files: readonly ImageFile[],
   pre: ModelManifest['preprocessing'],
@@ -72,21 +95,10 @@ export async function prepareFiles(
   for (const file of files) {
     try {
       const img = 'image' in file ? checkDecodedImage(file.image) : await decodeImageAsync(new Uint8Array(file.bytes));
-      const p = preprocess(img, { size: pre.image_size, mean: pre.pixel_mean, std: pre.pixel_std, quantise: true });
       const tagged = img.meta?.view ?? 'unknown';
       const view = tagged !== 'unknown' ? tagged : (file.view ?? 'unknown');
-      const inside = insideOf(img, pre);
-      images.push({
-        data: p.pixels,
-        size: p.size,
-        name: file.name,
-        isColour: img.isColour,
-        view,
-        sourceWidth: img.width,
-        sourceHeight: img.height,
-        inside,
-        content: { x: p.offsetX, y: p.offsetY, width: p.resizedWidth, height: p.resizedHeight },
-      });
+      const { image, preprocessed: p } = imageTensorOf(img, pre, file.name, view);
+      images.push(image);
       views.push({
         name: file.name,
         size: p.size,

@@ -3,12 +3,11 @@
 // the model never saw (rotated, upside down, inverted, mirrored, a small crop), and synthetic non-images (flat, gradients,
 // noise). Used by `npm run ood-check` and by the committed model's tests.
 import type { GreyImage, OrientationFix } from '../../src/image';
-import { preprocess } from '../../src/image';
 import type { ModelManifest } from '../../src/engine/manifest';
 import { loadModelFiles } from '../../src/engine/modelLoader';
 import { nodeModelSource } from '../../src/engine/node/nodeEngine';
 import { OnnxReportModel } from '../../src/engine/onnxModel';
-import { insideOf } from '../../src/engine/imageInput';
+import { imageTensorOf } from '../../src/engine/imageInput';
 import { assessOod } from '../../src/engine/orientationCheck';
 import { createSessions, releaseSessions, type OrtRuntime } from '../../src/engine/sessions';
 import type { Backend, OodResult } from '../../src/engine/types';
@@ -28,10 +27,7 @@ export class OodProbe {
   /** The OOD result generate() would give this image as a single view; rejects with ImageBlankError, as the engine
    *  does, when the image is one grey value throughout. */
   async check(img: GreyImage, name?: string): Promise<OodResult> {
-    const { image_size: size, pixel_mean: mean, pixel_std: std } = this.manifest.preprocessing;
-    const p = preprocess(img, { size, mean, std });
-    const content = { x: p.offsetX, y: p.offsetY, width: p.resizedWidth, height: p.resizedHeight };
-    const view = { data: p.pixels, size, name, inside: insideOf(img, this.manifest.preprocessing), content };
+    const view = imageTensorOf(img, this.manifest.preprocessing, name).image;
     const encoded = await this.model.encode([view]);
     return assessOod(this.model, this.manifest, [view], encoded);
   }
