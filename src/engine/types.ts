@@ -172,11 +172,11 @@ export interface OodResult {
   threshold: number;
   detector: { logits: number[]; threshold: number } | null; // the detector's logit per view, when the model has one
   warning: string | null; // a message for a person when the image looks out of distribution
-  fixes?: ViewFix[]; // flagged views that a turn or an inversion sets right (orientationCheck.ts)
+  fixes?: ViewFix[]; // flagged views that a turn or an inversion sets right (orientationCheck.ts); views that look mirrored (mirrorCheck.ts)
 }
 
-/** A flagged view the detector passes once corrected: which view (the input's order: generateFiles maps it back
- *  from the views it drafted), what to do to it, and the detector's logit after. */
+/** A view to set right: which view (the input's order: generateFiles maps it back from the views it drafted), what to
+ *  do to it, and the logit after: the detector's for a turn or an inversion, the mirror check's for the flip. */
 export interface ViewFix {
   view: number;
   fix: OrientationFix;
