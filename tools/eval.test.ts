@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTinyModel } from '../src/engine/testing/tinyModel';
 import { CXR_DIR } from './cli/paths';
 import { readManifest, type ManifestRecord } from './eval/manifest';
+import { defaultPerturbations, perturbationName } from './eval/perturb';
 import { comparedWithPlainBeam, type EvalResults, type PerImageReport } from './eval/resultsSchema';
 import { main } from './eval';
 
@@ -96,17 +97,7 @@ describe('npm run eval (tiny model, real images)', () => {
     expect(g.targets?.find((t) => t.kind === 'jsrt_nodule')?.id).toMatch(/^jsrt\//);
     expect(g.laterality?.n).toBe(Object.values(g.laterality?.by_finding ?? {}).reduce((a, x) => a + x.n, 0));
     if (!('rows' in r.robustness)) throw new Error('robustness did not run');
-    expect(Object.keys(r.robustness.rows)).toEqual([
-      'clean',
-      'noise_0.05',
-      'noise_0.1',
-      'noise_0.2',
-      'blur_1',
-      'blur_2',
-      'contrast_0.5',
-      'contrast_1.5',
-      'mirrored',
-    ]);
+    expect(Object.keys(r.robustness.rows)).toEqual(['clean', ...defaultPerturbations().map(perturbationName)]); // one row each (perturb.test.ts names them)
     expect(r.robustness.rows.clean.changed_share).toBe(0);
     const md = readFileSync(path.join(dir, 'RESULTS.md'), 'utf8');
     expect(md).toContain('<!-- section:eval:random-tiny:test -->');
