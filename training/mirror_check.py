@@ -137,11 +137,11 @@ def train(model, films_u8, cfg, mean, std, log=print):
         log(f"epoch {epoch + 1}/{cfg.epochs} loss {total / steps:.4f} {time.time() - t0:.0f} s")
 
 
-def evaluate(model, corpus, mean, std, threshold):
-    """val and test: clean, and under the eval's noise σ 0.1 and blur σ 2 (real films flagged, mirror images caught)."""
+def evaluate(model, splits, mean, std, threshold):
+    """splits: {name: (films, sources)}, val and test; each clean, and under the eval's noise σ 0.1 and blur σ 2 (real
+    films flagged, mirror images caught)."""
     out = {}
-    for split in ("val", "test"):
-        films, sources = load_split(corpus, split)
+    for split, (films, sources) in splits.items():
         out[split] = {"clean": rates(scores_of(model, films, mean, std), sources, threshold)}
         for name, transform in DEGRADED.items():
             out[split][name] = rates(scores_of(model, films, mean, std, transform=transform), sources, threshold)["all"]
@@ -230,9 +230,10 @@ def main(argv=None):
         train(model, films[: args.limit] if args.limit else films, cfg, mean, std)
         ckpt.parent.mkdir(parents=True, exist_ok=True)
         torch.save({"model": model.state_dict(), "config": asdict(cfg)}, ckpt)
-    val_films, _ = load_split(args.corpus, "val")
+    splits = {split: load_split(args.corpus, split) for split in ("val", "test")}
+    val_films = splits["val"][0]
     threshold = threshold_for(scores_of(model, val_films, mean, std), cfg.false_alarm)
-    evaluation = evaluate(model, args.corpus, mean, std, threshold)
+    evaluation = evaluate(model, splits, mean, std, threshold)
     print(json.dumps({"threshold": threshold, **evaluation}, indent=1))
     if not manifest:
         return 0

@@ -63,8 +63,7 @@ export class OnnxReportModel {
   async encode(images: ImageTensor[]): Promise<EncodedImages> {
     const input = this.pixelTensor(images);
     const pixels = input.data as Float32Array;
-    const oodLogits = await this.detect(input);
-    const oodInsideLogits = oodLogits ? await this.detectInside(images) : null;
+    const { whole: oodLogits, inside: oodInsideLogits } = await this.detectViews(images, input);
     const mirrorLogits = await this.checkMirror(input);
     const io = modelIO.vision;
     const out = await this.sessions.vision.run({ [io.inputs.pixels]: input });
@@ -132,17 +131,18 @@ export class OnnxReportModel {
     return this.detect(this.pixelTensor(tensors.map((data) => ({ data }))));
   }
 
-  /** The detector on the film inside each view's blank border, for the views that have one (ImageTensor.inside):
-   *  [V], NaN for a view without. One more small call, only when a view has a border. */
-  private async detectInside(images: ImageTensor[]): Promise<Float32Array> {
-    const logits = new Float32Array(images.length).fill(Number.NaN);
+  /** The detector on each view [V] and on the film inside each view's blank border (ImageTensor.inside) [V], NaN for a
+   *  view without one; one call, whose batch is the views and then their bordered films. input: the views' [V,1,S,S]. */
+  private async detectViews(images: ImageTensor[], input: OrtTensor): Promise<{ whole: Float32Array | null; inside: Float32Array | null }> {
+    const V = images.length;
     const bordered = images.flatMap((im, v) => (im.inside ? [{ v, data: im.inside.data }] : []));
-    if (!bordered.length) return logits;
-    const scored = await this.detectPixels(bordered.map(({ data }) => data));
+    const scored = bordered.length ? await this.detectPixels([...images.map((im) => im.data), ...bordered.map(({ data }) => data)]) : await this.detect(input);
+    if (!scored) return { whole: null, inside: null };
+    const inside = new Float32Array(V).fill(Number.NaN);
     bordered.forEach(({ v }, k) => {
-      logits[v] = scored![k];
+      inside[v] = scored[V + k];
     });
-    return logits;
+    return { whole: scored.slice(0, V), inside };
   }
 
   /** The image reader's P(f | film) per finding: its network on the pixels [V,1,S,S], the probabilities [V,F] averaged

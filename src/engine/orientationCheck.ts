@@ -3,12 +3,15 @@
 // (in one call; the detector is 32 k parameters). The correction with the lowest score below the threshold is the
 // fix the page offers. On val, each of 204 radiographs turned on its side, upside down or inverted was given its
 // right fix, and 3 of 300 other images (icons, photos) a spurious one (docs/RESULTS.md).
-import { ORIENTATION_FIXES, type OrientationFix, turnPixels, FIX_ACTIONS } from '../image';
+import { type DetectorFix, ORIENTATION_FIXES, type OrientationFix, turnPixels, FIX_ACTIONS } from '../image';
 import type { ModelManifest } from './manifest';
 import { mirrorFixes, withMirrorFixes } from './mirrorCheck';
 import { checkOod, viewName, type ViewLabel } from './ood';
 import type { EncodedImages, OnnxReportModel } from './onnxModel';
 import type { ImageTensor, OodResult, ViewFix } from './types';
+
+/** A fix the detector found: a turn or an inversion (the mirror check's flip has its own words, mirrorCheck.ts). */
+type DetectorViewFix = ViewFix & { fix: DetectorFix };
 
 /** view.data [S*S] (normalised) corrected: turned, or its film's greys inverted inside the black padding. */
 export function fixedTensor(
@@ -36,7 +39,7 @@ export async function findFixes(
   threshold: number,
   pre: Pick<ModelManifest['preprocessing'], 'pixel_mean' | 'pixel_std'>,
   detect: (tensors: Float32Array[]) => Promise<Float32Array | null>,
-): Promise<ViewFix[]> {
+): Promise<DetectorViewFix[]> {
   const flagged = whole ? images.flatMap((im, view) => (whole[view] > threshold ? [{ im, view }] : [])) : [];
   if (!flagged.length) return [];
   const n = ORIENTATION_FIXES.length;
@@ -50,24 +53,22 @@ export async function findFixes(
   });
 }
 
-const LOOKS: Record<OrientationFix, string> = {
+const LOOKS: Record<DetectorFix, string> = {
   turn_right: 'lying on its side',
   turn_left: 'lying on its side',
   turn_half: 'upside down',
   invert: 'with its greys inverted (bone dark, lungs light: a MONOCHROME1 film saved without its photometric interpretation looks like this)',
-  flip: 'mirrored left to right',
 };
 
-const OR_ELSE: Record<OrientationFix, string> = {
+const OR_ELSE: Record<DetectorFix, string> = {
   turn_right: 'export the film the right way up',
   turn_left: 'export the film the right way up',
   turn_half: 'export the film the right way up',
   invert: 'export it again from the DICOM file, whose photometric interpretation the viewer applies',
-  flip: 'export the film again the right way round',
 };
 
 /** What to tell the person about one fixable view. */
-export function fixWarning(fix: ViewFix, label: ViewLabel, given: number, threshold: number, views: number): string {
+export function fixWarning(fix: DetectorViewFix, label: ViewLabel, given: number, threshold: number, views: number): string {
   const which = viewName(label, fix.view, views);
   return (
     `${which} looks like a frontal chest radiograph ${LOOKS[fix.fix]}: ${FIX_ACTIONS[fix.fix]} and the detector passes it ` +
@@ -97,7 +98,7 @@ export async function assessOod(
 
 /** The OOD result with the fixes, and its warning naming them: in place of the general words when every flagged view
  *  has a fix, after them otherwise. */
-export function withFixes(ood: OodResult, fixes: ViewFix[], labels: readonly ViewLabel[]): OodResult {
+export function withFixes(ood: OodResult, fixes: DetectorViewFix[], labels: readonly ViewLabel[]): OodResult {
   if (!fixes.length || !ood.detector) return ood;
   const d = ood.detector;
   const said = fixes.map((f) => fixWarning(f, labels[f.view] ?? {}, d.logits[f.view], d.threshold, d.logits.length)).join(' ');

@@ -7,7 +7,7 @@ export type { PreprocessOptions, Preprocessed, Rect } from './preprocess';
 export { sniffFormat } from './sniff';
 export { bandShares, blankBorder, insideBorder, oneSidedBand, wideEdges, BLANK_TOLERANCE } from './blankBorder';
 export { turnPixels, ORIENTATION_FIXES, FIX_ACTIONS } from './orientation';
-export type { OrientationFix } from './orientation';
+export type { DetectorFix, OrientationFix } from './orientation';
 export type { BlankBorder, Edge } from './blankBorder';
 export { dicomHasImage } from './dicomParse';
 export { BINS, decodeForViewer, prepareDisplay } from './displayBins';

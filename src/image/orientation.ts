@@ -8,7 +8,9 @@ export type OrientationFix = 'turn_right' | 'turn_left' | 'turn_half' | 'invert'
 
 /** The corrections the OOD detector tries on a view it flags (src/engine/orientationCheck.ts). A mirrored film passes
  *  the detector, so the flip is the mirror check's to offer (src/engine/mirrorCheck.ts). */
-export const ORIENTATION_FIXES: readonly OrientationFix[] = ['turn_right', 'turn_left', 'turn_half', 'invert'];
+export type DetectorFix = Exclude<OrientationFix, 'flip'>;
+
+export const ORIENTATION_FIXES: readonly DetectorFix[] = ['turn_right', 'turn_left', 'turn_half', 'invert'];
 
 /** How the page names each fix, as an action. */
 export const FIX_ACTIONS: Record<OrientationFix, string> = {
