@@ -1,7 +1,8 @@
 // DICOM as a PACS or viewer exports it, and the page's study lifecycle, in Chromium with the random tiny model:
 // compressed transfer syntaxes draft (their decoders load on demand from this app; 12-bit lossy JPEG needs none);
 // a CT is refused with a plain reason; a file that fails clears the previous study's draft; a lateral beside a
-// frontal is shown for reference and leaves the frontal's draft unchanged.
+// frontal is shown for reference and leaves the frontal's draft unchanged; of two frontal films one is drafted, and
+// the person can pick the other.
 import { expect, test, type Page } from '@playwright/test';
 import { dicomRendition, dropFiles, pydicomFile, radiograph, screenshot, serveTinyModel, waitForReport, watchErrors, watchExternal } from './pageHelpers';
 
@@ -102,5 +103,30 @@ test.describe('DICOM in the page', () => {
     await page.getByRole('combobox', { name: 'View' }).nth(1).selectOption('lateral');
     await waitForReport(page);
     await expect(page.getByTestId('views-note')).toContainText('JPCLN005.png');
+  });
+
+  test('two frontal films: the draft is made from one of them, and the other can be drafted instead', async ({ page }) => {
+    await page.goto('/?device=wasm');
+    await dropFiles(page, [radiograph('jsrt/JPCLN005.png')]);
+    await waitForReport(page);
+    const second = await reportText(page);
+    await dropFiles(page, [radiograph('jsrt/JPCLN004.png')]);
+    await waitForReport(page);
+    const first = await reportText(page);
+    await dropFiles(page, [radiograph('jsrt/JPCLN004.png'), radiograph('jsrt/JPCLN005.png')]);
+    await page.getByRole('combobox', { name: 'View' }).nth(0).selectOption('frontal');
+    await page.getByRole('combobox', { name: 'View' }).nth(1).selectOption('frontal');
+    await waitForReport(page);
+    await expect(page.getByTestId('views-note')).toContainText('one frontal view only: image 1 (JPCLN004.png)');
+    await expect(page.getByTestId('views-note')).toContainText('Image 2 (JPCLN005.png), a second frontal view, is shown for reference');
+    expect(await reportText(page)).toEqual(first);
+    await expect(page.getByTestId('image-view').nth(0).getByTestId('draft-from-view')).toHaveCount(0);
+    await page.getByTestId('image-view').nth(1).getByRole('button', { name: 'Draft from this view' }).click();
+    await expect(page.getByTestId('views-note')).toContainText('one frontal view only: image 1 (JPCLN005.png)');
+    await waitForReport(page);
+    expect(await reportText(page)).toEqual(second);
+    await expect(page.getByTestId('image-view').nth(0)).toContainText('JPCLN005.png');
+    await expect(page.getByTestId('image-view').nth(1).getByTestId('reference-note')).toBeVisible();
+    await screenshot(page, 'dicom-05-two-frontals');
   });
 });

@@ -7,23 +7,61 @@ import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CXR_IMAGES } from './testing/sharedData';
 import { decodeImage } from '../image';
-import { draftViewIndices, draftViewsNote, trainedOnLaterals } from './draftViews';
+import { draftOneFrontal, draftViewIndices, draftViewsNote, frontalCandidates, trainedOnLaterals } from './draftViews';
 import type { InThreadEngine } from './engine';
 import { defaultModelDir } from './node/defaultModelDir';
 import { createNodeEngine } from './node/nodeEngine';
-import type { ImageFile } from './types';
+import type { ImageFile, OodResult, ReportResult, ViewFix } from './types';
 
 const JSRT = path.join(CXR_IMAGES, 'jsrt');
 
 describe('draft views', () => {
-  it('leaves laterals out unless the manifest says the model was trained on them', () => {
-    expect(draftViewIndices(['frontal', 'lateral'], false)).toEqual([0]);
-    expect(draftViewIndices(['lateral', 'frontal'], false)).toEqual([1]);
-    expect(draftViewIndices(['frontal', 'unknown'], false)).toEqual([0, 1]);
-    expect(draftViewIndices(['frontal', 'lateral'], true)).toEqual([0, 1]);
-    expect(draftViewIndices(['lateral'], false)).toEqual([0]); // drafted, then withheld by the page with its reason
+  it('drafts one frontal view: laterals only when the manifest says the model was trained on them', () => {
+    expect(draftViewIndices(['frontal', 'lateral'], 0, false)).toEqual([0]);
+    expect(draftViewIndices(['lateral', 'frontal'], 1, false)).toEqual([1]);
+    expect(draftViewIndices(['frontal', 'frontal'], 1, false)).toEqual([1]);
+    expect(draftViewIndices(['frontal', 'lateral'], 0, true)).toEqual([0, 1]);
+    expect(draftViewIndices(['lateral', 'lateral'], 0, false)).toEqual([0, 1]); // drafted, then withheld by the page with its reason
     expect(trainedOnLaterals({ training: { views: ['frontal', 'lateral'] } })).toBe(true);
     expect(trainedOnLaterals({ training: {} })).toBe(false);
+  });
+
+  it('tries frontal views first, then views of unknown kind, each in the order given', () => {
+    expect(frontalCandidates(['unknown', 'frontal'])).toEqual([1, 0]);
+    expect(frontalCandidates(['frontal', 'unknown', 'frontal'])).toEqual([0, 2, 1]);
+    expect(frontalCandidates(['lateral', 'unknown'])).toEqual([1]);
+    expect(frontalCandidates(['lateral', 'lateral'])).toEqual([0]);
+    expect(frontalCandidates([])).toEqual([]);
+  });
+
+  it("drafts the first frontal view the detector passes, and keeps every try's fixes", async () => {
+    const ood = (logit: number, fix?: ViewFix['fix']): OodResult => ({
+      score: 0,
+      threshold: 1,
+      detector: { logits: [logit], threshold: 0 },
+      warning: null,
+      ...(fix ? { fixes: [{ view: 0, fix, logit: 1 }] } : {}),
+    });
+    const fake = (text: string, o: OodResult): ReportResult => ({ report: { findings: text, impression: '', text }, ood: o }) as unknown as ReportResult;
+    const drafts: Record<number, ReportResult> = { 0: fake('turned', ood(2, 'turn_right')), 1: fake('upright', ood(-2)) };
+    const asked: number[][] = [];
+    const draft = async (used: number[]): Promise<ReportResult> => {
+      asked.push(used);
+      return drafts[used[0]];
+    };
+    const both = await draftOneFrontal(['frontal', 'frontal'], false, draft);
+    expect(asked).toEqual([[0], [1]]);
+    expect(both.result.report.text).toBe('upright');
+    expect(both.used).toEqual([1]);
+    expect(both.flagged).toEqual([0]);
+    expect(both.fixes).toEqual([{ view: 0, fix: 'turn_right', logit: 1 }]);
+    const passed = await draftOneFrontal(['frontal', 'frontal'], false, async (used) => drafts[used[0] === 0 ? 1 : 0]);
+    expect(passed.used).toEqual([0]);
+    expect(passed.flagged).toEqual([]);
+    const allFlagged = await draftOneFrontal(['frontal', 'unknown'], false, async (used) => fake(`flagged ${used}`, ood(2)));
+    expect(allFlagged.result.report.text).toBe('flagged 0');
+    expect(allFlagged.flagged).toEqual([0, 1]);
+    await expect(draftOneFrontal([], false, draft)).rejects.toThrow(RangeError);
   });
 
   it('says how the views were used', () => {
@@ -73,11 +111,29 @@ describe('the committed model: a frontal draft is the same with or without anoth
     expect(alone.viewsNote).toBeUndefined();
   });
 
-  it('a second view of unknown kind that the detector flags is left out too', async () => {
+  it('a first view the detector flags is left out, its fix kept, and the next frontal view drafted alone', async () => {
     const alone = await engine.generateFiles([frontal()]);
-    const both = await engine.generateFiles([frontal(), rotated()]);
-    expect(both.draftViews).toEqual([0]);
+    const both = await engine.generateFiles([rotated(), frontal()]);
+    expect(both.draftViews).toEqual([1]);
     expect(both.report).toEqual(alone.report);
-    expect(both.viewsNote).toMatch(/does not look like a frontal chest radiograph/);
+    expect(both.viewsNote).toMatch(/Image 1 \(turned\.png\), which does not look like a frontal chest radiograph/);
+    expect(both.ood.fixes?.map((f) => f.view)).toContain(0);
+  });
+
+  it('two frontal films: the draft is the first film alone, never a blend of the two', async () => {
+    const file = (rel: string): ImageFile => {
+      const b = readFileSync(path.join(CXR_IMAGES, rel));
+      return { name: path.basename(rel), bytes: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer, view: 'frontal' };
+    };
+    const normal = 'kermany/IM-0115-0001.jpeg';
+    const covid = 'covid_qu/COVID-1.jpg';
+    const [normalAlone, covidAlone] = [await engine.generateFiles([file(normal)]), await engine.generateFiles([file(covid)])];
+    const normalFirst = await engine.generateFiles([file(normal), file(covid)]);
+    const covidFirst = await engine.generateFiles([file(covid), file(normal)]);
+    expect(normalFirst.report).toEqual(normalAlone.report);
+    expect(covidFirst.report).toEqual(covidAlone.report);
+    expect(covidFirst.report.text).not.toEqual(normalFirst.report.text);
+    expect(normalFirst.draftViews).toEqual([0]);
+    expect(normalFirst.viewsNote).toMatch(/Image 2 \(COVID-1\.jpg\), a second frontal view, is shown for reference/);
   });
 });

@@ -6,7 +6,7 @@ import { chooseBackend, fallbackBackend, type Runtimes } from './backendChoice';
 import { keepFasterBackend, runDecoderSteps, timingKey, timingReason, type BackendTimings } from './backendTiming';
 import { BackendUnavailableError, EngineNotLoadedError, ModelManifestError, throwIfAborted } from './errors';
 import { generateReport } from './generateReport';
-import { detectorFlaggedViews, draftViewIndices, draftViewsNote, trainedOnLaterals } from './draftViews';
+import { draftOneFrontal, draftViewsNote, trainedOnLaterals } from './draftViews';
 import { checkImageTensors, prepareFiles } from './imageInput';
 import type { ModelManifest, Precision } from './manifest';
 import { loadModelFiles, type ModelFileBytes } from './modelLoader';
@@ -91,31 +91,21 @@ export class InThreadEngine implements ReportEngine {
     return this.enqueue(async () => {
       const loaded = this.require();
       const { images, views } = await prepareFiles(files, loaded.manifest.preprocessing);
-      let used = draftViewIndices(
+      const { result, used, flagged, fixes } = await draftOneFrontal(
         images.map((im) => im.view),
         trainedOnLaterals(loaded.manifest),
+        (indices) =>
+          this.doGenerate(
+            indices.map((i) => images[i]),
+            opts,
+            callbacks,
+          ),
       );
-      let result = await this.doGenerate(
-        used.map((i) => images[i]),
-        opts,
-        callbacks,
-      );
-      // A view the detector flags (a lateral given as frontal, say) must not change the others' draft either.
-      const flagged = detectorFlaggedViews(result.ood, used);
-      const fixes = (result.ood.fixes ?? []).map((f) => ({ ...f, view: used[f.view] })); // in input order
-      if (flagged.length > 0 && flagged.length < used.length) {
-        used = used.filter((i) => !flagged.includes(i));
-        result = await this.doGenerate(
-          used.map((i) => images[i]),
-          opts,
-          callbacks,
-        );
-      }
       const viewsNote = draftViewsNote(views, used, flagged);
       const notChest = views.flatMap((v) => (v.notChestRadiograph ? [`${v.name}: ${v.notChestRadiograph}`] : []));
       const warnings = [...notChest, ...(viewsNote && used.length === views.length ? [viewsNote] : []), ...result.warnings];
       const ood = fixes.length ? { ...result.ood, fixes } : result.ood;
-      return { ...result, ood, warnings, views, draftViews: used, ...(viewsNote ? { viewsNote } : {}) };
+      return { ...result, ood, warnings, views, draftViews: used, ...(flagged.length ? { flaggedViews: flagged } : {}), ...(viewsNote ? { viewsNote } : {}) };
     });
   }
 

@@ -200,6 +200,7 @@ export interface ReportResult {
   views?: PreparedView[]; // filled by generateFiles
   draftViews?: number[]; // indices of the input views the draft was made from (laterals left out; see draftViews.ts)
   viewsNote?: string; // how the views were used, for the page (null-ish when all went into the draft)
+  flaggedViews?: number[]; // input indices of the frontal views tried first and flagged by the detector (not drafted)
   backend: Backend;
   backendReason?: string; // set when this generate had to leave WebGPU (why, and what it runs on now)
   settings: DecodingDefaults;

@@ -48,6 +48,9 @@ const EDITS: WorkPart[] = ['edits'];
 
 /** Where view v of the study sits in the draft's heatmaps (-1: the draft was not made from it). */
 const draftIndex = (result: ReportResult | null, v: number): number => (result?.draftViews ? result.draftViews.indexOf(v) : v);
+/** View v is a frontal film the draft left out for another frontal one, and the detector has not flagged it. */
+const anotherFrontal = (result: ReportResult | null, views: readonly { view: string }[], v: number): boolean =>
+  !!result?.draftViews && !result.draftViews.includes(v) && views[v].view === 'frontal' && !result.flaggedViews?.includes(v);
 
 export function App() {
   const forced = useMemo(() => deviceOverrideFromUrl(location.search), []);
@@ -153,6 +156,9 @@ export function App() {
                     modelInput={modelInputs[v] ?? null}
                     opacity={opacity}
                     onViewChange={(view) => guard('Change the view and write the draft again', () => images.setView(im.key, view), EDITS)}
+                    onDraftFromThis={
+                      anotherFrontal(result, ordered, v) ? () => guard('Draft from this view instead', () => images.putFirst(im.key), EDITS) : undefined
+                    }
                     onMeasurements={onMeasurements}
                     mapCaption={caption}
                     modelLabel={load.info ? modelLabel(load.info) : null}

@@ -37,6 +37,7 @@ interface Props {
   modelInput: string | null; // checksum of the model's input pixels for this view
   opacity: number;
   onViewChange: (view: ViewKind) => void;
+  onDraftFromThis?: () => void; // offered on a frontal view left out for another frontal one
   onMeasurements?: (imageKey: string, items: readonly Measurement[]) => void; // stable: called whenever this view's list changes
   drafted?: boolean; // false: the draft was not made from this view (a lateral, shown for reference)
   mapCaption?: string | null; // what the heatmap shows, as the page captions it (for a saved view's caption)
@@ -52,6 +53,7 @@ export function ImageView({
   modelInput,
   opacity,
   onViewChange,
+  onDraftFromThis,
   onMeasurements,
   drafted = true,
   mapCaption = null,
@@ -200,6 +202,11 @@ export function ImageView({
           <span className="reference-note" data-testid="reference-note">
             for reference: not used in the draft
           </span>
+        ) : null}
+        {!drafted && onDraftFromThis ? (
+          <button type="button" className="button secondary small" data-testid="draft-from-view" onClick={onDraftFromThis}>
+            Draft from this view
+          </button>
         ) : null}
       </figcaption>
     </figure>

@@ -15,6 +15,7 @@ export interface ImagesState {
 export interface UseImages extends ImagesState {
   addFiles: (files: File[] | Promise<File[]>) => Promise<InputImage[] | null>; // a promise: a folder still being walked
   setView: (key: string, view: ViewKind) => void;
+  putFirst: (key: string) => void; // draft from this image: the first frontal view is the one drafted
   fix: (key: string, fix: OrientationFix) => void; // set an image right as the OOD check proposed (a new study)
   clear: () => void;
 }
@@ -50,11 +51,15 @@ export function useImages(): UseImages {
     setState((s) => ({ ...s, images: s.images.map((im) => (im.key === key ? { ...im, view } : im)) }));
   }, []);
 
+  const putFirst = useCallback((key: string) => {
+    setState((s) => ({ ...s, images: [...s.images.filter((im) => im.key === key), ...s.images.filter((im) => im.key !== key)] }));
+  }, []);
+
   const fix = useCallback((key: string, how: OrientationFix) => {
     setState((s) => ({ ...s, images: s.images.map((im) => (im.key === key ? fixImage(im, how) : im)) }));
   }, []);
 
   const clear = useCallback(() => setState({ images: [], error: null, busy: false }), []);
 
-  return { ...state, addFiles, setView, fix, clear };
+  return { ...state, addFiles, setView, putFirst, fix, clear };
 }
