@@ -53,7 +53,10 @@ describe('npm run report', () => {
       expect(r.timings.total_ms).toBeGreaterThan(0);
       expect(typeof r.ood.score).toBe('number');
     }
-    expect(ok[2].heatmap.views).toBe(2);
+    expect(ok[2].heatmap.views).toBe(1); // one frontal view per draft: b.png is shown for reference only
+    expect(ok[2].draft_views).toEqual([0]);
+    expect(ok[2].views_note).toMatch(/made from one frontal view only: image 1 \(a\.png\)\. Image 2 \(b\.png\), another view, is shown/);
+    expect(ok[0].draft_views).toBeUndefined();
     expect(lines[3].error?.name).toBe('ImageFormatError');
     expect(err).toMatch(/error: .*bad\.jpg: This file is not a recognised image/);
   });
@@ -63,6 +66,9 @@ describe('npm run report', () => {
     expect(code).toBe(0);
     expect(out.join('\n')).toMatch(/FINDINGS: .+\nIMPRESSION: .+/);
     expect(out.join('\n')).toMatch(/score = logp\/\|c\|\^1 \+ 0·similarity/);
+    expect(out.join('\n')).not.toMatch(/VIEWS:/);
+    const study = await cli([`${path.join(dir, 'imgs/a.png')}+${path.join(dir, 'imgs/sub/b.png')}`, '--model', modelDir]);
+    expect(study.out.join('\n')).toMatch(/\nVIEWS: The draft is made from one frontal view only: image 1 \(a\.png\)/);
   });
 
   it('exits non-zero only when every image failed; 2 on bad usage', async () => {

@@ -25,6 +25,8 @@ export interface ReportJson {
   heatmap: { grid: [number, number]; views: number; values: number[][][] }; // [tokens][views][rows*cols]
   ood: ReportResult['ood'];
   warnings: string[];
+  draft_views?: number[]; // a study of several images: which were drafted (input order)
+  views_note?: string; // and how the views were used
   backend: string;
   settings: ReportResult['settings'];
   timings: ReportResult['timings'];
@@ -73,6 +75,8 @@ export function toJson(file: string, r: ReportResult): ReportJson {
       detector: r.ood.detector && { logits: r.ood.detector.logits.map((x) => round(x)), threshold: round(r.ood.detector.threshold) },
     },
     warnings: r.warnings,
+    ...(r.draftViews && r.views && r.views.length > 1 ? { draft_views: r.draftViews } : {}),
+    ...(r.viewsNote ? { views_note: r.viewsNote } : {}),
     backend: r.backend,
     settings: r.settings,
     timings: {
@@ -89,6 +93,7 @@ export function toText(file: string, r: ReportResult): string {
   lines.push(`FINDINGS: ${r.report.findings || '(none)'}`);
   lines.push(`IMPRESSION: ${r.report.impression || '(none)'}`);
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
+  if (r.viewsNote && !r.warnings.includes(r.viewsNote)) lines.push(`VIEWS: ${r.viewsNote}`);
   const changed = r.rerankChangedChoice ? ', rerank changed the choice' : '';
   const tau = r.settings.vote_threshold ?? 0;
   const w = r.refinement.reading ? (r.refinement.readerWeight ?? 0) : 0;
