@@ -4,7 +4,18 @@
 // frontal is shown for reference and leaves the frontal's draft unchanged; of two frontal films one is drafted, and
 // the person can pick the other.
 import { expect, test, type Page } from '@playwright/test';
-import { dicomRendition, dropFiles, pydicomFile, radiograph, screenshot, serveTinyModel, waitForReport, watchErrors, watchExternal } from './pageHelpers';
+import {
+  dicomFromRadiograph,
+  dicomRendition,
+  dropFiles,
+  pydicomFile,
+  radiograph,
+  screenshot,
+  serveTinyModel,
+  waitForReport,
+  watchErrors,
+  watchExternal,
+} from './pageHelpers';
 
 test.use({ serviceWorkers: 'block' });
 
@@ -89,6 +100,7 @@ test.describe('DICOM in the page', () => {
     await expect(page.getByTestId('image-view')).toHaveCount(2);
     await waitForReport(page);
     await expect(page.getByTestId('views-note')).toContainText('made from the frontal view only');
+    await expect(page.getByTestId('views-note')).not.toContainText('different studies'); // the renditions share one study
     await expect(page.getByTestId('image-view').nth(1)).toContainText('lateral (LL)');
     await expect(page.getByTestId('image-view').nth(1).getByTestId('reference-note')).toBeVisible();
     expect(await reportText(page)).toEqual(alone);
@@ -128,5 +140,31 @@ test.describe('DICOM in the page', () => {
     await expect(page.getByTestId('image-view').nth(0)).toContainText('JPCLN005.png');
     await expect(page.getByTestId('image-view').nth(1).getByTestId('reference-note')).toBeVisible();
     await screenshot(page, 'dicom-05-two-frontals');
+  });
+
+  test('two DICOM films of different patients, or of one patient on two dates, are said to be so', async ({ page }) => {
+    const film = async (rel: string, name: string, study: { patientId: string; studyUid: string; studyDate: string }) => ({
+      name,
+      mimeType: 'application/dicom',
+      buffer: await dicomFromRadiograph(rel, 'PA', study),
+    });
+    await page.goto('/?device=wasm');
+    const a = await film('jsrt/JPCLN004.png', 'a.dcm', { patientId: 'P-0001', studyUid: '1.2.826.0.1.1', studyDate: '20190301' });
+    const b = await film('jsrt/JPCLN005.png', 'b.dcm', { patientId: 'P-0002', studyUid: '1.2.826.0.1.2', studyDate: '20210715' });
+    await dropFiles(page, [a, b]);
+    await waitForReport(page);
+    await expect(page.getByTestId('ood-warning')).toContainText('Image 1 (a.dcm) and image 2 (b.dcm) are from different patients');
+    await expect(page.getByTestId('unreliable-badge')).toBeVisible();
+    const prior = await film('jsrt/JPCLN005.png', 'prior.dcm', { patientId: 'P-0001', studyUid: '1.2.826.0.1.2', studyDate: '20210715' });
+    await dropFiles(page, [a, prior]);
+    await waitForReport(page);
+    await expect(page.getByTestId('views-note')).toContainText(
+      'are from different studies (study dates 2019-03-01 and 2021-07-15): the draft is of image 1 (a.dcm) alone, and it describes that film, not a comparison',
+    );
+    await expect(page.getByTestId('report').getByText('different patients')).toHaveCount(0);
+    const same = await film('jsrt/JPCLN005.png', 'same.dcm', { patientId: 'P-0001', studyUid: '1.2.826.0.1.1', studyDate: '20190301' });
+    await dropFiles(page, [a, same]);
+    await waitForReport(page);
+    await expect(page.getByTestId('views-note')).not.toContainText('different studies');
   });
 });

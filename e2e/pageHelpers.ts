@@ -79,6 +79,7 @@ export function makeDicom(opts: {
   window?: [number, number];
   imagerPixelSpacing?: string; // (0018,1164), e.g. '0.175\\0.175'
   magnification?: string; // (0018,1114)
+  study?: { patientId?: string; studyUid?: string; studyDate?: string }; // (0010,0020), (0020,000D), (0008,0020)
 }): Buffer {
   const parts: Buffer[] = [];
   const el = (group: number, elem: number, vr: string, value: Buffer): Buffer => {
@@ -109,12 +110,16 @@ export function makeDicom(opts: {
   groupLength.writeUInt32LE(metaBody.length, 0);
   parts.push(Buffer.alloc(128), str('DICM'), el(0x0002, 0x0000, 'UL', groupLength), metaBody);
   const [center, width] = opts.window ?? [2048, 4096];
+  const study = opts.study ?? {};
   parts.push(
+    ...(study.studyDate ? [el(0x0008, 0x0020, 'DA', str(study.studyDate))] : []),
     el(0x0008, 0x0060, 'CS', str('DX')),
+    ...(study.patientId ? [el(0x0010, 0x0020, 'LO', str(study.patientId))] : []),
     el(0x0018, 0x0015, 'CS', str('CHEST')),
     ...(opts.magnification ? [el(0x0018, 0x1114, 'DS', str(opts.magnification))] : []),
     ...(opts.imagerPixelSpacing ? [el(0x0018, 0x1164, 'DS', str(opts.imagerPixelSpacing))] : []),
     el(0x0018, 0x5101, 'CS', str(opts.viewPosition)),
+    ...(study.studyUid ? [el(0x0020, 0x000d, 'UI', str(study.studyUid))] : []),
     el(0x0028, 0x0002, 'US', us(1)),
     el(0x0028, 0x0004, 'CS', str('MONOCHROME2')),
     el(0x0028, 0x0010, 'US', us(opts.height)),
@@ -131,12 +136,12 @@ export function makeDicom(opts: {
 }
 
 /** A 12-bit chest-like DICOM built from a real 8-bit radiograph's pixels (decoded in Node by the app's own decoder). */
-export async function dicomFromRadiograph(rel: string, viewPosition = 'PA'): Promise<Buffer> {
+export async function dicomFromRadiograph(rel: string, viewPosition = 'PA', study?: Parameters<typeof makeDicom>[0]['study']): Promise<Buffer> {
   const { decodeImage } = await import('../src/image');
   const img = decodeImage(new Uint8Array(readFileSync(path.join(cxrImages, rel))));
   const pixels = new Uint16Array(img.width * img.height);
   for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(img.data[i] * 4095);
-  return makeDicom({ width: img.width, height: img.height, pixels, viewPosition });
+  return makeDicom({ width: img.width, height: img.height, pixels, viewPosition, study });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

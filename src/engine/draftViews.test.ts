@@ -7,7 +7,7 @@ import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CXR_IMAGES } from './testing/sharedData';
 import { decodeImage } from '../image';
-import { draftOneFrontal, draftViewIndices, draftViewsNote, frontalCandidates, trainedOnLaterals } from './draftViews';
+import { draftOneFrontal, draftViewIndices, draftViewsNote, frontalCandidates, studyMismatch, trainedOnLaterals } from './draftViews';
 import type { InThreadEngine } from './engine';
 import { defaultModelDir } from './node/defaultModelDir';
 import { createNodeEngine } from './node/nodeEngine';
@@ -62,6 +62,23 @@ describe('draft views', () => {
     expect(allFlagged.result.report.text).toBe('flagged 0');
     expect(allFlagged.flagged).toEqual([0, 1]);
     await expect(draftOneFrontal([], false, draft)).rejects.toThrow(RangeError);
+  });
+
+  it('says when two films are of different patients, or of one patient in two studies', () => {
+    const view = (name: string, patientId?: string, studyUid?: string, studyDate?: string) => ({ name, study: { patientId, studyUid, studyDate } });
+    const others = studyMismatch([view('a.dcm', 'P1', '1.1', '20190301'), view('b.dcm', 'P2', '1.2', '20210715')], [0]);
+    expect(others?.patients).toBe(true);
+    expect(others?.message).toMatch(/^Image 1 \(a\.dcm\) and image 2 \(b\.dcm\) are from different patients .* the draft is of image 1 \(a\.dcm\) alone/);
+    const prior = studyMismatch([view('a.dcm', 'P1', '1.1', '20190301'), view('b.dcm', 'P1', '1.2', '20210715')], [1]);
+    expect(prior).toEqual({
+      patients: false,
+      message:
+        'Image 1 (a.dcm) and image 2 (b.dcm) are from different studies (study dates 2019-03-01 and 2021-07-15): the draft is of image 2 (b.dcm) alone, and it describes that film, not a comparison.',
+    });
+    expect(studyMismatch([view('a', undefined, '1.1'), view('b', undefined, '1.2')], [0])?.message).toMatch(/different studies: the draft/);
+    expect(studyMismatch([view('a', 'P1', '1.1'), view('b', 'P1', '1.1')], [0])).toBeNull(); // one study
+    expect(studyMismatch([view('a', 'P1'), { name: 'b.png' }], [0])).toBeNull(); // a file that does not say
+    expect(studyMismatch([view('a', 'P1', '1.1')], [0])).toBeNull();
   });
 
   it('says how the views were used', () => {

@@ -6,7 +6,7 @@
 // (ReportResult.draftViews).
 import type { ModelManifest } from './manifest';
 import type { OodResult, ReportResult, ViewFix } from './types';
-import type { ViewKind } from '../image';
+import type { StudyIdentity, ViewKind } from '../image';
 
 /** The manifest says the model saw lateral views in training (training.views includes "lateral"). */
 export function trainedOnLaterals(manifest: Pick<ModelManifest, 'training'>): boolean {
@@ -100,5 +100,41 @@ export function draftViewsNote(views: readonly { name?: string; view?: ViewKind 
       : 'this model was trained on frontal views only.')
   );
 }
+
+/**
+ * What the DICOM tags say about images given as one study that are not: another patient (a warning: the wrong film
+ * may have been dropped), or another study of the same patient (a prior: the draft describes one film, not a
+ * comparison). Null when they agree or a file does not say.
+ */
+export function studyMismatch(
+  views: readonly { name?: string; study?: StudyIdentity }[],
+  used: readonly number[],
+): { patients: boolean; message: string } | null {
+  if (views.length < 2) return null;
+  const [a, b] = [views[0], views[1]];
+  const both = (key: keyof StudyIdentity): boolean => !!a.study?.[key] && !!b.study?.[key];
+  const differ = (key: keyof StudyIdentity): boolean => both(key) && a.study?.[key] !== b.study?.[key];
+  const label = (i: number): string => `image ${i + 1}${views[i].name ? ` (${views[i].name})` : ''}`;
+  const drafted = used.length === 1 ? `the draft is of ${label(used[0])} alone` : 'the draft is of both';
+  if (differ('patientId')) {
+    return {
+      patients: true,
+      message:
+        `${capital(label(0))} and ${label(1)} are from different patients (their DICOM Patient IDs differ): Serpent reads one patient's ` +
+        `study at a time, and ${drafted}. Check that the right films were opened.`,
+    };
+  }
+  if (differ('studyUid')) {
+    const dates =
+      both('studyDate') && a.study?.studyDate !== b.study?.studyDate ? ` (study dates ${isoDate(a.study?.studyDate)} and ${isoDate(b.study?.studyDate)})` : '';
+    return {
+      patients: false,
+      message: `${capital(label(0))} and ${label(1)} are from different studies${dates}: ${drafted}, and it describes that film, not a comparison.`,
+    };
+  }
+  return null;
+}
+
+const isoDate = (d: string | undefined): string => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : (d ?? ''));
 
 const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

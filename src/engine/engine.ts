@@ -6,7 +6,7 @@ import { chooseBackend, fallbackBackend, type Runtimes } from './backendChoice';
 import { keepFasterBackend, runDecoderSteps, timingKey, timingReason, type BackendTimings } from './backendTiming';
 import { BackendUnavailableError, EngineNotLoadedError, ModelManifestError, throwIfAborted } from './errors';
 import { generateReport } from './generateReport';
-import { draftOneFrontal, draftViewsNote, trainedOnLaterals } from './draftViews';
+import { draftOneFrontal, draftViewsNote, studyMismatch, trainedOnLaterals } from './draftViews';
 import { checkImageTensors, prepareFiles } from './imageInput';
 import type { ModelManifest, Precision } from './manifest';
 import { loadModelFiles, type ModelFileBytes } from './modelLoader';
@@ -101,9 +101,11 @@ export class InThreadEngine implements ReportEngine {
             callbacks,
           ),
       );
-      const viewsNote = draftViewsNote(views, used, flagged);
+      const mismatch = studyMismatch(views, used);
+      const viewsNote = [draftViewsNote(views, used, flagged), mismatch && !mismatch.patients ? mismatch.message : null].filter(Boolean).join(' ') || null;
       const notChest = views.flatMap((v) => (v.notChestRadiograph ? [`${v.name}: ${v.notChestRadiograph}`] : []));
-      const warnings = [...notChest, ...(viewsNote && used.length === views.length ? [viewsNote] : []), ...result.warnings];
+      const otherPatient = mismatch?.patients ? [mismatch.message] : [];
+      const warnings = [...notChest, ...otherPatient, ...(viewsNote && used.length === views.length ? [viewsNote] : []), ...result.warnings];
       const ood = fixes.length ? { ...result.ood, fixes } : result.ood;
       return { ...result, ood, warnings, views, draftViews: used, ...(flagged.length ? { flaggedViews: flagged } : {}), ...(viewsNote ? { viewsNote } : {}) };
     });

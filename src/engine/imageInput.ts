@@ -113,6 +113,7 @@ export async function prepareFiles(
         resizedHeight: p.resizedHeight,
         frames: img.meta?.frames,
         notChestRadiograph: img.meta?.notChestRadiograph,
+        ...(img.meta?.study ? { study: img.meta.study } : {}),
       });
     } catch (err) {
       if (err instanceof Error) err.message = `${file.name}: ${err.message}`;

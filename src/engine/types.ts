@@ -8,7 +8,7 @@ import type { SentenceMapSource } from './lesionMap';
 import type { Edge } from '../image/blankBorder';
 import type { Rect } from '../image/preprocess';
 import type { OrientationFix } from '../image/orientation';
-import type { GreyImage } from '../image/types';
+import type { GreyImage, StudyIdentity } from '../image/types';
 
 export type Backend = 'webgpu' | 'wasm' | 'cpu'; // 'cpu' = onnxruntime-node CPU provider (Node only)
 export type DeviceRequest = Backend | 'auto';
@@ -99,6 +99,7 @@ export interface PreparedView {
   resizedHeight: number;
   frames?: number; // frames in the file (only the first is read)
   notChestRadiograph?: string; // the DICOM tags say this is not a chest radiograph: why
+  study?: StudyIdentity; // DICOM: the patient and study the file names
 }
 
 export interface GenerateOptions extends Partial<DecodingDefaults> {

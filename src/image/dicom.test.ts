@@ -365,3 +365,19 @@ describe('decodeImage: DICOM pixel spacing', () => {
     expect(spacingOf(ds(IMAGER, '0.15\\0.15'), ds(MAGNIFICATION, '0.5'))?.basis).toBe('detector'); // a factor < 1 is not a magnification
   });
 });
+
+describe('decodeImage: DICOM patient and study', () => {
+  const metaOf = (...extra: DicomElement[]) =>
+    decodeImage(writeDicom(imageElements({ rows: ROWS, columns: COLS, bitsAllocated: 8, pixels: new Uint8Array(N), extra }))).meta;
+
+  it('reads PatientID, StudyInstanceUID (its NUL padding dropped) and StudyDate, and nothing when neither is named', () => {
+    const meta = metaOf(
+      { tag: 0x00100020, vr: 'LO', value: 'P-0001' },
+      { tag: 0x0020000d, vr: 'UI', value: '1.2.826.0.1.1' },
+      { tag: 0x00080020, vr: 'DA', value: '20190301' },
+    );
+    expect(meta?.study).toEqual({ patientId: 'P-0001', studyUid: '1.2.826.0.1.1', studyDate: '20190301' });
+    expect(metaOf({ tag: 0x00080020, vr: 'DA', value: '20190301' })?.study).toBeUndefined();
+    expect(metaOf({ tag: 0x00100020, vr: 'LO', value: '   ' })?.study).toBeUndefined();
+  });
+});

@@ -12,7 +12,7 @@ import { pixelSpacingOf } from './dicomSpacing';
 import { TAG, describeError, parseDicom, readHeader, type DicomHeader } from './dicomParse';
 import { frameToGrey, nativeSamples, type GreyFrame } from './dicomPixels';
 import { decodeRle } from './dicomRle';
-import type { GreyImage } from './types';
+import type { GreyImage, StudyIdentity } from './types';
 
 export { applyWindow } from './dicomPixels';
 export { viewFromPosition, notChestRadiograph } from './dicomIdentity';
@@ -107,6 +107,20 @@ function toImage(dataSet: DataSet, header: DicomHeader, frame: GreyFrame): GreyI
       transferSyntaxName: header.syntax.name,
       frames: header.frames,
       pixelSpacing: pixelSpacingOf(dataSet),
+      ...studyIdentityOf(dataSet),
     },
   };
+}
+
+/** The film's patient and study, from the tags that name them; nothing when the file names neither. */
+function studyIdentityOf(dataSet: DataSet): { study?: StudyIdentity } {
+  const read = (tag: string): string | undefined => dataSet.string(tag)?.replace(/\0/g, '').trim() || undefined;
+  const study: StudyIdentity = {};
+  const patientId = read(TAG.patientId);
+  const studyUid = read(TAG.studyUid);
+  const studyDate = read(TAG.studyDate);
+  if (patientId) study.patientId = patientId;
+  if (studyUid) study.studyUid = studyUid;
+  if (studyDate) study.studyDate = studyDate;
+  return patientId || studyUid ? { study } : {};
 }

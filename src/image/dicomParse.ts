@@ -19,6 +19,9 @@ export const TAG = {
   modality: 'x00080060',
   bodyPart: 'x00180015',
   viewPosition: 'x00185101',
+  patientId: 'x00100020',
+  studyUid: 'x0020000d',
+  studyDate: 'x00080020',
   magnification: 'x00181114', // Estimated Radiographic Magnification Factor
   imagerPixelSpacing: 'x00181164',
   pixelSpacing: 'x00280030',

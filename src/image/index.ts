@@ -25,4 +25,4 @@ export {
   MIN_SIDE,
   SUPPORTED_FORMATS,
 } from './errors';
-export type { GreyImage, ImageMeta, ImageFormat, PixelSpacing, ViewKind, DecodeOptions } from './types';
+export type { GreyImage, ImageMeta, ImageFormat, PixelSpacing, StudyIdentity, ViewKind, DecodeOptions } from './types';

@@ -37,6 +37,14 @@ export interface ImageMeta {
   frames?: number; // number of frames in the file (only the first is decoded)
   exifOrientation?: number; // JPEG: the EXIF orientation (2–8) that was applied to stand the pixels upright
   pixelSpacing?: PixelSpacing; // DICOM: the physical size of a pixel, when the file states it
+  study?: StudyIdentity; // DICOM: which patient and study the film belongs to, when the file says
+}
+
+/** DICOM (0010,0020) PatientID, (0020,000D) StudyInstanceUID and (0008,0020) StudyDate, each when present. */
+export interface StudyIdentity {
+  patientId?: string;
+  studyUid?: string;
+  studyDate?: string; // YYYYMMDD as written
 }
 
 /** A decoded image as one grey channel. */
