@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CXR_IMAGES } from './testing/sharedData';
-import { decodeImage } from '../image';
+import { CXR_IMAGES, pydicomTestFiles } from './testing/sharedData';
+import { decodeImage, decodeImageAsync } from '../image';
 import { draftOneFrontal, draftViewIndices, draftViewsNote, frontalCandidates, studyMismatch, trainedOnLaterals } from './draftViews';
 import type { InThreadEngine } from './engine';
 import { defaultModelDir } from './node/defaultModelDir';
@@ -79,6 +79,17 @@ describe('draft views', () => {
     expect(studyMismatch([view('a', 'P1', '1.1'), view('b', 'P1', '1.1')], [0])).toBeNull(); // one study
     expect(studyMismatch([view('a', 'P1'), { name: 'b.png' }], [0])).toBeNull(); // a file that does not say
     expect(studyMismatch([view('a', 'P1', '1.1')], [0])).toBeNull();
+  });
+
+  it('tells the real files of pydicom apart by patient and by study', async () => {
+    const meta = async (file: string) => ({
+      name: file,
+      study: (await decodeImageAsync(new Uint8Array(readFileSync(path.join(pydicomTestFiles(), file))))).meta?.study,
+    });
+    const [ct, mr, mrRle, jpeg, j2k] = await Promise.all(['CT_small.dcm', 'MR_small.dcm', 'MR_small_RLE.dcm', 'JPEG-lossy.dcm', 'JPEG2000.dcm'].map(meta));
+    expect(studyMismatch([ct, mr], [0])?.patients).toBe(true); // 1CT1 and 4MR1
+    expect(studyMismatch([mr, mrRle], [0])).toBeNull(); // one file in two transfer syntaxes
+    expect(studyMismatch([jpeg, j2k], [0])).toBeNull();
   });
 
   it('says how the views were used', () => {
