@@ -315,3 +315,22 @@ test('findings the self-refinement left out are listed for a second look, with t
   await waitForReport(page);
   await expect(page.getByTestId('second-look')).toHaveCount(0);
 });
+
+test('a sentence that rules out a finding the model was not shown to read is marked "not read", with the val measurement under the draft', async ({ page }) => {
+  await page.goto('/?device=wasm');
+  await page.getByTestId('file-input').setInputFiles(radiograph('kermany/IM-0115-0001.jpeg'));
+  await waitForReport(page);
+  const marks = page.getByTestId('not-read-mark');
+  await expect(marks.first()).toBeVisible();
+  await expect(marks.first()).toHaveAttribute('title', /which this model was not shown to read: check it on the film/);
+  const note = page.getByTestId('unassessed-note');
+  await expect(note).toContainText(/Not read by this model: .*Pleural Effusion \(\d+ of \d+\)/);
+  await expect(note).toContainText('not from this film: check them on the film.');
+  // a sentence about what it reads (consolidation) carries no mark
+  const consolidation = page.locator('.sentence', { hasText: /consolidation/ });
+  for (const s of await consolidation.all()) {
+    const text = (await s.textContent()) ?? '';
+    if (!/effusion|pneumothorax|heart/.test(text)) await expect(s.getByTestId('not-read-mark')).toHaveCount(0);
+  }
+  await screenshot(page, '18-not-read');
+});

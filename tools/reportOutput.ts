@@ -27,6 +27,7 @@ export interface ReportJson {
   warnings: string[];
   draft_views?: number[]; // a study of several images: which were drafted (input order)
   views_note?: string; // and how the views were used
+  not_read?: ReportResult['unassessed']; // sentences that rule out a finding the model was not shown to read
   backend: string;
   settings: ReportResult['settings'];
   timings: ReportResult['timings'];
@@ -77,6 +78,7 @@ export function toJson(file: string, r: ReportResult): ReportJson {
     warnings: r.warnings,
     ...(r.draftViews && r.views && r.views.length > 1 ? { draft_views: r.draftViews } : {}),
     ...(r.viewsNote ? { views_note: r.viewsNote } : {}),
+    ...(r.unassessed ? { not_read: r.unassessed } : {}),
     backend: r.backend,
     settings: r.settings,
     timings: {
@@ -94,6 +96,8 @@ export function toText(file: string, r: ReportResult): string {
   lines.push(`IMPRESSION: ${r.report.impression || '(none)'}`);
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
   if (r.viewsNote && !r.warnings.includes(r.viewsNote)) lines.push(`VIEWS: ${r.viewsNote}`);
+  for (const s of r.unassessed?.statements ?? [])
+    lines.push(`NOT READ: sentence ${s.sentence + 1} rules out ${s.findings.join(', ')}, which this model was not shown to read`);
   const changed = r.rerankChangedChoice ? ', rerank changed the choice' : '';
   const tau = r.settings.vote_threshold ?? 0;
   const w = r.refinement.reading ? (r.refinement.readerWeight ?? 0) : 0;

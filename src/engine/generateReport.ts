@@ -24,6 +24,7 @@ import { fedIds } from './similarityTowers';
 import { readingOf } from './findingReader';
 import { leftOutFindings } from './secondLook';
 import { gateRanked, sideGateMeasured, withoutSides } from './sideGate';
+import { unassessedStatements } from './unassessed';
 import { readSubtype, subtypeFeature, subtypeNamer, withheldSubtypeIds, withoutTokens } from './subtypeGate';
 import { STREAM_INTERVAL_MS, throttledStream } from './tokenStream';
 import { cosine } from './vectorMath';
@@ -229,7 +230,9 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     : undefined;
   // A sentence that asserts a lesion shows the lesion map, and so does a localised finding the second look flags (what
   // the page lists under the draft, from the same candidates and reading); its network runs only for such a draft.
-  const shownLesion = manifest.lesion_map ? lesionSentences(sentenceTextsOf(layout.tokens, layout.sentences), manifest.lesion_map) : [];
+  const sentenceTexts = sentenceTextsOf(layout.tokens, layout.sentences);
+  const shownLesion = manifest.lesion_map ? lesionSentences(sentenceTexts, manifest.lesion_map) : [];
+  const unassessed = manifest.assessed_findings ? unassessedStatements(sentenceTexts, manifest.assessed_findings) : null;
   const flagged = manifest.second_look
     ? leftOutFindings(candidates, (candidates.find((c) => c.chosen) ?? candidates[0]).findings, pageReading, manifest.second_look)
     : [];
@@ -275,6 +278,7 @@ export async function generateReport(job: ReportJob): Promise<ReportResult> {
     sentenceHeatmaps: sentences,
     sentenceMapSources,
     ...(leftOutMap ? { secondLookMap: { findings: flaggedLesions, values: leftOutMap } } : {}),
+    ...(unassessed ? { unassessed } : {}),
     ood,
     warnings,
     backend: job.backend,

@@ -5,6 +5,7 @@ import type { LesionMapEntry } from './lesionMap';
 import type { MirrorCheckEntry } from './mirrorCheck';
 import type { SideGateEntry } from './sideGate';
 import type { SubtypeProbe } from './subtypeGate';
+import type { AssessedFindingsEntry } from './unassessed';
 
 export type Precision = 'fp32' | 'int8' | 'q4';
 export type ModelFileKey = 'vision_encoder' | 'embed_tokens' | 'decoder_model_merged';
@@ -122,6 +123,7 @@ export interface ModelManifest {
   findings: string[];
   ood: OodStats;
   similarity?: SimilarityEntry;
+  assessed_findings?: AssessedFindingsEntry; // the findings the drafts were shown to find on val (`npm run assessed-findings -- --write`)
   mirror_check?: MirrorCheckEntry; // whether a frontal film is shown mirrored (`npm run mirror-check -- --write`)
   lesion_map?: LesionMapEntry; // where a localised finding most likely is, shown as its sentences' map (`npm run lesion-map -- --write`)
   image_reader?: ImageReaderEntry; // a second network that reads the film's findings from its pixels (`npm run image-reader -- --write`)

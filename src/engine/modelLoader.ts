@@ -8,6 +8,7 @@ import type { ModelSource } from './modelSource';
 import { checkFindingReader, checkImageReader } from './findingReader';
 import { checkLesionMap } from './lesionMap';
 import { checkMirrorCheck } from './mirrorCheck';
+import { checkAssessedFindings } from './unassessed';
 import { checkSideGate } from './sideGate';
 import { FINDING_KEYS } from '../text/findings';
 import { checkSubtypeProbe } from './subtypeGate';
@@ -72,6 +73,7 @@ export function checkManifest(raw: unknown): ModelManifest {
   if (m.subtype_probe) checkSubtypeProbe(m.subtype_probe, { image: m.architecture!.embed_dim, tower: sim?.embed_dim, imageReader: m.image_reader?.findings });
   if (m.finding_reader) checkFindingReader(m.finding_reader, m.architecture!.d_model, m.image_reader);
   if (m.side_gate) checkSideGate(m.side_gate, FINDING_KEYS);
+  if (m.assessed_findings) checkAssessedFindings(m.assessed_findings);
   const length = m.architecture!.static_cache_length;
   const hasStatic = Object.values(m.files ?? {}).some((f) => f?.decoder_static);
   if (hasStatic && !(Number.isInteger(length) && length! > m.architecture!.n_image_tokens + 1)) {

@@ -141,6 +141,13 @@ export interface SideGateReport {
   measured: { finding: string; right: number; sided: number; split: string }[]; // how often the model's drafts named the right side
 }
 
+/** Draft sentences that rule out a finding the model was not shown to read (src/engine/unassessed.ts). */
+export interface UnassessedReport {
+  statements: { sentence: number; findings: string[] }[]; // sentence: as TokenInfo.sentence numbers them
+  measured: { finding: string; positives: number; recalled: number }[]; // per finding named: films that have it, and drafts that found it
+  split: string; // where that was measured
+}
+
 /** What the self-refinement weighed: the alternatives and why the chosen one won. */
 export interface Refinement {
   similaritySource: 'towers' | 'decoder'; // towers: text-only p_txt (tells findings apart); decoder: model 1.0's
@@ -201,6 +208,7 @@ export interface ReportResult {
   views?: PreparedView[]; // filled by generateFiles
   draftViews?: number[]; // indices of the input views the draft was made from (laterals left out; see draftViews.ts)
   viewsNote?: string; // how the views were used, for the page (null-ish when all went into the draft)
+  unassessed?: UnassessedReport; // with the manifest's assessed_findings: sentences whose negatives the model was not shown to read
   flaggedViews?: number[]; // input indices of the frontal views tried first and flagged by the detector (not drafted)
   backend: Backend;
   backendReason?: string; // set when this generate had to leave WebGPU (why, and what it runs on now)

@@ -2,6 +2,7 @@
 // them) whose underline thickness and opacity show how well the image supports it; hovering or focusing
 // it shows its heatmap, Enter or a click pins it; the numbered marker before a sentence pins that
 // sentence's aggregate map. A word the subtype gate's probe put in (not the language model) is set in italics and says so.
+// A sentence that rules out a finding the model was not shown to read carries a "not read" mark beside its number.
 import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { WEAK_STRENGTH, type ReportSegments, type SentenceGroup, type WordSegment } from '../lib/reportSegments';
 import { formatScore } from '../lib/format';
@@ -15,6 +16,7 @@ interface Props {
   pinned: MapFocus | null;
   onHover: (focus: MapFocus | null) => void;
   onPin: (focus: MapFocus | null) => void;
+  notRead?: ReadonlyMap<number, string[]>; // sentence index → the findings it rules out unread (unassessedBySentence)
 }
 
 const SECTION_TITLES = { findings: 'Findings', impression: 'Impression' } as const;
@@ -25,7 +27,7 @@ function wordLabel(w: WordSegment): string {
   return `${w.text}: grounding ${formatScore(w.grounding, 2)}${weak}${w.byProbe ? `, ${BY_PROBE}` : ''}`;
 }
 
-export function GroundedReport({ segments, pinned, onHover, onPin }: Props) {
+export function GroundedReport({ segments, pinned, onHover, onPin, notRead }: Props) {
   const words = [...segments.findings, ...segments.impression].flatMap((g) => g.segments.filter((s): s is WordSegment => s.kind === 'word'));
   const [current, setCurrent] = useState(0);
   const tabStop = Math.max(0, Math.min(current, words.length - 1)); // the one word in the tab order (roving tabindex)
@@ -54,19 +56,28 @@ export function GroundedReport({ segments, pinned, onHover, onPin }: Props) {
 
   const renderSentence = (g: SentenceGroup, n: number) => {
     const focus: MapFocus = { kind: 'sentence', index: g.sentence };
+    const unread = notRead?.get(g.sentence);
+    const unreadWhy = unread ? `rules out ${unread.join(' and ')}, which this model was not shown to read` : '';
     return (
       <span key={`${g.section}-${g.sentence}`} className={`sentence${g.meanStrength < WEAK_STRENGTH + 0.1 ? ' weak-sentence' : ''}`}>
-        <button
-          type="button"
-          className="sentence-marker"
-          aria-pressed={isPinned(focus)}
-          aria-label={`Show the map of sentence ${n}: ${g.text}`}
-          title={`Sentence ${n}: mean grounding strength ${Math.round(g.meanStrength * 100)}%`}
-          data-testid="sentence-marker"
-          onClick={() => togglePin(focus)}
-        >
-          {n}
-        </button>
+        <span className="sentence-head">
+          <button
+            type="button"
+            className="sentence-marker"
+            aria-pressed={isPinned(focus)}
+            aria-label={`Show the map of sentence ${n}: ${g.text}${unread ? ` (${unreadWhy})` : ''}`}
+            title={`Sentence ${n}: mean grounding strength ${Math.round(g.meanStrength * 100)}%`}
+            data-testid="sentence-marker"
+            onClick={() => togglePin(focus)}
+          >
+            {n}
+          </button>
+          {unread ? (
+            <span className="not-read-mark" data-testid="not-read-mark" title={`This sentence ${unreadWhy}: check it on the film.`}>
+              not read
+            </span>
+          ) : null}
+        </span>
         {g.segments.map((s) => {
           const space = s.spaceBefore ? ' ' : '';
           if (s.kind === 'punct') return <span key={s.tokenIndex}>{space + s.text}</span>;

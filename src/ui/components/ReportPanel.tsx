@@ -1,6 +1,6 @@
 // The report region (a landmark named "Report"): warnings, the draft streaming in while it is written, then
 // FINDINGS and IMPRESSION either as grounded words or as editable text, the findings the refinement left out that
-// deserve a second look, and the export actions. When the out-of-distribution detector fired, the draft is withheld
+// deserve a second look, the sentences that rule out what the model cannot read, and the export actions. When the out-of-distribution detector fired, the draft is withheld
 // until the person asks to see it.
 import { useState } from 'react';
 import type { UseEditableReport } from '../hooks/useEditableReport';
@@ -14,6 +14,8 @@ import type { ImageFixAction } from './FixActions';
 import type { WorkPart } from '../lib/unsavedWork';
 import { ReportActions } from './ReportActions';
 import { SecondLook } from './SecondLook';
+import { UnassessedNote } from './UnassessedNote';
+import { unassessedBySentence } from '../lib/unassessedText';
 import { WarningBanner } from './WarningBanner';
 import { WithheldDraft } from './WithheldDraft';
 
@@ -79,7 +81,13 @@ export function ReportPanel(p: Props) {
         mode === 'grounded' ? (
           <>
             {p.editable.edited ? <p className="hint">You edited the text; the grounding shows the original draft.</p> : null}
-            <GroundedReport segments={p.segments} pinned={study.focus.pinned} onHover={study.focus.onHover} onPin={study.focus.onPin} />
+            <GroundedReport
+              segments={p.segments}
+              pinned={study.focus.pinned}
+              onHover={study.focus.onHover}
+              onPin={study.focus.onPin}
+              notRead={unassessedBySentence(study.result?.unassessed)}
+            />
           </>
         ) : (
           <div className="edit-report">
@@ -116,6 +124,7 @@ export function ReportPanel(p: Props) {
           ) : null}
         </div>
       )}
+      {study.phase === 'draft' ? <UnassessedNote unassessed={study.result?.unassessed} /> : null}
       {study.phase === 'draft' && study.result && p.secondLook ? (
         <SecondLook result={study.result} rule={p.secondLook} pinned={study.focus.pinned} onHover={study.focus.onHover} onPin={study.focus.onPin} />
       ) : null}

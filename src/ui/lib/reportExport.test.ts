@@ -114,6 +114,24 @@ describe('report export', () => {
     expect(reportTextFile(ctx)).not.toContain('Side left out');
     expect(JSON.parse(reportJsonFile(ctx)).side_gate).toBeUndefined();
   });
+  it('notes in the text and the JSON the findings the draft rules out without the model having been shown to read them', () => {
+    const unassessed = {
+      statements: [{ sentence: 1, findings: ['pneumothorax', 'pleural_effusion'] }],
+      measured: [
+        { finding: 'pneumothorax', positives: 8, recalled: 0 },
+        { finding: 'pleural_effusion', positives: 0, recalled: 0 },
+      ],
+      split: 'val',
+    };
+    const unread = { ...ctx, result: { ...result, unassessed } };
+    expect(reportTextFile(unread)).toContain(
+      'Note: Not read by the model: Pneumothorax (0 of 8 val films with one found), Pleural Effusion (no val film has one); the draft rules them out in its usual wording, not from this film.\n',
+    );
+    expect(JSON.parse(reportJsonFile(unread)).not_read).toEqual(unassessed);
+    const none = { ...ctx, result: { ...result, unassessed: { statements: [], measured: [], split: 'val' } } };
+    expect(reportTextFile(none)).not.toContain('Not read');
+    expect(JSON.parse(reportJsonFile(ctx)).not_read).toBeUndefined();
+  });
   it('lists in the text and the JSON the findings flagged for a second look, only when the model has the rule', () => {
     const rule = { min_draws: 1, min_reader: 0.25, split: 'val', films: 10, images: 2, flagged: 3, share_present: 0.4 };
     const reading = { cardiomegaly: 0.3 };

@@ -7,6 +7,7 @@ import { FIX_DONE, type OrientationFix } from '../../image/orientation';
 import type { LoadInfo, ReportResult } from '../../engine/types';
 import { modelLabel } from './format';
 import { cardiothoracicRatio, lengthOf, numberedLength, ratioText, spacingBasis, type ViewMeasurements } from './measure';
+import { unassessedExportLine } from './unassessedText';
 import { flagRecordLine, leftOutLabel, secondLookFindings, sideGateLine, subtypeLine } from './refinementSummary';
 
 export const CLINICAL_NOTE = 'Draft written by an open-data demo model (Serpent). Not for clinical use; a radiologist must review every statement.';
@@ -70,6 +71,7 @@ function ratioRecords(views: readonly ViewMeasurements[] = []) {
 export function reportTextFile(ctx: ExportContext): string {
   const measured = measurementLines(ctx.measurements);
   const sideNote = sideGateLine(ctx.result);
+  const unreadNote = unassessedExportLine(ctx.result.unassessed);
   const typeNote = ctx.result.refinement.subtype?.named ? subtypeLine(ctx.result) : null;
   const leftOut = secondLookFindings(ctx.result, ctx.model.secondLook);
   const rule = ctx.model.secondLook;
@@ -85,6 +87,7 @@ export function reportTextFile(ctx: ExportContext): string {
       .filter((im) => im.fixes?.length)
       .map((im) => `Note: ${im.name} was ${im.fixes!.map((f) => FIX_DONE[f]).join(', then ')} on the page before drafting (the file is unchanged).\n`)
       .join('') +
+    (unreadNote ? `Note: ${unreadNote}\n` : '') +
     (sideNote ? `Note: ${sideNote}\n` : '') +
     (typeNote ? `Note: ${typeNote}\n` : '') +
     (leftOut.length ? `Left out of the draft, worth a second look: ${leftOut.map(leftOutLabel).join(', ')}\n` : '') +
@@ -123,6 +126,7 @@ export function reportJsonFile(ctx: ExportContext): string {
     rerank_changed_choice: result.rerankChangedChoice,
     similarity_source: result.refinement.similaritySource,
     ...(result.refinement.sideGate ? { side_gate: result.refinement.sideGate } : {}),
+    ...(result.unassessed ? { not_read: result.unassessed } : {}),
     ...(result.refinement.subtype ? { subtype: result.refinement.subtype } : {}),
     ...(result.refinement.reading ? { finding_reader: { weight: result.refinement.readerWeight ?? 0, p: result.refinement.reading } } : {}),
     ...(ctx.model.secondLook ? { second_look: { rule: ctx.model.secondLook, left_out: secondLookFindings(result, ctx.model.secondLook) } } : {}),
