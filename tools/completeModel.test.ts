@@ -50,7 +50,8 @@ describe('npm run complete-model', () => {
     expect(out).toContain('8. subtype-margin');
     expect(out).toMatch(/skipped: no val film says bacterial or viral/);
     expect(out).toMatch(/10\. defaults: .*\n {3}npm run sweep-rerank -- .*--write-defaults/);
-    expect(out).toContain('11. check: one val film drafted from the finished folder');
+    expect(out).toMatch(/11\. assessed-findings: .*\n {3}npm run assessed-findings -- .*--write/);
+    expect(out).toContain('12. check: one val film drafted from the finished folder');
     expect(out).toContain(`npm run report -- --model ${target} ${path.join(dir, 'a.png')}`);
     expect(existsSync(work)).toBe(false);
   });

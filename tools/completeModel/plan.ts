@@ -1,7 +1,7 @@
 // The steps that make an exported report model's folder complete, as the shipped one is, in the order each needs the
 // last: the parts that read pixels carried over from a donor folder (similarity towers, OOD detector, image reader,
 // lesion map and mirror check), the finding reader refitted on the new image tokens, the static WebGPU step, then the choices made on
-// val drafts (side gate, subtype margin, decoding defaults with the second look), and last one draft through the
+// val drafts (side gate, subtype margin, decoding defaults with the second look, the findings the drafts read), and last one draft through the
 // engine, whose manifest check refuses a part that does not fit (a lesion map on another grid, a missing file). Pure: what runs, and why a step is
 // skipped, comes from the two manifests and the image manifest's fields.
 import path from 'node:path';
@@ -31,6 +31,7 @@ export const STEP_NAMES = [
   'subtype-margin',
   'candidates',
   'defaults',
+  'assessed-findings',
   'check',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
@@ -182,6 +183,11 @@ export function planSteps(p: PlanInput): Step[] {
         path.join(p.work, 'sweep-val-rescored.json'),
         '--write-defaults',
       ],
+    },
+    {
+      name: 'assessed-findings',
+      what: "which findings the drafts, with those defaults, were shown to find on val (the page marks the others' negatives)",
+      command: ['assessed-findings', '--model', p.model, '--split', 'val', ...images, '--write'],
     },
     {
       name: 'check',
