@@ -49,7 +49,9 @@ describe('planSteps', () => {
     expect(s['finding-reader'].command).toEqual(expect.arrayContaining(['--features', 'runs/complete-m2/features', '--write']));
     expect(s.candidates.command).toEqual(expect.arrayContaining(['--candidates', 'runs/complete-m2/candidates-val.jsonl']));
     expect(s.defaults.command).toEqual(expect.arrayContaining(['--rescore', 'runs/complete-m2/candidates-val.jsonl', '--write-defaults']));
-    expect(s['assessed-findings'].command).toEqual(expect.arrayContaining(['assessed-findings', '--model', 'runs/m2/serpent-cxr', '--split', 'val', '--write']));
+    expect(s['assessed-findings'].command).toEqual(
+      expect.arrayContaining(['assessed-findings', '--model', 'runs/m2/serpent-cxr', '--split', 'val', '--write']),
+    );
     expect(s.check.command).toEqual(['report', '--model', 'runs/m2/serpent-cxr', '/data/cxr/images/jsrt/JPCLN002.png']);
     expect(byName(planSteps(input({ checkFilm: undefined }))).check.skip).toBe('no val film in the image manifest');
   });
@@ -86,7 +88,14 @@ describe('planSteps', () => {
 describe('selectSteps', () => {
   const steps = planSteps(input());
   it('--from starts at a step, --only keeps the named ones, an unknown name is refused', () => {
-    expect(selectSteps(steps, { from: 'side-gate' }).map((s) => s.name)).toEqual(['side-gate', 'subtype-margin', 'candidates', 'defaults', 'assessed-findings', 'check']);
+    expect(selectSteps(steps, { from: 'side-gate' }).map((s) => s.name)).toEqual([
+      'side-gate',
+      'subtype-margin',
+      'candidates',
+      'defaults',
+      'assessed-findings',
+      'check',
+    ]);
     expect(selectSteps(steps, { only: ['ood', 'defaults'] }).map((s) => s.name)).toEqual(['ood', 'defaults']);
     expect(() => selectSteps(steps, { from: 'sweep' })).toThrow(/unknown step "sweep"; the steps are towers, ood/);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { wilsonInterval } from '../bench/stats';
 import { comparisonsMarkdown, shareWithInterval, signed } from './comparisonMarkdown';
-import { lateralityLine, secondLookMarkdown, sidesMarkdown, withInterval } from './evalMarkdown';
+import { lateralityLine, notReadMarkdown, secondLookMarkdown, sidesMarkdown, withInterval } from './evalMarkdown';
 
 describe('evalMarkdown cells', () => {
   it('writes a hit rate with its Wilson interval, and the rate alone for results written before intervals', () => {
@@ -91,5 +91,21 @@ describe('evalMarkdown second look', () => {
     expect(table).toContain('| jsrt | 20 | 0 | 0 | – | 0 | 0 | 0 of 0 |');
     expect(table).toContain('| nih64 | 98 | 7 | 9 | 0.444 | 2 | 1 | 3 of 5 |');
     expect(table).toContain('| all | 118 | 7 | 9 | 0.444 | 2 | 1 | 3 of 5 |');
+  });
+});
+
+describe('evalMarkdown not read', () => {
+  it('writes the drafts marked per source and the unassessed findings with what was found', () => {
+    const [heading, bySource, byFinding] = notReadMarkdown({
+      measured_on: 'val',
+      assessed: ['consolidation', 'pneumonia'],
+      all: { n: 30, drafts_marked: 29, sentences: 58 },
+      by_source: { jsrt: { n: 10, drafts_marked: 10, sentences: 20 }, kermany: { n: 20, drafts_marked: 19, sentences: 38 } },
+      by_finding: { pneumothorax: { positives: 8, found: 0, ruled_out_unread: 30 } },
+    });
+    expect(heading).toContain('its val drafts were not shown to find; assessed: consolidation, pneumonia');
+    expect(bySource).toContain('| kermany | 20 | 19 | 0.950 | 38 |');
+    expect(bySource).toContain('| all | 30 | 29 | 0.967 | 58 |');
+    expect(byFinding).toContain('| pneumothorax | 8 | 0 | 30 |');
   });
 });

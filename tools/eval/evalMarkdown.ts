@@ -7,6 +7,7 @@ import type { SystemScores } from './scoring';
 import type { LateralitySummary } from './laterality';
 import type { SideSummary } from './sideTally';
 import type { SecondLookSummary } from './secondLookTally';
+import type { NotReadSource, NotReadSummary } from './notReadTally';
 
 const NLG_COLS = ['bleu1', 'bleu2', 'bleu3', 'bleu4', 'meteor', 'rouge_l', 'cider'] as const;
 
@@ -96,6 +97,7 @@ export function evalMarkdown(r: EvalResults, command: string, date = new Date().
   }
 
   if (r.second_look) parts.push(...secondLookMarkdown(r.second_look));
+  if (r.not_read) parts.push(...notReadMarkdown(r.not_read));
 
   const withSubtype = systems.filter((name) => r.systems[name].subtype);
   if (withSubtype.length) {
@@ -292,6 +294,22 @@ export function secondLookMarkdown(x: NonNullable<EvalResults['second_look']>): 
         "present findings the LM's choice asserted and the draft left out: flagged",
       ],
       [...Object.entries(x.by_source).map(([src, y]) => row(src, y)), row('all', x.all)],
+    ),
+  ];
+}
+
+/** "Not read": serpent's drafts that rule out a finding its val drafts were not shown to find, per source and per finding. */
+export function notReadMarkdown(x: NotReadSummary): string[] {
+  const row = (name: string, y: NotReadSource): (string | number)[] => [name, y.n, y.drafts_marked, y.n ? y.drafts_marked / y.n : '–', y.sentences];
+  return [
+    `### Not read (\`serpent\`: draft sentences that rule out a finding its ${x.measured_on} drafts were not shown to find; assessed: ${x.assessed.join(', ')})`,
+    markdownTable(
+      ['source', 'n', 'drafts with a "not read" sentence', 'share', '"not read" sentences'],
+      [...Object.entries(x.by_source).map(([src, y]) => row(src, y)), row('all', x.all)],
+    ),
+    markdownTable(
+      ['finding (not assessed)', 'films with it', 'drafts that found it', 'drafts that rule it out, marked "not read"'],
+      Object.entries(x.by_finding).map(([f, y]) => [f, y.positives, y.found, y.ruled_out_unread]),
     ),
   ];
 }

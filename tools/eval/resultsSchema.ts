@@ -13,6 +13,7 @@ import type { SideSummary } from './sideTally';
 import type { RobustnessRow } from './robustness';
 import type { SystemScores } from './scoring';
 import type { SecondLookSummary } from './secondLookTally';
+import type { NotReadSummary } from './notReadTally';
 
 /** How often the rerank moved the choice, and the refinement's time. */
 export interface RefinementSummary {
@@ -63,6 +64,9 @@ export interface EvalResults {
   // serpent's drafts: the findings left out that the model's rule flags, how often present, and where the lesion map
   // could show one (absent for a model without the rule, and in older results)
   second_look?: { rule: { min_draws: number; min_reader: number }; all: SecondLookSummary; by_source: Record<string, SecondLookSummary> };
+  // serpent's drafts: sentences that rule out a finding its val drafts were not shown to find (absent without the
+  // manifest's assessed_findings, and in older results)
+  not_read?: NotReadSummary;
   systems: Record<string, SystemScores>;
   sides?: Record<string, SideSummary>; // per system: does the report put a finding on the side its source gives (absent in older results)
   skipped: Record<string, string>;

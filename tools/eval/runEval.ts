@@ -23,6 +23,7 @@ import { ProgressBar, type ProgressStream } from './progress';
 import { robustnessRow, stratifiedSubset, type RobustnessRow } from './robustness';
 import { scoreAll, type EvalItem } from './scoring';
 import { SecondLookTally } from './secondLookTally';
+import { NotReadTally } from './notReadTally';
 import type { EvalResults, PerImageReport, Refinement, RobustnessResults } from './resultsSchema';
 import { truthFindings } from './truth';
 
@@ -135,6 +136,7 @@ export async function runEvaluation(o: EvalOptions) {
   const findingSets: number[] = []; // per image: distinct finding sets among the candidates
   const rule = runner.manifest.second_look;
   const secondLook = rule ? new SecondLookTally(rule) : null;
+  const notRead = runner.manifest.assessed_findings ? new NotReadTally(runner.manifest.assessed_findings) : null;
 
   timings.serpent_s = await generateAll(runner, 'serpent', evalRecs, o, async (rec, img, result, i) => {
     serpent.push(result.report.text);
@@ -144,6 +146,7 @@ export async function runEvaluation(o: EvalOptions) {
     rerankChanged.push(result.rerankChangedChoice);
     findingSets.push(result.refinement.findingSets);
     secondLook?.add(items[i].source, result, items[i].truth, lmChoice.findings);
+    notRead?.add(items[i].source, result, items[i].truth);
     if (embedder) testEmbeds.push((await embedder.embed([img.pixels]))[0]);
     if (subset.has(i)) units.set(i, img);
     laterality.add(rec.id, result, img.pre);
@@ -272,6 +275,7 @@ export async function runEvaluation(o: EvalOptions) {
           },
         }
       : {}),
+    ...(notRead ? { not_read: notRead.summary() } : {}),
     systems: scored.systems,
     skipped,
     per_source: scored.per_source,
