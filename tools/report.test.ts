@@ -147,5 +147,14 @@ describe('report output under finding votes', () => {
       subtype: { bacterial: 0.8123, feature: 'image_reader', margin: 0.2, allowed: 'bacterial', named: true },
     });
     expect(json.candidates[1]).toMatchObject({ findings: ['consolidation', 'pneumonia'], draws: 2, vote_support: -0.1 });
+    expect(text).not.toContain('NOT READ');
+    expect(json.not_read).toBeUndefined();
+  });
+
+  it('says which sentences rule out a finding the model was not shown to read', () => {
+    const unassessed = { statements: [{ sentence: 1, findings: ['pneumothorax', 'pleural_effusion'] }], measured: [], split: 'val' };
+    const marked = { ...result, unassessed };
+    expect(toText('a.png', marked)).toContain('NOT READ: sentence 2 rules out pneumothorax, pleural_effusion, which this model was not shown to read');
+    expect(toJson('a.png', marked).not_read).toEqual(unassessed);
   });
 });
