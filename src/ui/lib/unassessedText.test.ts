@@ -26,7 +26,7 @@ describe('the words for sentences the model did not read', () => {
 
   it('says what was measured for each finding, and what to do', () => {
     expect(unassessedLine(u)).toBe(
-      `Not read by this model: Cardiomegaly (no val film has one), Pneumothorax (0 of 8), Pleural Effusion (1 of 12). The sentences marked "not read" rule them out in the model's usual wording, not from this film: check them on the film.`,
+      `Not read by this model: Cardiomegaly (no val film has one), Pneumothorax (its drafts found 0 of the 8 val films with one), Pleural Effusion (1 of 12). The sentences marked "not read" rule them out in the model's usual wording, not from this film: check them on the film.`,
     );
     const one: UnassessedReport = { statements: [u.statements[1]], measured: u.measured.slice(1), split: 'val' };
     expect(unassessedLine(one)).toMatch(

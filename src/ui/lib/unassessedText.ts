@@ -11,10 +11,13 @@ export function unassessedBySentence(u: UnassessedReport | undefined): Map<numbe
 /** "Not read by this model: pleural effusion (its drafts found 0 of the 12 val films with one), …", or null. */
 export function unassessedLine(u: UnassessedReport | undefined): string | null {
   if (!u?.statements.length) return null;
+  const firstCounted = u.measured.findIndex((m) => m.positives > 0); // the one that spells out what "k of n" means
   const each = u.measured.map((m, i) => {
     const name = findingName(m.finding);
     if (m.positives === 0) return `${name} (no ${u.split} film has one)`;
-    return i === 0 ? `${name} (its drafts found ${m.recalled} of the ${m.positives} ${u.split} films with one)` : `${name} (${m.recalled} of ${m.positives})`;
+    return i === firstCounted
+      ? `${name} (its drafts found ${m.recalled} of the ${m.positives} ${u.split} films with one)`
+      : `${name} (${m.recalled} of ${m.positives})`;
   });
   const marked = u.statements.length === 1 ? 'The sentence marked "not read" rules' : 'The sentences marked "not read" rule';
   return `Not read by this model: ${each.join(', ')}. ${marked} them out in the model's usual wording, not from this film: check them on the film.`;
