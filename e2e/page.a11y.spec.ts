@@ -28,7 +28,8 @@ test('no accessibility violations from the empty page through a draft, its candi
   await expect(page.getByTestId('candidates')).toBeVisible();
   await page.getByTestId('second-look-map').click();
   await expect(page.getByTestId('second-look-map')).toHaveAttribute('aria-pressed', 'true');
-  expect(await violations(page), 'a draft with its candidates and a pinned second-look map').toEqual([]);
+  await expect(page.getByTestId('not-read-mark').first()).toBeVisible();
+  expect(await violations(page), 'a draft with its candidates, "not read" marks and a pinned second-look map').toEqual([]);
 
   await page.getByRole('button', { name: 'Edit text' }).click();
   await expect(page.getByTestId('findings-text')).toBeVisible();
@@ -87,7 +88,9 @@ test('the dark reading-room theme: remembered, following the system when asked, 
   await waitForReport(page);
   await openAllDetails(page);
   await page.getByTestId('second-look-map').click();
-  expect(await violations(page), 'dark: a draft with its candidates and a pinned second-look map').toEqual([]);
+  await expect(page.getByTestId('not-read-mark').first()).toBeVisible(); // its dashed mark and note are in the check
+  await expect(page.getByTestId('unassessed-note')).toBeVisible();
+  expect(await violations(page), 'dark: a draft with its candidates, "not read" marks and a pinned second-look map').toEqual([]);
   await page.getByRole('button', { name: 'Edit text' }).click();
   await page.getByTestId('impression-text').fill('Nodule, right mid zone.');
   expect(await violations(page), 'dark: the draft being edited').toEqual([]);
