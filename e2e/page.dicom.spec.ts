@@ -133,13 +133,18 @@ test.describe('DICOM in the page', () => {
     await expect(page.getByTestId('views-note')).toContainText('Image 2 (JPCLN005.png), a second frontal view, is shown for reference');
     expect(await reportText(page)).toEqual(first);
     await expect(page.getByTestId('image-view').nth(0).getByTestId('draft-from-view')).toHaveCount(0);
-    await page.getByTestId('image-view').nth(1).getByRole('button', { name: 'Draft from this view' }).click();
+    await expect(page.getByTestId('image-view').nth(1).getByRole('button', { name: 'Draft from this view' })).toBeVisible();
+    await page.getByRole('region', { name: 'Report' }).getByRole('button', { name: 'Draft from image 2 (JPCLN005.png) instead' }).click();
     await expect(page.getByTestId('views-note')).toContainText('one frontal view only: image 1 (JPCLN005.png)');
     await waitForReport(page);
     expect(await reportText(page)).toEqual(second);
     await expect(page.getByTestId('image-view').nth(0)).toContainText('JPCLN005.png');
     await expect(page.getByTestId('image-view').nth(1).getByTestId('reference-note')).toBeVisible();
     await screenshot(page, 'dicom-05-two-frontals');
+    await page.getByTestId('image-view').nth(1).getByRole('button', { name: 'Draft from this view' }).click(); // the one under the film
+    await expect(page.getByTestId('views-note')).toContainText('one frontal view only: image 1 (JPCLN004.png)');
+    await waitForReport(page);
+    expect(await reportText(page)).toEqual(first);
   });
 
   test('two DICOM films of different patients, or of one patient on two dates, are said to be so', async ({ page }) => {

@@ -119,6 +119,19 @@ export function App() {
     return [{ label, apply: () => guard('Set the image right and write the draft again', () => images.fix(im.key, f.fix), ['measurements']) }];
   });
 
+  // A second frontal film left out of the draft: one press drafts from it instead (beside the note that says why).
+  const draftFromOther = ordered.flatMap((im, v) =>
+    anotherFrontal(result, ordered, v)
+      ? [
+          {
+            key: im.key,
+            label: `Draft from image ${v + 1} (${im.name}) instead`,
+            apply: () => guard('Draft from this view instead', () => images.putFirst(im.key), EDITS),
+          },
+        ]
+      : [],
+  );
+
   const exportContext: ExportContext | null =
     result && load.info && study.draftedAt
       ? {
@@ -156,9 +169,7 @@ export function App() {
                     modelInput={modelInputs[v] ?? null}
                     opacity={opacity}
                     onViewChange={(view) => guard('Change the view and write the draft again', () => images.setView(im.key, view), EDITS)}
-                    onDraftFromThis={
-                      anotherFrontal(result, ordered, v) ? () => guard('Draft from this view instead', () => images.putFirst(im.key), EDITS) : undefined
-                    }
+                    onDraftFromThis={draftFromOther.find((a) => a.key === im.key)?.apply}
                     onMeasurements={onMeasurements}
                     mapCaption={caption}
                     modelLabel={load.info ? modelLabel(load.info) : null}
@@ -204,6 +215,7 @@ export function App() {
             secondLook={load.info?.secondLook}
             onSaved={unsaved.markSaved}
             fixes={fixes}
+            viewActions={draftFromOther}
           />
           <details className="panel" open={!!result}>
             <summary>Self-refinement{result ? `: ${result.candidates.length} candidates` : ''}</summary>

@@ -29,6 +29,7 @@ interface Props {
   secondLook?: SecondLookRule; // the model's rule for flagging findings the refinement left out
   onSaved?: (parts: readonly WorkPart[]) => void; // the report was copied (its text) or downloaded (with the measurements)
   fixes?: readonly ImageFixAction[]; // the images set right by a turn, an inversion or a flip, and drafted again
+  viewActions?: readonly ImageFixAction[]; // draft from another frontal film instead, under the note that says why
 }
 
 export function ReportPanel(p: Props) {
@@ -64,6 +65,15 @@ export function ReportPanel(p: Props) {
       {viewsNote && !running ? (
         <p className="hint views-note" data-testid="views-note">
           {viewsNote}
+        </p>
+      ) : null}
+      {viewsNote && !running && p.viewActions?.length ? (
+        <p className="fix-actions">
+          {p.viewActions.map((a) => (
+            <button key={a.label} type="button" className="button secondary small" data-testid="draft-other-view" onClick={a.apply}>
+              {a.label}
+            </button>
+          ))}
         </p>
       ) : null}
       {p.inputError ? (
