@@ -11,10 +11,8 @@ import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from './
 import { runMain } from './cli/main';
 import { CXR_MANIFEST } from './cli/paths';
 import { AssessedTally } from './eval/assessedTally';
-import { loadRecordImage } from './eval/images';
 import { readManifest } from './eval/manifest';
 import { ModelRunner } from './eval/modelRunner';
-import { ProgressBar } from './eval/progress';
 import { truthFindings } from './eval/truth';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 import { FINDING_NAMES } from '../src/text/findings';
@@ -44,13 +42,7 @@ async function main(argv: string[]): Promise<void> {
   if (records.length === 0) throw new UsageError(`split "${split}" has no films in ${manifestPath}`);
   const runner = await ModelRunner.open(modelDir, 'cpu', 'int8', 2);
   const tally = new AssessedTally();
-  const bar = new ProgressBar(`drafts (${split})`, records.length);
-  for (const rec of records) {
-    const img = await loadRecordImage(root, rec, runner.manifest.preprocessing);
-    tally.add(truthFindings(rec), (await runner.generate(img.pixels, rec.id)).report.text);
-    bar.tick();
-  }
-  bar.finish();
+  await runner.draftEach(root, records, `drafts (${split})`, {}, (rec, result) => tally.add(truthFindings(rec), result.report.text));
   await runner.dispose();
   const entry = tally.entry(split, minPositives, minRecall);
   console.log(`${entry.films} ${split} films of ${runner.manifest.id} ${runner.manifest.version} (int8, cpu):`);

@@ -11,10 +11,8 @@ import path from 'node:path';
 import { MANIFEST_FLAGS, parseFlags, usage, UsageError, type FlagSpec } from './cli/flags';
 import { runMain } from './cli/main';
 import { CXR_MANIFEST } from './cli/paths';
-import { loadRecordImage } from './eval/images';
 import { readManifest } from './eval/manifest';
 import { ModelRunner } from './eval/modelRunner';
-import { ProgressBar } from './eval/progress';
 import { chooseSideGate, SideTally, truthSides } from './eval/sideTally';
 import { defaultModelDir } from '../src/engine/node/defaultModelDir';
 
@@ -43,13 +41,7 @@ async function main(argv: string[]): Promise<void> {
   if (records.length === 0) throw new UsageError(`split "${split}" has no film whose source gives a finding's side`);
   const runner = await ModelRunner.open(modelDir, 'cpu', 'int8', 2);
   const tally = new SideTally();
-  const bar = new ProgressBar(`drafts, side gate off (${split})`, records.length);
-  for (const rec of records) {
-    const img = await loadRecordImage(root, rec, runner.manifest.preprocessing);
-    tally.add(rec, (await runner.generate(img.pixels, rec.id, { side_gate: 0 })).report.text);
-    bar.tick();
-  }
-  bar.finish();
+  await runner.draftEach(root, records, `drafts, side gate off (${split})`, { side_gate: 0 }, (rec, result) => tally.add(rec, result.report.text));
   await runner.dispose();
   const summary = tally.summary();
   const choice = chooseSideGate(summary, minRight, minSided);

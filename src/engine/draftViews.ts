@@ -84,7 +84,7 @@ export function draftViewsNote(views: readonly { name?: string; view?: ViewKind 
     }
     return null;
   }
-  const name = (i: number): string => `image ${i + 1}${views[i].name ? ` (${views[i].name})` : ''}`;
+  const name = (i: number): string => imageLabel(views, i);
   const left = views.map((_, i) => i).filter((i) => !used.includes(i));
   const why = (i: number): string => {
     if (flagged.includes(i) && views[i].view !== 'lateral') return `${name(i)}, which does not look like a frontal chest radiograph,`;
@@ -114,7 +114,7 @@ export function studyMismatch(
   const [a, b] = [views[0], views[1]];
   const both = (key: keyof StudyIdentity): boolean => !!a.study?.[key] && !!b.study?.[key];
   const differ = (key: keyof StudyIdentity): boolean => both(key) && a.study?.[key] !== b.study?.[key];
-  const label = (i: number): string => `image ${i + 1}${views[i].name ? ` (${views[i].name})` : ''}`;
+  const label = (i: number): string => imageLabel(views, i);
   const drafted = used.length === 1 ? `the draft is of ${label(used[0])} alone` : 'the draft is of both';
   if (differ('patientId')) {
     return {
@@ -136,5 +136,8 @@ export function studyMismatch(
 }
 
 const isoDate = (d: string | undefined): string => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : (d ?? ''));
+
+/** "image 2 (b.dcm)": a view as the notes name it. */
+const imageLabel = (views: readonly { name?: string }[], i: number): string => `image ${i + 1}${views[i].name ? ` (${views[i].name})` : ''}`;
 
 const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

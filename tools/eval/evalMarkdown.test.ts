@@ -101,7 +101,7 @@ describe('evalMarkdown not read', () => {
       assessed: ['consolidation', 'pneumonia'],
       all: { n: 30, drafts_marked: 29, sentences: 58 },
       by_source: { jsrt: { n: 10, drafts_marked: 10, sentences: 20 }, kermany: { n: 20, drafts_marked: 19, sentences: 38 } },
-      by_finding: { pneumothorax: { positives: 8, found: 0, ruled_out_unread: 30 } },
+      by_finding: { pneumothorax: { positives: 8, recalled: 0, ruled_out: 30 } },
     });
     expect(heading).toContain('its val drafts were not shown to find; assessed: consolidation, pneumonia');
     expect(bySource).toContain('| kermany | 20 | 19 | 0.950 | 38 |');

@@ -309,7 +309,7 @@ export function notReadMarkdown(x: NotReadSummary): string[] {
     ),
     markdownTable(
       ['finding (not assessed)', 'films with it', 'drafts that found it', 'drafts that rule it out, marked "not read"'],
-      Object.entries(x.by_finding).map(([f, y]) => [f, y.positives, y.found, y.ruled_out_unread]),
+      Object.entries(x.by_finding).map(([f, y]) => [f, y.positives, y.recalled, y.ruled_out]),
     ),
   ];
 }

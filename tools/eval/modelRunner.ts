@@ -6,6 +6,9 @@ import type { InThreadEngine } from '../../src/engine/engine';
 import type { ModelManifest, Precision } from '../../src/engine/manifest';
 import { createNodeEngine } from '../../src/engine/node/nodeEngine';
 import type { Candidate, GenerateOptions, LoadInfo, ReportResult } from '../../src/engine/types';
+import { loadRecordImage } from './images';
+import type { ManifestRecord } from './manifest';
+import { ProgressBar } from './progress';
 
 export class ModelRunner {
   private constructor(
@@ -29,6 +32,23 @@ export class ModelRunner {
   generate(pixels: Float32Array, name: string, opts: GenerateOptions = {}): Promise<ReportResult> {
     const S = this.manifest.preprocessing.image_size;
     return this.engine.generate([{ data: pixels, size: S, view: 'frontal', name }], opts);
+  }
+
+  /** Drafts every record's film in turn, as the page would (a progress bar named `label`), and hands each draft on. */
+  async draftEach(
+    root: string,
+    records: readonly ManifestRecord[],
+    label: string,
+    opts: GenerateOptions,
+    onDraft: (rec: ManifestRecord, result: ReportResult) => void,
+  ): Promise<void> {
+    const bar = new ProgressBar(label, records.length);
+    for (const rec of records) {
+      const img = await loadRecordImage(root, rec, this.manifest.preprocessing);
+      onDraft(rec, await this.generate(img.pixels, rec.id, opts));
+      bar.tick();
+    }
+    bar.finish();
   }
 
   dispose(): Promise<void> {

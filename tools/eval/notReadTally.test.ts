@@ -16,7 +16,7 @@ const draft = (text: string, statements: { sentence: number; findings: string[] 
 });
 
 describe('the not-read tally', () => {
-  it('counts marked drafts per source, and for unassessed findings the films with them, the drafts that found them and those that rule them out unread', () => {
+  it('counts marked drafts per source, and for unassessed findings the films with them, the drafts that found them and those that rule them out', () => {
     const t = new NotReadTally(entry);
     const normal = draft('no pleural effusion or pneumothorax. the heart is normal.', [
       { sentence: 0, findings: ['pneumothorax', 'pleural_effusion'] },
@@ -29,10 +29,10 @@ describe('the not-read tally', () => {
     expect(s.all).toEqual({ n: 3, drafts_marked: 1, sentences: 2 });
     expect(s.by_source).toEqual({ nih64: { n: 2, drafts_marked: 1, sentences: 2 }, kermany: { n: 1, drafts_marked: 0, sentences: 0 } });
     expect(s.by_finding).toEqual({
-      cardiomegaly: { positives: 0, found: 0, ruled_out_unread: 1 },
-      atelectasis: { positives: 1, found: 0, ruled_out_unread: 0 },
-      pneumothorax: { positives: 0, found: 0, ruled_out_unread: 1 },
-      pleural_effusion: { positives: 2, found: 1, ruled_out_unread: 1 },
+      cardiomegaly: { positives: 0, recalled: 0, ruled_out: 1 },
+      atelectasis: { positives: 1, recalled: 0, ruled_out: 0 },
+      pneumothorax: { positives: 0, recalled: 0, ruled_out: 1 },
+      pleural_effusion: { positives: 2, recalled: 1, ruled_out: 1 },
     });
     expect(Object.keys(s.by_finding)).not.toContain('consolidation'); // assessed: the eval's other tables score it
     expect(s.measured_on).toBe('val');

@@ -125,7 +125,7 @@ describe('report export', () => {
     };
     const unread = { ...ctx, result: { ...result, unassessed } };
     expect(reportTextFile(unread)).toContain(
-      'Note: Not read by the model: Pneumothorax (0 of 8 val films with one found), Pleural Effusion (no val film has one); the draft rules them out in its usual wording, not from this film.\n',
+      'Note: Not read by the model: Pneumothorax (its drafts found 0 of the 8 val films with one), Pleural Effusion (no val film has one); the draft rules them out in its usual wording, not from this film.\n',
     );
     expect(JSON.parse(reportJsonFile(unread)).not_read).toEqual(unassessed);
     const none = { ...ctx, result: { ...result, unassessed: { statements: [], measured: [], split: 'val' } } };

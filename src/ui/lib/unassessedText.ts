@@ -8,26 +8,28 @@ export function unassessedBySentence(u: UnassessedReport | undefined): Map<numbe
   return new Map((u?.statements ?? []).map((s) => [s.sentence, s.findings.map(findingName)]));
 }
 
-/** "Not read by this model: pleural effusion (its drafts found 0 of the 12 val films with one), …", or null. */
-export function unassessedLine(u: UnassessedReport | undefined): string | null {
-  if (!u?.statements.length) return null;
-  const firstCounted = u.measured.findIndex((m) => m.positives > 0); // the one that spells out what "k of n" means
-  const each = u.measured.map((m, i) => {
+/** Each finding named with what was measured: "Pleural Effusion (1 of 21)", spelled out ("its drafts found 1 of the
+ *  21 val films with one") on the first that has val films, or on all of them. */
+function measuredPhrases(u: UnassessedReport, spellOut: 'first' | 'all'): string[] {
+  const first = u.measured.findIndex((m) => m.positives > 0);
+  return u.measured.map((m, i) => {
     const name = findingName(m.finding);
     if (m.positives === 0) return `${name} (no ${u.split} film has one)`;
-    return i === firstCounted
+    return spellOut === 'all' || i === first
       ? `${name} (its drafts found ${m.recalled} of the ${m.positives} ${u.split} films with one)`
       : `${name} (${m.recalled} of ${m.positives})`;
   });
+}
+
+/** "Not read by this model: pleural effusion (its drafts found 0 of the 12 val films with one), …", or null. */
+export function unassessedLine(u: UnassessedReport | undefined): string | null {
+  if (!u?.statements.length) return null;
   const marked = u.statements.length === 1 ? 'The sentence marked "not read" rules' : 'The sentences marked "not read" rule';
-  return `Not read by this model: ${each.join(', ')}. ${marked} them out in the model's usual wording, not from this film: check them on the film.`;
+  return `Not read by this model: ${measuredPhrases(u, 'first').join(', ')}. ${marked} them out in the model's usual wording, not from this film: check them on the film.`;
 }
 
 /** The .txt export's note: which findings the draft rules out without having been shown to read them. */
 export function unassessedExportLine(u: UnassessedReport | undefined): string | null {
   if (!u?.statements.length) return null;
-  const each = u.measured.map(
-    (m) => `${findingName(m.finding)} (${m.positives ? `${m.recalled} of ${m.positives} ${u.split} films with one found` : `no ${u.split} film has one`})`,
-  );
-  return `Not read by the model: ${each.join(', ')}; the draft rules them out in its usual wording, not from this film.`;
+  return `Not read by the model: ${measuredPhrases(u, 'all').join(', ')}; the draft rules them out in its usual wording, not from this film.`;
 }
